@@ -1,0 +1,91 @@
+# Corridor: `make run` serves the demo, `make test` runs every check.
+# Needs only Python 3.11 and make; everything else is installed from the hash-locked requirements.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DATA_DIR ?= $(CURDIR)/var
+# Install from PyPI by the lock alone: ignore machine-wide pip configuration
+# (extra indexes, find-links, constraints) that the lock does not know about.
+PIP := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip
+PYTEST_ARGS ?=
+
+.PHONY: run test test-postgres lint typecheck contracts templates migrations-check pytest \
+	lock messages messages-check clean help
+
+help:
+	@echo "make run            serve the demo at http://localhost:$(PORT)/ (data in $(DATA_DIR))"
+	@echo "make test           every check and the test suite (SQLite)"
+	@echo "make test-postgres  the database tests against a throwaway PostgreSQL cluster"
+	@echo "make lock           re-lock requirements/*.txt from pyproject.toml"
+	@echo "make messages       update and compile the translation catalogs"
+
+$(VENV)/.run: requirements/run.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements/run.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(VENV)/.dev: requirements/dev.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	@touch $@ $(VENV)/.run
+
+run: $(VENV)/.run
+	@CORRIDOR_ENV=demo CORRIDOR_DATA_DIR=$(DATA_DIR) \
+		CORRIDOR_PUBLIC_ORIGIN=http://localhost:$(PORT) \
+		PORT=$(PORT) DATA_DIR=$(DATA_DIR) BIN=$(BIN) bash scripts/run-demo.sh
+
+test: $(VENV)/.dev lint typecheck contracts templates migrations-check pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy src
+
+contracts: $(VENV)/.dev
+	$(BIN)/lint-imports
+
+templates: $(VENV)/.dev
+	$(BIN)/djlint src --lint --quiet
+
+migrations-check: $(VENV)/.dev
+	DJANGO_SETTINGS_MODULE=corridor.config.settings.test $(BIN)/corridor makemigrations --check --dry-run
+
+pytest: $(VENV)/.dev
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.dev
+	BIN=$(BIN) bash scripts/test-postgres.sh $(PYTEST_ARGS)
+
+messages: $(VENV)/.dev
+	cd src/corridor && DJANGO_SETTINGS_MODULE=corridor.config.settings.test \
+		../../$(BIN)/corridor makemessages --locale ru --no-obsolete --no-location --ignore 'tests/*'
+	cd src/corridor && DJANGO_SETTINGS_MODULE=corridor.config.settings.test \
+		../../$(BIN)/corridor compilemessages --locale ru
+
+# Fails when a translatable string is missing from the catalog or the committed .mo differs
+# from what the committed .po compiles to.
+messages-check: messages
+	git diff --exit-code -I '^"POT-Creation-Date' -- src/corridor/locale
+
+lock:
+	$(PYTHON) -m venv .venv-lock
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null .venv-lock/bin/pip install --quiet pip-tools
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null .venv-lock/bin/pip-compile --quiet \
+		--generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+		--no-emit-index-url --no-emit-find-links --index-url https://pypi.org/simple \
+		--extra dev -o requirements/dev.txt pyproject.toml
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null .venv-lock/bin/pip-compile --quiet \
+		--generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+		--no-emit-index-url --no-emit-find-links --index-url https://pypi.org/simple \
+		-c requirements/dev.txt -o requirements/run.txt pyproject.toml
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .coverage
