@@ -1,0 +1,1 @@
+"""Staff accounts: roles, authentication factors, sessions, throttling and approvals."""

@@ -1,0 +1,1 @@
+"""Django wiring only: the environment reader, settings, URL configurations and WSGI entry."""

@@ -1,0 +1,170 @@
+"""The one reader of the process environment.
+
+Every setting that comes from outside the code is read here, typed and checked,
+so a missing or malformed value fails loudly at start-up instead of halfway
+through a request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+DEMO_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+class Mode(StrEnum):
+    PRODUCTION = "production"
+    DEMO = "demo"
+    DEVELOPMENT = "development"
+
+
+@dataclass(frozen=True)
+class Env:
+    """Configuration read from the environment; nothing else reads os.environ."""
+
+    mode: Mode
+    data_dir: Path
+    database_url: str
+    keystore_url: str
+    secret_key: str | None
+    public_origin: str
+    allowed_hosts: tuple[str, ...]
+    log_level: str
+    key_provider: str
+
+    @property
+    def origin_is_onion(self) -> bool:
+        return (urlsplit(self.public_origin).hostname or "").endswith(".onion")
+
+    @property
+    def origin_is_https(self) -> bool:
+        return urlsplit(self.public_origin).scheme == "https"
+
+    @property
+    def settings_module(self) -> str:
+        return f"corridor.config.settings.{self.mode.value}"
+
+
+def read_env(environ: Mapping[str, str] | None = None) -> Env:
+    """Read and check Corridor's configuration from `environ` (default: the process)."""
+    source: Mapping[str, str] = os.environ if environ is None else environ
+    mode = _read_mode(source.get("CORRIDOR_ENV", Mode.PRODUCTION.value))
+    data_dir = Path(source.get("CORRIDOR_DATA_DIR", "var")).expanduser().absolute()
+    database_url = source.get("DATABASE_URL") or f"sqlite:///{data_dir / 'corridor.sqlite3'}"
+    keystore_url = source.get("CORRIDOR_KEYSTORE_URL") or _default_keystore_url(
+        database_url, data_dir
+    )
+    origin = source.get("CORRIDOR_PUBLIC_ORIGIN", "http://localhost:8000").rstrip("/")
+    _check_origin(origin)
+    hosts_raw = source.get("CORRIDOR_ALLOWED_HOSTS", "")
+    if hosts_raw.strip():
+        hosts = tuple(h.strip() for h in hosts_raw.split(",") if h.strip())
+    elif mode is Mode.PRODUCTION:
+        hosts = (urlsplit(origin).hostname or "",)
+    else:
+        hosts = DEMO_HOSTS
+    provider = source.get("CORRIDOR_KEY_PROVIDER", "keyd" if mode is Mode.PRODUCTION else "file")
+    if provider not in ("file", "keyd"):
+        raise ImproperlyConfigured("CORRIDOR_KEY_PROVIDER must be 'file' or 'keyd'.")
+    return Env(
+        mode=mode,
+        data_dir=data_dir,
+        database_url=database_url,
+        keystore_url=keystore_url,
+        secret_key=source.get("CORRIDOR_SECRET_KEY") or _read_secret_file(data_dir),
+        public_origin=origin,
+        allowed_hosts=hosts,
+        log_level=source.get("CORRIDOR_LOG_LEVEL", "INFO").upper(),
+        key_provider=provider,
+    )
+
+
+def require_secret_key(env: Env) -> str:
+    """Return the secret key or fail with the command that creates it."""
+    if not env.secret_key:
+        raise ImproperlyConfigured(
+            "No secret key: set CORRIDOR_SECRET_KEY or run `corridor setup` to create "
+            f"{env.data_dir / SECRET_KEY_FILE}."
+        )
+    if len(env.secret_key) < 50 or len(set(env.secret_key)) < 5:
+        raise ImproperlyConfigured(
+            "CORRIDOR_SECRET_KEY must be at least 50 random characters long."
+        )
+    return env.secret_key
+
+
+def ensure_secret_key_file(env: Env) -> bool:
+    """Create the secret key file (mode 0600) if neither it nor the variable exists.
+
+    Returns True when a new key was written. The key signs sessions and CSRF
+    tokens only; it is never used as key material for personal data.
+    """
+    if env.secret_key:
+        return False
+    env.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = env.data_dir / SECRET_KEY_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(64))
+    return True
+
+
+def _read_mode(raw: str) -> Mode:
+    try:
+        return Mode(raw)
+    except ValueError:
+        allowed = ", ".join(m.value for m in Mode)
+        raise ImproperlyConfigured(f"CORRIDOR_ENV must be one of: {allowed}.") from None
+
+
+def _read_secret_file(data_dir: Path) -> str | None:
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _default_keystore_url(database_url: str, data_dir: Path) -> str:
+    """The key store lives apart from the data: a second SQLite file or a second database."""
+    parts = urlsplit(database_url)
+    if parts.scheme.startswith("sqlite"):
+        return f"sqlite:///{data_dir / 'keystore.sqlite3'}"
+    name = parts.path.lstrip("/")
+    return parts._replace(path=f"/{name}_keys").geturl()
+
+
+def _check_origin(origin: str) -> None:
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            "CORRIDOR_PUBLIC_ORIGIN must look like https://corridor.example.org "
+            "or http://localhost:8000."
+        )
+    if parts.path or parts.query or parts.fragment:
+        raise ImproperlyConfigured("CORRIDOR_PUBLIC_ORIGIN must be an origin without a path.")
+
+
+def read_env_for_tests(data_dir: Path) -> Env:
+    """The test suite's configuration: a throwaway data dir, and only the database URL
+    taken from the process (the PostgreSQL run sets DATABASE_URL), so a developer's own
+    CORRIDOR_* variables never leak into a test run."""
+    source = {
+        "CORRIDOR_ENV": Mode.DEVELOPMENT.value,
+        "CORRIDOR_DATA_DIR": str(data_dir),
+        "CORRIDOR_SECRET_KEY": "test-only-" + secrets.token_urlsafe(48),
+        "CORRIDOR_PUBLIC_ORIGIN": "http://localhost:8000",
+        "CORRIDOR_KEY_PROVIDER": "file",
+    }
+    if os.environ.get("DATABASE_URL"):
+        source["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    return read_env(source)

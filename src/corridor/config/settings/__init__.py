@@ -1,0 +1,1 @@
+"""Settings per mode: base (shared), development, demo, production, test."""

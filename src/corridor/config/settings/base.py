@@ -1,0 +1,247 @@
+"""Settings shared by every mode, secure by default.
+
+Mode files (development, demo, production, test) import this module and then
+call `apply_env` with what `config.env` read. Nothing here reads os.environ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+from corridor.config.env import Env
+
+SRC_DIR = Path(__file__).resolve().parents[2]
+
+# ---------------------------------------------------------------- applications
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "corridor.core",
+    "corridor.accounts",
+    "corridor.web",
+    "corridor.portal",
+    "corridor.operations",
+]
+
+MIDDLEWARE = [
+    "corridor.core.middleware.PortalOnlyMiddleware",
+    "corridor.core.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "corridor.core.middleware.AudienceLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "corridor.core.middleware.AudienceCSPMiddleware",
+    "corridor.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "corridor.config.urls"
+WSGI_APPLICATION = "corridor.config.wsgi.application"
+AUTH_USER_MODEL = "accounts.Staff"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "corridor.core.context_processors.corridor",
+            ],
+            # A missing variable renders empty, never the variable's name.
+            "string_if_invalid": "",
+        },
+    }
+]
+
+# ---------------------------------------------------------------- passwords
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ---------------------------------------------------------------- sessions and cookies
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_NAME = "corridor_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
+CSRF_COOKIE_NAME = "corridor_csrftoken"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "corridor.core.errors.csrf_failure"
+LANGUAGE_COOKIE_NAME = "corridor_language"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Strict"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# ---------------------------------------------------------------- headers
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# no-referrer makes Chromium and Tor Browser send `Origin: null` on same-origin
+# POSTs, which the CSRF check rejects; same-origin leaks nothing cross-site.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
+
+STAFF_CSP: dict[str, Any] = {
+    "default-src": [NONE],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+    "base-uri": [NONE],
+    "object-src": [NONE],
+}
+# The requester portal runs no script at all and fetches nothing by script.
+PORTAL_CSP: dict[str, Any] = {
+    "default-src": [NONE],
+    "script-src": [NONE],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+    "base-uri": [NONE],
+    "object-src": [NONE],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": STAFF_CSP}
+
+# ---------------------------------------------------------------- requests
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+CORRIDOR_MAX_BODY_BYTES = 1024 * 1024
+
+# ---------------------------------------------------------------- i18n
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# ---------------------------------------------------------------- static files
+STATIC_URL = "/static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Development, demo and tests serve static files from the apps; production collects them
+# into the data dir at setup (see production.py).
+STATIC_ROOT: Path | None = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+
+# ---------------------------------------------------------------- background tasks
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# ---------------------------------------------------------------- Corridor
+CORRIDOR_ENV = "production"
+CORRIDOR_DATA_DIR = Path("var").absolute()
+CORRIDOR_PUBLIC_ORIGIN = "http://localhost:8000"
+CORRIDOR_KEY_PROVIDER = "keyd"
+CORRIDOR_PORTAL_PREFIX = "/help/"
+CORRIDOR_PORTAL_ONLY = False
+CORRIDOR_DEMO_BANNER = False
+CORRIDOR_IDLE_TIMEOUT_SECONDS = 15 * 60
+
+
+def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
+    """The settings that follow from the environment, for a mode file to apply."""
+    return {
+        "SECRET_KEY": secret_key,
+        "DATABASES": database_settings(env),
+        "ALLOWED_HOSTS": list(env.allowed_hosts),
+        "CSRF_TRUSTED_ORIGINS": [env.public_origin],
+        "LOGGING": logging_settings(env.log_level),
+        "CORRIDOR_ENV": env.mode.value,
+        "CORRIDOR_DATA_DIR": env.data_dir,
+        "CORRIDOR_PUBLIC_ORIGIN": env.public_origin,
+        "CORRIDOR_KEY_PROVIDER": env.key_provider,
+    }
+
+
+def database_settings(env: Env) -> dict[str, dict[str, Any]]:
+    """DATABASES for the data database, with SQLite tuned for several processes."""
+    return {"default": _database(env.database_url)}
+
+
+def _database(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            # IMMEDIATE takes the write lock at BEGIN, so two writers wait
+            # instead of failing halfway; FULL survives power loss in WAL mode.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
+            ),
+        }
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def logging_settings(level: str) -> dict[str, Any]:
+    """JSON lines on stderr without request bodies, query strings, cookies or addresses."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"scrub": {"()": "corridor.core.logging.ScrubFilter"}},
+        "formatters": {"json": {"()": "corridor.core.logging.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "filters": ["scrub"],
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {
+            "django": {"handlers": ["stderr"], "level": level, "propagate": False},
+            # Django's request logger would otherwise attach the request object.
+            "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+            "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        },
+    }

@@ -1,0 +1,14 @@
+"""Settings for the test suite: a throwaway data dir, fast hashing where it is safe."""
+
+import tempfile
+from pathlib import Path
+
+from corridor.config.env import read_env_for_tests, require_secret_key
+from corridor.config.settings.base import *  # noqa: F403
+from corridor.config.settings.base import env_settings
+
+ENV = read_env_for_tests(Path(tempfile.mkdtemp(prefix="corridor-test-")))
+globals().update(env_settings(ENV, secret_key=require_secret_key(ENV)))
+
+DEBUG = False
+CORRIDOR_DEMO_BANNER = True

@@ -1,0 +1,90 @@
+"""Error pages for both audiences: a clear sentence, a way back, and never any detail.
+
+Nothing from the request or the exception reaches these pages, so a failing
+form cannot echo what a person typed into an error page or a log.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+
+from corridor.core import audience
+
+
+def _render(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+    portal = audience.is_portal_request(request)
+    context = {
+        "status": status,
+        "title": title,
+        "message": message,
+        "back_url": audience.portal_root(request) if portal else "/",
+        "stylesheet": "portal/portal.css" if portal else "web/staff.css",
+    }
+    # No RequestContext: an error page must render even when the failure came
+    # from a context processor or the session.
+    body = loader.get_template("core/error.html").render(context)
+    return HttpResponse(body, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request)
+    return _render(
+        request,
+        status=400,
+        title=_("The request could not be understood"),
+        message=_("Go back, check what you entered and try again."),
+    )
+
+
+def request_too_large(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        status=413,
+        title=_("What you sent is too large"),
+        message=_("Go back and send less text at once, or split it into several messages."),
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _render(
+        request,
+        status=403,
+        title=_("You cannot open this page"),
+        message=_("If you need it for your work, ask a coordinator."),
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _render(
+        request,
+        status=404,
+        title=_("Page not found"),
+        message=_("The address may be mistyped, or the page is not available to you."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        status=500,
+        title=_("Something went wrong on our side"),
+        message=_("Nothing you sent has been shown to anyone. Please try again in a few minutes."),
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form's security token was missing or stale: say how to recover without losing text."""
+    return _render(
+        request,
+        status=403,
+        title=_("This form has expired"),
+        message=_(
+            "For your safety, forms stop working after a while or when sent from another "
+            "page. Go back with your browser, copy what you typed, reload the page and send "
+            "it again."
+        ),
+    )

@@ -1,0 +1,17 @@
+"""Base exceptions every app derives its own from."""
+
+
+class CorridorError(Exception):
+    """Base of Corridor's own errors; the message is safe to show to staff."""
+
+
+class NotFound(CorridorError):
+    """The object does not exist or the actor may not see it (the two are never told apart)."""
+
+
+class NotAllowed(CorridorError):
+    """The actor may not perform this action."""
+
+
+class InvalidInput(CorridorError):
+    """Input failed validation; the message names what to fix."""

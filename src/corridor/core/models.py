@@ -1,0 +1,40 @@
+"""Base models: a UUID key assigned in Python and creation/update times."""
+
+import uuid
+
+from django.db import models
+
+from corridor.core import clock
+
+
+class TimestampedModel(models.Model):
+    """A row with creation and update times set by the service that writes it."""
+
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        abstract = True
+
+
+class UUIDModel(TimestampedModel):
+    """A row whose primary key exists before the insert.
+
+    Encrypted fields bind their ciphertext to the row id, so the id must be
+    known when the value is sealed, before the database assigns anything.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class PeriodicJobState(models.Model):
+    """When each periodic job last started, shared by every worker process."""
+
+    name = models.CharField(primary_key=True, max_length=100)
+    last_run_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return self.name

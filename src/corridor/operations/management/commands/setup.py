@@ -1,0 +1,85 @@
+"""`corridor setup [--demo] [--no-input]`: prepare the database and the first admin; idempotent."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from corridor.accounts import selectors as account_selectors
+from corridor.accounts import services as accounts
+from corridor.accounts.roles import Role
+from corridor.core.actors import Actor, cli_actor
+from corridor.core.exceptions import InvalidInput
+from corridor.operations import demo
+
+DEMO_REFUSED = (
+    "Demo data is only allowed with CORRIDOR_ENV=demo or CORRIDOR_ENV=development; "
+    "this installation runs as '{mode}'."
+)
+
+
+class Command(BaseCommand):
+    help = "Migrate, create the secret key and a first admin; with --demo, add fictional demo data."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--demo", action="store_true", help="Add fictional demo data.")
+        parser.add_argument(
+            "--no-input",
+            action="store_true",
+            help="Ask nothing: print a one-time password for the first admin.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["demo"] and settings.CORRIDOR_ENV not in ("demo", "development"):
+            raise CommandError(DEMO_REFUSED.format(mode=settings.CORRIDOR_ENV))
+        settings.CORRIDOR_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for alias in settings.DATABASES:
+            call_command("migrate", database=alias, interactive=False, verbosity=0)
+        accounts.ensure_role_groups()
+        if not settings.WHITENOISE_USE_FINDERS:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        actor = cli_actor()
+        if not account_selectors.admin_exists():
+            self._create_first_admin(interactive=not options["no_input"], actor=actor)
+        if options["demo"]:
+            path = demo.create_demo_data(actor=actor, data_dir=settings.CORRIDOR_DATA_DIR)
+            self.stdout.write(f"Demo logins: {path}")
+        self.stdout.write("Setup complete.")
+
+    def _create_first_admin(self, *, interactive: bool, actor: Actor) -> None:
+        if interactive:
+            username = input("Username for the first administrator [admin]: ").strip() or "admin"
+            while True:
+                password = getpass.getpass("Password (12 characters or more): ")
+                if password != getpass.getpass("Password again: "):
+                    self.stderr.write("The two passwords differ; try again.")
+                    continue
+                try:
+                    accounts.create_staff(
+                        actor=actor, username=username, password=password, roles=[Role.ADMIN]
+                    )
+                except (ValidationError, InvalidInput) as error:
+                    messages = getattr(error, "messages", [str(error)])
+                    self.stderr.write(" ".join(messages))
+                    continue
+                break
+            self.stdout.write(f"Created the administrator '{username}'.")
+            return
+        password = "-".join(secrets.token_hex(3) for _ in range(4))
+        accounts.create_staff(
+            actor=actor,
+            username="admin",
+            password=password,
+            roles=[Role.ADMIN],
+            must_change_password=True,
+        )
+        self.stdout.write(
+            f"Created the administrator 'admin' with the one-time password {password} "
+            "(it must be changed at first login)."
+        )

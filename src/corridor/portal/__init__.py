@@ -1,0 +1,1 @@
+"""The public requester portal: Russian first, no JavaScript, nothing third-party."""

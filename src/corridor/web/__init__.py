@@ -1,0 +1,1 @@
+"""The staff interface: server-rendered pages, navigation per role, local assets only."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "corridor.web"
+    label = "web"
+    verbose_name = "Staff interface"
