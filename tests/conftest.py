@@ -1,0 +1,31 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+
+from tests.factories import StaffFactory
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` need the PostgreSQL run; elsewhere they are skipped, visibly."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run `make test-postgres`")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def canary() -> str:
+    """A unique string to seed into a field and then search for everywhere it must not be."""
+    return f"CANARY{secrets.token_hex(8).upper()}"
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()

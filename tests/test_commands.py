@@ -1,0 +1,168 @@
+"""The `corridor` command as an operator runs it: setup, demo data, checks and serve."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import secrets
+import sqlite3
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.processes import corridor_env, run_corridor, serving
+
+ROLES = {"hotline_operator", "verifier", "caseworker", "coordinator", "auditor", "admin"}
+PRODUCTION_SECRET = secrets.token_urlsafe(48)
+
+
+def fetch(url: str, *, host: str | None = None, data: bytes | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=data)  # noqa: S310 - loopback only
+    if host:
+        request.add_header("Host", host)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def staff_rows(data_dir: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(data_dir / "corridor.sqlite3") as connection:
+        return connection.execute(
+            "SELECT id, username, password FROM accounts_staff ORDER BY id"
+        ).fetchall()
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    data_dir = tmp_path_factory.mktemp("demo")
+    result = run_corridor("setup", "--demo", "--no-input", env=corridor_env(data_dir))
+    assert result.returncode == 0, result.stderr
+    return data_dir
+
+
+def test_setup_demo_writes_one_login_per_role(demo_dir):
+    """demo.json lists an account for every role with a password and a base32 TOTP secret."""
+    accounts = json.loads((demo_dir / "demo.json").read_text(encoding="utf-8"))["accounts"]
+    assert {account["role"] for account in accounts} == ROLES
+    for account in accounts:
+        assert set(account) == {"username", "password", "role", "totp_secret", "cases"}
+        assert re.fullmatch(r"[A-Z2-7]+", account["totp_secret"])
+        padded = account["totp_secret"] + "=" * (-len(account["totp_secret"]) % 8)
+        assert len(base64.b32decode(padded)) == 20
+        assert len(account["password"]) >= 12
+
+
+def test_data_dir_files_are_private(demo_dir):
+    """Everything setup writes is readable by its own user only."""
+    for path in demo_dir.iterdir():
+        if path.is_file():
+            assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+@pytest.mark.skipif("DATABASE_URL" in os.environ, reason="reads the SQLite file directly")
+def test_second_setup_changes_nothing(demo_dir):
+    """Running `setup --demo` again changes neither demo.json nor the accounts."""
+    before_json = (demo_dir / "demo.json").read_bytes()
+    before_rows = staff_rows(demo_dir)
+    result = run_corridor("setup", "--demo", "--no-input", env=corridor_env(demo_dir))
+    assert result.returncode == 0, result.stderr
+    assert (demo_dir / "demo.json").read_bytes() == before_json
+    assert staff_rows(demo_dir) == before_rows
+
+
+def test_demo_data_is_refused_in_production(tmp_path):
+    """`setup --demo` under CORRIDOR_ENV=production exits non-zero and writes no demo.json."""
+    env = corridor_env(
+        tmp_path,
+        CORRIDOR_ENV="production",
+        CORRIDOR_PUBLIC_ORIGIN="https://corridor.example.org",
+        CORRIDOR_SECRET_KEY=PRODUCTION_SECRET,
+    )
+    result = run_corridor("setup", "--demo", "--no-input", env=env)
+    assert result.returncode != 0
+    assert "Demo data is only allowed" in result.stderr
+    assert not (tmp_path / "demo.json").exists()
+
+
+def test_production_refuses_the_file_key_provider(tmp_path):
+    """Production will not start with the key kept on disk."""
+    env = corridor_env(
+        tmp_path,
+        CORRIDOR_ENV="production",
+        CORRIDOR_PUBLIC_ORIGIN="https://corridor.example.org",
+        CORRIDOR_SECRET_KEY=PRODUCTION_SECRET,
+        CORRIDOR_KEY_PROVIDER="file",
+    )
+    result = run_corridor("check", env=env)
+    assert result.returncode == 2
+    assert "refused in production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_plain_http(tmp_path):
+    """Production needs https:// or an onion origin."""
+    env = corridor_env(
+        tmp_path,
+        CORRIDOR_ENV="production",
+        CORRIDOR_PUBLIC_ORIGIN="http://corridor.example.org",
+        CORRIDOR_SECRET_KEY=PRODUCTION_SECRET,
+    )
+    result = run_corridor("check", env=env)
+    assert result.returncode == 2
+    assert "https://" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://corridor.example.org", "http://corridorabcdefghijklmnop.onion"]
+)
+def test_check_deploy_passes_on_production_settings(tmp_path, origin):
+    """`corridor check --deploy --fail-level WARNING` is clean for TLS and onion deployments."""
+    env = corridor_env(
+        tmp_path,
+        CORRIDOR_ENV="production",
+        CORRIDOR_PUBLIC_ORIGIN=origin,
+        CORRIDOR_SECRET_KEY=PRODUCTION_SECRET,
+    )
+    result = run_corridor("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_serve_answers_on_localhost_and_loopback_with_the_login_form(demo_dir, canary):
+    """The demo serves the login form at / for both host names, and the portal at /help/;
+    canaries sent in a query string, a body and a Host header reach no log or file."""
+    with serving(corridor_env(demo_dir)) as (base, log):
+        port = base.rsplit(":", 1)[1]
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+            status, body = fetch(base + "/", host=host)
+            assert status == 200
+            assert 'name="password"' in body
+        assert fetch(base + "/help/")[0] == 200
+        assert fetch(f"{base}/?q={canary}")[0] == 200
+        assert fetch(f"{base}/nowhere/?q={canary}")[0] == 404
+        assert fetch(base + "/", data=f"username={canary}&password={canary}".encode())[0] == 403
+        assert fetch(base + "/", host=f"{canary}.example")[0] == 400
+    written = log.read_text()
+    assert "Listening at" in written
+    assert "DisallowedHost" in written  # the attack is logged ...
+    hits = [
+        p.name for p in demo_dir.rglob("*") if p.is_file() and canary.encode() in p.read_bytes()
+    ]
+    assert hits == []  # ... but no canary is on disk, log included
+
+
+def test_serve_portal_alone_hides_every_staff_url(demo_dir):
+    """`serve --portal` shows the portal at / and answers 404 for staff URLs."""
+    with serving(corridor_env(demo_dir), "--portal") as (base, _log):
+        status, body = fetch(base + "/")
+        assert status == 200
+        assert 'name="password"' not in body
+        assert 'lang="ru"' in body
+        assert fetch(base + "/en/")[0] == 200
+        assert fetch(base + "/logout/")[0] == 404
+        assert fetch(base + "/i18n/setlang/")[0] == 404
