@@ -13,7 +13,7 @@ PIP := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_EXTRA_INDEX_URL PIP_CONFIG
 PYTEST_ARGS ?=
 
 .PHONY: run test test-postgres lint typecheck contracts templates migrations-check pytest \
-	lock messages messages-check clean help
+	lock messages messages-check bench bench-smoke clean help
 
 help:
 	@echo "make run            serve the demo at http://localhost:$(PORT)/ (data in $(DATA_DIR))"
@@ -39,7 +39,7 @@ run: $(VENV)/.run
 		CORRIDOR_PUBLIC_ORIGIN=http://localhost:$(PORT) \
 		PORT=$(PORT) DATA_DIR=$(DATA_DIR) BIN=$(BIN) bash scripts/run-demo.sh
 
-test: $(VENV)/.dev lint typecheck contracts templates migrations-check pytest
+test: $(VENV)/.dev lint typecheck contracts templates migrations-check pytest bench-smoke
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -62,6 +62,17 @@ pytest: $(VENV)/.dev
 
 test-postgres: $(VENV)/.dev
 	BIN=$(BIN) bash scripts/test-postgres.sh $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	@for module in bench/bench_*.py; do \
+		name=$$(basename $$module .py); echo "== $$name"; \
+		$(BIN)/python -m bench.$$name || exit 1; done
+
+# CI proves every benchmark still runs, with tiny sizes; the figures mean nothing there.
+bench-smoke: $(VENV)/.dev
+	@for module in bench/bench_*.py; do \
+		[ -e "$$module" ] || continue; name=$$(basename $$module .py); echo "== $$name (smoke)"; \
+		$(BIN)/python -m bench.$$name --smoke || exit 1; done
 
 messages: $(VENV)/.dev
 	cd src/corridor && DJANGO_SETTINGS_MODULE=corridor.config.settings.test \

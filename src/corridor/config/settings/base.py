@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "corridor.core",
+    "corridor.vault",
+    "corridor.audit",
     "corridor.accounts",
     "corridor.web",
     "corridor.portal",
