@@ -49,7 +49,7 @@ class Timing:
     @property
     def p95(self) -> float:
         ordered = sorted(self.seconds)
-        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def measure(label: str, action: Callable[[], object], *, repeat: int) -> Timing:
