@@ -9,6 +9,9 @@ import pytest
 
 from tests.factories import StaffFactory
 
+# Transactional tests flush the append-only audit tables through this plugin.
+pytest_plugins = ["tests.plugins.audit_flush"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgres` need the PostgreSQL run; elsewhere they are skipped, visibly."""

@@ -1,0 +1,133 @@
+"""The audit tables: events and signed tree heads (both append-only) and the sequence counter.
+
+Append-only is enforced twice: these models and their QuerySet refuse
+updates and deletes in Python, and database triggers (see `triggers.py`)
+refuse UPDATE, DELETE and TRUNCATE from anything else, so neither a bug nor an
+operator with a SQL prompt can rewrite history without leaving a gap that
+`corridor audit verify` finds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, NoReturn, TypeVar
+
+from django.db import models
+
+from corridor.audit.exceptions import AppendOnlyViolation
+from corridor.audit.leaves import datetime_of, parse_detail
+
+APPEND_ONLY = "Audit rows are append-only: they cannot be changed or deleted."
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    """A QuerySet whose bulk writes raise: `update()` and `delete()` bypass model methods."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyViolation(APPEND_ONLY)
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyViolation(APPEND_ONLY)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        raise AppendOnlyViolation(APPEND_ONLY)
+
+
+class AppendOnlyModel(models.Model):
+    """A row that can be inserted once and never saved again or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyViolation(APPEND_ONLY)
+        # Insert only: a plain save() of a row with its key set would try UPDATE first.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyViolation(APPEND_ONLY)
+
+
+class AuditEntry(AppendOnlyModel):
+    """One event: who did what to which object, when; ids and codes only.
+
+    `time_us` is microseconds since the epoch in UTC: an integer reads the same
+    from every database and driver, so the verifier rebuilds the leaf exactly.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    time_us = models.BigIntegerField()
+    actor = models.CharField(max_length=100)
+    event_type = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=128, blank=True)
+    case_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=64, blank=True)
+    detail = models.TextField(default="{}")
+    leaf_hash = models.CharField(max_length=64)
+
+    objects: ClassVar[models.Manager[AuditEntry]] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        db_table = "audit_entry"
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["actor", "seq"], name="audit_entry_actor"),
+            models.Index(fields=["event_type", "seq"], name="audit_entry_type"),
+            models.Index(fields=["case_id", "seq"], name="audit_entry_case"),
+            models.Index(fields=["object_type", "object_id", "seq"], name="audit_entry_object"),
+            models.Index(fields=["time_us"], name="audit_entry_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.event_type}"
+
+    @property
+    def time(self) -> datetime:
+        return datetime_of(self.time_us)
+
+    @property
+    def detail_values(self) -> dict[str, str | int]:
+        return parse_detail(self.detail)
+
+
+class TreeHead(AppendOnlyModel):
+    """A signed tree head as `corridor audit head` printed it (base64 and hex as in the JSON)."""
+
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=44)
+    timestamp = models.BigIntegerField(help_text="milliseconds since the epoch")
+    key_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=88)
+
+    objects: ClassVar[models.Manager[TreeHead]] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        db_table = "audit_tree_head"
+        indexes = [models.Index(fields=["tree_size"], name="audit_tree_head_size")]
+
+    def __str__(self) -> str:
+        return f"tree head {self.tree_size}"
+
+
+class AuditSequence(models.Model):
+    """The last sequence number handed out; one row, updated under its row lock.
+
+    Writers increment it inside their own transaction, so a rolled-back writer
+    returns its number and the next one takes it: `seq` has no gaps.
+    """
+
+    id = models.SmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "audit_sequence"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_sequence_one")]
+
+    def __str__(self) -> str:
+        return f"audit sequence at {self.last_seq}"

@@ -1,0 +1,166 @@
+"""Writing to the audit log: `record_event`, called last inside the writer's transaction.
+
+Every field is checked to be an id or a code before anything is written:
+personal data must never reach the log, and a typo'd name or a free-text
+note passed by mistake is refused loudly rather than stored for ever.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from corridor.audit.events import EventType
+from corridor.audit.exceptions import AuditEventInvalid
+from corridor.audit.leaves import (
+    DAY_US,
+    MAX_JSON_INT,
+    build_leaf,
+    canonical_json,
+    time_us_of,
+)
+from corridor.audit.merkle import hash_leaf
+from corridor.audit.models import AuditEntry, AuditSequence
+from corridor.core import clock
+from corridor.core.actors import Actor
+
+ACTOR_INVALID = "The actor must be staff:<id>, requester, system:<name> or system:cli:<user>."
+EVENT_TYPE_INVALID = "The event must be a member of corridor.audit.events.EventType."
+FIELD_INVALID = (
+    "{field} must be an id or a code: at most {limit} ASCII letters, digits and ._:/@+=- signs."
+)
+REASON_INVALID = "The reason must be a code: at most 64 lower-case letters, digits and underscores."
+DETAIL_NOT_MAPPING = "Detail must be a mapping of names to strings and integers."
+DETAIL_KEY_INVALID = "Detail names must be lower_snake_case, at most 64 characters."
+DETAIL_VALUE_TYPE = "Detail value {key} must be a string or an integer, not {kind}."
+DETAIL_VALUE_INVALID = (
+    "Detail value {key} must be an id or a code: at most 200 ASCII letters, digits and "
+    "._:/@+=- signs."
+)
+DETAIL_INT_RANGE = "Detail value {key} is outside the integers JSON carries exactly."
+
+_ACTOR = re.compile(r"staff:[A-Za-z0-9_-]{1,64}|requester|system:[A-Za-z0-9_.:@$-]{1,80}")
+_TOKEN = re.compile(r"[A-Za-z0-9._:/@+=-]*")
+_REASON = re.compile(r"[a-z0-9_]{0,64}")
+_DETAIL_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_DETAIL_VALUE_LIMIT = 200
+_FIELD_LIMITS = {"object_type": 64, "object_id": 128, "case_id": 64}
+
+# One statement takes the counter's row lock (held until the writer commits) and
+# returns the next number: concurrent writers queue here, and a writer that rolls
+# back returns its number with everything else, so `seq` has no gaps. SQLite's
+# IMMEDIATE transactions already hold the write lock from BEGIN.
+_NEXT_SEQ = "UPDATE audit_sequence SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq"
+
+
+def record_event(
+    *,
+    actor: Actor,
+    event: EventType,
+    object_type: str = "",
+    object_id: str = "",
+    case_id: str = "",
+    reason: str = "",
+    detail: Mapping[str, str | int] | None = None,
+) -> AuditEntry:
+    """Append one event and return it; joins the caller's transaction or opens its own.
+
+    Call it last in the writer's transaction, so the event commits or rolls back
+    with the change it records. Events by the requester carry the day, not the
+    time: when someone wrote to the organisation is itself sensitive.
+    """
+    actor_id = _check_actor(actor)
+    if not isinstance(event, EventType):
+        raise AuditEventInvalid(EVENT_TYPE_INVALID)
+    for field, value in (
+        ("object_type", object_type),
+        ("object_id", object_id),
+        ("case_id", case_id),
+    ):
+        _check_token(field, value)
+    if not isinstance(reason, str) or not _REASON.fullmatch(reason):
+        raise AuditEventInvalid(REASON_INVALID)
+    detail_text = canonical_json(_checked_detail(detail))
+    with transaction.atomic(savepoint=False):
+        seq = _next_seq()
+        # Taken after the number, under the lock, so times follow the sequence.
+        time_us = time_us_of(clock.now())
+        if actor_id == "requester":
+            time_us -= time_us % DAY_US
+        leaf = build_leaf(
+            seq,
+            time_us,
+            actor_id,
+            event.value,
+            object_type,
+            object_id,
+            case_id,
+            reason,
+            detail_text,
+        )
+        return AuditEntry.objects.create(
+            seq=seq,
+            time_us=time_us,
+            actor=actor_id,
+            event_type=event.value,
+            object_type=object_type,
+            object_id=object_id,
+            case_id=case_id,
+            reason=reason,
+            detail=detail_text,
+            leaf_hash=hash_leaf(leaf).hex(),
+        )
+
+
+def _next_seq() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQ)
+        row = cursor.fetchone()
+        if row is None:
+            # No counter yet (a fresh database) or it was lost: start after the
+            # last stored event. Concurrent first writers: one insert wins, the
+            # others skip it and then queue on the row lock above.
+            last = AuditEntry.objects.aggregate(last=Max("seq"))["last"] or 0
+            AuditSequence.objects.bulk_create(
+                [AuditSequence(id=1, last_seq=last)], ignore_conflicts=True
+            )
+            cursor.execute(_NEXT_SEQ)
+            row = cursor.fetchone()
+    return int(row[0])
+
+
+def _check_actor(actor: Actor) -> str:
+    actor_id = getattr(actor, "actor_id", None)
+    if not isinstance(actor_id, str) or not _ACTOR.fullmatch(actor_id):
+        raise AuditEventInvalid(ACTOR_INVALID)
+    return actor_id
+
+
+def _check_token(field: str, value: object) -> None:
+    limit = _FIELD_LIMITS[field]
+    if not isinstance(value, str) or len(value) > limit or not _TOKEN.fullmatch(value):
+        raise AuditEventInvalid(FIELD_INVALID.format(field=field, limit=limit))
+
+
+def _checked_detail(detail: Mapping[str, str | int] | None) -> dict[str, str | int]:
+    if detail is None:
+        return {}
+    if not isinstance(detail, Mapping):
+        raise AuditEventInvalid(DETAIL_NOT_MAPPING)
+    checked: dict[str, str | int] = {}
+    for key, value in detail.items():
+        if not isinstance(key, str) or not _DETAIL_KEY.fullmatch(key):
+            raise AuditEventInvalid(DETAIL_KEY_INVALID)
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise AuditEventInvalid(DETAIL_VALUE_TYPE.format(key=key, kind=type(value).__name__))
+        if isinstance(value, int) and abs(value) > MAX_JSON_INT:
+            raise AuditEventInvalid(DETAIL_INT_RANGE.format(key=key))
+        if isinstance(value, str) and (
+            len(value) > _DETAIL_VALUE_LIMIT or not _TOKEN.fullmatch(value)
+        ):
+            raise AuditEventInvalid(DETAIL_VALUE_INVALID.format(key=key))
+        checked[key] = value
+    return checked
