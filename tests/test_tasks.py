@@ -71,7 +71,7 @@ def test_a_claimed_job_is_not_run_twice():
     try:
         moment = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
         PeriodicJobState.objects.create(name="test-claim", last_run_at=moment)
-        assert tasks.run_due_jobs(moment + timedelta(minutes=5)) == []
+        assert "test-claim" not in tasks.run_due_jobs(moment + timedelta(minutes=5))
         assert runs == []
     finally:
         tasks._PERIODIC.pop("test-claim")

@@ -19,9 +19,35 @@ class Route:
     audience: Literal["staff", "portal"] = "staff"
 
 
+# "staff" is a logged-in caseworker; pages for other roles are checked per role in
+# tests/accounts/test_views.py. POST-only URLs answer GET with 405.
+ID = "00000000-0000-0000-0000-000000000000"
 ROUTES: dict[str, Route] = {
     "web:home": Route("/", anonymous=200, staff=200),
+    "web:verify": Route("/login/verify/", anonymous=401, staff=401),
+    "web:enrol": Route("/login/enrol/", anonymous=401, staff=401),
+    "web:webauthn_options": Route("/login/webauthn/options/", anonymous=405, staff=405),
+    "web:webauthn_complete": Route("/login/webauthn/complete/", anonymous=405, staff=405),
     "web:logout": Route("/logout/", anonymous=405, staff=405),
+    "web:keep_alive": Route("/session/keep-alive/", anonymous=405, staff=405),
+    "web:account": Route("/account/", anonymous=302, staff=200),
+    "web:reauth": Route("/account/reauth/", anonymous=302, staff=200),
+    "web:reauth_webauthn": Route("/account/reauth/webauthn/", anonymous=405, staff=405),
+    "web:password": Route("/account/password/", anonymous=302, staff=200),
+    "web:add_totp": Route("/account/totp/", anonymous=302, staff=200),
+    "web:add_passkey": Route("/account/passkey/", anonymous=405, staff=405),
+    "web:backup_codes": Route("/account/backup-codes/", anonymous=405, staff=405),
+    "web:remove_device": Route("/account/devices/remove/", anonymous=405, staff=405),
+    "web:end_sessions": Route("/account/sessions/end/", anonymous=405, staff=405),
+    "web:staff_list": Route("/staff/", anonymous=302, staff=403),
+    "web:staff_detail": Route("/staff/1/", anonymous=302, staff=403),
+    "web:staff_active": Route("/staff/1/active/", anonymous=405, staff=405),
+    "web:staff_role": Route("/staff/1/role/grant/", anonymous=405, staff=405),
+    "web:staff_gated": Route("/staff/1/reset_password/", anonymous=405, staff=405),
+    "web:approvals": Route("/approvals/", anonymous=302, staff=403),
+    "web:approval_review": Route(f"/approvals/{ID}/review/", anonymous=405, staff=405),
+    "web:approval_decide": Route(f"/approvals/{ID}/grant/", anonymous=405, staff=405),
+    "web:on_call": Route("/approvals/on-call/", anonymous=405, staff=405),
     "set_language": Route("/i18n/setlang/", anonymous=302, staff=302),
     "portal:start": Route("/help/", anonymous=200, staff=200, audience="portal"),
     "portal:start_en": Route("/help/en/", anonymous=200, staff=200, audience="portal"),

@@ -19,7 +19,7 @@ def test_login_form_posts_through_csrf(request, fixture):
     body = page.content()
     assert "This form has expired" not in body
     assert "Срок действия формы истёк" not in body
-    assert page.locator("[role=alert]").count() == 1
+    assert page.locator(".form-error").count() == 1
 
 
 def test_language_switch_without_javascript(nojs_page):

@@ -1,28 +1,40 @@
-"""Staff accounts. A username and factors only: no real names, no e-mail, no phone."""
+"""Staff accounts, their backup codes and sessions, approvals and on-call pools.
+
+A staff account holds a username and factors only: no real name, no e-mail,
+no phone. Roles are groups (see roles.py); `is_superuser` is never set.
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from corridor.core import clock
 
 
 class StaffManager(BaseUserManager["Staff"]):
     def get_by_natural_key(self, username: str | None) -> Staff:
-        return self.get(username=username)
+        # Usernames are matched case-insensitively so "Anna" and "anna" are one person.
+        return self.get(username__iexact=username)
 
 
 class Staff(AbstractBaseUser, PermissionsMixin):
-    """A member of staff. Roles are groups; `is_superuser` is never set."""
+    """A member of staff."""
 
     username = models.CharField(max_length=40, unique=True)
     is_active = models.BooleanField(default=True)
     must_change_password = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=clock.now)
+    # Bumped to end every session of this person at their next request
+    # (log out everywhere, disabling, revoking a factor): it is part of the
+    # session's authentication hash.
+    session_epoch = models.PositiveIntegerField(default=0)
+    preferred_language = models.CharField(max_length=8, blank=True, default="")
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -32,6 +44,12 @@ class Staff(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = "staff member"
         verbose_name_plural = "staff"
+        permissions = [
+            ("manage_staff", "Create, disable and change staff accounts"),
+            ("approve_account_changes", "Approve gated account changes"),
+            ("review_emergencies", "Review emergency single approvals"),
+            ("view_audit_log", "Read the audit log"),
+        ]
 
     def __str__(self) -> str:
         return self.username
@@ -40,3 +58,129 @@ class Staff(AbstractBaseUser, PermissionsMixin):
     def actor_id(self) -> str:
         """How the audit log names this person."""
         return f"staff:{self.pk}"
+
+    def get_session_auth_hash(self) -> str:
+        """Django checks this on every request; a new epoch ends all sessions at once."""
+        return salted_hmac(
+            "corridor.accounts.Staff.session",
+            f"{self.password}:{self.session_epoch}:{self.is_active}",
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class BackupCode(models.Model):
+    """A single-use recovery code. Only an Argon2 hash of its secret part is kept.
+
+    A code reads `LOOK-SECRETSECR`: the lookup part finds the row without a
+    hash, so checking a code costs exactly one Argon2 verification.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="backup_codes")
+    lookup = models.CharField(max_length=8, unique=True)
+    secret_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=clock.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"backup code {self.lookup}"
+
+
+class StaffSession(models.Model):
+    """A live staff session, so a person or an admin can see and end it."""
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="sessions")
+    started_at = models.DateTimeField(default=clock.now)
+    last_seen_at = models.DateTimeField(default=clock.now)
+    method = models.CharField(max_length=20)
+
+    def __str__(self) -> str:
+        return f"session of {self.staff_id}"
+
+
+class ApprovalKind(models.TextChoices):
+    GRANT_DATA_ROLE = "grant_data_role", "Grant a data role"
+    RESET_PASSWORD = "reset_password", "Reset another person's password"
+    RESET_FACTORS = "reset_factors", "Reset another person's second factors"
+    REVOKE_DEVICE = "revoke_device", "Revoke another person's device"
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second person"
+    GRANTED = "granted", "Granted, not yet carried out"
+    EXECUTED = "executed", "Carried out"
+    REFUSED = "refused", "Refused"
+    EXPIRED = "expired", "Expired"
+    EMERGENCY = "emergency", "Carried out on one approval; review due"
+    REVIEWED = "reviewed", "Emergency reviewed"
+
+
+class Approval(models.Model):
+    """A gated action waiting for, or carried out with, a second person's consent.
+
+    `payload` holds ids and codes only (a role name, a device id), never
+    personal data, because it appears in the audit log.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40, choices=ApprovalKind.choices)
+    status = models.CharField(
+        max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
+    requested_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    reason = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    emergency = models.BooleanField(default=False)
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_outcome = models.CharField(max_length=20, blank=True, default="")
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status}"
+
+
+class OnCallMembership(models.Model):
+    """A person in the on-call pool for one kind of approval: alerted when one is requested."""
+
+    kind = models.CharField(max_length=40, choices=ApprovalKind.choices)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="on_call")
+    added_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "staff"], name="one_membership_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} on call for {self.kind}"
+
+
+class StaffAlert(models.Model):
+    """An in-app alert for one person (an approval to look at, an overdue review)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="alerts")
+    code = models.CharField(max_length=40)
+    approval = models.ForeignKey(Approval, on_delete=models.CASCADE, null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,6 +1,10 @@
 """Reads of staff accounts."""
 
-from corridor.accounts.models import Staff
+from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
+
+from corridor.accounts.models import Staff, StaffAlert, StaffSession
 from corridor.accounts.roles import Role
 
 
@@ -10,6 +14,38 @@ def admin_exists() -> bool:
 
 
 def roles_of(staff: Staff) -> frozenset[Role]:
-    """The roles `staff` holds."""
-    names = staff.groups.values_list("name", flat=True)
+    """The roles `staff` holds (none for an inactive account)."""
+    if not staff.is_active:
+        return frozenset()
+    names = [group.name for group in staff.groups.all()]
     return frozenset(Role(name) for name in names if name in Role.values)
+
+
+def list_staff() -> QuerySet[Staff]:
+    """Every account, for the administrator's list (usernames and roles only)."""
+    return Staff.objects.prefetch_related("groups").order_by("username")
+
+
+def factors_of(staff: Staff) -> list[tuple[str, str, bool]]:
+    """(device key, kind, confirmed) for each second factor of `staff`."""
+    totp = [
+        (f"totp:{pk}", "totp", confirmed)
+        for pk, confirmed in TOTPDevice.objects.filter(user=staff).values_list("pk", "confirmed")
+    ]
+    keys = [
+        (f"webauthn:{pk}", "webauthn", confirmed)
+        for pk, confirmed in WebAuthnCredential.objects.filter(user=staff).values_list(
+            "pk", "confirmed"
+        )
+    ]
+    return totp + keys
+
+
+def sessions_of(staff: Staff) -> QuerySet[StaffSession]:
+    return StaffSession.objects.filter(staff=staff).order_by("-last_seen_at")
+
+
+def open_alerts(staff: Staff) -> QuerySet[StaffAlert]:
+    return StaffAlert.objects.filter(staff=staff, dismissed_at__isnull=True).select_related(
+        "approval"
+    )

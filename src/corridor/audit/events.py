@@ -38,6 +38,7 @@ class EventType(StrEnum):
     APPROVAL_REVIEWED = "accounts.approval_reviewed"
     APPROVAL_REVIEW_OVERDUE = "accounts.approval_review_overdue"
     ACCESS_DENIED = "accounts.access_denied"
+    ON_CALL_CHANGED = "accounts.on_call_changed"
 
     # vault: keys (recorded by the callers above the vault, which knows no domain)
     KEY_CREATED = "vault.key_created"

@@ -49,7 +49,7 @@ def create_demo_data(*, actor: Actor, data_dir: Path) -> Path:
             password=password,
             roles=[role],
         )
-        device = accounts.enrol_totp(actor=actor, staff=staff)
+        device = accounts.enrol_totp_for_demo(actor=actor, staff=staff)
         accounts_out.append(
             DemoAccount(
                 username=staff.username,

@@ -1,7 +1,11 @@
-"""Input validation for the staff pages."""
+"""Input validation for the staff pages; nothing else happens here."""
+
+from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.roles import Role
 
 
 class LoginForm(forms.Form):
@@ -15,4 +19,112 @@ class LoginForm(forms.Form):
         max_length=256,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TotpForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class BackupCodeForm(forms.Form):
+    backup_code = forms.CharField(
+        label=_("Backup code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current = forms.CharField(
+        label=_("Current password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new = forms.CharField(
+        label=_("New password (12 characters or more)"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    again = forms.CharField(
+        label=_("New password again"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("new") and data.get("new") != data.get("again"):
+            self.add_error("again", _("The two new passwords differ."))
+        return data
+
+
+class ReauthForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class CreateStaffForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=40)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+EMERGENCY_CHOICES = [
+    ("", _("No emergency: ask a second person")),
+    ("device_seized", _("A device was lost or seized")),
+    ("staff_in_danger", _("A member of staff is in danger")),
+    ("evacuation_night", _("An evacuation is under way")),
+    ("approvers_unreachable", _("No approver can be reached")),
+]
+
+
+class GatedActionForm(forms.Form):
+    """Ask for approval, carry out a granted one, or invoke the emergency path."""
+
+    approval = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    emergency = forms.ChoiceField(label=_("Emergency"), choices=EMERGENCY_CHOICES, required=False)
+
+
+class DeviceForm(GatedActionForm):
+    device = forms.RegexField(regex=r"^(totp|webauthn):\d{1,12}$", widget=forms.HiddenInput)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=[
+            ("not_expected", _("I did not expect this request")),
+            ("wrong_person", _("Wrong person or role")),
+            ("verify_first", _("Verify in person first")),
+        ],
+    )
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("upheld", _("Justified")),
+            ("questioned", _("Questioned: follow up")),
+        ],
     )

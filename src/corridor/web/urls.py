@@ -1,9 +1,40 @@
 from django.urls import path
 
-from corridor.web import views
+from corridor.web.views import account, approvals, auth, staff_admin
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("logout/", views.log_out, name="logout"),
+    path("", auth.home, name="home"),
+    path("login/verify/", auth.verify, name="verify"),
+    path("login/enrol/", auth.enrol, name="enrol"),
+    path("login/webauthn/options/", auth.webauthn_options, name="webauthn_options"),
+    path("login/webauthn/complete/", auth.webauthn_complete, name="webauthn_complete"),
+    path("logout/", auth.log_out, name="logout"),
+    path("session/keep-alive/", auth.keep_alive, name="keep_alive"),
+    path("account/", account.account, name="account"),
+    path("account/reauth/", auth.reauth, name="reauth"),
+    path("account/reauth/webauthn/", auth.reauth_webauthn, name="reauth_webauthn"),
+    path("account/password/", account.change_password, name="password"),
+    path("account/totp/", account.add_totp, name="add_totp"),
+    path("account/passkey/", account.add_passkey, name="add_passkey"),
+    path("account/backup-codes/", account.new_backup_codes, name="backup_codes"),
+    path("account/devices/remove/", account.remove_device, name="remove_device"),
+    path("account/sessions/end/", account.end_all_sessions, name="end_sessions"),
+    path("staff/", staff_admin.staff_list, name="staff_list"),
+    path("staff/<int:staff_id>/", staff_admin.staff_detail, name="staff_detail"),
+    path("staff/<int:staff_id>/active/", staff_admin.staff_active, name="staff_active"),
+    path("staff/<int:staff_id>/role/<str:action>/", staff_admin.staff_role, name="staff_role"),
+    path("staff/<int:staff_id>/<str:kind>/", staff_admin.staff_gated, name="staff_gated"),
+    path("approvals/", approvals.approval_list, name="approvals"),
+    path(
+        "approvals/<uuid:approval_id>/review/",
+        approvals.approval_review,
+        name="approval_review",
+    ),
+    path(
+        "approvals/<uuid:approval_id>/<str:decision>/",
+        approvals.approval_decide,
+        name="approval_decide",
+    ),
+    path("approvals/on-call/", approvals.on_call, name="on_call"),
 ]

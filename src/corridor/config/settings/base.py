@@ -6,8 +6,10 @@ call `apply_env` with what `config.env` read. Nothing here reads os.environ.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -29,7 +31,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     "corridor.core",
     "corridor.vault",
     "corridor.audit",
@@ -41,18 +44,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "corridor.core.middleware.PortalOnlyMiddleware",
-    "corridor.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Header middleware sits above everything that can answer early (413, CSRF
+    # failure, an expired session's redirect), so every response gets the headers.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "corridor.core.middleware.AudienceCSPMiddleware",
+    "corridor.core.middleware.SecurityHeadersMiddleware",
+    "corridor.core.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corridor.core.middleware.AudienceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "corridor.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "corridor.core.middleware.AudienceCSPMiddleware",
-    "corridor.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "corridor.config.urls"
@@ -72,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "corridor.core.context_processors.corridor",
+                "corridor.web.navigation.navigation",
             ],
             # A missing variable renders empty, never the variable's name.
             "string_if_invalid": "",
@@ -91,6 +98,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ---------------------------------------------------------------- login and factors
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username before any password hash is computed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "/"
+LOGIN_REDIRECT_URL = "/"
+CORRIDOR_REAUTH_URL = "/account/reauth/"
+CORRIDOR_PASSWORD_CHANGE_URL = "/account/password/"  # noqa: S105 - a URL, not a password
+OTP_TOTP_ISSUER = "Corridor"
+OTP_WEBAUTHN_RP_NAME = "Corridor"
+OTP_WEBAUTHN_RP_ID = "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://localhost:8000"]
+OTP_WEBAUTHN_HELPER_CLASS = "corridor.accounts.webauthn.CorridorWebAuthnHelper"
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
+
+# django-axes: lock by username only, store no client address, keep no access log.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "corridor.accounts.authentication.axes_username"
+AXES_CLIENT_IP_CALLABLE = "corridor.accounts.authentication.axes_client_ip"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "response"]
+SILENCED_SYSTEM_CHECKS = [
+    # The login view answers lockouts itself (429 with its own page), so axes'
+    # middleware, which would replace that answer, is deliberately not installed.
+    "axes.W002",
+    # Lockout is per username on purpose: client addresses are never stored, and behind
+    # Tor every client is 127.0.0.1, so an address would lock out every caseworker at once.
+    "axes.W006",
 ]
 
 # ---------------------------------------------------------------- sessions and cookies
@@ -200,6 +244,9 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_DATA_DIR": env.data_dir,
         "CORRIDOR_PUBLIC_ORIGIN": env.public_origin,
         "CORRIDOR_KEY_PROVIDER": env.key_provider,
+        # WebAuthn: the relying party is the public origin's host, and only that origin.
+        "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
+        "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],
     }
 
 
@@ -245,5 +292,8 @@ def logging_settings(level: str) -> dict[str, Any]:
             # Django's request logger would otherwise attach the request object.
             "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
             "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+            # django-axes logs usernames as typed (sometimes a password typed in the
+            # wrong field); lockouts are in the audit log instead.
+            "axes": {"handlers": [], "level": "CRITICAL", "propagate": False},
         },
     }

@@ -12,3 +12,6 @@ globals().update(env_settings(ENV, secret_key=require_secret_key(ENV)))
 
 DEBUG = False
 CORRIDOR_DEMO_BANNER = True
+
+# Argon2id with small parameters so the suite stays fast; production keeps Django's.
+PASSWORD_HASHERS = ["tests.fast_hasher.FastArgon2PasswordHasher"]

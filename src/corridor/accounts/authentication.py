@@ -1,0 +1,186 @@
+"""Logging in: a password, then a second factor; or a passkey on its own.
+
+Defends against: password guessing (progressive delay, then a per-username
+lockout through django-axes), username enumeration (the same status and
+body for known and unknown usernames, and exactly one password hash on every
+path), lockout as a weapon (a passkey still logs in a locked username), and
+a password alone opening anything (the session starts only after the second
+factor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from axes.exceptions import AxesBackendPermissionDenied
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+
+from corridor.accounts import factors, webauthn
+from corridor.accounts.events import record_security_event
+from corridor.accounts.models import Staff
+from corridor.accounts.sessions import start_staff_session
+from corridor.audit.events import EventType
+from corridor.core import clock
+
+PENDING_STAFF = "corridor_pending_staff"
+PENDING_AT = "corridor_pending_at"
+PENDING_FAILURES = "corridor_pending_failures"
+PENDING_LIFETIME = timedelta(minutes=5)
+SECOND_FACTOR_ATTEMPTS = 5
+# Failures before each further attempt has to wait, doubling from 2 seconds.
+DELAY_AFTER_FAILURES = 2
+
+
+class PasswordResult(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DELAYED = "delayed"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class PasswordOutcome:
+    result: PasswordResult
+    retry_after: int = 0
+
+
+def normalise_username(raw: str) -> str:
+    """Usernames compare case-insensitively and without surrounding spaces."""
+    return raw.strip().lower()
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """django-axes: count attempts per normalised username, whether it exists or not."""
+    source = credentials or {}
+    raw = source.get("username") or request.POST.get("username", "")
+    return normalise_username(str(raw))
+
+
+def axes_client_ip(request: HttpRequest) -> str:
+    """django-axes: never store a client address (behind Tor they are all 127.0.0.1 anyway)."""
+    return "0.0.0.0"  # noqa: S104 - a constant placeholder, not a bind address
+
+
+def check_password_step(request: HttpRequest, *, username: str, password: str) -> PasswordOutcome:
+    """Check the first factor. On success the person waits for their second factor.
+
+    Known and unknown usernames take the same path: django-axes counts and locks
+    both, and Django's ModelBackend hashes the given password once for an
+    unknown name just as it verifies once for a known one.
+    """
+    name = normalise_username(username)
+    wait = _progressive_delay(name)
+    if wait:
+        return PasswordOutcome(PasswordResult.DELAYED, retry_after=wait)
+    try:
+        user = authenticate(request, username=name, password=password)
+    except AxesBackendPermissionDenied:
+        user = None
+        request.axes_locked_out = True  # type: ignore[attr-defined]  # axes' own request flag
+    if getattr(request, "axes_locked_out", False):
+        record_security_event(
+            actor=None, event=EventType.LOGIN_LOCKED, detail={"delay": 0}, reason="username"
+        )
+        return PasswordOutcome(PasswordResult.LOCKED, retry_after=_cool_off_seconds())
+    if not isinstance(user, Staff):
+        record_security_event(actor=None, event=EventType.LOGIN_FAILED, reason="password")
+        return PasswordOutcome(PasswordResult.REJECTED)
+    request.session.cycle_key()
+    request.session[PENDING_STAFF] = user.pk
+    request.session[PENDING_AT] = clock.now().isoformat()
+    request.session[PENDING_FAILURES] = 0
+    return PasswordOutcome(PasswordResult.ACCEPTED)
+
+
+def pending_staff(request: HttpRequest) -> Staff | None:
+    """The person who gave the right password in this session and still owes a second factor."""
+    staff_id = request.session.get(PENDING_STAFF)
+    started = request.session.get(PENDING_AT)
+    if not isinstance(staff_id, int) or not isinstance(started, str):
+        return None
+    if clock.now() - datetime.fromisoformat(started) > PENDING_LIFETIME:
+        clear_pending(request)
+        return None
+    return Staff.objects.filter(pk=staff_id, is_active=True).first()
+
+
+def clear_pending(request: HttpRequest) -> None:
+    for key in (PENDING_STAFF, PENDING_AT, PENDING_FAILURES):
+        request.session.pop(key, None)
+
+
+def second_factor_failed(request: HttpRequest, *, staff: Staff, reason: str) -> bool:
+    """Count a failed second factor; True when the person must start again with the password."""
+    failures = int(request.session.get(PENDING_FAILURES, 0)) + 1
+    request.session[PENDING_FAILURES] = failures
+    record_security_event(
+        actor=None, event=EventType.SECOND_FACTOR_FAILED, subject_id=staff.pk, reason=reason
+    )
+    if failures >= SECOND_FACTOR_ATTEMPTS:
+        clear_pending(request)
+        return True
+    return False
+
+
+def complete_with_totp(request: HttpRequest, *, staff: Staff, code: str) -> bool:
+    device = factors.verify_totp(staff=staff, code=code)
+    if device is None:
+        return False
+    _finish(request, staff=staff, method="totp")
+    return True
+
+
+def complete_with_backup_code(request: HttpRequest, *, staff: Staff, code: str) -> bool:
+    if not factors.use_backup_code(staff=staff, code=code):
+        return False
+    record_security_event(actor=staff, event=EventType.BACKUP_CODE_USED, subject_id=staff.pk)
+    _finish(request, staff=staff, method="backup_code")
+    return True
+
+
+def complete_with_webauthn(request: HttpRequest, *, staff: Staff, response: dict[str, Any]) -> None:
+    """Second step with a security key or passkey; raises webauthn.FactorRejected."""
+    webauthn.authenticate_credential(request, staff=staff, response=response)
+    _finish(request, staff=staff, method="webauthn")
+
+
+def log_in_with_passkey(request: HttpRequest, *, response: dict[str, Any]) -> Staff:
+    """A passkey with user verification on its own: it still works for a locked username."""
+    credential = webauthn.authenticate_credential(request, staff=None, response=response)
+    staff: Staff = credential.user
+    start_staff_session(request, staff=staff, method="passkey")
+    return staff
+
+
+def record_passkey_failure(*, reason: str) -> None:
+    """A passkey on its own was refused: nobody to name yet, only the reason."""
+    record_security_event(actor=None, event=EventType.SECOND_FACTOR_FAILED, reason=reason)
+
+
+def record_recent_auth(*, staff: Staff) -> None:
+    record_security_event(actor=staff, event=EventType.RECENT_AUTH_CONFIRMED, subject_id=staff.pk)
+
+
+def _finish(request: HttpRequest, *, staff: Staff, method: str) -> None:
+    clear_pending(request)
+    start_staff_session(request, staff=staff, method=method)
+
+
+def _progressive_delay(username: str) -> int:
+    """Seconds this username must still wait before its next password attempt (0: none)."""
+    attempt = AccessAttempt.objects.filter(username=username).order_by("-attempt_time").first()
+    if attempt is None or attempt.failures_since_start < DELAY_AFTER_FAILURES:
+        return 0
+    wait = timedelta(seconds=2 ** (attempt.failures_since_start - DELAY_AFTER_FAILURES + 1))
+    remaining = attempt.attempt_time + wait - clock.now()
+    return max(0, int(remaining.total_seconds() + 0.999))
+
+
+def _cool_off_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())

@@ -1,0 +1,43 @@
+"""Enforce staff session limits on every request, before any view runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
+
+from corridor.accounts import sessions
+from corridor.accounts.models import Staff
+from corridor.core import audience, clock
+
+
+class StaffSessionMiddleware:
+    """Idle and absolute timeouts, remote revocation, and a forced password change.
+
+    A session whose tracking row is gone (logged out everywhere, revoked by an
+    administrator) ends here even before its hash check would catch it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        if isinstance(user, Staff) and not audience.is_portal_request(request):
+            now = clock.now()
+            reason = (
+                "revoked"
+                if not sessions.is_tracked(request)
+                else sessions.session_expiry(request, now)
+            )
+            if reason is not None:
+                return sessions.expired_response(request, reason)
+            sessions.touch(request, now)
+            if user.must_change_password and request.path_info not in _PASSWORD_EXEMPT:
+                return redirect(settings.CORRIDOR_PASSWORD_CHANGE_URL)
+        return self.get_response(request)
+
+
+_PASSWORD_EXEMPT = frozenset({"/account/password/", "/logout/", "/i18n/setlang/"})

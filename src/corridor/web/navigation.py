@@ -1,0 +1,43 @@
+"""Navigation per role and the idle-timeout figure, for every staff page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import Staff
+from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
+from corridor.accounts.sessions import seconds_until_idle
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url: str
+    current: bool
+
+
+_ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
+    (_("Dashboard"), "web:home", None),
+    (_("Approvals"), "web:approvals", frozenset({Role.ADMIN, Role.COORDINATOR})),
+    (_("Staff accounts"), "web:staff_list", frozenset({Role.ADMIN})),
+    (_("My account"), "web:account", None),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, Staff):
+        return {"staff_nav": []}
+    roles = roles_of(user)
+    items = []
+    for label, name, allowed in _ITEMS:
+        if allowed is None or roles & allowed:
+            url = reverse(name)
+            items.append(NavItem(label=label, url=url, current=request.path == url))
+    return {"staff_nav": items, "idle_seconds": seconds_until_idle(request)}

@@ -1,0 +1,1 @@
+"""Staff pages, one module per area: login, own account, staff administration, approvals."""

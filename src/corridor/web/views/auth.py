@@ -1,0 +1,260 @@
+"""Logging in and out: password, then second factor; a passkey alone; first-login enrolment."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from corridor.accounts import authentication, factors, sessions, webauthn
+from corridor.accounts import services as accounts
+from corridor.accounts.authentication import PasswordResult
+from corridor.accounts.models import Staff
+from corridor.web.decorators import current_staff, staff_required
+from corridor.web.forms import BackupCodeForm, LoginForm, ReauthForm, TotpForm
+from corridor.web.views.dashboard import dashboard
+
+LOGIN_FAILED = _("That username and password do not match an active account.")
+LOGIN_DELAYED = _("Too many attempts for this username. Wait %(seconds)s seconds and try again.")
+LOGIN_LOCKED = _(
+    "This username is locked for %(minutes)s minutes after repeated failures. "
+    "If you have a passkey, you can still log in with it."
+)
+CODE_WRONG = _("That code is not right, or it was already used. Try the next one.")
+START_AGAIN = _("Too many wrong codes. Start again with your password.")
+PENDING_GONE = _("Your login took too long. Start again with your password.")
+SESSION_ENDED = {
+    "idle": _("You were logged out after 15 minutes without activity."),
+    "absolute": _("You were logged out after 8 hours. Please log in again."),
+    "revoked": _("This session was ended from another device or by an administrator."),
+}
+PASSKEY_FAILED = _("The security key or passkey was not accepted. Try again or use a code.")
+REAUTH_FAILED = _("The password or the code is not right.")
+MAX_JSON_BYTES = 64 * 1024
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    """Anonymous visitors get the login form (200, no redirect); staff get their dashboard."""
+    if isinstance(request.user, Staff):
+        return dashboard(request)
+    notice = SESSION_ENDED.get(str(request.session.pop(sessions.EXPIRED_FLAG, "")))
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_valid():
+        outcome = authentication.check_password_step(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
+        if outcome.result is PasswordResult.ACCEPTED:
+            staff = authentication.pending_staff(request)
+            if staff is not None and not factors.has_confirmed_factor(staff):
+                return redirect("web:enrol")
+            return redirect("web:verify")
+        if outcome.result is PasswordResult.REJECTED:
+            form.add_error(None, LOGIN_FAILED)
+            status = 401
+        elif outcome.result is PasswordResult.DELAYED:
+            form.add_error(None, LOGIN_DELAYED % {"seconds": outcome.retry_after})
+            status = 429
+        else:
+            form.add_error(None, LOGIN_LOCKED % {"minutes": outcome.retry_after // 60})
+            status = 429
+    response = render(request, "web/login.html", {"form": form, "notice": notice}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(max(outcome.retry_after, 1))
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The second step: a code from the app, a backup code, or a security key."""
+    staff = authentication.pending_staff(request)
+    if staff is None:
+        return _back_to_login(request, PENDING_GONE)
+    totp_form = TotpForm(request.POST if "code" in request.POST else None)
+    backup_form = BackupCodeForm(request.POST if "backup_code" in request.POST else None)
+    status, error = 200, None
+    if request.method == "POST":
+        accepted = False
+        if totp_form.is_valid():
+            accepted = authentication.complete_with_totp(
+                request, staff=staff, code=totp_form.cleaned_data["code"]
+            )
+            reason = "totp"
+        elif backup_form.is_valid():
+            accepted = authentication.complete_with_backup_code(
+                request, staff=staff, code=backup_form.cleaned_data["backup_code"]
+            )
+            reason = "backup_code"
+        else:
+            reason = "empty"
+        if accepted:
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        if authentication.second_factor_failed(request, staff=staff, reason=reason):
+            return _back_to_login(request, START_AGAIN)
+        totp_form, backup_form = TotpForm(), BackupCodeForm()
+        error = CODE_WRONG
+        status = 401
+    context = {
+        "error": error,
+        "totp_form": totp_form,
+        "backup_form": backup_form,
+        "has_passkey": webauthn.has_passkey(staff),
+    }
+    return render(request, "web/verify.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    """First login: set up a second factor before anything else opens."""
+    staff = authentication.pending_staff(request)
+    if staff is None or factors.has_confirmed_factor(staff):
+        return _back_to_login(request, PENDING_GONE)
+    form = TotpForm(request.POST if request.method == "POST" else None)
+    device_id = request.session.get("corridor_enrol_device")
+    if (
+        form.is_valid()
+        and isinstance(device_id, int)
+        and accounts.confirm_own_totp(
+            staff=staff, device_id=device_id, code=form.cleaned_data["code"]
+        )
+    ):
+        authentication.clear_pending(request)
+        sessions.start_staff_session(request, staff=staff, method="totp")
+        codes = accounts.replace_own_backup_codes(staff=staff)
+        return render(request, "web/backup_codes.html", {"codes": codes, "first": True})
+    enrolment = factors.begin_totp_enrolment(staff=staff, issuer=settings.OTP_TOTP_ISSUER)
+    request.session["corridor_enrol_device"] = enrolment.device_id
+    failed = request.method == "POST"
+    context = {"form": TotpForm(), "enrolment": enrolment, "error": CODE_WRONG if failed else None}
+    return render(request, "web/enrol.html", context, status=401 if failed else 200)
+
+
+@require_POST
+def webauthn_options(request: HttpRequest) -> JsonResponse:
+    """Challenge for a security key: as a second step if a password was given, else a passkey
+    on its own; or, while enrolling, for a new credential."""
+    purpose = request.GET.get("for", "login")
+    if purpose == "enrol":
+        staff = _enrolling_staff(request)
+        if staff is None:
+            return JsonResponse({"error": str(PENDING_GONE)}, status=403)
+        return JsonResponse(webauthn.registration_options(request, staff=staff))
+    return JsonResponse(
+        webauthn.authentication_options(request, staff=authentication.pending_staff(request))
+    )
+
+
+@require_POST
+def webauthn_complete(request: HttpRequest) -> JsonResponse:
+    """Check the browser's answer and log in (or finish enrolment)."""
+    payload = _json_body(request)
+    if payload is None:
+        return JsonResponse({"error": str(PASSKEY_FAILED)}, status=400)
+    purpose = request.GET.get("for", "login")
+    try:
+        if purpose == "enrol":
+            staff = _enrolling_staff(request)
+            if staff is None:
+                return JsonResponse({"error": str(PENDING_GONE)}, status=403)
+            credential = webauthn.register_credential(request, staff=staff, response=payload)
+            accounts.record_passkey_enrolled(staff=staff, credential_id=credential.pk)
+            authentication.clear_pending(request)
+            sessions.start_staff_session(request, staff=staff, method="webauthn")
+            return JsonResponse({"redirect": "/account/?new=passkey"})
+        staff = authentication.pending_staff(request)
+        if staff is not None:
+            authentication.complete_with_webauthn(request, staff=staff, response=payload)
+        else:
+            authentication.log_in_with_passkey(request, response=payload)
+    except webauthn.FactorRejected as rejection:
+        if staff is not None:
+            authentication.second_factor_failed(request, staff=staff, reason=rejection.reason)
+        else:
+            authentication.record_passkey_failure(reason=rejection.reason)
+        return JsonResponse({"error": str(PASSKEY_FAILED)}, status=400)
+    return JsonResponse({"redirect": settings.LOGIN_REDIRECT_URL})
+
+
+@require_POST
+def log_out(request: HttpRequest) -> HttpResponse:
+    sessions.end_session(request)
+    response = redirect(settings.LOGIN_URL)
+    # Tell the browser to drop everything it kept for this site.
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@require_POST
+@staff_required
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The idle warning's "stay logged in": the middleware has already counted this request."""
+    return JsonResponse({"seconds_left": sessions.seconds_until_idle(request)})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def reauth(request: HttpRequest) -> HttpResponse:
+    """Confirm password and code again before a sensitive action."""
+    staff = current_staff(request)
+    form = ReauthForm(request.POST if request.method == "POST" else None)
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    status = 200
+    if form.is_valid():
+        if staff.check_password(form.cleaned_data["password"]) and factors.verify_totp(
+            staff=staff, code=form.cleaned_data["code"]
+        ):
+            sessions.mark_recent_auth(request)
+            authentication.record_recent_auth(staff=staff)
+            return redirect(target)
+        form.add_error(None, REAUTH_FAILED)
+        status = 401
+    context = {"form": form, "has_passkey": webauthn.has_passkey(staff), "next": target}
+    return render(request, "web/reauth.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def reauth_webauthn(request: HttpRequest) -> JsonResponse:
+    """Recent authentication with a security key instead of password and code."""
+    staff = current_staff(request)
+    payload = _json_body(request)
+    if payload is None:
+        return JsonResponse(webauthn.authentication_options(request, staff=staff))
+    try:
+        webauthn.authenticate_credential(request, staff=staff, response=payload)
+    except webauthn.FactorRejected:
+        return JsonResponse({"error": str(PASSKEY_FAILED)}, status=400)
+    sessions.mark_recent_auth(request)
+    authentication.record_recent_auth(staff=staff)
+    return JsonResponse({"ok": True})
+
+
+def _enrolling_staff(request: HttpRequest) -> Staff | None:
+    staff = authentication.pending_staff(request)
+    if staff is None or factors.has_confirmed_factor(staff):
+        return None
+    return staff
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any] | None:
+    if not request.body or len(request.body) > MAX_JSON_BYTES:
+        return None
+    try:
+        parsed = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _back_to_login(request: HttpRequest, message: Any) -> HttpResponse:
+    authentication.clear_pending(request)
+    return render(request, "web/login.html", {"form": LoginForm(), "notice": message}, status=401)

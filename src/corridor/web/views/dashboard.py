@@ -1,0 +1,20 @@
+"""The first page after login: what needs this person's attention."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from corridor.accounts import approvals
+from corridor.accounts.selectors import open_alerts, roles_of
+from corridor.web.decorators import current_staff
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    staff = current_staff(request)
+    context = {
+        "roles": sorted(role.label for role in roles_of(staff)),
+        "alerts": list(open_alerts(staff)[:20]),
+        "pending_approvals": approvals.pending_for(staff).count(),
+    }
+    return render(request, "web/dashboard.html", context)
