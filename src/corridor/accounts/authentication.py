@@ -177,6 +177,9 @@ def _progressive_delay(username: str) -> int:
     attempt = AccessAttempt.objects.filter(username=username).order_by("-attempt_time").first()
     if attempt is None or attempt.failures_since_start < DELAY_AFTER_FAILURES:
         return 0
+    if attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT:
+        return 0  # locked: the lockout answers, with its own message
+
     wait = timedelta(seconds=2 ** (attempt.failures_since_start - DELAY_AFTER_FAILURES + 1))
     remaining = attempt.attempt_time + wait - clock.now()
     return max(0, int(remaining.total_seconds() + 0.999))

@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from corridor.core import clock
 
@@ -100,20 +101,20 @@ class StaffSession(models.Model):
 
 
 class ApprovalKind(models.TextChoices):
-    GRANT_DATA_ROLE = "grant_data_role", "Grant a data role"
-    RESET_PASSWORD = "reset_password", "Reset another person's password"
-    RESET_FACTORS = "reset_factors", "Reset another person's second factors"
-    REVOKE_DEVICE = "revoke_device", "Revoke another person's device"
+    GRANT_DATA_ROLE = "grant_data_role", _("Grant a data role")
+    RESET_PASSWORD = "reset_password", _("Reset another person's password")
+    RESET_FACTORS = "reset_factors", _("Reset another person's second factors")
+    REVOKE_DEVICE = "revoke_device", _("Revoke another person's device")
 
 
 class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a second person"
-    GRANTED = "granted", "Granted, not yet carried out"
-    EXECUTED = "executed", "Carried out"
-    REFUSED = "refused", "Refused"
-    EXPIRED = "expired", "Expired"
-    EMERGENCY = "emergency", "Carried out on one approval; review due"
-    REVIEWED = "reviewed", "Emergency reviewed"
+    PENDING = "pending", _("Waiting for a second person")
+    GRANTED = "granted", _("Granted, not yet carried out")
+    EXECUTED = "executed", _("Carried out")
+    REFUSED = "refused", _("Refused")
+    EXPIRED = "expired", _("Expired")
+    EMERGENCY = "emergency", _("Carried out on one approval; review due")
+    REVIEWED = "reviewed", _("Emergency reviewed")
 
 
 class Approval(models.Model):

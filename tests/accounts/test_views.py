@@ -1,0 +1,129 @@
+"""Account pages per role, and the administrator's gated changes through the web."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from corridor.accounts.models import Approval, ApprovalStatus, Staff
+from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
+from tests.accounts.helpers import log_in
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PAGES = ["/staff/", "/staff/{id}/"]
+APPROVAL_PAGES = ["/approvals/"]
+
+
+def client_for(role: Role | None) -> tuple[Client, Staff]:
+    client = Client()
+    staff = StaffFactory(roles=[role] if role else [])
+    log_in(client, staff)
+    return client, staff
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_admin_pages_open_only_for_admins(role):
+    client, staff = client_for(role)
+    for page in ADMIN_PAGES:
+        status = client.get(page.format(id=staff.pk)).status_code
+        assert status == (200 if role is Role.ADMIN else 403), (role, page)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_approvals_open_for_admins_and_coordinators(role):
+    client, _staff = client_for(role)
+    expected = 200 if role in (Role.ADMIN, Role.COORDINATOR) else 403
+    assert client.get("/approvals/").status_code == expected
+
+
+def test_navigation_shows_only_what_the_role_may_open():
+    caseworker, _ = client_for(Role.CASEWORKER)
+    admin, _ = client_for(Role.ADMIN)
+    assert b'href="/staff/"' not in caseworker.get("/").content
+    assert b'href="/staff/"' in admin.get("/").content
+
+
+def test_an_unknown_account_id_is_404_for_an_admin():
+    admin, _ = client_for(Role.ADMIN)
+    assert admin.get("/staff/999999/").status_code == 404
+
+
+def test_admin_creates_an_account_and_sees_the_one_time_password_once():
+    admin, _ = client_for(Role.ADMIN)
+    response = admin.post("/staff/", {"username": "new-volunteer"})
+    assert response.status_code == 200
+    password = re.search(rb'<code class="mono">([0-9a-f-]+)</code>', response.content).group(1)
+    created = Staff.objects.get(username="new-volunteer")
+    assert created.check_password(password.decode())
+    assert created.must_change_password
+    assert roles_of(created) == frozenset()
+    assert password not in admin.get("/staff/").content
+
+
+def test_a_bad_username_is_shown_as_a_form_error():
+    admin, _ = client_for(Role.ADMIN)
+    response = admin.post("/staff/", {"username": "no spaces allowed!"})
+    assert response.status_code == 400
+    assert b"3 to 40 letters" in response.content
+    assert not Staff.objects.filter(username__startswith="no spaces").exists()
+
+
+def test_data_role_through_the_web_needs_a_coordinator():
+    """Admin asks; the role is not given; a coordinator grants; the admin carries it out."""
+    admin, _ = client_for(Role.ADMIN)
+    coordinator, _ = client_for(Role.COORDINATOR)
+    target = StaffFactory(roles=[])
+    admin.post(f"/staff/{target.pk}/role/grant/", {"role": "caseworker"})
+    assert roles_of(target) == frozenset()
+    approval = Approval.objects.get(target_id=str(target.pk))
+    assert b"Grant a data role" in coordinator.get("/approvals/").content
+    coordinator.post(f"/approvals/{approval.pk}/grant/")
+    admin.post(
+        f"/staff/{target.pk}/role/grant/", {"role": "caseworker", "approval": str(approval.pk)}
+    )
+    assert roles_of(target) == frozenset({Role.CASEWORKER})
+
+
+def test_the_requester_cannot_grant_through_the_web():
+    admin, _ = client_for(Role.ADMIN)
+    second_admin, _ = client_for(Role.ADMIN)
+    target = StaffFactory(roles=[])
+    admin.post(f"/staff/{target.pk}/reset_factors/", {})
+    approval = Approval.objects.get(target_id=str(target.pk))
+    admin.post(f"/approvals/{approval.pk}/grant/")
+    assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING
+    second_admin.post(f"/approvals/{approval.pk}/grant/")
+    assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.GRANTED
+
+
+def test_emergency_device_revocation_ends_the_sessions_of_that_person():
+    """A seized phone: the admin revokes the device at once; its sessions die; a review is due."""
+    admin, _ = client_for(Role.ADMIN)
+    victim_client, victim = client_for(Role.CASEWORKER)
+    device = TOTPDevice.objects.filter(user=victim).first()
+    admin.post(
+        f"/staff/{victim.pk}/revoke_device/",
+        {"device": f"totp:{device.pk}", "emergency": "device_seized"},
+    )
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert b"Logged in as" not in victim_client.get("/").content
+    assert Approval.objects.get(emergency=True).status == ApprovalStatus.EMERGENCY
+
+
+def test_passwords_and_codes_never_appear_in_urls(client, staff):
+    """Every login form posts in the body; no redirect carries a secret."""
+    TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    response = client.post(
+        "/", {"username": staff.username, "password": "correct horse battery staple 7"}
+    )
+    assert "password" not in response["Location"]
+    page = client.get("/login/verify/").content.decode()
+    assert 'method="post"' in page
+    assert 'method="get"' not in page
