@@ -1,5 +1,6 @@
 """Settings for the test suite: a throwaway data dir, fast hashing where it is safe."""
 
+import importlib.util
 import tempfile
 from pathlib import Path
 
@@ -12,3 +13,16 @@ globals().update(env_settings(ENV, secret_key=require_secret_key(ENV)))
 
 DEBUG = False
 CORRIDOR_DEMO_BANNER = True
+
+
+def _vault_test_app_importable() -> bool:
+    # The repository's tests package is importable under pytest and `python -m` from the
+    # checkout, not from the installed `corridor` command (makemigrations, mypy's plugin).
+    try:
+        return importlib.util.find_spec("tests.vault.testapp") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+if _vault_test_app_importable():
+    INSTALLED_APPS = [*INSTALLED_APPS, "tests.vault.testapp"]  # noqa: F405
