@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -9,9 +10,14 @@ from typing import Any
 from django.db import connection
 
 from corridor.audit.events import EventType
-from corridor.audit.models import AuditEntry
+from corridor.audit.heads import SignedHead, tree_head_signature_input
+from corridor.audit.leaves import build_leaf
+from corridor.audit.merkle import hash_leaf, root_hash
+from corridor.audit.models import AuditEntry, TreeHead
+from corridor.audit.selectors import count_events, list_leaf_hashes
 from corridor.audit.services import record_event
 from corridor.audit.triggers import drop_append_only_triggers, install_append_only_triggers
+from corridor.audit.verification import SignatureStatus, Verification, verify_log
 from corridor.core.actors import SystemActor
 
 WORKER = SystemActor("worker")
@@ -53,3 +59,70 @@ def triggers_dropped() -> Iterator[None]:
 def execute(sql: str, params: list[Any] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# A stand-in for the vault's Ed25519 key in tests of verification logic: the
+# "signature" is SHA-512 of the signed message, valid only under FAKE_KEY_ID.
+FAKE_KEY_ID = "ab" * 32
+
+
+def fake_head(size: int | None = None, *, timestamp: int = 1_790_000_000_000) -> SignedHead:
+    size = count_events() if size is None else size
+    root = root_hash(list_leaf_hashes(size))
+    message = tree_head_signature_input(timestamp=timestamp, tree_size=size, root_hash=root)
+    return SignedHead(
+        tree_size=size,
+        root_hash=root,
+        timestamp=timestamp,
+        key_id=FAKE_KEY_ID,
+        signature=hashlib.sha512(message).digest(),
+    )
+
+
+def store_head(head: SignedHead) -> SignedHead:
+    TreeHead.objects.create(**head.as_json())
+    return head
+
+
+def fake_check(head: SignedHead) -> SignatureStatus:
+    if head.key_id != FAKE_KEY_ID:
+        return SignatureStatus.UNKNOWN_KEY
+    valid = hashlib.sha512(head.signed_message()).digest() == head.signature
+    return SignatureStatus.VALID if valid else SignatureStatus.BAD
+
+
+def fake_verify(*heads: SignedHead) -> Verification:
+    return verify_log(check_signature=fake_check, given_heads=heads)
+
+
+def rehash(*seqs: int) -> None:
+    """Recompute stored leaf hashes after tampering, as a careful forger would."""
+    for entry in AuditEntry.objects.filter(seq__in=seqs):
+        leaf = build_leaf(
+            entry.seq,
+            entry.time_us,
+            entry.actor,
+            entry.event_type,
+            entry.object_type,
+            entry.object_id,
+            entry.case_id,
+            entry.reason,
+            entry.detail,
+        )
+        execute(
+            "UPDATE audit_entry SET leaf_hash = %s WHERE seq = %s",
+            [hash_leaf(leaf).hex(), entry.seq],
+        )
+
+
+def shift(from_seq: int, by: int) -> None:
+    """Renumber every row from `from_seq` on by `by`, in two steps to dodge the primary key."""
+    execute("UPDATE audit_entry SET seq = -seq WHERE seq >= %s", [from_seq])
+    execute("UPDATE audit_entry SET seq = -seq + %s WHERE seq < 0", [by])
+
+
+def swap(seq_a: int, seq_b: int) -> None:
+    """Exchange two rows' places in the log (their seq numbers)."""
+    execute("UPDATE audit_entry SET seq = -1 WHERE seq = %s", [seq_a])
+    execute("UPDATE audit_entry SET seq = %s WHERE seq = %s", [seq_a, seq_b])
+    execute("UPDATE audit_entry SET seq = %s WHERE seq = -1", [seq_b])

@@ -49,9 +49,11 @@ class TreeBuilder:
         sizes, hashes = self._sizes, self._hashes
         sizes.append(1)
         hashes.append(leaf_hash)
+        # Two perfect subtrees of equal size merge into one of twice the size.
         while len(sizes) > 1 and sizes[-1] == sizes[-2]:
             right = hashes.pop()
-            sizes[-2] += sizes.pop()
+            sizes.pop()
+            sizes[-1] *= 2
             hashes[-1] = hash_children(hashes[-1], right)
         self.size += 1
 

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
+DATABASE_ROUTERS = ["corridor.vault.routers.KeyStoreRouter"]
+
 ROOT_URLCONF = "corridor.config.urls"
 WSGI_APPLICATION = "corridor.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.Staff"
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "corridor.core.context_processors.corridor",
                 "corridor.web.navigation.navigation",
+                "corridor.web.context_processors.key_warning",
             ],
             # A missing variable renders empty, never the variable's name.
             "string_if_invalid": "",
@@ -251,8 +254,12 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
 
 
 def database_settings(env: Env) -> dict[str, dict[str, Any]]:
-    """DATABASES for the data database, with SQLite tuned for several processes."""
-    return {"default": _database(env.database_url)}
+    """DATABASES for the data and the key store, with SQLite tuned for several processes.
+
+    The key store is a database of its own (the vault's router sends its tables there) so
+    that its backups can be kept for a shorter time than the data's.
+    """
+    return {"default": _database(env.database_url), "keystore": _database(env.keystore_url)}
 
 
 def _database(url: str) -> dict[str, Any]:

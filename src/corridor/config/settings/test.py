@@ -1,5 +1,6 @@
 """Settings for the test suite: a throwaway data dir, fast hashing where it is safe."""
 
+import importlib.util
 import tempfile
 from pathlib import Path
 
@@ -15,3 +16,15 @@ CORRIDOR_DEMO_BANNER = True
 
 # Argon2id with small parameters so the suite stays fast; production keeps Django's.
 PASSWORD_HASHERS = ["tests.fast_hasher.FastArgon2PasswordHasher"]
+
+def _vault_test_app_importable() -> bool:
+    # The repository's tests package is importable under pytest and `python -m` from the
+    # checkout, not from the installed `corridor` command (makemigrations, mypy's plugin).
+    try:
+        return importlib.util.find_spec("tests.vault.testapp") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+if _vault_test_app_importable():
+    INSTALLED_APPS = [*INSTALLED_APPS, "tests.vault.testapp"]  # noqa: F405

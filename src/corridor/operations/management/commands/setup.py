@@ -17,6 +17,8 @@ from corridor.accounts.roles import Role
 from corridor.core.actors import Actor, cli_actor
 from corridor.core.exceptions import InvalidInput
 from corridor.operations import demo
+from corridor.vault import longlived
+from corridor.vault.errors import KeyProviderUnavailable, VaultError
 
 DEMO_REFUSED = (
     "Demo data is only allowed with CORRIDOR_ENV=demo or CORRIDOR_ENV=development; "
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         settings.CORRIDOR_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
         for alias in settings.DATABASES:
             call_command("migrate", database=alias, interactive=False, verbosity=0)
+        self._initialise_keys()
         accounts.ensure_role_groups()
         if not settings.WHITENOISE_USE_FINDERS:
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -51,6 +54,17 @@ class Command(BaseCommand):
             path = demo.create_demo_data(actor=actor, data_dir=settings.CORRIDOR_DATA_DIR)
             self.stdout.write(f"Demo logins: {path}")
         self.stdout.write("Setup complete.")
+
+    def _initialise_keys(self) -> None:
+        try:
+            longlived.initialise_keys()
+        except KeyProviderUnavailable as error:
+            if settings.CORRIDOR_KEY_PROVIDER != "keyd":
+                raise CommandError(str(error)) from None
+            # keyd is its own issue: until it runs, setup finishes without keys.
+            self.stderr.write(f"Keys not initialised: {error} Run `corridor setup` again then.")
+        except VaultError as error:
+            raise CommandError(str(error)) from None
 
     def _create_first_admin(self, *, interactive: bool, actor: Actor) -> None:
         if interactive:

@@ -1,0 +1,315 @@
+"""Encrypted model fields that load as opaque `Sealed` values.
+
+A model with personal data subclasses `corridor.core.models.UUIDModel` (its id exists
+before the insert), names its data key in a `DataKeyField` column, and declares each
+personal field encrypted. The field points at that column with `key_field`:
+
+    class Person(UUIDModel):
+        key_id = DataKeyField()
+        name = EncryptedTextField(key_field="key_id")
+        contacts = EncryptedJSONField(key_field="key_id")
+
+A service seals plaintext into the row (setting `key_id` if it is empty) and saves:
+
+    key = create_data_key()                      # or data_key(case.key_id, ...)
+    seal_field(person, "name", "Ivan Petrov", key=key)
+    person.save()
+
+Only an `access_*` function, which records the read, opens it:
+
+    open_field(person.name, key=key)  -> "Ivan Petrov"
+
+`person.name` is a `Sealed`: no plaintext attribute, `repr()` is `<sealed>`, and it
+refuses pickling, JSON and Django's serialisers. Assigning anything but a `Sealed` (or
+None, to blank it) raises InputRejected. The associated data binds the ciphertext to
+model, field, row id and data key id, so a value copied to another row, field or case
+fails to open. Renaming a model or field therefore needs a re-sealing migration.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, NoReturn, TypeAlias, TypeVar
+
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+
+from corridor.vault.aead import field_associated_data, open_envelope, seal_envelope
+from corridor.vault.datakey import DataKey
+from corridor.vault.errors import (
+    DecryptionFailed,
+    InputRejected,
+    KeyMismatch,
+    SealedValueUnbound,
+)
+
+JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
+T = TypeVar("T")
+NOT_SEALED = "Set encrypted fields with vault.seal_field(...), never with plaintext."
+
+
+@dataclass(frozen=True)
+class Codec(Generic[T]):
+    """How a field's plaintext becomes bytes and back."""
+
+    name: str
+    encode: Callable[[object], bytes]
+    decode: Callable[[bytes], T]
+
+
+def _encode_text(value: object) -> bytes:
+    if not isinstance(value, str):
+        raise InputRejected("An encrypted text field takes a str.")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputRejected("The text contains characters that cannot be stored.") from None
+
+
+def _encode_json(value: object) -> bytes:
+    try:
+        text = json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        )
+        return text.encode("utf-8")
+    except (TypeError, ValueError, UnicodeEncodeError):
+        raise InputRejected("An encrypted JSON field takes plain JSON values only.") from None
+
+
+def _decode_json(data: bytes) -> JSONValue:
+    value: JSONValue = json.loads(data)
+    return value
+
+
+TEXT: Codec[str] = Codec("text", _encode_text, lambda data: data.decode("utf-8"))
+JSON: Codec[JSONValue] = Codec("json", _encode_json, _decode_json)
+
+
+@dataclass(frozen=True)
+class _Binding:
+    """Where a sealed value was read from: what its associated data must name."""
+
+    model_label: str
+    field: str
+    row_id: object
+    row_key_id: object
+
+
+class Sealed(Generic[T]):
+    """An encrypted value as loaded from the database: opaque until `open_field`."""
+
+    __slots__ = ("_binding", "_codec", "_envelope")
+
+    def __init__(self, envelope: bytes, codec: Codec[T], binding: _Binding | None = None) -> None:
+        self._envelope = envelope
+        self._codec = codec
+        self._binding = binding
+
+    def __repr__(self) -> str:
+        return "<sealed>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> NoReturn:
+        # Defends against a sealed value travelling into a cache, session or task
+        # payload, where it would outlive erasure of the row it belongs to.
+        raise TypeError("A sealed value cannot be pickled or serialised.")
+
+    def __copy__(self) -> Sealed[T]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Sealed[T]:
+        # Immutable; Django deep-copies model instances in a few places (test data, forms).
+        return self
+
+    def _bind(self, binding: _Binding) -> Sealed[T]:
+        return Sealed(self._envelope, self._codec, binding)
+
+    def _unbound(self) -> Sealed[T]:
+        return self if self._binding is None else Sealed(self._envelope, self._codec)
+
+
+class DataKeyField(models.UUIDField[uuid.UUID | None, uuid.UUID | None]):
+    """The id of the data key a row's sealed fields are under.
+
+    A plain column, not a foreign key: the key store is another database, and the row
+    must outlive its key (erasure destroys the key and keeps the row's blanks).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+
+class SealedAttribute(DeferredAttribute):
+    """Hands out values bound to their row, and refuses plaintext assignments."""
+
+    field: EncryptedField[Any]
+
+    def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if value is None:
+            return None
+        field = self.field
+        binding = _Binding(
+            model_label=field.model._meta.label_lower,
+            field=field.name,
+            row_id=instance.pk,
+            row_key_id=getattr(instance, field.key_field),
+        )
+        bound: Sealed[Any] = value._bind(binding)
+        return bound
+
+    def __set__(self, instance: models.Model, value: object) -> None:
+        if value is not None and not isinstance(value, Sealed):
+            raise InputRejected(NOT_SEALED)
+        instance.__dict__[self.field.attname] = None if value is None else value._unbound()
+
+
+class EncryptedField(models.BinaryField[Sealed[T] | None, Sealed[T] | None]):
+    """Stores an AES-256-GCM envelope; always nullable (erasure blanks to NULL)."""
+
+    descriptor_class = SealedAttribute
+    codec: Codec[T]
+
+    def __init__(self, *args: Any, key_field: str = "key_id", **kwargs: Any) -> None:
+        self.key_field = key_field
+        kwargs["null"] = True
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("null", None)
+        kwargs["key_field"] = self.key_field
+        return name, path, list(args), kwargs
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        errors = super().check(**kwargs)
+        opts = self.model._meta
+        if not isinstance(opts.pk, models.UUIDField):
+            errors.append(
+                checks.Error(
+                    "A model with encrypted fields needs a UUID primary key set in Python "
+                    "(subclass corridor.core.models.UUIDModel).",
+                    obj=self,
+                    id="vault.E001",
+                )
+            )
+        try:
+            key_column: object = opts.get_field(self.key_field)
+        except FieldDoesNotExist:
+            key_column = None
+        if not isinstance(key_column, DataKeyField):
+            errors.append(
+                checks.Error(
+                    f"key_field '{self.key_field}' must name a DataKeyField on this model.",
+                    obj=self,
+                    id="vault.E002",
+                )
+            )
+        return errors
+
+    def from_db_value(self, value: object, expression: object, connection: object) -> Any:
+        if value is None:
+            return None
+        return Sealed(bytes(value), self.codec)  # type: ignore[call-overload]  # bytes or memoryview
+
+    def to_python(self, value: object) -> Any:
+        if value is None or isinstance(value, Sealed):
+            return value
+        raise InputRejected(NOT_SEALED)
+
+    def get_prep_value(self, value: object) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Sealed):
+            return value._envelope
+        raise InputRejected(NOT_SEALED)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        raise InputRejected("Sealed values are never serialised; export through an access_*.")
+
+
+class EncryptedTextField(EncryptedField[str]):
+    """Text sealed under the row's data key; opens to `str`."""
+
+    codec = TEXT
+
+
+class EncryptedJSONField(EncryptedField[JSONValue]):
+    """A JSON value (canonical, sorted keys) sealed under the row's data key."""
+
+    codec = JSON
+
+
+def seal_field(
+    instance: models.Model, field_name: str, plaintext: JSONValue, *, key: DataKey
+) -> None:
+    """Seal `plaintext` into `instance.<field_name>` under `key`; the caller saves the row.
+
+    Who can decrypt: whoever can get `key` back from the key provider (an access_*
+    function, under keyd only for staff assigned to the case). The row's key column is
+    set to `key` if empty; a row already under another key raises KeyMismatch.
+    """
+    field = _encrypted_field(instance, field_name)
+    row_id = instance.pk
+    if not isinstance(row_id, uuid.UUID):
+        raise InputRejected("Encrypted fields need a row whose UUID is set before sealing.")
+    current = getattr(instance, field.key_field)
+    if current is not None and current != key.key_id:
+        raise KeyMismatch("The row is under another data key.")
+    # Encode before touching the instance: a rejected value leaves the row as it was.
+    data = field.codec.encode(plaintext)
+    setattr(instance, field.key_field, key.key_id)
+    associated = field_associated_data(
+        model_label=field.model._meta.label_lower,
+        field=field.name,
+        row_id=row_id,
+        dek_id=key.key_id,
+    )
+    envelope = seal_envelope(key.key_id, key.cipher, data, associated_data=associated)
+    instance.__dict__[field.attname] = Sealed(envelope, field.codec)
+
+
+def open_field(sealed: Sealed[T], *, key: DataKey) -> T:
+    """The plaintext of a sealed value read from its row; only access_* functions call this."""
+    if not isinstance(sealed, Sealed):
+        raise InputRejected("open_field takes a Sealed value read from a model instance.")
+    binding = sealed._binding
+    if binding is None:
+        raise SealedValueUnbound("Read sealed values through their model instance.")
+    if binding.row_key_id != key.key_id:
+        raise KeyMismatch("The row is under another data key.")
+    if not isinstance(binding.row_id, uuid.UUID):
+        raise SealedValueUnbound("The row has no UUID, so its values cannot be opened.")
+    associated = field_associated_data(
+        model_label=binding.model_label,
+        field=binding.field,
+        row_id=binding.row_id,
+        dek_id=key.key_id,
+    )
+    data = open_envelope(key.key_id, key.cipher, sealed._envelope, associated_data=associated)
+    try:
+        return sealed._codec.decode(data)
+    except ValueError:
+        # Authenticated yet undecodable: written by something other than seal_field.
+        raise DecryptionFailed("The sealed value is not valid for its field.") from None
+
+
+def _encrypted_field(instance: models.Model, field_name: str) -> EncryptedField[Any]:
+    try:
+        field: object = instance._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        field = None
+    if not isinstance(field, EncryptedField):
+        raise InputRejected(f"{type(instance).__name__}.{field_name} is not an encrypted field.")
+    return field

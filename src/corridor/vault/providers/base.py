@@ -1,0 +1,85 @@
+"""What a key provider does for the rest of Corridor, and the values it hands back.
+
+The web and worker processes never handle the KEK themselves: they ask a provider
+to wrap and unwrap keys, compute blind indexes, open intake boxes, sign and hand
+out the codename pepper. `file` does this in-process with the KEK in a file (the
+demo); `keyd` will do it in a separate, sealed process behind a Unix socket.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class WrappedBlob:
+    """A key wrapped by the KEK `kek_version`, as stored in the key store."""
+
+    kek_version: int
+    blob: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """An Ed25519 signature and the key that made it (hex SHA-256 of the raw public key)."""
+
+    key_id: str
+    signature: bytes
+
+
+@runtime_checkable
+class KeyProvider(Protocol):
+    """The data-socket operations: every caller goes through these."""
+
+    name: str
+    # True when the KEK sits on this machine's disk: staff pages then show a warning.
+    holds_key_on_disk: bool
+
+    def wrap(self, *, key_id: uuid.UUID, purpose: str, key: bytes) -> WrappedBlob:
+        """Wrap `key` under the current KEK, bound to its id and purpose."""
+        ...
+
+    def unwrap(self, *, key_id: uuid.UUID, purpose: str, blob: WrappedBlob) -> bytes:
+        """Unwrap a stored key; keyd will also check who asks (see `keys.data_key`)."""
+        ...
+
+    def index(self, name: str, value: bytes, *, bits: int | None = None) -> int:
+        """A blind index of `value` for the index `name`, truncated to `bits` bits."""
+        ...
+
+    def open_intake(self, sealed: bytes, request_id: str) -> bytes:
+        """Open a sealed intake box for `request_id` and return its payload."""
+        ...
+
+    def sign(self, message: bytes) -> Signature:
+        """Sign with the current audit signing key."""
+        ...
+
+    def pepper(self) -> bytes:
+        """The codename pepper (32 random bytes)."""
+        ...
+
+
+@runtime_checkable
+class KekAdministration(Protocol):
+    """The admin-socket operations an operator runs: create, check, rewrap and retire KEKs."""
+
+    def create_kek(self, version: int) -> bytes:
+        """Hold a KEK for `version` (a new random one unless already held); its check value."""
+        ...
+
+    def kek_check(self, version: int) -> bytes:
+        """The check value of the KEK `version` this provider holds."""
+        ...
+
+    def rewrap(
+        self, *, key_id: uuid.UUID, purpose: str, blob: WrappedBlob, to_version: int
+    ) -> WrappedBlob:
+        """The same key wrapped under KEK `to_version` instead."""
+        ...
+
+    def forget_keks(self, *, keep: int) -> None:
+        """Destroy every KEK version except `keep` (the end of a rotation)."""
+        ...

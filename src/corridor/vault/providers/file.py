@@ -1,0 +1,146 @@
+"""The `file` key provider: the KEK in `$CORRIDOR_DATA_DIR/kek.demo`, for the demo only.
+
+Anyone who copies the data directory gets the key with it, so production refuses
+this provider and every staff page shows a red warning while it is in use. The
+file is JSON `{"format": "corridor-kek-v1", "keys": {"<version>": "<base64>"}}`,
+mode 0600; it holds two versions only while `corridor keys rotate` runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import uuid
+from pathlib import Path
+
+from corridor.vault import aead, keystore
+from corridor.vault.errors import KekMismatch, KeyProviderUnavailable
+from corridor.vault.providers.base import WrappedBlob
+from corridor.vault.providers.local import LocalKeyWork
+
+KEK_FILE = "kek.demo"
+KEK_FORMAT = "corridor-kek-v1"
+
+
+class FileKeyProvider(LocalKeyWork):
+    name = "file"
+    holds_key_on_disk = True
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__()
+        self.path = data_dir / KEK_FILE
+        self._cached: tuple[tuple[int, int, int], dict[int, bytes]] | None = None
+
+    # ------------------------------------------------------------ data operations
+    def wrap(self, *, key_id: uuid.UUID, purpose: str, key: bytes) -> WrappedBlob:
+        version = keystore.current_kek_version()
+        return WrappedBlob(
+            kek_version=version,
+            blob=aead.wrap_key(self._kek(version), key, key_id=key_id, purpose=purpose),
+        )
+
+    def unwrap(self, *, key_id: uuid.UUID, purpose: str, blob: WrappedBlob) -> bytes:
+        return aead.unwrap_key(
+            self._kek(blob.kek_version), blob.blob, key_id=key_id, purpose=purpose
+        )
+
+    # ------------------------------------------------------------ KEK administration
+    def create_kek(self, version: int) -> bytes:
+        keks = self._read(missing_ok=True)
+        if version not in keks:
+            keks[version] = aead.new_key()
+            self._write(keks)
+        return aead.kek_check_value(keks[version])
+
+    def kek_check(self, version: int) -> bytes:
+        return aead.kek_check_value(self._kek(version))
+
+    def rewrap(
+        self, *, key_id: uuid.UUID, purpose: str, blob: WrappedBlob, to_version: int
+    ) -> WrappedBlob:
+        key = self.unwrap(key_id=key_id, purpose=purpose, blob=blob)
+        return WrappedBlob(
+            kek_version=to_version,
+            blob=aead.wrap_key(self._kek(to_version), key, key_id=key_id, purpose=purpose),
+        )
+
+    def forget_keks(self, *, keep: int) -> None:
+        keks = self._read()
+        if set(keks) != {keep}:
+            self._write({keep: self._kek(keep)})
+
+    # ------------------------------------------------------------ the file
+    def _kek(self, version: int) -> bytes:
+        try:
+            return self._read()[version]
+        except KeyError:
+            raise KekMismatch(
+                f"{self.path.name} holds no KEK version {version}; is it the file that "
+                "belongs to this key store?"
+            ) from None
+
+    def _read(self, *, missing_ok: bool = False) -> dict[int, bytes]:
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            if missing_ok:
+                return {}
+            raise KeyProviderUnavailable(
+                f"The demo key file {self.path} is missing; restore it or run `corridor setup`."
+            ) from None
+        if status.st_mode & 0o077:
+            # Defends against a KEK left readable by other users of the machine.
+            raise KeyProviderUnavailable(
+                f"{self.path} must be readable by its owner only (chmod 600)."
+            )
+        signature = (status.st_ino, status.st_mtime_ns, status.st_size)
+        if self._cached is not None and self._cached[0] == signature:
+            return dict(self._cached[1])
+        keks = _parse(self.path.read_bytes(), self.path)
+        self._cached = (signature, keks)
+        return dict(keks)
+
+    def _write(self, keks: dict[int, bytes]) -> None:
+        """Replace the file atomically: a crash leaves the old or the new file, never half."""
+        payload = {
+            "format": KEK_FORMAT,
+            "keys": {str(v): base64.b64encode(k).decode("ascii") for v, k in sorted(keks.items())},
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = self.path.with_name(f".{KEK_FILE}.{uuid.uuid4().hex}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            json.dump(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        self._cached = None
+
+
+def read_kek_file(path: Path) -> dict[int, bytes]:
+    """The KEK versions in a kek.demo file (used by restore to check `--kek-file`)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raise KeyProviderUnavailable(f"Cannot read the key file {path}.") from None
+    return _parse(raw, path)
+
+
+def _parse(raw: bytes, path: Path) -> dict[int, bytes]:
+    try:
+        payload = json.loads(raw)
+        if payload["format"] != KEK_FORMAT:
+            raise ValueError
+        keks = {int(v): base64.b64decode(k, validate=True) for v, k in payload["keys"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+        raise KeyProviderUnavailable(f"{path} is not a Corridor key file.") from None
+    if not keks or any(len(k) != aead.KEY_BYTES for k in keks.values()):
+        raise KeyProviderUnavailable(f"{path} is not a Corridor key file.")
+    return keks

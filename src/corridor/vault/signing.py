@@ -1,0 +1,55 @@
+"""Ed25519 signatures with the audit signing key, for signed tree heads.
+
+Signing goes through the key provider (under keyd the private key never leaves
+keyd); verifying needs no KEK, because public keys are stored in clear.
+
+    signature = sign(tree_head_bytes)
+    assert verify(key_id=signature.key_id, message=tree_head_bytes,
+                  signature=signature.signature)
+
+`Signature.key_id` is the lowercase hex SHA-256 of the raw 32-byte public key.
+"""
+
+from __future__ import annotations
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from corridor.vault.errors import InputRejected, KeyNotFound
+from corridor.vault.keystore import keystore_errors
+from corridor.vault.models import Purpose, WrappedKey
+from corridor.vault.providers import Signature, key_provider
+
+__all__ = ["Signature", "public_keys", "sign", "verify"]
+
+
+def sign(message: bytes) -> Signature:
+    """Sign `message` with the current audit signing key."""
+    if not isinstance(message, bytes):
+        raise InputRejected("Only bytes can be signed.")
+    return key_provider().sign(message)
+
+
+def verify(*, key_id: str, message: bytes, signature: bytes) -> bool:
+    """True if `signature` is the key's signature of `message`; KeyNotFound for an unknown key."""
+    if not (isinstance(message, bytes) and isinstance(signature, bytes)):
+        raise InputRejected("A message and its signature are bytes.")
+    with keystore_errors():
+        row = WrappedKey.objects.filter(purpose=Purpose.SIGNING, fingerprint=key_id).first()
+    public = row.public_key if row is not None else None
+    if public is None:
+        raise KeyNotFound(f"No signing key {key_id!r}.")
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(public)).verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def public_keys() -> dict[str, bytes]:
+    """Every signing public key the key store knows, by key id (old ones included)."""
+    with keystore_errors():
+        rows = WrappedKey.objects.filter(purpose=Purpose.SIGNING).values_list(
+            "fingerprint", "public_key"
+        )
+        return {str(key_id): bytes(public) for key_id, public in rows if public is not None}

@@ -1,0 +1,1 @@
+"""Test-only models with encrypted fields, installed by the test settings only."""
