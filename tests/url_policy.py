@@ -30,6 +30,7 @@ ROUTES: dict[str, Route] = {
     "web:webauthn_complete": Route("/login/webauthn/complete/", anonymous=405, staff=405),
     "web:logout": Route("/logout/", anonymous=405, staff=405),
     "web:keep_alive": Route("/session/keep-alive/", anonymous=405, staff=405),
+    "web:save_draft": Route("/session/draft/", anonymous=405, staff=405),
     "web:account": Route("/account/", anonymous=302, staff=200),
     "web:reauth": Route("/account/reauth/", anonymous=302, staff=200),
     "web:reauth_webauthn": Route("/account/reauth/webauthn/", anonymous=405, staff=405),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import TEST_PASSWORD
+
+_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def current_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
@@ -13,10 +17,27 @@ def current_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     return f"{totp(device.bin_key, step=30, t0=0, digits=6, drift=offset_steps):06d}"
 
 
+def form_token(client, path: str) -> str:
+    """The CSRF token of the form on `path`, as a browser would send it back."""
+    match = _TOKEN.search(client.get(path).content.decode())
+    return match.group(1) if match else ""
+
+
 def log_in(client, staff, device: TOTPDevice | None = None) -> None:
-    """Password, then TOTP, through the real views. Creates a TOTP device if none is given."""
+    """Password, then TOTP, through the real views (with their CSRF tokens). Creates a TOTP
+    device if none is given."""
     device = device or TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
-    response = client.post("/", {"username": staff.username, "password": TEST_PASSWORD})
+    response = client.post(
+        "/",
+        {
+            "username": staff.username,
+            "password": TEST_PASSWORD,
+            "csrfmiddlewaretoken": form_token(client, "/"),
+        },
+    )
     assert response.status_code == 302, response.content[:300]
-    response = client.post("/login/verify/", {"code": current_code(device)})
+    response = client.post(
+        "/login/verify/",
+        {"code": current_code(device), "csrfmiddlewaretoken": form_token(client, "/login/verify/")},
+    )
     assert response.status_code == 302, response.content[:300]

@@ -16,6 +16,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core import clock
+from corridor.core.models import UUIDModel
+from corridor.vault.fields import DataKeyField, EncryptedJSONField
 
 
 class StaffManager(BaseUserManager["Staff"]):
@@ -185,3 +187,22 @@ class StaffAlert(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Draft(UUIDModel):
+    """What a person was typing into a form when their session ended, sealed under a key of
+    its own: a hotline operator's notes from a long call are never lost to the idle logout,
+    and destroying the key shreds them."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="drafts")
+    form_path = models.CharField(max_length=200)
+    key_id = DataKeyField()
+    fields = EncryptedJSONField(key_field="key_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "form_path"], name="one_draft_per_form")
+        ]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk}"

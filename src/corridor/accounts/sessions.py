@@ -35,6 +35,7 @@ LAST_SEEN = "corridor_last_seen"
 AUTH_AT = "corridor_auth_at"
 METHOD = "corridor_method"
 EXPIRED_FLAG = "corridor_expired"
+RESUME_PATH = "corridor_resume"
 
 IDLE_LIMIT = timedelta(minutes=15)
 ABSOLUTE_LIMIT = timedelta(hours=8)
@@ -165,8 +166,19 @@ def _read_time(request: HttpRequest, key: str) -> datetime | None:
         return None
 
 
-def expired_response(request: HttpRequest, reason: str) -> HttpResponse:
-    """Log the session out and send the person to the login page saying why."""
+def expired_response(request: HttpRequest, reason: str, *, resume: str = "") -> HttpResponse:
+    """Log the session out and send the person to the login page saying why; after the next
+    login they come back to `resume` (a form whose draft was kept)."""
     end_session(request, reason=reason)
     request.session[EXPIRED_FLAG] = reason
+    if resume:
+        request.session[RESUME_PATH] = resume
     return redirect(settings.LOGIN_URL)
+
+
+def after_login_path(request: HttpRequest) -> str:
+    """Where to go once logged in: back to a form with a kept draft, or the dashboard."""
+    path = request.session.pop(RESUME_PATH, "")
+    if isinstance(path, str) and path.startswith("/") and not path.startswith("//"):
+        return path
+    return str(settings.LOGIN_REDIRECT_URL)

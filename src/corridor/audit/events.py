@@ -39,6 +39,9 @@ class EventType(StrEnum):
     APPROVAL_REVIEW_OVERDUE = "accounts.approval_review_overdue"
     ACCESS_DENIED = "accounts.access_denied"
     ON_CALL_CHANGED = "accounts.on_call_changed"
+    DRAFT_SAVED = "accounts.draft_saved"
+    DRAFT_RESTORED = "accounts.draft_restored"
+    DRAFT_DISCARDED = "accounts.draft_discarded"
 
     # vault: keys (recorded by the callers above the vault, which knows no domain)
     KEY_CREATED = "vault.key_created"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from corridor.web.views import account, approvals, auth, staff_admin
+from corridor.web.views import account, approvals, auth, drafts, staff_admin
 
 app_name = "web"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/webauthn/complete/", auth.webauthn_complete, name="webauthn_complete"),
     path("logout/", auth.log_out, name="logout"),
     path("session/keep-alive/", auth.keep_alive, name="keep_alive"),
+    path("session/draft/", drafts.save_draft, name="save_draft"),
     path("account/", account.account, name="account"),
     path("account/reauth/", auth.reauth, name="reauth"),
     path("account/reauth/webauthn/", auth.reauth_webauthn, name="reauth_webauthn"),

@@ -17,6 +17,7 @@ CORRIDOR_DEMO_BANNER = True
 # Argon2id with small parameters so the suite stays fast; production keeps Django's.
 PASSWORD_HASHERS = ["tests.fast_hasher.FastArgon2PasswordHasher"]
 
+
 def _vault_test_app_importable() -> bool:
     # The repository's tests package is importable under pytest and `python -m` from the
     # checkout, not from the installed `corridor` command (makemigrations, mypy's plugin).

@@ -95,7 +95,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             reason = "empty"
         if accepted:
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            return redirect(sessions.after_login_path(request))
         if authentication.second_factor_failed(request, staff=staff, reason=reason):
             return _back_to_login(request, START_AGAIN)
         totp_form, backup_form = TotpForm(), BackupCodeForm()
@@ -179,7 +179,7 @@ def webauthn_complete(request: HttpRequest) -> JsonResponse:
         else:
             authentication.record_passkey_failure(reason=rejection.reason)
         return JsonResponse({"error": str(PASSKEY_FAILED)}, status=400)
-    return JsonResponse({"redirect": settings.LOGIN_REDIRECT_URL})
+    return JsonResponse({"redirect": sessions.after_login_path(request)})
 
 
 @require_POST

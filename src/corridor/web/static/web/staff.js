@@ -128,8 +128,30 @@
     arm(seconds);
   }
 
+  // Forms marked data-draft are kept, sealed on the server, every half minute while
+  // they change, so nothing typed is lost to the idle logout. Nothing is stored here.
+  function setUpDrafts() {
+    var url = document.body.getAttribute("data-draft-url");
+    if (!url) { return; }
+    document.querySelectorAll("form[data-draft]").forEach(function (form) {
+      var dirty = false;
+      form.addEventListener("input", function () { dirty = true; });
+      form.addEventListener("submit", function () { dirty = false; });
+      setInterval(function () {
+        if (!dirty) { return; }
+        dirty = false;
+        var fields = {};
+        new FormData(form).forEach(function (value, name) {
+          if (typeof value === "string" && name !== "csrfmiddlewaretoken") { fields[name] = value; }
+        });
+        post(url, { path: form.getAttribute("action") || window.location.pathname, fields: fields });
+      }, 30000);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpWebAuthn();
     setUpIdleWarning();
+    setUpDrafts();
   });
 })();

@@ -1,0 +1,102 @@
+"""Form drafts: kept sealed when a session ends mid-form, handed back after the next login.
+
+A draft is sealed under a fresh data key of its own; discarding it (on submit,
+or after a day) destroys that key, so the text is gone from every backup once
+key-store backups age out. Saving, restoring and discarding are audit events;
+the audit rows hold the form's path only, never a word of the text.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from corridor.accounts.events import record_security_event
+from corridor.accounts.models import Draft, Staff
+from corridor.audit.events import EventType
+from corridor.core import clock
+from corridor.core.tasks import periodic
+from corridor.vault import keys as vault_keys
+from corridor.vault.fields import JSONValue, open_field, seal_field
+
+KEEP_FOR = timedelta(hours=24)
+MAX_FIELDS = 60
+MAX_VALUE = 20_000
+# Never stash these, even if a form that carries them is posted after the session ended.
+_NEVER = frozenset({"csrfmiddlewaretoken", "password", "current", "new", "again", "code"})
+
+
+def stash_draft(*, staff: Staff, form_path: str, fields: dict[str, str]) -> Draft | None:
+    """Seal what was posted to `form_path`; replaces an earlier draft of the same form."""
+    kept: dict[str, JSONValue] = {
+        name: value[:MAX_VALUE]
+        for name, value in list(fields.items())[:MAX_FIELDS]
+        if name not in _NEVER and value.strip()
+    }
+    if not kept:
+        return None
+    discard_draft(staff=staff, form_path=form_path, reason="replaced")
+    key = vault_keys.create_data_key()
+    with transaction.atomic():
+        draft = Draft(staff=staff, form_path=form_path[:200])
+        seal_field(draft, "fields", kept, key=key)
+        draft.save()
+        record_security_event(
+            actor=staff,
+            event=EventType.DRAFT_SAVED,
+            subject_id=staff.pk,
+            detail={"draft": str(draft.pk), "fields": len(kept)},
+        )
+    return draft
+
+
+def access_draft_by_form(staff: Staff, form_path: str) -> dict[str, str] | None:
+    """The person's own draft of this form, opened (and the read recorded), or None."""
+    draft = Draft.objects.filter(staff=staff, form_path=form_path).first()
+    if draft is None or draft.fields is None or draft.key_id is None:
+        return None
+    key = vault_keys.data_key(draft.key_id, for_actor=staff.actor_id, case_id=None)
+    opened = open_field(draft.fields, key=key)
+    record_security_event(
+        actor=staff,
+        event=EventType.DRAFT_RESTORED,
+        subject_id=staff.pk,
+        detail={"draft": str(draft.pk)},
+    )
+    if not isinstance(opened, dict):
+        return None
+    return {str(name): str(value) for name, value in opened.items()}
+
+
+def discard_draft(*, staff: Staff, form_path: str, reason: str = "submitted") -> bool:
+    """Delete the draft and destroy its key once the deletion commits."""
+    draft = Draft.objects.filter(staff=staff, form_path=form_path).first()
+    if draft is None:
+        return False
+    _shred(draft, actor=staff, reason=reason)
+    return True
+
+
+@periodic("accounts.purge_drafts", every=timedelta(hours=1))
+def purge_old_drafts() -> None:
+    """Drafts older than a day are shredded."""
+    for draft in Draft.objects.filter(created_at__lt=clock.now() - KEEP_FOR).select_related(
+        "staff"
+    ):
+        _shred(draft, actor=draft.staff, reason="expired")
+
+
+def _shred(draft: Draft, *, actor: Staff, reason: str) -> None:
+    key_id = draft.key_id
+    with transaction.atomic():
+        record_security_event(
+            actor=actor,
+            event=EventType.DRAFT_DISCARDED,
+            subject_id=draft.staff_id,
+            reason=reason,
+            detail={"draft": str(draft.pk)},
+        )
+        draft.delete()
+        if key_id is not None:
+            transaction.on_commit(lambda: vault_keys.destroy_data_key(key_id))
