@@ -26,6 +26,7 @@ _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Dashboard"), "web:home", None),
     (_("Approvals"), "web:approvals", frozenset({Role.ADMIN, Role.COORDINATOR})),
     (_("Staff accounts"), "web:staff_list", frozenset({Role.ADMIN})),
+    (_("Audit log"), "web:audit_events", frozenset({Role.AUDITOR})),
     (_("My account"), "web:account", None),
 ]
 
