@@ -166,3 +166,25 @@ def test_serve_portal_alone_hides_every_staff_url(demo_dir):
         assert fetch(base + "/en/")[0] == 200
         assert fetch(base + "/logout/")[0] == 404
         assert fetch(base + "/i18n/setlang/")[0] == 404
+
+
+def test_demo_caseload_covers_every_phase_and_level_without_personal_data(demo_dir):
+    """`corridor cases list --json` on the demo: ≥150 cases, ≥7 phases, 4 risk levels, every
+    flag, and not one name from the demo's name lists."""
+    from corridor.operations.demo_cases import FAMILY, GIVEN_FEMALE, GIVEN_MALE
+
+    result = run_corridor("cases", "list", "--json", env=corridor_env(demo_dir))
+    assert result.returncode == 0, result.stderr
+    lines = json.loads(result.stdout)
+    assert len(lines) >= 150
+    assert len({line["phase"] for line in lines}) >= 7
+    assert {line["risk_level"] for line in lines} >= {"critical", "high", "medium", "low"}
+    assert {flag for line in lines for flag in line["flags"]} >= {"detained", "missing", "on_hold"}
+    for name in (*GIVEN_MALE, *GIVEN_FEMALE, *FAMILY):
+        assert name not in result.stdout
+    accounts = json.loads((demo_dir / "demo.json").read_text(encoding="utf-8"))["accounts"]
+    assigned = [
+        ref for account in accounts if account["role"] == "caseworker" for ref in account["cases"]
+    ]
+    assert len(assigned) >= 100
+    assert set(assigned) <= {line["ref"] for line in lines}

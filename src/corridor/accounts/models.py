@@ -104,6 +104,7 @@ class StaffSession(models.Model):
 
 class ApprovalKind(models.TextChoices):
     GRANT_DATA_ROLE = "grant_data_role", _("Grant a data role")
+    ERASE_CASE = "erase_case", _("Erase a case")
     RESET_PASSWORD = "reset_password", _("Reset another person's password")
     RESET_FACTORS = "reset_factors", _("Reset another person's second factors")
     REVOKE_DEVICE = "revoke_device", _("Revoke another person's device")
@@ -182,6 +183,7 @@ class StaffAlert(models.Model):
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="alerts")
     code = models.CharField(max_length=40)
     approval = models.ForeignKey(Approval, on_delete=models.CASCADE, null=True, blank=True)
+    case_ref = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     dismissed_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,7 +1,8 @@
 """Fictional demo data for `corridor setup --demo`, and the demo.json that lists the logins.
 
 Everything here is generated: usernames are role names, passwords and TOTP
-secrets are random per installation. No real person's name or story.
+secrets are random per installation, the caseload is drawn from lists of common
+names (see demo_cases.py). No real person's name or story.
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from typing import TypedDict
 from django.db import transaction
 
 from corridor.accounts import services as accounts
+from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
+from corridor.cases.models import CaseAssignment
 from corridor.core.actors import Actor
+from corridor.operations.demo_cases import DemoStaff, build_caseload
 
 DEMO_FILE = "demo.json"
+EXTRA_CASEWORKERS = 3
+DEMO_CASES = 200
 
 
 class DemoAccount(TypedDict):
@@ -34,31 +40,35 @@ def demo_file(data_dir: Path) -> Path:
     return data_dir / DEMO_FILE
 
 
-@transaction.atomic
-def create_demo_data(*, actor: Actor, data_dir: Path) -> Path:
-    """Create one account per role and write demo.json; a second call changes nothing."""
+def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CASES) -> Path:
+    """Create demo accounts and a caseload and write demo.json; a second call changes nothing."""
     target = demo_file(data_dir)
     if target.exists():
         return target
-    accounts_out: list[DemoAccount] = []
-    for role in Role:
-        password = _demo_password()
-        staff = accounts.create_staff(
+    with transaction.atomic():
+        logins: list[tuple[Staff, str, str, Role]] = []
+        for role in Role:
+            logins.append(_account(actor, f"demo-{role.value}".replace("_", "-"), role))
+        for number in range(2, EXTRA_CASEWORKERS + 2):
+            logins.append(_account(actor, f"demo-caseworker-{number}", Role.CASEWORKER))
+        by_role = {role: [s for s, _p, _t, r in logins if r is role] for role in Role}
+        build_caseload(
             actor=actor,
-            username=f"demo-{role.value}".replace("_", "-"),
-            password=password,
-            roles=[role],
+            staff=DemoStaff(
+                coordinator=by_role[Role.COORDINATOR][0], caseworkers=by_role[Role.CASEWORKER]
+            ),
+            count=case_count,
         )
-        device = accounts.enrol_totp_for_demo(actor=actor, staff=staff)
-        accounts_out.append(
+        accounts_out = [
             DemoAccount(
                 username=staff.username,
                 password=password,
                 role=role.value,
-                totp_secret=base32_secret(device.bin_key),
-                cases=[],
+                totp_secret=secret,
+                cases=_cases_of(staff),
             )
-        )
+            for staff, password, secret, role in logins
+        ]
     _write_json_atomically(target, {"accounts": accounts_out})
     return target
 
@@ -68,9 +78,18 @@ def base32_secret(key: bytes) -> str:
     return base64.b32encode(key).decode("ascii").rstrip("=")
 
 
-def _demo_password() -> str:
-    # Four random words' worth of entropy, easy to type from the terminal.
-    return "-".join(secrets.token_hex(3) for _ in range(4))
+def _account(actor: Actor, username: str, role: Role) -> tuple[Staff, str, str, Role]:
+    password = "-".join(secrets.token_hex(3) for _ in range(4))
+    staff = accounts.create_staff(actor=actor, username=username, password=password, roles=[role])
+    device = accounts.enrol_totp_for_demo(actor=actor, staff=staff)
+    return staff, password, base32_secret(device.bin_key), role
+
+
+def _cases_of(staff: Staff) -> list[str]:
+    refs = CaseAssignment.objects.filter(staff=staff, ended_at__isnull=True).values_list(
+        "case__ref", flat=True
+    )
+    return sorted(refs)
 
 
 def _write_json_atomically(target: Path, payload: object) -> None:

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "corridor.vault",
     "corridor.audit",
     "corridor.accounts",
+    "corridor.people",
+    "corridor.cases",
     "corridor.web",
     "corridor.portal",
     "corridor.operations",

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "corridor.cases"
+    label = "cases"
+    verbose_name = "Cases"
+
+    def ready(self) -> None:
+        # Registers the gated erasure and the periodic check-in and key sweeps.
+        from corridor.cases import jobs  # noqa: F401
+        from corridor.cases.services import erasure  # noqa: F401

@@ -1,0 +1,178 @@
+"""Placements in safe places and travel legs (minimal: full shelter management comes later).
+
+Both set milestones: a placement puts each person of the household in a safe
+place; a completed leg out of the region, out of the country or into the
+destination records that milestone for each of them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import Staff
+from corridor.audit.events import EventType
+from corridor.cases.models import (
+    Case,
+    LegKind,
+    Milestone,
+    MilestoneKind,
+    Placement,
+    TravelLeg,
+    TravelMode,
+)
+from corridor.cases.services._base import case_key, log, touch
+from corridor.cases.services.progress import record_milestone
+from corridor.core import clock
+from corridor.core.actors import Actor
+from corridor.core.exceptions import InvalidInput
+from corridor.vault.fields import seal_field
+
+SHELTER_REF_INVALID = _("A shelter reference is 2 to 20 letters, digits or dashes, e.g. SH-04.")
+PLACE_INVALID = _("Use a country or region code, e.g. RU-CE, RU-MOW, GE, DE.")
+ADDRESS_EMPTY = _("Give the address (it is encrypted and shown only to those who need it).")
+DATES_INVERTED = _("The end date is before the start date.")
+LEG_DONE = _("This leg is already completed.")
+DATE_IN_FUTURE = _("That date is in the future.")
+
+LEG_MILESTONES: dict[str, tuple[MilestoneKind, ...]] = {
+    LegKind.EXIT_REGION: (MilestoneKind.OUT_OF_REGION,),
+    LegKind.EXIT_COUNTRY: (MilestoneKind.OUT_OF_REGION, MilestoneKind.LEFT_COUNTRY),
+    LegKind.ARRIVAL: (
+        MilestoneKind.OUT_OF_REGION,
+        MilestoneKind.LEFT_COUNTRY,
+        MilestoneKind.ARRIVED,
+    ),
+}
+
+
+@transaction.atomic
+def record_placement(
+    *,
+    actor: Actor,
+    case: Case,
+    shelter_ref: str,
+    address: str,
+    starts_on: date,
+    ends_on: date | None = None,
+) -> Placement:
+    if not re.fullmatch(r"[A-Za-z0-9-]{2,20}", shelter_ref):
+        raise InvalidInput(str(SHELTER_REF_INVALID))
+    if not address.strip():
+        raise InvalidInput(str(ADDRESS_EMPTY))
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput(str(DATES_INVERTED))
+    key = case_key(actor, case)
+    placement = Placement(
+        case=case, shelter_ref=shelter_ref.upper(), starts_on=starts_on, ends_on=ends_on
+    )
+    seal_field(placement, "address", address.strip(), key=key)
+    placement.save()
+    touch(case)
+    log(
+        actor=actor,
+        case=case,
+        event=EventType.PLACEMENT_RECORDED,
+        object_type="cases.placement",
+        object_id=str(placement.pk),
+        detail={"shelter": placement.shelter_ref},
+    )
+    if starts_on <= clock.today():
+        _reach(actor, case, (MilestoneKind.SAFE_PLACE,), starts_on)
+    return placement
+
+
+@transaction.atomic
+def end_placement(*, actor: Actor, placement: Placement, ends_on: date) -> Placement:
+    if ends_on < placement.starts_on:
+        raise InvalidInput(str(DATES_INVERTED))
+    placement.ends_on = ends_on
+    placement.save(update_fields=["ends_on", "updated_at"])
+    touch(placement.case)
+    log(
+        actor=actor,
+        case=placement.case,
+        event=EventType.PLACEMENT_ENDED,
+        object_type="cases.placement",
+        object_id=str(placement.pk),
+    )
+    return placement
+
+
+@transaction.atomic
+def record_travel_leg(
+    *,
+    actor: Actor,
+    case: Case,
+    kind: LegKind,
+    from_place: str,
+    to_place: str,
+    mode: TravelMode,
+    travel_on: date,
+    itinerary: str,
+    escort: Staff | None = None,
+) -> TravelLeg:
+    for place in (from_place, to_place):
+        if not re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", place):
+            raise InvalidInput(str(PLACE_INVALID))
+    key = case_key(actor, case)
+    leg = TravelLeg(
+        case=case,
+        kind=kind,
+        from_place=from_place.upper(),
+        to_place=to_place.upper(),
+        mode=mode,
+        travel_on=travel_on,
+        escort=escort,
+    )
+    seal_field(leg, "itinerary", itinerary.strip() or "-", key=key)
+    leg.save()
+    touch(case)
+    log(
+        actor=actor,
+        case=case,
+        event=EventType.TRAVEL_LEG_RECORDED,
+        object_type="cases.travel_leg",
+        object_id=str(leg.pk),
+        detail={"kind": kind, "on": travel_on.isoformat()},
+    )
+    return leg
+
+
+@transaction.atomic
+def complete_travel_leg(*, actor: Actor, leg: TravelLeg, on: date) -> TravelLeg:
+    """The journey happened: record the milestones it reaches for everyone in the case."""
+    if leg.completed_on is not None:
+        raise InvalidInput(str(LEG_DONE))
+    if on > clock.today():
+        raise InvalidInput(str(DATE_IN_FUTURE))
+    leg.completed_on = on
+    leg.save(update_fields=["completed_on", "updated_at"])
+    touch(leg.case)
+    log(
+        actor=actor,
+        case=leg.case,
+        event=EventType.TRAVEL_LEG_COMPLETED,
+        object_type="cases.travel_leg",
+        object_id=str(leg.pk),
+        detail={"kind": leg.kind},
+    )
+    _reach(actor, leg.case, LEG_MILESTONES.get(leg.kind, ()), on)
+    return leg
+
+
+def _reach(actor: Actor, case: Case, kinds: tuple[MilestoneKind, ...], on: date) -> None:
+    """Record each milestone for each active member who does not have it yet."""
+    for membership in case.members.filter(left_at__isnull=True).select_related("person"):
+        held = set(
+            Milestone.objects.filter(person=membership.person).values_list("kind", flat=True)
+        )
+        for kind in kinds:
+            if kind not in held:
+                record_milestone(
+                    actor=actor, case=case, person=membership.person, kind=kind, reached_on=on
+                )
+                held.add(kind)

@@ -1,0 +1,227 @@
+"""Contact protocols, check-ins, duress words and incidents.
+
+A missed check-in past its interval, or a duress word typed into any channel,
+raises an incident: every coordinator is alerted (an in-app alert and an audit
+event), a timed checklist opens, and every case linked to this one by shelter,
+travel or family is flagged compromised — whoever holds this person may learn
+where the others are.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.alerts import alert_coordinators
+from corridor.audit.events import EventType
+from corridor.cases.models import (
+    Case,
+    CaseFlag,
+    Flag,
+    Incident,
+    IncidentKind,
+    LinkKind,
+    Phase,
+    Placement,
+)
+from corridor.cases.services._base import case_key, log, touch
+from corridor.cases.services.opening import linked_cases
+from corridor.core import clock
+from corridor.core.actors import WORKER, Actor
+from corridor.core.exceptions import InvalidInput
+from corridor.people import services as people
+from corridor.people.models import Channel, ContactProtocol, Person
+
+CHECKLIST = (
+    "coordinator_informed",
+    "person_contacted",
+    "trusted_contact_tried",
+    "linked_cases_reviewed",
+    "placements_reviewed",
+    "relocation_decided",
+)
+STEP_UNKNOWN = _("That is not a step of this checklist.")
+STEP_DONE = _("That step is already done.")
+INCIDENT_CLOSED = _("The incident is already closed.")
+LINK_KINDS_AT_RISK = frozenset(
+    {LinkKind.SAME_FAMILY, LinkKind.SAME_SHELTER, LinkKind.TRAVELLING_TOGETHER}
+)
+
+
+@transaction.atomic
+def set_protocol(
+    *,
+    actor: Actor,
+    case: Case,
+    person: Person,
+    channel: Channel,
+    every_hours: int,
+    safe_hours: str = "",
+    if_someone_else_answers: str = "",
+    check_in_word: str = "",
+    duress_word: str = "",
+) -> ContactProtocol:
+    protocol = people.set_contact_protocol(
+        actor=actor,
+        person=person,
+        key=case_key(actor, case),
+        channel=channel,
+        every_hours=every_hours,
+        safe_hours=safe_hours,
+        if_someone_else_answers=if_someone_else_answers,
+        check_in_word=check_in_word,
+        duress_word=duress_word,
+        case_ref=case.ref,
+    )
+    touch(case)
+    return protocol
+
+
+@transaction.atomic
+def receive_message(*, actor: Actor, case: Case, person: Person, text: str) -> Incident | None:
+    """Whatever channel a message came by: a duress word raises an incident at once; the
+    check-in word counts as a check-in. Returns the incident raised, if any."""
+    protocol = ContactProtocol.objects.filter(person=person).first()
+    if protocol is None:
+        return None
+    if people.matches_duress(protocol, text):
+        return raise_incident(actor=actor, case=case, kind=IncidentKind.DURESS, person=person)
+    if people.matches_check_in(protocol, text):
+        people.record_check_in(actor=actor, protocol=protocol, case_ref=case.ref)
+    return None
+
+
+@transaction.atomic
+def record_check_in(*, actor: Actor, case: Case, person: Person) -> None:
+    protocol = ContactProtocol.objects.filter(person=person).first()
+    if protocol is not None:
+        people.record_check_in(actor=actor, protocol=protocol, case_ref=case.ref)
+
+
+@transaction.atomic
+def raise_incident(
+    *, actor: Actor, case: Case, kind: IncidentKind, person: Person | None = None
+) -> Incident:
+    """Open an incident with its checklist, alert the coordinators, flag linked cases."""
+    incident = Incident.objects.create(
+        case=case,
+        person=person,
+        kind=kind,
+        opened_by=actor.actor_id,
+        checklist=[{"step": step, "done_at": "", "done_by": ""} for step in CHECKLIST],
+    )
+    touch(case)
+    log(
+        actor=actor,
+        case=case,
+        event=EventType.INCIDENT_OPENED,
+        object_type="cases.incident",
+        object_id=str(incident.pk),
+        reason=kind,
+    )
+    alert_coordinators(code="incident_opened", case_ref=case.ref)
+    for other in _cases_at_risk(case):
+        if not other.flags.filter(flag=Flag.COMPROMISED, cleared_at__isnull=True).exists():
+            CaseFlag.objects.create(
+                case=other,
+                flag=Flag.COMPROMISED,
+                raised_by=actor.actor_id,
+                reason="linked_incident",
+            )
+            touch(other)
+            log(
+                actor=actor,
+                case=other,
+                event=EventType.FLAG_RAISED,
+                reason="linked_incident",
+                detail={"flag": Flag.COMPROMISED, "incident": str(incident.pk)},
+            )
+    return incident
+
+
+@transaction.atomic
+def complete_incident_step(*, actor: Actor, incident: Incident, step: str) -> Incident:
+    if incident.closed_at is not None:
+        raise InvalidInput(str(INCIDENT_CLOSED))
+    items = list(incident.checklist)
+    for item in items:
+        if item["step"] == step:
+            if item["done_at"]:
+                raise InvalidInput(str(STEP_DONE))
+            item["done_at"] = clock.now().isoformat()
+            item["done_by"] = actor.actor_id
+            break
+    else:
+        raise InvalidInput(str(STEP_UNKNOWN))
+    incident.checklist = items
+    incident.save(update_fields=["checklist", "updated_at"])
+    log(
+        actor=actor,
+        case=incident.case,
+        event=EventType.INCIDENT_STEP_DONE,
+        object_type="cases.incident",
+        object_id=str(incident.pk),
+        reason=step,
+    )
+    return incident
+
+
+@transaction.atomic
+def close_incident(*, actor: Actor, incident: Incident) -> Incident:
+    if incident.closed_at is not None:
+        raise InvalidInput(str(INCIDENT_CLOSED))
+    incident.closed_at = clock.now()
+    incident.save(update_fields=["closed_at", "updated_at"])
+    log(
+        actor=actor,
+        case=incident.case,
+        event=EventType.INCIDENT_CLOSED,
+        object_type="cases.incident",
+        object_id=str(incident.pk),
+    )
+    return incident
+
+
+def raise_missed_check_ins() -> int:
+    """The worker's sweep: an incident for every check-in overdue in an open case."""
+    now = clock.now()
+    raised = 0
+    overdue = ContactProtocol.objects.filter(
+        check_in_due_at__lt=now, overdue_raised_at__isnull=True
+    ).select_related("person")
+    for protocol in overdue:
+        membership = protocol.person.memberships.filter(left_at__isnull=True).select_related("case")
+        first = membership.first()
+        if first is None or first.case.phase == Phase.CLOSED:
+            continue
+        with transaction.atomic():
+            protocol.overdue_raised_at = now
+            protocol.save(update_fields=["overdue_raised_at"])
+            raise_incident(
+                actor=WORKER,
+                case=first.case,
+                kind=IncidentKind.MISSED_CHECK_IN,
+                person=protocol.person,
+            )
+        raised += 1
+    return raised
+
+
+def _cases_at_risk(case: Case) -> list[Case]:
+    """Cases linked by family, shelter or travel, and cases staying in the same shelters now."""
+    found = {other.pk: other for other in linked_cases(case, LINK_KINDS_AT_RISK)}
+    today = clock.today()
+    shelters = (
+        Placement.objects.filter(case=case, starts_on__lte=today)
+        .exclude(ends_on__lt=today)
+        .values_list("shelter_ref", flat=True)
+    )
+    sharing = (
+        Placement.objects.filter(shelter_ref__in=list(shelters), starts_on__lte=today)
+        .exclude(ends_on__lt=today)
+        .exclude(case=case)
+        .select_related("case")
+    )
+    for placement in sharing:
+        found.setdefault(placement.case_id, placement.case)
+    return [other for other in found.values() if other.phase != Phase.CLOSED]

@@ -1,0 +1,428 @@
+"""A fictional caseload for the demo: about 200 cases across every phase, flag, closure
+reason and risk level, with households, links, milestones, costs, placements and legs.
+
+Names are drawn at random from lists of common given names and family names and
+combined, in Cyrillic with a Latin transliteration; stories are short generic
+phrases. Nothing here is a real person or a real story. Everything goes through
+the same services staff use, so the demo exercises the real encryption and the
+real audit log.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from corridor.accounts.models import Staff
+from corridor.cases import risk
+from corridor.cases.models import (
+    Case,
+    ClosureReason,
+    ExpenseCategory,
+    Flag,
+    FundingSource,
+    IncidentKind,
+    LegKind,
+    LinkKind,
+    MilestoneKind,
+    Phase,
+    Relation,
+    TravelMode,
+)
+from corridor.cases.services import costs, logistics, opening, progress, safety, work
+from corridor.cases.services.assignment import assign_case
+from corridor.core import clock
+from corridor.core.actors import Actor
+from corridor.people.inputs import NameEntry, PersonInput
+from corridor.people.models import AgeBand, Channel, Person, Sex
+
+GIVEN_MALE = [
+    "Магомед",
+    "Ислам",
+    "Умар",
+    "Алихан",
+    "Иса",
+    "Муса",
+    "Зелимхан",
+    "Аслан",
+    "Руслан",
+    "Тимур",
+    "Артём",
+    "Дмитрий",
+    "Сергей",
+    "Андрей",
+    "Максим",
+    "Никита",
+    "Ахмед",
+    "Ибрагим",
+    "Салман",
+    "Адлан",
+]
+GIVEN_FEMALE = [
+    "Аминат",
+    "Мадина",
+    "Хава",
+    "Зарема",
+    "Марьям",
+    "Елена",
+    "Анна",
+    "Ольга",
+    "Милана",
+    "Седа",
+    "Луиза",
+    "Татьяна",
+]
+FAMILY = [
+    "Хасанов",
+    "Исаев",
+    "Умаров",
+    "Алиев",
+    "Магомедов",
+    "Ибрагимов",
+    "Мусаев",
+    "Иванов",
+    "Петров",
+    "Смирнов",
+    "Кузнецов",
+    "Соколов",
+    "Абдуллаев",
+    "Юсупов",
+    "Дудаев",
+    "Гайрбеков",
+    "Эльмурзаев",
+    "Бисултанов",
+    "Орлов",
+    "Волков",
+]
+STORIES = [
+    "Задержан и удерживался несколько дней, после освобождения получал угрозы.",
+    "Родственники узнали и угрожают; прячется у знакомых.",
+    "Полиция забрала документы, требует явиться снова.",
+    "Переписку нашли при проверке телефона; опасается за жизнь.",
+    "Уехал из региона, но его ищут через родных.",
+]
+REGIONS = ["RU-CE", "RU-CE", "RU-CE", "RU-IN", "RU-DA"]
+TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
+# Target phase -> the milestones everyone needs for the derived phase to reach it.
+PHASE_MILESTONES: dict[Phase, Sequence[MilestoneKind]] = {
+    Phase.INTAKE: (),
+    Phase.VERIFICATION: (),
+    Phase.SAFETY: (MilestoneKind.OUT_OF_REGION,),
+    Phase.PREPARATION: (MilestoneKind.OUT_OF_REGION, MilestoneKind.SAFE_PLACE),
+    Phase.DEPARTURE: (
+        MilestoneKind.OUT_OF_REGION,
+        MilestoneKind.SAFE_PLACE,
+        MilestoneKind.DOCUMENTS_READY,
+        MilestoneKind.VISA_GRANTED,
+    ),
+    Phase.ARRIVED: tuple(MilestoneKind)[:6],
+    Phase.FOLLOW_UP: tuple(MilestoneKind),
+    Phase.CLOSED: tuple(MilestoneKind)[:6],
+}
+PHASE_WEIGHTS = {
+    Phase.INTAKE: 10,
+    Phase.VERIFICATION: 20,
+    Phase.SAFETY: 35,
+    Phase.PREPARATION: 35,
+    Phase.DEPARTURE: 20,
+    Phase.ARRIVED: 20,
+    Phase.FOLLOW_UP: 20,
+    Phase.CLOSED: 40,
+}
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    coordinator: Staff
+    caseworkers: list[Staff]
+
+
+def latin(text: str) -> str:
+    out = "".join(TRANSLIT.get(ch.lower(), ch) for ch in text)
+    return out[:1].upper() + out[1:]
+
+
+def build_caseload(
+    *, actor: Actor, staff: DemoStaff, count: int = 200, seed: int = 2017
+) -> list[Case]:
+    """Create `count` fictional cases; returns them. Deterministic for a given seed."""
+    rng = random.Random(seed)  # noqa: S311 - fictional demo data, not secrets
+    today = clock.today()
+    _rates(actor, today)
+    sources = [
+        costs.add_funding_source(actor=actor, code="demo-grant-a", name="Demo grant A"),
+        costs.add_funding_source(actor=actor, code="demo-donations", name="Demo donations"),
+    ]
+    phases = [phase for phase, weight in PHASE_WEIGHTS.items() for _ in range(weight)]
+    cases: list[Case] = []
+    for number in range(count):
+        phase = phases[number % len(phases)] if number < len(phases) else rng.choice(phases)
+        opened = today - timedelta(days=rng.randint(5, 720))
+        case = _one_case(
+            actor, staff, rng, phase=phase, opened=opened, today=today, sources=sources
+        )
+        cases.append(case)
+    for first, second in zip(cases[::9], cases[1::9], strict=False):
+        kind = rng.choice(
+            [LinkKind.SAME_FAMILY, LinkKind.TRAVELLING_TOGETHER, LinkKind.SAME_THREAT_ACTOR]
+        )
+        opening.link_cases(actor=actor, case=first, other=second, kind=kind)
+    return cases
+
+
+def _one_case(
+    actor: Actor,
+    staff: DemoStaff,
+    rng: random.Random,
+    *,
+    phase: Phase,
+    opened: date,
+    today: date,
+    sources: list[FundingSource],
+) -> Case:
+    principal = _person(rng, principal=True)
+    case = opening.open_case(
+        actor=actor,
+        principal=principal,
+        region=rng.choice(REGIONS),
+        phase=Phase.INTAKE if phase is Phase.INTAKE else Phase.VERIFICATION,
+        next_action=rng.choice(
+            [
+                "Позвонить и проверить безопасность",
+                "Call back at the safe hour",
+                "Собрать документы",
+                "Book bus tickets",
+            ]
+        ),
+        next_action_due=today + timedelta(days=rng.randint(-5, 10)),
+    )
+    Case.objects.filter(pk=case.pk).update(opened_at=_at(opened))
+    for _ in range(rng.choice([0, 0, 0, 1, 2])):
+        relation = rng.choice([Relation.PARTNER, Relation.CHILD, Relation.SIBLING])
+        opening.add_member(
+            actor=actor, case=case, data=_person(rng, principal=False), relation=relation
+        )
+    worker = staff.caseworkers[rng.randrange(len(staff.caseworkers))]
+    if phase is not Phase.INTAKE:
+        assign_case(actor=actor, case=case, staff=worker)
+    work.assess_risk(actor=staff.coordinator, case=case, answers=_answers(rng))
+    _progress(actor, case, rng, phase=phase, opened=opened, today=today)
+    _money(actor, case, rng, opened=opened, today=today, sources=sources)
+    _protocol(actor, case, rng)
+    _flags(actor, case, rng)
+    case.refresh_from_db()
+    return case
+
+
+def _progress(
+    actor: Actor, case: Case, rng: random.Random, *, phase: Phase, opened: date, today: date
+) -> None:
+    closure = rng.choice(list(ClosureReason)) if phase is Phase.CLOSED else None
+    kinds = PHASE_MILESTONES[phase]
+    if closure is not None and closure is not ClosureReason.SAFE:
+        kinds = (
+            (MilestoneKind.OUT_OF_REGION,)
+            if closure in (ClosureReason.SELF_RELOCATED, ClosureReason.REFERRED_OUT)
+            else ()
+        )
+    span = max((today - opened).days, len(kinds) + 1)
+    day = opened
+    members = [m.person for m in case.members.filter(left_at__isnull=True).select_related("person")]
+    for index, kind in enumerate(kinds):
+        day = min(today, opened + timedelta(days=(index + 1) * span // (len(kinds) + 1)))
+        if kind is MilestoneKind.SAFE_PLACE:
+            logistics.record_placement(
+                actor=actor,
+                case=case,
+                shelter_ref=f"SH-{rng.randint(1, 12):02d}",
+                address=f"Демо-адрес, дом {rng.randint(1, 90)}",
+                starts_on=day,
+            )
+            continue
+        if kind in (MilestoneKind.OUT_OF_REGION, MilestoneKind.LEFT_COUNTRY, MilestoneKind.ARRIVED):
+            leg_kind = {
+                MilestoneKind.OUT_OF_REGION: LegKind.EXIT_REGION,
+                MilestoneKind.LEFT_COUNTRY: LegKind.EXIT_COUNTRY,
+                MilestoneKind.ARRIVED: LegKind.ARRIVAL,
+            }[kind]
+            leg = logistics.record_travel_leg(
+                actor=actor,
+                case=case,
+                kind=leg_kind,
+                from_place=case.region or "RU-CE",
+                to_place=rng.choice(["RU-MOW", "GE", "AM", "DE", "CA", "FR"]),
+                mode=rng.choice(list(TravelMode)),
+                travel_on=day,
+                itinerary="Демо-маршрут",
+            )
+            logistics.complete_travel_leg(actor=actor, leg=leg, on=day)
+            continue
+        for person in members:
+            if not person.milestones.filter(kind=kind).exists():
+                progress.record_milestone(
+                    actor=actor, case=case, person=person, kind=kind, reached_on=day
+                )
+    case.refresh_from_db()
+    if closure is not None:
+        progress.close_case(actor=actor, case=case, reason=closure)
+    elif case.phase != phase and phase not in (Phase.INTAKE, Phase.VERIFICATION):
+        progress.advance_phase(actor=actor, case=case, to=phase)
+    if case.phase in (Phase.SAFETY, Phase.PREPARATION) and rng.random() < 0.3:
+        # People in motion today or tomorrow, for the coordinator's board.
+        logistics.record_travel_leg(
+            actor=actor,
+            case=case,
+            kind=LegKind.IN_COUNTRY,
+            from_place="RU-MOW",
+            to_place="RU-SPE",
+            mode=TravelMode.TRAIN,
+            travel_on=today + timedelta(days=rng.randint(0, 1)),
+            itinerary="Демо: поезд",
+        )
+
+
+def _money(
+    actor: Actor,
+    case: Case,
+    rng: random.Random,
+    *,
+    opened: date,
+    today: date,
+    sources: list[FundingSource],
+) -> None:
+    for _ in range(rng.randint(0, 4)):
+        spent = opened + timedelta(days=rng.randint(0, max(0, (today - opened).days)))
+        currency = rng.choice(["RUB", "RUB", "EUR"])
+        amount = rng.randint(500, 60_000) if currency == "RUB" else rng.randint(20, 900)
+        costs.record_expense(
+            actor=actor,
+            case=case,
+            category=rng.choice(list(ExpenseCategory)),
+            amount_minor=amount * 100,
+            currency=currency,
+            spent_on=spent,
+            funding_source=rng.choice(sources),
+        )
+
+
+def _protocol(actor: Actor, case: Case, rng: random.Random) -> None:
+    if case.phase in (Phase.CLOSED, Phase.INTAKE) or rng.random() < 0.3:
+        return
+    principal: Person = case.members.get(relation=Relation.PRINCIPAL).person
+    safety.set_protocol(
+        actor=actor,
+        case=case,
+        person=principal,
+        channel=rng.choice(list(Channel)),
+        every_hours=rng.choice([24, 48, 72]),
+        safe_hours="после 20:00",
+        if_someone_else_answers="Ошиблись номером",
+        check_in_word=f"погода {rng.randint(1, 99)}",
+        duress_word=f"дождь {rng.randint(100, 199)}",
+    )
+
+
+def _flags(actor: Actor, case: Case, rng: random.Random) -> None:
+    if case.phase == Phase.CLOSED:
+        return
+    roll = rng.random()
+    if roll < 0.05:
+        progress.raise_flag(actor=actor, case=case, flag=Flag.DETAINED, reason="reported")
+        safety.raise_incident(actor=actor, case=case, kind=IncidentKind.DETAINED)
+    elif roll < 0.09:
+        progress.raise_flag(actor=actor, case=case, flag=Flag.MISSING, reason="reported")
+    elif roll < 0.14:
+        progress.raise_flag(actor=actor, case=case, flag=Flag.ON_HOLD, reason="requested")
+
+
+def _person(rng: random.Random, *, principal: bool) -> PersonInput:
+    female = rng.random() < (0.2 if principal else 0.5)
+    given = rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
+    family = rng.choice(FAMILY) + ("а" if female else "")
+    return PersonInput(
+        names=[
+            NameEntry(script="cyrl", given=given, family=family),
+            NameEntry(script="latn", given=latin(given), family=latin(family)),
+        ],
+        address_as=given,
+        date_of_birth=date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+        contacts=[{"kind": "phone", "value": _phone(rng)}],
+        languages=["ru", "ce"] if rng.random() < 0.7 else ["ru"],
+        narrative=rng.choice(STORIES) if principal else None,
+        profile_tags=["lgbt"] if principal else [],
+        nationality="RU",
+        current_country="RU",
+        sex=Sex.FEMALE if female else Sex.MALE,
+        age_band=rng.choice([AgeBand.YOUNG, AgeBand.YOUNG, AgeBand.ADULT])
+        if principal
+        else rng.choice(list(AgeBand)),
+        has_internal_passport=rng.random() < 0.9,
+        has_international_passport=rng.random() < 0.3,
+        documents_confiscated=rng.random() < 0.15,
+    )
+
+
+def _phone(rng: random.Random) -> str:
+    return f"+7 900 {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
+
+
+def _answers(rng: random.Random) -> risk.RiskAnswers:
+    return risk.RiskAnswers(**{name: rng.random() < 0.2 for name in risk.RiskAnswers.names()})
+
+
+def _rates(actor: Actor, today: date) -> None:
+    """Euro cents per kopeck, one fictional rate a quarter, far enough back for every expense."""
+    for quarter in range(10):
+        costs.set_exchange_rate(
+            actor=actor,
+            currency="RUB",
+            per_unit=Decimal("0.0105") + Decimal(quarter % 3) / 10_000,
+            as_of=today - timedelta(days=91 * quarter),
+        )
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(9, 0), tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""The identity vault: persons, their contact protocols; decrypted only through access_*."""

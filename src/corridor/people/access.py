@@ -1,0 +1,62 @@
+"""The only way to a person's plaintext: open the fields asked for, and record the read.
+
+Which fields a role may see is the caller's policy (cases.access); this module
+opens exactly what it is given and writes one audit event naming the fields,
+never their values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from corridor.audit.events import EventType
+from corridor.audit.services import record_event
+from corridor.core.actors import Actor
+from corridor.people.inputs import SEALED_FIELDS
+from corridor.people.models import ContactProtocol, Person
+from corridor.vault.datakey import DataKey
+from corridor.vault.fields import open_field
+
+PROTOCOL_FIELDS = ("safe_hours", "if_someone_else_answers", "check_in_word", "duress_word")
+
+
+def access_person_fields(
+    *, actor: Actor, person: Person, key: DataKey, fields: Collection[str], case_ref: str
+) -> dict[str, Any]:
+    """The plaintext of `fields` of `person` (missing ones absent); the read is audited."""
+    wanted = [name for name in SEALED_FIELDS if name in fields]
+    opened = {
+        name: open_field(getattr(person, name), key=key)
+        for name in wanted
+        if getattr(person, name) is not None
+    }
+    record_event(
+        actor=actor,
+        event=EventType.PERSON_OPENED,
+        object_type="people.person",
+        object_id=str(person.pk),
+        case_id=case_ref,
+        detail={"fields": "+".join(wanted) or "none"},
+    )
+    return opened
+
+
+def access_protocol_fields(
+    *, actor: Actor, protocol: ContactProtocol, key: DataKey, fields: Collection[str], case_ref: str
+) -> dict[str, Any]:
+    wanted = [name for name in PROTOCOL_FIELDS if name in fields]
+    opened = {
+        name: open_field(getattr(protocol, name), key=key)
+        for name in wanted
+        if getattr(protocol, name) is not None
+    }
+    record_event(
+        actor=actor,
+        event=EventType.PERSON_OPENED,
+        object_type="people.contact_protocol",
+        object_id=str(protocol.pk),
+        case_id=case_ref,
+        detail={"fields": "+".join(wanted) or "none"},
+    )
+    return opened

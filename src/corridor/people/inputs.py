@@ -1,0 +1,100 @@
+"""What a service takes to create or change a person: validated plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from corridor.people.models import AgeBand, Sex
+
+SEALED_FIELDS = (
+    "names",
+    "address_as",
+    "date_of_birth",
+    "contacts",
+    "location_detail",
+    "languages",
+    "health_needs",
+    "protection_needs",
+    "narrative",
+    "profile_tags",
+    "ties",
+)
+PLAIN_FIELDS = (
+    "nationality",
+    "current_country",
+    "sex",
+    "age_band",
+    "has_internal_passport",
+    "has_international_passport",
+    "international_passport_expiry",
+    "has_birth_certificate",
+    "has_other_id",
+    "documents_confiscated",
+)
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    script: str  # "cyrl" or "latn"
+    given: str = ""
+    family: str = ""
+    patronymic: str = ""
+    kind: str = "legal"  # "legal" or "alias"
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "script": self.script,
+            "given": self.given,
+            "family": self.family,
+            "patronymic": self.patronymic,
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """Fields to set; None leaves a field as it is (or empty, for a new person)."""
+
+    names: list[NameEntry] | None = None
+    address_as: str | None = None
+    date_of_birth: date | None = None
+    contacts: list[dict[str, str]] | None = None
+    location_detail: str | None = None
+    languages: list[str] | None = None
+    health_needs: str | None = None
+    protection_needs: str | None = None
+    narrative: str | None = None
+    profile_tags: list[str] | None = None
+    ties: list[str] | None = None
+    nationality: str | None = None
+    current_country: str | None = None
+    sex: Sex | None = None
+    age_band: AgeBand | None = None
+    has_internal_passport: bool | None = None
+    has_international_passport: bool | None = None
+    international_passport_expiry: date | None = None
+    has_birth_certificate: bool | None = None
+    has_other_id: bool | None = None
+    documents_confiscated: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sealed_values(self) -> dict[str, Any]:
+        """The sealed fields given, as the JSON or text they are stored as."""
+        values: dict[str, Any] = {}
+        for name in SEALED_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if name == "names":
+                value = [entry.as_json() for entry in value]
+            elif name == "date_of_birth":
+                value = value.isoformat()
+            values[name] = value
+        return values
+
+    def plain_values(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name) for name in PLAIN_FIELDS if getattr(self, name) is not None
+        }

@@ -1,0 +1,109 @@
+"""Persons and their contact protocols.
+
+Everything that identifies a person or says where they are is sealed under the
+data key of their case (`key_id`); only coarse, non-identifying facts are plain
+columns, because dashboards, pathway matching and reports read them without a key:
+nationality and current country as ISO codes, sex, age band, and which documents
+they hold.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core import clock
+from corridor.core.models import UUIDModel
+from corridor.vault.fields import DataKeyField, EncryptedJSONField, EncryptedTextField
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class AgeBand(models.TextChoices):
+    CHILD = "0-13", _("Child (0–13)")
+    TEEN = "14-17", _("Teenager (14–17)")
+    YOUNG = "18-29", _("18–29")
+    ADULT = "30-49", _("30–49")
+    OLDER = "50-64", _("50–64")
+    ELDER = "65+", _("65 or older")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class Person(UUIDModel):
+    """One person: sealed identity under the case's data key, plain coarse facts."""
+
+    key_id = DataKeyField()
+    # Sealed: names and aliases in Cyrillic and Latin, [{"script", "given", "family",
+    # "patronymic", "kind"}]; how to address them; date of birth (ISO); contacts; where
+    # exactly they are; languages; health and protection needs; their story; special
+    # category facts (profile tags, ties to countries).
+    names = EncryptedJSONField(key_field="key_id")
+    address_as = EncryptedTextField(key_field="key_id")
+    date_of_birth = EncryptedTextField(key_field="key_id")
+    contacts = EncryptedJSONField(key_field="key_id")
+    location_detail = EncryptedTextField(key_field="key_id")
+    languages = EncryptedJSONField(key_field="key_id")
+    health_needs = EncryptedTextField(key_field="key_id")
+    protection_needs = EncryptedTextField(key_field="key_id")
+    narrative = EncryptedTextField(key_field="key_id")
+    profile_tags = EncryptedJSONField(key_field="key_id")
+    ties = EncryptedJSONField(key_field="key_id")
+    # Plain, non-identifying.
+    nationality = models.CharField(max_length=2, blank=True)
+    current_country = models.CharField(max_length=2, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
+    has_internal_passport = models.BooleanField(null=True)
+    has_international_passport = models.BooleanField(null=True)
+    international_passport_expiry = models.DateField(null=True, blank=True)
+    has_birth_certificate = models.BooleanField(null=True)
+    has_other_id = models.BooleanField(null=True)
+    documents_confiscated = models.BooleanField(default=False)
+    # Bumped on every change: a form carrying an older version is refused as stale.
+    version = models.PositiveIntegerField(default=1)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"person {self.pk}"
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    SIGNAL = "signal", _("Signal")
+    TELEGRAM = "telegram", _("Telegram")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    IN_PERSON = "in_person", _("In person")
+    PORTAL = "portal", _("Portal messages")
+    OTHER = "other", _("Other")
+
+
+class ContactProtocol(UUIDModel):
+    """How and when to reach a person safely, and the words that say all is well — or not.
+
+    The check-in and duress words are sealed for staff to read; matching a typed
+    word uses keyed hashes only (see protocol.py), so the words are never compared
+    in plaintext and never stored in a form a seized database gives up.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="protocol")
+    key_id = DataKeyField()
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    safe_hours = EncryptedTextField(key_field="key_id")
+    if_someone_else_answers = EncryptedTextField(key_field="key_id")
+    check_in_word = EncryptedTextField(key_field="key_id")
+    duress_word = EncryptedTextField(key_field="key_id")
+    check_in_word_hash = models.BigIntegerField(null=True)
+    duress_word_hash = models.BigIntegerField(null=True)
+    check_in_every_hours = models.PositiveIntegerField(default=24)
+    last_check_in_at = models.DateTimeField(default=clock.now)
+    check_in_due_at = models.DateTimeField(db_index=True)
+    # Set when a missed check-in has raised its incident, so it is raised once.
+    overdue_raised_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"contact protocol of {self.person_id}"

@@ -1,0 +1,222 @@
+"""Writes to persons and their contact protocols. The caller passes the case's data key:
+people knows no cases, only that a person's fields are sealed under the key they are given."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from corridor.audit.events import EventType
+from corridor.audit.services import record_event
+from corridor.core import clock
+from corridor.core.actors import Actor
+from corridor.core.exceptions import InvalidInput
+from corridor.people.inputs import PersonInput
+from corridor.people.models import Channel, ContactProtocol, Person
+from corridor.vault.datakey import DataKey
+from corridor.vault.fields import seal_field
+from corridor.vault.providers import key_provider
+
+COUNTRY_INVALID = _("Use a two-letter country code such as RU, GE or DE.")
+STALE_PERSON = _("Someone else changed this person while you were editing. Reload and try again.")
+INTERVAL_INVALID = _("A check-in interval is between 1 hour and 30 days.")
+WORD_INVALID = _("A check-in or duress word is one to three words, 3 to 40 letters.")
+WORDS_SAME = _("The check-in word and the duress word must differ.")
+# Keyed hashes of check-in and duress words keep 63 bits: they are compared one by
+# one, never searched in bulk, so truncation would only add false alarms.
+WORD_INDEX_BITS = 63  # fits a signed 64-bit column
+
+
+def create_person(*, actor: Actor, key: DataKey, data: PersonInput, case_ref: str = "") -> Person:
+    """A new person sealed under `key` (the case's data key)."""
+    person = Person()
+    _apply(person, data, key=key)
+    person.save()
+    record_event(
+        actor=actor,
+        event=EventType.PERSON_CREATED,
+        object_type="people.person",
+        object_id=str(person.pk),
+        case_id=case_ref,
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(
+    *,
+    actor: Actor,
+    person: Person,
+    key: DataKey,
+    data: PersonInput,
+    version: int,
+    case_ref: str = "",
+) -> Person:
+    """Change the given fields; refuses if the person changed since `version` was read."""
+    updated = Person.objects.filter(pk=person.pk, version=version).update(version=F("version") + 1)
+    if not updated:
+        raise InvalidInput(str(STALE_PERSON))
+    person.refresh_from_db()
+    _apply(person, data, key=key)
+    person.save()
+    record_event(
+        actor=actor,
+        event=EventType.PERSON_UPDATED,
+        object_type="people.person",
+        object_id=str(person.pk),
+        case_id=case_ref,
+        detail={"fields": "+".join(sorted({*data.sealed_values(), *data.plain_values()}))},
+    )
+    return person
+
+
+@transaction.atomic
+def set_contact_protocol(
+    *,
+    actor: Actor,
+    person: Person,
+    key: DataKey,
+    channel: Channel,
+    every_hours: int,
+    safe_hours: str = "",
+    if_someone_else_answers: str = "",
+    check_in_word: str = "",
+    duress_word: str = "",
+    case_ref: str = "",
+) -> ContactProtocol:
+    """How to reach the person, how often they check in, and their two words."""
+    if not 1 <= every_hours <= 24 * 30:
+        raise InvalidInput(str(INTERVAL_INVALID))
+    words = [_normalise_word(w) for w in (check_in_word, duress_word)]
+    if any(w is None for w in words):
+        raise InvalidInput(str(WORD_INVALID))
+    if words[0] and words[0] == words[1]:
+        raise InvalidInput(str(WORDS_SAME))
+    now = clock.now()
+    protocol = ContactProtocol.objects.filter(person=person).first() or ContactProtocol(
+        person=person, check_in_due_at=now
+    )
+    protocol.channel = channel
+    protocol.check_in_every_hours = every_hours
+    protocol.check_in_due_at = protocol.last_check_in_at + timedelta(hours=every_hours)
+    protocol.overdue_raised_at = None
+    for field, value in (
+        ("safe_hours", safe_hours),
+        ("if_someone_else_answers", if_someone_else_answers),
+        ("check_in_word", check_in_word.strip()),
+        ("duress_word", duress_word.strip()),
+    ):
+        if value:
+            seal_field(protocol, field, value, key=key)
+    protocol.check_in_word_hash = _word_hash("check_in", words[0]) if words[0] else None
+    protocol.duress_word_hash = _word_hash("duress", words[1]) if words[1] else None
+    protocol.save()
+    record_event(
+        actor=actor,
+        event=EventType.PROTOCOL_SET,
+        object_type="people.person",
+        object_id=str(person.pk),
+        case_id=case_ref,
+        detail={"channel": channel, "every_hours": every_hours},
+    )
+    return protocol
+
+
+def words_in(text: str) -> list[str]:
+    """Every one-to-three-word phrase of `text`, normalised, to compare with the two words."""
+    tokens = _WORD.findall(text.lower().replace("ё", "е"))
+    phrases = []
+    for size in (1, 2, 3):
+        phrases += [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+    return phrases
+
+
+def matches_duress(protocol: ContactProtocol, text: str) -> bool:
+    """True when `text` contains the person's duress word (compared by keyed hash only)."""
+    if protocol.duress_word_hash is None:
+        return False
+    return any(
+        _word_hash("duress", phrase) == protocol.duress_word_hash for phrase in words_in(text)
+    )
+
+
+def matches_check_in(protocol: ContactProtocol, text: str) -> bool:
+    if protocol.check_in_word_hash is None:
+        return False
+    return any(
+        _word_hash("check_in", phrase) == protocol.check_in_word_hash for phrase in words_in(text)
+    )
+
+
+@transaction.atomic
+def record_check_in(*, actor: Actor, protocol: ContactProtocol, case_ref: str = "") -> None:
+    """The person checked in: the next check-in is due one interval from now."""
+    now = clock.now()
+    protocol.last_check_in_at = now
+    protocol.check_in_due_at = now + timedelta(hours=protocol.check_in_every_hours)
+    protocol.overdue_raised_at = None
+    protocol.save(update_fields=["last_check_in_at", "check_in_due_at", "overdue_raised_at"])
+    record_event(
+        actor=actor,
+        event=EventType.CHECK_IN_RECORDED,
+        object_type="people.person",
+        object_id=str(protocol.person_id),
+        case_id=case_ref,
+    )
+
+
+def blank_person(person: Person) -> None:
+    """Erasure: drop every sealed value and the identifying plain facts of a person."""
+    for name in (
+        "names",
+        "address_as",
+        "date_of_birth",
+        "contacts",
+        "location_detail",
+        "languages",
+        "health_needs",
+        "protection_needs",
+        "narrative",
+        "profile_tags",
+        "ties",
+    ):
+        setattr(person, name, None)
+    person.erased_at = clock.now()
+    person.key_id = None
+    person.nationality = person.current_country = ""
+    person.international_passport_expiry = None
+    person.save()
+    ContactProtocol.objects.filter(person=person).delete()
+
+
+_WORD = re.compile(r"[\w-]+", re.UNICODE)
+
+
+def _normalise_word(raw: str) -> str | None:
+    """Lower case, ё as е, single spaces; None if it is not one to three words."""
+    if not raw.strip():
+        return ""
+    tokens = _WORD.findall(raw.lower().replace("ё", "е"))
+    phrase = " ".join(tokens)
+    if not 1 <= len(tokens) <= 3 or not 3 <= len(phrase) <= 40:
+        return None
+    return phrase
+
+
+def _word_hash(kind: str, phrase: str) -> int:
+    return key_provider().index(f"protocol-{kind}", phrase.encode("utf-8"), bits=WORD_INDEX_BITS)
+
+
+def _apply(person: Person, data: PersonInput, *, key: DataKey) -> None:
+    for name, value in data.plain_values().items():
+        if name in ("nationality", "current_country"):
+            value = str(value).upper()
+            if not re.fullmatch(r"[A-Z]{2}", value):
+                raise InvalidInput(str(COUNTRY_INVALID))
+        setattr(person, name, value)
+    for name, value in data.sealed_values().items():
+        seal_field(person, name, value, key=key)
