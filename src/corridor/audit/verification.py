@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from corridor.audit.heads import HEAD_FIELDS, HeadMalformed, SignedHead
+from corridor.audit.heads import HEAD_FIELDS, HeadMalformed, SignatureStatus, SignedHead
 from corridor.audit.leaves import build_leaf, parse_detail
 from corridor.audit.merkle import EMPTY_ROOT, TreeBuilder
 from corridor.audit.models import AuditEntry, TreeHead
+from corridor.audit.signatures import check_head_signature
 
 _COLUMNS = (
     "seq",
@@ -60,12 +61,6 @@ class FailureReason(StrEnum):
     MALFORMED_ROW = "malformed_row"
     INCONSISTENT_HEAD = "inconsistent_head"
     BAD_SIGNATURE = "bad_signature"
-    UNKNOWN_KEY = "unknown_key"
-
-
-class SignatureStatus(StrEnum):
-    VALID = "valid"
-    BAD = "bad"
     UNKNOWN_KEY = "unknown_key"
 
 
@@ -105,11 +100,14 @@ Row = tuple[Any, ...]
 
 
 def verify_log(
-    *, check_signature: SignatureCheck, given_heads: Sequence[SignedHead] = ()
+    *,
+    given_heads: Sequence[SignedHead] = (),
+    check_signature: SignatureCheck = check_head_signature,
 ) -> Verification:
     """Check the whole log against its stored heads and `given_heads` (from a witness).
 
-    Raises django.db.DatabaseError when the log cannot be read at all.
+    Raises django.db.DatabaseError, or the vault's KeyStoreUnavailable, when the log or
+    the public keys cannot be read at all.
     """
     heads = _schedule(given_heads, check_signature)
     builder = TreeBuilder()
