@@ -26,11 +26,15 @@ class DetailMalformed(ValueError):
     """Stored detail text is not the canonical JSON of a flat object of strings and integers."""
 
 
+# Built once: json.dumps with options constructs a new encoder on every call.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+)
+
+
 def canonical_json(value: object) -> str:
     """The one serialisation the log hashes and stores: sorted keys, compact, ASCII."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    )
+    return _CANONICAL.encode(value)
 
 
 def time_us_of(moment: datetime) -> int:
