@@ -21,6 +21,19 @@ from corridor.core.models import UUIDModel
 from corridor.vault.fields import DataKeyField, EncryptedTextField
 
 APPEND_ONLY = "Audit rows are append-only: they cannot be changed or deleted."
+# An entry's columns in the order leaves.build_leaf takes them, then the stored hash.
+ENTRY_COLUMNS = (
+    "seq",
+    "time_us",
+    "actor",
+    "event_type",
+    "object_type",
+    "object_id",
+    "case_id",
+    "reason",
+    "detail",
+    "leaf_hash",
+)
 
 _M = TypeVar("_M", bound=models.Model)
 

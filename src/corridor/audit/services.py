@@ -26,7 +26,13 @@ from corridor.audit.leaves import (
     time_us_of,
 )
 from corridor.audit.merkle import hash_leaf, root_hash
-from corridor.audit.models import AuditEntry, AuditSequence, ReasonNote, TreeHead
+from corridor.audit.models import (
+    ENTRY_COLUMNS,
+    AuditEntry,
+    AuditSequence,
+    ReasonNote,
+    TreeHead,
+)
 from corridor.audit.selectors import count_events, iter_export_lines, list_leaf_hashes
 from corridor.audit.signatures import sign_head
 from corridor.core import clock
@@ -67,18 +73,6 @@ _FIELD_LIMITS = {"object_type": 64, "object_id": 128, "case_id": 64}
 # back returns its number with everything else, so `seq` has no gaps. SQLite's
 # IMMEDIATE transactions already hold the write lock from BEGIN.
 _NEXT_SEQ = "UPDATE audit_sequence SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq"
-_ENTRY_COLUMNS = [
-    "seq",
-    "time_us",
-    "actor",
-    "event_type",
-    "object_type",
-    "object_id",
-    "case_id",
-    "reason",
-    "detail",
-    "leaf_hash",
-]
 _INSERT_ENTRY = (
     "INSERT INTO audit_entry (seq, time_us, actor, event_type, object_type, object_id, "
     "case_id, reason, detail, leaf_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
@@ -148,7 +142,7 @@ def record_event(
         # SQL compilation would double its cost.
         with connection.cursor() as cursor:
             cursor.execute(_INSERT_ENTRY, row)
-        return AuditEntry.from_db(connection.alias, _ENTRY_COLUMNS, row)
+        return AuditEntry.from_db(connection.alias, list(ENTRY_COLUMNS), row)
 
 
 def _seal_reason_note(text: str, *, case_id: str, key: DataKey) -> str:
