@@ -10,12 +10,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from corridor.audit.exceptions import AppendOnlyViolation
-from corridor.audit.models import AuditEntry, TreeHead
+from corridor.audit.models import AuditEntry, AuditSequence, ReasonNote, TreeHead
 from corridor.audit.triggers import (
     TRIGGER_NAMES,
     DatabaseNotSupported,
     install_append_only_triggers,
 )
+from corridor.vault.keys import create_data_key
 from tests.audit.helpers import execute, record
 
 HEAD = {
@@ -123,3 +124,21 @@ def test_other_databases_are_refused_clearly():
     """On a database without trigger support here, installing says which ones are supported."""
     with pytest.raises(DatabaseNotSupported, match="needs SQLite or PostgreSQL, not oracle"):
         install_append_only_triggers(SimpleNamespace(vendor="oracle"))  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db(databases=["default", "keystore"])
+def test_rows_describe_themselves_by_ids_only(vault_keys, canary):
+    """What a shell or a traceback prints for an audit row holds no detail, text or reason."""
+    entry = record(
+        case_id="CR-1", reason="emergency", reason_text=canary, reason_key=create_data_key()
+    )
+    head = TreeHead.objects.create(**HEAD)
+    note = ReasonNote.objects.get()
+    described = [str(entry), str(head), str(note), str(AuditSequence.objects.get())]
+    assert described == [
+        "1 accounts.logout",
+        "tree head 1",
+        f"reason note {note.id}",
+        "audit sequence at 1",
+    ]
+    assert canary not in repr(note.text)

@@ -32,7 +32,7 @@ def test_the_fast_leaf_equals_canonical_json_of_the_leaf_object(seq, time_us, fi
     stored_detail = leaves.canonical_json(detail)
     args = (seq, time_us, actor, event_type, object_type, object_id, case_id, reason)
     fast = leaves.build_leaf(*args, stored_detail)
-    assert fast == leaves.canonical_json(leaves.leaf_object(*args, stored_detail)).encode()
+    assert fast == leaves.canonical_json(leaves.leaf_object((*args, stored_detail))).encode()
     assert fast.isascii()
 
 

@@ -5,3 +5,7 @@ class AuditConfig(AppConfig):
     name = "corridor.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        # Registers the periodic tree-head signing.
+        from corridor.audit import jobs  # noqa: F401

@@ -94,6 +94,7 @@ class EventType(StrEnum):
     # audit: the log's own operations
     TREE_HEAD_SIGNED = "audit.tree_head_signed"
     LOG_EXPORTED = "audit.log_exported"
+    REASON_NOTE_READ = "audit.reason_note_read"
 
     @property
     def group(self) -> str:

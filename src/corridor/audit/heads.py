@@ -15,6 +15,7 @@ import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from corridor.audit.merkle import HASH_SIZE
 
@@ -25,6 +26,12 @@ _UINT64_MAX = 2**64 - 1
 _V1 = 0
 _TREE_HASH = 1
 HEAD_FIELDS = ("tree_size", "root_hash", "timestamp", "key_id", "signature")
+
+
+class SignatureStatus(StrEnum):
+    VALID = "valid"
+    BAD = "bad"
+    UNKNOWN_KEY = "unknown_key"
 
 
 class HeadMalformed(ValueError):

@@ -26,11 +26,15 @@ class DetailMalformed(ValueError):
     """Stored detail text is not the canonical JSON of a flat object of strings and integers."""
 
 
+# Built once: json.dumps with options constructs a new encoder on every call.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+)
+
+
 def canonical_json(value: object) -> str:
     """The one serialisation the log hashes and stores: sorted keys, compact, ASCII."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    )
+    return _CANONICAL.encode(value)
 
 
 def time_us_of(moment: datetime) -> int:
@@ -88,18 +92,14 @@ def build_leaf(
     return text.encode("ascii")
 
 
-def leaf_object(
-    seq: int,
-    time_us: int,
-    actor: str,
-    event_type: str,
-    object_type: str,
-    object_id: str,
-    case_id: str,
-    reason: str,
-    detail: str,
-) -> dict[str, object]:
+# An entry's leaf columns in build_leaf's order: seq, time_us, actor, event_type,
+# object_type, object_id, case_id, reason, detail.
+LeafFields = tuple[int, int, str, str, str, str, str, str, str]
+
+
+def leaf_object(fields: LeafFields) -> dict[str, object]:
     """The leaf as a JSON object (for exports); canonical_json of it equals build_leaf."""
+    seq, time_us, actor, event_type, object_type, object_id, case_id, reason, detail = fields
     return {
         "actor": actor,
         "case_id": case_id,

@@ -1,4 +1,5 @@
-"""The audit tables: events and signed tree heads (both append-only) and the sequence counter.
+"""The audit tables: events and signed tree heads (both append-only), the sequence
+counter, and the encrypted side table of free-text reasons.
 
 Append-only is enforced twice: these models and their QuerySet refuse
 updates and deletes in Python, and database triggers (see `triggers.py`)
@@ -16,8 +17,23 @@ from django.db import models
 
 from corridor.audit.exceptions import AppendOnlyViolation
 from corridor.audit.leaves import datetime_of, parse_detail
+from corridor.core.models import UUIDModel
+from corridor.vault.fields import DataKeyField, EncryptedTextField
 
 APPEND_ONLY = "Audit rows are append-only: they cannot be changed or deleted."
+# An entry's columns in the order leaves.build_leaf takes them, then the stored hash.
+ENTRY_COLUMNS = (
+    "seq",
+    "time_us",
+    "actor",
+    "event_type",
+    "object_type",
+    "object_id",
+    "case_id",
+    "reason",
+    "detail",
+    "leaf_hash",
+)
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -131,3 +147,24 @@ class AuditSequence(models.Model):
 
     def __str__(self) -> str:
         return f"audit sequence at {self.last_seq}"
+
+
+class ReasonNote(UUIDModel):
+    """A free-text reason for an event, sealed under the case's data key.
+
+    The event's leaf holds only the reason code and this row's id (detail
+    `reason_note`), so the text never enters the log, its exports or a witness's
+    copy. Who can decrypt: whoever can get the case's key from the key provider.
+    Erasing the case destroys that key; the note becomes unreadable and the log
+    still verifies. Not append-only: erasure may blank it.
+    """
+
+    case_id = models.CharField(max_length=64)
+    key_id = DataKeyField()
+    text = EncryptedTextField(key_field="key_id")
+
+    class Meta:
+        db_table = "audit_reason_note"
+
+    def __str__(self) -> str:
+        return f"reason note {self.id}"

@@ -10,11 +10,13 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import BigIntegerField, Count, F, Max, Min, Q, QuerySet, Value
 from django.db.models.expressions import ExpressionWrapper
 
 from corridor.audit.events import EventType
+from corridor.audit.heads import HEAD_FIELDS
 from corridor.audit.leaves import (
     DAY_US,
     canonical_json,
@@ -23,7 +25,7 @@ from corridor.audit.leaves import (
     leaf_object,
 )
 from corridor.audit.merkle import consistency_proof, root_hash
-from corridor.audit.models import AuditEntry
+from corridor.audit.models import ENTRY_COLUMNS, AuditEntry, TreeHead
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -37,6 +39,23 @@ _DAY_ZERO = date(1970, 1, 1)
 def count_events() -> int:
     """The size of the log: the highest seq (numbers have no gaps)."""
     return int(AuditEntry.objects.aggregate(size=Max("seq"))["size"] or 0)
+
+
+def iter_entry_rows(after: int = 0) -> Iterator[tuple[Any, ...]]:
+    """Every entry after seq `after` as a tuple of ENTRY_COLUMNS, in order, read in chunks
+    (a server-side cursor on PostgreSQL), so a million rows never sit in memory at once."""
+    rows = AuditEntry.objects.filter(seq__gt=after).order_by("seq").values_list(*ENTRY_COLUMNS)
+    return rows.iterator(chunk_size=5000)
+
+
+def get_entry_row(seq: int) -> tuple[Any, ...] | None:
+    """One entry as a tuple of ENTRY_COLUMNS, or None."""
+    return AuditEntry.objects.filter(seq=seq).values_list(*ENTRY_COLUMNS).first()
+
+
+def list_stored_head_rows() -> list[dict[str, Any]]:
+    """Every stored tree head as its raw column values, oldest first (verify parses them)."""
+    return list(TreeHead.objects.order_by("id").values(*HEAD_FIELDS))
 
 
 def list_leaf_hashes(size: int) -> list[bytes]:
@@ -81,21 +100,11 @@ def iter_export_lines(*, since: date) -> Iterator[str]:
     rows = (
         AuditEntry.objects.filter(time_us__gte=day_start_us(since))
         .order_by("seq")
-        .values_list(
-            "seq",
-            "time_us",
-            "actor",
-            "event_type",
-            "object_type",
-            "object_id",
-            "case_id",
-            "reason",
-            "detail",
-            "leaf_hash",
-        )
+        .values_list(*ENTRY_COLUMNS)
     )
     for row in rows.iterator(chunk_size=5000):
-        yield canonical_json({"leaf": leaf_object(*row[:9]), "leaf_hash": row[9], "seq": row[0]})
+        leaf = leaf_object(row[:9])
+        yield canonical_json({"leaf": leaf, "leaf_hash": row[9], "seq": row[0]})
 
 
 # ---------------------------------------------------------------- the auditor's view

@@ -24,31 +24,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from corridor.audit.heads import HEAD_FIELDS, HeadMalformed, SignedHead
+from corridor.audit.heads import HeadMalformed, SignatureStatus, SignedHead
 from corridor.audit.leaves import build_leaf, parse_detail
 from corridor.audit.merkle import EMPTY_ROOT, TreeBuilder
-from corridor.audit.models import AuditEntry, TreeHead
+from corridor.audit.selectors import get_entry_row, iter_entry_rows, list_stored_head_rows
+from corridor.audit.signatures import check_head_signature
 
-_COLUMNS = (
-    "seq",
-    "time_us",
-    "actor",
-    "event_type",
-    "object_type",
-    "object_id",
-    "case_id",
-    "reason",
-    "detail",
-    "leaf_hash",
-)
 _HEX_HASH = re.compile(r"[0-9a-f]{64}")
 _EMPTY_DETAIL = "{}"
-_CHUNK = 5000
 
 
 class FailureReason(StrEnum):
@@ -60,12 +48,6 @@ class FailureReason(StrEnum):
     MALFORMED_ROW = "malformed_row"
     INCONSISTENT_HEAD = "inconsistent_head"
     BAD_SIGNATURE = "bad_signature"
-    UNKNOWN_KEY = "unknown_key"
-
-
-class SignatureStatus(StrEnum):
-    VALID = "valid"
-    BAD = "bad"
     UNKNOWN_KEY = "unknown_key"
 
 
@@ -105,16 +87,19 @@ Row = tuple[Any, ...]
 
 
 def verify_log(
-    *, check_signature: SignatureCheck, given_heads: Sequence[SignedHead] = ()
+    *,
+    given_heads: Sequence[SignedHead] = (),
+    check_signature: SignatureCheck = check_head_signature,
 ) -> Verification:
     """Check the whole log against its stored heads and `given_heads` (from a witness).
 
-    Raises django.db.DatabaseError when the log cannot be read at all.
+    Raises django.db.DatabaseError, or the vault's KeyStoreUnavailable, when the log or
+    the public keys cannot be read at all.
     """
     heads = _schedule(given_heads, check_signature)
     builder = TreeBuilder()
     try:
-        _check_rows(_rows(), builder, heads)
+        _check_rows(iter_entry_rows(), builder, heads)
     except _Stop as stop:
         return Verification(events=builder.size, root=builder.root(), failure=stop.failure)
     return Verification(events=builder.size, root=builder.root(), failure=None)
@@ -165,7 +150,7 @@ class _HeadSchedule:
 
 def _schedule(given: Sequence[SignedHead], check_signature: SignatureCheck) -> _HeadSchedule:
     heads = [_Head(h.tree_size, h.root_hash, check_signature(h)) for h in given]
-    for row in TreeHead.objects.order_by("id").values(*HEAD_FIELDS):
+    for row in list_stored_head_rows():
         try:
             stored = SignedHead.from_json(row)
         except HeadMalformed:
@@ -176,11 +161,6 @@ def _schedule(given: Sequence[SignedHead], check_signature: SignatureCheck) -> _
             continue
         heads.append(_Head(stored.tree_size, stored.root_hash, check_signature(stored)))
     return _HeadSchedule(heads)
-
-
-def _rows(after: int = 0) -> Iterator[Row]:
-    queryset = AuditEntry.objects.filter(seq__gt=after).order_by("seq").values_list(*_COLUMNS)
-    return queryset.iterator(chunk_size=_CHUNK)
 
 
 def _check_rows(rows: Iterable[Row], builder: TreeBuilder, heads: _HeadSchedule) -> None:
@@ -229,7 +209,7 @@ def _diagnose_mismatch(row: Row) -> Failure:
     seq = row[0]
     if not isinstance(row[9], str) or not _HEX_HASH.fullmatch(row[9]):
         return Failure(seq, FailureReason.MALFORMED_ROW)
-    following = AuditEntry.objects.filter(seq=seq + 1).values_list(*_COLUMNS).first()
+    following = get_entry_row(seq + 1)
     next_fits_here = following is not None and _fits(following, seq)
     if seq > 1 and _fits(row, seq - 1):
         return Failure(seq - 1, FailureReason.INSERTION)
@@ -237,7 +217,7 @@ def _diagnose_mismatch(row: Row) -> Failure:
         return Failure(seq, FailureReason.REORDER if next_fits_here else FailureReason.DELETION)
     if next_fits_here:
         return Failure(seq, FailureReason.INSERTION)
-    if any(_fits(row, later[0]) for later in _rows(after=seq + 1)):
+    if any(_fits(row, later[0]) for later in iter_entry_rows(after=seq + 1)):
         return Failure(seq, FailureReason.REORDER)
     return Failure(seq, FailureReason.HASH_MISMATCH)
 

@@ -1,0 +1,123 @@
+"""`corridor audit head | verify | prove | export`: the tamper-evident log from the terminal.
+
+    corridor audit head                         sign and store a tree head; print it
+    corridor audit verify [--head FILE ...]     exit 0 verified, 1 FAIL line, 2 unusable input
+    corridor audit prove --from-size N [--to-size M]
+    corridor audit export --since YYYY-MM-DD --format jsonl
+
+Thin over the audit services and selectors; `head` and `export` record their
+own events as `system:cli:<os user>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
+
+from corridor.audit import selectors, services
+from corridor.audit.heads import HeadMalformed, SignedHead, parse_heads
+from corridor.audit.verification import verify_log
+from corridor.core.actors import cli_actor
+from corridor.vault.errors import VaultError
+
+UNUSABLE = 2
+DATABASE_UNREADABLE = "cannot read the audit log or the signing keys ({error})."
+HEAD_FILE_UNREADABLE = "cannot read the head file {path}: {problem}."
+SIZES_INVALID = "sizes must satisfy 1 <= --from-size <= --to-size <= {size} (the log's size)."
+DATE_INVALID = "--since takes a date as YYYY-MM-DD."
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(DATE_INVALID) from None
+
+
+class Command(BaseCommand):
+    help = "Sign, verify, prove and export the append-only audit log."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        actions.add_parser("head", help="Sign a tree head over the whole log and print it.")
+        verify = actions.add_parser("verify", help="Recompute every leaf and check every head.")
+        verify.add_argument(
+            "--head",
+            dest="heads",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="A head kept off-host (JSON, a JSON list or JSON lines); may repeat.",
+        )
+        prove = actions.add_parser("prove", help="Print a consistency proof between two sizes.")
+        prove.add_argument("--from-size", type=int, required=True)
+        prove.add_argument("--to-size", type=int, help="Default: the log's current size.")
+        export = actions.add_parser("export", help="Print canonical leaves, one per line.")
+        export.add_argument("--since", type=_date, required=True, metavar="YYYY-MM-DD")
+        export.add_argument("--format", choices=["jsonl"], default="jsonl")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except (DatabaseError, VaultError) as error:
+            # The class name only: a driver's message can quote the values it choked on.
+            raise CommandError(
+                DATABASE_UNREADABLE.format(error=type(error).__name__), returncode=UNUSABLE
+            ) from None
+
+    def _head(self, options: dict[str, Any]) -> None:
+        head = services.sign_tree_head(actor=cli_actor())
+        self.stdout.write(head.to_line())
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        given = [head for path in options["heads"] for head in _read_heads(Path(path))]
+        result = verify_log(given_heads=given)
+        self.stdout.write(result.line())
+        if result.failure is not None:
+            raise SystemExit(1)
+
+    def _prove(self, options: dict[str, Any]) -> None:
+        size = selectors.count_events()
+        to_size = size if options["to_size"] is None else options["to_size"]
+        if not 1 <= options["from_size"] <= to_size <= size:
+            raise CommandError(SIZES_INVALID.format(size=size), returncode=UNUSABLE)
+        proof = selectors.get_consistency_proof(size1=options["from_size"], size2=to_size)
+        self.stdout.write(
+            json.dumps(
+                {
+                    "size1": proof.size1,
+                    "size2": proof.size2,
+                    "root1": _b64(proof.root1),
+                    "root2": _b64(proof.root2),
+                    "proof": [_b64(node) for node in proof.proof],
+                }
+            )
+        )
+
+    def _export(self, options: dict[str, Any]) -> None:
+        services.export_log(actor=cli_actor(), since=options["since"], write=self.stdout.write)
+
+
+def _read_heads(path: Path) -> list[SignedHead]:
+    try:
+        return parse_heads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        problem = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise CommandError(
+            HEAD_FILE_UNREADABLE.format(path=path, problem=problem), returncode=UNUSABLE
+        ) from None
+    except HeadMalformed as error:
+        raise CommandError(
+            HEAD_FILE_UNREADABLE.format(path=path, problem=error), returncode=UNUSABLE
+        ) from None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

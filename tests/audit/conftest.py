@@ -1,0 +1,3 @@
+"""Fixtures for the audit tests."""
+
+from tests.keys import vault_keys  # noqa: F401 - a fixture, registered by importing it
