@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "corridor.vault",
     "corridor.audit",
     "corridor.accounts",
+    "corridor.pathways",
     "corridor.web",
     "corridor.portal",
     "corridor.operations",
