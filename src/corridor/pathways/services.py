@@ -21,7 +21,6 @@ from corridor.pathways.models import CatalogEntry, CatalogExport, CatalogVersion
 from corridor.pathways.schema import Route, Transit
 
 DUPLICATE_ID = "{id}: two entries share this id."
-KIND_CHANGED = "{id}: was a {old} entry; give the new entry a new id instead."
 NEWER_ADMIN_EDIT = (
     "{id}: version {number} is an admin edit by {actor} at {when}, newer than the file. "
     "Run `corridor pathways export` to keep it, or `corridor pathways load --force` to "
@@ -158,11 +157,11 @@ def _add_version(
     previous: CatalogVersion | None,
     replaced_admin_edit: bool,
 ) -> tuple[CatalogVersion, PendingEvent]:
+    # Route and transit ids cannot collide (the schema gives them different shapes), so an
+    # entry keeps its kind for life.
     catalog_entry, _ = CatalogEntry.objects.get_or_create(
         id=entry.id, defaults={"kind": entry.kind}
     )
-    if catalog_entry.kind != entry.kind:
-        raise InvalidInput(KIND_CHANGED.format(id=entry.id, old=catalog_entry.kind))
     version = CatalogVersion.objects.create(
         entry=catalog_entry,
         number=(previous.number + 1) if previous else 1,

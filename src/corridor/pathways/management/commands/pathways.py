@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from corridor.core import clock
 from corridor.core.actors import cli_actor
@@ -22,7 +23,7 @@ from corridor.pathways.catalog_files import CATALOG_DIR, CatalogFile, CatalogInv
 from corridor.pathways.facts import FactsInvalid, facts_from_json_text
 from corridor.pathways.lint import Level, lint_catalog
 from corridor.pathways.matching import Matcher
-from corridor.pathways.presentation import LANGUAGES, results_json
+from corridor.pathways.presentation import LANGUAGES, results_json, word
 from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, RankingInputs
 from corridor.pathways.rules import Catalog
 from corridor.pathways.schema import Route, Transit, entry_content
@@ -93,11 +94,13 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2))
             return
-        for number, result in enumerate(shown, start=1):
-            reasons = result["reasons"]
-            first = reasons[0] if isinstance(reasons, list) and reasons else ""
-            names = " + ".join(str(name) for name in result["names"])  # type: ignore[attr-defined]
-            self.stdout.write(f"{number:3}. [{result['verdict']}] {names}: {first}")
+        for number, (result, shown_result) in enumerate(zip(results, shown, strict=True), 1):
+            # An open result's line explains its rank; a closed one's says what closes it.
+            reason = result.reasons[0] if result.is_open else result.reasons[1]
+            names = " + ".join(str(name) for name in shown_result["names"])  # type: ignore[attr-defined]
+            with translation.override(lang):
+                why = word(reason, lang)
+            self.stdout.write(f"{number:3}. [{result.verdict.value}] {names}: {why}")
 
     def _load(self, directory: Path, *, force: bool) -> None:
         files = _read_files(directory)
