@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -45,8 +46,28 @@ def test_a_full_document_reads_into_typed_facts():
 
 def test_facts_survive_a_round_trip_through_json():
     """What facts_to_mapping writes, facts_from_mapping reads back unchanged."""
-    facts = make_facts(ties=["FR", "DE"], exit_barriers=["exit_ban"])
+    facts = make_facts(
+        ties=["FR", "DE"],
+        exit_barriers=["exit_ban"],
+        has_international_passport=True,
+        international_passport_expiry="2030-01-31",
+    )
     assert facts_from_json_text(json.dumps(facts_to_mapping(facts))) == facts
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"household_size": 0}, "household_size"),
+        ({"passport_obtain_days": -1}, "passport_obtain_days"),
+        ({"ties": frozenset({"France"})}, "ties"),
+    ],
+)
+def test_facts_built_in_code_are_checked_too(changes, key):
+    """Facts from a case (not JSON) keep the same invariants."""
+    with pytest.raises(FactsInvalid) as raised:
+        replace(make_facts(), **changes)
+    assert raised.value.key == key
 
 
 @pytest.mark.parametrize(

@@ -207,9 +207,8 @@ def route_signature(route: RouteSpec, here: Here, position: Position) -> tuple[o
 
 def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
     """Findings, steps and risks for `route` from its signature (see route_signature)."""
-    position, stopped, nationality_ok, profile_ok = signature[:4]
-    if not isinstance(position, Position):
-        raise TypeError("not a route signature")
+    position = cast(Position, signature[0])
+    stopped, nationality_ok, profile_ok = signature[1:4]
     found = _Collector(route.risk_notes)
     if route.status is Status.PRECEDENT:
         found.note("status", phrase(PhraseCode.PRECEDENT), Effect.WEIGHS)

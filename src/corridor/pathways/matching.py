@@ -445,13 +445,6 @@ class Matcher:
         )
 
 
-def match_facts(
-    catalog: Catalog, facts: Facts, *, today: date, inputs: RankingInputs | None = None
-) -> tuple[MatchResult, ...]:
-    """Every route and plan for one person (a one-off Matcher)."""
-    return Matcher(catalog, today=today, inputs=inputs).match(facts)
-
-
 def _result(
     *,
     route_ids: tuple[str, ...],

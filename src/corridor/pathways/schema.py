@@ -390,12 +390,3 @@ def entry_content(entry: Route | Transit) -> dict[str, object]:
     data: dict[str, object] = entry.model_dump(mode="json", by_alias=True)
     order = ROUTE_KEYS if isinstance(entry, Route) else TRANSIT_KEYS
     return {key: data[key] for key in order}
-
-
-def check_unique_ids(entries: list[Route | Transit]) -> None:
-    """Raise ValueError naming an id used by two entries."""
-    seen: set[str] = set()
-    for entry in entries:
-        if entry.id in seen:
-            raise ValueError(f"{entry.id}: two catalog entries share this id")
-        seen.add(entry.id)
