@@ -216,17 +216,17 @@ def test_lint_refuses_a_review_date_in_the_future():
 
 
 @pytest.fixture(scope="module")
-def loaded_dir(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("pathways")
-    env = corridor_env(data_dir)
+def loaded_env(tmp_path_factory) -> dict[str, str]:
+    """An installation with the catalog loaded (on the PostgreSQL run, its own database)."""
+    env = corridor_env(tmp_path_factory.mktemp("pathways"))
     assert run_corridor("setup", "--no-input", env=env).returncode == 0
     assert run_corridor("pathways", "load", env=env).returncode == 0
-    return data_dir
+    return env
 
 
-def test_the_real_command_exits_2_on_bad_facts_and_0_on_good(loaded_dir):
+def test_the_real_command_exits_2_on_bad_facts_and_0_on_good(loaded_env):
     """Through the `corridor` entry point: stdin facts, exit codes, no traceback."""
-    env = corridor_env(loaded_dir)
+    env = loaded_env
     bad = run_corridor(
         "pathways", "match", "--facts", "-", "--json",
         env=env, stdin=json.dumps({**INSIDE_RUSSIA, "urgency": "soon"}),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -230,3 +233,16 @@ def test_a_cleared_cache_gives_equal_answers(catalog):
     matcher.match(make_facts())  # over the limit: everything is dropped
     again = [(r.route_ids, r.verdict, r.score, reasons(r)) for r in matcher.match(facts)]
     assert again == first
+
+
+def test_matching_runs_without_django():
+    """matching.py stays pure: importing it (and all it needs) loads no Django at all."""
+    code = (
+        "import sys, corridor.pathways.matching, corridor.pathways.catalog_files; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"
