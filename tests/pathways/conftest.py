@@ -9,9 +9,10 @@ from django.utils.translation import override
 
 from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.facts import Facts, facts_from_mapping
-from corridor.pathways.matching import Matcher, MatchResult
+from corridor.pathways.matching import Matcher
 from corridor.pathways.presentation import word
 from corridor.pathways.ranking import RankingInputs
+from corridor.pathways.results import MatchResult
 from corridor.pathways.rules import Catalog, compile_catalog
 
 TODAY = date(2026, 11, 25)

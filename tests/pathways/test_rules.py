@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from corridor.pathways.catalog_files import read_catalog
+from corridor.pathways.eligibility import starting_point
 from corridor.pathways.lint import Level, lint_catalog
 from corridor.pathways.matching import Matcher
 from corridor.pathways.ranking import RankingInputs
@@ -27,8 +28,6 @@ def declared(source: str, **changes: object):
 
 def holds(test: dict[str, object], position: Position = Position.NATIONALITY, **facts) -> bool:
     """Whether `test` passes for a person (inside Russia unless changed)."""
-    from corridor.pathways.eligibility import starting_point
-
     here = starting_point(make_facts(**facts), today=TODAY, in_country=None)
     return compile_condition(Condition.model_validate(test))(here, position)
 

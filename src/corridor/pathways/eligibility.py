@@ -15,14 +15,20 @@ answers by construction, because `assess_*` reads nothing else about the person.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum, unique
 from typing import cast
 
 from corridor.pathways.facts import Facts
-from corridor.pathways.rules import ExitState, Here, InCountry, RouteSpec, RuleSpec, TransitSpec
-from corridor.pathways.rules import Money as Money
+from corridor.pathways.findings import (
+    PASSPORT_HELD,
+    Assessment,
+    Collector,
+    Effect,
+    Leg,
+    Step,
+    passport_step,
+)
+from corridor.pathways.rules import ExitState, Here, InCountry, RouteSpec, TransitSpec
 from corridor.pathways.vocabulary import (
     Document,
     ExitBarrier,
@@ -30,67 +36,11 @@ from corridor.pathways.vocabulary import (
     ReferralChannel,
     Status,
 )
-from corridor.pathways.words import Country, Message, Phrase, PhraseCode, phrase
+from corridor.pathways.words import Country, Phrase, PhraseCode, phrase
 
 # Barriers that do not forbid leaving but make the exit border check dangerous.
 BORDER_RISKS = frozenset({ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE, ExitBarrier.DRAFT_SUMMONS})
-PASSPORT_HELD: tuple[object, ...] = (True,)
 _REFERRAL_UNAVAILABLE = "unavailable"
-
-
-@unique
-class Effect(StrEnum):
-    CLOSES = "closes"  # the route or leg cannot be used
-    WEIGHS = "weighs"  # it can, but this counts against it in the decision and the rank
-    NOTE = "note"  # worth knowing; no effect on the verdict
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Finding:
-    rule: str  # which check: "location", "referral", "<entry id>:<rule id>", …
-    effect: Effect
-    text: Message
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Step:
-    text: Message
-    days: int | None  # None: the sources give no time
-    cost: Money | None  # None: the sources give no cost
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Assessment:
-    """A route at one position for one person, before ranking."""
-
-    route: RouteSpec
-    position: Position
-    closes: tuple[Finding, ...]
-    notes: tuple[Finding, ...]
-    preparation: tuple[Step, ...]  # what must happen before applying
-    apply: Step | None  # None when closed
-    risk_notes: tuple[Message, ...]
-
-    @property
-    def closed(self) -> bool:
-        return bool(self.closes)
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Leg:
-    """Reaching a transit country from where the person is."""
-
-    transit: TransitSpec
-    closes: tuple[Finding, ...]
-    notes: tuple[Finding, ...]
-    steps: tuple[Step, ...]
-    risk_notes: tuple[Message, ...]
-    obtains_passport: bool
-    uncertain: bool  # the entry rule is marked uncertain in the facts file
-
-    @property
-    def closed(self) -> bool:
-        return bool(self.closes)
 
 
 # ---------------------------------------------------------------- where the person is
@@ -209,7 +159,7 @@ def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
     """Findings, steps and risks for `route` from its signature (see route_signature)."""
     position = cast(Position, signature[0])
     stopped, nationality_ok, profile_ok = signature[1:4]
-    found = _Collector(route.risk_notes)
+    found = Collector(route.risk_notes)
     if route.status is Status.PRECEDENT:
         found.note("status", phrase(PhraseCode.PRECEDENT), Effect.WEIGHS)
     if route.discretionary:
@@ -244,7 +194,7 @@ def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
 
 
 def _assess_situation(
-    found: _Collector, route: RouteSpec, position: Position, situation: tuple[object, ...]
+    found: Collector, route: RouteSpec, position: Position, situation: tuple[object, ...]
 ) -> None:
     """The checks past the gates: passports, leaving, avoided countries, referral, sponsor,
     the route's own rules and the risks of the country the person is in."""
@@ -288,7 +238,7 @@ def _location_reason(route: RouteSpec, position: Position) -> Phrase:
     return phrase(PhraseCode.LOCATION_NOT_DESTINATION, country=country)
 
 
-def _referral(found: _Collector, route: RouteSpec, position: Position, state: object) -> None:
+def _referral(found: Collector, route: RouteSpec, position: Position, state: object) -> None:
     referral = route.referral
     if state is None or referral.by is None:  # satisfied, or none needed (`by` always set then)
         return
@@ -305,7 +255,7 @@ def _referral(found: _Collector, route: RouteSpec, position: Position, state: ob
     found.steps.append(Step(phrase(PhraseCode.STEP_REFERRAL, by=referral.by), None, None))
 
 
-def _in_country_risks(found: _Collector, state: InCountry) -> None:
+def _in_country_risks(found: Collector, state: InCountry) -> None:
     transit, outcomes = state
     country = Country(transit.country)
     for note in transit.risk_notes:
@@ -358,7 +308,7 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
     """Findings, steps and risks of the leg into `transit` from its signature."""
     nationality, avoided, exit_state, document, rule_outcomes = signature
     entry = transit.entry[str(nationality)]
-    found = _Collector(transit.risk_notes)
+    found = Collector(transit.risk_notes)
     country = Country(transit.country)
     if not entry.visa_free:
         found.close("transit.visa", phrase(PhraseCode.TRANSIT_VISA, country=country))
@@ -368,7 +318,7 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
         found.leaving(cast(ExitState, exit_state))
     obtains = isinstance(document, tuple)
     if isinstance(document, tuple):
-        found.steps.append(_passport_step(document))
+        found.steps.append(passport_step(document))
         document = Document.INTERNATIONAL_PASSPORT
     if not isinstance(document, Document):
         accepted = tuple(
@@ -408,58 +358,3 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
         obtains_passport=obtains,
         uncertain=entry.uncertain,
     )
-
-
-# ---------------------------------------------------------------- shared
-
-
-def _passport_step(state: tuple[object, ...]) -> Step:
-    """Getting an international passport, from an obtainable passport state
-    (False, True, renew, days): a renewal when the person has an expired one."""
-    renew, days = state[2], state[3]
-    code = PhraseCode.STEP_RENEW_PASSPORT if renew else PhraseCode.STEP_OBTAIN_PASSPORT
-    return Step(phrase(code), days if isinstance(days, int) else None, None)
-
-
-class _Collector:
-    """Findings, steps and risks gathered while one route or leg is assessed."""
-
-    __slots__ = ("closes", "notes", "risks", "steps")
-
-    def __init__(self, risks: tuple[Message, ...]) -> None:
-        self.closes: list[Finding] = []
-        self.notes: list[Finding] = []
-        self.steps: list[Step] = []
-        self.risks: list[Message] = list(risks)
-
-    def close(self, rule: str, text: Message) -> None:
-        self.closes.append(Finding(rule, Effect.CLOSES, text))
-
-    def note(self, rule: str, text: Message, effect: Effect = Effect.NOTE) -> None:
-        self.notes.append(Finding(rule, effect, text))
-
-    def rules(self, rules: tuple[RuleSpec, ...], outcomes: object) -> None:
-        for rule, passed in zip(rules, outcomes, strict=True):  # type: ignore[call-overload]
-            if passed:
-                continue
-            if rule.weighs:
-                self.note(rule.id, rule.reason, Effect.WEIGHS)
-            else:
-                self.close(rule.id, rule.reason)
-
-    def passport(self, state: object, rule: str, reason: Phrase) -> None:
-        """A passport the person lacks: the step to get it, or the reason it closes."""
-        if state == PASSPORT_HELD or not isinstance(state, tuple):
-            return
-        if len(state) < 4:  # (False, False): cannot be obtained
-            self.close(rule, reason)
-            return
-        self.steps.append(_passport_step(state))
-
-    def leaving(self, state: ExitState) -> None:
-        """The checks on leaving the country of nationality."""
-        exit_ban, risky = state
-        if exit_ban:
-            self.close("exit.exit_ban", phrase(PhraseCode.EXIT_BAN))
-        if risky:
-            self.risks.append(phrase(PhraseCode.BORDER_CHECK, barriers=tuple(sorted(risky))))

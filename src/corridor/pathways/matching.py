@@ -9,18 +9,10 @@ on the part of the facts that route reads, so a large caseload stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from operator import attrgetter
 
 from corridor.pathways.eligibility import (
-    Assessment,
-    Effect,
-    Finding,
-    Leg,
-    Step,
     assess_leg,
     assess_route,
     leg_signature,
@@ -29,62 +21,17 @@ from corridor.pathways.eligibility import (
     starting_point,
 )
 from corridor.pathways.facts import Facts
-from corridor.pathways.ranking import (
-    Basis,
-    GrantCounts,
-    Rank,
-    RankingInputs,
-    explain,
-    rank_closed,
-    rank_open,
-    smallest_remaining,
+from corridor.pathways.findings import Assessment, Leg
+from corridor.pathways.ranking import RankingInputs, smallest_remaining
+from corridor.pathways.results import (
+    ORDER,
+    MatchResult,
+    closed_leg_result,
+    plan_result,
+    single_result,
 )
 from corridor.pathways.rules import Catalog, Here, RouteSpec, TransitSpec
-from corridor.pathways.vocabulary import ExitBarrier, Position, Urgency, Verdict
-from corridor.pathways.words import Country, Message, Phrase, PhraseCode, Words, phrase
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class MatchResult:
-    """One route, or one plan (transit first), for one person."""
-
-    route_ids: tuple[str, ...]
-    countries: tuple[str, ...]
-    names: tuple[Words, ...]
-    verdict: Verdict
-    basis: Basis  # what the rank rests on; `explanation` words it
-    findings: tuple[Finding, ...]  # what closes it first, then what weighs, then notes
-    steps: tuple[Step, ...]  # preparation, then the application; empty when closed
-    risk_notes: tuple[Message, ...]
-    grant_counts: GrantCounts
-    grant_rate: float
-    score: float
-    order: tuple[int, float, int, tuple[str, ...]]  # open first, best score, fewest failures
-
-    @property
-    def explanation(self) -> Phrase:
-        """The rank in one sentence (built when read: most results are never shown)."""
-        return explain(self.basis)
-
-    @property
-    def reasons(self) -> tuple[Message, ...]:
-        return (self.explanation, *(finding.text for finding in self.findings))
-
-    @property
-    def expected_days(self) -> int | None:
-        return self.basis.expected_days
-
-    @property
-    def failed_rules(self) -> tuple[str, ...]:
-        return tuple(f.rule for f in self.findings if f.effect is Effect.CLOSES)
-
-    @property
-    def is_open(self) -> bool:
-        return self.verdict is not Verdict.INELIGIBLE
-
-
-_order = attrgetter("order")
-
+from corridor.pathways.vocabulary import ExitBarrier, Position, Urgency
 
 RankKey = tuple[Urgency, int | None]
 
@@ -280,7 +227,7 @@ class Matcher:
         if merged is None:
             # Each block is sorted already, so this sort only merges runs.
             everything = chain.from_iterable(block.results for block in blocks)
-            merged = self._merged[key] = tuple(sorted(everything, key=_order))
+            merged = self._merged[key] = tuple(sorted(everything, key=ORDER))
         return merged
 
     def _shared(self, assessments: tuple[Assessment, ...]) -> _Shared:
@@ -317,7 +264,7 @@ class Matcher:
     def _direct_block(self, direct: tuple[Assessment, ...], rank: RankKey) -> _Block:
         block = self._direct_blocks.get((direct, rank))
         if block is None:
-            results = sorted((self._single(a, rank) for a in direct), key=_order)
+            results = sorted((self._single(a, rank) for a in direct), key=ORDER)
             block = self._direct_blocks[(direct, rank)] = _Block(tuple(results))
         return block
 
@@ -338,10 +285,10 @@ class Matcher:
             elif leg.closed:
                 # One result for the closed leg, naming what it would have opened, rather
                 # than the same reason repeated once per route behind it.
-                results = (self._closed_leg(leg, opened),)
+                results = (closed_leg_result(leg, opened, self.inputs),)
             else:
                 plans = (self._plan(leg, assessment, rank) for assessment in opened)
-                results = tuple(sorted(plans, key=_order))
+                results = tuple(sorted(plans, key=ORDER))
             block = self._plan_blocks[key] = _Block(results)
         return block
 
@@ -350,137 +297,15 @@ class Matcher:
         key = (assessment, None if assessment.closed else rank)
         result = self._results.get(key)
         if result is None:
-            result = self._results[key] = self._single_result(assessment, *rank)
+            result = self._results[key] = single_result(assessment, *rank, self.inputs)
         return result
 
     def _plan(self, leg: Leg, assessment: Assessment, rank: RankKey) -> MatchResult:
         key = (leg, assessment, rank)
         result = self._results.get(key)
         if result is None:
-            result = self._results[key] = self._plan_result(leg, assessment, *rank)
+            result = self._results[key] = plan_result(leg, assessment, *rank, self.inputs)
         return result
-
-    def _closed_leg(self, leg: Leg, behind: tuple[Assessment, ...]) -> MatchResult:
-        transit = leg.transit
-        would_open = Finding(
-            "transit.would_open",
-            Effect.NOTE,
-            phrase(
-                PhraseCode.LEG_WOULD_OPEN,
-                country=Country(transit.country),
-                names=tuple(assessment.route.name for assessment in behind),
-            ),
-        )
-        return _result(
-            route_ids=(transit.id,),
-            countries=(transit.country,),
-            names=(transit.name,),
-            verdict=Verdict.INELIGIBLE,
-            rank=rank_closed(route=None, failing=len(leg.closes), inputs=self.inputs),
-            findings=(*leg.closes, *leg.notes, would_open),
-            steps=(),
-            risk_notes=leg.risk_notes,
-        )
-
-    def _single_result(
-        self, assessment: Assessment, urgency: Urgency, household_size: int | None
-    ) -> MatchResult:
-        route = assessment.route
-        if assessment.apply is None:
-            rank = rank_closed(route=route, failing=len(assessment.closes), inputs=self.inputs)
-            verdict = Verdict.INELIGIBLE
-            steps: tuple[Step, ...] = ()
-        else:
-            rank = rank_open(
-                route=route,
-                preparation=assessment.preparation,
-                apply=assessment.apply,
-                weighing=_weighing(assessment.notes),
-                uncertain=route.uncertain,
-                urgency=urgency,
-                household_size=household_size,
-                inputs=self.inputs,
-            )
-            verdict = Verdict.AFTER_STEPS if assessment.preparation else Verdict.ELIGIBLE
-            steps = (*assessment.preparation, assessment.apply)
-        return _result(
-            route_ids=(route.id,),
-            countries=(route.country,),
-            names=(route.name,),
-            verdict=verdict,
-            rank=rank,
-            findings=(*assessment.closes, *assessment.notes),
-            steps=steps,
-            risk_notes=assessment.risk_notes,
-        )
-
-    def _plan_result(
-        self, leg: Leg, assessment: Assessment, urgency: Urgency, household_size: int | None
-    ) -> MatchResult:
-        """An open plan: the leg's steps, then the route's (both open by construction)."""
-        route, transit = assessment.route, leg.transit
-        if assessment.apply is None:
-            raise ValueError("a plan needs an open route")
-        notes = (*leg.notes, *assessment.notes)
-        preparation = (*leg.steps, *assessment.preparation)
-        rank = rank_open(
-            route=route,
-            preparation=preparation,
-            apply=assessment.apply,
-            weighing=_weighing(notes),
-            uncertain=route.uncertain or leg.uncertain,
-            urgency=urgency,
-            household_size=household_size,
-            inputs=self.inputs,
-        )
-        return _result(
-            route_ids=(transit.id, route.id),
-            countries=(transit.country, route.country),
-            names=(transit.name, route.name),
-            verdict=Verdict.AFTER_STEPS,
-            rank=rank,
-            findings=notes,
-            steps=(*preparation, assessment.apply),
-            risk_notes=(*leg.risk_notes, *assessment.risk_notes),
-        )
-
-
-def _result(
-    *,
-    route_ids: tuple[str, ...],
-    countries: tuple[str, ...],
-    names: tuple[Words, ...],
-    verdict: Verdict,
-    rank: Rank,
-    findings: tuple[Finding, ...],
-    steps: tuple[Step, ...],
-    risk_notes: tuple[Message, ...],
-) -> MatchResult:
-    # Closing findings first, then what weighs, then plain notes: the order people read them.
-    ordered = tuple(sorted(findings, key=lambda f: _EFFECT_ORDER[f.effect]))
-    failing = sum(1 for finding in findings if finding.effect is Effect.CLOSES)
-    closed = verdict is Verdict.INELIGIBLE
-    return MatchResult(
-        route_ids=route_ids,
-        countries=countries,
-        names=names,
-        verdict=verdict,
-        basis=rank.basis,
-        findings=ordered,
-        steps=steps,
-        risk_notes=risk_notes,
-        grant_counts=rank.grant_counts,
-        grant_rate=rank.grant_rate,
-        score=rank.score,
-        order=(int(closed), -rank.score, failing, route_ids),
-    )
-
-
-_EFFECT_ORDER = {Effect.CLOSES: 0, Effect.WEIGHS: 1, Effect.NOTE: 2}
-
-
-def _weighing(findings: Iterable[Finding]) -> int:
-    return sum(1 for finding in findings if finding.effect is Effect.WEIGHS)
 
 
 def _position_at(route: RouteSpec, country: str) -> Position:

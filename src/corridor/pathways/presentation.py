@@ -13,8 +13,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, override
 
-from corridor.pathways.eligibility import Step
-from corridor.pathways.matching import MatchResult
+from corridor.pathways.findings import Step
+from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import Document, ExitBarrier, Profile
 from corridor.pathways.words import Country, Message, Param, Phrase, PhraseCode, Words
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from corridor.pathways.eligibility import Step
+from corridor.pathways.findings import Step
 from corridor.pathways.rules import Money, RouteSpec
 from corridor.pathways.vocabulary import Status, Urgency
 from corridor.pathways.words import Phrase, PhraseCode, phrase
