@@ -13,7 +13,7 @@ PIP := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_EXTRA_INDEX_URL PIP_CONFIG
 PYTEST_ARGS ?=
 
 .PHONY: run test test-postgres lint typecheck contracts templates migrations-check pytest \
-	lock messages messages-check bench bench-smoke clean help
+	lock messages messages-check bench bench-smoke pathways-lint clean help
 
 help:
 	@echo "make run            serve the demo at http://localhost:$(PORT)/ (data in $(DATA_DIR))"
@@ -73,6 +73,10 @@ bench-smoke: $(VENV)/.dev
 	@for module in bench/bench_*.py; do \
 		[ -e "$$module" ] || continue; name=$$(basename $$module .py); echo "== $$name (smoke)"; \
 		$(BIN)/python -m bench.$$name --smoke || exit 1; done
+
+# The reviewed route catalog: every entry has sources; stale reviews are warned about.
+pathways-lint: $(VENV)/.dev
+	DJANGO_SETTINGS_MODULE=corridor.config.settings.test $(BIN)/corridor pathways lint
 
 messages: $(VENV)/.dev
 	cd src/corridor && DJANGO_SETTINGS_MODULE=corridor.config.settings.test \

@@ -82,6 +82,11 @@ class EventType(StrEnum):
     CASE_ERASED = "cases.case_erased"
     KEYS_RECONCILED = "cases.keys_reconciled"
 
+    # pathways: the catalog
+    CATALOG_VERSION_LOADED = "pathways.catalog_version_loaded"
+    CATALOG_VERSION_EDITED = "pathways.catalog_version_edited"
+    CATALOG_VERSION_EXPORTED = "pathways.catalog_version_exported"
+
     # vault: keys (recorded by the callers above the vault, which knows no domain)
     KEY_CREATED = "vault.key_created"
     KEY_DESTROYED = "vault.key_destroyed"

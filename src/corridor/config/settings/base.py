@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "corridor.accounts",
     "corridor.people",
     "corridor.cases",
+    "corridor.pathways",
     "corridor.web",
     "corridor.portal",
     "corridor.operations",

@@ -17,6 +17,8 @@ from corridor.accounts.roles import Role
 from corridor.core.actors import Actor, cli_actor
 from corridor.core.exceptions import InvalidInput
 from corridor.operations import demo
+from corridor.pathways import services as pathway_services
+from corridor.pathways.catalog_files import read_catalog
 from corridor.vault import longlived
 from corridor.vault.errors import KeyProviderUnavailable, VaultError
 
@@ -48,12 +50,22 @@ class Command(BaseCommand):
         if not settings.WHITENOISE_USE_FINDERS:
             call_command("collectstatic", interactive=False, verbosity=0)
         actor = cli_actor()
+        self._load_pathway_catalog(actor)
         if not account_selectors.admin_exists():
             self._create_first_admin(interactive=not options["no_input"], actor=actor)
         if options["demo"]:
             path = demo.create_demo_data(actor=actor, data_dir=settings.CORRIDOR_DATA_DIR)
             self.stdout.write(f"Demo logins: {path}")
         self.stdout.write("Setup complete.")
+
+    def _load_pathway_catalog(self, actor: Actor) -> None:
+        """The reviewed route catalog; a newer admin edit is kept and named, not overwritten."""
+        try:
+            pathway_services.load_catalog(
+                actor=actor, entries=[item.entry for item in read_catalog()]
+            )
+        except pathway_services.NewerAdminEdit as kept:
+            self.stderr.write(f"Pathway catalog not reloaded: {kept}")
 
     def _initialise_keys(self) -> None:
         try:

@@ -1,0 +1,108 @@
+"""The catalog as files: one YAML file per entry, read, validated and written back.
+
+Reading never executes anything in a file (`yaml.safe_load`), and every
+problem is reported with the file and the field, so a reviewer can fix it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from corridor.core.exceptions import InvalidInput
+from corridor.pathways.schema import Route, Transit, entry_content, parse_entry
+
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+SUFFIX = ".yaml"
+
+
+class CatalogInvalid(InvalidInput):
+    """One or more catalog files are malformed; `problems` lists each with file and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    path: Path
+    entry: Route | Transit
+
+
+def read_catalog(directory: Path = CATALOG_DIR) -> list[CatalogFile]:
+    """Every entry in `directory`, validated; CatalogInvalid lists every problem found."""
+    problems: list[str] = []
+    files: list[CatalogFile] = []
+    paths = sorted(directory.glob(f"*{SUFFIX}"))
+    if not paths:
+        raise CatalogInvalid([f"{directory}: no {SUFFIX} files"])
+    for path in paths:
+        try:
+            entry = read_entry(path)
+        except CatalogInvalid as error:
+            problems.extend(error.problems)
+            continue
+        files.append(CatalogFile(path, entry))
+    seen: dict[str, Path] = {}
+    for item in files:
+        if item.entry.id in seen:
+            problems.append(
+                f"{item.path.name}: id {item.entry.id} is also in {seen[item.entry.id].name}"
+            )
+        seen[item.entry.id] = item.path
+    if problems:
+        raise CatalogInvalid(problems)
+    return files
+
+
+def read_entry(path: Path) -> Route | Transit:
+    """One validated entry; its file must be named after its id."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise CatalogInvalid([f"{path.name}: not valid YAML ({_first_line(error)})"]) from None
+    try:
+        entry = parse_entry(data)
+    except ValidationError as error:
+        raise CatalogInvalid([f"{path.name}: {line}" for line in describe(error)]) from None
+    if path.name != f"{entry.id}{SUFFIX}":
+        raise CatalogInvalid([f"{path.name}: the file must be named {entry.id}{SUFFIX}"])
+    return entry
+
+
+def describe(error: ValidationError) -> list[str]:
+    """Each validation problem as `field.path: message` (without echoing the input)."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        location = ".".join(str(part) for part in problem["loc"]) or "(entry)"
+        lines.append(f"{location}: {problem['msg']}")
+    return lines
+
+
+def write_entry(directory: Path, entry: Route | Transit) -> Path:
+    """Write `entry` as `<id>.yaml` in reading order; returns the path written."""
+    path = directory / f"{entry.id}{SUFFIX}"
+    text = yaml.safe_dump(entry_content(entry), allow_unicode=True, sort_keys=False, width=100)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def canonical_json(entry: Route | Transit) -> str:
+    """The stored form: sorted keys, no spaces, so equal content is equal text."""
+    return json.dumps(
+        entry_content(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def content_hash(entry: Route | Transit) -> str:
+    return hashlib.sha256(canonical_json(entry).encode("utf-8")).hexdigest()
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -1,0 +1,360 @@
+"""One generic evaluator: a route at a position, or a leg into a transit country, for a person.
+
+Pure. The checks every route shares (status, nationality and profile limits,
+location, passports, exit barriers, countries the person avoids, referral,
+sponsor) read the route's declared fields; then the route's own declared rules
+run. A failed check closes the route with the reason in plain words, or names
+the steps that would satisfy it (a passport, a UNHCR registration and referral).
+
+Evaluation has two halves so that a caseload stays fast: `*_signature` reads the
+facts and returns every outcome that decides the answer (cheap, no allocation
+beyond a tuple); `assess_*` turns a signature into findings and steps (costly,
+and memoised on the signature by the matcher). Equal signatures give equal
+answers by construction, because `assess_*` reads nothing else about the person.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+
+from corridor.pathways.facts import Facts
+from corridor.pathways.findings import (
+    PASSPORT_HELD,
+    Assessment,
+    Collector,
+    Effect,
+    Leg,
+    Step,
+    passport_step,
+)
+from corridor.pathways.rules import ExitState, Here, InCountry, RouteSpec, TransitSpec
+from corridor.pathways.vocabulary import (
+    Document,
+    ExitBarrier,
+    Position,
+    ReferralChannel,
+    Status,
+)
+from corridor.pathways.words import Country, Phrase, PhraseCode, phrase
+
+# Barriers that do not forbid leaving but make the exit border check dangerous.
+BORDER_RISKS = frozenset({ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE, ExitBarrier.DRAFT_SUMMONS})
+_REFERRAL_UNAVAILABLE = "unavailable"
+
+
+# ---------------------------------------------------------------- where the person is
+
+
+def starting_point(facts: Facts, *, today: date, in_country: TransitSpec | None) -> Here:
+    """The person where they are now, with what they hold today.
+
+    Confiscated documents count as not held; an expired passport as not held; an
+    unknown expiry as valid (the facts' convention).
+    """
+    barriers = facts.exit_barriers
+    confiscated = ExitBarrier.DOCUMENTS_CONFISCATED in barriers
+    expiry = facts.international_passport_expiry
+    holds_international = (
+        facts.has_international_passport and not confiscated and (expiry is None or expiry >= today)
+    )
+    holds_internal = facts.has_internal_passport and not confiscated
+    return Here(
+        facts,
+        facts.current_country,
+        holds_international_passport=holds_international,
+        holds_internal_passport=holds_internal,
+        passport=_passport_state(facts, holds_international, confiscated),
+        exit=(ExitBarrier.EXIT_BAN in barriers, barriers & BORDER_RISKS),
+        in_country=_in_country_state(in_country, facts),
+    )
+
+
+def moved(here: Here, transit: TransitSpec, *, obtained_passport: bool) -> Here:
+    """The same person after a leg into `transit` (holding a passport if the leg got one)."""
+    if not obtained_passport:
+        holds, passport = here.holds_international_passport, here.passport
+    else:
+        holds, passport = True, PASSPORT_HELD
+    return Here(
+        here.facts,
+        transit.country,
+        holds_international_passport=holds,
+        holds_internal_passport=here.holds_internal_passport,
+        passport=passport,
+        exit=here.exit,
+        # The leg carries the transit country's own risks; the route need not repeat them.
+        in_country=None,
+    )
+
+
+def _passport_state(facts: Facts, holds: bool, confiscated: bool) -> tuple[object, ...]:
+    if holds:
+        return PASSPORT_HELD
+    if not facts.can_obtain_international_passport:
+        return (False, False)
+    renew = facts.has_international_passport and not confiscated
+    return (False, True, renew, facts.passport_obtain_days)
+
+
+def _in_country_state(transit: TransitSpec | None, facts: Facts) -> InCountry | None:
+    if transit is None or transit.country == facts.nationality:
+        return None
+    probe = Here(
+        facts,
+        transit.country,
+        holds_international_passport=False,
+        holds_internal_passport=False,
+        passport=(),
+        exit=(False, frozenset()),
+        in_country=None,
+    )
+    return (transit, tuple(rule.test(probe, Position.THIRD_COUNTRY) for rule in transit.rules))
+
+
+# ---------------------------------------------------------------- routes
+
+
+def route_signature(route: RouteSpec, here: Here, position: Position) -> tuple[object, ...]:
+    """Every outcome that decides `route` for this person at `position`.
+
+    Called for every route of every case, so it reads each fact once and builds
+    nothing but the tuple. A route that its status, nationality or profile limits
+    close, or that cannot be used from where the person stands, is closed for those
+    reasons alone: nothing else about the person can open it from here (a plan
+    looks at it again from a transit country).
+    """
+    facts = here.facts
+    gates = (
+        position,
+        route.status is Status.SUSPENDED or route.status is Status.REPEALED,
+        not route.nationality_limits or facts.nationality in route.nationality_limits,
+        not route.profile_limits or not facts.profile.isdisjoint(route.profile_limits),
+    )
+    if gates[1] or not gates[2] or not gates[3] or position not in route.location:
+        return gates
+    starts_inside = position is Position.NATIONALITY
+    journey = starts_inside and facts.nationality not in route.internal_passport_entry
+    referral = route.referral
+    if not referral.channels or facts.referral in referral.channels:
+        referral_state: object = None
+    elif not referral.can_request:
+        referral_state = _REFERRAL_UNAVAILABLE
+    else:
+        referral_state = facts.unhcr_registered
+    rules = route.rules
+    return (
+        *gates,
+        here.passport if (journey or route.needs_international_passport) else None,
+        here.exit if starts_inside else None,
+        position is not Position.DESTINATION and route.country in facts.avoid_countries,
+        referral_state,
+        not route.sponsor_required or facts.sponsor_available,
+        tuple([rule.test(here, position) for rule in rules]) if rules else (),
+        None if starts_inside else here.in_country,
+    )
+
+
+def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
+    """Findings, steps and risks for `route` from its signature (see route_signature)."""
+    position = cast(Position, signature[0])
+    stopped, nationality_ok, profile_ok = signature[1:4]
+    found = Collector(route.risk_notes)
+    if route.status is Status.PRECEDENT:
+        found.note("status", phrase(PhraseCode.PRECEDENT), Effect.WEIGHS)
+    if route.discretionary:
+        found.note("discretionary", phrase(PhraseCode.DISCRETIONARY))
+    if stopped:
+        code = (
+            PhraseCode.STATUS_SUSPENDED
+            if route.status is Status.SUSPENDED
+            else PhraseCode.STATUS_REPEALED
+        )
+        found.close("status", phrase(code))
+    if not nationality_ok:
+        countries = tuple(Country(code) for code in sorted(route.nationality_limits))
+        found.close("nationality", phrase(PhraseCode.NATIONALITY_ONLY, countries=countries))
+    if not profile_ok:
+        profiles = tuple(sorted(route.profile_limits))
+        found.close("profile", phrase(PhraseCode.PROFILE_ONLY, profiles=profiles))
+    if position not in route.location:
+        found.close("location", _location_reason(route, position))
+    if len(signature) > 4:
+        _assess_situation(found, route, position, signature[4:])
+    apply = None if found.closes else _apply_step(route)
+    return Assessment(
+        route=route,
+        position=position,
+        closes=tuple(found.closes),
+        notes=tuple(found.notes),
+        preparation=() if found.closes else tuple(found.steps),
+        apply=apply,
+        risk_notes=tuple(found.risks),
+    )
+
+
+def _assess_situation(
+    found: Collector, route: RouteSpec, position: Position, situation: tuple[object, ...]
+) -> None:
+    """The checks past the gates: passports, leaving, avoided countries, referral, sponsor,
+    the route's own rules and the risks of the country the person is in."""
+    (
+        passport,
+        exit_state,
+        avoided,
+        referral_state,
+        sponsor_ok,
+        rule_outcomes,
+        in_country,
+    ) = situation
+    country = Country(route.country)
+    if passport is not None:
+        if route.needs_international_passport:
+            rule, reason = "documents.international_passport", phrase(PhraseCode.PASSPORT_MISSING)
+        else:
+            rule = "journey.international_passport"
+            reason = phrase(PhraseCode.JOURNEY_PASSPORT_MISSING, country=country)
+        found.passport(passport, rule, reason)
+    if exit_state is not None:
+        found.leaving(cast(ExitState, exit_state))
+    if avoided:
+        found.close("avoid_countries", phrase(PhraseCode.AVOID, country=country))
+    _referral(found, route, position, referral_state)
+    if not sponsor_ok:
+        found.close("sponsor", phrase(PhraseCode.SPONSOR_MISSING))
+    found.rules(route.rules, rule_outcomes)
+    if in_country is not None:
+        _in_country_risks(found, cast(InCountry, in_country))
+
+
+def _location_reason(route: RouteSpec, position: Position) -> Phrase:
+    country = Country(route.country)
+    if route.location == {Position.DESTINATION}:
+        return phrase(PhraseCode.LOCATION_DESTINATION, country=country)
+    if position is Position.NATIONALITY:
+        return phrase(PhraseCode.LOCATION_OUTSIDE)
+    if position is Position.THIRD_COUNTRY:
+        return phrase(PhraseCode.LOCATION_INSIDE)
+    return phrase(PhraseCode.LOCATION_NOT_DESTINATION, country=country)
+
+
+def _referral(found: Collector, route: RouteSpec, position: Position, state: object) -> None:
+    referral = route.referral
+    if state is None or referral.by is None:  # satisfied, or none needed (`by` always set then)
+        return
+    if state == _REFERRAL_UNAVAILABLE:
+        found.close("referral", phrase(PhraseCode.REFERRAL_UNAVAILABLE, by=referral.by))
+        return
+    unhcr = ReferralChannel.UNHCR in referral.channels
+    if position is Position.NATIONALITY and referral.channels == {ReferralChannel.UNHCR}:
+        # UNHCR determines refugee status only for people outside their own country.
+        found.close("referral", phrase(PhraseCode.REFERRAL_UNHCR_OUTSIDE))
+        return
+    if unhcr and position is not Position.NATIONALITY and state is False:
+        found.steps.append(Step(phrase(PhraseCode.STEP_REGISTER_UNHCR), None, None))
+    found.steps.append(Step(phrase(PhraseCode.STEP_REFERRAL, by=referral.by), None, None))
+
+
+def _in_country_risks(found: Collector, state: InCountry) -> None:
+    transit, outcomes = state
+    country = Country(transit.country)
+    for note in transit.risk_notes:
+        found.risks.append(phrase(PhraseCode.IN_COUNTRY, country=country, note=note))
+    for rule, passed in zip(transit.rules, outcomes, strict=True):
+        if not passed:
+            found.risks.append(phrase(PhraseCode.IN_COUNTRY, country=country, note=rule.reason))
+
+
+def _apply_step(route: RouteSpec) -> Step:
+    days = None
+    if route.processing_days is not None:
+        low, high = route.processing_days
+        days = round((low + high) / 2)
+    return Step(phrase(PhraseCode.STEP_APPLY, name=route.name), days, route.fee)
+
+
+# ---------------------------------------------------------------- transit legs
+
+
+def leg_signature(transit: TransitSpec, here: Here) -> tuple[object, ...] | None:
+    """Every outcome that decides the leg into `transit`; None when the catalog has nothing
+    to say (already there, the person's own country, no entry rule for their nationality)."""
+    facts = here.facts
+    if transit.country == here.current_country or transit.country == facts.nationality:
+        return None
+    entry = transit.entry.get(facts.nationality)
+    if entry is None:
+        return None
+    leaving = here.current_country == facts.nationality
+    if entry.internal_passport and here.holds_internal_passport:
+        document: object = Document.INTERNAL_PASSPORT
+    elif entry.international_passport and here.holds_international_passport:
+        document = Document.INTERNATIONAL_PASSPORT
+    elif entry.international_passport and here.passport[:2] == (False, True):
+        document = here.passport  # obtainable: the passport state words the step
+    else:
+        document = None
+    position = Position.NATIONALITY if leaving else Position.THIRD_COUNTRY
+    return (
+        facts.nationality,
+        transit.country in facts.avoid_countries,
+        here.exit if leaving else None,
+        document,
+        tuple(rule.test(here, position) for rule in transit.rules),
+    )
+
+
+def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
+    """Findings, steps and risks of the leg into `transit` from its signature."""
+    nationality, avoided, exit_state, document, rule_outcomes = signature
+    entry = transit.entry[str(nationality)]
+    found = Collector(transit.risk_notes)
+    country = Country(transit.country)
+    if not entry.visa_free:
+        found.close("transit.visa", phrase(PhraseCode.TRANSIT_VISA, country=country))
+    if avoided:
+        found.close("avoid_countries", phrase(PhraseCode.AVOID, country=country))
+    if exit_state is not None:
+        found.leaving(cast(ExitState, exit_state))
+    obtains = isinstance(document, tuple)
+    if isinstance(document, tuple):
+        found.steps.append(passport_step(document))
+        document = Document.INTERNATIONAL_PASSPORT
+    if not isinstance(document, Document):
+        accepted = tuple(
+            kind
+            for kind, allowed in (
+                (Document.INTERNAL_PASSPORT, entry.internal_passport),
+                (Document.INTERNATIONAL_PASSPORT, entry.international_passport),
+            )
+            if allowed
+        )
+        found.close(
+            "transit.documents",
+            phrase(PhraseCode.TRANSIT_DOCUMENTS, country=country, documents=accepted),
+        )
+    found.rules(transit.rules, rule_outcomes)
+    if entry.uncertain:
+        found.risks.append(phrase(PhraseCode.ENTRY_UNCERTAIN, country=country))
+    if entry.stay_note is not None:
+        found.risks.append(entry.stay_note)
+    if isinstance(document, Document):
+        if entry.stay_days is None:
+            travel = phrase(PhraseCode.STEP_TRAVEL, country=country, document=document)
+        else:
+            travel = phrase(
+                PhraseCode.STEP_TRAVEL_STAY,
+                country=country,
+                document=document,
+                days=entry.stay_days,
+            )
+        found.steps.append(Step(travel, None, None))
+    return Leg(
+        transit=transit,
+        closes=tuple(found.closes),
+        notes=tuple(found.notes),
+        steps=() if found.closes else tuple(found.steps),
+        risk_notes=tuple(found.risks),
+        obtains_passport=obtains,
+        uncertain=entry.uncertain,
+    )

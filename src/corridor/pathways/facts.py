@@ -1,0 +1,209 @@
+"""The facts about a person that decide which routes fit, and the strict JSON form the CLI reads.
+
+Facts arrive from a caseworker's file today and from a case (through `access_*`)
+later; either way they are checked here, so a typo can never silently read as
+"no" and close or open a route by accident.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from datetime import date
+from enum import StrEnum
+from typing import TypeVar
+
+from corridor.core.exceptions import InvalidInput
+from corridor.pathways.vocabulary import (
+    COUNTRY_CODE,
+    ExitBarrier,
+    Position,
+    Profile,
+    ReferralChannel,
+    Urgency,
+)
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class FactsInvalid(InvalidInput):
+    """A fact is missing, unknown or of the wrong type; `key` names it."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key = key
+        super().__init__(f"{key}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What matching needs to know about one person (or a household's lead person)."""
+
+    nationality: str
+    current_country: str
+    has_internal_passport: bool
+    has_international_passport: bool
+    international_passport_expiry: date | None  # None: unknown, treated as valid
+    can_obtain_international_passport: bool
+    passport_obtain_days: int | None  # None: unknown
+    exit_barriers: frozenset[ExitBarrier]
+    unhcr_registered: bool
+    referral: ReferralChannel
+    sponsor_available: bool
+    ties: frozenset[str]
+    avoid_countries: frozenset[str]
+    profile: frozenset[Profile]
+    urgency: Urgency
+    household_size: int
+    medical_needs: bool
+
+    def __post_init__(self) -> None:
+        for key in ("nationality", "current_country"):
+            _check_country(key, getattr(self, key))
+        for key in ("ties", "avoid_countries"):
+            for code in getattr(self, key):
+                _check_country(key, code)
+        if self.household_size < 1:
+            raise FactsInvalid("household_size", "must be 1 or more")
+        if self.passport_obtain_days is not None and self.passport_obtain_days < 0:
+            raise FactsInvalid("passport_obtain_days", "must be 0 or more, or null")
+
+    def position_for(self, country: str) -> Position:
+        """Where this person stands relative to a route in `country`."""
+        if self.current_country == self.nationality:
+            return Position.NATIONALITY
+        if self.current_country == country:
+            return Position.DESTINATION
+        return Position.THIRD_COUNTRY
+
+
+FACT_KEYS: tuple[str, ...] = tuple(field.name for field in fields(Facts))
+
+
+def facts_from_json_text(text: str) -> Facts:
+    """Facts from a JSON document; FactsInvalid names the first key that is wrong."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FactsInvalid("(document)", f"not valid JSON (line {error.lineno})") from None
+    return facts_from_mapping(data)
+
+
+def facts_from_mapping(data: object) -> Facts:
+    """Facts from a decoded JSON object with exactly FACT_KEYS, every one required."""
+    if not isinstance(data, dict):
+        raise FactsInvalid("(document)", "expected one JSON object with the facts as keys")
+    unknown = sorted(str(key) for key in data if key not in FACT_KEYS)
+    if unknown:
+        raise FactsInvalid(unknown[0], "unknown key")
+    missing = [key for key in FACT_KEYS if key not in data]
+    if missing:
+        raise FactsInvalid(missing[0], "missing; every fact is required (null where allowed)")
+    return Facts(
+        nationality=_country(data, "nationality"),
+        current_country=_country(data, "current_country"),
+        has_internal_passport=_bool(data, "has_internal_passport"),
+        has_international_passport=_bool(data, "has_international_passport"),
+        international_passport_expiry=_optional_date(data, "international_passport_expiry"),
+        can_obtain_international_passport=_bool(data, "can_obtain_international_passport"),
+        passport_obtain_days=_optional_count(data, "passport_obtain_days"),
+        exit_barriers=_choices(data, "exit_barriers", ExitBarrier),
+        unhcr_registered=_bool(data, "unhcr_registered"),
+        referral=_choice(data, "referral", ReferralChannel),
+        sponsor_available=_bool(data, "sponsor_available"),
+        ties=_countries(data, "ties"),
+        avoid_countries=_countries(data, "avoid_countries"),
+        profile=_choices(data, "profile", Profile),
+        urgency=_choice(data, "urgency", Urgency),
+        household_size=_household_size(data),
+        medical_needs=_bool(data, "medical_needs"),
+    )
+
+
+def facts_to_mapping(facts: Facts) -> dict[str, object]:
+    """The JSON form of `facts`, the inverse of facts_from_mapping (lists sorted)."""
+    result: dict[str, object] = {}
+    for key in FACT_KEYS:
+        value = getattr(facts, key)
+        if isinstance(value, frozenset):
+            value = sorted(str(item) for item in value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, StrEnum):
+            value = value.value
+        result[key] = value
+    return result
+
+
+def _check_country(key: str, value: str) -> None:
+    if not COUNTRY_CODE.match(value) or value == "EU":
+        raise FactsInvalid(key, "expected a two-letter country code such as RU")
+
+
+def _bool(data: dict[str, object], key: str) -> bool:
+    value = data[key]
+    if not isinstance(value, bool):
+        raise FactsInvalid(key, "expected true or false")
+    return value
+
+
+def _country(data: dict[str, object], key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str):
+        raise FactsInvalid(key, "expected a two-letter country code such as RU")
+    _check_country(key, value)
+    return value
+
+
+def _countries(data: dict[str, object], key: str) -> frozenset[str]:
+    value = data[key]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise FactsInvalid(key, "expected a list of two-letter country codes")
+    for item in value:
+        _check_country(key, item)
+    return frozenset(value)
+
+
+def _choice(data: dict[str, object], key: str, enum: type[E]) -> E:
+    value = data[key]
+    allowed = ", ".join(member.value for member in enum)
+    if not isinstance(value, str) or value not in enum._value2member_map_:
+        raise FactsInvalid(key, f"expected one of: {allowed}")
+    return enum(value)
+
+
+def _choices(data: dict[str, object], key: str, enum: type[E]) -> frozenset[E]:
+    value = data[key]
+    allowed = ", ".join(member.value for member in enum)
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and item in enum._value2member_map_ for item in value
+    ):
+        raise FactsInvalid(key, f"expected a list of: {allowed}")
+    return frozenset(enum(item) for item in value)
+
+
+def _optional_date(data: dict[str, object], key: str) -> date | None:
+    value = data[key]
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FactsInvalid(key, "expected a date YYYY-MM-DD, or null when unknown")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FactsInvalid(key, "expected a date YYYY-MM-DD, or null when unknown") from None
+
+
+def _optional_count(data: dict[str, object], key: str) -> int | None:
+    value = data[key]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FactsInvalid(key, "expected a whole number of days (0 or more), or null")
+    return value
+
+
+def _household_size(data: dict[str, object]) -> int:
+    value = data["household_size"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FactsInvalid("household_size", "expected a whole number, 1 or more")
+    return value

@@ -1,0 +1,121 @@
+"""What checking a route or leg yields: findings with their effect, steps, and the assessed
+route or leg, plus the collector the evaluator fills. Pure data and small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum, unique
+
+from corridor.pathways.rules import ExitState, Money, RouteSpec, RuleSpec, TransitSpec
+from corridor.pathways.vocabulary import Position
+from corridor.pathways.words import Message, Phrase, PhraseCode, phrase
+
+# The passport state of someone who holds a valid international passport (see eligibility).
+PASSPORT_HELD: tuple[object, ...] = (True,)
+
+
+@unique
+class Effect(StrEnum):
+    CLOSES = "closes"  # the route or leg cannot be used
+    WEIGHS = "weighs"  # it can, but this counts against it in the decision and the rank
+    NOTE = "note"  # worth knowing; no effect on the verdict
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Finding:
+    rule: str  # which check: "location", "referral", "<entry id>:<rule id>", …
+    effect: Effect
+    text: Message
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Step:
+    text: Message
+    days: int | None  # None: the sources give no time
+    cost: Money | None  # None: the sources give no cost
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Assessment:
+    """A route at one position for one person, before ranking."""
+
+    route: RouteSpec
+    position: Position
+    closes: tuple[Finding, ...]
+    notes: tuple[Finding, ...]
+    preparation: tuple[Step, ...]  # what must happen before applying
+    apply: Step | None  # None when closed
+    risk_notes: tuple[Message, ...]
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.closes)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Leg:
+    """Reaching a transit country from where the person is."""
+
+    transit: TransitSpec
+    closes: tuple[Finding, ...]
+    notes: tuple[Finding, ...]
+    steps: tuple[Step, ...]
+    risk_notes: tuple[Message, ...]
+    obtains_passport: bool
+    uncertain: bool  # the entry rule is marked uncertain in the facts file
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.closes)
+
+
+def passport_step(state: tuple[object, ...]) -> Step:
+    """Getting an international passport, from an obtainable passport state
+    (False, True, renew, days): a renewal when the person has an expired one."""
+    renew, days = state[2], state[3]
+    code = PhraseCode.STEP_RENEW_PASSPORT if renew else PhraseCode.STEP_OBTAIN_PASSPORT
+    return Step(phrase(code), days if isinstance(days, int) else None, None)
+
+
+class Collector:
+    """Findings, steps and risks gathered while one route or leg is assessed."""
+
+    __slots__ = ("closes", "notes", "risks", "steps")
+
+    def __init__(self, risks: tuple[Message, ...]) -> None:
+        self.closes: list[Finding] = []
+        self.notes: list[Finding] = []
+        self.steps: list[Step] = []
+        self.risks: list[Message] = list(risks)
+
+    def close(self, rule: str, text: Message) -> None:
+        self.closes.append(Finding(rule, Effect.CLOSES, text))
+
+    def note(self, rule: str, text: Message, effect: Effect = Effect.NOTE) -> None:
+        self.notes.append(Finding(rule, effect, text))
+
+    def rules(self, rules: tuple[RuleSpec, ...], outcomes: object) -> None:
+        for rule, passed in zip(rules, outcomes, strict=True):  # type: ignore[call-overload]
+            if passed:
+                continue
+            if rule.weighs:
+                self.note(rule.id, rule.reason, Effect.WEIGHS)
+            else:
+                self.close(rule.id, rule.reason)
+
+    def passport(self, state: object, rule: str, reason: Phrase) -> None:
+        """A passport the person lacks: the step to get it, or the reason it closes."""
+        if state == PASSPORT_HELD or not isinstance(state, tuple):
+            return
+        if len(state) < 4:  # (False, False): cannot be obtained
+            self.close(rule, reason)
+            return
+        self.steps.append(passport_step(state))
+
+    def leaving(self, state: ExitState) -> None:
+        """The checks on leaving the country of nationality."""
+        exit_ban, risky = state
+        if exit_ban:
+            self.close("exit.exit_ban", phrase(PhraseCode.EXIT_BAN))
+        if risky:
+            self.risks.append(phrase(PhraseCode.BORDER_CHECK, barriers=tuple(sorted(risky))))

@@ -1,0 +1,174 @@
+"""`corridor pathways list|match|load|export|lint`: the catalog and the matcher from a terminal.
+
+Thin: parse arguments, read files, call selectors and services, print. Exit
+codes: 0 done, 1 the catalog or the database refused, 2 bad input (facts).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+
+from corridor.core import clock
+from corridor.core.actors import cli_actor
+from corridor.core.exceptions import NotFound
+from corridor.pathways import selectors, services
+from corridor.pathways.catalog_files import CATALOG_DIR, CatalogFile, CatalogInvalid, read_catalog
+from corridor.pathways.facts import FactsInvalid, facts_from_json_text
+from corridor.pathways.lint import Level, lint_catalog
+from corridor.pathways.matching import Matcher
+from corridor.pathways.presentation import LANGUAGES, results_json, word
+from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, RankingInputs
+from corridor.pathways.rules import Catalog
+from corridor.pathways.schema import Route, Transit, entry_content
+from corridor.pathways.vocabulary import Urgency
+
+BAD_INPUT = 2
+FACTS_UNREADABLE = "--facts: cannot read {name}"
+
+
+class Command(BaseCommand):
+    help = "The pathway catalog: list it, match facts against it, load, export and lint it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        listing = actions.add_parser("list", help="The catalog in force.")
+        listing.add_argument("--json", action="store_true", help="Print the entries as JSON.")
+        match = actions.add_parser("match", help="Every route and plan for one person's facts.")
+        match.add_argument(
+            "--facts", required=True, metavar="FILE", help="A JSON file of facts, or - for stdin."
+        )
+        match.add_argument("--json", action="store_true", help="Print one JSON array.")
+        match.add_argument("--lang", choices=LANGUAGES, default="en")
+        load = actions.add_parser("load", help="Version the catalog files into the database.")
+        load.add_argument(
+            "--force", action="store_true", help="Replace admin edits the files do not have."
+        )
+        export = actions.add_parser("export", help="Write admin edits back to the files.")
+        lint = actions.add_parser("lint", help="Check the catalog files (CI).")
+        for sub in (load, export, lint):
+            sub.add_argument("--dir", type=Path, default=CATALOG_DIR, help="The catalog folder.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "list":
+            self._list(as_json=options["json"])
+        elif action == "match":
+            self._match(options["facts"], as_json=options["json"], lang=options["lang"])
+        elif action == "load":
+            self._load(options["dir"], force=options["force"])
+        elif action == "export":
+            self._export(options["dir"])
+        else:
+            self._lint(options["dir"])
+
+    def _list(self, *, as_json: bool) -> None:
+        entries = _current_entries()
+        if as_json:
+            self.stdout.write(
+                json.dumps([entry_content(e) for e in entries], ensure_ascii=False, indent=2)
+            )
+            return
+        for entry in entries:
+            status = entry.status.value if isinstance(entry, Route) else "-"
+            self.stdout.write(
+                f"{entry.id:32} {entry.kind:8} {entry.country} {status:10} {entry.name.en}"
+            )
+
+    def _match(self, source: str, *, as_json: bool, lang: str) -> None:
+        facts_text = _read_facts(source)
+        try:
+            facts = facts_from_json_text(facts_text)
+        except FactsInvalid as error:
+            raise CommandError(f"facts: {error}", returncode=BAD_INPUT) from None
+        catalog = _current_catalog()
+        inputs = RankingInputs(target_days=_target_days())
+        results = Matcher(catalog, today=clock.today(), inputs=inputs).match(facts)
+        shown = results_json(results, lang=lang)
+        if as_json:
+            self.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2))
+            return
+        for number, (result, shown_result) in enumerate(zip(results, shown, strict=True), 1):
+            # An open result's line explains its rank; a closed one's says what closes it.
+            reason = result.reasons[0] if result.is_open else result.reasons[1]
+            names = " + ".join(str(name) for name in shown_result["names"])  # type: ignore[attr-defined]
+            with translation.override(lang):
+                why = word(reason, lang)
+            self.stdout.write(f"{number:3}. [{result.verdict.value}] {names}: {why}")
+
+    def _load(self, directory: Path, *, force: bool) -> None:
+        files = _read_files(directory)
+        try:
+            report = services.load_catalog(
+                actor=cli_actor(), entries=[item.entry for item in files], force=force
+            )
+        except services.NewerAdminEdit as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Loaded {len(report.loaded)} new versions; {len(report.unchanged)} unchanged."
+        )
+        for entry_id in report.replaced_admin_edits:
+            self.stdout.write(f"Replaced the admin edit of {entry_id} with the file.")
+        for entry_id in report.not_in_files:
+            self.stdout.write(f"Kept {entry_id}: it is in the database but in no file.")
+
+    def _export(self, directory: Path) -> None:
+        report = services.export_admin_edits(actor=cli_actor(), directory=directory)
+        for path in report.written:
+            self.stdout.write(f"Wrote {path}")
+        self.stdout.write(f"Exported {len(report.written)} admin edits.")
+
+    def _lint(self, directory: Path) -> None:
+        files = _read_files(directory)
+        findings = lint_catalog(files, today=clock.today())
+        for finding in findings:
+            self.stdout.write(str(finding))
+        errors = sum(1 for finding in findings if finding.level is Level.ERROR)
+        if errors:
+            raise CommandError(f"{errors} catalog errors.")
+        self.stdout.write(f"{len(files)} entries checked: no errors.")
+
+
+def _read_facts(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise CommandError(FACTS_UNREADABLE.format(name=source), returncode=BAD_INPUT) from None
+
+
+def _read_files(directory: Path) -> list[CatalogFile]:
+    try:
+        return read_catalog(directory)
+    except CatalogInvalid as error:
+        raise CommandError("The catalog files are invalid:\n" + str(error)) from None
+
+
+def _current_entries() -> list[Route | Transit]:
+    try:
+        return selectors.list_current_entries()
+    except NotFound as error:
+        raise CommandError(str(error)) from None
+
+
+def _current_catalog() -> Catalog:
+    try:
+        return selectors.get_current_catalog()
+    except NotFound as error:
+        raise CommandError(str(error)) from None
+
+
+def _target_days() -> dict[Urgency, int]:
+    """Targets from CORRIDOR_PATHWAY_TARGET_DAYS ({"emergency": 7, …}) over the defaults."""
+    configured = getattr(settings, "CORRIDOR_PATHWAY_TARGET_DAYS", {})
+    targets = dict(DEFAULT_TARGET_DAYS)
+    for name, days in configured.items():
+        targets[Urgency(name)] = int(days)
+    return targets

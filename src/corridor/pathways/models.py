@@ -1,0 +1,104 @@
+"""The catalog in the database: each entry's versions, who made each one and when.
+
+Versions are never changed or deleted: an edit is a new version, so the history
+of every route (and who changed it) stays readable. No personal data lives here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+from corridor.core import clock
+from corridor.core.exceptions import CorridorError
+
+
+class VersionImmutable(CorridorError):
+    """A catalog version or export record cannot be changed or deleted once written."""
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Bulk update and delete would bypass the model's guard: refuse them too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise VersionImmutable("catalog history is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise VersionImmutable("catalog history is append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is inserted once and then only read."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise VersionImmutable("catalog history is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise VersionImmutable("catalog history is append-only")
+
+
+class EntryKind(models.TextChoices):
+    ROUTE = "route"
+    TRANSIT = "transit"
+
+
+class CatalogEntry(models.Model):
+    """A route or transit country by its catalog id; its content lives in its versions."""
+
+    id = models.CharField(primary_key=True, max_length=60)
+    kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Origin(models.TextChoices):
+    FILE = "file"  # `corridor pathways load` from the reviewed YAML files
+    ADMIN = "admin"  # an edit in the admin interface
+
+
+class CatalogVersion(AppendOnlyModel):
+    """One reviewed state of an entry: what it said, where it came from, who made it, when."""
+
+    entry = models.ForeignKey(CatalogEntry, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    # Canonical JSON of the validated entry (sorted keys), and its SHA-256: text, not a
+    # JSONField, so the stored form is exactly what was hashed.
+    content = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=clock.now)
+    created_by = models.CharField(max_length=200)  # the actor id, e.g. staff:7
+    # A file load that replaced a newer admin edit (`load --force`).
+    replaced_admin_edit = models.BooleanField(default=False)
+
+    objects: ClassVar[AppendOnlyQuerySet] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "number"], name="pathways_version_number"),
+        ]
+        ordering = ["entry_id", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} v{self.number} ({self.origin})"
+
+
+class CatalogExport(AppendOnlyModel):
+    """An admin edit written back to the YAML files, so a later load knows the files have it."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="exports")
+    exported_at = models.DateTimeField(default=clock.now)
+    exported_by = models.CharField(max_length=200)
+
+    objects: ClassVar[AppendOnlyQuerySet] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return f"export of {self.version}"

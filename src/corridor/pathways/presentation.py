@@ -1,0 +1,247 @@
+"""Wording match results for people: every generated phrase in English and Russian (gettext),
+and the JSON form of a result that the CLI (and later the web pages) print.
+
+The pure modules hand over codes and parameters; only this module knows words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy, override
+
+from corridor.pathways.findings import Step
+from corridor.pathways.results import MatchResult
+from corridor.pathways.vocabulary import Document, ExitBarrier, Profile
+from corridor.pathways.words import Country, Message, Param, Phrase, PhraseCode, Words
+
+LANGUAGES = ("en", "ru")
+
+TEMPLATES: Mapping[PhraseCode, Promise] = {
+    PhraseCode.STATUS_SUSPENDED: _("Suspended: the route takes no applications now."),
+    PhraseCode.STATUS_REPEALED: _("Repealed: the route no longer exists."),
+    PhraseCode.NATIONALITY_ONLY: _("Only for nationals of: %(countries)s."),
+    PhraseCode.PROFILE_ONLY: _("Only for: %(profiles)s."),
+    PhraseCode.LOCATION_OUTSIDE: _(
+        "Only for people outside their country of nationality; the person is still inside it."
+    ),
+    PhraseCode.LOCATION_INSIDE: _(
+        "Only for people still inside their country of nationality; the person has left it."
+    ),
+    PhraseCode.LOCATION_DESTINATION: _("Only for people already in %(country)s."),
+    PhraseCode.LOCATION_NOT_DESTINATION: _("Not for people already in %(country)s."),
+    PhraseCode.PASSPORT_MISSING: _(
+        "Needs an international passport; the person holds no valid one and cannot obtain one."
+    ),
+    PhraseCode.JOURNEY_PASSPORT_MISSING: _(
+        "The journey to %(country)s needs an international passport (the internal passport "
+        "is not accepted there); the person holds no valid one and cannot obtain one."
+    ),
+    PhraseCode.REFERRAL_UNAVAILABLE: _(
+        "Needs a referral (%(by)s), and there is no way to ask for one."
+    ),
+    PhraseCode.REFERRAL_UNHCR_OUTSIDE: _(
+        "Needs a UNHCR referral, which is possible only outside the country of nationality."
+    ),
+    PhraseCode.SPONSOR_MISSING: _("Needs a sponsor, and the person has none."),
+    PhraseCode.EXIT_BAN: _(
+        "An exit ban stops the person at the border: leaving the country of nationality is closed."
+    ),
+    PhraseCode.AVOID: _("The person will not go to %(country)s."),
+    PhraseCode.TRANSIT_VISA: _("Entry to %(country)s needs a visa."),
+    PhraseCode.TRANSIT_DOCUMENTS: _(
+        "Entry to %(country)s needs one of: %(documents)s; the person holds none and cannot "
+        "obtain one."
+    ),
+    PhraseCode.LEG_WOULD_OPEN: _("Through %(country)s these would open: %(names)s."),
+    PhraseCode.PRECEDENT: _(
+        "A precedent, not a standing programme: it was used once and needs the government "
+        "to agree again."
+    ),
+    PhraseCode.DISCRETIONARY: _("Discretionary: there is no legal entitlement."),
+    PhraseCode.BORDER_CHECK: _(
+        "Leaving means an exit border check, where a person with %(barriers)s may be stopped."
+    ),
+    PhraseCode.ENTRY_UNCERTAIN: _(
+        "The entry rule for %(country)s is uncertain in the sources; check it before travel."
+    ),
+    PhraseCode.IN_COUNTRY: _("%(country)s: %(note)s"),
+    PhraseCode.NOTE_UNCERTAIN: _("%(note)s (uncertain)"),
+    PhraseCode.STEP_OBTAIN_PASSPORT: _("Obtain an international passport."),
+    PhraseCode.STEP_RENEW_PASSPORT: _(
+        "Renew the international passport (the one held is not valid)."
+    ),
+    PhraseCode.STEP_REGISTER_UNHCR: _("Register with UNHCR in the country where the person is."),
+    PhraseCode.STEP_REFERRAL: _("Get a referral: %(by)s."),
+    PhraseCode.STEP_TRAVEL: _("Travel to %(country)s with the %(document)s."),
+    PhraseCode.STEP_TRAVEL_STAY: _(
+        "Travel to %(country)s with the %(document)s (visa-free stay of up to %(days)s days)."
+    ),
+    PhraseCode.STEP_APPLY: _("Apply: %(name)s."),
+    PhraseCode.RANK_OPEN_NOW: _("open now"),
+    PhraseCode.RANK_OPEN_AFTER: ngettext_lazy(
+        "open after %(steps)d step", "open after %(steps)d steps", "steps"
+    ),
+    PhraseCode.RANK_CLOSED: ngettext_lazy(
+        "closed: %(count)d rule fails", "closed: %(count)d rules fail", "count"
+    ),
+    PhraseCode.RANK_DAYS: _("about %(days)s days to safety against a target of %(target)s days"),
+    PhraseCode.RANK_DAYS_PARTIAL: _(
+        "about %(days)s days to safety plus steps of unknown length (%(unknown)s), against a "
+        "target of %(target)s days"
+    ),
+    PhraseCode.RANK_DAYS_UNKNOWN: _("time to safety not published (target %(target)s days)"),
+    PhraseCode.RANK_OURS: _("our outcomes: %(granted)s of %(total)s granted"),
+    PhraseCode.RANK_OURS_NONE: _("no outcomes of ours yet"),
+    PhraseCode.RANK_PRIOR: _("sources report %(granted)s granted and %(denied)s refused"),
+    PhraseCode.RANK_PRIOR_GRANTED: _("sources report %(granted)s granted (refusals not reported)"),
+    PhraseCode.RANK_PRIOR_NONE: _("no outcomes in the sources"),
+    PhraseCode.RANK_CAPACITY_FITS: _("capacity %(places)s a year (%(year)s) fits the household"),
+    PhraseCode.RANK_CAPACITY_SHORT: _("only %(remaining)s places left for a household of %(size)s"),
+    PhraseCode.RANK_CAPACITY_UNKNOWN: _("capacity not published"),
+    PhraseCode.RANK_COST: _("fee %(amount)s %(currency)s"),
+    PhraseCode.RANK_COST_NONE: _("no fee"),
+    PhraseCode.RANK_COST_UNKNOWN: _("fee not published"),
+    PhraseCode.RANK_DISCRETIONARY: _("discretionary"),
+    PhraseCode.RANK_PRECEDENT: _("a one-off precedent"),
+    PhraseCode.RANK_UNCERTAIN: _("some figures uncertain"),
+    PhraseCode.RANK_WEIGHS: ngettext_lazy(
+        "%(count)d condition counts against it", "%(count)d conditions count against it", "count"
+    ),
+}
+
+LABELS: Mapping[StrEnum, Promise] = {
+    Profile.LGBT: _("LGBT people"),
+    Profile.HUMAN_RIGHTS_DEFENDER: _("human rights defenders"),
+    Profile.JOURNALIST: _("journalists"),
+    Profile.POLITICAL_OPPOSITION: _("the political opposition"),
+    Profile.RELIGIOUS_MINORITY: _("religious minorities"),
+    Document.INTERNAL_PASSPORT: _("internal passport"),
+    Document.INTERNATIONAL_PASSPORT: _("international passport"),
+    Document.UNHCR_REFERRAL: _("UNHCR referral"),
+    Document.SPONSOR_UNDERTAKING: _("sponsorship undertaking"),
+    Document.EVIDENCE_OF_TIES: _("evidence of ties to the country"),
+    Document.EVIDENCE_OF_PERSECUTION: _("evidence of persecution"),
+    Document.IDENTITY_DOCUMENTS: _("identity documents"),
+    Document.EMBASSY_INTERVIEW: _("interview at the embassy"),
+    ExitBarrier.WANTED: _("a wanted notice"),
+    ExitBarrier.CRIMINAL_CASE: _("a criminal case"),
+    ExitBarrier.DRAFT_SUMMONS: _("a draft summons"),
+    ExitBarrier.DOCUMENTS_CONFISCATED: _("confiscated documents"),
+    ExitBarrier.EXIT_BAN: _("an exit ban"),
+}
+
+COUNTRY_NAMES: Mapping[str, Promise] = {
+    "AF": _("Afghanistan"),
+    "AM": _("Armenia"),
+    "AR": _("Argentina"),
+    "AZ": _("Azerbaijan"),
+    "BE": _("Belgium"),
+    "BR": _("Brazil"),
+    "BY": _("Belarus"),
+    "CA": _("Canada"),
+    "CH": _("Switzerland"),
+    "CL": _("Chile"),
+    "CO": _("Colombia"),
+    "DE": _("Germany"),
+    "EE": _("Estonia"),
+    "ES": _("Spain"),
+    "EU": _("the Schengen area"),
+    "FR": _("France"),
+    "GB": _("the United Kingdom"),
+    "GE": _("Georgia"),
+    "HT": _("Haiti"),
+    "IL": _("Israel"),
+    "KG": _("Kyrgyzstan"),
+    "KZ": _("Kazakhstan"),
+    "LT": _("Lithuania"),
+    "LV": _("Latvia"),
+    "MD": _("Moldova"),
+    "ME": _("Montenegro"),
+    "NL": _("the Netherlands"),
+    "NO": _("Norway"),
+    "RS": _("Serbia"),
+    "RU": _("Russia"),
+    "SE": _("Sweden"),
+    "SY": _("Syria"),
+    "TJ": _("Tajikistan"),
+    "TM": _("Turkmenistan"),
+    "TR": _("Turkey"),
+    "UA": _("Ukraine"),
+    "US": _("the United States"),
+    "UZ": _("Uzbekistan"),
+}
+
+
+def word(message: Message, lang: str) -> str:
+    """`message` in `lang` ("en" or "ru"); call inside translation.override(lang)."""
+    if isinstance(message, Words):
+        return message.ru if lang == "ru" else message.en
+    if message.code is PhraseCode.RANK_SENTENCE:
+        parts = [word(part, lang) for part in _phrases(message.param("parts"))]
+        sentence = "; ".join(parts)
+        return sentence[:1].upper() + sentence[1:] + "."
+    params: dict[str, object] = {name: _param(value, lang) for name, value in message.params}
+    for name, value in message.params:
+        if isinstance(value, int) and not isinstance(value, bool):
+            params[name] = value  # a number chooses the plural form and fills %(name)d
+    # `lazy % params` (not `str(lazy) % params`): ngettext_lazy picks the plural form then.
+    return str(TEMPLATES[message.code] % params)
+
+
+def results_json(results: Iterable[MatchResult], *, lang: str) -> list[dict[str, object]]:
+    """The CLI contract: one object per result, in the order given (best first)."""
+    with override(lang):
+        return [_result_json(result, lang) for result in results]
+
+
+def _result_json(result: MatchResult, lang: str) -> dict[str, object]:
+    return {
+        "route_ids": list(result.route_ids),
+        "countries": list(result.countries),
+        "names": [word(name, lang) for name in result.names],
+        "verdict": result.verdict.value,
+        "reasons": [word(reason, lang) for reason in result.reasons],
+        "steps": [_step_json(step, lang) for step in result.steps],
+        "risk_notes": [word(note, lang) for note in result.risk_notes],
+        "expected_days": result.expected_days,
+        "grant_counts": {
+            "granted": result.grant_counts.granted,
+            "denied": result.grant_counts.denied,
+        },
+        "grant_rate": result.grant_rate,
+        "score": result.score,
+    }
+
+
+def _step_json(step: Step, lang: str) -> dict[str, object]:
+    cost = None
+    if step.cost is not None:
+        # A string, so 229.77 stays exactly 229.77.
+        cost = {"amount": f"{step.cost.amount:f}", "currency": step.cost.currency}
+    return {"text": word(step.text, lang), "days": step.days, "cost": cost}
+
+
+def _param(value: Param, lang: str) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | str) and not isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, Words | Phrase):
+        return word(value, lang)
+    if isinstance(value, Country):
+        name = COUNTRY_NAMES.get(value.code)
+        return str(name) if name is not None else value.code
+    if isinstance(value, StrEnum):
+        label = LABELS.get(value)
+        return str(label) if label is not None else value.value
+    return ", ".join(_param(item, lang) for item in value)
+
+
+def _phrases(value: Param) -> list[Phrase]:
+    if not isinstance(value, tuple):
+        raise TypeError("a sentence's parts are a tuple of phrases")
+    return [part for part in value if isinstance(part, Phrase)]

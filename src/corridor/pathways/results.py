@@ -1,0 +1,203 @@
+"""A match result: one route or one plan for one person, ranked, and how results are built.
+
+Pure: from assessments (eligibility) and ranks (ranking) to the dataclass the
+CLI and, later, the web pages show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+
+from corridor.pathways.findings import Assessment, Effect, Finding, Leg, Step
+from corridor.pathways.ranking import (
+    Basis,
+    GrantCounts,
+    Rank,
+    RankingInputs,
+    explain,
+    rank_closed,
+    rank_open,
+)
+from corridor.pathways.vocabulary import Urgency, Verdict
+from corridor.pathways.words import Country, Message, Phrase, PhraseCode, Words, phrase
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class MatchResult:
+    """One route, or one plan (transit first), for one person."""
+
+    route_ids: tuple[str, ...]
+    countries: tuple[str, ...]
+    names: tuple[Words, ...]
+    verdict: Verdict
+    basis: Basis  # what the rank rests on; `explanation` words it
+    findings: tuple[Finding, ...]  # what closes it first, then what weighs, then notes
+    steps: tuple[Step, ...]  # preparation, then the application; empty when closed
+    risk_notes: tuple[Message, ...]
+    grant_counts: GrantCounts
+    grant_rate: float
+    score: float
+    order: tuple[int, float, int, tuple[str, ...]]  # open first, best score, fewest failures
+
+    @property
+    def explanation(self) -> Phrase:
+        """The rank in one sentence (built when read: most results are never shown)."""
+        return explain(self.basis)
+
+    @property
+    def reasons(self) -> tuple[Message, ...]:
+        return (self.explanation, *(finding.text for finding in self.findings))
+
+    @property
+    def expected_days(self) -> int | None:
+        return self.basis.expected_days
+
+    @property
+    def failed_rules(self) -> tuple[str, ...]:
+        return tuple(f.rule for f in self.findings if f.effect is Effect.CLOSES)
+
+    @property
+    def is_open(self) -> bool:
+        return self.verdict is not Verdict.INELIGIBLE
+
+
+_order = attrgetter("order")
+
+
+# Open first, then the best score, then the fewest failing rules, then by id.
+ORDER = attrgetter("order")
+
+
+def closed_leg_result(
+    leg: Leg, behind: tuple[Assessment, ...], inputs: RankingInputs
+) -> MatchResult:
+    """One result for a leg that cannot be taken, naming the routes it would have opened."""
+    transit = leg.transit
+    would_open = Finding(
+        "transit.would_open",
+        Effect.NOTE,
+        phrase(
+            PhraseCode.LEG_WOULD_OPEN,
+            country=Country(transit.country),
+            names=tuple(assessment.route.name for assessment in behind),
+        ),
+    )
+    return _result(
+        route_ids=(transit.id,),
+        countries=(transit.country,),
+        names=(transit.name,),
+        verdict=Verdict.INELIGIBLE,
+        rank=rank_closed(route=None, failing=len(leg.closes), inputs=inputs),
+        findings=(*leg.closes, *leg.notes, would_open),
+        steps=(),
+        risk_notes=leg.risk_notes,
+    )
+
+
+def single_result(
+    assessment: Assessment, urgency: Urgency, household_size: int | None, inputs: RankingInputs
+) -> MatchResult:
+    """A route on its own, ranked if open."""
+    route = assessment.route
+    if assessment.apply is None:
+        rank = rank_closed(route=route, failing=len(assessment.closes), inputs=inputs)
+        verdict = Verdict.INELIGIBLE
+        steps: tuple[Step, ...] = ()
+    else:
+        rank = rank_open(
+            route=route,
+            preparation=assessment.preparation,
+            apply=assessment.apply,
+            weighing=_weighing(assessment.notes),
+            uncertain=route.uncertain,
+            urgency=urgency,
+            household_size=household_size,
+            inputs=inputs,
+        )
+        verdict = Verdict.AFTER_STEPS if assessment.preparation else Verdict.ELIGIBLE
+        steps = (*assessment.preparation, assessment.apply)
+    return _result(
+        route_ids=(route.id,),
+        countries=(route.country,),
+        names=(route.name,),
+        verdict=verdict,
+        rank=rank,
+        findings=(*assessment.closes, *assessment.notes),
+        steps=steps,
+        risk_notes=assessment.risk_notes,
+    )
+
+
+def plan_result(
+    leg: Leg,
+    assessment: Assessment,
+    urgency: Urgency,
+    household_size: int | None,
+    inputs: RankingInputs,
+) -> MatchResult:
+    """An open plan: the leg's steps, then the route's (both open by construction)."""
+    route, transit = assessment.route, leg.transit
+    if assessment.apply is None:
+        raise ValueError("a plan needs an open route")
+    notes = (*leg.notes, *assessment.notes)
+    preparation = (*leg.steps, *assessment.preparation)
+    rank = rank_open(
+        route=route,
+        preparation=preparation,
+        apply=assessment.apply,
+        weighing=_weighing(notes),
+        uncertain=route.uncertain or leg.uncertain,
+        urgency=urgency,
+        household_size=household_size,
+        inputs=inputs,
+    )
+    return _result(
+        route_ids=(transit.id, route.id),
+        countries=(transit.country, route.country),
+        names=(transit.name, route.name),
+        verdict=Verdict.AFTER_STEPS,
+        rank=rank,
+        findings=notes,
+        steps=(*preparation, assessment.apply),
+        risk_notes=(*leg.risk_notes, *assessment.risk_notes),
+    )
+
+
+def _result(
+    *,
+    route_ids: tuple[str, ...],
+    countries: tuple[str, ...],
+    names: tuple[Words, ...],
+    verdict: Verdict,
+    rank: Rank,
+    findings: tuple[Finding, ...],
+    steps: tuple[Step, ...],
+    risk_notes: tuple[Message, ...],
+) -> MatchResult:
+    # Closing findings first, then what weighs, then plain notes: the order people read them.
+    ordered = tuple(sorted(findings, key=lambda f: _EFFECT_ORDER[f.effect]))
+    failing = sum(1 for finding in findings if finding.effect is Effect.CLOSES)
+    closed = verdict is Verdict.INELIGIBLE
+    return MatchResult(
+        route_ids=route_ids,
+        countries=countries,
+        names=names,
+        verdict=verdict,
+        basis=rank.basis,
+        findings=ordered,
+        steps=steps,
+        risk_notes=risk_notes,
+        grant_counts=rank.grant_counts,
+        grant_rate=rank.grant_rate,
+        score=rank.score,
+        order=(int(closed), -rank.score, failing, route_ids),
+    )
+
+
+_EFFECT_ORDER = {Effect.CLOSES: 0, Effect.WEIGHS: 1, Effect.NOTE: 2}
+
+
+def _weighing(findings: Iterable[Finding]) -> int:
+    return sum(1 for finding in findings if finding.effect is Effect.WEIGHS)

@@ -1,0 +1,109 @@
+"""What matching says, kept as data so the pure modules never need Django's translations.
+
+Catalog text arrives in both languages (`Words`); text the matcher generates is a
+`Phrase` (a code and its parameters) that `presentation` words in the reader's
+language through gettext.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum, unique
+from typing import TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Reviewed catalog text in English and Russian."""
+
+    en: str
+    ru: str
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """A country code to be shown as the country's name."""
+
+    code: str
+
+
+Param: TypeAlias = "int | str | Words | Country | StrEnum | Phrase | tuple[Param, ...]"
+
+
+@unique
+class PhraseCode(StrEnum):
+    # Why a route or leg is closed.
+    STATUS_SUSPENDED = "status.suspended"
+    STATUS_REPEALED = "status.repealed"
+    NATIONALITY_ONLY = "nationality.only"
+    PROFILE_ONLY = "profile.only"
+    LOCATION_OUTSIDE = "location.outside"
+    LOCATION_INSIDE = "location.inside"
+    LOCATION_DESTINATION = "location.destination"
+    LOCATION_NOT_DESTINATION = "location.not_destination"
+    PASSPORT_MISSING = "passport.missing"
+    JOURNEY_PASSPORT_MISSING = "journey.passport_missing"
+    REFERRAL_UNAVAILABLE = "referral.unavailable"
+    REFERRAL_UNHCR_OUTSIDE = "referral.unhcr_outside"
+    SPONSOR_MISSING = "sponsor.missing"
+    EXIT_BAN = "exit.exit_ban"
+    AVOID = "avoid"
+    TRANSIT_VISA = "transit.visa"
+    TRANSIT_DOCUMENTS = "transit.documents"
+    LEG_WOULD_OPEN = "transit.would_open"
+    # Notes that do not close a route.
+    PRECEDENT = "note.precedent"
+    DISCRETIONARY = "note.discretionary"
+    BORDER_CHECK = "risk.border_check"
+    ENTRY_UNCERTAIN = "risk.entry_uncertain"
+    IN_COUNTRY = "risk.in_country"
+    NOTE_UNCERTAIN = "note.uncertain"
+    # Steps.
+    STEP_OBTAIN_PASSPORT = "step.obtain_passport"
+    STEP_RENEW_PASSPORT = "step.renew_passport"
+    STEP_REGISTER_UNHCR = "step.register_unhcr"
+    STEP_REFERRAL = "step.referral"
+    STEP_TRAVEL = "step.travel"
+    STEP_TRAVEL_STAY = "step.travel_stay"
+    STEP_APPLY = "step.apply"
+    # The one-sentence explanation of a rank, built from parts.
+    RANK_SENTENCE = "rank.sentence"
+    RANK_OPEN_NOW = "rank.open_now"
+    RANK_OPEN_AFTER = "rank.open_after"
+    RANK_CLOSED = "rank.closed"
+    RANK_DAYS = "rank.days"
+    RANK_DAYS_PARTIAL = "rank.days_partial"
+    RANK_DAYS_UNKNOWN = "rank.days_unknown"
+    RANK_OURS = "rank.ours"
+    RANK_OURS_NONE = "rank.ours_none"
+    RANK_PRIOR = "rank.prior"
+    RANK_PRIOR_GRANTED = "rank.prior_granted"
+    RANK_PRIOR_NONE = "rank.prior_none"
+    RANK_CAPACITY_FITS = "rank.capacity_fits"
+    RANK_CAPACITY_SHORT = "rank.capacity_short"
+    RANK_CAPACITY_UNKNOWN = "rank.capacity_unknown"
+    RANK_COST = "rank.cost"
+    RANK_COST_NONE = "rank.cost_none"
+    RANK_COST_UNKNOWN = "rank.cost_unknown"
+    RANK_DISCRETIONARY = "rank.discretionary"
+    RANK_PRECEDENT = "rank.precedent"
+    RANK_UNCERTAIN = "rank.uncertain"
+    RANK_WEIGHS = "rank.weighs"
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Generated text: a code and named parameters, worded at presentation."""
+
+    code: PhraseCode
+    params: tuple[tuple[str, Param], ...] = ()
+
+    def param(self, name: str) -> Param:
+        return dict(self.params)[name]
+
+
+Message = Words | Phrase
+
+
+def phrase(code: PhraseCode, **params: Param) -> Phrase:
+    return Phrase(code, tuple(sorted(params.items())))

@@ -1,0 +1,248 @@
+"""Matching beyond single verdicts: plans, documents, exit barriers, risks, ranking, memo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from corridor.pathways.matching import Matcher
+from corridor.pathways.ranking import GrantCounts, RankingInputs
+from corridor.pathways.vocabulary import Verdict
+from tests.pathways.conftest import (
+    TODAY,
+    absent,
+    english,
+    find,
+    make_facts,
+    match,
+    reasons,
+    risks,
+    steps,
+)
+
+pytestmark = pytest.mark.pure
+
+
+def test_inside_russia_without_passport_gar_closed_but_open_through_armenia(catalog):
+    """The 2017 case: Canada's GAR is closed inside Russia (outside-the-country rule), and a
+    plan opens: internal passport to Armenia, UNHCR registration, resettlement referral."""
+    results = match(catalog)
+    gar = find(results, "ca-gar")
+    assert gar.verdict is Verdict.INELIGIBLE
+    assert "location" in gar.failed_rules
+    assert any("outside their country of nationality" in text for text in reasons(gar))
+    plan = find(results, "transit-am", "ca-gar")
+    assert plan.verdict is Verdict.AFTER_STEPS
+    assert plan.countries == ("AM", "CA")
+    assert [english(name) for name in plan.names] == [
+        "Visa-free entry to Armenia",
+        "Government-Assisted Refugees (GAR)",
+    ]
+    assert steps(plan) == [
+        "Travel to Armenia with the internal passport (visa-free stay of up to 180 days).",
+        "Register with UNHCR in the country where the person is.",
+        "Get a referral: UNHCR or a referral organisation with an MOU with the Canadian "
+        "government.",
+        "Apply: Government-Assisted Refugees (GAR).",
+    ]
+    # Each leg's risks travel with the plan: Armenia's and GAR's own.
+    assert "A conservative society." in risks(plan)
+    assert any("No direct application" in note for note in risks(plan))
+    assert plan.expected_days == round((365 + 761) / 2)
+
+
+def test_confiscated_documents_and_no_way_to_a_passport_leave_nothing_open(catalog):
+    """documents_confiscated with no way to obtain a passport: no open result needs one,
+    and every way out is closed with the documents as the reason."""
+    results = match(
+        catalog, has_international_passport=True, exit_barriers=["documents_confiscated"]
+    )
+    assert [r.route_ids for r in results if r.is_open] == []
+    armenia = find(results, "transit-am")
+    assert armenia.failed_rules == ("transit.documents",)
+    swiss = find(results, "ch-humanitarian-visa")
+    assert swiss.failed_rules == ("journey.international_passport",)
+
+
+def test_confiscated_documents_with_a_new_passport_possible_add_that_step(catalog):
+    """If a new passport can be had (in 40 days), plans start with getting it."""
+    results = match(
+        catalog,
+        exit_barriers=["documents_confiscated"],
+        can_obtain_international_passport=True,
+        passport_obtain_days=40,
+    )
+    plan = find(results, "transit-ge", "ca-gar")
+    assert steps(plan)[0] == "Obtain an international passport."
+    assert plan.steps[0].days == 40
+    assert plan.expected_days == 40 + round((365 + 761) / 2)
+
+
+def test_an_expired_passport_is_renewed_before_the_application(catalog):
+    """An expired passport counts as none: the step is a renewal, its days counted."""
+    results = match(
+        catalog,
+        has_international_passport=True,
+        international_passport_expiry=(TODAY - timedelta(days=1)).isoformat(),
+        can_obtain_international_passport=True,
+        passport_obtain_days=45,
+        ties=["FR"],
+    )
+    france = find(results, "fr-asylum-visa")
+    assert france.verdict is Verdict.AFTER_STEPS
+    assert steps(france) == [
+        "Renew the international passport (the one held is not valid).",
+        "Apply: Visa for the purpose of asylum (long-stay D visa).",
+    ]
+    assert france.expected_days == 45 + 274
+
+
+def test_an_unknown_expiry_counts_as_a_valid_passport(catalog):
+    """A null expiry is treated as valid: Georgia is reachable without any passport step."""
+    plan = find(match(catalog, has_international_passport=True), "transit-ge", "ca-gar")
+    assert steps(plan)[0].startswith("Travel to Georgia with the international passport")
+
+
+def test_fees_reach_the_application_step_exactly(catalog):
+    """Lithuania's €60 national visa fee is the cost of applying, as an exact amount."""
+    lithuania = find(match(catalog, has_international_passport=True), "lt-humanitarian-visa")
+    apply = lithuania.steps[-1]
+    assert (f"{apply.cost.amount:f}", apply.cost.currency) == ("60.00", "EUR")
+
+
+def test_a_border_check_risk_follows_a_criminal_case_out_of_the_country(catalog):
+    """A criminal case does not close the way out but every leg leaving Russia warns of it."""
+    plan = find(match(catalog, exit_barriers=["criminal_case"]), "transit-am", "ca-gar")
+    assert plan.is_open
+    assert any("a criminal case may be stopped" in note for note in risks(plan))
+
+
+def test_a_wanted_person_already_in_kazakhstan_is_warned_where_they_are(catalog):
+    """The extradition risk of the country the person is in reaches every route from there."""
+    results = match(
+        catalog, current_country="KZ", exit_barriers=["wanted"], has_international_passport=True
+    )
+    spain = find(results, "es-embassy-transfer")
+    assert any(
+        note.startswith("Kazakhstan: Kazakhstan's Interior Minister") for note in risks(spain)
+    )
+
+
+def test_an_exit_ban_does_not_matter_once_abroad(catalog):
+    """The ban stops departures from Russia, not applications from Armenia."""
+    results = match(
+        catalog, current_country="AM", has_international_passport=True, exit_barriers=["exit_ban"]
+    )
+    assert find(results, "es-embassy-transfer").verdict is Verdict.ELIGIBLE
+
+
+def test_a_nationality_without_transit_rules_gets_no_plans(catalog):
+    """The catalog has entry rules for Russians only: a Belarusian sees routes, not plans."""
+    results = match(
+        catalog, nationality="BY", current_country="BY", has_international_passport=True
+    )
+    assert all(len(result.route_ids) == 1 for result in results)
+    assert all(not result.route_ids[0].startswith("transit-") for result in results)
+    assert find(results, "ch-humanitarian-visa").verdict is Verdict.ELIGIBLE
+
+
+def test_routes_usable_from_where_the_person_is_get_no_plan(catalog):
+    """From Armenia, Spain's embassy route is direct: no plan through another country."""
+    results = match(catalog, current_country="AM", has_international_passport=True)
+    assert absent(results, "transit-ge", "es-embassy-transfer")
+    assert find(results, "es-embassy-transfer").is_open
+
+
+def test_open_results_come_first_best_score_first(catalog):
+    """One array: every open result before every closed one, scores falling."""
+    results = match(catalog, has_international_passport=True)
+    verdicts = [result.is_open for result in results]
+    assert verdicts == sorted(verdicts, reverse=True)
+    open_scores = [result.score for result in results if result.is_open]
+    assert open_scores == sorted(open_scores, reverse=True)
+    assert all(result.score == 0.0 for result in results if not result.is_open)
+
+
+def test_each_rank_is_explained_in_one_sentence(catalog):
+    """The first reason explains the rank: verdict, days against the target, outcomes."""
+    plan = find(match(catalog), "transit-am", "ca-gar")
+    sentence = reasons(plan)[0]
+    assert sentence.count(".") == 1
+    assert sentence.endswith(".")
+    assert sentence.startswith("Open after 3 steps; about 563 days to safety")
+    assert "against a target of 90 days" in sentence
+
+
+def test_the_urgency_target_moves_a_slow_route_down(catalog):
+    """GAR's 563 days score lower against an emergency's 7-day target than a normal year."""
+    emergency = find(match(catalog, urgency="emergency"), "transit-am", "ca-gar")
+    normal = find(match(catalog, urgency="normal"), "transit-am", "ca-gar")
+    assert emergency.score < normal.score
+
+
+def test_our_own_outcomes_show_as_counts_beside_the_prior(catalog):
+    """3 of 4 granted by the organisation: counts shown, the rate estimated from them."""
+    inputs = RankingInputs(outcomes={"ca-gar": GrantCounts(granted=3, denied=1)})
+    plan = find(match(catalog, inputs=inputs), "transit-am", "ca-gar")
+    assert (plan.grant_counts.granted, plan.grant_counts.denied) == (3, 1)
+    assert plan.grant_rate == round(4 / 6, 4)
+    assert "our outcomes: 3 of 4 granted" in reasons(plan)[0]
+    without = find(match(catalog), "transit-am", "ca-gar")
+    assert plan.score > without.score
+
+
+def test_a_full_route_no_longer_fits_a_large_household(catalog):
+    """With 48 of RRAP's 50 places taken, a household of 3 does not fit: it ranks lower."""
+    facts = {"current_country": "AM", "sponsor_available": True, "household_size": 3}
+    full = RankingInputs(places_used={"ca-rrap": 48})
+    short = find(match(catalog, inputs=full, **facts), "ca-rrap")
+    roomy = find(match(catalog, **facts), "ca-rrap")
+    assert "only 2 places left for a household of 3" in reasons(short)[0]
+    assert short.score < roomy.score
+
+
+def test_matching_is_memoised_on_the_facts(catalog):
+    """The same facts give the very same answer object (no second evaluation)."""
+    matcher = Matcher(catalog, today=TODAY)
+    first = matcher.match(make_facts())
+    assert matcher.match(make_facts()) is first
+    other = matcher.match(make_facts(urgency="emergency"))
+    assert other is not first
+
+
+def test_facts_that_cannot_change_an_answer_share_it(catalog):
+    """Medical needs are read by no rule yet, and how long a passport takes does not matter
+    to someone who holds one: such facts share one answer."""
+    matcher = Matcher(catalog, today=TODAY)
+    base = matcher.match(make_facts(has_international_passport=True))
+    assert matcher.match(make_facts(has_international_passport=True, medical_needs=True)) is base
+    assert (
+        matcher.match(make_facts(has_international_passport=True, passport_obtain_days=10)) is base
+    )
+
+
+def test_a_cleared_cache_gives_equal_answers(catalog):
+    """Dropping the caches changes nothing a caseworker sees."""
+    matcher = Matcher(catalog, today=TODAY, cache_limit=1)
+    facts = make_facts(exit_barriers=["wanted"], has_international_passport=True)
+    first = [(r.route_ids, r.verdict, r.score, reasons(r)) for r in matcher.match(facts)]
+    matcher.match(make_facts())  # over the limit: everything is dropped
+    again = [(r.route_ids, r.verdict, r.score, reasons(r)) for r in matcher.match(facts)]
+    assert again == first
+
+
+def test_matching_runs_without_django():
+    """matching.py stays pure: importing it (and all it needs) loads no Django at all."""
+    code = (
+        "import sys, corridor.pathways.matching, corridor.pathways.catalog_files; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"

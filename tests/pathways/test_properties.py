@@ -1,0 +1,82 @@
+"""Properties over many generated situations: matching never fails and keeps its promises."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corridor.pathways.catalog_files import read_catalog
+from corridor.pathways.facts import facts_from_mapping
+from corridor.pathways.matching import Matcher
+from corridor.pathways.rules import compile_catalog
+from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency, Verdict
+from tests.pathways.conftest import TODAY
+
+pytestmark = pytest.mark.pure
+
+COUNTRIES = ["RU", "BY", "SY", "AM", "GE", "KZ", "TR", "AR", "NL", "CA", "US", "FR", "CH"]
+
+facts_documents = st.fixed_dictionaries(
+    {
+        "nationality": st.sampled_from(["RU", "RU", "BY", "SY"]),
+        "current_country": st.sampled_from(COUNTRIES),
+        "has_internal_passport": st.booleans(),
+        "has_international_passport": st.booleans(),
+        "international_passport_expiry": st.one_of(
+            st.none(),
+            st.integers(-400, 400).map(lambda days: (TODAY + timedelta(days=days)).isoformat()),
+        ),
+        "can_obtain_international_passport": st.booleans(),
+        "passport_obtain_days": st.one_of(st.none(), st.integers(0, 400)),
+        "exit_barriers": st.lists(st.sampled_from([b.value for b in ExitBarrier]), max_size=3),
+        "unhcr_registered": st.booleans(),
+        "referral": st.sampled_from([r.value for r in ReferralChannel]),
+        "sponsor_available": st.booleans(),
+        "ties": st.lists(st.sampled_from(COUNTRIES), max_size=2),
+        "avoid_countries": st.lists(st.sampled_from(COUNTRIES), max_size=2),
+        "profile": st.lists(st.sampled_from([p.value for p in Profile]), max_size=2),
+        "urgency": st.sampled_from([u.value for u in Urgency]),
+        "household_size": st.integers(1, 8),
+        "medical_needs": st.booleans(),
+    }
+)
+
+
+CATALOG = compile_catalog([item.entry for item in read_catalog()])
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=facts_documents)
+def test_matching_keeps_its_promises_for_any_situation(document):
+    """Open before closed, best first; an open result ends with the application, a closed one
+    says why; a route the person avoids is never open; without any usable passport nothing
+    that leaves the country is open; and a fresh matcher gives the same answer."""
+    facts = facts_from_mapping(document)
+    results = Matcher(CATALOG, today=TODAY).match(facts)
+    opened = [result.is_open for result in results]
+    assert opened == sorted(opened, reverse=True)
+    scores = [result.score for result in results if result.is_open]
+    assert scores == sorted(scores, reverse=True)
+    for result in results:
+        if result.is_open:
+            assert result.steps
+            assert result.steps[-1].text.code.value == "step.apply"
+            assert (result.verdict is Verdict.ELIGIBLE) == (len(result.steps) == 1)
+            # (A person already in a country they "avoid" may still claim there.)
+            assert not set(result.countries) & (facts.avoid_countries - {facts.current_country})
+        else:
+            assert result.failed_rules
+            assert result.steps == ()
+    no_passport_ever = (
+        ExitBarrier.DOCUMENTS_CONFISCATED in facts.exit_barriers
+        and not facts.can_obtain_international_passport
+    )
+    if no_passport_ever and facts.current_country == facts.nationality:
+        assert [result.route_ids for result in results if result.is_open] == []
+    again = Matcher(CATALOG, today=TODAY).match(facts)
+    assert [(r.route_ids, r.verdict, r.score) for r in again] == [
+        (r.route_ids, r.verdict, r.score) for r in results
+    ]
