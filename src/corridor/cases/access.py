@@ -25,6 +25,8 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.models import Case, CaseAssignment, CaseReveal, Note, Placement, Task
 from corridor.cases.services._base import case_key
+
+__all__ = ["CaseNotFound", "access_case_by_ref", "case_key", "open_case_for_work"]
 from corridor.cases.services.assignment import record_reveal
 from corridor.core import clock
 from corridor.core.exceptions import NotFound

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,9 @@ SEALED_FIELDS = (
     "narrative",
     "profile_tags",
     "ties",
+    "exit_barriers",
+    "avoid_countries",
+    "medical_needs",
 )
 PLAIN_FIELDS = (
     "nationality",
@@ -32,6 +35,11 @@ PLAIN_FIELDS = (
     "has_birth_certificate",
     "has_other_id",
     "documents_confiscated",
+    "can_obtain_international_passport",
+    "passport_obtain_days",
+    "unhcr_registered",
+    "referral",
+    "sponsor_available",
 )
 
 
@@ -78,7 +86,14 @@ class PersonInput:
     has_birth_certificate: bool | None = None
     has_other_id: bool | None = None
     documents_confiscated: bool | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    exit_barriers: list[str] | None = None
+    avoid_countries: list[str] | None = None
+    medical_needs: bool | None = None
+    can_obtain_international_passport: bool | None = None
+    passport_obtain_days: int | None = None
+    unhcr_registered: bool | None = None
+    referral: str | None = None
+    sponsor_available: bool | None = None
 
     def sealed_values(self) -> dict[str, Any]:
         """The sealed fields given, as the JSON or text they are stored as."""

@@ -34,6 +34,13 @@ class AgeBand(models.TextChoices):
     UNKNOWN = "unknown", _("Not known")
 
 
+class Referral(models.TextChoices):
+    NONE = "none", _("None")
+    NGO = "ngo", _("A designated organisation")
+    UNHCR = "unhcr", _("UNHCR")
+    EMBASSY = "embassy", _("An embassy")
+
+
 class Person(UUIDModel):
     """One person: sealed identity under the case's data key, plain coarse facts."""
 
@@ -53,6 +60,12 @@ class Person(UUIDModel):
     narrative = EncryptedTextField(key_field="key_id")
     profile_tags = EncryptedJSONField(key_field="key_id")
     ties = EncryptedJSONField(key_field="key_id")
+    # What decides which legal routes fit (pathways facts). Sealed: exit barriers say who
+    # hunts the person (a criminal case, an exit ban), where they will not go says why,
+    # medical needs are health data.
+    exit_barriers = EncryptedJSONField(key_field="key_id")
+    avoid_countries = EncryptedJSONField(key_field="key_id")
+    medical_needs = EncryptedJSONField(key_field="key_id")
     # Plain, non-identifying.
     nationality = models.CharField(max_length=2, blank=True)
     current_country = models.CharField(max_length=2, blank=True)
@@ -64,6 +77,11 @@ class Person(UUIDModel):
     has_birth_certificate = models.BooleanField(null=True)
     has_other_id = models.BooleanField(null=True)
     documents_confiscated = models.BooleanField(default=False)
+    can_obtain_international_passport = models.BooleanField(null=True)
+    passport_obtain_days = models.PositiveIntegerField(null=True, blank=True)
+    unhcr_registered = models.BooleanField(default=False)
+    referral = models.CharField(max_length=10, choices=Referral.choices, default=Referral.NONE)
+    sponsor_available = models.BooleanField(default=False)
     # Bumped on every change: a form carrying an older version is refused as stale.
     version = models.PositiveIntegerField(default=1)
     erased_at = models.DateTimeField(null=True, blank=True)

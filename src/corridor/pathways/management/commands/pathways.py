@@ -15,12 +15,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from corridor.cases.models import Case
 from corridor.core import clock
 from corridor.core.actors import cli_actor
 from corridor.core.exceptions import NotFound
+from corridor.core.ids import normalise_reference
 from corridor.pathways import selectors, services
+from corridor.pathways.access import access_case_facts
 from corridor.pathways.catalog_files import CATALOG_DIR, CatalogFile, CatalogInvalid, read_catalog
-from corridor.pathways.facts import FactsInvalid, facts_from_json_text
+from corridor.pathways.facts import Facts, FactsInvalid, facts_from_json_text
 from corridor.pathways.lint import Level, lint_catalog
 from corridor.pathways.matching import Matcher
 from corridor.pathways.presentation import LANGUAGES, results_json, word
@@ -40,10 +43,11 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         listing = actions.add_parser("list", help="The catalog in force.")
         listing.add_argument("--json", action="store_true", help="Print the entries as JSON.")
-        match = actions.add_parser("match", help="Every route and plan for one person's facts.")
-        match.add_argument(
-            "--facts", required=True, metavar="FILE", help="A JSON file of facts, or - for stdin."
+        match = actions.add_parser(
+            "match", help="Every route and plan for a case, or for one person's facts."
         )
+        match.add_argument("case_ref", nargs="?", metavar="CASE_REF", help="A case reference.")
+        match.add_argument("--facts", metavar="FILE", help="A JSON file of facts, or - for stdin.")
         match.add_argument("--json", action="store_true", help="Print one JSON array.")
         match.add_argument("--lang", choices=LANGUAGES, default="en")
         load = actions.add_parser("load", help="Version the catalog files into the database.")
@@ -60,7 +64,9 @@ class Command(BaseCommand):
         if action == "list":
             self._list(as_json=options["json"])
         elif action == "match":
-            self._match(options["facts"], as_json=options["json"], lang=options["lang"])
+            self._match(
+                options["facts"], options["case_ref"], as_json=options["json"], lang=options["lang"]
+            )
         elif action == "load":
             self._load(options["dir"], force=options["force"])
         elif action == "export":
@@ -81,10 +87,15 @@ class Command(BaseCommand):
                 f"{entry.id:32} {entry.kind:8} {entry.country} {status:10} {entry.name.en}"
             )
 
-    def _match(self, source: str, *, as_json: bool, lang: str) -> None:
-        facts_text = _read_facts(source)
+    def _match(self, source: str | None, case_ref: str | None, *, as_json: bool, lang: str) -> None:
+        if (source is None) == (case_ref is None):
+            raise CommandError("Give a case reference or --facts, not both.", returncode=BAD_INPUT)
         try:
-            facts = facts_from_json_text(facts_text)
+            facts = (
+                _case_facts(case_ref)
+                if case_ref
+                else facts_from_json_text(_read_facts(source or "-"))
+            )
         except FactsInvalid as error:
             raise CommandError(f"facts: {error}", returncode=BAD_INPUT) from None
         catalog = _current_catalog()
@@ -149,6 +160,15 @@ def _read_files(directory: Path) -> list[CatalogFile]:
         return read_catalog(directory)
     except CatalogInvalid as error:
         raise CommandError("The catalog files are invalid:\n" + str(error)) from None
+
+
+def _case_facts(raw_ref: str) -> Facts:
+    """The facts of a case, opened for the operator running the command (audited)."""
+    ref = normalise_reference("CR", raw_ref)
+    case = Case.objects.filter(ref=ref, erased_at__isnull=True).first() if ref else None
+    if case is None:
+        raise CommandError(f"No case {raw_ref!r}.", returncode=BAD_INPUT)
+    return access_case_facts(cli_actor(), case)
 
 
 def _current_entries() -> list[Route | Transit]:

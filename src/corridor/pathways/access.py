@@ -1,0 +1,71 @@
+"""The facts of a case for matching, opened through the identity vault (the read is audited).
+
+The household's facts are its principal person's, with the household size and an
+urgency that follows the case's risk level. Sealed facts (ties, exit barriers,
+where the person will not go, profile, medical needs) are opened here and
+nowhere else in pathways.
+"""
+
+from __future__ import annotations
+
+from corridor.cases.access import case_key
+from corridor.cases.models import Case, Relation, RiskLevel
+from corridor.core.actors import Actor
+from corridor.pathways.facts import Facts
+from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency
+from corridor.people.access import access_person_fields
+
+URGENCY_OF_LEVEL = {
+    RiskLevel.CRITICAL: Urgency.EMERGENCY,
+    RiskLevel.HIGH: Urgency.URGENT,
+    RiskLevel.MEDIUM: Urgency.NORMAL,
+    RiskLevel.LOW: Urgency.NORMAL,
+}
+SEALED_FACTS = ("ties", "avoid_countries", "exit_barriers", "profile_tags", "medical_needs")
+
+
+def access_case_facts(actor: Actor, case: Case) -> Facts:
+    """The facts for matching `case`; raises FactsInvalid if a needed fact is missing."""
+    members = case.members.filter(left_at__isnull=True).select_related("person")
+    principal = next(
+        (m.person for m in members if m.relation == Relation.PRINCIPAL), members[0].person
+    )
+    opened = access_person_fields(
+        actor=actor,
+        person=principal,
+        key=case_key(actor, case),
+        fields=SEALED_FACTS,
+        case_ref=case.ref,
+    )
+    barriers = {
+        ExitBarrier(code)
+        for code in opened.get("exit_barriers") or []
+        if code in ExitBarrier.__members__.values()
+    }
+    if principal.documents_confiscated:
+        barriers.add(ExitBarrier.DOCUMENTS_CONFISCATED)
+    return Facts(
+        nationality=principal.nationality or "RU",
+        current_country=principal.current_country or principal.nationality or "RU",
+        has_internal_passport=bool(principal.has_internal_passport),
+        has_international_passport=bool(principal.has_international_passport),
+        international_passport_expiry=principal.international_passport_expiry,
+        can_obtain_international_passport=bool(principal.can_obtain_international_passport),
+        passport_obtain_days=principal.passport_obtain_days,
+        exit_barriers=frozenset(barriers),
+        unhcr_registered=principal.unhcr_registered,
+        referral=ReferralChannel(principal.referral or "none"),
+        sponsor_available=principal.sponsor_available,
+        ties=frozenset(code.upper() for code in opened.get("ties") or []),
+        avoid_countries=frozenset(code.upper() for code in opened.get("avoid_countries") or []),
+        profile=frozenset(
+            Profile(tag)
+            for tag in opened.get("profile_tags") or []
+            if tag in Profile.__members__.values()
+        ),
+        urgency=URGENCY_OF_LEVEL.get(RiskLevel(case.risk_level), Urgency.NORMAL)
+        if case.risk_level
+        else Urgency.NORMAL,
+        household_size=max(1, len(members)),
+        medical_needs=bool(opened.get("medical_needs")),
+    )
