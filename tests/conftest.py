@@ -10,7 +10,7 @@ import pytest
 from tests.factories import StaffFactory
 
 # Transactional tests flush the append-only audit tables through this plugin.
-pytest_plugins = ["tests.plugins.audit_flush"]
+pytest_plugins = ["tests.plugins.audit_flush", "tests.keys", "tests.plugins.cases"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -18,8 +18,7 @@ from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
 from corridor.people.inputs import PersonInput
 from corridor.people.services import update_person
-from tests.cases.conftest import CASE_DB, caseworker, coordinator, open_case  # noqa: F401
-from tests.keys import vault_keys  # noqa: F401 - fixture
+from tests.cases.conftest import CASE_DB
 
 pytestmark = CASE_DB
 
