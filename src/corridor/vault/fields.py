@@ -32,7 +32,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, NoReturn, TypeAlias, TypeVar
+from typing import Any, Generic, NamedTuple, NoReturn, TypeAlias, TypeVar
 
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
@@ -90,8 +90,7 @@ TEXT: Codec[str] = Codec("text", _encode_text, lambda data: data.decode("utf-8")
 JSON: Codec[JSONValue] = Codec("json", _encode_json, _decode_json)
 
 
-@dataclass(frozen=True)
-class _Binding:
+class _Binding(NamedTuple):
     """Where a sealed value was read from: what its associated data must name."""
 
     model_label: str

@@ -58,7 +58,7 @@ class Readable(Protocol):
 
 
 def file_associated_data(name: str, dek_id: uuid.UUID) -> bytes:
-    return length_prefixed(FILE_LABEL, name, str(dek_id))
+    return length_prefixed(FILE_LABEL, name, dek_id.bytes)
 
 
 def encrypt_stream(
