@@ -47,6 +47,13 @@ def ciphertext(files_dir, name) -> bytes:
     return (files_dir / name).read_bytes()
 
 
+def three_chunk_file(files_dir, size=2 * CHUNK_BYTES + 10):
+    """A sealed file of two full chunks and a short last one: its key, name and path."""
+    key = create_data_key()
+    sealed = seal_file(io.BytesIO(os.urandom(size)), key=key)
+    return key, sealed.name, files_dir / sealed.name
+
+
 @pytest.mark.parametrize(
     "size", [0, 1, CHUNK_BYTES - 1, CHUNK_BYTES, CHUNK_BYTES + 1, 3 * CHUNK_BYTES + 5]
 )
@@ -146,43 +153,35 @@ def test_a_failed_upload_leaves_nothing_behind(files_dir):
 )
 def test_a_truncated_file_is_refused(files_dir, cut):
     """A file cut anywhere (header, chunk boundary, mid-chunk, last byte) never reads as whole."""
-    key = create_data_key()
-    sealed = seal_file(io.BytesIO(os.urandom(2 * CHUNK_BYTES + 10)), key=key)
-    path = files_dir / sealed.name
+    key, name, path = three_chunk_file(files_dir)
     path.write_bytes(cut(path.read_bytes()))
     with pytest.raises(DecryptionFailed):
-        read_all(sealed.name, key)
+        read_all(name, key)
 
 
 def test_truncation_at_a_chunk_boundary_is_named(files_dir):
-    key = create_data_key()
-    sealed = seal_file(io.BytesIO(os.urandom(2 * CHUNK_BYTES + 10)), key=key)
-    path = files_dir / sealed.name
+    key, name, path = three_chunk_file(files_dir)
     path.write_bytes(path.read_bytes()[: HEADER_BYTES + FULL_BLOCK])
     with pytest.raises(StreamTruncated):
-        read_all(sealed.name, key)
+        read_all(name, key)
 
 
 def test_reordered_chunks_are_refused(files_dir):
-    key = create_data_key()
-    sealed = seal_file(io.BytesIO(os.urandom(2 * CHUNK_BYTES + 10)), key=key)
-    path = files_dir / sealed.name
+    key, name, path = three_chunk_file(files_dir)
     data = path.read_bytes()
     first = data[HEADER_BYTES : HEADER_BYTES + FULL_BLOCK]
     second = data[HEADER_BYTES + FULL_BLOCK : HEADER_BYTES + 2 * FULL_BLOCK]
     path.write_bytes(data[:HEADER_BYTES] + second + first + data[HEADER_BYTES + 2 * FULL_BLOCK :])
     with pytest.raises(DecryptionFailed):
-        read_all(sealed.name, key)
+        read_all(name, key)
 
 
 def test_data_after_the_final_chunk_is_refused(files_dir):
     """A file whose last chunk is full-size still ends there: appended bytes are refused."""
-    key = create_data_key()
-    sealed = seal_file(io.BytesIO(os.urandom(2 * CHUNK_BYTES)), key=key)
-    path = files_dir / sealed.name
+    key, name, path = three_chunk_file(files_dir, size=2 * CHUNK_BYTES)
     path.write_bytes(path.read_bytes() + b"extra")
     with pytest.raises(DecryptionFailed, match="after its final chunk"):
-        read_all(sealed.name, key)
+        read_all(name, key)
 
 
 def test_a_file_moved_to_another_name_or_key_is_refused(files_dir):
