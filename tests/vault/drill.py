@@ -102,19 +102,55 @@ def populate(arguments: argparse.Namespace) -> dict[str, Any]:
     destruction = destroy_data_key(keys["k1"].key_id)
     call_command("backup", str(arguments.backups / "after"), stdout=io.StringIO())
 
-    live = [p for p in data_dir.rglob("*") if p.is_file() and "backups" not in p.parts]
+    roots = database_folders()
+    live = [
+        p
+        for root in [data_dir, *roots]
+        for p in Path(root).rglob("*")
+        if p.is_file() and "backups" not in p.parts
+    ]
     return {
         "data_dir": str(data_dir),
+        "database_folders": roots,
         "rows": rows,
         "purged": destruction.purged,
         # Searched while this process still holds the databases open (WAL files exist).
-        "canary_hits_while_running": find_canary(data_dir.parent, arguments.canary),
-        "live_files": sorted(str(p.relative_to(data_dir)) for p in live),
+        "canary_hits_while_running": [
+            hit
+            for root in [data_dir.parent, *roots, *wal_folders()]
+            for hit in find_canary(Path(root), arguments.canary)
+        ],
+        "live_files": sorted(str(p.relative_to(data_dir)) for p in live if data_dir in p.parents),
         "k1_wrapped_in_live_files": [str(p) for p in live if wrapped_k1 in p.read_bytes()],
         "k1_key_in_live_files": [str(p) for p in live if keys["k1"]._material in p.read_bytes()],
         "k1_wrapped": wrapped_k1.hex(),
         "k1_key": keys["k1"]._material.hex(),
     }
+
+
+def database_folders() -> list[str]:
+    """On PostgreSQL, the folders of this run's two databases (after a checkpoint, so the
+    table files hold what was committed); on SQLite the files are in the data dir."""
+    from django.db import connections
+
+    if connections["default"].vendor != "postgresql":
+        return []
+    folders = []
+    for alias in ("default", "keystore"):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+            cursor.execute("SHOW data_directory")
+            (cluster,) = cursor.fetchone()
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            (oid,) = cursor.fetchone()
+        folders.append(f"{cluster}/base/{oid}")
+    return folders
+
+
+def wal_folders() -> list[str]:
+    """PostgreSQL's WAL: searched for canaries; it keeps old rows until it is recycled."""
+    folders = database_folders()
+    return [str(Path(folders[0]).parents[1] / "pg_wal")] if folders else []
 
 
 def restore_and_open(arguments: argparse.Namespace) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def test_a_backup_inside_a_transaction_is_refused(vault_keys, tmp_path):
     """Copying from inside the caller's own transaction would wait on itself for ever."""
     with transaction.atomic(), pytest.raises(BackupFailed, match="inside a database"):
         backup.back_up(tmp_path / "out")
-    assert list((tmp_path / "out").iterdir()) == []
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_destination_that_cannot_be_made_is_backup_failed(vault_keys, tmp_path):

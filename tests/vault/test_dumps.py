@@ -67,6 +67,7 @@ def test_a_dump_passes_the_password_in_the_environment_only(fake_tools, tmp_path
     (call,) = fake_tools()
     assert call["argv"][1:] == [
         "--format=custom",
+        "--compress=0",
         "--no-owner",
         "--no-privileges",
         f"--file={tmp_path / 'out.pgdump'}",

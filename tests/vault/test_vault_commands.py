@@ -15,10 +15,13 @@ SECRET = secrets.token_urlsafe(48)
 
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory):
+    """A set-up installation: its data dir and its environment (on the PostgreSQL run each
+    corridor_env() call makes new databases, so the environment is made once)."""
     data_dir = tmp_path_factory.mktemp("installation")
-    result = run_corridor("setup", "--no-input", env=corridor_env(data_dir))
+    env = corridor_env(data_dir)
+    result = run_corridor("setup", "--no-input", env=env)
     assert result.returncode == 0, result.stderr
-    return data_dir
+    return data_dir, env
 
 
 def assert_clean_failure(result, code, message):
@@ -29,12 +32,14 @@ def assert_clean_failure(result, code, message):
 
 
 def test_setup_creates_the_kek_file_and_the_key_store(installation):
+    installation, _env = installation
     assert (installation / "kek.demo").stat().st_mode & 0o777 == 0o600
     assert "keys" in json.loads((installation / "kek.demo").read_text())
 
 
 def test_keys_rotate_reports_what_it_did(installation):
-    result = run_corridor("keys", "rotate", "--batch-size", "2", env=corridor_env(installation))
+    installation, env = installation
+    result = run_corridor("keys", "rotate", "--batch-size", "2", env=env)
     assert result.returncode == 0, result.stderr
     assert "KEK rotated: version 2 now wraps every key; 4 rewrapped" in result.stdout
     assert "Rewrapping" in result.stderr  # the progress bar
@@ -50,7 +55,7 @@ def test_keys_rotate_reports_what_it_did(installation):
     ],
 )
 def test_bad_key_command_arguments_exit_2(installation, arguments, message):
-    assert_clean_failure(run_corridor(*arguments, env=corridor_env(installation)), 2, message)
+    assert_clean_failure(run_corridor(*arguments, env=installation[1]), 2, message)
 
 
 def test_keys_rotate_without_the_kek_file_fails_with_one_line(tmp_path):
@@ -62,8 +67,9 @@ def test_keys_rotate_without_the_kek_file_fails_with_one_line(tmp_path):
 
 def test_backup_and_restore_round_trip_through_the_commands(installation, tmp_path):
     """A backup restores into an empty data dir given the KEK file; then that dir is not empty."""
+    installation, installed_env = installation
     backups = tmp_path / "backups"
-    made = run_corridor("backup", str(backups), env=corridor_env(installation))
+    made = run_corridor("backup", str(backups), env=installed_env)
     assert made.returncode == 0, made.stderr
     assert [line.split(":")[0] for line in made.stdout.splitlines()] == [
         "Data",
@@ -98,13 +104,11 @@ def test_backup_and_restore_round_trip_through_the_commands(installation, tmp_pa
 def test_bad_backup_arguments_exit_2(installation, tmp_path, arguments, message):
     (tmp_path / "file").write_text("x")
     filled = [argument.format(tmp=tmp_path) for argument in arguments]
-    result = run_corridor(*filled, env=corridor_env(installation))
+    result = run_corridor(*filled, env=installation[1])
     assert_clean_failure(result, 2, message)
 
 
 def test_a_backup_that_cannot_be_written_exits_1(installation, tmp_path):
     (tmp_path / "file").write_text("x")
-    result = run_corridor(
-        "backup", str(tmp_path / "file" / "deeper"), env=corridor_env(installation)
-    )
+    result = run_corridor("backup", str(tmp_path / "file" / "deeper"), env=installation[1])
     assert_clean_failure(result, 1, "Cannot create")

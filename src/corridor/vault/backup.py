@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 
 from corridor.core import clock
 from corridor.vault import dumps
@@ -74,6 +75,10 @@ def back_up(
     now: datetime | None = None,
 ) -> BackupResult:
     """Write the data, the encrypted files and the key store (in that order) to `destination`."""
+    if any(connections[alias].in_atomic_block for alias in ("default", KEYSTORE)):
+        # A backup copies committed data only; on SQLite it would even wait forever for
+        # the lock the caller's own transaction holds.
+        raise BackupFailed("A backup cannot run inside a database transaction.")
     stamp = (now or clock.now()).astimezone(UTC).strftime(_STAMP)
     data_dumper, keys_dumper = dumps.dumper_for("default"), dumps.dumper_for(KEYSTORE)
     try:

@@ -57,9 +57,6 @@ class SqliteDumper:
 
     def dump(self, target: Path) -> None:
         connection = connections[self.alias]
-        if connection.in_atomic_block:
-            # The copy would wait forever for the lock this very transaction holds.
-            raise BackupFailed("A backup cannot run inside a database transaction.")
         connection.ensure_connection()
         source: sqlite3.Connection = connection.connection
         copy = sqlite3.connect(target)
@@ -106,7 +103,15 @@ class PostgresDumper:
         self.settings = settings_dict
 
     def dump(self, target: Path) -> None:
-        self._run("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}")
+        # Uncompressed, so a search of the backups for canaries sees what is really there.
+        self._run(
+            "pg_dump",
+            "--format=custom",
+            "--compress=0",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={target}",
+        )
 
     def contains_table(self, backup: Path, table: str) -> bool:
         # `pg_restore --list` lines read "<ids>; <ids> TABLE public <name> <owner>".
