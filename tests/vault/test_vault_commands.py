@@ -112,3 +112,25 @@ def test_a_backup_that_cannot_be_written_exits_1(installation, tmp_path):
     (tmp_path / "file").write_text("x")
     result = run_corridor("backup", str(tmp_path / "file" / "deeper"), env=installation[1])
     assert_clean_failure(result, 1, "Cannot create")
+
+
+def test_setup_with_keyd_finishes_and_says_keys_wait(tmp_path):
+    """Until keyd exists, setup completes and says the keys are not made yet."""
+    env = corridor_env(tmp_path, CORRIDOR_KEY_PROVIDER="keyd")
+    result = run_corridor("setup", "--no-input", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Keys not initialised" in result.stderr
+    assert not (tmp_path / "kek.demo").exists()
+
+
+def test_setup_refuses_a_key_file_that_is_not_the_key_stores(tmp_path):
+    """A replaced kek.demo stops setup with one line instead of making keys nobody can use."""
+    env = corridor_env(tmp_path)
+    assert run_corridor("setup", "--no-input", env=env).returncode == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    assert run_corridor("setup", "--no-input", env=corridor_env(other)).returncode == 0
+    (tmp_path / "kek.demo").write_bytes((other / "kek.demo").read_bytes())
+    assert_clean_failure(run_corridor("setup", "--no-input", env=env), 1, "does not match")
+    (tmp_path / "kek.demo").unlink()
+    assert_clean_failure(run_corridor("setup", "--no-input", env=env), 1, "is missing")
