@@ -80,7 +80,7 @@ class EncryptedFileStorage(Storage):
                     associated_data=file_associated_data(name, key.key_id),
                 )
                 sink.flush()
-                os.fsync(sink.fileno())
+                os.fdatasync(sink.fileno())
             os.replace(partial, final)
         except BaseException:
             partial.unlink(missing_ok=True)
