@@ -10,7 +10,7 @@ import pytest
 from corridor.vault.errors import KekMismatch, KeyProviderUnavailable
 from corridor.vault.longlived import initialise_keys
 from corridor.vault.providers import KeyProvider, kek_administration, key_provider
-from corridor.vault.providers.file import FileKeyProvider, read_kek_file
+from corridor.vault.providers.file import FileKeyProvider, parse_kek_file
 from corridor.vault.providers.keyd import KeydKeyProvider
 from tests.vault.conftest import KEYSTORE_DB
 
@@ -82,16 +82,15 @@ def test_the_file_provider_is_one_per_data_dir(settings, tmp_path):
 )
 def test_a_damaged_key_file_is_refused(tmp_path, content):
     """A file that is not a Corridor key file is named as such, whatever is wrong with it."""
-    path = tmp_path / "kek.demo"
-    path.write_bytes(content)
     with pytest.raises(KeyProviderUnavailable, match="not a Corridor key file"):
-        read_kek_file(path)
+        parse_kek_file(content, tmp_path / "kek.demo")
 
 
-@pytest.mark.pure
-def test_an_unreadable_key_file_is_refused(tmp_path):
-    with pytest.raises(KeyProviderUnavailable, match="Cannot read"):
-        read_kek_file(tmp_path / "absent")
+@KEYSTORE_DB
+def test_a_damaged_kek_demo_stops_the_provider(vault_keys, settings):
+    (settings.CORRIDOR_DATA_DIR / "kek.demo").write_text("{}")
+    with pytest.raises(KeyProviderUnavailable, match="not a Corridor key file"):
+        key_provider().pepper()
 
 
 @KEYSTORE_DB

@@ -69,3 +69,7 @@ class BackupFailed(VaultError):
 
 class RestoreRefused(VaultError):
     """A restore was refused before anything was written (wrong target, source or key)."""
+
+
+class RotationIncomplete(VaultError):
+    """A KEK rotation cannot finish while keys are still wrapped under an older KEK."""

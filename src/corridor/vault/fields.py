@@ -32,7 +32,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, NoReturn, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, NoReturn, TypeAlias, TypeVar
 
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
@@ -90,8 +90,7 @@ TEXT: Codec[str] = Codec("text", _encode_text, lambda data: data.decode("utf-8")
 JSON: Codec[JSONValue] = Codec("json", _encode_json, _decode_json)
 
 
-@dataclass(frozen=True)
-class _Binding:
+class _Binding(NamedTuple):
     """Where a sealed value was read from: what its associated data must name."""
 
     model_label: str
@@ -134,7 +133,19 @@ class Sealed(Generic[T]):
         return self if self._binding is None else Sealed(self._envelope, self._codec)
 
 
-class DataKeyField(models.UUIDField[uuid.UUID | None, uuid.UUID | None]):
+if TYPE_CHECKING:
+    _KeyColumn = models.UUIDField[uuid.UUID | None, uuid.UUID | None]
+    _SealedColumn = models.BinaryField[Sealed[T] | None, Sealed[T] | None]
+else:
+    # Django's field classes are not subscriptable at run time unless something has
+    # called django_stubs_ext.monkeypatch(); the vault must import without that.
+    _KeyColumn = models.UUIDField
+
+    class _SealedColumn(models.BinaryField, Generic[T]):
+        pass
+
+
+class DataKeyField(_KeyColumn):
     """The id of the data key a row's sealed fields are under.
 
     A plain column, not a foreign key: the key store is another database, and the row
@@ -175,7 +186,7 @@ class SealedAttribute(DeferredAttribute):
         instance.__dict__[self.field.attname] = None if value is None else value._unbound()
 
 
-class EncryptedField(models.BinaryField[Sealed[T] | None, Sealed[T] | None]):
+class EncryptedField(_SealedColumn[T]):
     """Stores an AES-256-GCM envelope; always nullable (erasure blanks to NULL)."""
 
     descriptor_class = SealedAttribute

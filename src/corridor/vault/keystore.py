@@ -96,23 +96,18 @@ def destroy_key(key_id: uuid.UUID, *, purpose: str) -> KeyDestruction:
     """
     with keystore_errors(), transaction.atomic(using=KEYSTORE):
         deleted, _ = WrappedKey.objects.filter(id=key_id, purpose=purpose).delete()
-        if not deleted:
-            tombstone = DestroyedKey.objects.filter(id=key_id, purpose=purpose).first()
-            if tombstone is None:
+        if deleted:
+            tombstone = DestroyedKey.objects.create(id=key_id, purpose=purpose)
+        else:
+            found = DestroyedKey.objects.filter(id=key_id, purpose=purpose).first()
+            if found is None:
                 raise KeyNotFound(f"No {purpose} key {key_id} in the key store.")
-            return KeyDestruction(
-                key_id=key_id,
-                purpose=purpose,
-                destroyed_at=tombstone.destroyed_at,
-                already_destroyed=True,
-                purged=purge_deleted_keys(),
-            )
-        tombstone = DestroyedKey.objects.create(id=key_id, purpose=purpose)
+            tombstone = found
     return KeyDestruction(
         key_id=key_id,
         purpose=purpose,
         destroyed_at=tombstone.destroyed_at,
-        already_destroyed=False,
+        already_destroyed=not deleted,
         purged=purge_deleted_keys(),
     )
 

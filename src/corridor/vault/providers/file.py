@@ -98,7 +98,7 @@ class FileKeyProvider(LocalKeyWork):
         signature = (status.st_ino, status.st_mtime_ns, status.st_size)
         if self._cached is not None and self._cached[0] == signature:
             return dict(self._cached[1])
-        keks = _parse(self.path.read_bytes(), self.path)
+        keks = parse_kek_file(self.path.read_bytes(), self.path)
         self._cached = (signature, keks)
         return dict(keks)
 
@@ -124,16 +124,8 @@ class FileKeyProvider(LocalKeyWork):
         self._cached = None
 
 
-def read_kek_file(path: Path) -> dict[int, bytes]:
-    """The KEK versions in a kek.demo file (used by restore to check `--kek-file`)."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise KeyProviderUnavailable(f"Cannot read the key file {path}.") from None
-    return _parse(raw, path)
-
-
-def _parse(raw: bytes, path: Path) -> dict[int, bytes]:
+def parse_kek_file(raw: bytes, path: Path) -> dict[int, bytes]:
+    """The KEK versions in the bytes of a kek.demo file, or KeyProviderUnavailable."""
     try:
         payload = json.loads(raw)
         if payload["format"] != KEK_FORMAT:

@@ -1,0 +1,46 @@
+"""`corridor backup DEST [--keep-key-backups DAYS]`: data, files, then key store, apart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from corridor.vault import backup
+from corridor.vault.errors import VaultError
+
+
+class Command(BaseCommand):
+    help = (
+        "Back up the data, the encrypted files and the key store as separate files in DEST. "
+        "Key-store backups older than the retention are deleted from DEST."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("destination", type=Path, metavar="DEST")
+        parser.add_argument(
+            "--keep-key-backups",
+            type=int,
+            default=backup.KEY_BACKUP_RETENTION.days,
+            metavar="DAYS",
+            help="Delete key-store backups in DEST older than this (default 7).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        days = options["keep_key_backups"]
+        if days < 1:
+            raise CommandError("--keep-key-backups must be at least 1 day.", returncode=2)
+        destination: Path = options["destination"]
+        if destination.exists() and not destination.is_dir():
+            raise CommandError(f"{destination} is not a folder.", returncode=2)
+        try:
+            result = backup.back_up(destination, keep_key_backups=timedelta(days=days))
+        except VaultError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"Data:      {result.data}")
+        self.stdout.write(f"Files:     {result.files}")
+        self.stdout.write(f"Key store: {result.keystore}")
+        for path in result.pruned:
+            self.stdout.write(f"Deleted the expired key-store backup {path.name}")

@@ -1,0 +1,44 @@
+"""`corridor restore SRC [--kek-file PATH]`: the newest backups in SRC into an empty data dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from corridor.vault import backup
+from corridor.vault.errors import VaultError
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore the newest data backup and the newest key-store backup from SRC into this "
+        "installation, which must be empty. With the file provider, --kek-file gives the KEK."
+    )
+    # Checks could open the databases, and an opened SQLite file is no longer empty.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source", type=Path, metavar="SRC")
+        parser.add_argument("--kek-file", type=Path, metavar="PATH")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source: Path = options["source"]
+        if not source.is_dir():
+            raise CommandError(f"{source} is not a folder of backups.", returncode=2)
+        kek_file: Path | None = options["kek_file"]
+        if kek_file is not None and not kek_file.is_file():
+            raise CommandError(f"{kek_file} is not a file.", returncode=2)
+        if settings.CORRIDOR_KEY_PROVIDER == "file" and kek_file is None:
+            raise CommandError(
+                "A backup never holds the KEK: give it with --kek-file PATH.", returncode=2
+            )
+        try:
+            result = backup.restore(source, kek_file=kek_file)
+        except VaultError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Restored {result.data.name}, {result.file_count} files and {result.keystore.name}."
+        )

@@ -1,0 +1,272 @@
+"""Backups that keep data and keys apart, and restores into an empty data dir.
+
+    result = back_up(Path("/srv/backups/corridor"))
+    # corridor-data-<stamp>.sqlite3|.pgdump, corridor-files-<stamp>.tar,
+    # corridor-keys-<stamp>.sqlite3|.pgdump; key backups past the retention pruned
+    restore(Path("/srv/backups/corridor"), kek_file=Path("/safe/kek.demo"))
+
+The data (database, then encrypted files) is written first and the key store
+second, as separate files, so they can be kept for different times: key-store
+backups for at most `KEY_BACKUP_RETENTION` (7 days), because an erased case's key
+survives in them until they age out. The KEK is never in a backup; with the file
+provider, restore takes it from `--kek-file` and checks it against the key store.
+A backup or restore that fails part-way removes what it wrote.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import shutil
+import tarfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+
+from corridor.core import clock
+from corridor.vault import dumps
+from corridor.vault.aead import kek_check_value
+from corridor.vault.errors import BackupFailed, KekMismatch, RestoreRefused, VaultError
+from corridor.vault.files import FILES_DIR
+from corridor.vault.keystore import active_kek_versions
+from corridor.vault.providers.file import KEK_FILE, parse_kek_file
+from corridor.vault.routers import KEYSTORE
+
+KEY_BACKUP_RETENTION = timedelta(days=7)
+DATA_PREFIX = "corridor-data-"
+FILES_PREFIX = "corridor-files-"
+KEYS_PREFIX = "corridor-keys-"
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+_BACKUP_NAME = re.compile(
+    r"corridor-(?P<kind>data|files|keys)-(?P<stamp>\d{8}T\d{12}Z)\.(?:sqlite3|pgdump|tar)"
+)
+_FILE_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """The files one backup wrote (data first), and the old key backups it pruned."""
+
+    data: Path
+    files: Path
+    keystore: Path
+    pruned: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """Which backup files a restore used, and how many encrypted files it put back."""
+
+    data: Path
+    files: Path
+    keystore: Path
+    file_count: int
+
+
+def back_up(
+    destination: Path,
+    *,
+    keep_key_backups: timedelta = KEY_BACKUP_RETENTION,
+    now: datetime | None = None,
+) -> BackupResult:
+    """Write the data, the encrypted files and the key store (in that order) to `destination`."""
+    if any(connections[alias].in_atomic_block for alias in ("default", KEYSTORE)):
+        # A backup copies committed data only; on SQLite it would even wait forever for
+        # the lock the caller's own transaction holds.
+        raise BackupFailed("A backup cannot run inside a database transaction.")
+    stamp = (now or clock.now()).astimezone(UTC).strftime(_STAMP)
+    data_dumper, keys_dumper = dumps.dumper_for("default"), dumps.dumper_for(KEYSTORE)
+    try:
+        destination.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise BackupFailed(f"Cannot create {destination}: {error.strerror}.") from None
+    targets = [
+        destination / f"{DATA_PREFIX}{stamp}{data_dumper.suffix}",
+        destination / f"{FILES_PREFIX}{stamp}.tar",
+        destination / f"{KEYS_PREFIX}{stamp}{keys_dumper.suffix}",
+    ]
+    writers: list[Callable[[Path], None]] = [data_dumper.dump, _archive_files, keys_dumper.dump]
+    written: list[Path] = []
+    try:
+        for target, write in zip(targets, writers, strict=True):
+            _write_atomically(target, write)
+            written.append(target)
+    except (OSError, VaultError) as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if isinstance(error, VaultError):
+            raise
+        raise BackupFailed(f"The backup could not be written: {error.strerror}.") from None
+    pruned = _prune_key_backups(destination, older_than=keep_key_backups, now=now)
+    return BackupResult(data=targets[0], files=targets[1], keystore=targets[2], pruned=pruned)
+
+
+def restore(source: Path, *, kek_file: Path | None) -> RestoreResult:
+    """Restore the newest data backup and the newest key backup in `source` into this
+    installation, whose databases, files and KEK file must all be empty or absent."""
+    data, files, keys = _choose_backups(source)
+    data_dumper, keys_dumper = dumps.dumper_for("default"), dumps.dumper_for(KEYSTORE)
+    kek = _check_target(data_dumper, keys_dumper, kek_file)
+    if not keys_dumper.contains_table(keys, dumps.KEYSTORE_TABLE):
+        raise RestoreRefused(f"{keys.name} is not a key-store backup.")
+    if not data_dumper.contains_table(data, dumps.DATA_TABLE) or data_dumper.contains_table(
+        data, dumps.KEYSTORE_TABLE
+    ):
+        raise RestoreRefused(f"{data.name} is not a data backup.")
+    try:
+        keys_dumper.restore(keys)
+        if kek is not None:
+            _check_kek(kek.keys)
+        data_dumper.restore(data)
+        file_count = _extract_files(files)
+        if kek is not None:
+            _write_kek_file(kek.raw)
+    except BaseException:
+        # Nothing was there before: put the installation back to empty.
+        for dumper in (keys_dumper, data_dumper):
+            dumper.clear()
+        shutil.rmtree(_files_dir(), ignore_errors=True)
+        _kek_path().unlink(missing_ok=True)
+        raise
+    return RestoreResult(data=data, files=files, keystore=keys, file_count=file_count)
+
+
+# ---------------------------------------------------------------- backing up
+def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        write(partial)
+        os.chmod(partial, 0o600)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _archive_files(target: Path) -> None:
+    """A plain tar of the encrypted files: ciphertext only, under their random names."""
+    with tarfile.open(target, "w") as archive:
+        folder = _files_dir()
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if _FILE_NAME.fullmatch(path.name) and path.is_file():
+                    archive.add(path, arcname=path.name, recursive=False)
+
+
+def _prune_key_backups(
+    destination: Path, *, older_than: timedelta, now: datetime | None
+) -> list[Path]:
+    """Delete key-store backups older than the retention bound; data backups are left alone."""
+    limit = (now or clock.now()) - older_than
+    pruned = []
+    for path in sorted(destination.iterdir()):
+        match = _BACKUP_NAME.fullmatch(path.name)
+        if match and match["kind"] == "keys" and _stamp_time(match["stamp"]) < limit:
+            path.unlink()
+            pruned.append(path)
+    return pruned
+
+
+def _stamp_time(stamp: str) -> datetime:
+    return datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- restoring
+def _choose_backups(source: Path) -> tuple[Path, Path, Path]:
+    """The newest data backup with its files archive, and the newest key-store backup."""
+    if not source.is_dir():
+        raise RestoreRefused(f"{source} is not a folder of Corridor backups.")
+    found: dict[str, list[tuple[str, Path]]] = {"data": [], "keys": []}
+    for path in source.iterdir():
+        match = _BACKUP_NAME.fullmatch(path.name)
+        if match and match["kind"] in found:
+            found[match["kind"]].append((match["stamp"], path))
+    if not (found["data"] and found["keys"]):
+        raise RestoreRefused(f"{source} holds no complete pair of data and key-store backups.")
+    newest = {kind: max(candidates) for kind, candidates in found.items()}
+    files = source / f"{FILES_PREFIX}{newest['data'][0]}.tar"
+    if not files.is_file():
+        raise RestoreRefused(f"{files.name} (the files of {newest['data'][1].name}) is missing.")
+    return newest["data"][1], files, newest["keys"][1]
+
+
+@dataclass(frozen=True)
+class _KekToRestore:
+    raw: bytes = field(repr=False)
+    keys: dict[int, bytes] = field(repr=False)
+
+
+def _check_target(
+    data_dumper: dumps.Dumper, keys_dumper: dumps.Dumper, kek_file: Path | None
+) -> _KekToRestore | None:
+    """Refuse unless the installation is empty; read the KEK file the provider needs."""
+    folder = _files_dir()
+    if not (data_dumper.is_empty() and keys_dumper.is_empty()) or (
+        folder.is_dir() and any(folder.iterdir())
+    ):
+        raise RestoreRefused("The data dir already holds data; restore into an empty one.")
+    if settings.CORRIDOR_KEY_PROVIDER != "file":
+        if kek_file is not None:
+            raise RestoreRefused("--kek-file is for the file provider; keyd holds its own KEK.")
+        return None
+    if kek_file is None:
+        raise RestoreRefused("A backup never holds the KEK: give it with --kek-file PATH.")
+    if _kek_path().exists():
+        raise RestoreRefused(f"{_kek_path()} already exists; restore into an empty data dir.")
+    try:
+        raw = kek_file.read_bytes()
+    except OSError:
+        raise RestoreRefused(f"Cannot read the key file {kek_file}.") from None
+    return _KekToRestore(raw=raw, keys=parse_kek_file(raw, kek_file))
+
+
+def _check_kek(keks: dict[int, bytes]) -> None:
+    """Every KEK version the restored key store still uses must be in the given file."""
+    for row in active_kek_versions():
+        held = keks.get(row.version)
+        if held is None or not hmac.compare_digest(kek_check_value(held), bytes(row.check_value)):
+            raise KekMismatch(
+                f"The key file does not hold KEK version {row.version} of this key store."
+            )
+
+
+def _extract_files(archive_path: Path) -> int:
+    folder = _files_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    count = 0
+    try:
+        with tarfile.open(archive_path, "r") as archive:
+            for member in archive.getmembers():
+                # Defends against a crafted archive writing outside the files folder.
+                if not (member.isfile() and _FILE_NAME.fullmatch(member.name)):
+                    raise RestoreRefused(f"{archive_path.name} holds an unexpected entry.")
+                archive.extract(member, folder, filter="data")
+                os.chmod(folder / member.name, 0o600)
+                count += 1
+    except tarfile.TarError:
+        raise RestoreRefused(f"{archive_path.name} is not a files backup.") from None
+    return count
+
+
+def _write_kek_file(raw: bytes) -> None:
+    target = _kek_path()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(raw)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _files_dir() -> Path:
+    return Path(settings.CORRIDOR_DATA_DIR) / FILES_DIR
+
+
+def _kek_path() -> Path:
+    return Path(settings.CORRIDOR_DATA_DIR) / KEK_FILE
