@@ -89,6 +89,16 @@ def test_backup_and_restore_round_trip_through_the_commands(installation, tmp_pa
     )
     assert_clean_failure(again, 1, "already holds data")
     assert run_corridor("keys", "rotate", env=env).returncode == 0
+    # Each key operation is in the log of the installation it happened to.
+    assert "vault.backup_created" in logged_types(installed_env)
+    assert {"vault.backup_restored", "vault.kek_rotated"} <= logged_types(env)
+
+
+def logged_types(env) -> set[str]:
+    exported = run_corridor(
+        "audit", "export", "--since", "1970-01-01", "--format", "jsonl", env=env
+    )
+    return {json.loads(line)["leaf"]["type"] for line in exported.stdout.splitlines()}
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from corridor.audit.events import EventType
+from corridor.audit.services import record_event
+from corridor.core.actors import cli_actor
 from corridor.vault import backup
 from corridor.vault.errors import VaultError
 
@@ -39,6 +42,15 @@ class Command(BaseCommand):
             result = backup.back_up(destination, keep_key_backups=timedelta(days=days))
         except VaultError as error:
             raise CommandError(str(error)) from None
+        record_event(
+            actor=cli_actor(),
+            event=EventType.BACKUP_CREATED,
+            detail={
+                "data": result.data.name,
+                "keys": result.keystore.name,
+                "pruned": len(result.pruned),
+            },
+        )
         self.stdout.write(f"Data:      {result.data}")
         self.stdout.write(f"Files:     {result.files}")
         self.stdout.write(f"Key store: {result.keystore}")

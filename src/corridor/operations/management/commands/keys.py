@@ -8,6 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from corridor.audit.events import EventType
+from corridor.audit.services import record_event
+from corridor.core.actors import cli_actor
 from corridor.vault import rotation
 from corridor.vault.errors import VaultError
 
@@ -35,6 +38,15 @@ class Command(BaseCommand):
             result = rotation.finish_kek_rotation(plan, rewrapped=rewrapped)
         except VaultError as error:
             raise CommandError(str(error)) from None
+        record_event(
+            actor=cli_actor(),
+            event=EventType.KEK_ROTATED,
+            detail={
+                "to_version": result.to_version,
+                "rewrapped": result.rewrapped,
+                "resumed": int(result.resumed),
+            },
+        )
         resumed = " (resumed)" if result.resumed else ""
         self.stdout.write(
             f"KEK rotated{resumed}: version {result.to_version} now wraps every key; "

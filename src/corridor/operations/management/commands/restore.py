@@ -8,6 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from corridor.audit.events import EventType
+from corridor.audit.services import record_event
+from corridor.core.actors import cli_actor
 from corridor.vault import backup
 from corridor.vault.errors import VaultError
 
@@ -39,6 +42,12 @@ class Command(BaseCommand):
             result = backup.restore(source, kek_file=kek_file)
         except VaultError as error:
             raise CommandError(str(error)) from None
+        # The restored log continues: the restore itself is its next event.
+        record_event(
+            actor=cli_actor(),
+            event=EventType.BACKUP_RESTORED,
+            detail={"data": result.data.name, "keys": result.keystore.name},
+        )
         self.stdout.write(
             f"Restored {result.data.name}, {result.file_count} files and {result.keystore.name}."
         )
