@@ -86,6 +86,9 @@ class EventType(StrEnum):
     CATALOG_VERSION_LOADED = "pathways.catalog_version_loaded"
     CATALOG_VERSION_EDITED = "pathways.catalog_version_edited"
     CATALOG_VERSION_EXPORTED = "pathways.catalog_version_exported"
+    APPLICATION_STARTED = "pathways.application_started"
+    APPLICATION_STATUS_RECORDED = "pathways.application_status_recorded"
+    SLOT_AGREEMENT_ADDED = "pathways.slot_agreement_added"
 
     # vault: keys (recorded by the callers above the vault, which knows no domain)
     KEY_CREATED = "vault.key_created"

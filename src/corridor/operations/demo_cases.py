@@ -36,6 +36,9 @@ from corridor.cases.services import costs, logistics, opening, progress, safety,
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
 from corridor.core.actors import Actor
+from corridor.pathways import applications
+from corridor.pathways.models import ApplicationStatus as S
+from corridor.pathways.models import DenialReason
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, Person, Sex
 
@@ -250,6 +253,7 @@ def _one_case(
         assign_case(actor=actor, case=case, staff=worker)
     work.assess_risk(actor=staff.coordinator, case=case, answers=_answers(rng))
     _progress(actor, case, rng, phase=phase, opened=opened, today=today)
+    _applications(actor, case, rng, opened=opened, today=today)
     _money(actor, case, rng, opened=opened, today=today, sources=sources)
     _protocol(actor, case, rng)
     _flags(actor, case, rng)
@@ -322,6 +326,65 @@ def _progress(
             travel_on=today + timedelta(days=rng.randint(0, 1)),
             itinerary="Демо: поезд",
         )
+
+
+DEMO_ROUTES = [
+    ("de-humanitarian-admission", "Посольство Германии в Москве"),
+    ("lt-humanitarian-visa", "Посольство Литвы в Москве"),
+    ("be-humanitarian-visa", "Посольство Бельгии в Москве"),
+    ("fr-asylum-visa", "Посольство Франции в Москве"),
+    ("ca-upp", "IRCC via UNHCR"),
+    ("ch-humanitarian-visa", "Посольство Швейцарии в Москве"),
+]
+# Status paths a demo application can have walked (each ends in the status shown).
+DEMO_PATHS = [
+    [],
+    [S.SUBMITTED],
+    [S.SUBMITTED, S.INTERVIEW],
+    [S.SUBMITTED, S.DOCUMENTS_REQUESTED],
+    [S.SUBMITTED, S.INTERVIEW, S.GRANTED],
+    [S.SUBMITTED, S.GRANTED],
+    [S.SUBMITTED, S.INTERVIEW, S.DENIED],
+    [S.SUBMITTED, S.DENIED],
+    [S.SUBMITTED, S.DENIED, S.APPEALED],
+    [S.SUBMITTED, S.WITHDRAWN],
+]
+
+
+def _applications(
+    actor: Actor, case: Case, rng: random.Random, *, opened: date, today: date
+) -> None:
+    """Applications in every status, with grants and denials, for cases past verification."""
+    if case.phase in (Phase.INTAKE, Phase.VERIFICATION, Phase.SAFETY) and rng.random() < 0.8:
+        return
+    people = [m.person for m in case.members.filter(left_at__isnull=True).select_related("person")]
+    for _ in range(rng.choice([1, 1, 2])):
+        route_id, authority = rng.choice(DEMO_ROUTES)
+        if case.phase in (Phase.DEPARTURE, Phase.ARRIVED, Phase.FOLLOW_UP):
+            # Their visa milestone is already recorded: the application that won it.
+            path = rng.choice([p for p in DEMO_PATHS if S.GRANTED in p])
+        else:
+            path = rng.choice([p for p in DEMO_PATHS if S.GRANTED not in p])
+        span = max(1, (today - opened).days)
+        day = opened + timedelta(days=rng.randint(0, span // 2))
+        application = applications.start_application(
+            actor=actor,
+            case=case,
+            route_id=route_id,
+            authority=authority,
+            people=people,
+            reference_number=f"DEMO-{rng.randint(10000, 99999)}",
+            started_on=day,
+        )
+        for status in path:
+            day = min(today, day + timedelta(days=rng.randint(5, 60)))
+            applications.record_status(
+                actor=actor,
+                application=application,
+                status=status,
+                on=day,
+                denial_reason=rng.choice(list(DenialReason)) if status is S.DENIED else "",
+            )
 
 
 def _money(

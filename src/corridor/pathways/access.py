@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from corridor.cases.access import case_key
 from corridor.cases.models import Case, Relation, RiskLevel
+from corridor.core import clock
 from corridor.core.actors import Actor
+from corridor.pathways import selectors
 from corridor.pathways.facts import Facts
+from corridor.pathways.matching import Matcher
+from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency
 from corridor.people.access import access_person_fields
 
@@ -22,6 +26,16 @@ URGENCY_OF_LEVEL = {
     RiskLevel.LOW: Urgency.NORMAL,
 }
 SEALED_FACTS = ("ties", "avoid_countries", "exit_barriers", "profile_tags", "medical_needs")
+
+
+def access_case_matches(actor: Actor, case: Case) -> tuple[MatchResult, ...]:
+    """Every route and plan for the case, best first, ranked with the organisation's own
+    outcomes this year (the facts are opened and the read audited)."""
+    facts = access_case_facts(actor, case)
+    matcher = Matcher(
+        selectors.get_current_catalog(), today=clock.today(), inputs=selectors.ranking_inputs()
+    )
+    return matcher.match(facts)
 
 
 def access_case_facts(actor: Actor, case: Case) -> Facts:

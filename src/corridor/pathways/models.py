@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
+from corridor.core.models import UUIDModel
+from corridor.vault.fields import DataKeyField, EncryptedTextField
 
 
 class VersionImmutable(CorridorError):
@@ -102,3 +105,88 @@ class CatalogExport(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"export of {self.version}"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    INTERVIEW = "interview", _("Interview")
+    DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
+    GRANTED = "granted", _("Granted")
+    DENIED = "denied", _("Denied")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    APPEALED = "appealed", _("Appealed")
+
+
+class DenialReason(models.TextChoices):
+    NO_LEGAL_BASIS = "no_legal_basis", _("No legal basis")
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence", _("Insufficient evidence")
+    INCOMPLETE_DOCUMENTS = "incomplete_documents", _("Documents incomplete")
+    DISCRETION = "discretion", _("Discretion, no reason given")
+    SECURITY = "security", _("Security grounds")
+    RETURN_DOUBTED = "return_doubted", _("Return doubted")
+    OTHER = "other", _("Other")
+
+
+class SlotAgreement(models.Model):
+    """Places an authority agreed to process for the organisation (negotiated slots)."""
+
+    route_id = models.CharField(max_length=60)
+    authority = models.CharField(max_length=120)
+    places = models.PositiveIntegerField()
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"{self.places} places at {self.authority}"
+
+
+class Application(UUIDModel):
+    """One application on one route for a case (a case may pursue several at once).
+
+    Plain: route, country, authority, status and dates, which the board and reports
+    read. Sealed under the case's key: the authority's reference number, which
+    identifies the person to anyone holding the authority's files.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="applications")
+    route_id = models.CharField(max_length=60, db_index=True)
+    country = models.CharField(max_length=2)
+    authority = models.CharField(max_length=120)
+    key_id = DataKeyField()
+    reference_number = EncryptedTextField(key_field="key_id")
+    people = models.ManyToManyField("people.Person", related_name="applications")
+    status = models.CharField(
+        max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    submitted_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    denial_reason = models.CharField(max_length=30, choices=DenialReason.choices, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    slot = models.ForeignKey(
+        SlotAgreement, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "country"])]
+
+    def __str__(self) -> str:
+        return f"{self.route_id} {self.status}"
+
+
+class ApplicationStep(models.Model):
+    """The status timeline: each status an application reached, and when."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    on = models.DateField()
+    recorded_by = models.CharField(max_length=100)
+    recorded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.on}"

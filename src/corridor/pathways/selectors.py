@@ -1,15 +1,26 @@
-"""Reads of the catalog in the database."""
+"""Reads of the catalog in the database, and of applications and their outcomes."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from django.db.models import Max
+from django.conf import settings
+from django.db.models import Count, Max, QuerySet
 
+from corridor.core import clock
 from corridor.core.exceptions import NotFound
-from corridor.pathways.models import CatalogExport, CatalogVersion, Origin
+from corridor.pathways.models import (
+    Application,
+    ApplicationStatus,
+    CatalogExport,
+    CatalogVersion,
+    Origin,
+)
+from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, GrantCounts, RankingInputs
 from corridor.pathways.rules import Catalog, compile_catalog
 from corridor.pathways.schema import Route, Transit, parse_entry
+from corridor.pathways.vocabulary import Urgency
 
 CATALOG_NOT_LOADED = "The pathway catalog is not loaded: run `corridor pathways load`."
 
@@ -59,3 +70,54 @@ def list_unexported_admin_edits() -> list[CatalogVersion]:
         for version in list_latest_versions()
         if version.origin == Origin.ADMIN and not is_exported(version)
     ]
+
+
+# ---------------------------------------------------------------- applications and outcomes
+
+
+def outcome_counts(*, since: date) -> dict[str, GrantCounts]:
+    """The organisation's own decided applications per route since `since` (granted, denied)."""
+    rows = (
+        Application.objects.filter(
+            status__in=[ApplicationStatus.GRANTED, ApplicationStatus.DENIED], decided_on__gte=since
+        )
+        .values("route_id", "status")
+        .annotate(count=Count("id"))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["route_id"], {"granted": 0, "denied": 0})[row["status"]] = row[
+            "count"
+        ]
+    return {
+        route: GrantCounts(granted=c["granted"], denied=c["denied"]) for route, c in counts.items()
+    }
+
+
+def places_used(*, year: int) -> dict[str, int]:
+    """Applications submitted this year per route (each takes one of the year's places)."""
+    rows = (
+        Application.objects.filter(submitted_on__year=year)
+        .values("route_id")
+        .annotate(count=Count("id"))
+    )
+    return {row["route_id"]: row["count"] for row in rows}
+
+
+def ranking_inputs() -> RankingInputs:
+    """Targets from settings, and this calendar year's own outcomes and places used."""
+    today = clock.today()
+    targets = dict(DEFAULT_TARGET_DAYS)
+    for name, days in getattr(settings, "CORRIDOR_PATHWAY_TARGET_DAYS", {}).items():
+        targets[Urgency(name)] = int(days)
+    return RankingInputs(
+        target_days=targets,
+        outcomes=outcome_counts(since=date(today.year, 1, 1)),
+        places_used=places_used(year=today.year),
+    )
+
+
+def list_applications_of_case(case_id: str) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(case_id=case_id).prefetch_related("steps").order_by("created_at")
+    )

@@ -1,0 +1,235 @@
+"""Applications on routes and their outcomes: the writes.
+
+A case may pursue several routes at once. Each status an application reaches
+is a step on its timeline, on the case's timeline and in the audit log; a
+deadline becomes a next action on the case; a grant records "visa or permit
+granted" for each person it covers. Denials keep a reason category, because the
+organisation's advocacy is built on why visas went nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from corridor.audit.events import EventType
+from corridor.audit.services import record_event
+from corridor.cases.access import case_key
+from corridor.cases.models import Case, Milestone, MilestoneKind
+from corridor.cases.services.progress import record_milestone
+from corridor.cases.services.timeline import add_timeline_entry
+from corridor.cases.services.work import add_task
+from corridor.core import clock
+from corridor.core.actors import Actor
+from corridor.core.exceptions import InvalidInput
+from corridor.pathways import selectors
+from corridor.pathways.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationStep,
+    DenialReason,
+    SlotAgreement,
+)
+from corridor.pathways.schema import Route
+from corridor.people.models import Person
+from corridor.vault.fields import seal_field
+
+S = ApplicationStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.INTERVIEW, S.DOCUMENTS_REQUESTED, S.GRANTED, S.DENIED, S.WITHDRAWN}),
+    S.INTERVIEW: frozenset({S.DOCUMENTS_REQUESTED, S.GRANTED, S.DENIED, S.WITHDRAWN}),
+    S.DOCUMENTS_REQUESTED: frozenset({S.SUBMITTED, S.INTERVIEW, S.GRANTED, S.DENIED, S.WITHDRAWN}),
+    S.DENIED: frozenset({S.APPEALED}),
+    S.APPEALED: frozenset({S.INTERVIEW, S.GRANTED, S.DENIED, S.WITHDRAWN}),
+    S.GRANTED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+
+NOT_A_ROUTE = _("That is not a route of the catalog in force.")
+NOT_MEMBERS = _("An application covers people of this case only.")
+NO_PEOPLE = _("Choose at least one person the application is for.")
+AUTHORITY_EMPTY = _("Name the authority or embassy.")
+TRANSITION_REFUSED = _("An application that is “%(current)s” cannot become “%(to)s”.")
+DATE_IN_FUTURE = _("That date is in the future.")
+DATE_BEFORE_LAST = _("That date is before the application's last step (%(date)s).")
+DENIAL_NEEDS_REASON = _("Choose why the application was denied.")
+STALE = _("Someone else changed this application. Reload and try again.")
+SLOT_INVALID = _("An agreement has at least one place and ends after it starts.")
+
+
+@transaction.atomic
+def start_application(
+    *,
+    actor: Actor,
+    case: Case,
+    route_id: str,
+    authority: str,
+    people: Sequence[Person],
+    reference_number: str = "",
+    deadline: date | None = None,
+    slot: SlotAgreement | None = None,
+    started_on: date | None = None,
+) -> Application:
+    """A draft application on a route of the catalog in force, for people of this case,
+    begun today or on `started_on` (recorded later, never in the future)."""
+    started_on = started_on or clock.today()
+    if started_on > clock.today():
+        raise InvalidInput(str(DATE_IN_FUTURE))
+    route = next(
+        (entry for entry in selectors.list_current_entries() if entry.id == route_id), None
+    )
+    if not isinstance(route, Route):
+        raise InvalidInput(str(NOT_A_ROUTE))
+    if not people:
+        raise InvalidInput(str(NO_PEOPLE))
+    members = set(case.members.filter(left_at__isnull=True).values_list("person_id", flat=True))
+    if any(person.pk not in members for person in people):
+        raise InvalidInput(str(NOT_MEMBERS))
+    if not authority.strip():
+        raise InvalidInput(str(AUTHORITY_EMPTY))
+    application = Application(
+        case=case,
+        route_id=route.id,
+        country=route.country[:2],
+        authority=authority.strip()[:120],
+        deadline=deadline,
+        slot=slot,
+    )
+    if reference_number.strip():
+        seal_field(
+            application, "reference_number", reference_number.strip(), key=case_key(actor, case)
+        )
+    application.save()
+    application.people.set(people)
+    ApplicationStep.objects.create(
+        application=application, status=S.DRAFT, on=started_on, recorded_by=actor.actor_id
+    )
+    _log(actor, application, EventType.APPLICATION_STARTED, detail={"route": route.id})
+    if deadline is not None:
+        add_task(
+            actor=actor,
+            case=case,
+            title=f"{route.id}: {_('application deadline')}",
+            due_on=deadline,
+        )
+    return application
+
+
+@transaction.atomic
+def record_status(
+    *,
+    actor: Actor,
+    application: Application,
+    status: ApplicationStatus,
+    on: date,
+    denial_reason: str = "",
+    version: int | None = None,
+) -> Application:
+    """Move the application to `status` on the day it happened."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if version is not None and version != application.version:
+        raise InvalidInput(str(STALE))
+    current = ApplicationStatus(application.status)
+    if status not in TRANSITIONS[current]:
+        raise InvalidInput(str(TRANSITION_REFUSED % {"current": current.label, "to": status.label}))
+    if on > clock.today():
+        raise InvalidInput(str(DATE_IN_FUTURE))
+    last = application.steps.order_by("-on").first()
+    if last is not None and on < last.on:
+        raise InvalidInput(str(DATE_BEFORE_LAST % {"date": last.on.isoformat()}))
+    if status is S.DENIED:
+        if denial_reason not in DenialReason.values:
+            raise InvalidInput(str(DENIAL_NEEDS_REASON))
+        application.denial_reason = denial_reason
+    if status is S.SUBMITTED and application.submitted_on is None:
+        application.submitted_on = on
+    if status in (S.GRANTED, S.DENIED):
+        application.decided_on = on
+    application.status = status
+    application.version += 1
+    application.save()
+    ApplicationStep.objects.create(
+        application=application, status=status, on=on, recorded_by=actor.actor_id
+    )
+    _log(
+        actor,
+        application,
+        EventType.APPLICATION_STATUS_RECORDED,
+        reason=application.denial_reason if status is S.DENIED else "",
+        detail={"to": status, "on": on.isoformat()},
+    )
+    if status is S.GRANTED:
+        for person in application.people.all():
+            if not Milestone.objects.filter(
+                person=person, kind=MilestoneKind.VISA_GRANTED
+            ).exists():
+                record_milestone(
+                    actor=actor,
+                    case=application.case,
+                    person=person,
+                    kind=MilestoneKind.VISA_GRANTED,
+                    reached_on=on,
+                )
+    return application
+
+
+@transaction.atomic
+def add_slot_agreement(
+    *,
+    actor: Actor,
+    route_id: str,
+    authority: str,
+    places: int,
+    valid_from: date,
+    valid_until: date,
+) -> SlotAgreement:
+    """An authority's agreement to take `places` applications from the organisation."""
+    if places < 1 or valid_until < valid_from:
+        raise InvalidInput(str(SLOT_INVALID))
+    slot = SlotAgreement.objects.create(
+        route_id=route_id,
+        authority=authority.strip()[:120],
+        places=places,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    record_event(
+        actor=actor,
+        event=EventType.SLOT_AGREEMENT_ADDED,
+        object_type="pathways.slot_agreement",
+        object_id=str(slot.pk),
+        detail={"route": route_id, "places": places},
+    )
+    return slot
+
+
+def _log(
+    actor: Actor,
+    application: Application,
+    event: EventType,
+    *,
+    reason: str = "",
+    detail: dict[str, str | int] | None = None,
+) -> None:
+    case = application.case
+    add_timeline_entry(
+        actor=actor,
+        case=case,
+        kind=event.value,
+        object_type="pathways.application",
+        object_id=str(application.pk),
+        detail=str((detail or {}).get("to", application.route_id)),
+    )
+    record_event(
+        actor=actor,
+        event=event,
+        object_type="pathways.application",
+        object_id=str(application.pk),
+        case_id=case.ref,
+        reason=reason,
+        detail={"route": application.route_id, **(detail or {})},
+    )
