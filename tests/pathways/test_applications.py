@@ -18,6 +18,7 @@ from corridor.pathways import services as pathway_services
 from corridor.pathways.access import access_case_matches
 from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.models import ApplicationStatus as S
+from corridor.pathways.presentation import results_json
 from corridor.people.inputs import PersonInput
 from corridor.people.services import update_person
 from tests.cases.conftest import CASE_DB
@@ -186,3 +187,32 @@ def test_a_denial_changes_the_counts_and_the_ranking_for_a_comparable_case(open_
     assert (before.grant_counts.granted, before.grant_counts.denied) == (0, 0)
     assert after.score < before.score
     assert rank_after >= rank_before
+
+
+def test_a_route_paused_by_us_is_closed_with_that_reason_until_resumed(open_case, coordinator):
+    from corridor.pathways import routes
+
+    case = open_case()
+    person = principal(case)
+    update_person(
+        actor=coordinator,
+        person=person,
+        key=case_key(coordinator, case),
+        data=PersonInput(has_international_passport=True),
+        version=person.version,
+    )
+
+    def verdict():
+        shown = results_json(access_case_matches(coordinator, case), lang="en")
+        result = next(r for r in shown if r["route_ids"] == [ROUTE])
+        return result["verdict"], result["reasons"]
+
+    assert verdict()[0] != "ineligible"
+    routes.pause_route(actor=coordinator, route_id=ROUTE, reason="Embassy closed for visits")
+    state, reasons = verdict()
+    assert state == "ineligible"
+    assert any("Paused by our organisation" in str(reason) for reason in reasons)
+    with pytest.raises(InvalidInput, match="already paused"):
+        routes.pause_route(actor=coordinator, route_id=ROUTE, reason="again")
+    routes.resume_route(actor=coordinator, route_id=ROUTE)
+    assert verdict()[0] != "ineligible"

@@ -89,6 +89,9 @@ class EventType(StrEnum):
     APPLICATION_STARTED = "pathways.application_started"
     APPLICATION_STATUS_RECORDED = "pathways.application_status_recorded"
     SLOT_AGREEMENT_ADDED = "pathways.slot_agreement_added"
+    ROUTE_PAUSED = "pathways.route_paused"
+    ROUTE_RESUMED = "pathways.route_resumed"
+    ROUTE_NOTE_ADDED = "pathways.route_note_added"
 
     # vault: keys (recorded by the callers above the vault, which knows no domain)
     KEY_CREATED = "vault.key_created"

@@ -127,7 +127,7 @@ def route_signature(route: RouteSpec, here: Here, position: Position) -> tuple[o
     facts = here.facts
     gates = (
         position,
-        route.status is Status.SUSPENDED or route.status is Status.REPEALED,
+        route.status in _STOPPED,
         not route.nationality_limits or facts.nationality in route.nationality_limits,
         not route.profile_limits or not facts.profile.isdisjoint(route.profile_limits),
     )
@@ -155,6 +155,14 @@ def route_signature(route: RouteSpec, here: Here, position: Position) -> tuple[o
     )
 
 
+# Statuses that close a route, and the phrase that says why.
+_STOPPED = {
+    Status.SUSPENDED: PhraseCode.STATUS_SUSPENDED,
+    Status.REPEALED: PhraseCode.STATUS_REPEALED,
+    Status.PAUSED: PhraseCode.STATUS_PAUSED,
+}
+
+
 def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
     """Findings, steps and risks for `route` from its signature (see route_signature)."""
     position = cast(Position, signature[0])
@@ -165,12 +173,7 @@ def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
     if route.discretionary:
         found.note("discretionary", phrase(PhraseCode.DISCRETIONARY))
     if stopped:
-        code = (
-            PhraseCode.STATUS_SUSPENDED
-            if route.status is Status.SUSPENDED
-            else PhraseCode.STATUS_REPEALED
-        )
-        found.close("status", phrase(code))
+        found.close("status", phrase(_STOPPED[route.status]))
     if not nationality_ok:
         countries = tuple(Country(code) for code in sorted(route.nationality_limits))
         found.close("nationality", phrase(PhraseCode.NATIONALITY_ONLY, countries=countries))

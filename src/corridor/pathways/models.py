@@ -190,3 +190,34 @@ class ApplicationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} {self.on}"
+
+
+class RoutePause(models.Model):
+    """The organisation stopped using a route for now (e.g. the embassy stopped taking
+    appointments), with a reason staff can read; matching closes the route while it holds."""
+
+    route_id = models.CharField(max_length=60, db_index=True)
+    reason = models.CharField(max_length=300)
+    paused_by = models.CharField(max_length=100)
+    paused_at = models.DateTimeField(default=clock.now)
+    resumed_by = models.CharField(max_length=100, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.route_id} paused"
+
+
+class RouteNote(models.Model):
+    """A dated note on a route from the organisation's experience. Organisational knowledge
+    only: the form says never to write about a person here."""
+
+    route_id = models.CharField(max_length=60, db_index=True)
+    text = models.TextField(max_length=2000)
+    author = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"note on {self.route_id}"

@@ -23,6 +23,7 @@ LANGUAGES = ("en", "ru")
 TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.STATUS_SUSPENDED: _("Suspended: the route takes no applications now."),
     PhraseCode.STATUS_REPEALED: _("Repealed: the route no longer exists."),
+    PhraseCode.STATUS_PAUSED: _("Paused by our organisation: see the route's notes."),
     PhraseCode.NATIONALITY_ONLY: _("Only for nationals of: %(countries)s."),
     PhraseCode.PROFILE_ONLY: _("Only for: %(profiles)s."),
     PhraseCode.LOCATION_OUTSIDE: _(

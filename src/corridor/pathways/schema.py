@@ -306,6 +306,14 @@ class Route(Entry):
     status: Status
     prior: Prior
 
+    @field_validator("status")
+    @classmethod
+    def _not_paused(cls, value: Status) -> Status:
+        # The organisation pauses a route with a reason (pathways.routes), not in the entry.
+        if value is Status.PAUSED:
+            raise ValueError("'paused' is set with Pause on the route's page, not in the entry")
+        return value
+
     @field_validator("location")
     @classmethod
     def _positions(cls, value: list[Position]) -> list[Position]:

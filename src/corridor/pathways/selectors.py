@@ -16,11 +16,12 @@ from corridor.pathways.models import (
     CatalogExport,
     CatalogVersion,
     Origin,
+    RoutePause,
 )
 from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, GrantCounts, RankingInputs
 from corridor.pathways.rules import Catalog, compile_catalog
 from corridor.pathways.schema import Route, Transit, parse_entry
-from corridor.pathways.vocabulary import Urgency
+from corridor.pathways.vocabulary import Status, Urgency
 
 CATALOG_NOT_LOADED = "The pathway catalog is not loaded: run `corridor pathways load`."
 
@@ -54,9 +55,22 @@ def list_current_entries() -> list[Route | Transit]:
     return [version_entry(version) for version in versions]
 
 
+def paused_routes() -> dict[str, RoutePause]:
+    """Routes the organisation has paused now, by id."""
+    return {pause.route_id: pause for pause in RoutePause.objects.filter(resumed_at__isnull=True)}
+
+
 def get_current_catalog() -> Catalog:
-    """The catalog in force, compiled for matching. Raises CatalogNotLoaded."""
-    return compile_catalog(list_current_entries())
+    """The catalog in force with the organisation's pauses, compiled for matching.
+    Raises CatalogNotLoaded."""
+    paused = paused_routes()
+    entries = [
+        entry.model_copy(update={"status": Status.PAUSED})
+        if isinstance(entry, Route) and entry.id in paused
+        else entry
+        for entry in list_current_entries()
+    ]
+    return compile_catalog(entries)
 
 
 def is_exported(version: CatalogVersion) -> bool:

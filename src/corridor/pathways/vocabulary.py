@@ -58,6 +58,7 @@ class Status(StrEnum):
     SUSPENDED = "suspended"
     REPEALED = "repealed"
     PRECEDENT = "precedent"  # used once, with no standing programme behind it
+    PAUSED = "paused"  # paused by the organisation itself (never in the reviewed files)
 
 
 @unique

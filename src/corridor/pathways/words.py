@@ -35,6 +35,7 @@ class PhraseCode(StrEnum):
     # Why a route or leg is closed.
     STATUS_SUSPENDED = "status.suspended"
     STATUS_REPEALED = "status.repealed"
+    STATUS_PAUSED = "status.paused"
     NATIONALITY_ONLY = "nationality.only"
     PROFILE_ONLY = "profile.only"
     LOCATION_OUTSIDE = "location.outside"
