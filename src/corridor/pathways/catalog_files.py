@@ -88,9 +88,28 @@ def describe(error: ValidationError) -> list[str]:
 def write_entry(directory: Path, entry: Route | Transit) -> Path:
     """Write `entry` as `<id>.yaml` in reading order; returns the path written."""
     path = directory / f"{entry.id}{SUFFIX}"
-    text = yaml.safe_dump(entry_content(entry), allow_unicode=True, sort_keys=False, width=100)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(entry_as_yaml(entry), encoding="utf-8")
     return path
+
+
+def entry_as_yaml(entry: Route | Transit) -> str:
+    """The entry as its file holds it, in reading order (also what the admin editor shows)."""
+    return yaml.safe_dump(entry_content(entry), allow_unicode=True, sort_keys=False, width=100)
+
+
+def parse_entry_text(text: str, *, expected_id: str) -> Route | Transit:
+    """An entry edited as YAML text, validated; its id must stay `expected_id`."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise CatalogInvalid([f"not valid YAML ({_first_line(error)})"]) from None
+    try:
+        entry = parse_entry(data)
+    except ValidationError as error:
+        raise CatalogInvalid(describe(error)) from None
+    if entry.id != expected_id:
+        raise CatalogInvalid([f"id: an entry keeps its id ({expected_id})"])
+    return entry
 
 
 def canonical_json(entry: Route | Transit) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from corridor.web.views import account, approvals, audit_log, auth, drafts, staff_admin
+from corridor.web.views import account, approvals, audit_log, auth, drafts, routes, staff_admin
 
 app_name = "web"
 urlpatterns = [
@@ -38,6 +38,12 @@ urlpatterns = [
         name="approval_decide",
     ),
     path("approvals/on-call/", approvals.on_call, name="on_call"),
+    path("applications/", routes.board, name="applications"),
+    path("catalog/", routes.catalog_list, name="catalog"),
+    path("catalog/<slug:entry_id>/", routes.catalog_entry, name="catalog_entry"),
+    path("catalog/<slug:entry_id>/edit/", routes.catalog_edit, name="catalog_edit"),
+    path("catalog/<slug:entry_id>/note/", routes.catalog_note, name="catalog_note"),
+    path("catalog/<slug:entry_id>/<str:action>/", routes.catalog_pause, name="catalog_pause"),
     path("audit/", audit_log.events, name="audit_events"),
     path("audit/touches/", audit_log.touches, name="audit_touches"),
     path("audit/activity/", audit_log.activity, name="audit_activity"),

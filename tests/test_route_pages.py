@@ -1,0 +1,105 @@
+"""The applications board and the catalog pages: who opens them, and editing through them."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.test import Client
+
+from corridor.accounts.roles import Role
+from corridor.cases.models import Relation
+from corridor.core import clock
+from corridor.pathways import applications
+from corridor.pathways import services as pathway_services
+from corridor.pathways.catalog_files import read_catalog
+from corridor.pathways.models import ApplicationStatus as S
+from corridor.pathways.models import CatalogVersion
+from tests.accounts.helpers import form_token, log_in
+from tests.cases.conftest import CASE_DB
+from tests.factories import StaffFactory
+
+pytestmark = CASE_DB
+
+
+@pytest.fixture(autouse=True)
+def catalog(coordinator):
+    pathway_services.load_catalog(actor=coordinator, entries=[f.entry for f in read_catalog()])
+
+
+def client_as(staff) -> Client:
+    client = Client()
+    log_in(client, staff)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("role", "board", "catalog_page"),
+    [
+        (Role.CASEWORKER, 200, 403),
+        (Role.COORDINATOR, 200, 200),
+        (Role.ADMIN, 403, 200),
+        (Role.AUDITOR, 403, 403),
+        (Role.VERIFIER, 403, 403),
+    ],
+)
+def test_who_opens_the_board_and_the_catalog(role, board, catalog_page):
+    client = client_as(StaffFactory(roles=[role]))
+    assert client.get("/applications/").status_code == board
+    assert client.get("/catalog/").status_code == catalog_page
+    assert client.get("/catalog/ca-gar/").status_code == catalog_page
+
+
+def test_a_caseworker_sees_only_applications_of_own_cases(open_case, coordinator, caseworker):
+    mine, theirs = open_case(), open_case(assign=False)
+    for case in (mine, theirs):
+        person = case.members.get(relation=Relation.PRINCIPAL).person
+        application = applications.start_application(
+            actor=coordinator,
+            case=case,
+            route_id="de-humanitarian-admission",
+            authority="Embassy",
+            people=[person],
+        )
+        applications.record_status(
+            actor=coordinator, application=application, status=S.SUBMITTED, on=clock.today()
+        )
+    page = client_as(caseworker).get("/applications/").content.decode()
+    assert mine.ref in page
+    assert theirs.ref not in page
+    coordinator_page = client_as(coordinator).get("/applications/").content.decode()
+    assert theirs.ref in coordinator_page
+
+
+def test_editing_an_entry_makes_a_version_with_a_diff(coordinator):
+    client = client_as(coordinator)
+    page = client.get("/catalog/ca-trp/edit/").content.decode()
+    content = re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)
+    text = html.unescape(content).replace("discretionary: true", "discretionary: false")
+    response = client.post(
+        "/catalog/ca-trp/edit/",
+        {"content": text, "csrfmiddlewaretoken": form_token(client, "/catalog/ca-trp/edit/")},
+    )
+    assert response.status_code == 302
+    latest = CatalogVersion.objects.filter(entry_id="ca-trp").order_by("-number").first()
+    assert (latest.number, latest.origin, latest.created_by) == (2, "admin", coordinator.actor_id)
+    history = client.get("/catalog/ca-trp/").content.decode()
+    assert "+ &quot;discretionary&quot;: false" in history or '+ "discretionary": false' in history
+
+
+def test_a_broken_edit_is_refused_with_the_field_named(coordinator):
+    client = client_as(coordinator)
+    response = client.post("/catalog/ca-trp/edit/", {"content": "id: ca-trp\nkind: route\n"})
+    assert response.status_code == 400
+    assert "field required" in response.content.decode().lower()
+    assert CatalogVersion.objects.filter(entry_id="ca-trp").count() == 1
+
+
+def test_pausing_from_the_page(coordinator):
+    client = client_as(coordinator)
+    client.post("/catalog/ca-trp/pause/", {"reason": "Embassy closed"})
+    assert "Embassy closed" in client.get("/catalog/ca-trp/").content.decode()
+    assert "paused by us" in client.get("/catalog/").content.decode()
+    client.post("/catalog/ca-trp/resume/")
+    assert "paused by us" not in client.get("/catalog/").content.decode()
