@@ -1,6 +1,6 @@
 from django.urls import path
 
-from corridor.web.views import account, approvals, audit_log, auth, drafts, staff_admin
+from corridor.web.views import account, approvals, audit_log, auth, drafts, inbox, staff_admin
 
 app_name = "web"
 urlpatterns = [
@@ -38,6 +38,9 @@ urlpatterns = [
         name="approval_decide",
     ),
     path("approvals/on-call/", approvals.on_call, name="on_call"),
+    path("requests/", inbox.inbox, name="inbox"),
+    path("requests/<uuid:request_id>/", inbox.request_detail, name="request_detail"),
+    path("requests/<uuid:request_id>/open/", inbox.request_open, name="request_open"),
     path("audit/", audit_log.events, name="audit_events"),
     path("audit/touches/", audit_log.touches, name="audit_touches"),
     path("audit/activity/", audit_log.activity, name="audit_activity"),
