@@ -46,6 +46,17 @@ def kdf_calls(monkeypatch, fast_kdf):
     return calls
 
 
+def attempt(typed: str, *, digest: str | None = None, holder: bytes = b"h" * 32):
+    """One sign-in attempt from the cookie `digest` (a fresh one unless given)."""
+    return sign_in_with_codename(
+        actor=REQUESTER,
+        attempt_digest=digest or new_digest(),
+        session_digest=new_digest(),
+        holder=holder,
+        typed=typed,
+    )
+
+
 def pending_session() -> RequesterSession:
     digest = new_digest()
     receive_portal_request(
@@ -110,27 +121,8 @@ def test_a_lost_new_codename_replaces_the_first(vault_keys, fast_kdf):
     second = issue_codename(actor=REQUESTER, session=session, holder=secrets.token_bytes(32))
     assert first != second
     assert Codename.objects.filter(retired_on__isnull=True).count() == 1
-    holder = secrets.token_bytes(32)
-    assert (
-        sign_in_with_codename(
-            actor=REQUESTER,
-            attempt_digest=new_digest(),
-            session_digest=new_digest(),
-            holder=holder,
-            typed=first,
-        )
-        is None
-    )
-    assert (
-        sign_in_with_codename(
-            actor=REQUESTER,
-            attempt_digest=new_digest(),
-            session_digest=new_digest(),
-            holder=holder,
-            typed=second,
-        )
-        is not None
-    )
+    assert attempt(first) is None
+    assert attempt(second) is not None
 
 
 def test_replacing_is_only_for_a_codename_not_yet_confirmed(vault_keys, fast_kdf):
@@ -165,14 +157,7 @@ def test_every_wrong_codename_costs_exactly_one_derivation(vault_keys, kdf_calls
     write()
     before = len(kdf_calls)
     value = typed() if callable(typed) else typed
-    result = sign_in_with_codename(
-        actor=REQUESTER,
-        attempt_digest=new_digest(),
-        session_digest=new_digest(),
-        holder=secrets.token_bytes(32),
-        typed=value,
-    )
-    assert result is None
+    assert attempt(value) is None
     assert len(kdf_calls) == before + 1
 
 
@@ -184,21 +169,9 @@ def test_a_session_is_throttled_before_any_derivation(vault_keys, kdf_calls, set
     digest = new_digest()
     with time_machine.travel(clock.now(), tick=False):
         for _ in range(5):
-            sign_in_with_codename(
-                actor=REQUESTER,
-                attempt_digest=digest,
-                session_digest=new_digest(),
-                holder=b"h" * 32,
-                typed=new_codename(),
-            )
+            attempt(new_codename(), digest=digest)
         with pytest.raises(TooManyAttempts) as refusal:
-            sign_in_with_codename(
-                actor=REQUESTER,
-                attempt_digest=digest,
-                session_digest=new_digest(),
-                holder=b"h" * 32,
-                typed=new_codename(),
-            )
+            attempt(new_codename(), digest=digest)
     assert len(kdf_calls) == 5
     assert refusal.value.retry_after == 180
 
@@ -220,18 +193,12 @@ def test_ten_thousand_random_codenames_open_nothing_and_are_throttled_first(
     before = len(kdf_calls)
     successes = refused = 0
     with time_machine.travel(clock.now(), tick=False):
-        for attempt in range(10_000):
+        for number in range(10_000):
             guess = " ".join(
                 [rng.choice(list_of_words) for _ in range(5)] + [f"{rng.randrange(10_000):04d}"]
             )
             try:
-                session = sign_in_with_codename(
-                    actor=REQUESTER,
-                    attempt_digest=sessions[attempt % len(sessions)],
-                    session_digest=new_digest(),
-                    holder=b"h" * 32,
-                    typed=guess,
-                )
+                session = attempt(guess, digest=sessions[number % len(sessions)])
             except TooManyAttempts:
                 refused += 1
                 continue
@@ -251,13 +218,38 @@ def test_without_the_key_provider_a_codename_waits_and_the_request_stays(
     with pytest.raises(CodenameUnavailable):
         issue_codename(actor=REQUESTER, session=session, holder=secrets.token_bytes(32))
     with pytest.raises(CodenameUnavailable):
-        sign_in_with_codename(
-            actor=REQUESTER,
-            attempt_digest=new_digest(),
-            session_digest=new_digest(),
-            holder=b"h" * 32,
-            typed="x",
-        )
+        attempt("x")
     assert RequesterSession.objects.get(pk=session.pk).stage == Stage.CODENAME_DUE
     settings.CORRIDOR_KEY_PROVIDER = "file"
     assert issue_codename(actor=REQUESTER, session=session, holder=secrets.token_bytes(32))
+
+
+def test_the_steps_refuse_a_session_at_the_wrong_stage(vault_keys, fast_kdf):
+    session = pending_session()
+    with pytest.raises(RequesterSessionGone):
+        confirm_codename(actor=REQUESTER, session=session, typed="x")
+    skip_codename_check(actor=REQUESTER, session=session)  # nothing to skip yet
+    assert RequesterSession.objects.get(pk=session.pk).stage == Stage.CODENAME_DUE
+
+
+def test_two_tabs_issuing_at_once_show_one_codename(vault_keys, fast_kdf):
+    """The second tab's codename is never stored nor shown: the first one stands."""
+    session = pending_session()
+    stale = RequesterSession.objects.get(pk=session.pk)
+    issue_codename(actor=REQUESTER, session=session, holder=secrets.token_bytes(32))
+    with pytest.raises(RequesterSessionGone):
+        issue_codename(actor=REQUESTER, session=stale, holder=secrets.token_bytes(32))
+    assert Codename.objects.count() == 1
+
+
+def test_the_key_service_failing_between_the_two_derivations(vault_keys, fast_kdf, monkeypatch):
+    written = write()
+    from corridor.intake.services import codenames as service
+    from corridor.vault.errors import VaultSealed
+
+    def sealed(codename):
+        raise VaultSealed("sealed")
+
+    monkeypatch.setattr(service, "requester_key", sealed)
+    with pytest.raises(CodenameUnavailable):
+        attempt(written.codename)

@@ -106,3 +106,38 @@ def test_a_sealed_key_service_gives_a_clear_message_not_an_error(vault_keys, fas
     assert response.status_code == 200
     assert str(inbox_views.KEYS_UNAVAILABLE) in response.content.decode()
     assert Request.objects.get().sealed_answers is not None
+
+
+def test_a_request_without_a_codename_shows_why_no_reply_can_reach_it(vault_keys, fast_kdf):
+    from corridor.intake.services.requests import receive_portal_request
+    from tests.intake.helpers import REQUESTER, new_digest, new_token
+
+    bare = receive_portal_request(
+        actor=REQUESTER, answers={"story": "s"}, session_digest=new_digest(), form_token=new_token()
+    )
+    client = client_for(Role.VERIFIER)
+    url = f"/requests/{bare.id}/"
+    client.post(f"{url}open/", {"csrfmiddlewaretoken": form_token(client, url)})
+    page = client.get(url).content.decode()
+    assert 'name="text"' not in page
+    response = client.post(url, {"text": "ответ", "csrfmiddlewaretoken": form_token(client, url)})
+    assert response.status_code == 400
+    assert not Message.objects.exists()
+
+
+def test_a_sealed_key_service_after_opening_sends_back_to_the_inbox(vault_keys, fast_kdf, settings):
+    written = write()
+    client = client_for(Role.VERIFIER)
+    url = f"/requests/{written.request.id}/"
+    client.post(f"{url}open/", {"csrfmiddlewaretoken": form_token(client, url)})
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == "/requests/"
+
+
+def test_an_unknown_request_cannot_be_opened(vault_keys, fast_kdf):
+    client = client_for(Role.VERIFIER)
+    token = form_token(client, "/requests/")
+    missing = "/requests/00000000-0000-0000-0000-000000000000/open/"
+    assert client.post(missing, {"csrfmiddlewaretoken": token}).status_code == 404

@@ -35,7 +35,7 @@ from corridor.intake.services.opening import open_request
 from corridor.intake.services.requests import receive_portal_request
 from corridor.vault.keystore import get_wrapped_key
 from corridor.vault.models import Purpose
-from corridor.vault.requester import open_for_requester, requester_key
+from corridor.vault.requester import open_for_requester, requester_key, seal_for_requester
 from tests.factories import StaffFactory
 from tests.intake.helpers import REQUESTER, new_digest, new_token, write
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
@@ -261,3 +261,58 @@ def test_a_message_needs_the_cookie_key(vault_keys, fast_kdf):
         send_requester_message(
             actor=REQUESTER, session=session, holder=written.holder, text="x", form_token="t"
         )
+
+
+def test_an_unopened_request_has_no_contents_to_read(vault_keys, fast_kdf, verifier):
+    written = write()
+    with pytest.raises(RequestNotFound):
+        access_opened_request_by_id(verifier, written.request.id)
+    assert file_requester_messages(actor=verifier, request_id=written.request.id) == 0
+
+
+def test_a_copy_the_codename_cannot_open_is_shown_as_unavailable(vault_keys, fast_kdf, verifier):
+    """A copy sealed to an earlier codename, or none at all, never breaks the thread."""
+    written = write()
+    open_request(actor=verifier, request_id=written.request.id)
+    send_team_reply(actor=verifier, request_id=written.request.id, text="старый")
+    say(written, "без копии")
+    other = requester_key("камень " + written.codename)
+    Message.objects.filter(author=Author.TEAM).update(
+        for_requester=seal_for_requester(other.public_key, b"x")
+    )
+    Message.objects.filter(author=Author.REQUESTER).update(for_requester=None)
+    thread = access_thread_by_session(REQUESTER, written.session, holder=written.holder)
+    assert [entry.text for entry in thread.thread] == [None, None]
+
+
+def test_a_request_opened_meanwhile_is_not_opened_twice(vault_keys, fast_kdf, verifier):
+    """Two people press "open" at once: the second finds it opened and its spare key is
+    destroyed, so only one data key seals the request."""
+    from corridor.intake.services import opening
+    from corridor.vault.models import DestroyedKey
+
+    written = write()
+    stale = Request.objects.get(pk=written.request.pk)
+    open_request(actor=verifier, request_id=written.request.id)
+    first_key = Request.objects.get(pk=written.request.pk).key_id
+    real_access = opening.access_request_by_id
+    opening.access_request_by_id = lambda actor, request_id: stale
+    try:
+        again = open_request(actor=verifier, request_id=written.request.id)
+    finally:
+        opening.access_request_by_id = real_access
+    assert again.key_id == first_key
+    assert DestroyedKey.objects.count() == 1
+
+
+def test_a_box_that_is_not_the_portals_format_is_refused(vault_keys, fast_kdf, verifier):
+    from corridor.vault.errors import DecryptionFailed
+    from corridor.vault.intake import seal_for_intake
+
+    written = write()
+    Request.objects.filter(pk=written.request.pk).update(
+        sealed_answers=seal_for_intake(b"not json", str(written.request.pk))
+    )
+    with pytest.raises(DecryptionFailed):
+        open_request(actor=verifier, request_id=written.request.id)
+    assert Request.objects.get(pk=written.request.pk).sealed_answers is not None

@@ -136,7 +136,7 @@ def access_thread_by_session(
             text=_open_own_copy(key, message.for_requester),
             new=message.author == Author.TEAM and message.read_by_requester_at is None,
         )
-        for message in _thread_rows(session.request).filter(for_requester__isnull=False)
+        for message in _thread_rows(session.request)
     ]
     with transaction.atomic():
         Message.objects.filter(
@@ -152,7 +152,8 @@ def access_thread_by_session(
 
 
 def _open_own_copy(key: RequesterKey, sealed: bytes | memoryview | None) -> str | None:
-    """The requester's copy, or None if it was sealed to a codename since replaced."""
+    """The requester's copy, or None if there is none (a message recorded by the hotline)
+    or it was sealed to a codename since replaced."""
     if sealed is None:
         return None
     try:

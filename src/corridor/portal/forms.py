@@ -73,11 +73,16 @@ class LimitedText(forms.CharField):
 
     def clean(self, value: Any) -> Any:
         text = super().clean(value)
-        if isinstance(text, str) and len(text) > self.limit:
-            raise forms.ValidationError(
-                TOO_LONG, params={"length": len(text), "limit": self.limit}, code="too_long"
-            )
+        if isinstance(text, str):
+            check_length(text, self.limit)
         return text
+
+
+def check_length(text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise forms.ValidationError(
+            TOO_LONG, params={"length": len(text), "limit": limit}, code="too_long"
+        )
 
 
 def _text(label: Text, *, limit: int, help_text: Text = "", lines: int = 0) -> LimitedText:
@@ -171,11 +176,7 @@ class RequestForm(forms.Form):
         story = str(self.cleaned_data.get("story", "")).strip()
         if not story:
             raise forms.ValidationError(STORY_MISSING, code="required")
-        limit = int(settings.CORRIDOR_PORTAL_STORY_LIMIT)
-        if len(story) > limit:
-            raise forms.ValidationError(
-                TOO_LONG, params={"length": len(story), "limit": limit}, code="too_long"
-            )
+        check_length(story, int(settings.CORRIDOR_PORTAL_STORY_LIMIT))
         return story
 
     def clean_website(self) -> str:

@@ -132,6 +132,27 @@ def _minutes(seconds: int) -> int:
     return max(1, -(-seconds // 60))
 
 
+def _refused(
+    request: HttpRequest,
+    portal: Portal,
+    template: str,
+    context: dict[str, Any],
+    purpose: str,
+    refusal: TooManyAttempts,
+) -> HttpResponse:
+    """A rate limit said no: the same page, what was typed kept, and when to come back."""
+    context["notice"] = TOO_MANY % {"minutes": _minutes(refusal.retry_after)}
+    return _page(
+        request,
+        portal,
+        template,
+        context,
+        purpose=purpose,
+        status=429,
+        retry_after=refusal.retry_after,
+    )
+
+
 @portal_view(methods=("GET", "HEAD", "POST"))
 def start(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     """The first page: what we can do, what we never ask, and the request form."""
@@ -178,16 +199,7 @@ def _receive(
             retry_after=busy.retry_after,
         )
     except TooManyAttempts as refusal:
-        context["notice"] = TOO_MANY % {"minutes": _minutes(refusal.retry_after)}
-        return _page(
-            request,
-            portal,
-            "portal/start.html",
-            context,
-            purpose="request",
-            status=429,
-            retry_after=refusal.retry_after,
-        )
+        return _refused(request, portal, "portal/start.html", context, "request", refusal)
     except FormAlreadyUsed:
         pass  # sent twice (a double tap): the first one is stored and bound to this cookie
     return see_other(_url(request, "codename"))
@@ -234,16 +246,7 @@ def codename(request: HttpRequest, portal: Portal) -> HttpResponseBase:
                 return see_other(_url(request, "thread"))
             context["notice"] = WRONG_TYPED_BACK
         except TooManyAttempts as refusal:
-            context["notice"] = TOO_MANY % {"minutes": _minutes(refusal.retry_after)}
-            return _page(
-                request,
-                portal,
-                "portal/codename.html",
-                context,
-                purpose="codename",
-                status=429,
-                retry_after=refusal.retry_after,
-            )
+            return _refused(request, portal, "portal/codename.html", context, "codename", refusal)
         except CodenameUnavailable:
             context["notice"] = CODENAME_LATER
             status = 503
@@ -266,19 +269,8 @@ def codename_new(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         try:
             replace_codename(actor=REQUESTER, session=session)
         except TooManyAttempts as refusal:
-            context = {
-                "form": CodenameForm(),
-                "notice": TOO_MANY % {"minutes": _minutes(refusal.retry_after)},
-            }
-            return _page(
-                request,
-                portal,
-                "portal/codename.html",
-                context,
-                purpose="codename",
-                status=429,
-                retry_after=refusal.retry_after,
-            )
+            context = {"form": CodenameForm()}
+            return _refused(request, portal, "portal/codename.html", context, "codename", refusal)
     return see_other(_url(request, "codename"))
 
 
@@ -317,16 +309,7 @@ def enter(request: HttpRequest, portal: Portal) -> HttpResponseBase:
             typed=form.cleaned_data["codename"],
         )
     except TooManyAttempts as refusal:
-        context["notice"] = TOO_MANY % {"minutes": _minutes(refusal.retry_after)}
-        return _page(
-            request,
-            portal,
-            "portal/enter.html",
-            context,
-            purpose="enter",
-            status=429,
-            retry_after=refusal.retry_after,
-        )
+        return _refused(request, portal, "portal/enter.html", context, "enter", refusal)
     except CodenameUnavailable:
         context["notice"] = CODENAME_LATER
         return _page(

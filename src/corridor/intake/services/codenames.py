@@ -26,6 +26,7 @@ from corridor.intake.codenames import canonical_codename, new_codename
 from corridor.intake.errors import CodenameUnavailable, RequesterSessionGone
 from corridor.intake.models import Codename, RequesterSession, Stage
 from corridor.intake.services._common import take_or_refuse
+from corridor.intake.services.sessions import bind_requester_session
 from corridor.intake.throttles import global_bucket, session_bucket
 from corridor.vault.errors import (
     KekMismatch,
@@ -101,8 +102,7 @@ def confirm_codename(*, actor: RequesterActor, session: RequesterSession, typed:
     if session.stage != Stage.CODENAME_SHOWN:
         raise RequesterSessionGone
     _throttle(session.digest)
-    canonical = canonical_codename(typed)
-    lookup = _lookup(canonical or _NOT_A_CODENAME).hex()
+    canonical, lookup = _read(typed)
     active = Codename.objects.filter(request_id=session.request_id, retired_on__isnull=True).first()
     if canonical is None or active is None or not hmac.compare_digest(active.lookup, lookup):
         return False
@@ -147,23 +147,17 @@ def sign_in_with_codename(
     provider cannot derive.
     """
     _throttle(attempt_digest)
-    canonical = canonical_codename(typed)
-    lookup = _lookup(canonical or _NOT_A_CODENAME).hex()
+    canonical, lookup = _read(typed)
     match = Codename.objects.filter(lookup=lookup, retired_on__isnull=True).first()
     if canonical is None or match is None:
         return None
     key = _key(canonical)
-    now = clock.now()
     with transaction.atomic():
-        session, _ = RequesterSession.objects.update_or_create(
+        session = bind_requester_session(
             digest=session_digest,
-            defaults={
-                "request_id": match.request_id,
-                "stage": Stage.SIGNED_IN,
-                "held_key": hold_requester_key(key, holder=holder, binding=session_digest),
-                "started_at": now,
-                "last_seen_at": now,
-            },
+            request_id=match.request_id,
+            stage=Stage.SIGNED_IN,
+            held_key=hold_requester_key(key, holder=holder, binding=session_digest),
         )
         record_event(
             actor=actor,
@@ -192,6 +186,13 @@ def _throttle(session_digest: str) -> None:
         [global_bucket("codename"), session_bucket("codename", session_digest)],
         limit="codename",
     )
+
+
+def _read(typed: str) -> tuple[str | None, str]:
+    """What was typed as a canonical codename (or None) and its lookup value in hex; one
+    derivation either way, so an unreadable codename costs what a wrong one does."""
+    canonical = canonical_codename(typed)
+    return canonical, _lookup(canonical or _NOT_A_CODENAME).hex()
 
 
 def _lookup(codename: str) -> bytes:

@@ -19,13 +19,13 @@ from django.db import transaction
 
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
-from corridor.core import clock
 from corridor.core.actors import RequesterActor
 from corridor.core.ids import new_reference
 from corridor.intake.errors import PortalBusy
-from corridor.intake.models import Channel, Request, RequesterSession, Stage
+from corridor.intake.models import Channel, Request, Stage
 from corridor.intake.selectors import count_awaiting_screening
 from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
+from corridor.intake.services.sessions import bind_requester_session
 from corridor.intake.throttles import global_bucket, session_bucket
 from corridor.vault.fields import JSONValue
 from corridor.vault.intake import intake_key_of, seal_for_intake
@@ -59,7 +59,7 @@ def receive_portal_request(
     payload = json.dumps(dict(answers), ensure_ascii=False, sort_keys=True).encode("utf-8")
     # Who can decrypt: only the key provider (intake private key); not this process.
     sealed = seal_for_intake(payload, str(request_id))
-    day, now = start_of_today(), clock.now()
+    day = start_of_today()
     with transaction.atomic():
         spend_form_token(form_token)
         request = Request.objects.create(
@@ -72,15 +72,8 @@ def receive_portal_request(
             created_at=day,
             updated_at=day,
         )
-        RequesterSession.objects.update_or_create(
-            digest=session_digest,
-            defaults={
-                "request": request,
-                "stage": Stage.CODENAME_DUE,
-                "held_key": None,
-                "started_at": now,
-                "last_seen_at": now,
-            },
+        bind_requester_session(
+            digest=session_digest, request_id=request.id, stage=Stage.CODENAME_DUE, held_key=None
         )
         record_event(
             actor=actor,

@@ -7,6 +7,7 @@ shows nothing to whoever picks it up later.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +25,25 @@ _TOUCH_EVERY = timedelta(seconds=60)
 
 def idle_limit() -> timedelta:
     return timedelta(minutes=int(settings.CORRIDOR_PORTAL_IDLE_MINUTES))
+
+
+def bind_requester_session(
+    *, digest: str, request_id: uuid.UUID, stage: Stage, held_key: bytes | None
+) -> RequesterSession:
+    """Point the session `digest` at a request, at `stage`, holding `held_key` (created if
+    new, replaced if it pointed elsewhere); runs in the caller's transaction."""
+    now = clock.now()
+    session, _ = RequesterSession.objects.update_or_create(
+        digest=digest,
+        defaults={
+            "request_id": request_id,
+            "stage": stage,
+            "held_key": held_key,
+            "started_at": now,
+            "last_seen_at": now,
+        },
+    )
+    return session
 
 
 def resume_requester_session(digest: str) -> RequesterSession | None:
