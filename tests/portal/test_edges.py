@@ -242,3 +242,16 @@ def test_a_signed_in_visitor_sending_a_new_request_gets_a_new_codename(person):
     assert person.codename()
     assert Request.objects.count() == 2
     assert STORY
+
+
+def test_a_long_conversation_shows_the_latest_messages_and_stays_small(person, settings):
+    """Five longest messages still make a page under 50 KB; earlier ones are a link away."""
+    person.write_and_get_codename()
+    for number in range(7):
+        assert person.say(f"{number} " + "я" * 3990).status_code == 303
+    page = person.get("thread/")
+    body = page.content.decode()
+    assert len(page.content) < 50 * 1024
+    assert body.count('class="from-you"') == 5
+    assert 'href="/help/thread/?all=1"' in body
+    assert person.client.get("/help/thread/?all=1").content.decode().count('class="from-you"') == 7

@@ -78,6 +78,7 @@ SESSION_ENDED = _(
     "For your safety you were signed out after %(minutes)s minutes without activity. "
     "Enter your codename again; your message below is kept and will be sent."
 )
+RECENT_MESSAGES = 5
 PAGES = ("start", "codename", "codename_new", "codename_skip", "enter", "thread", "leave")
 
 
@@ -380,12 +381,18 @@ def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
             except RequesterSessionGone:
                 return _signed_out(request, portal)
     try:
-        context["thread"] = access_thread_by_session(
-            REQUESTER, session, holder=portal.cookie.holder
-        )
+        thread = access_thread_by_session(REQUESTER, session, holder=portal.cookie.holder)
     except RequesterSessionGone:
         return _signed_out(request, portal)
-    context["unconfirmed"] = session.stage == Stage.CODENAME_SHOWN
+    # The latest messages only, unless asked: a long conversation must not make every
+    # page heavy on a slow phone (the page stays under 50 KB).
+    shown = thread.thread if request.GET.get("all") == "1" else thread.thread[-RECENT_MESSAGES:]
+    context.update(
+        thread=thread,
+        entries=shown,
+        earlier=len(thread.thread) - len(shown),
+        unconfirmed=session.stage == Stage.CODENAME_SHOWN,
+    )
     return _page(
         request,
         portal,
