@@ -255,3 +255,10 @@ def test_a_long_conversation_shows_the_latest_messages_and_stays_small(person, s
     assert body.count('class="from-you"') == 5
     assert 'href="/help/thread/?all=1"' in body
     assert person.client.get("/help/thread/?all=1").content.decode().count('class="from-you"') == 7
+
+
+def test_a_head_request_does_not_use_up_the_codename(person):
+    """Only a page someone sees makes the codename: HEAD is refused."""
+    person.send_request()
+    assert person.client.head("/help/codename/").status_code == 405
+    assert person.codename()

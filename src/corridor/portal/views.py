@@ -206,7 +206,8 @@ def _receive(
     return see_other(_url(request, "codename"))
 
 
-@portal_view(methods=("GET", "HEAD", "POST"))
+# No HEAD: a HEAD request would make the codename and show it to nobody.
+@portal_view(methods=("GET", "POST"))
 def codename(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     """Shows the codename once, then asks for it to be typed back (retry or skip)."""
     session = portal.session
