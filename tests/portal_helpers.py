@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import escape
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 # Argon2id at its smallest: still the real function, so tests that count calls count it.
 FAST_KDF = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
@@ -21,6 +23,12 @@ STORY = "Меня ищут родственники, нужна помощь"
 def fast_kdf(settings):
     settings.CORRIDOR_CODENAME_KDF = FAST_KDF
     return FAST_KDF
+
+
+def ru(message: object) -> str:
+    """A message as the Russian portal page shows it (HTML-escaped)."""
+    with translation.override("ru"):
+        return escape(str(message))
 
 
 def token_of(html: str) -> str:

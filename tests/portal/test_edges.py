@@ -5,12 +5,10 @@ that are not ours."""
 from __future__ import annotations
 
 import json
-from html import escape
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from corridor.core import clock
 from corridor.intake.models import Message, Request, RequesterSession, Stage
@@ -19,19 +17,9 @@ from corridor.portal import views
 from corridor.portal.cookies import PortalCookie
 from corridor.portal.organisation import portal_info
 from corridor.portal.tokens import form_token, form_token_valid
-from tests.portal_helpers import STORY, Requester, token_of
+from tests.portal_helpers import STORY, Requester, ru, token_of
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
-
-
-def ru(message) -> str:
-    with translation.override("ru"):
-        return escape(str(message))
-
-
-@pytest.fixture
-def person(vault_keys, fast_kdf) -> Requester:
-    return Requester()
 
 
 def limit(settings, name: str, tokens: int) -> None:

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
 
 from corridor.core import clock
 from corridor.intake.models import Message, Request, RequesterSession, Stage
@@ -19,20 +18,9 @@ from corridor.portal import forms as portal_forms
 from corridor.portal import views
 from corridor.portal.cookies import COOKIE_NAME
 from tests.canaries import canary_forms
-from tests.portal_helpers import INTAKE_TABLES, STORY, Requester, raw_rows, token_of
+from tests.portal_helpers import INTAKE_TABLES, STORY, Requester, raw_rows, ru, token_of
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
-
-
-def ru(message) -> str:
-    """A message as the Russian portal page shows it (HTML-escaped)."""
-    with translation.override("ru"):
-        return escape(str(message))
-
-
-@pytest.fixture
-def person(vault_keys, fast_kdf) -> Requester:
-    return Requester()
 
 
 def test_the_first_page_sets_only_the_portal_cookie(person):
