@@ -55,10 +55,35 @@ ROUTES: dict[str, Route] = {
     "web:catalog_edit": Route("/catalog/ca-gar/edit/", anonymous=302, staff=403),
     "web:catalog_note": Route("/catalog/ca-gar/note/", anonymous=405, staff=405),
     "web:catalog_pause": Route("/catalog/ca-gar/pause/", anonymous=405, staff=405),
+    "web:inbox": Route("/requests/", anonymous=302, staff=403),
+    "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=403),
+    "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),
     "web:audit_events": Route("/audit/", anonymous=302, staff=403),
     "web:audit_touches": Route("/audit/touches/", anonymous=302, staff=403),
     "web:audit_activity": Route("/audit/activity/", anonymous=302, staff=403),
     "set_language": Route("/i18n/setlang/", anonymous=302, staff=302),
     "portal:start": Route("/help/", anonymous=200, staff=200, audience="portal"),
     "portal:start_en": Route("/help/en/", anonymous=200, staff=200, audience="portal"),
+    # Without a portal session these send the visitor back to a page that has a form.
+    "portal:codename": Route("/help/codename/", anonymous=303, staff=303, audience="portal"),
+    "portal:codename_en": Route("/help/en/codename/", anonymous=303, staff=303, audience="portal"),
+    "portal:codename_new": Route(
+        "/help/codename/new/", anonymous=405, staff=405, audience="portal"
+    ),
+    "portal:codename_new_en": Route(
+        "/help/en/codename/new/", anonymous=405, staff=405, audience="portal"
+    ),
+    "portal:codename_skip": Route(
+        "/help/codename/skip/", anonymous=405, staff=405, audience="portal"
+    ),
+    "portal:codename_skip_en": Route(
+        "/help/en/codename/skip/", anonymous=405, staff=405, audience="portal"
+    ),
+    "portal:enter": Route("/help/enter/", anonymous=200, staff=200, audience="portal"),
+    "portal:enter_en": Route("/help/en/enter/", anonymous=200, staff=200, audience="portal"),
+    "portal:thread": Route("/help/thread/", anonymous=303, staff=303, audience="portal"),
+    "portal:thread_en": Route("/help/en/thread/", anonymous=303, staff=303, audience="portal"),
+    "portal:leave": Route("/help/leave/", anonymous=405, staff=405, audience="portal"),
+    "portal:leave_en": Route("/help/en/leave/", anonymous=405, staff=405, audience="portal"),
+    "portal:exit": Route("/help/exit/", anonymous=303, staff=303, audience="portal"),
 }

@@ -107,6 +107,21 @@ class EventType(StrEnum):
     LOG_EXPORTED = "audit.log_exported"
     REASON_NOTE_READ = "audit.reason_note_read"
 
+    # intake: requests and their threads, as received and as read by staff
+    REQUEST_RECEIVED = "intake.request_received"
+    REQUEST_READ = "intake.request_read"
+    MESSAGE_RECEIVED = "intake.message_received"
+    REPLY_SENT = "intake.reply_sent"
+
+    # portal: the requester's codename, session and reading of their thread
+    CODENAME_ISSUED = "portal.codename_issued"
+    CODENAME_CONFIRMED = "portal.codename_confirmed"
+    CODENAME_REPLACED = "portal.codename_replaced"
+    SIGNED_IN = "portal.signed_in"
+    SIGNED_OUT = "portal.signed_out"
+    THREAD_READ = "portal.thread_read"
+    FLOOD_DETECTED = "portal.flood_detected"
+
     @property
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""

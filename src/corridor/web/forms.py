@@ -128,3 +128,15 @@ class ReviewForm(forms.Form):
             ("questioned", _("Questioned: follow up")),
         ],
     )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reply"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
+        help_text=_(
+            "The person reads this with their codename. Never write addresses, names of "
+            "other people or anything they could be harmed by if someone else reads it."
+        ),
+    )

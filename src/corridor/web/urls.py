@@ -1,6 +1,15 @@
 from django.urls import path
 
-from corridor.web.views import account, approvals, audit_log, auth, drafts, routes, staff_admin
+from corridor.web.views import (
+    account,
+    approvals,
+    audit_log,
+    auth,
+    drafts,
+    inbox,
+    routes,
+    staff_admin,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -44,6 +53,9 @@ urlpatterns = [
     path("catalog/<slug:entry_id>/edit/", routes.catalog_edit, name="catalog_edit"),
     path("catalog/<slug:entry_id>/note/", routes.catalog_note, name="catalog_note"),
     path("catalog/<slug:entry_id>/<str:action>/", routes.catalog_pause, name="catalog_pause"),
+    path("requests/", inbox.inbox, name="inbox"),
+    path("requests/<uuid:request_id>/", inbox.request_detail, name="request_detail"),
+    path("requests/<uuid:request_id>/open/", inbox.request_open, name="request_open"),
     path("audit/", audit_log.events, name="audit_events"),
     path("audit/touches/", audit_log.touches, name="audit_touches"),
     path("audit/activity/", audit_log.activity, name="audit_activity"),

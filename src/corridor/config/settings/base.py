@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "corridor.people",
     "corridor.cases",
     "corridor.pathways",
+    "corridor.intake",
     "corridor.web",
     "corridor.portal",
     "corridor.operations",
@@ -307,3 +308,34 @@ def logging_settings(level: str) -> dict[str, Any]:
             "axes": {"handlers": [], "level": "CRITICAL", "propagate": False},
         },
     }
+
+
+# ---------------------------------------------------------------- requester portal and intake
+# Defaults an organisation may change here; docs/users/portal.md says what each means to a
+# requester. The codename derivations run twice per successful sign-in, once per failure.
+CORRIDOR_CODENAME_KDF = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
+# A requester's session forgets its key after this many idle minutes.
+CORRIDOR_PORTAL_IDLE_MINUTES = 15
+# Past this many portal requests waiting to be screened, the portal takes no new ones and
+# asks people to come back after CORRIDOR_PORTAL_RETRY_HOURS (stored ones are never dropped).
+CORRIDOR_PORTAL_PENDING_LIMIT = 500
+CORRIDOR_PORTAL_RETRY_HOURS = 6
+# Token buckets: (tokens, seconds to refill them all), for everyone together ("global")
+# and per portal session. Codename attempts are limited before any derivation runs.
+CORRIDOR_PORTAL_RATES = {
+    "codename_global": (30, 60),
+    "codename_session": (5, 15 * 60),
+    "submit_global": (60, 60 * 60),
+    "submit_session": (3, 60 * 60),
+    "message_global": (300, 60 * 60),
+    "message_session": (30, 60 * 60),
+}
+# Body caps for portal forms (bytes) and for one story or message (characters).
+CORRIDOR_PORTAL_MAX_BODY_BYTES = 64 * 1024
+CORRIDOR_PORTAL_STORY_LIMIT = 8000
+CORRIDOR_PORTAL_MESSAGE_LIMIT = 4000
+# What the portal tells requesters about keeping their data (days), see docs/users/portal.md.
+CORRIDOR_PORTAL_KEEP_DECLINED_DAYS = 90
+CORRIDOR_PORTAL_DELETION_DELAY_DAYS = 7
+# Where the quick-exit link leads: an ordinary, harmless site.
+CORRIDOR_PORTAL_QUICK_EXIT_URL = "https://www.gismeteo.ru/"
