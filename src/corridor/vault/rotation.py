@@ -55,22 +55,36 @@ class KekRotation:
     purged: bool
 
 
+def next_kek_version() -> int:
+    """The KEK version a rotation wraps under: the unfinished one's target, else a new one.
+
+    keyd makes a new KEK only together with its shares, so `corridor keys rotate` asks
+    keyd for this version (and prints its shares) before the rotation begins.
+    """
+    with keystore_errors():
+        return _rotation_target(active_kek_versions())
+
+
+def _rotation_target(versions: list[KekVersion]) -> int:
+    if not versions:
+        raise KeyNotFound(NO_KEK)
+    if len(versions) > 1:
+        return versions[-1].version
+    newest = KekVersion.objects.aggregate(newest=Max("version"))["newest"]
+    return int(newest) + 1
+
+
 def begin_kek_rotation() -> RotationPlan:
     """Create the next KEK version, or pick up the rotation a crash left unfinished."""
     admin = kek_administration()
     with keystore_errors(), transaction.atomic(using=KEYSTORE):
         versions = active_kek_versions()
-        if not versions:
-            raise KeyNotFound(NO_KEK)
+        target = _rotation_target(versions)
         for row in versions:
             if not hmac.compare_digest(admin.kek_check(row.version), bytes(row.check_value)):
                 raise KekMismatch(f"The KEK version {row.version} on hand does not match.")
         resumed = len(versions) > 1
-        if resumed:
-            target = versions[-1].version
-        else:
-            newest = KekVersion.objects.aggregate(newest=Max("version"))["newest"]
-            target = int(newest) + 1
+        if not resumed:
             # The provider holds the new KEK before the row names it: a crash between
             # the two leaves a KEK nobody uses, which the next run reuses.
             KekVersion.objects.create(version=target, check_value=admin.create_kek(target))
