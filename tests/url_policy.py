@@ -49,6 +49,8 @@ ROUTES: dict[str, Route] = {
     "web:approval_review": Route(f"/approvals/{ID}/review/", anonymous=405, staff=405),
     "web:approval_decide": Route(f"/approvals/{ID}/grant/", anonymous=405, staff=405),
     "web:on_call": Route("/approvals/on-call/", anonymous=405, staff=405),
+    "web:surges": Route("/keys/surges/", anonymous=302, staff=403),
+    "web:surge_close": Route(f"/keys/surges/{ID}/close/", anonymous=405, staff=405),
     "web:audit_events": Route("/audit/", anonymous=302, staff=403),
     "web:audit_touches": Route("/audit/touches/", anonymous=302, staff=403),
     "web:audit_activity": Route("/audit/activity/", anonymous=302, staff=403),

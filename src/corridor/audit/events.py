@@ -101,6 +101,12 @@ class EventType(StrEnum):
     LOG_EXPORTED = "audit.log_exported"
     REASON_NOTE_READ = "audit.reason_note_read"
 
+    # keyd: a refused unwrap (recorded by the web layer once the request's transaction has
+    # rolled back) and the surge nights that lift a person's unwrap limit
+    UNWRAP_REFUSED = "vault.unwrap_refused"
+    SURGE_OPENED = "accounts.surge_opened"
+    SURGE_CLOSED = "accounts.surge_closed"
+
     @property
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""

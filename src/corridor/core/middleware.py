@@ -11,7 +11,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from corridor.core import audience
-from corridor.core.errors import request_too_large
+from corridor.core.errors import keys_unavailable, request_too_large
+from corridor.core.exceptions import KeysUnavailable
 
 
 class PortalOnlyMiddleware:
@@ -90,3 +91,25 @@ class SecurityHeadersMiddleware:
         if not audience.is_portal_request(request):
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+class KeysUnavailableMiddleware:
+    """A page that needs a key while the key service is sealed or down answers 503.
+
+    Everything else keeps working: the login page, dashboards with masked fields, the
+    auditor's views and the portal's forms need no key. Nothing of the request or the
+    exception reaches the page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if isinstance(exception, KeysUnavailable):
+            return keys_unavailable(request, waiting_for=exception.waiting_for)
+        return None

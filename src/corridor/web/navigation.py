@@ -25,6 +25,7 @@ class NavItem:
 _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Dashboard"), "web:home", None),
     (_("Approvals"), "web:approvals", frozenset({Role.ADMIN, Role.COORDINATOR})),
+    (_("Evacuation nights"), "web:surges", frozenset({Role.COORDINATOR})),
     (_("Staff accounts"), "web:staff_list", frozenset({Role.ADMIN})),
     (_("Audit log"), "web:audit_events", frozenset({Role.AUDITOR})),
     (_("My account"), "web:account", None),

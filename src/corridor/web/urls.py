@@ -1,6 +1,6 @@
 from django.urls import path
 
-from corridor.web.views import account, approvals, audit_log, auth, drafts, staff_admin
+from corridor.web.views import account, approvals, audit_log, auth, drafts, staff_admin, surge
 
 app_name = "web"
 urlpatterns = [
@@ -38,6 +38,8 @@ urlpatterns = [
         name="approval_decide",
     ),
     path("approvals/on-call/", approvals.on_call, name="on_call"),
+    path("keys/surges/", surge.surges, name="surges"),
+    path("keys/surges/<uuid:surge_id>/close/", surge.surge_close, name="surge_close"),
     path("audit/", audit_log.events, name="audit_events"),
     path("audit/touches/", audit_log.touches, name="audit_touches"),
     path("audit/activity/", audit_log.activity, name="audit_activity"),
