@@ -126,9 +126,6 @@ class KeydConnection:
             sock.close()
         self._local.sock = None
 
-    def close(self) -> None:
-        self._drop()
-
 
 def error_from(answer: dict[str, Any], request: dict[str, Any]) -> VaultError:
     """The vault exception a keyd error answer stands for."""

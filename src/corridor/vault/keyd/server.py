@@ -82,11 +82,16 @@ class _Connection(socketserver.BaseRequestHandler):
             if not self._send(answer):
                 return
 
-    def _send(self, answer: dict[str, object]) -> bool:
+    def _send(self, answer: dict[str, object], *, or_error: bool = True) -> bool:
         try:
             send_message(self.request, answer)
         except KeydProtocolError as error:
-            return self._send({"ok": False, "error": "protocol", "message": str(error)})
+            # An answer too large for a frame: say so once, then close the connection.
+            if or_error:
+                self._send(
+                    {"ok": False, "error": "protocol", "message": str(error)}, or_error=False
+                )
+            return False
         except OSError:
             return False
         return True
@@ -148,6 +153,7 @@ class KeydDaemon:
         )
         self._servers: list[_SocketServer] = []
         self._threads: list[threading.Thread] = []
+        self._stopped = False
 
     def start(self) -> None:
         sockets = (
@@ -172,6 +178,9 @@ class KeydDaemon:
         self.journal.sync()
 
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         for server in self._servers:
             server.shutdown()
             server.server_close()
