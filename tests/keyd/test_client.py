@@ -94,7 +94,7 @@ def test_the_whole_key_life_through_keyd(daemon, shares, caseworker, coordinator
     assert len(key_provider().pepper()) == 32
     sealed = intake.seal_for_intake(b"please help", "R-77")
     assert key_provider().open_intake(sealed, "R-77") == b"please help"
-    KeydAdmin().new_kek(rotation.next_kek_version())
+    assert KeydAdmin().new_kek()[0] == rotation.next_kek_version()
     result = rotation.rotate_kek()
     assert result.to_version == 2
     assert "CANARY" in open_case_for_work(caseworker, case).people[0]["narrative"]
@@ -207,3 +207,35 @@ def test_an_answer_keyd_cannot_send_whole_is_a_protocol_error(keyd_dir, shares, 
             protocol.MAX_FRAME = original
     finally:
         running.stop()
+
+
+@COMMITTED
+def test_a_web_user_off_the_admin_socket_rotates_and_the_operator_retires(daemon, shares):
+    """The web user may rewrap but not make or forget KEKs: the operator makes the new KEK
+    (and sees its shares), `keys rotate` rewraps, the operator retires the old KEK."""
+    from django.core.management import CommandError, call_command
+
+    from corridor.vault.keyd import client
+
+    unseal(shares)
+    initialise_keys()
+    admin_socket_server = daemon._servers[1]
+    operators = admin_socket_server.allowed_uids
+
+    def only_operators(uids: frozenset[int]) -> None:
+        # keyd checks the peer when a connection opens: start from new connections.
+        admin_socket_server.allowed_uids = uids
+        client._connections.clear()
+
+    only_operators(frozenset({54321}))
+    with pytest.raises(CommandError, match="the operator runs `corridor keyd new-kek` first"):
+        call_command("keys", "rotate")
+    only_operators(operators)
+    version, _ = KeydAdmin().new_kek()
+    only_operators(frozenset({54321}))
+    result = rotation.rotate_kek()
+    assert (result.to_version, result.old_keks_forgotten) == (version, False)
+    only_operators(operators)
+    assert KeydAdmin().status().held == [1, 2]
+    KeydAdmin().retire(keep=2)
+    assert KeydAdmin().status().held == [2]

@@ -235,3 +235,26 @@ def test_setup_with_keyd_sealed_stops_and_names_unseal(env):
         result = run_corridor("setup", "--no-input", env=env)
     assert result.returncode == 1
     assert "Keys not initialised: keyd is sealed" in result.stderr
+
+
+def test_the_operator_makes_the_new_kek_and_retires_the_old_one(env):
+    shares = init(env)
+    with keyd_process(env):
+        assert unseal(env, *shares[:3]).returncode == 0
+        assert run_corridor("setup", "--no-input", env=env).returncode == 0
+        made = run_corridor("keyd", "new-kek", "--shares", "3", "--threshold", "2", env=env)
+        assert made.returncode == 0, made.stderr
+        assert [line.split(":")[0] for line in made.stdout.splitlines()] == [
+            "share 1/3",
+            "share 2/3",
+            "share 3/3",
+        ]
+        assert "KEK version 2 exists only in these shares" in made.stderr
+        rotated = run_corridor("keys", "rotate", env=env)
+        assert rotated.returncode == 0, rotated.stderr
+        assert "share 1/" not in rotated.stdout  # keyd had it already: no second set of shares
+        assert run_corridor("keyd", "retire", env=env).returncode == 2
+        retired = run_corridor("keyd", "retire", "--keep", "2", env=env)
+        assert (retired.returncode, retired.stdout.strip()) == (0, "keyd keeps only KEK version 2")
+        status = run_corridor("keyd", "status", env=env)
+        assert "KEK versions held: 2" in status.stdout

@@ -57,6 +57,10 @@ class KeydUnreachable(KeyProviderUnavailable, KeysUnavailable):
     waiting_for = "key_service"
 
 
+class KeydPeerRefused(KeyProviderUnavailable):
+    """keyd does not serve this OS user on that socket (peer credentials)."""
+
+
 class KeydProtocolError(KeyProviderUnavailable):
     """keyd and its client disagree about a message: a malformed, oversized or cut frame."""
 
@@ -113,6 +117,11 @@ class BackupFailed(VaultError):
 
 class RestoreRefused(VaultError):
     """A restore was refused before anything was written (wrong target, source or key)."""
+
+
+class KekRetirementPending(VaultError):
+    """The rotation finished, but this user may not make keyd forget the old KEK: the
+    operator does it (`corridor keyd retire`)."""
 
 
 class RotationIncomplete(VaultError):

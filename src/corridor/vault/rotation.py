@@ -21,7 +21,13 @@ from django.db import transaction
 from django.db.models import Max
 
 from corridor.core import clock
-from corridor.vault.errors import InputRejected, KekMismatch, KeyNotFound, RotationIncomplete
+from corridor.vault.errors import (
+    InputRejected,
+    KekMismatch,
+    KekRetirementPending,
+    KeyNotFound,
+    RotationIncomplete,
+)
 from corridor.vault.keystore import (
     NO_KEK,
     active_kek_versions,
@@ -53,6 +59,8 @@ class KekRotation:
     rewrapped: int
     resumed: bool
     purged: bool
+    # False when the provider still holds the old KEK and its operator must retire it.
+    old_keks_forgotten: bool = True
 
 
 def next_kek_version() -> int:
@@ -131,7 +139,11 @@ def finish_kek_rotation(plan: RotationPlan, *, rewrapped: int) -> KekRotation:
         KekVersion.objects.filter(retired_at__isnull=True).exclude(version=plan.to_version).update(
             retired_at=clock.now()
         )
-    admin.forget_keks(keep=plan.to_version)
+    try:
+        admin.forget_keks(keep=plan.to_version)
+        forgotten = True
+    except KekRetirementPending:
+        forgotten = False
     return KekRotation(
         from_versions=plan.from_versions,
         to_version=plan.to_version,
@@ -139,6 +151,7 @@ def finish_kek_rotation(plan: RotationPlan, *, rewrapped: int) -> KekRotation:
         resumed=plan.resumed,
         # Old wrappings may linger in the WAL or dead tuples until this succeeds.
         purged=purge_deleted_keys(),
+        old_keks_forgotten=forgotten,
     )
 
 

@@ -28,10 +28,11 @@ from corridor.vault.errors import (
     IntakeBoxMismatch,
     InvalidShare,
     KekMismatch,
+    KekRetirementPending,
     KeydNotInitialised,
+    KeydPeerRefused,
     KeydProtocolError,
     KeydUnreachable,
-    KeyProviderUnavailable,
     UnsupportedVersion,
     UnwrapRefused,
     VaultError,
@@ -69,7 +70,11 @@ class KeydConnection:
         except (ConnectionError, KeydProtocolError):
             # keyd restarted (or closed an idle connection) since the last call: once more.
             self._drop()
-            answer = self._exchange(request)
+            try:
+                answer = self._exchange(request)
+            except ConnectionError:
+                self._drop()
+                raise KeydUnreachable(f"keyd on {self.path} closed the connection.") from None
         if answer.get("ok") is True:
             return answer
         raise error_from(answer, request)
@@ -77,7 +82,16 @@ class KeydConnection:
     def _exchange(self, request: dict[str, Any]) -> dict[str, Any]:
         sock = self._socket()
         try:
-            wire.send_message(sock, request)
+            try:
+                wire.send_message(sock, request)
+            except ConnectionError:
+                # keyd may have answered and closed before reading (a refused peer): read
+                # what it sent, if anything, before giving up on this connection.
+                answer = wire.receive_message(sock)
+                if answer is None:
+                    raise
+                self._drop()
+                return answer
             answer = wire.receive_message(sock)
         except OSError as error:
             self._drop()
@@ -146,7 +160,7 @@ def error_from(answer: dict[str, Any], request: dict[str, Any]) -> VaultError:
             needed=needed if isinstance(needed, int) else 0,
         )
     if code == "peer":
-        return KeyProviderUnavailable(message)
+        return KeydPeerRefused(message)
     if code == "protocol":
         return KeydProtocolError(message)
     kind = _SIMPLE_ERRORS.get(str(code), VaultError)
@@ -294,13 +308,21 @@ class KeydKeyProvider:
     def rewrap(
         self, *, key_id: uuid.UUID, purpose: str, blob: WrappedBlob, to_version: int
     ) -> WrappedBlob:
-        answer = self._admin().call(
+        answer = self._data().call(
             {"op": "rewrap", **_blob_fields(key_id, purpose, blob), "to_version": to_version}
         )
         return WrappedBlob(kek_version=to_version, blob=wire.read_bytes(answer, "blob"))
 
     def forget_keks(self, *, keep: int) -> None:
-        self._admin().call({"op": "forget_keks", "keep": keep})
+        """Ask keyd to forget every other KEK; KekRetirementPending if this user may not
+        (the web user is not on the admin socket: the operator runs `corridor keyd retire`)."""
+        try:
+            self._admin().call({"op": "forget_keks", "keep": keep})
+        except KeydPeerRefused:
+            raise KekRetirementPending(
+                f"keyd still holds the old KEK: the operator runs `corridor keyd retire --keep "
+                f"{keep}` to make it forget them."
+            ) from None
 
 
 # ---------------------------------------------------------------- the operator's client
@@ -355,15 +377,27 @@ class KeydAdmin:
         )
 
     def new_kek(
-        self, version: int, *, shares: int | None = None, threshold: int | None = None
-    ) -> list[str]:
-        """A new KEK version in keyd, and its shares (print them once, hand them out)."""
-        request: dict[str, Any] = {"op": "new_kek", "version": version}
+        self,
+        version: int | None = None,
+        *,
+        shares: int | None = None,
+        threshold: int | None = None,
+    ) -> tuple[int, list[str]]:
+        """A new KEK version in keyd (the next one unless given), and its shares: print them
+        once, hand them out."""
+        request: dict[str, Any] = {"op": "new_kek"}
+        if version is not None:
+            request["version"] = version
         if shares is not None:
             request["shares"] = shares
         if threshold is not None:
             request["threshold"] = threshold
-        return [str(words) for words in self._call(request)["shares"]]
+        answer = self._call(request)
+        return int(answer["version"]), [str(words) for words in answer["shares"]]
+
+    def retire(self, *, keep: int) -> None:
+        """Forget every KEK version but `keep` (the end of a rotation)."""
+        self._call({"op": "forget_keks", "keep": keep})
 
     def holds(self, version: int) -> bool:
         return version in self.status().held

@@ -11,6 +11,7 @@ Each connection gets a thread and may send many requests, one at a time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -52,6 +53,9 @@ def peer_credentials(sock: socket.socket) -> Peer:
 
 class _Connection(socketserver.BaseRequestHandler):
     server: _SocketServer
+
+    def setup(self) -> None:
+        self.server.opened(self.request)
 
     def handle(self) -> None:
         sock: socket.socket = self.request
@@ -101,6 +105,7 @@ class _Connection(socketserver.BaseRequestHandler):
         from django.db import connections
 
         connections.close_all()
+        self.server.closed(self.request)
 
 
 class _SocketServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -112,7 +117,28 @@ class _SocketServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.service = service
         self.admin = admin
         self.allowed_uids = allowed_uids
+        self._open: set[socket.socket] = set()
+        self._open_changed = threading.Condition()
         super().__init__(str(path), _Connection)
+
+    def opened(self, sock: socket.socket) -> None:
+        with self._open_changed:
+            self._open.add(sock)
+
+    def closed(self, sock: socket.socket) -> None:
+        with self._open_changed:
+            self._open.discard(sock)
+            self._open_changed.notify_all()
+
+    def close_connections(self, *, timeout: float = 5.0) -> None:
+        """End every client connection and wait until their threads have let go of the
+        database (clients keep connections open between requests)."""
+        with self._open_changed:
+            for sock in self._open:
+                # A client may have closed its end already.
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            self._open_changed.wait_for(lambda: not self._open, timeout=timeout)
 
 
 def prepare_socket_path(path: Path) -> None:
@@ -184,6 +210,7 @@ class KeydDaemon:
         for server in self._servers:
             server.shutdown()
             server.server_close()
+            server.close_connections()
         for thread in self._threads:
             thread.join(timeout=5)
         self.service.seal()

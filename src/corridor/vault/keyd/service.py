@@ -7,10 +7,12 @@ The server hands each decoded message here with the peer's credentials:
     answer = service.handle({"op": "unwrap", ...}, peer=Peer(pid, uid, gid), admin=False)
 
 Data operations (the web and worker user): ping, wrap, unwrap, index, open_intake,
-sign, pepper, kek_check. Admin operations (the operator): ping, status, unseal,
-unseal_reset, seal, new_kek, kek_check, rewrap, forget_keks. The caller sends the
-wrapped key it wants used (read from its key store); keyd needs no key store, and a
-wrapped key only opens under the id and purpose it was wrapped for.
+sign, pepper, kek_check, rewrap (a rotation's batches: wrapped in, wrapped out).
+Admin operations (the operator): ping, status, unseal, unseal_reset, seal, new_kek,
+kek_check, rewrap, forget_keks. What could lock the organisation out of its data
+(a new KEK whose shares only the caller saw, forgetting an old KEK) is admin only.
+The caller sends the wrapped key it wants used (read from its key store); keyd needs
+no key store, and a wrapped key only opens under the id and purpose it was wrapped for.
 """
 
 from __future__ import annotations
@@ -412,12 +414,19 @@ class KeydService:
         return {"sealed": True}
 
     def op_new_kek(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
-        """A new random KEK version, held at once and split into fresh shares (a rotation)."""
-        version = wire.read_int(message, "version", low=2)
-        note.detail = f"version:{version}"
+        """A new random KEK version, held at once and split into fresh shares (a rotation).
+
+        `version` defaults to the next after the record's newest.
+        """
         with self._lock:
             current = self._record.current
             self._kek(current.version)
+            version = (
+                wire.read_int(message, "version", low=2)
+                if "version" in message
+                else max(self._record.sets) + 1
+            )
+            note.detail = f"version:{version}"
             if version <= max(self._record.sets):
                 raise InputRejected(f"KEK version {version} exists already.")
             count = (
@@ -448,7 +457,7 @@ class KeydService:
             self._record = record
             self._gathering = ShareGathering(record.sets, clock=self.clock)
             self._keks[version] = kek
-        return {"shares": mnemonics}
+        return {"version": version, "shares": mnemonics}
 
     def op_rewrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         key_id = wire.read_uuid(message, "key_id")
@@ -496,6 +505,7 @@ DATA_OPS: dict[str, Handler] = {
     "sign": KeydService.op_sign,
     "pepper": KeydService.op_pepper,
     "kek_check": KeydService.op_kek_check,
+    "rewrap": KeydService.op_rewrap,
 }
 ADMIN_OPS: dict[str, Handler] = {
     "ping": KeydService.op_ping,

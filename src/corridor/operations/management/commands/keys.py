@@ -8,6 +8,7 @@ corridor keys log verify [--head SEQ:HASH]      # keyd's hash-chained log
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from corridor.vault import rotation
-from corridor.vault.errors import InputRejected, VaultError
-from corridor.vault.keyd.client import KeydAdmin
+from corridor.vault.errors import InputRejected, KekMismatch, KeydPeerRefused, VaultError
+from corridor.vault.keyd.client import KeydAdmin, KeydKeyProvider
 from corridor.vault.keyd.config import keyd_config
 from corridor.vault.keyd.journal import LogHead, verify_log
 from corridor.vault.keyd.shares import initialise_kek
@@ -74,8 +75,7 @@ class Command(BaseCommand):
         self._print_shares(mnemonics)
 
     def _print_shares(self, mnemonics: list[str]) -> None:
-        for number, words in enumerate(mnemonics, start=1):
-            self.stdout.write(f"share {number}/{len(mnemonics)}: {words}")
+        print_shares(self.stdout.write, mnemonics)
 
     def _rotate(self, options: dict[str, Any]) -> None:
         if settings.CORRIDOR_KEY_PROVIDER == "keyd":
@@ -92,19 +92,29 @@ class Command(BaseCommand):
             f"KEK rotated{resumed}: version {result.to_version} now wraps every key; "
             f"{result.rewrapped} rewrapped in this run."
         )
+        if not result.old_keks_forgotten:
+            self.stderr.write(
+                "keyd still holds the old KEK: the operator runs "
+                f"`corridor keyd retire --keep {result.to_version}`."
+            )
 
     def _new_keyd_kek(self, shares: int | None, threshold: int | None) -> None:
         """keyd makes the new KEK with its shares; they are printed before anything is
         wrapped under it, so no key ever depends on a KEK nobody can rebuild."""
         version = rotation.next_kek_version()
-        admin = KeydAdmin()
-        if admin.holds(version):
-            return
-        mnemonics = admin.new_kek(version, shares=shares, threshold=threshold)
-        self.stderr.write(
-            f"KEK version {version} exists only in these shares: give one to each trustee. "
-            "The old shares stop working when this rotation finishes."
-        )
+        try:
+            KeydKeyProvider().kek_check(version)
+            return  # made already: by the operator (`corridor keyd new-kek`) or an earlier run
+        except KekMismatch:
+            pass
+        try:
+            _made, mnemonics = KeydAdmin().new_kek(version, shares=shares, threshold=threshold)
+        except KeydPeerRefused:
+            raise CommandError(
+                f"keyd holds no KEK version {version}: the operator runs `corridor keyd new-kek` "
+                "first (it prints the new shares), then this again."
+            ) from None
+        self.stderr.write(NEW_KEK_NOTE.format(version=version))
         self._print_shares(mnemonics)
 
     def _verify(self, path: Path, expected: LogHead | None) -> None:
@@ -114,6 +124,18 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(f"keyd log {path}: line {result.bad_line} {result.problem}.")
         self.stdout.write(f"keyd log verified: {result.lines} lines, head {result.head}.")
+
+
+NEW_KEK_NOTE = (
+    "KEK version {version} exists only in these shares: give one to each trustee. "
+    "The old shares stop working when the rotation finishes."
+)
+
+
+def print_shares(write: Callable[[str], object], mnemonics: list[str]) -> None:
+    """Exactly one line per share: `share <i>/<N>: <words>`."""
+    for number, words in enumerate(mnemonics, start=1):
+        write(f"share {number}/{len(mnemonics)}: {words}")
 
 
 def count(raw: str) -> int:
