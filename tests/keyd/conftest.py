@@ -54,12 +54,22 @@ def service(make_service):
 
 
 @pytest.fixture
-def unsealed(service, shares):
-    """The service, unsealed with three of the five shares."""
-    for share in shares[:3]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
-    assert not service.sealed
-    return service
+def make_unsealed(make_service, shares):
+    """A factory: a KeydService (with these changes) unsealed with three of the five shares."""
+
+    def make(**changes) -> KeydService:
+        service = make_service(**changes)
+        for share in shares[:3]:
+            service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+        assert not service.sealed
+        return service
+
+    return make
+
+
+@pytest.fixture
+def unsealed(make_unsealed):
+    return make_unsealed()
 
 
 @pytest.fixture

@@ -106,25 +106,3 @@ def with_checkout(env: dict[str, str]) -> dict[str, str]:
 
 def is_root() -> bool:
     return os.geteuid() == 0
-
-
-def open_assigned_case(coordinator, caseworker, canary: str = ""):
-    """A case opened by the coordinator and led by the caseworker, made with whichever
-    provider is configured now (the open_case fixture initialises keys before keyd runs)."""
-    from datetime import timedelta
-
-    from corridor.cases.services import opening
-    from corridor.cases.services.assignment import assign_case
-    from corridor.core import clock
-    from tests.plugins.cases import person_input
-
-    case = opening.open_case(
-        actor=coordinator,
-        principal=person_input(canary),
-        region="RU-CE",
-        next_action=f"call back {canary}",
-        next_action_due=clock.today() + timedelta(days=1),
-    )
-    assign_case(actor=coordinator, case=case, staff=caseworker)
-    case.refresh_from_db()
-    return case

@@ -15,7 +15,7 @@ import sys
 from corridor.accounts.roles import Role
 from corridor.accounts.services import create_staff
 from corridor.core.actors import cli_actor
-from tests.keyd.helpers import open_assigned_case
+from tests.plugins.cases import open_case_for
 
 
 def make_case() -> None:
@@ -35,7 +35,7 @@ def make_case() -> None:
         password=password,
         roles=[Role.CASEWORKER],
     )
-    case = open_assigned_case(people[Role.COORDINATOR], people[Role.CASEWORKER])
+    case = open_case_for(people[Role.COORDINATOR], people[Role.CASEWORKER])
     sys.stdout.write(
         json.dumps(
             {

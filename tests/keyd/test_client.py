@@ -30,7 +30,8 @@ from corridor.vault.longlived import initialise_keys
 from corridor.vault.providers import check_key_provider, kek_administration, key_provider
 from corridor.vault.providers.base import WrappedBlob
 from tests.factories import StaffFactory
-from tests.keyd.helpers import config_in, open_assigned_case, point_settings_at, short_dir
+from tests.keyd.helpers import config_in, point_settings_at, short_dir
+from tests.plugins.cases import open_case_for
 
 COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "keystore"])
 
@@ -78,7 +79,7 @@ def test_the_whole_key_life_through_keyd(daemon, shares, caseworker, coordinator
     unseal(shares)
     assert check_key_provider() == "unsealed"
     initialise_keys()
-    case = open_assigned_case(coordinator, caseworker, "CANARY")
+    case = open_case_for(coordinator, caseworker, "CANARY")
     opened = open_case_for_work(caseworker, case)
     assert "CANARY" in opened.people[0]["narrative"]
     outsider = StaffFactory(roles=[Role.CASEWORKER])

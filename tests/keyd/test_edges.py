@@ -80,12 +80,10 @@ def test_a_rotation_split_can_be_chosen_from_the_client(keyd_dir, shares, settin
         running.stop()
 
 
-def test_the_process_limit_on_blind_indexes(make_service, shares):
+def test_the_process_limit_on_blind_indexes(make_unsealed):
     from corridor.vault.keyd import protocol as wire
 
-    service = make_service(limits=limits(index=1))
-    for share in shares[:3]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+    service = make_unsealed(limits=limits(index=1))
     wrapped = service.handle(
         {
             "op": "wrap",

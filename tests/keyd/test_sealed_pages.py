@@ -23,7 +23,8 @@ from corridor.vault.longlived import initialise_keys
 from corridor.web.middleware import UnwrapRefusalMiddleware
 from tests.accounts.helpers import form_token, log_in
 from tests.factories import StaffFactory
-from tests.keyd.helpers import config_in, limits, open_assigned_case, point_settings_at
+from tests.keyd.helpers import config_in, limits, point_settings_at
+from tests.plugins.cases import open_case_for
 
 COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "keystore"])
 pytestmark = pytest.mark.urls("tests.keyd.urls")
@@ -39,7 +40,7 @@ def ready(daemon, shares, coordinator, caseworker):
     """keyd unsealed with the long-lived keys made, a case led by a logged-in caseworker."""
     unseal(shares)
     initialise_keys()
-    case = open_assigned_case(coordinator, caseworker)
+    case = open_case_for(coordinator, caseworker)
     client = Client()
     log_in(client, caseworker)
     return client, case
@@ -66,7 +67,7 @@ def test_sealed_keyd_makes_the_case_page_503_while_the_rest_works(ready, shares)
 
 @COMMITTED
 def test_keyd_down_is_503_naming_the_key_service(vault_keys, caseworker, coordinator, settings):
-    case = open_assigned_case(coordinator, caseworker)  # made with the file provider
+    case = open_case_for(coordinator, caseworker)  # made with the file provider
     client = Client()
     log_in(client, caseworker)
     from tests.keyd.helpers import short_dir
@@ -108,7 +109,7 @@ def test_the_61st_case_opening_in_an_hour_is_refused_with_an_event(
     try:
         unseal(shares)
         initialise_keys()
-        case = open_assigned_case(coordinator, caseworker)
+        case = open_case_for(coordinator, caseworker)
         client = Client()
         log_in(client, caseworker)
         statuses = [client.get(f"/test/cases/{case.pk}/").status_code for _ in range(61)]

@@ -111,16 +111,20 @@ def test_a_share_of_a_version_already_held_is_repeated(directory):
         gathering.offer(shares[0], held={1})
 
 
+def impostor_shares(directory, *, threshold: int, count: int) -> list[str]:
+    """Shares of another random key under this record's set id (a collision, or a forgery)."""
+    identifier = slip39.read_record(directory).sets[1].identifier
+    impostor = EncryptedMasterSecret.from_master_secret(
+        secrets.token_bytes(32), b"", identifier, True, slip39.ITERATION_EXPONENT
+    )
+    return [share.mnemonic() for share in split_ems(1, [(threshold, count)], impostor)[0]]
+
+
 def test_shares_that_rebuild_another_key_are_wrong_key_check_and_forgotten(directory):
     """A record swapped for another installation's (same set id by chance): the rebuilt key
     fails the check value, and the shares given for it are dropped."""
     shares = slip39.initialise_kek(directory, shares=3, threshold=2)
-    record = slip39.read_record(directory)
-    identifier = record.sets[1].identifier
-    impostor = EncryptedMasterSecret.from_master_secret(
-        secrets.token_bytes(32), b"", identifier, True, slip39.ITERATION_EXPONENT
-    )
-    forged = [share.mnemonic() for share in split_ems(1, [(2, 3)], impostor)[0]]
+    forged = impostor_shares(directory, threshold=2, count=3)
     _, gathering = gathering_for(directory)
     gathering.offer(forged[0], held=set())
     with pytest.raises(InvalidShare) as refused:
@@ -134,11 +138,7 @@ def test_shares_that_rebuild_another_key_are_wrong_key_check_and_forgotten(direc
 def test_shares_that_do_not_belong_together_drop_only_the_newest(directory):
     """Two splits under one set id: the digest fails, the newest share goes, the rest stay."""
     shares = slip39.initialise_kek(directory, shares=3, threshold=3)
-    identifier = slip39.read_record(directory).sets[1].identifier
-    impostor = EncryptedMasterSecret.from_master_secret(
-        secrets.token_bytes(32), b"", identifier, True, slip39.ITERATION_EXPONENT
-    )
-    forged = [share.mnemonic() for share in split_ems(1, [(3, 3)], impostor)[0]]
+    forged = impostor_shares(directory, threshold=3, count=3)
     _, gathering = gathering_for(directory)
     gathering.offer(shares[0], held=set())
     gathering.offer(shares[1], held=set())

@@ -161,12 +161,8 @@ def test_principals_other_than_staff_and_listed_systems_are_refused(
     assert answer["reason"] == reason
 
 
-def test_the_worker_unwraps_as_a_system_principal_within_its_own_limit(
-    make_service, shares, open_case
-):
-    service = make_service(limits=limits(system=2))
-    for share in shares[2:]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+def test_the_worker_unwraps_as_a_system_principal_within_its_own_limit(make_unsealed, open_case):
+    service = make_unsealed(limits=limits(system=2))
     case = open_case(assign=False)
     fields = wrapped(service, case.key_id)
     assert unwrap(service, fields, "system:worker", str(case.pk))["ok"]
@@ -193,12 +189,10 @@ def test_a_sealed_keyd_refuses_before_any_check(service, open_case, caseworker):
 
 
 def test_the_61st_unwrap_in_an_hour_is_refused_with_a_limit_of_60(
-    make_service, shares, open_case, caseworker, time_machine
+    make_unsealed, open_case, caseworker, time_machine
 ):
     time_machine.move_to("2026-05-01 20:00:00Z", tick=False)
-    service = make_service(limits=limits(staff=60))
-    for share in shares[:3]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+    service = make_unsealed(limits=limits(staff=60))
     case = open_case()
     fields = wrapped(service, case.key_id)
     answers = [unwrap(service, fields, caseworker.actor_id, str(case.pk)) for _ in range(61)]
@@ -213,11 +207,9 @@ def test_the_61st_unwrap_in_an_hour_is_refused_with_a_limit_of_60(
     assert unwrap(service, fields, other.actor_id, str(case.pk))["ok"]
 
 
-def test_the_window_slides(make_service, shares, open_case, caseworker):
+def test_the_window_slides(make_unsealed, open_case, caseworker):
     now = [1000.0]
-    service = make_service(limits=limits(staff=2), clock=lambda: now[0])
-    for share in shares[:3]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+    service = make_unsealed(limits=limits(staff=2), clock=lambda: now[0])
     case = open_case()
     fields = wrapped(service, case.key_id)
     for _ in range(2):
@@ -228,11 +220,9 @@ def test_the_window_slides(make_service, shares, open_case, caseworker):
 
 
 def test_an_open_surge_lifts_the_limit_for_the_listed_people_only(
-    make_service, shares, open_case, caseworker, coordinator
+    make_unsealed, open_case, caseworker, coordinator
 ):
-    service = make_service(limits=limits(staff=2, surge=4))
-    for share in shares[:3]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+    service = make_unsealed(limits=limits(staff=2, surge=4))
     case = open_case()
     fields = wrapped(service, case.key_id)
     open_surge(actor=coordinator, name="night-0501", members=[caseworker], hours=3)
@@ -242,12 +232,10 @@ def test_an_open_surge_lifts_the_limit_for_the_listed_people_only(
 
 
 def test_a_surge_that_ended_lifts_nothing(
-    make_service, shares, open_case, caseworker, coordinator, time_machine
+    make_unsealed, open_case, caseworker, coordinator, time_machine
 ):
     time_machine.move_to("2026-05-01 20:00:00Z", tick=False)
-    service = make_service(limits=limits(staff=1, surge=5))
-    for share in shares[:3]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+    service = make_unsealed(limits=limits(staff=1, surge=5))
     case = open_case()
     fields = wrapped(service, case.key_id)
     open_surge(actor=coordinator, name="night-0501", members=[caseworker], hours=1)
@@ -257,26 +245,22 @@ def test_a_surge_that_ended_lifts_nothing(
 
 
 def test_a_failing_surge_check_keeps_the_normal_limit(
-    make_service, shares, open_case, caseworker, monkeypatch
+    make_unsealed, open_case, caseworker, monkeypatch
 ):
     def broken(principal, database):
         raise RuntimeError("database gone")
 
     monkeypatch.setattr(policy, "_SURGE_CHECKS", {"broken": broken})
-    service = make_service(limits=limits(staff=1))
-    for share in shares[:3]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+    service = make_unsealed(limits=limits(staff=1))
     case = open_case()
     fields = wrapped(service, case.key_id)
     assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["ok"]
     assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["reason"] == "rate_limited"
 
 
-def test_each_peer_process_has_its_own_limit(make_service, shares, open_case, caseworker):
+def test_each_peer_process_has_its_own_limit(make_unsealed, open_case, caseworker):
     """A web process can ask for only so many keys, whichever people it names."""
-    service = make_service(limits=limits(process=3))
-    for share in shares[:3]:
-        service.handle({"op": "unseal", "share": share}, peer=PEER, admin=True)
+    service = make_unsealed(limits=limits(process=3))
     case = open_case()
     fields = wrapped(service, case.key_id)
     for _ in range(3):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
 
 from corridor.core import audience
 from corridor.core.errors import keys_unavailable, request_too_large
@@ -93,19 +94,13 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class KeysUnavailableMiddleware:
+class KeysUnavailableMiddleware(MiddlewareMixin):
     """A page that needs a key while the key service is sealed or down answers 503.
 
     Everything else keeps working: the login page, dashboards with masked fields, the
     auditor's views and the portal's forms need no key. Nothing of the request or the
     exception reaches the page.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        return self.get_response(request)
 
     def process_exception(
         self, request: HttpRequest, exception: Exception

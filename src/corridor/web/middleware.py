@@ -7,9 +7,8 @@ a denial event commits on its own).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.deprecation import MiddlewareMixin
 
 from corridor.accounts.models import Staff
 from corridor.accounts.unwrap_limits import record_unwrap_refusal
@@ -17,13 +16,7 @@ from corridor.core.errors import unwrap_refused
 from corridor.vault.errors import UnwrapRefused
 
 
-class UnwrapRefusalMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        return self.get_response(request)
-
+class UnwrapRefusalMiddleware(MiddlewareMixin):
     def process_exception(
         self, request: HttpRequest, exception: Exception
     ) -> HttpResponseBase | None:

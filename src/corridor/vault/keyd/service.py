@@ -216,11 +216,7 @@ class KeydService:
         return {"sealed": self.sealed}
 
     def op_wrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
-        key_id = wire.read_uuid(message, "key_id")
-        note.key = str(key_id)
-        purpose = wire.read_text(message, "purpose", limit=32)
-        if purpose not in Purpose.values:
-            raise InputRejected("Unknown key purpose.")
+        key_id, purpose = _key_of(message, note)
         note.detail = purpose
         version = wire.read_int(message, "kek_version", low=1)
         key = wire.read_bytes(message, "key", limit=MAX_KEY)
@@ -460,11 +456,7 @@ class KeydService:
         return {"version": version, "shares": mnemonics}
 
     def op_rewrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
-        key_id = wire.read_uuid(message, "key_id")
-        note.key = str(key_id)
-        purpose = wire.read_text(message, "purpose", limit=32)
-        if purpose not in Purpose.values:
-            raise InputRejected("Unknown key purpose.")
+        key_id, purpose = _key_of(message, note)
         to_version = wire.read_int(message, "to_version", low=1)
         note.detail = f"version:{to_version}"
         version = wire.read_int(message, "kek_version", low=1)
@@ -487,6 +479,16 @@ class KeydService:
             for version in [version for version in self._keks if version != keep]:
                 wipe(self._keks.pop(version))
         return {"versions": [keep]}
+
+
+def _key_of(message: dict[str, Any], note: _Note) -> tuple[uuid.UUID, str]:
+    """The id and purpose of the key a request names (any purpose the key store knows)."""
+    key_id = wire.read_uuid(message, "key_id")
+    note.key = str(key_id)
+    purpose = wire.read_text(message, "purpose", limit=32)
+    if purpose not in Purpose.values:
+        raise InputRejected("Unknown key purpose.")
+    return key_id, purpose
 
 
 def error_code(error: VaultError) -> str:
