@@ -90,8 +90,6 @@ def keyd_process(env: dict[str, str], *, wait: bool = True) -> Iterator[subproce
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        process.stdout.close() if process.stdout else None
-        process.stderr.close() if process.stderr else None
 
 
 def proc_status(pid: int) -> dict[str, str]:

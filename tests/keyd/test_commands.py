@@ -126,6 +126,12 @@ def test_unseal_across_invocations_and_seal_again(env):
         sealed = run_corridor("seal", env=env)
         assert (sealed.returncode, sealed.stdout.strip()) == (0, "sealed")
         assert run_corridor("keyd", "status", env=env).returncode == 3
+    # No share (nor any run of its words) reaches keyd's log or its own output.
+    written = (
+        Path(env["CORRIDOR_DATA_DIR"]) / "keyd" / "keyd.log"
+    ).read_text() + keyd.stderr.read()
+    for share in shares:
+        assert " ".join(share.split()[3:6]) not in written
 
 
 def test_each_kind_of_bad_share_exits_2_with_its_reason(env):

@@ -168,3 +168,45 @@ def test_memory_is_not_locked_under_a_finite_limit_for_an_ordinary_user(monkeypa
             return 0 if flags == hardening.MCL_CURRENT | hardening.MCL_FUTURE else -1
 
     assert hardening._lock_memory(Locking()) is True  # type: ignore[arg-type]
+
+
+def test_a_socket_that_hangs_up_at_once_is_unreachable_after_one_retry(keyd_dir):
+    import threading
+
+    path = keyd_dir / "slam.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(4)
+    accepted = []
+
+    def slam() -> None:
+        for _ in range(2):
+            connection, _ = listener.accept()
+            accepted.append(connection)
+            connection.close()
+
+    thread = threading.Thread(target=slam, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(KeydUnreachable, match="closed the connection"):
+            KeydConnection(path, timeout=5).call({"op": "ping", "pad": "x" * 300_000})
+    finally:
+        thread.join(timeout=5)
+        listener.close()
+    assert len(accepted) == 2
+
+
+def test_a_private_file_that_cannot_be_replaced_leaves_no_temporary(tmp_path, monkeypatch):
+    from corridor.vault import private_files
+
+    target = tmp_path / "record.json"
+    target.write_bytes(b"old")
+
+    def refuse(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(private_files.os, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        private_files.write_private_file(target, b"new")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["record.json"]
+    assert target.read_bytes() == b"old"
