@@ -58,6 +58,8 @@ ROUTES: dict[str, Route] = {
     "web:inbox": Route("/requests/", anonymous=302, staff=403),
     "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=403),
     "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),
+    "web:surges": Route("/keys/surges/", anonymous=302, staff=403),
+    "web:surge_close": Route(f"/keys/surges/{ID}/close/", anonymous=405, staff=405),
     "web:audit_events": Route("/audit/", anonymous=302, staff=403),
     "web:audit_touches": Route("/audit/touches/", anonymous=302, staff=403),
     "web:audit_activity": Route("/audit/activity/", anonymous=302, staff=403),

@@ -121,6 +121,11 @@ class EventType(StrEnum):
     SIGNED_OUT = "portal.signed_out"
     THREAD_READ = "portal.thread_read"
     FLOOD_DETECTED = "portal.flood_detected"
+    # keyd: a refused unwrap (recorded by the web layer once the request's transaction has
+    # rolled back) and the surge nights that lift a person's unwrap limit
+    UNWRAP_REFUSED = "vault.unwrap_refused"
+    SURGE_OPENED = "accounts.surge_opened"
+    SURGE_CLOSED = "accounts.surge_closed"
 
     @property
     def group(self) -> str:

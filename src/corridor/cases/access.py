@@ -85,16 +85,25 @@ class OpenedCase:
     placements: list[dict[str, Any]]
 
 
-@transaction.atomic
 def open_case_for_work(actor: Staff, case: Case, *, reason: str = "") -> OpenedCase:
     """Decrypt the case for `actor`: assigned staff, or a coordinator with a reason code
-    (recorded as a break-glass reveal). One audit event for the opening, one per person."""
+    (recorded as a break-glass reveal). One audit event for the opening, one per person.
+
+    The reveal commits before the key is asked for: keyd checks it through its own
+    read-only connection, which sees committed rows only; and a reveal stays on
+    record even if the opening then fails. Call it outside a transaction.
+    """
     if not _may_see(actor, case):
         raise CaseNotFound
     if not is_assigned(actor, case) and not has_fresh_reveal(actor, case):
         if not reason:
             raise RevealReasonNeeded
         record_reveal(actor=actor, case=case, reason=reason)
+    with transaction.atomic():
+        return _open_for_work(actor, case)
+
+
+def _open_for_work(actor: Staff, case: Case) -> OpenedCase:
     key = case_key(actor, case)
     record_event(
         actor=actor,

@@ -29,6 +29,7 @@ _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Route catalog"), "web:catalog", frozenset({Role.ADMIN, Role.COORDINATOR})),
     (_("Requests"), "web:inbox", INBOX_ROLES),
     (_("Approvals"), "web:approvals", frozenset({Role.ADMIN, Role.COORDINATOR})),
+    (_("Evacuation nights"), "web:surges", frozenset({Role.COORDINATOR})),
     (_("Staff accounts"), "web:staff_list", frozenset({Role.ADMIN})),
     (_("Audit log"), "web:audit_events", frozenset({Role.AUDITOR})),
     (_("My account"), "web:account", None),

@@ -9,6 +9,7 @@ from corridor.web.views import (
     inbox,
     routes,
     staff_admin,
+    surge,
 )
 
 app_name = "web"
@@ -56,6 +57,8 @@ urlpatterns = [
     path("requests/", inbox.inbox, name="inbox"),
     path("requests/<uuid:request_id>/", inbox.request_detail, name="request_detail"),
     path("requests/<uuid:request_id>/open/", inbox.request_open, name="request_open"),
+    path("keys/surges/", surge.surges, name="surges"),
+    path("keys/surges/<uuid:surge_id>/close/", surge.surge_close, name="surge_close"),
     path("audit/", audit_log.events, name="audit_events"),
     path("audit/touches/", audit_log.touches, name="audit_touches"),
     path("audit/activity/", audit_log.activity, name="audit_activity"),

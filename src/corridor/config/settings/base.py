@@ -15,7 +15,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from corridor.config.env import Env
+from corridor.config.env import KEYD_LIMITS, Env
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 
@@ -63,6 +63,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "corridor.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last, so their process_exception sees a view's exception first: a page that needs a
+    # key answers 503 while keyd is sealed, 403/429 (audited) when keyd refuses the person.
+    "corridor.core.middleware.KeysUnavailableMiddleware",
+    "corridor.web.middleware.UnwrapRefusalMiddleware",
 ]
 
 DATABASE_ROUTERS = ["corridor.vault.routers.KeyStoreRouter"]
@@ -237,6 +241,17 @@ CORRIDOR_PORTAL_PREFIX = "/help/"
 CORRIDOR_PORTAL_ONLY = False
 CORRIDOR_DEMO_BANNER = False
 CORRIDOR_IDLE_TIMEOUT_SECONDS = 15 * 60
+# keyd (see docs/operators.md): where its record, log and sockets are, whom it serves.
+CORRIDOR_KEYD_DIR = Path("var/keyd").absolute()
+CORRIDOR_KEYD_SOCKET = CORRIDOR_KEYD_DIR / "keyd.sock"
+CORRIDOR_KEYD_ADMIN_SOCKET = CORRIDOR_KEYD_DIR / "keyd-admin.sock"
+CORRIDOR_KEYD_LOG = CORRIDOR_KEYD_DIR / "keyd.log"
+CORRIDOR_KEYD_CLIENT_USERS: tuple[str, ...] = ()
+CORRIDOR_KEYD_ADMIN_USERS: tuple[str, ...] = ()
+CORRIDOR_KEYD_LIMITS = dict(KEYD_LIMITS)
+CORRIDOR_KEYD_SYSTEM_PRINCIPALS: tuple[str, ...] = ("system:worker",)
+# The alias through which keyd's unwrap policies read (keyd's own settings define it).
+CORRIDOR_KEYD_DATABASE = "keyd_readonly"
 
 
 def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
@@ -251,6 +266,14 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_DATA_DIR": env.data_dir,
         "CORRIDOR_PUBLIC_ORIGIN": env.public_origin,
         "CORRIDOR_KEY_PROVIDER": env.key_provider,
+        "CORRIDOR_KEYD_DIR": env.keyd.directory,
+        "CORRIDOR_KEYD_SOCKET": env.keyd.socket,
+        "CORRIDOR_KEYD_ADMIN_SOCKET": env.keyd.admin_socket,
+        "CORRIDOR_KEYD_LOG": env.keyd.log,
+        "CORRIDOR_KEYD_CLIENT_USERS": env.keyd.client_users,
+        "CORRIDOR_KEYD_ADMIN_USERS": env.keyd.admin_users,
+        "CORRIDOR_KEYD_LIMITS": dict(env.keyd.limits),
+        "CORRIDOR_KEYD_SYSTEM_PRINCIPALS": env.keyd.system_principals,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],
@@ -264,6 +287,23 @@ def database_settings(env: Env) -> dict[str, dict[str, Any]]:
     that its backups can be kept for a shorter time than the data's.
     """
     return {"default": _database(env.database_url), "keystore": _database(env.keystore_url)}
+
+
+def keyd_database_settings(env: Env) -> dict[str, Any]:
+    """The read-only connection keyd's unwrap policies use.
+
+    SQLite: the data file opened with `mode=ro` and `query_only`. PostgreSQL:
+    CORRIDOR_KEYD_DATABASE_URL (a role with SELECT on a few tables, see
+    docs/operators.md), and read-only transactions whatever the role may do.
+    """
+    config = _database(env.keyd.database_url or env.database_url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django opens SQLite with uri=True, so the file's URI can carry mode=ro.
+        config["NAME"] = Path(config["NAME"]).absolute().as_uri() + "?mode=ro"
+        config["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA query_only=ON;"}
+    else:
+        config["OPTIONS"] = {"options": "-c default_transaction_read_only=on"}
+    return config
 
 
 def _database(url: str) -> dict[str, Any]:
