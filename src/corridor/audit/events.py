@@ -96,6 +96,13 @@ class EventType(StrEnum):
     LOG_EXPORTED = "audit.log_exported"
     REASON_NOTE_READ = "audit.reason_note_read"
 
+    # cases: the staff screens (page views, insider alerts, surges)
+    CASE_VIEWED = "cases.case_viewed"
+    INSIDER_ALERT_RAISED = "cases.insider_alert_raised"
+    INSIDER_ALERT_REVIEWED = "cases.insider_alert_reviewed"
+    SURGE_DECLARED = "cases.surge_declared"
+    SURGE_ENDED = "cases.surge_ended"
+
     @property
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""

@@ -235,6 +235,9 @@ CORRIDOR_PORTAL_PREFIX = "/help/"
 CORRIDOR_PORTAL_ONLY = False
 CORRIDOR_DEMO_BANNER = False
 CORRIDOR_IDLE_TIMEOUT_SECONDS = 15 * 60
+# Cases one person may open for work within an hour before the insider alert fires
+# (coordinators can raise it for a while by declaring an audited surge).
+CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 20
 
 
 def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
