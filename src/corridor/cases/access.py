@@ -165,17 +165,22 @@ def access_case_page(actor: Staff, case: Case, *, page: str, session_key: str) -
     for work in this browser session, return its plaintext (one more event per person and
     contact protocol opened, naming the fields, never their values)."""
     opening = active_opening(actor, case, session_key)
+    record_case_view(actor, case, page=page, opened=opening is not None)
+    if opening is None:
+        return None
+    return _decrypt(actor, case, until=opening.expires_at)
+
+
+def record_case_view(actor: Staff, case: Case, *, page: str, opened: bool = False) -> None:
+    """One event for one look at a case page; `opened` says whether plaintext was shown."""
     record_event(
         actor=actor,
         event=EventType.CASE_VIEWED,
         object_type="cases.case",
         object_id=str(case.pk),
         case_id=case.ref,
-        detail={"page": page if _PAGE.fullmatch(page) else "other", "opened": int(bool(opening))},
+        detail={"page": page if _PAGE.fullmatch(page) else "other", "opened": int(opened)},
     )
-    if opening is None:
-        return None
-    return _decrypt(actor, case, until=opening.expires_at)
 
 
 def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:

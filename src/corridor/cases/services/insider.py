@@ -12,6 +12,7 @@ coordinator reviews the alert.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -131,6 +132,19 @@ def list_insider_alerts(*, limit: int = 200) -> QuerySet[InsiderAlert]:
     return InsiderAlert.objects.select_related("staff", "reviewed_by").order_by("-raised_at")[
         :limit
     ]
+
+
+def list_surges(*, limit: int = 100) -> QuerySet[Surge]:
+    """Surges declared, newest first, with who declared them."""
+    return Surge.objects.select_related("declared_by").order_by("-starts_at")[:limit]
+
+
+def get_insider_alert(alert_id: UUID) -> InsiderAlert | None:
+    return InsiderAlert.objects.filter(pk=alert_id).first()
+
+
+def get_surge(surge_id: int) -> Surge | None:
+    return Surge.objects.filter(pk=surge_id).first()
 
 
 @transaction.atomic

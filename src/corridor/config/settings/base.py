@@ -84,6 +84,7 @@ TEMPLATES = [
                 "corridor.core.context_processors.corridor",
                 "corridor.web.navigation.navigation",
                 "corridor.web.context_processors.key_warning",
+                "corridor.web.context_processors.insider_banner",
             ],
             # A missing variable renders empty, never the variable's name.
             "string_if_invalid": "",
