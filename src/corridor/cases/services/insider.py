@@ -90,7 +90,7 @@ def step_up_needed(staff: Staff, *, confirmed_at: datetime | None) -> bool:
     and second factor since it was raised (`confirmed_at`: their last confirmation, if it
     is still recent)."""
     alert = standing_alert(staff)
-    return alert is not None and (confirmed_at is None or confirmed_at < alert.raised_at)
+    return alert is not None and (confirmed_at is None or confirmed_at <= alert.raised_at)
 
 
 def check_openings(actor: Staff) -> InsiderAlert | None:
