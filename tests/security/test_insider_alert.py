@@ -50,7 +50,7 @@ def open_(client, case):
 
 
 def test_the_fourth_opening_raises_the_alert_in_the_same_request(scene):
-    coordinator, worker, cases = scene
+    _coordinator, worker, cases = scene
     client = client_for(worker)
     for case in cases[:3]:
         assert open_(client, case).status_code == 302
@@ -85,7 +85,7 @@ def test_coordinators_and_auditors_see_the_banner_and_the_worker_does_not(scene)
 
 
 def test_the_next_opening_needs_password_and_code_again(scene, time_machine):
-    coordinator, worker, cases = scene
+    _coordinator, worker, cases = scene
     client = client_for(worker)
     for case in cases[:4]:
         open_(client, case)

@@ -12,14 +12,13 @@ from corridor.cases.models import ExchangeRate, FundingSource, Surge
 from corridor.cases.services import insider
 from tests.cases.conftest import CASE_DB
 from tests.factories import StaffFactory
-from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.web.conftest import client_for
 
-pytestmark = CASE_DB
+pytestmark = [CASE_DB, pytest.mark.usefixtures("vault_keys")]
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_only_coordinators_open_the_board(vault_keys, role):
+def test_only_coordinators_open_the_board(role):
     expected = 200 if role is Role.COORDINATOR else 403
     assert client_for(StaffFactory(roles=[role])).get("/board/").status_code == expected
 
@@ -47,7 +46,7 @@ def test_a_surge_is_declared_and_ended_from_the_board(fx):
     assert Surge.objects.count() == 1
 
 
-def test_the_auditor_has_an_insider_alerts_tab(vault_keys):
+def test_the_auditor_has_an_insider_alerts_tab():
     client = client_for(StaffFactory(roles=[Role.AUDITOR]))
     events = client.get("/audit/").content.decode()
     assert 'href="/audit/insider/"' in events
@@ -56,12 +55,12 @@ def test_the_auditor_has_an_insider_alerts_tab(vault_keys):
 
 @pytest.mark.parametrize("path", ["/settings/exchange-rates/", "/settings/funding-sources/"])
 @pytest.mark.parametrize("role", list(Role))
-def test_cost_settings_are_for_administrators(vault_keys, role, path):
+def test_cost_settings_are_for_administrators(role, path):
     expected = 200 if role is Role.ADMIN else 403
     assert client_for(StaffFactory(roles=[role])).get(path).status_code == expected
 
 
-def test_an_administrator_sets_a_rate_and_adds_a_funding_source(vault_keys):
+def test_an_administrator_sets_a_rate_and_adds_a_funding_source():
     client = client_for(StaffFactory(roles=[Role.ADMIN]))
     response = client.post(
         "/settings/exchange-rates/",

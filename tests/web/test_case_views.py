@@ -17,11 +17,10 @@ from corridor.cases.services import safety
 from corridor.core import clock
 from tests.cases.conftest import CASE_DB
 from tests.factories import StaffFactory
-from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.security.case_fixture import build_case
 from tests.web.conftest import client_for, reauthenticate
 
-pytestmark = CASE_DB
+pytestmark = [CASE_DB, pytest.mark.usefixtures("vault_keys")]
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
@@ -166,7 +165,7 @@ def test_a_check_in_without_a_protocol_says_so(fx):
     assert "no contact protocol yet" in response.content.decode()
 
 
-def test_incident_steps_are_timed_and_audited(vault_keys, time_machine):
+def test_incident_steps_are_timed_and_audited(time_machine):
     time_machine.move_to("2026-05-04 10:00:00Z", tick=False)
     fx = build_case()
     client = client_for(fx.owner)
