@@ -70,6 +70,8 @@ class LabelledChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
     def __init__(self, queryset: QuerySet[Any], labels: dict[Any, str], **kwargs: Any) -> None:
         self.labels = labels
+        # A required choice starts on the first row (often the only one), not on a blank.
+        kwargs.setdefault("empty_label", None if kwargs.get("required", True) else "—")
         super().__init__(queryset=queryset, **kwargs)
 
     def label_from_instance(self, obj: Model) -> str:
