@@ -122,3 +122,25 @@ def test_a_phase_lists_in_pages_of_references(open_case, coordinator, caseworker
     assert [lead.staff for lead in dashboards.list_cases_in_phase(Phase.INTAKE)[0].leads] == [
         coordinator
     ]
+
+
+def test_the_lead_column_follows_every_assignment_change(open_case, coordinator, caseworker):
+    """The board reads Case.lead; the assignment record (what keyd reads) must agree."""
+    case = open_case()
+    other = StaffFactory(roles=[Role.CASEWORKER])
+
+    def lead():
+        case.refresh_from_db()
+        return case.lead
+
+    assert lead() == caseworker
+    assign_case(actor=coordinator, case=case, staff=other)
+    assert lead() == other
+    assign_case(actor=coordinator, case=case, staff=other, lead=False)
+    assert lead() is None
+    assert [row.ref for row in dashboards.list_unassigned()] == [case.ref]
+    assign_case(actor=coordinator, case=case, staff=caseworker)
+    unassign_case(actor=coordinator, case=case, staff=caseworker)
+    assert lead() is None
+    loads = {row.username: (row.cases, row.leads) for row in dashboards.count_workload()}
+    assert loads[other.username] == (1, 0)

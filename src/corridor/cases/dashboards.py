@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -33,17 +34,26 @@ from corridor.cases.stages import PHASE_ORDER
 from corridor.core import clock
 from corridor.people.models import ContactProtocol
 
-QUEUE_SIZE = 50
+# The board shows the first rows of each list and counts the rest, so it stays one screen
+# (and one fast page) however many cases are open.
+QUEUE_SIZE = 25
 PHASE_PAGE = 50
-FLAGGED_ON_BOARD = 300
+FLAGGED_ON_BOARD = 60
+IN_MOTION_ON_BOARD = 100
+INCIDENTS_ON_BOARD = 100
+LEG_COLUMNS = (
+    "id",
+    "kind",
+    "from_place",
+    "to_place",
+    "mode",
+    "travel_on",
+    "case__ref",
+)
 
 
 def _open_cases() -> QuerySet[Case]:
     return Case.objects.filter(erased_at__isnull=True).exclude(phase=Phase.CLOSED)
-
-
-def _active_lead() -> QuerySet[CaseAssignment]:
-    return CaseAssignment.objects.filter(case=OuterRef("pk"), ended_at__isnull=True, lead=True)
 
 
 # ---------------------------------------------------------------- the caseworker
@@ -188,36 +198,45 @@ def coordinator_board(*, now: datetime | None = None) -> Board:
     """Everything a coordinator watches, incidents first (eight queries)."""
     moment = now or clock.now()
     today = moment.date()
+    # One read of the whole queue (a few hundred references at most): counted and cut here.
+    unassigned = list(list_unassigned().only("id", "ref", "phase", "risk_level", "opened_at"))
     return Board(
         incidents=list_open_incidents(),
         in_motion=list_legs_in_motion(today),
         phases=count_phases(),
-        unassigned=list(list_unassigned()[:QUEUE_SIZE]),
-        unassigned_count=list_unassigned().count(),
+        unassigned=list(unassigned[:QUEUE_SIZE]),
+        unassigned_count=len(unassigned),
         workload=count_workload(),
     )
 
 
 def list_open_incidents() -> list[OpenIncident]:
     """Open incidents, duress words first, then oldest first."""
+    duress_first = CaseWhen(When(kind=IncidentKind.DURESS, then=0), default=1)
     incidents = (
         Incident.objects.filter(closed_at__isnull=True, case__erased_at__isnull=True)
         .select_related("case")
-        .order_by("created_at")
+        .only("id", "kind", "checklist", "created_at", "case__ref")
+        .order_by(duress_first, "created_at")
     )
-    rows = [
+    return [
         OpenIncident(
             incident=incident,
             done=sum(1 for step in incident.checklist if step.get("done_at")),
             steps=len(incident.checklist),
         )
-        for incident in incidents
+        for incident in incidents[:INCIDENTS_ON_BOARD]
     ]
-    return sorted(rows, key=lambda row: row.incident.kind != IncidentKind.DURESS)
 
 
 def list_legs_in_motion(today: date) -> list[LegInMotion]:
     """Journeys planned for today and tomorrow and not yet completed, with how many travel."""
+    members = (
+        CaseMember.objects.filter(case=OuterRef("case_id"), left_at__isnull=True)
+        .values("case")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     legs = (
         TravelLeg.objects.filter(
             travel_on__in=[today, today + timedelta(days=1)],
@@ -225,10 +244,11 @@ def list_legs_in_motion(today: date) -> list[LegInMotion]:
             case__erased_at__isnull=True,
         )
         .select_related("case")
-        .annotate(people=Count("case__members", filter=Q(case__members__left_at__isnull=True)))
+        .only(*LEG_COLUMNS)
+        .annotate(people=Subquery(members))
         .order_by("travel_on", "case__ref")
     )
-    return [LegInMotion(leg=leg, people=leg.people) for leg in legs]
+    return [LegInMotion(leg=leg, people=leg.people) for leg in legs[:IN_MOTION_ON_BOARD]]
 
 
 def count_phases() -> list[PhaseColumn]:
@@ -255,33 +275,44 @@ def count_phases() -> list[PhaseColumn]:
 
 
 def list_unassigned() -> QuerySet[Case]:
-    """Open cases with no lead, the riskiest and oldest first."""
+    """Open cases with no lead, the riskiest and oldest first (index `case_unassigned`)."""
     return (
         _open_cases()
-        .filter(~Exists(_active_lead()))
+        .filter(lead__isnull=True)
         .order_by(F("risk_score").desc(nulls_last=True), "opened_at")
     )
 
 
 def count_workload() -> list[Workload]:
-    """Open cases per caseworker and coordinator (those with none included), busiest first."""
-    loads = {
-        row["staff_id"]: row
-        for row in CaseAssignment.objects.filter(
-            ended_at__isnull=True, case__erased_at__isnull=True
+    """Open cases per caseworker and coordinator (those with none included), busiest first.
+
+    Leads are counted from the open cases' index (`case_open`), team members from their
+    own small index: the years of closed cases with their old assignments are never read.
+    """
+    leads = dict(
+        _open_cases()
+        .filter(lead__isnull=False)
+        .values("lead")
+        .annotate(n=Count("*"))
+        .values_list("lead", "n")
+    )
+    team = dict(
+        CaseAssignment.objects.filter(
+            ended_at__isnull=True, lead=False, case__erased_at__isnull=True
         )
         .exclude(case__phase=Phase.CLOSED)
-        .values("staff_id")
-        .annotate(cases=Count("id"), leads=Count("id", filter=Q(lead=True)))
-    }
+        .values("staff")
+        .annotate(n=Count("*"))
+        .values_list("staff", "n")
+    )
     people = Staff.objects.filter(
         is_active=True, groups__name__in=[Role.CASEWORKER.value, Role.COORDINATOR.value]
     ).distinct()
     rows = [
         Workload(
             username=person.username,
-            leads=int(loads.get(person.pk, {}).get("leads", 0)),
-            cases=int(loads.get(person.pk, {}).get("cases", 0)),
+            leads=int(leads.get(person.pk, 0)),
+            cases=int(leads.get(person.pk, 0)) + int(team.get(person.pk, 0)),
         )
         for person in people.only("id", "username")
     ]

@@ -99,9 +99,35 @@ class Case(UUIDModel):
     region = models.CharField(max_length=8, blank=True)
     version = models.PositiveIntegerField(default=1)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Who leads the case now. CaseAssignment is the record (keyd reads it); the assignment
+    # service keeps this copy beside it in the same transaction, so the board counts
+    # workload and finds unassigned cases from an index instead of a join.
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["phase"]), models.Index(fields=["risk_level"])]
+        indexes = [
+            models.Index(fields=["phase"]),
+            models.Index(fields=["risk_level"]),
+            # Open cases only: the board counts and weighs them without reading the years
+            # of closed ones.
+            models.Index(
+                fields=["phase", "lead"],
+                condition=Q(erased_at__isnull=True) & ~Q(phase="closed"),
+                name="case_open",
+            ),
+            models.Index(
+                fields=["risk_score", "opened_at"],
+                condition=Q(erased_at__isnull=True, lead__isnull=True) & ~Q(phase="closed"),
+                name="case_unassigned",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.ref
@@ -118,6 +144,11 @@ class CaseAssignment(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["staff"], condition=Q(ended_at__isnull=True, lead=False), name="team_member"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(ended_at__isnull=True, lead=True), name="one_lead"

@@ -1,9 +1,11 @@
 """Small template helpers for staff pages."""
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from corridor.cases.currencies import minor_unit_exponent
 from corridor.cases.models import Phase, RiskLevel
@@ -44,3 +46,18 @@ def phase_label(code: str) -> str:
 @register.filter
 def risk_label(code: str) -> str:
     return str(RiskLevel(code).label) if code in RiskLevel.values else "—"
+
+
+@register.filter
+def case_path(ref: str) -> str:
+    """`{{ ref|case_path }}`: the case page's path, without a URL reversal per table row
+    (boards list hundreds of references)."""
+    return _case_path_template().replace(_PLACEHOLDER, str(ref))
+
+
+_PLACEHOLDER = "CR-0000-0000"
+
+
+@cache
+def _case_path_template() -> str:
+    return reverse("web:case", kwargs={"ref": _PLACEHOLDER})

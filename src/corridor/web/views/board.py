@@ -20,9 +20,9 @@ from corridor.cases import dashboards
 from corridor.cases.models import Phase
 from corridor.cases.services import insider
 from corridor.core.exceptions import CorridorError
+from corridor.web.board_rows import board_rows
 from corridor.web.case_forms import AlertReviewForm, FindCaseForm, SurgeForm
 from corridor.web.decorators import current_staff, role_required
-from corridor.web.labels import STEP_LABELS
 
 SURGE_DECLARED = _("The surge was declared. Every coordinator and auditor can see it.")
 SURGE_ENDED = _("The surge was ended.")
@@ -41,11 +41,10 @@ def board(request: HttpRequest) -> HttpResponse:
         after = request.GET.get("after", "")[:20]
         listing = dashboards.list_cases_in_phase(Phase(phase), after=after)
     context = {
-        "board": dashboards.coordinator_board(),
+        "rows": board_rows(dashboards.coordinator_board()),
         "phase": Phase(phase) if phase else None,
         "listing": listing,
         "page_size": dashboards.PHASE_PAGE,
-        "step_labels": STEP_LABELS,
         "waiting": list(approvals.pending_for(staff).select_related("requested_by")[:20]),
         "emergencies": list(
             approvals.emergencies_awaiting_review().select_related("requested_by")[:20]
