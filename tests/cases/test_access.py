@@ -145,3 +145,11 @@ def test_safe_house_addresses_are_for_coordinators_only(open_case, coordinator, 
     as_coordinator = access_case_page(coordinator, case, page="case", session_key=SESSION)
     assert as_coordinator is not None
     assert as_coordinator.addresses == {str(placement.pk): f"flat {canary}"}
+
+
+def test_no_session_means_no_opening(open_case, caseworker):
+    case = open_case()
+    open_case_for_work(actor=caseworker, case=case, session_key=SESSION)
+    assert active_opening(caseworker, case, "") is None
+    with pytest.raises(CaseNotFound):
+        open_case_for_work(actor=caseworker, case=case, session_key="")

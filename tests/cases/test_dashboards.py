@@ -144,3 +144,39 @@ def test_the_lead_column_follows_every_assignment_change(open_case, coordinator,
     assert lead() is None
     loads = {row.username: (row.cases, row.leads) for row in dashboards.count_workload()}
     assert loads[other.username] == (1, 0)
+
+
+def test_the_worker_job_raises_missed_check_ins(open_case, caseworker, time_machine):
+    from corridor.cases.jobs import missed_check_ins
+
+    time_machine.move_to("2026-04-01 09:00:00Z", tick=False)
+    case = open_case()
+    safety.set_protocol(
+        actor=caseworker, case=case, person=principal(case), channel=Channel.PHONE, every_hours=1
+    )
+    time_machine.shift(timedelta(hours=2))
+    missed_check_ins()
+    assert case.incidents.get().kind == IncidentKind.MISSED_CHECK_IN
+
+
+def test_a_contact_without_the_duress_word_counts_as_a_check_in(
+    open_case, caseworker, time_machine
+):
+    time_machine.move_to("2026-04-01 09:00:00Z", tick=False)
+    case = open_case()
+    person = principal(case)
+    safety.set_protocol(
+        actor=caseworker,
+        case=case,
+        person=person,
+        channel=Channel.PHONE,
+        every_hours=4,
+        duress_word="sunset",
+    )
+    time_machine.shift(timedelta(hours=3))
+    assert (
+        safety.record_contact(actor=caseworker, case=case, person=person, words="all good") is None
+    )
+    person.protocol.refresh_from_db()
+    assert person.protocol.check_in_due_at == clock.now() + timedelta(hours=4)
+    assert not case.incidents.exists()

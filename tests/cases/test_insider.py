@@ -178,3 +178,13 @@ def test_reassigned_cases_are_opened_without_a_reason(open_case, coordinator, ca
     assign_case(actor=coordinator, case=case, staff=caseworker)
     opening = open_case_for_work(actor=caseworker, case=case, session_key=SESSION)
     assert opening.reason == ""
+
+
+def test_a_surge_is_declared_by_coordinators_only_and_ended_by_them_only(
+    few_cases, coordinator, caseworker
+):
+    surge = insider.declare_surge(actor=coordinator, reason="mass_incident", threshold=6, hours=1)
+    with pytest.raises(NotAllowed):
+        insider.end_surge(actor=caseworker, surge=surge)
+    assert insider.get_surge(surge.pk) == surge
+    assert list(insider.list_surges()) == [surge]

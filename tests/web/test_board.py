@@ -78,3 +78,15 @@ def test_an_administrator_sets_a_rate_and_adds_a_funding_source():
     assert again.status_code == 400
     assert FundingSource.objects.get().name == "Emergency grant"
     assert AuditEntry.objects.filter(event_type="cases.funding_source_added").count() == 1
+
+
+def test_board_forms_refuse_what_does_not_exist_or_is_incomplete(fx):
+    client = client_for(fx.coordinator)
+    assert client.post("/board/surge/999/end/").status_code == 404
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert (
+        client.post(f"/board/alerts/{missing}/review/", {"outcome": "expected"}).status_code == 404
+    )
+    response = client.post("/board/surge/", {"reason": "evacuation_night"}, follow=True)
+    assert "Fill in every field" in response.content.decode()
+    assert not Surge.objects.exists()

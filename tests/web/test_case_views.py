@@ -299,3 +299,13 @@ def test_a_raised_incident_alerts_every_coordinator(fx):
     assert (
         safety.CHECKLIST[0] in Incident.objects.filter(kind="detained").get().checklist[0]["step"]
     )
+
+
+def test_an_unknown_checklist_step_and_a_closed_incident_are_refused_with_a_sentence(fx):
+    client = client_for(fx.owner)
+    page = f"/cases/{fx.case.ref}/incidents/{fx.incident.pk}/"
+    bad = client.post(page + "step/", {"step": "pray"}, follow=True)
+    assert "That is not a step of this checklist." in bad.content.decode()
+    client.post(page + "close/")
+    again = client.post(page + "close/", follow=True)
+    assert "The incident is already closed." in again.content.decode()

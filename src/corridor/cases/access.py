@@ -18,6 +18,7 @@ coordinators only; everything else of a case is for whoever may open it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -47,6 +48,7 @@ from corridor.core.exceptions import NotAllowed, NotFound
 from corridor.people.access import PROTOCOL_FIELDS, access_person_fields, access_protocol_fields
 from corridor.people.inputs import SEALED_FIELDS
 from corridor.people.models import ContactProtocol
+from corridor.vault.datakey import DataKey
 from corridor.vault.fields import open_field
 
 REVEAL_LIFETIME = timedelta(minutes=10)
@@ -184,6 +186,7 @@ def record_case_view(actor: Staff, case: Case, *, page: str, opened: bool = Fals
 
 
 def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
+    # case_key refuses an erased case, so every row below still holds its sealed values.
     key = case_key(actor, case)
     opened = OpenedCase(case=case, until=until)
     memberships = case.members.filter(left_at__isnull=True).select_related("person")
@@ -201,25 +204,22 @@ def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
                 fields=PROTOCOL_FIELDS,
                 case_ref=case.ref,
             )
-    for task in Task.objects.filter(case=case):
-        if task.title is not None:
-            opened.tasks[str(task.pk)] = open_field(task.title, key=key)
-    for note in Note.objects.filter(case=case):
-        if note.body is not None:
-            opened.notes[str(note.pk)] = open_field(note.body, key=key)
+    opened.tasks.update(_opened(Task.objects.filter(case=case), "title", key))
+    opened.notes.update(_opened(Note.objects.filter(case=case), "body", key))
     if may_see_locations(actor):
-        for placement in Placement.objects.filter(case=case):
-            if placement.address is not None:
-                opened.addresses[str(placement.pk)] = open_field(placement.address, key=key)
-    for leg in TravelLeg.objects.filter(case=case):
-        if leg.itinerary is not None:
-            opened.itineraries[str(leg.pk)] = open_field(leg.itinerary, key=key)
+        opened.addresses.update(_opened(Placement.objects.filter(case=case), "address", key))
+    opened.itineraries.update(_opened(TravelLeg.objects.filter(case=case), "itinerary", key))
     latest = RiskAssessment.objects.filter(case=case).order_by("-created_at").first()
     if latest is not None and latest.reasons is not None:
         reasons = open_field(latest.reasons, key=key)
-        if isinstance(reasons, list):
-            opened.risk_reasons.extend(code for code in reasons if isinstance(code, str))
+        codes = reasons if isinstance(reasons, list) else []
+        opened.risk_reasons.extend(str(code) for code in codes)
     return opened
+
+
+def _opened(rows: Iterable[Any], field_name: str, key: DataKey) -> dict[str, str]:
+    """{row id: plaintext of `field_name`} for each row."""
+    return {str(row.pk): str(open_field(getattr(row, field_name), key=key)) for row in rows}
 
 
 def may_see_case(actor: Staff, case: Case) -> bool:
