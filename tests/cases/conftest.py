@@ -46,6 +46,17 @@ def person_input(canary: str = "", **overrides) -> PersonInput:
     return PersonInput(**values)
 
 
+def new_case(coordinator, *, given: str = "Amir", due_in_days: int = 0, region: str = "") -> Case:
+    """A case with one plain person and a next action, assigned to nobody."""
+    return opening.open_case(
+        actor=coordinator,
+        principal=PersonInput(names=[NameEntry(script="latn", given=given)]),
+        region=region,
+        next_action="call",
+        next_action_due=clock.today() + timedelta(days=due_in_days),
+    )
+
+
 @pytest.fixture
 def open_case(vault_keys, coordinator, caseworker):  # noqa: F811 - the imported fixture
     """A factory: a case opened by the coordinator, led by the caseworker."""

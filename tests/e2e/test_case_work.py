@@ -19,13 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case, CaseAssignment, Flag, IncidentKind
 from corridor.cases.risk import RiskAnswers
-from corridor.cases.services import opening, progress, work
+from corridor.cases.services import progress, work
 from corridor.cases.services.assignment import assign_case
 from corridor.cases.services.safety import raise_missed_check_ins
 from corridor.core import clock
 from tests.accounts.helpers import current_code
 from tests.canaries import find_canary
-from tests.cases.conftest import person_input
+from tests.cases.conftest import new_case
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import TEST_PASSWORD, StaffFactory
 from tests.keys import vault_keys  # noqa: F401 - fixture
@@ -63,12 +63,7 @@ def staff_with_device(role):
 def background_caseload(coordinator, worker) -> None:
     """Cases that are urgent for other reasons, so "first" means something."""
     for flag in (Flag.MISSING, Flag.DETAINED):
-        case = opening.open_case(
-            actor=coordinator,
-            principal=person_input(),
-            next_action="call",
-            next_action_due=clock.today() - timedelta(days=3),
-        )
+        case = new_case(coordinator, due_in_days=-3)
         assign_case(actor=coordinator, case=case, staff=worker)
         progress.raise_flag(actor=coordinator, case=case, flag=flag)
         work.assess_risk(

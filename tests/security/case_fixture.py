@@ -32,6 +32,7 @@ from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, Person, Sex
+from tests.cases.conftest import new_case
 from tests.factories import StaffFactory
 
 # Every sealed field of a case that a page could show. Placement addresses are the one
@@ -176,12 +177,7 @@ def build_case(canaries: dict[str, str] | None = None) -> CaseFixture:
         answers=risk.RiskAnswers(threat_from_state=True, location_known=True),
     )
     progress.raise_flag(actor=owner, case=case, flag=Flag.DETAINED, reason="reported_by_family")
-    relative = opening.open_case(
-        actor=coordinator,
-        principal=PersonInput(names=[NameEntry(script="latn", given="Relative")]),
-        next_action="call",
-        next_action_due=clock.today(),
-    )
+    relative = new_case(coordinator, given="Relative")
     opening.link_cases(actor=coordinator, case=case, other=relative, kind=LinkKind.SAME_FAMILY)
     incident = safety.raise_incident(actor=owner, case=case, kind=IncidentKind.RAID, person=first)
     costs.record_expense(
@@ -192,12 +188,7 @@ def build_case(canaries: dict[str, str] | None = None) -> CaseFixture:
         currency="EUR",
         spent_on=clock.today(),
     )
-    lonely = opening.open_case(
-        actor=coordinator,
-        principal=PersonInput(names=[NameEntry(script="latn", given="Alone")]),
-        next_action="call",
-        next_action_due=clock.today(),
-    )
+    lonely = new_case(coordinator, given="Alone")
     case.refresh_from_db()
     return CaseFixture(
         case=case,

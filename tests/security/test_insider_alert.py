@@ -16,9 +16,7 @@ from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import CaseOpening, InsiderAlert
 from corridor.cases.services.assignment import assign_case
-from corridor.cases.services.opening import open_case
-from corridor.core import clock
-from tests.cases.conftest import CASE_DB, person_input
+from tests.cases.conftest import CASE_DB, new_case
 from tests.factories import StaffFactory
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.web.conftest import client_for, reauthenticate
@@ -34,12 +32,7 @@ def scene(vault_keys, settings, time_machine):  # noqa: F811
     worker = StaffFactory(roles=[Role.CASEWORKER])
     cases = []
     for _ in range(6):
-        case = open_case(
-            actor=coordinator,
-            principal=person_input(),
-            next_action="call",
-            next_action_due=clock.today(),
-        )
+        case = new_case(coordinator)
         assign_case(actor=coordinator, case=case, staff=worker)
         cases.append(case)
     return coordinator, worker, cases

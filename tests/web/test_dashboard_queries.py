@@ -14,11 +14,11 @@ import pytest
 
 from corridor.accounts.roles import Role
 from corridor.cases.models import Flag, IncidentKind, LegKind, TravelMode
-from corridor.cases.services import logistics, opening, progress, safety, work
+from corridor.cases.services import logistics, progress, safety, work
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
 from corridor.people.models import Channel
-from tests.cases.conftest import CASE_DB, person_input
+from tests.cases.conftest import CASE_DB, new_case
 from tests.factories import StaffFactory
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.web.conftest import client_for
@@ -33,13 +33,7 @@ BOARD_QUERIES = 24
 def caseload(size: int, coordinator, worker) -> None:
     """`size` cases of each kind the pages group: in danger, calm, travelling, unassigned."""
     for index in range(size):
-        case = opening.open_case(
-            actor=coordinator,
-            principal=person_input(),
-            region="RU-CE",
-            next_action="call",
-            next_action_due=clock.today() - timedelta(days=index % 3),
-        )
+        case = new_case(coordinator, region="RU-CE", due_in_days=-(index % 3))
         assign_case(actor=coordinator, case=case, staff=worker)
         person = case.members.get().person
         safety.set_protocol(
@@ -59,12 +53,7 @@ def caseload(size: int, coordinator, worker) -> None:
             itinerary="-",
         )
         work.add_task(actor=worker, case=case, title="x", due_on=clock.today() - timedelta(days=2))
-        opening.open_case(
-            actor=coordinator,
-            principal=person_input(),
-            next_action="call",
-            next_action_due=clock.today(),
-        )
+        new_case(coordinator)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -19,14 +18,16 @@ from corridor.accounts.roles import Role
 from corridor.cases import dashboards
 from corridor.cases.models import Phase
 from corridor.cases.services import insider
-from corridor.core.exceptions import CorridorError
+from corridor.core.exceptions import InvalidInput
 from corridor.web.board_rows import board_rows
 from corridor.web.case_forms import AlertReviewForm, FindCaseForm, SurgeForm
 from corridor.web.decorators import current_staff, role_required
+from corridor.web.outcomes import carry_out
 
 SURGE_DECLARED = _("The surge was declared. Every coordinator and auditor can see it.")
 SURGE_ENDED = _("The surge was ended.")
 ALERT_REVIEWED = _("Review recorded.")
+SURGE_FORM_INCOMPLETE = _("Fill in every field of the surge form.")
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -61,18 +62,18 @@ def board(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 def surge_declare(request: HttpRequest) -> HttpResponse:
     form = SurgeForm(request.POST)
-    try:
+
+    def declare() -> object:
         if not form.is_valid():
-            raise CorridorError(str(_("Fill in every field of the surge form.")))
-        insider.declare_surge(
+            raise InvalidInput(str(SURGE_FORM_INCOMPLETE))
+        return insider.declare_surge(
             actor=current_staff(request),
             reason=form.cleaned_data["reason"],
             threshold=form.cleaned_data["threshold"],
             hours=form.cleaned_data["hours"],
         )
-        messages.success(request, SURGE_DECLARED)
-    except CorridorError as problem:
-        messages.error(request, str(problem))
+
+    carry_out(request, declare, done=SURGE_DECLARED)
     return redirect("web:board")
 
 
@@ -82,11 +83,11 @@ def surge_end(request: HttpRequest, surge_id: int) -> HttpResponse:
     surge = insider.get_surge(surge_id)
     if surge is None:
         raise Http404
-    try:
-        insider.end_surge(actor=current_staff(request), surge=surge)
-        messages.success(request, SURGE_ENDED)
-    except CorridorError as problem:
-        messages.error(request, str(problem))
+    carry_out(
+        request,
+        lambda: insider.end_surge(actor=current_staff(request), surge=surge),
+        done=SURGE_ENDED,
+    )
     return redirect("web:board")
 
 
@@ -97,13 +98,12 @@ def alert_review(request: HttpRequest, alert_id: UUID) -> HttpResponse:
     if alert is None:
         raise Http404
     form = AlertReviewForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise CorridorError(str(_("Choose an outcome.")))
-        insider.review_insider_alert(
-            actor=current_staff(request), alert=alert, outcome=form.cleaned_data["outcome"]
-        )
-        messages.success(request, ALERT_REVIEWED)
-    except CorridorError as problem:
-        messages.error(request, str(problem))
+    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+    carry_out(
+        request,
+        lambda: insider.review_insider_alert(
+            actor=current_staff(request), alert=alert, outcome=outcome
+        ),
+        done=ALERT_REVIEWED,
+    )
     return redirect("web:board")

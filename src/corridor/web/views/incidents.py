@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +22,10 @@ from corridor.cases.access import may_see_links, record_case_view
 from corridor.cases.models import Case, Incident
 from corridor.cases.services import safety
 from corridor.core import clock
-from corridor.core.exceptions import CorridorError
 from corridor.web.case_forms import StepForm, member_labels
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.labels import STEP_LABELS, label_of
+from corridor.web.outcomes import carry_out
 from corridor.web.staff_names import usernames_for
 from corridor.web.views.cases import case_for
 
@@ -102,15 +101,13 @@ def incident_step(request: HttpRequest, ref: str, incident_id: UUID) -> HttpResp
     case = case_for(request, ref, page="incident_step")
     incident = _incident(case, incident_id)
     form = StepForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise CorridorError(str(safety.STEP_UNKNOWN))
-        safety.complete_incident_step(
-            actor=staff, incident=incident, step=form.cleaned_data["step"]
-        )
-        messages.success(request, STEP_DONE)
-    except CorridorError as problem:
-        messages.error(request, str(problem))
+    # An unknown step is refused by the service with its own sentence.
+    step = form.cleaned_data["step"] if form.is_valid() else ""
+    carry_out(
+        request,
+        lambda: safety.complete_incident_step(actor=staff, incident=incident, step=step),
+        done=STEP_DONE,
+    )
     return redirect("web:case_incident", ref=case.ref, incident_id=incident.pk)
 
 
@@ -120,9 +117,9 @@ def incident_close(request: HttpRequest, ref: str, incident_id: UUID) -> HttpRes
     staff = current_staff(request)
     case = case_for(request, ref, page="incident_close")
     incident = _incident(case, incident_id)
-    try:
-        safety.close_incident(actor=staff, incident=incident)
-        messages.success(request, INCIDENT_CLOSED)
-    except CorridorError as problem:
-        messages.error(request, str(problem))
+    carry_out(
+        request,
+        lambda: safety.close_incident(actor=staff, incident=incident),
+        done=INCIDENT_CLOSED,
+    )
     return redirect("web:case_incident", ref=case.ref, incident_id=incident.pk)
