@@ -124,6 +124,9 @@ CASE_POLICY: dict[str, CaseRoute] = {
         key=True,
         events=("people.person_created", "cases.member_added"),
     ),
+    "web:case_remove_member": CaseRoute(
+        "/cases/{ref}/members/remove/", events=("cases.member_removed",)
+    ),
     "web:case_milestone": CaseRoute(
         "/cases/{ref}/milestones/add/", events=("cases.milestone_recorded",)
     ),
@@ -138,6 +141,9 @@ CASE_POLICY: dict[str, CaseRoute] = {
     ),
     "web:case_assign": CaseRoute(
         "/cases/{ref}/assign/", who="coordinator", events=("cases.case_assigned",)
+    ),
+    "web:case_unassign": CaseRoute(
+        "/cases/{ref}/unassign/", who="coordinator", events=("cases.case_unassigned",)
     ),
     "web:case_link": CaseRoute(
         "/cases/{ref}/link/", who="coordinator", events=("cases.case_linked", "cases.case_linked")

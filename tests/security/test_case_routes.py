@@ -39,6 +39,8 @@ POST_DATA: dict[str, Data] = {
         "sex": "unknown",
         "age_band": "unknown",
     },
+    "web:case_remove_member": lambda fx: {"person": fx.second.pk},
+    "web:case_unassign": lambda fx: {"staff": fx.owner.pk},
     "web:case_milestone": lambda fx: {
         "person": fx.principal.pk,
         "kind": "documents_ready",

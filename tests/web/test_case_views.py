@@ -309,3 +309,16 @@ def test_an_unknown_checklist_step_and_a_closed_incident_are_refused_with_a_sent
     client.post(page + "close/")
     again = client.post(page + "close/", follow=True)
     assert "The incident is already closed." in again.content.decode()
+
+
+def test_the_last_person_stays_and_a_coordinator_takes_the_lead_off(fx):
+    coordinator = client_for(fx.coordinator)
+    coordinator.post(f"/cases/{fx.case.ref}/members/remove/", {"person": fx.second.pk})
+    last = coordinator.post(f"/cases/{fx.case.ref}/members/remove/", {"person": fx.principal.pk})
+    assert last.status_code == 400
+    assert "keeps at least one person" in last.content.decode()
+    assert fx.case.members.filter(left_at__isnull=True).count() == 1
+    coordinator.post(f"/cases/{fx.case.ref}/unassign/", {"staff": fx.owner.pk})
+    assert fx.fresh().lead is None
+    assert client_for(fx.owner).get(f"/cases/{fx.case.ref}/").status_code == 404
+    assert fx.case.ref in coordinator.get("/board/").content.decode().split('id="unassigned"')[1]

@@ -318,6 +318,29 @@ class AssignForm(CaseForm):
         field.queryset = people.order_by("username")
 
 
+class UnassignForm(CaseForm):
+    staff = forms.ModelChoiceField(queryset=Staff.objects.none(), label=_("Person"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        on_case = Staff.objects.filter(
+            pk__in=self.case.assignments.filter(ended_at__isnull=True).values("staff")
+        ).order_by("username")
+        self.fields["staff"] = LabelledChoiceField(
+            on_case, {person.pk: person.username for person in on_case}, label=_("Person")
+        )
+
+
+class RemoveMemberForm(CaseForm):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = LabelledChoiceField(
+            _members(self.case), member_labels(self.case), label=_("Person")
+        )
+
+
 class LinkForm(CaseForm):
     other = forms.CharField(label=_("Other case's reference"), max_length=20)
     kind = forms.ChoiceField(label=_("Link"), choices=LinkKind.choices)

@@ -131,6 +131,16 @@ def _assign(actor: Staff, case: Case, form: f.AssignForm) -> object:
     return assignment.assign_case(actor=actor, case=case, staff=data["staff"], lead=data["lead"])
 
 
+def _unassign(actor: Staff, case: Case, form: f.UnassignForm) -> object:
+    assignment.unassign_case(actor=actor, case=case, staff=form.cleaned_data["staff"])
+    return None
+
+
+def _remove_member(actor: Staff, case: Case, form: f.RemoveMemberForm) -> object:
+    opening.remove_member(actor=actor, case=case, person=form.cleaned_data["person"])
+    return None
+
+
 def _link(actor: Staff, case: Case, form: f.LinkForm) -> object:
     data = form.cleaned_data
     return opening.link_cases(
@@ -247,6 +257,15 @@ ACTIONS: tuple[CaseAction, ...] = (
         needs_key=True,
     ),
     CaseAction(
+        "remove_member",
+        "members/remove",
+        _("Take a person out of the household"),
+        f.RemoveMemberForm,
+        _remove_member,
+        _("The person left the case."),
+        help=_("Their record stays; they can later join another case."),
+    ),
+    CaseAction(
         "milestone",
         "milestones/add",
         _("Record a milestone"),
@@ -305,6 +324,15 @@ ACTIONS: tuple[CaseAction, ...] = (
         f.AssignForm,
         _assign,
         _("The case was assigned."),
+        coordinators_only=True,
+    ),
+    CaseAction(
+        "unassign",
+        "unassign",
+        _("Take someone off the case"),
+        f.UnassignForm,
+        _unassign,
+        _("They are no longer on the case."),
         coordinators_only=True,
     ),
     CaseAction(
