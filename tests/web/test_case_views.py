@@ -322,3 +322,13 @@ def test_the_last_person_stays_and_a_coordinator_takes_the_lead_off(fx):
     assert fx.fresh().lead is None
     assert client_for(fx.owner).get(f"/cases/{fx.case.ref}/").status_code == 404
     assert fx.case.ref in coordinator.get("/board/").content.decode().split('id="unassigned"')[1]
+
+
+def test_date_fields_start_on_today_only_where_that_is_what_usually_happened(fx):
+    client = client_for(fx.owner)
+    today = clock.today().isoformat()
+    placement = client.get(f"/cases/{fx.case.ref}/placements/add/").content.decode()
+    assert f'name="starts_on" value="{today}"' in placement
+    assert 'name="ends_on" value=' not in placement
+    ending = client.get(f"/cases/{fx.case.ref}/placements/end/").content.decode()
+    assert f'name="ends_on" value="{today}"' in ending

@@ -96,6 +96,9 @@ def _members(case: Case) -> QuerySet[Person]:
 class CaseForm(forms.Form):
     """A form about one case: the case is given to build its choices."""
 
+    # Date fields the page fills with today's date (what happened is usually today).
+    TODAY_FIELDS: tuple[str, ...] = ()
+
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         self.case = case
         super().__init__(*args, **kwargs)
@@ -241,6 +244,8 @@ class AddMemberForm(PersonForm):
 
 
 class MilestoneForm(CaseForm):
+    TODAY_FIELDS = ("reached_on",)
+
     person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
     kind = forms.ChoiceField(label=_("Milestone"), choices=MilestoneKind.choices)
     reached_on = _date_field(_("Reached on"))
@@ -443,6 +448,8 @@ class NoteForm(CaseForm):
 
 
 class ExpenseForm(CaseForm):
+    TODAY_FIELDS = ("spent_on",)
+
     category = forms.ChoiceField(label=_("Category"), choices=ExpenseCategory.choices)
     amount = forms.CharField(label=_("Amount"), max_length=20)
     currency = forms.CharField(label=_("Currency (e.g. EUR, RUB)"), max_length=3, initial="EUR")
@@ -476,6 +483,8 @@ class ExpenseForm(CaseForm):
 
 
 class PlacementForm(CaseForm):
+    TODAY_FIELDS = ("starts_on",)
+
     shelter_ref = forms.CharField(label=_("Shelter reference (e.g. SH-04)"), max_length=20)
     address = forms.CharField(
         label=_("Address (only coordinators will see it)"),
@@ -494,6 +503,8 @@ def placement_labels(case: Case) -> dict[Any, str]:
 
 
 class EndPlacementForm(CaseForm):
+    TODAY_FIELDS = ("ends_on",)
+
     placement = forms.ModelChoiceField(queryset=Placement.objects.none(), label=_("Placement"))
     ends_on = _date_field(_("Ended on"))
 
@@ -531,6 +542,8 @@ def leg_labels(case: Case) -> dict[Any, str]:
 
 
 class CompleteLegForm(CaseForm):
+    TODAY_FIELDS = ("on",)
+
     leg = forms.ModelChoiceField(queryset=TravelLeg.objects.none(), label=_("Journey"))
     on = _date_field(_("Completed on"))
 

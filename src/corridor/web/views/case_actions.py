@@ -460,9 +460,8 @@ ACTIONS: tuple[CaseAction, ...] = (
 
 
 def _initial(request: HttpRequest, action: CaseAction) -> dict[str, object]:
-    today = clock.today()
     initial: dict[str, object] = dict.fromkeys(
-        ("reached_on", "spent_on", "on", "ends_on", "starts_on", "travel_on"), today
+        getattr(action.form, "TODAY_FIELDS", ()), clock.today()
     )
     for name in ("task", "placement", "leg", "person"):
         if request.GET.get(name):
