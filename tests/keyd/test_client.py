@@ -13,7 +13,6 @@ import uuid
 import pytest
 
 from corridor.accounts.roles import Role
-from corridor.cases.access import open_case_for_work
 from corridor.cases.services._base import case_key
 from corridor.vault import intake, rotation, signing
 from corridor.vault.errors import (
@@ -31,6 +30,7 @@ from corridor.vault.providers import check_key_provider, kek_administration, key
 from corridor.vault.providers.base import WrappedBlob
 from tests.factories import StaffFactory
 from tests.keyd.helpers import config_in, point_settings_at, short_dir
+from tests.keyd.work import open_for_work
 from tests.plugins.cases import open_case_for
 
 COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "keystore"])
@@ -80,8 +80,8 @@ def test_the_whole_key_life_through_keyd(daemon, shares, caseworker, coordinator
     assert check_key_provider() == "unsealed"
     initialise_keys()
     case = open_case_for(coordinator, caseworker, "CANARY")
-    opened = open_case_for_work(caseworker, case)
-    assert "CANARY" in opened.people[0]["narrative"]
+    opened = open_for_work(caseworker, case)
+    assert "CANARY" in next(iter(opened.people.values()))["narrative"]
     outsider = StaffFactory(roles=[Role.CASEWORKER])
     with pytest.raises(UnwrapRefused) as refused:
         case_key(outsider, case)
@@ -98,7 +98,7 @@ def test_the_whole_key_life_through_keyd(daemon, shares, caseworker, coordinator
     assert KeydAdmin().new_kek()[0] == rotation.next_kek_version()
     result = rotation.rotate_kek()
     assert result.to_version == 2
-    assert "CANARY" in open_case_for_work(caseworker, case).people[0]["narrative"]
+    assert "CANARY" in next(iter(open_for_work(caseworker, case).people.values()))["narrative"]
     assert verify_log(daemon.config.log).ok
 
 

@@ -10,16 +10,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import include, path
 
 from corridor.accounts.models import Staff
-from corridor.cases.access import CaseNotFound, case_key, open_case_for_work
+from corridor.cases.access import CaseNotFound, case_key
 from corridor.cases.models import Case
 from corridor.config.urls import handler400, handler403, handler404, handler500
 from corridor.web.decorators import current_staff
+from tests.keyd.work import open_for_work
 
 
 def opened(request: HttpRequest, case_id: UUID, staff_id: int | None = None) -> HttpResponse:
     staff = Staff.objects.get(pk=staff_id) if staff_id else current_staff(request)
     try:
-        work = open_case_for_work(staff, Case.objects.get(pk=case_id))
+        work = open_for_work(staff, Case.objects.get(pk=case_id))
     except CaseNotFound:
         raise Http404 from None
     return HttpResponse(f"opened {work.case.ref} with {len(work.people)} people")

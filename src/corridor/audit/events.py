@@ -126,6 +126,12 @@ class EventType(StrEnum):
     UNWRAP_REFUSED = "vault.unwrap_refused"
     SURGE_OPENED = "accounts.surge_opened"
     SURGE_CLOSED = "accounts.surge_closed"
+    # cases: the staff screens (page views, insider alerts, surges)
+    CASE_VIEWED = "cases.case_viewed"
+    INSIDER_ALERT_RAISED = "cases.insider_alert_raised"
+    INSIDER_ALERT_REVIEWED = "cases.insider_alert_reviewed"
+    SURGE_DECLARED = "cases.surge_declared"
+    SURGE_ENDED = "cases.surge_ended"
 
     @property
     def group(self) -> str:

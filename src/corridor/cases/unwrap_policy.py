@@ -3,7 +3,7 @@ reveal younger than REVEAL_LIFETIME; registered with the vault in CasesConfig.re
 
 keyd runs this in its own process against a read-only database connection, so it
 checks only what is committed: a service that records a reveal or an assignment must
-commit it before it asks for the key (see `access.open_case_for_work`). The key must
+commit it before it asks for the key (see `services.openings.open_case_for_work`). The key must
 be the case's own (a web process asking for another case's key under this case's id
 is refused), the case not erased, and the account active.
 """

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "corridor.core.context_processors.corridor",
                 "corridor.web.navigation.navigation",
                 "corridor.web.context_processors.key_warning",
+                "corridor.web.context_processors.insider_banner",
             ],
             # A missing variable renders empty, never the variable's name.
             "string_if_invalid": "",
@@ -252,6 +253,9 @@ CORRIDOR_KEYD_LIMITS = dict(KEYD_LIMITS)
 CORRIDOR_KEYD_SYSTEM_PRINCIPALS: tuple[str, ...] = ("system:worker",)
 # The alias through which keyd's unwrap policies read (keyd's own settings define it).
 CORRIDOR_KEYD_DATABASE = "keyd_readonly"
+# Cases one person may open for work within an hour before the insider alert fires
+# (coordinators can raise it for a while by declaring an audited surge).
+CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 20
 
 
 def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
