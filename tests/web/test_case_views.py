@@ -332,3 +332,7 @@ def test_date_fields_start_on_today_only_where_that_is_what_usually_happened(fx)
     assert 'name="ends_on" value=' not in placement
     ending = client.get(f"/cases/{fx.case.ref}/placements/end/").content.decode()
     assert f'name="ends_on" value="{today}"' in ending
+    # In Russian too: a date input takes ISO dates only and drops 25.11.2026.
+    client.cookies["corridor_language"] = "ru"
+    russian = client.get(f"/cases/{fx.case.ref}/placements/end/").content.decode()
+    assert f'name="ends_on" value="{today}"' in russian

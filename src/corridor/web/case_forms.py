@@ -61,8 +61,12 @@ REFERENCE_INVALID = _("A case reference looks like CR-7K3M-Q9TZ.")
 NAME_NEEDED = _("Give at least one name, in Cyrillic or Latin letters.")
 
 
-def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(DATE))
+def date_field(label: Any, *, required: bool = True) -> forms.DateField:
+    """A date picked in the browser's calendar. `<input type="date">` takes ISO dates only:
+    a date rendered in the page's language (25.11.2026 in Russian) would be dropped."""
+    return forms.DateField(
+        label=label, required=required, widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
 
 
 class LabelledChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -115,7 +119,7 @@ class PersonForm(forms.Form):
     given_latn = forms.CharField(label=_("Given name (Latin)"), max_length=80, required=False)
     family_latn = forms.CharField(label=_("Family name (Latin)"), max_length=80, required=False)
     address_as = forms.CharField(label=_("How to address them"), max_length=120, required=False)
-    date_of_birth = _date_field(_("Date of birth"), required=False)
+    date_of_birth = date_field(_("Date of birth"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     other_contact = forms.CharField(
         label=_("Other contact (messenger handle)"), max_length=120, required=False
@@ -233,7 +237,7 @@ class NewCaseForm(PersonForm):
     next_action = forms.CharField(
         label=_("Next action"), max_length=500, widget=forms.TextInput(PRIVATE)
     )
-    next_action_due = _date_field(_("Next action due"))
+    next_action_due = date_field(_("Next action due"))
 
 
 class AddMemberForm(PersonForm):
@@ -248,7 +252,7 @@ class MilestoneForm(CaseForm):
 
     person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
     kind = forms.ChoiceField(label=_("Milestone"), choices=MilestoneKind.choices)
-    reached_on = _date_field(_("Reached on"))
+    reached_on = date_field(_("Reached on"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -410,7 +414,7 @@ class CheckInForm(CaseForm):
 
 class TaskForm(CaseForm):
     title = forms.CharField(label=_("Next action"), max_length=500, widget=forms.TextInput(PRIVATE))
-    due_on = _date_field(_("Due"))
+    due_on = date_field(_("Due"))
 
 
 def task_labels(case: Case) -> dict[Any, str]:
@@ -430,7 +434,7 @@ class CompleteTaskForm(CaseForm):
         required=False,
         widget=forms.TextInput(PRIVATE),
     )
-    next_due = _date_field(_("Next action due"), required=False)
+    next_due = date_field(_("Next action due"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -453,7 +457,7 @@ class ExpenseForm(CaseForm):
     category = forms.ChoiceField(label=_("Category"), choices=ExpenseCategory.choices)
     amount = forms.CharField(label=_("Amount"), max_length=20)
     currency = forms.CharField(label=_("Currency (e.g. EUR, RUB)"), max_length=3, initial="EUR")
-    spent_on = _date_field(_("Spent on"))
+    spent_on = date_field(_("Spent on"))
     funding_source = forms.ModelChoiceField(
         queryset=FundingSource.objects.order_by("code"), label=_("Funding source"), required=False
     )
@@ -491,8 +495,8 @@ class PlacementForm(CaseForm):
         max_length=500,
         widget=forms.TextInput(PRIVATE),
     )
-    starts_on = _date_field(_("From"))
-    ends_on = _date_field(_("Until"), required=False)
+    starts_on = date_field(_("From"))
+    ends_on = date_field(_("Until"), required=False)
 
 
 def placement_labels(case: Case) -> dict[Any, str]:
@@ -506,7 +510,7 @@ class EndPlacementForm(CaseForm):
     TODAY_FIELDS = ("ends_on",)
 
     placement = forms.ModelChoiceField(queryset=Placement.objects.none(), label=_("Placement"))
-    ends_on = _date_field(_("Ended on"))
+    ends_on = date_field(_("Ended on"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -525,7 +529,7 @@ class LegForm(CaseForm):
     from_place = forms.RegexField(label=_("From (e.g. RU-CE)"), regex=PLACE)
     to_place = forms.RegexField(label=_("To (e.g. RU-MOW, GE)"), regex=PLACE)
     mode = forms.ChoiceField(label=_("By"), choices=TravelMode.choices)
-    travel_on = _date_field(_("Travel date"))
+    travel_on = date_field(_("Travel date"))
     itinerary = forms.CharField(
         label=_("Itinerary (times, numbers, meeting points)"),
         max_length=2000,
@@ -545,7 +549,7 @@ class CompleteLegForm(CaseForm):
     TODAY_FIELDS = ("on",)
 
     leg = forms.ModelChoiceField(queryset=TravelLeg.objects.none(), label=_("Journey"))
-    on = _date_field(_("Completed on"))
+    on = date_field(_("Completed on"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -619,7 +623,7 @@ class ExchangeRateForm(forms.Form):
         decimal_places=8,
         min_value=Decimal("0.00000001"),
     )
-    as_of = _date_field(_("From this date"))
+    as_of = date_field(_("From this date"))
 
 
 class FundingSourceForm(forms.Form):

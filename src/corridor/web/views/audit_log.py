@@ -27,6 +27,10 @@ from corridor.web.staff_names import usernames_for
 UNUSUAL_RATIO = 3.0
 
 
+# `<input type="date">` takes ISO dates only, whatever the page's language.
+ISO_DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+
+
 class EventFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False, max_length=100)
     event_type = forms.ChoiceField(
@@ -35,11 +39,11 @@ class EventFilterForm(forms.Form):
         choices=[("", _("Any"))] + [(e.value, e.value) for e in EventType],
     )
     case = forms.CharField(label=_("Case reference"), required=False, max_length=64)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=ISO_DATE)
     until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("Until"),
+        required=False,
+        widget=ISO_DATE,
     )
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
