@@ -213,6 +213,12 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_raise_incident": CaseRoute(
         "/cases/{ref}/incidents/raise/", events=("cases.incident_opened",)
     ),
+    "web:case_start_application": CaseRoute(
+        "/cases/{ref}/applications/start/", key=True, events=("pathways.application_started",)
+    ),
+    "web:case_application_status": CaseRoute(
+        "/cases/{ref}/applications/status/", events=("pathways.application_status_recorded",)
+    ),
 }
 
 

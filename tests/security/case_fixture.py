@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -30,6 +31,11 @@ from corridor.cases.models import (
 from corridor.cases.services import costs, logistics, opening, progress, safety, work
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
+from corridor.pathways.applications import start_application
+from corridor.pathways.catalog_files import read_catalog
+from corridor.pathways.models import Application
+from corridor.pathways.schema import Route, Transit
+from corridor.pathways.services import load_catalog
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, Person, Sex
 from tests.cases.conftest import new_case
@@ -59,8 +65,16 @@ CANARY_FIELDS = (
     "note",
     "placement_address",
     "itinerary",
+    "reference_number",
 )
 COORDINATOR_ONLY = frozenset({"placement_address"})
+APPLICATION_ROUTE = "de-humanitarian-admission"
+
+
+@cache
+def catalog_entries() -> list[Route | Transit]:
+    """The shipped catalog, parsed once per test run (the files do not change under it)."""
+    return [found.entry for found in read_catalog()]
 
 
 def new_canaries() -> dict[str, str]:
@@ -81,6 +95,7 @@ class CaseFixture:
     placement: Placement
     leg: TravelLeg
     incident: Incident
+    application: Application
     canaries: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -189,6 +204,15 @@ def build_case(canaries: dict[str, str] | None = None) -> CaseFixture:
         spent_on=clock.today(),
     )
     lonely = new_case(coordinator, given="Alone")
+    load_catalog(actor=coordinator, entries=catalog_entries())
+    application = start_application(
+        actor=owner,
+        case=case,
+        route_id=APPLICATION_ROUTE,
+        authority="Embassy of Germany, Moscow",
+        people=[first],
+        reference_number=c["reference_number"],
+    )
     case.refresh_from_db()
     return CaseFixture(
         case=case,
@@ -202,5 +226,6 @@ def build_case(canaries: dict[str, str] | None = None) -> CaseFixture:
         placement=placement,
         leg=leg,
         incident=incident,
+        application=application,
         canaries=c,
     )

@@ -84,6 +84,17 @@ POST_DATA: dict[str, Data] = {
     },
     "web:case_complete_leg": lambda fx: {"leg": fx.leg.pk, "on": fx.today},
     "web:case_raise_incident": lambda fx: {"kind": "missing", "person": fx.principal.pk},
+    "web:case_start_application": lambda fx: {
+        "route": "de-humanitarian-admission",
+        "authority": "Embassy of Germany, Moscow",
+        "people": [fx.principal.pk],
+        "started_on": fx.today,
+    },
+    "web:case_application_status": lambda fx: {
+        "application": fx.application.pk,
+        "status": "submitted",
+        "on": fx.today,
+    },
 }
 
 

@@ -88,6 +88,7 @@ class EventType(StrEnum):
     CATALOG_VERSION_EXPORTED = "pathways.catalog_version_exported"
     APPLICATION_STARTED = "pathways.application_started"
     APPLICATION_STATUS_RECORDED = "pathways.application_status_recorded"
+    APPLICATION_REFERENCES_OPENED = "pathways.application_references_opened"
     SLOT_AGREEMENT_ADDED = "pathways.slot_agreement_added"
     ROUTE_PAUSED = "pathways.route_paused"
     ROUTE_RESUMED = "pathways.route_resumed"

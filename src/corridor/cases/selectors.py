@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
+from corridor.accounts.models import Staff
 from corridor.cases.models import (
     Case,
     CaseAssignment,
@@ -124,6 +126,11 @@ class CaseDetail:
     incidents: list[Incident]
     links: list[tuple[CaseLink, Case]]
     timeline: list[TimelineEntry]
+
+
+def assigned_case_ids(staff: Staff) -> QuerySet[CaseAssignment, Any]:
+    """The ids of the cases `staff` is assigned to now, as a subquery."""
+    return CaseAssignment.objects.filter(staff=staff, ended_at__isnull=True).values("case_id")
 
 
 def get_case_detail(case: Case, *, with_links: bool) -> CaseDetail:

@@ -8,16 +8,24 @@ nowhere else in pathways.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from corridor.audit.events import EventType
+from corridor.audit.services import record_event
 from corridor.cases.access import case_key
 from corridor.cases.models import Case, Relation, RiskLevel
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.pathways import selectors
 from corridor.pathways.facts import Facts
+from corridor.pathways.findings import Leg
 from corridor.pathways.matching import Matcher
+from corridor.pathways.models import Application
 from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency
 from corridor.people.access import access_person_fields
+from corridor.vault.fields import open_field
 
 URGENCY_OF_LEVEL = {
     RiskLevel.CRITICAL: Urgency.EMERGENCY,
@@ -28,14 +36,34 @@ URGENCY_OF_LEVEL = {
 SEALED_FACTS = ("ties", "avoid_countries", "exit_barriers", "profile_tags", "medical_needs")
 
 
+@dataclass(frozen=True)
+class CaseRoutes:
+    """What the route panel shows: the way out of danger first, then every route and plan."""
+
+    nationality: str
+    current_country: str
+    ways_out: tuple[Leg, ...]  # empty once the person has left their country
+    results: tuple[MatchResult, ...]  # best first
+
+
 def access_case_matches(actor: Actor, case: Case) -> tuple[MatchResult, ...]:
     """Every route and plan for the case, best first, ranked with the organisation's own
     outcomes this year (the facts are opened and the read audited)."""
+    return access_case_routes(actor, case).results
+
+
+def access_case_routes(actor: Actor, case: Case) -> CaseRoutes:
+    """The case's ways out and its routes and plans, from one audited opening of its facts."""
     facts = access_case_facts(actor, case)
     matcher = Matcher(
         selectors.get_current_catalog(), today=clock.today(), inputs=selectors.ranking_inputs()
     )
-    return matcher.match(facts)
+    return CaseRoutes(
+        nationality=facts.nationality,
+        current_country=facts.current_country,
+        ways_out=matcher.ways_out(facts),
+        results=matcher.match(facts),
+    )
 
 
 def access_case_facts(actor: Actor, case: Case) -> Facts:
@@ -83,3 +111,25 @@ def access_case_facts(actor: Actor, case: Case) -> Facts:
         household_size=max(1, len(members)),
         medical_needs=bool(opened.get("medical_needs")),
     )
+
+
+def access_application_references(
+    actor: Actor, case: Case, applications: Sequence[Application]
+) -> dict[str, str]:
+    """The reference numbers of the case's applications by application id (those without
+    one absent); one audited read for them all."""
+    sealed = {str(app.pk): app.reference_number for app in applications}
+    present = {pk: value for pk, value in sealed.items() if value is not None}
+    if not present:
+        return {}
+    key = case_key(actor, case)
+    opened = {pk: open_field(value, key=key) for pk, value in present.items()}
+    record_event(
+        actor=actor,
+        event=EventType.APPLICATION_REFERENCES_OPENED,
+        object_type="cases.case",
+        object_id=str(case.pk),
+        case_id=case.ref,
+        detail={"applications": len(opened)},
+    )
+    return opened

@@ -129,6 +129,29 @@ class Matcher:
             answer = self._answers[key] = self._match(facts)
         return answer
 
+    def ways_out(self, facts: Facts) -> tuple[Leg, ...]:
+        """The open legs out of the person's own country into a transit country, quickest
+        first (legs with steps of unknown length after those fully known); empty once the
+        person has left their country. This is the immediate step out of danger, before
+        any durable route."""
+        if facts.current_country != facts.nationality:
+            return ()
+        catalog = self.catalog
+        here = starting_point(
+            facts,
+            today=self.today,
+            in_country=catalog.transit_by_country.get(facts.current_country),
+        )
+        found = []
+        for transit in catalog.transits:
+            signature = leg_signature(transit, here)
+            if signature is None:
+                continue
+            leg = self._leg(transit, signature)
+            if not leg.closed:
+                found.append(leg)
+        return tuple(sorted(found, key=_leg_order))
+
     def _answer_key(self, facts: Facts) -> tuple[object, ...]:
         """The facts tuple with what cannot change an answer left out: a passport's expiry
         beyond whether it is valid today, how long getting one takes when none is needed,
@@ -191,14 +214,11 @@ class Matcher:
         )
         blocks = [self._direct_block(direct, rank)]
         shared: dict[bool, _Shared] = {}
-        legs = self._legs
         for transit in catalog.transits:
             signature = leg_signature(transit, here)
             if signature is None:
                 continue
-            leg = legs.get((transit, signature))
-            if leg is None:
-                leg = legs[(transit, signature)] = assess_leg(transit, signature)
+            leg = self._leg(transit, signature)
             obtains = leg.obtains_passport
             own_routes = self._own[transit.index]
             own: tuple[Assessment, ...] = ()
@@ -253,6 +273,12 @@ class Matcher:
             self._positions_by_place[key] = positions
         return positions
 
+    def _leg(self, transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
+        leg = self._legs.get((transit, signature))
+        if leg is None:
+            leg = self._legs[(transit, signature)] = assess_leg(transit, signature)
+        return leg
+
     def _assess(self, route: RouteSpec, here: Here, position: Position) -> Assessment:
         signature = route_signature(route, here, position)
         assessment = self._assessments.get((route, signature))
@@ -306,6 +332,13 @@ class Matcher:
         if result is None:
             result = self._results[key] = plan_result(leg, assessment, *rank, self.inputs)
         return result
+
+
+def _leg_order(leg: Leg) -> tuple[int, int, int, str]:
+    """Fewest steps of unknown length, then fewest known days, then fewer risk notes."""
+    unknown = sum(1 for step in leg.steps if step.days is None)
+    days = sum(step.days or 0 for step in leg.steps)
+    return (unknown, days, len(leg.risk_notes) + len(leg.notes), leg.transit.id)
 
 
 def _position_at(route: RouteSpec, country: str) -> Position:

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, override
 
-from corridor.pathways.findings import Step
+from corridor.pathways.findings import Leg, Step
 from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import Document, ExitBarrier, Profile
 from corridor.pathways.words import Country, Message, Param, Phrase, PhraseCode, Words
@@ -197,6 +197,22 @@ def results_json(results: Iterable[MatchResult], *, lang: str) -> list[dict[str,
     """The CLI contract: one object per result, in the order given (best first)."""
     with override(lang):
         return [_result_json(result, lang) for result in results]
+
+
+def ways_out_json(legs: Iterable[Leg], *, lang: str) -> list[dict[str, object]]:
+    """Each open leg out of the country: where to, the steps, what to watch for."""
+    with override(lang):
+        return [
+            {
+                "transit_id": leg.transit.id,
+                "country": leg.transit.country,
+                "name": word(leg.transit.name, lang),
+                "steps": [_step_json(step, lang) for step in leg.steps],
+                "notes": [word(finding.text, lang) for finding in leg.notes],
+                "risk_notes": [word(note, lang) for note in leg.risk_notes],
+            }
+            for leg in legs
+        ]
 
 
 def _result_json(result: MatchResult, lang: str) -> dict[str, object]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, QuerySet
@@ -16,6 +18,7 @@ from corridor.pathways.models import (
     CatalogExport,
     CatalogVersion,
     Origin,
+    RouteNote,
     RoutePause,
 )
 from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, GrantCounts, RankingInputs
@@ -131,7 +134,45 @@ def ranking_inputs() -> RankingInputs:
     )
 
 
-def list_applications_of_case(case_id: str) -> QuerySet[Application]:
-    return (
-        Application.objects.filter(case_id=case_id).prefetch_related("steps").order_by("created_at")
+def list_applications_of_case(case_id: Any) -> list[Application]:
+    """The case's applications, oldest first, with their steps and people."""
+    return list(
+        Application.objects.filter(case_id=case_id)
+        .prefetch_related("steps", "people")
+        .order_by("created_at")
     )
+
+
+def list_board_applications(
+    *, case_ids: QuerySet[Any] | None, country: str = ""
+) -> list[Application]:
+    """Applications of cases not erased, by status, country and submission; only those of
+    `case_ids` when given (a caseworker's own cases)."""
+    apps = Application.objects.select_related("case").filter(case__erased_at__isnull=True)
+    if case_ids is not None:
+        apps = apps.filter(case_id__in=case_ids)
+    if country:
+        apps = apps.filter(country=country)
+    return list(apps.order_by("status", "country", "submitted_on"))
+
+
+def list_entry_versions(entry_id: str) -> list[CatalogVersion]:
+    """Every version of one catalog entry, newest first."""
+    return list(CatalogVersion.objects.filter(entry_id=entry_id).order_by("-number"))
+
+
+def list_route_notes(route_id: str, *, limit: int = 50) -> list[RouteNote]:
+    """The route's dated notes, newest first."""
+    return list(RouteNote.objects.filter(route_id=route_id).order_by("-created_at")[:limit])
+
+
+def route_notes_by_route(
+    route_ids: Iterable[str], *, per_route: int = 3
+) -> dict[str, list[RouteNote]]:
+    """The newest notes of each route, newest first."""
+    found: dict[str, list[RouteNote]] = {}
+    for note in RouteNote.objects.filter(route_id__in=set(route_ids)).order_by("-created_at"):
+        notes = found.setdefault(note.route_id, [])
+        if len(notes) < per_route:
+            notes.append(note)
+    return found

@@ -41,6 +41,9 @@ from corridor.cases.models import (
 from corridor.cases.services import assignment, costs, logistics, opening, progress, safety, work
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
+from corridor.pathways import applications
+from corridor.pathways.models import ApplicationStatus
+from corridor.web import application_forms as af
 from corridor.web import case_forms as f
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.drafts import forget_draft, initial_from_draft
@@ -243,6 +246,32 @@ def _raise_incident(actor: Staff, case: Case, form: f.RaiseIncidentForm) -> obje
     data = form.cleaned_data
     return safety.raise_incident(
         actor=actor, case=case, kind=IncidentKind(data["kind"]), person=data["person"]
+    )
+
+
+def _start_application(actor: Staff, case: Case, form: af.StartApplicationForm) -> object:
+    data = form.cleaned_data
+    return applications.start_application(
+        actor=actor,
+        case=case,
+        route_id=data["route"],
+        authority=data["authority"],
+        people=list(data["people"]),
+        reference_number=data["reference_number"],
+        deadline=data["deadline"],
+        started_on=data["started_on"],
+    )
+
+
+def _application_status(actor: Staff, case: Case, form: af.ApplicationStatusForm) -> object:
+    data = form.cleaned_data
+    return applications.record_status(
+        actor=actor,
+        application=data["application"],
+        status=ApplicationStatus(data["status"]),
+        on=data["on"],
+        denial_reason=data["denial_reason"],
+        version=form.expected_version(),
     )
 
 
@@ -449,6 +478,31 @@ ACTIONS: tuple[CaseAction, ...] = (
         _("The journey was recorded as completed."),
     ),
     CaseAction(
+        "start_application",
+        "applications/start",
+        _("Start an application"),
+        af.StartApplicationForm,
+        _start_application,
+        _("The application was started."),
+        needs_key=True,
+        help=_(
+            "The reference number is stored encrypted; the route, authority and status "
+            "are plain so the applications board can show them."
+        ),
+    ),
+    CaseAction(
+        "application_status",
+        "applications/status",
+        _("Record what happened to an application"),
+        af.ApplicationStatusForm,
+        _application_status,
+        _("The application's new status was recorded."),
+        help=_(
+            "Record each step on the day it happened. A denial needs its reason: our "
+            "outcomes rank the routes for everyone's next case."
+        ),
+    ),
+    CaseAction(
         "raise_incident",
         "incidents/raise",
         _("Raise an incident"),
@@ -463,7 +517,7 @@ def _initial(request: HttpRequest, action: CaseAction) -> dict[str, object]:
     initial: dict[str, object] = dict.fromkeys(
         getattr(action.form, "TODAY_FIELDS", ()), clock.today()
     )
-    for name in ("task", "placement", "leg", "person"):
+    for name in ("task", "placement", "leg", "person", "route", "application"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
     if action.drafts:

@@ -33,9 +33,11 @@ from corridor.cases.services.insider import step_up_needed
 from corridor.cases.services.openings import open_case_for_work
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
+from corridor.pathways.selectors import list_applications_of_case
 from corridor.web.case_forms import FindCaseForm, NewCaseForm, OpenForWorkForm
 from corridor.web.case_page import case_context
 from corridor.web.decorators import current_staff, role_required, staff_required
+from corridor.web.route_panel import application_lines, build_route_panel
 
 OPENED = _("The case is open for your work for %(minutes)s minutes.")
 CASE_CREATED = _("The case was opened. Assign it to a caseworker next.")
@@ -64,6 +66,12 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
     opened = access_case_page(staff, case, page="case", session_key=session_key_of(request))
     detail = get_case_detail(case, with_links=may_see_links(staff))
     context = case_context(viewer=staff, detail=detail, opened=opened)
+    applications = list_applications_of_case(case.pk)
+    context["applications"] = application_lines(
+        staff, case, applications, opened=opened is not None
+    )
+    # Which routes fit says much about the person: built only while the case is open.
+    context["routes"] = build_route_panel(staff, case, applications) if opened else None
     context["open_form"] = OpenForWorkForm()
     context["assigned"] = is_assigned(staff, case)
     return render(request, "web/cases/case.html", context)

@@ -22,18 +22,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
-from corridor.cases.models import CaseAssignment
+from corridor.cases.selectors import assigned_case_ids
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.pathways import routes, selectors
 from corridor.pathways import services as catalog
 from corridor.pathways.catalog_files import CatalogInvalid, entry_as_yaml, parse_entry_text
-from corridor.pathways.models import (
-    Application,
-    ApplicationStatus,
-    CatalogVersion,
-    RouteNote,
-)
+from corridor.pathways.models import Application, ApplicationStatus, CatalogVersion
 from corridor.pathways.schema import Route, Transit
 from corridor.web.decorators import current_staff, role_required
 
@@ -69,14 +64,9 @@ class NoteForm(forms.Form):
 @role_required(Role.CASEWORKER, Role.COORDINATOR)
 def board(request: HttpRequest) -> HttpResponse:
     staff = current_staff(request)
-    apps = Application.objects.select_related("case").filter(case__erased_at__isnull=True)
-    if Role.COORDINATOR not in roles_of(staff):
-        mine = CaseAssignment.objects.filter(staff=staff, ended_at__isnull=True).values("case_id")
-        apps = apps.filter(case_id__in=mine)
+    mine = None if Role.COORDINATOR in roles_of(staff) else assigned_case_ids(staff)
     country = request.GET.get("country", "").upper()[:2]
-    if country:
-        apps = apps.filter(country=country)
-    rows = list(apps.order_by("status", "country", "submitted_on"))
+    rows = selectors.list_board_applications(case_ids=mine, country=country)
     today = clock.today()
     processing = _processing_limits()
     overdue = [
@@ -121,7 +111,7 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN, Role.COORDINATOR)
 def catalog_entry(request: HttpRequest, entry_id: str) -> HttpResponse:
     entry = _entry(entry_id)
-    versions = list(CatalogVersion.objects.filter(entry_id=entry_id).order_by("-number"))
+    versions = selectors.list_entry_versions(entry_id)
     history = [
         (version, _diff(older, version))
         for version, older in zip(versions, [*versions[1:], None], strict=True)
@@ -131,7 +121,7 @@ def catalog_entry(request: HttpRequest, entry_id: str) -> HttpResponse:
         "is_route": isinstance(entry, Route),
         "history": history,
         "pause": selectors.paused_routes().get(entry_id),
-        "notes": RouteNote.objects.filter(route_id=entry_id)[:50],
+        "notes": selectors.list_route_notes(entry_id),
         "pause_form": PauseForm(),
         "note_form": NoteForm(),
     }

@@ -1,0 +1,134 @@
+"""Input validation for a case's applications on routes; nothing else happens here.
+
+The route is chosen among the routes of the catalog in force, the people and the
+application among this case's own rows, so an id from elsewhere is refused at the
+edge as an invalid choice. The reference number identifies the person to the
+authority: its field is never remembered by the browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.exceptions import CorridorError
+from corridor.pathways import selectors
+from corridor.pathways.models import Application, ApplicationStatus, DenialReason
+from corridor.pathways.schema import Route
+from corridor.people.models import Person
+from corridor.web.case_forms import (
+    PRIVATE,
+    CaseForm,
+    LabelledChoiceField,
+    date_field,
+    member_labels,
+)
+
+NO_PEOPLE = _("Choose at least one person the application is for.")
+
+
+def route_choices(lang: str) -> list[tuple[str, str]]:
+    """The routes of the catalog in force as (id, "id · name"), by id; none before a load."""
+    try:
+        entries = selectors.list_current_entries()
+    except CorridorError:
+        return []
+    return sorted(
+        (entry.id, f"{entry.id} · {entry.name.ru if lang == 'ru' else entry.name.en}")
+        for entry in entries
+        if isinstance(entry, Route)
+    )
+
+
+def application_labels(applications: list[Application]) -> dict[Any, str]:
+    return {
+        application.pk: f"{application.route_id} · {application.authority} · "
+        f"{application.get_status_display()}"
+        for application in applications
+    }
+
+
+class PeopleField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Several of the case's people, labelled without names (see `member_labels`)."""
+
+    def __init__(self, labels: dict[Any, str], **kwargs: Any) -> None:
+        self.labels = labels
+        super().__init__(queryset=Person.objects.filter(pk__in=labels.keys()), **kwargs)
+
+    def label_from_instance(self, obj: Person) -> str:
+        return self.labels.get(obj.pk, str(obj.pk))
+
+
+class StartApplicationForm(CaseForm):
+    TODAY_FIELDS = ("started_on",)
+
+    route = forms.ChoiceField(label=_("Route"))
+    authority = forms.CharField(
+        label=_("Authority or embassy"), max_length=120, widget=forms.TextInput(PRIVATE)
+    )
+    people = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("For whom"))
+    reference_number = forms.CharField(
+        label=_("The authority's reference number, if there is one yet"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(PRIVATE),
+    )
+    deadline = date_field(_("Deadline (becomes a next action)"), required=False)
+    started_on = date_field(_("Started on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lang = (get_language() or "en")[:2]
+        self.fields["route"] = forms.ChoiceField(label=_("Route"), choices=route_choices(lang))
+        labels = member_labels(self.case)
+        self.fields["people"] = PeopleField(
+            labels,
+            label=_("For whom"),
+            error_messages={"required": NO_PEOPLE},
+            # Most applications are for the whole household.
+            initial=list(labels.keys()),
+        )
+
+
+class ApplicationStatusForm(CaseForm):
+    TODAY_FIELDS = ("on",)
+
+    application = forms.ModelChoiceField(queryset=Application.objects.none())
+    status = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
+    )
+    on = date_field(_("On"))
+    denial_reason = forms.ChoiceField(
+        label=_("Why it was denied (for a denial)"),
+        choices=[("", "—"), *DenialReason.choices],
+        required=False,
+    )
+    # The version of the application the page was opened for, so a change someone else
+    # made meanwhile is refused rather than overwritten.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version_of = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        applications = list(self.case.applications.order_by("created_at"))
+        self.fields["application"] = LabelledChoiceField(
+            self.case.applications.all(),
+            application_labels(applications),
+            label=_("Application"),
+        )
+        chosen = str(self.initial.get("application") or "")
+        shown = next((a for a in applications if str(a.pk) == chosen), None)
+        if shown is not None:
+            self.initial.update(version=shown.version, version_of=str(shown.pk))
+
+    def expected_version(self) -> int | None:
+        """The version to check, if the page was opened for the application chosen."""
+        data = self.cleaned_data
+        if data.get("version_of") == str(data["application"].pk):
+            version: int | None = data.get("version")
+            return version
+        return None

@@ -1,0 +1,136 @@
+"""The case page's routes panel and applications list, built only while the case is open.
+
+Which routes fit a person says a great deal about them (their profile, their ties,
+where they will not go), so the panel exists only when the case is open for work:
+its facts are opened through `pathways.access` (an audited read) and nothing of
+it is built otherwise. The applications list shows plain columns to anyone on the
+case; their reference numbers, which identify the person to the authority, only
+while the case is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import Staff
+from corridor.cases.models import Case
+from corridor.cases.risk import targets
+from corridor.core import clock
+from corridor.core.exceptions import CorridorError
+from corridor.pathways import selectors
+from corridor.pathways.access import access_application_references, access_case_routes
+from corridor.pathways.models import Application, ApplicationStatus, RouteNote
+from corridor.pathways.presentation import results_json, ways_out_json
+from corridor.pathways.vocabulary import Verdict
+from corridor.web.case_forms import member_labels
+
+VERDICT_LABELS = {
+    Verdict.ELIGIBLE.value: _("Open now"),
+    Verdict.AFTER_STEPS.value: _("Open after steps"),
+    Verdict.INELIGIBLE.value: _("Closed"),
+}
+# Applications still waiting on the authority or on us: their deadline is worth a look.
+ACTIVE = frozenset(
+    {
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.INTERVIEW,
+        ApplicationStatus.DOCUMENTS_REQUESTED,
+        ApplicationStatus.APPEALED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ApplicationLine:
+    """One application as the case page lists it."""
+
+    application: Application
+    people: list[str]
+    steps: list[tuple[str, date]]
+    reference: str | None  # None while the case is not open (or none was recorded)
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class RoutePanel:
+    """Ways out of the country first, then the routes that are open, then the closed ones."""
+
+    nationality: str = ""
+    current_country: str = ""
+    ways_out: list[dict[str, Any]] = field(default_factory=list)
+    open_results: list[dict[str, Any]] = field(default_factory=list)
+    closed_results: list[dict[str, Any]] = field(default_factory=list)
+    to_country_days: int | None = None
+    problem: str = ""  # why there is no panel (no catalog, a fact missing)
+
+
+def build_route_panel(viewer: Staff, case: Case, applications: list[Application]) -> RoutePanel:
+    """The panel for a case that is open for work (the caller checks that it is)."""
+    try:
+        routes = access_case_routes(viewer, case)
+    except CorridorError as problem:
+        return RoutePanel(problem=str(problem))
+    lang = (get_language() or "en")[:2]
+    paused = selectors.paused_routes()
+    mine: dict[str, list[Application]] = {}
+    for application in applications:
+        mine.setdefault(application.route_id, []).append(application)
+    # The JSON the CLI prints, so the panel and `corridor pathways match` never disagree.
+    results: list[dict[str, Any]] = results_json(routes.results, lang=lang)
+    notes = selectors.route_notes_by_route(
+        route_id for result in results for route_id in result["route_ids"]
+    )
+    for rank, result in enumerate(results, start=1):
+        route_ids: list[str] = result["route_ids"]
+        final = route_ids[-1]  # a plan ends on its route; the legs before it are transits
+        result.update(
+            rank=rank,
+            route_id=final,
+            verdict_label=VERDICT_LABELS[result["verdict"]],
+            explanation=result["reasons"][0],
+            findings=result["reasons"][1:],
+            paused=paused.get(final),
+            notes=_notes(notes, route_ids),
+            applications=mine.get(final, []),
+        )
+    _, to_country = targets(case.risk_level) if case.risk_level else (None, None)
+    return RoutePanel(
+        nationality=routes.nationality,
+        current_country=routes.current_country,
+        ways_out=ways_out_json(routes.ways_out, lang=lang),
+        open_results=[r for r in results if r["verdict"] != Verdict.INELIGIBLE.value],
+        closed_results=[r for r in results if r["verdict"] == Verdict.INELIGIBLE.value],
+        to_country_days=to_country,
+    )
+
+
+def application_lines(
+    viewer: Staff, case: Case, applications: list[Application], *, opened: bool
+) -> list[ApplicationLine]:
+    """The case's applications with their timelines; reference numbers only when `opened`."""
+    references = access_application_references(viewer, case, applications) if opened else {}
+    labels = member_labels(case)
+    today = clock.today()
+    return [
+        ApplicationLine(
+            application=application,
+            people=[labels.get(person.pk, "—") for person in application.people.all()],
+            steps=[(step.get_status_display(), step.on) for step in application.steps.all()],
+            reference=references.get(str(application.pk)),
+            overdue=application.deadline is not None
+            and application.deadline < today
+            and application.status in ACTIVE,
+        )
+        for application in applications
+    ]
+
+
+def _notes(notes: dict[str, list[RouteNote]], route_ids: list[str]) -> list[RouteNote]:
+    found = [note for route_id in route_ids for note in notes.get(route_id, [])]
+    return sorted(found, key=lambda note: note.created_at, reverse=True)
