@@ -188,3 +188,39 @@ def test_demo_caseload_covers_every_phase_and_level_without_personal_data(demo_d
     ]
     assert len(assigned) >= 100
     assert set(assigned) <= {line["ref"] for line in lines}
+
+
+def test_demo_applications_walk_every_status_and_use_a_negotiated_place(demo_dir):
+    """The applications board and the route panel have something to show: every status,
+    grants and denials with their reasons, and an agreement whose places are in use."""
+    with sqlite3.connect(demo_dir / "corridor.sqlite3") as connection:
+        statuses = dict(
+            connection.execute(
+                "SELECT status, COUNT(*) FROM pathways_application GROUP BY status"
+            ).fetchall()
+        )
+        reasons = connection.execute(
+            "SELECT COUNT(DISTINCT denial_reason) FROM pathways_application WHERE status = ?",
+            ("denied",),
+        ).fetchone()[0]
+        slots = connection.execute(
+            "SELECT s.places, COUNT(a.id) FROM pathways_slotagreement s "
+            "JOIN pathways_application a ON a.slot_id = s.id WHERE a.status != ? GROUP BY s.id",
+            ("withdrawn",),
+        ).fetchall()
+    assert set(statuses) == {
+        "draft",
+        "submitted",
+        "interview",
+        "documents_requested",
+        "granted",
+        "denied",
+        "withdrawn",
+        "appealed",
+    }
+    assert statuses["granted"] >= 5
+    assert statuses["denied"] >= 5
+    assert reasons >= 3
+    assert len(slots) == 1
+    places, taken = slots[0]
+    assert 0 < taken <= places  # a withdrawn application gave its place back

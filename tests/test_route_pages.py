@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ from corridor.pathways import applications
 from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.models import ApplicationStatus as S
-from corridor.pathways.models import CatalogVersion
+from corridor.pathways.models import CatalogVersion, SlotAgreement
 from tests.accounts.helpers import form_token, log_in
 from tests.cases.conftest import CASE_DB
 from tests.factories import StaffFactory
@@ -103,3 +104,60 @@ def test_pausing_from_the_page(coordinator):
     assert "paused by us" in client.get("/catalog/").content.decode()
     client.post("/catalog/ca-trp/resume/")
     assert "paused by us" not in client.get("/catalog/").content.decode()
+
+
+def test_a_coordinator_records_negotiated_places_and_the_board_shows_them(coordinator):
+    client = client_as(coordinator)
+    until = clock.today() + timedelta(days=90)
+    response = client.post(
+        "/catalog/ca-trp/slots/",
+        {
+            "authority": "Canadian embassy, Moscow",
+            "places": 5,
+            "valid_from": clock.today(),
+            "valid_until": until,
+        },
+    )
+    assert response.status_code == 302
+    entry = html.unescape(client.get("/catalog/ca-trp/").content.decode())
+    assert "Canadian embassy, Moscow" in entry
+    assert "0 / 5" in entry
+    board = client.get("/applications/").content.decode()
+    assert "ca-trp" in board.split('id="slots"')[1]
+    assert until.isoformat() in board
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        ({"places": 0}, "Ensure this value is greater than or equal to 1."),
+        ({"valid_until": "2020-01-01"}, "ends after it starts"),
+        ({"authority": "   "}, "This field is required."),
+    ],
+)
+def test_an_impossible_agreement_is_refused_on_the_page(coordinator, data, says):
+    form = {
+        "authority": "Embassy",
+        "places": 2,
+        "valid_from": clock.today(),
+        "valid_until": clock.today() + timedelta(days=9),
+        **data,
+    }
+    response = client_as(coordinator).post("/catalog/ca-trp/slots/", form)
+    assert response.status_code == 400
+    assert says in html.unescape(response.content.decode())
+    assert not SlotAgreement.objects.exists()
+
+
+def test_only_keepers_of_the_catalog_record_agreements(caseworker):
+    response = client_as(caseworker).post(
+        "/catalog/ca-trp/slots/",
+        {
+            "authority": "Embassy",
+            "places": 2,
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-12-31",
+        },
+    )
+    assert response.status_code == 403
+    assert not SlotAgreement.objects.exists()

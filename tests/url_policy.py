@@ -60,6 +60,7 @@ ROUTES: dict[str, Route] = {
     "web:catalog_edit": Route("/catalog/ca-gar/edit/", anonymous=302, staff=403),
     "web:catalog_note": Route("/catalog/ca-gar/note/", anonymous=405, staff=405),
     "web:catalog_pause": Route("/catalog/ca-gar/pause/", anonymous=405, staff=405),
+    "web:catalog_slot": Route("/catalog/ca-gar/slots/", anonymous=405, staff=405),
     "web:inbox": Route("/requests/", anonymous=302, staff=403),
     "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=403),
     "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),

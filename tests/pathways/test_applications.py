@@ -216,3 +216,64 @@ def test_a_route_paused_by_us_is_closed_with_that_reason_until_resumed(open_case
         routes.pause_route(actor=coordinator, route_id=ROUTE, reason="again")
     routes.resume_route(actor=coordinator, route_id=ROUTE)
     assert verdict()[0] != "ineligible"
+
+
+def agreement(coordinator, places=1, route=ROUTE, **dates):
+    today = clock.today()
+    return applications.add_slot_agreement(
+        actor=coordinator,
+        route_id=route,
+        authority="German embassy, Moscow",
+        places=places,
+        valid_from=dates.get("valid_from", today - timedelta(days=30)),
+        valid_until=dates.get("valid_until", today + timedelta(days=30)),
+    )
+
+
+def test_a_negotiated_place_is_taken_once_and_given_back_on_withdrawal(open_case, coordinator):
+    slot = agreement(coordinator, places=1)
+    first = start(coordinator, open_case(), slot=slot)
+    assert selectors.places_taken(slot) == 1
+    with pytest.raises(InvalidInput, match="Every place of that agreement is taken"):
+        start(coordinator, open_case(), slot=slot)
+    applications.record_status(
+        actor=coordinator, application=first, status=S.WITHDRAWN, on=clock.today()
+    )
+    assert selectors.places_taken(slot) == 0
+    second = start(coordinator, open_case(), slot=slot)
+    assert second.slot == slot
+    assert [(s.pk, taken) for s, taken in selectors.list_slot_agreements(route_id=ROUTE)] == [
+        (slot.pk, 1)
+    ]
+
+
+def test_a_place_must_fit_the_route_and_the_day(open_case, coordinator):
+    other = agreement(coordinator, route="ca-gar")
+    with pytest.raises(InvalidInput, match="another route"):
+        start(coordinator, open_case(), slot=other)
+    ended = agreement(
+        coordinator,
+        valid_from=clock.today() - timedelta(days=60),
+        valid_until=clock.today() - timedelta(days=1),
+    )
+    with pytest.raises(InvalidInput, match="does not cover"):
+        start(coordinator, open_case(), slot=ended)
+    assert selectors.list_slot_agreements(valid_on=clock.today()) == [(other, 0)]
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"places": 0}, "at least one place"),
+        ({"route": "transit-ge"}, "not a route"),
+        ({"route": "xx-nothing"}, "not a route"),
+        ({"valid_until": clock.today() - timedelta(days=90)}, "ends after it starts"),
+    ],
+)
+def test_an_impossible_agreement_is_refused(coordinator, change, says):
+    kwargs = {"places": change.get("places", 3), "route": change.get("route", ROUTE)}
+    if "valid_until" in change:
+        kwargs["valid_until"] = change["valid_until"]
+    with pytest.raises(InvalidInput, match=says):
+        agreement(coordinator, **kwargs)
+    assert selectors.list_slot_agreements() == []

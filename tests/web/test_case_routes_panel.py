@@ -12,7 +12,7 @@ import pytest
 from corridor.audit.models import AuditEntry
 from corridor.cases.access import case_key
 from corridor.core import clock
-from corridor.pathways import routes
+from corridor.pathways import applications, routes
 from corridor.pathways.models import Application, ApplicationStatus
 from corridor.people.inputs import PersonInput
 from corridor.people.services import update_person
@@ -272,3 +272,40 @@ def test_the_panel_and_forms_speak_russian(fx):
     assert "Закрыт" in body
     form = html.unescape(client.get(f"/cases/{fx.case.ref}/applications/start/").content.decode())
     assert "Начать заявление" in form
+
+
+def test_an_application_takes_a_negotiated_place_until_none_is_left(fx):
+    slot = applications.add_slot_agreement(
+        actor=fx.coordinator,
+        route_id="ca-gar",
+        authority="IRCC",
+        places=1,
+        valid_from=clock.today(),
+        valid_until=clock.today() + timedelta(days=30),
+    )
+    client = opened_client(fx)
+    form = client.get(f"/cases/{fx.case.ref}/applications/start/").content.decode()
+    assert "ca-gar · IRCC · 1/1" in form
+    data = {
+        "route": "ca-gar",
+        "authority": "IRCC",
+        "people": [fx.principal.pk],
+        "started_on": clock.today(),
+        "slot": slot.pk,
+    }
+    assert client.post(f"/cases/{fx.case.ref}/applications/start/", data).status_code == 302
+    assert Application.objects.get(route_id="ca-gar").slot == slot
+    again = client.post(f"/cases/{fx.case.ref}/applications/start/", data)
+    assert again.status_code == 400
+    assert Application.objects.filter(route_id="ca-gar").count() == 1
+    wrong = applications.add_slot_agreement(
+        actor=fx.coordinator,
+        route_id="se-refugee-quota",
+        authority="Migrationsverket",
+        places=3,
+        valid_from=clock.today(),
+        valid_until=clock.today() + timedelta(days=30),
+    )
+    refused = client.post(f"/cases/{fx.case.ref}/applications/start/", {**data, "slot": wrong.pk})
+    assert refused.status_code == 400
+    assert "That agreement is for another route." in html.unescape(refused.content.decode())

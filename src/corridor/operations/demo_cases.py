@@ -37,8 +37,9 @@ from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.pathways import applications
+from corridor.pathways import selectors as pathway_selectors
 from corridor.pathways.models import ApplicationStatus as S
-from corridor.pathways.models import DenialReason
+from corridor.pathways.models import DenialReason, SlotAgreement
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, Person, Sex
 
@@ -336,6 +337,8 @@ DEMO_ROUTES = [
     ("ca-upp", "IRCC via UNHCR"),
     ("ch-humanitarian-visa", "Посольство Швейцарии в Москве"),
 ]
+DEMO_SLOT_ROUTE = "lt-humanitarian-visa"
+DEMO_SLOT_PLACES = 12
 # Status paths a demo application can have walked (each ends in the status shown).
 DEMO_PATHS = [
     [],
@@ -374,6 +377,7 @@ def _applications(
             authority=authority,
             people=people,
             reference_number=f"DEMO-{rng.randint(10000, 99999)}",
+            slot=_demo_place(actor, route_id, authority, today=today),
             started_on=day,
         )
         for status in path:
@@ -385,6 +389,28 @@ def _applications(
                 on=day,
                 denial_reason=rng.choice(list(DenialReason)) if status is S.DENIED else "",
             )
+
+
+def _demo_place(
+    actor: Actor, route_id: str, authority: str, *, today: date
+) -> SlotAgreement | None:
+    """The demo's one negotiated agreement (Lithuania's humanitarian visas), while it has
+    places left; other routes take no agreed place."""
+    if route_id != DEMO_SLOT_ROUTE:
+        return None
+    found = pathway_selectors.list_slot_agreements(route_id=route_id)
+    if not found:
+        slot = applications.add_slot_agreement(
+            actor=actor,
+            route_id=route_id,
+            authority=authority,
+            places=DEMO_SLOT_PLACES,
+            valid_from=today - timedelta(days=3 * 365),
+            valid_until=today + timedelta(days=180),
+        )
+        return slot
+    slot, taken = found[0]
+    return slot if taken < slot.places else None
 
 
 def _money(

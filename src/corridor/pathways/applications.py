@@ -59,6 +59,9 @@ DATE_BEFORE_LAST = _("That date is before the application's last step (%(date)s)
 DENIAL_NEEDS_REASON = _("Choose why the application was denied.")
 STALE = _("Someone else changed this application. Reload and try again.")
 SLOT_INVALID = _("An agreement has at least one place and ends after it starts.")
+SLOT_OTHER_ROUTE = _("That agreement is for another route.")
+SLOT_NOT_VALID = _("That agreement does not cover %(date)s.")
+SLOT_FULL = _("Every place of that agreement is taken.")
 
 
 @transaction.atomic
@@ -91,6 +94,8 @@ def start_application(
         raise InvalidInput(str(NOT_MEMBERS))
     if not authority.strip():
         raise InvalidInput(str(AUTHORITY_EMPTY))
+    if slot is not None:
+        _check_place(slot, route_id=route.id, on=started_on)
     application = Application(
         case=case,
         route_id=route.id,
@@ -190,6 +195,13 @@ def add_slot_agreement(
     """An authority's agreement to take `places` applications from the organisation."""
     if places < 1 or valid_until < valid_from:
         raise InvalidInput(str(SLOT_INVALID))
+    if not any(
+        isinstance(entry, Route) and entry.id == route_id
+        for entry in selectors.list_current_entries()
+    ):
+        raise InvalidInput(str(NOT_A_ROUTE))
+    if not authority.strip():
+        raise InvalidInput(str(AUTHORITY_EMPTY))
     slot = SlotAgreement.objects.create(
         route_id=route_id,
         authority=authority.strip()[:120],
@@ -205,6 +217,18 @@ def add_slot_agreement(
         detail={"route": route_id, "places": places},
     )
     return slot
+
+
+def _check_place(slot: SlotAgreement, *, route_id: str, on: date) -> None:
+    """The agreement is for this route, covers the day and has a place left. The row is
+    locked so two caseworkers cannot take the last place at once."""
+    slot = SlotAgreement.objects.select_for_update().get(pk=slot.pk)
+    if slot.route_id != route_id:
+        raise InvalidInput(str(SLOT_OTHER_ROUTE))
+    if not slot.valid_from <= on <= slot.valid_until:
+        raise InvalidInput(str(SLOT_NOT_VALID % {"date": on.isoformat()}))
+    if selectors.places_taken(slot) >= slot.places:
+        raise InvalidInput(str(SLOT_FULL))
 
 
 def _log(

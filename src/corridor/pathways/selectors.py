@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from corridor.core import clock
 from corridor.core.exceptions import NotFound
@@ -20,6 +20,7 @@ from corridor.pathways.models import (
     Origin,
     RouteNote,
     RoutePause,
+    SlotAgreement,
 )
 from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, GrantCounts, RankingInputs
 from corridor.pathways.rules import Catalog, compile_catalog
@@ -176,3 +177,23 @@ def route_notes_by_route(
         if len(notes) < per_route:
             notes.append(note)
     return found
+
+
+def places_taken(slot: SlotAgreement) -> int:
+    """Places of the agreement that applications hold (a withdrawn one gives its place back)."""
+    return slot.applications.exclude(status=ApplicationStatus.WITHDRAWN).count()
+
+
+def list_slot_agreements(
+    *, route_id: str = "", valid_on: date | None = None
+) -> list[tuple[SlotAgreement, int]]:
+    """Agreements with the places their applications hold, newest first; of one route, or
+    only those in force on `valid_on`, when given."""
+    slots = SlotAgreement.objects.annotate(
+        taken=Count("applications", filter=~Q(applications__status=ApplicationStatus.WITHDRAWN))
+    )
+    if route_id:
+        slots = slots.filter(route_id=route_id)
+    if valid_on is not None:
+        slots = slots.filter(valid_from__lte=valid_on, valid_until__gte=valid_on)
+    return [(slot, slot.taken) for slot in slots.order_by("-valid_until", "-created_at")]

@@ -14,9 +14,10 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.pathways import selectors
-from corridor.pathways.models import Application, ApplicationStatus, DenialReason
+from corridor.pathways.models import Application, ApplicationStatus, DenialReason, SlotAgreement
 from corridor.pathways.schema import Route
 from corridor.people.models import Person
 from corridor.web.case_forms import (
@@ -78,6 +79,7 @@ class StartApplicationForm(CaseForm):
     )
     deadline = date_field(_("Deadline (becomes a next action)"), required=False)
     started_on = date_field(_("Started on"))
+    slot = forms.ModelChoiceField(queryset=SlotAgreement.objects.none(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +92,21 @@ class StartApplicationForm(CaseForm):
             error_messages={"required": NO_PEOPLE},
             # Most applications are for the whole household.
             initial=list(labels.keys()),
+        )
+        slots = [
+            (slot, taken)
+            for slot, taken in selectors.list_slot_agreements(valid_on=clock.today())
+            if taken < slot.places
+        ]
+        self.fields["slot"] = LabelledChoiceField(
+            SlotAgreement.objects.filter(pk__in=[slot.pk for slot, _ in slots]),
+            {
+                slot.pk: f"{slot.route_id} · {slot.authority} · "
+                f"{slot.places - taken}/{slot.places} · {slot.valid_until.isoformat()}"
+                for slot, taken in slots
+            },
+            label=_("Negotiated place (an agreement with places left)"),
+            required=False,
         )
 
 

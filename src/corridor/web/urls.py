@@ -61,6 +61,7 @@ urlpatterns = [
     path("catalog/<slug:entry_id>/", routes.catalog_entry, name="catalog_entry"),
     path("catalog/<slug:entry_id>/edit/", routes.catalog_edit, name="catalog_edit"),
     path("catalog/<slug:entry_id>/note/", routes.catalog_note, name="catalog_note"),
+    path("catalog/<slug:entry_id>/slots/", routes.catalog_slot, name="catalog_slot"),
     path("catalog/<slug:entry_id>/<str:action>/", routes.catalog_pause, name="catalog_pause"),
     path("requests/", inbox.inbox, name="inbox"),
     path("requests/<uuid:request_id>/", inbox.request_detail, name="request_detail"),

@@ -259,6 +259,7 @@ def _start_application(actor: Staff, case: Case, form: af.StartApplicationForm) 
         people=list(data["people"]),
         reference_number=data["reference_number"],
         deadline=data["deadline"],
+        slot=data["slot"],
         started_on=data["started_on"],
     )
 

@@ -12,6 +12,7 @@ import difflib
 import json
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -25,11 +26,12 @@ from corridor.accounts.selectors import roles_of
 from corridor.cases.selectors import assigned_case_ids
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
-from corridor.pathways import routes, selectors
+from corridor.pathways import applications, routes, selectors
 from corridor.pathways import services as catalog
 from corridor.pathways.catalog_files import CatalogInvalid, entry_as_yaml, parse_entry_text
 from corridor.pathways.models import Application, ApplicationStatus, CatalogVersion
 from corridor.pathways.schema import Route, Transit
+from corridor.web.case_forms import date_field
 from corridor.web.decorators import current_staff, role_required
 
 # Without a published processing time, a decision is overdue after this long.
@@ -41,6 +43,7 @@ WAITING = (
     ApplicationStatus.APPEALED,
 )
 EDITED = _("Saved as a new version.")
+SLOT_ADDED = _("The agreement was recorded.")
 UNCHANGED = _("Nothing changed.")
 
 
@@ -50,6 +53,13 @@ class EntryForm(forms.Form):
 
 class PauseForm(forms.Form):
     reason = forms.CharField(label=_("Why is it paused?"), max_length=300)
+
+
+class SlotForm(forms.Form):
+    authority = forms.CharField(label=_("Authority or embassy"), max_length=120)
+    places = forms.IntegerField(label=_("Places agreed"), min_value=1, max_value=10_000)
+    valid_from = date_field(_("Valid from"))
+    valid_until = date_field(_("Valid until"))
 
 
 class NoteForm(forms.Form):
@@ -87,6 +97,7 @@ def board(request: HttpRequest) -> HttpResponse:
             a.get_denial_reason_display() for a in decided if a.status == ApplicationStatus.DENIED
         ),
         "countries": sorted({a.country for a in rows}),
+        "slots": selectors.list_slot_agreements(valid_on=today),
         "country": country,
         "today": today,
     }
@@ -110,22 +121,53 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required(Role.ADMIN, Role.COORDINATOR)
 def catalog_entry(request: HttpRequest, entry_id: str) -> HttpResponse:
+    return render(request, "web/routes/entry.html", _entry_context(_entry(entry_id)))
+
+
+@require_POST
+@role_required(Role.ADMIN, Role.COORDINATOR)
+def catalog_slot(request: HttpRequest, entry_id: str) -> HttpResponse:
+    """Record places an authority agreed to take from the organisation on this route."""
     entry = _entry(entry_id)
-    versions = selectors.list_entry_versions(entry_id)
+    form = SlotForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            applications.add_slot_agreement(
+                actor=current_staff(request),
+                route_id=entry.id,
+                authority=data["authority"],
+                places=data["places"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+            )
+        except CorridorError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, SLOT_ADDED)
+            return redirect("web:catalog_entry", entry_id=entry.id)
+    context = _entry_context(entry, slot_form=form)
+    return render(request, "web/routes/entry.html", context, status=400)
+
+
+def _entry_context(entry: Route | Transit, *, slot_form: SlotForm | None = None) -> dict[str, Any]:
+    versions = selectors.list_entry_versions(entry.id)
     history = [
         (version, _diff(older, version))
         for version, older in zip(versions, [*versions[1:], None], strict=True)
     ]
-    context = {
+    return {
         "entry": entry,
         "is_route": isinstance(entry, Route),
         "history": history,
-        "pause": selectors.paused_routes().get(entry_id),
-        "notes": selectors.list_route_notes(entry_id),
+        "pause": selectors.paused_routes().get(entry.id),
+        "notes": selectors.list_route_notes(entry.id),
+        "slots": selectors.list_slot_agreements(route_id=entry.id),
+        "today": clock.today(),
         "pause_form": PauseForm(),
         "note_form": NoteForm(),
+        "slot_form": slot_form or SlotForm(),
     }
-    return render(request, "web/routes/entry.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
