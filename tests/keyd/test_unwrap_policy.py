@@ -124,7 +124,9 @@ def test_an_erased_case_or_a_disabled_account_is_refused(unsealed, open_case, ca
     assert unwrap(unsealed, fields, caseworker.actor_id, str(case.pk))["reason"] == "not_allowed"
 
 
-@pytest.mark.parametrize("case_id", [None, "not-a-uuid", str(uuid.uuid4())])
+@pytest.mark.parametrize(
+    "case_id", [None, "not-a-uuid", str(uuid.uuid4())], ids=["none", "not-a-uuid", "unknown"]
+)
 def test_a_missing_or_unknown_case_is_refused(unsealed, open_case, caseworker, case_id):
     case = open_case()
     answer = unwrap(unsealed, wrapped(unsealed, case.key_id), caseworker.actor_id, case_id)
