@@ -27,7 +27,7 @@ pytestmark = CASE_DB
 
 # The whole request: session, account, roles, navigation and banners, then the page's reads.
 DASHBOARD_QUERIES = 15
-BOARD_QUERIES = 20
+BOARD_QUERIES = 18
 
 
 def caseload(size: int, coordinator, worker) -> None:
