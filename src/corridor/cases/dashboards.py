@@ -329,10 +329,10 @@ def count_workload() -> list[Workload]:
     places from `team_member`, each a short range read; the years of closed cases with
     their old assignments are never read.
     """
-    leads = (
+    led = (
         _open_cases().filter(lead=OuterRef("pk")).values("lead").annotate(n=Count("*")).values("n")
     )
-    team = (
+    in_team = (
         CaseAssignment.objects.filter(
             staff=OuterRef("pk"), ended_at__isnull=True, lead=False, case__erased_at__isnull=True
         )
@@ -346,7 +346,7 @@ def count_workload() -> list[Workload]:
             is_active=True, groups__name__in=[Role.CASEWORKER.value, Role.COORDINATOR.value]
         )
         .distinct()
-        .annotate(leads=Subquery(leads), team=Subquery(team))
+        .annotate(leads=Subquery(led), team=Subquery(in_team))
         .values_list("username", "leads", "team")
     )
     rows = [
