@@ -26,8 +26,8 @@ from tests.web.conftest import client_for
 pytestmark = CASE_DB
 
 # The whole request: session, account, roles, navigation and banners, then the page's reads.
-DASHBOARD_QUERIES = 19
-BOARD_QUERIES = 24
+DASHBOARD_QUERIES = 15
+BOARD_QUERIES = 18
 
 
 def caseload(size: int, coordinator, worker) -> None:

@@ -127,6 +127,15 @@ class Case(UUIDModel):
                 condition=Q(erased_at__isnull=True, lead__isnull=True) & ~Q(phase="closed"),
                 name="case_unassigned",
             ),
+            # Open cases by lead: the board's workload counts one person's leads with a
+            # short range read each, instead of grouping every open case by lead. The phase
+            # is in it because the phase test arrives as a bound parameter, which SQLite
+            # cannot match to the index's condition: without it each row is read as well.
+            models.Index(
+                fields=["lead", "phase"],
+                condition=Q(erased_at__isnull=True, lead__isnull=False) & ~Q(phase="closed"),
+                name="case_led",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -251,6 +260,11 @@ class CaseMember(models.Model):
             models.UniqueConstraint(
                 fields=["person"], condition=Q(left_at__isnull=True), name="one_active_case"
             )
+        ]
+        indexes = [
+            # Who is in a case now, counted from the index alone (the board's journeys, the
+            # dashboard's households) without reading the rows of people who left.
+            models.Index(fields=["case"], condition=Q(left_at__isnull=True), name="member_present")
         ]
 
     def __str__(self) -> str:

@@ -2,12 +2,15 @@
 
 A board lists a few hundred rows; formatting each date, number and label through
 template filters costs more than everything else on the page, so the rows reach
-the template ready to print.
+the template ready to print. Rows are dicts (typed here): the template engine tries an
+item lookup before an attribute, so a dict answers each of the page's two thousand
+lookups at the first try.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from corridor.cases.dashboards import Board
 from corridor.cases.models import Flag, IncidentKind, LegKind, Phase, RiskLevel, TravelMode
@@ -18,8 +21,7 @@ MINUTE = "%Y-%m-%d %H:%M"
 DAY = "%Y-%m-%d"
 
 
-@dataclass(frozen=True)
-class IncidentRow:
+class IncidentRow(TypedDict):
     ref: str
     url: str
     kind: str
@@ -28,8 +30,7 @@ class IncidentRow:
     steps: list[tuple[str, bool]]
 
 
-@dataclass(frozen=True)
-class LegRow:
+class LegRow(TypedDict):
     ref: str
     url: str
     day: str
@@ -39,16 +40,14 @@ class LegRow:
     people: str
 
 
-@dataclass(frozen=True)
-class PhaseRow:
+class PhaseRow(TypedDict):
     code: str
     label: str
     count: str
     flagged: list[tuple[str, str, str]]
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(TypedDict):
     ref: str
     url: str
     phase: str
@@ -81,26 +80,26 @@ def board_rows(board: Board) -> BoardRows:
     return BoardRows(
         incidents=[
             IncidentRow(
-                ref=row.incident.case.ref,
-                url=f"{case_path(row.incident.case.ref)}incidents/{row.incident.pk}/",
-                kind=kinds.get(row.incident.kind, row.incident.kind),
-                opened=row.incident.created_at.strftime(MINUTE),
+                ref=row.ref,
+                url=f"{case_path(row.ref)}incidents/{row.id}/",
+                kind=kinds.get(row.kind, row.kind),
+                opened=row.opened_at.strftime(MINUTE),
                 progress=f"{row.done}/{row.steps}",
                 steps=[
                     (_label(steps, str(step.get("step"))), bool(step.get("done_at")))
-                    for step in row.incident.checklist
+                    for step in row.checklist
                 ],
             )
             for row in board.incidents
         ],
         in_motion=[
             LegRow(
-                ref=row.leg.case.ref,
-                url=case_path(row.leg.case.ref),
-                day=row.leg.travel_on.strftime(DAY),
-                kind=legs.get(row.leg.kind, row.leg.kind),
-                route=f"{row.leg.from_place} → {row.leg.to_place}",
-                mode=modes.get(row.leg.mode, row.leg.mode),
+                ref=row.ref,
+                url=case_path(row.ref),
+                day=row.travel_on.strftime(DAY),
+                kind=legs.get(row.kind, row.kind),
+                route=f"{row.from_place} → {row.to_place}",
+                mode=modes.get(row.mode, row.mode),
                 people=str(row.people or 0),
             )
             for row in board.in_motion

@@ -46,9 +46,10 @@ def board(request: HttpRequest) -> HttpResponse:
         "phase": Phase(phase) if phase else None,
         "listing": listing,
         "page_size": dashboards.PHASE_PAGE,
-        "waiting": list(approvals.pending_for(staff).select_related("requested_by")[:20]),
+        # The board only counts them (up to 20); the approvals page shows them.
+        "waiting": list(approvals.pending_for(staff).values_list("pk", flat=True)[:20]),
         "emergencies": list(
-            approvals.emergencies_awaiting_review().select_related("requested_by")[:20]
+            approvals.emergencies_awaiting_review().values_list("pk", flat=True)[:20]
         ),
         "surge_form": SurgeForm(initial={"threshold": insider.normal_threshold() * 3}),
         "review_form": AlertReviewForm(),
