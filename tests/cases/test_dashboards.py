@@ -178,3 +178,30 @@ def test_a_contact_without_the_duress_word_counts_as_a_check_in(
     person.protocol.refresh_from_db()
     assert person.protocol.check_in_due_at == clock.now() + timedelta(hours=4)
     assert not case.incidents.exists()
+
+
+def test_the_board_counts_the_incidents_and_journeys_it_cannot_list(
+    open_case, caseworker, coordinator, monkeypatch
+):
+    """Past the rows a board lists, it says how many more there are: an incident or a
+    journey is never dropped silently."""
+    monkeypatch.setattr(dashboards, "INCIDENTS_ON_BOARD", 2)
+    monkeypatch.setattr(dashboards, "IN_MOTION_ON_BOARD", 2)
+    cases = [open_case() for _ in range(3)]
+    for case in cases:
+        safety.raise_incident(actor=coordinator, case=case, kind=IncidentKind.RAID)
+        logistics.record_travel_leg(
+            actor=caseworker,
+            case=case,
+            kind=LegKind.EXIT_REGION,
+            from_place="RU-CE",
+            to_place="RU-MOW",
+            mode=TravelMode.TRAIN,
+            travel_on=clock.today(),
+            itinerary="",
+        )
+    board = dashboards.coordinator_board()
+    assert (len(board.incidents), board.incident_count) == (2, 3)
+    assert (len(board.in_motion), board.in_motion_count) == (2, 3)
+    safety.raise_incident(actor=coordinator, case=cases[0], kind=IncidentKind.MISSING)
+    assert dashboards.coordinator_board().incident_count == 4

@@ -90,3 +90,16 @@ def test_board_forms_refuse_what_does_not_exist_or_is_incomplete(fx):
     response = client.post("/board/surge/", {"reason": "evacuation_night"}, follow=True)
     assert "Fill in every field" in response.content.decode()
     assert not Surge.objects.exists()
+
+
+def test_the_board_says_when_it_lists_only_the_first_incidents(fx, monkeypatch):
+    from corridor.cases import dashboards
+    from corridor.cases.models import IncidentKind
+    from corridor.cases.services import safety
+
+    client = client_for(fx.coordinator)
+    assert "Showing the first" not in client.get("/board/").content.decode()
+    monkeypatch.setattr(dashboards, "INCIDENTS_ON_BOARD", 1)
+    safety.raise_incident(actor=fx.coordinator, case=fx.lonely, kind=IncidentKind.MISSING)
+    incidents = client.get("/board/").content.decode().split('id="in-motion"')[0]
+    assert "Showing the first 1 of 2." in incidents

@@ -210,7 +210,9 @@ class QueuedCase:
 @dataclass(frozen=True)
 class Board:
     incidents: list[OpenIncident]
+    incident_count: int  # all open incidents; `incidents` holds the first of them
     in_motion: list[LegInMotion]
+    in_motion_count: int
     phases: list[PhaseColumn]
     unassigned: list[QueuedCase]
     unassigned_count: int
@@ -221,9 +223,13 @@ def coordinator_board(*, now: datetime | None = None) -> Board:
     """Everything a coordinator watches, incidents first (six queries)."""
     moment = now or clock.now()
     unassigned, unassigned_count = first_unassigned()
+    incidents, incident_count = list_open_incidents()
+    in_motion, in_motion_count = list_legs_in_motion(moment.date())
     return Board(
-        incidents=list_open_incidents(),
-        in_motion=list_legs_in_motion(moment.date()),
+        incidents=incidents,
+        incident_count=incident_count,
+        in_motion=in_motion,
+        in_motion_count=in_motion_count,
         phases=count_phases(),
         unassigned=unassigned,
         unassigned_count=unassigned_count,
@@ -245,15 +251,19 @@ def first_unassigned() -> tuple[list[QueuedCase], int]:
     return [QueuedCase(*row[:4]) for row in rows], (rows[0][4] if rows else 0)
 
 
-def list_open_incidents() -> list[OpenIncident]:
-    """Open incidents, duress words first, then oldest first."""
+def list_open_incidents() -> tuple[list[OpenIncident], int]:
+    """The first open incidents, duress words first, then oldest first, and how many are
+    open in all (one query: a board must never drop an incident without saying so)."""
     duress_first = CaseWhen(When(kind=IncidentKind.DURESS, then=0), default=1)
-    rows = (
+    rows = list(
         Incident.objects.filter(closed_at__isnull=True, case__erased_at__isnull=True)
+        .annotate(total=Window(Count("*")))
         .order_by(duress_first, "created_at")
-        .values_list("id", "case__ref", "kind", "created_at", "checklist")
+        .values_list("id", "case__ref", "kind", "created_at", "checklist", "total")[
+            :INCIDENTS_ON_BOARD
+        ]
     )
-    return [
+    incidents = [
         OpenIncident(
             id=pk,
             ref=ref,
@@ -263,29 +273,33 @@ def list_open_incidents() -> list[OpenIncident]:
             done=sum(1 for step in checklist if step.get("done_at")),
             steps=len(checklist),
         )
-        for pk, ref, kind, opened_at, checklist in rows[:INCIDENTS_ON_BOARD]
+        for pk, ref, kind, opened_at, checklist, _ in rows
     ]
+    return incidents, (rows[0][-1] if rows else 0)
 
 
-def list_legs_in_motion(today: date) -> list[LegInMotion]:
-    """Journeys planned for today and tomorrow and not yet completed, with how many travel."""
+def list_legs_in_motion(today: date) -> tuple[list[LegInMotion], int]:
+    """The first journeys planned for today and tomorrow and not yet completed, with how
+    many travel, and how many such journeys there are in all (one query)."""
     members = (
         CaseMember.objects.filter(case=OuterRef("case_id"), left_at__isnull=True)
         .values("case")
         .annotate(n=Count("*"))
         .values("n")
     )
-    rows = (
+    rows = list(
         TravelLeg.objects.filter(
             travel_on__in=[today, today + timedelta(days=1)],
             completed_on__isnull=True,
             case__erased_at__isnull=True,
         )
-        .annotate(people=Subquery(members))
+        .annotate(people=Subquery(members), total=Window(Count("*")))
         .order_by("travel_on", "case__ref")
-        .values_list("case__ref", "travel_on", "kind", "from_place", "to_place", "mode", "people")
+        .values_list(
+            "case__ref", "travel_on", "kind", "from_place", "to_place", "mode", "people", "total"
+        )[:IN_MOTION_ON_BOARD]
     )
-    return [LegInMotion(*row) for row in rows[:IN_MOTION_ON_BOARD]]
+    return [LegInMotion(*row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
 
 
 def count_phases() -> list[PhaseColumn]:

@@ -58,7 +58,9 @@ class QueueRow(TypedDict):
 @dataclass(frozen=True)
 class BoardRows:
     incidents: list[IncidentRow]
+    incident_count: int
     in_motion: list[LegRow]
+    in_motion_count: int
     phases: list[PhaseRow]
     unassigned: list[QueueRow]
     unassigned_count: int
@@ -92,6 +94,7 @@ def board_rows(board: Board) -> BoardRows:
             )
             for row in board.incidents
         ],
+        incident_count=board.incident_count,
         in_motion=[
             LegRow(
                 ref=row.ref,
@@ -104,6 +107,7 @@ def board_rows(board: Board) -> BoardRows:
             )
             for row in board.in_motion
         ],
+        in_motion_count=board.in_motion_count,
         phases=[
             PhaseRow(
                 code=column.phase.value,
