@@ -107,6 +107,11 @@ class EventType(StrEnum):
     LOG_EXPORTED = "audit.log_exported"
     REASON_NOTE_READ = "audit.reason_note_read"
 
+    # reports: exports (with the file's SHA-256) and the never-publish list
+    REPORT_EXPORTED = "reports.report_exported"
+    NEVER_PUBLISH_MARKED = "reports.never_publish_marked"
+    NEVER_PUBLISH_CLEARED = "reports.never_publish_cleared"
+
     @property
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "corridor.people",
     "corridor.cases",
     "corridor.pathways",
+    "corridor.reports",
     "corridor.web",
     "corridor.portal",
     "corridor.operations",
@@ -236,6 +237,9 @@ CORRIDOR_PORTAL_PREFIX = "/help/"
 CORRIDOR_PORTAL_ONLY = False
 CORRIDOR_DEMO_BANNER = False
 CORRIDOR_IDLE_TIMEOUT_SECONDS = 15 * 60
+# Public reports: no count below k is shown, and no period ends less than the lag ago.
+CORRIDOR_REPORT_MIN_K = 5
+CORRIDOR_REPORT_LAG_MONTHS = 6
 
 
 def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
@@ -250,6 +254,8 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_DATA_DIR": env.data_dir,
         "CORRIDOR_PUBLIC_ORIGIN": env.public_origin,
         "CORRIDOR_KEY_PROVIDER": env.key_provider,
+        "CORRIDOR_REPORT_MIN_K": env.report_min_k,
+        "CORRIDOR_REPORT_LAG_MONTHS": env.report_lag_months,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],
@@ -305,5 +311,9 @@ def logging_settings(level: str) -> dict[str, Any]:
             # django-axes logs usernames as typed (sometimes a password typed in the
             # wrong field); lockouts are in the audit log instead.
             "axes": {"handlers": [], "level": "CRITICAL", "propagate": False},
+            # Report rendering narrates every step at INFO; only problems are worth a line.
+            "weasyprint": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            "fontTools": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            "matplotlib": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }

@@ -1,0 +1,123 @@
+"""The organisation's own figures: incidents, closures, open cases, workload, targets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+
+from corridor.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseFlag,
+    Incident,
+    Phase,
+    Task,
+)
+from corridor.reports.periods import Period
+from corridor.reports.selectors._common import DateOf, days_between, histogram, within
+
+OPEN_CASE = Q(case__closed_at__isnull=True, case__erased_at__isnull=True)
+
+
+@dataclass
+class IncidentFigures:
+    opened: int = 0
+    still_open: int = 0
+    days_to_close: dict[int, int] = field(default_factory=dict)
+
+
+def incident_figures(period: Period | None) -> dict[str, IncidentFigures]:
+    """Per incident kind: opened in the period, still open of those, days to close them."""
+    opened = Incident.objects.filter(within("created_at", period, moment=True))
+    result: dict[str, IncidentFigures] = defaultdict(IncidentFigures)
+    for row in opened.values("kind").annotate(
+        n=Count("id"), still_open=Count("id", filter=Q(closed_at__isnull=True))
+    ):
+        result[row["kind"]].opened, result[row["kind"]].still_open = row["n"], row["still_open"]
+    spans = (
+        opened.filter(closed_at__isnull=False)
+        .annotate(days=days_between(DateOf("closed_at"), DateOf("created_at")))
+        .values("kind", "days")
+        .annotate(n=Count("id"))
+    )
+    rows_by_kind: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for row in spans:
+        rows_by_kind[str(row["kind"])].append(row)
+    for kind, rows in rows_by_kind.items():
+        result[kind].days_to_close = histogram(rows)
+    return dict(result)
+
+
+def closure_figures(period: Period | None) -> dict[str, tuple[int, int]]:
+    """{closure reason: (cases, people still in them)} for cases closed in the period."""
+    rows = (
+        Case.objects.filter(within("closed_at", period, moment=True), phase=Phase.CLOSED)
+        .exclude(closure_reason="")
+        .values("closure_reason")
+        .annotate(
+            cases=Count("id", distinct=True),
+            people=Count("members", filter=Q(members__left_at__isnull=True)),
+        )
+    )
+    return {row["closure_reason"]: (row["cases"], row["people"]) for row in rows}
+
+
+def open_cases_by_phase() -> dict[str, int]:
+    """{phase: open cases} now."""
+    rows = (
+        Case.objects.filter(closed_at__isnull=True, erased_at__isnull=True)
+        .exclude(phase=Phase.CLOSED)
+        .values("phase")
+        .annotate(n=Count("id"))
+    )
+    return {row["phase"]: row["n"] for row in rows}
+
+
+def open_flags() -> dict[str, int]:
+    """{flag: open cases carrying it} now."""
+    rows = (
+        CaseFlag.objects.filter(OPEN_CASE, cleared_at__isnull=True)
+        .values("flag")
+        .annotate(n=Count("case", distinct=True))
+    )
+    return {row["flag"]: row["n"] for row in rows}
+
+
+@dataclass
+class StaffLoad:
+    cases_led: int = 0
+    open_tasks: int = 0
+    overdue_tasks: int = 0
+
+
+def workload(today: date) -> tuple[dict[str, StaffLoad], int]:
+    """Per staff username: open cases led, open and overdue tasks; and open cases nobody
+    leads. Staff usernames only (the coordinator assigns by them), never case details."""
+    loads: dict[str, StaffLoad] = defaultdict(StaffLoad)
+    led = (
+        CaseAssignment.objects.filter(OPEN_CASE, ended_at__isnull=True, lead=True)
+        .values("staff__username")
+        .annotate(n=Count("case", distinct=True))
+    )
+    for row in led:
+        loads[row["staff__username"]].cases_led = row["n"]
+    tasks = (
+        Task.objects.filter(OPEN_CASE, done_at__isnull=True, assignee__isnull=False)
+        .values("assignee__username")
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
+    )
+    for row in tasks:
+        load = loads[row["assignee__username"]]
+        load.open_tasks, load.overdue_tasks = row["n"], row["overdue"]
+    unled = (
+        Case.objects.filter(closed_at__isnull=True, erased_at__isnull=True)
+        .exclude(phase=Phase.CLOSED)
+        .exclude(
+            pk__in=CaseAssignment.objects.filter(ended_at__isnull=True, lead=True).values("case")
+        )
+        .count()
+    )
+    return dict(loads), unled
