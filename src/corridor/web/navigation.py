@@ -26,6 +26,7 @@ _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Dashboard"), "web:home", None),
     (_("Applications"), "web:applications", frozenset({Role.CASEWORKER, Role.COORDINATOR})),
     (_("Route catalog"), "web:catalog", frozenset({Role.ADMIN, Role.COORDINATOR})),
+    (_("Reports"), "web:reports", frozenset({Role.COORDINATOR, Role.AUDITOR})),
     (_("Approvals"), "web:approvals", frozenset({Role.ADMIN, Role.COORDINATOR})),
     (_("Staff accounts"), "web:staff_list", frozenset({Role.ADMIN})),
     (_("Audit log"), "web:audit_events", frozenset({Role.AUDITOR})),

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from corridor.web.views import account, approvals, audit_log, auth, drafts, routes, staff_admin
+from corridor.web.views import (
+    account,
+    approvals,
+    audit_log,
+    auth,
+    drafts,
+    reports,
+    routes,
+    staff_admin,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -44,6 +53,15 @@ urlpatterns = [
     path("catalog/<slug:entry_id>/edit/", routes.catalog_edit, name="catalog_edit"),
     path("catalog/<slug:entry_id>/note/", routes.catalog_note, name="catalog_note"),
     path("catalog/<slug:entry_id>/<str:action>/", routes.catalog_pause, name="catalog_pause"),
+    path("reports/", reports.dashboard, name="reports"),
+    path("reports/public/", reports.public_report, name="reports_public"),
+    path("reports/exports/", reports.request_export, name="reports_request"),
+    path(
+        "reports/exports/<uuid:approval_id>/download/",
+        reports.download_export,
+        name="reports_download",
+    ),
+    path("reports/never-publish/", reports.never_publish, name="never_publish"),
     path("audit/", audit_log.events, name="audit_events"),
     path("audit/touches/", audit_log.touches, name="audit_touches"),
     path("audit/activity/", audit_log.activity, name="audit_activity"),
