@@ -58,7 +58,7 @@ migrations-check: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=corridor.config.settings.test $(BIN)/corridor makemigrations --check --dry-run
 
 pytest: $(VENV)/.dev
-	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest --cov --cov-report=term --durations=15 $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.dev
 	BIN=$(BIN) bash scripts/test-postgres.sh $(PYTEST_ARGS)

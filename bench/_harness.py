@@ -62,6 +62,20 @@ def measure(label: str, action: Callable[[], object], *, repeat: int) -> Timing:
     return Timing(label, seconds)
 
 
+def interleaved(
+    first: tuple[str, Callable[[], object]],
+    second: tuple[str, Callable[[], object]],
+    *,
+    repeat: int,
+) -> tuple[Timing, Timing]:
+    """Alternate the two runs, so load from other processes falls on both alike."""
+    runs: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for (label, action), seconds in zip((first, second), runs, strict=True):
+            seconds.extend(measure(label, action, repeat=1).seconds)
+    return Timing(first[0], runs[0]), Timing(second[0], runs[1])
+
+
 def report(subject: Timing, baseline: Timing, *, unit: str = "call", goal: str = "") -> None:
     """Print one line: both medians and the ratio, with the goal it is judged against."""
     ratio = subject.median / baseline.median if baseline.median else float("inf")

@@ -16,9 +16,8 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from collections.abc import Callable
 
-from bench._harness import Timing, measure, parser, report, setup_django
+from bench._harness import Timing, interleaved, measure, parser, report, setup_django
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -140,20 +139,6 @@ def bench_wrap(*, repeat: int) -> None:
     )
     report(wrap, bare_wrap, unit="call", goal="informative (wrap reads the KEK version)")
     report(unwrap, bare_unwrap, unit="call", goal="informative")
-
-
-def interleaved(
-    first: tuple[str, Callable[[], object]],
-    second: tuple[str, Callable[[], object]],
-    *,
-    repeat: int,
-) -> tuple[Timing, Timing]:
-    """Alternate the two runs, so load from other processes falls on both alike."""
-    runs: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for (label, action), seconds in zip((first, second), runs, strict=True):
-            seconds.extend(measure(label, action, repeat=1).seconds)
-    return Timing(first[0], runs[0]), Timing(second[0], runs[1])
 
 
 def _print_overhead(subject: Timing, baseline: Timing) -> None:

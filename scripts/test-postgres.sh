@@ -29,4 +29,4 @@ as_postgres "$pgbin/pg_ctl" -D "$work/data" -w -l "$work/server.log" \
 socket=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$work")
 export DATABASE_URL="postgres://postgres@${socket}/corridor"
 echo "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') at $work"
-"$BIN/pytest" -m "not browser and not pure" "$@"
+"$BIN/pytest" -m "not browser and not pure" --durations=15 "$@"

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 CORRIDOR = str(Path(sys.executable).with_name("corridor"))
-_DATABASES: dict[Path, str] = {}
+_DATABASES: dict[str, str] = {}
 
 
 def corridor_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -37,10 +37,12 @@ def corridor_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env.update({k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")})
     base_url = os.environ.get("DATABASE_URL")
     if base_url:
-        # One fresh database per data dir, the same for every command run on that dir.
-        if data_dir not in _DATABASES:
-            _DATABASES[data_dir] = _fresh_postgres_database(base_url)
-        env["DATABASE_URL"] = _DATABASES[data_dir]
+        # One set of databases per data dir, made on first use: `setup` and a later
+        # `serve` of the same data dir must see the same data.
+        key = str(data_dir)
+        if key not in _DATABASES:
+            _DATABASES[key] = _fresh_postgres_database(base_url)
+        env["DATABASE_URL"] = _DATABASES[key]
     env.update(extra)
     return env
 

@@ -2,13 +2,18 @@
 
 The header crawler walks the URL resolver and fails on any named pattern that
 has no entry here, so a new page cannot ship without someone deciding who may
-see it. Case-scoped routes carry their object policy in later tables.
+see it. Case-scoped routes (those with a case reference in the path) carry their
+object policy in CASE_POLICY: who may use them, whether a change needs the case's
+key, and the audit events an allowed request writes; tests/security/test_case_routes.py
+enforces it for every role, on assigned and unassigned cases.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from corridor.accounts.roles import Role
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,11 @@ ROUTES: dict[str, Route] = {
     "web:catalog_edit": Route("/catalog/ca-gar/edit/", anonymous=302, staff=403),
     "web:catalog_note": Route("/catalog/ca-gar/note/", anonymous=405, staff=405),
     "web:catalog_pause": Route("/catalog/ca-gar/pause/", anonymous=405, staff=405),
+    "web:inbox": Route("/requests/", anonymous=302, staff=403),
+    "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=403),
+    "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),
+    "web:surges": Route("/keys/surges/", anonymous=302, staff=403),
+    "web:surge_close": Route(f"/keys/surges/{ID}/close/", anonymous=405, staff=405),
     "web:reports": Route("/reports/", anonymous=302, staff=403),
     "web:reports_public": Route("/reports/public/", anonymous=302, staff=403),
     "web:reports_request": Route("/reports/exports/", anonymous=405, staff=405),
@@ -63,7 +73,180 @@ ROUTES: dict[str, Route] = {
     "web:audit_events": Route("/audit/", anonymous=302, staff=403),
     "web:audit_touches": Route("/audit/touches/", anonymous=302, staff=403),
     "web:audit_activity": Route("/audit/activity/", anonymous=302, staff=403),
+    "web:audit_insider": Route("/audit/insider/", anonymous=302, staff=403),
+    "web:board": Route("/board/", anonymous=302, staff=403),
+    "web:surge_declare": Route("/board/surge/", anonymous=405, staff=405),
+    "web:surge_end": Route("/board/surge/1/end/", anonymous=405, staff=405),
+    "web:alert_review": Route(f"/board/alerts/{ID}/review/", anonymous=405, staff=405),
+    "web:exchange_rates": Route("/settings/exchange-rates/", anonymous=302, staff=403),
+    "web:funding_sources": Route("/settings/funding-sources/", anonymous=302, staff=403),
+    "web:case_new": Route("/cases/new/", anonymous=302, staff=403),
+    "web:case_find": Route("/cases/find/", anonymous=302, staff=200),
     "set_language": Route("/i18n/setlang/", anonymous=302, staff=302),
     "portal:start": Route("/help/", anonymous=200, staff=200, audience="portal"),
     "portal:start_en": Route("/help/en/", anonymous=200, staff=200, audience="portal"),
+    # Without a portal session these send the visitor back to a page that has a form.
+    "portal:codename": Route("/help/codename/", anonymous=303, staff=303, audience="portal"),
+    "portal:codename_en": Route("/help/en/codename/", anonymous=303, staff=303, audience="portal"),
+    "portal:codename_new": Route(
+        "/help/codename/new/", anonymous=405, staff=405, audience="portal"
+    ),
+    "portal:codename_new_en": Route(
+        "/help/en/codename/new/", anonymous=405, staff=405, audience="portal"
+    ),
+    "portal:codename_skip": Route(
+        "/help/codename/skip/", anonymous=405, staff=405, audience="portal"
+    ),
+    "portal:codename_skip_en": Route(
+        "/help/en/codename/skip/", anonymous=405, staff=405, audience="portal"
+    ),
+    "portal:enter": Route("/help/enter/", anonymous=200, staff=200, audience="portal"),
+    "portal:enter_en": Route("/help/en/enter/", anonymous=200, staff=200, audience="portal"),
+    "portal:thread": Route("/help/thread/", anonymous=303, staff=303, audience="portal"),
+    "portal:thread_en": Route("/help/en/thread/", anonymous=303, staff=303, audience="portal"),
+    "portal:leave": Route("/help/leave/", anonymous=405, staff=405, audience="portal"),
+    "portal:leave_en": Route("/help/en/leave/", anonymous=405, staff=405, audience="portal"),
+    "portal:exit": Route("/help/exit/", anonymous=303, staff=303, audience="portal"),
 }
+
+
+NO_CASE = "CR-0000-0000"
+VIEWED = ("cases.case_viewed",)
+DENIED = ("accounts.access_denied",)
+
+
+@dataclass(frozen=True)
+class CaseRoute:
+    """A page about one case.
+
+    `who`: "case" (anyone who may see the case: coordinators, assigned caseworkers) or
+    "coordinator". `get`: whether it shows a page (a look, one `cases.case_viewed`).
+    `post`: whether it takes a change (else POST is 405).
+    `key`: a change that seals new text needs the case's key, which a coordinator not
+    assigned to the case holds only after opening it for work (else: sent to open it).
+    `events`: what an allowed POST writes on the standard fixture of the route test;
+    `events_unassigned` when a coordinator not assigned to the case does it.
+    """
+
+    path: str
+    get: bool = True
+    post: bool = True
+    who: Literal["case", "coordinator"] = "case"
+    key: bool = False
+    events: tuple[str, ...] = ()
+    events_unassigned: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    events: tuple[str, ...]
+
+
+CASE_POLICY: dict[str, CaseRoute] = {
+    "web:case": CaseRoute("/cases/{ref}/", post=False),
+    "web:case_open": CaseRoute(
+        "/cases/{ref}/open/",
+        events=("cases.case_opened_for_work",),
+        events_unassigned=("cases.case_revealed",),
+    ),
+    "web:case_incident": CaseRoute("/cases/{ref}/incidents/{incident}/", post=False),
+    "web:case_incident_step": CaseRoute(
+        "/cases/{ref}/incidents/{incident}/step/", get=False, events=("cases.incident_step_done",)
+    ),
+    "web:case_incident_close": CaseRoute(
+        "/cases/{ref}/incidents/{incident}/close/", get=False, events=("cases.incident_closed",)
+    ),
+    "web:case_add_member": CaseRoute(
+        "/cases/{ref}/members/add/",
+        key=True,
+        events=("people.person_created", "cases.member_added"),
+    ),
+    "web:case_remove_member": CaseRoute(
+        "/cases/{ref}/members/remove/", events=("cases.member_removed",)
+    ),
+    "web:case_milestone": CaseRoute(
+        "/cases/{ref}/milestones/add/", events=("cases.milestone_recorded",)
+    ),
+    "web:case_phase": CaseRoute("/cases/{ref}/phase/", events=("cases.phase_changed",)),
+    "web:case_raise_flag": CaseRoute("/cases/{ref}/flags/raise/", events=("cases.flag_raised",)),
+    "web:case_clear_flag": CaseRoute("/cases/{ref}/flags/clear/", events=("cases.flag_cleared",)),
+    "web:case_close": CaseRoute(
+        "/cases/{ref}/close/", events=("cases.phase_changed", "cases.case_closed")
+    ),
+    "web:case_reopen": CaseRoute(
+        "/cases/{ref}/reopen/", events=("cases.phase_changed", "cases.case_reopened")
+    ),
+    "web:case_assign": CaseRoute(
+        "/cases/{ref}/assign/", who="coordinator", events=("cases.case_assigned",)
+    ),
+    "web:case_unassign": CaseRoute(
+        "/cases/{ref}/unassign/", who="coordinator", events=("cases.case_unassigned",)
+    ),
+    "web:case_link": CaseRoute(
+        "/cases/{ref}/link/", who="coordinator", events=("cases.case_linked", "cases.case_linked")
+    ),
+    "web:case_risk": CaseRoute("/cases/{ref}/risk/", key=True, events=("cases.risk_assessed",)),
+    "web:case_protocol": CaseRoute(
+        "/cases/{ref}/protocol/", key=True, events=("cases.protocol_set",)
+    ),
+    "web:case_check_in": CaseRoute("/cases/{ref}/check-in/", events=("cases.check_in_recorded",)),
+    "web:case_add_task": CaseRoute(
+        "/cases/{ref}/tasks/add/", key=True, events=("cases.task_added",)
+    ),
+    "web:case_complete_task": CaseRoute(
+        "/cases/{ref}/tasks/done/", key=True, events=("cases.task_completed", "cases.task_added")
+    ),
+    "web:case_add_note": CaseRoute(
+        "/cases/{ref}/notes/add/", key=True, events=("cases.note_added",)
+    ),
+    "web:case_add_expense": CaseRoute(
+        "/cases/{ref}/expenses/add/", events=("cases.expense_recorded",)
+    ),
+    "web:case_add_placement": CaseRoute(
+        "/cases/{ref}/placements/add/", key=True, events=("cases.placement_recorded",)
+    ),
+    "web:case_end_placement": CaseRoute(
+        "/cases/{ref}/placements/end/", events=("cases.placement_ended",)
+    ),
+    "web:case_add_leg": CaseRoute(
+        "/cases/{ref}/legs/add/", key=True, events=("cases.travel_leg_recorded",)
+    ),
+    "web:case_complete_leg": CaseRoute(
+        "/cases/{ref}/legs/done/", events=("cases.travel_leg_completed",)
+    ),
+    "web:case_raise_incident": CaseRoute(
+        "/cases/{ref}/incidents/raise/", events=("cases.incident_opened",)
+    ),
+}
+
+
+def case_outcome(route: CaseRoute, *, role: Role, assigned: bool, method: str) -> Outcome:
+    """What `role` gets from `method` on the route, for a case assigned to them or not."""
+    if (method == "GET" and not route.get) or (method == "POST" and not route.post):
+        return Outcome(405, ())
+    sees_case = role is Role.COORDINATOR or (role is Role.CASEWORKER and assigned)
+    if route.who == "coordinator":
+        sees_case = role is Role.COORDINATOR
+    if not sees_case:
+        return Outcome(404, DENIED)
+    if role is Role.COORDINATOR and not assigned and route.key:
+        return Outcome(302, ())  # sent to open the case for work first
+    if method == "GET":
+        return Outcome(200, VIEWED)
+    if role is Role.COORDINATOR and not assigned and route.events_unassigned is not None:
+        return Outcome(302, route.events_unassigned)
+    return Outcome(302, route.events)
+
+
+# The header crawler's view of case routes: a reference nobody may see.
+ROUTES.update(
+    {
+        name: Route(
+            route.path.format(ref=NO_CASE, incident=ID),
+            anonymous=302 if route.get else 405,
+            staff=404 if route.get else 405,
+        )
+        for name, route in CASE_POLICY.items()
+    }
+)

@@ -12,6 +12,11 @@ import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
+# keyd and the commands that talk to it (or to its files only) need no secret key and
+# no data database: they run with keyd's own settings (config/settings/keyd.py).
+KEYD_COMMANDS = (["keyd"], ["unseal"], ["seal"], ["keys", "init"], ["keys", "log"])
+KEYD_SETTINGS = "corridor.config.settings.keyd"
+
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
@@ -33,6 +38,9 @@ def _configure(args: list[str]) -> None:
     if "DJANGO_SETTINGS_MODULE" in os.environ:
         return
     env = read_env()
+    if any(args[: len(command)] == command for command in KEYD_COMMANDS):
+        os.environ["DJANGO_SETTINGS_MODULE"] = KEYD_SETTINGS
+        return
     if args[:1] == ["setup"] and ensure_secret_key_file(env):
         print(f"Created the secret key file in {env.data_dir}.", file=sys.stderr)
     os.environ["DJANGO_SETTINGS_MODULE"] = env.settings_module

@@ -46,21 +46,27 @@ def person_input(canary: str = "", **overrides) -> PersonInput:
     return PersonInput(**values)
 
 
+def open_case_for(coordinator, caseworker, canary: str = "", *, assign: bool = True) -> Case:
+    """A case opened by the coordinator (with a canary in every field), led by the caseworker,
+    made with whichever key provider is configured now."""
+    case = opening.open_case(
+        actor=coordinator,
+        principal=person_input(canary),
+        region="RU-CE",
+        next_action=f"call back {canary}",
+        next_action_due=clock.today() + timedelta(days=1),
+    )
+    if assign:
+        assign_case(actor=coordinator, case=case, staff=caseworker)
+    case.refresh_from_db()
+    return case
+
+
 @pytest.fixture
 def open_case(vault_keys, coordinator, caseworker):
     """A factory: a case opened by the coordinator, led by the caseworker."""
 
     def make(canary: str = "", *, assign: bool = True) -> Case:
-        case = opening.open_case(
-            actor=coordinator,
-            principal=person_input(canary),
-            region="RU-CE",
-            next_action=f"call back {canary}",
-            next_action_due=clock.today() + timedelta(days=1),
-        )
-        if assign:
-            assign_case(actor=coordinator, case=case, staff=caseworker)
-        case.refresh_from_db()
-        return case
+        return open_case_for(coordinator, caseworker, canary, assign=assign)
 
     return make

@@ -3,41 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
 from corridor.vault.errors import KekMismatch, KeyProviderUnavailable
 from corridor.vault.longlived import initialise_keys
-from corridor.vault.providers import KeyProvider, kek_administration, key_provider
+from corridor.vault.providers import key_provider
 from corridor.vault.providers.file import FileKeyProvider, parse_kek_file
-from corridor.vault.providers.keyd import KeydKeyProvider
 from tests.vault.conftest import KEYSTORE_DB
-
-KEY_ID = uuid.uuid4()
-
-
-@pytest.mark.pure
-def test_keyd_fails_closed_on_every_operation(settings):
-    """Until keyd exists, choosing it makes every key operation fail, never fall back."""
-    settings.CORRIDOR_KEY_PROVIDER = "keyd"
-    provider = key_provider()
-    assert isinstance(provider, KeydKeyProvider)
-    assert isinstance(provider, KeyProvider)
-    assert not provider.holds_key_on_disk
-    calls = [
-        lambda: provider.wrap(key_id=KEY_ID, purpose="data", key=b"k" * 32),
-        lambda: provider.unwrap(key_id=KEY_ID, purpose="data", blob=None),  # type: ignore[arg-type]
-        lambda: provider.index("phone", b"1"),
-        lambda: provider.open_intake(b"box", "request"),
-        lambda: provider.sign(b"head"),
-        lambda: provider.pepper(),
-    ]
-    for call in calls:
-        with pytest.raises(KeyProviderUnavailable, match="keyd"):
-            call()
-    with pytest.raises(KeyProviderUnavailable, match="does not manage"):
-        kek_administration()
 
 
 @pytest.mark.pure

@@ -124,12 +124,13 @@ def test_a_backup_that_cannot_be_written_exits_1(installation, tmp_path):
     assert_clean_failure(result, 1, "Cannot create")
 
 
-def test_setup_with_keyd_finishes_and_says_keys_wait(tmp_path):
-    """Until keyd exists, setup completes and says the keys are not made yet."""
+def test_setup_with_keyd_not_running_stops_and_says_the_order(tmp_path):
+    """With keyd chosen but not running, setup migrates, then stops with one line that names
+    the production order; no key file appears on disk."""
     env = corridor_env(tmp_path, CORRIDOR_KEY_PROVIDER="keyd")
     result = run_corridor("setup", "--no-input", env=env)
-    assert result.returncode == 0, result.stderr
-    assert "Keys not initialised" in result.stderr
+    assert_clean_failure(result, 1, "Keys not initialised: keyd is not running")
+    assert "`corridor keys init`, `corridor keyd`, `corridor unseal`" in result.stderr
     assert not (tmp_path / "kek.demo").exists()
 
 

@@ -266,7 +266,8 @@ def sweep_approvals() -> tuple[int, int]:
 
 def pending_for(staff: Staff) -> QuerySet[Approval]:
     """Requests this person could decide now (not their own)."""
-    kinds = [k for k, a in _ACTIONS.items() if roles_of(staff) & a.approver_roles]
+    roles = roles_of(staff)  # once, not once per gated kind
+    kinds = [k for k, a in _ACTIONS.items() if roles & a.approver_roles]
     return (
         Approval.objects.filter(
             status=ApprovalStatus.PENDING, kind__in=kinds, expires_at__gt=clock.now()

@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the gated account actions and the periodic approval sweep.
-        from corridor.accounts import jobs, services  # noqa: F401
+        from corridor.accounts import jobs, services, unwrap_limits  # noqa: F401
+
+        # keyd: a person's own drafts, and who is listed in an open evacuation night.
+        unwrap_limits.register()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -12,6 +13,9 @@ from django.shortcuts import redirect
 from corridor.accounts import drafts, sessions
 from corridor.accounts.models import Staff
 from corridor.core import audience, clock
+from corridor.core.exceptions import KeysUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 class StaffSessionMiddleware:
@@ -37,17 +41,25 @@ class StaffSessionMiddleware:
                 if request.method == "POST" and _csrf_passes(request):
                     # The person was typing when the session ran out: keep the text,
                     # sealed, and bring them back to this form after they log in.
-                    drafts.stash_draft(
-                        staff=user,
-                        form_path=request.path_info,
-                        fields={key: request.POST.get(key, "") for key in request.POST},
-                    )
+                    _stash_draft(user, request)
                     return sessions.expired_response(request, reason, resume=request.path_info)
                 return sessions.expired_response(request, reason)
             sessions.touch(request, now)
             if user.must_change_password and request.path_info not in _PASSWORD_EXEMPT:
                 return redirect(settings.CORRIDOR_PASSWORD_CHANGE_URL)
         return self.get_response(request)
+
+
+def _stash_draft(user: Staff, request: HttpRequest) -> None:
+    try:
+        drafts.stash_draft(
+            staff=user,
+            form_path=request.path_info,
+            fields={key: request.POST.get(key, "") for key in request.POST},
+        )
+    except KeysUnavailable:
+        # While keyd is sealed nothing can be encrypted, and text is never kept in clear.
+        logger.warning("draft not kept: keys sealed", extra={"event": "accounts.draft_not_kept"})
 
 
 def _csrf_passes(request: HttpRequest) -> bool:

@@ -210,3 +210,25 @@ class Draft(UUIDModel):
 
     def __str__(self) -> str:
         return f"draft {self.pk}"
+
+
+class UnwrapSurge(models.Model):
+    """An evacuation night: for a few hours the listed people may open more cases per hour.
+
+    keyd reads this table (through its read-only role) when a person reaches their
+    normal limit. The name is a label such as "night-0512", never a person's name.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=40)
+    opened_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    members = models.ManyToManyField(Staff, related_name="surges")
+    opened_at = models.DateTimeField(default=clock.now)
+    ends_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ends_at"], name="accounts_surge_ends")]
+
+    def __str__(self) -> str:
+        return self.name

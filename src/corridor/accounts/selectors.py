@@ -1,5 +1,7 @@
 """Reads of staff accounts."""
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -48,4 +50,13 @@ def sessions_of(staff: Staff) -> QuerySet[StaffSession]:
 def open_alerts(staff: Staff) -> QuerySet[StaffAlert]:
     return StaffAlert.objects.filter(staff=staff, dismissed_at__isnull=True).select_related(
         "approval"
+    )
+
+
+def list_alerted(*, code: str, case_ref: str, since: datetime) -> QuerySet[StaffAlert]:
+    """Who was alerted with `code` about a case since `since` (an incident's "who was told")."""
+    return (
+        StaffAlert.objects.filter(code=code, case_ref=case_ref, created_at__gte=since)
+        .select_related("staff")
+        .order_by("staff__username")
     )

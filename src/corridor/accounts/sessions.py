@@ -141,6 +141,17 @@ def has_recent_auth(request: HttpRequest) -> bool:
     return auth_at is not None and clock.now() - auth_at <= RECENT_AUTH
 
 
+def recent_auth_at(request: HttpRequest) -> datetime | None:
+    """When this session last confirmed password and second factor, if within 5 minutes."""
+    return _read_time(request, AUTH_AT) if has_recent_auth(request) else None
+
+
+def reauth_redirect(request: HttpRequest, next_path: str = "") -> HttpResponse:
+    """Send the person to confirm password and second factor, then back to `next_path`."""
+    target = settings.CORRIDOR_REAUTH_URL + "?" + urlencode({"next": next_path or request.path})
+    return redirect(target)
+
+
 def require_recent_auth(
     view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
@@ -149,8 +160,7 @@ def require_recent_auth(
     @wraps(view)
     def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not has_recent_auth(request):
-            target = settings.CORRIDOR_REAUTH_URL + "?" + urlencode({"next": request.path})
-            return redirect(target)
+            return reauth_redirect(request)
         return view(request, *args, **kwargs)
 
     return wrapped

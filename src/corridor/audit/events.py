@@ -107,6 +107,31 @@ class EventType(StrEnum):
     LOG_EXPORTED = "audit.log_exported"
     REASON_NOTE_READ = "audit.reason_note_read"
 
+    # intake: requests and their threads, as received and as read by staff
+    REQUEST_RECEIVED = "intake.request_received"
+    REQUEST_READ = "intake.request_read"
+    MESSAGE_RECEIVED = "intake.message_received"
+    REPLY_SENT = "intake.reply_sent"
+
+    # portal: the requester's codename, session and reading of their thread
+    CODENAME_ISSUED = "portal.codename_issued"
+    CODENAME_CONFIRMED = "portal.codename_confirmed"
+    CODENAME_REPLACED = "portal.codename_replaced"
+    SIGNED_IN = "portal.signed_in"
+    SIGNED_OUT = "portal.signed_out"
+    THREAD_READ = "portal.thread_read"
+    FLOOD_DETECTED = "portal.flood_detected"
+    # keyd: a refused unwrap (recorded by the web layer once the request's transaction has
+    # rolled back) and the surge nights that lift a person's unwrap limit
+    UNWRAP_REFUSED = "vault.unwrap_refused"
+    SURGE_OPENED = "accounts.surge_opened"
+    SURGE_CLOSED = "accounts.surge_closed"
+    # cases: the staff screens (page views, insider alerts, surges)
+    CASE_VIEWED = "cases.case_viewed"
+    INSIDER_ALERT_RAISED = "cases.insider_alert_raised"
+    INSIDER_ALERT_REVIEWED = "cases.insider_alert_reviewed"
+    SURGE_DECLARED = "cases.surge_declared"
+    SURGE_ENDED = "cases.surge_ended"
     # reports: exports (with the file's SHA-256) and the never-publish list
     REPORT_EXPORTED = "reports.report_exported"
     NEVER_PUBLISH_MARKED = "reports.never_publish_marked"

@@ -4,7 +4,12 @@ Caseworkers see the cases they are assigned to; coordinators see every case, and
 opening one they are not assigned to needs a reason code and leaves a
 break-glass record; auditors and administrators see no case at all. A case that
 does not exist and a case the actor may not see raise the same CaseNotFound,
-so a URL cannot be used to learn that a reference exists.
+so a URL cannot be used to learn that a reference exists; the refusal itself is
+an audit event, so probing references leaves a trace.
+
+Plaintext shows only while the case is open for work (services/openings.py): for
+ten minutes, in the browser session that opened it. Every look at a case is one
+audit event, and every person whose fields are opened one more.
 
 Fields: safe-house addresses (placements) and links between cases are for
 coordinators only; everything else of a case is for whoever may open it.
@@ -12,32 +17,46 @@ coordinators only; everything else of a case is for whoever may open it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
-from corridor.cases.models import Case, CaseAssignment, CaseReveal, Note, Placement, Task
-from corridor.cases.services._base import case_key
-
-__all__ = ["CaseNotFound", "access_case_by_ref", "case_key", "open_case_for_work"]
-from corridor.cases.services.assignment import record_reveal
+from corridor.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseOpening,
+    CaseReveal,
+    Note,
+    Placement,
+    RiskAssessment,
+    Task,
+    TravelLeg,
+)
+from corridor.cases.services._base import case_key as case_key  # re-exported for other apps
 from corridor.core import clock
-from corridor.core.exceptions import NotFound
-from corridor.people.access import access_person_fields, access_protocol_fields
+from corridor.core.exceptions import NotAllowed, NotFound
+from corridor.people.access import PROTOCOL_FIELDS, access_person_fields, access_protocol_fields
 from corridor.people.inputs import SEALED_FIELDS
 from corridor.people.models import ContactProtocol
+from corridor.vault.datakey import DataKey
 from corridor.vault.fields import open_field
 
 REVEAL_LIFETIME = timedelta(minutes=10)
 LOCATION_ROLES = frozenset({Role.COORDINATOR})
 LINK_ROLES = frozenset({Role.COORDINATOR})
+COORDINATION_ROLES = frozenset({Role.COORDINATOR})
+_REFERENCE = re.compile(r"CR-[0-9A-Z]{4}-[0-9A-Z]{4}")
+_PAGE = re.compile(r"[a-z_]{1,40}")
 
 
 class CaseNotFound(NotFound):
@@ -46,6 +65,11 @@ class CaseNotFound(NotFound):
 
 class RevealReasonNeeded(CaseNotFound):
     """A coordinator must give a reason to open a case they are not assigned to."""
+
+
+class StepUpNeeded(NotAllowed):
+    """An insider alert stands against this person: they must confirm their password and
+    second factor again before opening another case."""
 
 
 def is_assigned(staff: Staff, case: Case) -> bool:
@@ -57,12 +81,9 @@ def has_fresh_reveal(staff: Staff, case: Case) -> bool:
     return CaseReveal.objects.filter(case=case, staff=staff, revealed_at__gte=since).exists()
 
 
-def access_case_by_ref(actor: Staff, ref: str) -> Case:
-    """The case with `ref` if the actor may see that it exists (no plaintext)."""
-    case = Case.objects.filter(ref=ref, erased_at__isnull=True).first()
-    if case is None or not _may_see(actor, case):
-        raise CaseNotFound
-    return case
+def may_hold_key(staff: Staff, case: Case) -> bool:
+    """What keyd asks before it unwraps the case's key: assigned, or a fresh break-glass."""
+    return is_assigned(staff, case) or has_fresh_reveal(staff, case)
 
 
 def may_see_locations(actor: Staff) -> bool:
@@ -73,96 +94,136 @@ def may_see_links(actor: Staff) -> bool:
     return bool(roles_of(actor) & LINK_ROLES)
 
 
+def may_coordinate(actor: Staff) -> bool:
+    """Assigning, linking, declaring a surge, reviewing alerts: coordinators only."""
+    return bool(roles_of(actor) & COORDINATION_ROLES)
+
+
+def access_case_by_ref(
+    actor: Staff, ref: str, *, page: str = "", coordinators_only: bool = False
+) -> Case:
+    """The case with `ref` if the actor may see that it exists (no plaintext).
+
+    A refusal is recorded (event `accounts.access_denied` naming the reference and the
+    page) before CaseNotFound is raised, outside any write transaction, so it stays
+    recorded whatever the caller does next.
+    """
+    case = Case.objects.filter(ref=ref, erased_at__isnull=True).first()
+    allowed = case is not None and may_see_case(actor, case)
+    if allowed and coordinators_only:
+        allowed = may_coordinate(actor)
+    if not allowed:
+        record_event(
+            actor=actor,
+            event=EventType.ACCESS_DENIED,
+            object_type="cases.case",
+            case_id=ref if _REFERENCE.fullmatch(ref) else "",
+            detail={"page": page if _PAGE.fullmatch(page) else "other"},
+        )
+        raise CaseNotFound
+    assert case is not None  # noqa: S101 - allowed implies found
+    return case
+
+
+def session_fingerprint(session_key: str) -> str:
+    """What an opening stores to name its browser session (a keyed hash, not the key)."""
+    return salted_hmac("corridor.cases.opening", session_key, algorithm="sha256").hexdigest()
+
+
+def active_opening(actor: Staff, case: Case, session_key: str) -> CaseOpening | None:
+    """This person's unexpired opening of the case in this browser session, if any."""
+    if not session_key:
+        return None
+    return (
+        CaseOpening.objects.filter(
+            case=case,
+            staff=actor,
+            session=session_fingerprint(session_key),
+            expires_at__gt=clock.now(),
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class OpenedCase:
-    """A case's plaintext for one person's work session: what their role may see."""
+    """A case's plaintext for one page view: what the viewer's role may see."""
 
     case: Case
-    people: list[dict[str, Any]]
-    protocols: dict[str, dict[str, Any]]
-    tasks: list[dict[str, Any]]
-    notes: list[dict[str, Any]]
-    placements: list[dict[str, Any]]
+    until: Any
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    protocols: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tasks: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)
+    itineraries: dict[str, str] = field(default_factory=dict)
+    risk_reasons: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
-def open_case_for_work(actor: Staff, case: Case, *, reason: str = "") -> OpenedCase:
-    """Decrypt the case for `actor`: assigned staff, or a coordinator with a reason code
-    (recorded as a break-glass reveal). One audit event for the opening, one per person."""
-    if not _may_see(actor, case):
-        raise CaseNotFound
-    if not is_assigned(actor, case) and not has_fresh_reveal(actor, case):
-        if not reason:
-            raise RevealReasonNeeded
-        record_reveal(actor=actor, case=case, reason=reason)
-    key = case_key(actor, case)
+def access_case_page(actor: Staff, case: Case, *, page: str, session_key: str) -> OpenedCase | None:
+    """Record this look at the case (event `cases.case_viewed`) and, while the case is open
+    for work in this browser session, return its plaintext (one more event per person and
+    contact protocol opened, naming the fields, never their values)."""
+    opening = active_opening(actor, case, session_key)
+    record_case_view(actor, case, page=page, opened=opening is not None)
+    if opening is None:
+        return None
+    return _decrypt(actor, case, until=opening.expires_at)
+
+
+def record_case_view(actor: Staff, case: Case, *, page: str, opened: bool = False) -> None:
+    """One event for one look at a case page; `opened` says whether plaintext was shown."""
     record_event(
         actor=actor,
-        event=EventType.CASE_OPENED_FOR_WORK,
+        event=EventType.CASE_VIEWED,
         object_type="cases.case",
         object_id=str(case.pk),
         case_id=case.ref,
+        detail={"page": page if _PAGE.fullmatch(page) else "other", "opened": int(opened)},
     )
-    people = []
-    protocols: dict[str, dict[str, Any]] = {}
-    for membership in case.members.filter(left_at__isnull=True).select_related("person"):
+
+
+def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
+    # case_key refuses an erased case, so every row below still holds its sealed values.
+    key = case_key(actor, case)
+    opened = OpenedCase(case=case, until=until)
+    memberships = case.members.filter(left_at__isnull=True).select_related("person")
+    for membership in memberships.order_by("joined_at", "id"):
         person = membership.person
-        fields = access_person_fields(
+        opened.people[str(person.pk)] = access_person_fields(
             actor=actor, person=person, key=key, fields=SEALED_FIELDS, case_ref=case.ref
         )
-        people.append({"id": str(person.pk), "relation": membership.relation, **fields})
         protocol = ContactProtocol.objects.filter(person=person).first()
         if protocol is not None:
-            protocols[str(person.pk)] = access_protocol_fields(
+            opened.protocols[str(person.pk)] = access_protocol_fields(
                 actor=actor,
                 protocol=protocol,
                 key=key,
-                fields=("safe_hours", "if_someone_else_answers", "check_in_word", "duress_word"),
+                fields=PROTOCOL_FIELDS,
                 case_ref=case.ref,
             )
-    tasks = [
-        {
-            "id": str(task.pk),
-            "title": open_field(task.title, key=key),
-            "due_on": task.due_on,
-            "done_at": task.done_at,
-        }
-        for task in Task.objects.filter(case=case).order_by("done_at", "due_on")
-        if task.title is not None
-    ]
-    notes = [
-        {
-            "id": str(note.pk),
-            "body": open_field(note.body, key=key),
-            "at": note.created_at,
-            "author_id": note.author_id,
-        }
-        for note in Note.objects.filter(case=case).order_by("-created_at")
-        if note.body is not None
-    ]
-    placements = [
-        {
-            "id": str(placement.pk),
-            "shelter_ref": placement.shelter_ref,
-            "starts_on": placement.starts_on,
-            "ends_on": placement.ends_on,
-            "address": open_field(placement.address, key=key)
-            if may_see_locations(actor) and placement.address is not None
-            else None,
-        }
-        for placement in Placement.objects.filter(case=case).order_by("-starts_on")
-    ]
-    return OpenedCase(
-        case=case,
-        people=people,
-        protocols=protocols,
-        tasks=tasks,
-        notes=notes,
-        placements=placements,
-    )
+    opened.tasks.update(_opened(Task.objects.filter(case=case), "title", key))
+    opened.notes.update(_opened(Note.objects.filter(case=case), "body", key))
+    if may_see_locations(actor):
+        opened.addresses.update(_opened(Placement.objects.filter(case=case), "address", key))
+    opened.itineraries.update(_opened(TravelLeg.objects.filter(case=case), "itinerary", key))
+    latest = RiskAssessment.objects.filter(case=case).order_by("-created_at").first()
+    if latest is not None and latest.reasons is not None:
+        reasons = open_field(latest.reasons, key=key)
+        codes = reasons if isinstance(reasons, list) else []
+        opened.risk_reasons.extend(str(code) for code in codes)
+    return opened
 
 
-def _may_see(actor: Staff, case: Case) -> bool:
+def _opened(rows: Iterable[Any], field_name: str, key: DataKey) -> dict[str, str]:
+    """{row id: plaintext of `field_name`} for each row."""
+    return {str(row.pk): str(open_field(getattr(row, field_name), key=key)) for row in rows}
+
+
+def may_see_case(actor: Staff, case: Case) -> bool:
+    """Coordinators see every case, caseworkers their assigned ones, other roles none."""
     roles = roles_of(actor)
     if Role.COORDINATOR in roles:
         return True

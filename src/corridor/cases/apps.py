@@ -8,5 +8,8 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the gated erasure and the periodic check-in and key sweeps.
-        from corridor.cases import jobs  # noqa: F401
+        from corridor.cases import jobs, unwrap_policy  # noqa: F401
         from corridor.cases.services import erasure  # noqa: F401
+
+        # keyd hands a case's key only to whom this policy names.
+        unwrap_policy.register()

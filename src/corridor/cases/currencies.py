@@ -159,3 +159,18 @@ ISO_4217 = frozenset(
         "ZWG",
     }
 )
+
+# ISO 4217 minor-unit exponents that are not 2 (yen have no minor unit, dinars have three).
+_EXPONENTS = {
+    **dict.fromkeys(
+        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND"),
+        0,
+    ),
+    **dict.fromkeys(("VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}
+
+
+def minor_unit_exponent(currency: str) -> int:
+    """How many decimal places an amount in `currency` has (2 for most)."""
+    return _EXPONENTS.get(currency.upper(), 2)

@@ -99,9 +99,35 @@ class Case(UUIDModel):
     region = models.CharField(max_length=8, blank=True)
     version = models.PositiveIntegerField(default=1)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Who leads the case now. CaseAssignment is the record (keyd reads it); the assignment
+    # service keeps this copy beside it in the same transaction, so the board counts
+    # workload and finds unassigned cases from an index instead of a join.
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["phase"]), models.Index(fields=["risk_level"])]
+        indexes = [
+            models.Index(fields=["phase"]),
+            models.Index(fields=["risk_level"]),
+            # Open cases only: the board counts and weighs them without reading the years
+            # of closed ones.
+            models.Index(
+                fields=["phase", "lead"],
+                condition=Q(erased_at__isnull=True) & ~Q(phase="closed"),
+                name="case_open",
+            ),
+            models.Index(
+                fields=["risk_score", "opened_at"],
+                condition=Q(erased_at__isnull=True, lead__isnull=True) & ~Q(phase="closed"),
+                name="case_unassigned",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.ref
@@ -118,6 +144,11 @@ class CaseAssignment(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["staff"], condition=Q(ended_at__isnull=True, lead=False), name="team_member"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(ended_at__isnull=True, lead=True), name="one_lead"
@@ -143,6 +174,69 @@ class CaseReveal(models.Model):
 
     def __str__(self) -> str:
         return f"reveal of {self.case_id}"
+
+
+class CaseOpening(models.Model):
+    """A case opened for work: its sealed fields show to one person, in one browser session,
+    for ten minutes. Openings per person per hour are what the insider alert counts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="openings")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A keyed hash of the session key, never the key: the key itself logs a browser in.
+    session = models.CharField(max_length=64)
+    reason = models.CharField(max_length=40, blank=True)
+    opened_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["staff", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"opening of {self.case_id}"
+
+
+class InsiderAlert(UUIDModel):
+    """A person opened more cases within an hour than the threshold allows.
+
+    Their next openings need a fresh password and second factor until a
+    coordinator reviews the alert; coordinators and auditors see a banner.
+    """
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=clock.now)
+    openings = models.PositiveIntegerField()
+    threshold = models.PositiveIntegerField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_outcome = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["staff", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"insider alert {self.pk}"
+
+
+class Surge(models.Model):
+    """An evacuation night or a mass incident: until `ends_at` a person may open up to
+    `threshold` cases an hour before the insider alert fires. Declaring one is audited
+    and every coordinator and auditor sees it."""
+
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=40)
+    threshold = models.PositiveIntegerField()
+    starts_at = models.DateTimeField(default=clock.now)
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ends_at"])]
+
+    def __str__(self) -> str:
+        return f"surge until {self.ends_at}"
 
 
 class CaseMember(models.Model):

@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
-from corridor.cases.models import Case, CaseAssignment, CaseFlag
+from corridor.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseFlag,
+    CaseLink,
+    CaseMember,
+    ExchangeRate,
+    Expense,
+    Flag,
+    FundingSource,
+    Incident,
+    Milestone,
+    Note,
+    Placement,
+    RiskAssessment,
+    Task,
+    TimelineEntry,
+    TravelLeg,
+)
+from corridor.cases.services._base import facts_of
+from corridor.cases.services.opening import linked_cases
+from corridor.cases.stages import CaseFacts
 from corridor.core import clock
+from corridor.people.models import ContactProtocol
 
 
 def list_open_cases() -> QuerySet[Case]:
@@ -67,3 +91,123 @@ def list_case_lines() -> list[CaseLine]:
             )
         )
     return lines
+
+
+TIMELINE_ON_PAGE = 100
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    """One person of the household as the case page shows them before anything is opened."""
+
+    number: int
+    membership: CaseMember
+    milestones: dict[str, date]
+    protocol: ContactProtocol | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything plain about one case, for its page (the caller adds plaintext if opened)."""
+
+    case: Case
+    members: list[MemberLine]
+    facts: CaseFacts
+    flags: list[CaseFlag]
+    assignments: list[CaseAssignment]
+    assessment: RiskAssessment | None
+    tasks: list[Task]
+    notes: list[Note]
+    expenses: list[Expense]
+    placements: list[Placement]
+    legs: list[TravelLeg]
+    incidents: list[Incident]
+    links: list[tuple[CaseLink, Case]]
+    timeline: list[TimelineEntry]
+
+
+def get_case_detail(case: Case, *, with_links: bool) -> CaseDetail:
+    """The case's plain columns: people by number, milestones, flags, work and history."""
+    memberships = list(
+        case.members.filter(left_at__isnull=True)
+        .select_related("person", "person__protocol")
+        .order_by("joined_at", "id")
+    )
+    person_ids = [membership.person_id for membership in memberships]
+    reached: dict[object, dict[str, date]] = {}
+    for person_id, kind, on in Milestone.objects.filter(
+        case=case, person_id__in=person_ids
+    ).values_list("person_id", "kind", "reached_on"):
+        reached.setdefault(person_id, {})[kind] = on
+    members = [
+        MemberLine(
+            number=number,
+            membership=membership,
+            milestones=reached.get(membership.person_id, {}),
+            protocol=getattr(membership.person, "protocol", None),
+        )
+        for number, membership in enumerate(memberships, start=1)
+    ]
+    links: list[tuple[CaseLink, Case]] = []
+    if with_links:
+        both = CaseLink.objects.filter(case_a=case) | CaseLink.objects.filter(case_b=case)
+        for link in both.select_related("case_a", "case_b").order_by("created_at"):
+            links.append((link, link.case_b if link.case_a_id == case.pk else link.case_a))
+    return CaseDetail(
+        case=case,
+        members=members,
+        facts=facts_of(case),
+        flags=list(case.flags.filter(cleared_at__isnull=True).order_by("raised_at")),
+        assignments=list(
+            case.assignments.filter(ended_at__isnull=True)
+            .select_related("staff")
+            .order_by("-lead", "assigned_at")
+        ),
+        assessment=case.assessments.order_by("-created_at").first(),
+        tasks=list(case.tasks.order_by("done_at", "due_on", "created_at")),
+        notes=list(case.notes.select_related("author").order_by("-created_at")),
+        expenses=list(case.expenses.select_related("funding_source").order_by("-spent_on")),
+        placements=list(case.placements.order_by("-starts_on")),
+        legs=list(case.legs.order_by("travel_on")),
+        incidents=list(case.incidents.order_by("closed_at", "-created_at")),
+        links=[(link, other) for link, other in links if other.erased_at is None],
+        timeline=list(case.timeline.order_by("-at", "-id")[:TIMELINE_ON_PAGE]),
+    )
+
+
+def get_incident(case: Case, incident_id: UUID) -> Incident | None:
+    """The incident if it belongs to `case`: an id from another case finds nothing."""
+    return Incident.objects.filter(pk=incident_id, case=case).first()
+
+
+def list_linked_cases_flagged(case: Case) -> list[tuple[Case, bool]]:
+    """Cases linked to `case`, by reference, and whether each is flagged compromised now."""
+    others = linked_cases(case)
+    flagged = set(
+        CaseFlag.objects.filter(
+            case__in=others, flag=Flag.COMPROMISED, cleared_at__isnull=True
+        ).values_list("case_id", flat=True)
+    )
+    return [(other, other.pk in flagged) for other in sorted(others, key=lambda c: c.ref)]
+
+
+def list_shelter_neighbours(case: Case) -> list[Placement]:
+    """Other cases placed today in the shelters `case` is placed in today."""
+    today = clock.today()
+    current = Placement.objects.filter(case=case, starts_on__lte=today).exclude(ends_on__lt=today)
+    shelters = list(current.values_list("shelter_ref", flat=True))
+    return list(
+        Placement.objects.filter(shelter_ref__in=shelters, starts_on__lte=today)
+        .exclude(ends_on__lt=today)
+        .exclude(case=case)
+        .select_related("case")
+        .order_by("shelter_ref", "case__ref")
+    )
+
+
+def list_exchange_rates(*, limit: int = 100) -> QuerySet[ExchangeRate]:
+    return ExchangeRate.objects.order_by("-as_of", "currency")[:limit]
+
+
+def list_funding_sources() -> QuerySet[FundingSource]:
+    return FundingSource.objects.order_by("code")

@@ -19,12 +19,30 @@ from django.core.exceptions import ImproperlyConfigured
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 DEMO_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+# Unwraps per hour unless CORRIDOR_KEYD_LIMIT_<NAME> says otherwise (docs/operators.md).
+KEYD_LIMITS = {"staff": 120, "surge": 600, "system": 3000, "process": 3000, "index": 100_000}
 
 
 class Mode(StrEnum):
     PRODUCTION = "production"
     DEMO = "demo"
     DEVELOPMENT = "development"
+
+
+@dataclass(frozen=True)
+class KeydEnv:
+    """Where keyd keeps its record, log and sockets; whom it serves; its limits."""
+
+    directory: Path
+    socket: Path
+    admin_socket: Path
+    log: Path
+    # Empty: the data database, opened read-only (mode=ro, or read-only transactions).
+    database_url: str
+    client_users: tuple[str, ...]
+    admin_users: tuple[str, ...]
+    limits: dict[str, int]
+    system_principals: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -40,6 +58,7 @@ class Env:
     allowed_hosts: tuple[str, ...]
     log_level: str
     key_provider: str
+    keyd: KeydEnv
     report_min_k: int = 5
     report_lag_months: int = 6
 
@@ -87,10 +106,48 @@ def read_env(environ: Mapping[str, str] | None = None) -> Env:
         allowed_hosts=hosts,
         log_level=source.get("CORRIDOR_LOG_LEVEL", "INFO").upper(),
         key_provider=provider,
+        keyd=_read_keyd(source, data_dir),
         # k of 2 would let either person in a cell of two learn about the other.
         report_min_k=_read_int(source, "CORRIDOR_REPORT_MIN_K", default=5, lowest=3),
         report_lag_months=_read_int(source, "CORRIDOR_REPORT_LAG_MONTHS", default=6, lowest=0),
     )
+
+
+def _read_keyd(source: Mapping[str, str], data_dir: Path) -> KeydEnv:
+    directory = _path(source.get("CORRIDOR_KEYD_DIR")) or data_dir / "keyd"
+    socket = _path(source.get("CORRIDOR_KEYD_SOCKET")) or directory / "keyd.sock"
+    limits = {}
+    for name, default in KEYD_LIMITS.items():
+        variable = f"CORRIDOR_KEYD_LIMIT_{name.upper()}"
+        raw = source.get(variable, str(default))
+        if not raw.isdigit() or int(raw) < 1:
+            raise ImproperlyConfigured(f"{variable} must be a whole number of at least 1.")
+        limits[name] = int(raw)
+    principals = _names(source.get("CORRIDOR_KEYD_SYSTEM_PRINCIPALS", "system:worker"))
+    if any(not name.startswith("system:") for name in principals):
+        raise ImproperlyConfigured(
+            "CORRIDOR_KEYD_SYSTEM_PRINCIPALS lists system:<name> principals only."
+        )
+    return KeydEnv(
+        directory=directory,
+        socket=socket,
+        admin_socket=_path(source.get("CORRIDOR_KEYD_ADMIN_SOCKET"))
+        or socket.with_name("keyd-admin.sock"),
+        log=_path(source.get("CORRIDOR_KEYD_LOG")) or directory / "keyd.log",
+        database_url=source.get("CORRIDOR_KEYD_DATABASE_URL", ""),
+        client_users=_names(source.get("CORRIDOR_KEYD_CLIENT_USERS", "")),
+        admin_users=_names(source.get("CORRIDOR_KEYD_ADMIN_USERS", "")),
+        limits=limits,
+        system_principals=principals,
+    )
+
+
+def _path(raw: str | None) -> Path | None:
+    return Path(raw).expanduser().absolute() if raw else None
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in raw.split(",") if name.strip())
 
 
 def require_secret_key(env: Env) -> str:

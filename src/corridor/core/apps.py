@@ -5,3 +5,7 @@ class CoreConfig(AppConfig):
     name = "corridor.core"
     label = "core"
     verbose_name = "Corridor core"
+
+    def ready(self) -> None:
+        # Registers the sweep that resumes work parked while the keys were sealed.
+        from corridor.core import parking  # noqa: F401

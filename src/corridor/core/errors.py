@@ -88,3 +88,49 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "it again."
         ),
     )
+
+
+def keys_unavailable(request: HttpRequest, *, waiting_for: str) -> HttpResponse:
+    """503: this page needs a key and the key service is sealed (or not running).
+
+    Staff are told whom to ask; a requester on the portal is told only to come back.
+    """
+    if audience.is_portal_request(request):
+        title = _("This page is not available right now")
+        message = _("Please try again in a few hours. What you sent before is kept safe.")
+    elif waiting_for == "unseal":
+        title = _("Sealed: the keys are locked")
+        message = _(
+            "This page needs a case key, and the key service is sealed (for example after "
+            "a restart). Ask your trustees to unseal it. Pages that need no key keep working."
+        )
+    else:
+        title = _("The key service is not running")
+        message = _(
+            "This page needs a case key, and the key service cannot be reached. Ask the "
+            "person who runs the server to start it. Pages that need no key keep working."
+        )
+    return _render(request, status=503, title=title, message=message)
+
+
+def unwrap_refused(request: HttpRequest, *, rate_limited: bool) -> HttpResponse:
+    """403, or 429 over the limit: the key service would not give this person the key."""
+    if rate_limited:
+        return _render(
+            request,
+            status=429,
+            title=_("You have opened many cases in a short time"),
+            message=_(
+                "For everyone's safety the key service limits how many case keys one person "
+                "gets in an hour. The coordinators have been told; ask one of them if you need "
+                "more now (they can open an evacuation night)."
+            ),
+        )
+    return _render(
+        request,
+        status=403,
+        title=_("The key service refused this case"),
+        message=_(
+            "You are not assigned to this case. If you need it for your work, ask a coordinator."
+        ),
+    )

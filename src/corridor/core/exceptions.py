@@ -15,3 +15,13 @@ class NotAllowed(CorridorError):
 
 class InvalidInput(CorridorError):
     """Input failed validation; the message names what to fix."""
+
+
+class KeysUnavailable(CorridorError):
+    """Keys cannot be used right now: the key service is sealed or cannot be reached.
+
+    Work that needs a key waits (a page answers 503, a task is parked) instead of
+    failing for good; `waiting_for` says what it waits for.
+    """
+
+    waiting_for = "unseal"

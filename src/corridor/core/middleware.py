@@ -9,9 +9,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
 
 from corridor.core import audience
-from corridor.core.errors import request_too_large
+from corridor.core.errors import keys_unavailable, request_too_large
+from corridor.core.exceptions import KeysUnavailable
 
 
 class PortalOnlyMiddleware:
@@ -90,3 +92,19 @@ class SecurityHeadersMiddleware:
         if not audience.is_portal_request(request):
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+class KeysUnavailableMiddleware(MiddlewareMixin):
+    """A page that needs a key while the key service is sealed or down answers 503.
+
+    Everything else keeps working: the login page, dashboards with masked fields, the
+    auditor's views and the portal's forms need no key. Nothing of the request or the
+    exception reaches the page.
+    """
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if isinstance(exception, KeysUnavailable):
+            return keys_unavailable(request, waiting_for=exception.waiting_for)
+        return None

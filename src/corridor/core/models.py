@@ -40,6 +40,27 @@ class PeriodicJobState(models.Model):
         return self.name
 
 
+class ParkedWork(models.Model):
+    """Work that met a sealed (or unreachable) key service: awaiting unseal.
+
+    `kind` names a function registered with `parking.parks_until_unseal`; the
+    periodic sweep calls it again with `object_id` once keys can be used.
+    """
+
+    kind = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    parked_at = models.DateTimeField(default=clock.now)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_parked_per_object")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
+
+
 class Tally(models.Model):
     """One anonymous counter: how many times `name` happened in `period` with these
     `dimensions` (canonical `key=value;key=value`). No ids, no times: see core.tallies."""

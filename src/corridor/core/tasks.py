@@ -22,7 +22,7 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from corridor.core import clock
-from corridor.core.exceptions import CorridorError
+from corridor.core.exceptions import CorridorError, KeysUnavailable
 from corridor.core.models import PeriodicJobState
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,10 @@ def run_due_jobs(at: datetime | None = None) -> list[str]:
             continue
         try:
             job.run()
+        except KeysUnavailable:
+            # Sealed after a restart: expected, and the job runs again at its next turn.
+            logger.warning("periodic job waits for unseal", extra={"job": job.name})
+            continue
         except Exception:
             logger.exception("periodic job failed", extra={"job": job.name})
             continue

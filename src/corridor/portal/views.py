@@ -1,11 +1,448 @@
-"""Portal pages. The language comes from the path (Russian at the root, English under en/),
-so the portal needs no language cookie."""
+"""Portal pages: write to us, keep the codename, come back, read the replies and answer.
 
-from django.http import HttpRequest, HttpResponse
+Russian at the portal's root, English under `en/` (docs/decisions/0004). Every form
+posts, then redirects (303) to a page that is safe to reload; a form that fails comes
+back with what was typed still in it (except a codename, which is never echoed).
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core import audience
+from corridor.core.actors import RequesterActor
+from corridor.intake.access import access_thread_by_session
+from corridor.intake.errors import (
+    CodenameUnavailable,
+    FormAlreadyUsed,
+    MessageInvalid,
+    PortalBusy,
+    RequesterSessionGone,
+    TooManyAttempts,
+)
+from corridor.intake.models import Stage
+from corridor.intake.services.codenames import (
+    confirm_codename,
+    issue_codename,
+    replace_codename,
+    sign_in_with_codename,
+    skip_codename_check,
+)
+from corridor.intake.services.messages import send_requester_message
+from corridor.intake.services.requests import check_portal_open, receive_portal_request
+from corridor.intake.services.sessions import end_requester_session
+from corridor.portal.cookies import PortalCookie, delete_cookie
+from corridor.portal.forms import (
+    ATTACHMENTS_REFUSED,
+    UNREADABLE_REMOVED,
+    CodenameForm,
+    MessageForm,
+    RequestForm,
+    scrub,
+)
+from corridor.portal.organisation import portal_info
+from corridor.portal.requests import TOKEN_FIELD, Portal, portal_view, see_other
+
+REQUESTER = RequesterActor()
+FORM_EXPIRED = _(
+    "For your safety this form had expired. Nothing was sent. Your text is still below: "
+    "check it and send it again."
+)
+TOO_MANY = _(
+    "Too many attempts from here or from everyone right now. Nothing was sent. Please try "
+    "again in %(minutes)s minutes."
+)
+BUSY = _(
+    "Right now more people are writing to us than we can read. Please try again in "
+    "%(hours)s hours. Nothing you send is lost once it is sent, but now we cannot take it."
+)
+WRONG_CODENAME = _(
+    "We did not find this codename. Check each word and the four digits, and try again. "
+    "Small typos are forgiven."
+)
+WRONG_TYPED_BACK = _(
+    "This is not the codename shown above. Check it and type it again, or get a new one."
+)
+CODENAME_LATER = _(
+    "Your request is saved. We cannot make your codename right this minute. Please reload "
+    "this page in a few minutes; do not send the form again."
+)
+SESSION_ENDED = _(
+    "For your safety you were signed out after %(minutes)s minutes without activity. "
+    "Enter your codename again; your message below is kept and will be sent."
+)
+RECENT_MESSAGES = 5
+PAGES = ("start", "codename", "codename_new", "codename_skip", "enter", "thread", "leave")
 
 
-@require_safe
-def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/start.html")
+def _name(request: HttpRequest, name: str) -> str:
+    english = audience.portal_language(request) == "en"
+    return f"portal:{name}_en" if english else f"portal:{name}"
+
+
+def _url(request: HttpRequest, name: str) -> str:
+    return reverse(_name(request, name))
+
+
+def _other_language(request: HttpRequest) -> str:
+    match = request.resolver_match
+    name = match.url_name if match is not None and match.url_name else "start"
+    base = name.removesuffix("_en")
+    if base == "exit":
+        base = "start"
+    return reverse(f"portal:{base}" if name.endswith("_en") else f"portal:{base}_en")
+
+
+def _page(
+    request: HttpRequest,
+    portal: Portal,
+    template: str,
+    context: dict[str, Any],
+    *,
+    purpose: str,
+    status: int = 200,
+    retry_after: int | None = None,
+) -> HttpResponse:
+    common = {
+        "urls": {name: _url(request, name) for name in PAGES},
+        "exit_url": reverse("portal:exit"),
+        "other_language_url": _other_language(request),
+        "info": portal_info(),
+        "token_field": TOKEN_FIELD,
+        # Made last, for the cookie this response carries (it may have just changed).
+        "token": portal.token(purpose),
+        "idle_minutes": settings.CORRIDOR_PORTAL_IDLE_MINUTES,
+        "keep_declined_days": settings.CORRIDOR_PORTAL_KEEP_DECLINED_DAYS,
+        "deletion_delay_days": settings.CORRIDOR_PORTAL_DELETION_DELAY_DAYS,
+        "signed_in": portal.session is not None and portal.session.stage != Stage.CODENAME_DUE,
+    }
+    response = render(request, template, common | context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+def _refused(
+    request: HttpRequest,
+    portal: Portal,
+    template: str,
+    context: dict[str, Any],
+    purpose: str,
+    refusal: TooManyAttempts,
+) -> HttpResponse:
+    """A rate limit said no: the same page, what was typed kept, and when to come back."""
+    context["notice"] = TOO_MANY % {"minutes": _minutes(refusal.retry_after)}
+    return _page(
+        request,
+        portal,
+        template,
+        context,
+        purpose=purpose,
+        status=429,
+        retry_after=refusal.retry_after,
+    )
+
+
+@portal_view(methods=("GET", "HEAD", "POST"))
+def start(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """The first page: what we can do, what we never ask, and the request form."""
+    context: dict[str, Any] = {"form": RequestForm()}
+    if request.method != "POST":
+        try:
+            check_portal_open()
+        except PortalBusy as busy:
+            context["busy"] = BUSY % {"hours": busy.retry_after // 3600}
+        return _page(request, portal, "portal/start.html", context, purpose="request")
+    data, removed = scrub(request.POST)
+    form = RequestForm(data)
+    context["form"] = form
+    if request.FILES:
+        context["notice"] = ATTACHMENTS_REFUSED
+    elif not portal.posted_ok("request"):
+        context["notice"] = FORM_EXPIRED
+    elif removed:
+        context["notice"] = UNREADABLE_REMOVED
+    elif form.is_valid():
+        return _receive(request, portal, form, context)
+    return _page(request, portal, "portal/start.html", context, purpose="request", status=400)
+
+
+def _receive(
+    request: HttpRequest, portal: Portal, form: RequestForm, context: dict[str, Any]
+) -> HttpResponseBase:
+    try:
+        receive_portal_request(
+            actor=REQUESTER,
+            answers=form.answers(),
+            session_digest=portal.cookie.digest,
+            form_token=portal.posted_token(),
+        )
+    except PortalBusy as busy:
+        context["busy"] = BUSY % {"hours": busy.retry_after // 3600}
+        return _page(
+            request,
+            portal,
+            "portal/start.html",
+            context,
+            purpose="request",
+            status=503,
+            retry_after=busy.retry_after,
+        )
+    except TooManyAttempts as refusal:
+        return _refused(request, portal, "portal/start.html", context, "request", refusal)
+    except FormAlreadyUsed:
+        pass  # sent twice (a double tap): the first one is stored and bound to this cookie
+    return see_other(_url(request, "codename"))
+
+
+# No HEAD: a HEAD request would make the codename and show it to nobody.
+@portal_view(methods=("GET", "POST"))
+def codename(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """Shows the codename once, then asks for it to be typed back (retry or skip)."""
+    session = portal.session
+    if session is None:
+        return see_other(_url(request, "start"))
+    if session.stage == Stage.SIGNED_IN:
+        return see_other(_url(request, "thread"))
+    context: dict[str, Any] = {"form": CodenameForm()}
+    if request.method != "POST":
+        if session.stage == Stage.CODENAME_DUE:
+            try:
+                context["codename"] = issue_codename(
+                    actor=REQUESTER, session=session, holder=portal.cookie.holder
+                )
+            except CodenameUnavailable:
+                context["notice"] = CODENAME_LATER
+                return _page(
+                    request,
+                    portal,
+                    "portal/codename.html",
+                    context,
+                    purpose="codename",
+                    status=503,
+                    retry_after=300,
+                )
+            except RequesterSessionGone:
+                pass  # another tab showed it a moment ago
+        return _page(request, portal, "portal/codename.html", context, purpose="codename")
+    form = CodenameForm(request.POST)
+    status = 400
+    if not portal.posted_ok("codename"):
+        context["notice"] = FORM_EXPIRED
+    elif form.is_valid():
+        try:
+            if confirm_codename(
+                actor=REQUESTER, session=session, typed=form.cleaned_data["codename"]
+            ):
+                return see_other(_url(request, "thread"))
+            context["notice"] = WRONG_TYPED_BACK
+        except TooManyAttempts as refusal:
+            return _refused(request, portal, "portal/codename.html", context, "codename", refusal)
+        except CodenameUnavailable:
+            context["notice"] = CODENAME_LATER
+            status = 503
+        except RequesterSessionGone:
+            return see_other(_url(request, "codename"))
+    return _page(
+        request, portal, "portal/codename.html", context, purpose="codename", status=status
+    )
+
+
+@portal_view(methods=("POST",))
+def codename_new(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """Before the codename was written down: forget it and show a new one."""
+    session = portal.session
+    if (
+        session is not None
+        and session.stage == Stage.CODENAME_SHOWN
+        and portal.posted_ok("codename")
+    ):
+        try:
+            replace_codename(actor=REQUESTER, session=session)
+        except TooManyAttempts as refusal:
+            context = {"form": CodenameForm()}
+            return _refused(request, portal, "portal/codename.html", context, "codename", refusal)
+    return see_other(_url(request, "codename"))
+
+
+@portal_view(methods=("POST",))
+def codename_skip(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """Go on to the conversation without typing the codename back."""
+    session = portal.session
+    if session is not None and portal.posted_ok("codename"):
+        skip_codename_check(actor=REQUESTER, session=session)
+    return see_other(_url(request, "thread"))
+
+
+@portal_view(methods=("GET", "HEAD", "POST"))
+def enter(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """Come back with the codename; a message written before the session ended is kept."""
+    context: dict[str, Any] = {"form": CodenameForm(), "message_form": MessageForm()}
+    if request.method != "POST":
+        return _page(request, portal, "portal/enter.html", context, purpose="enter")
+    form = CodenameForm(request.POST)
+    message_data, _removed = scrub(request.POST)
+    context["message_form"] = MessageForm(message_data)
+    if not portal.posted_ok("enter"):
+        context["notice"] = FORM_EXPIRED
+        return _page(request, portal, "portal/enter.html", context, purpose="enter", status=400)
+    if not form.is_valid():
+        context["form"] = form
+        return _page(request, portal, "portal/enter.html", context, purpose="enter", status=400)
+    previous = portal.session
+    cookie = PortalCookie.new()
+    try:
+        session = sign_in_with_codename(
+            actor=REQUESTER,
+            attempt_digest=portal.cookie.digest,
+            session_digest=cookie.digest,
+            holder=cookie.holder,
+            typed=form.cleaned_data["codename"],
+        )
+    except TooManyAttempts as refusal:
+        return _refused(request, portal, "portal/enter.html", context, "enter", refusal)
+    except CodenameUnavailable:
+        context["notice"] = CODENAME_LATER
+        return _page(
+            request,
+            portal,
+            "portal/enter.html",
+            context,
+            purpose="enter",
+            status=503,
+            retry_after=300,
+        )
+    if session is None:
+        context["notice"] = WRONG_CODENAME
+        return _page(request, portal, "portal/enter.html", context, purpose="enter", status=401)
+    posted = portal.posted_token()
+    portal.replace_cookie(cookie)
+    if previous is not None:
+        end_requester_session(actor=REQUESTER, digest=previous.digest)
+    text = str(message_data.get("message", "")).strip()
+    if text:
+        # If it cannot be sent now, the thread page is where to write it again.
+        with suppress(MessageInvalid, TooManyAttempts, FormAlreadyUsed):
+            send_requester_message(
+                actor=REQUESTER, session=session, holder=cookie.holder, text=text, form_token=posted
+            )
+    return see_other(_url(request, "thread"))
+
+
+@portal_view(methods=("GET", "HEAD", "POST"))
+def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """The requester's conversation with the team, and a form to answer."""
+    session = portal.session
+    if request.method == "POST" and (session is None or session.stage == Stage.CODENAME_DUE):
+        return _ask_codename_keeping_message(request, portal)
+    if session is None:
+        return see_other(_url(request, "enter"))
+    if session.stage == Stage.CODENAME_DUE:
+        return see_other(_url(request, "codename"))
+    context: dict[str, Any] = {"message_form": MessageForm()}
+    status, retry_after = 200, None
+    if request.method == "POST":
+        data, removed = scrub(request.POST)
+        context["message_form"] = MessageForm(data)
+        status = 400
+        if request.FILES:
+            context["notice"] = ATTACHMENTS_REFUSED
+        elif not portal.posted_ok("message"):
+            context["notice"] = FORM_EXPIRED
+        elif removed:
+            context["notice"] = UNREADABLE_REMOVED
+        else:
+            try:
+                send_requester_message(
+                    actor=REQUESTER,
+                    session=session,
+                    holder=portal.cookie.holder,
+                    text=str(data.get("message", "")),
+                    form_token=portal.posted_token(),
+                )
+                return see_other(_url(request, "thread"))
+            except FormAlreadyUsed:
+                return see_other(_url(request, "thread"))
+            except MessageInvalid as problem:
+                context["notice"] = str(problem)
+            except TooManyAttempts as refusal:
+                context["notice"] = TOO_MANY % {"minutes": _minutes(refusal.retry_after)}
+                status, retry_after = 429, refusal.retry_after
+            except RequesterSessionGone:
+                return _signed_out(request, portal)
+    try:
+        thread = access_thread_by_session(REQUESTER, session, holder=portal.cookie.holder)
+    except RequesterSessionGone:
+        return _signed_out(request, portal)
+    # The latest messages only, unless asked: a long conversation must not make every
+    # page heavy on a slow phone (the page stays under 50 KB).
+    shown = thread.thread if request.GET.get("all") == "1" else thread.thread[-RECENT_MESSAGES:]
+    context.update(
+        thread=thread,
+        entries=shown,
+        earlier=len(thread.thread) - len(shown),
+        unconfirmed=session.stage == Stage.CODENAME_SHOWN,
+    )
+    return _page(
+        request,
+        portal,
+        "portal/thread.html",
+        context,
+        purpose="message",
+        status=status,
+        retry_after=retry_after,
+    )
+
+
+def _ask_codename_keeping_message(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """The session ended while a message was being written: ask for the codename, with
+    the message in the same form, so signing in sends it."""
+    data, _removed = scrub(request.POST)
+    context = {
+        "form": CodenameForm(),
+        "message_form": MessageForm(data),
+        "notice": SESSION_ENDED % {"minutes": settings.CORRIDOR_PORTAL_IDLE_MINUTES},
+    }
+    return _page(request, portal, "portal/enter.html", context, purpose="enter", status=401)
+
+
+def _signed_out(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    end_requester_session(actor=REQUESTER, digest=portal.cookie.digest)
+    return see_other(_url(request, "enter"))
+
+
+@portal_view(methods=("POST",))
+def leave(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """Sign out: the session and the key it holds are deleted, the cookie too.
+
+    No token is needed: leaving must always work, and a forged "leave" only signs out.
+    """
+    end_requester_session(actor=REQUESTER, digest=portal.cookie.digest)
+    response = see_other(_url(request, "start"))
+    delete_cookie(request, response)
+    portal.leave_cookie_alone()
+    return response
+
+
+@portal_view()
+def exit_now(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """Quick exit: end the session, clear this site's data in the browser, go elsewhere."""
+    if not portal.cookie_changed:
+        end_requester_session(actor=REQUESTER, digest=portal.cookie.digest)
+    response = HttpResponse(status=303)
+    response["Location"] = settings.CORRIDOR_PORTAL_QUICK_EXIT_URL
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    delete_cookie(request, response)
+    portal.leave_cookie_alone()
+    return response

@@ -111,7 +111,7 @@ def open_envelope(
         raise DecryptionFailed("The sealed value does not authenticate.") from None
 
 
-def wrap_key(kek: bytes, key: bytes, *, key_id: uuid.UUID, purpose: str) -> bytes:
+def wrap_key(kek: bytes | bytearray, key: bytes, *, key_id: uuid.UUID, purpose: str) -> bytes:
     """Wrap a key under the KEK (AES-256-GCM), bound to its id and purpose.
 
     Who can decrypt: only the key provider holding this KEK version. The binding stops a
@@ -122,7 +122,7 @@ def wrap_key(kek: bytes, key: bytes, *, key_id: uuid.UUID, purpose: str) -> byte
     return bytes((WRAP_VERSION,)) + nonce + body
 
 
-def unwrap_key(kek: bytes, wrapped: bytes, *, key_id: uuid.UUID, purpose: str) -> bytes:
+def unwrap_key(kek: bytes | bytearray, wrapped: bytes, *, key_id: uuid.UUID, purpose: str) -> bytes:
     """The key inside `wrapped`; DecryptionFailed if altered, moved or under another KEK."""
     if len(wrapped) < _WRAP_HEADER + TAG_BYTES:
         raise DecryptionFailed("The wrapped key is too short.")
@@ -137,7 +137,7 @@ def unwrap_key(kek: bytes, wrapped: bytes, *, key_id: uuid.UUID, purpose: str) -
         raise DecryptionFailed("The wrapped key does not authenticate under this KEK.") from None
 
 
-def kek_check_value(kek: bytes) -> bytes:
+def kek_check_value(kek: bytes | bytearray) -> bytes:
     """A value that identifies a KEK without revealing it (HMAC-SHA256 of a fixed label)."""
     return hmac.new(kek, KEK_CHECK_LABEL, hashlib.sha256).digest()
 

@@ -4,7 +4,7 @@ Messages name what went wrong and never quote key material, plaintext or
 ciphertext, so they are safe in logs and on an operator's terminal.
 """
 
-from corridor.core.exceptions import CorridorError
+from corridor.core.exceptions import CorridorError, KeysUnavailable
 
 
 class VaultError(CorridorError):
@@ -43,12 +43,60 @@ class KekMismatch(VaultError):
     """The key-encryption key on hand is not the one the key store was wrapped under."""
 
 
-class VaultSealed(VaultError):
-    """The key provider is running but sealed: an operator must unseal it first."""
+class VaultSealed(VaultError, KeysUnavailable):
+    """The key provider is running but sealed: the trustees must unseal it first."""
 
 
 class KeyProviderUnavailable(VaultError):
     """The configured key provider cannot be reached or is not allowed here."""
+
+
+class KeydUnreachable(KeyProviderUnavailable, KeysUnavailable):
+    """keyd's socket cannot be opened: keyd is not running, or this user may not reach it."""
+
+    waiting_for = "key_service"
+
+
+class KeydPeerRefused(KeyProviderUnavailable):
+    """keyd does not serve this OS user on that socket (peer credentials)."""
+
+
+class KeydProtocolError(KeyProviderUnavailable):
+    """keyd and its client disagree about a message: a malformed, oversized or cut frame."""
+
+
+class UnwrapRefused(VaultError):
+    """keyd refused to hand out a key: the person is not on the case, or over their limit.
+
+    `reason` is a code (`not_allowed`, `rate_limited`, `principal`, `purpose`,
+    `policy_unavailable`); `principal` and `case_id` are what the request named.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, principal: str = "", case_id: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.principal = principal
+        self.case_id = case_id
+
+
+class InvalidShare(VaultError):
+    """An unseal share was refused; `reason` is `checksum`, `other_set`, `repeated` or
+    `wrong_key_check`. Shares accepted before it are kept (except after wrong_key_check)."""
+
+    def __init__(self, message: str, *, reason: str, needed: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.needed = needed
+
+
+class KeydNotInitialised(VaultError):
+    """keyd has no KEK record: `corridor keys init` has not been run for this data dir."""
+
+
+class KeydAlreadyInitialised(VaultError):
+    """`corridor keys init` found a KEK record already; it never replaces one."""
 
 
 class KeyStoreUnavailable(VaultError):
@@ -69,6 +117,11 @@ class BackupFailed(VaultError):
 
 class RestoreRefused(VaultError):
     """A restore was refused before anything was written (wrong target, source or key)."""
+
+
+class KekRetirementPending(VaultError):
+    """The rotation finished, but this user may not make keyd forget the old KEK: the
+    operator does it (`corridor keyd retire`)."""
 
 
 class RotationIncomplete(VaultError):

@@ -54,9 +54,10 @@ def create_data_key() -> DataKey:
 def data_key(key_id: uuid.UUID | str, *, for_actor: str, case_id: str | None) -> DataKey:
     """The usable DEK `key_id` for `for_actor` working on `case_id`.
 
-    The file provider ignores who asks; keyd will unwrap only for staff assigned to the
-    case (or with a fresh break-glass record), so callers pass both now. Raises
-    KeyNotFound, KeyDestroyed, or the provider's own refusal.
+    The file provider ignores who asks; keyd unwraps only for staff assigned to the
+    case (or with a fresh break-glass record) and for its named system principals,
+    within their limits. Raises KeyNotFound, KeyDestroyed, or the provider's own
+    refusal (UnwrapRefused, VaultSealed, KeydUnreachable).
     """
     if not isinstance(for_actor, str) or not for_actor:
         raise InputRejected("data_key needs the actor id of whoever asks.")
@@ -66,6 +67,8 @@ def data_key(key_id: uuid.UUID | str, *, for_actor: str, case_id: str | None) ->
         key_id=row.id,
         purpose=row.purpose,
         blob=WrappedBlob(kek_version=row.kek_version, blob=bytes(row.wrapped)),
+        for_actor=for_actor,
+        case_id=case_id,
     )
     return DataKey(row.id, material)
 

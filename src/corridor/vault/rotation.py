@@ -21,7 +21,13 @@ from django.db import transaction
 from django.db.models import Max
 
 from corridor.core import clock
-from corridor.vault.errors import InputRejected, KekMismatch, KeyNotFound, RotationIncomplete
+from corridor.vault.errors import (
+    InputRejected,
+    KekMismatch,
+    KekRetirementPending,
+    KeyNotFound,
+    RotationIncomplete,
+)
 from corridor.vault.keystore import (
     NO_KEK,
     active_kek_versions,
@@ -53,6 +59,27 @@ class KekRotation:
     rewrapped: int
     resumed: bool
     purged: bool
+    # False when the provider still holds the old KEK and its operator must retire it.
+    old_keks_forgotten: bool = True
+
+
+def next_kek_version() -> int:
+    """The KEK version a rotation wraps under: the unfinished one's target, else a new one.
+
+    keyd makes a new KEK only together with its shares, so `corridor keys rotate` asks
+    keyd for this version (and prints its shares) before the rotation begins.
+    """
+    with keystore_errors():
+        return _rotation_target(active_kek_versions())
+
+
+def _rotation_target(versions: list[KekVersion]) -> int:
+    if not versions:
+        raise KeyNotFound(NO_KEK)
+    if len(versions) > 1:
+        return versions[-1].version
+    newest = KekVersion.objects.aggregate(newest=Max("version"))["newest"]
+    return int(newest) + 1
 
 
 def begin_kek_rotation() -> RotationPlan:
@@ -60,17 +87,12 @@ def begin_kek_rotation() -> RotationPlan:
     admin = kek_administration()
     with keystore_errors(), transaction.atomic(using=KEYSTORE):
         versions = active_kek_versions()
-        if not versions:
-            raise KeyNotFound(NO_KEK)
+        target = _rotation_target(versions)
         for row in versions:
             if not hmac.compare_digest(admin.kek_check(row.version), bytes(row.check_value)):
                 raise KekMismatch(f"The KEK version {row.version} on hand does not match.")
         resumed = len(versions) > 1
-        if resumed:
-            target = versions[-1].version
-        else:
-            newest = KekVersion.objects.aggregate(newest=Max("version"))["newest"]
-            target = int(newest) + 1
+        if not resumed:
             # The provider holds the new KEK before the row names it: a crash between
             # the two leaves a KEK nobody uses, which the next run reuses.
             KekVersion.objects.create(version=target, check_value=admin.create_kek(target))
@@ -117,7 +139,11 @@ def finish_kek_rotation(plan: RotationPlan, *, rewrapped: int) -> KekRotation:
         KekVersion.objects.filter(retired_at__isnull=True).exclude(version=plan.to_version).update(
             retired_at=clock.now()
         )
-    admin.forget_keks(keep=plan.to_version)
+    try:
+        admin.forget_keks(keep=plan.to_version)
+        forgotten = True
+    except KekRetirementPending:
+        forgotten = False
     return KekRotation(
         from_versions=plan.from_versions,
         to_version=plan.to_version,
@@ -125,6 +151,7 @@ def finish_kek_rotation(plan: RotationPlan, *, rewrapped: int) -> KekRotation:
         resumed=plan.resumed,
         # Old wrappings may linger in the WAL or dead tuples until this succeeds.
         purged=purge_deleted_keys(),
+        old_keks_forgotten=forgotten,
     )
 
 

@@ -14,12 +14,19 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from corridor.accounts.drafts import access_draft_by_form, discard_draft
+from corridor.core.exceptions import KeysUnavailable
 from corridor.web.decorators import current_staff
 
 
 def initial_from_draft(request: HttpRequest) -> dict[str, str]:
-    """The kept draft of this page's form, if any (its opening is audited)."""
-    return access_draft_by_form(current_staff(request), request.path_info) or {}
+    """The kept draft of this page's form, if any (its opening is audited).
+
+    While the keys are sealed the form opens empty and the draft waits for unseal.
+    """
+    try:
+        return access_draft_by_form(current_staff(request), request.path_info) or {}
+    except KeysUnavailable:
+        return {}
 
 
 def forget_draft(request: HttpRequest) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 
 
@@ -128,3 +130,39 @@ class ReviewForm(forms.Form):
             ("questioned", _("Questioned: follow up")),
         ],
     )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reply"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
+        help_text=_(
+            "The person reads this with their codename. Never write addresses, names of "
+            "other people or anything they could be harmed by if someone else reads it."
+        ),
+    )
+
+
+class SurgeForm(forms.Form):
+    """An evacuation night: a label, how long, and who may open more cases meanwhile."""
+
+    name = forms.CharField(
+        label=_("Name of the night"),
+        max_length=40,
+        help_text=_(
+            "Letters, digits, dots and dashes, for example night-0512. Never a person's name."
+        ),
+    )
+    hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=12, initial=6)
+    members: forms.ModelMultipleChoiceField[Staff] = forms.ModelMultipleChoiceField(
+        label=_("People who may open more cases"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, people: QuerySet[Staff], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
+        members = self.fields["members"]
+        if isinstance(members, forms.ModelMultipleChoiceField):
+            members.queryset = people

@@ -13,6 +13,7 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.accounts.sessions import seconds_until_idle
+from corridor.intake.selectors import INBOX_ROLES
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,16 @@ class NavItem:
 
 _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Dashboard"), "web:home", None),
+    (_("Board"), "web:board", frozenset({Role.COORDINATOR})),
     (_("Applications"), "web:applications", frozenset({Role.CASEWORKER, Role.COORDINATOR})),
     (_("Route catalog"), "web:catalog", frozenset({Role.ADMIN, Role.COORDINATOR})),
+    (_("Requests"), "web:inbox", INBOX_ROLES),
     (_("Reports"), "web:reports", frozenset({Role.COORDINATOR, Role.AUDITOR})),
     (_("Approvals"), "web:approvals", frozenset({Role.ADMIN, Role.COORDINATOR})),
+    (_("Evacuation nights"), "web:surges", frozenset({Role.COORDINATOR})),
     (_("Staff accounts"), "web:staff_list", frozenset({Role.ADMIN})),
+    (_("Exchange rates"), "web:exchange_rates", frozenset({Role.ADMIN})),
+    (_("Funding sources"), "web:funding_sources", frozenset({Role.ADMIN})),
     (_("Audit log"), "web:audit_events", frozenset({Role.AUDITOR})),
     (_("My account"), "web:account", None),
 ]

@@ -1,15 +1,25 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from corridor.web.converters import CaseRefConverter
 from corridor.web.views import (
     account,
     approvals,
     audit_log,
     auth,
+    board,
+    case_actions,
+    cases,
+    cost_settings,
     drafts,
+    inbox,
+    incidents,
     reports,
     routes,
     staff_admin,
+    surge,
 )
+
+register_converter(CaseRefConverter, "caseref")
 
 app_name = "web"
 urlpatterns = [
@@ -53,6 +63,11 @@ urlpatterns = [
     path("catalog/<slug:entry_id>/edit/", routes.catalog_edit, name="catalog_edit"),
     path("catalog/<slug:entry_id>/note/", routes.catalog_note, name="catalog_note"),
     path("catalog/<slug:entry_id>/<str:action>/", routes.catalog_pause, name="catalog_pause"),
+    path("requests/", inbox.inbox, name="inbox"),
+    path("requests/<uuid:request_id>/", inbox.request_detail, name="request_detail"),
+    path("requests/<uuid:request_id>/open/", inbox.request_open, name="request_open"),
+    path("keys/surges/", surge.surges, name="surges"),
+    path("keys/surges/<uuid:surge_id>/close/", surge.surge_close, name="surge_close"),
     path("reports/", reports.dashboard, name="reports"),
     path("reports/public/", reports.public_report, name="reports_public"),
     path("reports/exports/", reports.request_export, name="reports_request"),
@@ -65,4 +80,32 @@ urlpatterns = [
     path("audit/", audit_log.events, name="audit_events"),
     path("audit/touches/", audit_log.touches, name="audit_touches"),
     path("audit/activity/", audit_log.activity, name="audit_activity"),
+    path("audit/insider/", audit_log.insider_alerts, name="audit_insider"),
+    path("board/", board.board, name="board"),
+    path("board/surge/", board.surge_declare, name="surge_declare"),
+    path("board/surge/<int:surge_id>/end/", board.surge_end, name="surge_end"),
+    path("board/alerts/<uuid:alert_id>/review/", board.alert_review, name="alert_review"),
+    path("settings/exchange-rates/", cost_settings.exchange_rates, name="exchange_rates"),
+    path("settings/funding-sources/", cost_settings.funding_sources, name="funding_sources"),
+    path("cases/new/", cases.case_new, name="case_new"),
+    path("cases/find/", cases.case_find, name="case_find"),
+    # Case-scoped pages: addressed by reference only; each has a policy in tests/url_policy.py.
+    path("cases/<caseref:ref>/", cases.case_page, name="case"),
+    path("cases/<caseref:ref>/open/", cases.case_open, name="case_open"),
+    path(
+        "cases/<caseref:ref>/incidents/<uuid:incident_id>/",
+        incidents.incident_page,
+        name="case_incident",
+    ),
+    path(
+        "cases/<caseref:ref>/incidents/<uuid:incident_id>/step/",
+        incidents.incident_step,
+        name="case_incident_step",
+    ),
+    path(
+        "cases/<caseref:ref>/incidents/<uuid:incident_id>/close/",
+        incidents.incident_close,
+        name="case_incident_close",
+    ),
+    *case_actions.action_urls(),
 ]

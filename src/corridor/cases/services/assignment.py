@@ -40,6 +40,7 @@ def assign_case(*, actor: Actor, case: Case, staff: Staff, lead: bool = True) ->
             ended_at=now
         )
     assignment = CaseAssignment.objects.create(case=case, staff=staff, lead=lead)
+    _copy_lead(case)
     touch(case)
     log(
         actor=actor,
@@ -57,6 +58,7 @@ def unassign_case(*, actor: Actor, case: Case, staff: Staff) -> None:
     CaseAssignment.objects.filter(case=case, staff=staff, ended_at__isnull=True).update(
         ended_at=clock.now()
     )
+    _copy_lead(case)
     touch(case)
     log(
         actor=actor,
@@ -75,3 +77,14 @@ def record_reveal(*, actor: Staff, case: Case, reason: str) -> CaseReveal:
     reveal = CaseReveal.objects.create(case=case, staff=actor, reason=reason)
     log(actor=actor, case=case, event=EventType.CASE_REVEALED, reason=reason)
     return reveal
+
+
+def _copy_lead(case: Case) -> None:
+    """Keep Case.lead equal to the active lead assignment (the board reads the copy)."""
+    lead = (
+        CaseAssignment.objects.filter(case=case, lead=True, ended_at__isnull=True)
+        .values_list("staff_id", flat=True)
+        .first()
+    )
+    Case.objects.filter(pk=case.pk).update(lead_id=lead)
+    case.lead_id = lead

@@ -23,6 +23,7 @@ from corridor.cases.models import (
     Case,
     CaseFlag,
     CaseLink,
+    CaseOpening,
     CaseReveal,
     Expense,
     Incident,
@@ -99,6 +100,7 @@ def _blank(case: Case) -> None:
         Expense,
         CaseFlag,
         CaseReveal,
+        CaseOpening,
         TimelineEntry,
     ):
         model.objects.filter(case=case).delete()

@@ -52,7 +52,7 @@ def open_case(
         person = people.create_person(actor=actor, key=key, data=principal, case_ref=case.ref)
         CaseMember.objects.create(case=case, person=person, relation=Relation.PRINCIPAL)
         log(actor=actor, case=case, event=EventType.CASE_OPENED, detail={"phase": phase})
-        add_task(actor=actor, case=case, title=next_action, due_on=next_action_due)
+        add_task(actor=actor, case=case, title=next_action, due_on=next_action_due, key=key)
     return case
 
 

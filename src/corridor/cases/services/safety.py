@@ -43,6 +43,7 @@ CHECKLIST = (
 STEP_UNKNOWN = _("That is not a step of this checklist.")
 STEP_DONE = _("That step is already done.")
 INCIDENT_CLOSED = _("The incident is already closed.")
+NO_PROTOCOL = _("This person has no contact protocol yet: set one first.")
 LINK_KINDS_AT_RISK = frozenset(
     {LinkKind.SAME_FAMILY, LinkKind.SAME_SHELTER, LinkKind.TRAVELLING_TOGETHER}
 )
@@ -96,6 +97,20 @@ def record_check_in(*, actor: Actor, case: Case, person: Person) -> None:
     protocol = ContactProtocol.objects.filter(person=person).first()
     if protocol is not None:
         people.record_check_in(actor=actor, protocol=protocol, case_ref=case.ref)
+
+
+@transaction.atomic
+def record_contact(*, actor: Actor, case: Case, person: Person, words: str = "") -> Incident | None:
+    """The person got in touch. If what they said holds their duress word, an incident is
+    raised at once and no check-in is counted; otherwise it counts as a check-in. The words
+    are compared by keyed hash only and never kept."""
+    protocol = ContactProtocol.objects.filter(person=person).first()
+    if protocol is None:
+        raise InvalidInput(str(NO_PROTOCOL))
+    if words.strip() and people.matches_duress(protocol, words):
+        return raise_incident(actor=actor, case=case, kind=IncidentKind.DURESS, person=person)
+    people.record_check_in(actor=actor, protocol=protocol, case_ref=case.ref)
+    return None
 
 
 @transaction.atomic

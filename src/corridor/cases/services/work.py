@@ -15,6 +15,7 @@ from corridor.cases.services._base import case_key, log, touch
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
+from corridor.vault.datakey import DataKey
 from corridor.vault.fields import seal_field
 
 TITLE_EMPTY = _("Say what the next action is.")
@@ -26,11 +27,20 @@ NOTE_TOO_LONG = _("A note holds at most 20,000 characters.")
 
 @transaction.atomic
 def add_task(
-    *, actor: Actor, case: Case, title: str, due_on: date, assignee: Staff | None = None
+    *,
+    actor: Actor,
+    case: Case,
+    title: str,
+    due_on: date,
+    assignee: Staff | None = None,
+    key: DataKey | None = None,
 ) -> Task:
+    """A next action for the case. `key`: the case's key when the caller already holds it
+    (open_case, whose case is not committed yet, so keyd could not check it)."""
     if not title.strip():
         raise InvalidInput(str(TITLE_EMPTY))
-    key = case_key(actor, case)
+    if key is None or key.key_id != case.key_id:
+        key = case_key(actor, case)
     task = Task(case=case, due_on=due_on, assignee=assignee)
     seal_field(task, "title", title.strip()[:500], key=key)
     task.save()

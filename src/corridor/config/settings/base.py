@@ -15,7 +15,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from corridor.config.env import Env
+from corridor.config.env import KEYD_LIMITS, Env
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "corridor.people",
     "corridor.cases",
     "corridor.pathways",
+    "corridor.intake",
     "corridor.reports",
     "corridor.web",
     "corridor.portal",
@@ -63,6 +64,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "corridor.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last, so their process_exception sees a view's exception first: a page that needs a
+    # key answers 503 while keyd is sealed, 403/429 (audited) when keyd refuses the person.
+    "corridor.core.middleware.KeysUnavailableMiddleware",
+    "corridor.web.middleware.UnwrapRefusalMiddleware",
 ]
 
 DATABASE_ROUTERS = ["corridor.vault.routers.KeyStoreRouter"]
@@ -86,6 +91,7 @@ TEMPLATES = [
                 "corridor.core.context_processors.corridor",
                 "corridor.web.navigation.navigation",
                 "corridor.web.context_processors.key_warning",
+                "corridor.web.context_processors.insider_banner",
             ],
             # A missing variable renders empty, never the variable's name.
             "string_if_invalid": "",
@@ -237,6 +243,20 @@ CORRIDOR_PORTAL_PREFIX = "/help/"
 CORRIDOR_PORTAL_ONLY = False
 CORRIDOR_DEMO_BANNER = False
 CORRIDOR_IDLE_TIMEOUT_SECONDS = 15 * 60
+# keyd (see docs/operators.md): where its record, log and sockets are, whom it serves.
+CORRIDOR_KEYD_DIR = Path("var/keyd").absolute()
+CORRIDOR_KEYD_SOCKET = CORRIDOR_KEYD_DIR / "keyd.sock"
+CORRIDOR_KEYD_ADMIN_SOCKET = CORRIDOR_KEYD_DIR / "keyd-admin.sock"
+CORRIDOR_KEYD_LOG = CORRIDOR_KEYD_DIR / "keyd.log"
+CORRIDOR_KEYD_CLIENT_USERS: tuple[str, ...] = ()
+CORRIDOR_KEYD_ADMIN_USERS: tuple[str, ...] = ()
+CORRIDOR_KEYD_LIMITS = dict(KEYD_LIMITS)
+CORRIDOR_KEYD_SYSTEM_PRINCIPALS: tuple[str, ...] = ("system:worker",)
+# The alias through which keyd's unwrap policies read (keyd's own settings define it).
+CORRIDOR_KEYD_DATABASE = "keyd_readonly"
+# Cases one person may open for work within an hour before the insider alert fires
+# (coordinators can raise it for a while by declaring an audited surge).
+CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 20
 # Public reports: no count below k is shown, and no period ends less than the lag ago.
 CORRIDOR_REPORT_MIN_K = 5
 CORRIDOR_REPORT_LAG_MONTHS = 6
@@ -254,6 +274,14 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_DATA_DIR": env.data_dir,
         "CORRIDOR_PUBLIC_ORIGIN": env.public_origin,
         "CORRIDOR_KEY_PROVIDER": env.key_provider,
+        "CORRIDOR_KEYD_DIR": env.keyd.directory,
+        "CORRIDOR_KEYD_SOCKET": env.keyd.socket,
+        "CORRIDOR_KEYD_ADMIN_SOCKET": env.keyd.admin_socket,
+        "CORRIDOR_KEYD_LOG": env.keyd.log,
+        "CORRIDOR_KEYD_CLIENT_USERS": env.keyd.client_users,
+        "CORRIDOR_KEYD_ADMIN_USERS": env.keyd.admin_users,
+        "CORRIDOR_KEYD_LIMITS": dict(env.keyd.limits),
+        "CORRIDOR_KEYD_SYSTEM_PRINCIPALS": env.keyd.system_principals,
         "CORRIDOR_REPORT_MIN_K": env.report_min_k,
         "CORRIDOR_REPORT_LAG_MONTHS": env.report_lag_months,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
@@ -269,6 +297,23 @@ def database_settings(env: Env) -> dict[str, dict[str, Any]]:
     that its backups can be kept for a shorter time than the data's.
     """
     return {"default": _database(env.database_url), "keystore": _database(env.keystore_url)}
+
+
+def keyd_database_settings(env: Env) -> dict[str, Any]:
+    """The read-only connection keyd's unwrap policies use.
+
+    SQLite: the data file opened with `mode=ro` and `query_only`. PostgreSQL:
+    CORRIDOR_KEYD_DATABASE_URL (a role with SELECT on a few tables, see
+    docs/operators.md), and read-only transactions whatever the role may do.
+    """
+    config = _database(env.keyd.database_url or env.database_url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django opens SQLite with uri=True, so the file's URI can carry mode=ro.
+        config["NAME"] = Path(config["NAME"]).absolute().as_uri() + "?mode=ro"
+        config["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA query_only=ON;"}
+    else:
+        config["OPTIONS"] = {"options": "-c default_transaction_read_only=on"}
+    return config
 
 
 def _database(url: str) -> dict[str, Any]:
@@ -317,3 +362,34 @@ def logging_settings(level: str) -> dict[str, Any]:
             "matplotlib": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }
+
+
+# ---------------------------------------------------------------- requester portal and intake
+# Defaults an organisation may change here; docs/users/portal.md says what each means to a
+# requester. The codename derivations run twice per successful sign-in, once per failure.
+CORRIDOR_CODENAME_KDF = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
+# A requester's session forgets its key after this many idle minutes.
+CORRIDOR_PORTAL_IDLE_MINUTES = 15
+# Past this many portal requests waiting to be screened, the portal takes no new ones and
+# asks people to come back after CORRIDOR_PORTAL_RETRY_HOURS (stored ones are never dropped).
+CORRIDOR_PORTAL_PENDING_LIMIT = 500
+CORRIDOR_PORTAL_RETRY_HOURS = 6
+# Token buckets: (tokens, seconds to refill them all), for everyone together ("global")
+# and per portal session. Codename attempts are limited before any derivation runs.
+CORRIDOR_PORTAL_RATES = {
+    "codename_global": (30, 60),
+    "codename_session": (5, 15 * 60),
+    "submit_global": (60, 60 * 60),
+    "submit_session": (3, 60 * 60),
+    "message_global": (300, 60 * 60),
+    "message_session": (30, 60 * 60),
+}
+# Body caps for portal forms (bytes) and for one story or message (characters).
+CORRIDOR_PORTAL_MAX_BODY_BYTES = 64 * 1024
+CORRIDOR_PORTAL_STORY_LIMIT = 8000
+CORRIDOR_PORTAL_MESSAGE_LIMIT = 4000
+# What the portal tells requesters about keeping their data (days), see docs/users/portal.md.
+CORRIDOR_PORTAL_KEEP_DECLINED_DAYS = 90
+CORRIDOR_PORTAL_DELETION_DELAY_DAYS = 7
+# Where the quick-exit link leads: an ordinary, harmless site.
+CORRIDOR_PORTAL_QUICK_EXIT_URL = "https://www.gismeteo.ru/"

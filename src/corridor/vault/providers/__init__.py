@@ -25,6 +25,7 @@ __all__ = [
     "KeyProvider",
     "Signature",
     "WrappedBlob",
+    "check_key_provider",
     "kek_administration",
     "key_provider",
 ]
@@ -60,3 +61,16 @@ def kek_administration() -> KekAdministration:
             f"The {provider.name} provider does not manage its KEK from here."
         )
     return provider
+
+
+def check_key_provider() -> str:
+    """What `serve` and `worker` check before they start: the provider can be used.
+
+    keyd must answer (KeydUnreachable otherwise); sealed is allowed, because pages that
+    need no key keep working and the others answer 503 until the trustees unseal it.
+    Returns "sealed", "unsealed" or the provider's name.
+    """
+    provider = key_provider()
+    if isinstance(provider, KeydKeyProvider):
+        return "sealed" if provider.probe() else "unsealed"
+    return provider.name

@@ -3,7 +3,7 @@
 The web and worker processes never handle the KEK themselves: they ask a provider
 to wrap and unwrap keys, compute blind indexes, open intake boxes, sign and hand
 out the codename pepper. `file` does this in-process with the KEK in a file (the
-demo); `keyd` will do it in a separate, sealed process behind a Unix socket.
+demo); `keyd` does it in a separate, sealed process behind a Unix socket.
 """
 
 from __future__ import annotations
@@ -41,8 +41,21 @@ class KeyProvider(Protocol):
         """Wrap `key` under the current KEK, bound to its id and purpose."""
         ...
 
-    def unwrap(self, *, key_id: uuid.UUID, purpose: str, blob: WrappedBlob) -> bytes:
-        """Unwrap a stored key; keyd will also check who asks (see `keys.data_key`)."""
+    def unwrap(
+        self,
+        *,
+        key_id: uuid.UUID,
+        purpose: str,
+        blob: WrappedBlob,
+        for_actor: str | None = None,
+        case_id: str | None = None,
+    ) -> bytes:
+        """Unwrap a stored data key for `for_actor` working on `case_id`.
+
+        The file provider ignores who asks; keyd hands the key out only to a person
+        its unwrap policies allow (assigned to the case, a fresh break-glass reveal)
+        or to a named system principal, within their limits (see `keys.data_key`).
+        """
         ...
 
     def index(self, name: str, value: bytes, *, bits: int | None = None) -> int:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import uuid
 from pathlib import Path
 
 from corridor.vault import aead, keystore
 from corridor.vault.errors import KekMismatch, KeyProviderUnavailable
+from corridor.vault.private_files import write_private_file
 from corridor.vault.providers.base import WrappedBlob
 from corridor.vault.providers.local import LocalKeyWork
 
@@ -41,7 +41,16 @@ class FileKeyProvider(LocalKeyWork):
             blob=aead.wrap_key(self._kek(version), key, key_id=key_id, purpose=purpose),
         )
 
-    def unwrap(self, *, key_id: uuid.UUID, purpose: str, blob: WrappedBlob) -> bytes:
+    def unwrap(
+        self,
+        *,
+        key_id: uuid.UUID,
+        purpose: str,
+        blob: WrappedBlob,
+        for_actor: str | None = None,
+        case_id: str | None = None,
+    ) -> bytes:
+        # Whoever holds kek.demo can unwrap anything: there is nobody to ask who asks.
         return aead.unwrap_key(
             self._kek(blob.kek_version), blob.blob, key_id=key_id, purpose=purpose
         )
@@ -108,19 +117,7 @@ class FileKeyProvider(LocalKeyWork):
             "format": KEK_FORMAT,
             "keys": {str(v): base64.b64encode(k).decode("ascii") for v, k in sorted(keks.items())},
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = self.path.with_name(f".{KEK_FILE}.{uuid.uuid4().hex}")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            json.dump(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        write_private_file(self.path, json.dumps(payload).encode("ascii"))
         self._cached = None
 
 

@@ -1,7 +1,8 @@
 """Key work done in the process that can unwrap: blind indexes, intake boxes, signing, pepper.
 
-The file provider uses it in the web process (the demo); keyd will use the same
-code inside its own sealed process, so the formats cannot drift apart.
+The file provider uses it in the web process (the demo); keyd calls the same
+functions (`blind_index`, `intake_box`, `sign_with`) inside its own sealed process,
+so the formats cannot drift apart.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ class LocalKeyWork(ABC):
         self._index_keys: dict[tuple[uuid.UUID, str], bytes] = {}
 
     @abstractmethod
-    def unwrap(self, *, key_id: uuid.UUID, purpose: str, blob: WrappedBlob) -> bytes:
+    def unwrap(
+        self,
+        *,
+        key_id: uuid.UUID,
+        purpose: str,
+        blob: WrappedBlob,
+        for_actor: str | None = None,
+        case_id: str | None = None,
+    ) -> bytes:
         """Unwrap a stored key."""
 
     def _unwrap_row(self, row: WrappedKey) -> bytes:
@@ -52,8 +61,14 @@ class LocalKeyWork(ABC):
 
     def sign(self, message: bytes) -> Signature:
         row = current_key(Purpose.SIGNING)
-        private = Ed25519PrivateKey.from_private_bytes(self._unwrap_row(row))
-        return Signature(key_id=str(row.fingerprint), signature=private.sign(message))
+        return Signature(
+            key_id=str(row.fingerprint), signature=sign_with(self._unwrap_row(row), message)
+        )
 
     def pepper(self) -> bytes:
         return self._unwrap_row(current_key(Purpose.PEPPER))
+
+
+def sign_with(private: bytes, message: bytes) -> bytes:
+    """An Ed25519 signature of `message` with a raw 32-byte private key."""
+    return Ed25519PrivateKey.from_private_bytes(private).sign(message)

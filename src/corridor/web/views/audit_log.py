@@ -1,4 +1,5 @@
-"""The auditor's view of the log: events by filter, who touched an object, unusual days.
+"""The auditor's view of the log: events by filter, who touched an object, unusual days,
+and insider alerts with the surges that raised their threshold.
 
 The log holds ids and codes only, so this page shows no personal data; staff
 ids are shown with their usernames so an auditor can tell who did what.
@@ -18,8 +19,10 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.audit import selectors as audit
 from corridor.audit.events import EventType
+from corridor.cases.services import insider
 from corridor.core import clock
 from corridor.web.decorators import role_required
+from corridor.web.staff_names import usernames_for
 
 UNUSUAL_RATIO = 3.0
 
@@ -67,7 +70,7 @@ def events(request: HttpRequest) -> HttpResponse:
             until=data.get("until"),
             before=data.get("before"),
         )
-    names = _usernames([entry.actor for entry in page.events] if page else [])
+    names = usernames_for([entry.actor for entry in page.events] if page else [])
     query = request.GET.copy()
     if page and page.next_before:
         query["before"] = str(page.next_before)
@@ -91,7 +94,7 @@ def touches(request: HttpRequest) -> HttpResponse:
                 object_type=form.cleaned_data["object_type"],
                 object_id=form.cleaned_data["object_id"],
             )
-    context = {"form": form, "rows": rows, "names": _usernames([row.actor for row in rows])}
+    context = {"form": form, "rows": rows, "names": usernames_for([row.actor for row in rows])}
     return render(request, "web/audit/touches.html", context)
 
 
@@ -105,7 +108,7 @@ def activity(request: HttpRequest) -> HttpResponse:
     rows.sort(key=lambda row: (-(row.ratio or 0), row.day), reverse=False)
     context = {
         "rows": rows,
-        "names": _usernames([row.actor for row in rows]),
+        "names": usernames_for([row.actor for row in rows]),
         "unusual": UNUSUAL_RATIO,
     }
     return render(request, "web/audit/activity.html", context)
@@ -120,10 +123,14 @@ def _actor_filter(raw: str) -> str:
     return staff.actor_id if staff else f"staff:unknown-{raw[:20]}"
 
 
-def _usernames(actors: list[str]) -> dict[str, str]:
-    ids = {actor.split(":", 1)[1] for actor in actors if actor.startswith("staff:")}
-    numeric = [int(value) for value in ids if value.isdigit()]
-    return {
-        f"staff:{pk}": username
-        for pk, username in Staff.objects.filter(pk__in=numeric).values_list("pk", "username")
+@require_safe
+@role_required(Role.AUDITOR)
+def insider_alerts(request: HttpRequest) -> HttpResponse:
+    """Every insider alert (who, when, how many openings against which threshold, how it was
+    reviewed) and every surge declared: names and counts only, no case content."""
+    context = {
+        "alerts": list(insider.list_insider_alerts()),
+        "surges": list(insider.list_surges()),
+        "threshold": insider.normal_threshold(),
     }
+    return render(request, "web/audit/insider.html", context)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
+from corridor.operations.keys_at_start import check_keys
+
 
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
     def __init__(self, app_uri: str, options: dict[str, Any]) -> None:
@@ -53,6 +55,7 @@ class Command(BaseCommand):
             if options["portal"]
             else ("corridor.config.wsgi:application")
         )
+        check_keys(self.stderr.write)
         host = options["host"]
         bind = f"[{host}]:{options['port']}" if ":" in host else f"{host}:{options['port']}"
         self.stdout.write(f"Corridor is listening on http://{bind}/", ending="\n")

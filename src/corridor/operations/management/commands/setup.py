@@ -20,8 +20,12 @@ from corridor.operations import demo
 from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
 from corridor.vault import longlived
-from corridor.vault.errors import KeyProviderUnavailable, VaultError
+from corridor.vault.errors import VaultError
 
+KEYD_ORDER = (
+    "With keyd the order is: `corridor keys init`, `corridor keyd`, `corridor unseal`, "
+    "then `corridor setup`."
+)
 DEMO_REFUSED = (
     "Demo data is only allowed with CORRIDOR_ENV=demo or CORRIDOR_ENV=development; "
     "this installation runs as '{mode}'."
@@ -70,12 +74,10 @@ class Command(BaseCommand):
     def _initialise_keys(self) -> None:
         try:
             longlived.initialise_keys()
-        except KeyProviderUnavailable as error:
-            if settings.CORRIDOR_KEY_PROVIDER != "keyd":
-                raise CommandError(str(error)) from None
-            # keyd is its own issue: until it runs, setup finishes without keys.
-            self.stderr.write(f"Keys not initialised: {error} Run `corridor setup` again then.")
         except VaultError as error:
+            if settings.CORRIDOR_KEY_PROVIDER == "keyd":
+                # The migrations above are kept; setup is idempotent, so it simply runs again.
+                raise CommandError(f"Keys not initialised: {error} {KEYD_ORDER}") from None
             raise CommandError(str(error)) from None
 
     def _create_first_admin(self, *, interactive: bool, actor: Actor) -> None:

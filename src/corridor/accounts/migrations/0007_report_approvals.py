@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_alert_case_ref_erase_case'),
+        ('accounts', '0006_unwrap_surge'),
     ]
 
     operations = [

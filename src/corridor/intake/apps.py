@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "corridor.intake"
+    label = "intake"
+    verbose_name = "Intake"
+
+    def ready(self) -> None:
+        # Registers the periodic sweeps (sessions, throttles, spent forms, intake keys).
+        from corridor.intake import jobs  # noqa: F401

@@ -1,0 +1,59 @@
+"""Reads of intake rows that decrypt nothing: queues, counts, sessions, codenames."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Count, Q, QuerySet
+
+from corridor.accounts.models import Staff
+from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
+from corridor.intake.models import Author, Codename, Message, Request, Status
+
+# Roles that see every request waiting to be screened; hotline operators see only the
+# requests they recorded themselves.
+SCREENING_ROLES = frozenset({Role.VERIFIER, Role.COORDINATOR})
+INBOX_ROLES = SCREENING_ROLES | {Role.HOTLINE_OPERATOR}
+
+
+def requests_visible_to(staff: Staff) -> QuerySet[Request]:
+    """The requests `staff` may open: all for screening roles, their own for the hotline."""
+    roles = roles_of(staff)
+    if roles & SCREENING_ROLES:
+        return Request.objects.all()
+    if Role.HOTLINE_OPERATOR in roles:
+        return Request.objects.filter(recorded_by=staff)
+    return Request.objects.none()
+
+
+def list_inbox(staff: Staff) -> QuerySet[Request]:
+    """The inbox: newest first, each with its count of requester messages nobody read."""
+    unread = Q(messages__author=Author.REQUESTER, messages__read_by_team_at__isnull=True)
+    return (
+        requests_visible_to(staff)
+        .annotate(unread=Count("messages", filter=unread), message_count=Count("messages"))
+        .order_by("-received_on", "-created_at", "reference")
+    )
+
+
+def count_unread_requests(staff: Staff) -> int:
+    """How many visible requests are unopened or have unread requester messages."""
+    waiting = Q(unread__gt=0) | Q(sealed_answers__isnull=False)
+    return list_inbox(staff).filter(waiting).count()
+
+
+def count_awaiting_screening(channel: str) -> int:
+    return Request.objects.filter(channel=channel, status=Status.AWAITING_SCREENING).count()
+
+
+def active_codename(request_id: uuid.UUID) -> Codename | None:
+    """The codename that opens this request's thread now, if one was issued."""
+    return Codename.objects.filter(request_id=request_id, retired_on__isnull=True).first()
+
+
+def intake_keys_in_use() -> set[uuid.UUID]:
+    """Intake key pairs some stored box is still sealed to (the rotation keeps them)."""
+    keys = set(Request.objects.filter(sealed_to__isnull=False).values_list("sealed_to", flat=True))
+    keys |= set(Message.objects.filter(sealed_to__isnull=False).values_list("sealed_to", flat=True))
+    return {key for key in keys if key is not None}

@@ -1,0 +1,71 @@
+"""Who may have a data key: the policies other apps register with the vault.
+
+The vault knows no domain, so keyd asks the policies that apps register at start-up
+(`corridor.cases` in its AppConfig.ready: assigned to the case, or a fresh
+break-glass reveal; `corridor.accounts`: a person's own form drafts). A policy reads
+the database through the read-only alias it is given. A request is granted when
+any policy grants it; with no policy registered, nothing is (fail closed).
+
+    register_unwrap_policy("cases.assigned_or_revealed", case_policy)
+    register_surge_check("accounts.surge", in_open_surge)
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_STAFF = re.compile(r"staff:([1-9][0-9]{0,17})")
+
+
+@dataclass(frozen=True)
+class UnwrapRequest:
+    """One request to unwrap a data key, as keyd received it."""
+
+    principal: str
+    case_id: str | None
+    key_id: uuid.UUID
+    # The read-only database alias a policy must read through.
+    database: str
+
+    @property
+    def staff_id(self) -> int | None:
+        return staff_id_of(self.principal)
+
+
+UnwrapPolicy = Callable[[UnwrapRequest], bool]
+# (principal, read-only alias) -> whether the principal is listed in an open surge now.
+SurgeCheck = Callable[[str, str], bool]
+
+_POLICIES: dict[str, UnwrapPolicy] = {}
+_SURGE_CHECKS: dict[str, SurgeCheck] = {}
+
+
+def staff_id_of(principal: str) -> int | None:
+    """The staff id in `staff:<id>`, or None for any other principal."""
+    matched = _STAFF.fullmatch(principal)
+    return int(matched.group(1)) if matched else None
+
+
+def register_unwrap_policy(name: str, policy: UnwrapPolicy) -> None:
+    """Add (or replace, by name) a policy keyd consults before unwrapping for staff."""
+    _POLICIES[name] = policy
+
+
+def register_surge_check(name: str, check: SurgeCheck) -> None:
+    """Add (or replace) a check that lifts a person's limit to the surge limit."""
+    _SURGE_CHECKS[name] = check
+
+
+def granting_policy(request: UnwrapRequest) -> str | None:
+    """The name of the first policy that grants `request`, or None (refuse)."""
+    for name, policy in list(_POLICIES.items()):
+        if policy(request):
+            return name
+    return None
+
+
+def in_surge(principal: str, database: str) -> bool:
+    return any(check(principal, database) for check in list(_SURGE_CHECKS.values()))

@@ -1,0 +1,627 @@
+"""Input validation for the case pages; nothing else happens here.
+
+Every choice of a person, task, placement or leg is limited to the case's own
+rows, so an id from another case is refused at the edge as an invalid choice.
+Personal text fields carry `autocomplete="off"`: a browser must not keep what
+was typed into them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import Staff
+from corridor.accounts.roles import Role
+from corridor.cases import risk
+from corridor.cases.currencies import ISO_4217, minor_unit_exponent
+from corridor.cases.models import (
+    Case,
+    ClosureReason,
+    ExpenseCategory,
+    Flag,
+    FundingSource,
+    IncidentKind,
+    LegKind,
+    LinkKind,
+    MilestoneKind,
+    Phase,
+    Placement,
+    Relation,
+    Task,
+    TravelLeg,
+    TravelMode,
+)
+from corridor.cases.services.assignment import REVEAL_REASONS
+from corridor.cases.services.safety import CHECKLIST
+from corridor.core.ids import normalise_reference
+from corridor.people.inputs import NameEntry, PersonInput
+from corridor.people.models import AgeBand, Channel, Person, Sex
+from corridor.web.labels import (
+    FLAG_REASON_LABELS,
+    REOPEN_REASON_LABELS,
+    REVEAL_REASON_LABELS,
+    RISK_ANSWER_LABELS,
+    SETBACK_LABELS,
+    SURGE_REASON_LABELS,
+)
+
+PRIVATE = {"autocomplete": "off", "spellcheck": "false"}
+DATE = {"type": "date"}
+
+YES_NO_UNKNOWN = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
+AMOUNT_INVALID = _("Give the amount as a number, e.g. 120.50.")
+AMOUNT_DECIMALS = _("%(currency)s amounts have at most %(places)s decimal places.")
+CURRENCY_UNKNOWN = _("Unknown currency: use a three-letter ISO code such as EUR, RUB or USD.")
+REFERENCE_INVALID = _("A case reference looks like CR-7K3M-Q9TZ.")
+NAME_NEEDED = _("Give at least one name, in Cyrillic or Latin letters.")
+
+
+def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=forms.DateInput(DATE))
+
+
+class LabelledChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice among a case's own rows, labelled by a function of the row."""
+
+    def __init__(self, queryset: QuerySet[Any], labels: dict[Any, str], **kwargs: Any) -> None:
+        self.labels = labels
+        # A required choice starts on the first row (often the only one), not on a blank.
+        kwargs.setdefault("empty_label", None if kwargs.get("required", True) else "—")
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, obj: Model) -> str:
+        return self.labels.get(obj.pk, str(obj.pk))
+
+
+def member_labels(case: Case) -> dict[Any, str]:
+    """`1 · Principal · 18–29` for each active member, in the order they joined: no names,
+    so a form never shows plaintext."""
+    memberships = case.members.filter(left_at__isnull=True).select_related("person")
+    return {
+        membership.person_id: f"{number} · {membership.get_relation_display()} · "
+        f"{membership.person.get_age_band_display()}"
+        for number, membership in enumerate(memberships.order_by("joined_at", "id"), start=1)
+    }
+
+
+def _members(case: Case) -> QuerySet[Person]:
+    return Person.objects.filter(memberships__case=case, memberships__left_at__isnull=True)
+
+
+class CaseForm(forms.Form):
+    """A form about one case: the case is given to build its choices."""
+
+    # Date fields the page fills with today's date (what happened is usually today).
+    TODAY_FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        self.case = case
+        super().__init__(*args, **kwargs)
+
+
+class PersonForm(forms.Form):
+    """The fields of a person that the first conversation usually gives."""
+
+    given_cyrl = forms.CharField(label=_("Given name (Cyrillic)"), max_length=80, required=False)
+    patronymic_cyrl = forms.CharField(
+        label=_("Patronymic (Cyrillic)"), max_length=80, required=False
+    )
+    family_cyrl = forms.CharField(label=_("Family name (Cyrillic)"), max_length=80, required=False)
+    given_latn = forms.CharField(label=_("Given name (Latin)"), max_length=80, required=False)
+    family_latn = forms.CharField(label=_("Family name (Latin)"), max_length=80, required=False)
+    address_as = forms.CharField(label=_("How to address them"), max_length=120, required=False)
+    date_of_birth = _date_field(_("Date of birth"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    other_contact = forms.CharField(
+        label=_("Other contact (messenger handle)"), max_length=120, required=False
+    )
+    location_detail = forms.CharField(
+        label=_("Where exactly they are now"), max_length=500, required=False
+    )
+    languages = forms.CharField(
+        label=_("Languages (separated by commas)"), max_length=200, required=False
+    )
+    health_needs = forms.CharField(
+        label=_("Health needs"), max_length=2000, required=False, widget=forms.Textarea
+    )
+    protection_needs = forms.CharField(
+        label=_("Protection needs"), max_length=2000, required=False, widget=forms.Textarea
+    )
+    narrative = forms.CharField(
+        label=_("Their story"), max_length=20_000, required=False, widget=forms.Textarea
+    )
+    nationality = forms.RegexField(
+        label=_("Nationality (two letters, e.g. RU)"), regex=r"^[A-Za-z]{2}$", required=False
+    )
+    current_country = forms.RegexField(
+        label=_("Country they are in now (two letters)"), regex=r"^[A-Za-z]{2}$", required=False
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    age_band = forms.ChoiceField(label=_("Age"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN)
+    has_internal_passport = forms.ChoiceField(
+        label=_("Has an internal passport"), choices=YES_NO_UNKNOWN, required=False
+    )
+    has_international_passport = forms.ChoiceField(
+        label=_("Has an international passport"), choices=YES_NO_UNKNOWN, required=False
+    )
+
+    PERSONAL = (
+        "given_cyrl",
+        "patronymic_cyrl",
+        "family_cyrl",
+        "given_latn",
+        "family_latn",
+        "address_as",
+        "phone",
+        "other_contact",
+        "location_detail",
+        "languages",
+        "health_needs",
+        "protection_needs",
+        "narrative",
+    )
+
+    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
+        # A new person needs nothing from the case; `case` is accepted like every case form's.
+        super().__init__(*args, **kwargs)
+        for name in self.PERSONAL:
+            self.fields[name].widget.attrs.update(PRIVATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        names = ("given_cyrl", "family_cyrl", "given_latn", "family_latn")
+        if not any((data.get(name) or "").strip() for name in names):
+            raise forms.ValidationError(NAME_NEEDED)
+        return data
+
+    def person_input(self) -> PersonInput:
+        data = self.cleaned_data
+        names = []
+        if data["given_cyrl"] or data["family_cyrl"]:
+            names.append(
+                NameEntry(
+                    script="cyrl",
+                    given=data["given_cyrl"],
+                    family=data["family_cyrl"],
+                    patronymic=data["patronymic_cyrl"],
+                )
+            )
+        if data["given_latn"] or data["family_latn"]:
+            names.append(
+                NameEntry(script="latn", given=data["given_latn"], family=data["family_latn"])
+            )
+        contacts = [
+            {"kind": kind, "value": data[name]}
+            for kind, name in (("phone", "phone"), ("other", "other_contact"))
+            if data[name]
+        ]
+        languages = [part.strip() for part in data["languages"].split(",") if part.strip()]
+        return PersonInput(
+            names=names,
+            address_as=data["address_as"] or None,
+            date_of_birth=data["date_of_birth"],
+            contacts=contacts or None,
+            location_detail=data["location_detail"] or None,
+            languages=languages or None,
+            health_needs=data["health_needs"] or None,
+            protection_needs=data["protection_needs"] or None,
+            narrative=data["narrative"] or None,
+            nationality=data["nationality"].upper() or None,
+            current_country=data["current_country"].upper() or None,
+            sex=Sex(data["sex"]),
+            age_band=AgeBand(data["age_band"]),
+            has_internal_passport=_yes_no(data["has_internal_passport"]),
+            has_international_passport=_yes_no(data["has_international_passport"]),
+        )
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class NewCaseForm(PersonForm):
+    region = forms.RegexField(
+        label=_("Region of danger (e.g. RU-CE)"),
+        regex=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
+        required=False,
+    )
+    next_action = forms.CharField(
+        label=_("Next action"), max_length=500, widget=forms.TextInput(PRIVATE)
+    )
+    next_action_due = _date_field(_("Next action due"))
+
+
+class AddMemberForm(PersonForm):
+    relation = forms.ChoiceField(
+        label=_("Relation to the principal"),
+        choices=[choice for choice in Relation.choices if choice[0] != Relation.PRINCIPAL],
+    )
+
+
+class MilestoneForm(CaseForm):
+    TODAY_FIELDS = ("reached_on",)
+
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+    kind = forms.ChoiceField(label=_("Milestone"), choices=MilestoneKind.choices)
+    reached_on = _date_field(_("Reached on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = LabelledChoiceField(
+            _members(self.case), member_labels(self.case), label=_("Person")
+        )
+
+
+class PhaseForm(CaseForm):
+    to = forms.ChoiceField(
+        label=_("Move to"), choices=[c for c in Phase.choices if c[0] != Phase.CLOSED]
+    )
+    setback_reason = forms.ChoiceField(
+        label=_("Reason, if this is a step back"),
+        choices=[("", "—"), *SETBACK_LABELS.items()],
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.case.version
+
+
+class RaiseFlagForm(CaseForm):
+    flag = forms.ChoiceField(label=_("Flag"), choices=Flag.choices)
+    reason = forms.ChoiceField(
+        label=_("Why"), choices=list(FLAG_REASON_LABELS.items()), required=False
+    )
+
+
+class ClearFlagForm(CaseForm):
+    flag = forms.ChoiceField(label=_("Flag"), choices=())
+    reason = forms.ChoiceField(
+        label=_("Why"), choices=list(FLAG_REASON_LABELS.items()), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        raised = set(self.case.flags.filter(cleared_at__isnull=True).values_list("flag", flat=True))
+        self.fields["flag"].choices = [c for c in Flag.choices if c[0] in raised]  # type: ignore[attr-defined]
+
+
+class CloseForm(CaseForm):
+    reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.case.version
+
+
+class ReopenForm(CaseForm):
+    reason = forms.ChoiceField(label=_("Why"), choices=list(REOPEN_REASON_LABELS.items()))
+
+
+class AssignForm(CaseForm):
+    staff = forms.ModelChoiceField(queryset=Staff.objects.none(), label=_("Person"))
+    lead = forms.TypedChoiceField(
+        label=_("As"),
+        choices=[("1", _("Lead caseworker")), ("0", _("Team member"))],
+        coerce=lambda value: value == "1",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Staff.objects.filter(
+            is_active=True, groups__name__in=[Role.CASEWORKER.value, Role.COORDINATOR.value]
+        ).distinct()
+        field = self.fields["staff"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = people.order_by("username")
+
+
+class UnassignForm(CaseForm):
+    staff = forms.ModelChoiceField(queryset=Staff.objects.none(), label=_("Person"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        on_case = Staff.objects.filter(
+            pk__in=self.case.assignments.filter(ended_at__isnull=True).values("staff")
+        ).order_by("username")
+        self.fields["staff"] = LabelledChoiceField(
+            on_case, {person.pk: person.username for person in on_case}, label=_("Person")
+        )
+
+
+class RemoveMemberForm(CaseForm):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = LabelledChoiceField(
+            _members(self.case), member_labels(self.case), label=_("Person")
+        )
+
+
+class LinkForm(CaseForm):
+    other = forms.CharField(label=_("Other case's reference"), max_length=20)
+    kind = forms.ChoiceField(label=_("Link"), choices=LinkKind.choices)
+
+    def clean_other(self) -> Case:
+        ref = normalise_reference("CR", self.cleaned_data["other"])
+        other = Case.objects.filter(ref=ref, erased_at__isnull=True).first() if ref else None
+        if other is None:
+            raise forms.ValidationError(REFERENCE_INVALID)
+        return other
+
+
+class RiskForm(CaseForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in risk.RiskAnswers.names():
+            self.fields[name] = forms.BooleanField(label=RISK_ANSWER_LABELS[name], required=False)
+
+    def answers(self) -> risk.RiskAnswers:
+        return risk.RiskAnswers(
+            **{name: bool(self.cleaned_data[name]) for name in risk.RiskAnswers.names()}
+        )
+
+
+class ProtocolForm(CaseForm):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    every_hours = forms.IntegerField(
+        label=_("Check in every (hours)"), min_value=1, max_value=24 * 30, initial=24
+    )
+    safe_hours = forms.CharField(label=_("Safe hours to call"), max_length=200, required=False)
+    if_someone_else_answers = forms.CharField(
+        label=_("What to say if someone else answers"), max_length=500, required=False
+    )
+    check_in_word = forms.CharField(label=_("Check-in word"), max_length=40, required=False)
+    duress_word = forms.CharField(label=_("Duress word"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = LabelledChoiceField(
+            _members(self.case), member_labels(self.case), label=_("Person")
+        )
+        for name in ("safe_hours", "if_someone_else_answers", "check_in_word", "duress_word"):
+            self.fields[name].widget.attrs.update(PRIVATE)
+
+
+class CheckInForm(CaseForm):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+    words = forms.CharField(
+        label=_("What they wrote or said, if you want it checked for their words (not kept)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(PRIVATE),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = LabelledChoiceField(
+            _members(self.case), member_labels(self.case), label=_("Person")
+        )
+
+
+class TaskForm(CaseForm):
+    title = forms.CharField(label=_("Next action"), max_length=500, widget=forms.TextInput(PRIVATE))
+    due_on = _date_field(_("Due"))
+
+
+def task_labels(case: Case) -> dict[Any, str]:
+    return {
+        task.pk: f"{number} · {_('due')} {task.due_on.isoformat()}"
+        for number, task in enumerate(
+            case.tasks.filter(done_at__isnull=True).order_by("due_on", "created_at"), start=1
+        )
+    }
+
+
+class CompleteTaskForm(CaseForm):
+    task = forms.ModelChoiceField(queryset=Task.objects.none(), label=_("Action done"))
+    next_title = forms.CharField(
+        label=_("Next action (needed when this is the last open one)"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(PRIVATE),
+    )
+    next_due = _date_field(_("Next action due"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["task"] = LabelledChoiceField(
+            self.case.tasks.filter(done_at__isnull=True),
+            task_labels(self.case),
+            label=_("Action done"),
+        )
+
+
+class NoteForm(CaseForm):
+    body = forms.CharField(
+        label=_("Note"), max_length=20_000, widget=forms.Textarea({**PRIVATE, "rows": 10})
+    )
+
+
+class ExpenseForm(CaseForm):
+    TODAY_FIELDS = ("spent_on",)
+
+    category = forms.ChoiceField(label=_("Category"), choices=ExpenseCategory.choices)
+    amount = forms.CharField(label=_("Amount"), max_length=20)
+    currency = forms.CharField(label=_("Currency (e.g. EUR, RUB)"), max_length=3, initial="EUR")
+    spent_on = _date_field(_("Spent on"))
+    funding_source = forms.ModelChoiceField(
+        queryset=FundingSource.objects.order_by("code"), label=_("Funding source"), required=False
+    )
+
+    def clean_currency(self) -> str:
+        currency = str(self.cleaned_data["currency"]).upper()
+        if currency not in ISO_4217:
+            raise forms.ValidationError(CURRENCY_UNKNOWN)
+        return currency
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        currency, raw = data.get("currency"), data.get("amount")
+        if currency and raw:
+            try:
+                amount = Decimal(str(raw).replace(",", ".").replace(" ", ""))
+            except InvalidOperation:
+                self.add_error("amount", AMOUNT_INVALID)
+                return data
+            places = minor_unit_exponent(currency)
+            minor = amount.scaleb(places)
+            if not amount.is_finite() or minor != minor.to_integral_value():
+                self.add_error("amount", AMOUNT_DECIMALS % {"currency": currency, "places": places})
+                return data
+            data["amount_minor"] = int(minor)
+        return data
+
+
+class PlacementForm(CaseForm):
+    TODAY_FIELDS = ("starts_on",)
+
+    shelter_ref = forms.CharField(label=_("Shelter reference (e.g. SH-04)"), max_length=20)
+    address = forms.CharField(
+        label=_("Address (only coordinators will see it)"),
+        max_length=500,
+        widget=forms.TextInput(PRIVATE),
+    )
+    starts_on = _date_field(_("From"))
+    ends_on = _date_field(_("Until"), required=False)
+
+
+def placement_labels(case: Case) -> dict[Any, str]:
+    return {
+        placement.pk: f"{placement.shelter_ref} · {placement.starts_on.isoformat()}"
+        for placement in case.placements.filter(ends_on__isnull=True)
+    }
+
+
+class EndPlacementForm(CaseForm):
+    TODAY_FIELDS = ("ends_on",)
+
+    placement = forms.ModelChoiceField(queryset=Placement.objects.none(), label=_("Placement"))
+    ends_on = _date_field(_("Ended on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["placement"] = LabelledChoiceField(
+            self.case.placements.filter(ends_on__isnull=True),
+            placement_labels(self.case),
+            label=_("Placement"),
+        )
+
+
+PLACE = r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"
+
+
+class LegForm(CaseForm):
+    kind = forms.ChoiceField(label=_("Journey"), choices=LegKind.choices)
+    from_place = forms.RegexField(label=_("From (e.g. RU-CE)"), regex=PLACE)
+    to_place = forms.RegexField(label=_("To (e.g. RU-MOW, GE)"), regex=PLACE)
+    mode = forms.ChoiceField(label=_("By"), choices=TravelMode.choices)
+    travel_on = _date_field(_("Travel date"))
+    itinerary = forms.CharField(
+        label=_("Itinerary (times, numbers, meeting points)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(PRIVATE),
+    )
+
+
+def leg_labels(case: Case) -> dict[Any, str]:
+    return {
+        leg.pk: f"{leg.from_place} → {leg.to_place} · {leg.travel_on.isoformat()}"
+        for leg in case.legs.filter(completed_on__isnull=True)
+    }
+
+
+class CompleteLegForm(CaseForm):
+    TODAY_FIELDS = ("on",)
+
+    leg = forms.ModelChoiceField(queryset=TravelLeg.objects.none(), label=_("Journey"))
+    on = _date_field(_("Completed on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leg"] = LabelledChoiceField(
+            self.case.legs.filter(completed_on__isnull=True),
+            leg_labels(self.case),
+            label=_("Journey"),
+        )
+
+
+class RaiseIncidentForm(CaseForm):
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[c for c in IncidentKind.choices if c[0] != IncidentKind.MISSED_CHECK_IN],
+    )
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = LabelledChoiceField(
+            _members(self.case), member_labels(self.case), label=_("Person"), required=False
+        )
+
+
+class StepForm(forms.Form):
+    step = forms.ChoiceField(choices=[(step, step) for step in CHECKLIST])
+
+
+class OpenForWorkForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why you are opening a case not assigned to you"),
+        choices=[
+            ("", "—"),
+            *((code, REVEAL_REASON_LABELS[code]) for code in sorted(REVEAL_REASONS)),
+        ],
+        required=False,
+    )
+
+
+class FindCaseForm(forms.Form):
+    ref = forms.CharField(label=_("Case reference"), max_length=20)
+
+    def clean_ref(self) -> str:
+        ref = normalise_reference("CR", self.cleaned_data["ref"])
+        if ref is None:
+            raise forms.ValidationError(REFERENCE_INVALID)
+        return ref
+
+
+class SurgeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why"), choices=sorted(SURGE_REASON_LABELS.items()))
+    threshold = forms.IntegerField(label=_("Openings per person per hour"), min_value=1)
+    hours = forms.IntegerField(label=_("For how many hours"), min_value=1, max_value=24, initial=8)
+
+
+class AlertReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("expected", _("Explained by their work")),
+            ("questioned", _("Questioned: follow up")),
+        ],
+    )
+
+
+class ExchangeRateForm(forms.Form):
+    currency = forms.CharField(label=_("Currency"), max_length=3)
+    per_unit = forms.DecimalField(
+        label=_("Reporting-currency minor units per minor unit"),
+        max_digits=18,
+        decimal_places=8,
+        min_value=Decimal("0.00000001"),
+    )
+    as_of = _date_field(_("From this date"))
+
+
+class FundingSourceForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)

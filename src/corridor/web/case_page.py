@@ -1,0 +1,136 @@
+"""The case page's context: the plain columns, and the plaintext while the case is open.
+
+Masking is decided here by absence: a sealed value reaches the template only if
+the viewer opened the case for work and their role may see that field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from corridor.accounts.models import Staff
+from corridor.cases import stages
+from corridor.cases.access import (
+    REVEAL_LIFETIME,
+    OpenedCase,
+    may_hold_key,
+    may_see_links,
+    may_see_locations,
+)
+from corridor.cases.danger import rank
+from corridor.cases.dashboards import signals_for
+from corridor.cases.models import Case, MilestoneKind, Phase
+from corridor.cases.risk import targets
+from corridor.cases.selectors import CaseDetail, MemberLine
+from corridor.cases.services.costs import reporting_currency
+from corridor.core import clock
+from corridor.web.labels import RISK_REASON_LABELS, TIMELINE_LABELS, label_of
+from corridor.web.staff_names import usernames_for
+
+
+@dataclass(frozen=True)
+class PersonView:
+    line: MemberLine
+    names: list[str]
+    fields: dict[str, Any]
+    protocol: dict[str, Any]
+    milestones: list[tuple[MilestoneKind, date | None]]
+    check_in_overdue: bool
+
+
+def case_context(
+    *, viewer: Staff, detail: CaseDetail, opened: OpenedCase | None
+) -> dict[str, object]:
+    """Everything the case template needs, with sealed values only from `opened`."""
+    case = detail.case
+    now = clock.now()
+    people = [
+        PersonView(
+            line=line,
+            names=_names(opened.people.get(str(line.membership.person_id), {})) if opened else [],
+            fields=opened.people.get(str(line.membership.person_id), {}) if opened else {},
+            protocol=opened.protocols.get(str(line.membership.person_id), {}) if opened else {},
+            milestones=[(kind, line.milestones.get(kind.value)) for kind in MilestoneKind],
+            check_in_overdue=line.protocol is not None and line.protocol.check_in_due_at < now,
+        )
+        for line in detail.members
+    ]
+    usernames = usernames_for(entry.actor for entry in detail.timeline)
+    return {
+        "case": case,
+        "detail": detail,
+        "opened": opened,
+        "people": people,
+        "milestone_kinds": list(MilestoneKind),
+        "danger": rank(signals_for([case], now=now)[0], today=now.date()),
+        "next_phase": _next_phase(detail),
+        "risk": _risk(case, detail, opened),
+        "tasks": [
+            (task, opened.tasks.get(str(task.pk)) if opened else None) for task in detail.tasks
+        ],
+        "notes": [
+            (note, opened.notes.get(str(note.pk)) if opened else None) for note in detail.notes
+        ],
+        "placements": [
+            (placement, opened.addresses.get(str(placement.pk)) if opened else None)
+            for placement in detail.placements
+        ],
+        "legs": [
+            (leg, opened.itineraries.get(str(leg.pk)) if opened else None) for leg in detail.legs
+        ],
+        "expense_total": sum(expense.amount_reporting_minor for expense in detail.expenses),
+        "reporting_currency": reporting_currency(),
+        "timeline": [
+            (entry, label_of(TIMELINE_LABELS, entry.kind), usernames.get(entry.actor, entry.actor))
+            for entry in detail.timeline
+        ],
+        "may_coordinate": may_see_links(viewer),
+        "sees_locations": may_see_locations(viewer),
+        "holds_key": may_hold_key(viewer, case),
+        "is_closed": case.phase == Phase.CLOSED,
+        "reveal_minutes": int(REVEAL_LIFETIME.total_seconds() // 60),
+    }
+
+
+def _names(fields: dict[str, Any]) -> list[str]:
+    """Each name entry as one line: given, patronymic, family."""
+    entries = fields.get("names") or []
+    lines = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            parts = (entry.get("given"), entry.get("patronymic"), entry.get("family"))
+            text = " ".join(str(part) for part in parts if part)
+            if text:
+                lines.append(text)
+    return lines
+
+
+def _next_phase(detail: CaseDetail) -> dict[str, object] | None:
+    upcoming = stages.next_phase_needs(detail.facts)
+    if upcoming is None:
+        return None
+    phase, needs = upcoming
+    return {
+        "phase": phase,
+        "needs": [kind.label for kind in needs],
+        "missing": stages.missing_for(phase, detail.facts.members),
+    }
+
+
+def _risk(case: Case, detail: CaseDetail, opened: OpenedCase | None) -> dict[str, object] | None:
+    if not case.risk_level:
+        return None
+    to_region, to_country = targets(case.risk_level)
+    return {
+        "level": case.get_risk_level_display(),
+        "score": case.risk_score,
+        "to_region": to_region,
+        "to_country": to_country,
+        "days_open": (clock.today() - case.opened_at.date()).days,
+        "assessed_at": detail.assessment.created_at if detail.assessment else None,
+        "reasons": [label_of(RISK_REASON_LABELS, code) for code in opened.risk_reasons]
+        if opened
+        else None,
+    }

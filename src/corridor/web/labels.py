@@ -1,0 +1,103 @@
+"""Words for the codes the case pages show: reasons, checklist steps, timeline lines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from corridor.audit.events import EventType
+from corridor.cases import risk
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+REVEAL_REASON_LABELS: dict[str, StrPromise] = {
+    "emergency": _("Emergency"),
+    "covering_absence": _("Covering for an absent colleague"),
+    "supervision": _("Supervision"),
+    "incident_response": _("Responding to an incident"),
+    "quality_review": _("Quality review"),
+}
+SETBACK_LABELS: dict[str, StrPromise] = {
+    "returned_to_region": _("A person went back to the danger region"),
+    "visa_refused": _("A visa or permit was refused"),
+    "documents_lost": _("Documents were lost or taken"),
+    "placement_ended": _("The safe place was lost"),
+    "other_setback": _("Another setback"),
+}
+SURGE_REASON_LABELS: dict[str, StrPromise] = {
+    "evacuation_night": _("Evacuation night"),
+    "mass_incident": _("Many incidents at once"),
+    "raid_response": _("Responding to a raid"),
+}
+STEP_LABELS: dict[str, StrPromise] = {
+    "coordinator_informed": _("Coordinator informed"),
+    "person_contacted": _("Person contacted"),
+    "trusted_contact_tried": _("Trusted contact tried"),
+    "linked_cases_reviewed": _("Linked cases reviewed"),
+    "placements_reviewed": _("Placements reviewed"),
+    "relocation_decided": _("Relocation decided"),
+}
+RISK_ANSWER_LABELS: dict[str, StrPromise] = {
+    "threat_from_state": _("Threatened by the state (police, security services)"),
+    "threat_from_family": _("Threatened by their family"),
+    "threat_from_community": _("Threatened by their community"),
+    "detained_before": _("Detained before"),
+    "location_known": _("Their hiding place is known to the persecutors"),
+    "documents_confiscated": _("Documents confiscated"),
+    "wanted_or_criminal_case": _("Wanted, or a criminal case opened against them"),
+    "health_needs": _("Health needs"),
+    "dependants": _("Dependants with them"),
+    "online_exposure": _("Exposed online"),
+}
+# The reason codes a risk assessment stores, worded as the question they came from.
+RISK_REASON_LABELS: dict[str, StrPromise] = {
+    code: RISK_ANSWER_LABELS[answer] for answer, _points, code in risk.WEIGHTS
+}
+FLAG_REASON_LABELS: dict[str, StrPromise] = {
+    "": _("No reason given"),
+    "no_answer": _("No answer on any channel"),
+    "reported_by_family": _("Reported by family"),
+    "reported_by_partner": _("Reported by a partner organisation"),
+    "resolved": _("Resolved"),
+    "other": _("Other"),
+}
+REOPEN_REASON_LABELS: dict[str, StrPromise] = {
+    "new_danger": _("New danger"),
+    "returned": _("The person came back to us"),
+    "closed_by_mistake": _("Closed by mistake"),
+}
+TIMELINE_LABELS: dict[str, StrPromise] = {
+    EventType.CASE_OPENED: _("Case opened"),
+    EventType.CASE_REVEALED: _("Opened by a coordinator not assigned to it"),
+    EventType.CASE_ASSIGNED: _("Assigned"),
+    EventType.CASE_UNASSIGNED: _("Unassigned"),
+    EventType.MEMBER_ADDED: _("Person added"),
+    EventType.MEMBER_REMOVED: _("Person left the case"),
+    EventType.CASE_LINKED: _("Linked to another case"),
+    EventType.CASE_UNLINKED: _("Link removed"),
+    EventType.MILESTONE_RECORDED: _("Milestone recorded"),
+    EventType.PHASE_CHANGED: _("Phase changed"),
+    EventType.FLAG_RAISED: _("Flag raised"),
+    EventType.FLAG_CLEARED: _("Flag cleared"),
+    EventType.CASE_CLOSED: _("Case closed"),
+    EventType.CASE_REOPENED: _("Case reopened"),
+    EventType.RISK_ASSESSED: _("Risk assessed"),
+    EventType.INCIDENT_OPENED: _("Incident opened"),
+    EventType.INCIDENT_STEP_DONE: _("Incident step done"),
+    EventType.INCIDENT_CLOSED: _("Incident closed"),
+    EventType.TASK_ADDED: _("Next action added"),
+    EventType.TASK_COMPLETED: _("Action done"),
+    EventType.NOTE_ADDED: _("Note added"),
+    EventType.EXPENSE_RECORDED: _("Expense recorded"),
+    EventType.PLACEMENT_RECORDED: _("Placement recorded"),
+    EventType.PLACEMENT_ENDED: _("Placement ended"),
+    EventType.TRAVEL_LEG_RECORDED: _("Journey planned"),
+    EventType.TRAVEL_LEG_COMPLETED: _("Journey completed"),
+}
+
+
+def label_of(labels: dict[str, StrPromise], code: str) -> str:
+    """The words for `code`, or the code itself when it has none."""
+    return str(labels.get(code, code))

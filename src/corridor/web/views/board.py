@@ -1,0 +1,109 @@
+"""The coordinator's board: incidents first, people in motion, every open case by phase,
+the unassigned queue, workload, approvals, insider alerts and surges.
+
+Everything here is codes, counts and references: the board decrypts nothing.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from corridor.accounts import approvals
+from corridor.accounts.roles import Role
+from corridor.cases import dashboards
+from corridor.cases.models import Phase
+from corridor.cases.services import insider
+from corridor.core.exceptions import InvalidInput
+from corridor.web.board_rows import board_rows
+from corridor.web.case_forms import AlertReviewForm, FindCaseForm, SurgeForm
+from corridor.web.decorators import current_staff, role_required
+from corridor.web.outcomes import carry_out
+
+SURGE_DECLARED = _("The surge was declared. Every coordinator and auditor can see it.")
+SURGE_ENDED = _("The surge was ended.")
+ALERT_REVIEWED = _("Review recorded.")
+SURGE_FORM_INCOMPLETE = _("Fill in every field of the surge form.")
+
+
+@require_http_methods(["GET", "HEAD"])
+@role_required(Role.COORDINATOR)
+def board(request: HttpRequest) -> HttpResponse:
+    staff = current_staff(request)
+    phase = request.GET.get("phase", "")
+    listing = None
+    if phase:
+        if phase not in Phase.values:
+            raise Http404
+        after = request.GET.get("after", "")[:20]
+        listing = dashboards.list_cases_in_phase(Phase(phase), after=after)
+    context = {
+        "rows": board_rows(dashboards.coordinator_board()),
+        "phase": Phase(phase) if phase else None,
+        "listing": listing,
+        "page_size": dashboards.PHASE_PAGE,
+        "waiting": list(approvals.pending_for(staff).select_related("requested_by")[:20]),
+        "emergencies": list(
+            approvals.emergencies_awaiting_review().select_related("requested_by")[:20]
+        ),
+        "surge_form": SurgeForm(initial={"threshold": insider.normal_threshold() * 3}),
+        "review_form": AlertReviewForm(),
+        "find_form": FindCaseForm(),
+        "threshold": insider.insider_threshold(),
+    }
+    return render(request, "web/board.html", context)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def surge_declare(request: HttpRequest) -> HttpResponse:
+    form = SurgeForm(request.POST)
+
+    def declare() -> object:
+        if not form.is_valid():
+            raise InvalidInput(str(SURGE_FORM_INCOMPLETE))
+        return insider.declare_surge(
+            actor=current_staff(request),
+            reason=form.cleaned_data["reason"],
+            threshold=form.cleaned_data["threshold"],
+            hours=form.cleaned_data["hours"],
+        )
+
+    carry_out(request, declare, done=SURGE_DECLARED)
+    return redirect("web:board")
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def surge_end(request: HttpRequest, surge_id: int) -> HttpResponse:
+    surge = insider.get_surge(surge_id)
+    if surge is None:
+        raise Http404
+    carry_out(
+        request,
+        lambda: insider.end_surge(actor=current_staff(request), surge=surge),
+        done=SURGE_ENDED,
+    )
+    return redirect("web:board")
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def alert_review(request: HttpRequest, alert_id: UUID) -> HttpResponse:
+    alert = insider.get_insider_alert(alert_id)
+    if alert is None:
+        raise Http404
+    form = AlertReviewForm(request.POST)
+    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+    carry_out(
+        request,
+        lambda: insider.review_insider_alert(
+            actor=current_staff(request), alert=alert, outcome=outcome
+        ),
+        done=ALERT_REVIEWED,
+    )
+    return redirect("web:board")

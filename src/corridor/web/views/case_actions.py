@@ -1,0 +1,516 @@
+"""Every change to a case as a small page of its own: a form, one service call, back to the case.
+
+Each action is declared once (its form, the service it calls, who may use it) and
+served by one view: access → form → service → redirect, or the form again with
+what was typed and a sentence saying what to fix. A form that holds long text
+(notes) keeps a sealed draft while it is being written. Actions that seal new
+text need the case's key, which a coordinator not assigned to the case holds only
+after opening it for work with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from corridor.accounts.models import Staff
+from corridor.cases.access import may_hold_key, record_case_view
+from corridor.cases.models import (
+    Case,
+    ClosureReason,
+    ExpenseCategory,
+    Flag,
+    Incident,
+    IncidentKind,
+    LegKind,
+    LinkKind,
+    MilestoneKind,
+    Phase,
+    Relation,
+    TravelMode,
+)
+from corridor.cases.services import assignment, costs, logistics, opening, progress, safety, work
+from corridor.core import clock
+from corridor.core.exceptions import CorridorError
+from corridor.web import case_forms as f
+from corridor.web.decorators import current_staff, staff_required
+from corridor.web.drafts import forget_draft, initial_from_draft
+from corridor.web.views.cases import case_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+OPEN_FIRST = _("Open the case for work first: this change needs the case's key.")
+INCIDENT_RAISED = _("An incident was raised; every coordinator has been alerted.")
+
+Run = Callable[[Staff, Case, Any], object]
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """One change to a case: its page, its form, the service it calls, who may use it."""
+
+    name: str
+    path: str
+    title: StrPromise
+    form: Callable[..., forms.Form]
+    run: Run
+    done: StrPromise
+    coordinators_only: bool = False
+    needs_key: bool = False
+    drafts: bool = False
+    help: StrPromise | None = None
+
+
+def _member(actor: Staff, case: Case, form: f.AddMemberForm) -> object:
+    return opening.add_member(
+        actor=actor,
+        case=case,
+        data=form.person_input(),
+        relation=Relation(form.cleaned_data["relation"]),
+    )
+
+
+def _milestone(actor: Staff, case: Case, form: f.MilestoneForm) -> object:
+    data = form.cleaned_data
+    return progress.record_milestone(
+        actor=actor,
+        case=case,
+        person=data["person"],
+        kind=MilestoneKind(data["kind"]),
+        reached_on=data["reached_on"],
+    )
+
+
+def _phase(actor: Staff, case: Case, form: f.PhaseForm) -> object:
+    data = form.cleaned_data
+    return progress.advance_phase(
+        actor=actor,
+        case=case,
+        to=Phase(data["to"]),
+        setback_reason=data["setback_reason"],
+        version=data["version"],
+    )
+
+
+def _raise_flag(actor: Staff, case: Case, form: f.RaiseFlagForm) -> object:
+    data = form.cleaned_data
+    return progress.raise_flag(
+        actor=actor, case=case, flag=Flag(data["flag"]), reason=data["reason"]
+    )
+
+
+def _clear_flag(actor: Staff, case: Case, form: f.ClearFlagForm) -> object:
+    data = form.cleaned_data
+    progress.clear_flag(actor=actor, case=case, flag=Flag(data["flag"]), reason=data["reason"])
+    return None
+
+
+def _close(actor: Staff, case: Case, form: f.CloseForm) -> object:
+    data = form.cleaned_data
+    return progress.close_case(
+        actor=actor, case=case, reason=ClosureReason(data["reason"]), version=data["version"]
+    )
+
+
+def _reopen(actor: Staff, case: Case, form: f.ReopenForm) -> object:
+    return progress.reopen_case(actor=actor, case=case, reason=form.cleaned_data["reason"])
+
+
+def _assign(actor: Staff, case: Case, form: f.AssignForm) -> object:
+    data = form.cleaned_data
+    return assignment.assign_case(actor=actor, case=case, staff=data["staff"], lead=data["lead"])
+
+
+def _unassign(actor: Staff, case: Case, form: f.UnassignForm) -> object:
+    assignment.unassign_case(actor=actor, case=case, staff=form.cleaned_data["staff"])
+    return None
+
+
+def _remove_member(actor: Staff, case: Case, form: f.RemoveMemberForm) -> object:
+    opening.remove_member(actor=actor, case=case, person=form.cleaned_data["person"])
+    return None
+
+
+def _link(actor: Staff, case: Case, form: f.LinkForm) -> object:
+    data = form.cleaned_data
+    return opening.link_cases(
+        actor=actor, case=case, other=data["other"], kind=LinkKind(data["kind"])
+    )
+
+
+def _risk(actor: Staff, case: Case, form: f.RiskForm) -> object:
+    return work.assess_risk(actor=actor, case=case, answers=form.answers())
+
+
+def _protocol(actor: Staff, case: Case, form: f.ProtocolForm) -> object:
+    data = form.cleaned_data
+    return safety.set_protocol(
+        actor=actor,
+        case=case,
+        person=data["person"],
+        channel=data["channel"],
+        every_hours=data["every_hours"],
+        safe_hours=data["safe_hours"],
+        if_someone_else_answers=data["if_someone_else_answers"],
+        check_in_word=data["check_in_word"],
+        duress_word=data["duress_word"],
+    )
+
+
+def _check_in(actor: Staff, case: Case, form: f.CheckInForm) -> object:
+    data = form.cleaned_data
+    return safety.record_contact(actor=actor, case=case, person=data["person"], words=data["words"])
+
+
+def _add_task(actor: Staff, case: Case, form: f.TaskForm) -> object:
+    data = form.cleaned_data
+    return work.add_task(actor=actor, case=case, title=data["title"], due_on=data["due_on"])
+
+
+def _complete_task(actor: Staff, case: Case, form: f.CompleteTaskForm) -> object:
+    data = form.cleaned_data
+    return work.complete_task(
+        actor=actor, task=data["task"], next_title=data["next_title"], next_due=data["next_due"]
+    )
+
+
+def _add_note(actor: Staff, case: Case, form: f.NoteForm) -> object:
+    return work.add_note(actor=actor, case=case, body=form.cleaned_data["body"])
+
+
+def _add_expense(actor: Staff, case: Case, form: f.ExpenseForm) -> object:
+    data = form.cleaned_data
+    return costs.record_expense(
+        actor=actor,
+        case=case,
+        category=ExpenseCategory(data["category"]),
+        amount_minor=data["amount_minor"],
+        currency=data["currency"],
+        spent_on=data["spent_on"],
+        funding_source=data["funding_source"],
+    )
+
+
+def _add_placement(actor: Staff, case: Case, form: f.PlacementForm) -> object:
+    data = form.cleaned_data
+    return logistics.record_placement(
+        actor=actor,
+        case=case,
+        shelter_ref=data["shelter_ref"],
+        address=data["address"],
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+    )
+
+
+def _end_placement(actor: Staff, case: Case, form: f.EndPlacementForm) -> object:
+    data = form.cleaned_data
+    return logistics.end_placement(
+        actor=actor, placement=data["placement"], ends_on=data["ends_on"]
+    )
+
+
+def _add_leg(actor: Staff, case: Case, form: f.LegForm) -> object:
+    data = form.cleaned_data
+    return logistics.record_travel_leg(
+        actor=actor,
+        case=case,
+        kind=LegKind(data["kind"]),
+        from_place=data["from_place"],
+        to_place=data["to_place"],
+        mode=TravelMode(data["mode"]),
+        travel_on=data["travel_on"],
+        itinerary=data["itinerary"],
+    )
+
+
+def _complete_leg(actor: Staff, case: Case, form: f.CompleteLegForm) -> object:
+    data = form.cleaned_data
+    return logistics.complete_travel_leg(actor=actor, leg=data["leg"], on=data["on"])
+
+
+def _raise_incident(actor: Staff, case: Case, form: f.RaiseIncidentForm) -> object:
+    data = form.cleaned_data
+    return safety.raise_incident(
+        actor=actor, case=case, kind=IncidentKind(data["kind"]), person=data["person"]
+    )
+
+
+ACTIONS: tuple[CaseAction, ...] = (
+    CaseAction(
+        "add_member",
+        "members/add",
+        _("Add a person to the household"),
+        f.AddMemberForm,
+        _member,
+        _("The person was added."),
+        needs_key=True,
+    ),
+    CaseAction(
+        "remove_member",
+        "members/remove",
+        _("Take a person out of the household"),
+        f.RemoveMemberForm,
+        _remove_member,
+        _("The person left the case."),
+        help=_("Their record stays; they can later join another case."),
+    ),
+    CaseAction(
+        "milestone",
+        "milestones/add",
+        _("Record a milestone"),
+        f.MilestoneForm,
+        _milestone,
+        _("The milestone was recorded."),
+    ),
+    CaseAction(
+        "phase",
+        "phase",
+        _("Change the phase"),
+        f.PhaseForm,
+        _phase,
+        _("The phase was changed."),
+        help=_(
+            "Phases follow the milestones by themselves. "
+            "Move a case back only after a setback, with its reason."
+        ),
+    ),
+    CaseAction(
+        "raise_flag",
+        "flags/raise",
+        _("Raise a flag"),
+        f.RaiseFlagForm,
+        _raise_flag,
+        _("The flag was raised."),
+    ),
+    CaseAction(
+        "clear_flag",
+        "flags/clear",
+        _("Clear a flag"),
+        f.ClearFlagForm,
+        _clear_flag,
+        _("The flag was cleared."),
+    ),
+    CaseAction(
+        "close",
+        "close",
+        _("Close the case"),
+        f.CloseForm,
+        _close,
+        _("The case was closed."),
+    ),
+    CaseAction(
+        "reopen",
+        "reopen",
+        _("Reopen the case"),
+        f.ReopenForm,
+        _reopen,
+        _("The case was reopened."),
+    ),
+    CaseAction(
+        "assign",
+        "assign",
+        _("Assign the case"),
+        f.AssignForm,
+        _assign,
+        _("The case was assigned."),
+        coordinators_only=True,
+    ),
+    CaseAction(
+        "unassign",
+        "unassign",
+        _("Take someone off the case"),
+        f.UnassignForm,
+        _unassign,
+        _("They are no longer on the case."),
+        coordinators_only=True,
+    ),
+    CaseAction(
+        "link",
+        "link",
+        _("Link to another case"),
+        f.LinkForm,
+        _link,
+        _("The cases were linked."),
+        coordinators_only=True,
+        help=_(
+            "Only coordinators see links. Cases linked by family, shelter or travel are "
+            "flagged compromised when one of them has an incident."
+        ),
+    ),
+    CaseAction(
+        "risk",
+        "risk",
+        _("Assess the risk"),
+        f.RiskForm,
+        _risk,
+        _("The risk was assessed."),
+        needs_key=True,
+    ),
+    CaseAction(
+        "protocol",
+        "protocol",
+        _("Set the contact protocol"),
+        f.ProtocolForm,
+        _protocol,
+        _("The contact protocol was saved."),
+        needs_key=True,
+        help=_(
+            "The check-in and duress words are stored encrypted and compared only as keyed hashes."
+        ),
+    ),
+    CaseAction(
+        "check_in",
+        "check-in",
+        _("Record a check-in"),
+        f.CheckInForm,
+        _check_in,
+        _("The check-in was recorded."),
+    ),
+    CaseAction(
+        "add_task",
+        "tasks/add",
+        _("Add a next action"),
+        f.TaskForm,
+        _add_task,
+        _("The next action was added."),
+        needs_key=True,
+    ),
+    CaseAction(
+        "complete_task",
+        "tasks/done",
+        _("Mark an action done"),
+        f.CompleteTaskForm,
+        _complete_task,
+        _("The action was marked done."),
+        needs_key=True,
+    ),
+    CaseAction(
+        "add_note",
+        "notes/add",
+        _("Add a note"),
+        f.NoteForm,
+        _add_note,
+        _("The note was saved."),
+        needs_key=True,
+        drafts=True,
+        help=_("What you type is kept, encrypted, if your session ends before you save."),
+    ),
+    CaseAction(
+        "add_expense",
+        "expenses/add",
+        _("Record an expense"),
+        f.ExpenseForm,
+        _add_expense,
+        _("The expense was recorded."),
+    ),
+    CaseAction(
+        "add_placement",
+        "placements/add",
+        _("Record a placement"),
+        f.PlacementForm,
+        _add_placement,
+        _("The placement was recorded."),
+        needs_key=True,
+    ),
+    CaseAction(
+        "end_placement",
+        "placements/end",
+        _("End a placement"),
+        f.EndPlacementForm,
+        _end_placement,
+        _("The placement was ended."),
+    ),
+    CaseAction(
+        "add_leg",
+        "legs/add",
+        _("Plan a journey"),
+        f.LegForm,
+        _add_leg,
+        _("The journey was recorded."),
+        needs_key=True,
+    ),
+    CaseAction(
+        "complete_leg",
+        "legs/done",
+        _("Record a completed journey"),
+        f.CompleteLegForm,
+        _complete_leg,
+        _("The journey was recorded as completed."),
+    ),
+    CaseAction(
+        "raise_incident",
+        "incidents/raise",
+        _("Raise an incident"),
+        f.RaiseIncidentForm,
+        _raise_incident,
+        INCIDENT_RAISED,
+    ),
+)
+
+
+def _initial(request: HttpRequest, action: CaseAction) -> dict[str, object]:
+    initial: dict[str, object] = dict.fromkeys(
+        getattr(action.form, "TODAY_FIELDS", ()), clock.today()
+    )
+    for name in ("task", "placement", "leg", "person"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    if action.drafts:
+        initial.update(initial_from_draft(request))
+    return initial
+
+
+def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
+    """The page of one action: GET shows the form, POST runs the service."""
+
+    @require_http_methods(["GET", "HEAD", "POST"])
+    @staff_required
+    def view(request: HttpRequest, ref: str) -> HttpResponseBase:
+        staff = current_staff(request)
+        case = case_for(request, ref, page=action.name, coordinators_only=action.coordinators_only)
+        if action.needs_key and not may_hold_key(staff, case):
+            messages.info(request, OPEN_FIRST)
+            return redirect("web:case_open", ref=case.ref)
+        posted = request.method == "POST"
+        form = action.form(
+            request.POST if posted else None,
+            case=case,
+            initial=_initial(request, action) if not posted else None,
+        )
+        if form.is_valid():
+            try:
+                result = action.run(staff, case, form)
+            except CorridorError as problem:
+                form.add_error(None, str(problem))
+            else:
+                if action.drafts:
+                    forget_draft(request)
+                if isinstance(result, Incident):
+                    messages.warning(request, INCIDENT_RAISED)
+                else:
+                    messages.success(request, action.done)
+                return redirect("web:case", ref=case.ref)
+        record_case_view(staff, case, page=action.name)
+        context = {"case": case, "action": action, "form": form}
+        return render(request, "web/cases/action.html", context, status=400 if form.errors else 200)
+
+    view.__name__ = view.__qualname__ = f"case_{action.name}"
+    return view
+
+
+def action_urls() -> list[URLPattern]:
+    return [
+        path(f"cases/<caseref:ref>/{action.path}/", action_view(action), name=f"case_{action.name}")
+        for action in ACTIONS
+    ]

@@ -1,0 +1,141 @@
+"""The case page, opening a case for work, finding a case by reference, opening a new case.
+
+Cases are addressed by their `CR-` reference only: no name ever reaches a URL, a
+page title or a flash message. A case the person may not see is the same 404 as
+a case that does not exist, and the refusal is recorded.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from corridor.accounts import sessions
+from corridor.accounts.roles import Role
+from corridor.cases.access import (
+    REVEAL_LIFETIME,
+    CaseNotFound,
+    RevealReasonNeeded,
+    StepUpNeeded,
+    access_case_by_ref,
+    access_case_page,
+    is_assigned,
+    may_see_links,
+    record_case_view,
+)
+from corridor.cases.models import Case
+from corridor.cases.selectors import get_case_detail
+from corridor.cases.services import opening
+from corridor.cases.services.insider import step_up_needed
+from corridor.cases.services.openings import open_case_for_work
+from corridor.core import clock
+from corridor.core.exceptions import CorridorError
+from corridor.web.case_forms import FindCaseForm, NewCaseForm, OpenForWorkForm
+from corridor.web.case_page import case_context
+from corridor.web.decorators import current_staff, role_required, staff_required
+
+OPENED = _("The case is open for your work for %(minutes)s minutes.")
+CASE_CREATED = _("The case was opened. Assign it to a caseworker next.")
+REASON_NEEDED = _("Choose why you are opening a case that is not assigned to you.")
+
+
+def case_for(request: HttpRequest, ref: str, *, page: str, coordinators_only: bool = False) -> Case:
+    """The case if this person may use this page of it; otherwise the recorded 404."""
+    try:
+        return access_case_by_ref(
+            current_staff(request), ref, page=page, coordinators_only=coordinators_only
+        )
+    except CaseNotFound:
+        raise Http404 from None
+
+
+def session_key_of(request: HttpRequest) -> str:
+    return request.session.session_key or ""
+
+
+@require_http_methods(["GET", "HEAD"])
+@staff_required
+def case_page(request: HttpRequest, ref: str) -> HttpResponse:
+    staff = current_staff(request)
+    case = case_for(request, ref, page="case")
+    opened = access_case_page(staff, case, page="case", session_key=session_key_of(request))
+    detail = get_case_detail(case, with_links=may_see_links(staff))
+    context = case_context(viewer=staff, detail=detail, opened=opened)
+    context["open_form"] = OpenForWorkForm()
+    context["assigned"] = is_assigned(staff, case)
+    return render(request, "web/cases/case.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def case_open(request: HttpRequest, ref: str) -> HttpResponse:
+    """Open the case for work. Unassigned coordinators give a reason and confirm who they are;
+    anyone with a standing insider alert confirms again before each opening."""
+    staff = current_staff(request)
+    case = case_for(request, ref, page="open")
+    assigned = is_assigned(staff, case)
+    if not assigned and not sessions.has_recent_auth(request):
+        return sessions.reauth_redirect(request)
+    confirmed_at = sessions.recent_auth_at(request)
+    if step_up_needed(staff, confirmed_at=confirmed_at):
+        return sessions.reauth_redirect(request)
+    form = OpenForWorkForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            open_case_for_work(
+                actor=staff,
+                case=case,
+                session_key=session_key_of(request),
+                reason=form.cleaned_data["reason"],
+                confirmed_at=confirmed_at,
+            )
+        except StepUpNeeded:
+            return sessions.reauth_redirect(request)
+        except RevealReasonNeeded:
+            form.add_error("reason", REASON_NEEDED)
+        except CorridorError as problem:
+            form.add_error(None, str(problem))
+        else:
+            minutes = int(REVEAL_LIFETIME.total_seconds() // 60)
+            messages.success(request, OPENED % {"minutes": minutes})
+            return redirect("web:case", ref=case.ref)
+    record_case_view(staff, case, page="open")
+    context = {"case": case, "form": form, "assigned": assigned}
+    return render(request, "web/cases/open.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "HEAD"])
+@role_required(Role.CASEWORKER, Role.COORDINATOR)
+def case_find(request: HttpRequest) -> HttpResponse:
+    """Go to a case by its reference (typed in any case, with or without dashes)."""
+    form = FindCaseForm(request.GET or None)
+    if form.is_valid():
+        return redirect("web:case", ref=form.cleaned_data["ref"])
+    status = 400 if request.GET else 200
+    return render(request, "web/cases/find.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.COORDINATOR)
+def case_new(request: HttpRequest) -> HttpResponse:
+    staff = current_staff(request)
+    form = NewCaseForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            case = opening.open_case(
+                actor=staff,
+                principal=form.person_input(),
+                region=form.cleaned_data["region"],
+                next_action=form.cleaned_data["next_action"],
+                next_action_due=form.cleaned_data["next_action_due"],
+            )
+        except CorridorError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, CASE_CREATED)
+            return redirect("web:case", ref=case.ref)
+    context = {"form": form, "today": clock.today()}
+    return render(request, "web/cases/new.html", context, status=400 if form.errors else 200)

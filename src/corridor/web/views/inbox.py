@@ -1,0 +1,98 @@
+"""The requests inbox: portal requests for verifiers and coordinators; hotline operators see
+the requests they recorded. Opening a request the first time unseals it (the key
+provider re-seals it under the request's own key); every reading of its answers and
+thread goes through intake.access, which records it.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from corridor.core.exceptions import CorridorError
+from corridor.intake.access import (
+    access_opened_request_by_id,
+    access_request_by_id,
+)
+from corridor.intake.errors import RequestNotFound
+from corridor.intake.questions import describe_answers
+from corridor.intake.selectors import INBOX_ROLES, list_inbox
+from corridor.intake.services.messages import file_requester_messages, send_team_reply
+from corridor.intake.services.opening import open_request
+from corridor.vault.errors import VaultError
+from corridor.web.decorators import current_staff, role_required
+from corridor.web.drafts import forget_draft, initial_from_draft
+from corridor.web.forms import ReplyForm
+
+REPLY_SENT = _("Reply sent. The person reads it when they come back with their codename.")
+KEYS_UNAVAILABLE = _(
+    "The request cannot be opened now: the key service is sealed or unreachable. "
+    "Ask an operator to unseal it."
+)
+
+
+@require_http_methods(["GET", "HEAD"])
+@role_required(*INBOX_ROLES)
+def inbox(request: HttpRequest) -> HttpResponse:
+    rows = list(list_inbox(current_staff(request))[:200])
+    return render(request, "web/inbox/list.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(*INBOX_ROLES)
+def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    """The request's answers and thread, and the reply form (which posts here)."""
+    staff = current_staff(request)
+    try:
+        item = access_request_by_id(staff, request_id)
+    except RequestNotFound:
+        raise Http404 from None
+    if item.sealed_answers is not None:
+        return render(request, "web/inbox/sealed.html", {"item": item})
+    form = ReplyForm(
+        request.POST if request.method == "POST" else None, initial=initial_from_draft(request)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                send_team_reply(actor=staff, request_id=item.id, text=form.cleaned_data["text"])
+                forget_draft(request)
+                messages.success(request, REPLY_SENT)
+                return redirect("web:request_detail", request_id=item.id)
+            except CorridorError as problem:
+                form.add_error("text", str(problem))
+        status = 400
+    try:
+        file_requester_messages(actor=staff, request_id=item.id)
+        opened = access_opened_request_by_id(staff, item.id)
+    except VaultError:
+        messages.error(request, KEYS_UNAVAILABLE)
+        return redirect("web:inbox")
+    context = {
+        "item": item,
+        "answers": describe_answers(opened.answers),
+        "thread": opened.thread,
+        "reachable": opened.reachable,
+        "form": form,
+    }
+    return render(request, "web/inbox/detail.html", context, status=status)
+
+
+@require_POST
+@role_required(*INBOX_ROLES)
+def request_open(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    """Open a sealed request for the team (the first reading)."""
+    try:
+        open_request(actor=current_staff(request), request_id=request_id)
+    except RequestNotFound:
+        raise Http404 from None
+    except VaultError:
+        messages.error(request, KEYS_UNAVAILABLE)
+        return redirect("web:inbox")
+    return redirect("web:request_detail", request_id=request_id)

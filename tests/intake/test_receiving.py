@@ -1,0 +1,128 @@
+"""A portal request is sealed before it is stored, and never lost to a limit once stored."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+
+import pytest
+import time_machine
+
+from corridor.audit.events import EventType
+from corridor.audit.models import AuditEntry
+from corridor.core import clock
+from corridor.intake.errors import FormAlreadyUsed, PortalBusy, TooManyAttempts
+from corridor.intake.models import Channel, Request, RequesterSession, Stage, Status
+from corridor.intake.services.requests import receive_portal_request
+from corridor.vault.models import Purpose, WrappedKey
+from corridor.vault.providers import key_provider
+from tests.intake.helpers import REQUESTER, new_digest, new_token
+from tests.portal_helpers import INTAKE_TABLES, raw_rows
+
+pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
+
+
+def receive(story: str = "история", *, digest: str | None = None, token: str | None = None):
+    return receive_portal_request(
+        actor=REQUESTER,
+        answers={"story": story, "urgency": "now", "danger_from": ["family"]},
+        session_digest=digest or new_digest(),
+        form_token=token or new_token(),
+    )
+
+
+def test_a_request_is_stored_sealed_to_the_intake_key(vault_keys, canary):
+    """The answers reach the database only inside the intake box; nothing else holds them."""
+    request = receive(f"Меня ищут {canary}")
+    stored = Request.objects.get(pk=request.pk)
+    assert stored.channel == Channel.PORTAL
+    assert stored.status == Status.AWAITING_SCREENING
+    assert stored.reference.startswith("RQ-")
+    assert stored.answers is None
+    assert stored.key_id is None
+    intake = WrappedKey.objects.get(purpose=Purpose.INTAKE, retired_at__isnull=True)
+    assert stored.sealed_to == intake.id
+    assert canary.encode() not in raw_rows(*INTAKE_TABLES)
+    opened = json.loads(key_provider().open_intake(bytes(stored.sealed_answers), str(request.id)))
+    assert opened == {"danger_from": ["family"], "story": f"Меня ищут {canary}", "urgency": "now"}
+
+
+def test_what_the_requester_did_carries_the_day_not_the_hour(vault_keys):
+    """The row and its audit event say on which day someone wrote, never at what time."""
+    with time_machine.travel(datetime(2026, 3, 4, 15, 37, 12, tzinfo=UTC), tick=False):
+        request = receive()
+    midnight = datetime.combine(request.received_on, time.min, tzinfo=UTC)
+    stored = Request.objects.get(pk=request.pk)
+    assert (stored.created_at, stored.updated_at) == (midnight, midnight)
+    event = AuditEntry.objects.get(event_type=EventType.REQUEST_RECEIVED.value)
+    assert event.actor == "requester"
+    assert event.object_id == str(request.pk)
+    assert event.time_us % (24 * 3600 * 10**6) == 0
+
+
+def test_the_session_is_bound_to_its_new_request(vault_keys):
+    digest = new_digest()
+    request = receive(digest=digest)
+    session = RequesterSession.objects.get(digest=digest)
+    assert session.request_id == request.pk
+    assert session.stage == Stage.CODENAME_DUE
+    assert session.held_key is None
+
+
+def test_the_portal_keeps_taking_requests_while_the_keys_are_sealed(vault_keys, settings):
+    """Sealing needs only the intake public key: with keyd down, a request is still stored."""
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    request = receive()
+    assert Request.objects.filter(pk=request.pk, sealed_answers__isnull=False).exists()
+
+
+def test_the_same_form_sent_twice_stores_one_request(vault_keys):
+    token = new_token()
+    receive(token=token)
+    with pytest.raises(FormAlreadyUsed):
+        receive(token=token)
+    assert Request.objects.count() == 1
+
+
+def test_past_the_pending_volume_new_requests_wait_and_stored_ones_stay(vault_keys, settings):
+    """The portal says when to come back; every request already stored is kept."""
+    settings.CORRIDOR_PORTAL_PENDING_LIMIT = 2
+    settings.CORRIDOR_PORTAL_RETRY_HOURS = 6
+    receive()
+    receive()
+    with pytest.raises(PortalBusy) as busy:
+        receive()
+    assert busy.value.retry_after == 6 * 3600
+    assert Request.objects.count() == 2
+
+
+def test_a_session_sending_too_often_is_refused_before_sealing(vault_keys, settings):
+    settings.CORRIDOR_PORTAL_RATES = {
+        **settings.CORRIDOR_PORTAL_RATES,
+        "submit_session": (2, 3600),
+    }
+    digest = new_digest()
+    with time_machine.travel(clock.now(), tick=False):
+        receive(digest=digest)
+        receive(digest=digest)
+        with pytest.raises(TooManyAttempts) as refusal:
+            receive(digest=digest)
+    assert refusal.value.retry_after == 1800
+    assert Request.objects.count() == 2
+    assert not AuditEntry.objects.filter(event_type=EventType.FLOOD_DETECTED.value).exists()
+
+
+def test_a_flood_is_refused_and_raises_one_operator_alert(vault_keys, settings, caplog):
+    """When the shared limit runs dry, one alert event is recorded per window, not per hit."""
+    settings.CORRIDOR_PORTAL_RATES = {**settings.CORRIDOR_PORTAL_RATES, "submit_global": (3, 3600)}
+    with time_machine.travel(clock.now(), tick=False):
+        for _ in range(3):
+            receive()
+        for _ in range(5):
+            with pytest.raises(TooManyAttempts):
+                receive()
+    alerts = AuditEntry.objects.filter(event_type=EventType.FLOOD_DETECTED.value)
+    assert alerts.count() == 1
+    assert json.loads(alerts.get().detail)["limit"] == "submit"
+    assert any(getattr(r, "event", "") == EventType.FLOOD_DETECTED.value for r in caplog.records)
+    assert Request.objects.count() == 3

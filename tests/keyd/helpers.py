@@ -1,0 +1,106 @@
+"""Helpers for keyd's tests: short socket folders, an in-process keyd, a keyd subprocess.
+
+Unix socket paths hold at most 107 bytes and pytest's tmp_path is long, so every
+keyd here lives under a short folder in /tmp.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from corridor.config.env import KEYD_LIMITS
+from corridor.vault.keyd.config import KeydConfig
+from corridor.vault.keyd.limits import KeydLimits
+from tests.processes import CORRIDOR
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def short_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="kd", dir="/tmp"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def limits(**changes: int) -> KeydLimits:
+    return KeydLimits(**{**KEYD_LIMITS, **changes})
+
+
+def config_in(directory: Path, **changes: object) -> KeydConfig:
+    values: dict[str, object] = {
+        "directory": directory,
+        "socket": directory / "d.sock",
+        "admin_socket": directory / "a.sock",
+        "log": directory / "keyd.log",
+        "database": "default",
+        "client_users": (),
+        "admin_users": (),
+        "limits": limits(),
+        "system_principals": frozenset({"system:worker"}),
+    }
+    values.update(changes)
+    return KeydConfig(**values)  # type: ignore[arg-type]
+
+
+def point_settings_at(settings, config: KeydConfig) -> None:
+    """Make this process's keyd provider and admin client talk to `config`'s sockets."""
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    settings.CORRIDOR_KEYD_DIR = config.directory
+    settings.CORRIDOR_KEYD_SOCKET = config.socket
+    settings.CORRIDOR_KEYD_ADMIN_SOCKET = config.admin_socket
+    settings.CORRIDOR_KEYD_LOG = config.log
+
+
+@contextmanager
+def keyd_process(env: dict[str, str], *, wait: bool = True) -> Iterator[subprocess.Popen[str]]:
+    """`corridor keyd` as a subprocess of the current user; stopped with SIGTERM after."""
+    keyd_dir = Path(env.get("CORRIDOR_KEYD_DIR") or Path(env["CORRIDOR_DATA_DIR"]) / "keyd")
+    admin = Path(env.get("CORRIDOR_KEYD_ADMIN_SOCKET") or keyd_dir / "keyd-admin.sock")
+    process = subprocess.Popen(
+        [CORRIDOR, "keyd"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        if wait:
+            deadline = time.monotonic() + 30
+            while not admin.exists():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"keyd did not start: {process.communicate()[1][-2000:]}")
+                time.sleep(0.05)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def proc_status(pid: int) -> dict[str, str]:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return dict(line.split(":", 1) for line in lines if ":" in line)
+
+
+def with_checkout(env: dict[str, str]) -> dict[str, str]:
+    """The subprocess can import the test-only modules under tests/."""
+    return {**env, "PYTHONPATH": str(REPOSITORY)}
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0

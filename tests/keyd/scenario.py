@@ -1,0 +1,47 @@
+"""Test-only data for the integration test, made inside a `corridor shell` subprocess (so
+through keyd): a coordinator, a caseworker and a case the caseworker leads.
+
+    corridor shell -c "from tests.keyd.scenario import make_case; make_case()"
+
+prints {"case": "<uuid>", "caseworker": <id>, "outsider": <id>}.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+
+from corridor.accounts.roles import Role
+from corridor.accounts.services import create_staff
+from corridor.core.actors import cli_actor
+from tests.plugins.cases import open_case_for
+
+
+def make_case() -> None:
+    password = secrets.token_urlsafe(16)
+    people = {
+        role: create_staff(
+            actor=cli_actor(),
+            username=f"{role.value}-{secrets.token_hex(3)}",
+            password=password,
+            roles=[role],
+        )
+        for role in (Role.COORDINATOR, Role.CASEWORKER)
+    }
+    outsider = create_staff(
+        actor=cli_actor(),
+        username=f"outsider-{secrets.token_hex(3)}",
+        password=password,
+        roles=[Role.CASEWORKER],
+    )
+    case = open_case_for(people[Role.COORDINATOR], people[Role.CASEWORKER])
+    sys.stdout.write(
+        json.dumps(
+            {
+                "case": str(case.pk),
+                "caseworker": people[Role.CASEWORKER].pk,
+                "outsider": outsider.pk,
+            }
+        )
+    )

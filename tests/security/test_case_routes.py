@@ -1,0 +1,176 @@
+"""C1: every case-scoped URL × every role × assigned or not: allowed or 404 exactly as the
+policy in tests/url_policy.py says, and each allowed request writes exactly its audit events.
+
+The routes come from the URL resolver, not from a list written here: a new page with a case
+reference in its path and no policy entry fails `test_every_case_route_has_a_policy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from corridor.accounts.roles import Role
+from corridor.audit.models import AuditEntry
+from corridor.cases.models import CaseAssignment
+from corridor.cases.services import progress
+from tests.accounts.helpers import log_in
+from tests.cases.conftest import CASE_DB
+from tests.factories import StaffFactory
+from tests.keys import vault_keys  # noqa: F401 - fixture
+from tests.security.case_fixture import CaseFixture, build_case
+from tests.url_policy import CASE_POLICY, case_outcome
+
+pytestmark = CASE_DB
+
+Data = Callable[[CaseFixture], dict[str, object]]
+
+# A valid form for each route that takes a POST, on the standard fixture.
+POST_DATA: dict[str, Data] = {
+    "web:case_open": lambda fx: {"reason": "supervision"},
+    "web:case_incident_step": lambda fx: {"step": "person_contacted"},
+    "web:case_incident_close": lambda fx: {},
+    "web:case_add_member": lambda fx: {
+        "given_latn": "Newcomer",
+        "relation": "child",
+        "sex": "unknown",
+        "age_band": "unknown",
+    },
+    "web:case_remove_member": lambda fx: {"person": fx.second.pk},
+    "web:case_unassign": lambda fx: {"staff": fx.owner.pk},
+    "web:case_milestone": lambda fx: {
+        "person": fx.principal.pk,
+        "kind": "documents_ready",
+        "reached_on": fx.today,
+    },
+    "web:case_phase": lambda fx: {"to": "verification", "version": fx.fresh().version},
+    "web:case_raise_flag": lambda fx: {"flag": "on_hold", "reason": "other"},
+    "web:case_clear_flag": lambda fx: {"flag": "detained", "reason": "resolved"},
+    "web:case_close": lambda fx: {"reason": "withdrawn", "version": fx.fresh().version},
+    "web:case_reopen": lambda fx: {"reason": "new_danger"},
+    "web:case_assign": lambda fx: {"staff": fx.spare.pk, "lead": "1"},
+    "web:case_link": lambda fx: {"other": fx.lonely.ref, "kind": "same_threat_actor"},
+    "web:case_risk": lambda fx: {"threat_from_family": "on"},
+    "web:case_protocol": lambda fx: {"person": fx.second.pk, "channel": "phone", "every_hours": 12},
+    "web:case_check_in": lambda fx: {"person": fx.principal.pk, "words": ""},
+    "web:case_add_task": lambda fx: {"title": "buy tickets", "due_on": fx.tomorrow},
+    "web:case_complete_task": lambda fx: {
+        "task": fx.task.pk,
+        "next_title": "call again",
+        "next_due": fx.tomorrow,
+    },
+    "web:case_add_note": lambda fx: {"body": "spoke on the phone"},
+    "web:case_add_expense": lambda fx: {
+        "category": "food",
+        "amount": "12.50",
+        "currency": "EUR",
+        "spent_on": fx.today,
+    },
+    "web:case_add_placement": lambda fx: {
+        "shelter_ref": "SH-09",
+        "address": "a flat",
+        "starts_on": fx.tomorrow,
+    },
+    "web:case_end_placement": lambda fx: {"placement": fx.placement.pk, "ends_on": fx.today},
+    "web:case_add_leg": lambda fx: {
+        "kind": "in_country",
+        "from_place": "RU-CE",
+        "to_place": "RU-MOW",
+        "mode": "bus",
+        "travel_on": fx.tomorrow,
+    },
+    "web:case_complete_leg": lambda fx: {"leg": fx.leg.pk, "on": fx.today},
+    "web:case_raise_incident": lambda fx: {"kind": "missing", "person": fx.principal.pk},
+}
+
+
+def prepare_reopen(fx: CaseFixture) -> None:
+    progress.close_case(actor=fx.coordinator, case=fx.fresh(), reason="withdrawn")
+
+
+PREPARE: dict[str, Callable[[CaseFixture], None]] = {"web:case_reopen": prepare_reopen}
+
+
+def case_routes(resolver: URLResolver | None = None, namespace: str = "") -> dict[str, str]:
+    """Every named pattern whose route holds a case reference: {name: route}."""
+    found: dict[str, str] = {}
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found.update(case_routes(entry, inner))
+        elif isinstance(entry, URLPattern) and "<caseref:ref>" in str(entry.pattern):
+            found[f"{namespace}{entry.name}"] = str(entry.pattern)
+    return found
+
+
+def test_every_case_route_has_a_policy():
+    """A page about a case cannot ship without a decision on who may use it."""
+    routes = case_routes()
+    assert len(routes) >= 20
+    assert sorted(set(routes) - set(CASE_POLICY)) == []
+    assert sorted(set(CASE_POLICY) - set(routes)) == []
+    for name, route in CASE_POLICY.items():
+        pattern = (
+            routes[name]
+            .replace("<caseref:ref>", "{ref}")
+            .replace("<uuid:incident_id>", "{incident}")
+        )
+        assert "/" + pattern == route.path, name
+
+
+def test_every_route_taking_a_post_has_sample_data():
+    assert set(POST_DATA) == {name for name, route in CASE_POLICY.items() if route.post}
+
+
+def written_since(seq: int) -> list[str]:
+    return list(
+        AuditEntry.objects.filter(seq__gt=seq).order_by("seq").values_list("event_type", flat=True)
+    )
+
+
+def last_seq() -> int:
+    entry = AuditEntry.objects.order_by("-seq").first()
+    return entry.seq if entry else 0
+
+
+@pytest.mark.parametrize("assigned", [True, False], ids=["assigned", "unassigned"])
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_case_routes_follow_the_policy(vault_keys, role, assigned):  # noqa: F811
+    """Each route answers each role as the policy says, with exactly the policy's events.
+
+    `assigned` gives the person an assignment row on the case, even in a role that the
+    services would never assign: only the role and the assignment together open a case.
+    """
+    staff = StaffFactory(roles=[role])
+    client = Client()
+    log_in(client, staff)
+    fixture: CaseFixture | None = None
+    failures = []
+    for name in sorted(CASE_POLICY):
+        route = CASE_POLICY[name]
+        for method in ("GET", "POST"):
+            if fixture is None:
+                fixture = build_case()
+                if assigned:
+                    CaseAssignment.objects.create(case=fixture.case, staff=staff, lead=False)
+            if method == "POST" and name in PREPARE:
+                PREPARE[name](fixture)
+            path = route.path.format(ref=fixture.case.ref, incident=fixture.incident.pk)
+            expected = case_outcome(route, role=role, assigned=assigned, method=method)
+            before = last_seq()
+            if method == "GET":
+                response = client.get(path)
+            else:
+                data = POST_DATA[name](fixture) if name in POST_DATA else {}
+                response = client.post(path, data)
+            got = (response.status_code, tuple(written_since(before)))
+            if got != (expected.status, expected.events):
+                failures.append((name, method, got, (expected.status, expected.events)))
+            if expected.status == 302 and method == "POST" and route.key and not assigned:
+                assert response["Location"].endswith("/open/"), (name, response["Location"])
+            if method == "POST" and (expected.events or name in PREPARE):
+                fixture = None  # the case changed: the next route starts from a fresh one
+    assert failures == []
