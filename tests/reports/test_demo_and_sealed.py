@@ -11,6 +11,8 @@ from django.test import Client
 from corridor.cases.models import Case, Incident, Phase
 from corridor.core import clock
 from corridor.core.models import Tally
+from corridor.intake.services.messages import send_team_reply
+from corridor.intake.services.opening import open_request
 from corridor.operations.demo_cases import (
     FAMILY,
     GIVEN_FEMALE,
@@ -23,7 +25,9 @@ from corridor.pathways.catalog_files import read_catalog
 from corridor.reports import public, services
 from corridor.reports.periods import latest_public_year
 from tests.accounts.helpers import log_in
+from tests.intake.helpers import write
 from tests.plugins.cases import CASE_DB
+from tests.portal_helpers import fast_kdf  # noqa: F401 - fixture
 
 pytestmark = CASE_DB
 
@@ -42,11 +46,15 @@ def no_names(text: str) -> bool:
     return not any(name in text for name in [*FAMILY, *GIVEN_MALE, *GIVEN_FEMALE])
 
 
+@pytest.mark.usefixtures("fast_kdf")
 def test_every_report_works_with_the_vault_sealed(
-    demo_caseload, settings, monkeypatch, coordinator
+    demo_caseload, canary, settings, monkeypatch, coordinator
 ):
     """keyd is chosen and absent, and opening any sealed value trips the test: reports read
-    plain columns only."""
+    plain columns only (requests and replies included)."""
+    written = write(f"Меня ищут {canary}")
+    open_request(actor=coordinator, request_id=written.request.id)
+    send_team_reply(actor=coordinator, request_id=written.request.id, text=f"Ответ {canary}")
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
 
     def tripwire(*args, **kwargs):
@@ -66,6 +74,9 @@ def test_every_report_works_with_the_vault_sealed(
             assert len(data) > 500
             if form != "pdf":
                 assert no_names(data.decode("utf-8"))
+                assert canary not in data.decode("utf-8")
+            if (scope, form) == (services.INTERNAL, "csv"):
+                assert b"first_response,portal,replied,1\r\n" in data
     client = Client()
     log_in(client, coordinator)
     for path in ("/reports/", "/reports/?period=2025", "/reports/public/"):

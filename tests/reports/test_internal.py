@@ -10,6 +10,7 @@ import pytest
 from corridor.cases.models import ClosureReason
 from corridor.cases.models import MilestoneKind as M
 from corridor.core.tallies import INTAKE_REQUESTS, increment
+from corridor.intake.models import Author, Channel, Message, Request
 from corridor.pathways.models import ApplicationStatus as S
 from corridor.reports.internal import build_internal_document
 from corridor.reports.periods import parse_period
@@ -145,6 +146,37 @@ def test_the_request_tally(figures):
     assert figures[("requests", "2025Q1:portal", "declined")] == 4
     assert figures[("requests", "2025Q1:portal", "undecided")] == 5
     assert figures[("requests", "2025Q1:portal", "received")] == 9
+
+
+def received(channel: str, on: date, *replies: tuple[str, date]) -> None:
+    """A request with only its plain columns, and its thread's authors and days."""
+    request = Request.objects.create(
+        reference=f"RQ-{Request.objects.count():04d}", channel=channel, received_on=on
+    )
+    for position, (author, sent_on) in enumerate(replies):
+        Message.objects.create(request=request, position=position, author=author, sent_on=sent_on)
+
+
+def test_time_to_first_response(frozen_today):
+    """Days from arrival to the team's first reply; the requester's own messages do not count."""
+    team, requester = Author.TEAM, Author.REQUESTER
+    received(
+        Channel.PORTAL, date(2025, 1, 1), (requester, date(2025, 1, 1)), (team, date(2025, 1, 3))
+    )
+    received(
+        Channel.PORTAL, date(2025, 1, 10), (team, date(2025, 1, 20)), (team, date(2025, 1, 11))
+    )
+    received(Channel.PORTAL, date(2025, 2, 1), (requester, date(2025, 2, 5)))
+    received(Channel.HOTLINE, date(2025, 2, 1), (team, date(2025, 2, 1)))
+    received(Channel.PORTAL, date(2025, 6, 1), (team, date(2025, 6, 30)))
+    document = build_internal_document(parse_period("2025Q1"), language="en", today=TODAY)
+    (section,) = [s for s in document.sections if s.code == "first_response"]
+    rows = {row.code: row.values for row in section.rows}
+    # Two days and one day (the earliest of two replies); the third is still waiting.
+    assert rows["portal"] == (3, 2, 1, 1.5)
+    assert rows["hotline"] == (1, 1, 0, 0)
+    assert rows["referral"] == (0, 0, 0, None)
+    assert rows["all"] == (4, 3, 1, 1)
 
 
 def test_a_period_limits_what_happened_in_it(frozen_today, figures):

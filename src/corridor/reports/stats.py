@@ -30,6 +30,15 @@ def median_of_histogram(histogram: Mapping[int, int] | Mapping[float, int]) -> f
     raise AssertionError("unreachable: the counts add up to total")
 
 
+def merge_histograms(histograms: Iterable[Mapping[int, int]]) -> dict[int, int]:
+    """Several {value: how many} added together."""
+    merged: dict[int, int] = {}
+    for histogram in histograms:
+        for value, count in histogram.items():
+            merged[value] = merged.get(value, 0) + count
+    return merged
+
+
 def median(values: Iterable[float]) -> float | None:
     """The median of plain values, or None when there are none."""
     ordered = sorted(values)

@@ -16,6 +16,7 @@ from corridor.reports.internal.applications import application_sections
 from corridor.reports.internal.money import costs_sections, requests_section
 from corridor.reports.internal.operations import (
     closures_section,
+    first_response_section,
     incidents_section,
     open_cases_section,
     workload_section,
@@ -38,16 +39,13 @@ def build_internal_document(period: Period | None, *, language: str, today: date
                     "Internal figures, not for publication: small numbers here can point to "
                     "people. Counted from case records without opening any of them."
                 ),
-                _(
-                    "Time to first response is not shown: it needs the intake records, "
-                    "which these figures do not read yet."
-                ),
             ),
             sections=(
                 *progress_sections(period),
                 *application_sections(period),
                 incidents_section(period),
                 closures_section(period),
+                first_response_section(period),
                 open_cases_section(),
                 workload_section(today),
                 *costs_sections(period),

@@ -1,5 +1,5 @@
 """Running the organisation: incidents, cases closed (and the people we could not help),
-open cases by phase and flag, and who carries how much work."""
+open cases by phase and flag, who carries how much work, and time to first response."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from corridor.cases.models import ClosureReason, Flag, IncidentKind, Phase
+from corridor.intake.models import Channel
 from corridor.reports import stats
 from corridor.reports.charts import bar_chart
 from corridor.reports.layout import Column, Row, Section
@@ -145,4 +146,44 @@ def workload_section(today: date) -> Section:
             Column("overdue_tasks", _("Overdue tasks")),
         ),
         rows=tuple(rows),
+    )
+
+
+def first_response_section(period: Period | None) -> Section:
+    figures = operations.first_replies(period)
+    rows = []
+    for channel in Channel:
+        found = figures.get(channel.value, operations.ReplyFigures())
+        rows.append(_reply_row(channel.value, str(channel.label), found))
+    everything = operations.ReplyFigures(
+        received=sum(found.received for found in figures.values()),
+        days_to_reply=stats.merge_histograms(found.days_to_reply for found in figures.values()),
+    )
+    rows.append(_reply_row("all", _("All channels"), everything, total=True))
+    return Section(
+        code="first_response",
+        title=_("Time to first response"),
+        description=_(
+            "Requests received in the period, those the team has replied to in the request's "
+            "thread, and whole days from arrival to the first reply."
+        ),
+        columns=(
+            Column("received", _("Received")),
+            Column("replied", _("Replied")),
+            Column("not_replied", _("Not replied yet")),
+            Column("median_days_to_reply", _("Median days to first reply")),
+        ),
+        rows=tuple(rows),
+    )
+
+
+def _reply_row(
+    code: str, label: str, found: operations.ReplyFigures, *, total: bool = False
+) -> Row:
+    median = stats.median_of_histogram(found.days_to_reply)
+    return Row(
+        code=code,
+        label=label,
+        values=(found.received, found.replied, max(found.received - found.replied, 0), median),
+        total=total,
     )

@@ -3,8 +3,6 @@ steps, and the time to each target by risk level."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.utils.translation import gettext as _
 
 from corridor.cases import risk
@@ -42,7 +40,7 @@ def milestones_section(period: Period | None, to_region: dict[str, dict[int, int
         before = STEPS[index - 1] if index else None
         spans: dict[int, int] = {}
         if before == people.CONTACTED:
-            spans = _merged(to_region.values())
+            spans = stats.merge_histograms(to_region.values())
         elif before is not None:
             spans = between.get((before, code), {})
         values: tuple[Value, ...] = (
@@ -118,14 +116,6 @@ def targets_section(
         columns=tuple(columns),
         rows=tuple(rows),
     )
-
-
-def _merged(histograms: Iterable[dict[int, int]]) -> dict[int, int]:
-    merged: dict[int, int] = {}
-    for histogram in histograms:
-        for days, n in histogram.items():
-            merged[days] = merged.get(days, 0) + n
-    return merged
 
 
 def _rounded(value: float | None) -> float | None:

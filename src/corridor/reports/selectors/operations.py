@@ -1,4 +1,5 @@
-"""The organisation's own figures: incidents, closures, open cases, workload, targets."""
+"""The organisation's own figures: incidents, closures, open cases, workload, targets, and
+how soon requests for help got their first reply."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 
 from corridor.cases.models import (
     Case,
@@ -16,6 +17,7 @@ from corridor.cases.models import (
     Phase,
     Task,
 )
+from corridor.intake.models import Author, Message, Request
 from corridor.reports.periods import Period
 from corridor.reports.selectors._common import DateOf, days_between, histogram, within
 
@@ -121,3 +123,40 @@ def workload(today: date) -> tuple[dict[str, StaffLoad], int]:
         .count()
     )
     return dict(loads), unled
+
+
+@dataclass
+class ReplyFigures:
+    received: int = 0
+    days_to_reply: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def replied(self) -> int:
+        return sum(self.days_to_reply.values())
+
+
+def first_replies(period: Period | None) -> dict[str, ReplyFigures]:
+    """Per channel: requests received in the period and, for those the team has answered,
+    whole days from arrival to the first reply in the thread (both are days, not times)."""
+    first_reply = (
+        Message.objects.filter(request=OuterRef("pk"), author=Author.TEAM)
+        .values("request")
+        .annotate(first=Min("sent_on"))
+        .values("first")
+    )
+    received = Request.objects.filter(within("received_on", period))
+    result: dict[str, ReplyFigures] = defaultdict(ReplyFigures)
+    for row in received.values("channel").annotate(n=Count("id")):
+        result[row["channel"]].received = row["n"]
+    spans = (
+        received.annotate(days=days_between(Subquery(first_reply), "received_on"))
+        .filter(days__isnull=False)
+        .values("channel", "days")
+        .annotate(n=Count("id"))
+    )
+    rows_by_channel: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for row in spans:
+        rows_by_channel[str(row["channel"])].append(row)
+    for channel, rows in rows_by_channel.items():
+        result[channel].days_to_reply = histogram(rows)
+    return dict(result)
