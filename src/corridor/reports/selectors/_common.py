@@ -92,3 +92,11 @@ def histogram(
         if days is not None and int(days) >= 0:
             result[int(days)] += row[count]
     return dict(result)
+
+
+def histograms_by(rows: Iterable[dict[str, Any]], by: str | None) -> dict[str, dict[int, int]]:
+    """{value of `by` (or "" when None): histogram} from rows grouped by `by` and days."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[str(row[by] or "") if by else ""].append(row)
+    return {group: histogram(items) for group, items in groups.items()}

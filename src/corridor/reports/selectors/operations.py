@@ -19,7 +19,7 @@ from corridor.cases.models import (
 )
 from corridor.intake.models import Author, Message, Request
 from corridor.reports.periods import Period
-from corridor.reports.selectors._common import DateOf, days_between, histogram, within
+from corridor.reports.selectors._common import DateOf, days_between, histograms_by, within
 
 OPEN_CASE = Q(case__closed_at__isnull=True, case__erased_at__isnull=True)
 
@@ -45,11 +45,8 @@ def incident_figures(period: Period | None) -> dict[str, IncidentFigures]:
         .values("kind", "days")
         .annotate(n=Count("id"))
     )
-    rows_by_kind: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for row in spans:
-        rows_by_kind[str(row["kind"])].append(row)
-    for kind, rows in rows_by_kind.items():
-        result[kind].days_to_close = histogram(rows)
+    for kind, days in histograms_by(spans, "kind").items():
+        result[kind].days_to_close = days
     return dict(result)
 
 
@@ -154,9 +151,6 @@ def first_replies(period: Period | None) -> dict[str, ReplyFigures]:
         .values("channel", "days")
         .annotate(n=Count("id"))
     )
-    rows_by_channel: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for row in spans:
-        rows_by_channel[str(row["channel"])].append(row)
-    for channel, rows in rows_by_channel.items():
-        result[channel].days_to_reply = histogram(rows)
+    for channel, days in histograms_by(spans, "channel").items():
+        result[channel].days_to_reply = days
     return dict(result)

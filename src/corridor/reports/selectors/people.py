@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from django.db.models import Case, CharField, Count, OuterRef, Subquery, Value, When
 
@@ -19,7 +18,7 @@ from corridor.reports.selectors._common import (
     OTHER,
     DateOf,
     days_between,
-    histogram,
+    histograms_by,
     per_quarter,
     quarter_counts,
     within,
@@ -92,7 +91,7 @@ def days_from_contact(
         .values(*fields)
         .annotate(n=Count("id"))
     )
-    return _grouped(rows, by)
+    return histograms_by(rows, by)
 
 
 def days_between_steps(
@@ -116,14 +115,5 @@ def days_between_steps(
         .values("kind", "days")
         .annotate(n=Count("id"))
     )
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row["kind"]].append(row)
-    return {(previous[kind], kind): histogram(items) for kind, items in grouped.items()}
-
-
-def _grouped(rows: Any, by: str | None) -> dict[str, dict[int, int]]:
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups[str(row[by] or "") if by else ""].append(row)
-    return {group: histogram(items) for group, items in groups.items()}
+    grouped = histograms_by(rows, "kind")
+    return {(previous[kind], kind): spans for kind, spans in grouped.items()}
