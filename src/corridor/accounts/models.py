@@ -108,6 +108,8 @@ class ApprovalKind(models.TextChoices):
     RESET_PASSWORD = "reset_password", _("Reset another person's password")
     RESET_FACTORS = "reset_factors", _("Reset another person's second factors")
     REVOKE_DEVICE = "revoke_device", _("Revoke another person's device")
+    PUBLISH_REPORT = "publish_report", _("Publish a public report")
+    EXPORT_INTERNAL_REPORT = "export_internal_report", _("Export the internal report")
 
 
 class ApprovalStatus(models.TextChoices):

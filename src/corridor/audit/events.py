@@ -133,6 +133,10 @@ class EventType(StrEnum):
     INSIDER_ALERT_REVIEWED = "cases.insider_alert_reviewed"
     SURGE_DECLARED = "cases.surge_declared"
     SURGE_ENDED = "cases.surge_ended"
+    # reports: exports (with the file's SHA-256) and the never-publish list
+    REPORT_EXPORTED = "reports.report_exported"
+    NEVER_PUBLISH_MARKED = "reports.never_publish_marked"
+    NEVER_PUBLISH_CLEARED = "reports.never_publish_cleared"
 
     @property
     def group(self) -> str:

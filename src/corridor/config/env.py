@@ -59,6 +59,8 @@ class Env:
     log_level: str
     key_provider: str
     keyd: KeydEnv
+    report_min_k: int = 5
+    report_lag_months: int = 6
 
     @property
     def origin_is_onion(self) -> bool:
@@ -105,6 +107,9 @@ def read_env(environ: Mapping[str, str] | None = None) -> Env:
         log_level=source.get("CORRIDOR_LOG_LEVEL", "INFO").upper(),
         key_provider=provider,
         keyd=_read_keyd(source, data_dir),
+        # k of 2 would let either person in a cell of two learn about the other.
+        report_min_k=_read_int(source, "CORRIDOR_REPORT_MIN_K", default=5, lowest=3),
+        report_lag_months=_read_int(source, "CORRIDOR_REPORT_LAG_MONTHS", default=6, lowest=0),
     )
 
 
@@ -181,6 +186,15 @@ def _read_mode(raw: str) -> Mode:
     except ValueError:
         allowed = ", ".join(m.value for m in Mode)
         raise ImproperlyConfigured(f"CORRIDOR_ENV must be one of: {allowed}.") from None
+
+
+def _read_int(source: Mapping[str, str], name: str, *, default: int, lowest: int) -> int:
+    raw = source.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < lowest or int(raw) > 1000:
+        raise ImproperlyConfigured(f"{name} must be a whole number from {lowest} to 1000.")
+    return int(raw)
 
 
 def _read_secret_file(data_dir: Path) -> str | None:

@@ -59,3 +59,21 @@ class ParkedWork(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class Tally(models.Model):
+    """One anonymous counter: how many times `name` happened in `period` with these
+    `dimensions` (canonical `key=value;key=value`). No ids, no times: see core.tallies."""
+
+    name = models.CharField(max_length=60)
+    period = models.CharField(max_length=7)
+    dimensions = models.CharField(max_length=200, blank=True)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period", "dimensions"], name="one_tally_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period}"

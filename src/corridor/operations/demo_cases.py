@@ -1,5 +1,7 @@
 """A fictional caseload for the demo: about 200 cases across every phase, flag, closure
-reason and risk level, with households, links, milestones, costs, placements and legs.
+reason and risk level, with households, links, milestones, costs, placements and legs,
+incidents, and an anonymous tally of requests, spread over the last 30 months so that
+reports have whole years to show (the public report needs one that ended half a year ago).
 
 Names are drawn at random from lists of common given names and family names and
 combined, in Cyrillic with a Latin transliteration; stories are short generic
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from corridor.accounts.models import Staff
+from corridor.accounts.models import Staff, StaffAlert
 from corridor.cases import risk
 from corridor.cases.models import (
     Case,
@@ -24,6 +26,7 @@ from corridor.cases.models import (
     ExpenseCategory,
     Flag,
     FundingSource,
+    Incident,
     IncidentKind,
     LegKind,
     LinkKind,
@@ -34,7 +37,7 @@ from corridor.cases.models import (
 )
 from corridor.cases.services import costs, logistics, opening, progress, safety, work
 from corridor.cases.services.assignment import assign_case
-from corridor.core import clock
+from corridor.core import clock, tallies
 from corridor.core.actors import Actor
 from corridor.pathways import applications
 from corridor.pathways import selectors as pathway_selectors
@@ -166,6 +169,10 @@ PHASE_MILESTONES: dict[Phase, Sequence[MilestoneKind]] = {
     Phase.FOLLOW_UP: tuple(MilestoneKind),
     Phase.CLOSED: tuple(MilestoneKind)[:6],
 }
+# About 30 months: the latest whole year a public report may cover (six months' lag) is
+# always inside it.
+DEMO_DAYS = 915
+REQUEST_CHANNELS = ("portal", "hotline", "referral")
 PHASE_WEIGHTS = {
     Phase.INTAKE: 10,
     Phase.VERIFICATION: 20,
@@ -201,14 +208,16 @@ def build_caseload(
         costs.add_funding_source(actor=actor, code="demo-donations", name="Demo donations"),
     ]
     phases = [phase for phase, weight in PHASE_WEIGHTS.items() for _ in range(weight)]
+    rng.shuffle(phases)  # so that a small demo has every phase too
     cases: list[Case] = []
     for number in range(count):
         phase = phases[number % len(phases)] if number < len(phases) else rng.choice(phases)
-        opened = today - timedelta(days=rng.randint(5, 720))
+        opened = today - timedelta(days=rng.randint(5, DEMO_DAYS))
         case = _one_case(
             actor, staff, rng, phase=phase, opened=opened, today=today, sources=sources
         )
         cases.append(case)
+    _request_tally(rng, today)
     for first, second in zip(cases[::9], cases[1::9], strict=False):
         kind = rng.choice(
             [LinkKind.SAME_FAMILY, LinkKind.TRAVELLING_TOGETHER, LinkKind.SAME_THREAT_ACTOR]
@@ -258,6 +267,7 @@ def _one_case(
     _money(actor, case, rng, opened=opened, today=today, sources=sources)
     _protocol(actor, case, rng)
     _flags(actor, case, rng)
+    _past_incident(actor, case, rng, opened=opened, today=today)
     case.refresh_from_db()
     return case
 
@@ -273,7 +283,8 @@ def _progress(
             if closure in (ClosureReason.SELF_RELOCATED, ClosureReason.REFERRED_OUT)
             else ()
         )
-    span = max((today - opened).days, len(kinds) + 1)
+    # Steps come weeks or months apart, not spread over all the time since opening.
+    span = max(min((today - opened).days, rng.randint(120, 420)), len(kinds) + 1)
     day = opened
     members = [m.person for m in case.members.filter(left_at__isnull=True).select_related("person")]
     for index, kind in enumerate(kinds):
@@ -313,6 +324,8 @@ def _progress(
     case.refresh_from_db()
     if closure is not None:
         progress.close_case(actor=actor, case=case, reason=closure)
+        closed_on = min(today, day + timedelta(days=rng.randint(3, 40)))
+        Case.objects.filter(pk=case.pk).update(closed_at=_at(closed_on))
     elif case.phase != phase and phase not in (Phase.INTAKE, Phase.VERIFICATION):
         progress.advance_phase(actor=actor, case=case, to=phase)
     if case.phase in (Phase.SAFETY, Phase.PREPARATION) and rng.random() < 0.3:
@@ -467,6 +480,70 @@ def _flags(actor: Actor, case: Case, rng: random.Random) -> None:
         progress.raise_flag(actor=actor, case=case, flag=Flag.ON_HOLD, reason="requested")
 
 
+def _past_incident(
+    actor: Actor, case: Case, rng: random.Random, *, opened: date, today: date
+) -> None:
+    """Now and then an incident some time ago, mostly dealt with, for the incident figures."""
+    if case.phase == Phase.INTAKE or rng.random() > 0.15:
+        return
+    kind = rng.choice(
+        [
+            IncidentKind.MISSED_CHECK_IN,
+            IncidentKind.MISSED_CHECK_IN,
+            IncidentKind.MISSING,
+            IncidentKind.RAID,
+            IncidentKind.DURESS,
+            IncidentKind.OTHER,
+        ]
+    )
+    incident = safety.raise_incident(actor=actor, case=case, kind=kind)
+    happened = opened + timedelta(days=rng.randint(0, max(0, (today - opened).days)))
+    Incident.objects.filter(pk=incident.pk).update(created_at=_at(happened))
+    if rng.random() < 0.8:
+        safety.close_incident(actor=actor, incident=incident)
+        closed = min(today, happened + timedelta(days=rng.randint(0, 6)))
+        Incident.objects.filter(pk=incident.pk).update(closed_at=_at(closed))
+        # Dealt with long ago: the coordinators' alert for it is not news any more.
+        StaffAlert.objects.filter(case_ref=case.ref, code="incident_opened").update(
+            dismissed_at=clock.now()
+        )
+
+
+def _request_tally(rng: random.Random, today: date) -> None:
+    """Fictional counts of anonymous requests per quarter, channel and outcome."""
+    first = today - timedelta(days=DEMO_DAYS)
+    index, last = first.year * 4 + (first.month - 1) // 3, today.year * 4 + (today.month - 1) // 3
+    for number in range(index, last + 1):
+        quarter = f"{number // 4}Q{number % 4 + 1}"
+        recent = last - number < 2
+        for channel in REQUEST_CHANNELS:
+            received = rng.randint(4, 30)
+            tallies.increment(
+                tallies.INTAKE_REQUESTS,
+                period=quarter,
+                by=received,
+                channel=channel,
+                outcome=tallies.RECEIVED,
+            )
+            left = received
+            for outcome, share in (
+                ("accepted", 0.45),
+                ("declined", 0.25),
+                ("duplicate", 0.1),
+                ("suspected", 0.05),
+            ):
+                count = min(left, round(received * share * (0.5 if recent else 1)))
+                if count:
+                    tallies.increment(
+                        tallies.INTAKE_REQUESTS,
+                        period=quarter,
+                        by=count,
+                        channel=channel,
+                        outcome=outcome,
+                    )
+                left -= count
+
+
 def _person(rng: random.Random, *, principal: bool) -> PersonInput:
     female = rng.random() < (0.2 if principal else 0.5)
     given = rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
@@ -504,7 +581,7 @@ def _answers(rng: random.Random) -> risk.RiskAnswers:
 
 def _rates(actor: Actor, today: date) -> None:
     """Euro cents per kopeck, one fictional rate a quarter, far enough back for every expense."""
-    for quarter in range(10):
+    for quarter in range(DEMO_DAYS // 91 + 2):
         costs.set_exchange_rate(
             actor=actor,
             currency="RUB",

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "corridor.cases",
     "corridor.pathways",
     "corridor.intake",
+    "corridor.reports",
     "corridor.web",
     "corridor.portal",
     "corridor.operations",
@@ -256,6 +257,9 @@ CORRIDOR_KEYD_DATABASE = "keyd_readonly"
 # Cases one person may open for work within an hour before the insider alert fires
 # (coordinators can raise it for a while by declaring an audited surge).
 CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 20
+# Public reports: no count below k is shown, and no period ends less than the lag ago.
+CORRIDOR_REPORT_MIN_K = 5
+CORRIDOR_REPORT_LAG_MONTHS = 6
 
 
 def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
@@ -278,6 +282,8 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_KEYD_ADMIN_USERS": env.keyd.admin_users,
         "CORRIDOR_KEYD_LIMITS": dict(env.keyd.limits),
         "CORRIDOR_KEYD_SYSTEM_PRINCIPALS": env.keyd.system_principals,
+        "CORRIDOR_REPORT_MIN_K": env.report_min_k,
+        "CORRIDOR_REPORT_LAG_MONTHS": env.report_lag_months,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],
@@ -350,6 +356,10 @@ def logging_settings(level: str) -> dict[str, Any]:
             # django-axes logs usernames as typed (sometimes a password typed in the
             # wrong field); lockouts are in the audit log instead.
             "axes": {"handlers": [], "level": "CRITICAL", "propagate": False},
+            # Report rendering narrates every step at INFO; only problems are worth a line.
+            "weasyprint": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            "fontTools": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            "matplotlib": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }
 

@@ -26,6 +26,7 @@ from corridor.intake.models import Channel, Request, Stage
 from corridor.intake.selectors import count_awaiting_screening
 from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
 from corridor.intake.services.sessions import bind_requester_session
+from corridor.intake.tally import count_arrival
 from corridor.intake.throttles import global_bucket, session_bucket
 from corridor.vault.fields import JSONValue
 from corridor.vault.intake import intake_key_of, seal_for_intake
@@ -75,6 +76,7 @@ def receive_portal_request(
         bind_requester_session(
             digest=session_digest, request_id=request.id, stage=Stage.CODENAME_DUE, held_key=None
         )
+        count_arrival(request)
         record_event(
             actor=actor,
             event=EventType.REQUEST_RECEIVED,
