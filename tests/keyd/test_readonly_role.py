@@ -60,12 +60,15 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
 @pytest.mark.pure
 def test_the_documented_grants_cover_every_table_keyd_reads():
     from corridor.cases.unwrap_policy import TABLES
+    from corridor.intake.unwrap_policy import TABLES as INTAKE_TABLES
 
     statements = documented_statements("x")
     granted = {
         re.search(r" ON (\w+) TO", s).group(1) for s in statements if s.startswith("GRANT SELECT")
     }
     assert (
-        set(TABLES) | {"accounts_draft", "accounts_unwrapsurge", "accounts_unwrapsurge_members"}
+        set(TABLES)
+        | set(INTAKE_TABLES)
+        | {"accounts_draft", "accounts_unwrapsurge", "accounts_unwrapsurge_members", "auth_group"}
         == granted
     )

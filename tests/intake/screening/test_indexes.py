@@ -16,11 +16,12 @@ from corridor.intake.screening.minhash import (
     signature_bands,
     similarity,
 )
+from corridor.intake.services.screening import TEMPLATE_SIMILARITY
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 TEMPLATE = (
-    "Здравствуйте, меня зовут {name}, я из города {city}. Мои родственники узнали обо мне "
+    "Здравствуйте, меня зовут {name}, я из Грозного. Мои родственники узнали обо мне "
     "и угрожают убить, полиция на их стороне. Я сейчас прячусь у знакомых, но долго здесь "
     "оставаться нельзя. Пожалуйста, скажите, где находится ваш приют и как туда добраться."
 )
@@ -54,18 +55,14 @@ def test_index_values_are_truncated_and_keyed_per_index(vault_keys, settings):
 
 def test_templated_narratives_are_alike_and_others_are_not(vault_keys):
     """The same template with other names is similar; an unrelated story is not."""
-    first = narrative_signature(
-        TEMPLATE.format(name="Ислам", city="Грозный"), hash_word=keyed_word_hash
-    )
-    second = narrative_signature(
-        TEMPLATE.format(name="Руслан", city="Гудермес"), hash_word=keyed_word_hash
-    )
+    first = narrative_signature(TEMPLATE.format(name="Ислам"), hash_word=keyed_word_hash)
+    second = narrative_signature(TEMPLATE.format(name="Руслан"), hash_word=keyed_word_hash)
     other = narrative_signature(OTHER, hash_word=keyed_word_hash)
     assert first is not None
     assert second is not None
     assert other is not None
     assert len(first) == PERMUTATIONS
-    assert similarity(first, second) >= 0.6
+    assert similarity(first, second) >= TEMPLATE_SIMILARITY
     assert similarity(first, other) <= 0.2
     assert set(signature_bands(first)) & set(signature_bands(second))
     assert decode_signature(encode_signature(first)) == first

@@ -21,7 +21,7 @@ from corridor.vault.providers import key_provider
 
 NARRATIVE_INDEX = "screening.narrative"
 PERMUTATIONS = 64
-BANDS = 16
+BANDS = 32
 ROWS = PERMUTATIONS // BANDS
 # Shorter narratives ("help me, I am in danger") are alike for real people: no signature.
 MIN_SHINGLES = 12
