@@ -11,7 +11,7 @@ from corridor.intake.screening.minhash import (
     PERMUTATIONS,
     decode_signature,
     encode_signature,
-    keyed_word_hash,
+    keyed_word_hasher,
     narrative_signature,
     signature_bands,
     similarity,
@@ -55,9 +55,9 @@ def test_index_values_are_truncated_and_keyed_per_index(vault_keys, settings):
 
 def test_templated_narratives_are_alike_and_others_are_not(vault_keys):
     """The same template with other names is similar; an unrelated story is not."""
-    first = narrative_signature(TEMPLATE.format(name="Ислам"), hash_word=keyed_word_hash)
-    second = narrative_signature(TEMPLATE.format(name="Руслан"), hash_word=keyed_word_hash)
-    other = narrative_signature(OTHER, hash_word=keyed_word_hash)
+    first = narrative_signature(TEMPLATE.format(name="Ислам"), hash_word=keyed_word_hasher())
+    second = narrative_signature(TEMPLATE.format(name="Руслан"), hash_word=keyed_word_hasher())
+    other = narrative_signature(OTHER, hash_word=keyed_word_hasher())
     assert first is not None
     assert second is not None
     assert other is not None
@@ -71,4 +71,4 @@ def test_templated_narratives_are_alike_and_others_are_not(vault_keys):
 
 def test_short_narratives_get_no_signature(vault_keys):
     """ "Help me, I am in danger" is what many real people write: never compared."""
-    assert narrative_signature("Помогите, мне угрожают", hash_word=keyed_word_hash) is None
+    assert narrative_signature("Помогите, мне угрожают", hash_word=keyed_word_hasher()) is None

@@ -155,6 +155,39 @@ def test_a_sealed_key_service_parks_the_request_until_unseal(vault_keys, fast_kd
 
 
 def test_waiting_requests_are_screened_by_the_periodic_sweep(vault_keys, fast_kdf):
+    """Requests whose task never ran, or that waited for unseal, are screened."""
     waiting = [write("Нужна помощь").request for _ in range(2)]
+    Request.objects.filter(pk=waiting[0].pk).update(status=Status.AWAITING_UNSEAL)
     assert screening.screen_waiting_requests(actor=WORKER) == 2
     assert set(Request.objects.filter(status=Status.IN_VERIFICATION)) == set(waiting)
+
+
+def test_one_name_with_different_birth_years_is_two_people(vault_keys, fast_kdf):
+    """Hotline calls from "Ислам Мусаев" born 1990 and born 1971 raise nothing; the same
+    name and birth date is flagged."""
+    from corridor.accounts.roles import Role
+    from corridor.intake.services.hotline import record_hotline_request
+    from tests.factories import StaffFactory
+
+    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    triage = {"danger_now": "no", "can_talk": "yes", "full_name": "Ислам Мусаев"}
+
+    def call(born: str) -> Request:
+        recorded = record_hotline_request(
+            actor=operator, answers=triage | {"date_of_birth": born}, escalate=False, conflict=False
+        )
+        screen_request(actor=WORKER, request_id=recorded.pk)
+        return recorded
+
+    call("1990-03-04")
+    assert flags_of(call("1971-05-06")) == set()
+    assert flags_of(call("1990-03-04")) == {"duplicate_name"}
+
+
+def test_a_candidate_erased_meanwhile_is_not_compared(vault_keys, fast_kdf):
+    """A candidate whose key is already destroyed is skipped, not an error."""
+    from corridor.vault import keys as vault_keys_module
+
+    first = screened(name_to_use="Магомед Хасанов")
+    vault_keys_module.destroy_data_key(first.key_id)
+    assert flags_of(screened(name_to_use="Magomed Khasanov")) == set()

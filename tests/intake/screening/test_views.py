@@ -28,7 +28,7 @@ def client_of(staff) -> Client:
 
 
 def test_an_operator_records_and_escalates_a_call(vault_keys):
-    StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = StaffFactory(roles=[Role.COORDINATOR])
     operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
     client = client_of(operator)
     page = client.get("/requests/hotline/").content.decode()
@@ -54,6 +54,9 @@ def test_an_operator_records_and_escalates_a_call(vault_keys):
     assert request.recorded_by == operator
     assert StaffAlert.objects.filter(code="hotline_escalation", case_ref=request.reference).exists()
     assert "Магомед" not in response["Location"]
+    dashboard = client_of(coordinator).get("/").content.decode()
+    assert 'data-alert="hotline_escalation"' in dashboard
+    assert request.reference in dashboard
     assert (
         client_of(StaffFactory(roles=[Role.VERIFIER])).get("/requests/hotline/").status_code == 403
     )
@@ -131,3 +134,30 @@ def test_the_watchlist_page_is_for_coordinators(vault_keys):
     )
     for role in (Role.VERIFIER, Role.HOTLINE_OPERATOR, Role.CASEWORKER):
         assert client_of(StaffFactory(roles=[role])).get("/watchlist/").status_code == 403
+
+
+def test_decisions_and_calls_refused_cleanly(vault_keys, fast_kdf, settings):
+    """A decision without an outcome comes back with an error, an unknown request is a
+    404, and a sealed key service leaves the call form filled with a clear message."""
+    verifier = client_of(StaffFactory(roles=[Role.VERIFIER]))
+    request = screened()
+    url = f"/requests/{request.pk}/"
+    token = form_token(verifier, url)
+    response = verifier.post(f"{url}decide/", {"csrfmiddlewaretoken": token}, follow=True)
+    assert response.status_code == 200
+    assert Request.objects.get(pk=request.pk).status == Status.IN_VERIFICATION
+    missing = "/requests/00000000-0000-0000-0000-000000000000/decide/"
+    assert (
+        verifier.post(missing, {"csrfmiddlewaretoken": token, "outcome": "decline"}).status_code
+        == 404
+    )
+    operator = client_of(StaffFactory(roles=[Role.HOTLINE_OPERATOR]))
+    token = form_token(operator, "/requests/hotline/")
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    sealed = operator.post(
+        "/requests/hotline/",
+        {"csrfmiddlewaretoken": token, "danger_now": "yes", "can_talk": "yes", "where": "Шали"},
+    )
+    assert sealed.status_code == 400
+    assert "Шали" in sealed.content.decode()
+    assert Request.objects.count() == 1

@@ -82,3 +82,17 @@ def test_removing_an_entry_destroys_its_key_and_stops_matching(
     assert flags_of(screened(safe_contact="89281112233")) == set()
     with pytest.raises(WatchEntryNotFound):
         remove_watch_entry(actor=coordinator, entry_id=entry.pk)
+
+
+def test_an_entry_blanked_halfway_is_skipped_not_an_error(vault_keys):
+    """An entry whose sealed details are gone (a removal interrupted before its mark) is
+    left out of the coordinator's list instead of breaking it."""
+    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    kept = add_watch_entry(
+        actor=coordinator, kind=WatchKind.RELATIVE, details={"full_name": "Иван Петров"}
+    )
+    broken = add_watch_entry(
+        actor=coordinator, kind=WatchKind.RELATIVE, details={"full_name": "Пётр Иванов"}
+    )
+    WatchEntry.objects.filter(pk=broken.pk).update(details=None)
+    assert [item.entry for item in access_watchlist(coordinator)] == [kept]

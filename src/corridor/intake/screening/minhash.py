@@ -1,18 +1,21 @@
 """Narrative similarity without the narrative: a MinHash over keyed word hashes.
 
-Each distinct word is hashed by the key provider (a dedicated blind index, 61 bits),
-so a signature gives nothing to someone without the index key; three-word shingles
-are combined from those hashes and permuted with public constants. Only the
-signature and its bands (for lookup) are stored, as numbers. Two signatures agree in
-about the share of positions that their texts' shingle sets overlap (Jaccard).
+Words are hashed with HMAC-SHA256 under a 128-bit key that the key provider derives
+through a dedicated blind index (`screening.narrative`), so a signature gives nothing
+to someone without the blind-index root key; one provider call per half of that key
+instead of one per word keeps screening cheap under keyd. Three-word shingles are
+combined from the word hashes and permuted with public constants. Only the signature
+and its bands (for lookup) are stored, as numbers. Two signatures agree in about the
+share of positions that their texts' shingle sets overlap (Jaccard).
 
-    signature = narrative_signature(text, hash_word=keyed_word_hash)
+    signature = narrative_signature(text, hash_word=keyed_word_hasher())
     similarity(signature, other)  # 0.0 .. 1.0
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import unicodedata
 from collections.abc import Callable
@@ -45,9 +48,19 @@ _A = _constants("corridor-minhash-a-")
 _B = _constants("corridor-minhash-b-")
 
 
-def keyed_word_hash(word: str) -> int:
-    """The provider's keyed hash of one normalised word."""
-    return key_provider().index(NARRATIVE_INDEX, word.encode("utf-8"), bits=61)
+def keyed_word_hasher() -> Callable[[str], int]:
+    """A function from a word to its 61-bit keyed hash, keyed by the provider."""
+    provider = key_provider()
+    key = b"".join(
+        provider.index(NARRATIVE_INDEX, label, bits=64).to_bytes(8, "big")
+        for label in (b"minhash-key-1", b"minhash-key-2")
+    )
+
+    def hash_word(word: str) -> int:
+        digest = hmac.new(key, word.encode("utf-8"), hashlib.sha256).digest()
+        return int.from_bytes(digest[:8], "big") >> 3
+
+    return hash_word
 
 
 def narrative_words(text: str) -> list[str]:

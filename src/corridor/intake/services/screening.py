@@ -46,7 +46,7 @@ from corridor.intake.screening.minhash import (
     Signature,
     decode_signature,
     encode_signature,
-    keyed_word_hash,
+    keyed_word_hasher,
     narrative_signature,
     signature_bands,
     similarity,
@@ -108,7 +108,7 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
         answers = _answers(open_field(request.answers, key=key))
         facts = facts_from_answers(answers)
         values = index_values(facts)
-        signature = narrative_signature(narrative_of(answers), hash_word=keyed_word_hash)
+        signature = narrative_signature(narrative_of(answers), hash_word=keyed_word_hasher())
         findings = Findings()
         _confirm_requests(actor, request, facts, values, findings)
         if _confirm_watchlist(actor, facts, values):
@@ -149,10 +149,11 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
 
 def screen_waiting_requests(*, actor: SystemActor, limit: int = 50) -> int:
     """Screen requests still waiting whose task never ran (queued before a crash, or
-    received before screening existed); returns how many were screened."""
-    waiting = Request.objects.filter(
-        status=Status.AWAITING_SCREENING, screened_at__isnull=True
-    ).order_by("created_at")[:limit]
+    received before screening existed) or that waited for unseal; returns how many were
+    screened. Raises KeysUnavailable at the first that still meets sealed keys."""
+    waiting = Request.objects.filter(status__in=SCREENABLE, screened_at__isnull=True).order_by(
+        "created_at"
+    )[:limit]
     return sum(
         screen_request(actor=actor, request_id=request_id) is not None
         for request_id in list(waiting.values_list("pk", flat=True))
@@ -261,14 +262,13 @@ def _similar_narratives(request: Request, signature: Signature | None) -> set[uu
     """Earlier requests whose narrative signature is close to this one's."""
     if signature is None:
         return set()
-    query = Q()
-    for band, value in enumerate(signature_bands(signature)):
-        query |= Q(band=band, value=value)
-    candidates = set(
-        NarrativeBand.objects.filter(query)
-        .exclude(request_id=request.pk)
-        .values_list("request_id", flat=True)
-    )
+    wanted = dict(enumerate(signature_bands(signature)))
+    bands = NarrativeBand.objects.filter(value__in=wanted.values()).exclude(request_id=request.pk)
+    candidates = {
+        other
+        for other, band, value in bands.values_list("request_id", "band", "value")
+        if wanted.get(band) == value
+    }
     rows = (
         Request.objects.filter(pk__in=candidates)
         .exclude(status=Status.ERASED)
