@@ -77,3 +77,5 @@ def test_a_call_is_escalated_accepted_provisionally_then_fully_in_russian(browse
     boss.wait_for_load_state()
     assert "Гудермес" in boss.content()
     assert CASE.search(boss.locator("#request-case a").get_attribute("href")).group(1) == ref
+    for opened in (phone, desk, boss):
+        opened.context.close()

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
@@ -110,8 +109,9 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
         values = index_values(facts)
         signature = narrative_signature(narrative_of(answers), hash_word=keyed_word_hasher())
         findings = Findings()
-        _confirm_requests(actor, request, facts, values, findings)
-        if _confirm_watchlist(actor, facts, values):
+        rows = _candidate_rows(request, values)
+        _confirm_requests(actor, facts, values, rows, findings)
+        if _confirm_watchlist(actor, facts, rows):
             findings.own.add(Signal.WATCHLIST_MATCH)
         findings.own |= text_signals(_requester_texts(request, answers, key))
     except KeysUnavailable:
@@ -174,31 +174,33 @@ def _requester_texts(
     return texts
 
 
-def _lookup_rows(values: set[IndexValue], names: frozenset[str]) -> Q | None:
-    wanted = [(name, value) for name, value in values if name in names]
-    if not wanted:
-        return None
-    query = Q()
-    for name, value in wanted:
-        query |= Q(name=name, value=value)
-    return query
+def _candidate_rows(
+    request: Request, values: set[IndexValue]
+) -> list[tuple[uuid.UUID | None, uuid.UUID | None, str]]:
+    """(request id, watch entry id, index name) of every row sharing a lookup value.
+
+    One query per value, each a seek on the (name, value) index: an OR of them all made
+    SQLite scan the whole table (half a million rows at 100,000 requests)."""
+    rows: list[tuple[uuid.UUID | None, uuid.UUID | None, str]] = []
+    for name, value in sorted(values):
+        if name in LOOKUP_INDEXES:
+            found = IndexEntry.objects.filter(name=name, value=value).exclude(request_id=request.pk)
+            rows += list(found.values_list("request_id", "watch_id", "name"))
+    return rows
 
 
 def _confirm_requests(
     actor: SystemActor,
-    request: Request,
     facts: Facts,
     values: set[IndexValue],
+    rows: list[tuple[uuid.UUID | None, uuid.UUID | None, str]],
     findings: Findings,
 ) -> None:
     """Decrypt each candidate's facts and keep the signals they confirm."""
-    query = _lookup_rows(values, LOOKUP_INDEXES)
-    if query is None:
-        return
     found: dict[uuid.UUID, set[str]] = defaultdict(set)
-    rows = IndexEntry.objects.filter(query, request__isnull=False).exclude(request_id=request.pk)
-    for other_id, name in rows.values_list("request_id", "name"):
-        found[other_id].add(name)
+    for other_id, _, name in rows:
+        if other_id is not None:
+            found[other_id].add(name)
     candidates = _narrowed(found, values)
     for other in Request.objects.filter(pk__in=candidates, facts__isnull=False).exclude(
         status=Status.ERASED
@@ -241,13 +243,12 @@ def _open_facts(actor: SystemActor, other: Request) -> Facts | None:
     return Facts.from_json(open_field(other.facts, key=key))
 
 
-def _confirm_watchlist(actor: SystemActor, facts: Facts, values: set[IndexValue]) -> bool:
-    query = _lookup_rows(values, LOOKUP_INDEXES)
-    if query is None:
-        return False
-    watch_ids = set(
-        IndexEntry.objects.filter(query, watch__isnull=False).values_list("watch_id", flat=True)
-    )
+def _confirm_watchlist(
+    actor: SystemActor,
+    facts: Facts,
+    rows: list[tuple[uuid.UUID | None, uuid.UUID | None, str]],
+) -> bool:
+    watch_ids = {watch_id for _, watch_id, _ in rows if watch_id is not None}
     for entry in WatchEntry.objects.filter(pk__in=watch_ids, removed_at__isnull=True):
         if entry.key_id is None or entry.details is None:
             continue
