@@ -218,6 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     _harness.report(subject, baseline, unit="request")
     for name, seconds in parts.items():
         print(f"  part {name}: median {statistics.median(seconds) * 1000:.2f} ms")
+    # What the parts leave: sealing the facts, storing index rows, bands, flags and the
+    # audit event, and the durable commit (SQLite synchronous=FULL: one fsync or more).
+    rest = [total - sum(part[i] for part in parts.values()) for i, total in enumerate(totals)]
+    print(f"  rest (writes and commit): median {statistics.median(rest) * 1000:.2f} ms")
     print(f"  candidate requests per request (median): {statistics.median(candidates_seen):.0f}")
     verdict = "ok" if subject.median < 0.020 else "OVER"
     print(
