@@ -62,7 +62,12 @@ ROUTES: dict[str, Route] = {
     "web:catalog_pause": Route("/catalog/ca-gar/pause/", anonymous=405, staff=405),
     "web:catalog_slot": Route("/catalog/ca-gar/slots/", anonymous=405, staff=405),
     "web:inbox": Route("/requests/", anonymous=302, staff=403),
-    "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=403),
+    "web:hotline_call": Route("/requests/hotline/", anonymous=302, staff=403),
+    # Caseworkers may read the thread of a case they work on: an unknown id is a 404.
+    "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=404),
+    "web:request_decide": Route(f"/requests/{ID}/decide/", anonymous=405, staff=405),
+    "web:watchlist": Route("/watchlist/", anonymous=302, staff=403),
+    "web:watch_remove": Route(f"/watchlist/{ID}/remove/", anonymous=405, staff=405),
     "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),
     "web:surges": Route("/keys/surges/", anonymous=302, staff=403),
     "web:surge_close": Route(f"/keys/surges/{ID}/close/", anonymous=405, staff=405),

@@ -78,9 +78,10 @@ def test_an_empty_reply_comes_back_with_an_error(vault_keys, fast_kdf):
     assert not Message.objects.exists()
 
 
-def test_a_caseworker_gets_403_and_an_unknown_request_404(vault_keys, fast_kdf):
+def test_a_caseworker_off_the_case_and_an_unknown_request_get_404(vault_keys, fast_kdf):
+    """A caseworker reads only the threads of their own cases; others look missing."""
     written = write()
-    assert client_for(Role.CASEWORKER).get(f"/requests/{written.request.id}/").status_code == 403
+    assert client_for(Role.CASEWORKER).get(f"/requests/{written.request.id}/").status_code == 404
     verifier = client_for(Role.VERIFIER)
     assert verifier.get("/requests/00000000-0000-0000-0000-000000000000/").status_code == 404
 

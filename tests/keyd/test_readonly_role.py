@@ -12,6 +12,8 @@ from django.db import DatabaseError, connection, transaction
 
 from corridor.accounts.unwrap_limits import draft_unwrap_policy, in_open_surge, open_surge
 from corridor.cases.unwrap_policy import case_unwrap_policy
+from corridor.intake.services.watchlist import add_watch_entry
+from corridor.intake.unwrap_policy import request_unwrap_policy
 from corridor.vault.keyd.policy import UnwrapRequest
 from tests.keyd.helpers import REPOSITORY
 from tests.plugins.cases import CASE_DB
@@ -36,6 +38,7 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
 ):
     case = open_case()
     open_surge(actor=coordinator, name="night-1", members=[caseworker], hours=1)
+    watched = add_watch_entry(actor=coordinator, kind="official", details={"phone": "89001112233"})
     role = f"keyd_test_{secrets.token_hex(4)}"
     with connection.cursor() as cursor:
         for statement in documented_statements(role):
@@ -51,6 +54,14 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
         )
     )
     assert in_open_surge(caseworker.actor_id, "default")
+    assert request_unwrap_policy(
+        UnwrapRequest(
+            principal=coordinator.actor_id,
+            case_id=str(watched.pk),
+            key_id=watched.key_id,
+            database="default",
+        )
+    )
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE cases_case SET erased_at = now()")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
@@ -60,12 +71,15 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
 @pytest.mark.pure
 def test_the_documented_grants_cover_every_table_keyd_reads():
     from corridor.cases.unwrap_policy import TABLES
+    from corridor.intake.unwrap_policy import TABLES as INTAKE_TABLES
 
     statements = documented_statements("x")
     granted = {
         re.search(r" ON (\w+) TO", s).group(1) for s in statements if s.startswith("GRANT SELECT")
     }
     assert (
-        set(TABLES) | {"accounts_draft", "accounts_unwrapsurge", "accounts_unwrapsurge_members"}
+        set(TABLES)
+        | set(INTAKE_TABLES)
+        | {"accounts_draft", "accounts_unwrapsurge", "accounts_unwrapsurge_members", "auth_group"}
         == granted
     )

@@ -137,6 +137,16 @@ class EventType(StrEnum):
     REPORT_EXPORTED = "reports.report_exported"
     NEVER_PUBLISH_MARKED = "reports.never_publish_marked"
     NEVER_PUBLISH_CLEARED = "reports.never_publish_cleared"
+    # intake: screening, the watchlist, hotline intake and verification decisions
+    REQUEST_SCREENED = "intake.request_screened"
+    SIGNAL_RAISED = "intake.signal_raised"
+    WATCH_ENTRY_ADDED = "intake.watch_entry_added"
+    WATCH_ENTRY_REMOVED = "intake.watch_entry_removed"
+    WATCHLIST_READ = "intake.watchlist_read"
+    HOTLINE_RECORDED = "intake.hotline_recorded"
+    HOTLINE_ESCALATED = "intake.hotline_escalated"
+    REQUEST_DECIDED = "intake.request_decided"
+    REQUEST_ERASED = "intake.request_erased"
 
     @property
     def group(self) -> str:

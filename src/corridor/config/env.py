@@ -21,6 +21,10 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 DEMO_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 # Unwraps per hour unless CORRIDOR_KEYD_LIMIT_<NAME> says otherwise (docs/operators.md).
 KEYD_LIMITS = {"staff": 120, "surge": 600, "system": 3000, "process": 3000, "index": 100_000}
+# How many persons and requests the organisation plans to hold: the blind indexes are
+# truncated so that even this many rows give several candidates per value (SECURITY.md C12).
+DEFAULT_PLANNED_POPULATION = 100_000
+PLANNED_POPULATION_RANGE = (1_000, 100_000_000)
 
 
 class Mode(StrEnum):
@@ -61,6 +65,7 @@ class Env:
     keyd: KeydEnv
     report_min_k: int = 5
     report_lag_months: int = 6
+    planned_population: int = DEFAULT_PLANNED_POPULATION
 
     @property
     def origin_is_onion(self) -> bool:
@@ -110,7 +115,23 @@ def read_env(environ: Mapping[str, str] | None = None) -> Env:
         # k of 2 would let either person in a cell of two learn about the other.
         report_min_k=_read_int(source, "CORRIDOR_REPORT_MIN_K", default=5, lowest=3),
         report_lag_months=_read_int(source, "CORRIDOR_REPORT_LAG_MONTHS", default=6, lowest=0),
+        planned_population=_read_population(source.get("CORRIDOR_PLANNED_POPULATION")),
     )
+
+
+def _read_population(raw: str | None) -> int:
+    if raw is None or not raw.strip():
+        return DEFAULT_PLANNED_POPULATION
+    low, high = PLANNED_POPULATION_RANGE
+    try:
+        value = int(raw.strip().replace("_", ""))
+    except ValueError:
+        value = 0
+    if not low <= value <= high:
+        raise ImproperlyConfigured(
+            f"CORRIDOR_PLANNED_POPULATION must be a whole number from {low} to {high}."
+        )
+    return value
 
 
 def _read_keyd(source: Mapping[str, str], data_dir: Path) -> KeydEnv:

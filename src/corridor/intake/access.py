@@ -18,12 +18,14 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from corridor.accounts.models import Staff
+from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import RequesterActor
-from corridor.intake.errors import RequesterSessionGone, RequestNotFound
-from corridor.intake.models import Author, Message, Request, RequesterSession, Stage
+from corridor.intake.errors import RequesterSessionGone, RequestNotFound, WatchlistForbidden
+from corridor.intake.models import Author, Message, Request, RequesterSession, Stage, WatchEntry
 from corridor.intake.selectors import active_codename, requests_visible_to
 from corridor.vault import keys as vault_keys
 from corridor.vault.errors import DecryptionFailed, InputRejected
@@ -149,6 +151,43 @@ def access_thread_by_session(
             object_id=str(session.request_id),
         )
     return RequesterThread(received_on=session.request.received_on, thread=thread)
+
+
+@dataclass(frozen=True)
+class OpenedWatchEntry:
+    """One watchlist entry as a coordinator reads it."""
+
+    entry: WatchEntry
+    details: dict[str, JSONValue]
+
+
+def check_watchlist_access(actor: Staff) -> None:
+    """WatchlistForbidden unless `actor` is a coordinator; a refusal is recorded."""
+    if Role.COORDINATOR in roles_of(actor):
+        return
+    with transaction.atomic():
+        record_event(actor=actor, event=EventType.ACCESS_DENIED, object_type="watchlist")
+    raise WatchlistForbidden
+
+
+def access_watchlist(actor: Staff) -> list[OpenedWatchEntry]:
+    """Every current entry, decrypted for a coordinator; the read is recorded."""
+    check_watchlist_access(actor)
+    opened: list[OpenedWatchEntry] = []
+    for entry in WatchEntry.objects.filter(removed_at__isnull=True).order_by("-created_at"):
+        if entry.key_id is None or entry.details is None:
+            continue
+        key = vault_keys.data_key(entry.key_id, for_actor=actor.actor_id, case_id=str(entry.id))
+        details = open_field(entry.details, key=key)
+        opened.append(OpenedWatchEntry(entry, details if isinstance(details, dict) else {}))
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            event=EventType.WATCHLIST_READ,
+            object_type="watchlist",
+            detail={"entries": len(opened)},
+        )
+    return opened
 
 
 def _open_own_copy(key: RequesterKey, sealed: bytes | memoryview | None) -> str | None:

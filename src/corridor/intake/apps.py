@@ -8,4 +8,7 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the periodic sweeps (sessions, throttles, spent forms, intake keys).
-        from corridor.intake import jobs  # noqa: F401
+        from corridor.intake import jobs, unwrap_policy  # noqa: F401
+
+        # keyd hands a request's key only to whom this policy names.
+        unwrap_policy.register()

@@ -43,3 +43,11 @@ class NoCodename(NotAllowed):
 
 class MessageInvalid(InvalidInput):
     """A message is empty or too long."""
+
+
+class WatchEntryNotFound(NotFound):
+    """No such watchlist entry, or it was removed."""
+
+
+class WatchlistForbidden(NotAllowed):
+    """Only coordinators may see or change the watchlist."""

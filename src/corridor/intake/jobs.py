@@ -13,6 +13,8 @@ from corridor.core.actors import WORKER
 from corridor.core.tasks import periodic
 from corridor.intake.selectors import intake_keys_in_use
 from corridor.intake.services._common import forget_spent_forms
+from corridor.intake.services.erasure import erase_due_requests
+from corridor.intake.services.screening import screen_waiting_requests
 from corridor.intake.services.sessions import forget_idle_sessions
 from corridor.intake.throttles import forget_idle_buckets
 from corridor.vault.intake import rotate_intake_keys
@@ -35,6 +37,18 @@ def sweep_portal_rows() -> None:
     """Spent form tokens and idle per-session rate buckets are deleted."""
     forget_spent_forms(older_than=SPENT_FORMS_KEPT)
     forget_idle_buckets(idle_for=IDLE_BUCKETS_KEPT)
+
+
+@periodic("intake.screen_waiting_requests", every=timedelta(minutes=10))
+def screen_waiting() -> None:
+    """Requests whose screening task never ran are screened here (oldest first)."""
+    screen_waiting_requests(actor=WORKER)
+
+
+@periodic("intake.erase_due_requests", every=timedelta(hours=6))
+def erase_due() -> None:
+    """Declined, duplicate and suspected requests are erased once their days have passed."""
+    erase_due_requests(actor=WORKER)
 
 
 @periodic("intake.rotate_intake_keys", every=timedelta(hours=6))

@@ -69,11 +69,38 @@ class Request(UUIDModel):
     recorded_by = models.ForeignKey(
         Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Screening: the normalised identifying values, sealed under the request's key, which
+    # the screening task decrypts to confirm a candidate; the narrative's MinHash
+    # signature as numbers only (screening/minhash.py).
+    facts = EncryptedJSONField(key_field="key_id")
+    narrative_signature = models.TextField(blank=True, default="")
+    screened_at = models.DateTimeField(null=True, blank=True)
+    # Verification: the latest decision; its deadline (a provisional acceptance's full
+    # verification, a suspected request's second review); the case it opened or
+    # duplicates; when a declined, duplicate or suspected request is erased.
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    erase_on = models.DateField(null=True, blank=True)
+    # Hotline: the call was escalated to the on-call coordinator; the operator knows the
+    # caller or their family, so the request went to someone else.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    conflict_of_interest = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["channel", "status"], name="intake_request_queue"),
             models.Index(fields=["sealed_to"], name="intake_request_sealed_to"),
+            models.Index(fields=["status", "review_due_at"], name="intake_request_due"),
+            models.Index(fields=["status", "erase_on"], name="intake_request_erase"),
         ]
 
     def __str__(self) -> str:
@@ -177,3 +204,139 @@ class SpentFormToken(models.Model):
 
     def __str__(self) -> str:
         return "spent form"
+
+
+class Signal(models.TextChoices):
+    """What screening found, stored as a code; the verifier's page explains each in words."""
+
+    DUPLICATE_PHONE = "duplicate_phone", _("Same phone number as another request")
+    DUPLICATE_NAME = "duplicate_name", _("Same name as another request")
+    DUPLICATE_DOCUMENT = "duplicate_document", _("Same document number as another request")
+    TEMPLATED_NARRATIVE = "templated_narrative", _("Story nearly identical to another request's")
+    SHARED_CONTACT = "shared_contact", _("A contact number another request also gives")
+    ASKS_FOR_LOCATIONS = "asks_for_locations", _("Asks where shelters or offices are")
+    ASKS_FOR_STAFF = "asks_for_staff", _("Asks for the names of staff or volunteers")
+    WATCHLIST_MATCH = "watchlist_match", _("Matches an entry on the threat-actor watchlist")
+    FLOOD = "flood", _("Arrived in a flood of requests")
+
+
+class RequestFlag(models.Model):
+    """A signal raised on a request, confirmed before it was raised; `other` names the
+    request it was matched with (duplicates, templates, shared contacts)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="flags")
+    code = models.CharField(max_length=32, choices=Signal.choices)
+    other = models.ForeignKey(
+        Request, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    raised_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "code", "other"], name="one_flag_per_match")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class WatchKind(models.TextChoices):
+    RELATIVE = "relative", _("A relative hunting someone")
+    OFFICIAL = "official", _("An official or security officer")
+    INFORMANT = "informant", _("A known informant")
+
+
+class WatchEntry(UUIDModel):
+    """One threat actor on the watchlist, sealed under a key of its own; coordinators only.
+
+    `details` holds what identifies them (names, phones, document numbers, date of birth,
+    a note); requests are matched against it through the same blind indexes.
+    """
+
+    kind = models.CharField(max_length=16, choices=WatchKind.choices)
+    key_id = DataKeyField()
+    details = EncryptedJSONField(key_field="key_id")
+    added_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"watch entry {self.pk}"
+
+
+class IndexEntry(models.Model):
+    """One blind-index value of a request's or a watch entry's facts: a candidate key,
+    never proof (several rows share each value by design)."""
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    watch = models.ForeignKey(
+        WatchEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=32)
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "value"], name="intake_index_lookup")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(request__isnull=True) ^ models.Q(watch__isnull=True),
+                name="index_entry_has_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NarrativeBand(models.Model):
+    """One band of a request's narrative signature, for finding similar narratives."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="+")
+    band = models.PositiveSmallIntegerField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        # By value first: a lookup asks for 32 values at once, and a value (62 bits of a
+        # keyed hash) is all but unique, so the band is checked on the few rows found.
+        indexes = [models.Index(fields=["value", "band"], name="intake_band_value")]
+
+    def __str__(self) -> str:
+        return f"band {self.band}"
+
+
+class Outcome(models.TextChoices):
+    """A verifier's decision on a request."""
+
+    ACCEPT = "accept", _("Accept: open a case")
+    ACCEPT_PROVISIONAL = "accept_provisional", _("Accept provisionally (emergency)")
+    NEED_INFO = "need_info", _("Ask for more information")
+    CO_VERIFY = "co_verify", _("Verify with a partner organisation")
+    REFER_OUT = "refer_out", _("Refer to a partner organisation")
+    DECLINE = "decline", _("Decline")
+    DUPLICATE = "duplicate", _("Duplicate of an existing case")
+    SUSPECTED = "suspected", _("Suspected infiltration: freeze")
+
+
+class Method(models.TextChoices):
+    """Safe ways of verifying; never a demand to name others or to "prove" anything."""
+
+    CALL_HELD = "call_held", _("Video or voice call held")
+    DOCUMENTS_SEEN = "documents_seen", _("Documents seen")
+    STORY_CONSISTENT = "story_consistent", _("Story consistent with known events")
+    PARTNER_CONFIRMED = "partner_confirmed", _("Co-verified with a partner organisation")
+
+
+class Decision(UUIDModel):
+    """One decision on a request, kept with the methods used. `note` (a partner's name,
+    the reason) is sealed under the request's key, so erasing the request erases it."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=24, choices=Outcome.choices)
+    methods = models.CharField(max_length=200, blank=True)
+    decided_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    key_id = DataKeyField()
+    note = EncryptedTextField(key_field="key_id")
+
+    def __str__(self) -> str:
+        return self.outcome

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
-from corridor.intake.models import Author, Codename, Message, Request, Status
+from corridor.intake.models import Author, Codename, Message, Request, RequestFlag, Status
 
 # Roles that see every request waiting to be screened; hotline operators see only the
 # requests they recorded themselves.
@@ -17,14 +18,47 @@ SCREENING_ROLES = frozenset({Role.VERIFIER, Role.COORDINATOR})
 INBOX_ROLES = SCREENING_ROLES | {Role.HOTLINE_OPERATOR}
 
 
+# A hotline operator reads what they recorded until screening ends.
+HOTLINE_READABLE = frozenset({Status.AWAITING_SCREENING, Status.AWAITING_UNSEAL})
+# Requests whose deadline shows on the coordinator's board once it has passed.
+DEADLINE_STATUSES = frozenset({Status.PROVISIONAL, Status.SUSPECTED})
+
+
 def requests_visible_to(staff: Staff) -> QuerySet[Request]:
-    """The requests `staff` may open: all for screening roles, their own for the hotline."""
+    """The requests `staff` may open: all for screening roles, their own for the hotline
+    (until screened), and for a caseworker the threads of the cases they work on."""
     roles = roles_of(staff)
     if roles & SCREENING_ROLES:
         return Request.objects.all()
+    visible = Q(pk__in=[])
     if Role.HOTLINE_OPERATOR in roles:
-        return Request.objects.filter(recorded_by=staff)
-    return Request.objects.none()
+        visible |= Q(recorded_by=staff, status__in=HOTLINE_READABLE)
+    if Role.CASEWORKER in roles:
+        visible |= Q(
+            pk__in=Request.objects.filter(
+                case__assignments__staff=staff, case__assignments__ended_at__isnull=True
+            ).values("pk")
+        )
+    return Request.objects.filter(visible)
+
+
+def list_overdue_requests(at: datetime) -> QuerySet[Request]:
+    """Provisional acceptances and suspected requests past their deadline, oldest first."""
+    return Request.objects.filter(status__in=DEADLINE_STATUSES, review_due_at__lt=at).order_by(
+        "review_due_at"
+    )
+
+
+def list_flags(request: Request) -> list[str]:
+    """The request's signal codes, sorted, each once."""
+    return sorted(set(RequestFlag.objects.filter(request=request).values_list("code", flat=True)))
+
+
+def list_requests_for_export() -> QuerySet[Request]:
+    """Every request, oldest first, with its flags: what `corridor intake list` prints."""
+    return Request.objects.order_by("received_on", "created_at", "reference").prefetch_related(
+        "flags"
+    )
 
 
 def list_inbox(staff: Staff) -> QuerySet[Request]:
@@ -57,3 +91,8 @@ def intake_keys_in_use() -> set[uuid.UUID]:
     keys = set(Request.objects.filter(sealed_to__isnull=False).values_list("sealed_to", flat=True))
     keys |= set(Message.objects.filter(sealed_to__isnull=False).values_list("sealed_to", flat=True))
     return {key for key in keys if key is not None}
+
+
+def list_requests_of_case(case_id: uuid.UUID) -> QuerySet[Request]:
+    """The requests accepted into a case (references only; the thread reads decrypt)."""
+    return Request.objects.filter(case_id=case_id).order_by("received_on")

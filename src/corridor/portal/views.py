@@ -119,7 +119,7 @@ def _page(
         # Made last, for the cookie this response carries (it may have just changed).
         "token": portal.token(purpose),
         "idle_minutes": settings.CORRIDOR_PORTAL_IDLE_MINUTES,
-        "keep_declined_days": settings.CORRIDOR_PORTAL_KEEP_DECLINED_DAYS,
+        "keep_declined_days": settings.CORRIDOR_SCREENING_ERASE_DAYS,
         "deletion_delay_days": settings.CORRIDOR_PORTAL_DELETION_DELAY_DAYS,
         "signed_in": portal.session is not None and portal.session.stage != Stage.CODENAME_DUE,
     }

@@ -30,6 +30,8 @@ _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Route catalog"), "web:catalog", frozenset({Role.ADMIN, Role.COORDINATOR})),
     (_("Requests"), "web:inbox", INBOX_ROLES),
     (_("Reports"), "web:reports", frozenset({Role.COORDINATOR, Role.AUDITOR})),
+    (_("Take a call"), "web:hotline_call", frozenset({Role.HOTLINE_OPERATOR})),
+    (_("Watchlist"), "web:watchlist", frozenset({Role.COORDINATOR})),
     (_("Approvals"), "web:approvals", frozenset({Role.ADMIN, Role.COORDINATOR})),
     (_("Evacuation nights"), "web:surges", frozenset({Role.COORDINATOR})),
     (_("Staff accounts"), "web:staff_list", frozenset({Role.ADMIN})),

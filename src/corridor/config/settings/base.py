@@ -252,6 +252,7 @@ CORRIDOR_KEYD_CLIENT_USERS: tuple[str, ...] = ()
 CORRIDOR_KEYD_ADMIN_USERS: tuple[str, ...] = ()
 CORRIDOR_KEYD_LIMITS = dict(KEYD_LIMITS)
 CORRIDOR_KEYD_SYSTEM_PRINCIPALS: tuple[str, ...] = ("system:worker",)
+CORRIDOR_PLANNED_POPULATION = 100_000
 # The alias through which keyd's unwrap policies read (keyd's own settings define it).
 CORRIDOR_KEYD_DATABASE = "keyd_readonly"
 # Cases one person may open for work within an hour before the insider alert fires
@@ -284,6 +285,7 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_KEYD_SYSTEM_PRINCIPALS": env.keyd.system_principals,
         "CORRIDOR_REPORT_MIN_K": env.report_min_k,
         "CORRIDOR_REPORT_LAG_MONTHS": env.report_lag_months,
+        "CORRIDOR_PLANNED_POPULATION": env.planned_population,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],
@@ -388,8 +390,16 @@ CORRIDOR_PORTAL_RATES = {
 CORRIDOR_PORTAL_MAX_BODY_BYTES = 64 * 1024
 CORRIDOR_PORTAL_STORY_LIMIT = 8000
 CORRIDOR_PORTAL_MESSAGE_LIMIT = 4000
-# What the portal tells requesters about keeping their data (days), see docs/users/portal.md.
-CORRIDOR_PORTAL_KEEP_DECLINED_DAYS = 90
+# What the portal tells requesters about deletion requests (days), see docs/users/portal.md.
 CORRIDOR_PORTAL_DELETION_DELAY_DAYS = 7
+# Screening (docs/users/verifier.md): a provisional acceptance is fully verified within
+# this many hours; a suspected request gets its second review within this many hours;
+# declined, duplicate and suspected requests are erased this many days after the decision
+# (the portal promises requesters exactly this figure: one setting, so it cannot drift).
+CORRIDOR_PROVISIONAL_HOURS = 72
+CORRIDOR_SUSPECTED_REVIEW_HOURS = 48
+CORRIDOR_SCREENING_ERASE_DAYS = 90
+# Requests within a day from one channel past this count raise `flood` on each new one.
+CORRIDOR_SCREENING_FLOOD_PER_DAY = 40
 # Where the quick-exit link leads: an ordinary, harmless site.
 CORRIDOR_PORTAL_QUICK_EXIT_URL = "https://www.gismeteo.ru/"

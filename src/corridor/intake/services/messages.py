@@ -12,6 +12,7 @@ seized server cannot read it.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from corridor.core import clock
 from corridor.core.actors import RequesterActor
 from corridor.intake.access import access_request_by_id
 from corridor.intake.errors import MessageInvalid, NoCodename, RequesterSessionGone
-from corridor.intake.models import Author, Message, Request, RequesterSession, Stage
+from corridor.intake.models import Author, Message, Request, RequesterSession, Stage, Status
 from corridor.intake.selectors import active_codename
 from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
 from corridor.intake.throttles import global_bucket, session_bucket
@@ -44,6 +45,20 @@ NO_CODENAME = _(
     "This person has no codename yet, so a reply cannot reach them here. Use the contact "
     "they gave, if it is safe."
 )
+
+
+FROZEN = _("This request is frozen until a second person reviews it; no replies go out.")
+NAMES_STAFF = _(
+    "While a request is accepted provisionally, replies name no member of staff and no "
+    "address. Remove the name and send again."
+)
+
+
+def names_staff(text: str) -> bool:
+    """True if `text` contains the login name of any active member of staff."""
+    words = {word.lower() for word in re.findall(r"[\w.@-]+", text)}
+    usernames = Staff.objects.filter(is_active=True).values_list("username", flat=True)
+    return any(username.lower() in words for username in usernames)
 
 
 def check_message_text(text: str) -> str:
@@ -106,12 +121,23 @@ def send_requester_message(
     return message
 
 
-def send_team_reply(*, actor: Staff, request_id: uuid.UUID, text: str) -> Message:
-    """A reply from the team, readable by the team (request key) and the requester."""
+def send_team_reply(
+    *, actor: Staff, request_id: uuid.UUID, text: str, frozen_ok: bool = False
+) -> Message:
+    """A reply from the team, readable by the team (request key) and the requester.
+
+    A suspected request is frozen (only the decision's neutral message, `frozen_ok`,
+    goes out); a provisional one gets isolated help only, so a reply naming a member of
+    staff is refused.
+    """
     request = access_request_by_id(actor, request_id)
     if request.key_id is None:
         raise MessageInvalid(str(NOT_OPENED))
+    if request.status == Status.SUSPECTED and not frozen_ok:
+        raise MessageInvalid(str(FROZEN))
     body = check_message_text(text)
+    if request.status == Status.PROVISIONAL and names_staff(body):
+        raise MessageInvalid(str(NAMES_STAFF))
     codename = active_codename(request.id)
     if codename is None:
         raise NoCodename(str(NO_CODENAME))

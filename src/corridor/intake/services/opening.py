@@ -19,6 +19,7 @@ from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core import clock
+from corridor.core.actors import Actor
 from corridor.intake.access import access_request_by_id
 from corridor.intake.models import Message, Request
 from corridor.intake.services.messages import file_message
@@ -31,7 +32,12 @@ from corridor.vault.providers import key_provider
 def open_request(*, actor: Staff, request_id: uuid.UUID) -> Request:
     """Unseal the request for the team and re-seal it under its own data key; an
     already opened request is returned as it is."""
-    request = access_request_by_id(actor, request_id)
+    return open_sealed_request(actor=actor, request=access_request_by_id(actor, request_id))
+
+
+def open_sealed_request(*, actor: Actor, request: Request) -> Request:
+    """The opening itself, for a caller that has checked `actor` may do it (a staff
+    member through `open_request`, the screening task as the worker)."""
     sealed = request.sealed_answers
     if sealed is None:
         return request

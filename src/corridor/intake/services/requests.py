@@ -21,10 +21,12 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import RequesterActor
 from corridor.core.ids import new_reference
+from corridor.core.tasks import enqueue_on_commit
 from corridor.intake.errors import PortalBusy
 from corridor.intake.models import Channel, Request, Stage
 from corridor.intake.selectors import count_awaiting_screening
 from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
+from corridor.intake.services.screening import screen_request_task
 from corridor.intake.services.sessions import bind_requester_session
 from corridor.intake.tally import count_arrival
 from corridor.intake.throttles import global_bucket, session_bucket
@@ -65,7 +67,7 @@ def receive_portal_request(
         spend_form_token(form_token)
         request = Request.objects.create(
             id=request_id,
-            reference=_free_reference(),
+            reference=free_reference(),
             channel=Channel.PORTAL,
             received_on=day.date(),
             sealed_answers=sealed,
@@ -84,10 +86,12 @@ def receive_portal_request(
             object_id=str(request.id),
             detail={"channel": Channel.PORTAL.value},
         )
+        # Screened in the background (ids only); the portal itself holds no key.
+        enqueue_on_commit(screen_request_task, str(request.id))
     return request
 
 
-def _free_reference() -> str:
+def free_reference() -> str:
     while True:
         reference = new_reference(REFERENCE_PREFIX)
         if not Request.objects.filter(reference=reference).exists():

@@ -18,7 +18,9 @@ from corridor.accounts.roles import Role
 from corridor.cases import dashboards
 from corridor.cases.models import Phase
 from corridor.cases.services import insider
+from corridor.core import clock
 from corridor.core.exceptions import InvalidInput
+from corridor.intake.selectors import list_overdue_requests
 from corridor.web.board_rows import board_rows
 from corridor.web.case_forms import AlertReviewForm, FindCaseForm, SurgeForm
 from corridor.web.decorators import current_staff, role_required
@@ -55,6 +57,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "review_form": AlertReviewForm(),
         "find_form": FindCaseForm(),
         "threshold": insider.insider_threshold(),
+        # Provisional acceptances past full verification and suspected requests past
+        # their second review: references and deadlines only.
+        "overdue_requests": list(list_overdue_requests(clock.now())[:50]),
     }
     return render(request, "web/board.html", context)
 

@@ -33,6 +33,7 @@ from corridor.cases.services.insider import step_up_needed
 from corridor.cases.services.openings import open_case_for_work
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
+from corridor.intake.selectors import list_requests_of_case
 from corridor.pathways.selectors import list_applications_of_case
 from corridor.web.case_forms import FindCaseForm, NewCaseForm, OpenForWorkForm
 from corridor.web.case_page import case_context
@@ -74,6 +75,8 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
     context["routes"] = build_route_panel(staff, case, applications) if opened else None
     context["open_form"] = OpenForWorkForm()
     context["assigned"] = is_assigned(staff, case)
+    # The request the case was accepted from: its thread goes on in the requests pages.
+    context["threads"] = list(list_requests_of_case(case.pk))
     return render(request, "web/cases/case.html", context)
 
 

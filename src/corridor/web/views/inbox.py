@@ -14,20 +14,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
 from corridor.core.exceptions import CorridorError
 from corridor.intake.access import (
     access_opened_request_by_id,
     access_request_by_id,
 )
 from corridor.intake.errors import RequestNotFound
+from corridor.intake.models import Signal, Status
 from corridor.intake.questions import describe_answers
-from corridor.intake.selectors import INBOX_ROLES, list_inbox
+from corridor.intake.selectors import INBOX_ROLES, SCREENING_ROLES, list_flags, list_inbox
+from corridor.intake.services.decisions import DECIDABLE
 from corridor.intake.services.messages import file_requester_messages, send_team_reply
 from corridor.intake.services.opening import open_request
 from corridor.vault.errors import VaultError
 from corridor.web.decorators import current_staff, role_required
 from corridor.web.drafts import forget_draft, initial_from_draft
 from corridor.web.forms import ReplyForm
+from corridor.web.screening_forms import DecisionForm
 
 REPLY_SENT = _("Reply sent. The person reads it when they come back with their codename.")
 KEYS_UNAVAILABLE = _(
@@ -44,7 +49,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@role_required(*INBOX_ROLES)
+@role_required(*INBOX_ROLES, Role.CASEWORKER)
 def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
     """The request's answers and thread, and the reply form (which posts here)."""
     staff = current_staff(request)
@@ -74,12 +79,15 @@ def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
     except VaultError:
         messages.error(request, KEYS_UNAVAILABLE)
         return redirect("web:inbox")
+    screening = bool(roles_of(staff) & SCREENING_ROLES)
     context = {
         "item": item,
         "answers": describe_answers(opened.answers),
         "thread": opened.thread,
-        "reachable": opened.reachable,
+        "reachable": opened.reachable and item.status != Status.SUSPECTED,
         "form": form,
+        "signals": [(code, Signal(code).label) for code in list_flags(item)] if screening else None,
+        "decision_form": DecisionForm() if screening and item.status in DECIDABLE else None,
     }
     return render(request, "web/inbox/detail.html", context, status=status)
 

@@ -1,0 +1,104 @@
+"""Input validation for the hotline call form, verification decisions and the watchlist."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from corridor.intake.models import Method, Outcome, WatchKind
+
+TRIAGE_FIELDS = ("danger_now", "where", "can_talk", "callback")
+YES_NO = [("", _("Choose")), ("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not known"))]
+
+
+class HotlineForm(forms.Form):
+    """The call: the one-minute triage first, then the rest if there is time."""
+
+    danger_now = forms.ChoiceField(label=_("In danger right now?"), choices=YES_NO)
+    where = forms.CharField(
+        label=_("Where are they? A region or a city"), max_length=200, required=False
+    )
+    can_talk = forms.ChoiceField(label=_("Can they talk now?"), choices=YES_NO)
+    callback = forms.CharField(
+        label=_("A safe way and time to call back"), max_length=500, required=False
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=64, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    document_number = forms.CharField(
+        label=_("Document number, if they give it"), max_length=64, required=False
+    )
+    story = forms.CharField(
+        label=_("What happened, and what help they need"),
+        max_length=8000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    conflict = forms.BooleanField(
+        label=_(
+            "I know the caller or their family (conflict of interest): give it to someone else"
+        ),
+        required=False,
+    )
+
+    def triage_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in TRIAGE_FIELDS]
+
+    def detail_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in TRIAGE_FIELDS]
+
+    def answers(self) -> dict[str, str]:
+        data = self.cleaned_data
+        kept = {
+            name: str(data.get(name) or "")
+            for name in (
+                "danger_now", "where", "can_talk", "callback", "full_name", "phone",
+                "document_number", "story",
+            )
+        }  # fmt: skip
+        if data.get("date_of_birth"):
+            kept["date_of_birth"] = data["date_of_birth"].isoformat()
+        return kept
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices)
+    methods = forms.MultipleChoiceField(
+        label=_("How it was verified"),
+        choices=Method.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Never ask the person to name other people, and never ask for proof of anything "
+            "about their sexuality."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Partner organisation or reason (for the team only)"),
+        max_length=2000,
+        required=False,
+    )
+    message = forms.CharField(
+        label=_("Message to the person (optional; a kind default is sent when needed)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    case_ref = forms.CharField(
+        label=_("Existing case, for a duplicate"), max_length=20, required=False
+    )
+
+
+class WatchEntryForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Who they are"), choices=WatchKind.choices)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=64, required=False)
+    document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    date_of_birth = forms.CharField(
+        label=_("Date of birth (YYYY-MM-DD)"), max_length=10, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
