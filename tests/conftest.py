@@ -32,3 +32,13 @@ def canary() -> str:
 @pytest.fixture
 def staff(db):
     return StaffFactory()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset_after_each_test():
+    """A page rendered in Russian leaves Russian active in the thread; the next test must
+    start in the default language whatever ran before it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
