@@ -224,3 +224,13 @@ def test_demo_applications_walk_every_status_and_use_a_negotiated_place(demo_dir
     assert len(slots) == 1
     places, taken = slots[0]
     assert 0 < taken <= places  # a withdrawn application gave its place back
+
+
+def test_demo_has_requests_for_the_hotline_and_the_verifiers(demo_dir):
+    result = run_corridor("intake", "list", "--json", env=corridor_env(demo_dir))
+    assert result.returncode == 0, result.stderr
+    lines = json.loads(result.stdout)
+    assert sorted({line["channel"] for line in lines}) == ["hotline", "portal"]
+    assert len(lines) == 9
+    assert all(line["ref"].startswith("RQ-") for line in lines)
+    assert "Чеченская" not in result.stdout  # codes and dates only

@@ -22,6 +22,7 @@ from corridor.accounts.roles import Role
 from corridor.cases.models import CaseAssignment
 from corridor.core.actors import Actor
 from corridor.operations.demo_cases import DemoStaff, build_caseload
+from corridor.operations.demo_requests import build_requests
 
 DEMO_FILE = "demo.json"
 EXTRA_CASEWORKERS = 3
@@ -59,6 +60,7 @@ def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CAS
             ),
             count=case_count,
         )
+        build_requests(operator=by_role[Role.HOTLINE_OPERATOR][0])
         accounts_out = [
             DemoAccount(
                 username=staff.username,

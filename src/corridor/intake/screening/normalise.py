@@ -70,10 +70,17 @@ _DOCUMENT_PATTERNS = (
 _MIN_DOCUMENT_DIGITS = 5
 
 
+def transliterate(text: str) -> str:
+    """Cyrillic letters in Latin, lower case ("Хасанов" -> "khasanov"); the first step of
+    folding, before the variants are folded together."""
+    return "".join(
+        _CYRILLIC.get(char, char) for char in unicodedata.normalize("NFKC", text).lower()
+    )
+
+
 def fold_token(token: str) -> str:
     """One word of a name in its folded Latin form ("Хасанов" -> "hasanof")."""
-    text = unicodedata.normalize("NFKC", token).lower()
-    text = "".join(_CYRILLIC.get(char, char) for char in text)
+    text = transliterate(token)
     text = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
     )
