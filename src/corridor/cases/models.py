@@ -300,6 +300,11 @@ class Milestone(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "kind"], name="one_milestone_per_kind")
         ]
+        # Reports count one kind of milestone at a time, often in a period, and look up the
+        # same person's previous step: a search of this index instead of a table scan.
+        indexes = [
+            models.Index(fields=["kind", "reached_on", "person", "case"], name="milestone_reached")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reached_on}"
@@ -469,6 +474,16 @@ class Expense(models.Model):
     amount_reporting_minor = models.PositiveBigIntegerField()
     rate = models.ForeignKey(ExchangeRate, on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        # Costs per person read each case's spending per category and source: in this
+        # index's order the database sums them without reading the table or sorting.
+        indexes = [
+            models.Index(
+                fields=["case", "category", "funding_source", "spent_on", "amount_reporting_minor"],
+                name="expense_per_case",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_minor} {self.currency}"

@@ -110,7 +110,8 @@ def days_between_steps(
         Milestone.objects.filter(within("reached_on", period), kind__in=list(previous))
         .annotate(earlier=earlier)
         .annotate(before=Subquery(before.values("reached_on")[:1]))
-        .filter(before__isnull=False)
+        # No filter on `before`: the histogram drops the people without the previous
+        # step (days is NULL), and a filter here made the database look it up again.
         .annotate(days=days_between("reached_on", "before"))
         .values("kind", "days")
         .annotate(n=Count("id"))
