@@ -374,3 +374,33 @@ def test_risk_assessment_seals_answers_and_sets_the_level(open_case, coordinator
     case.refresh_from_db()
     assert (case.risk_level, case.risk_score) == ("critical", 50)
     assert b"threat_from_state" not in table_bytes("cases_riskassessment")
+
+
+def test_each_milestone_keeps_its_days_since_the_step_before(open_case, coordinator):
+    """The days the report groups by: set when a step is recorded, and set on the next
+    step when the one before it is recorded late; null while the step before is missing."""
+    case = open_case()
+    person = principal_of(case)
+    today = clock.today()
+
+    def record(kind: MilestoneKind, days_ago: int) -> None:
+        progress.record_milestone(
+            actor=coordinator,
+            case=case,
+            person=person,
+            kind=kind,
+            reached_on=today - timedelta(days=days_ago),
+        )
+
+    def kept() -> dict[str, int | None]:
+        return dict(person.milestones.values_list("kind", "days_after_previous"))
+
+    record(MilestoneKind.OUT_OF_REGION, 30)
+    record(MilestoneKind.DOCUMENTS_READY, 10)
+    assert kept() == {MilestoneKind.OUT_OF_REGION: None, MilestoneKind.DOCUMENTS_READY: None}
+    record(MilestoneKind.SAFE_PLACE, 25)
+    assert kept() == {
+        MilestoneKind.OUT_OF_REGION: None,
+        MilestoneKind.SAFE_PLACE: 5,
+        MilestoneKind.DOCUMENTS_READY: 15,
+    }

@@ -30,6 +30,7 @@ from corridor.cases.models import (
     Relation,
     RiskLevel,
 )
+from corridor.cases.stages import days_after_previous
 from corridor.pathways.models import Application, ApplicationStatus, DenialReason
 from corridor.people.models import Person
 
@@ -97,9 +98,16 @@ def insert_caseload(cases: Sequence[PlainCase], *, batch: int = 2000) -> None:
             rows[Person].append(person)
             relation = Relation.PRINCIPAL if index == 0 else Relation.OTHER
             rows[CaseMember].append(CaseMember(case=case, person=person, relation=relation))
-            for kind, reached_on in milestones.items():
+            reached = {MilestoneKind(kind): on for kind, on in milestones.items()}
+            for kind, reached_on in reached.items():
                 rows[Milestone].append(
-                    Milestone(case=case, person=person, kind=kind, reached_on=reached_on)
+                    Milestone(
+                        case=case,
+                        person=person,
+                        kind=kind,
+                        reached_on=reached_on,
+                        days_after_previous=days_after_previous(reached, kind),
+                    )
                 )
         for plain_app in plain.applications:
             application = Application(

@@ -7,6 +7,7 @@ from model instances, and checks every figure against it, for all time and for a
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections import Counter, defaultdict
 from datetime import date
@@ -127,8 +128,51 @@ def test_days_between_steps_match_each_persons_milestones(caseload, code):
                     spans = expected[(before, later)]
                     spans[days] = spans.get(days, 0) + 1
 
-    found = people.days_between_steps(steps, period)
+    found = people.days_between_steps(period)
 
     assert sum(sum(spans.values()) for spans in expected.values()) > 20
     # A pair nobody reached both steps of may come back empty: the report reads it as none.
     assert {pair: spans for pair, spans in found.items() if spans} == dict(expected)
+    # The public report's two steps further apart are looked up directly.
+    region, country = MilestoneKind.OUT_OF_REGION, MilestoneKind.LEFT_COUNTRY
+    apart: dict[int, int] = {}
+    for dates in reached.values():
+        if region in dates and country in dates and _in(dates[country], period):
+            days = (dates[country] - dates[region]).days
+            if days >= 0:
+                apart[days] = apart.get(days, 0) + 1
+    assert sum(apart.values()) > (5 if period is None else 0)
+    assert people.days_from_step_to_step(region, country, period) == apart
+
+
+@pytest.mark.parametrize("code", PERIODS)
+def test_days_from_contact_match_each_milestone_and_its_case(caseload, code):
+    period = parse_period(code) if code else None
+    kinds = (MilestoneKind.OUT_OF_REGION, MilestoneKind.LEFT_COUNTRY)
+    expected: dict[str, dict[str, dict[int, int]]] = {kind: defaultdict(dict) for kind in kinds}
+    for milestone in Milestone.objects.select_related("case"):
+        if milestone.kind not in kinds or not _in(milestone.reached_on, period):
+            continue
+        days = (milestone.reached_on - milestone.case.opened_at.date()).days
+        if days >= 0:
+            spans = expected[milestone.kind][milestone.case.risk_level]
+            spans[days] = spans.get(days, 0) + 1
+
+    found = people.days_from_contact(kinds, period, by="case__risk_level")
+
+    assert sum(sum(spans.values()) for spans in expected[kinds[0]].values()) > 10
+    assert found == {kind: dict(groups) for kind, groups in expected.items()}
+
+
+def test_the_migration_fills_the_days_of_milestones_recorded_before_it(caseload):
+    """Milestones from before the column existed get the same days a new one would."""
+    from django.apps import apps
+
+    migration = importlib.import_module("corridor.cases.migrations.0006_report_lookups")
+    kept = dict(Milestone.objects.values_list("id", "days_after_previous"))
+    assert sum(days is not None for days in kept.values()) > 20
+    Milestone.objects.update(days_after_previous=None)
+
+    migration.fill_days_after_previous(apps, None)
+
+    assert dict(Milestone.objects.values_list("id", "days_after_previous")) == kept

@@ -28,6 +28,12 @@ PHASE_ORDER: tuple[Phase, ...] = (
     Phase.CLOSED,
 )
 MILESTONE_ORDER: tuple[MilestoneKind, ...] = tuple(MilestoneKind)
+STEP_BEFORE: dict[MilestoneKind, MilestoneKind] = dict(
+    zip(MILESTONE_ORDER[1:], MILESTONE_ORDER, strict=False)
+)
+STEP_AFTER: dict[MilestoneKind, MilestoneKind] = {
+    after: before for before, after in STEP_BEFORE.items()
+}
 
 # A milestone needs these milestones of the same person first.
 MILESTONE_NEEDS: dict[MilestoneKind, tuple[MilestoneKind, ...]] = {
@@ -206,3 +212,11 @@ def milestones_by_person(
     for person_id, kind, reached_on in rows:
         grouped.setdefault(person_id, {})[MilestoneKind(kind)] = reached_on
     return grouped
+
+
+def days_after_previous(reached: Mapping[MilestoneKind, date], kind: MilestoneKind) -> int | None:
+    """Days from the person's step before `kind` to `kind`, both in `reached`; else None."""
+    before = STEP_BEFORE.get(kind)
+    if before is None or before not in reached or kind not in reached:
+        return None
+    return (reached[kind] - reached[before]).days

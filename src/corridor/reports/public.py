@@ -96,10 +96,12 @@ def read_public_counts(period: Period) -> PublicCounts:
         outcomes=people.count_outcomes(period),
         grants=applications.count_granted_people(period),
         requests=marks.count_requests(period),
-        days_to_region=people.days_from_contact(MilestoneKind.OUT_OF_REGION, period).get("", {}),
-        days_region_to_country=people.days_between_steps(
-            (MilestoneKind.OUT_OF_REGION, MilestoneKind.LEFT_COUNTRY), period
-        ).get((MilestoneKind.OUT_OF_REGION, MilestoneKind.LEFT_COUNTRY), {}),
+        days_to_region=people.days_from_contact([MilestoneKind.OUT_OF_REGION], period)[
+            MilestoneKind.OUT_OF_REGION
+        ].get("", {}),
+        days_region_to_country=people.days_from_step_to_step(
+            MilestoneKind.OUT_OF_REGION, MilestoneKind.LEFT_COUNTRY, period
+        ),
         never_publish=marks.never_publish_codes(),
     )
 

@@ -30,7 +30,20 @@ def record_milestone(
         MilestoneKind(row.kind): row.reached_on for row in Milestone.objects.filter(person=person)
     }
     stages.check_milestone(existing, kind, reached_on, clock.today())
-    milestone = Milestone.objects.create(case=case, person=person, kind=kind, reached_on=reached_on)
+    reached = {**existing, kind: reached_on}
+    milestone = Milestone.objects.create(
+        case=case,
+        person=person,
+        kind=kind,
+        reached_on=reached_on,
+        days_after_previous=stages.days_after_previous(reached, kind),
+    )
+    after = stages.STEP_AFTER.get(kind)
+    if after is not None and after in existing:
+        # An earlier step recorded late: the next step now has its days.
+        Milestone.objects.filter(person=person, kind=after).update(
+            days_after_previous=stages.days_after_previous(reached, after)
+        )
     touch(case)
     log(
         actor=actor,

@@ -23,15 +23,16 @@ def step_label(code: str) -> str:
 
 def progress_sections(period: Period | None) -> tuple[Section, Section]:
     """The milestones section and the targets section (they share the days from contact)."""
-    to_region = people.days_from_contact(MilestoneKind.OUT_OF_REGION, period, by=RISK)
-    to_country = people.days_from_contact(MilestoneKind.LEFT_COUNTRY, period, by=RISK)
+    targets = (MilestoneKind.OUT_OF_REGION, MilestoneKind.LEFT_COUNTRY)
+    days = people.days_from_contact(targets, period, by=RISK)
+    to_region, to_country = (days[kind] for kind in targets)
     return milestones_section(period, to_region), targets_section(to_region, to_country)
 
 
 def milestones_section(period: Period | None, to_region: dict[str, dict[int, int]]) -> Section:
     """People per step, the share of those contacted and of the step before, and the median
     days from the step before (over the people who reached both)."""
-    between = people.days_between_steps(MilestoneKind.values, period)
+    between = people.days_between_steps(period)
     reached = {people.CONTACTED: people.count_contacted(period)}
     reached.update(people.count_milestone_totals(period))
     rows = []

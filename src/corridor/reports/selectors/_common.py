@@ -94,9 +94,11 @@ def histogram(
     return dict(result)
 
 
-def histograms_by(rows: Iterable[dict[str, Any]], by: str | None) -> dict[str, dict[int, int]]:
-    """{value of `by` (or "" when None): histogram} from rows grouped by `by` and days."""
+def histograms_by(
+    rows: Iterable[dict[str, Any]], by: str | None, *, key: str = "days"
+) -> dict[str, dict[int, int]]:
+    """{value of `by` (or "" when None): histogram} from rows grouped by `by` and `key`."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[str(row[by] or "") if by else ""].append(row)
-    return {group: histogram(items) for group, items in groups.items()}
+    return {group: histogram(items, key=key) for group, items in groups.items()}

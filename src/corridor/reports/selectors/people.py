@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Case, CharField, Count, OuterRef, Subquery, Value, When
+from django.db.models import Count, OuterRef, Subquery
 
-from corridor.cases.models import CaseMember, Milestone, Phase
+from corridor.cases.models import CaseMember, Milestone, MilestoneKind, Phase
+from corridor.cases.stages import STEP_BEFORE
 from corridor.reports.periods import Period
 from corridor.reports.selectors._common import (
     OTHER,
     DateOf,
     days_between,
+    histogram,
     histograms_by,
     per_quarter,
     quarter_counts,
@@ -80,41 +83,51 @@ def count_outcomes(period: Period) -> dict[tuple[str, str], int]:
 
 
 def days_from_contact(
-    kind: str, period: Period | None, *, by: str | None = None
-) -> dict[str, dict[int, int]]:
-    """{group: {days from the case opening to `kind`: people}} for `kind` reached in the
-    period; the group is the value of `by` (e.g. "case__risk_level"), or "" for all."""
-    fields = ["days", *([by] if by else [])]
+    kinds: Sequence[str], period: Period | None, *, by: str | None = None
+) -> dict[str, dict[str, dict[int, int]]]:
+    """{kind: {group: {days from the case opening to `kind`: people}}} for each of `kinds`
+    reached in the period; the group is the value of `by` (e.g. "case__risk_level"), or ""
+    for all. One query for all kinds: each milestone looks up its case once, in case
+    order, and (with the statistics core.analyze_database keeps) from an index holding
+    every column read."""
+    fields = ["kind", "days", *([by] if by else [])]
     rows = (
-        Milestone.objects.filter(within("reached_on", period), kind=kind)
+        Milestone.objects.filter(within("reached_on", period), kind__in=list(kinds))
         .annotate(days=days_between("reached_on", DateOf("case__opened_at")))
         .values(*fields)
         .annotate(n=Count("id"))
     )
-    return histograms_by(rows, by)
+    per_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    for row in rows:
+        per_kind[row["kind"]].append(row)
+    return {kind: histograms_by(found, by) for kind, found in per_kind.items()}
 
 
-def days_between_steps(
-    steps: Sequence[str], period: Period | None
-) -> dict[tuple[str, str], dict[int, int]]:
-    """{(step, next step): {days between them: people}} for each pair of consecutive steps,
-    over people who reached the next step in the period. One pass over the milestones:
-    each row looks up the same person's previous step through the (person, kind) index."""
-    previous = dict(zip(steps[1:], steps, strict=False))
-    earlier = Case(
-        *(When(kind=later, then=Value(before)) for later, before in previous.items()),
-        output_field=CharField(),
-    )
-    before = Milestone.objects.filter(person_id=OuterRef("person_id"), kind=OuterRef("earlier"))
+def days_between_steps(period: Period | None) -> dict[tuple[str, str], dict[int, int]]:
+    """{(step, next step): {days between them: people}} for each pair of consecutive
+    milestones (stages.MILESTONE_ORDER), over people who reached the next step in the
+    period: one grouped count of the days each milestone keeps since the step before."""
     rows = (
-        Milestone.objects.filter(within("reached_on", period), kind__in=list(previous))
-        .annotate(earlier=earlier)
-        .annotate(before=Subquery(before.values("reached_on")[:1]))
-        # No filter on `before`: the histogram drops the people without the previous
-        # step (days is NULL), and a filter here made the database look it up again.
-        .annotate(days=days_between("reached_on", "before"))
-        .values("kind", "days")
+        Milestone.objects.filter(within("reached_on", period), days_after_previous__isnull=False)
+        .values("kind", "days_after_previous")
         .annotate(n=Count("id"))
     )
-    grouped = histograms_by(rows, "kind")
-    return {(previous[kind], kind): spans for kind, spans in grouped.items()}
+    grouped = histograms_by(rows, "kind", key="days_after_previous")
+    return {(STEP_BEFORE[MilestoneKind(kind)], kind): spans for kind, spans in grouped.items()}
+
+
+def days_from_step_to_step(earlier: str, later: str, period: Period | None) -> dict[int, int]:
+    """{days from `earlier` to `later`: people} over people who reached `later` in the
+    period, for any two steps (each row looks up the same person's earlier step through
+    the (person, kind) index; consecutive steps read days_between_steps instead)."""
+    before = Milestone.objects.filter(person_id=OuterRef("person_id"), kind=earlier)
+    rows = (
+        Milestone.objects.filter(within("reached_on", period), kind=later)
+        .annotate(before=Subquery(before.values("reached_on")[:1]))
+        # No filter on `before`: the histogram drops the people without the earlier
+        # step (days is NULL), and a filter here made the database look it up again.
+        .annotate(days=days_between("reached_on", "before"))
+        .values("days")
+        .annotate(n=Count("id"))
+    )
+    return histogram(rows)
