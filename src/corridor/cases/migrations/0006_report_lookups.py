@@ -66,6 +66,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="milestone",
-            index=models.Index(fields=["kind", "case", "reached_on"], name="milestone_per_case"),
+            index=models.Index(
+                fields=["kind", "case", "reached_on", "days_after_previous"],
+                name="milestone_per_case",
+            ),
         ),
     ]
