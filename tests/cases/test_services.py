@@ -404,3 +404,49 @@ def test_each_milestone_keeps_its_days_since_the_step_before(open_case, coordina
         MilestoneKind.SAFE_PLACE: 5,
         MilestoneKind.DOCUMENTS_READY: 15,
     }
+
+
+def test_erasing_a_case_recounts_the_days_of_someone_who_moved_on(open_case, coordinator):
+    """A person's step in an erased case no longer counts as the step before the one they
+    reached in the case they moved to."""
+    from corridor.accounts import approvals
+    from corridor.accounts.models import ApprovalKind
+    from corridor.cases.services import erasure
+
+    first, second = open_case(), open_case()
+    mover = opening.add_member(
+        actor=coordinator, case=first, data=person_input(), relation=Relation.PARTNER
+    )
+    today = clock.today()
+    progress.record_milestone(
+        actor=coordinator,
+        case=first,
+        person=mover,
+        kind=MilestoneKind.OUT_OF_REGION,
+        reached_on=today - timedelta(days=20),
+    )
+    opening.remove_member(actor=coordinator, case=first, person=mover)
+    opening.move_member(actor=coordinator, case=second, person=mover, relation=Relation.PARTNER)
+    progress.record_milestone(
+        actor=coordinator,
+        case=second,
+        person=mover,
+        kind=MilestoneKind.SAFE_PLACE,
+        reached_on=today - timedelta(days=5),
+    )
+    assert mover.milestones.get(kind=MilestoneKind.SAFE_PLACE).days_after_previous == 15
+    approval = approvals.request_approval(
+        actor=coordinator,
+        kind=ApprovalKind.ERASE_CASE,
+        target_type="cases.case",
+        target_id=str(first.pk),
+        reason="retention",
+    )
+    approvals.grant_approval(
+        actor=StaffFactory(roles=[Role.COORDINATOR]), approval_id=str(approval.pk)
+    )
+
+    erasure.erase_case(actor=coordinator, case=first, approval_id=str(approval.pk))
+
+    remaining = dict(mover.milestones.values_list("kind", "days_after_previous"))
+    assert remaining == {MilestoneKind.SAFE_PLACE: None}

@@ -35,6 +35,7 @@ from corridor.cases.models import (
     TimelineEntry,
     TravelLeg,
 )
+from corridor.cases.services import progress
 from corridor.core import clock
 from corridor.core.actors import WORKER, Actor
 from corridor.core.exceptions import InvalidInput
@@ -89,6 +90,9 @@ def erase_case(
 def _blank(case: Case) -> None:
     for membership in case.members.select_related("person"):
         people.blank_person(membership.person)
+    # Someone who moved on to another case keeps the milestones recorded there; the days
+    # since the step before must no longer count from a step this erasure deletes.
+    reached_here = set(Milestone.objects.filter(case=case).values_list("person_id", flat=True))
     for model in (
         Note,
         Task,
@@ -106,6 +110,7 @@ def _blank(case: Case) -> None:
         model.objects.filter(case=case).delete()
     CaseLink.objects.filter(case_a=case).delete()
     CaseLink.objects.filter(case_b=case).delete()
+    progress.recount_step_days(reached_here)
     case.erased_at = clock.now()
     case.key_id = None
     case.save(update_fields=["erased_at", "key_id", "updated_at"])

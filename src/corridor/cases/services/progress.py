@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 
 from django.db import transaction
@@ -55,6 +57,21 @@ def record_milestone(
     )
     _follow_milestones(actor, case)
     return milestone
+
+
+def recount_step_days(person_ids: Collection[object]) -> None:
+    """Set each milestone's days since the step before again, for these people, after some
+    of their milestones were deleted (a case erased while they had moved to another)."""
+    reached: dict[object, dict[MilestoneKind, Milestone]] = defaultdict(dict)
+    for milestone in Milestone.objects.filter(person_id__in=person_ids):
+        reached[milestone.person_id][MilestoneKind(milestone.kind)] = milestone
+    for steps in reached.values():
+        dates = {kind: milestone.reached_on for kind, milestone in steps.items()}
+        for kind, milestone in steps.items():
+            days = stages.days_after_previous(dates, kind)
+            if days != milestone.days_after_previous:
+                milestone.days_after_previous = days
+                milestone.save(update_fields=["days_after_previous"])
 
 
 @transaction.atomic
