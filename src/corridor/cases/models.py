@@ -300,8 +300,8 @@ class Milestone(models.Model):
     reached_on = models.DateField()
     recorded_at = models.DateTimeField(default=clock.now)
     # Days since the same person reached the step before this one (stages.MILESTONE_ORDER),
-    # null while they have not. Kept by record_milestone, which also updates the next step
-    # when an earlier one is recorded late, so the report's days between steps is one
+    # null while they have not. Kept by progress.recount_step_days (after every recorded
+    # step, and after an erasure deletes some), so the report's days between steps is one
     # grouped count instead of a lookup of every person's earlier step.
     days_after_previous = models.IntegerField(null=True, blank=True)
 

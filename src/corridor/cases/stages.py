@@ -31,9 +31,6 @@ MILESTONE_ORDER: tuple[MilestoneKind, ...] = tuple(MilestoneKind)
 STEP_BEFORE: dict[MilestoneKind, MilestoneKind] = dict(
     zip(MILESTONE_ORDER[1:], MILESTONE_ORDER, strict=False)
 )
-STEP_AFTER: dict[MilestoneKind, MilestoneKind] = {
-    after: before for before, after in STEP_BEFORE.items()
-}
 
 # A milestone needs these milestones of the same person first.
 MILESTONE_NEEDS: dict[MilestoneKind, tuple[MilestoneKind, ...]] = {

@@ -32,20 +32,10 @@ def record_milestone(
         MilestoneKind(row.kind): row.reached_on for row in Milestone.objects.filter(person=person)
     }
     stages.check_milestone(existing, kind, reached_on, clock.today())
-    reached = {**existing, kind: reached_on}
-    milestone = Milestone.objects.create(
-        case=case,
-        person=person,
-        kind=kind,
-        reached_on=reached_on,
-        days_after_previous=stages.days_after_previous(reached, kind),
-    )
-    after = stages.STEP_AFTER.get(kind)
-    if after is not None and after in existing:
-        # An earlier step recorded late: the next step now has its days.
-        Milestone.objects.filter(person=person, kind=after).update(
-            days_after_previous=stages.days_after_previous(reached, after)
-        )
+    milestone = Milestone.objects.create(case=case, person=person, kind=kind, reached_on=reached_on)
+    # The new step's days, and the next step's when this one was recorded late.
+    recount_step_days([person.pk])
+    milestone.refresh_from_db(fields=["days_after_previous"])
     touch(case)
     log(
         actor=actor,
@@ -60,8 +50,8 @@ def record_milestone(
 
 
 def recount_step_days(person_ids: Collection[object]) -> None:
-    """Set each milestone's days since the step before again, for these people, after some
-    of their milestones were deleted (a case erased while they had moved to another)."""
+    """Set each milestone's days since the step before, for these people: after a step is
+    recorded, or after some were deleted (a case erased while they had moved to another)."""
     reached: dict[object, dict[MilestoneKind, Milestone]] = defaultdict(dict)
     for milestone in Milestone.objects.filter(person_id__in=person_ids):
         reached[milestone.person_id][MilestoneKind(milestone.kind)] = milestone
