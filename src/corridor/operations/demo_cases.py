@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from corridor.accounts.models import Staff, StaffAlert
 from corridor.cases import risk
+from corridor.cases.closing import Disposition
 from corridor.cases.models import (
     Case,
     ClosureReason,
@@ -35,7 +36,8 @@ from corridor.cases.models import (
     Relation,
     TravelMode,
 )
-from corridor.cases.services import costs, logistics, opening, progress, safety, work
+from corridor.cases.selectors import list_running
+from corridor.cases.services import closing, costs, logistics, opening, progress, safety, work
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock, tallies
 from corridor.core.actors import Actor
@@ -112,6 +114,7 @@ STORIES = [
     "Уехал из региона, но его ищут через родных.",
 ]
 REGIONS = ["RU-CE", "RU-CE", "RU-CE", "RU-IN", "RU-DA"]
+KEPT_REASON = "Демо: передано партнёрской организации, она ведёт дальше"
 TRANSLIT = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
@@ -323,7 +326,7 @@ def _progress(
                 )
     case.refresh_from_db()
     if closure is not None:
-        progress.close_case(actor=actor, case=case, reason=closure)
+        _close(actor, case, closure)
         closed_on = min(today, day + timedelta(days=rng.randint(3, 40)))
         Case.objects.filter(pk=case.pk).update(closed_at=_at(closed_on))
     elif case.phase != phase and phase not in (Phase.INTAKE, Phase.VERIFICATION):
@@ -467,6 +470,18 @@ def _protocol(actor: Actor, case: Case, rng: random.Random) -> None:
     )
 
 
+def _close(actor: Actor, case: Case, closure: ClosureReason) -> None:
+    """Close through the checklist: what can end ends, the rest is kept with a reason."""
+    pending = pathway_selectors.list_running_applications(case.pk)
+    settled = {
+        item.key: Disposition(end=item.endable, reason="" if item.endable else KEPT_REASON)
+        for item in [*list_running(case), *pending]
+    }
+    closing.close_case(
+        actor=actor, case=case, reason=closure, dispositions=settled, also_running=pending
+    )
+
+
 def _flags(actor: Actor, case: Case, rng: random.Random) -> None:
     if case.phase == Phase.CLOSED:
         return
@@ -500,7 +515,19 @@ def _past_incident(
     happened = opened + timedelta(days=rng.randint(0, max(0, (today - opened).days)))
     Incident.objects.filter(pk=incident.pk).update(created_at=_at(happened))
     if rng.random() < 0.8:
-        safety.close_incident(actor=actor, incident=incident)
+        for step in safety.CHECKLIST:
+            if step == "relocation_decided" and rng.random() < 0.5:
+                safety.skip_incident_step(
+                    actor=actor,
+                    incident=incident,
+                    step=step,
+                    reason_text="Демо: человек в безопасности, переезд не нужен",
+                )
+            else:
+                safety.complete_incident_step(actor=actor, incident=incident, step=step)
+        safety.close_incident(
+            actor=actor, incident=incident, outcome="Демо: связь восстановлена, всё в порядке"
+        )
         closed = min(today, happened + timedelta(days=rng.randint(0, 6)))
         Incident.objects.filter(pk=incident.pk).update(closed_at=_at(closed))
         # Dealt with long ago: the coordinators' alert for it is not news any more.

@@ -149,3 +149,42 @@ class ApplicationStatusForm(CaseForm):
             version: int | None = data.get("version")
             return version
         return None
+
+
+class RetractStatusForm(CaseForm):
+    """Withdraw an application's last status, recorded by mistake."""
+
+    application = forms.ModelChoiceField(queryset=Application.objects.none())
+    reason = forms.CharField(
+        label=_("Why (what was recorded by mistake)"),
+        max_length=2000,
+        widget=forms.Textarea({**PRIVATE, "rows": 3}),
+        help_text=_("Stored encrypted with the correction; the timeline shows the correction."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version_of = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        applications = [
+            application
+            for application in self.case.applications.order_by("created_at")
+            if application.steps.count() > 1
+        ]
+        self.fields["application"] = LabelledChoiceField(
+            self.case.applications.filter(pk__in=[a.pk for a in applications]),
+            application_labels(applications),
+            label=_("Application (its last status is withdrawn)"),
+        )
+        chosen = str(self.initial.get("application") or "")
+        shown = next((a for a in applications if str(a.pk) == chosen), None)
+        if shown is not None:
+            self.initial.update(version=shown.version, version_of=str(shown.pk))
+
+    def expected_version(self) -> int | None:
+        """The version to check, if the page was opened for the application chosen."""
+        data = self.cleaned_data
+        if data.get("version_of") == str(data["application"].pk):
+            version: int | None = data.get("version")
+            return version
+        return None

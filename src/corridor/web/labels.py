@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
 from corridor.cases import risk
+from corridor.cases.services.safety import STEP_WORDS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -31,14 +32,8 @@ SURGE_REASON_LABELS: dict[str, StrPromise] = {
     "mass_incident": _("Many incidents at once"),
     "raid_response": _("Responding to a raid"),
 }
-STEP_LABELS: dict[str, StrPromise] = {
-    "coordinator_informed": _("Coordinator informed"),
-    "person_contacted": _("Person contacted"),
-    "trusted_contact_tried": _("Trusted contact tried"),
-    "linked_cases_reviewed": _("Linked cases reviewed"),
-    "placements_reviewed": _("Placements reviewed"),
-    "relocation_decided": _("Relocation decided"),
-}
+# The incident checklist's words live beside the checklist (its refusals name steps too).
+STEP_LABELS: dict[str, StrPromise] = dict(STEP_WORDS)
 RISK_ANSWER_LABELS: dict[str, StrPromise] = {
     "threat_from_state": _("Threatened by the state (police, security services)"),
     "threat_from_family": _("Threatened by their family"),
