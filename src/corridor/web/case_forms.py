@@ -542,7 +542,7 @@ class LegForm(CaseForm):
 def leg_labels(case: Case) -> dict[Any, str]:
     return {
         leg.pk: f"{leg.from_place} → {leg.to_place} · {leg.travel_on.isoformat()}"
-        for leg in case.legs.filter(completed_on__isnull=True)
+        for leg in case.legs.filter(completed_on__isnull=True, cancelled_on__isnull=True)
     }
 
 
@@ -555,7 +555,7 @@ class CompleteLegForm(CaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["leg"] = LabelledChoiceField(
-            self.case.legs.filter(completed_on__isnull=True),
+            self.case.legs.filter(completed_on__isnull=True, cancelled_on__isnull=True),
             leg_labels(self.case),
             label=_("Journey"),
         )

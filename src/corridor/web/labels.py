@@ -90,7 +90,24 @@ TIMELINE_LABELS: dict[str, StrPromise] = {
     EventType.PLACEMENT_ENDED: _("Placement ended"),
     EventType.TRAVEL_LEG_RECORDED: _("Journey planned"),
     EventType.TRAVEL_LEG_COMPLETED: _("Journey completed"),
+    EventType.TRAVEL_LEG_CANCELLED: _("Journey cancelled"),
+    EventType.MILESTONE_CORRECTED: _("Milestone date corrected"),
+    EventType.MILESTONE_RETRACTED: _("Milestone retracted (recorded by mistake)"),
+    EventType.APPLICATION_STARTED: _("Application started"),
+    EventType.APPLICATION_STATUS_RECORDED: _("Application status recorded"),
+    EventType.APPLICATION_STATUS_RETRACTED: _("Application status withdrawn (recorded by mistake)"),
+    EventType.KEPT_AT_CLOSING: _("Kept running when the case closed"),
+    EventType.PROTOCOL_STOPPED: _("Contact protocol stopped"),
+    EventType.INCIDENT_STEP_SKIPPED: _("Incident step skipped"),
 }
+# Timeline lines that correct an earlier one: the page marks them so they stand out.
+CORRECTION_KINDS = frozenset(
+    {
+        EventType.MILESTONE_CORRECTED,
+        EventType.MILESTONE_RETRACTED,
+        EventType.APPLICATION_STATUS_RETRACTED,
+    }
+)
 
 
 def label_of(labels: dict[str, StrPromise], code: str) -> str:
