@@ -309,8 +309,11 @@ def test_an_unknown_checklist_step_and_a_closed_incident_are_refused_with_a_sent
     page = f"/cases/{fx.case.ref}/incidents/{fx.incident.pk}/"
     bad = client.post(page + "step/", {"step": "pray"}, follow=True)
     assert "That is not a step of this checklist." in bad.content.decode()
-    client.post(page + "close/")
-    again = client.post(page + "close/", follow=True)
+    for step in CHECKLIST:
+        client.post(page + "step/", {"step": step})
+    client.post(page + "close/", {"outcome": "found safe"})
+    again = client.post(page + "close/", {"outcome": "twice"})
+    assert again.status_code == 400
     assert "The incident is already closed." in again.content.decode()
 
 
