@@ -37,10 +37,20 @@ from corridor.cases.models import (
     TravelMode,
 )
 from corridor.cases.selectors import list_running
-from corridor.cases.services import closing, costs, logistics, opening, progress, safety, work
+from corridor.cases.services import (
+    closing,
+    corrections,
+    costs,
+    logistics,
+    opening,
+    progress,
+    safety,
+    work,
+)
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock, tallies
 from corridor.core.actors import Actor
+from corridor.core.exceptions import InvalidInput
 from corridor.pathways import applications
 from corridor.pathways import selectors as pathway_selectors
 from corridor.pathways.models import ApplicationStatus as S
@@ -226,7 +236,57 @@ def build_caseload(
             [LinkKind.SAME_FAMILY, LinkKind.TRAVELLING_TOGETHER, LinkKind.SAME_THREAT_ACTOR]
         )
         opening.link_cases(actor=actor, case=first, other=second, kind=kind)
+    _this_quarter(actor, cases, rng, today=today)
+    _corrections(actor, cases)
     return cases
+
+
+def _this_quarter(actor: Actor, cases: list[Case], rng: random.Random, *, today: date) -> None:
+    """Decisions today, whatever the seed drew: the applications board's quarter has a
+    denial with its reason and a grant, so every branch of it shows."""
+    waiting = [
+        application
+        for case in cases
+        if case.phase in (Phase.SAFETY, Phase.PREPARATION)
+        for application in case.applications.filter(status__in=[S.SUBMITTED, S.INTERVIEW])
+    ]
+    for application, status in zip(waiting, (S.DENIED, S.DENIED, S.GRANTED), strict=False):
+        applications.record_status(
+            actor=actor,
+            application=application,
+            status=status,
+            on=today,
+            denial_reason=rng.choice(list(DenialReason)) if status is S.DENIED else "",
+        )
+
+
+def _corrections(actor: Actor, cases: list[Case]) -> None:
+    """A few corrections, so timelines and reports show what a correction looks like: an
+    arrival dated a day too late, a status obtained recorded for the wrong household."""
+    arrived = [case for case in cases if case.phase == Phase.ARRIVED][:2]
+    for case in arrived:
+        milestone = case.milestones.filter(kind=MilestoneKind.ARRIVED).first()
+        if milestone is None:
+            continue
+        try:
+            corrections.correct_milestone(
+                actor=actor,
+                case=case,
+                milestone=milestone,
+                reached_on=milestone.reached_on - timedelta(days=1),
+                reason_text="Демо: прилетели после полуночи, записали дату посадки",
+            )
+        except InvalidInput:
+            continue  # the day before is before an earlier step: nothing to show here
+    follow_up = next((case for case in cases if case.phase == Phase.FOLLOW_UP), None)
+    if follow_up is not None:
+        for milestone in follow_up.milestones.filter(kind=MilestoneKind.STATUS_OBTAINED):
+            corrections.retract_milestone(
+                actor=actor,
+                case=follow_up,
+                milestone=milestone,
+                reason_text="Демо: статус записан не той семье",
+            )
 
 
 def _one_case(
