@@ -210,30 +210,14 @@ def retract_status(
         application.denial_reason = ""
     application.version += 1
     application.save()
-    case = application.case
-    add_timeline_entry(
-        actor=actor,
-        case=case,
-        kind=EventType.APPLICATION_STATUS_RETRACTED.value,
-        object_type="pathways.application",
-        object_id=str(application.pk),
-        detail=f"{last.status} {last.on.isoformat()} → {application.status}",
-    )
-    record_event(
-        actor=actor,
-        event=EventType.APPLICATION_STATUS_RETRACTED,
-        object_type="pathways.application",
-        object_id=str(application.pk),
-        case_id=case.ref,
+    _log(
+        actor,
+        application,
+        EventType.APPLICATION_STATUS_RETRACTED,
         reason=corrections.CORRECTION,
-        detail={
-            "route": application.route_id,
-            "from": last.status,
-            "on": last.on.isoformat(),
-            "to": application.status,
-        },
+        detail={"from": last.status, "on": last.on.isoformat(), "to": application.status},
         reason_text=text,
-        reason_key=case_key(actor, case),
+        timeline_detail=f"{last.status} {last.on.isoformat()} → {application.status}",
     )
     if last.status == S.GRANTED:
         _retract_grant_milestones(actor, application, granted_on=last.on, reason_text=text)
@@ -320,7 +304,10 @@ def _log(
     *,
     reason: str = "",
     detail: dict[str, str | int] | None = None,
+    reason_text: str = "",
+    timeline_detail: str = "",
 ) -> None:
+    """One timeline line and one audit event; `reason_text` sealed under the case's key."""
     case = application.case
     add_timeline_entry(
         actor=actor,
@@ -328,7 +315,7 @@ def _log(
         kind=event.value,
         object_type="pathways.application",
         object_id=str(application.pk),
-        detail=str((detail or {}).get("to", application.route_id)),
+        detail=timeline_detail or str((detail or {}).get("to", application.route_id)),
     )
     record_event(
         actor=actor,
@@ -338,4 +325,6 @@ def _log(
         case_id=case.ref,
         reason=reason,
         detail={"route": application.route_id, **(detail or {})},
+        reason_text=reason_text,
+        reason_key=case_key(actor, case) if reason_text else None,
     )
