@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
@@ -236,8 +236,9 @@ def list_running(case: Case) -> list[RunningItem]:
                 % {"shelter": placement.shelter_ref, "date": placement.starts_on.isoformat()}
             ),
         )
-        for placement in case.placements.exclude(ends_on__lt=today).order_by("starts_on")
-        if placement.ends_on is None or placement.ends_on > today
+        for placement in case.placements.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=today)
+        ).order_by("starts_on")
     ]
     items += [
         RunningItem(
