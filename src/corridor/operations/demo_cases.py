@@ -589,7 +589,14 @@ def _past_incident(
             actor=actor, incident=incident, outcome="Демо: связь восстановлена, всё в порядке"
         )
         closed = min(today, happened + timedelta(days=rng.randint(0, 6)))
-        Incident.objects.filter(pk=incident.pk).update(closed_at=_at(closed))
+        # The steps were taken in the first hours after it happened, not today.
+        steps = Incident.objects.get(pk=incident.pk).checklist
+        for number, item in enumerate(steps, start=1):
+            done = "done_at" if item.get("done_at") else "skipped_at"
+            item[done] = (_at(happened) + timedelta(minutes=20 * number)).isoformat()
+        after_steps = _at(happened) + timedelta(minutes=20 * len(steps) + 10)
+        closed_at = min(clock.now(), max(_at(closed), after_steps))
+        Incident.objects.filter(pk=incident.pk).update(closed_at=closed_at, checklist=steps)
         # Dealt with long ago: the coordinators' alert for it is not news any more.
         StaffAlert.objects.filter(case_ref=case.ref, code="incident_opened").update(
             dismissed_at=clock.now()

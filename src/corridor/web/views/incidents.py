@@ -92,7 +92,7 @@ def _render(
                 "minutes": int((when - incident.created_at).total_seconds() // 60)
                 if when
                 else None,
-                "by": names.get(_actor_of(step), ""),
+                "by": names.get(_actor_of(step), _actor_of(step)),
                 "skip_form": skip_form
                 if skip_form is not None and skip_form.data.get("step") == code
                 else SkipStepForm(initial={"step": code}, prefix=code),
