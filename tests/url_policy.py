@@ -160,8 +160,17 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_incident_step": CaseRoute(
         "/cases/{ref}/incidents/{incident}/step/", get=False, events=("cases.incident_step_done",)
     ),
+    "web:case_incident_skip": CaseRoute(
+        "/cases/{ref}/incidents/{incident}/skip/",
+        get=False,
+        key=True,
+        events=("cases.incident_step_skipped",),
+    ),
     "web:case_incident_close": CaseRoute(
-        "/cases/{ref}/incidents/{incident}/close/", get=False, events=("cases.incident_closed",)
+        "/cases/{ref}/incidents/{incident}/close/",
+        get=False,
+        key=True,
+        events=("cases.incident_closed",),
     ),
     "web:case_add_member": CaseRoute(
         "/cases/{ref}/members/add/",
@@ -177,11 +186,34 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_phase": CaseRoute("/cases/{ref}/phase/", events=("cases.phase_changed",)),
     "web:case_raise_flag": CaseRoute("/cases/{ref}/flags/raise/", events=("cases.flag_raised",)),
     "web:case_clear_flag": CaseRoute("/cases/{ref}/flags/clear/", events=("cases.flag_cleared",)),
+    # Closing the standard fixture: its placement ends, its journey is cancelled, its two
+    # actions are done, its incident and application are kept with a reason, the principal's
+    # contact protocol stops.
     "web:case_close": CaseRoute(
-        "/cases/{ref}/close/", events=("cases.phase_changed", "cases.case_closed")
+        "/cases/{ref}/close/",
+        key=True,
+        events=(
+            "cases.phase_changed",
+            "cases.placement_ended",
+            "cases.travel_leg_cancelled",
+            "cases.task_completed",
+            "cases.task_completed",
+            "cases.kept_at_closing",
+            "cases.kept_at_closing",
+            "cases.protocol_stopped",
+            "cases.case_closed",
+        ),
     ),
     "web:case_reopen": CaseRoute(
-        "/cases/{ref}/reopen/", events=("cases.phase_changed", "cases.case_reopened")
+        "/cases/{ref}/reopen/",
+        who="coordinator",
+        events=("cases.phase_changed", "cases.case_reopened"),
+    ),
+    "web:case_correct_milestone": CaseRoute(
+        "/cases/{ref}/milestones/correct/", key=True, events=("cases.milestone_corrected",)
+    ),
+    "web:case_retract_milestone": CaseRoute(
+        "/cases/{ref}/milestones/retract/", key=True, events=("cases.milestone_retracted",)
     ),
     "web:case_assign": CaseRoute(
         "/cases/{ref}/assign/", who="coordinator", events=("cases.case_assigned",)
@@ -229,6 +261,11 @@ CASE_POLICY: dict[str, CaseRoute] = {
     ),
     "web:case_application_status": CaseRoute(
         "/cases/{ref}/applications/status/", events=("pathways.application_status_recorded",)
+    ),
+    "web:case_retract_application_status": CaseRoute(
+        "/cases/{ref}/applications/retract/",
+        key=True,
+        events=("pathways.application_status_retracted",),
     ),
 }
 

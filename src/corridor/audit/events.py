@@ -147,6 +147,14 @@ class EventType(StrEnum):
     HOTLINE_ESCALATED = "intake.hotline_escalated"
     REQUEST_DECIDED = "intake.request_decided"
     REQUEST_ERASED = "intake.request_erased"
+    # cases and pathways: corrections of what was recorded by mistake, closing, incidents
+    MILESTONE_CORRECTED = "cases.milestone_corrected"
+    MILESTONE_RETRACTED = "cases.milestone_retracted"
+    APPLICATION_STATUS_RETRACTED = "pathways.application_status_retracted"
+    KEPT_AT_CLOSING = "cases.kept_at_closing"
+    PROTOCOL_STOPPED = "cases.protocol_stopped"
+    INCIDENT_STEP_SKIPPED = "cases.incident_step_skipped"
+    TRAVEL_LEG_CANCELLED = "cases.travel_leg_cancelled"
 
     @property
     def group(self) -> str:

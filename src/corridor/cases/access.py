@@ -29,6 +29,7 @@ from django.utils.crypto import salted_hmac
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
+from corridor.audit.access import access_reason_note_by_seq
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.models import (
@@ -36,6 +37,7 @@ from corridor.cases.models import (
     CaseAssignment,
     CaseOpening,
     CaseReveal,
+    Incident,
     Note,
     Placement,
     RiskAssessment,
@@ -171,6 +173,25 @@ def access_case_page(actor: Staff, case: Case, *, page: str, session_key: str) -
     if opening is None:
         return None
     return _decrypt(actor, case, until=opening.expires_at)
+
+
+def access_incident_notes(
+    actor: Staff, incident: Incident, *, session_key: str
+) -> dict[str, str] | None:
+    """An incident's sealed words (why each skipped step was skipped, under its step code,
+    and the outcome, under "outcome") while its case is open for work in this browser
+    session; each note read is an audit event. None while the case is not open."""
+    case = incident.case
+    if active_opening(actor, case, session_key) is None:
+        return None
+    key = case_key(actor, case)
+    events = {str(item["step"]): item.get("note") for item in incident.checklist}
+    events["outcome"] = incident.outcome_event
+    return {
+        name: access_reason_note_by_seq(actor=actor, seq=seq, key=key)
+        for name, seq in events.items()
+        if isinstance(seq, int)
+    }
 
 
 def record_case_view(actor: Staff, case: Case, *, page: str, opened: bool = False) -> None:

@@ -385,6 +385,8 @@ class Incident(UUIDModel):
     opened_by = models.CharField(max_length=100)
     checklist = models.JSONField(default=list)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The audit event that closed it: its sealed reason note holds the outcome.
+    outcome_event = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["closed_at"])]
@@ -553,6 +555,8 @@ class TravelLeg(UUIDModel):
     )
     itinerary = EncryptedTextField(key_field="key_id")
     completed_on = models.DateField(null=True, blank=True)
+    # A planned journey that will not happen (the case closed, the plan changed).
+    cancelled_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.travel_on}"

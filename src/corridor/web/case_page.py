@@ -26,7 +26,12 @@ from corridor.cases.risk import targets
 from corridor.cases.selectors import CaseDetail, MemberLine
 from corridor.cases.services.costs import reporting_currency
 from corridor.core import clock
-from corridor.web.labels import RISK_REASON_LABELS, TIMELINE_LABELS, label_of
+from corridor.web.labels import (
+    CORRECTION_KINDS,
+    RISK_REASON_LABELS,
+    TIMELINE_LABELS,
+    label_of,
+)
 from corridor.web.staff_names import usernames_for
 
 
@@ -83,9 +88,17 @@ def case_context(
         "expense_total": sum(expense.amount_reporting_minor for expense in detail.expenses),
         "reporting_currency": reporting_currency(),
         "timeline": [
-            (entry, label_of(TIMELINE_LABELS, entry.kind), usernames.get(entry.actor, entry.actor))
+            (
+                entry,
+                label_of(TIMELINE_LABELS, entry.kind),
+                usernames.get(entry.actor, entry.actor),
+                entry.kind in CORRECTION_KINDS,
+            )
             for entry in detail.timeline
         ],
+        "has_milestones": any(
+            on is not None for line in detail.members for on in line.milestones.values()
+        ),
         "may_coordinate": may_see_links(viewer),
         "sees_locations": may_see_locations(viewer),
         "holds_key": may_hold_key(viewer, case),

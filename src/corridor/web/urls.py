@@ -109,6 +109,11 @@ urlpatterns = [
         name="case_incident_step",
     ),
     path(
+        "cases/<caseref:ref>/incidents/<uuid:incident_id>/skip/",
+        incidents.incident_skip,
+        name="case_incident_skip",
+    ),
+    path(
         "cases/<caseref:ref>/incidents/<uuid:incident_id>/close/",
         incidents.incident_close,
         name="case_incident_close",
