@@ -221,6 +221,9 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_complete_leg": CaseRoute(
         "/cases/{ref}/legs/done/", events=("cases.travel_leg_completed",)
     ),
+    "web:case_consent": CaseRoute(
+        "/cases/{ref}/consent/", key=True, events=("cases.consent_recorded",)
+    ),
     "web:case_raise_incident": CaseRoute(
         "/cases/{ref}/incidents/raise/", events=("cases.incident_opened",)
     ),

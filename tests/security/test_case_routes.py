@@ -51,6 +51,7 @@ POST_DATA: dict[str, Data] = {
     "web:case_clear_flag": lambda fx: {"flag": "detained", "reason": "resolved"},
     "web:case_close": lambda fx: {"reason": "withdrawn", "version": fx.fresh().version},
     "web:case_reopen": lambda fx: {"reason": "new_danger"},
+    "web:case_consent": lambda fx: {"keep": "on", "share": "no", "reason": "said so on the phone"},
     "web:case_assign": lambda fx: {"staff": fx.spare.pk, "lead": "1"},
     "web:case_link": lambda fx: {"other": fx.lonely.ref, "kind": "same_threat_actor"},
     "web:case_risk": lambda fx: {"threat_from_family": "on"},

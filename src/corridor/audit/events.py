@@ -147,6 +147,16 @@ class EventType(StrEnum):
     HOTLINE_ESCALATED = "intake.hotline_escalated"
     REQUEST_DECIDED = "intake.request_decided"
     REQUEST_ERASED = "intake.request_erased"
+    ANSWERS_CARRIED = "intake.answers_carried"
+    ANSWERS_WAITING = "intake.answers_waiting"
+    CODENAMES_RETIRED = "intake.codenames_retired"
+
+    # cases: what the person agreed to, and refusals to share against it
+    CONSENT_RECORDED = "cases.consent_recorded"
+    SHARING_REFUSED = "cases.sharing_refused"
+    SHARING_CONFIRMED = "cases.sharing_confirmed"
+    INTAKE_RECORDED = "cases.intake_recorded"
+    RISK_SEEDED = "cases.risk_seeded"
 
     @property
     def group(self) -> str:

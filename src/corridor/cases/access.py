@@ -36,6 +36,7 @@ from corridor.cases.models import (
     CaseAssignment,
     CaseOpening,
     CaseReveal,
+    IntakeRecord,
     Note,
     Placement,
     RiskAssessment,
@@ -159,6 +160,8 @@ class OpenedCase:
     addresses: dict[str, str] = field(default_factory=dict)
     itineraries: dict[str, str] = field(default_factory=dict)
     risk_reasons: list[str] = field(default_factory=list)
+    # {intake record id: the answers as the person gave them}, oldest request first.
+    intake_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -209,6 +212,9 @@ def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
     if may_see_locations(actor):
         opened.addresses.update(_opened(Placement.objects.filter(case=case), "address", key))
     opened.itineraries.update(_opened(TravelLeg.objects.filter(case=case), "itinerary", key))
+    for record in IntakeRecord.objects.filter(case=case).order_by("received_on", "created_at"):
+        answers = open_field(record.answers, key=key) if record.answers is not None else {}
+        opened.intake_answers[str(record.pk)] = answers if isinstance(answers, dict) else {}
     latest = RiskAssessment.objects.filter(case=case).order_by("-created_at").first()
     if latest is not None and latest.reasons is not None:
         reasons = open_field(latest.reasons, key=key)

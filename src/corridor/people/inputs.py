@@ -23,6 +23,7 @@ SEALED_FIELDS = (
     "exit_barriers",
     "avoid_countries",
     "medical_needs",
+    "hunted_by",
 )
 PLAIN_FIELDS = (
     "nationality",
@@ -89,6 +90,7 @@ class PersonInput:
     exit_barriers: list[str] | None = None
     avoid_countries: list[str] | None = None
     medical_needs: bool | None = None
+    hunted_by: list[str] | None = None
     can_obtain_international_passport: bool | None = None
     passport_obtain_days: int | None = None
     unhcr_registered: bool | None = None

@@ -41,6 +41,16 @@ class Referral(models.TextChoices):
     EMBASSY = "embassy", _("An embassy")
 
 
+class HuntedBy(models.TextChoices):
+    """Who the danger is from: the same codes the route planner reads as `hunted_by`."""
+
+    FAMILY = "family", _("Family or relatives")
+    REGIONAL_POLICE = "regional_police", _("Regional police")
+    FEDERAL_SERVICES = "federal_services", _("Federal security services")
+    COMMUNITY = "community", _("Neighbours, colleagues or the community")
+    OTHER = "other", _("Someone else, or not said")
+
+
 class Person(UUIDModel):
     """One person: sealed identity under the case's data key, plain coarse facts."""
 
@@ -66,6 +76,9 @@ class Person(UUIDModel):
     exit_barriers = EncryptedJSONField(key_field="key_id")
     avoid_countries = EncryptedJSONField(key_field="key_id")
     medical_needs = EncryptedJSONField(key_field="key_id")
+    # Who the danger is from (the planner's `hunted_by`: family, regional_police,
+    # federal_services, community, other). Sealed: it says who hunts the person.
+    hunted_by = EncryptedJSONField(key_field="key_id")
     # Plain, non-identifying.
     nationality = models.CharField(max_length=2, blank=True)
     current_country = models.CharField(max_length=2, blank=True)
@@ -119,7 +132,9 @@ class ContactProtocol(UUIDModel):
     duress_word_hash = models.BigIntegerField(null=True)
     check_in_every_hours = models.PositiveIntegerField(default=24)
     last_check_in_at = models.DateTimeField(default=clock.now)
-    check_in_due_at = models.DateTimeField(db_index=True)
+    # None while no check-ins are agreed yet (a protocol carried over from the person's
+    # request holds only their wishes): nothing can be missed before it is agreed.
+    check_in_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Set when a missed check-in has raised its incident, so it is raised once.
     overdue_raised_at = models.DateTimeField(null=True, blank=True)
 

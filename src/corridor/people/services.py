@@ -126,6 +126,39 @@ def set_contact_protocol(
     return protocol
 
 
+@transaction.atomic
+def note_contact_wishes(
+    *,
+    actor: Actor,
+    person: Person,
+    key: DataKey,
+    channel: Channel,
+    if_someone_else_answers: str = "",
+    case_ref: str = "",
+) -> ContactProtocol:
+    """What the person asked for before anyone agreed check-ins with them: the channel
+    and what to say if someone else answers. A new protocol has no check-in due (nothing
+    can be missed before it is agreed); an existing one keeps its values and gains only
+    what it lacked."""
+    protocol = ContactProtocol.objects.filter(person=person).first()
+    if protocol is None:
+        protocol = ContactProtocol(person=person, channel=channel, check_in_due_at=None)
+    text = if_someone_else_answers.strip()
+    if text and protocol.if_someone_else_answers is None:
+        # Who can decrypt: holders of the case's data key (its assigned staff).
+        seal_field(protocol, "if_someone_else_answers", text, key=key)
+    protocol.save()
+    record_event(
+        actor=actor,
+        event=EventType.PROTOCOL_SET,
+        object_type="people.person",
+        object_id=str(person.pk),
+        case_id=case_ref,
+        detail={"channel": protocol.channel, "every_hours": 0},
+    )
+    return protocol
+
+
 def words_in(text: str) -> list[str]:
     """Every one-to-three-word phrase of `text`, normalised, to compare with the two words."""
     tokens = _WORD.findall(text.lower().replace("ё", "е"))
@@ -183,6 +216,7 @@ def blank_person(person: Person) -> None:
         "narrative",
         "profile_tags",
         "ties",
+        "hunted_by",
     ):
         setattr(person, name, None)
     person.erased_at = clock.now()

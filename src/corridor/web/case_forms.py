@@ -32,6 +32,7 @@ from corridor.cases.models import (
     Phase,
     Placement,
     Relation,
+    SharingChoice,
     Task,
     TravelLeg,
     TravelMode,
@@ -298,11 +299,37 @@ class ClearFlagForm(CaseForm):
 
 class CloseForm(CaseForm):
     reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
+    sharing_confirmed = forms.BooleanField(
+        label=_(
+            "Referred to a partner: the person agreed to this sharing when we asked them "
+            "(they asked to be asked first)"
+        ),
+        required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.case.version
+
+
+class ConsentForm(CaseForm):
+    """What the person agreed to, changed by staff: always with a reason."""
+
+    keep = forms.BooleanField(
+        label=_("We may keep what they told us, to help them"), required=False, initial=True
+    )
+    share = forms.ChoiceField(
+        label=_("We may share it with governments or organisations that can help"),
+        choices=SharingChoice.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Why it changes"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person's own words, or how they told you. Sealed under the case's key."),
+    )
 
 
 class ReopenForm(CaseForm):

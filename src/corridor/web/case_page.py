@@ -26,6 +26,7 @@ from corridor.cases.risk import targets
 from corridor.cases.selectors import CaseDetail, MemberLine
 from corridor.cases.services.costs import reporting_currency
 from corridor.core import clock
+from corridor.people.models import HuntedBy
 from corridor.web.labels import RISK_REASON_LABELS, TIMELINE_LABELS, label_of
 from corridor.web.staff_names import usernames_for
 
@@ -38,6 +39,7 @@ class PersonView:
     protocol: dict[str, Any]
     milestones: list[tuple[MilestoneKind, date | None]]
     check_in_overdue: bool
+    hunted_by: list[str]
 
 
 def case_context(
@@ -53,7 +55,12 @@ def case_context(
             fields=opened.people.get(str(line.membership.person_id), {}) if opened else {},
             protocol=opened.protocols.get(str(line.membership.person_id), {}) if opened else {},
             milestones=[(kind, line.milestones.get(kind.value)) for kind in MilestoneKind],
-            check_in_overdue=line.protocol is not None and line.protocol.check_in_due_at < now,
+            hunted_by=_hunted_by(opened.people.get(str(line.membership.person_id), {}))
+            if opened
+            else [],
+            check_in_overdue=line.protocol is not None
+            and line.protocol.check_in_due_at is not None
+            and line.protocol.check_in_due_at < now,
         )
         for line in detail.members
     ]
@@ -105,6 +112,12 @@ def _names(fields: dict[str, Any]) -> list[str]:
             if text:
                 lines.append(text)
     return lines
+
+
+def _hunted_by(fields: dict[str, Any]) -> list[str]:
+    words = dict(HuntedBy.choices)
+    codes = fields.get("hunted_by")
+    return [str(words.get(code, code)) for code in codes] if isinstance(codes, list) else []
 
 
 def _next_phase(detail: CaseDetail) -> dict[str, object] | None:

@@ -10,8 +10,17 @@ from django.db import transaction
 
 from corridor.audit.events import EventType
 from corridor.cases import stages
-from corridor.cases.models import Case, CaseFlag, Flag, Milestone, MilestoneKind, Phase
+from corridor.cases.models import (
+    Case,
+    CaseFlag,
+    ClosureReason,
+    Flag,
+    Milestone,
+    MilestoneKind,
+    Phase,
+)
 from corridor.cases.services._base import check_version, facts_of, log, touch
+from corridor.cases.services.consent import check_case_sharing
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
@@ -97,8 +106,25 @@ def clear_flag(*, actor: Actor, case: Case, flag: Flag, reason: str = "") -> Non
     log(actor=actor, case=case, event=EventType.FLAG_CLEARED, reason=reason, detail={"flag": flag})
 
 
-@transaction.atomic
-def close_case(*, actor: Actor, case: Case, reason: str, version: int | None = None) -> Case:
+def close_case(
+    *,
+    actor: Actor,
+    case: Case,
+    reason: str,
+    version: int | None = None,
+    sharing_confirmed: bool = False,
+) -> Case:
+    """Close the case. Handing it to a partner sends the person's data out, so it asks
+    their answer on sharing first (a refusal is recorded before anything is written)."""
+    if reason == ClosureReason.REFERRED_OUT:
+        check_case_sharing(
+            actor=actor, case=case, purpose="case_referred_out", confirmed=sharing_confirmed
+        )
+    with transaction.atomic():
+        return _close(actor, case, reason, version)
+
+
+def _close(actor: Actor, case: Case, reason: str, version: int | None) -> Case:
     _lock(case)
     check_version(case, version)
     closure = stages.check_closure(facts_of(case), reason)

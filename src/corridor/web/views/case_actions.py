@@ -27,6 +27,7 @@ from corridor.cases.access import may_hold_key, record_case_view
 from corridor.cases.models import (
     Case,
     ClosureReason,
+    ConsentSource,
     ExpenseCategory,
     Flag,
     Incident,
@@ -38,7 +39,16 @@ from corridor.cases.models import (
     Relation,
     TravelMode,
 )
-from corridor.cases.services import assignment, costs, logistics, opening, progress, safety, work
+from corridor.cases.services import (
+    assignment,
+    consent,
+    costs,
+    logistics,
+    opening,
+    progress,
+    safety,
+    work,
+)
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.pathways import applications
@@ -121,7 +131,23 @@ def _clear_flag(actor: Staff, case: Case, form: f.ClearFlagForm) -> object:
 def _close(actor: Staff, case: Case, form: f.CloseForm) -> object:
     data = form.cleaned_data
     return progress.close_case(
-        actor=actor, case=case, reason=ClosureReason(data["reason"]), version=data["version"]
+        actor=actor,
+        case=case,
+        reason=ClosureReason(data["reason"]),
+        version=data["version"],
+        sharing_confirmed=data["sharing_confirmed"],
+    )
+
+
+def _consent(actor: Staff, case: Case, form: f.ConsentForm) -> object:
+    data = form.cleaned_data
+    return consent.record_consent(
+        actor=actor,
+        case=case,
+        keep=data["keep"],
+        share=data["share"],
+        source=ConsentSource.STAFF,
+        reason_text=data["reason"],
     )
 
 
@@ -501,6 +527,19 @@ ACTIONS: tuple[CaseAction, ...] = (
         help=_(
             "Record each step on the day it happened. A denial needs its reason: our "
             "outcomes rank the routes for everyone's next case."
+        ),
+    ),
+    CaseAction(
+        "consent",
+        "consent",
+        _("Change what the person agreed to"),
+        f.ConsentForm,
+        _consent,
+        _("Their new answer is recorded; the earlier one stays in its history."),
+        needs_key=True,
+        help=_(
+            "Record only what the person told us. Referrals and hand-overs to partners "
+            "follow this answer."
         ),
     ),
     CaseAction(
