@@ -110,6 +110,8 @@ ROUTES: dict[str, Route] = {
     "portal:enter_en": Route("/help/en/enter/", anonymous=200, staff=200, audience="portal"),
     "portal:thread": Route("/help/thread/", anonymous=303, staff=303, audience="portal"),
     "portal:thread_en": Route("/help/en/thread/", anonymous=303, staff=303, audience="portal"),
+    "portal:sharing": Route("/help/sharing/", anonymous=405, staff=405, audience="portal"),
+    "portal:sharing_en": Route("/help/en/sharing/", anonymous=405, staff=405, audience="portal"),
     "portal:leave": Route("/help/leave/", anonymous=405, staff=405, audience="portal"),
     "portal:leave_en": Route("/help/en/leave/", anonymous=405, staff=405, audience="portal"),
     "portal:exit": Route("/help/exit/", anonymous=303, staff=303, audience="portal"),

@@ -150,6 +150,7 @@ class EventType(StrEnum):
     ANSWERS_CARRIED = "intake.answers_carried"
     ANSWERS_WAITING = "intake.answers_waiting"
     CODENAMES_RETIRED = "intake.codenames_retired"
+    SHARING_CHANGED = "intake.sharing_changed"
 
     # cases: what the person agreed to, and refusals to share against it
     CONSENT_RECORDED = "cases.consent_recorded"

@@ -107,6 +107,7 @@ _CHOICES: dict[str, Choices] = {
     "address_as": ADDRESS_CHOICES,
     "heard_from": HEARD_CHOICES,
     "consent_share": SHARE_CHOICES,
+    "consent_keep": SPOKEN_CHOICES,
     "danger_now": SPOKEN_CHOICES,
     "can_talk": SPOKEN_CHOICES,
 }

@@ -39,14 +39,19 @@ class HotlineForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    consent_keep = forms.ChoiceField(
+        label=_("Ask: may we keep what you tell us, to help you?"),
+        help_text=_(
+            "Read it to them: we keep what you tell us to help you, only our team sees it, "
+            "and you can change your answer at any time."
+        ),
+        choices=[("", _("Not asked")), ("yes", _("Yes")), ("no", _("No"))],
+        required=False,
+    )
     consent_share = forms.ChoiceField(
         label=_(
             "Ask: may we share what you told us with governments or organisations that "
             "can help you?"
-        ),
-        help_text=_(
-            "Read it to them: we keep what you tell us to help you, only our team sees it, "
-            "and you can change your answer at any time."
         ),
         choices=[("", _("Not asked")), *SHARE_CHOICES],
         required=False,
@@ -70,7 +75,7 @@ class HotlineForm(forms.Form):
             name: str(data.get(name) or "")
             for name in (
                 "danger_now", "where", "can_talk", "callback", "full_name", "phone",
-                "document_number", "story", "consent_share",
+                "document_number", "story", "consent_keep", "consent_share",
             )
         }  # fmt: skip
         if data.get("date_of_birth"):

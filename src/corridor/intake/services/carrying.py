@@ -215,12 +215,15 @@ def _principal(case: Case) -> Person | None:
 
 
 def _consent_of(request: Request, answers: dict[str, JSONValue]) -> tuple[bool, str] | None:
-    """(keep, share) as the person last answered, or None if they were not asked."""
-    share = request.sharing_changed_to or answers.get("consent_share")
-    if not isinstance(share, str) or share not in SharingChoice.values:
-        return None
+    """(keep, share) as the person last answered, or None if they were not asked. A
+    share question left unanswered counts as "ask me first"."""
     keep = answers.get("consent_keep")
-    return (keep is not False and keep != "no"), share
+    share = request.sharing_changed_to or answers.get("consent_share")
+    if keep is None and share is None:
+        return None
+    if not isinstance(share, str) or share not in SharingChoice.values:
+        share = SharingChoice.ASK
+    return keep in (True, "yes"), share
 
 
 def _person_input(carried: CarriedPerson, current: dict[str, Any], person: Person) -> PersonInput:
