@@ -174,7 +174,9 @@ def test_the_preview_names_where_each_answer_lands(vault_keys, fast_kdf):
     assert len(lines) == 4
     assert str(lines["Who is the danger from?"].lands_in) == "Person: who the danger is from"
     assert lines["Who is the danger from?"].answer == "Police or security services"
-    assert lines["If someone else answers, what should we say?"].lands_in.startswith("Contact protocol")
+    assert lines["If someone else answers, what should we say?"].lands_in.startswith(
+        "Contact protocol"
+    )
     assert lines["How did you hear about us?"].lands_in == "Case: what they told us at intake"
 
 
