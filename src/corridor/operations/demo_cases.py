@@ -323,7 +323,8 @@ def _progress(
                 )
     case.refresh_from_db()
     if closure is not None:
-        progress.close_case(actor=actor, case=case, reason=closure)
+        # The demo's people were asked before a hand-over and agreed (nobody said no).
+        progress.close_case(actor=actor, case=case, reason=closure, sharing_confirmed=True)
         closed_on = min(today, day + timedelta(days=rng.randint(3, 40)))
         Case.objects.filter(pk=case.pk).update(closed_at=_at(closed_on))
     elif case.phase != phase and phase not in (Phase.INTAKE, Phase.VERIFICATION):
