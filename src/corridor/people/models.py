@@ -58,6 +58,10 @@ class Person(UUIDModel):
     health_needs = EncryptedTextField(key_field="key_id")
     protection_needs = EncryptedTextField(key_field="key_id")
     narrative = EncryptedTextField(key_field="key_id")
+    # Gender identity and the sex marker on their documents: special category data,
+    # sealed and never in any report (the plain `sex` column is the coarse one).
+    gender_identity = EncryptedTextField(key_field="key_id")
+    document_sex_marker = EncryptedTextField(key_field="key_id")
     profile_tags = EncryptedJSONField(key_field="key_id")
     ties = EncryptedJSONField(key_field="key_id")
     # What decides which legal routes fit (pathways facts). Sealed: exit barriers say who
@@ -66,7 +70,16 @@ class Person(UUIDModel):
     exit_barriers = EncryptedJSONField(key_field="key_id")
     avoid_countries = EncryptedJSONField(key_field="key_id")
     medical_needs = EncryptedJSONField(key_field="key_id")
-    # Plain, non-identifying.
+    # The planner's facts about danger and documents, named as the matcher names them:
+    # who hunts the person, how far a search reaches, refusals, health in detail.
+    hunted_by = EncryptedJSONField(key_field="key_id")
+    wanted_scope = EncryptedJSONField(key_field="key_id")
+    family_filed_case = EncryptedJSONField(key_field="key_id")
+    previous_refusals = EncryptedJSONField(key_field="key_id")
+    medical_detail = EncryptedJSONField(key_field="key_id")
+    # Plain, non-identifying. The document facts are a cache derived from the document
+    # register (IdentityDocument) by the service that writes it; matching and reports
+    # read them here without a key.
     nationality = models.CharField(max_length=2, blank=True)
     current_country = models.CharField(max_length=2, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -79,6 +92,7 @@ class Person(UUIDModel):
     documents_confiscated = models.BooleanField(default=False)
     can_obtain_international_passport = models.BooleanField(null=True)
     passport_obtain_days = models.PositiveIntegerField(null=True, blank=True)
+    internal_passport_restore_days = models.PositiveIntegerField(null=True, blank=True)
     unhcr_registered = models.BooleanField(default=False)
     referral = models.CharField(max_length=10, choices=Referral.choices, default=Referral.NONE)
     sponsor_available = models.BooleanField(default=False)
@@ -88,6 +102,49 @@ class Person(UUIDModel):
 
     def __str__(self) -> str:
         return f"person {self.pk}"
+
+
+class DocumentKind(models.TextChoices):
+    INTERNAL_PASSPORT = "internal_passport", _("Internal passport")
+    INTERNATIONAL_PASSPORT = "international_passport", _("International passport")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    MILITARY_ID = "military_id", _("Military ID")
+    OTHER = "other", _("Other identity document")
+
+
+class DocumentWhereabouts(models.TextChoices):
+    """Where the original is now."""
+
+    WITH_PERSON = "with_person", _("With the person")
+    WITH_US = "with_us", _("With us")
+    CONFISCATED = "confiscated", _("Confiscated")
+    LOST = "lost", _("Lost")
+
+
+class IdentityDocument(UUIDModel):
+    """One identity document of a person: the register the document facts derive from.
+
+    The number is sealed under the person's case key, with a blind index so the same
+    document can be found in another case without decrypting; the issue date is sealed
+    too. Kind, issuing country, expiry and whereabouts are plain: they decide routes.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    key_id = DataKeyField()
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    issuing_country = models.CharField(max_length=2, blank=True)
+    number = EncryptedTextField(key_field="key_id")
+    number_index = models.BigIntegerField(null=True, db_index=True)
+    issued_on = EncryptedTextField(key_field="key_id")
+    expires_on = models.DateField(null=True, blank=True)
+    whereabouts = models.CharField(
+        max_length=20, choices=DocumentWhereabouts.choices, default=DocumentWhereabouts.WITH_PERSON
+    )
+    # Bumped on every change: a form carrying an older version is refused as stale.
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"document {self.pk}"
 
 
 class Channel(models.TextChoices):

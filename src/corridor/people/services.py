@@ -15,7 +15,8 @@ from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
-from corridor.people.inputs import PersonInput
+from corridor.people import register
+from corridor.people.inputs import SEALED_FIELDS, PersonInput
 from corridor.people.models import Channel, ContactProtocol, Person
 from corridor.vault.datakey import DataKey
 from corridor.vault.fields import seal_field
@@ -43,6 +44,8 @@ def create_person(*, actor: Actor, key: DataKey, data: PersonInput, case_ref: st
         object_id=str(person.pk),
         case_id=case_ref,
     )
+    for document in data.documents or ():
+        register.add_document(actor=actor, person=person, key=key, data=document, case_ref=case_ref)
     return person
 
 
@@ -171,19 +174,7 @@ def record_check_in(*, actor: Actor, protocol: ContactProtocol, case_ref: str = 
 
 def blank_person(person: Person) -> None:
     """Erasure: drop every sealed value and the identifying plain facts of a person."""
-    for name in (
-        "names",
-        "address_as",
-        "date_of_birth",
-        "contacts",
-        "location_detail",
-        "languages",
-        "health_needs",
-        "protection_needs",
-        "narrative",
-        "profile_tags",
-        "ties",
-    ):
+    for name in SEALED_FIELDS:
         setattr(person, name, None)
     person.erased_at = clock.now()
     person.key_id = None
@@ -191,6 +182,7 @@ def blank_person(person: Person) -> None:
     person.international_passport_expiry = None
     person.save()
     ContactProtocol.objects.filter(person=person).delete()
+    register.blank_documents(person)
 
 
 _WORD = re.compile(r"[\w-]+", re.UNICODE)
