@@ -41,6 +41,46 @@ class Referral(models.TextChoices):
     EMBASSY = "embassy", _("An embassy")
 
 
+# The planner's vocabularies, named as the matcher's facts contract names them.
+class GenderIdentity(models.TextChoices):
+    MAN = "man", _("Man")
+    WOMAN = "woman", _("Woman")
+    NONBINARY = "nonbinary", _("Non-binary")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class SexMarker(models.TextChoices):
+    """The sex written in their documents, which may not match who they are."""
+
+    M = "M", _("M")
+    F = "F", _("F")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class HuntedBy(models.TextChoices):
+    FAMILY = "family", _("Family")
+    REGIONAL_POLICE = "regional_police", _("Regional police")
+    FEDERAL_SERVICES = "federal_services", _("Federal services")
+    COMMUNITY = "community", _("Community")
+    OTHER = "other", _("Someone else")
+
+
+class WantedScope(models.TextChoices):
+    REGIONAL = "regional", _("Regional wanted list")
+    FEDERAL = "federal", _("Federal wanted list")
+    CIS = "cis", _("CIS wanted list")
+    INTERPOL = "interpol", _("Interpol notice")
+
+
+class MedicalDetail(models.TextChoices):
+    URGENT_CARE = "urgent_care", _("Needs urgent care")
+    ONGOING_TREATMENT = "ongoing_treatment", _("Ongoing treatment")
+    INJURIES_TO_DOCUMENT = "injuries_to_document", _("Injuries to document")
+    UNFIT_TO_TRAVEL = "unfit_to_travel", _("Not fit to travel now")
+    HORMONE_THERAPY = "hormone_therapy", _("Hormone therapy")
+    PSYCHOLOGICAL_SUPPORT = "psychological_support", _("Psychological support")
+
+
 class Person(UUIDModel):
     """One person: sealed identity under the case's data key, plain coarse facts."""
 
