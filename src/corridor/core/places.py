@@ -101,14 +101,26 @@ def resolve_place(text: str, *, lang: str = "en", kinds: Iterable[Kind] = ALL_KI
     among cities, one far more populous than the others is the one meant.
     """
     wanted = tuple(kinds)
-    key = normalise(text)
+    name, within = _qualified(text)
+    if any(normalise(text) in _index(kind, lang) for kind in wanted if kind != "city"):
+        name, within = text, ""  # "Dagestan, Respublika" is one name, not a name within
+    key = normalise(name)
     if not key:
         raise PlaceNotFound(text, [])
     by_code = _by_code(text.strip().upper(), lang, wanted)
     if by_code is not None:
         return by_code
+    # "Линкольн (Великобритания)" or "Lincoln, UK": the name within a country or region.
+    inside = resolve_place(within, lang=lang, kinds=("country", "region")) if within else None
     for kind in wanted:
         found = [_shown(place, lang) for place in _dedupe(_index(kind, lang).get(key, []))]
+        if inside is not None:
+            found = [
+                place
+                for place in found
+                if place.country == inside.country
+                and (not inside.region or place.region == inside.region)
+            ]
         if len(found) == 1:
             return found[0]
         if found and kind == "city":
@@ -118,6 +130,14 @@ def resolve_place(text: str, *, lang: str = "en", kinds: Iterable[Kind] = ALL_KI
         if found:
             raise PlaceAmbiguous(text, [describe(place, lang) for place in found[:MAX_SUGGESTIONS]])
     raise PlaceNotFound(text, suggest(text, lang=lang, kinds=wanted))
+
+
+def _qualified(text: str) -> tuple[str, str]:
+    """("Линкольн", "Великобритания") from "Линкольн (Великобритания)" or "Линкольн, UK"."""
+    match = re.fullmatch(r"\s*([^(,]+?)\s*(?:\((.+)\)|,(.+))\s*", text)
+    if match is None:
+        return text, ""
+    return match.group(1), (match.group(2) or match.group(3) or "").strip()
 
 
 def resolve_countries(text: str, *, lang: str = "en") -> list[str]:

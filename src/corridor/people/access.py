@@ -13,7 +13,7 @@ from typing import Any
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor
-from corridor.people.inputs import SEALED_FIELDS
+from corridor.people.inputs import SEALED_FIELDS, field_detail
 from corridor.people.models import ContactProtocol, IdentityDocument, Person
 from corridor.vault.datakey import DataKey
 from corridor.vault.fields import open_field
@@ -37,7 +37,7 @@ def access_person_fields(
         object_type="people.person",
         object_id=str(person.pk),
         case_id=case_ref,
-        detail={"fields": "+".join(wanted) or "none"},
+        detail=field_detail(wanted),
     )
     return opened
 

@@ -51,6 +51,27 @@ PLAIN_FIELDS = (
 )
 
 
+# The audit log keeps a detail value to 200 characters: a longer list of field names
+# continues under a second key, so every field read or changed is still named.
+_DETAIL_LIMIT = 200
+
+
+def field_detail(names: list[str]) -> dict[str, str | int]:
+    """The audit detail naming `names`: {"fields": "a+b+…"}, continued in "fields_2"…"""
+    chunks: list[str] = []
+    for name in names:
+        if chunks and len(chunks[-1]) + 1 + len(name) <= _DETAIL_LIMIT:
+            chunks[-1] += f"+{name}"
+        else:
+            chunks.append(name)
+    if not chunks:
+        return {"fields": "none"}
+    return {
+        ("fields" if number == 1 else f"fields_{number}"): chunk
+        for number, chunk in enumerate(chunks, start=1)
+    }
+
+
 @dataclass(frozen=True)
 class NameEntry:
     script: str  # "cyrl" or "latn"

@@ -18,7 +18,7 @@ from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
 from corridor.people import register
-from corridor.people.inputs import PLAIN_FIELDS, SEALED_FIELDS, PersonInput
+from corridor.people.inputs import PLAIN_FIELDS, SEALED_FIELDS, PersonInput, field_detail
 from corridor.people.models import Channel, ContactProtocol, Person
 from corridor.vault.datakey import DataKey
 from corridor.vault.fields import seal_field
@@ -90,7 +90,7 @@ def update_person(
         object_type="people.person",
         object_id=str(person.pk),
         case_id=case_ref,
-        detail={"fields": "+".join(sorted({*data.sealed_values(), *data.plain_values()}))},
+        detail=field_detail(sorted({*data.sealed_values(), *data.plain_values()})),
     )
     return person
 
@@ -133,7 +133,7 @@ def edit_person(
         object_type="people.person",
         object_id=str(person.pk),
         case_id=case_ref,
-        detail={"fields": "+".join(sorted(changes)) or "none"},
+        detail=field_detail(sorted(changes)),
     )
     return person
 

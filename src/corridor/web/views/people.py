@@ -39,7 +39,7 @@ from corridor.web.views.cases import case_for, session_key_of
 
 OPEN_FIRST = _("Open the case for work first: this change needs the case's key.")
 SAVED = _("Saved.")
-NOTHING_CHANGED = _("Nothing was changed.")
+NOTHING_CHANGED = _("Nothing changed.")
 DOCUMENT_ADDED = _("The document was added.")
 DOCUMENT_SAVED = _("The document was saved.")
 DOCUMENT_REMOVED = _("The document was removed from the register.")
