@@ -15,8 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
-from corridor.cases.models import CaseAssignment
 from corridor.cases.access import case_key
+from corridor.cases.models import CaseAssignment
 from corridor.cases.services import progress
 from corridor.people import register
 from corridor.people.inputs import DocumentInput
