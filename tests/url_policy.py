@@ -235,6 +235,27 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_application_status": CaseRoute(
         "/cases/{ref}/applications/status/", events=("pathways.application_status_recorded",)
     ),
+    # The person editor: a change reads the current values (to name what changed), then
+    # writes; its GET without a person asks whose, showing no plaintext.
+    **{
+        f"web:case_person_{section}": CaseRoute(
+            f"/cases/{{ref}}/people/{section}/",
+            key=True,
+            events=("people.person_opened", "people.person_updated"),
+        )
+        for section in ("identity", "contacts", "situation", "danger", "prospects")
+    },
+    "web:case_document_add": CaseRoute(
+        "/cases/{ref}/documents/add/", key=True, events=("people.document_added",)
+    ),
+    "web:case_document_change": CaseRoute(
+        "/cases/{ref}/documents/change/",
+        key=True,
+        events=("people.person_opened", "people.document_changed"),
+    ),
+    "web:case_document_remove": CaseRoute(
+        "/cases/{ref}/documents/remove/", get=False, key=True, events=("people.document_removed",)
+    ),
 }
 
 

@@ -15,8 +15,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
+from corridor.cases.access import case_key
 from corridor.cases.models import CaseAssignment
 from corridor.cases.services import progress
+from corridor.people import register
+from corridor.people.inputs import DocumentInput
+from corridor.people.models import DocumentKind, IdentityDocument, Person
 from tests.accounts.helpers import log_in
 from tests.cases.conftest import CASE_DB
 from tests.factories import StaffFactory
@@ -96,14 +100,66 @@ POST_DATA: dict[str, Data] = {
         "status": "submitted",
         "on": fx.today,
     },
+    "web:case_person_identity": lambda fx: {
+        **_person(fx),
+        "given_latn": "Renamed",
+        "sex": "unknown",
+        "age_band": "unknown",
+        "gender_identity": "woman",
+        "document_sex_marker": "M",
+    },
+    "web:case_person_contacts": lambda fx: {**_person(fx), "phone": "+7 900 000-00-00"},
+    "web:case_person_situation": lambda fx: {**_person(fx), "narrative": "told again"},
+    "web:case_person_danger": lambda fx: {**_person(fx), "hunted_by": ["family"]},
+    "web:case_person_prospects": lambda fx: {
+        **_person(fx),
+        "referral": "none",
+        "ties": "Germany",
+    },
+    "web:case_document_add": lambda fx: {
+        "person": fx.principal.pk,
+        "kind": "internal_passport",
+        "issuing_country": "RU",
+        "whereabouts": "with_person",
+    },
+    "web:case_document_change": lambda fx: {
+        **_document(fx),
+        "kind": "internal_passport",
+        "whereabouts": "with_us",
+    },
+    "web:case_document_remove": lambda fx: _document(fx),
 }
+
+
+def _person(fx: CaseFixture) -> dict[str, object]:
+    return {"person": fx.principal.pk, "version": Person.objects.get(pk=fx.principal.pk).version}
+
+
+def _document(fx: CaseFixture) -> dict[str, object]:
+    document = IdentityDocument.objects.filter(person=fx.principal).first()
+    assert document is not None
+    return {"document": document.pk, "version": document.version}
 
 
 def prepare_reopen(fx: CaseFixture) -> None:
     progress.close_case(actor=fx.coordinator, case=fx.fresh(), reason="withdrawn")
 
 
-PREPARE: dict[str, Callable[[CaseFixture], None]] = {"web:case_reopen": prepare_reopen}
+def prepare_document(fx: CaseFixture) -> None:
+    if not IdentityDocument.objects.filter(person=fx.principal).exists():
+        register.add_document(
+            actor=fx.coordinator,
+            person=fx.principal,
+            key=case_key(fx.coordinator, fx.case),
+            data=DocumentInput(kind=DocumentKind.INTERNAL_PASSPORT),
+        )
+
+
+PREPARE: dict[str, Callable[[CaseFixture], None]] = {
+    "web:case_reopen": prepare_reopen,
+    "web:case_document_change": prepare_document,
+    "web:case_document_remove": prepare_document,
+}
 
 
 def case_routes(resolver: URLResolver | None = None, namespace: str = "") -> dict[str, str]:

@@ -46,7 +46,12 @@ from corridor.cases.models import (
 from corridor.cases.services._base import case_key as case_key  # re-exported for other apps
 from corridor.core import clock
 from corridor.core.exceptions import NotAllowed, NotFound
-from corridor.people.access import PROTOCOL_FIELDS, access_person_fields, access_protocol_fields
+from corridor.people.access import (
+    PROTOCOL_FIELDS,
+    access_person_documents,
+    access_person_fields,
+    access_protocol_fields,
+)
 from corridor.people.inputs import SEALED_FIELDS
 from corridor.people.models import ContactProtocol
 from corridor.vault.datakey import DataKey
@@ -155,6 +160,8 @@ class OpenedCase:
     until: Any
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
     protocols: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # {document id: {"number", "issued_on"}} of every member's identity documents.
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)
     tasks: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
@@ -198,6 +205,11 @@ def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
         opened.people[str(person.pk)] = access_person_fields(
             actor=actor, person=person, key=key, fields=SEALED_FIELDS, case_ref=case.ref
         )
+        for row in access_person_documents(actor=actor, person=person, key=key, case_ref=case.ref):
+            opened.documents[str(row["document"].pk)] = {
+                "number": row["number"],
+                "issued_on": row["issued_on"],
+            }
         protocol = ContactProtocol.objects.filter(person=person).first()
         if protocol is not None:
             opened.protocols[str(person.pk)] = access_protocol_fields(

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.intake.questions import Text, describe_answers_by_name
 from corridor.people.inputs import NameEntry
+from corridor.people.models import DocumentKind, DocumentWhereabouts
 from corridor.vault.fields import JSONValue
 
 NAMES = _("Person: names")
 ADDRESS_AS = _("Person: how to address them")
 WHERE = _("Person: where exactly they are now")
 HUNTED_BY = _("Person: who the danger is from")
-DOCUMENTS = _("Person: documents")
+DOCUMENTS = _("Person: document register")
 CONTACTS = _("Person: contacts")
 DATE_OF_BIRTH = _("Person: date of birth")
 STORY = _("Person: their story")
@@ -61,7 +62,13 @@ HUNTED_BY_OF = {
     "strangers": ("other",),
     "other": ("other",),
 }
-OTHER_ID = ("military_id", "driving_licence")
+# The portal's document answers as the register's kinds (a driving licence is "other").
+DOCUMENT_KIND_OF = {
+    "internal_passport": DocumentKind.INTERNAL_PASSPORT,
+    "international_passport": DocumentKind.INTERNATIONAL_PASSPORT,
+    "birth_certificate": DocumentKind.BIRTH_CERTIFICATE,
+    "military_id": DocumentKind.MILITARY_ID,
+}
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,8 @@ class CarriedPerson:
     address_as: str = ""
     where: str = ""
     hunted_by: list[str] = field(default_factory=list)
-    documents: dict[str, bool] = field(default_factory=dict)
-    confiscated: bool = False
+    # (kind, where the original is) for the document register; taken ones confiscated.
+    documents: list[tuple[DocumentKind, DocumentWhereabouts]] = field(default_factory=list)
     contacts: list[dict[str, str]] = field(default_factory=list)
     date_of_birth: date | None = None
     story: str = ""
@@ -114,21 +121,18 @@ def carried_person(answers: dict[str, JSONValue]) -> CarriedPerson:
         for hunter in HUNTED_BY_OF.get(code, ("other",)):
             if hunter not in carried.hunted_by:
                 carried.hunted_by.append(hunter)
-    held, taken = set(_codes(answers, "documents_held")), set(_codes(answers, "documents_taken"))
-    for code, flag in (
-        ("internal_passport", "has_internal_passport"),
-        ("international_passport", "has_international_passport"),
-        ("birth_certificate", "has_birth_certificate"),
-    ):
-        if code in held or code in taken:
-            carried.documents[flag] = code in held and code not in taken
-    if held & set(OTHER_ID) or taken & set(OTHER_ID):
-        carried.documents["has_other_id"] = bool(held & set(OTHER_ID) - taken)
-    carried.confiscated = bool(taken)
-    for kind in ("phone", "safe_contact", "callback"):
-        value = _text(answers, kind)
+    held, taken = _codes(answers, "documents_held"), _codes(answers, "documents_taken")
+    for code in dict.fromkeys([*taken, *held]):
+        kind = DOCUMENT_KIND_OF.get(code, DocumentKind.OTHER)
+        where = (
+            DocumentWhereabouts.CONFISCATED if code in taken else DocumentWhereabouts.WITH_PERSON
+        )
+        if all(had != kind for had, _where in carried.documents):
+            carried.documents.append((kind, where))
+    for way in ("phone", "safe_contact", "callback"):
+        value = _text(answers, way)
         if value:
-            carried.contacts.append({"kind": kind, "value": value})
+            carried.contacts.append({"kind": way, "value": value})
     born = _text(answers, "date_of_birth")
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", born):
         try:

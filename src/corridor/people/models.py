@@ -41,14 +41,44 @@ class Referral(models.TextChoices):
     EMBASSY = "embassy", _("An embassy")
 
 
-class HuntedBy(models.TextChoices):
-    """Who the danger is from: the same codes the route planner reads as `hunted_by`."""
+# The planner's vocabularies, named as the matcher's facts contract names them.
+class GenderIdentity(models.TextChoices):
+    MAN = "man", _("Man")
+    WOMAN = "woman", _("Woman")
+    NONBINARY = "nonbinary", _("Non-binary")
+    UNKNOWN = "unknown", _("Not known")
 
-    FAMILY = "family", _("Family or relatives")
+
+class SexMarker(models.TextChoices):
+    """The sex written in their documents, which may not match who they are."""
+
+    M = "M", _("M")
+    F = "F", _("F")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class HuntedBy(models.TextChoices):
+    FAMILY = "family", _("Family")
     REGIONAL_POLICE = "regional_police", _("Regional police")
-    FEDERAL_SERVICES = "federal_services", _("Federal security services")
-    COMMUNITY = "community", _("Neighbours, colleagues or the community")
-    OTHER = "other", _("Someone else, or not said")
+    FEDERAL_SERVICES = "federal_services", _("Federal services")
+    COMMUNITY = "community", _("Community")
+    OTHER = "other", _("Someone else")
+
+
+class WantedScope(models.TextChoices):
+    REGIONAL = "regional", _("Regional wanted list")
+    FEDERAL = "federal", _("Federal wanted list")
+    CIS = "cis", _("CIS wanted list")
+    INTERPOL = "interpol", _("Interpol notice")
+
+
+class MedicalDetail(models.TextChoices):
+    URGENT_CARE = "urgent_care", _("Needs urgent care")
+    ONGOING_TREATMENT = "ongoing_treatment", _("Ongoing treatment")
+    INJURIES_TO_DOCUMENT = "injuries_to_document", _("Injuries to document")
+    UNFIT_TO_TRAVEL = "unfit_to_travel", _("Not fit to travel now")
+    HORMONE_THERAPY = "hormone_therapy", _("Hormone therapy")
+    PSYCHOLOGICAL_SUPPORT = "psychological_support", _("Psychological support")
 
 
 class Person(UUIDModel):
@@ -68,6 +98,10 @@ class Person(UUIDModel):
     health_needs = EncryptedTextField(key_field="key_id")
     protection_needs = EncryptedTextField(key_field="key_id")
     narrative = EncryptedTextField(key_field="key_id")
+    # Gender identity and the sex marker on their documents: special category data,
+    # sealed and never in any report (the plain `sex` column is the coarse one).
+    gender_identity = EncryptedTextField(key_field="key_id")
+    document_sex_marker = EncryptedTextField(key_field="key_id")
     profile_tags = EncryptedJSONField(key_field="key_id")
     ties = EncryptedJSONField(key_field="key_id")
     # What decides which legal routes fit (pathways facts). Sealed: exit barriers say who
@@ -76,10 +110,16 @@ class Person(UUIDModel):
     exit_barriers = EncryptedJSONField(key_field="key_id")
     avoid_countries = EncryptedJSONField(key_field="key_id")
     medical_needs = EncryptedJSONField(key_field="key_id")
-    # Who the danger is from (the planner's `hunted_by`: family, regional_police,
-    # federal_services, community, other). Sealed: it says who hunts the person.
+    # The planner's facts about danger and documents, named as the matcher names them:
+    # who hunts the person, how far a search reaches, refusals, health in detail.
     hunted_by = EncryptedJSONField(key_field="key_id")
-    # Plain, non-identifying.
+    wanted_scope = EncryptedJSONField(key_field="key_id")
+    family_filed_case = EncryptedJSONField(key_field="key_id")
+    previous_refusals = EncryptedJSONField(key_field="key_id")
+    medical_detail = EncryptedJSONField(key_field="key_id")
+    # Plain, non-identifying. The document facts are a cache derived from the document
+    # register (IdentityDocument) by the service that writes it; matching and reports
+    # read them here without a key.
     nationality = models.CharField(max_length=2, blank=True)
     current_country = models.CharField(max_length=2, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -92,6 +132,7 @@ class Person(UUIDModel):
     documents_confiscated = models.BooleanField(default=False)
     can_obtain_international_passport = models.BooleanField(null=True)
     passport_obtain_days = models.PositiveIntegerField(null=True, blank=True)
+    internal_passport_restore_days = models.PositiveIntegerField(null=True, blank=True)
     unhcr_registered = models.BooleanField(default=False)
     referral = models.CharField(max_length=10, choices=Referral.choices, default=Referral.NONE)
     sponsor_available = models.BooleanField(default=False)
@@ -101,6 +142,49 @@ class Person(UUIDModel):
 
     def __str__(self) -> str:
         return f"person {self.pk}"
+
+
+class DocumentKind(models.TextChoices):
+    INTERNAL_PASSPORT = "internal_passport", _("Internal passport")
+    INTERNATIONAL_PASSPORT = "international_passport", _("International passport")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    MILITARY_ID = "military_id", _("Military ID")
+    OTHER = "other", _("Other identity document")
+
+
+class DocumentWhereabouts(models.TextChoices):
+    """Where the original is now."""
+
+    WITH_PERSON = "with_person", _("With the person")
+    WITH_US = "with_us", _("With us")
+    CONFISCATED = "confiscated", _("Confiscated")
+    LOST = "lost", _("Lost")
+
+
+class IdentityDocument(UUIDModel):
+    """One identity document of a person: the register the document facts derive from.
+
+    The number is sealed under the person's case key, with a blind index so the same
+    document can be found in another case without decrypting; the issue date is sealed
+    too. Kind, issuing country, expiry and whereabouts are plain: they decide routes.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    key_id = DataKeyField()
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    issuing_country = models.CharField(max_length=2, blank=True)
+    number = EncryptedTextField(key_field="key_id")
+    number_index = models.BigIntegerField(null=True, db_index=True)
+    issued_on = EncryptedTextField(key_field="key_id")
+    expires_on = models.DateField(null=True, blank=True)
+    whereabouts = models.CharField(
+        max_length=20, choices=DocumentWhereabouts.choices, default=DocumentWhereabouts.WITH_PERSON
+    )
+    # Bumped on every change: a form carrying an older version is refused as stale.
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"document {self.pk}"
 
 
 class Channel(models.TextChoices):

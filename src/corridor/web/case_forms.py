@@ -40,8 +40,8 @@ from corridor.cases.models import (
 from corridor.cases.services.assignment import REVEAL_REASONS
 from corridor.cases.services.safety import CHECKLIST
 from corridor.core.ids import normalise_reference
-from corridor.people.inputs import NameEntry, PersonInput
-from corridor.people.models import AgeBand, Channel, Person, Sex
+from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
+from corridor.people.models import AgeBand, Channel, DocumentKind, Person, Sex
 from corridor.web.labels import (
     FLAG_REASON_LABELS,
     REOPEN_REASON_LABELS,
@@ -222,6 +222,17 @@ class PersonForm(forms.Form):
             age_band=AgeBand(data["age_band"]),
             has_internal_passport=_yes_no(data["has_internal_passport"]),
             has_international_passport=_yes_no(data["has_international_passport"]),
+            # A passport they hold goes into the document register, which the route
+            # facts are derived from; a "no" stays a plain fact until one is recorded.
+            documents=[
+                DocumentInput(kind=kind, issuing_country=data["nationality"].upper())
+                for kind, name in (
+                    (DocumentKind.INTERNAL_PASSPORT, "has_internal_passport"),
+                    (DocumentKind.INTERNATIONAL_PASSPORT, "has_international_passport"),
+                )
+                if _yes_no(data[name])
+            ]
+            or None,
         )
 
 

@@ -25,7 +25,8 @@ from corridor.intake.services.decisions import record_decision
 from corridor.intake.services.hotline import record_hotline_request
 from corridor.intake.services.messages import send_team_reply
 from corridor.intake.services.screening import screen_request
-from corridor.people.models import ContactProtocol
+from corridor.people.models import ContactProtocol, IdentityDocument
+from corridor.people.register import confiscated_kinds
 from corridor.portal.forms import RequestForm
 from corridor.vault.errors import UnwrapRefused
 from corridor.web.screening_forms import HotlineForm
@@ -112,9 +113,17 @@ def test_every_portal_answer_is_found_decrypted_in_the_case(vault_keys, fast_kdf
     assert fields["hunted_by"] == ["family", "regional_police", "federal_services"]
     assert fields["contacts"] == [{"kind": "safe_contact", "value": "Signal после 22:00"}]
     assert fields["narrative"] == "Родственники забрали паспорт и угрожают"
-    assert (principal.has_internal_passport, principal.has_international_passport) == (False, True)
-    assert principal.has_birth_certificate is True
+    assert set(
+        IdentityDocument.objects.filter(person=principal).values_list("kind", "whereabouts")
+    ) == {
+        ("internal_passport", "confiscated"),
+        ("international_passport", "with_person"),
+        ("birth_certificate", "with_person"),
+    }
+    principal.refresh_from_db()
     assert principal.documents_confiscated is True
+    assert confiscated_kinds(principal) == ["internal_passport"]
+    assert (principal.has_international_passport, principal.has_birth_certificate) == (True, True)
     assert page.protocols[str(principal.pk)]["if_someone_else_answers"] == "Ошиблись номером"
     assert ContactProtocol.objects.get(person=principal).check_in_due_at is None
     case.refresh_from_db()

@@ -30,11 +30,12 @@ from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.intake.carryover import CarriedPerson, carried_person, in_danger_now
 from corridor.intake.models import Channel, Request, Status
+from corridor.people import register
 from corridor.people import services as people
 from corridor.people.access import access_person_fields
-from corridor.people.inputs import SEALED_FIELDS, NameEntry, PersonInput
+from corridor.people.inputs import SEALED_FIELDS, DocumentInput, NameEntry, PersonInput
 from corridor.people.models import Channel as ContactChannel
-from corridor.people.models import Person
+from corridor.people.models import IdentityDocument, Person
 from corridor.vault import keys as vault_keys
 from corridor.vault.datakey import DataKey
 from corridor.vault.errors import VaultError
@@ -84,6 +85,17 @@ def carry_answers(
             actor=actor, person=person, key=key, data=data, version=person.version,
             case_ref=case.ref,
         )  # fmt: skip
+    registered = set(IdentityDocument.objects.filter(person=person).values_list("kind", flat=True))
+    for kind, where in carried.documents:
+        if kind not in registered:
+            # The register derives the person's document facts (passports held, taken).
+            register.add_document(
+                actor=actor,
+                person=person,
+                key=key,
+                data=DocumentInput(kind=kind, whereabouts=where),
+                case_ref=case.ref,
+            )
     if carried.if_someone_else:
         channel = (
             ContactChannel.PHONE if request.channel == Channel.HOTLINE else ContactChannel.PORTAL
@@ -254,11 +266,6 @@ def _person_input(carried: CarriedPerson, current: dict[str, Any], person: Perso
         values["narrative"] = _appended(
             str(current.get("narrative") or ""), carried.story, gap="\n\n"
         )
-    for flag, value in carried.documents.items():
-        if getattr(person, flag) is None:
-            values[flag] = value
-    if carried.confiscated and not person.documents_confiscated:
-        values["documents_confiscated"] = True
     if "location_detail" in values and values["location_detail"] == current.get("location_detail"):
         del values["location_detail"]
     if "narrative" in values and values["narrative"] == current.get("narrative"):
