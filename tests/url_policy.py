@@ -110,6 +110,8 @@ ROUTES: dict[str, Route] = {
     "portal:enter_en": Route("/help/en/enter/", anonymous=200, staff=200, audience="portal"),
     "portal:thread": Route("/help/thread/", anonymous=303, staff=303, audience="portal"),
     "portal:thread_en": Route("/help/en/thread/", anonymous=303, staff=303, audience="portal"),
+    "portal:sharing": Route("/help/sharing/", anonymous=405, staff=405, audience="portal"),
+    "portal:sharing_en": Route("/help/en/sharing/", anonymous=405, staff=405, audience="portal"),
     "portal:leave": Route("/help/leave/", anonymous=405, staff=405, audience="portal"),
     "portal:leave_en": Route("/help/en/leave/", anonymous=405, staff=405, audience="portal"),
     "portal:exit": Route("/help/exit/", anonymous=303, staff=303, audience="portal"),
@@ -253,6 +255,9 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_complete_leg": CaseRoute(
         "/cases/{ref}/legs/done/", events=("cases.travel_leg_completed",)
     ),
+    "web:case_consent": CaseRoute(
+        "/cases/{ref}/consent/", key=True, events=("cases.consent_recorded",)
+    ),
     "web:case_raise_incident": CaseRoute(
         "/cases/{ref}/incidents/raise/", events=("cases.incident_opened",)
     ),
@@ -266,6 +271,27 @@ CASE_POLICY: dict[str, CaseRoute] = {
         "/cases/{ref}/applications/retract/",
         key=True,
         events=("pathways.application_status_retracted",),
+    ),
+    # The person editor: a change reads the current values (to name what changed), then
+    # writes; its GET without a person asks whose, showing no plaintext.
+    **{
+        f"web:case_person_{section}": CaseRoute(
+            f"/cases/{{ref}}/people/{section}/",
+            key=True,
+            events=("people.person_opened", "people.person_updated"),
+        )
+        for section in ("identity", "contacts", "situation", "danger", "prospects")
+    },
+    "web:case_document_add": CaseRoute(
+        "/cases/{ref}/documents/add/", key=True, events=("people.document_added",)
+    ),
+    "web:case_document_change": CaseRoute(
+        "/cases/{ref}/documents/change/",
+        key=True,
+        events=("people.person_opened", "people.document_changed"),
+    ),
+    "web:case_document_remove": CaseRoute(
+        "/cases/{ref}/documents/remove/", get=False, key=True, events=("people.document_removed",)
     ),
 }
 

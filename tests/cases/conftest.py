@@ -27,7 +27,14 @@ def new_case(coordinator, *, given: str = "Amir", due_in_days: int = 0, region: 
     )
 
 
-def close_settled(actor, case: Case, reason: str, *, kept: str = "handed to a partner") -> Case:
+def close_settled(
+    actor,
+    case: Case,
+    reason: str,
+    *,
+    kept: str = "handed to a partner",
+    sharing_confirmed: bool = False,
+) -> Case:
     """Close through the checklist: everything endable ends, the rest is kept for `kept`."""
     pending = list_running_applications(case.pk)
     settled = {
@@ -35,5 +42,10 @@ def close_settled(actor, case: Case, reason: str, *, kept: str = "handed to a pa
         for item in [*list_running(case), *pending]
     }
     return closing.close_case(
-        actor=actor, case=case, reason=reason, dispositions=settled, also_running=pending
+        actor=actor,
+        case=case,
+        reason=reason,
+        dispositions=settled,
+        also_running=pending,
+        sharing_confirmed=sharing_confirmed,
     )

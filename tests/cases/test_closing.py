@@ -88,6 +88,7 @@ def test_closing_ends_or_keeps_each_thing_and_stops_the_contact_protocol(time_ma
         reason="referred_out",
         dispositions=settled,
         also_running=pending,
+        sharing_confirmed=True,
     )
     case = fx.fresh()
     assert (case.phase, case.closure_reason) == (Phase.CLOSED, "referred_out")

@@ -16,12 +16,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
+from corridor.cases.access import case_key
 from corridor.cases.models import CaseAssignment
 from corridor.cases.selectors import list_running
 from corridor.cases.services import safety
 from corridor.pathways.applications import record_status
 from corridor.pathways.models import ApplicationStatus
 from corridor.pathways.selectors import list_running_applications
+from corridor.people import register
+from corridor.people.inputs import DocumentInput
+from corridor.people.models import DocumentKind, IdentityDocument, Person
 from tests.accounts.helpers import log_in
 from tests.cases.conftest import CASE_DB, close_settled
 from tests.factories import StaffFactory
@@ -74,6 +78,7 @@ POST_DATA: dict[str, Data] = {
         "application": fx.application.pk,
         "reason": "recorded for the wrong application",
     },
+    "web:case_consent": lambda fx: {"keep": "on", "share": "no", "reason": "said so on the phone"},
     "web:case_assign": lambda fx: {"staff": fx.spare.pk, "lead": "1"},
     "web:case_link": lambda fx: {"other": fx.lonely.ref, "kind": "same_threat_actor"},
     "web:case_risk": lambda fx: {"threat_from_family": "on"},
@@ -118,6 +123,34 @@ POST_DATA: dict[str, Data] = {
         "status": "submitted",
         "on": fx.today,
     },
+    "web:case_person_identity": lambda fx: {
+        **_person(fx),
+        "given_latn": "Renamed",
+        "sex": "unknown",
+        "age_band": "unknown",
+        "gender_identity": "woman",
+        "document_sex_marker": "M",
+    },
+    "web:case_person_contacts": lambda fx: {**_person(fx), "phone": "+7 900 000-00-00"},
+    "web:case_person_situation": lambda fx: {**_person(fx), "narrative": "told again"},
+    "web:case_person_danger": lambda fx: {**_person(fx), "hunted_by": ["family"]},
+    "web:case_person_prospects": lambda fx: {
+        **_person(fx),
+        "referral": "none",
+        "ties": "Germany",
+    },
+    "web:case_document_add": lambda fx: {
+        "person": fx.principal.pk,
+        "kind": "internal_passport",
+        "issuing_country": "RU",
+        "whereabouts": "with_person",
+    },
+    "web:case_document_change": lambda fx: {
+        **_document(fx),
+        "kind": "internal_passport",
+        "whereabouts": "with_us",
+    },
+    "web:case_document_remove": lambda fx: _document(fx),
 }
 
 
@@ -128,6 +161,16 @@ def close_data(fx: CaseFixture) -> dict[str, object]:
         data[f"do_{item.key}"] = "end" if item.endable else "keep"
         data[f"why_{item.key}"] = "" if item.endable else "a partner takes it on"
     return data
+
+
+def _person(fx: CaseFixture) -> dict[str, object]:
+    return {"person": fx.principal.pk, "version": Person.objects.get(pk=fx.principal.pk).version}
+
+
+def _document(fx: CaseFixture) -> dict[str, object]:
+    document = IdentityDocument.objects.filter(person=fx.principal).first()
+    assert document is not None
+    return {"document": document.pk, "version": document.version}
 
 
 def prepare_reopen(fx: CaseFixture) -> None:
@@ -145,10 +188,22 @@ def prepare_status_retraction(fx: CaseFixture) -> None:
     )
 
 
+def prepare_document(fx: CaseFixture) -> None:
+    if not IdentityDocument.objects.filter(person=fx.principal).exists():
+        register.add_document(
+            actor=fx.coordinator,
+            person=fx.principal,
+            key=case_key(fx.coordinator, fx.case),
+            data=DocumentInput(kind=DocumentKind.INTERNAL_PASSPORT),
+        )
+
+
 PREPARE: dict[str, Callable[[CaseFixture], None]] = {
     "web:case_reopen": prepare_reopen,
     "web:case_incident_close": prepare_incident_close,
     "web:case_retract_application_status": prepare_status_retraction,
+    "web:case_document_change": prepare_document,
+    "web:case_document_remove": prepare_document,
 }
 
 

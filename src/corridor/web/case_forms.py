@@ -34,6 +34,7 @@ from corridor.cases.models import (
     Phase,
     Placement,
     Relation,
+    SharingChoice,
     Task,
     TravelLeg,
     TravelMode,
@@ -43,8 +44,8 @@ from corridor.cases.services.assignment import REVEAL_REASONS
 from corridor.cases.services.safety import CHECKLIST
 from corridor.core.ids import normalise_reference
 from corridor.pathways.selectors import list_running_applications
-from corridor.people.inputs import NameEntry, PersonInput
-from corridor.people.models import AgeBand, Channel, Person, Sex
+from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
+from corridor.people.models import AgeBand, Channel, DocumentKind, Person, Sex
 from corridor.web.labels import (
     FLAG_REASON_LABELS,
     REOPEN_REASON_LABELS,
@@ -231,6 +232,17 @@ class PersonForm(forms.Form):
             age_band=AgeBand(data["age_band"]),
             has_internal_passport=_yes_no(data["has_internal_passport"]),
             has_international_passport=_yes_no(data["has_international_passport"]),
+            # A passport they hold goes into the document register, which the route
+            # facts are derived from; a "no" stays a plain fact until one is recorded.
+            documents=[
+                DocumentInput(kind=kind, issuing_country=data["nationality"].upper())
+                for kind, name in (
+                    (DocumentKind.INTERNAL_PASSPORT, "has_internal_passport"),
+                    (DocumentKind.INTERNATIONAL_PASSPORT, "has_international_passport"),
+                )
+                if _yes_no(data[name])
+            ]
+            or None,
         )
 
 
@@ -304,6 +316,25 @@ class ClearFlagForm(CaseForm):
         super().__init__(*args, **kwargs)
         raised = set(self.case.flags.filter(cleared_at__isnull=True).values_list("flag", flat=True))
         self.fields["flag"].choices = [c for c in Flag.choices if c[0] in raised]  # type: ignore[attr-defined]
+
+
+class ConsentForm(CaseForm):
+    """What the person agreed to, changed by staff: always with a reason."""
+
+    keep = forms.BooleanField(
+        label=_("We may keep what they told us, to help them"), required=False, initial=True
+    )
+    share = forms.ChoiceField(
+        label=_("We may share it with governments or organisations that can help"),
+        choices=SharingChoice.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Why it changes"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person's own words, or how they told you. Sealed under the case's key."),
+    )
 
 
 class ReopenForm(CaseForm):
@@ -696,6 +727,13 @@ class CloseForm(CaseForm):
     now or keep it running with the reason why (`do_<key>`, `why_<key>`)."""
 
     reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
+    sharing_confirmed = forms.BooleanField(
+        label=_(
+            "Referred to a partner: the person agreed to this sharing when we asked them "
+            "(they asked to be asked first)"
+        ),
+        required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

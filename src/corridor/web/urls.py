@@ -13,6 +13,7 @@ from corridor.web.views import (
     drafts,
     inbox,
     incidents,
+    people,
     reports,
     routes,
     screening,
@@ -119,4 +120,5 @@ urlpatterns = [
         name="case_incident_close",
     ),
     *case_actions.action_urls(),
+    *people.person_urls(),
 ]

@@ -21,10 +21,11 @@ from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.cases import stages
 from corridor.cases.closing import Disposition, RunningItem, RunningKind, check_accounted
-from corridor.cases.models import Case, Phase
+from corridor.cases.models import Case, ClosureReason, Phase
 from corridor.cases.selectors import list_protocols_of_case, list_running
 from corridor.cases.services import logistics, work
 from corridor.cases.services._base import case_key, check_version, facts_of, log
+from corridor.cases.services.consent import check_case_sharing
 from corridor.cases.services.progress import lock_case, set_phase
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -34,7 +35,6 @@ KEPT = "kept_running"
 REOPEN_COORDINATORS_ONLY = _("Only a coordinator can reopen a case.")
 
 
-@transaction.atomic
 def close_case(
     *,
     actor: Actor,
@@ -43,16 +43,34 @@ def close_case(
     version: int | None = None,
     dispositions: Mapping[str, Disposition] | None = None,
     also_running: Sequence[RunningItem] = (),
+    sharing_confirmed: bool = False,
 ) -> Case:
     """Close the case for `reason` once everything running is ended or kept with a reason.
 
     `also_running`: what apps above cases know runs in it (pending applications), so the
     rule is the same for them; the caller lists them, cases cannot read them itself.
+    Handing the case to a partner sends the person's data out, so their answer on sharing
+    is asked first, outside the closing transaction: a refusal stays recorded.
     """
+    if reason == ClosureReason.REFERRED_OUT:
+        check_case_sharing(
+            actor=actor, case=case, purpose="case_referred_out", confirmed=sharing_confirmed
+        )
+    with transaction.atomic():
+        return _close(actor, case, reason, version, dispositions or {}, also_running)
+
+
+def _close(
+    actor: Actor,
+    case: Case,
+    reason: str,
+    version: int | None,
+    chosen: Mapping[str, Disposition],
+    also_running: Sequence[RunningItem],
+) -> Case:
     lock_case(case)
     check_version(case, version)
     closure = stages.check_closure(facts_of(case), reason)
-    chosen = dispositions or {}
     items = [*list_running(case), *also_running]
     check_accounted(items, chosen)
     case.closure_reason = closure

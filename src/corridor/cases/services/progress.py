@@ -10,7 +10,14 @@ from django.db import transaction
 
 from corridor.audit.events import EventType
 from corridor.cases import stages
-from corridor.cases.models import Case, CaseFlag, Flag, Milestone, MilestoneKind, Phase
+from corridor.cases.models import (
+    Case,
+    CaseFlag,
+    Flag,
+    Milestone,
+    MilestoneKind,
+    Phase,
+)
 from corridor.cases.services._base import check_version, facts_of, log, touch
 from corridor.core import clock
 from corridor.core.actors import Actor

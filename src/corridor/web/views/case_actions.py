@@ -27,6 +27,7 @@ from corridor.cases.access import may_hold_key, record_case_view
 from corridor.cases.models import (
     Case,
     ClosureReason,
+    ConsentSource,
     ExpenseCategory,
     Flag,
     Incident,
@@ -41,6 +42,7 @@ from corridor.cases.models import (
 from corridor.cases.services import (
     assignment,
     closing,
+    consent,
     corrections,
     costs,
     logistics,
@@ -138,6 +140,19 @@ def _close(actor: Staff, case: Case, form: f.CloseForm) -> object:
         version=data["version"],
         dispositions=form.dispositions(),
         also_running=form.applications,
+        sharing_confirmed=data["sharing_confirmed"],
+    )
+
+
+def _consent(actor: Staff, case: Case, form: f.ConsentForm) -> object:
+    data = form.cleaned_data
+    return consent.record_consent(
+        actor=actor,
+        case=case,
+        keep=data["keep"],
+        share=data["share"],
+        source=ConsentSource.STAFF,
+        reason_text=data["reason"],
     )
 
 
@@ -585,6 +600,19 @@ ACTIONS: tuple[CaseAction, ...] = (
         help=_(
             "The application's last status is withdrawn. A grant withdrawn also takes back "
             "“Visa or permit granted” where no other grant covers the person."
+        ),
+    ),
+    CaseAction(
+        "consent",
+        "consent",
+        _("Change what the person agreed to"),
+        f.ConsentForm,
+        _consent,
+        _("Their new answer is recorded; the earlier one stays in its history."),
+        needs_key=True,
+        help=_(
+            "Record only what the person told us. Referrals and hand-overs to partners "
+            "follow this answer."
         ),
     ),
     CaseAction(
