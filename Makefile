@@ -62,8 +62,10 @@ templates: $(VENV)/.dev
 migrations-check: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=corridor.config.settings.test $(BIN)/corridor makemigrations --check --dry-run
 
+# --dist loadfile: a module's tests share one worker, so a module's costly fixtures (a demo
+# installation, the erasure drill) are made once, not once per worker.
 pytest: $(VENV)/.dev
-	$(BIN)/pytest -n $(WORKERS) --cov --cov-report=term --durations=15 $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile --cov --cov-report=term --durations=15 $(PYTEST_ARGS)
 
 # While working: no process, browser or slow tests and no coverage. `make test` runs them all.
 test-fast: $(VENV)/.dev
