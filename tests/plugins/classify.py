@@ -9,13 +9,14 @@
 
 `make test-fast` leaves out process, browser and slow tests; the PostgreSQL run keeps only
 database tests that start no process and drive no browser, and the tests marked `postgres`.
+Each run ends with the seconds spent in each part, so an issue's note can say what it added.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -32,9 +33,12 @@ DATABASE_FIXTURES = frozenset(
 # Marks that allow a test to start processes.
 STARTS_PROCESSES = ("process", "browser")
 # Programs the code under test runs as part of its own work, not a process the test starts:
-# the backup code runs PostgreSQL's tools on the PostgreSQL run, and ctypes asks ldconfig
-# where Pango is when WeasyPrint renders the first PDF.
-LIBRARY_PROGRAMS = frozenset({"pg_dump", "pg_restore", "psql", "ldconfig"})
+# the backup code runs PostgreSQL's tools on the PostgreSQL run, and when WeasyPrint renders
+# the first PDF, ctypes looks for Pango and GLib through ldconfig, then (for the library
+# names ldconfig does not know, and only where they are installed) gcc, cc, ld and objdump.
+LIBRARY_PROGRAMS = frozenset(
+    {"pg_dump", "pg_restore", "psql", "ldconfig", "gcc", "cc", "ld", "objdump"}
+)
 
 
 class ProcessNotMarked(BaseException):
@@ -63,6 +67,49 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.database)
         elif not starts:
             item.add_marker(pytest.mark.pure)
+
+
+# A test counts towards the first of these parts it is marked with.
+PARTS = ("browser", "process", "slow", "database", "pure")
+
+
+def part_of(keywords: Iterable[str]) -> str:
+    names = set(keywords)
+    return next((part for part in PARTS if part in names), "pure")
+
+
+class PartTimes:
+    """Seconds spent per part (setup, call and teardown), summed over the workers."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(PARTS, 0.0)
+        self.tests: dict[str, int] = dict.fromkeys(PARTS, 0)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        part = part_of(report.keywords)
+        self.seconds[part] += report.duration
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.tests[part] += 1
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not any(self.tests.values()):
+            return
+        terminalreporter.write_sep("-", "seconds per part of the suite (summed over workers)")
+        for line in self.lines():
+            terminalreporter.write_line(line)
+
+    def lines(self) -> list[str]:
+        return [
+            f"{part:<9}{self.tests[part]:>6} tests {self.seconds[part]:>9.1f} s"
+            for part in PARTS
+            if self.tests[part]
+        ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Only where reports arrive: the xdist controller, or the single process without it.
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(PartTimes(), "corridor-part-times")
 
 
 @pytest.fixture(autouse=True)
