@@ -196,6 +196,7 @@ def test_a_session_is_throttled_before_any_derivation(vault_keys, kdf_calls, set
     assert refusal.value.retry_after == 180
 
 
+@pytest.mark.slow
 def test_ten_thousand_random_codenames_open_nothing_and_are_throttled_first(
     vault_keys, kdf_calls, settings
 ):

@@ -19,6 +19,8 @@ from tests.canaries import find_canary
 from tests.processes import corridor_env
 from tests.vault.drill import digest, plaintexts
 
+pytestmark = pytest.mark.process
+
 REPO = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 

@@ -10,6 +10,8 @@ import pytest
 
 from tests.processes import corridor_env, run_corridor
 
+pytestmark = pytest.mark.process
+
 SECRET = secrets.token_urlsafe(48)
 
 
