@@ -124,3 +124,16 @@ def test_keys_init_refuses_a_folder_keyd_has_run_from(tmp_path):
         assert down.returncode == 1
         assert "a new KEK would open none of its keys" in down.stderr
         assert not (keyd_dir / "kek-check.json").exists()
+
+
+@pytest.mark.postgres
+def test_setup_names_the_step_when_keyds_role_does_not_exist(tmp_path):
+    """The grant comes before keyd is asked anything: the operator learns the missing step."""
+    with short_dir() as keyd_dir:
+        env = installation(tmp_path, keyd_dir, f"keyd_{secrets.token_hex(4)}")
+        result = run_corridor("setup", "--no-input", env=env)
+    assert (result.returncode, "Traceback" in result.stderr) == (1, False)
+    last = result.stderr.strip().splitlines()[-1]
+    assert "could not be granted its reads" in last
+    assert "The read-only database role" in last
+    assert "corridor setup --no-input" in last

@@ -15,7 +15,7 @@ from corridor.vault.keyd.grants import grant_keyd_reads
 NO_ROLE = (
     "keyd's role {role} could not be granted its reads ({error}). Create it as the "
     'postgres user first (docs/operators.md, "The read-only database role"), then run '
-    "this again."
+    "`corridor setup --no-input`: it grants them and changes nothing else."
 )
 
 

@@ -46,8 +46,6 @@ class Command(BaseCommand):
             result = backup.restore(source, kek_file=kek_file)
         except VaultError as error:
             raise CommandError(str(error)) from None
-        # pg_restore drops every grant: keyd's reads are granted again, or no case opens.
-        grant_keyd_access(self.stdout.write)
         # The restored log continues: the restore itself is its next event.
         record_event(
             actor=cli_actor(),
@@ -57,3 +55,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Restored {result.data.name}, {result.file_count} files and {result.keystore.name}."
         )
+        # pg_restore drops every grant: keyd's reads are granted again, or no case opens.
+        # Last, so that a missing role leaves a complete, recorded restore behind.
+        grant_keyd_access(self.stdout.write)
