@@ -17,6 +17,8 @@ from tests.keyd.helpers import keyd_process, short_dir, with_checkout
 from tests.keyd.test_commands import unseal
 from tests.processes import corridor_env, run_corridor
 
+pytestmark = pytest.mark.process
+
 SHARE = re.compile(r"share \d+/3: (.+)")
 SECRET = secrets.token_urlsafe(48)
 

@@ -26,6 +26,8 @@ from tests.keyd.test_commands import unseal
 from tests.processes import CORRIDOR, corridor_env, run_corridor, serving
 from tests.test_commands import fetch
 
+pytestmark = pytest.mark.process
+
 SHARE = re.compile(r"share \d+/3: (.+)")
 COUNT_REQUESTS = "from corridor.intake.models import Request; print(Request.objects.count())"
 

@@ -37,7 +37,7 @@ def parsed(text: str) -> configparser.ConfigParser:
     return parser
 
 
-@pytest.mark.pure
+@pytest.mark.process
 def test_the_guides_units_pass_systemd_analyze_verify(tmp_path):
     analyze = shutil.which("systemd-analyze")
     assert analyze, "systemd-analyze is missing: apt-get install systemd (see .ci/run)"
