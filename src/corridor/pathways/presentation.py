@@ -78,8 +78,10 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.STEP_REGISTER_UNHCR: _("Register with UNHCR in the country where the person is."),
     PhraseCode.STEP_REFERRAL: _("Get a referral: %(by)s."),
     PhraseCode.STEP_TRAVEL: _("Travel to %(country)s with the %(document)s."),
-    PhraseCode.STEP_TRAVEL_STAY: _(
-        "Travel to %(country)s with the %(document)s (visa-free stay of up to %(days)s days)."
+    PhraseCode.STEP_TRAVEL_STAY: ngettext_lazy(
+        "Travel to %(country)s with the %(document)s (visa-free stay of up to %(days)s day).",
+        "Travel to %(country)s with the %(document)s (visa-free stay of up to %(days)s days).",
+        "days",
     ),
     PhraseCode.STEP_APPLY: _("Apply: %(name)s."),
     PhraseCode.RANK_OPEN_NOW: _("open now"),
@@ -89,19 +91,28 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.RANK_CLOSED: ngettext_lazy(
         "closed: %(count)d rule fails", "closed: %(count)d rules fail", "count"
     ),
-    PhraseCode.RANK_DAYS: _("about %(days)s days to safety against a target of %(target)s days"),
+    PhraseCode.SPAN_DAYS: ngettext_lazy("%(days)s day", "%(days)s days", "days"),
+    PhraseCode.RANK_DAYS: _("about %(time)s to safety against a target of %(target)s"),
     PhraseCode.RANK_DAYS_PARTIAL: _(
-        "about %(days)s days to safety plus steps of unknown length (%(unknown)s), against a "
-        "target of %(target)s days"
+        "about %(time)s to safety plus steps of unknown length (%(unknown)s), against a "
+        "target of %(target)s"
     ),
-    PhraseCode.RANK_DAYS_UNKNOWN: _("time to safety not published (target %(target)s days)"),
+    PhraseCode.RANK_DAYS_UNKNOWN: _("time to safety not published (target %(target)s)"),
     PhraseCode.RANK_OURS: _("our outcomes: %(granted)s of %(total)s granted"),
     PhraseCode.RANK_OURS_NONE: _("no outcomes of ours yet"),
     PhraseCode.RANK_PRIOR: _("sources report %(granted)s granted and %(denied)s refused"),
     PhraseCode.RANK_PRIOR_GRANTED: _("sources report %(granted)s granted (refusals not reported)"),
     PhraseCode.RANK_PRIOR_NONE: _("no outcomes in the sources"),
-    PhraseCode.RANK_CAPACITY_FITS: _("capacity %(places)s a year (%(year)s) fits the household"),
-    PhraseCode.RANK_CAPACITY_SHORT: _("only %(remaining)s places left for a household of %(size)s"),
+    PhraseCode.RANK_CAPACITY_FITS: ngettext_lazy(
+        "capacity %(places)s place a year (%(year)s) fits the household",
+        "capacity %(places)s places a year (%(year)s) fits the household",
+        "places",
+    ),
+    PhraseCode.RANK_CAPACITY_SHORT: ngettext_lazy(
+        "only %(remaining)s place left for a household of %(size)s",
+        "only %(remaining)s places left for a household of %(size)s",
+        "remaining",
+    ),
     PhraseCode.RANK_CAPACITY_UNKNOWN: _("capacity not published"),
     PhraseCode.RANK_COST: _("fee %(amount)s %(currency)s"),
     PhraseCode.RANK_COST_NONE: _("no fee"),
