@@ -49,7 +49,7 @@ def test_a_caseworker_follows_a_route_to_a_refusal_and_sees_the_ranking_change(
     page.wait_for_load_state()
     panel = page.locator("#routes")
     assert "Пути выезда из страны" in panel.inner_text()
-    assert "Маршруты и планы" in panel.inner_text()
+    assert "Правовые пути и планы" in panel.inner_text()
     plan = page.locator(f"article.route[data-route='{PLAN}']")
     assert "наших результатов пока нет" in plan.locator("[data-explanation]").inner_text()
     before = rank_of(page, PLAN)

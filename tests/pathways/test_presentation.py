@@ -7,7 +7,7 @@ from django.utils.translation import override
 
 from corridor.pathways.presentation import LABELS, TEMPLATES, results_json, word
 from corridor.pathways.vocabulary import Document, ExitBarrier, Profile
-from corridor.pathways.words import PhraseCode, phrase
+from corridor.pathways.words import Country, PhraseCode, phrase
 from tests.pathways.conftest import match
 
 pytestmark = pytest.mark.pure
@@ -55,6 +55,37 @@ def test_counts_choose_the_plural_form():
     with override("en"):
         assert word(phrase(PhraseCode.RANK_OPEN_AFTER, steps=1), "en") == "open after 1 step"
         assert word(phrase(PhraseCode.RANK_OPEN_AFTER, steps=2), "en") == "open after 2 steps"
+
+
+def test_russian_counts_take_all_three_forms():
+    """1 день, 2 дня, 5 дней, 21 день: Russian agrees with the number, with no «дн.»."""
+    with override("ru"):
+        spans = {n: word(phrase(PhraseCode.SPAN_DAYS, days=n), "ru") for n in (1, 2, 5, 21)}
+        assert spans == {1: "1 день", 2: "2 дня", 5: "5 дней", 21: "21 день"}
+        days = word(
+            phrase(
+                PhraseCode.RANK_DAYS,
+                time=phrase(PhraseCode.SPAN_DAYS, days=563),
+                target=phrase(PhraseCode.SPAN_DAYS, days=365),
+            ),
+            "ru",
+        )
+        assert days == "до безопасности примерно 563 дня при цели 365 дней"
+
+
+def test_russian_declines_the_country_after_its_preposition():
+    """«Для въезда в Грузию», «уже находится в Нидерландах», not «в эту страну (Грузия)»."""
+    with override("ru"):
+        visa = word(phrase(PhraseCode.TRANSIT_VISA, country=Country("GE")), "ru")
+        already = word(phrase(PhraseCode.LOCATION_DESTINATION, country=Country("NL")), "ru")
+        unknown = word(phrase(PhraseCode.AVOID, country=Country("XK")), "ru")
+    assert visa == "Для въезда в Грузию нужна виза."
+    assert already == "Только для тех, кто уже находится в Нидерландах."
+    assert unknown == "Человек не поедет в страну XK."
+    with override("en"):
+        assert word(phrase(PhraseCode.TRANSIT_VISA, country=Country("GE")), "en") == (
+            "Entry to Georgia needs a visa."
+        )
 
 
 def test_catalog_text_follows_the_language(catalog):

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from corridor.core import clock
 from corridor.intake.models import Message, Request, RequesterSession, Stage
@@ -46,6 +47,34 @@ def test_the_first_page_is_small_script_free_and_asks_only_what_it_may(person):
     form = person.get().content.decode()
     for never in ("birth", "passport_number", 'address"', "hiv", "instagram", "telegram"):
         assert f'name="{never}' not in form.lower()
+
+
+def test_the_safety_advice_puts_leaving_no_trace_before_tor(person):
+    """A phone in Chechnya may be searched: the Russian page first says how to leave no trace
+    (private window, clearing, a borrowed or clean phone, no codename on the phone), and
+    names Tor last, only with bridges and with the warning that the app itself is found."""
+    page = person.get().content.decode()
+    order = [
+        "в приватном окне",
+        "удалите этот сайт из истории",
+        "«чистого» телефона",
+        "не храните её в телефоне",
+        "Tor Browser",
+    ]
+    positions = [page.index(escape(words)) for words in order]
+    assert positions == sorted(positions)
+    assert "только через мосты" in page
+    assert "найдут при проверке телефона" in page
+    for calque in ("Опасность прямо сейчас", "кто они есть", "исходит опасность", "Как обычно"):
+        assert calque not in page
+
+
+def test_a_too_long_text_names_its_length_in_the_right_russian_form():
+    """«72 знака», «75 знаков», «21 знак»: the count picks the Russian plural form."""
+    for length, words in ((72, "72 знака"), (75, "75 знаков"), (21, "21 знак")):
+        with translation.override("ru"):
+            message = str(portal_forms.TOO_LONG % {"length": length, "limit": 20})
+        assert f"В этом тексте {words}, а можно не больше 20." in message
 
 
 def test_production_cookies_are_secure_and_prefixed(person, settings, client):

@@ -177,7 +177,7 @@ def test_incident_steps_are_timed_and_audited(time_machine):
     assert response["Location"] == page
     assert events_since(before) == ["cases.incident_step_done"]
     body = client.get(page).content.decode()
-    assert "12 min after opening" in body
+    assert "12 minutes after opening" in body
     again = client.post(page + "step/", {"step": "person_contacted"})
     assert again.status_code == 302
     assert events_since(before) == ["cases.incident_step_done", "cases.case_viewed"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from corridor.cases.models import ClosureReason, Flag, MilestoneKind, Phase
 from corridor.core.exceptions import InvalidInput
@@ -65,8 +66,10 @@ MILESTONE_BEFORE_PREVIOUS = _("“%(kind)s” cannot be dated before “%(previo
 MILESTONE_NEEDS_FIRST = _("Record “%(needed)s” for this person first.")
 MILESTONE_TWICE = _("This person already has “%(kind)s”.")
 CASE_CLOSED = _("The case is closed: reopen it first.")
-PHASE_NEEDS_MILESTONES = _(
-    "To move to %(phase)s, every person needs: %(needs)s. Missing for %(count)s person(s)."
+PHASE_NEEDS_MILESTONES = ngettext_lazy(
+    "To move to %(phase)s, every person needs: %(needs)s. Missing for %(count)s person.",
+    "To move to %(phase)s, every person needs: %(needs)s. Missing for %(count)s people.",
+    "count",
 )
 BACKWARD_NEEDS_SETBACK = _(
     "A case moves back only to verification, safety or preparation, with a reason."

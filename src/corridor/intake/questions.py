@@ -41,7 +41,7 @@ DOCUMENT_CHOICES: Choices = [
     ("driving_licence", _("Driving licence")),
 ]
 ADDRESS_CHOICES: Choices = [
-    ("", _("As you usually would")),
+    ("", _("Either is fine")),
     ("masculine", _("In the masculine")),
     ("feminine", _("In the feminine")),
     ("neutral", _("Without gendered words, where possible")),
@@ -74,12 +74,12 @@ SPOKEN_CHOICES: Choices = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("No
 LABELS: dict[str, Text] = {
     "urgency": _("How urgent is it?"),
     "region": _("Where are you now? A region or a city is enough"),
-    "danger_from": _("Who is the danger from?"),
+    "danger_from": _("Who are you in danger from?"),
     "people": _("How many people need help, you included?"),
     "documents_held": _("Which documents do you have with you?"),
     "documents_taken": _("Were any documents taken from you?"),
-    "address_as": _("How should we address you?"),
-    "name_to_use": _("A name we should call you"),
+    "address_as": _("Should we address you in the masculine or the feminine?"),
+    "name_to_use": _("What name should we call you?"),
     "safe_contact": _("How and when is it safe to contact you, other than here?"),
     "if_someone_else": _("If someone else answers, what should we say?"),
     "heard_from": _("How did you hear about us?"),

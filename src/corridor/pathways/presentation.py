@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy, override
+from django.utils.translation import ngettext_lazy, override, pgettext_lazy
 
 from corridor.pathways.findings import Leg, Step
 from corridor.pathways.results import MatchResult
@@ -32,13 +32,13 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.LOCATION_INSIDE: _(
         "Only for people still inside their country of nationality; the person has left it."
     ),
-    PhraseCode.LOCATION_DESTINATION: _("Only for people already in %(country)s."),
-    PhraseCode.LOCATION_NOT_DESTINATION: _("Not for people already in %(country)s."),
+    PhraseCode.LOCATION_DESTINATION: _("Only for people already %(country_in)s."),
+    PhraseCode.LOCATION_NOT_DESTINATION: _("Not for people already %(country_in)s."),
     PhraseCode.PASSPORT_MISSING: _(
         "Needs an international passport; the person holds no valid one and cannot obtain one."
     ),
     PhraseCode.JOURNEY_PASSPORT_MISSING: _(
-        "The journey to %(country)s needs an international passport (the internal passport "
+        "The journey %(country_to)s needs an international passport (the internal passport "
         "is not accepted there); the person holds no valid one and cannot obtain one."
     ),
     PhraseCode.REFERRAL_UNAVAILABLE: _(
@@ -51,13 +51,13 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.EXIT_BAN: _(
         "An exit ban stops the person at the border: leaving the country of nationality is closed."
     ),
-    PhraseCode.AVOID: _("The person will not go to %(country)s."),
-    PhraseCode.TRANSIT_VISA: _("Entry to %(country)s needs a visa."),
+    PhraseCode.AVOID: _("The person will not go %(country_to)s."),
+    PhraseCode.TRANSIT_VISA: _("Entry %(country_to)s needs a visa."),
     PhraseCode.TRANSIT_DOCUMENTS: _(
-        "Entry to %(country)s needs one of: %(documents)s; the person holds none and cannot "
+        "Entry %(country_to)s needs one of: %(documents)s; the person holds none and cannot "
         "obtain one."
     ),
-    PhraseCode.LEG_WOULD_OPEN: _("Through %(country)s these would open: %(names)s."),
+    PhraseCode.LEG_WOULD_OPEN: _("Going %(country_to)s would open: %(names)s."),
     PhraseCode.PRECEDENT: _(
         "A precedent, not a standing programme: it was used once and needs the government "
         "to agree again."
@@ -67,7 +67,7 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "Leaving means an exit border check, where a person with %(barriers)s may be stopped."
     ),
     PhraseCode.ENTRY_UNCERTAIN: _(
-        "The entry rule for %(country)s is uncertain in the sources; check it before travel."
+        "The rule for entry %(country_to)s is uncertain in the sources; check it before travel."
     ),
     PhraseCode.IN_COUNTRY: _("%(country)s: %(note)s"),
     PhraseCode.NOTE_UNCERTAIN: _("%(note)s (uncertain)"),
@@ -77,9 +77,11 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     ),
     PhraseCode.STEP_REGISTER_UNHCR: _("Register with UNHCR in the country where the person is."),
     PhraseCode.STEP_REFERRAL: _("Get a referral: %(by)s."),
-    PhraseCode.STEP_TRAVEL: _("Travel to %(country)s with the %(document)s."),
-    PhraseCode.STEP_TRAVEL_STAY: _(
-        "Travel to %(country)s with the %(document)s (visa-free stay of up to %(days)s days)."
+    PhraseCode.STEP_TRAVEL: _("Travel %(country_to)s with the %(document)s."),
+    PhraseCode.STEP_TRAVEL_STAY: ngettext_lazy(
+        "Travel %(country_to)s with the %(document)s (visa-free stay of up to %(days)s day).",
+        "Travel %(country_to)s with the %(document)s (visa-free stay of up to %(days)s days).",
+        "days",
     ),
     PhraseCode.STEP_APPLY: _("Apply: %(name)s."),
     PhraseCode.RANK_OPEN_NOW: _("open now"),
@@ -89,19 +91,28 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.RANK_CLOSED: ngettext_lazy(
         "closed: %(count)d rule fails", "closed: %(count)d rules fail", "count"
     ),
-    PhraseCode.RANK_DAYS: _("about %(days)s days to safety against a target of %(target)s days"),
+    PhraseCode.SPAN_DAYS: ngettext_lazy("%(days)s day", "%(days)s days", "days"),
+    PhraseCode.RANK_DAYS: _("about %(time)s to safety against a target of %(target)s"),
     PhraseCode.RANK_DAYS_PARTIAL: _(
-        "about %(days)s days to safety plus steps of unknown length (%(unknown)s), against a "
-        "target of %(target)s days"
+        "about %(time)s to safety plus steps of unknown length (%(unknown)s), against a "
+        "target of %(target)s"
     ),
-    PhraseCode.RANK_DAYS_UNKNOWN: _("time to safety not published (target %(target)s days)"),
+    PhraseCode.RANK_DAYS_UNKNOWN: _("time to safety not published (target %(target)s)"),
     PhraseCode.RANK_OURS: _("our outcomes: %(granted)s of %(total)s granted"),
     PhraseCode.RANK_OURS_NONE: _("no outcomes of ours yet"),
     PhraseCode.RANK_PRIOR: _("sources report %(granted)s granted and %(denied)s refused"),
     PhraseCode.RANK_PRIOR_GRANTED: _("sources report %(granted)s granted (refusals not reported)"),
     PhraseCode.RANK_PRIOR_NONE: _("no outcomes in the sources"),
-    PhraseCode.RANK_CAPACITY_FITS: _("capacity %(places)s a year (%(year)s) fits the household"),
-    PhraseCode.RANK_CAPACITY_SHORT: _("only %(remaining)s places left for a household of %(size)s"),
+    PhraseCode.RANK_CAPACITY_FITS: ngettext_lazy(
+        "capacity %(places)s place a year (%(year)s) fits the household",
+        "capacity %(places)s places a year (%(year)s) fits the household",
+        "places",
+    ),
+    PhraseCode.RANK_CAPACITY_SHORT: ngettext_lazy(
+        "only %(remaining)s place left for a household of %(size)s",
+        "only %(remaining)s places left for a household of %(size)s",
+        "remaining",
+    ),
     PhraseCode.RANK_CAPACITY_UNKNOWN: _("capacity not published"),
     PhraseCode.RANK_COST: _("fee %(amount)s %(currency)s"),
     PhraseCode.RANK_COST_NONE: _("no fee"),
@@ -176,6 +187,89 @@ COUNTRY_NAMES: Mapping[str, Promise] = {
     "UZ": _("Uzbekistan"),
 }
 
+# The same countries where a sentence goes to or is in them: Russian declines the name
+# («в Грузию», «в Грузии»), so each is a phrase of its own.
+COUNTRIES_TO: Mapping[str, Promise] = {
+    "AF": pgettext_lazy("country after “to”", "to Afghanistan"),
+    "AM": pgettext_lazy("country after “to”", "to Armenia"),
+    "AR": pgettext_lazy("country after “to”", "to Argentina"),
+    "AZ": pgettext_lazy("country after “to”", "to Azerbaijan"),
+    "BE": pgettext_lazy("country after “to”", "to Belgium"),
+    "BR": pgettext_lazy("country after “to”", "to Brazil"),
+    "BY": pgettext_lazy("country after “to”", "to Belarus"),
+    "CA": pgettext_lazy("country after “to”", "to Canada"),
+    "CH": pgettext_lazy("country after “to”", "to Switzerland"),
+    "CL": pgettext_lazy("country after “to”", "to Chile"),
+    "CO": pgettext_lazy("country after “to”", "to Colombia"),
+    "DE": pgettext_lazy("country after “to”", "to Germany"),
+    "EE": pgettext_lazy("country after “to”", "to Estonia"),
+    "ES": pgettext_lazy("country after “to”", "to Spain"),
+    "EU": pgettext_lazy("country after “to”", "to the Schengen area"),
+    "FR": pgettext_lazy("country after “to”", "to France"),
+    "GB": pgettext_lazy("country after “to”", "to the United Kingdom"),
+    "GE": pgettext_lazy("country after “to”", "to Georgia"),
+    "HT": pgettext_lazy("country after “to”", "to Haiti"),
+    "IL": pgettext_lazy("country after “to”", "to Israel"),
+    "KG": pgettext_lazy("country after “to”", "to Kyrgyzstan"),
+    "KZ": pgettext_lazy("country after “to”", "to Kazakhstan"),
+    "LT": pgettext_lazy("country after “to”", "to Lithuania"),
+    "LV": pgettext_lazy("country after “to”", "to Latvia"),
+    "MD": pgettext_lazy("country after “to”", "to Moldova"),
+    "ME": pgettext_lazy("country after “to”", "to Montenegro"),
+    "NL": pgettext_lazy("country after “to”", "to the Netherlands"),
+    "NO": pgettext_lazy("country after “to”", "to Norway"),
+    "RS": pgettext_lazy("country after “to”", "to Serbia"),
+    "RU": pgettext_lazy("country after “to”", "to Russia"),
+    "SE": pgettext_lazy("country after “to”", "to Sweden"),
+    "SY": pgettext_lazy("country after “to”", "to Syria"),
+    "TJ": pgettext_lazy("country after “to”", "to Tajikistan"),
+    "TM": pgettext_lazy("country after “to”", "to Turkmenistan"),
+    "TR": pgettext_lazy("country after “to”", "to Turkey"),
+    "UA": pgettext_lazy("country after “to”", "to Ukraine"),
+    "US": pgettext_lazy("country after “to”", "to the United States"),
+    "UZ": pgettext_lazy("country after “to”", "to Uzbekistan"),
+}
+COUNTRIES_IN: Mapping[str, Promise] = {
+    "AF": pgettext_lazy("country after “in”", "in Afghanistan"),
+    "AM": pgettext_lazy("country after “in”", "in Armenia"),
+    "AR": pgettext_lazy("country after “in”", "in Argentina"),
+    "AZ": pgettext_lazy("country after “in”", "in Azerbaijan"),
+    "BE": pgettext_lazy("country after “in”", "in Belgium"),
+    "BR": pgettext_lazy("country after “in”", "in Brazil"),
+    "BY": pgettext_lazy("country after “in”", "in Belarus"),
+    "CA": pgettext_lazy("country after “in”", "in Canada"),
+    "CH": pgettext_lazy("country after “in”", "in Switzerland"),
+    "CL": pgettext_lazy("country after “in”", "in Chile"),
+    "CO": pgettext_lazy("country after “in”", "in Colombia"),
+    "DE": pgettext_lazy("country after “in”", "in Germany"),
+    "EE": pgettext_lazy("country after “in”", "in Estonia"),
+    "ES": pgettext_lazy("country after “in”", "in Spain"),
+    "EU": pgettext_lazy("country after “in”", "in the Schengen area"),
+    "FR": pgettext_lazy("country after “in”", "in France"),
+    "GB": pgettext_lazy("country after “in”", "in the United Kingdom"),
+    "GE": pgettext_lazy("country after “in”", "in Georgia"),
+    "HT": pgettext_lazy("country after “in”", "in Haiti"),
+    "IL": pgettext_lazy("country after “in”", "in Israel"),
+    "KG": pgettext_lazy("country after “in”", "in Kyrgyzstan"),
+    "KZ": pgettext_lazy("country after “in”", "in Kazakhstan"),
+    "LT": pgettext_lazy("country after “in”", "in Lithuania"),
+    "LV": pgettext_lazy("country after “in”", "in Latvia"),
+    "MD": pgettext_lazy("country after “in”", "in Moldova"),
+    "ME": pgettext_lazy("country after “in”", "in Montenegro"),
+    "NL": pgettext_lazy("country after “in”", "in the Netherlands"),
+    "NO": pgettext_lazy("country after “in”", "in Norway"),
+    "RS": pgettext_lazy("country after “in”", "in Serbia"),
+    "RU": pgettext_lazy("country after “in”", "in Russia"),
+    "SE": pgettext_lazy("country after “in”", "in Sweden"),
+    "SY": pgettext_lazy("country after “in”", "in Syria"),
+    "TJ": pgettext_lazy("country after “in”", "in Tajikistan"),
+    "TM": pgettext_lazy("country after “in”", "in Turkmenistan"),
+    "TR": pgettext_lazy("country after “in”", "in Turkey"),
+    "UA": pgettext_lazy("country after “in”", "in Ukraine"),
+    "US": pgettext_lazy("country after “in”", "in the United States"),
+    "UZ": pgettext_lazy("country after “in”", "in Uzbekistan"),
+}
+
 
 def word(message: Message, lang: str) -> str:
     """`message` in `lang` ("en" or "ru"); call inside translation.override(lang)."""
@@ -186,6 +280,10 @@ def word(message: Message, lang: str) -> str:
         sentence = "; ".join(parts)
         return sentence[:1].upper() + sentence[1:] + "."
     params: dict[str, object] = {name: _param(value, lang) for name, value in message.params}
+    for name, value in message.params:
+        if isinstance(value, Country):
+            params[f"{name}_to"] = _country_form(value, COUNTRIES_TO, _("to %(country)s"))
+            params[f"{name}_in"] = _country_form(value, COUNTRIES_IN, _("in %(country)s"))
     for name, value in message.params:
         if isinstance(value, int) and not isinstance(value, bool):
             params[name] = value  # a number chooses the plural form and fills %(name)d
@@ -240,6 +338,11 @@ def _step_json(step: Step, lang: str) -> dict[str, object]:
         # A string, so 229.77 stays exactly 229.77.
         cost = {"amount": f"{step.cost.amount:f}", "currency": step.cost.currency}
     return {"text": word(step.text, lang), "days": step.days, "cost": cost}
+
+
+def _country_form(country: Country, forms: Mapping[str, Promise], fallback: Promise) -> str:
+    form = forms.get(country.code)
+    return str(form) if form is not None else str(fallback) % {"country": country.code}
 
 
 def _param(value: Param, lang: str) -> str:

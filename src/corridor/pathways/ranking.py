@@ -229,17 +229,16 @@ def explain(basis: Basis) -> Phrase:
 
 
 def _days_part(basis: Basis) -> Phrase:
-    target = basis.target_days
+    # Each number of days is its own phrase so that Russian words it in the right plural form.
+    target = phrase(PhraseCode.SPAN_DAYS, days=basis.target_days)
     if basis.expected_days is None:
         return phrase(PhraseCode.RANK_DAYS_UNKNOWN, target=target)
+    time = phrase(PhraseCode.SPAN_DAYS, days=basis.expected_days)
     if basis.unknown_steps:
         return phrase(
-            PhraseCode.RANK_DAYS_PARTIAL,
-            days=basis.expected_days,
-            target=target,
-            unknown=basis.unknown_steps,
+            PhraseCode.RANK_DAYS_PARTIAL, time=time, target=target, unknown=basis.unknown_steps
         )
-    return phrase(PhraseCode.RANK_DAYS, days=basis.expected_days, target=target)
+    return phrase(PhraseCode.RANK_DAYS, time=time, target=target)
 
 
 def _ours_part(own: GrantCounts) -> Phrase:

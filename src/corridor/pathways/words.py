@@ -72,6 +72,8 @@ class PhraseCode(StrEnum):
     RANK_OPEN_NOW = "rank.open_now"
     RANK_OPEN_AFTER = "rank.open_after"
     RANK_CLOSED = "rank.closed"
+    # A number of days, worded with its plural form, to stand inside another phrase.
+    SPAN_DAYS = "span.days"
     RANK_DAYS = "rank.days"
     RANK_DAYS_PARTIAL = "rank.days_partial"
     RANK_DAYS_UNKNOWN = "rank.days_unknown"

@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from corridor.intake.questions import (
     ADDRESS_CHOICES,
@@ -33,9 +34,12 @@ from corridor.vault.fields import JSONValue
 # stands where the browser sent bytes that are not UTF-8.
 _UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\u200b-\u200f\u202a-\u202e]")
 
-TOO_LONG = _(
+TOO_LONG = ngettext_lazy(
+    "This text has %(length)s character; the limit is %(limit)s. Shorten it, or send the "
+    "rest as a message after you get your codename.",
     "This text has %(length)s characters; the limit is %(limit)s. Shorten it, or send the "
-    "rest as a message after you get your codename."
+    "rest as a message after you get your codename.",
+    "length",
 )
 STORY_MISSING = _("Please tell us in a few words what happened and what you need.")
 HONEYPOT_FILLED = _("Please leave the last field, marked “leave empty”, empty.")

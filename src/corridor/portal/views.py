@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from corridor.core import audience
 from corridor.core.actors import RequesterActor
@@ -57,13 +58,19 @@ FORM_EXPIRED = _(
     "For your safety this form had expired. Nothing was sent. Your text is still below: "
     "check it and send it again."
 )
-TOO_MANY = _(
+TOO_MANY = ngettext_lazy(
     "Too many attempts from here or from everyone right now. Nothing was sent. Please try "
-    "again in %(minutes)s minutes."
+    "again in %(minutes)s minute.",
+    "Too many attempts from here or from everyone right now. Nothing was sent. Please try "
+    "again in %(minutes)s minutes.",
+    "minutes",
 )
-BUSY = _(
+BUSY = ngettext_lazy(
     "Right now more people are writing to us than we can read. Please try again in "
-    "%(hours)s hours. Nothing you send is lost once it is sent, but now we cannot take it."
+    "%(hours)s hour. Nothing you send is lost once it is sent, but now we cannot take it.",
+    "Right now more people are writing to us than we can read. Please try again in "
+    "%(hours)s hours. Nothing you send is lost once it is sent, but now we cannot take it.",
+    "hours",
 )
 WRONG_CODENAME = _(
     "We did not find this codename. Check each word and the four digits, and try again. "
@@ -76,9 +83,12 @@ CODENAME_LATER = _(
     "Your request is saved. We cannot make your codename right this minute. Please reload "
     "this page in a few minutes; do not send the form again."
 )
-SESSION_ENDED = _(
+SESSION_ENDED = ngettext_lazy(
+    "For your safety you were signed out after %(minutes)s minute without activity. "
+    "Enter your codename again; your message below is kept and will be sent.",
     "For your safety you were signed out after %(minutes)s minutes without activity. "
-    "Enter your codename again; your message below is kept and will be sent."
+    "Enter your codename again; your message below is kept and will be sent.",
+    "minutes",
 )
 RECENT_MESSAGES = 5
 PAGES = (

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from corridor.core.exceptions import InvalidInput
 
 PERIOD_INVALID = _("A period is a year such as 2025 or a quarter such as 2025Q3.")
-PERIOD_TOO_RECENT = _(
+PERIOD_TOO_RECENT = ngettext_lazy(
+    "That period is too recent to publish: it must end at least %(months)s month before "
+    "today; the latest whole year that can be published is %(latest)s.",
     "That period is too recent to publish: it must end at least %(months)s months before "
-    "today; the latest whole year that can be published is %(latest)s."
+    "today; the latest whole year that can be published is %(latest)s.",
+    "months",
 )
 _PERIOD = re.compile(r"(\d{4})(?:Q([1-4]))?")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from corridor.cases.models import ClosureReason, MilestoneKind
 from corridor.reports import public
@@ -129,20 +129,28 @@ def _summary(report: PublicReport) -> tuple[str, ...]:
     left = report.total(public.MILESTONES, MilestoneKind.LEFT_COUNTRY)
     if contacted is not None and out is not None and left is not None:
         lines.append(
-            _(
+            ngettext(
+                "%(contacted)s person contacted us, %(out)s got out of the danger region "
+                "and %(left)s left the country.",
                 "%(contacted)s people contacted us, %(out)s got out of the danger region "
-                "and %(left)s left the country."
+                "and %(left)s left the country.",
+                contacted,
             )
             % {"contacted": contacted, "out": out, "left": left}
         )
     else:
         lines.append(_("Some headline figures are too small to publish safely and are not shown."))
     lines.append(
-        _(
+        ngettext(
             "No count below %(k)s is shown (“not shown”), and some larger counts are hidden "
             "too, so that the hidden ones cannot be worked out from the totals. Routes and "
             "countries that could point to people are counted under “Other”. Every period "
-            "ended at least %(lag)s months before publication."
+            "ended at least %(lag)s month before publication.",
+            "No count below %(k)s is shown (“not shown”), and some larger counts are hidden "
+            "too, so that the hidden ones cannot be worked out from the totals. Routes and "
+            "countries that could point to people are counted under “Other”. Every period "
+            "ended at least %(lag)s months before publication.",
+            report.lag_months,
         )
         % {"k": report.k, "lag": report.lag_months}
     )
@@ -206,9 +214,12 @@ def _statistics_section(report: PublicReport) -> Section:
     return Section(
         code="statistics",
         title=_("Rates and medians"),
-        description=_(
+        description=ngettext(
+            "Stated only where at least %(k)s person is behind the figure. Rates compare "
+            "people who reached a step in the period with people who contacted us in it.",
             "Stated only where at least %(k)s people are behind the figure. Rates compare "
-            "people who reached a step in the period with people who contacted us in it."
+            "people who reached a step in the period with people who contacted us in it.",
+            report.k,
         )
         % {"k": report.k},
         columns=columns,

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -60,7 +61,11 @@ DATE = {"type": "date"}
 
 YES_NO_UNKNOWN = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
 AMOUNT_INVALID = _("Give the amount as a number, e.g. 120.50.")
-AMOUNT_DECIMALS = _("%(currency)s amounts have at most %(places)s decimal places.")
+AMOUNT_DECIMALS = ngettext_lazy(
+    "%(currency)s amounts have at most %(places)s decimal place.",
+    "%(currency)s amounts have at most %(places)s decimal places.",
+    "places",
+)
 CURRENCY_UNKNOWN = _("Unknown currency: use a three-letter ISO code such as EUR, RUB or USD.")
 REFERENCE_INVALID = _("A case reference looks like CR-7K3M-Q9TZ.")
 NAME_NEEDED = _("Give at least one name, in Cyrillic or Latin letters.")

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -41,8 +42,11 @@ REVIEW_OUTCOMES = frozenset({"expected", "questioned"})
 
 COORDINATORS_ONLY = _("Only coordinators can do this.")
 SURGE_REASON_INVALID = _("Choose why the surge is needed.")
-SURGE_THRESHOLD_INVALID = _(
-    "A surge threshold is above the normal one (%(normal)s) and at most %(limit)s openings an hour."
+SURGE_THRESHOLD_INVALID = ngettext_lazy(
+    "A surge threshold is above the normal one (%(normal)s) and at most %(limit)s opening an hour.",
+    "A surge threshold is above the normal one (%(normal)s) and at most %(limit)s openings an "
+    "hour.",
+    "limit",
 )
 SURGE_HOURS_INVALID = _("A surge lasts from 1 to 24 hours.")
 SURGE_OVER = _("This surge has already ended.")

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
@@ -39,7 +40,11 @@ from corridor.vault.providers import key_provider
 from corridor.vault.requester import release_requester_key, seal_for_requester
 
 MESSAGE_EMPTY = _("Write something before sending.")
-MESSAGE_TOO_LONG = _("A message can be at most %(limit)s characters long.")
+MESSAGE_TOO_LONG = ngettext_lazy(
+    "A message can be at most %(limit)s character long.",
+    "A message can be at most %(limit)s characters long.",
+    "limit",
+)
 NOT_OPENED = _("Open the request before replying.")
 NO_CODENAME = _(
     "This person has no codename yet, so a reply cannot reach them here. Use the contact "

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts import authentication, factors, sessions, webauthn
@@ -21,10 +22,17 @@ from corridor.web.forms import BackupCodeForm, LoginForm, ReauthForm, TotpForm
 from corridor.web.views.dashboard import dashboard
 
 LOGIN_FAILED = _("That username and password do not match an active account.")
-LOGIN_DELAYED = _("Too many attempts for this username. Wait %(seconds)s seconds and try again.")
-LOGIN_LOCKED = _(
+LOGIN_DELAYED = ngettext_lazy(
+    "Too many attempts for this username. Wait %(seconds)s second and try again.",
+    "Too many attempts for this username. Wait %(seconds)s seconds and try again.",
+    "seconds",
+)
+LOGIN_LOCKED = ngettext_lazy(
+    "This username is locked for %(minutes)s minute after repeated failures. "
+    "If you have a passkey, you can still log in with it.",
     "This username is locked for %(minutes)s minutes after repeated failures. "
-    "If you have a passkey, you can still log in with it."
+    "If you have a passkey, you can still log in with it.",
+    "minutes",
 )
 CODE_WRONG = _("That code is not right, or it was already used. Try the next one.")
 START_AGAIN = _("Too many wrong codes. Start again with your password.")

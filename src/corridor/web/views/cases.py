@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from corridor.accounts import sessions
@@ -44,7 +45,11 @@ from corridor.web.case_page import case_context
 from corridor.web.decorators import current_staff, role_required, staff_required
 from corridor.web.route_panel import application_lines, build_route_panel
 
-OPENED = _("The case is open for your work for %(minutes)s minutes.")
+OPENED = ngettext_lazy(
+    "The case is open for your work for %(minutes)s minute.",
+    "The case is open for your work for %(minutes)s minutes.",
+    "minutes",
+)
 CASE_CREATED = _("The case was opened. Assign it to a caseworker next.")
 REASON_NEEDED = _("Choose why you are opening a case that is not assigned to you.")
 ANSWERS_MERGED = _("The answers of a request that waited for this case's team are now in it.")
