@@ -49,7 +49,9 @@ STEP_UNKNOWN = _("That is not a step of this checklist.")
 STEP_DONE = _("That step is already done or skipped.")
 SKIP_NEEDS_REASON = _("Say why the step is skipped.")
 OUTCOME_NEEDED = _("Write what came of the incident before closing it.")
-STEPS_UNDONE = _("Each step must be done, or skipped with a reason, first. Still open: %(open_steps)s.")
+STEPS_UNDONE = _(
+    "Each step must be done, or skipped with a reason, first. Still open: %(open_steps)s."
+)
 TEXT_TOO_LONG = _("This text holds at most 2,000 characters.")
 # The checklist's steps in words, for the sentence that names the ones still open.
 STEP_WORDS: dict[str, StrPromise] = {
