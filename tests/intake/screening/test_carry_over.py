@@ -181,8 +181,8 @@ def test_the_preview_names_where_each_answer_lands(vault_keys, fast_kdf):
     }
     lines = {line.question: line for line in preview_lines(answers)}
     assert len(lines) == 4
-    assert str(lines["Who is the danger from?"].lands_in) == "Person: who the danger is from"
-    assert lines["Who is the danger from?"].answer == "Police or security services"
+    assert str(lines["Who are you in danger from?"].lands_in) == "Person: who the danger is from"
+    assert lines["Who are you in danger from?"].answer == "Police or security services"
     assert lines["If someone else answers, what should we say?"].lands_in.startswith(
         "Contact protocol"
     )
