@@ -299,6 +299,7 @@ def _render(
     *,
     document: IdentityDocument | None = None,
 ) -> HttpResponse:
+    places.warm()
     context = {
         "case": case,
         "person": person,
