@@ -31,8 +31,15 @@ from corridor.people.models import (
     SexMarker,
     WantedScope,
 )
-from corridor.web.case_forms import PRIVATE, YES_NO_UNKNOWN, date_field
-from corridor.web.place_fields import CountriesField, PlaceField, countries_text, language
+from corridor.web.case_forms import WHERE_HELP, YES_NO_UNKNOWN, date_field
+from corridor.web.form_attrs import PRIVATE
+from corridor.web.place_fields import (
+    CountriesField,
+    PlaceField,
+    countries_text,
+    language,
+    with_place,
+)
 
 Values = dict[str, Any]
 ALIAS_HELP = _("One name a line, given name first: other spellings, earlier names, nicknames.")
@@ -224,7 +231,7 @@ class ContactsForm(SectionForm):
     )
     where = PlaceField(
         label=_("Where they are now (city, region or country)"),
-        help_text=_("Only the country is kept as a plain fact; the rest goes below, encrypted."),
+        help_text=WHERE_HELP,
     )
     location_detail = forms.CharField(
         label=_("Where exactly they are now"),
@@ -276,7 +283,7 @@ class ContactsForm(SectionForm):
         return {
             "contacts": kept,
             "current_country": place.country if place else None,
-            "location_detail": data["location_detail"],
+            "location_detail": with_place(data["location_detail"], place),
         }
 
 
