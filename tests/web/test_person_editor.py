@@ -97,6 +97,33 @@ def test_a_person_from_another_case_is_no_one_here(fx):
     assert response.status_code == 404
 
 
+def test_every_kind_of_contact_is_edited_and_shown_by_its_kind(fx):
+    """A safe contact and a time to call back (as a request carries them) are edited like
+    the phone; a contact emptied is taken out."""
+    client = opened_client(fx)
+    url = f"/cases/{fx.case.ref}/people/contacts/"
+    contacts = {
+        "phone": "+7 928 111-22-33",
+        "other_contact": "@isa_safe",
+        "safe_contact": "сестра Лейла, после 21:00",
+        "callback": "днём, спросить Ису",
+    }
+    saved = client.post(url, {"person": fx.principal.pk, "version": version(fx), **contacts})
+    assert saved.status_code == 302, saved.content[:500]
+    form = client.get(f"{url}?person={fx.principal.pk}").content.decode()
+    assert all(value in form for value in contacts.values())
+    page = client.get(f"/cases/{fx.case.ref}/").content.decode()
+    assert "Safe contact: сестра Лейла, после 21:00" in page
+    assert "When to call back: днём, спросить Ису" in page
+
+    emptied = {**contacts, "callback": ""}
+    again = client.post(url, {"person": fx.principal.pk, "version": version(fx), **emptied})
+    assert again.status_code == 302
+    page = client.get(f"/cases/{fx.case.ref}/").content.decode()
+    assert "спросить Ису" not in page
+    assert "сестра Лейла" in page
+
+
 def test_documents_are_added_changed_and_removed_from_the_case_page(fx):
     client = opened_client(fx)
     ref = fx.case.ref
