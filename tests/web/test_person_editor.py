@@ -187,3 +187,38 @@ def test_the_case_page_masks_document_numbers_until_opened(fx):
     fresh = client_for(fx.owner).get(f"/cases/{fx.case.ref}/").content.decode()
     assert "4510 999888" not in fresh
     assert 'data-document="internal_passport"' in fresh
+
+
+def test_a_household_member_has_their_own_editor_and_register(fx):
+    """The case page links every section and the register for each member; what is saved
+    for the child lands on the child alone."""
+    client = opened_client(fx)
+    page = client.get(f"/cases/{fx.case.ref}/").content.decode()
+    for section in ("identity", "contacts", "situation", "danger", "prospects"):
+        for person in (fx.principal, fx.second):
+            assert f"/people/{section}/?person={person.pk}" in page
+    assert f"/documents/add/?person={fx.second.pk}" in page
+
+    child_before = Person.objects.get(pk=fx.second.pk)
+    principal_before = Person.objects.get(pk=fx.principal.pk)
+    saved = client.post(
+        f"/cases/{fx.case.ref}/people/contacts/",
+        {"person": fx.second.pk, "version": child_before.version, "where": "Ереван"},
+    )
+    assert saved.status_code == 302
+    added = client.post(
+        f"/cases/{fx.case.ref}/documents/add/",
+        {
+            "person": fx.second.pk,
+            "kind": "birth_certificate",
+            "issuing_country": "Россия",
+            "whereabouts": "with_person",
+        },
+    )
+    assert added.status_code == 302, added.content[:500]
+    child = Person.objects.get(pk=fx.second.pk)
+    assert child.current_country == "AM"
+    assert child.has_birth_certificate is True
+    principal = Person.objects.get(pk=fx.principal.pk)
+    assert principal.current_country == principal_before.current_country
+    assert principal.version == principal_before.version
