@@ -34,8 +34,8 @@ pytestmark = [
 ]
 SHOTS = Path(os.environ.get("CORRIDOR_SHOTS", "/tmp/corridor-shots"))
 WORDS = {
-    "ru": {"where": "Грозный", "open": "Открыть для работы"},
-    "en": {"where": "Grozny", "open": "Open for work"},
+    "ru": {"where": "Грозный", "to": "Ереван", "typo": "Ерван", "leg": "Чечня → Ереван"},
+    "en": {"where": "Grozny", "to": "Yerevan", "typo": "Yerevn", "leg": "Chechnya → Yerevan"},
 }
 
 
@@ -121,4 +121,19 @@ def test_facts_typed_on_the_case_page_open_a_plan(browser, live_server, lang):
     page.screenshot(path=str(SHOTS / f"case-{lang}-390.png"), full_page=True)
     page.goto(f"/cases/{case.ref}/people/prospects/?person={person.pk}")
     page.screenshot(path=str(SHOTS / f"prospects-{lang}-390.png"), full_page=True)
+
+    # A journey's ends are typed by name too; a typo comes back with the name meant.
+    page.goto(f"/cases/{case.ref}/legs/add/")
+    page.select_option("select[name=kind]", "exit_region")
+    page.fill("input[name=from_place]", WORDS[lang]["where"])
+    page.fill("input[name=to_place]", WORDS[lang]["typo"])
+    page.select_option("select[name=mode]", "bus")
+    page.fill("input[name=travel_on]", (clock.today() + timedelta(days=2)).isoformat())
+    save(page)
+    page.screenshot(path=str(SHOTS / f"journey-typo-{lang}-390.png"), full_page=True)
+    assert WORDS[lang]["to"] in page.locator(".field__error").inner_text()
+    page.fill("input[name=to_place]", WORDS[lang]["to"])
+    save(page)
+    assert WORDS[lang]["leg"] in page.content()
+    assert all(status < 500 for status in statuses), statuses
     context.close()

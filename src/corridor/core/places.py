@@ -39,8 +39,9 @@ DOMINANT = 10
 MAX_SUGGESTIONS = 3
 _SPACES = re.compile(r"[\s\-‐–—_.,'’()]+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
-# Names a Russian or English speaker could type: Latin (with accents) or Cyrillic letters.
-_CYRILLIC_NAME = re.compile(r"[\s\u0400-\u04ff\u0300-\u036f\-‐'’.()]+")
+# Names a Russian speaker could type: the Russian alphabet only (GeoNames also holds
+# Serbian, Ukrainian and other Cyrillic spellings, which would come back as suggestions).
+_CYRILLIC_NAME = re.compile(r"[\sа-яёА-ЯЁ\u0300-\u036f\-‐'’.()]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
@@ -172,6 +173,10 @@ def suggest(text: str, *, lang: str = "en", kinds: Iterable[Kind] = ALL_KINDS) -
         for name in difflib.get_close_matches(key, pool, n=MAX_SUGGESTIONS * 3, cutoff=0.75):
             places = sorted(index[name], key=lambda place: place.population, reverse=True)
             found.append(places[0])
+    # A city named like a region already suggested is that region's city ("Эрэван" beside
+    # "Ереван"): one suggestion is enough.
+    regions = {place.region for place in found if place.kind == "region"}
+    found = [place for place in found if place.kind != "city" or place.region not in regions]
     described = [describe(_shown(place, lang), lang) for place in _dedupe(found)]
     return list(dict.fromkeys(described))[:MAX_SUGGESTIONS]
 

@@ -541,7 +541,7 @@ class LegForm(CaseForm):
     to_place = PlaceCodeField(
         label=_("To (a city, region or country, e.g. Tbilisi)"), required=True
     )
-    mode = forms.ChoiceField(label=_("By"), choices=TravelMode.choices)
+    mode = forms.ChoiceField(label=_("Travel by"), choices=TravelMode.choices)
     travel_on = date_field(_("Travel date"))
     itinerary = forms.CharField(
         label=_("Itinerary (times, numbers, meeting points)"),
