@@ -3,6 +3,8 @@ refusing stale forms and unknown places with a sentence, and the document regist
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from corridor.audit.models import AuditEntry
@@ -198,6 +200,10 @@ def test_a_household_member_has_their_own_editor_and_register(fx):
         for person in (fx.principal, fx.second):
             assert f"/people/{section}/?person={person.pk}" in page
     assert f"/documents/add/?person={fx.second.pk}" in page
+    # The child's sex and age are not recorded: the heading leaves them out.
+    child_heading = re.search(r"<h3>2 · .*?</h3>", page, re.S)
+    assert child_heading is not None
+    assert "Not known" not in child_heading.group(0)
 
     child_before = Person.objects.get(pk=fx.second.pk)
     principal_before = Person.objects.get(pk=fx.principal.pk)
