@@ -67,6 +67,19 @@ def test_a_typo_gets_a_sentence_with_suggestions():
     assert str(typo.value) == "Не нашли «Грзный». Возможно: Грозный (Чечня)."
 
 
+def test_suggestions_are_russian_spellings_naming_each_place_once():
+    """GeoNames holds Serbian and Belarusian spellings too ("Ервајн", "Эрэван"): a Russian
+    speaker is offered Yerevan once, and no letters outside the Russian alphabet."""
+    with override("ru"), pytest.raises(PlaceNotFound) as typo:
+        resolve_place("Ерван", lang="ru")
+    suggestions = typo.value.suggestions
+    assert suggestions[0] == "Ереван (Армения)"
+    assert not any("Эрэван" in s for s in suggestions)
+    russian = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+    letters = {c.lower() for s in suggestions for c in s if "\u0400" <= c <= "\u04ff"}
+    assert letters <= russian
+
+
 def test_nothing_like_it_says_what_to_type():
     with pytest.raises(PlaceNotFound) as unknown:
         resolve_place("Xyzzyq", lang="en")

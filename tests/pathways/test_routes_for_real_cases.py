@@ -1,20 +1,20 @@
 """A case built only through the interface's services gets its routes ranked.
 
-The case is opened as the verifier's acceptance opens it (a name, nothing else), then
-its facts are edited through the services the person editor calls: where he is, typed
-by name, and the internal passport in the document register.
+The case is opened by accepting a portal request, then its facts are edited through the
+services the person editor calls: where he is, typed by name, and the internal passport
+in the document register.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from corridor.cases.access import case_key
-from corridor.cases.models import Relation
+from corridor.cases.models import Case, Relation
 from corridor.cases.services import opening
-from corridor.core import clock, places
+from corridor.core import places
+from corridor.intake.models import Method, Outcome
+from corridor.intake.services.decisions import record_decision
 from corridor.pathways import services as pathway_services
 from corridor.pathways.access import access_case_routes
 from corridor.pathways.catalog_files import read_catalog
@@ -22,9 +22,11 @@ from corridor.people import register
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
 from corridor.people.models import DocumentKind, Sex
 from corridor.people.services import edit_person
+from tests.intake.screening.helpers import screened
 from tests.plugins.cases import CASE_DB
+from tests.portal_helpers import fast_kdf  # noqa: F401 - fixture
 
-pytestmark = CASE_DB
+pytestmark = [CASE_DB, pytest.mark.usefixtures("fast_kdf")]
 
 
 @pytest.fixture
@@ -32,15 +34,16 @@ def catalog(coordinator):
     pathway_services.load_catalog(actor=coordinator, entries=[f.entry for f in read_catalog()])
 
 
-def accepted_case(coordinator):
-    """What accepting a portal request opens today: a case with the name the person gave."""
-    return opening.open_case(
+def accepted_case(coordinator) -> Case:
+    """A portal request written through the portal's services, accepted by a coordinator."""
+    request = screened("Меня ищут родственники, паспорт забрали", name_to_use="Иса")
+    decided = record_decision(
         actor=coordinator,
-        principal=PersonInput(names=[NameEntry(script="cyrl", given="Иса")]),
-        region="",
-        next_action="call",
-        next_action_due=clock.today() + timedelta(days=1),
+        request_id=request.pk,
+        outcome=Outcome.ACCEPT,
+        methods=[Method.CALL_HELD],
     )
+    return Case.objects.get(pk=decided.case_id)
 
 
 def edit_as_the_caseworker(coordinator, case, person, *, where: str) -> None:

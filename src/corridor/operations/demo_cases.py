@@ -55,8 +55,8 @@ from corridor.pathways import applications
 from corridor.pathways import selectors as pathway_selectors
 from corridor.pathways.models import ApplicationStatus as S
 from corridor.pathways.models import DenialReason, SlotAgreement
-from corridor.people.inputs import NameEntry, PersonInput
-from corridor.people.models import AgeBand, Channel, Person, Sex
+from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
+from corridor.people.models import AgeBand, Channel, DocumentKind, DocumentWhereabouts, Person, Sex
 
 GIVEN_MALE = [
     "Магомед",
@@ -665,10 +665,29 @@ def _person(rng: random.Random, *, principal: bool) -> PersonInput:
         age_band=rng.choice([AgeBand.YOUNG, AgeBand.YOUNG, AgeBand.ADULT])
         if principal
         else rng.choice(list(AgeBand)),
-        has_internal_passport=rng.random() < 0.9,
-        has_international_passport=rng.random() < 0.3,
-        documents_confiscated=rng.random() < 0.15,
+        documents=_documents(
+            internal=rng.random() < 0.9,
+            international=rng.random() < 0.3,
+            confiscated=rng.random() < 0.15,
+        ),
     )
+
+
+def _documents(*, internal: bool, international: bool, confiscated: bool) -> list[DocumentInput]:
+    """The person's passports in the document register, which their route facts derive from
+    (no numbers: a demo needs none, and numbers would be one more thing to make up)."""
+    where = DocumentWhereabouts.CONFISCATED if confiscated else DocumentWhereabouts.WITH_PERSON
+    kinds = [
+        kind
+        for kind, held in (
+            (DocumentKind.INTERNAL_PASSPORT, internal),
+            (DocumentKind.INTERNATIONAL_PASSPORT, international),
+        )
+        if held
+    ]
+    if confiscated and not kinds:
+        kinds = [DocumentKind.INTERNAL_PASSPORT]
+    return [DocumentInput(kind=kind, issuing_country="RU", whereabouts=where) for kind in kinds]
 
 
 def _phone(rng: random.Random) -> str:

@@ -21,12 +21,12 @@ from corridor.pathways.models import Application, ApplicationStatus, DenialReaso
 from corridor.pathways.schema import Route
 from corridor.people.models import Person
 from corridor.web.case_forms import (
-    PRIVATE,
     CaseForm,
     LabelledChoiceField,
     date_field,
     member_labels,
 )
+from corridor.web.form_attrs import PRIVATE
 
 NO_PEOPLE = _("Choose at least one person the application is for.")
 

@@ -15,7 +15,7 @@ from typing import TypedDict
 from corridor.cases.dashboards import Board
 from corridor.cases.models import Flag, IncidentKind, LegKind, Phase, RiskLevel, TravelMode
 from corridor.web.labels import STEP_LABELS
-from corridor.web.templatetags.corridor_tags import case_path
+from corridor.web.templatetags.corridor_tags import case_path, place_label
 
 MINUTE = "%Y-%m-%d %H:%M"
 DAY = "%Y-%m-%d"
@@ -101,7 +101,7 @@ def board_rows(board: Board) -> BoardRows:
                 url=case_path(row.ref),
                 day=row.travel_on.strftime(DAY),
                 kind=legs.get(row.kind, row.kind),
-                route=f"{row.from_place} → {row.to_place}",
+                route=f"{place_label(row.from_place)} → {place_label(row.to_place)}",
                 mode=modes.get(row.mode, row.mode),
                 people=str(row.people or 0),
             )

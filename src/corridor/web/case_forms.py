@@ -47,6 +47,7 @@ from corridor.core.ids import normalise_reference
 from corridor.pathways.selectors import list_running_applications
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, DocumentKind, Person, Sex
+from corridor.web.form_attrs import PRIVATE
 from corridor.web.labels import (
     FLAG_REASON_LABELS,
     REOPEN_REASON_LABELS,
@@ -55,8 +56,8 @@ from corridor.web.labels import (
     SETBACK_LABELS,
     SURGE_REASON_LABELS,
 )
+from corridor.web.place_fields import PlaceCodeField, PlaceField, with_place
 
-PRIVATE = {"autocomplete": "off", "spellcheck": "false"}
 DATE = {"type": "date"}
 
 YES_NO_UNKNOWN = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
@@ -68,6 +69,10 @@ AMOUNT_DECIMALS = ngettext_lazy(
 )
 CURRENCY_UNKNOWN = _("Unknown currency: use a three-letter ISO code such as EUR, RUB or USD.")
 REFERENCE_INVALID = _("A case reference looks like CR-7K3M-Q9TZ.")
+WHERE_HELP = _(
+    "Only the country is kept as a plain fact; a city or region is added, encrypted, "
+    "to where exactly they are."
+)
 NAME_NEEDED = _("Give at least one name, in Cyrillic or Latin letters.")
 # How the closing checklist offers to end each kind of running thing.
 ENDINGS = {
@@ -155,11 +160,10 @@ class PersonForm(forms.Form):
     narrative = forms.CharField(
         label=_("Their story"), max_length=20_000, required=False, widget=forms.Textarea
     )
-    nationality = forms.RegexField(
-        label=_("Nationality (two letters, e.g. RU)"), regex=r"^[A-Za-z]{2}$", required=False
-    )
-    current_country = forms.RegexField(
-        label=_("Country they are in now (two letters)"), regex=r"^[A-Za-z]{2}$", required=False
+    nationality = PlaceField(label=_("Nationality (country)"), kinds=("country",))
+    current_country = PlaceField(
+        label=_("Where they are now (city, region or country)"),
+        help_text=WHERE_HELP,
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     age_band = forms.ChoiceField(label=_("Age"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN)
@@ -221,18 +225,19 @@ class PersonForm(forms.Form):
             if data[name]
         ]
         languages = [part.strip() for part in data["languages"].split(",") if part.strip()]
+        nationality = data["nationality"].country if data["nationality"] else ""
         return PersonInput(
             names=names,
             address_as=data["address_as"] or None,
             date_of_birth=data["date_of_birth"],
             contacts=contacts or None,
-            location_detail=data["location_detail"] or None,
+            location_detail=with_place(data["location_detail"], data["current_country"]) or None,
             languages=languages or None,
             health_needs=data["health_needs"] or None,
             protection_needs=data["protection_needs"] or None,
             narrative=data["narrative"] or None,
-            nationality=data["nationality"].upper() or None,
-            current_country=data["current_country"].upper() or None,
+            nationality=nationality or None,
+            current_country=data["current_country"].country if data["current_country"] else None,
             sex=Sex(data["sex"]),
             age_band=AgeBand(data["age_band"]),
             has_internal_passport=_yes_no(data["has_internal_passport"]),
@@ -240,7 +245,7 @@ class PersonForm(forms.Form):
             # A passport they hold goes into the document register, which the route
             # facts are derived from; a "no" stays a plain fact until one is recorded.
             documents=[
-                DocumentInput(kind=kind, issuing_country=data["nationality"].upper())
+                DocumentInput(kind=kind, issuing_country=nationality)
                 for kind, name in (
                     (DocumentKind.INTERNAL_PASSPORT, "has_internal_passport"),
                     (DocumentKind.INTERNATIONAL_PASSPORT, "has_international_passport"),
@@ -256,11 +261,7 @@ def _yes_no(value: str) -> bool | None:
 
 
 class NewCaseForm(PersonForm):
-    region = forms.RegexField(
-        label=_("Region of danger (e.g. RU-CE)"),
-        regex=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
-        required=False,
-    )
+    region = PlaceCodeField(label=_("Region of danger (a region or city, e.g. Chechnya)"))
     next_action = forms.CharField(
         label=_("Next action"), max_length=500, widget=forms.TextInput(PRIVATE)
     )
@@ -558,14 +559,15 @@ class EndPlacementForm(CaseForm):
         )
 
 
-PLACE = r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"
-
-
 class LegForm(CaseForm):
     kind = forms.ChoiceField(label=_("Journey"), choices=LegKind.choices)
-    from_place = forms.RegexField(label=_("From (e.g. RU-CE)"), regex=PLACE)
-    to_place = forms.RegexField(label=_("To (e.g. RU-MOW, GE)"), regex=PLACE)
-    mode = forms.ChoiceField(label=_("By"), choices=TravelMode.choices)
+    from_place = PlaceCodeField(
+        label=_("From (a city, region or country, e.g. Grozny)"), required=True
+    )
+    to_place = PlaceCodeField(
+        label=_("To (a city, region or country, e.g. Tbilisi)"), required=True
+    )
+    mode = forms.ChoiceField(label=_("Travel by"), choices=TravelMode.choices)
     travel_on = date_field(_("Travel date"))
     itinerary = forms.CharField(
         label=_("Itinerary (times, numbers, meeting points)"),

@@ -55,6 +55,7 @@ class PersonView:
     current_country: str
     gender_identity: str = ""
     document_sex_marker: str = ""
+    contacts: list[str] = field(default_factory=list)
     medical: list[str] = field(default_factory=list)
     danger: list[tuple[Any, list[str]]] = field(default_factory=list)
     prospects: list[tuple[Any, list[str]]] = field(default_factory=list)
@@ -146,6 +147,7 @@ def _with_facts(view: PersonView, lang: str) -> PersonView:
         view,
         gender_identity=person_facts.gender_label(view.fields),
         document_sex_marker=person_facts.marker_label(view.fields),
+        contacts=person_facts.contacts(view.fields),
         medical=person_facts.medical(view.fields),
         danger=person_facts.danger(view.fields, lang),
         prospects=person_facts.prospects(person, view.fields, lang),

@@ -43,6 +43,26 @@ def _flag(value: object) -> list[str]:
     return [str(YES if value else NO)]
 
 
+CONTACT_LABELS = {
+    "phone": _("Phone"),
+    "other": _("Other contact"),
+    "safe_contact": _("Safe contact"),
+    "callback": _("When to call back"),
+}
+
+
+def contacts(fields: Mapping[str, Any]) -> list[str]:
+    """Each contact as "kind: value" (a contact of an unknown kind, as its value)."""
+    values = fields.get("contacts")
+    lines = []
+    for contact in values if isinstance(values, list) else []:
+        if isinstance(contact, dict) and contact.get("value"):
+            label = CONTACT_LABELS.get(str(contact.get("kind")))
+            value = str(contact["value"])
+            lines.append(f"{label}: {value}" if label else value)
+    return lines
+
+
 def gender_label(fields: Mapping[str, Any]) -> str:
     code = fields.get("gender_identity")
     return str(dict(GenderIdentity.choices).get(code, "")) if code else ""

@@ -31,8 +31,15 @@ from corridor.people.models import (
     SexMarker,
     WantedScope,
 )
-from corridor.web.case_forms import PRIVATE, YES_NO_UNKNOWN, date_field
-from corridor.web.place_fields import CountriesField, PlaceField, countries_text, language
+from corridor.web.case_forms import WHERE_HELP, YES_NO_UNKNOWN, date_field
+from corridor.web.form_attrs import PRIVATE
+from corridor.web.place_fields import (
+    CountriesField,
+    PlaceField,
+    countries_text,
+    language,
+    with_place,
+)
 
 Values = dict[str, Any]
 ALIAS_HELP = _("One name a line, given name first: other spellings, earlier names, nicknames.")
@@ -214,6 +221,15 @@ class IdentityForm(SectionForm):
         }
 
 
+# Each kind of contact a person's record holds, and the field that edits it.
+CONTACT_KINDS = {
+    "phone": "phone",
+    "other": "other_contact",
+    "safe_contact": "safe_contact",
+    "callback": "callback",
+}
+
+
 class ContactsForm(SectionForm):
     FIELDS = ("contacts", "current_country", "location_detail")
     title = _("Contacts and where they are")
@@ -222,9 +238,15 @@ class ContactsForm(SectionForm):
     other_contact = forms.CharField(
         label=_("Other contact (messenger handle)"), max_length=120, required=False
     )
+    safe_contact = forms.CharField(
+        label=_("Safe contact (how and when it is safe to reach them)"),
+        max_length=500,
+        required=False,
+    )
+    callback = forms.CharField(label=_("When and how to call back"), max_length=500, required=False)
     where = PlaceField(
         label=_("Where they are now (city, region or country)"),
-        help_text=_("Only the country is kept as a plain fact; the rest goes below, encrypted."),
+        help_text=WHERE_HELP,
     )
     location_detail = forms.CharField(
         label=_("Where exactly they are now"),
@@ -235,7 +257,7 @@ class ContactsForm(SectionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("phone", "other_contact", "location_detail"):
+        for name in (*CONTACT_KINDS.values(), "location_detail"):
             self.fields[name].widget.attrs.update(PRIVATE)
 
     @classmethod
@@ -247,24 +269,22 @@ class ContactsForm(SectionForm):
     @classmethod
     def initial_from(cls, current: Values) -> Values:
         contacts = current["contacts"]
-        first = {
-            kind: next((c["value"] for c in contacts if c.get("kind") == kind), "")
-            for kind in ("phone", "other")
-        }
         country = current.get("current_country")
         return {
-            "phone": first["phone"],
-            "other_contact": first["other"],
+            **{
+                name: next((c["value"] for c in contacts if c.get("kind") == kind), "")
+                for kind, name in CONTACT_KINDS.items()
+            },
             "where": countries_text([country]) if country else "",
             "location_detail": current.get("location_detail") or "",
         }
 
     def values(self, current: Values) -> Values:
         data = self.cleaned_data
-        # Contacts of other kinds (a safe contact carried from the request) are kept as they
-        # are; the first phone and the first other handle are the ones edited here.
+        # The first contact of each kind is the one edited here; any further ones (two
+        # phones carried from a request and the hotline) are kept as they are.
         kept = list(current["contacts"])
-        for kind, name in (("phone", "phone"), ("other", "other_contact")):
+        for kind, name in CONTACT_KINDS.items():
             index = next((i for i, c in enumerate(kept) if c.get("kind") == kind), None)
             if index is not None and data[name]:
                 kept[index] = {**kept[index], "value": data[name]}
@@ -276,7 +296,7 @@ class ContactsForm(SectionForm):
         return {
             "contacts": kept,
             "current_country": place.country if place else None,
-            "location_detail": data["location_detail"],
+            "location_detail": with_place(data["location_detail"], place),
         }
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 
 from corridor.core import places
 from corridor.core.exceptions import InvalidInput
-from corridor.web.case_forms import PRIVATE
+from corridor.web.form_attrs import PRIVATE
 
 DATALIST_ID = "place-names"
 
@@ -44,6 +44,15 @@ class PlaceField(forms.CharField):
             raise forms.ValidationError(str(problem)) from None
 
 
+class PlaceCodeField(PlaceField):
+    """A place by name that cleans to its code (RU-CE, GE; "" if empty): a journey's ends,
+    a case's region, stored as codes."""
+
+    def clean(self, value: Any) -> str:  # type: ignore[override]
+        place = super().clean(value)
+        return place.code if place else ""
+
+
 class CountriesField(forms.CharField):
     """Several countries by name, separated by commas; cleans to a sorted list of codes."""
 
@@ -59,6 +68,17 @@ class CountriesField(forms.CharField):
             return places.resolve_countries(text or "", lang=language())
         except InvalidInput as problem:
             raise forms.ValidationError(str(problem)) from None
+
+
+def with_place(detail: str, place: places.Place | None) -> str:
+    """Where exactly they are, with the city or region typed as "where they are" in front:
+    only its country is kept as a plain fact, so the rest is kept here, sealed."""
+    if place is None or place.kind == "country":
+        return detail
+    named = places.describe(place, language())
+    if place.name.casefold() in detail.casefold():
+        return detail
+    return f"{named}. {detail}" if detail else named
 
 
 def countries_text(codes: Iterable[str]) -> str:

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from corridor.cases.currencies import minor_unit_exponent
 from corridor.cases.models import Phase, RiskLevel
+from corridor.core import places
+from corridor.web.place_fields import DATALIST_ID, language
 
 register = template.Library()
 
@@ -61,3 +63,24 @@ _PLACEHOLDER = "CR-0000-0000"
 @cache
 def _case_path_template() -> str:
     return reverse("web:case", kwargs={"ref": _PLACEHOLDER})
+
+
+@register.filter
+def place_label(code: str) -> str:
+    """`{{ leg.to_place|place_label }}`: a stored country or region code by its name."""
+    return places.place_name(str(code), language()) or str(code)
+
+
+@register.inclusion_tag("web/_place_datalist.html")
+def place_datalist(form: Any) -> dict[str, Any]:
+    """The names a browser offers while a place is typed, when `form` has a place field
+    (and the city index starts building, so it is ready when the form comes back)."""
+    typed = [
+        field
+        for field in getattr(form, "fields", {}).values()
+        if field.widget.attrs.get("list") == DATALIST_ID
+    ]
+    if not typed:
+        return {"names": []}
+    places.warm()
+    return {"datalist_id": DATALIST_ID, "names": places.datalist_names(language())}

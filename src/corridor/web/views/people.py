@@ -34,7 +34,6 @@ from corridor.people.services import edit_person
 from corridor.web.case_forms import member_labels
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.person_forms import SECTIONS, DocumentForm, SectionForm, changed, language
-from corridor.web.place_fields import DATALIST_ID
 from corridor.web.views.cases import case_for, session_key_of
 
 OPEN_FIRST = _("Open the case for work first: this change needs the case's key.")
@@ -306,8 +305,6 @@ def _render(
         "form": form,
         "title": title,
         "document": document,
-        "datalist_id": DATALIST_ID,
-        "place_names": places.datalist_names(language()),
     }
     return render(
         request, "web/cases/person_edit.html", context, status=400 if form.errors else 200
