@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connections
 
 from corridor.core import clock
+from corridor.core.inputs import InputRefused, read_input_bytes
 from corridor.vault import dumps
 from corridor.vault.aead import kek_check_value
 from corridor.vault.errors import BackupFailed, KekMismatch, RestoreRefused, VaultError
@@ -38,6 +39,8 @@ from corridor.vault.providers.file import KEK_FILE, parse_kek_file
 from corridor.vault.routers import KEYSTORE
 
 KEY_BACKUP_RETENTION = timedelta(days=7)
+# A KEK file holds a few base64 keys: a few hundred bytes per KEK version.
+KEK_FILE_LIMIT = 64 * 1024
 DATA_PREFIX = "corridor-data-"
 FILES_PREFIX = "corridor-files-"
 KEYS_PREFIX = "corridor-keys-"
@@ -221,9 +224,9 @@ def _check_target(
     if _kek_path().exists():
         raise RestoreRefused(f"{_kek_path()} already exists; restore into an empty data dir.")
     try:
-        raw = kek_file.read_bytes()
-    except OSError:
-        raise RestoreRefused(f"Cannot read the key file {kek_file}.") from None
+        raw = read_input_bytes(kek_file, limit=KEK_FILE_LIMIT)
+    except InputRefused as error:
+        raise RestoreRefused(error.sentence(f"The key file {kek_file}")) from None
     return _KekToRestore(raw=raw, keys=parse_kek_file(raw, kek_file))
 
 

@@ -23,10 +23,12 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from shamir_mnemonic import EncryptedMasterSecret, MnemonicError, Share, split_ems
 from shamir_mnemonic.shamir import ShareGroup, recover_ems
 
+from corridor.core.inputs import InputRefused, decode_text, parse_json
 from corridor.vault import aead
 from corridor.vault.errors import (
     InputRejected,
@@ -131,7 +133,7 @@ def read_record(directory: Path) -> KekRecord:
             f"No KEK record at {path}: run `corridor keys init --shares N --threshold M` first."
         ) from None
     try:
-        payload = json.loads(raw)
+        payload: Any = parse_json(decode_text(raw))
         if payload["format"] != RECORD_FORMAT:
             raise ValueError
         sets = {
@@ -144,7 +146,7 @@ def read_record(directory: Path) -> KekRecord:
             )
             for version, item in payload["versions"].items()
         }
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+    except (InputRefused, ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         raise KeydNotInitialised(f"{path} is not a keyd KEK record.") from None
     if not sets or any(len(item.check) != 32 for item in sets.values()):
         raise KeydNotInitialised(f"{path} is not a keyd KEK record.")
