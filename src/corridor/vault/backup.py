@@ -32,7 +32,13 @@ from corridor.core import clock
 from corridor.core.inputs import InputRefused, read_input_bytes
 from corridor.vault import dumps
 from corridor.vault.aead import kek_check_value
-from corridor.vault.errors import BackupFailed, KekMismatch, RestoreRefused, VaultError
+from corridor.vault.errors import (
+    BackupFailed,
+    KekMismatch,
+    KeyProviderUnavailable,
+    RestoreRefused,
+    VaultError,
+)
 from corridor.vault.files import FILES_DIR
 from corridor.vault.keystore import active_kek_versions
 from corridor.vault.providers.file import KEK_FILE, parse_kek_file
@@ -227,7 +233,11 @@ def _check_target(
         raw = read_input_bytes(kek_file, limit=KEK_FILE_LIMIT)
     except InputRefused as error:
         raise RestoreRefused(error.sentence(f"The key file {kek_file}")) from None
-    return _KekToRestore(raw=raw, keys=parse_kek_file(raw, kek_file))
+    try:
+        keys = parse_kek_file(raw, kek_file)
+    except KeyProviderUnavailable as error:
+        raise RestoreRefused(str(error)) from None
+    return _KekToRestore(raw=raw, keys=keys)
 
 
 def _check_kek(keks: dict[int, bytes]) -> None:
