@@ -221,3 +221,16 @@ def test_a_restore_kek_file_is_refused_as_a_key_file_never_a_crash(tmp_path, con
     with pytest.raises(KeyProviderUnavailable) as refused:
         parse_kek_file(content, path)
     assert str(refused.value) == f"{path} is not a Corridor key file."
+
+
+def test_keys_log_verify_a_log_it_cannot_read_exits_2_with_a_sentence(tmp_path, monkeypatch):
+    """A log this user may not read (keyd's own, run as the web's user) is named, not raised."""
+    path = tmp_path / "keyd.log"
+    path.write_bytes(b"")
+
+    def refused(path: Path, **_: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("corridor.operations.management.commands.keys.verify_log", refused)
+    code, message = outcome("keys", "log", "verify", "--file", str(path))
+    assert (code, message) == (2, f"Cannot read the keyd log {path} (Permission denied).")
