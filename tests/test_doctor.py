@@ -107,6 +107,22 @@ def test_a_private_keyd_dir_passes_and_an_open_one_fails(settings, tmp_path):
     assert finding.fix == f"chmod 0700 {settings.CORRIDOR_KEYD_DIR}"
 
 
+def test_in_production_keyds_dir_must_belong_to_keyds_own_user(settings, tmp_path, monkeypatch):
+    """Owned by the user that runs Corridor, keyd's record and log are the web's to read."""
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    settings.CORRIDOR_ENV = "production"
+    settings.CORRIDOR_KEYD_DIR = tmp_path / "keyd"
+    settings.CORRIDOR_KEYD_DIR.mkdir(mode=0o700)
+    owner = settings.CORRIDOR_KEYD_DIR.stat().st_uid
+    monkeypatch.setattr(doctor.os, "geteuid", lambda: owner)
+    shared = doctor.check_keyd_dir()
+    assert shared.status is Status.FAIL
+    assert "keyd must run as its own user" in shared.found
+    assert shared.fix.startswith(f"chown -R corridor-keyd:corridor {settings.CORRIDOR_KEYD_DIR}")
+    monkeypatch.setattr(doctor.os, "geteuid", lambda: owner + 1)
+    assert doctor.check_keyd_dir().status is Status.OK
+
+
 def test_a_missing_keyd_dir_fails_saying_keys_init(settings, tmp_path):
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
     settings.CORRIDOR_KEYD_DIR = tmp_path / "absent"

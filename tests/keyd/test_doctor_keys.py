@@ -1,4 +1,4 @@
-"""`corridor doctor`'s key check against a real keyd: unreachable and sealed fail, unsealed passes."""
+"""`corridor doctor` against a real keyd: unreachable and sealed fail, unsealed passes."""
 
 from __future__ import annotations
 

@@ -127,6 +127,17 @@ def check_keyd_dir() -> Finding:
             f"{directory} is open to its group or others (mode {stat.filemode(status.st_mode)}).",
             f"chmod 0700 {directory}",
         )
+    if settings.CORRIDOR_ENV == "production" and status.st_uid == os.geteuid():
+        # keyd's own user is what keeps the web's user (and whoever takes it over) out of
+        # keyd's record, log and admin socket.
+        return Finding(
+            "keyd_dir",
+            Status.FAIL,
+            f"{directory} belongs to {_user_name(status.st_uid)}, the user that runs Corridor; "
+            "keyd must run as its own user.",
+            f"chown -R corridor-keyd:corridor {directory}, and run keyd as corridor-keyd "
+            "(guide section 11).",
+        )
     return Finding("keyd_dir", Status.OK, f"{directory} is private to {_user_name(status.st_uid)}.")
 
 
