@@ -224,6 +224,16 @@ def _read_secret_file(data_dir: Path) -> str | None:
         return path.read_text(encoding="ascii").strip() or None
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError:
+        raise ImproperlyConfigured(
+            f"{path} is not a secret key (it is not ASCII text): restore it from a backup, or "
+            "delete it and run `corridor setup` (everyone is logged out)."
+        ) from None
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{path} cannot be read ({error.strerror or type(error).__name__}): run Corridor "
+            f"as the user that owns {data_dir}."
+        ) from None
 
 
 def _default_keystore_url(database_url: str, data_dir: Path) -> str:
