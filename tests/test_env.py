@@ -68,11 +68,11 @@ def test_a_damaged_or_unreadable_secret_file_stops_start_up_with_a_sentence(tmp_
     """Every command reads the secret key file: bytes that are not ASCII, or a folder in its
     place, are named with the fix instead of a traceback."""
     (tmp_path / "secret_key").write_bytes(b"\xef\xbb\xbf\xff" * 20)
-    with pytest.raises(ImproperlyConfigured, match="is not a secret key .* run `corridor setup`"):
+    with pytest.raises(ImproperlyConfigured, match=r"is not a secret key .* run `corridor setup`"):
         read_env({"CORRIDOR_DATA_DIR": str(tmp_path)})
     (tmp_path / "secret_key").unlink()
     (tmp_path / "secret_key").mkdir()
-    with pytest.raises(ImproperlyConfigured, match="cannot be read .* as the user that owns"):
+    with pytest.raises(ImproperlyConfigured, match=r"cannot be read .* as the user that owns"):
         read_env({"CORRIDOR_DATA_DIR": str(tmp_path)})
 
 
