@@ -28,7 +28,7 @@ from typing import Any
 from shamir_mnemonic import EncryptedMasterSecret, MnemonicError, Share, split_ems
 from shamir_mnemonic.shamir import ShareGroup, recover_ems
 
-from corridor.core.inputs import InputRefused, decode_text, parse_json
+from corridor.core.inputs import InputRefused, decode_text, parse_json, read_input_bytes
 from corridor.vault import aead
 from corridor.vault.errors import (
     InputRejected,
@@ -40,6 +40,8 @@ from corridor.vault.private_files import write_private_file
 
 RECORD_FILE = "kek-check.json"
 RECORD_FORMAT = "corridor-keyd-kek-v1"
+# A check value and three numbers per KEK version: a few hundred bytes each.
+RECORD_LIMIT = 64 * 1024
 MAX_SHARES = 16
 SHARES_IDLE_SECONDS = 10 * 60
 # SLIP-39's PBKDF2 cost (10,000 << e iterations): the shares are secret themselves, so
@@ -126,12 +128,14 @@ def record_path(directory: Path) -> Path:
 def read_record(directory: Path) -> KekRecord:
     """keyd's record, or KeydNotInitialised when `keys init` never ran here."""
     path = record_path(directory)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists():
         raise KeydNotInitialised(
             f"No KEK record at {path}: run `corridor keys init --shares N --threshold M` first."
-        ) from None
+        )
+    try:
+        raw = read_input_bytes(path, limit=RECORD_LIMIT)
+    except InputRefused as error:
+        raise KeydNotInitialised(error.sentence(f"keyd's KEK record {path}")) from None
     try:
         payload: Any = parse_json(decode_text(raw))
         if payload["format"] != RECORD_FORMAT:
