@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connections
 
 from corridor.audit.events import EventType
+from corridor.audit.heads import SignedHead
 from corridor.audit.models import TreeHead
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
@@ -237,6 +238,69 @@ def test_a_fresh_tree_head_passes_and_a_stale_one_fails(now, time_machine):
     finding = doctor.check_tree_head()
     assert finding.status is Status.FAIL
     assert "corridor audit head" in finding.fix
+
+
+# ---------------------------------------------------------------- witness
+def head_line(moment: datetime) -> str:
+    return SignedHead(
+        tree_size=7,
+        root_hash=b"\x01" * 32,
+        timestamp=int(moment.timestamp() * 1000),
+        key_id="0" * 64,
+        signature=b"\x02" * 64,
+    ).to_line()
+
+
+@pytest.fixture
+def heads_dir(settings, tmp_path) -> Path:
+    settings.CORRIDOR_HEADS_DIR = tmp_path / "heads"
+    settings.CORRIDOR_HEADS_DIR.mkdir()
+    return settings.CORRIDOR_HEADS_DIR
+
+
+def test_without_a_heads_folder_the_witness_is_a_warning(settings):
+    settings.CORRIDOR_HEADS_DIR = None
+    finding = doctor.check_witness()
+    assert finding.status is Status.WARN
+    assert "CORRIDOR_HEADS_DIR" in finding.fix
+
+
+def test_a_head_pushed_ten_minutes_ago_passes_and_one_of_yesterday_fails(heads_dir, now):
+    """The newest file decides, by the head's own signing time."""
+    (heads_dir / "old.json").write_text(head_line(NOW - timedelta(days=1)))
+    os.utime(heads_dir / "old.json", (0, 0))
+    (heads_dir / "new.json").write_text(head_line(NOW - timedelta(minutes=10)) + "\n")
+    ok = doctor.check_witness()
+    assert ok.status is Status.OK, ok
+    assert "new.json, is 10 min old" in ok.found
+    (heads_dir / "new.json").unlink()
+    stale = doctor.check_witness()
+    assert stale.status is Status.FAIL
+    assert "old.json, is 24 h old" in stale.found
+    assert "corridor audit head" in stale.fix
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [
+        (b"\xef\xbb\xbf[" + b"[" * 100, "nests lists or objects deeper than 32 levels"),
+        (b"{}", "a tree head is an object with exactly"),
+        (b" " * (doctor.HEAD_FILE_LIMIT + 1), "is larger than 65,536 bytes"),
+    ],
+)
+def test_a_damaged_head_file_fails_naming_it(heads_dir, now, content, found):
+    (heads_dir / "head.json").write_bytes(content)
+    finding = doctor.check_witness()
+    assert finding.status is Status.FAIL
+    assert found in finding.found
+
+
+def test_an_empty_or_missing_heads_folder_fails(settings, heads_dir):
+    assert "holds no tree head yet" in doctor.check_witness().found
+    settings.CORRIDOR_HEADS_DIR = heads_dir / "absent"
+    finding = doctor.check_witness()
+    assert finding.status is Status.FAIL
+    assert "is not a folder" in finding.found
 
 
 # ---------------------------------------------------------------- disk

@@ -66,6 +66,8 @@ class Env:
     report_min_k: int = 5
     report_lag_months: int = 6
     planned_population: int = DEFAULT_PLANNED_POPULATION
+    # Where the timer that pushes tree heads to the witness writes them (the doctor reads it).
+    heads_dir: Path | None = None
 
     @property
     def origin_is_onion(self) -> bool:
@@ -116,6 +118,7 @@ def read_env(environ: Mapping[str, str] | None = None) -> Env:
         report_min_k=_read_int(source, "CORRIDOR_REPORT_MIN_K", default=5, lowest=3),
         report_lag_months=_read_int(source, "CORRIDOR_REPORT_LAG_MONTHS", default=6, lowest=0),
         planned_population=_read_population(source.get("CORRIDOR_PLANNED_POPULATION")),
+        heads_dir=_path(source.get("CORRIDOR_HEADS_DIR")),
     )
 
 

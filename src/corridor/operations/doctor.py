@@ -26,9 +26,11 @@ from django.db.migrations.executor import MigrationExecutor
 
 from corridor.audit import selectors as audit_selectors
 from corridor.audit.events import EventType
+from corridor.audit.heads import HeadMalformed, parse_heads
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.core.heartbeat import HEARTBEAT_EVERY, last_heartbeat
+from corridor.core.inputs import InputRefused, read_input_text
 from corridor.vault.errors import KeyProviderUnavailable
 from corridor.vault.providers import check_key_provider
 from corridor.vault.routers import KEYSTORE
@@ -37,6 +39,8 @@ from corridor.vault.routers import KEYSTORE
 BACKUP_MAX_AGE = timedelta(hours=26)
 # The worker signs a head every 15 minutes; four missed signings is not a hiccup.
 HEAD_MAX_AGE = timedelta(hours=1)
+# A file of heads for the witness: one head is about 300 bytes.
+HEAD_FILE_LIMIT = 64 * 1024
 WORKER_MAX_SILENCE = timedelta(minutes=5)
 # Below the warning there is room for a day of work and a backup; below the failure
 # the next large write (a backup, a vacuum, an upload) may fill the disk.
@@ -248,6 +252,56 @@ def check_tree_head() -> Finding:
     return Finding("tree_head", Status.OK, f"the newest tree head is {_age(age)} old.")
 
 
+def check_witness() -> Finding:
+    """The newest head in the folder the witness is fed from (CORRIDOR_HEADS_DIR) and its age.
+
+    That folder is as far as the doctor can see: whether the witness received the head
+    is the witness's to say.
+    """
+    fix_timer = (
+        "check the timer that runs `corridor audit head` into that folder and sends the "
+        'heads to the witness (docs/security.md, "Pushing heads off-host").'
+    )
+    folder = settings.CORRIDOR_HEADS_DIR
+    if folder is None:
+        return Finding(
+            "witness",
+            Status.WARN,
+            "CORRIDOR_HEADS_DIR is not set: the doctor cannot see the heads sent to the witness.",
+            "set CORRIDOR_HEADS_DIR in /etc/corridor/env to the folder the heads timer writes to.",
+        )
+    folder = Path(folder)
+    if not folder.is_dir():
+        return Finding("witness", Status.FAIL, f"{folder} is not a folder.", fix_timer)
+    newest = max(
+        (path for path in folder.glob("*.json") if path.is_file()),
+        key=lambda path: path.stat().st_mtime,
+        default=None,
+    )
+    if newest is None:
+        return Finding("witness", Status.FAIL, f"{folder} holds no tree head yet.", fix_timer)
+    try:
+        heads = parse_heads(read_input_text(newest, limit=HEAD_FILE_LIMIT))
+    except InputRefused as error:
+        return Finding("witness", Status.FAIL, error.sentence(str(newest)), fix_timer)
+    except HeadMalformed as error:
+        return Finding("witness", Status.FAIL, f"{newest}: {error}.", fix_timer)
+    signed = datetime.fromtimestamp(max(head.timestamp for head in heads) / 1000, tz=UTC)
+    age = clock.now() - signed
+    if age > HEAD_MAX_AGE:
+        return Finding(
+            "witness",
+            Status.FAIL,
+            f"the newest head for the witness, {newest.name}, is {_age(age)} old.",
+            fix_timer,
+        )
+    return Finding(
+        "witness",
+        Status.OK,
+        f"the newest head for the witness, {newest.name}, is {_age(max(age, timedelta(0)))} old.",
+    )
+
+
 def check_disk() -> Finding:
     """Free space on the data directory's file system."""
     directory = Path(settings.CORRIDOR_DATA_DIR)
@@ -352,6 +406,7 @@ CHECKS: tuple[tuple[str, Callable[[], Finding]], ...] = (
     ("migrations", check_migrations),
     ("backup", check_backup),
     ("tree_head", check_tree_head),
+    ("witness", check_witness),
     ("disk", check_disk),
     ("clock", check_clock),
     ("production", check_production),
