@@ -11,13 +11,18 @@ DATA_DIR ?= $(CURDIR)/var
 # (extra indexes, find-links, constraints) that the lock does not know about.
 PIP := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip
 PYTEST_ARGS ?=
+# pytest-xdist workers per suite: one per CPU (`make test WORKERS=0` runs in one process).
+WORKERS ?= auto
+# The parts of the suite (markers, tests/plugins/classify.py) each target runs.
+FAST_TESTS := not process and not browser and not slow
 
-.PHONY: run test test-postgres lint typecheck contracts templates migrations-check pytest \
+.PHONY: run test test-fast test-postgres lint typecheck contracts templates migrations-check pytest \
 	lock messages messages-check bench bench-smoke pathways-lint clean help
 
 help:
 	@echo "make run            serve the demo at http://localhost:$(PORT)/ (data in $(DATA_DIR))"
-	@echo "make test           every check and the test suite (SQLite)"
+	@echo "make test           every check and the whole test suite (SQLite)"
+	@echo "make test-fast      the tests without processes, browser or large examples, in parallel"
 	@echo "make test-postgres  the database tests against a throwaway PostgreSQL cluster"
 	@echo "make lock           re-lock requirements/*.txt from pyproject.toml"
 	@echo "make messages       update and compile the translation catalogs"
@@ -57,11 +62,17 @@ templates: $(VENV)/.dev
 migrations-check: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=corridor.config.settings.test $(BIN)/corridor makemigrations --check --dry-run
 
+# --dist loadfile: a module's tests share one worker, so a module's costly fixtures (a demo
+# installation, the erasure drill) are made once, not once per worker.
 pytest: $(VENV)/.dev
-	$(BIN)/pytest --cov --cov-report=term --durations=15 $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile --cov --cov-report=term --durations=15 $(PYTEST_ARGS)
+
+# While working: no process, browser or slow tests and no coverage. `make test` runs them all.
+test-fast: $(VENV)/.dev
+	$(BIN)/pytest -n $(WORKERS) -m "$(FAST_TESTS)" --durations=10 $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.dev
-	BIN=$(BIN) bash scripts/test-postgres.sh $(PYTEST_ARGS)
+	BIN=$(BIN) WORKERS=$(WORKERS) bash scripts/test-postgres.sh $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	@for module in bench/bench_*.py; do \

@@ -9,8 +9,14 @@ import pytest
 
 from tests.factories import StaffFactory
 
-# Transactional tests flush the append-only audit tables through this plugin.
-pytest_plugins = ["tests.plugins.audit_flush", "tests.keys", "tests.plugins.cases"]
+# Transactional tests flush the append-only audit tables through audit_flush; classify
+# marks each test with its part of the suite (process, browser, slow, database, pure).
+pytest_plugins = [
+    "tests.plugins.audit_flush",
+    "tests.plugins.classify",
+    "tests.keys",
+    "tests.plugins.cases",
+]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

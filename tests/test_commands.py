@@ -16,6 +16,8 @@ import pytest
 
 from tests.processes import corridor_env, run_corridor, serving
 
+pytestmark = pytest.mark.process
+
 ROLES = {"hotline_operator", "verifier", "caseworker", "coordinator", "auditor", "admin"}
 PRODUCTION_SECRET = secrets.token_urlsafe(48)
 

@@ -110,6 +110,8 @@ ROUTES: dict[str, Route] = {
     "portal:enter_en": Route("/help/en/enter/", anonymous=200, staff=200, audience="portal"),
     "portal:thread": Route("/help/thread/", anonymous=303, staff=303, audience="portal"),
     "portal:thread_en": Route("/help/en/thread/", anonymous=303, staff=303, audience="portal"),
+    "portal:sharing": Route("/help/sharing/", anonymous=405, staff=405, audience="portal"),
+    "portal:sharing_en": Route("/help/en/sharing/", anonymous=405, staff=405, audience="portal"),
     "portal:leave": Route("/help/leave/", anonymous=405, staff=405, audience="portal"),
     "portal:leave_en": Route("/help/en/leave/", anonymous=405, staff=405, audience="portal"),
     "portal:exit": Route("/help/exit/", anonymous=303, staff=303, audience="portal"),
@@ -160,8 +162,17 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_incident_step": CaseRoute(
         "/cases/{ref}/incidents/{incident}/step/", get=False, events=("cases.incident_step_done",)
     ),
+    "web:case_incident_skip": CaseRoute(
+        "/cases/{ref}/incidents/{incident}/skip/",
+        get=False,
+        key=True,
+        events=("cases.incident_step_skipped",),
+    ),
     "web:case_incident_close": CaseRoute(
-        "/cases/{ref}/incidents/{incident}/close/", get=False, events=("cases.incident_closed",)
+        "/cases/{ref}/incidents/{incident}/close/",
+        get=False,
+        key=True,
+        events=("cases.incident_closed",),
     ),
     "web:case_add_member": CaseRoute(
         "/cases/{ref}/members/add/",
@@ -177,11 +188,34 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_phase": CaseRoute("/cases/{ref}/phase/", events=("cases.phase_changed",)),
     "web:case_raise_flag": CaseRoute("/cases/{ref}/flags/raise/", events=("cases.flag_raised",)),
     "web:case_clear_flag": CaseRoute("/cases/{ref}/flags/clear/", events=("cases.flag_cleared",)),
+    # Closing the standard fixture: its placement ends, its journey is cancelled, its two
+    # actions are done, its incident and application are kept with a reason, the principal's
+    # contact protocol stops.
     "web:case_close": CaseRoute(
-        "/cases/{ref}/close/", events=("cases.phase_changed", "cases.case_closed")
+        "/cases/{ref}/close/",
+        key=True,
+        events=(
+            "cases.phase_changed",
+            "cases.placement_ended",
+            "cases.travel_leg_cancelled",
+            "cases.task_completed",
+            "cases.task_completed",
+            "cases.kept_at_closing",
+            "cases.kept_at_closing",
+            "cases.protocol_stopped",
+            "cases.case_closed",
+        ),
     ),
     "web:case_reopen": CaseRoute(
-        "/cases/{ref}/reopen/", events=("cases.phase_changed", "cases.case_reopened")
+        "/cases/{ref}/reopen/",
+        who="coordinator",
+        events=("cases.phase_changed", "cases.case_reopened"),
+    ),
+    "web:case_correct_milestone": CaseRoute(
+        "/cases/{ref}/milestones/correct/", key=True, events=("cases.milestone_corrected",)
+    ),
+    "web:case_retract_milestone": CaseRoute(
+        "/cases/{ref}/milestones/retract/", key=True, events=("cases.milestone_retracted",)
     ),
     "web:case_assign": CaseRoute(
         "/cases/{ref}/assign/", who="coordinator", events=("cases.case_assigned",)
@@ -221,6 +255,9 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_complete_leg": CaseRoute(
         "/cases/{ref}/legs/done/", events=("cases.travel_leg_completed",)
     ),
+    "web:case_consent": CaseRoute(
+        "/cases/{ref}/consent/", key=True, events=("cases.consent_recorded",)
+    ),
     "web:case_raise_incident": CaseRoute(
         "/cases/{ref}/incidents/raise/", events=("cases.incident_opened",)
     ),
@@ -229,6 +266,32 @@ CASE_POLICY: dict[str, CaseRoute] = {
     ),
     "web:case_application_status": CaseRoute(
         "/cases/{ref}/applications/status/", events=("pathways.application_status_recorded",)
+    ),
+    "web:case_retract_application_status": CaseRoute(
+        "/cases/{ref}/applications/retract/",
+        key=True,
+        events=("pathways.application_status_retracted",),
+    ),
+    # The person editor: a change reads the current values (to name what changed), then
+    # writes; its GET without a person asks whose, showing no plaintext.
+    **{
+        f"web:case_person_{section}": CaseRoute(
+            f"/cases/{{ref}}/people/{section}/",
+            key=True,
+            events=("people.person_opened", "people.person_updated"),
+        )
+        for section in ("identity", "contacts", "situation", "danger", "prospects")
+    },
+    "web:case_document_add": CaseRoute(
+        "/cases/{ref}/documents/add/", key=True, events=("people.document_added",)
+    ),
+    "web:case_document_change": CaseRoute(
+        "/cases/{ref}/documents/change/",
+        key=True,
+        events=("people.person_opened", "people.document_changed"),
+    ),
+    "web:case_document_remove": CaseRoute(
+        "/cases/{ref}/documents/remove/", get=False, key=True, events=("people.document_removed",)
     ),
 }
 

@@ -37,10 +37,11 @@ def _configure(args: list[str]) -> None:
 
     if "DJANGO_SETTINGS_MODULE" in os.environ:
         return
-    env = read_env()
     if any(args[: len(command)] == command for command in KEYD_COMMANDS):
+        # Before read_env: keyd's user may not read the web's data directory.
         os.environ["DJANGO_SETTINGS_MODULE"] = KEYD_SETTINGS
         return
+    env = read_env()
     if args[:1] == ["setup"] and ensure_secret_key_file(env):
         print(f"Created the secret key file in {env.data_dir}.", file=sys.stderr)
     os.environ["DJANGO_SETTINGS_MODULE"] = env.settings_module

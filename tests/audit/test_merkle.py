@@ -6,18 +6,18 @@ import base64
 import binascii
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridor.audit import merkle
+from tests.testdata import require_testdata, shared_testdata
 
 pytestmark = pytest.mark.pure
 
 # Read in place from the shared test data, never copied into the project.
-VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "rfc6962"
+VECTORS = shared_testdata("rfc6962")
 VECTOR_FILES = sorted(VECTORS.rglob("*.json")) if VECTORS.is_dir() else []
 # The leaves behind the vectors' happy paths (transparency-dev/merkle's test leaves).
 RFC_LEAVES = [
@@ -34,8 +34,7 @@ RFC_HASHES = [merkle.hash_leaf(leaf) for leaf in RFC_LEAVES]
 
 
 def needs_vectors() -> None:
-    if not VECTOR_FILES:
-        pytest.skip(f"RFC 6962 vectors not found at {VECTORS}: the shared test data is absent")
+    require_testdata(VECTORS, present=bool(VECTOR_FILES))
 
 
 def decode(text: str) -> bytes:

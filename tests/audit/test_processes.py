@@ -16,6 +16,8 @@ import pytest
 
 from tests.processes import CORRIDOR, corridor_env, run_corridor
 
+pytestmark = pytest.mark.process
+
 WRITERS = 4
 EVENTS_EACH = 60
 # Each writer waits at a barrier so all four start together, then records its

@@ -12,7 +12,7 @@ from corridor.cases.services import logistics, progress, safety, work
 from corridor.cases.services.assignment import assign_case, unassign_case
 from corridor.core import clock
 from corridor.people.models import Channel
-from tests.cases.conftest import CASE_DB
+from tests.cases.conftest import CASE_DB, close_settled
 from tests.factories import StaffFactory
 
 pytestmark = CASE_DB
@@ -72,7 +72,7 @@ def test_overdue_tasks_and_targets_come_from_the_case(open_case, caseworker, tim
 def test_only_my_open_cases_are_on_my_dashboard(open_case, caseworker, coordinator):
     mine, closed, taken_away = open_case(), open_case(), open_case()
     open_case(assign=False)
-    progress.close_case(actor=coordinator, case=closed, reason="withdrawn")
+    close_settled(coordinator, closed, "withdrawn")
     unassign_case(actor=coordinator, case=taken_away, staff=caseworker)
     assert [row.signals.ref for row in dashboards.list_my_cases_by_danger(caseworker)] == [mine.ref]
 

@@ -12,10 +12,13 @@ import pytest
 from tests.canaries import find_canary
 from tests.processes import corridor_env, run_corridor
 
-pytestmark = pytest.mark.skipif(
-    __import__("os").environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="restores SQLite files; the vault's drill covers PostgreSQL dumps",
-)
+pytestmark = [
+    pytest.mark.process,
+    pytest.mark.skipif(
+        __import__("os").environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="restores SQLite files; the vault's drill covers PostgreSQL dumps",
+    ),
+]
 
 OPEN_TWO_CASES = """
 import json

@@ -26,13 +26,13 @@ from corridor.cases.models import (
     TimelineEntry,
     TravelMode,
 )
-from corridor.cases.services import costs, logistics, opening, progress, safety, work
+from corridor.cases.services import closing, costs, logistics, opening, progress, safety, work
 from corridor.cases.services.assignment import assign_case
 from corridor.cases.stages import StageProblem
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput
 from corridor.people.models import Channel
-from tests.cases.conftest import CASE_DB, person_input
+from tests.cases.conftest import CASE_DB, close_settled, person_input
 from tests.factories import StaffFactory
 
 pytestmark = CASE_DB
@@ -228,13 +228,13 @@ def test_a_placement_and_completed_legs_set_milestones(open_case, coordinator):
 def test_closing_and_reopening(open_case, coordinator):
     case = open_case()
     with pytest.raises(StageProblem):
-        progress.close_case(actor=coordinator, case=case, reason="safe")
-    progress.close_case(actor=coordinator, case=case, reason="lost_contact")
+        close_settled(coordinator, case, "safe")
+    close_settled(coordinator, case, "lost_contact")
     case.refresh_from_db()
     assert (case.phase, case.closure_reason) == (Phase.CLOSED, "lost_contact")
     with pytest.raises(StageProblem, match="closed case"):
         progress.raise_flag(actor=coordinator, case=case, flag=Flag.MISSING)
-    progress.reopen_case(actor=coordinator, case=case, reason="contact_resumed")
+    closing.reopen_case(actor=coordinator, case=case, reason="contact_resumed")
     case.refresh_from_db()
     assert (case.phase, case.closure_reason, case.reopened_count) == (Phase.VERIFICATION, "", 1)
 
@@ -358,7 +358,10 @@ def test_incident_checklist_steps_are_done_once(open_case, coordinator):
         safety.complete_incident_step(actor=coordinator, incident=incident, step="person_contacted")
     with pytest.raises(InvalidInput, match="not a step"):
         safety.complete_incident_step(actor=coordinator, incident=incident, step="panic")
-    safety.close_incident(actor=coordinator, incident=incident)
+    for step in safety.CHECKLIST:
+        if step != "person_contacted":
+            safety.complete_incident_step(actor=coordinator, incident=incident, step=step)
+    safety.close_incident(actor=coordinator, incident=incident, outcome="safe again")
     assert Incident.objects.get().closed_at is not None
 
 

@@ -12,7 +12,7 @@ import time_machine
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.core import clock
-from corridor.intake.codenames import new_codename, words
+from corridor.intake.codenames import first_words, new_codename, words
 from corridor.intake.errors import CodenameUnavailable, RequesterSessionGone, TooManyAttempts
 from corridor.intake.models import Codename, RequesterSession, Stage
 from corridor.intake.services.codenames import (
@@ -149,6 +149,26 @@ def test_coming_back_with_the_codename_opens_a_new_session(vault_keys, kdf_calls
     assert AuditEntry.objects.filter(event_type=EventType.SIGNED_IN.value).count() == 1
 
 
+def test_a_codename_issued_from_the_first_list_still_signs_in_with_a_typo(
+    vault_keys, fast_kdf, monkeypatch
+):
+    """People hold codenames made of words the rebuilt list dropped: typed as written, or
+    with one typo in one word, they still open their request."""
+    dropped = sorted(set(first_words()) - set(words()))
+    chosen = random.Random(3).sample(dropped, 5)
+    old = " ".join([*chosen, "5190"])
+    monkeypatch.setattr("corridor.intake.services.codenames.new_codename", lambda: old)
+    written = write()
+    assert written.codename == old
+    first = chosen[0]
+    mistyped = old.replace(first, first[1:] if len(first) > 3 else first + "а", 1)
+    for typed in (old, mistyped, old.upper()):
+        session = attempt(typed)
+        assert session is not None, typed
+        assert session.request_id == written.request.pk
+    assert attempt(old.replace(first, words()[0], 1)) is None
+
+
 @pytest.mark.parametrize(
     "typed", ["", "x", "облако", "<b>", lambda: new_codename(), lambda: " ".join(words()[:6])]
 )
@@ -176,6 +196,7 @@ def test_a_session_is_throttled_before_any_derivation(vault_keys, kdf_calls, set
     assert refusal.value.retry_after == 180
 
 
+@pytest.mark.slow
 def test_ten_thousand_random_codenames_open_nothing_and_are_throttled_first(
     vault_keys, kdf_calls, settings
 ):

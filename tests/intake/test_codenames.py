@@ -16,7 +16,9 @@ from corridor.intake.codenames import (
     WORDS_PER_CODENAME,
     canonical_codename,
     entropy_bits,
+    first_words,
     new_codename,
+    recognised_words,
     within_one_edit,
     words,
 )
@@ -27,26 +29,32 @@ LATIN = "qwertyuiop[]asdfghjkl;'zxcvbnm,."
 CYRILLIC = "йцукенгшщзхъфывапролджэячсмитьбю"
 
 
-def test_the_scheme_has_at_least_56_bits_of_entropy():
+def test_the_scheme_has_at_least_64_bits_of_entropy():
     """Five words from the list and four digits, computed from the list as shipped."""
     distinct = len(set(words()))
     bits = WORDS_PER_CODENAME * math.log2(distinct) + DIGITS * math.log2(10)
-    assert bits >= 56
+    assert bits >= 64
     assert entropy_bits() == pytest.approx(bits)
     assert distinct == 2048
     assert entropy_bits() == pytest.approx(68.29, abs=0.01)
 
 
-def test_the_words_are_short_lower_case_cyrillic_without_yo():
+@pytest.mark.parametrize("listed", [words, first_words], ids=["new", "first"])
+def test_the_words_are_short_lower_case_cyrillic_without_yo(listed):
     """Easy to type on a phone: 3 to 8 plain Cyrillic letters, ё written as е, no hard sign."""
-    assert all(re.fullmatch(r"[а-я]{3,8}", word) for word in words())
-    assert not any("ё" in word or "ъ" in word for word in words())
-    assert list(words()) == sorted(set(words()))
+    assert len(listed()) == 2048
+    assert all(re.fullmatch(r"[а-я]{3,8}", word) for word in listed())
+    assert not any("ё" in word or "ъ" in word for word in listed())
+    assert list(listed()) == sorted(set(listed()))
 
 
 def test_no_word_is_one_that_a_person_in_hiding_should_not_write_down():
-    """Spot checks on the generator's blocklist (scripts/make_codename_words.py)."""
-    never = {"полиция", "тюрьма", "паспорт", "виза", "побег", "гей", "голубой", "петух", "секс"}
+    """Spot checks; tests/intake/test_codename_words.py checks the whole deny-list."""
+    never = {
+        "полиция", "тюрьма", "паспорт", "виза", "побег", "гей", "голубой", "петух", "секс",
+        "дырявый", "пассив", "активный", "дырка", "опущенный", "козел", "зона", "срок",
+        "наркотик", "беги", "помощь",
+    }  # fmt: skip
     assert never.isdisjoint(words())
 
 
@@ -63,11 +71,12 @@ def ball(word: str) -> set[str]:
 
 
 def test_no_single_typo_is_near_two_words():
-    """Every string one typo from a word is one typo from no other word, so a typo is
-    always corrected to the word that was meant."""
+    """Every string one typo from a word of either list is one typo from no other word of
+    the two, so a typo is always corrected to the word that was meant, in a new codename
+    and in one issued from the first list alike."""
     seen: dict[str, str] = {}
     clashes = []
-    for word in words():
+    for word in recognised_words():
         for near in ball(word):
             other = seen.setdefault(near, word)
             if other != word:
@@ -82,6 +91,42 @@ def test_a_new_codename_is_five_listed_words_and_four_digits():
     assert set(found) <= set(words())
     assert re.fullmatch(r"\d{4}", digits)
     assert canonical_codename(codename) == codename
+
+
+def test_new_codenames_use_only_the_new_list():
+    """The first list's words that the rebuild dropped are recognised, never issued."""
+    dropped = set(first_words()) - set(words())
+    issued = {word for _ in range(2000) for word in new_codename().split(" ")[:-1]}
+    assert issued <= set(words())
+    assert issued.isdisjoint(dropped)
+    assert len(dropped) > 100
+
+
+def first_list_codename(rng: random.Random) -> str:
+    """A codename as issued before the rebuild, made of words the new list dropped."""
+    dropped = sorted(set(first_words()) - set(words()))
+    return " ".join([rng.choice(dropped) for _ in range(WORDS_PER_CODENAME)] + ["0427"])
+
+
+def test_a_codename_from_the_first_list_still_reads_back():
+    rng = random.Random(5)
+    for _ in range(200):
+        codename = first_list_codename(rng)
+        assert canonical_codename(codename) == codename
+        assert canonical_codename(codename.upper().replace(" ", ", ")) == codename
+
+
+def test_one_typo_in_a_codename_from_the_first_list_is_forgiven():
+    """One typo in one word, or in every word, reads back to the codename as issued."""
+    rng = random.Random(6)
+    for _ in range(300):
+        codename = first_list_codename(rng)
+        chosen = codename.split(" ")[:-1]
+        one = rng.randrange(len(chosen))
+        in_one = [typo(word, rng) if i == one else word for i, word in enumerate(chosen)]
+        in_every = [typo(word, rng) for word in chosen]
+        assert canonical_codename(" ".join([*in_one, "0427"])) == codename, in_one
+        assert canonical_codename(" ".join([*in_every, "0427"])) == codename, in_every
 
 
 def test_new_codenames_differ():
@@ -186,7 +231,7 @@ def test_the_typo_index_finds_every_one_edit_neighbour():
     """The deletion index is complete: for a sample of words and all their one-edit
     variants, the correction is the word itself."""
     rng = random.Random(11)
-    for word in rng.sample(list(words()), 40):
+    for word in rng.sample(list(words()), 30) + rng.sample(list(first_words()), 30):
         for near in ball(word):
             if near and re.fullmatch(r"[а-я]+", near):
                 assert codenames._correct(near) == word, (word, near)

@@ -63,12 +63,15 @@ def point_settings_at(settings, config: KeydConfig) -> None:
 
 
 @contextmanager
-def keyd_process(env: dict[str, str], *, wait: bool = True) -> Iterator[subprocess.Popen[str]]:
-    """`corridor keyd` as a subprocess of the current user; stopped with SIGTERM after."""
+def keyd_process(
+    env: dict[str, str], *, wait: bool = True, prefix: tuple[str, ...] = ()
+) -> Iterator[subprocess.Popen[str]]:
+    """`corridor keyd` as a subprocess (of the current user, or as `prefix` runs it, e.g.
+    setpriv to another user); stopped with SIGTERM after."""
     keyd_dir = Path(env.get("CORRIDOR_KEYD_DIR") or Path(env["CORRIDOR_DATA_DIR"]) / "keyd")
     admin = Path(env.get("CORRIDOR_KEYD_ADMIN_SOCKET") or keyd_dir / "keyd-admin.sock")
     process = subprocess.Popen(
-        [CORRIDOR, "keyd"],
+        [*prefix, CORRIDOR, "keyd"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -104,3 +107,30 @@ def with_checkout(env: dict[str, str]) -> dict[str, str]:
 
 def is_root() -> bool:
     return os.geteuid() == 0
+
+
+def send_portal_request(base: str, story: str) -> int:
+    """Send one request through a running portal at `base` (its start page's form, with
+    the portal cookie that binds the form token); the POST's status, redirects unfollowed."""
+    import http.cookiejar
+    import re
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    with opener.open(base, timeout=10) as page:
+        html = page.read().decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert token, html[:2000]
+    body = urllib.parse.urlencode({"form_token": token.group(1), "story": story}).encode()
+    try:
+        with opener.open(base, data=body, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)

@@ -45,3 +45,16 @@ def make_case() -> None:
             }
         )
     )
+
+
+def open_case(case_id: str, staff_id: int) -> None:
+    """Open the case for work as that staff member (through keyd); print its ref and size.
+
+    corridor shell -c "from tests.keyd.scenario import open_case; open_case('<uuid>', 2)"
+    """
+    from corridor.accounts.models import Staff
+    from corridor.cases.models import Case
+    from tests.keyd.work import open_for_work
+
+    work = open_for_work(Staff.objects.get(pk=staff_id), Case.objects.get(pk=case_id))
+    sys.stdout.write(json.dumps({"ref": work.case.ref, "people": len(work.people)}))

@@ -23,6 +23,8 @@ from tests.keyd.helpers import (
 )
 from tests.processes import corridor_env, run_corridor
 
+pytestmark = pytest.mark.process
+
 SHARE_LINE = re.compile(r"share (\d)/5: ((?:[a-z]+ ){32}[a-z]+)")
 
 

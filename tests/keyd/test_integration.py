@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.keyd.helpers import keyd_process, short_dir, with_checkout
 from tests.keyd.test_commands import init, unseal
 from tests.processes import corridor_env, run_corridor, serving
 from tests.test_commands import fetch
+
+pytestmark = pytest.mark.process
 
 SEALED_TEXT = "Ask your trustees to unseal it"
 

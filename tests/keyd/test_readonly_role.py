@@ -1,5 +1,6 @@
-"""The read-only role docs/operators.md tells operators to create is enough for every keyd
-policy, and it can write nothing (PostgreSQL only: SQLite has no roles)."""
+"""The read-only role docs/operators.md tells operators to create, with the reads `setup`
+and `restore` grant it, is enough for every keyd policy, and it can write nothing
+(PostgreSQL only: SQLite has no roles)."""
 
 from __future__ import annotations
 
@@ -14,20 +15,25 @@ from corridor.accounts.unwrap_limits import draft_unwrap_policy, in_open_surge, 
 from corridor.cases.unwrap_policy import case_unwrap_policy
 from corridor.intake.services.watchlist import add_watch_entry
 from corridor.intake.unwrap_policy import request_unwrap_policy
-from corridor.vault.keyd.policy import UnwrapRequest
+from corridor.vault.errors import InputRejected
+from corridor.vault.keyd.grants import grant_keyd_reads
+from corridor.vault.keyd.policy import UnwrapRequest, keyd_reads
 from tests.keyd.helpers import REPOSITORY
 from tests.plugins.cases import CASE_DB
 
 ROLE_BLOCK = re.compile(r"```sql\n-- keyd read-only role\n(.*?)```", re.DOTALL)
+READS_TABLE = re.compile(r"<!-- keyd reads -->\n(.*?)\n\n", re.DOTALL)
+READS_ROW = re.compile(r"\| `(\w+)` \| (.*) \|")
+
+
+def operators_guide() -> str:
+    return (REPOSITORY / "docs" / "operators.md").read_text(encoding="utf-8")
 
 
 def documented_statements(role: str) -> list[str]:
-    text = (REPOSITORY / "docs" / "operators.md").read_text(encoding="utf-8")
-    block = ROLE_BLOCK.search(text)
+    block = ROLE_BLOCK.search(operators_guide())
     assert block, "docs/operators.md lost its keyd role block"
-    database = connection.settings_dict["NAME"]
     sql = block.group(1).replace('"corridor-keyd"', f'"{role}"')
-    sql = sql.replace("ON DATABASE corridor ", f'ON DATABASE "{database}" ')
     return [statement.strip() for statement in sql.split(";") if statement.strip()]
 
 
@@ -43,6 +49,8 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
     with connection.cursor() as cursor:
         for statement in documented_statements(role):
             cursor.execute(statement)
+    assert grant_keyd_reads(role) == list(keyd_reads())
+    with connection.cursor() as cursor:
         cursor.execute(f'SET LOCAL ROLE "{role}"')
     request = UnwrapRequest(
         principal=caseworker.actor_id, case_id=str(case.pk), key_id=case.key_id, database="default"
@@ -69,17 +77,24 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
 
 
 @pytest.mark.pure
-def test_the_documented_grants_cover_every_table_keyd_reads():
+def test_the_granted_columns_cover_every_table_keyd_reads_and_the_guide_lists_them():
     from corridor.cases.unwrap_policy import TABLES
     from corridor.intake.unwrap_policy import TABLES as INTAKE_TABLES
 
-    statements = documented_statements("x")
-    granted = {
-        re.search(r" ON (\w+) TO", s).group(1) for s in statements if s.startswith("GRANT SELECT")
+    reads = keyd_reads()
+    surge_and_drafts = {"accounts_draft", "accounts_unwrapsurge", "accounts_unwrapsurge_members"}
+    assert set(TABLES) | set(INTAKE_TABLES) | surge_and_drafts | {"auth_group"} == set(reads)
+    block = READS_TABLE.search(operators_guide())
+    assert block, "docs/operators.md lost its table of keyd's reads"
+    documented = {
+        match.group(1): tuple(name.strip(" `") for name in match.group(2).split(","))
+        for match in map(READS_ROW.fullmatch, block.group(1).splitlines())
+        if match
     }
-    assert (
-        set(TABLES)
-        | set(INTAKE_TABLES)
-        | {"accounts_draft", "accounts_unwrapsurge", "accounts_unwrapsurge_members", "auth_group"}
-        == granted
-    )
+    assert documented == reads
+
+
+@pytest.mark.pure
+def test_a_role_name_that_is_not_a_plain_identifier_is_refused():
+    with pytest.raises(InputRejected):
+        grant_keyd_reads('keyd"; DROP TABLE cases_case; --', database="default")

@@ -224,6 +224,7 @@ def loaded_env(tmp_path_factory) -> dict[str, str]:
     return env
 
 
+@pytest.mark.process
 def test_the_real_command_exits_2_on_bad_facts_and_0_on_good(loaded_env):
     """Through the `corridor` entry point: stdin facts, exit codes, no traceback."""
     env = loaded_env

@@ -235,6 +235,7 @@ def test_a_cleared_cache_gives_equal_answers(catalog):
     assert again == first
 
 
+@pytest.mark.process
 def test_matching_runs_without_django():
     """matching.py stays pure: importing it (and all it needs) loads no Django at all."""
     code = (

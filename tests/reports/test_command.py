@@ -113,6 +113,7 @@ def installed(tmp_path_factory) -> Path:
     return data_dir
 
 
+@pytest.mark.process
 def test_the_command_line_contract(installed, tmp_path):
     """As an operator runs it: exit 0 with a file; exit 2 and no file for a bad argument;
     the organisation's k from the environment, which --k may only raise."""

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from corridor.cases.models import Case, Incident, Phase
+from corridor.cases.models import Case, Incident, Phase, Placement, TimelineEntry, TravelLeg
 from corridor.core import clock
 from corridor.core.models import Tally
 from corridor.intake.services.messages import send_team_reply
@@ -22,6 +22,7 @@ from corridor.operations.demo_cases import (
 )
 from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
+from corridor.pathways.models import Application, ApplicationStatus
 from corridor.reports import public, services
 from corridor.reports.periods import latest_public_year
 from tests.accounts.helpers import log_in
@@ -99,3 +100,22 @@ def test_the_demo_gives_reports_something_to_show(demo_caseload):
     report = public.build_public_report(year, k=3, lag_months=6, today=today)
     assert report.total(public.MILESTONES, "contacted")
     assert report.total(public.REQUESTS, "Total")
+
+
+def test_the_demo_gives_every_screen_its_branches(demo_caseload):
+    """Denials this quarter, incidents open and closed through their checklist, placements,
+    planned journeys, corrections and cases closed through the closing checklist."""
+    today = clock.today()
+    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    assert Application.objects.filter(
+        status=ApplicationStatus.DENIED, decided_on__gte=quarter_start
+    ).exists()
+    assert Incident.objects.filter(closed_at__isnull=True).exists()
+    closed_incident = Incident.objects.filter(closed_at__isnull=False).first()
+    assert closed_incident is not None
+    assert closed_incident.outcome_event is not None
+    assert Placement.objects.exists()
+    assert TravelLeg.objects.filter(completed_on__isnull=True).exists()
+    kinds = set(TimelineEntry.objects.values_list("kind", flat=True))
+    assert "cases.case_closed" in kinds
+    assert kinds & {"cases.milestone_corrected", "cases.milestone_retracted"}

@@ -8,6 +8,7 @@ reference in its path and no policy entry fails `test_every_case_route_has_a_pol
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -15,10 +16,18 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
+from corridor.cases.access import case_key
 from corridor.cases.models import CaseAssignment
-from corridor.cases.services import progress
+from corridor.cases.selectors import list_running
+from corridor.cases.services import safety
+from corridor.pathways.applications import record_status
+from corridor.pathways.models import ApplicationStatus
+from corridor.pathways.selectors import list_running_applications
+from corridor.people import register
+from corridor.people.inputs import DocumentInput
+from corridor.people.models import DocumentKind, IdentityDocument, Person
 from tests.accounts.helpers import log_in
-from tests.cases.conftest import CASE_DB
+from tests.cases.conftest import CASE_DB, close_settled
 from tests.factories import StaffFactory
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.security.case_fixture import CaseFixture, build_case
@@ -32,7 +41,12 @@ Data = Callable[[CaseFixture], dict[str, object]]
 POST_DATA: dict[str, Data] = {
     "web:case_open": lambda fx: {"reason": "supervision"},
     "web:case_incident_step": lambda fx: {"step": "person_contacted"},
-    "web:case_incident_close": lambda fx: {},
+    "web:case_incident_skip": lambda fx: {
+        "step": "relocation_decided",
+        "relocation_decided-step": "relocation_decided",
+        "relocation_decided-reason": "no move needed",
+    },
+    "web:case_incident_close": lambda fx: {"outcome": "the person is safe"},
     "web:case_add_member": lambda fx: {
         "given_latn": "Newcomer",
         "relation": "child",
@@ -49,8 +63,22 @@ POST_DATA: dict[str, Data] = {
     "web:case_phase": lambda fx: {"to": "verification", "version": fx.fresh().version},
     "web:case_raise_flag": lambda fx: {"flag": "on_hold", "reason": "other"},
     "web:case_clear_flag": lambda fx: {"flag": "detained", "reason": "resolved"},
-    "web:case_close": lambda fx: {"reason": "withdrawn", "version": fx.fresh().version},
+    "web:case_close": lambda fx: close_data(fx),
     "web:case_reopen": lambda fx: {"reason": "new_danger"},
+    "web:case_correct_milestone": lambda fx: {
+        "milestone": fx.principal.milestones.get(kind="safe_place").pk,
+        "reached_on": fx.today - timedelta(days=1),
+        "reason": "the placement began a day earlier",
+    },
+    "web:case_retract_milestone": lambda fx: {
+        "milestone": fx.principal.milestones.get(kind="safe_place").pk,
+        "reason": "recorded for the wrong case",
+    },
+    "web:case_retract_application_status": lambda fx: {
+        "application": fx.application.pk,
+        "reason": "recorded for the wrong application",
+    },
+    "web:case_consent": lambda fx: {"keep": "on", "share": "no", "reason": "said so on the phone"},
     "web:case_assign": lambda fx: {"staff": fx.spare.pk, "lead": "1"},
     "web:case_link": lambda fx: {"other": fx.lonely.ref, "kind": "same_threat_actor"},
     "web:case_risk": lambda fx: {"threat_from_family": "on"},
@@ -95,14 +123,88 @@ POST_DATA: dict[str, Data] = {
         "status": "submitted",
         "on": fx.today,
     },
+    "web:case_person_identity": lambda fx: {
+        **_person(fx),
+        "given_latn": "Renamed",
+        "sex": "unknown",
+        "age_band": "unknown",
+        "gender_identity": "woman",
+        "document_sex_marker": "M",
+    },
+    "web:case_person_contacts": lambda fx: {**_person(fx), "phone": "+7 900 000-00-00"},
+    "web:case_person_situation": lambda fx: {**_person(fx), "narrative": "told again"},
+    "web:case_person_danger": lambda fx: {**_person(fx), "hunted_by": ["family"]},
+    "web:case_person_prospects": lambda fx: {
+        **_person(fx),
+        "referral": "none",
+        "ties": "Germany",
+    },
+    "web:case_document_add": lambda fx: {
+        "person": fx.principal.pk,
+        "kind": "internal_passport",
+        "issuing_country": "RU",
+        "whereabouts": "with_person",
+    },
+    "web:case_document_change": lambda fx: {
+        **_document(fx),
+        "kind": "internal_passport",
+        "whereabouts": "with_us",
+    },
+    "web:case_document_remove": lambda fx: _document(fx),
 }
 
 
+def close_data(fx: CaseFixture) -> dict[str, object]:
+    """The checklist filled in: what can end ends, the rest is kept with a reason."""
+    data: dict[str, object] = {"reason": "withdrawn", "version": fx.fresh().version}
+    for item in [*list_running(fx.case), *list_running_applications(fx.case.pk)]:
+        data[f"do_{item.key}"] = "end" if item.endable else "keep"
+        data[f"why_{item.key}"] = "" if item.endable else "a partner takes it on"
+    return data
+
+
+def _person(fx: CaseFixture) -> dict[str, object]:
+    return {"person": fx.principal.pk, "version": Person.objects.get(pk=fx.principal.pk).version}
+
+
+def _document(fx: CaseFixture) -> dict[str, object]:
+    document = IdentityDocument.objects.filter(person=fx.principal).first()
+    assert document is not None
+    return {"document": document.pk, "version": document.version}
+
+
 def prepare_reopen(fx: CaseFixture) -> None:
-    progress.close_case(actor=fx.coordinator, case=fx.fresh(), reason="withdrawn")
+    close_settled(fx.coordinator, fx.fresh(), "withdrawn")
 
 
-PREPARE: dict[str, Callable[[CaseFixture], None]] = {"web:case_reopen": prepare_reopen}
+def prepare_incident_close(fx: CaseFixture) -> None:
+    for step in safety.CHECKLIST:
+        safety.complete_incident_step(actor=fx.owner, incident=fx.incident, step=step)
+
+
+def prepare_status_retraction(fx: CaseFixture) -> None:
+    record_status(
+        actor=fx.owner, application=fx.application, status=ApplicationStatus.SUBMITTED, on=fx.today
+    )
+
+
+def prepare_document(fx: CaseFixture) -> None:
+    if not IdentityDocument.objects.filter(person=fx.principal).exists():
+        register.add_document(
+            actor=fx.coordinator,
+            person=fx.principal,
+            key=case_key(fx.coordinator, fx.case),
+            data=DocumentInput(kind=DocumentKind.INTERNAL_PASSPORT),
+        )
+
+
+PREPARE: dict[str, Callable[[CaseFixture], None]] = {
+    "web:case_reopen": prepare_reopen,
+    "web:case_incident_close": prepare_incident_close,
+    "web:case_retract_application_status": prepare_status_retraction,
+    "web:case_document_change": prepare_document,
+    "web:case_document_remove": prepare_document,
+}
 
 
 def case_routes(resolver: URLResolver | None = None, namespace: str = "") -> dict[str, str]:

@@ -22,9 +22,12 @@ from django_otp.oath import totp
 from tests.canaries import canary_forms, find_canary
 from tests.processes import corridor_env, run_corridor, serving
 
-pytestmark = pytest.mark.skipif(
-    "DATABASE_URL" in os.environ, reason="scans the SQLite files of the data directory"
-)
+pytestmark = [
+    pytest.mark.process,
+    pytest.mark.skipif(
+        "DATABASE_URL" in os.environ, reason="scans the SQLite files of the data directory"
+    ),
+]
 PORTAL_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 STAFF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODENAME = re.compile(r'id="codename">([^<]+)<')

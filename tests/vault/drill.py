@@ -272,10 +272,11 @@ def restore_refusals(arguments: argparse.Namespace) -> dict[str, Any]:
     (data_dir / "kek.demo").unlink()
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
     results["kek for keyd"] = _refusal(restore, good, kek)
-    # keyd keeps its own KEK: the restore takes no key file and writes none.
-    results["restored"] = restore(good, kek_file=None).file_count
-    results["kek file written"] = (data_dir / "kek.demo").exists()
-    results["again"] = _refusal(restore, good, None)
+    # keyd must answer, unsealed, to check its KEK against the key store (none runs here).
+    results["keyd not running"] = [*_refusal(restore, good, None), _is_empty(data_dir)]
+    settings.CORRIDOR_KEY_PROVIDER = "file"
+    results["restored"] = restore(good, kek_file=kek).file_count
+    results["again"] = _refusal(restore, good, kek)
     return results
 
 

@@ -19,6 +19,8 @@ from tests.canaries import find_canary
 from tests.processes import corridor_env
 from tests.vault.drill import digest, plaintexts
 
+pytestmark = pytest.mark.process
+
 REPO = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
@@ -154,7 +156,9 @@ def test_every_bad_restore_is_refused_and_leaves_the_data_dir_empty(drill, tmp_p
         assert message in found_message, (name, found_message)
         assert left_empty, name
     assert result["kek already there"][1].endswith("restore into an empty data dir.")
-    assert "keyd holds its own KEK" in result["kek for keyd"][1]
+    assert "With keyd no file holds the KEK" in result["kek for keyd"][1]
+    # No keyd answers here (its socket path under pytest's folders is even too long).
+    assert result["keyd not running"][0] in ("KeydUnreachable", "KeyProviderUnavailable")
+    assert result["keyd not running"][2] is True  # nothing was written
     assert result["restored"] == 2
-    assert result["kek file written"] is False
     assert "already holds data" in result["again"][1]

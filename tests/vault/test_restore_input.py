@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from tests.processes import corridor_env, run_corridor
 
+pytestmark = pytest.mark.process
+
 SECRET = secrets.token_urlsafe(48)
 KINDS = ("data", "files", "keys")
 DAMAGES = ("intact", "flipped byte", "cut short", "random bytes", "empty")

@@ -10,6 +10,8 @@ import pytest
 
 from tests.processes import corridor_env, run_corridor
 
+pytestmark = pytest.mark.process
+
 SECRET = secrets.token_urlsafe(48)
 
 
@@ -71,11 +73,9 @@ def test_backup_and_restore_round_trip_through_the_commands(installation, tmp_pa
     backups = tmp_path / "backups"
     made = run_corridor("backup", str(backups), env=installed_env)
     assert made.returncode == 0, made.stderr
-    assert [line.split(":")[0] for line in made.stdout.splitlines()] == [
-        "Data",
-        "Files",
-        "Key store",
-    ]
+    lines = made.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines[:3]] == ["Data", "Files", "Key store"]
+    assert lines[3].startswith("Not in this backup: the KEK file.")
     target = tmp_path / "restored"
     env = corridor_env(target, CORRIDOR_SECRET_KEY=SECRET)
     assert_clean_failure(run_corridor("restore", str(backups), env=env), 2, "--kek-file")
@@ -130,7 +130,8 @@ def test_setup_with_keyd_not_running_stops_and_says_the_order(tmp_path):
     env = corridor_env(tmp_path, CORRIDOR_KEY_PROVIDER="keyd")
     result = run_corridor("setup", "--no-input", env=env)
     assert_clean_failure(result, 1, "Keys not initialised: keyd is not running")
-    assert "`corridor keys init`, `corridor keyd`, `corridor unseal`" in result.stderr
+    assert "(`corridor keyd`, then `corridor unseal`) before `corridor setup`" in result.stderr
+    assert "never again over existing keys" in result.stderr
     assert not (tmp_path / "kek.demo").exists()
 
 

@@ -14,6 +14,7 @@ from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import Case, CaseOpening, Expense, Incident, IncidentKind, Milestone
 from corridor.cases.services import safety
+from corridor.cases.services.safety import CHECKLIST
 from corridor.core import clock
 from tests.cases.conftest import CASE_DB
 from tests.factories import StaffFactory
@@ -180,7 +181,9 @@ def test_incident_steps_are_timed_and_audited(time_machine):
     again = client.post(page + "step/", {"step": "person_contacted"})
     assert again.status_code == 302
     assert events_since(before) == ["cases.incident_step_done", "cases.case_viewed"]
-    client.post(page + "close/")
+    for step in CHECKLIST:
+        client.post(page + "step/", {"step": step})
+    client.post(page + "close/", {"outcome": "safe at a friend's"})
     fx.incident.refresh_from_db()
     assert fx.incident.closed_at is not None
 
@@ -306,8 +309,11 @@ def test_an_unknown_checklist_step_and_a_closed_incident_are_refused_with_a_sent
     page = f"/cases/{fx.case.ref}/incidents/{fx.incident.pk}/"
     bad = client.post(page + "step/", {"step": "pray"}, follow=True)
     assert "That is not a step of this checklist." in bad.content.decode()
-    client.post(page + "close/")
-    again = client.post(page + "close/", follow=True)
+    for step in CHECKLIST:
+        client.post(page + "step/", {"step": step})
+    client.post(page + "close/", {"outcome": "found safe"})
+    again = client.post(page + "close/", {"outcome": "twice"})
+    assert again.status_code == 400
     assert "The incident is already closed." in again.content.decode()
 
 

@@ -30,6 +30,7 @@ from corridor.core import clock
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.vault.keyd.policy import (
     UnwrapRequest,
+    register_keyd_reads,
     register_surge_check,
     register_unwrap_policy,
     staff_id_of,
@@ -163,3 +164,11 @@ def draft_unwrap_policy(request: UnwrapRequest) -> bool:
 def register() -> None:
     register_unwrap_policy("accounts.own_draft", draft_unwrap_policy)
     register_surge_check("accounts.open_surge", in_open_surge)
+    register_keyd_reads(
+        {
+            "accounts_draft": ("id", "key_id", "staff_id"),
+            "accounts_staff": ("id", "is_active"),
+            "accounts_unwrapsurge": ("id", "opened_at", "ends_at", "closed_at"),
+            "accounts_unwrapsurge_members": ("unwrapsurge_id", "staff_id"),
+        }
+    )

@@ -47,6 +47,9 @@ class EventType(StrEnum):
     PERSON_CREATED = "people.person_created"
     PERSON_UPDATED = "people.person_updated"
     PERSON_OPENED = "people.person_opened"
+    DOCUMENT_ADDED = "people.document_added"
+    DOCUMENT_CHANGED = "people.document_changed"
+    DOCUMENT_REMOVED = "people.document_removed"
     CASE_OPENED = "cases.case_opened"
     CASE_OPENED_FOR_WORK = "cases.case_opened_for_work"
     CASE_REVEALED = "cases.case_revealed"
@@ -147,6 +150,25 @@ class EventType(StrEnum):
     HOTLINE_ESCALATED = "intake.hotline_escalated"
     REQUEST_DECIDED = "intake.request_decided"
     REQUEST_ERASED = "intake.request_erased"
+    # cases and pathways: corrections of what was recorded by mistake, closing, incidents
+    MILESTONE_CORRECTED = "cases.milestone_corrected"
+    MILESTONE_RETRACTED = "cases.milestone_retracted"
+    APPLICATION_STATUS_RETRACTED = "pathways.application_status_retracted"
+    KEPT_AT_CLOSING = "cases.kept_at_closing"
+    PROTOCOL_STOPPED = "cases.protocol_stopped"
+    INCIDENT_STEP_SKIPPED = "cases.incident_step_skipped"
+    TRAVEL_LEG_CANCELLED = "cases.travel_leg_cancelled"
+    ANSWERS_CARRIED = "intake.answers_carried"
+    ANSWERS_WAITING = "intake.answers_waiting"
+    CODENAMES_RETIRED = "intake.codenames_retired"
+    SHARING_CHANGED = "intake.sharing_changed"
+
+    # cases: what the person agreed to, and refusals to share against it
+    CONSENT_RECORDED = "cases.consent_recorded"
+    SHARING_REFUSED = "cases.sharing_refused"
+    SHARING_CONFIRMED = "cases.sharing_confirmed"
+    INTAKE_RECORDED = "cases.intake_recorded"
+    RISK_SEEDED = "cases.risk_seeded"
 
     @property
     def group(self) -> str:

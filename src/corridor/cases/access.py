@@ -29,6 +29,7 @@ from django.utils.crypto import salted_hmac
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
+from corridor.audit.access import access_reason_note_by_seq
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.models import (
@@ -36,6 +37,8 @@ from corridor.cases.models import (
     CaseAssignment,
     CaseOpening,
     CaseReveal,
+    Incident,
+    IntakeRecord,
     Note,
     Placement,
     RiskAssessment,
@@ -45,7 +48,12 @@ from corridor.cases.models import (
 from corridor.cases.services._base import case_key as case_key  # re-exported for other apps
 from corridor.core import clock
 from corridor.core.exceptions import NotAllowed, NotFound
-from corridor.people.access import PROTOCOL_FIELDS, access_person_fields, access_protocol_fields
+from corridor.people.access import (
+    PROTOCOL_FIELDS,
+    access_person_documents,
+    access_person_fields,
+    access_protocol_fields,
+)
 from corridor.people.inputs import SEALED_FIELDS
 from corridor.people.models import ContactProtocol
 from corridor.vault.datakey import DataKey
@@ -154,11 +162,15 @@ class OpenedCase:
     until: Any
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
     protocols: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # {document id: {"number", "issued_on"}} of every member's identity documents.
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)
     tasks: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
     itineraries: dict[str, str] = field(default_factory=dict)
     risk_reasons: list[str] = field(default_factory=list)
+    # {intake record id: the answers as the person gave them}, oldest request first.
+    intake_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -171,6 +183,25 @@ def access_case_page(actor: Staff, case: Case, *, page: str, session_key: str) -
     if opening is None:
         return None
     return _decrypt(actor, case, until=opening.expires_at)
+
+
+def access_incident_notes(
+    actor: Staff, incident: Incident, *, session_key: str
+) -> dict[str, str] | None:
+    """An incident's sealed words (why each skipped step was skipped, under its step code,
+    and the outcome, under "outcome") while its case is open for work in this browser
+    session; each note read is an audit event. None while the case is not open."""
+    case = incident.case
+    if active_opening(actor, case, session_key) is None:
+        return None
+    key = case_key(actor, case)
+    events = {str(item["step"]): item.get("note") for item in incident.checklist}
+    events["outcome"] = incident.outcome_event
+    return {
+        name: access_reason_note_by_seq(actor=actor, seq=seq, key=key)
+        for name, seq in events.items()
+        if isinstance(seq, int)
+    }
 
 
 def record_case_view(actor: Staff, case: Case, *, page: str, opened: bool = False) -> None:
@@ -195,6 +226,11 @@ def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
         opened.people[str(person.pk)] = access_person_fields(
             actor=actor, person=person, key=key, fields=SEALED_FIELDS, case_ref=case.ref
         )
+        for row in access_person_documents(actor=actor, person=person, key=key, case_ref=case.ref):
+            opened.documents[str(row["document"].pk)] = {
+                "number": row["number"],
+                "issued_on": row["issued_on"],
+            }
         protocol = ContactProtocol.objects.filter(person=person).first()
         if protocol is not None:
             opened.protocols[str(person.pk)] = access_protocol_fields(
@@ -209,6 +245,9 @@ def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
     if may_see_locations(actor):
         opened.addresses.update(_opened(Placement.objects.filter(case=case), "address", key))
     opened.itineraries.update(_opened(TravelLeg.objects.filter(case=case), "itinerary", key))
+    for record in IntakeRecord.objects.filter(case=case).order_by("received_on", "created_at"):
+        answers = open_field(record.answers, key=key) if record.answers is not None else {}
+        opened.intake_answers[str(record.pk)] = answers if isinstance(answers, dict) else {}
     latest = RiskAssessment.objects.filter(case=case).order_by("-created_at").first()
     if latest is not None and latest.reasons is not None:
         reasons = open_field(latest.reasons, key=key)

@@ -291,6 +291,7 @@ def list_legs_in_motion(today: date) -> tuple[list[LegInMotion], int]:
         TravelLeg.objects.filter(
             travel_on__in=[today, today + timedelta(days=1)],
             completed_on__isnull=True,
+            cancelled_on__isnull=True,
             case__erased_at__isnull=True,
         )
         .annotate(people=Subquery(members), total=Window(Count("*")))

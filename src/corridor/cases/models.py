@@ -385,6 +385,8 @@ class Incident(UUIDModel):
     opened_by = models.CharField(max_length=100)
     checklist = models.JSONField(default=list)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The audit event that closed it: its sealed reason note holds the outcome.
+    outcome_event = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["closed_at"])]
@@ -553,6 +555,68 @@ class TravelLeg(UUIDModel):
     )
     itinerary = EncryptedTextField(key_field="key_id")
     completed_on = models.DateField(null=True, blank=True)
+    # A planned journey that will not happen (the case closed, the plan changed).
+    cancelled_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.travel_on}"
+
+
+class IntakeRecord(UUIDModel):
+    """Everything a person told us in a request, carried into their case under its key.
+
+    The answers land in their places (names, contacts, the contact protocol, the risk,
+    the story); this keeps every answer as it was given as well, so nothing said is lost
+    and nothing is typed twice. `request_id` names the intake request (a plain id:
+    cases never imports intake)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="intake_records")
+    request_id = models.UUIDField()
+    channel = models.CharField(max_length=16)
+    received_on = models.DateField()
+    key_id = DataKeyField()
+    answers = EncryptedJSONField(key_field="key_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "request_id"], name="one_record_per_request")
+        ]
+
+    def __str__(self) -> str:
+        return f"intake record {self.pk}"
+
+
+class SharingChoice(models.TextChoices):
+    """May we share the person's data with governments or organisations that can help?"""
+
+    YES = "yes", _("Yes, share it with those who can help")
+    ASK = "ask", _("Ask me first")
+    NO = "no", _("No, do not share it")
+
+
+class ConsentSource(models.TextChoices):
+    PORTAL = "portal", _("The person, in their request")
+    HOTLINE = "hotline", _("The person, by phone (recorded by the operator)")
+    PERSON = "person", _("The person, in their conversation with us")
+    STAFF = "staff", _("A member of staff, with a reason")
+
+
+class SharingConsent(models.Model):
+    """One answer to what the person agreed to; the latest row is in force, the earlier
+    ones are its history. Codes only: a free-text reason for a staff change is sealed in
+    the audit log's reason notes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    keep = models.BooleanField()
+    share = models.CharField(max_length=8, choices=SharingChoice.choices)
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "recorded_at"], name="consent_latest")]
+
+    def __str__(self) -> str:
+        return f"sharing {self.share}"

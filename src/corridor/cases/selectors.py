@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
+from corridor.cases.closing import RunningItem, RunningKind
 from corridor.cases.models import (
     Case,
     CaseAssignment,
@@ -218,3 +220,66 @@ def list_exchange_rates(*, limit: int = 100) -> QuerySet[ExchangeRate]:
 
 def list_funding_sources() -> QuerySet[FundingSource]:
     return FundingSource.objects.order_by("code")
+
+
+def list_running(case: Case) -> list[RunningItem]:
+    """What still runs in the case and must be settled before it closes: placements not
+    ended, journeys neither completed nor cancelled, open actions, open incidents. Labels
+    are codes and dates only."""
+    today = clock.today()
+    items = [
+        RunningItem(
+            RunningKind.PLACEMENT,
+            str(placement.pk),
+            str(
+                _("Placement %(shelter)s since %(date)s")
+                % {"shelter": placement.shelter_ref, "date": placement.starts_on.isoformat()}
+            ),
+        )
+        for placement in case.placements.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=today)
+        ).order_by("starts_on")
+    ]
+    items += [
+        RunningItem(
+            RunningKind.JOURNEY,
+            str(leg.pk),
+            str(
+                _("Journey %(from)s → %(to)s on %(date)s")
+                % {"from": leg.from_place, "to": leg.to_place, "date": leg.travel_on.isoformat()}
+            ),
+        )
+        for leg in case.legs.filter(completed_on__isnull=True, cancelled_on__isnull=True).order_by(
+            "travel_on"
+        )
+    ]
+    items += [
+        RunningItem(
+            RunningKind.TASK,
+            str(task.pk),
+            str(_("Next action due %(date)s") % {"date": task.due_on.isoformat()}),
+        )
+        for task in case.tasks.filter(done_at__isnull=True).order_by("due_on", "created_at")
+    ]
+    items += [
+        RunningItem(
+            RunningKind.INCIDENT,
+            str(incident.pk),
+            str(
+                _("Incident: %(kind)s, since %(date)s")
+                % {
+                    "kind": incident.get_kind_display(),
+                    "date": incident.created_at.date().isoformat(),
+                }
+            ),
+        )
+        for incident in case.incidents.filter(closed_at__isnull=True).order_by("created_at")
+    ]
+    return items
+
+
+def list_protocols_of_case(case: Case) -> QuerySet[ContactProtocol]:
+    """The contact protocols of the people in the case now."""
+    return ContactProtocol.objects.filter(
+        person__memberships__case=case, person__memberships__left_at__isnull=True
+    )

@@ -79,6 +79,9 @@ FLAG_ON_CLOSED = _("Flags cannot be raised on a closed case.")
 FLAG_ALREADY = _("The flag “%(flag)s” is already raised.")
 FLAG_NOT_RAISED = _("The flag “%(flag)s” is not raised.")
 SAME_PHASE = _("The case is already in this phase.")
+MILESTONE_AFTER_NEXT = _("“%(kind)s” cannot be dated after “%(later)s” (%(date)s).")
+MILESTONE_NEEDED_BY = _("Retract “%(later)s” first: it needs “%(kind)s”.")
+MILESTONE_SAME_DATE = _("That is the date already recorded.")
 
 
 class StageProblem(InvalidInput):
@@ -115,6 +118,44 @@ def check_milestone(
                     % {"kind": kind.label, "previous": previous.label, "date": reached.isoformat()}
                 )
             )
+
+
+def check_milestone_date(
+    others: Mapping[MilestoneKind, date], kind: MilestoneKind, on: date, today: date
+) -> None:
+    """Refuse a corrected date for `kind` (`others`: the person's other steps) that is in the
+    future, before a step it follows, or after a step that needs it."""
+    rest = {other: reached for other, reached in others.items() if other is not kind}
+    check_milestone(rest, kind, on, today)
+    for later, needs in MILESTONE_NEEDS.items():
+        reached = rest.get(later)
+        if kind in needs and reached is not None and on > reached:
+            raise StageProblem(
+                str(
+                    MILESTONE_AFTER_NEXT
+                    % {"kind": kind.label, "later": later.label, "date": reached.isoformat()}
+                )
+            )
+
+
+def check_retraction(milestones: Mapping[MilestoneKind, date], kind: MilestoneKind) -> None:
+    """Refuse retracting a step that a later step of the same person needs."""
+    for later, needs in MILESTONE_NEEDS.items():
+        if kind in needs and later in milestones:
+            raise StageProblem(
+                str(MILESTONE_NEEDED_BY % {"later": later.label, "kind": kind.label})
+            )
+
+
+def phase_after_retraction(facts: CaseFacts) -> Phase:
+    """The phase once a step is retracted: unchanged while the milestones still carry it,
+    else where they do carry the case (at least verification, never further than now)."""
+    if facts.phase is Phase.CLOSED or facts.phase not in PHASE_NEEDS:
+        return facts.phase
+    if missing_for(facts.phase, facts.members) == 0:
+        return facts.phase
+    carried = derived_phase(CaseFacts(phase=Phase.VERIFICATION, members=facts.members))
+    return min(carried, facts.phase, key=PHASE_ORDER.index)
 
 
 def missing_for(phase: Phase, members: Sequence[Mapping[MilestoneKind, date]]) -> int:

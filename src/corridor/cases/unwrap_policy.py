@@ -18,7 +18,7 @@ from corridor.accounts.models import Staff
 from corridor.cases.access import REVEAL_LIFETIME
 from corridor.cases.models import Case, CaseAssignment, CaseReveal
 from corridor.core import clock
-from corridor.vault.keyd.policy import UnwrapRequest, register_unwrap_policy
+from corridor.vault.keyd.policy import UnwrapRequest, register_keyd_reads, register_unwrap_policy
 
 # One constant statement, parameters apart: every unwrap for a person runs it, and
 # building the same query through the ORM cost keyd several times its 1 ms budget.
@@ -76,3 +76,11 @@ def case_unwrap_policy(request: UnwrapRequest) -> bool:
 
 def register() -> None:
     register_unwrap_policy("cases.assigned_or_revealed", case_unwrap_policy)
+    register_keyd_reads(
+        {
+            "cases_case": ("id", "key_id", "erased_at"),
+            "accounts_staff": ("id", "is_active"),
+            "cases_caseassignment": ("case_id", "staff_id", "ended_at"),
+            "cases_casereveal": ("case_id", "staff_id", "revealed_at"),
+        }
+    )

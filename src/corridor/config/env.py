@@ -43,6 +43,8 @@ class KeydEnv:
     log: Path
     # Empty: the data database, opened read-only (mode=ro, or read-only transactions).
     database_url: str
+    # keyd's PostgreSQL role, which the web's `setup` and `restore` grant its reads.
+    database_role: str
     client_users: tuple[str, ...]
     admin_users: tuple[str, ...]
     limits: dict[str, int]
@@ -82,8 +84,12 @@ class Env:
         return f"corridor.config.settings.{self.mode.value}"
 
 
-def read_env(environ: Mapping[str, str] | None = None) -> Env:
-    """Read and check Corridor's configuration from `environ` (default: the process)."""
+def read_env(environ: Mapping[str, str] | None = None, *, secret_key_file: bool = True) -> Env:
+    """Read and check Corridor's configuration from `environ` (default: the process).
+
+    keyd passes `secret_key_file=False`: it signs nothing, and the secret key file sits
+    in the web's data directory, which keyd's user may not read.
+    """
     source: Mapping[str, str] = os.environ if environ is None else environ
     mode = _read_mode(source.get("CORRIDOR_ENV", Mode.PRODUCTION.value))
     data_dir = Path(source.get("CORRIDOR_DATA_DIR", "var")).expanduser().absolute()
@@ -108,7 +114,8 @@ def read_env(environ: Mapping[str, str] | None = None) -> Env:
         data_dir=data_dir,
         database_url=database_url,
         keystore_url=keystore_url,
-        secret_key=source.get("CORRIDOR_SECRET_KEY") or _read_secret_file(data_dir),
+        secret_key=source.get("CORRIDOR_SECRET_KEY")
+        or (_read_secret_file(data_dir) if secret_key_file else None),
         public_origin=origin,
         allowed_hosts=hosts,
         log_level=source.get("CORRIDOR_LOG_LEVEL", "INFO").upper(),
@@ -159,6 +166,7 @@ def _read_keyd(source: Mapping[str, str], data_dir: Path) -> KeydEnv:
         or socket.with_name("keyd-admin.sock"),
         log=_path(source.get("CORRIDOR_KEYD_LOG")) or directory / "keyd.log",
         database_url=source.get("CORRIDOR_KEYD_DATABASE_URL", ""),
+        database_role=source.get("CORRIDOR_KEYD_DATABASE_ROLE", "").strip(),
         client_users=_names(source.get("CORRIDOR_KEYD_CLIENT_USERS", "")),
         admin_users=_names(source.get("CORRIDOR_KEYD_ADMIN_USERS", "")),
         limits=limits,

@@ -8,7 +8,14 @@ spaces or punctuation, the Latin keyboard layout left on ("jekfrj" for "обла
 one typo in each word (a letter dropped, added, changed, or two swapped). The word list
 is built so that one typo can never turn one word into another or into something one
 typo away from another word (tests/intake/test_codenames.py checks it), so the
-correction is always unique. Pure functions; no database, no keys.
+correction is always unique.
+
+New codenames are drawn from `words()` only. Codenames issued before the list was
+rebuilt are made of the first list's words (`first_words()`); reading a typed codename
+recognises and corrects the words of both lists, which were built so that one typo
+still points at a single word of the two together. The canonical form is the words as
+listed, so an old codename reads back to exactly what was issued and derives the same
+lookup value. Pure functions; no database, no keys.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ import unicodedata
 from pathlib import Path
 
 WORDS_FILE = Path(__file__).with_name("data") / "codename_words_ru.txt"
+# The list codenames were drawn from before the rebuild: recognised, never issued.
+FIRST_WORDS_FILE = Path(__file__).with_name("data") / "codename_words_ru_v1.txt"
 WORDS_PER_CODENAME = 5
 DIGITS = 4
 MAX_TYPED = 200
@@ -37,8 +46,20 @@ _CYRILLIC_LETTER = re.compile(r"[а-яё]")
 
 @functools.cache
 def words() -> tuple[str, ...]:
-    """The 2,048 codename words (see data/README.md for where they come from)."""
+    """The 2,048 words new codenames are made of (see data/README.md)."""
     return tuple(WORDS_FILE.read_text(encoding="utf-8").split())
+
+
+@functools.cache
+def first_words() -> tuple[str, ...]:
+    """The 2,048 words of the first list, which codenames issued before the rebuild use."""
+    return tuple(FIRST_WORDS_FILE.read_text(encoding="utf-8").split())
+
+
+@functools.cache
+def recognised_words() -> tuple[str, ...]:
+    """Every word a typed codename may contain: both lists, sorted."""
+    return tuple(sorted(set(words()) | set(first_words())))
 
 
 def entropy_bits(word_count: int | None = None) -> float:
@@ -98,7 +119,7 @@ def _index() -> dict[str, frozenset[str]]:
     up a typed word's entries finds every word it could be a typo of.
     """
     index: dict[str, set[str]] = {}
-    for word in words():
+    for word in recognised_words():
         for key in {word} | _deletions(word):
             index.setdefault(key, set()).add(word)
     return {key: frozenset(found) for key, found in index.items()}

@@ -90,6 +90,12 @@ class Request(UUIDModel):
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     erase_on = models.DateField(null=True, blank=True)
+    # When the answers were carried into `case`. Accepted with `case` set and this empty:
+    # they wait, sealed under the request's key, for an assigned caseworker to open it.
+    carried_at = models.DateTimeField(null=True, blank=True)
+    # The person's latest answer on sharing, changed from their portal thread before a
+    # case exists (a code, not personal; the first answer is in the sealed answers).
+    sharing_changed_to = models.CharField(max_length=8, blank=True)
     # Hotline: the call was escalated to the on-call coordinator; the operator knows the
     # caller or their family, so the request went to someone else.
     escalated_at = models.DateTimeField(null=True, blank=True)
@@ -315,6 +321,7 @@ class Outcome(models.TextChoices):
     REFER_OUT = "refer_out", _("Refer to a partner organisation")
     DECLINE = "decline", _("Decline")
     DUPLICATE = "duplicate", _("Duplicate of an existing case")
+    ATTACH = "attach", _("The same person as an existing case: join their conversation")
     SUSPECTED = "suspected", _("Suspected infiltration: freeze")
 
 

@@ -64,6 +64,13 @@ PEOPLE_CHOICES: Choices = [
     ("5+", _("5 or more")),
 ]
 
+SHARE_CHOICES: Choices = [
+    ("yes", _("Yes")),
+    ("ask", _("Ask me first each time")),
+    ("no", _("No")),
+]
+SPOKEN_CHOICES: Choices = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not known"))]
+
 LABELS: dict[str, Text] = {
     "urgency": _("How urgent is it?"),
     "region": _("Where are you now? A region or a city is enough"),
@@ -78,6 +85,18 @@ LABELS: dict[str, Text] = {
     "heard_from": _("How did you hear about us?"),
     "story": _("What happened, and what help do you need?"),
     "lost_codename": _("I have written to you before and lost my codename"),
+    "consent_keep": _("You may keep what I tell you, to help me"),
+    "consent_share": _("You may share it with governments or organisations that can help me"),
+    # The hotline's questions, asked by the operator during the call.
+    "danger_now": _("In danger right now?"),
+    "where": _("Where are they? A region or a city"),
+    "can_talk": _("Can they talk now?"),
+    "callback": _("A safe way and time to call back"),
+    "full_name": _("Full name"),
+    "phone": _("Phone number"),
+    "date_of_birth": _("Date of birth"),
+    "document_number": _("Document number, if they give it"),
+    "notes": _("Operator's notes"),
 }
 _CHOICES: dict[str, Choices] = {
     "urgency": URGENCY_CHOICES,
@@ -87,6 +106,10 @@ _CHOICES: dict[str, Choices] = {
     "documents_taken": DOCUMENT_CHOICES,
     "address_as": ADDRESS_CHOICES,
     "heard_from": HEARD_CHOICES,
+    "consent_share": SHARE_CHOICES,
+    "consent_keep": SPOKEN_CHOICES,
+    "danger_now": SPOKEN_CHOICES,
+    "can_talk": SPOKEN_CHOICES,
 }
 YES = _("Yes")
 
@@ -94,7 +117,12 @@ YES = _("Yes")
 def describe_answers(answers: dict[str, JSONValue]) -> list[tuple[str, str]]:
     """(question, answer in words) in the form's order, for a staff member reading them.
     Unknown keys are shown as they are, so nothing a requester sent is hidden."""
-    described: list[tuple[str, str]] = []
+    return [(question, text) for _name, question, text in describe_answers_by_name(answers)]
+
+
+def describe_answers_by_name(answers: dict[str, JSONValue]) -> list[tuple[str, str, str]]:
+    """(answer's name, question, answer in words), in the form's order."""
+    described: list[tuple[str, str, str]] = []
     for name in [*LABELS, *sorted(set(answers) - set(LABELS))]:
         if name not in answers:
             continue
@@ -104,5 +132,5 @@ def describe_answers(answers: dict[str, JSONValue]) -> list[tuple[str, str]]:
         text = ", ".join(
             str(YES) if item is True else str(words.get(str(item), item)) for item in items
         )
-        described.append((str(LABELS.get(name, name)), text))
+        described.append((name, str(LABELS.get(name, name)), text))
     return described

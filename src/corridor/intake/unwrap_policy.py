@@ -22,7 +22,7 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.cases.models import CaseAssignment
 from corridor.intake.models import Request, Status, WatchEntry
-from corridor.vault.keyd.policy import UnwrapRequest, register_unwrap_policy
+from corridor.vault.keyd.policy import UnwrapRequest, register_keyd_reads, register_unwrap_policy
 
 IN_SCREENING = (
     Status.AWAITING_SCREENING,
@@ -95,3 +95,13 @@ def request_unwrap_policy(request: UnwrapRequest) -> bool:
 
 def register() -> None:
     register_unwrap_policy("intake.screening_hotline_or_case_team", request_unwrap_policy)
+    register_keyd_reads(
+        {
+            "accounts_staff": ("id", "is_active"),
+            "accounts_staff_groups": ("staff_id", "group_id"),
+            "auth_group": ("id", "name"),
+            "intake_request": ("id", "key_id", "status", "recorded_by_id", "case_id"),
+            "intake_watchentry": ("id", "key_id", "removed_at"),
+            "cases_caseassignment": ("case_id", "staff_id", "ended_at"),
+        }
+    )

@@ -20,9 +20,11 @@ from corridor.accounts import services as accounts
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.cases.models import CaseAssignment
+from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.operations.demo_cases import DemoStaff, build_caseload
 from corridor.operations.demo_requests import build_requests
+from corridor.reports import services as reports
 
 DEMO_FILE = "demo.json"
 EXTRA_CASEWORKERS = 3
@@ -61,6 +63,7 @@ def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CAS
             count=case_count,
         )
         build_requests(operator=by_role[Role.HOTLINE_OPERATOR][0])
+        _pending_approval(by_role[Role.COORDINATOR][0])
         accounts_out = [
             DemoAccount(
                 username=staff.username,
@@ -73,6 +76,14 @@ def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CAS
         ]
     _write_json_atomically(target, {"accounts": accounts_out})
     return target
+
+
+def _pending_approval(coordinator: Staff) -> None:
+    """An export waiting for a second coordinator, so the approvals page has one to show."""
+    export = reports.check_export(
+        scope=reports.INTERNAL, format="csv", language="ru", today=clock.today()
+    )
+    reports.request_export(actor=coordinator, export=export)
 
 
 def base32_secret(key: bytes) -> str:

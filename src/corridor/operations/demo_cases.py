@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from corridor.accounts.models import Staff, StaffAlert
 from corridor.cases import risk
+from corridor.cases.closing import Disposition
 from corridor.cases.models import (
     Case,
     ClosureReason,
@@ -35,10 +36,21 @@ from corridor.cases.models import (
     Relation,
     TravelMode,
 )
-from corridor.cases.services import costs, logistics, opening, progress, safety, work
+from corridor.cases.selectors import list_running
+from corridor.cases.services import (
+    closing,
+    corrections,
+    costs,
+    logistics,
+    opening,
+    progress,
+    safety,
+    work,
+)
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock, tallies
 from corridor.core.actors import Actor
+from corridor.core.exceptions import InvalidInput
 from corridor.pathways import applications
 from corridor.pathways import selectors as pathway_selectors
 from corridor.pathways.models import ApplicationStatus as S
@@ -112,6 +124,7 @@ STORIES = [
     "Уехал из региона, но его ищут через родных.",
 ]
 REGIONS = ["RU-CE", "RU-CE", "RU-CE", "RU-IN", "RU-DA"]
+KEPT_REASON = "Демо: передано партнёрской организации, она ведёт дальше"
 TRANSLIT = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
@@ -223,7 +236,57 @@ def build_caseload(
             [LinkKind.SAME_FAMILY, LinkKind.TRAVELLING_TOGETHER, LinkKind.SAME_THREAT_ACTOR]
         )
         opening.link_cases(actor=actor, case=first, other=second, kind=kind)
+    _this_quarter(actor, cases, rng, today=today)
+    _corrections(actor, cases)
     return cases
+
+
+def _this_quarter(actor: Actor, cases: list[Case], rng: random.Random, *, today: date) -> None:
+    """Decisions today, whatever the seed drew: the applications board's quarter has a
+    denial with its reason and a grant, so every branch of it shows."""
+    waiting = [
+        application
+        for case in cases
+        if case.phase in (Phase.SAFETY, Phase.PREPARATION)
+        for application in case.applications.filter(status__in=[S.SUBMITTED, S.INTERVIEW])
+    ]
+    for application, status in zip(waiting, (S.DENIED, S.DENIED, S.GRANTED), strict=False):
+        applications.record_status(
+            actor=actor,
+            application=application,
+            status=status,
+            on=today,
+            denial_reason=rng.choice(list(DenialReason)) if status is S.DENIED else "",
+        )
+
+
+def _corrections(actor: Actor, cases: list[Case]) -> None:
+    """A few corrections, so timelines and reports show what a correction looks like: an
+    arrival dated a day too late, a status obtained recorded for the wrong household."""
+    arrived = [case for case in cases if case.phase == Phase.ARRIVED][:2]
+    for case in arrived:
+        milestone = case.milestones.filter(kind=MilestoneKind.ARRIVED).first()
+        if milestone is None:
+            continue
+        try:
+            corrections.correct_milestone(
+                actor=actor,
+                case=case,
+                milestone=milestone,
+                reached_on=milestone.reached_on - timedelta(days=1),
+                reason_text="Демо: прилетели после полуночи, записали дату посадки",
+            )
+        except InvalidInput:
+            continue  # the day before is before an earlier step: nothing to show here
+    follow_up = next((case for case in cases if case.phase == Phase.FOLLOW_UP), None)
+    if follow_up is not None:
+        for milestone in follow_up.milestones.filter(kind=MilestoneKind.STATUS_OBTAINED):
+            corrections.retract_milestone(
+                actor=actor,
+                case=follow_up,
+                milestone=milestone,
+                reason_text="Демо: статус записан не той семье",
+            )
 
 
 def _one_case(
@@ -323,7 +386,7 @@ def _progress(
                 )
     case.refresh_from_db()
     if closure is not None:
-        progress.close_case(actor=actor, case=case, reason=closure)
+        _close(actor, case, closure)
         closed_on = min(today, day + timedelta(days=rng.randint(3, 40)))
         Case.objects.filter(pk=case.pk).update(closed_at=_at(closed_on))
     elif case.phase != phase and phase not in (Phase.INTAKE, Phase.VERIFICATION):
@@ -467,6 +530,24 @@ def _protocol(actor: Actor, case: Case, rng: random.Random) -> None:
     )
 
 
+def _close(actor: Actor, case: Case, closure: ClosureReason) -> None:
+    """Close through the checklist: what can end ends, the rest is kept with a reason."""
+    pending = pathway_selectors.list_running_applications(case.pk)
+    settled = {
+        item.key: Disposition(end=item.endable, reason="" if item.endable else KEPT_REASON)
+        for item in [*list_running(case), *pending]
+    }
+    # The demo's people were asked before a hand-over and agreed (nobody said no).
+    closing.close_case(
+        actor=actor,
+        case=case,
+        reason=closure,
+        dispositions=settled,
+        also_running=pending,
+        sharing_confirmed=True,
+    )
+
+
 def _flags(actor: Actor, case: Case, rng: random.Random) -> None:
     if case.phase == Phase.CLOSED:
         return
@@ -500,9 +581,28 @@ def _past_incident(
     happened = opened + timedelta(days=rng.randint(0, max(0, (today - opened).days)))
     Incident.objects.filter(pk=incident.pk).update(created_at=_at(happened))
     if rng.random() < 0.8:
-        safety.close_incident(actor=actor, incident=incident)
+        for step in safety.CHECKLIST:
+            if step == "relocation_decided" and rng.random() < 0.5:
+                safety.skip_incident_step(
+                    actor=actor,
+                    incident=incident,
+                    step=step,
+                    reason_text="Демо: человек в безопасности, переезд не нужен",
+                )
+            else:
+                safety.complete_incident_step(actor=actor, incident=incident, step=step)
+        safety.close_incident(
+            actor=actor, incident=incident, outcome="Демо: связь восстановлена, всё в порядке"
+        )
         closed = min(today, happened + timedelta(days=rng.randint(0, 6)))
-        Incident.objects.filter(pk=incident.pk).update(closed_at=_at(closed))
+        # The steps were taken in the first hours after it happened, not today.
+        steps = Incident.objects.get(pk=incident.pk).checklist
+        for number, item in enumerate(steps, start=1):
+            done = "done_at" if item.get("done_at") else "skipped_at"
+            item[done] = (_at(happened) + timedelta(minutes=20 * number)).isoformat()
+        after_steps = _at(happened) + timedelta(minutes=20 * len(steps) + 10)
+        closed_at = min(clock.now(), max(_at(closed), after_steps))
+        Incident.objects.filter(pk=incident.pk).update(closed_at=closed_at, checklist=steps)
         # Dealt with long ago: the coordinators' alert for it is not news any more.
         StaffAlert.objects.filter(case_ref=case.ref, code="incident_opened").update(
             dismissed_at=clock.now()

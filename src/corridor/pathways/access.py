@@ -9,7 +9,7 @@ nowhere else in pathways.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
@@ -25,6 +25,7 @@ from corridor.pathways.models import Application
 from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency
 from corridor.people.access import access_person_fields
+from corridor.people.models import Person
 from corridor.vault.fields import open_field
 
 URGENCY_OF_LEVEL = {
@@ -44,6 +45,12 @@ class CaseRoutes:
     current_country: str
     ways_out: tuple[Leg, ...]  # empty once the person has left their country
     results: tuple[MatchResult, ...]  # best first
+    # Each other member's own facts are matched too: {route ids: [(person id, their own
+    # result, or None when no such plan exists for them)]} for every open result that is
+    # not open for someone.
+    left_out: dict[tuple[str, ...], list[tuple[str, MatchResult | None]]] = field(
+        default_factory=dict
+    )
 
 
 def access_case_matches(actor: Actor, case: Case) -> tuple[MatchResult, ...]:
@@ -58,11 +65,20 @@ def access_case_routes(actor: Actor, case: Case) -> CaseRoutes:
     matcher = Matcher(
         selectors.get_current_catalog(), today=clock.today(), inputs=selectors.ranking_inputs()
     )
+    results = matcher.match(facts)
+    left_out: dict[tuple[str, ...], list[tuple[str, MatchResult | None]]] = {}
+    for person_id, member_facts in access_member_facts(actor, case, principal_facts=facts):
+        theirs = {result.route_ids: result for result in matcher.match(member_facts)}
+        for result in results:
+            mine = theirs.get(result.route_ids)
+            if result.is_open and (mine is None or not mine.is_open):
+                left_out.setdefault(result.route_ids, []).append((person_id, mine))
     return CaseRoutes(
         nationality=facts.nationality,
         current_country=facts.current_country,
         ways_out=matcher.ways_out(facts),
-        results=matcher.match(facts),
+        results=results,
+        left_out=left_out,
     )
 
 
@@ -72,6 +88,42 @@ def access_case_facts(actor: Actor, case: Case) -> Facts:
     principal = next(
         (m.person for m in members if m.relation == Relation.PRINCIPAL), members[0].person
     )
+    return _person_facts(actor, case, principal, household_size=max(1, len(members)))
+
+
+def access_member_facts(
+    actor: Actor, case: Case, *, principal_facts: Facts
+) -> list[tuple[str, Facts]]:
+    """(person id, facts) for every other active member, each read from their own row (an
+    audited read each); where they are and their nationality default to the principal's,
+    since a household travels together."""
+    members = case.members.filter(left_at__isnull=True).exclude(relation=Relation.PRINCIPAL)
+    found = []
+    for membership in members.select_related("person").order_by("joined_at", "id"):
+        person = membership.person
+        found.append(
+            (
+                str(person.pk),
+                _person_facts(
+                    actor,
+                    case,
+                    person,
+                    household_size=principal_facts.household_size,
+                    fallback=principal_facts,
+                ),
+            )
+        )
+    return found
+
+
+def _person_facts(
+    actor: Actor,
+    case: Case,
+    principal: Person,
+    *,
+    household_size: int,
+    fallback: Facts | None = None,
+) -> Facts:
     opened = access_person_fields(
         actor=actor,
         person=principal,
@@ -79,6 +131,8 @@ def access_case_facts(actor: Actor, case: Case) -> Facts:
         fields=SEALED_FACTS,
         case_ref=case.ref,
     )
+    nationality = principal.nationality or (fallback.nationality if fallback else "RU")
+    here = principal.current_country or (fallback.current_country if fallback else "")
     barriers = {
         ExitBarrier(code)
         for code in opened.get("exit_barriers") or []
@@ -87,8 +141,8 @@ def access_case_facts(actor: Actor, case: Case) -> Facts:
     if principal.documents_confiscated:
         barriers.add(ExitBarrier.DOCUMENTS_CONFISCATED)
     return Facts(
-        nationality=principal.nationality or "RU",
-        current_country=principal.current_country or principal.nationality or "RU",
+        nationality=nationality,
+        current_country=here or nationality,
         has_internal_passport=bool(principal.has_internal_passport),
         has_international_passport=bool(principal.has_international_passport),
         international_passport_expiry=principal.international_passport_expiry,
@@ -108,7 +162,7 @@ def access_case_facts(actor: Actor, case: Case) -> Facts:
         urgency=URGENCY_OF_LEVEL.get(RiskLevel(case.risk_level), Urgency.NORMAL)
         if case.risk_level
         else Urgency.NORMAL,
-        household_size=max(1, len(members)),
+        household_size=household_size,
         medical_needs=bool(opened.get("medical_needs")),
     )
 

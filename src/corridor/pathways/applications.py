@@ -19,6 +19,7 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.access import case_key
 from corridor.cases.models import Case, Milestone, MilestoneKind
+from corridor.cases.services import corrections
 from corridor.cases.services.progress import record_milestone
 from corridor.cases.services.timeline import add_timeline_entry
 from corridor.cases.services.work import add_task
@@ -62,6 +63,7 @@ SLOT_INVALID = _("An agreement has at least one place and ends after it starts."
 SLOT_OTHER_ROUTE = _("That agreement is for another route.")
 SLOT_NOT_VALID = _("That agreement does not cover %(date)s.")
 SLOT_FULL = _("Every place of that agreement is taken.")
+NOTHING_TO_RETRACT = _("The application has no status after its start to withdraw.")
 
 
 @transaction.atomic
@@ -183,6 +185,70 @@ def record_status(
 
 
 @transaction.atomic
+def retract_status(
+    *, actor: Actor, application: Application, reason_text: str, version: int | None = None
+) -> Application:
+    """Withdraw the application's last status, recorded by mistake: the application goes
+    back to the status before it, with its dates, and the reports count it so. A grant
+    withdrawn takes back the "visa or permit granted" it recorded for people no other
+    grant covers."""
+    text = corrections.check_reason(reason_text)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if version is not None and version != application.version:
+        raise InvalidInput(str(STALE))
+    steps = list(application.steps.order_by("on", "id"))
+    if len(steps) < 2:
+        raise InvalidInput(str(NOTHING_TO_RETRACT))
+    last, remaining = steps[-1], steps[:-1]
+    last.delete()
+    application.status = remaining[-1].status
+    submitted = [step.on for step in remaining if step.status == S.SUBMITTED]
+    application.submitted_on = submitted[0] if submitted else None
+    decisions = [step.on for step in remaining if step.status in (S.GRANTED, S.DENIED)]
+    application.decided_on = decisions[-1] if decisions else None
+    if not any(step.status == S.DENIED for step in remaining):
+        application.denial_reason = ""
+    application.version += 1
+    application.save()
+    _log(
+        actor,
+        application,
+        EventType.APPLICATION_STATUS_RETRACTED,
+        reason=corrections.CORRECTION,
+        detail={"from": last.status, "on": last.on.isoformat(), "to": application.status},
+        reason_text=text,
+        timeline_detail=f"{last.status} {last.on.isoformat()} → {application.status}",
+    )
+    if last.status == S.GRANTED:
+        _retract_grant_milestones(actor, application, granted_on=last.on, reason_text=text)
+    return application
+
+
+def _retract_grant_milestones(
+    actor: Actor, application: Application, *, granted_on: date, reason_text: str
+) -> None:
+    """Take back "visa or permit granted" where this grant recorded it (same day) and no
+    other granted application covers the person."""
+    for person in application.people.all():
+        other_grant = (
+            Application.objects.filter(people=person, status=S.GRANTED)
+            .exclude(pk=application.pk)
+            .exists()
+        )
+        milestone = Milestone.objects.filter(
+            person=person, kind=MilestoneKind.VISA_GRANTED, reached_on=granted_on
+        ).first()
+        if milestone is not None and not other_grant:
+            corrections.retract_milestone(
+                actor=actor,
+                case=application.case,
+                milestone=milestone,
+                reason_text=reason_text,
+                reason="grant_retracted",
+            )
+
+
+@transaction.atomic
 def add_slot_agreement(
     *,
     actor: Actor,
@@ -238,7 +304,10 @@ def _log(
     *,
     reason: str = "",
     detail: dict[str, str | int] | None = None,
+    reason_text: str = "",
+    timeline_detail: str = "",
 ) -> None:
+    """One timeline line and one audit event; `reason_text` sealed under the case's key."""
     case = application.case
     add_timeline_entry(
         actor=actor,
@@ -246,7 +315,7 @@ def _log(
         kind=event.value,
         object_type="pathways.application",
         object_id=str(application.pk),
-        detail=str((detail or {}).get("to", application.route_id)),
+        detail=timeline_detail or str((detail or {}).get("to", application.route_id)),
     )
     record_event(
         actor=actor,
@@ -256,4 +325,6 @@ def _log(
         case_id=case.ref,
         reason=reason,
         detail={"route": application.route_id, **(detail or {})},
+        reason_text=reason_text,
+        reason_key=case_key(actor, case) if reason_text else None,
     )

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
+from corridor.cases.closing import RunningItem, RunningKind
 from corridor.core import clock
 from corridor.core.exceptions import NotFound
 from corridor.pathways.models import (
@@ -142,6 +144,33 @@ def list_applications_of_case(case_id: Any) -> list[Application]:
         .prefetch_related("steps", "people")
         .order_by("created_at")
     )
+
+
+# An application still waiting on someone: closing the case must end or keep it.
+PENDING = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.INTERVIEW,
+    ApplicationStatus.DOCUMENTS_REQUESTED,
+    ApplicationStatus.APPEALED,
+)
+
+
+def list_running_applications(case_id: Any) -> list[RunningItem]:
+    """The case's pending applications, as the closing checklist lists them."""
+    return [
+        RunningItem(
+            RunningKind.APPLICATION,
+            str(application.pk),
+            str(
+                _("Application %(route)s (%(status)s)")
+                % {"route": application.route_id, "status": application.get_status_display()}
+            ),
+        )
+        for application in Application.objects.filter(case_id=case_id, status__in=PENDING).order_by(
+            "created_at"
+        )
+    ]
 
 
 def list_board_applications(

@@ -13,8 +13,8 @@ from typing import Any
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor
-from corridor.people.inputs import SEALED_FIELDS
-from corridor.people.models import ContactProtocol, Person
+from corridor.people.inputs import SEALED_FIELDS, field_detail
+from corridor.people.models import ContactProtocol, IdentityDocument, Person
 from corridor.vault.datakey import DataKey
 from corridor.vault.fields import open_field
 
@@ -37,7 +37,7 @@ def access_person_fields(
         object_type="people.person",
         object_id=str(person.pk),
         case_id=case_ref,
-        detail={"fields": "+".join(wanted) or "none"},
+        detail=field_detail(wanted),
     )
     return opened
 
@@ -59,4 +59,30 @@ def access_protocol_fields(
         case_id=case_ref,
         detail={"fields": "+".join(wanted) or "none"},
     )
+    return opened
+
+
+def access_person_documents(
+    *, actor: Actor, person: Person, key: DataKey, case_ref: str
+) -> list[dict[str, Any]]:
+    """The person's identity documents with their numbers and issue dates opened, in the
+    order they were registered; one audited read names the documents, never a number."""
+    documents = list(IdentityDocument.objects.filter(person=person).order_by("created_at", "id"))
+    opened = [
+        {
+            "document": document,
+            "number": open_field(document.number, key=key) if document.number else "",
+            "issued_on": open_field(document.issued_on, key=key) if document.issued_on else "",
+        }
+        for document in documents
+    ]
+    if documents:
+        record_event(
+            actor=actor,
+            event=EventType.PERSON_OPENED,
+            object_type="people.person",
+            object_id=str(person.pk),
+            case_id=case_ref,
+            detail={"fields": "documents", "documents": len(documents)},
+        )
     return opened

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from corridor.people.models import AgeBand, Sex
+from corridor.people.models import AgeBand, DocumentKind, DocumentWhereabouts, Sex
 
 SEALED_FIELDS = (
     "names",
@@ -18,11 +18,18 @@ SEALED_FIELDS = (
     "health_needs",
     "protection_needs",
     "narrative",
+    "gender_identity",
+    "document_sex_marker",
     "profile_tags",
     "ties",
     "exit_barriers",
     "avoid_countries",
     "medical_needs",
+    "hunted_by",
+    "wanted_scope",
+    "family_filed_case",
+    "previous_refusals",
+    "medical_detail",
 )
 PLAIN_FIELDS = (
     "nationality",
@@ -37,10 +44,32 @@ PLAIN_FIELDS = (
     "documents_confiscated",
     "can_obtain_international_passport",
     "passport_obtain_days",
+    "internal_passport_restore_days",
     "unhcr_registered",
     "referral",
     "sponsor_available",
 )
+
+
+# The audit log keeps a detail value to 200 characters: a longer list of field names
+# continues under a second key, so every field read or changed is still named.
+_DETAIL_LIMIT = 200
+
+
+def field_detail(names: list[str]) -> dict[str, str | int]:
+    """The audit detail naming `names`: {"fields": "a+b+…"}, continued in "fields_2"…"""
+    chunks: list[str] = []
+    for name in names:
+        if chunks and len(chunks[-1]) + 1 + len(name) <= _DETAIL_LIMIT:
+            chunks[-1] += f"+{name}"
+        else:
+            chunks.append(name)
+    if not chunks:
+        return {"fields": "none"}
+    return {
+        ("fields" if number == 1 else f"fields_{number}"): chunk
+        for number, chunk in enumerate(chunks, start=1)
+    }
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,8 @@ class PersonInput:
     health_needs: str | None = None
     protection_needs: str | None = None
     narrative: str | None = None
+    gender_identity: str | None = None
+    document_sex_marker: str | None = None
     profile_tags: list[str] | None = None
     ties: list[str] | None = None
     nationality: str | None = None
@@ -89,11 +120,20 @@ class PersonInput:
     exit_barriers: list[str] | None = None
     avoid_countries: list[str] | None = None
     medical_needs: bool | None = None
+    hunted_by: list[str] | None = None
+    wanted_scope: list[str] | None = None
+    family_filed_case: bool | None = None
+    previous_refusals: list[str] | None = None
+    medical_detail: list[str] | None = None
     can_obtain_international_passport: bool | None = None
     passport_obtain_days: int | None = None
+    internal_passport_restore_days: int | None = None
     unhcr_registered: bool | None = None
     referral: str | None = None
     sponsor_available: bool | None = None
+    # Identity documents to register for a new person; the document facts above are
+    # then derived from them (and any given directly are overwritten).
+    documents: list[DocumentInput] | None = None
 
     def sealed_values(self) -> dict[str, Any]:
         """The sealed fields given, as the JSON or text they are stored as."""
@@ -113,3 +153,16 @@ class PersonInput:
         return {
             name: getattr(self, name) for name in PLAIN_FIELDS if getattr(self, name) is not None
         }
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """One identity document as the register stores it; the number and issue date are
+    sealed, the rest decides routes and stays plain."""
+
+    kind: DocumentKind
+    issuing_country: str = ""
+    number: str = ""
+    issued_on: date | None = None
+    expires_on: date | None = None
+    whereabouts: DocumentWhereabouts = DocumentWhereabouts.WITH_PERSON

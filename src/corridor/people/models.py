@@ -41,6 +41,46 @@ class Referral(models.TextChoices):
     EMBASSY = "embassy", _("An embassy")
 
 
+# The planner's vocabularies, named as the matcher's facts contract names them.
+class GenderIdentity(models.TextChoices):
+    MAN = "man", _("Man")
+    WOMAN = "woman", _("Woman")
+    NONBINARY = "nonbinary", _("Non-binary")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class SexMarker(models.TextChoices):
+    """The sex written in their documents, which may not match who they are."""
+
+    M = "M", _("M")
+    F = "F", _("F")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class HuntedBy(models.TextChoices):
+    FAMILY = "family", _("Family")
+    REGIONAL_POLICE = "regional_police", _("Regional police")
+    FEDERAL_SERVICES = "federal_services", _("Federal services")
+    COMMUNITY = "community", _("Community")
+    OTHER = "other", _("Someone else")
+
+
+class WantedScope(models.TextChoices):
+    REGIONAL = "regional", _("Regional wanted list")
+    FEDERAL = "federal", _("Federal wanted list")
+    CIS = "cis", _("CIS wanted list")
+    INTERPOL = "interpol", _("Interpol notice")
+
+
+class MedicalDetail(models.TextChoices):
+    URGENT_CARE = "urgent_care", _("Needs urgent care")
+    ONGOING_TREATMENT = "ongoing_treatment", _("Ongoing treatment")
+    INJURIES_TO_DOCUMENT = "injuries_to_document", _("Injuries to document")
+    UNFIT_TO_TRAVEL = "unfit_to_travel", _("Not fit to travel now")
+    HORMONE_THERAPY = "hormone_therapy", _("Hormone therapy")
+    PSYCHOLOGICAL_SUPPORT = "psychological_support", _("Psychological support")
+
+
 class Person(UUIDModel):
     """One person: sealed identity under the case's data key, plain coarse facts."""
 
@@ -58,6 +98,10 @@ class Person(UUIDModel):
     health_needs = EncryptedTextField(key_field="key_id")
     protection_needs = EncryptedTextField(key_field="key_id")
     narrative = EncryptedTextField(key_field="key_id")
+    # Gender identity and the sex marker on their documents: special category data,
+    # sealed and never in any report (the plain `sex` column is the coarse one).
+    gender_identity = EncryptedTextField(key_field="key_id")
+    document_sex_marker = EncryptedTextField(key_field="key_id")
     profile_tags = EncryptedJSONField(key_field="key_id")
     ties = EncryptedJSONField(key_field="key_id")
     # What decides which legal routes fit (pathways facts). Sealed: exit barriers say who
@@ -66,7 +110,16 @@ class Person(UUIDModel):
     exit_barriers = EncryptedJSONField(key_field="key_id")
     avoid_countries = EncryptedJSONField(key_field="key_id")
     medical_needs = EncryptedJSONField(key_field="key_id")
-    # Plain, non-identifying.
+    # The planner's facts about danger and documents, named as the matcher names them:
+    # who hunts the person, how far a search reaches, refusals, health in detail.
+    hunted_by = EncryptedJSONField(key_field="key_id")
+    wanted_scope = EncryptedJSONField(key_field="key_id")
+    family_filed_case = EncryptedJSONField(key_field="key_id")
+    previous_refusals = EncryptedJSONField(key_field="key_id")
+    medical_detail = EncryptedJSONField(key_field="key_id")
+    # Plain, non-identifying. The document facts are a cache derived from the document
+    # register (IdentityDocument) by the service that writes it; matching and reports
+    # read them here without a key.
     nationality = models.CharField(max_length=2, blank=True)
     current_country = models.CharField(max_length=2, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -79,6 +132,7 @@ class Person(UUIDModel):
     documents_confiscated = models.BooleanField(default=False)
     can_obtain_international_passport = models.BooleanField(null=True)
     passport_obtain_days = models.PositiveIntegerField(null=True, blank=True)
+    internal_passport_restore_days = models.PositiveIntegerField(null=True, blank=True)
     unhcr_registered = models.BooleanField(default=False)
     referral = models.CharField(max_length=10, choices=Referral.choices, default=Referral.NONE)
     sponsor_available = models.BooleanField(default=False)
@@ -88,6 +142,49 @@ class Person(UUIDModel):
 
     def __str__(self) -> str:
         return f"person {self.pk}"
+
+
+class DocumentKind(models.TextChoices):
+    INTERNAL_PASSPORT = "internal_passport", _("Internal passport")
+    INTERNATIONAL_PASSPORT = "international_passport", _("International passport")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    MILITARY_ID = "military_id", _("Military ID")
+    OTHER = "other", _("Other identity document")
+
+
+class DocumentWhereabouts(models.TextChoices):
+    """Where the original is now."""
+
+    WITH_PERSON = "with_person", _("With the person")
+    WITH_US = "with_us", _("With us")
+    CONFISCATED = "confiscated", _("Confiscated")
+    LOST = "lost", _("Lost")
+
+
+class IdentityDocument(UUIDModel):
+    """One identity document of a person: the register the document facts derive from.
+
+    The number is sealed under the person's case key, with a blind index so the same
+    document can be found in another case without decrypting; the issue date is sealed
+    too. Kind, issuing country, expiry and whereabouts are plain: they decide routes.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    key_id = DataKeyField()
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    issuing_country = models.CharField(max_length=2, blank=True)
+    number = EncryptedTextField(key_field="key_id")
+    number_index = models.BigIntegerField(null=True, db_index=True)
+    issued_on = EncryptedTextField(key_field="key_id")
+    expires_on = models.DateField(null=True, blank=True)
+    whereabouts = models.CharField(
+        max_length=20, choices=DocumentWhereabouts.choices, default=DocumentWhereabouts.WITH_PERSON
+    )
+    # Bumped on every change: a form carrying an older version is refused as stale.
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"document {self.pk}"
 
 
 class Channel(models.TextChoices):
@@ -119,7 +216,9 @@ class ContactProtocol(UUIDModel):
     duress_word_hash = models.BigIntegerField(null=True)
     check_in_every_hours = models.PositiveIntegerField(default=24)
     last_check_in_at = models.DateTimeField(default=clock.now)
-    check_in_due_at = models.DateTimeField(db_index=True)
+    # None while no check-ins are agreed yet (a protocol carried over from the person's
+    # request holds only their wishes): nothing can be missed before it is agreed.
+    check_in_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Set when a missed check-in has raised its incident, so it is raised once.
     overdue_raised_at = models.DateTimeField(null=True, blank=True)
 

@@ -4,7 +4,9 @@ people knows no cases, only that a person's fields are sealed under the key they
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -15,13 +17,15 @@ from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
-from corridor.people.inputs import PersonInput
+from corridor.people import register
+from corridor.people.inputs import PLAIN_FIELDS, SEALED_FIELDS, PersonInput, field_detail
 from corridor.people.models import Channel, ContactProtocol, Person
 from corridor.vault.datakey import DataKey
 from corridor.vault.fields import seal_field
 from corridor.vault.providers import key_provider
 
 COUNTRY_INVALID = _("Use a two-letter country code such as RU, GE or DE.")
+FIELD_NOT_EDITABLE = _("This field is not edited here.")
 STALE_PERSON = _("Someone else changed this person while you were editing. Reload and try again.")
 INTERVAL_INVALID = _("A check-in interval is between 1 hour and 30 days.")
 WORD_INVALID = _("A check-in or duress word is one to three words, 3 to 40 letters.")
@@ -29,6 +33,21 @@ WORDS_SAME = _("The check-in word and the duress word must differ.")
 # Keyed hashes of check-in and duress words keep 63 bits: they are compared one by
 # one, never searched in bulk, so truncation would only add false alarms.
 WORD_INDEX_BITS = 63  # fits a signed 64-bit column
+# What a person editor may set: every field but the document facts, which the document
+# register derives.
+EDITABLE_FIELDS = tuple(
+    name for name in (*SEALED_FIELDS, *PLAIN_FIELDS) if name not in register.DOCUMENT_FACTS
+)
+# The value a cleared plain column takes (columns that allow no NULL).
+_PLAIN_EMPTY: dict[str, Any] = {
+    "nationality": "",
+    "current_country": "",
+    "sex": "unknown",
+    "age_band": "unknown",
+    "unhcr_registered": False,
+    "sponsor_available": False,
+    "referral": "none",
+}
 
 
 def create_person(*, actor: Actor, key: DataKey, data: PersonInput, case_ref: str = "") -> Person:
@@ -43,6 +62,8 @@ def create_person(*, actor: Actor, key: DataKey, data: PersonInput, case_ref: st
         object_id=str(person.pk),
         case_id=case_ref,
     )
+    for document in data.documents or ():
+        register.add_document(actor=actor, person=person, key=key, data=document, case_ref=case_ref)
     return person
 
 
@@ -69,7 +90,50 @@ def update_person(
         object_type="people.person",
         object_id=str(person.pk),
         case_id=case_ref,
-        detail={"fields": "+".join(sorted({*data.sealed_values(), *data.plain_values()}))},
+        detail=field_detail(sorted({*data.sealed_values(), *data.plain_values()})),
+    )
+    return person
+
+
+@transaction.atomic
+def edit_person(
+    *,
+    actor: Actor,
+    person: Person,
+    key: DataKey,
+    changes: Mapping[str, Any],
+    version: int,
+    case_ref: str = "",
+) -> Person:
+    """Set exactly the fields in `changes` (None or an empty value clears one), as a form
+    section sends them; refuses if the person changed since `version` was read.
+
+    The document facts are not among them: the document register decides those. The
+    audit event names the fields changed, never their values.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(str(FIELD_NOT_EDITABLE))
+    updated = Person.objects.filter(pk=person.pk, version=version).update(version=F("version") + 1)
+    if not updated:
+        raise InvalidInput(str(STALE_PERSON))
+    person.refresh_from_db()
+    given = {name: value for name, value in changes.items() if value is not None}
+    data = PersonInput(**given)
+    _apply(person, data, key=key)
+    for name, value in changes.items():
+        if value is None and name in SEALED_FIELDS:
+            setattr(person, name, None)
+        elif value is None:
+            setattr(person, name, _PLAIN_EMPTY.get(name))
+    person.save()
+    record_event(
+        actor=actor,
+        event=EventType.PERSON_UPDATED,
+        object_type="people.person",
+        object_id=str(person.pk),
+        case_id=case_ref,
+        detail=field_detail(sorted(changes)),
     )
     return person
 
@@ -126,6 +190,39 @@ def set_contact_protocol(
     return protocol
 
 
+@transaction.atomic
+def note_contact_wishes(
+    *,
+    actor: Actor,
+    person: Person,
+    key: DataKey,
+    channel: Channel,
+    if_someone_else_answers: str = "",
+    case_ref: str = "",
+) -> ContactProtocol:
+    """What the person asked for before anyone agreed check-ins with them: the channel
+    and what to say if someone else answers. A new protocol has no check-in due (nothing
+    can be missed before it is agreed); an existing one keeps its values and gains only
+    what it lacked."""
+    protocol = ContactProtocol.objects.filter(person=person).first()
+    if protocol is None:
+        protocol = ContactProtocol(person=person, channel=channel, check_in_due_at=None)
+    text = if_someone_else_answers.strip()
+    if text and protocol.if_someone_else_answers is None:
+        # Who can decrypt: holders of the case's data key (its assigned staff).
+        seal_field(protocol, "if_someone_else_answers", text, key=key)
+    protocol.save()
+    record_event(
+        actor=actor,
+        event=EventType.PROTOCOL_SET,
+        object_type="people.person",
+        object_id=str(person.pk),
+        case_id=case_ref,
+        detail={"channel": protocol.channel, "every_hours": 0},
+    )
+    return protocol
+
+
 def words_in(text: str) -> list[str]:
     """Every one-to-three-word phrase of `text`, normalised, to compare with the two words."""
     tokens = _WORD.findall(text.lower().replace("ё", "е"))
@@ -171,19 +268,7 @@ def record_check_in(*, actor: Actor, protocol: ContactProtocol, case_ref: str = 
 
 def blank_person(person: Person) -> None:
     """Erasure: drop every sealed value and the identifying plain facts of a person."""
-    for name in (
-        "names",
-        "address_as",
-        "date_of_birth",
-        "contacts",
-        "location_detail",
-        "languages",
-        "health_needs",
-        "protection_needs",
-        "narrative",
-        "profile_tags",
-        "ties",
-    ):
+    for name in SEALED_FIELDS:
         setattr(person, name, None)
     person.erased_at = clock.now()
     person.key_id = None
@@ -191,6 +276,7 @@ def blank_person(person: Person) -> None:
     person.international_passport_expiry = None
     person.save()
     ContactProtocol.objects.filter(person=person).delete()
+    register.blank_documents(person)
 
 
 _WORD = re.compile(r"[\w-]+", re.UNICODE)

@@ -23,6 +23,7 @@ from corridor.intake.questions import (
     HEARD_CHOICES,
     LABELS,
     PEOPLE_CHOICES,
+    SHARE_CHOICES,
     URGENCY_CHOICES,
     Text,
 )
@@ -165,6 +166,17 @@ class RequestForm(forms.Form):
         error_messages={"required": STORY_MISSING},
     )
     lost_codename = forms.BooleanField(label=LABELS["lost_codename"], required=False)
+    consent_keep = forms.BooleanField(label=LABELS["consent_keep"], required=False)
+    consent_share = forms.ChoiceField(
+        label=LABELS["consent_share"],
+        choices=SHARE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "For example an embassy that issues visas, or an organisation that gives "
+            "shelter. If you do not answer, we ask you each time."
+        ),
+    )
     # A field people never see (the stylesheet moves it off screen); bots fill it in.
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -204,6 +216,14 @@ class CodenameForm(forms.Form):
         widget=forms.PasswordInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
         ),
+    )
+
+
+class SharingForm(forms.Form):
+    """The person changes their answer on sharing, from their conversation."""
+
+    consent_share = forms.ChoiceField(
+        label=LABELS["consent_share"], choices=SHARE_CHOICES, widget=forms.RadioSelect
     )
 
 

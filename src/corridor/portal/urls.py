@@ -21,6 +21,7 @@ urlpatterns = [
     *_both("codename/skip/", views.codename_skip, "codename_skip"),
     *_both("enter/", views.enter, "enter"),
     *_both("thread/", views.thread, "thread"),
+    *_both("sharing/", views.sharing, "sharing"),
     *_both("leave/", views.leave, "leave"),
     path("exit/", views.exit_now, name="exit"),
 ]

@@ -38,6 +38,7 @@ from corridor.intake.services.codenames import (
 from corridor.intake.services.messages import send_requester_message
 from corridor.intake.services.requests import check_portal_open, receive_portal_request
 from corridor.intake.services.sessions import end_requester_session
+from corridor.intake.services.sharing import record_sharing_answer
 from corridor.portal.cookies import PortalCookie, delete_cookie
 from corridor.portal.forms import (
     ATTACHMENTS_REFUSED,
@@ -45,6 +46,7 @@ from corridor.portal.forms import (
     CodenameForm,
     MessageForm,
     RequestForm,
+    SharingForm,
     scrub,
 )
 from corridor.portal.organisation import portal_info
@@ -79,7 +81,9 @@ SESSION_ENDED = _(
     "Enter your codename again; your message below is kept and will be sent."
 )
 RECENT_MESSAGES = 5
-PAGES = ("start", "codename", "codename_new", "codename_skip", "enter", "thread", "leave")
+PAGES = (
+    "start", "codename", "codename_new", "codename_skip", "enter", "thread", "sharing", "leave",
+)  # fmt: skip
 
 
 def _name(request: HttpRequest, name: str) -> str:
@@ -350,7 +354,12 @@ def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         return see_other(_url(request, "enter"))
     if session.stage == Stage.CODENAME_DUE:
         return see_other(_url(request, "codename"))
-    context: dict[str, Any] = {"message_form": MessageForm()}
+    context: dict[str, Any] = {
+        "message_form": MessageForm(),
+        "sharing_form": SharingForm(),
+        "sharing_token": portal.token("sharing"),
+        "sharing_saved": request.GET.get("saved") == "sharing",
+    }
     status, retry_after = 200, None
     if request.method == "POST":
         data, removed = scrub(request.POST)
@@ -403,6 +412,29 @@ def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         status=status,
         retry_after=retry_after,
     )
+
+
+@portal_view(methods=("POST",))
+def sharing(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """The person changes their answer on sharing; back to the conversation either way."""
+    session = portal.session
+    if session is None or session.stage == Stage.CODENAME_DUE:
+        return see_other(_url(request, "enter"))
+    form = SharingForm(request.POST)
+    if portal.posted_ok("sharing") and form.is_valid():
+        try:
+            record_sharing_answer(
+                actor=REQUESTER,
+                session=session,
+                share=form.cleaned_data["consent_share"],
+                form_token=portal.posted_token(),
+            )
+        except FormAlreadyUsed:
+            pass
+        except RequesterSessionGone:
+            return _signed_out(request, portal)
+        return see_other(_url(request, "thread") + "?saved=sharing")
+    return see_other(_url(request, "thread"))
 
 
 def _ask_codename_keeping_message(request: HttpRequest, portal: Portal) -> HttpResponseBase:

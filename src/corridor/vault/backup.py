@@ -9,7 +9,8 @@ The data (database, then encrypted files) is written first and the key store
 second, as separate files, so they can be kept for different times: key-store
 backups for at most `KEY_BACKUP_RETENTION` (7 days), because an erased case's key
 survives in them until they age out. The KEK is never in a backup; with the file
-provider, restore takes it from `--kek-file` and checks it against the key store.
+provider, restore takes it from `--kek-file` and checks it against the key store; with
+keyd, the trustees unseal keyd first and restore checks keyd's KEK against it.
 A backup or restore that fails part-way removes what it wrote.
 """
 
@@ -38,8 +39,10 @@ from corridor.vault.errors import (
     KeyProviderUnavailable,
     RestoreRefused,
     VaultError,
+    VaultSealed,
 )
 from corridor.vault.files import FILES_DIR
+from corridor.vault.keyd.client import KeydKeyProvider
 from corridor.vault.keystore import active_kek_versions
 from corridor.vault.providers.file import KEK_FILE, parse_kek_file
 from corridor.vault.routers import KEYSTORE
@@ -55,6 +58,15 @@ _BACKUP_NAME = re.compile(
     r"corridor-(?P<kind>data|files|keys)-(?P<stamp>\d{8}T\d{12}Z)\.(?:sqlite3|pgdump|tar)"
 )
 _FILE_NAME = re.compile(r"[0-9a-f]{32}")
+KEYD_HOLDS_THE_KEK = (
+    "--kek-file is for the file provider. With keyd no file holds the KEK: restore keyd's "
+    "folder (kek-check.json) from the trustees' material, start keyd, have the trustees "
+    "unseal it with `corridor unseal`, then run `corridor restore SRC` without --kek-file."
+)
+KEYD_SEALED = (
+    "keyd is sealed: the trustees unseal it first (`corridor unseal`), so that the restore "
+    "can check that keyd holds this key store's KEK."
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,8 @@ def restore(source: Path, *, kek_file: Path | None) -> RestoreResult:
         keys_dumper.restore(keys)
         if kek is not None:
             _check_kek(kek.keys)
+        else:
+            _check_keyd_kek()
         data_dumper.restore(data)
         file_count = _extract_files(files)
         if kek is not None:
@@ -223,7 +237,10 @@ def _check_target(
         raise RestoreRefused("The data dir already holds data; restore into an empty one.")
     if settings.CORRIDOR_KEY_PROVIDER != "file":
         if kek_file is not None:
-            raise RestoreRefused("--kek-file is for the file provider; keyd holds its own KEK.")
+            raise RestoreRefused(KEYD_HOLDS_THE_KEK)
+        # Before anything is written: keyd must answer, unsealed, to check its KEK.
+        if KeydKeyProvider().probe():
+            raise VaultSealed(KEYD_SEALED)
         return None
     if kek_file is None:
         raise RestoreRefused("A backup never holds the KEK: give it with --kek-file PATH.")
@@ -247,6 +264,22 @@ def _check_kek(keks: dict[int, bytes]) -> None:
         if held is None or not hmac.compare_digest(kek_check_value(held), bytes(row.check_value)):
             raise KekMismatch(
                 f"The key file does not hold KEK version {row.version} of this key store."
+            )
+
+
+def _check_keyd_kek() -> None:
+    """keyd must hold every KEK version the restored key store still uses."""
+    provider = KeydKeyProvider()
+    for row in active_kek_versions():
+        try:
+            held = provider.kek_check(row.version)
+        except KekMismatch:
+            held = b""
+        if not hmac.compare_digest(held, bytes(row.check_value)):
+            raise KekMismatch(
+                f"keyd does not hold KEK version {row.version} of this key store: restore "
+                "keyd's folder (kek-check.json) of the same installation and unseal it with "
+                "that installation's shares."
             )
 
 

@@ -110,10 +110,38 @@ class StartApplicationForm(CaseForm):
         )
 
 
-class ApplicationStatusForm(CaseForm):
-    TODAY_FIELDS = ("on",)
+class _OneApplicationForm(CaseForm):
+    """A change to one of the case's applications, refused if someone else changed it
+    since the page was opened (the version of the application the page was opened for)."""
 
     application = forms.ModelChoiceField(queryset=Application.objects.none())
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version_of = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def choose_among(self, applications: list[Application], label: Any) -> None:
+        self.fields["application"] = LabelledChoiceField(
+            self.case.applications.filter(pk__in=[a.pk for a in applications]),
+            application_labels(applications),
+            label=label,
+        )
+        chosen = str(self.initial.get("application") or "")
+        shown = next((a for a in applications if str(a.pk) == chosen), None)
+        if shown is not None:
+            self.initial.update(version=shown.version, version_of=str(shown.pk))
+        self.order_fields(["application"])
+
+    def expected_version(self) -> int | None:
+        """The version to check, if the page was opened for the application chosen."""
+        data = self.cleaned_data
+        if data.get("version_of") == str(data["application"].pk):
+            version: int | None = data.get("version")
+            return version
+        return None
+
+
+class ApplicationStatusForm(_OneApplicationForm):
+    TODAY_FIELDS = ("on",)
+
     status = forms.ChoiceField(
         label=_("What happened"),
         choices=[c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
@@ -124,28 +152,25 @@ class ApplicationStatusForm(CaseForm):
         choices=[("", "—"), *DenialReason.choices],
         required=False,
     )
-    # The version of the application the page was opened for, so a change someone else
-    # made meanwhile is refused rather than overwritten.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    version_of = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        applications = list(self.case.applications.order_by("created_at"))
-        self.fields["application"] = LabelledChoiceField(
-            self.case.applications.all(),
-            application_labels(applications),
-            label=_("Application"),
-        )
-        chosen = str(self.initial.get("application") or "")
-        shown = next((a for a in applications if str(a.pk) == chosen), None)
-        if shown is not None:
-            self.initial.update(version=shown.version, version_of=str(shown.pk))
+        self.choose_among(list(self.case.applications.order_by("created_at")), _("Application"))
 
-    def expected_version(self) -> int | None:
-        """The version to check, if the page was opened for the application chosen."""
-        data = self.cleaned_data
-        if data.get("version_of") == str(data["application"].pk):
-            version: int | None = data.get("version")
-            return version
-        return None
+
+class RetractStatusForm(_OneApplicationForm):
+    """Withdraw an application's last status, recorded by mistake."""
+
+    reason = forms.CharField(
+        label=_("Why (what was recorded by mistake)"),
+        max_length=2000,
+        widget=forms.Textarea({**PRIVATE, "rows": 3}),
+        help_text=_("Stored encrypted with the correction; the timeline shows the correction."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choose_among(
+            [a for a in self.case.applications.order_by("created_at") if a.steps.count() > 1],
+            _("Application (its last status is withdrawn)"),
+        )

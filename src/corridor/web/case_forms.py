@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.cases import risk
+from corridor.cases.closing import Disposition, RunningItem, RunningKind
 from corridor.cases.currencies import ISO_4217, minor_unit_exponent
 from corridor.cases.models import (
     Case,
@@ -28,19 +29,23 @@ from corridor.cases.models import (
     IncidentKind,
     LegKind,
     LinkKind,
+    Milestone,
     MilestoneKind,
     Phase,
     Placement,
     Relation,
+    SharingChoice,
     Task,
     TravelLeg,
     TravelMode,
 )
+from corridor.cases.selectors import list_protocols_of_case, list_running
 from corridor.cases.services.assignment import REVEAL_REASONS
 from corridor.cases.services.safety import CHECKLIST
 from corridor.core.ids import normalise_reference
-from corridor.people.inputs import NameEntry, PersonInput
-from corridor.people.models import AgeBand, Channel, Person, Sex
+from corridor.pathways.selectors import list_running_applications
+from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
+from corridor.people.models import AgeBand, Channel, DocumentKind, Person, Sex
 from corridor.web.labels import (
     FLAG_REASON_LABELS,
     REOPEN_REASON_LABELS,
@@ -59,6 +64,12 @@ AMOUNT_DECIMALS = _("%(currency)s amounts have at most %(places)s decimal places
 CURRENCY_UNKNOWN = _("Unknown currency: use a three-letter ISO code such as EUR, RUB or USD.")
 REFERENCE_INVALID = _("A case reference looks like CR-7K3M-Q9TZ.")
 NAME_NEEDED = _("Give at least one name, in Cyrillic or Latin letters.")
+# How the closing checklist offers to end each kind of running thing.
+ENDINGS = {
+    RunningKind.PLACEMENT: _("End the placement today"),
+    RunningKind.JOURNEY: _("Cancel the journey"),
+    RunningKind.TASK: _("Mark the action done"),
+}
 
 
 def date_field(label: Any, *, required: bool = True) -> forms.DateField:
@@ -221,6 +232,17 @@ class PersonForm(forms.Form):
             age_band=AgeBand(data["age_band"]),
             has_internal_passport=_yes_no(data["has_internal_passport"]),
             has_international_passport=_yes_no(data["has_international_passport"]),
+            # A passport they hold goes into the document register, which the route
+            # facts are derived from; a "no" stays a plain fact until one is recorded.
+            documents=[
+                DocumentInput(kind=kind, issuing_country=data["nationality"].upper())
+                for kind, name in (
+                    (DocumentKind.INTERNAL_PASSPORT, "has_internal_passport"),
+                    (DocumentKind.INTERNATIONAL_PASSPORT, "has_international_passport"),
+                )
+                if _yes_no(data[name])
+            ]
+            or None,
         )
 
 
@@ -296,13 +318,23 @@ class ClearFlagForm(CaseForm):
         self.fields["flag"].choices = [c for c in Flag.choices if c[0] in raised]  # type: ignore[attr-defined]
 
 
-class CloseForm(CaseForm):
-    reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ConsentForm(CaseForm):
+    """What the person agreed to, changed by staff: always with a reason."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.case.version
+    keep = forms.BooleanField(
+        label=_("We may keep what they told us, to help them"), required=False, initial=True
+    )
+    share = forms.ChoiceField(
+        label=_("We may share it with governments or organisations that can help"),
+        choices=SharingChoice.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Why it changes"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person's own words, or how they told you. Sealed under the case's key."),
+    )
 
 
 class ReopenForm(CaseForm):
@@ -541,7 +573,7 @@ class LegForm(CaseForm):
 def leg_labels(case: Case) -> dict[Any, str]:
     return {
         leg.pk: f"{leg.from_place} → {leg.to_place} · {leg.travel_on.isoformat()}"
-        for leg in case.legs.filter(completed_on__isnull=True)
+        for leg in case.legs.filter(completed_on__isnull=True, cancelled_on__isnull=True)
     }
 
 
@@ -554,7 +586,7 @@ class CompleteLegForm(CaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["leg"] = LabelledChoiceField(
-            self.case.legs.filter(completed_on__isnull=True),
+            self.case.legs.filter(completed_on__isnull=True, cancelled_on__isnull=True),
             leg_labels(self.case),
             label=_("Journey"),
         )
@@ -576,6 +608,23 @@ class RaiseIncidentForm(CaseForm):
 
 class StepForm(forms.Form):
     step = forms.ChoiceField(choices=[(step, step) for step in CHECKLIST])
+
+
+class SkipStepForm(StepForm):
+    reason = forms.CharField(
+        label=_("Skipped, because"),
+        max_length=2000,
+        widget=forms.TextInput(PRIVATE),
+    )
+
+
+class CloseIncidentForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("What came of it"),
+        max_length=2000,
+        widget=forms.Textarea({**PRIVATE, "rows": 3}),
+        help_text=_("Stored encrypted; shown to those who open the case for work."),
+    )
 
 
 class OpenForWorkForm(forms.Form):
@@ -629,3 +678,94 @@ class ExchangeRateForm(forms.Form):
 class FundingSourceForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=120)
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Why (what was recorded by mistake)"),
+        max_length=2000,
+        widget=forms.Textarea({**PRIVATE, "rows": 3}),
+        help_text=_("Stored encrypted with the correction; the timeline shows the correction."),
+    )
+
+
+def milestone_labels(case: Case) -> dict[Any, str]:
+    """`1 · Principal · 18–29 · Left the country · 2026-11-02` for each of the case's
+    milestones: no names."""
+    people = member_labels(case)
+    return {
+        milestone.pk: f"{people.get(milestone.person_id, '?')} · "
+        f"{milestone.get_kind_display()} · {milestone.reached_on.isoformat()}"
+        for milestone in case.milestones.order_by("reached_on", "id")
+    }
+
+
+class _MilestoneChoiceForm(CaseForm):
+    milestone = forms.ModelChoiceField(queryset=Milestone.objects.none(), label=_("Milestone"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"] = LabelledChoiceField(
+            self.case.milestones.order_by("reached_on", "id"),
+            milestone_labels(self.case),
+            label=_("Milestone"),
+        )
+        self.order_fields(["milestone"])
+
+
+class CorrectMilestoneForm(_MilestoneChoiceForm):
+    reached_on = date_field(_("The date it really happened"))
+    reason = _reason_field()
+
+
+class RetractMilestoneForm(_MilestoneChoiceForm):
+    reason = _reason_field()
+
+
+class CloseForm(CaseForm):
+    """The closing checklist: a closure reason, and for each thing still running, end it
+    now or keep it running with the reason why (`do_<key>`, `why_<key>`)."""
+
+    reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
+    sharing_confirmed = forms.BooleanField(
+        label=_(
+            "Referred to a partner: the person agreed to this sharing when we asked them "
+            "(they asked to be asked first)"
+        ),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.case.version
+        self.applications = list_running_applications(self.case.pk)
+        self.items = [*list_running(self.case), *self.applications]
+        self.protocols = list_protocols_of_case(self.case).count()
+        for item in self.items:
+            choices = [("keep", _("Keep it running"))]
+            if item.endable:
+                choices.insert(0, ("end", ENDINGS[item.kind]))
+            self.fields[f"do_{item.key}"] = forms.ChoiceField(
+                label=item.label, choices=choices, required=False, widget=forms.RadioSelect
+            )
+            self.fields[f"why_{item.key}"] = forms.CharField(
+                label=_("Kept running, because"),
+                max_length=2000,
+                required=False,
+                widget=forms.TextInput(PRIVATE),
+            )
+
+    def rows(self) -> list[tuple[RunningItem, forms.BoundField, forms.BoundField]]:
+        """Each running thing with its two fields, for the checklist's table."""
+        return [(item, self[f"do_{item.key}"], self[f"why_{item.key}"]) for item in self.items]
+
+    def dispositions(self) -> dict[str, Disposition]:
+        data = self.cleaned_data
+        chosen = {}
+        for item in self.items:
+            why = data.get(f"why_{item.key}", "")
+            choice = data.get(f"do_{item.key}", "")
+            if choice == "end" or ((choice == "keep" or not choice) and why.strip()):
+                chosen[item.key] = Disposition(end=choice == "end", reason=why)
+        return chosen

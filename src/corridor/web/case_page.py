@@ -6,9 +6,11 @@ the viewer opened the case for work and their role may see that field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
+
+from django.utils.translation import get_language
 
 from corridor.accounts.models import Staff
 from corridor.cases import stages
@@ -26,7 +28,16 @@ from corridor.cases.risk import targets
 from corridor.cases.selectors import CaseDetail, MemberLine
 from corridor.cases.services.costs import reporting_currency
 from corridor.core import clock
-from corridor.web.labels import RISK_REASON_LABELS, TIMELINE_LABELS, label_of
+from corridor.core.places import place_name
+from corridor.people.models import IdentityDocument
+from corridor.people.selectors import list_documents_by_person
+from corridor.web import person_facts
+from corridor.web.labels import (
+    CORRECTION_KINDS,
+    RISK_REASON_LABELS,
+    TIMELINE_LABELS,
+    label_of,
+)
 from corridor.web.staff_names import usernames_for
 
 
@@ -38,6 +49,15 @@ class PersonView:
     protocol: dict[str, Any]
     milestones: list[tuple[MilestoneKind, date | None]]
     check_in_overdue: bool
+    # (document, its opened number and issue date, or None while the case is not open)
+    documents: list[tuple[IdentityDocument, dict[str, str] | None]]
+    nationality: str  # the stored codes shown by name
+    current_country: str
+    gender_identity: str = ""
+    document_sex_marker: str = ""
+    medical: list[str] = field(default_factory=list)
+    danger: list[tuple[Any, list[str]]] = field(default_factory=list)
+    prospects: list[tuple[Any, list[str]]] = field(default_factory=list)
 
 
 def case_context(
@@ -46,14 +66,29 @@ def case_context(
     """Everything the case template needs, with sealed values only from `opened`."""
     case = detail.case
     now = clock.now()
+    lang = "ru" if (get_language() or "en").startswith("ru") else "en"
+    documents = list_documents_by_person(line.membership.person_id for line in detail.members)
     people = [
-        PersonView(
-            line=line,
-            names=_names(opened.people.get(str(line.membership.person_id), {})) if opened else [],
-            fields=opened.people.get(str(line.membership.person_id), {}) if opened else {},
-            protocol=opened.protocols.get(str(line.membership.person_id), {}) if opened else {},
-            milestones=[(kind, line.milestones.get(kind.value)) for kind in MilestoneKind],
-            check_in_overdue=line.protocol is not None and line.protocol.check_in_due_at < now,
+        _with_facts(
+            PersonView(
+                line=line,
+                names=_names(opened.people.get(str(line.membership.person_id), {}))
+                if opened
+                else [],
+                fields=opened.people.get(str(line.membership.person_id), {}) if opened else {},
+                protocol=opened.protocols.get(str(line.membership.person_id), {}) if opened else {},
+                milestones=[(kind, line.milestones.get(kind.value)) for kind in MilestoneKind],
+                check_in_overdue=line.protocol is not None
+                and line.protocol.check_in_due_at is not None
+                and line.protocol.check_in_due_at < now,
+                documents=[
+                    (document, opened.documents.get(str(document.pk)) if opened else None)
+                    for document in documents.get(line.membership.person_id, [])
+                ],
+                nationality=place_name(line.membership.person.nationality, lang),
+                current_country=place_name(line.membership.person.current_country, lang),
+            ),
+            lang,
         )
         for line in detail.members
     ]
@@ -83,15 +118,38 @@ def case_context(
         "expense_total": sum(expense.amount_reporting_minor for expense in detail.expenses),
         "reporting_currency": reporting_currency(),
         "timeline": [
-            (entry, label_of(TIMELINE_LABELS, entry.kind), usernames.get(entry.actor, entry.actor))
+            (
+                entry,
+                label_of(TIMELINE_LABELS, entry.kind),
+                usernames.get(entry.actor, entry.actor),
+                entry.kind in CORRECTION_KINDS,
+            )
             for entry in detail.timeline
         ],
+        "has_milestones": any(
+            on is not None for line in detail.members for on in line.milestones.values()
+        ),
         "may_coordinate": may_see_links(viewer),
         "sees_locations": may_see_locations(viewer),
         "holds_key": may_hold_key(viewer, case),
         "is_closed": case.phase == Phase.CLOSED,
         "reveal_minutes": int(REVEAL_LIFETIME.total_seconds() // 60),
     }
+
+
+def _with_facts(view: PersonView, lang: str) -> PersonView:
+    """The person's sealed facts as labelled lines, when they were opened."""
+    if not view.fields:
+        return view
+    person = view.line.membership.person
+    return replace(
+        view,
+        gender_identity=person_facts.gender_label(view.fields),
+        document_sex_marker=person_facts.marker_label(view.fields),
+        medical=person_facts.medical(view.fields),
+        danger=person_facts.danger(view.fields, lang),
+        prospects=person_facts.prospects(person, view.fields, lang),
+    )
 
 
 def _names(fields: dict[str, Any]) -> list[str]:

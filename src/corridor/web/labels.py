@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
 from corridor.cases import risk
+from corridor.cases.services.safety import STEP_WORDS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -31,14 +32,8 @@ SURGE_REASON_LABELS: dict[str, StrPromise] = {
     "mass_incident": _("Many incidents at once"),
     "raid_response": _("Responding to a raid"),
 }
-STEP_LABELS: dict[str, StrPromise] = {
-    "coordinator_informed": _("Coordinator informed"),
-    "person_contacted": _("Person contacted"),
-    "trusted_contact_tried": _("Trusted contact tried"),
-    "linked_cases_reviewed": _("Linked cases reviewed"),
-    "placements_reviewed": _("Placements reviewed"),
-    "relocation_decided": _("Relocation decided"),
-}
+# The incident checklist's words live beside the checklist (its refusals name steps too).
+STEP_LABELS: dict[str, StrPromise] = dict(STEP_WORDS)
 RISK_ANSWER_LABELS: dict[str, StrPromise] = {
     "threat_from_state": _("Threatened by the state (police, security services)"),
     "threat_from_family": _("Threatened by their family"),
@@ -95,7 +90,24 @@ TIMELINE_LABELS: dict[str, StrPromise] = {
     EventType.PLACEMENT_ENDED: _("Placement ended"),
     EventType.TRAVEL_LEG_RECORDED: _("Journey planned"),
     EventType.TRAVEL_LEG_COMPLETED: _("Journey completed"),
+    EventType.TRAVEL_LEG_CANCELLED: _("Journey cancelled"),
+    EventType.MILESTONE_CORRECTED: _("Milestone date corrected"),
+    EventType.MILESTONE_RETRACTED: _("Milestone retracted (recorded by mistake)"),
+    EventType.APPLICATION_STARTED: _("Application started"),
+    EventType.APPLICATION_STATUS_RECORDED: _("Application status recorded"),
+    EventType.APPLICATION_STATUS_RETRACTED: _("Application status withdrawn (recorded by mistake)"),
+    EventType.KEPT_AT_CLOSING: _("Kept running when the case closed"),
+    EventType.PROTOCOL_STOPPED: _("Contact protocol stopped"),
+    EventType.INCIDENT_STEP_SKIPPED: _("Incident step skipped"),
 }
+# Timeline lines that correct an earlier one: the page marks them so they stand out.
+CORRECTION_KINDS = frozenset(
+    {
+        EventType.MILESTONE_CORRECTED,
+        EventType.MILESTONE_RETRACTED,
+        EventType.APPLICATION_STATUS_RETRACTED,
+    }
+)
 
 
 def label_of(labels: dict[str, StrPromise], code: str) -> str:

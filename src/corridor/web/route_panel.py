@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
-from corridor.cases.models import Case
+from corridor.cases.models import Case, Relation
 from corridor.cases.risk import targets
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
@@ -26,6 +26,7 @@ from corridor.pathways import selectors
 from corridor.pathways.access import access_application_references, access_case_routes
 from corridor.pathways.models import Application, ApplicationStatus, RouteNote
 from corridor.pathways.presentation import results_json, ways_out_json
+from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import Verdict
 from corridor.web.case_forms import member_labels
 
@@ -34,6 +35,7 @@ VERDICT_LABELS = {
     Verdict.AFTER_STEPS.value: _("Open after steps"),
     Verdict.INELIGIBLE.value: _("Closed"),
 }
+NO_PLAN_FOR_THEM = _("this plan does not exist for them (see their documents)")
 # Applications still waiting on the authority or on us: their deadline is worth a look.
 ACTIVE = frozenset(
     {
@@ -68,6 +70,8 @@ class RoutePanel:
     closed_results: list[dict[str, Any]] = field(default_factory=list)
     to_country_days: int | None = None
     problem: str = ""  # why there is no panel (no catalog, a fact missing)
+    # No document of the principal is known: every route that needs one reads "closed".
+    documents_unknown: bool = False
 
 
 def build_route_panel(viewer: Staff, case: Case, applications: list[Application]) -> RoutePanel:
@@ -86,8 +90,10 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
     notes = selectors.route_notes_by_route(
         route_id for result in results for route_id in result["route_ids"]
     )
+    labels = member_labels(case)
     for rank, result in enumerate(results, start=1):
         route_ids: list[str] = result["route_ids"]
+        result["left_out"] = _left_out(routes.left_out.get(tuple(route_ids), []), labels, lang)
         final = route_ids[-1]  # a plan ends on its route; the legs before it are transits
         result.update(
             rank=rank,
@@ -107,6 +113,7 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
         open_results=[r for r in results if r["verdict"] != Verdict.INELIGIBLE.value],
         closed_results=[r for r in results if r["verdict"] == Verdict.INELIGIBLE.value],
         to_country_days=to_country,
+        documents_unknown=_documents_unknown(case),
     )
 
 
@@ -129,6 +136,27 @@ def application_lines(
         )
         for application in applications
     ]
+
+
+def _documents_unknown(case: Case) -> bool:
+    principal = case.members.filter(left_at__isnull=True, relation=Relation.PRINCIPAL).first()
+    if principal is None:
+        return False
+    person = principal.person
+    return person.has_internal_passport is None and person.has_international_passport is None
+
+
+def _left_out(
+    entries: list[tuple[str, MatchResult | None]], labels: dict[Any, str], lang: str
+) -> list[str]:
+    """ "2 · Partner · 30–49: why it is closed for them" for each member it is not open for."""
+    lines = []
+    for person_id, theirs in entries:
+        label = next((text for pk, text in labels.items() if str(pk) == person_id), "—")
+        reasons = cast(list[str], results_json([theirs], lang=lang)[0]["reasons"]) if theirs else []
+        why = reasons[1] if len(reasons) > 1 else str(NO_PLAN_FOR_THEM)
+        lines.append(f"{label}: {why}")
+    return lines
 
 
 def _notes(notes: dict[str, list[RouteNote]], route_ids: list[str]) -> list[RouteNote]:

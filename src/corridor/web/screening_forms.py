@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.intake.models import Method, Outcome, WatchKind
+from corridor.intake.questions import SHARE_CHOICES
 
 TRIAGE_FIELDS = ("danger_now", "where", "can_talk", "callback")
 YES_NO = [("", _("Choose")), ("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not known"))]
@@ -38,6 +39,23 @@ class HotlineForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    consent_keep = forms.ChoiceField(
+        label=_("Ask: may we keep what you tell us, to help you?"),
+        help_text=_(
+            "Read it to them: we keep what you tell us to help you, only our team sees it, "
+            "and you can change your answer at any time."
+        ),
+        choices=[("", _("Not asked")), ("yes", _("Yes")), ("no", _("No"))],
+        required=False,
+    )
+    consent_share = forms.ChoiceField(
+        label=_(
+            "Ask: may we share what you told us with governments or organisations that "
+            "can help you?"
+        ),
+        choices=[("", _("Not asked")), *SHARE_CHOICES],
+        required=False,
+    )
     conflict = forms.BooleanField(
         label=_(
             "I know the caller or their family (conflict of interest): give it to someone else"
@@ -57,7 +75,7 @@ class HotlineForm(forms.Form):
             name: str(data.get(name) or "")
             for name in (
                 "danger_now", "where", "can_talk", "callback", "full_name", "phone",
-                "document_number", "story",
+                "document_number", "story", "consent_keep", "consent_share",
             )
         }  # fmt: skip
         if data.get("date_of_birth"):
@@ -89,7 +107,15 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     case_ref = forms.CharField(
-        label=_("Existing case, for a duplicate"), max_length=20, required=False
+        label=_("Existing case, for a duplicate or the same person"),
+        max_length=20,
+        required=False,
+    )
+    sharing_confirmed = forms.BooleanField(
+        label=_(
+            "The person agreed to this sharing when we asked them (they asked to be asked first)"
+        ),
+        required=False,
     )
 
 

@@ -13,6 +13,7 @@ from corridor.web.views import (
     drafts,
     inbox,
     incidents,
+    people,
     reports,
     routes,
     screening,
@@ -109,9 +110,15 @@ urlpatterns = [
         name="case_incident_step",
     ),
     path(
+        "cases/<caseref:ref>/incidents/<uuid:incident_id>/skip/",
+        incidents.incident_skip,
+        name="case_incident_skip",
+    ),
+    path(
         "cases/<caseref:ref>/incidents/<uuid:incident_id>/close/",
         incidents.incident_close,
         name="case_incident_close",
     ),
     *case_actions.action_urls(),
+    *people.person_urls(),
 ]

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.models import AuditEntry
 from corridor.audit.services import record_event
 from corridor.cases.models import Case, CaseFlag, Flag, Milestone, Phase
 from corridor.cases.services.timeline import add_timeline_entry
@@ -50,17 +51,24 @@ def log(
     object_id: str = "",
     reason: str = "",
     detail: Mapping[str, str | int] | None = None,
-) -> None:
-    """One timeline line and one audit event, last in the writer's transaction."""
+    reason_text: str = "",
+    key: DataKey | None = None,
+    timeline_detail: str = "",
+) -> AuditEntry:
+    """One timeline line and one audit event, last in the writer's transaction.
+
+    `reason_text`, someone's own words on why, is sealed under `key` (the case's key) in
+    the audit log's reason notes; the timeline shows `timeline_detail` or the reason code.
+    """
     add_timeline_entry(
         actor=actor,
         case=case,
         kind=event.value,
         object_type=object_type,
         object_id=object_id,
-        detail=reason,
+        detail=timeline_detail or reason,
     )
-    record_event(
+    return record_event(
         actor=actor,
         event=event,
         object_type=object_type or "cases.case",
@@ -68,6 +76,8 @@ def log(
         case_id=case.ref,
         reason=reason,
         detail=detail,
+        reason_text=reason_text,
+        reason_key=key if reason_text else None,
     )
 
 

@@ -35,7 +35,7 @@ SHELTER_REF_INVALID = _("A shelter reference is 2 to 20 letters, digits or dashe
 PLACE_INVALID = _("Use a country or region code, e.g. RU-CE, RU-MOW, GE, DE.")
 ADDRESS_EMPTY = _("Give the address (it is encrypted and shown only to those who need it).")
 DATES_INVERTED = _("The end date is before the start date.")
-LEG_DONE = _("This leg is already completed.")
+LEG_DONE = _("This journey is already completed or cancelled.")
 DATE_IN_FUTURE = _("That date is in the future.")
 
 LEG_MILESTONES: dict[str, tuple[MilestoneKind, ...]] = {
@@ -145,7 +145,7 @@ def record_travel_leg(
 @transaction.atomic
 def complete_travel_leg(*, actor: Actor, leg: TravelLeg, on: date) -> TravelLeg:
     """The journey happened: record the milestones it reaches for everyone in the case."""
-    if leg.completed_on is not None:
+    if leg.completed_on is not None or leg.cancelled_on is not None:
         raise InvalidInput(str(LEG_DONE))
     if on > clock.today():
         raise InvalidInput(str(DATE_IN_FUTURE))
@@ -161,6 +161,26 @@ def complete_travel_leg(*, actor: Actor, leg: TravelLeg, on: date) -> TravelLeg:
         detail={"kind": leg.kind},
     )
     _reach(actor, leg.case, LEG_MILESTONES.get(leg.kind, ()), on)
+    return leg
+
+
+@transaction.atomic
+def cancel_travel_leg(*, actor: Actor, leg: TravelLeg, reason: str = "plan_changed") -> TravelLeg:
+    """A planned journey will not happen: it stays on the case, marked cancelled today."""
+    if leg.completed_on is not None or leg.cancelled_on is not None:
+        raise InvalidInput(str(LEG_DONE))
+    leg.cancelled_on = clock.today()
+    leg.save(update_fields=["cancelled_on", "updated_at"])
+    touch(leg.case)
+    log(
+        actor=actor,
+        case=leg.case,
+        event=EventType.TRAVEL_LEG_CANCELLED,
+        object_type="cases.travel_leg",
+        object_id=str(leg.pk),
+        reason=reason,
+        detail={"kind": leg.kind},
+    )
     return leg
 
 

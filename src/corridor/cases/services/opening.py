@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -19,6 +20,7 @@ from corridor.people import services as people
 from corridor.people.inputs import PersonInput
 from corridor.people.models import Person
 from corridor.vault import keys as vault_keys
+from corridor.vault.datakey import DataKey
 
 IN_ANOTHER_CASE = _("This person is already in another open case.")
 REGION_INVALID = _("Use a region code such as RU-CE, or leave it empty.")
@@ -36,11 +38,14 @@ def open_case(
     phase: Phase = Phase.INTAKE,
     next_action: str,
     next_action_due: date,
+    fill: Callable[[Case, Person, DataKey], None] | None = None,
 ) -> Case:
     """A new case with its principal person and first next action.
 
     The data key is created (and committed to the key store) before the rows that
     name it, so a crash leaves at most an unused key, never a case without its key.
+    `fill` writes more into the new case in the same transaction with the new key (an
+    accepted request's answers): whoever opens a case may fill it, assigned or not.
     """
     if region and not _region_ok(region):
         raise InvalidInput(str(REGION_INVALID))
@@ -53,6 +58,8 @@ def open_case(
         CaseMember.objects.create(case=case, person=person, relation=Relation.PRINCIPAL)
         log(actor=actor, case=case, event=EventType.CASE_OPENED, detail={"phase": phase})
         add_task(actor=actor, case=case, title=next_action, due_on=next_action_due, key=key)
+        if fill is not None:
+            fill(case, person, key)
     return case
 
 

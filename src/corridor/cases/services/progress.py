@@ -10,7 +10,14 @@ from django.db import transaction
 
 from corridor.audit.events import EventType
 from corridor.cases import stages
-from corridor.cases.models import Case, CaseFlag, Flag, Milestone, MilestoneKind, Phase
+from corridor.cases.models import (
+    Case,
+    CaseFlag,
+    Flag,
+    Milestone,
+    MilestoneKind,
+    Phase,
+)
 from corridor.cases.services._base import check_version, facts_of, log, touch
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -25,7 +32,7 @@ def record_milestone(
     *, actor: Actor, case: Case, person: Person, kind: MilestoneKind, reached_on: date
 ) -> Milestone:
     """Record a dated milestone for one person; the case's phase follows the milestones."""
-    _lock(case)
+    lock_case(case)
     if not case.members.filter(person=person, left_at__isnull=True).exists():
         raise InvalidInput(NOT_A_MEMBER)
     existing = {
@@ -69,16 +76,16 @@ def advance_phase(
     *, actor: Actor, case: Case, to: Phase, setback_reason: str = "", version: int | None = None
 ) -> Case:
     """Move the case to `to`, or raise StageProblem naming what is missing."""
-    _lock(case)
+    lock_case(case)
     check_version(case, version)
     stages.check_transition(facts_of(case), to, setback_reason=setback_reason)
-    _set_phase(actor, case, to, reason=setback_reason or "manual")
+    set_phase(actor, case, to, reason=setback_reason or "manual")
     return case
 
 
 @transaction.atomic
 def raise_flag(*, actor: Actor, case: Case, flag: Flag, reason: str = "") -> CaseFlag:
-    _lock(case)
+    lock_case(case)
     stages.check_flag_change(facts_of(case), flag, raise_it=True)
     row = CaseFlag.objects.create(case=case, flag=flag, raised_by=actor.actor_id, reason=reason)
     touch(case)
@@ -88,7 +95,7 @@ def raise_flag(*, actor: Actor, case: Case, flag: Flag, reason: str = "") -> Cas
 
 @transaction.atomic
 def clear_flag(*, actor: Actor, case: Case, flag: Flag, reason: str = "") -> None:
-    _lock(case)
+    lock_case(case)
     stages.check_flag_change(facts_of(case), flag, raise_it=False)
     CaseFlag.objects.filter(case=case, flag=flag, cleared_at__isnull=True).update(
         cleared_at=clock.now(), cleared_by=actor.actor_id
@@ -97,39 +104,13 @@ def clear_flag(*, actor: Actor, case: Case, flag: Flag, reason: str = "") -> Non
     log(actor=actor, case=case, event=EventType.FLAG_CLEARED, reason=reason, detail={"flag": flag})
 
 
-@transaction.atomic
-def close_case(*, actor: Actor, case: Case, reason: str, version: int | None = None) -> Case:
-    _lock(case)
-    check_version(case, version)
-    closure = stages.check_closure(facts_of(case), reason)
-    case.closure_reason = closure
-    case.closed_at = clock.now()
-    case.save(update_fields=["closure_reason", "closed_at", "updated_at"])
-    _set_phase(actor, case, Phase.CLOSED, reason=closure)
-    log(actor=actor, case=case, event=EventType.CASE_CLOSED, reason=closure)
-    return case
-
-
-@transaction.atomic
-def reopen_case(*, actor: Actor, case: Case, reason: str) -> Case:
-    _lock(case)
-    phase = stages.phase_after_reopening(facts_of(case))
-    case.closure_reason = ""
-    case.closed_at = None
-    case.reopened_count += 1
-    case.save(update_fields=["closure_reason", "closed_at", "reopened_count", "updated_at"])
-    _set_phase(actor, case, phase, reason=reason or "reopened")
-    log(actor=actor, case=case, event=EventType.CASE_REOPENED, reason=reason)
-    return case
-
-
 def _follow_milestones(actor: Actor, case: Case) -> None:
     derived = stages.derived_phase(facts_of(case))
     if derived != case.phase:
-        _set_phase(actor, case, derived, reason="milestones")
+        set_phase(actor, case, derived, reason="milestones")
 
 
-def _set_phase(actor: Actor, case: Case, phase: Phase, *, reason: str) -> None:
+def set_phase(actor: Actor, case: Case, phase: Phase, *, reason: str) -> None:
     previous = case.phase
     case.phase = phase
     case.phase_changed_at = clock.now()
@@ -144,7 +125,7 @@ def _set_phase(actor: Actor, case: Case, phase: Phase, *, reason: str) -> None:
     )
 
 
-def _lock(case: Case) -> None:
+def lock_case(case: Case) -> None:
     """Serialise writers on one case: the rules read the milestones they are about to change."""
     Case.objects.select_for_update().filter(pk=case.pk).first()
     case.refresh_from_db()

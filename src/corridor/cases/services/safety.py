@@ -9,6 +9,8 @@ where the others are.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,9 @@ from corridor.core.exceptions import InvalidInput
 from corridor.people import services as people
 from corridor.people.models import Channel, ContactProtocol, Person
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 CHECKLIST = (
     "coordinator_informed",
     "person_contacted",
@@ -41,7 +46,20 @@ CHECKLIST = (
     "relocation_decided",
 )
 STEP_UNKNOWN = _("That is not a step of this checklist.")
-STEP_DONE = _("That step is already done.")
+STEP_DONE = _("That step is already done or skipped.")
+SKIP_NEEDS_REASON = _("Say why the step is skipped.")
+OUTCOME_NEEDED = _("Write what came of the incident before closing it.")
+STEPS_UNDONE = _("Each step must be done, or skipped with a reason, first. Still open: %(steps)s.")
+TEXT_TOO_LONG = _("This text holds at most 2,000 characters.")
+# The checklist's steps in words, for the sentence that names the ones still open.
+STEP_WORDS: dict[str, StrPromise] = {
+    "coordinator_informed": _("Coordinator informed"),
+    "person_contacted": _("Person contacted"),
+    "trusted_contact_tried": _("Trusted contact tried"),
+    "linked_cases_reviewed": _("Linked cases reviewed"),
+    "placements_reviewed": _("Placements reviewed"),
+    "relocation_decided": _("Relocation decided"),
+}
 INCIDENT_CLOSED = _("The incident is already closed.")
 NO_PROTOCOL = _("This person has no contact protocol yet: set one first.")
 LINK_KINDS_AT_RISK = frozenset(
@@ -156,19 +174,9 @@ def raise_incident(
 
 @transaction.atomic
 def complete_incident_step(*, actor: Actor, incident: Incident, step: str) -> Incident:
-    if incident.closed_at is not None:
-        raise InvalidInput(str(INCIDENT_CLOSED))
-    items = list(incident.checklist)
-    for item in items:
-        if item["step"] == step:
-            if item["done_at"]:
-                raise InvalidInput(str(STEP_DONE))
-            item["done_at"] = clock.now().isoformat()
-            item["done_by"] = actor.actor_id
-            break
-    else:
-        raise InvalidInput(str(STEP_UNKNOWN))
-    incident.checklist = items
+    item = _open_step(incident, step)
+    item["done_at"] = clock.now().isoformat()
+    item["done_by"] = actor.actor_id
     incident.save(update_fields=["checklist", "updated_at"])
     log(
         actor=actor,
@@ -182,19 +190,78 @@ def complete_incident_step(*, actor: Actor, incident: Incident, step: str) -> In
 
 
 @transaction.atomic
-def close_incident(*, actor: Actor, incident: Incident) -> Incident:
+def skip_incident_step(
+    *, actor: Actor, incident: Incident, step: str, reason_text: str
+) -> Incident:
+    """Mark a step skipped, because of what the person says (sealed under the case's key;
+    the checklist keeps the audit event's number to find it)."""
+    because = reason_text.strip()
+    if not because:
+        raise InvalidInput(str(SKIP_NEEDS_REASON))
+    if len(because) > 2000:
+        raise InvalidInput(str(TEXT_TOO_LONG))
+    item = _open_step(incident, step)
+    entry = log(
+        actor=actor,
+        case=incident.case,
+        event=EventType.INCIDENT_STEP_SKIPPED,
+        object_type="cases.incident",
+        object_id=str(incident.pk),
+        reason=step,
+        reason_text=because,
+        key=case_key(actor, incident.case),
+    )
+    item["skipped_at"] = clock.now().isoformat()
+    item["skipped_by"] = actor.actor_id
+    item["note"] = entry.seq
+    incident.save(update_fields=["checklist", "updated_at"])
+    return incident
+
+
+@transaction.atomic
+def close_incident(*, actor: Actor, incident: Incident, outcome: str = "") -> Incident:
+    """Close the incident with its outcome (sealed under the case's key), once every step
+    of its checklist is done or skipped with a reason."""
     if incident.closed_at is not None:
         raise InvalidInput(str(INCIDENT_CLOSED))
-    incident.closed_at = clock.now()
-    incident.save(update_fields=["closed_at", "updated_at"])
-    log(
+    note = outcome.strip()
+    if not note:
+        raise InvalidInput(str(OUTCOME_NEEDED))
+    if len(note) > 2000:
+        raise InvalidInput(str(TEXT_TOO_LONG))
+    undone = [
+        str(STEP_WORDS.get(item["step"], item["step"]))
+        for item in incident.checklist
+        if not item.get("done_at") and not item.get("skipped_at")
+    ]
+    if undone:
+        raise InvalidInput(str(STEPS_UNDONE % {"steps": "; ".join(undone)}))
+    entry = log(
         actor=actor,
         case=incident.case,
         event=EventType.INCIDENT_CLOSED,
         object_type="cases.incident",
         object_id=str(incident.pk),
+        reason="outcome",
+        reason_text=note,
+        key=case_key(actor, incident.case),
     )
+    incident.closed_at = clock.now()
+    incident.outcome_event = entry.seq
+    incident.save(update_fields=["closed_at", "outcome_event", "updated_at"])
     return incident
+
+
+def _open_step(incident: Incident, step: str) -> dict[str, object]:
+    """The checklist item for `step`, if the incident is open and the step still to do."""
+    if incident.closed_at is not None:
+        raise InvalidInput(str(INCIDENT_CLOSED))
+    for item in incident.checklist:
+        if item["step"] == step:
+            if item.get("done_at") or item.get("skipped_at"):
+                raise InvalidInput(str(STEP_DONE))
+            return item  # type: ignore[no-any-return]
+    raise InvalidInput(str(STEP_UNKNOWN))
 
 
 def raise_missed_check_ins() -> int:

@@ -252,6 +252,8 @@ CORRIDOR_KEYD_CLIENT_USERS: tuple[str, ...] = ()
 CORRIDOR_KEYD_ADMIN_USERS: tuple[str, ...] = ()
 CORRIDOR_KEYD_LIMITS = dict(KEYD_LIMITS)
 CORRIDOR_KEYD_SYSTEM_PRINCIPALS: tuple[str, ...] = ("system:worker",)
+# keyd's PostgreSQL role, granted its reads by `setup` and `restore` (empty: nobody is).
+CORRIDOR_KEYD_DATABASE_ROLE = ""
 CORRIDOR_PLANNED_POPULATION = 100_000
 # The alias through which keyd's unwrap policies read (keyd's own settings define it).
 CORRIDOR_KEYD_DATABASE = "keyd_readonly"
@@ -285,6 +287,7 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_KEYD_ADMIN_USERS": env.keyd.admin_users,
         "CORRIDOR_KEYD_LIMITS": dict(env.keyd.limits),
         "CORRIDOR_KEYD_SYSTEM_PRINCIPALS": env.keyd.system_principals,
+        "CORRIDOR_KEYD_DATABASE_ROLE": env.keyd.database_role,
         "CORRIDOR_REPORT_MIN_K": env.report_min_k,
         "CORRIDOR_REPORT_LAG_MONTHS": env.report_lag_months,
         "CORRIDOR_PLANNED_POPULATION": env.planned_population,

@@ -15,7 +15,8 @@ from corridor.config.settings.base import (
     keyd_database_settings,
 )
 
-ENV = read_env()
+# keyd runs as its own user, who may not read the web's data directory or secret key.
+ENV = read_env(secret_key_file=False)
 # Nothing keyd does is signed with it: a per-process value satisfies Django.
 globals().update(env_settings(ENV, secret_key=secrets.token_urlsafe(64)))
 DATABASES = {

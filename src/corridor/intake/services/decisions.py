@@ -26,23 +26,35 @@ from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
-from corridor.cases.models import Case
+from corridor.cases.consent import SharingRefused, check_sharing
+from corridor.cases.models import Case, Phase
 from corridor.cases.services.assignment import assign_case
 from corridor.cases.services.opening import open_case
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.intake.access import access_request_by_id
 from corridor.intake.errors import NoCodename
-from corridor.intake.models import Decision, Method, Outcome, Request, Status
+from corridor.intake.models import Codename, Decision, Method, Outcome, Request, Status
 from corridor.intake.selectors import SCREENING_ROLES
+from corridor.intake.services.carrying import (
+    carry_answers,
+    new_case_filler,
+    principal_of,
+    wait_for_case_team,
+    writable_case_key,
+)
 from corridor.intake.services.messages import send_team_reply
 from corridor.intake.tally import DECISIONS, count_decision
-from corridor.people.inputs import NameEntry, PersonInput
+from corridor.people.inputs import PersonInput
 from corridor.vault import keys as vault_keys
 from corridor.vault.fields import JSONValue, open_field, seal_field
 
+# Decisions that send the request's data to a partner organisation.
+SHARES_OUTSIDE = frozenset({Outcome.REFER_OUT, Outcome.CO_VERIFY})
+
 OUTCOME_STATUS = {
     Outcome.ACCEPT: Status.ACCEPTED,
+    Outcome.ATTACH: Status.ACCEPTED,
     Outcome.ACCEPT_PROVISIONAL: Status.PROVISIONAL,
     Outcome.NEED_INFO: Status.NEED_INFO,
     Outcome.CO_VERIFY: Status.CO_VERIFY,
@@ -69,6 +81,7 @@ SECOND_REVIEWER = _("A suspected request is reviewed by someone other than who f
 NEEDS_METHOD = _("Tick at least one verification method before accepting fully.")
 ALREADY_PROVISIONAL = _("The request is already accepted provisionally.")
 CASE_UNKNOWN = _("Give the reference of the existing case, such as CR-7K3M-Q9TZ.")
+CASE_CLOSED = _("That case is closed: reopen it first, or open a new case.")
 NEEDS_PARTNER = _("Name the partner organisation.")
 NEEDS_QUESTION = _("Write what you need to know; the person reads it in their thread.")
 OUTCOME_INVALID = _("Choose a decision.")
@@ -88,6 +101,10 @@ REFER_MESSAGE = _(
 NEUTRAL_MESSAGE = _(
     "Thank you. Your request is being reviewed; we will write to you here when we can."
 )
+ATTACH_MESSAGE = _(
+    "We have found your earlier conversation with us and joined it to this one. From now "
+    "on, use the codename you got with this request; the old one no longer opens anything."
+)
 PROVISIONAL_MESSAGE = _(
     "We have received your request and will help you right away while we finish "
     "reviewing it. Please keep checking this page."
@@ -103,18 +120,31 @@ def record_decision(
     note: str = "",
     message: str = "",
     case_ref: str = "",
+    sharing_confirmed: bool = False,
 ) -> Request:
     """Record `outcome` on the request (and its consequences); raises InvalidInput or
-    NotAllowed naming what is wrong before anything is written."""
+    NotAllowed (SharingRefused among them) naming what is wrong before anything is
+    written.
+
+    Accepting carries every answer into the new case. Attaching the request to an
+    existing case ("the same person") carries them now if the verifier may write into
+    that case, or leaves them waiting for its team (see services/carrying.py).
+    """
     request = access_request_by_id(actor, request_id)
     if not roles_of(actor) & SCREENING_ROLES:
         raise NotAllowed(str(NOT_A_VERIFIER))
     chosen, used = _check_decision(actor, request, outcome, methods, note, message)
     duplicate_of = _case_by_ref(case_ref) if chosen == Outcome.DUPLICATE else None
-    if request.key_id is None:
+    attach_to = _open_case_by_ref(case_ref) if chosen == Outcome.ATTACH else None
+    if request.key_id is None or request.answers is None:
         raise InvalidInput(str(NOT_DECIDABLE))
     key = vault_keys.data_key(request.key_id, for_actor=actor.actor_id, case_id=str(request.id))
-    case = _open_case_for(actor, request, key) if chosen == Outcome.ACCEPT else None
+    opened: JSONValue = open_field(request.answers, key=key)
+    answers = opened if isinstance(opened, dict) else {}
+    if chosen in SHARES_OUTSIDE:
+        _check_request_sharing(actor, request, answers, chosen, confirmed=sharing_confirmed)
+    case = _open_case_for(actor, request, answers) if chosen == Outcome.ACCEPT else attach_to
+    case_key = writable_case_key(actor, attach_to) if attach_to is not None else None
     now = clock.now()
     with transaction.atomic():
         locked = Request.objects.select_for_update().get(pk=request.pk)
@@ -134,6 +164,8 @@ def record_decision(
         if duplicate_of is not None:
             locked.duplicate_of = duplicate_of
         locked.save()
+        if attach_to is not None:
+            _attach(actor, locked, answers, attach_to, case_key)
         detail: dict[str, str | int] = {"outcome": chosen.value, "methods": len(used)}
         if case is not None:
             detail["case"] = case.ref
@@ -172,7 +204,7 @@ def _check_decision(
         raise NotAllowed(str(SECOND_REVIEWER))
     if request.status == Status.PROVISIONAL and chosen == Outcome.ACCEPT_PROVISIONAL:
         raise InvalidInput(str(ALREADY_PROVISIONAL))
-    if chosen == Outcome.ACCEPT and not used:
+    if chosen in (Outcome.ACCEPT, Outcome.ATTACH) and not used:
         raise InvalidInput(str(NEEDS_METHOD))
     if chosen in (Outcome.REFER_OUT, Outcome.CO_VERIFY) and not note.strip():
         raise InvalidInput(str(NEEDS_PARTNER))
@@ -202,27 +234,85 @@ def _erase_on(outcome: Outcome) -> date | None:
     return None
 
 
-def _open_case_for(actor: Staff, request: Request, key: vault_keys.DataKey) -> Case:
-    """A new case whose principal is the requester as they named themselves."""
-    answers: JSONValue = open_field(request.answers, key=key) if request.answers else {}
-    given = family = ""
-    if isinstance(answers, dict):
-        written = answers.get("full_name") or answers.get("name_to_use") or ""
-        words = str(written).split()
-        given, family = (words[0], " ".join(words[1:])) if words else ("", "")
-    script = "cyrl" if any("а" <= char.lower() <= "я" for char in given + family) else "latn"
-    principal = PersonInput(names=[NameEntry(script=script, given=given, family=family)])
+def _open_case_by_ref(case_ref: str) -> Case:
+    case = _case_by_ref(case_ref)
+    if case.phase == Phase.CLOSED:
+        raise InvalidInput(str(CASE_CLOSED))
+    return case
+
+
+def _check_request_sharing(
+    actor: Staff,
+    request: Request,
+    answers: dict[str, JSONValue],
+    outcome: Outcome,
+    *,
+    confirmed: bool,
+) -> None:
+    """Referring a request out or co-verifying it with a partner sends it outside: the
+    person's answer on sharing decides (a refusal is recorded on its own)."""
+    share = request.sharing_changed_to or str(answers.get("consent_share") or "ask")
+    try:
+        check_sharing(share, confirmed=confirmed)
+    except SharingRefused:
+        with transaction.atomic():
+            record_event(
+                actor=actor,
+                event=EventType.SHARING_REFUSED,
+                object_type="request",
+                object_id=str(request.id),
+                reason=outcome.value,
+                detail={"share": share},
+            )
+        raise
+
+
+def _open_case_for(actor: Staff, request: Request, answers: dict[str, JSONValue]) -> Case:
+    """A new case whose principal is the requester, with every answer carried into it."""
     case = open_case(
         actor=actor,
-        principal=principal,
+        principal=PersonInput(),
         next_action=str(FIRST_ACTION),
         next_action_due=clock.today() + timedelta(days=1),
+        fill=new_case_filler(actor=actor, request=request, answers=answers),
     )
     # A coordinator (or caseworker) who accepts leads the case; a verifier's acceptance
     # lands in the board's unassigned queue for a coordinator to assign.
     if roles_of(actor) & {Role.CASEWORKER, Role.COORDINATOR}:
         assign_case(actor=actor, case=case, staff=actor)
     return case
+
+
+def _attach(
+    actor: Staff,
+    request: Request,
+    answers: dict[str, JSONValue],
+    case: Case,
+    key: vault_keys.DataKey | None,
+) -> None:
+    """Join the request to the same person's case (caller's transaction): its thread
+    becomes one of the case's, the codenames of the case's earlier requests are retired
+    (the person lost theirs; whoever finds it must read nothing), and the answers are
+    carried now or wait for the case's team."""
+    earlier = Request.objects.filter(case=case).exclude(pk=request.pk).values_list("pk", flat=True)
+    retired = Codename.objects.filter(request_id__in=list(earlier), retired_on__isnull=True).update(
+        retired_on=clock.today()
+    )
+    record_event(
+        actor=actor,
+        event=EventType.CODENAMES_RETIRED,
+        object_type="request",
+        object_id=str(request.id),
+        case_id=case.ref,
+        detail={"retired": retired},
+    )
+    person = principal_of(case)
+    if key is not None and person is not None:
+        carry_answers(
+            actor=actor, request=request, answers=answers, case=case, person=person, key=key
+        )
+    else:
+        wait_for_case_team(actor=actor, request=request, case=case)
 
 
 def _tell_requester(actor: Staff, request: Request, outcome: Outcome, message: str) -> None:
@@ -235,6 +325,7 @@ def _tell_requester(actor: Staff, request: Request, outcome: Outcome, message: s
             Outcome.DECLINE: DECLINE_MESSAGE,
             Outcome.REFER_OUT: REFER_MESSAGE,
             Outcome.ACCEPT_PROVISIONAL: PROVISIONAL_MESSAGE,
+            Outcome.ATTACH: ATTACH_MESSAGE,
         }
         text = str(defaults.get(outcome, ""))
     if not text:

@@ -36,8 +36,16 @@ from corridor.vault.fields import JSONValue, seal_field
 
 # The triage asked in the first minute, then the rest of the call.
 TRIAGE_FIELDS = ("danger_now", "where", "can_talk", "callback")
-DETAIL_FIELDS = ("full_name", "phone", "date_of_birth", "document_number", "story", "notes")
-CHOICE_VALUES = {"danger_now": ("yes", "no", "unknown"), "can_talk": ("yes", "no", "unknown")}
+DETAIL_FIELDS = (
+    "full_name", "phone", "date_of_birth", "document_number", "story", "notes",
+    "consent_keep", "consent_share",
+)  # fmt: skip
+CHOICE_VALUES = {
+    "danger_now": ("yes", "no", "unknown"),
+    "can_talk": ("yes", "no", "unknown"),
+    "consent_keep": ("yes", "no"),
+    "consent_share": ("yes", "ask", "no"),
+}
 FIELD_LIMIT = 8000
 ESCALATION_ALERT = "hotline_escalation"
 CONFLICT_ALERT = "hotline_conflict"

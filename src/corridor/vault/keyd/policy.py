@@ -8,6 +8,10 @@ any policy grants it; with no policy registered, nothing is (fail closed).
 
     register_unwrap_policy("cases.assigned_or_revealed", case_policy)
     register_surge_check("accounts.surge", in_open_surge)
+    register_keyd_reads({"cases_case": ("id", "key_id", "erased_at")})
+
+The columns a policy reads are registered too: on PostgreSQL, `corridor setup` and
+`corridor restore` grant keyd's read-only role SELECT on exactly those (grants.py).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ UnwrapPolicy = Callable[[UnwrapRequest], bool]
 SurgeCheck = Callable[[str, str], bool]
 
 _POLICIES: dict[str, UnwrapPolicy] = {}
+_READS: dict[str, set[str]] = {}
 _SURGE_CHECKS: dict[str, SurgeCheck] = {}
 
 
@@ -57,6 +62,17 @@ def register_unwrap_policy(name: str, policy: UnwrapPolicy) -> None:
 def register_surge_check(name: str, check: SurgeCheck) -> None:
     """Add (or replace) a check that lifts a person's limit to the surge limit."""
     _SURGE_CHECKS[name] = check
+
+
+def register_keyd_reads(columns: dict[str, tuple[str, ...]]) -> None:
+    """Add the columns (by table) that a registered policy or surge check reads."""
+    for table, names in columns.items():
+        _READS.setdefault(table, set()).update(names)
+
+
+def keyd_reads() -> dict[str, tuple[str, ...]]:
+    """Every column keyd's policies read, by table (sorted, for stable grants)."""
+    return {table: tuple(sorted(_READS[table])) for table in sorted(_READS)}
 
 
 def granting_policy(request: UnwrapRequest) -> str | None:

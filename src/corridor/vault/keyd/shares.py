@@ -39,6 +39,7 @@ from corridor.vault.errors import (
 from corridor.vault.private_files import write_private_file
 
 RECORD_FILE = "kek-check.json"
+LOG_FILE = "keyd.log"  # the default of CORRIDOR_KEYD_LOG
 RECORD_FORMAT = "corridor-keyd-kek-v1"
 # A check value and three numbers per KEK version: a few hundred bytes each.
 RECORD_LIMIT = 64 * 1024
@@ -52,6 +53,13 @@ OTHER_SET = "other_set"
 REPEATED = "repeated"
 WRONG_KEY_CHECK = "wrong_key_check"
 
+# Never plain "run keys init": over existing keys a new KEK would open none of them.
+NO_RECORD_ADVICE = (
+    "If this installation has keys (a restore, a new server, a lost folder), copy "
+    "kek-check.json back from the trustees' material: a new KEK would open none of its "
+    "keys. Only on a new installation, with no data yet, run "
+    "`corridor keys init --shares N --threshold M`."
+)
 MESSAGES = {
     CHECKSUM: "The share is not valid: a word is mistyped or missing (checksum).",
     OTHER_SET: "The share belongs to another set of shares (other_set).",
@@ -129,9 +137,7 @@ def read_record(directory: Path) -> KekRecord:
     """keyd's record, or KeydNotInitialised when `keys init` never ran here."""
     path = record_path(directory)
     if not path.exists():
-        raise KeydNotInitialised(
-            f"No KEK record at {path}: run `corridor keys init --shares N --threshold M` first."
-        )
+        raise KeydNotInitialised(f"No KEK record at {path}. {NO_RECORD_ADVICE}")
     try:
         raw = read_input_bytes(path, limit=RECORD_LIMIT)
     except InputRefused as error:
@@ -173,7 +179,9 @@ def write_record(directory: Path, record: KekRecord) -> None:
     write_private_file(record_path(directory), json.dumps(payload, indent=1).encode("ascii"))
 
 
-def initialise_kek(directory: Path, *, shares: int, threshold: int) -> list[str]:
+def initialise_kek(
+    directory: Path, *, shares: int, threshold: int, log: Path | None = None
+) -> list[str]:
     """`corridor keys init`: a new random KEK (version 1), split; only its check value is kept.
 
     Needs nothing but the directory. Refuses to replace an existing record: that would
@@ -184,6 +192,14 @@ def initialise_kek(directory: Path, *, shares: int, threshold: int) -> list[str]
         raise KeydAlreadyInitialised(
             f"{record_path(directory)} exists: this installation already has a KEK. "
             "Use `corridor keys rotate` for a new one."
+        )
+    log = log or directory / LOG_FILE
+    if log.exists():
+        # keyd has served keys from this folder: its record was lost, not never made.
+        raise KeydAlreadyInitialised(
+            f"keyd has run here ({log} exists) but {record_path(directory)} is "
+            f"missing: copy it back from the trustees' material. A new KEK would open none "
+            "of the keys wrapped before."
         )
     kek = bytearray(aead.new_key())
     try:

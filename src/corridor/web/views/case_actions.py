@@ -27,6 +27,7 @@ from corridor.cases.access import may_hold_key, record_case_view
 from corridor.cases.models import (
     Case,
     ClosureReason,
+    ConsentSource,
     ExpenseCategory,
     Flag,
     Incident,
@@ -38,7 +39,18 @@ from corridor.cases.models import (
     Relation,
     TravelMode,
 )
-from corridor.cases.services import assignment, costs, logistics, opening, progress, safety, work
+from corridor.cases.services import (
+    assignment,
+    closing,
+    consent,
+    corrections,
+    costs,
+    logistics,
+    opening,
+    progress,
+    safety,
+    work,
+)
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.pathways import applications
@@ -72,6 +84,7 @@ class CaseAction:
     needs_key: bool = False
     drafts: bool = False
     help: StrPromise | None = None
+    template: str = "web/cases/action.html"
 
 
 def _member(actor: Staff, case: Case, form: f.AddMemberForm) -> object:
@@ -120,13 +133,59 @@ def _clear_flag(actor: Staff, case: Case, form: f.ClearFlagForm) -> object:
 
 def _close(actor: Staff, case: Case, form: f.CloseForm) -> object:
     data = form.cleaned_data
-    return progress.close_case(
-        actor=actor, case=case, reason=ClosureReason(data["reason"]), version=data["version"]
+    return closing.close_case(
+        actor=actor,
+        case=case,
+        reason=ClosureReason(data["reason"]),
+        version=data["version"],
+        dispositions=form.dispositions(),
+        also_running=form.applications,
+        sharing_confirmed=data["sharing_confirmed"],
+    )
+
+
+def _consent(actor: Staff, case: Case, form: f.ConsentForm) -> object:
+    data = form.cleaned_data
+    return consent.record_consent(
+        actor=actor,
+        case=case,
+        keep=data["keep"],
+        share=data["share"],
+        source=ConsentSource.STAFF,
+        reason_text=data["reason"],
     )
 
 
 def _reopen(actor: Staff, case: Case, form: f.ReopenForm) -> object:
-    return progress.reopen_case(actor=actor, case=case, reason=form.cleaned_data["reason"])
+    return closing.reopen_case(actor=actor, case=case, reason=form.cleaned_data["reason"])
+
+
+def _correct_milestone(actor: Staff, case: Case, form: f.CorrectMilestoneForm) -> object:
+    data = form.cleaned_data
+    return corrections.correct_milestone(
+        actor=actor,
+        case=case,
+        milestone=data["milestone"],
+        reached_on=data["reached_on"],
+        reason_text=data["reason"],
+    )
+
+
+def _retract_milestone(actor: Staff, case: Case, form: f.RetractMilestoneForm) -> object:
+    data = form.cleaned_data
+    corrections.retract_milestone(
+        actor=actor, case=case, milestone=data["milestone"], reason_text=data["reason"]
+    )
+    return None
+
+
+def _retract_status(actor: Staff, case: Case, form: af.RetractStatusForm) -> object:
+    return applications.retract_status(
+        actor=actor,
+        application=form.cleaned_data["application"],
+        reason_text=form.cleaned_data["reason"],
+        version=form.expected_version(),
+    )
 
 
 def _assign(actor: Staff, case: Case, form: f.AssignForm) -> object:
@@ -338,6 +397,12 @@ ACTIONS: tuple[CaseAction, ...] = (
         f.CloseForm,
         _close,
         _("The case was closed."),
+        needs_key=True,
+        help=_(
+            "A case closes once everything still running is ended, or kept running with the "
+            "reason why. Contact protocols stop when the case closes."
+        ),
+        template="web/cases/close.html",
     ),
     CaseAction(
         "reopen",
@@ -346,6 +411,27 @@ ACTIONS: tuple[CaseAction, ...] = (
         f.ReopenForm,
         _reopen,
         _("The case was reopened."),
+        coordinators_only=True,
+        help=_("Only coordinators reopen cases. Contact protocols start again from now."),
+    ),
+    CaseAction(
+        "correct_milestone",
+        "milestones/correct",
+        _("Correct a milestone's date"),
+        f.CorrectMilestoneForm,
+        _correct_milestone,
+        _("The milestone's date was corrected."),
+        needs_key=True,
+    ),
+    CaseAction(
+        "retract_milestone",
+        "milestones/retract",
+        _("Retract a milestone recorded by mistake"),
+        f.RetractMilestoneForm,
+        _retract_milestone,
+        _("The milestone was retracted; reports no longer count it."),
+        needs_key=True,
+        help=_("Retract later steps first: “Arrived” before “Left the country”."),
     ),
     CaseAction(
         "assign",
@@ -504,6 +590,32 @@ ACTIONS: tuple[CaseAction, ...] = (
         ),
     ),
     CaseAction(
+        "retract_application_status",
+        "applications/retract",
+        _("Withdraw a status recorded by mistake"),
+        af.RetractStatusForm,
+        _retract_status,
+        _("The status was withdrawn; the application is back at the one before."),
+        needs_key=True,
+        help=_(
+            "The application's last status is withdrawn. A grant withdrawn also takes back "
+            "“Visa or permit granted” where no other grant covers the person."
+        ),
+    ),
+    CaseAction(
+        "consent",
+        "consent",
+        _("Change what the person agreed to"),
+        f.ConsentForm,
+        _consent,
+        _("Their new answer is recorded; the earlier one stays in its history."),
+        needs_key=True,
+        help=_(
+            "Record only what the person told us. Referrals and hand-overs to partners "
+            "follow this answer."
+        ),
+    ),
+    CaseAction(
         "raise_incident",
         "incidents/raise",
         _("Raise an incident"),
@@ -518,7 +630,7 @@ def _initial(request: HttpRequest, action: CaseAction) -> dict[str, object]:
     initial: dict[str, object] = dict.fromkeys(
         getattr(action.form, "TODAY_FIELDS", ()), clock.today()
     )
-    for name in ("task", "placement", "leg", "person", "route", "application"):
+    for name in ("task", "placement", "leg", "person", "route", "application", "milestone"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
     if action.drafts:
@@ -558,7 +670,7 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
                 return redirect("web:case", ref=case.ref)
         record_case_view(staff, case, page=action.name)
         context = {"case": case, "action": action, "form": form}
-        return render(request, "web/cases/action.html", context, status=400 if form.errors else 200)
+        return render(request, action.template, context, status=400 if form.errors else 200)
 
     view.__name__ = view.__qualname__ = f"case_{action.name}"
     return view

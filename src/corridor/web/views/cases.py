@@ -29,12 +29,16 @@ from corridor.cases.access import (
 from corridor.cases.models import Case
 from corridor.cases.selectors import get_case_detail
 from corridor.cases.services import opening
+from corridor.cases.services.consent import consent_history, current_consent
 from corridor.cases.services.insider import step_up_needed
 from corridor.cases.services.openings import open_case_for_work
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
+from corridor.intake.questions import describe_answers
 from corridor.intake.selectors import list_requests_of_case
+from corridor.intake.services.carrying import count_waiting, merge_waiting_answers
 from corridor.pathways.selectors import list_applications_of_case
+from corridor.vault.errors import VaultError
 from corridor.web.case_forms import FindCaseForm, NewCaseForm, OpenForWorkForm
 from corridor.web.case_page import case_context
 from corridor.web.decorators import current_staff, role_required, staff_required
@@ -43,6 +47,11 @@ from corridor.web.route_panel import application_lines, build_route_panel
 OPENED = _("The case is open for your work for %(minutes)s minutes.")
 CASE_CREATED = _("The case was opened. Assign it to a caseworker next.")
 REASON_NEEDED = _("Choose why you are opening a case that is not assigned to you.")
+ANSWERS_MERGED = _("The answers of a request that waited for this case's team are now in it.")
+ANSWERS_STILL_WAITING = _(
+    "A request's answers wait for this case, but the key service refused them now; they "
+    "are carried the next time you open the case."
+)
 
 
 def case_for(request: HttpRequest, ref: str, *, page: str, coordinators_only: bool = False) -> Case:
@@ -77,6 +86,14 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
     context["assigned"] = is_assigned(staff, case)
     # The request the case was accepted from: its thread goes on in the requests pages.
     context["threads"] = list(list_requests_of_case(case.pk))
+    context["answers_waiting"] = count_waiting(case)
+    context["consent"] = current_consent(case)
+    context["consent_history"] = consent_history(case)
+    context["intake_answers"] = (
+        [describe_answers(answers) for answers in opened.intake_answers.values()]
+        if opened
+        else None
+    )
     return render(request, "web/cases/case.html", context)
 
 
@@ -112,10 +129,23 @@ def case_open(request: HttpRequest, ref: str) -> HttpResponse:
         else:
             minutes = int(REVEAL_LIFETIME.total_seconds() // 60)
             messages.success(request, OPENED % {"minutes": minutes})
+            _merge_waiting(request, case)
             return redirect("web:case", ref=case.ref)
     record_case_view(staff, case, page="open")
     context = {"case": case, "form": form, "assigned": assigned}
     return render(request, "web/cases/open.html", context, status=400 if form.errors else 200)
+
+
+def _merge_waiting(request: HttpRequest, case: Case) -> None:
+    """Answers of requests accepted into the case that waited for its team are carried
+    now, by the assigned person opening it."""
+    try:
+        carried = merge_waiting_answers(actor=current_staff(request), case=case)
+    except VaultError:
+        messages.warning(request, ANSWERS_STILL_WAITING)
+        return
+    if carried:
+        messages.success(request, ANSWERS_MERGED)
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -21,6 +21,7 @@ from corridor.intake.access import (
     access_opened_request_by_id,
     access_request_by_id,
 )
+from corridor.intake.carryover import preview_lines
 from corridor.intake.errors import RequestNotFound
 from corridor.intake.models import Signal, Status
 from corridor.intake.questions import describe_answers
@@ -88,6 +89,11 @@ def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
         "form": form,
         "signals": [(code, Signal(code).label) for code in list_flags(item)] if screening else None,
         "decision_form": DecisionForm() if screening and item.status in DECIDABLE else None,
+        # What accepting would write into a case, from the answers just read (and audited).
+        "carry_over": preview_lines(opened.answers)
+        if screening and item.status in DECIDABLE
+        else None,
+        "waiting": item.case_id is not None and item.carried_at is None,
     }
     return render(request, "web/inbox/detail.html", context, status=status)
 

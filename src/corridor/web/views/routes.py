@@ -93,9 +93,10 @@ def board(request: HttpRequest) -> HttpResponse:
         "overdue": overdue,
         "granted": Counter(a.country for a in decided if a.status == ApplicationStatus.GRANTED),
         "denied": Counter(a.country for a in decided if a.status == ApplicationStatus.DENIED),
+        # Pairs, not the Counter: a template reads `counter.items` as the key "items" (0).
         "denial_reasons": Counter(
             a.get_denial_reason_display() for a in decided if a.status == ApplicationStatus.DENIED
-        ),
+        ).most_common(),
         "countries": sorted({a.country for a in rows}),
         "slots": selectors.list_slot_agreements(valid_on=today),
         "country": country,

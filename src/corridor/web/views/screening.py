@@ -18,6 +18,7 @@ from corridor.accounts.roles import Role
 from corridor.core.exceptions import CorridorError
 from corridor.intake.access import access_watchlist
 from corridor.intake.errors import RequestNotFound, WatchEntryNotFound
+from corridor.intake.models import Outcome
 from corridor.intake.selectors import SCREENING_ROLES
 from corridor.intake.services.decisions import record_decision
 from corridor.intake.services.hotline import record_hotline_request
@@ -30,6 +31,10 @@ from corridor.web.screening_forms import DecisionForm, HotlineForm, WatchEntryFo
 CALL_RECORDED = _("The call is recorded as %(ref)s. Screening starts now.")
 CALL_ESCALATED = _("The call is recorded as %(ref)s and the coordinators are alerted.")
 DECISION_RECORDED = _("Decision recorded.")
+ATTACHED = _(
+    "%(ref)s joined case %(case)s. The codename given with %(ref)s stays valid; the "
+    "codenames of the case's earlier requests no longer open anything."
+)
 WATCH_ADDED = _("Added to the watchlist.")
 WATCH_REMOVED = _("Removed from the watchlist; its key is destroyed.")
 KEYS_UNAVAILABLE = _("The key service is sealed or unreachable; nothing was saved. Try again.")
@@ -73,7 +78,7 @@ def request_decide(request: HttpRequest, request_id: UUID) -> HttpResponse:
         return redirect("web:request_detail", request_id=request_id)
     data = form.cleaned_data
     try:
-        record_decision(
+        decided = record_decision(
             actor=current_staff(request),
             request_id=request_id,
             outcome=data["outcome"],
@@ -81,6 +86,7 @@ def request_decide(request: HttpRequest, request_id: UUID) -> HttpResponse:
             note=data["note"],
             message=data["message"],
             case_ref=data["case_ref"],
+            sharing_confirmed=data["sharing_confirmed"],
         )
     except RequestNotFound:
         raise Http404 from None
@@ -89,7 +95,12 @@ def request_decide(request: HttpRequest, request_id: UUID) -> HttpResponse:
     except CorridorError as problem:
         messages.error(request, str(problem))
     else:
-        messages.success(request, DECISION_RECORDED)
+        if data["outcome"] == Outcome.ATTACH and decided.case is not None:
+            messages.success(
+                request, ATTACHED % {"ref": decided.reference, "case": decided.case.ref}
+            )
+        else:
+            messages.success(request, DECISION_RECORDED)
     return redirect("web:request_detail", request_id=request_id)
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corridor.audit.events import EventType
@@ -13,6 +14,18 @@ from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
 from corridor.vault import backup
 from corridor.vault.errors import VaultError
+
+KEYD_NOTE = (
+    "Not in this backup: the KEK. To restore, keyd needs its folder's kek-check.json "
+    "(check values, no key) and the trustees' shares. After `keys init` and after every "
+    "`keys rotate`, copy kek-check.json (as root, from CORRIDOR_KEYD_DIR) to where the "
+    "trustees keep their material, never beside these backups; keep keyd.log with its "
+    "head as you keep the audit log."
+)
+FILE_NOTE = (
+    "Not in this backup: the KEK file. Keep a copy of it apart from these backups; "
+    "`corridor restore --kek-file` needs it."
+)
 
 
 class Command(BaseCommand):
@@ -56,3 +69,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Key store: {result.keystore}")
         for path in result.pruned:
             self.stdout.write(f"Deleted the expired key-store backup {path.name}")
+        self.stdout.write(KEYD_NOTE if settings.CORRIDOR_KEY_PROVIDER == "keyd" else FILE_NOTE)

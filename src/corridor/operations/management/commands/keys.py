@@ -70,7 +70,10 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
     def _init(self, shares: int, threshold: int) -> None:
-        mnemonics = initialise_kek(keyd_config().directory, shares=shares, threshold=threshold)
+        config = keyd_config()
+        mnemonics = initialise_kek(
+            config.directory, shares=shares, threshold=threshold, log=config.log
+        )
         self.stderr.write(
             f"A new KEK exists only in these {shares} shares; any {threshold} unseal keyd. "
             "Give one to each trustee now: they are not stored anywhere."

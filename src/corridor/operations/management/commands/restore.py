@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
+from corridor.operations.keyd_access import grant_keyd_access
 from corridor.vault import backup
 from corridor.vault.errors import KekMismatch, RestoreRefused, VaultError
 
@@ -25,7 +26,8 @@ REFUSED_EXIT = 2
 class Command(BaseCommand):
     help = (
         "Restore the newest data backup and the newest key-store backup from SRC into this "
-        "installation, which must be empty. With the file provider, --kek-file gives the KEK."
+        "installation, which must be empty. With the file provider, --kek-file gives the KEK; "
+        "with keyd, the trustees unseal keyd first."
     )
     # Checks could open the databases, and an opened SQLite file is no longer empty.
     requires_system_checks: list[str] = []
@@ -39,6 +41,8 @@ class Command(BaseCommand):
         if not source.is_dir():
             raise CommandError(f"{source} is not a folder of backups.", returncode=2)
         kek_file: Path | None = options["kek_file"]
+        if settings.CORRIDOR_KEY_PROVIDER == "keyd" and kek_file is not None:
+            raise CommandError(backup.KEYD_HOLDS_THE_KEK, returncode=2)
         if kek_file is not None and not kek_file.is_file():
             raise CommandError(f"{kek_file} is not a file.", returncode=2)
         if settings.CORRIDOR_KEY_PROVIDER == "file" and kek_file is None:
@@ -60,3 +64,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Restored {result.data.name}, {result.file_count} files and {result.keystore.name}."
         )
+        # pg_restore drops every grant: keyd's reads are granted again, or no case opens.
+        # Last, so that a missing role leaves a complete, recorded restore behind.
+        grant_keyd_access(self.stdout.write)

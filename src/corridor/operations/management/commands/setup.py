@@ -17,14 +17,16 @@ from corridor.accounts.roles import Role
 from corridor.core.actors import Actor, cli_actor
 from corridor.core.exceptions import InvalidInput
 from corridor.operations import demo
+from corridor.operations.keyd_access import grant_keyd_access
 from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
 from corridor.vault import longlived
 from corridor.vault.errors import VaultError
 
 KEYD_ORDER = (
-    "With keyd the order is: `corridor keys init`, `corridor keyd`, `corridor unseal`, "
-    "then `corridor setup`."
+    "keyd must be running and unsealed (`corridor keyd`, then `corridor unseal`) before "
+    "`corridor setup`; a new installation makes its KEK once, before both, with "
+    "`corridor keys init` (never again over existing keys)."
 )
 DEMO_REFUSED = (
     "Demo data is only allowed with CORRIDOR_ENV=demo or CORRIDOR_ENV=development; "
@@ -49,6 +51,7 @@ class Command(BaseCommand):
         settings.CORRIDOR_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
         for alias in settings.DATABASES:
             call_command("migrate", database=alias, interactive=False, verbosity=0)
+        grant_keyd_access(self.stdout.write)
         self._initialise_keys()
         accounts.ensure_role_groups()
         if not settings.WHITENOISE_USE_FINDERS:

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from corridor.core.tasks import run_due_jobs
-from corridor.operations.keys_at_start import check_keys
+from corridor.operations.keys_at_start import require_keys, wait_for_keys
 
 
 class Command(BaseCommand):
@@ -27,10 +27,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        check_keys(self.stderr.write)
         self._running = True
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        if options["burst"]:
+            # A one-off run does not wait: it says that keyd is down and exits 1.
+            require_keys(self._say)
+        elif not wait_for_keys(self._say, keep_waiting=lambda: self._running, sleep=self._sleep):
+            return
         while self._running:
             close_old_connections()
             run_due_jobs()
@@ -38,6 +42,10 @@ class Command(BaseCommand):
             if options["burst"]:
                 return
             self._sleep(options["interval"])
+
+    def _say(self, line: str) -> None:
+        self.stderr.write(line)
+        self.stderr.flush()
 
     def _run_queued_tasks(self) -> None:
         call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)

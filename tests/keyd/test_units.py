@@ -1,0 +1,75 @@
+"""The systemd units docs/operators.md gives pass `systemd-analyze verify` (offline: it
+needs no running systemd), and the web and worker do not stop when keyd stops."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.keyd.helpers import REPOSITORY
+
+UNIT = re.compile(r"`/etc/systemd/system/([\w.-]+)`:\n\n```ini\n(.*?)```", re.DOTALL)
+WORKER = "corridor-worker.service"
+INSTALLED_AT = "/srv/corridor/app"
+
+
+def documented_units() -> dict[str, str]:
+    """Every unit in the guide, the worker's made from the web's as the guide says."""
+    guide = (REPOSITORY / "docs" / "operators.md").read_text(encoding="utf-8")
+    units = {match.group(1): match.group(2) for match in UNIT.finditer(guide)}
+    web = units["corridor.service"]
+    assert f"`/etc/systemd/system/{WORKER}` is the same with" in guide
+    units[WORKER] = web.replace("Description=Corridor web", "Description=Corridor worker").replace(
+        "corridor serve --host 127.0.0.1 --port 8000", "corridor worker"
+    )
+    return units
+
+
+def parsed(text: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string(text)
+    return parser
+
+
+@pytest.mark.pure
+def test_the_guides_units_pass_systemd_analyze_verify(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze is missing: apt-get install systemd (see .ci/run)"
+    units = documented_units()
+    assert sorted(units) == ["corridor-keyd.service", "corridor-worker.service", "corridor.service"]
+    paths: list[Path] = []
+    for name, text in units.items():
+        # verify checks that ExecStart exists: this checkout stands in for the install.
+        path = tmp_path / name
+        path.write_text(text.replace(INSTALLED_AT, str(REPOSITORY)), encoding="utf-8")
+        paths.append(path)
+    checked = subprocess.run(
+        [analyze, "verify", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # verify exits 0 on an unknown key or a value it cannot parse, and only says so.
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "", "")
+
+
+@pytest.mark.pure
+def test_web_and_worker_start_after_keyd_but_do_not_stop_with_it():
+    units = documented_units()
+    for name in ("corridor.service", WORKER):
+        unit = parsed(units[name])["Unit"]
+        assert "corridor-keyd.service" in unit["After"].split(), name
+        assert unit["Wants"] == "corridor-keyd.service", name
+        # Requires= or BindsTo= would stop the portal with keyd (docs/security.md, C16).
+        assert "Requires" not in unit, name
+        assert "BindsTo" not in unit, name
+    keyd = parsed(units["corridor-keyd.service"])["Service"]
+    assert keyd["User"] == "corridor-keyd"
+    assert keyd.get("EnvironmentFile") == "/etc/corridor/keyd.env"

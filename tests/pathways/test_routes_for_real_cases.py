@@ -1,0 +1,116 @@
+"""A case built only through the interface's services gets its routes ranked.
+
+The case is opened as the verifier's acceptance opens it (a name, nothing else), then
+its facts are edited through the services the person editor calls: where he is, typed
+by name, and the internal passport in the document register.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from corridor.cases.access import case_key
+from corridor.cases.models import Relation
+from corridor.cases.services import opening
+from corridor.core import clock, places
+from corridor.pathways import services as pathway_services
+from corridor.pathways.access import access_case_routes
+from corridor.pathways.catalog_files import read_catalog
+from corridor.people import register
+from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
+from corridor.people.models import DocumentKind, Sex
+from corridor.people.services import edit_person
+from tests.plugins.cases import CASE_DB
+
+pytestmark = CASE_DB
+
+
+@pytest.fixture
+def catalog(coordinator):
+    pathway_services.load_catalog(actor=coordinator, entries=[f.entry for f in read_catalog()])
+
+
+def accepted_case(coordinator):
+    """What accepting a portal request opens today: a case with the name the person gave."""
+    return opening.open_case(
+        actor=coordinator,
+        principal=PersonInput(names=[NameEntry(script="cyrl", given="Иса")]),
+        region="",
+        next_action="call",
+        next_action_due=clock.today() + timedelta(days=1),
+    )
+
+
+def edit_as_the_caseworker(coordinator, case, person, *, where: str) -> None:
+    key = case_key(coordinator, case)
+    place = places.resolve_place(where, lang="ru")
+    edit_person(
+        actor=coordinator,
+        person=person,
+        key=key,
+        changes={"nationality": "RU", "current_country": place.country, "sex": Sex.MALE},
+        version=person.version,
+        case_ref=case.ref,
+    )
+    register.add_document(
+        actor=coordinator,
+        person=person,
+        key=key,
+        data=DocumentInput(kind=DocumentKind.INTERNAL_PASSPORT, issuing_country="RU"),
+        case_ref=case.ref,
+    )
+
+
+def open_plans_through_a_third_country(routes) -> list:
+    return [
+        result
+        for result in routes.results
+        if result.is_open and len(result.route_ids) > 1 and result.countries[0] not in ("RU", "")
+    ]
+
+
+def test_a_man_in_chechnya_with_only_an_internal_passport_gets_an_open_plan(
+    coordinator, catalog, vault_keys
+):
+    """Before his facts are recorded nothing is open; after, a plan through a third
+    country (out on the internal passport) is."""
+    case = accepted_case(coordinator)
+    person = case.members.get(relation=Relation.PRINCIPAL).person
+    assert open_plans_through_a_third_country(access_case_routes(coordinator, case)) == []
+
+    edit_as_the_caseworker(coordinator, case, person, where="Грозный")
+    routes = access_case_routes(coordinator, case)
+
+    plans = open_plans_through_a_third_country(routes)
+    assert plans, [r.route_ids for r in routes.results[:5]]
+    assert routes.current_country == "RU"
+    assert routes.ways_out  # the first leg out of Russia is named
+    assert routes.left_out == {}
+
+
+def test_each_household_member_is_matched_on_their_own_documents(coordinator, catalog, vault_keys):
+    """A partner without a passport is named as left out of the plan; with one, not."""
+    case = accepted_case(coordinator)
+    principal = case.members.get(relation=Relation.PRINCIPAL).person
+    edit_as_the_caseworker(coordinator, case, principal, where="Чечня")
+    partner = opening.add_member(
+        actor=coordinator,
+        case=case,
+        data=PersonInput(names=[NameEntry(script="cyrl", given="Мадина")]),
+        relation=Relation.PARTNER,
+    )
+    routes = access_case_routes(coordinator, case)
+    plan = open_plans_through_a_third_country(routes)[0]
+    assert [pid for pid, _theirs in routes.left_out[plan.route_ids]] == [str(partner.pk)]
+
+    register.add_document(
+        actor=coordinator,
+        person=partner,
+        key=case_key(coordinator, case),
+        data=DocumentInput(kind=DocumentKind.INTERNAL_PASSPORT),
+        case_ref=case.ref,
+    )
+    routes = access_case_routes(coordinator, case)
+    assert plan.route_ids not in routes.left_out
