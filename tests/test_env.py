@@ -64,6 +64,18 @@ def test_missing_secret_names_the_command_that_creates_it(tmp_path):
         require_secret_key(env)
 
 
+def test_a_damaged_or_unreadable_secret_file_stops_start_up_with_a_sentence(tmp_path):
+    """Every command reads the secret key file: bytes that are not ASCII, or a folder in its
+    place, are named with the fix instead of a traceback."""
+    (tmp_path / "secret_key").write_bytes(b"\xef\xbb\xbf\xff" * 20)
+    with pytest.raises(ImproperlyConfigured, match=r"is not a secret key .* run `corridor setup`"):
+        read_env({"CORRIDOR_DATA_DIR": str(tmp_path)})
+    (tmp_path / "secret_key").unlink()
+    (tmp_path / "secret_key").mkdir()
+    with pytest.raises(ImproperlyConfigured, match=r"cannot be read .* as the user that owns"):
+        read_env({"CORRIDOR_DATA_DIR": str(tmp_path)})
+
+
 def test_short_secret_is_refused(tmp_path):
     """A secret key shorter than 50 characters is refused."""
     env = read_env({"CORRIDOR_DATA_DIR": str(tmp_path), "CORRIDOR_SECRET_KEY": "short"})

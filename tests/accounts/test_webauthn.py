@@ -139,6 +139,14 @@ def test_malformed_json_is_a_clear_400(client):
     assert "error" in response.json()
 
 
+@pytest.mark.parametrize("body", [b"[" * 60_000, b'{"a": ' + b"9" * 5000 + b"}", b"\xff{}"])
+def test_json_too_deep_too_long_or_not_utf8_is_a_clear_400(client, body):
+    """Nesting that would exhaust json.loads' recursion limit is a 400 like any bad body."""
+    response = client.post("/login/webauthn/complete/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "error" in response.json()
+
+
 def test_no_sms_or_email_factor_is_installed():
     """ASVS 6.6.1: no SMS or e-mail one-time codes exist in this installation."""
     banned = ("otp_email", "otp_twilio", "sms", "phonenumber_field", "two_factor")

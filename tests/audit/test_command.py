@@ -113,7 +113,7 @@ def test_unusable_head_files_exit_2(tmp_path):
     binary.write_bytes(b"\xff\xfe")
     malformed = tmp_path / "malformed.json"
     malformed.write_text('{"tree_size": 1}')
-    assert "No such file or directory" in unusable("verify", "--head", str(missing))
+    assert "does not exist" in unusable("verify", "--head", str(missing))
     assert "not UTF-8 text" in unusable("verify", "--head", str(binary))
     assert "exactly tree_size" in unusable("verify", "--head", str(malformed))
 

@@ -42,6 +42,8 @@ def test_a_clean_close_between_messages_is_none(pair):
         (struct.pack(">I", wire.MAX_FRAME + 1), "more than 4 MiB"),
         (struct.pack(">I", 10) + b"{}", "cut short"),
         (struct.pack(">I", 3) + b"abc", "not JSON"),
+        # Deep enough to exhaust json.loads' recursion limit, well within a frame.
+        (struct.pack(">I", 60_000) + b"[" * 60_000, "not JSON"),
         (struct.pack(">I", 2) + b"[]", "not a JSON object"),
         (b"\x00\x00", "cut short"),
     ],

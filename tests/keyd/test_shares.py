@@ -7,6 +7,8 @@ import json
 import secrets
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shamir_mnemonic import EncryptedMasterSecret, split_ems
 
 from corridor.vault import aead
@@ -201,6 +203,49 @@ def test_a_damaged_record_is_named(directory, content):
     (directory / "kek-check.json").write_text(content)
     with pytest.raises(KeydNotInitialised, match="not a keyd KEK record"):
         slip39.read_record(directory)
+
+
+def test_a_record_past_the_size_limit_or_a_folder_is_named(directory):
+    """keyd reads its record before anything else: a giant file or a folder in its place
+    stops it with a sentence, not a traceback or gigabytes in memory."""
+    record = directory / "kek-check.json"
+    record.write_bytes(b" " * (slip39.RECORD_LIMIT + 1))
+    with pytest.raises(KeydNotInitialised, match=r"kek-check\.json is larger than 65,536 bytes"):
+        slip39.read_record(directory)
+    record.unlink()
+    record.mkdir()
+    with pytest.raises(KeydNotInitialised, match=r"kek-check\.json is a folder, not a file"):
+        slip39.read_record(directory)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    content=st.binary(max_size=300)
+    | st.sampled_from([b"[" * 5000, b"9" * 5000, b"\xef\xbb\xbf{}", b'{"format": NaN}'])
+    | st.builds(
+        lambda versions: json.dumps(
+            {"format": "corridor-keyd-kek-v1", "versions": versions}, default=str
+        ).encode(),
+        st.dictionaries(
+            st.text(max_size=4),
+            st.dictionaries(
+                st.sampled_from(["check", "identifier", "threshold", "shares"]),
+                st.none() | st.integers() | st.text(max_size=8) | st.lists(st.integers()),
+            ),
+            max_size=3,
+        ),
+    )
+)
+def test_any_damaged_record_is_named_never_a_crash(content):
+    """Whatever bytes sit in the record, reading it names the record or returns one."""
+    with short_dir() as directory:
+        (directory / "kek-check.json").write_bytes(content)
+        problem = ""
+        try:
+            slip39.read_record(directory)
+        except KeydNotInitialised as error:
+            problem = str(error)
+        assert problem == "" or "kek-check.json" in problem
 
 
 def test_no_record_says_to_run_keys_init(directory):

@@ -119,7 +119,7 @@ def test_an_unreadable_facts_file_exits_2(db, tmp_path):
     with pytest.raises(CommandError) as raised:
         run("match", "--facts", str(tmp_path / "missing.json"))
     assert raised.value.returncode == 2
-    assert "cannot read" in str(raised.value)
+    assert "does not exist" in str(raised.value)
 
 
 def test_match_before_load_says_to_load(db, tmp_path):

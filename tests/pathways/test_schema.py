@@ -147,7 +147,7 @@ def test_a_file_must_be_named_after_its_entry(tmp_path):
 def test_yaml_that_does_not_parse_is_refused(tmp_path):
     """A syntax error is reported for its file, not raised as a crash."""
     (tmp_path / "ca-gar.yaml").write_text("id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(CatalogInvalid, match=r"ca-gar\.yaml: not valid YAML"):
+    with pytest.raises(CatalogInvalid, match=r"ca-gar\.yaml is not valid YAML"):
         read_catalog(tmp_path)
 
 

@@ -87,7 +87,7 @@ def test_backup_and_restore_round_trip_through_the_commands(installation, tmp_pa
     again = run_corridor(
         "restore", str(backups), "--kek-file", str(installation / "kek.demo"), env=env
     )
-    assert_clean_failure(again, 1, "already holds data")
+    assert_clean_failure(again, 2, "already holds data")
     assert run_corridor("keys", "rotate", env=env).returncode == 0
     # Each key operation is in the log of the installation it happened to.
     assert "vault.backup_created" in logged_types(installed_env)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from corridor.audit.merkle import HASH_SIZE
+from corridor.core.inputs import InputRefused, JSONMalformed, parse_json
 
 SIGNATURE_SIZE = 64
 _KEY_ID = re.compile(r"[0-9a-f]{64}")
@@ -95,13 +96,16 @@ class SignedHead:
 def parse_heads(text: str) -> list[SignedHead]:
     """Heads from a file: one JSON object, a JSON list of them, or one object per line."""
     try:
-        document = json.loads(text)
-    except ValueError:
-        lines = [line for line in text.splitlines() if line.strip()]
         try:
-            document = [json.loads(line) for line in lines]
-        except ValueError:
-            raise HeadMalformed("the file is neither JSON nor JSON lines") from None
+            document = parse_json(text)
+        except JSONMalformed:
+            lines = [line for line in text.splitlines() if line.strip()]
+            try:
+                document = [parse_json(line) for line in lines]
+            except JSONMalformed:
+                raise HeadMalformed("the file is neither JSON nor JSON lines") from None
+    except InputRefused as error:
+        raise HeadMalformed(f"the file {error.problem}") from None
     items = document if isinstance(document, list) else [document]
     if not items:
         raise HeadMalformed("the file holds no tree head")

@@ -53,6 +53,20 @@ def get_entry_row(seq: int) -> tuple[Any, ...] | None:
     return AuditEntry.objects.filter(seq=seq).values_list(*ENTRY_COLUMNS).first()
 
 
+def get_last_event_time(event_type: EventType) -> datetime | None:
+    """When the newest event of `event_type` was recorded, or None if none ever was."""
+    time_us = AuditEntry.objects.filter(event_type=event_type.value).aggregate(
+        newest=Max("time_us")
+    )["newest"]
+    return None if time_us is None else datetime_of(time_us)
+
+
+def get_last_head_time() -> datetime | None:
+    """When the newest stored tree head was signed (its own timestamp), or None."""
+    timestamp_ms = TreeHead.objects.aggregate(newest=Max("timestamp"))["newest"]
+    return None if timestamp_ms is None else datetime_of(timestamp_ms * 1000)
+
+
 def list_stored_head_rows() -> list[dict[str, Any]]:
     """Every stored tree head as its raw column values, oldest first (verify parses them)."""
     return list(TreeHead.objects.order_by("id").values(*HEAD_FIELDS))

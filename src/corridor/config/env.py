@@ -68,6 +68,8 @@ class Env:
     report_min_k: int = 5
     report_lag_months: int = 6
     planned_population: int = DEFAULT_PLANNED_POPULATION
+    # Where the timer that pushes tree heads to the witness writes them (the doctor reads it).
+    heads_dir: Path | None = None
 
     @property
     def origin_is_onion(self) -> bool:
@@ -123,6 +125,7 @@ def read_env(environ: Mapping[str, str] | None = None, *, secret_key_file: bool 
         report_min_k=_read_int(source, "CORRIDOR_REPORT_MIN_K", default=5, lowest=3),
         report_lag_months=_read_int(source, "CORRIDOR_REPORT_LAG_MONTHS", default=6, lowest=0),
         planned_population=_read_population(source.get("CORRIDOR_PLANNED_POPULATION")),
+        heads_dir=_path(source.get("CORRIDOR_HEADS_DIR")),
     )
 
 
@@ -232,6 +235,16 @@ def _read_secret_file(data_dir: Path) -> str | None:
         return path.read_text(encoding="ascii").strip() or None
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError:
+        raise ImproperlyConfigured(
+            f"{path} is not a secret key (it is not ASCII text): restore it from a backup, or "
+            "delete it and run `corridor setup` (everyone is logged out)."
+        ) from None
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{path} cannot be read ({error.strerror or type(error).__name__}): run Corridor "
+            f"as the user that owns {data_dir}."
+        ) from None
 
 
 def _default_keystore_url(database_url: str, data_dir: Path) -> str:

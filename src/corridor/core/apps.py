@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Corridor core"
 
     def ready(self) -> None:
-        # Registers the sweep that resumes work parked while the keys were sealed, and the
-        # nightly refresh of SQLite's planner statistics.
-        from corridor.core import maintenance, parking  # noqa: F401
+        # Registers the sweep that resumes work parked while the keys were sealed, the
+        # nightly refresh of SQLite's planner statistics and the worker's heartbeat.
+        from corridor.core import heartbeat, maintenance, parking  # noqa: F401

@@ -1,7 +1,7 @@
 """The catalog as files: one YAML file per entry, read, validated and written back.
 
-Reading never executes anything in a file (`yaml.safe_load`), and every
-problem is reported with the file and the field, so a reviewer can fix it.
+Reading never executes anything in a file (the safe loader, within core.inputs' limits),
+and every problem is reported with the file and the field, so a reviewer can fix it.
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ import yaml
 from pydantic import ValidationError
 
 from corridor.core.exceptions import InvalidInput
+from corridor.core.inputs import InputRefused, parse_yaml, read_input_text
 from corridor.pathways.schema import Route, Transit, entry_content, parse_entry
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 SUFFIX = ".yaml"
+# The longest entry is a few kilobytes; sources and notes fit many times over.
+MAX_FILE_BYTES = 256 * 1024
 
 
 class CatalogInvalid(InvalidInput):
@@ -64,9 +67,9 @@ def read_catalog(directory: Path = CATALOG_DIR) -> list[CatalogFile]:
 def read_entry(path: Path) -> Route | Transit:
     """One validated entry; its file must be named after its id."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise CatalogInvalid([f"{path.name}: not valid YAML ({_first_line(error)})"]) from None
+        data = parse_yaml(read_input_text(path, limit=MAX_FILE_BYTES))
+    except InputRefused as error:
+        raise CatalogInvalid([error.sentence(path.name)]) from None
     try:
         entry = parse_entry(data)
     except ValidationError as error:
@@ -100,9 +103,9 @@ def entry_as_yaml(entry: Route | Transit) -> str:
 def parse_entry_text(text: str, *, expected_id: str) -> Route | Transit:
     """An entry edited as YAML text, validated; its id must stay `expected_id`."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise CatalogInvalid([f"not valid YAML ({_first_line(error)})"]) from None
+        data = parse_yaml(text)
+    except InputRefused as error:
+        raise CatalogInvalid([error.sentence("The text")]) from None
     try:
         entry = parse_entry(data)
     except ValidationError as error:
@@ -121,7 +124,3 @@ def canonical_json(entry: Route | Transit) -> str:
 
 def content_hash(entry: Route | Transit) -> str:
     return hashlib.sha256(canonical_json(entry).encode("utf-8")).hexdigest()
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).splitlines()[0] if str(error) else type(error).__name__

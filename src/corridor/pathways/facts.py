@@ -7,13 +7,13 @@ later; either way they are checked here, so a typo can never silently read as
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
 from corridor.core.exceptions import InvalidInput
+from corridor.core.inputs import InputRefused, parse_json
 from corridor.pathways.vocabulary import (
     COUNTRY_CODE,
     ExitBarrier,
@@ -24,6 +24,10 @@ from corridor.pathways.vocabulary import (
 )
 
 E = TypeVar("E", bound=StrEnum)
+
+# Bounds a person's facts can have; past them a number is a typo, not a household.
+MAX_HOUSEHOLD = 50
+MAX_PASSPORT_DAYS = 3650
 
 
 class FactsInvalid(InvalidInput):
@@ -62,10 +66,14 @@ class Facts:
         for key in ("ties", "avoid_countries"):
             for code in getattr(self, key):
                 _check_country(key, code)
-        if self.household_size < 1:
-            raise FactsInvalid("household_size", "must be 1 or more")
-        if self.passport_obtain_days is not None and self.passport_obtain_days < 0:
-            raise FactsInvalid("passport_obtain_days", "must be 0 or more, or null")
+        if not 1 <= self.household_size <= MAX_HOUSEHOLD:
+            raise FactsInvalid("household_size", f"must be from 1 to {MAX_HOUSEHOLD}")
+        if self.passport_obtain_days is not None and not (
+            0 <= self.passport_obtain_days <= MAX_PASSPORT_DAYS
+        ):
+            raise FactsInvalid(
+                "passport_obtain_days", f"must be from 0 to {MAX_PASSPORT_DAYS}, or null"
+            )
 
     def position_for(self, country: str) -> Position:
         """Where this person stands relative to a route in `country`."""
@@ -82,9 +90,9 @@ FACT_KEYS: tuple[str, ...] = tuple(field.name for field in fields(Facts))
 def facts_from_json_text(text: str) -> Facts:
     """Facts from a JSON document; FactsInvalid names the first key that is wrong."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise FactsInvalid("(document)", f"not valid JSON (line {error.lineno})") from None
+        data = parse_json(text)
+    except InputRefused as error:
+        raise FactsInvalid("(document)", error.problem) from None
     return facts_from_mapping(data)
 
 
@@ -197,13 +205,15 @@ def _optional_count(data: dict[str, object], key: str) -> int | None:
     value = data[key]
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise FactsInvalid(key, "expected a whole number of days (0 or more), or null")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PASSPORT_DAYS:
+        raise FactsInvalid(
+            key, f"expected a whole number of days from 0 to {MAX_PASSPORT_DAYS}, or null"
+        )
     return value
 
 
 def _household_size(data: dict[str, object]) -> int:
     value = data["household_size"]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise FactsInvalid("household_size", "expected a whole number, 1 or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_HOUSEHOLD:
+        raise FactsInvalid("household_size", f"expected a whole number from 1 to {MAX_HOUSEHOLD}")
     return value

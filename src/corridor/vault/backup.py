@@ -30,9 +30,17 @@ from django.conf import settings
 from django.db import connections
 
 from corridor.core import clock
+from corridor.core.inputs import InputRefused, read_input_bytes
 from corridor.vault import dumps
 from corridor.vault.aead import kek_check_value
-from corridor.vault.errors import BackupFailed, KekMismatch, RestoreRefused, VaultError
+from corridor.vault.errors import (
+    BackupFailed,
+    KekMismatch,
+    KeyProviderUnavailable,
+    RestoreRefused,
+    VaultError,
+    VaultSealed,
+)
 from corridor.vault.files import FILES_DIR
 from corridor.vault.keyd.client import KeydKeyProvider
 from corridor.vault.keystore import active_kek_versions
@@ -40,6 +48,8 @@ from corridor.vault.providers.file import KEK_FILE, parse_kek_file
 from corridor.vault.routers import KEYSTORE
 
 KEY_BACKUP_RETENTION = timedelta(days=7)
+# A KEK file holds a few base64 keys: a few hundred bytes per KEK version.
+KEK_FILE_LIMIT = 64 * 1024
 DATA_PREFIX = "corridor-data-"
 FILES_PREFIX = "corridor-files-"
 KEYS_PREFIX = "corridor-keys-"
@@ -230,17 +240,21 @@ def _check_target(
             raise RestoreRefused(KEYD_HOLDS_THE_KEK)
         # Before anything is written: keyd must answer, unsealed, to check its KEK.
         if KeydKeyProvider().probe():
-            raise RestoreRefused(KEYD_SEALED)
+            raise VaultSealed(KEYD_SEALED)
         return None
     if kek_file is None:
         raise RestoreRefused("A backup never holds the KEK: give it with --kek-file PATH.")
     if _kek_path().exists():
         raise RestoreRefused(f"{_kek_path()} already exists; restore into an empty data dir.")
     try:
-        raw = kek_file.read_bytes()
-    except OSError:
-        raise RestoreRefused(f"Cannot read the key file {kek_file}.") from None
-    return _KekToRestore(raw=raw, keys=parse_kek_file(raw, kek_file))
+        raw = read_input_bytes(kek_file, limit=KEK_FILE_LIMIT)
+    except InputRefused as error:
+        raise RestoreRefused(error.sentence(f"The key file {kek_file}")) from None
+    try:
+        keys = parse_kek_file(raw, kek_file)
+    except KeyProviderUnavailable as error:
+        raise RestoreRefused(str(error)) from None
+    return _KekToRestore(raw=raw, keys=keys)
 
 
 def _check_kek(keks: dict[int, bytes]) -> None:

@@ -83,12 +83,16 @@ class SqliteDumper:
     def restore(self, backup: Path) -> None:
         connections[self.alias].close()
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with _read_only(backup) as source:
-            target = sqlite3.connect(self.path)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
+        try:
+            with _read_only(backup) as source:
+                target = sqlite3.connect(self.path)
+                try:
+                    source.backup(target)
+                finally:
+                    target.close()
+        except sqlite3.DatabaseError:
+            # A page damaged past the header: SQLite notices only while copying it.
+            raise RestoreRefused(f"{backup.name} is damaged (SQLite cannot read it).") from None
 
     def clear(self) -> None:
         connections[self.alias].close()
@@ -115,7 +119,10 @@ class PostgresDumper:
 
     def contains_table(self, backup: Path, table: str) -> bool:
         # `pg_restore --list` lines read "<ids>; <ids> TABLE public <name> <owner>".
-        listing = self._run("pg_restore", "--list", str(backup))
+        try:
+            listing = self._run("pg_restore", "--list", str(backup))
+        except BackupFailed as error:
+            raise RestoreRefused(f"{backup.name} is not a PostgreSQL backup ({error})") from None
         return any(line.split()[-4:-1] == ["TABLE", "public", table] for line in listing)
 
     def is_empty(self) -> bool:

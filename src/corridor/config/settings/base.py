@@ -263,6 +263,8 @@ CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 20
 # Public reports: no count below k is shown, and no period ends less than the lag ago.
 CORRIDOR_REPORT_MIN_K = 5
 CORRIDOR_REPORT_LAG_MONTHS = 6
+# The folder the tree heads for the witness are written to (None: the doctor cannot see it).
+CORRIDOR_HEADS_DIR: Path | None = None
 
 
 def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
@@ -289,6 +291,7 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_REPORT_MIN_K": env.report_min_k,
         "CORRIDOR_REPORT_LAG_MONTHS": env.report_lag_months,
         "CORRIDOR_PLANNED_POPULATION": env.planned_population,
+        "CORRIDOR_HEADS_DIR": env.heads_dir,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],

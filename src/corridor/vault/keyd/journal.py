@@ -27,13 +27,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from corridor.core import clock
+from corridor.core.inputs import InputRefused, decode_text, parse_json
 from corridor.vault.errors import VaultError
 
 LOG_LABEL = b"corridor-keyd-log-v1\n"
 GENESIS = "0" * 64
 FIELDS = ("op", "peer", "principal", "case", "key", "outcome", "detail")
+# keyd writes lines of a few hundred bytes; a longer one was not written by keyd.
+MAX_LINE = 16 * 1024
 
 
 class KeydLogDamaged(VaultError):
@@ -132,11 +136,11 @@ def _last_head(path: Path) -> LogHead:
     try:
         if not tail.endswith(b"\n"):
             raise ValueError
-        entry = json.loads(last)
+        entry = _parse_line(last)
         head = LogHead(seq=int(entry["seq"]), hash=str(entry["hash"]))
         if entry_hash(entry) != head.hash:
             raise ValueError
-    except (ValueError, KeyError, TypeError):
+    except (InputRefused, ValueError, KeyError, TypeError):
         raise KeydLogDamaged(
             f"{path} does not end in a whole log line; run `corridor keys log verify` and "
             "move the file aside to start a new log."
@@ -172,7 +176,7 @@ def verify_log(path: Path, *, expected_head: LogHead | None = None) -> LogVerifi
         problem = _line_problem(raw, previous)
         if problem:
             return LogVerification(number - 1, previous, bad_line=number, problem=problem)
-        entry = json.loads(raw)
+        entry = _parse_line(raw)
         previous = LogHead(seq=int(entry["seq"]), hash=str(entry["hash"]))
         if expected_head is not None and previous.seq == expected_head.seq:
             if not hmac.compare_digest(previous.hash, expected_head.hash):
@@ -192,17 +196,28 @@ def verify_log(path: Path, *, expected_head: LogHead | None = None) -> LogVerifi
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as handle:
-        yield from enumerate(handle, start=1)
+        # Read at most one line longer than keyd writes, so a huge line is never held whole.
+        yield from enumerate(iter(lambda: handle.readline(MAX_LINE + 1), b""), start=1)
+
+
+def _parse_line(raw: bytes) -> dict[str, Any]:  # Any: fields are checked where they are read
+    """One line as a JSON object within the reader's limits (InputRefused, ValueError)."""
+    entry = parse_json(decode_text(raw))
+    if not isinstance(entry, dict):
+        raise ValueError
+    return dict(entry)
 
 
 def _line_problem(raw: bytes, previous: LogHead) -> str:
+    if len(raw) > MAX_LINE:
+        return "is longer than keyd writes a line"
     if not raw.endswith(b"\n"):
         return "is cut short"
     try:
-        entry = json.loads(raw)
+        entry = _parse_line(raw)
         seq, stored, prev = int(entry["seq"]), str(entry["hash"]), str(entry["prev"])
         missing = [name for name in (*FIELDS, "at") if not isinstance(entry.get(name), str)]
-    except (ValueError, KeyError, TypeError):
+    except (InputRefused, ValueError, KeyError, TypeError):
         return "is not a log line"
     if missing:
         return "is not a log line"

@@ -52,7 +52,8 @@ def receive_message(sock: socket.socket) -> Message | None:
     body = _read_exactly(sock, length, eof_ok=False)
     try:
         message = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting a frame can hold but json.loads cannot descend.
         raise KeydProtocolError("A keyd message is not JSON.") from None
     if not isinstance(message, dict):
         raise KeydProtocolError("A keyd message is not a JSON object.")

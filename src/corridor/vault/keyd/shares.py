@@ -23,10 +23,12 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from shamir_mnemonic import EncryptedMasterSecret, MnemonicError, Share, split_ems
 from shamir_mnemonic.shamir import ShareGroup, recover_ems
 
+from corridor.core.inputs import InputRefused, decode_text, parse_json, read_input_bytes
 from corridor.vault import aead
 from corridor.vault.errors import (
     InputRejected,
@@ -39,6 +41,8 @@ from corridor.vault.private_files import write_private_file
 RECORD_FILE = "kek-check.json"
 LOG_FILE = "keyd.log"  # the default of CORRIDOR_KEYD_LOG
 RECORD_FORMAT = "corridor-keyd-kek-v1"
+# A check value and three numbers per KEK version: a few hundred bytes each.
+RECORD_LIMIT = 64 * 1024
 MAX_SHARES = 16
 SHARES_IDLE_SECONDS = 10 * 60
 # SLIP-39's PBKDF2 cost (10,000 << e iterations): the shares are secret themselves, so
@@ -132,12 +136,14 @@ def record_path(directory: Path) -> Path:
 def read_record(directory: Path) -> KekRecord:
     """keyd's record, or KeydNotInitialised when `keys init` never ran here."""
     path = record_path(directory)
+    if not path.exists():
+        raise KeydNotInitialised(f"No KEK record at {path}. {NO_RECORD_ADVICE}")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise KeydNotInitialised(f"No KEK record at {path}. {NO_RECORD_ADVICE}") from None
+        raw = read_input_bytes(path, limit=RECORD_LIMIT)
+    except InputRefused as error:
+        raise KeydNotInitialised(error.sentence(f"keyd's KEK record {path}")) from None
     try:
-        payload = json.loads(raw)
+        payload: Any = parse_json(decode_text(raw))
         if payload["format"] != RECORD_FORMAT:
             raise ValueError
         sets = {
@@ -150,7 +156,7 @@ def read_record(directory: Path) -> KekRecord:
             )
             for version, item in payload["versions"].items()
         }
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+    except (InputRefused, ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         raise KeydNotInitialised(f"{path} is not a keyd KEK record.") from None
     if not sets or any(len(item.check) != 32 for item in sets.values()):
         raise KeydNotInitialised(f"{path} is not a keyd KEK record.")

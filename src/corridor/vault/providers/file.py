@@ -13,7 +13,9 @@ import binascii
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
+from corridor.core.inputs import InputRefused, decode_text, parse_json
 from corridor.vault import aead, keystore
 from corridor.vault.errors import KekMismatch, KeyProviderUnavailable
 from corridor.vault.private_files import write_private_file
@@ -124,11 +126,11 @@ class FileKeyProvider(LocalKeyWork):
 def parse_kek_file(raw: bytes, path: Path) -> dict[int, bytes]:
     """The KEK versions in the bytes of a kek.demo file, or KeyProviderUnavailable."""
     try:
-        payload = json.loads(raw)
+        payload: Any = parse_json(decode_text(raw))
         if payload["format"] != KEK_FORMAT:
             raise ValueError
         keks = {int(v): base64.b64decode(k, validate=True) for v, k in payload["keys"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+    except (InputRefused, ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         raise KeyProviderUnavailable(f"{path} is not a Corridor key file.") from None
     if not keks or any(len(k) != aead.KEY_BYTES for k in keks.values()):
         raise KeyProviderUnavailable(f"{path} is not a Corridor key file.")

@@ -135,7 +135,13 @@ class Command(BaseCommand):
     def _verify(self, path: Path, expected: LogHead | None) -> None:
         if not path.is_file():
             raise CommandError(f"There is no keyd log at {path}.")
-        result = verify_log(path, expected_head=expected)
+        try:
+            result = verify_log(path, expected_head=expected)
+        except OSError as error:
+            raise CommandError(
+                f"Cannot read the keyd log {path} ({error.strerror or type(error).__name__}).",
+                returncode=2,
+            ) from None
         if not result.ok:
             raise CommandError(f"keyd log {path}: line {result.bad_line} {result.problem}.")
         self.stdout.write(f"keyd log verified: {result.lines} lines, head {result.head}.")

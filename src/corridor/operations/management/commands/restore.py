@@ -1,4 +1,8 @@
-"""`corridor restore SRC [--kek-file PATH]`: the newest backups in SRC into an empty data dir."""
+"""`corridor restore SRC [--kek-file PATH]`: the newest backups in SRC into an empty data dir.
+
+Exit codes: 0 restored, 2 refused (bad arguments, a wrong or damaged backup or key file, a
+target that is not empty; nothing is left behind), 1 another failure.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,10 @@ from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
 from corridor.operations.keyd_access import grant_keyd_access
 from corridor.vault import backup
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import KekMismatch, RestoreRefused, VaultError
+
+# Refused before anything was kept: a wrong or damaged backup, key file or target.
+REFUSED_EXIT = 2
 
 
 class Command(BaseCommand):
@@ -44,6 +51,8 @@ class Command(BaseCommand):
             )
         try:
             result = backup.restore(source, kek_file=kek_file)
+        except (RestoreRefused, KekMismatch) as error:
+            raise CommandError(str(error), returncode=REFUSED_EXIT) from None
         except VaultError as error:
             raise CommandError(str(error)) from None
         # The restored log continues: the restore itself is its next event.

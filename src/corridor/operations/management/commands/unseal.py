@@ -15,11 +15,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from corridor.core.inputs import STDIN, InputRefused, read_input_text
 from corridor.vault.errors import InvalidShare, VaultError
 from corridor.vault.keyd.client import KeydAdmin
 
 NEED_MORE_EXIT = 3
 INVALID_EXIT = 2
+# A share is 33 words (about 300 bytes); a few dozen of them fit many times over.
+SHARES_LIMIT = 64 * 1024
 
 
 class Command(BaseCommand):
@@ -37,7 +40,11 @@ class Command(BaseCommand):
             if options["forget"]:
                 self.stdout.write(f"shares forgotten; need {admin.forget_shares()} more")
                 return
-            shares = self._read_shares()
+            try:
+                shares = self._read_shares()
+            except InputRefused as error:
+                self.stderr.write(error.sentence("The shares on stdin"))
+                raise SystemExit(INVALID_EXIT) from None
             if not shares:
                 self.stderr.write("no share was entered")
                 raise SystemExit(INVALID_EXIT)
@@ -61,4 +68,5 @@ class Command(BaseCommand):
         if sys.stdin.isatty():
             # No echo: a share on screen can be photographed or left in a terminal's scrollback.
             return [share] if (share := getpass.getpass("Share: ").strip()) else []
-        return [line.strip() for line in sys.stdin if line.strip()]
+        text = read_input_text(STDIN, limit=SHARES_LIMIT)
+        return [line.strip() for line in text.splitlines() if line.strip()]

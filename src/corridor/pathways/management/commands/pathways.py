@@ -1,13 +1,13 @@
 """`corridor pathways list|match|load|export|lint`: the catalog and the matcher from a terminal.
 
 Thin: parse arguments, read files, call selectors and services, print. Exit
-codes: 0 done, 1 the catalog or the database refused, 2 bad input (facts).
+codes: 0 done, 1 the catalog or the database refused (and lint found errors),
+2 bad input (facts, or catalog files that cannot be read or do not validate).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from corridor.core import clock
 from corridor.core.actors import cli_actor
 from corridor.core.exceptions import NotFound
 from corridor.core.ids import normalise_reference
+from corridor.core.inputs import InputRefused, read_input_text
 from corridor.pathways import selectors, services
 from corridor.pathways.access import access_case_facts
 from corridor.pathways.catalog_files import CATALOG_DIR, CatalogFile, CatalogInvalid, read_catalog
@@ -33,7 +34,7 @@ from corridor.pathways.schema import Route, Transit, entry_content
 from corridor.pathways.vocabulary import Urgency
 
 BAD_INPUT = 2
-FACTS_UNREADABLE = "--facts: cannot read {name}"
+FACTS_SUBJECT = "--facts {name}"
 
 
 class Command(BaseCommand):
@@ -147,19 +148,20 @@ class Command(BaseCommand):
 
 
 def _read_facts(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
     try:
-        return Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise CommandError(FACTS_UNREADABLE.format(name=source), returncode=BAD_INPUT) from None
+        return read_input_text(source)
+    except InputRefused as error:
+        subject = FACTS_SUBJECT.format(name="(stdin)" if source == "-" else source)
+        raise CommandError(error.sentence(subject), returncode=BAD_INPUT) from None
 
 
 def _read_files(directory: Path) -> list[CatalogFile]:
     try:
         return read_catalog(directory)
     except CatalogInvalid as error:
-        raise CommandError("The catalog files are invalid:\n" + str(error)) from None
+        raise CommandError(
+            "The catalog files are invalid:\n" + str(error), returncode=BAD_INPUT
+        ) from None
 
 
 def _case_facts(raw_ref: str) -> Facts:
