@@ -182,3 +182,38 @@ def test_compiled_catalog_is_newer_than_its_source():
         entry.msgid: entry.msgstr for entry in polib.pofile(str(CATALOG)).translated_entries()
     }
     assert {entry.msgid: entry.msgstr for entry in compiled if entry.msgid in source} == source
+
+
+# The words docs/glossary-ru.md rules out, each with the term to use instead.
+REJECTED_BY_GLOSSARY = {
+    "куратор": "консультант",
+    "гуманитарный пароль": "разрешение на въезд (parole)",
+    "слово опасности": "тревожное слово",
+    "пропущенная связь": "не вышел(а) на связь вовремя",
+    "протокол связи": "порядок связи",
+    "протоколы связи": "порядок связи",
+    "внутренний паспорт": "паспорт РФ",
+    "заграничный паспорт": "загранпаспорт",
+    "маршрут": "правовой путь",
+}
+ROUTE_CATALOG = Path(corridor.__file__).parent / "pathways" / "catalog"
+
+
+def test_the_glossary_names_each_rejected_word_and_its_term():
+    glossary = (Path(__file__).parents[1] / "docs" / "glossary-ru.md").read_text(encoding="utf-8")
+    missing = [
+        (word, term)
+        for word, term in REJECTED_BY_GLOSSARY.items()
+        if term not in glossary or word[:6] not in glossary.lower()
+    ]
+    assert missing == []
+
+
+def test_russian_uses_the_glossarys_terms():
+    """A term the glossary rules out, anywhere in the catalog or the route catalog."""
+    texts = [text for entry in _catalog().translated_entries() for text in _translations(entry)]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(ROUTE_CATALOG.glob("*.yaml"))]
+    found = sorted(
+        {word for text in texts for word in REJECTED_BY_GLOSSARY if word in text.lower()}
+    )
+    assert found == []
