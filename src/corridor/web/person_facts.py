@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.places import country_name
+from corridor.intake.questions import ADDRESS_CHOICES
 from corridor.pathways.presentation import LABELS
 from corridor.pathways.vocabulary import ExitBarrier, Profile
 from corridor.people.models import (
@@ -41,6 +42,13 @@ def _flag(value: object) -> list[str]:
     if value is None:
         return []
     return [str(YES if value else NO)]
+
+
+def address_label(fields: Mapping[str, Any]) -> str:
+    """How to address them: the portal's answer is carried as its code ("masculine"),
+    shown in words; what staff typed is shown as typed."""
+    text = str(fields.get("address_as") or "")
+    return str(dict(ADDRESS_CHOICES).get(text, text)) if text else ""
 
 
 def gender_label(fields: Mapping[str, Any]) -> str:
