@@ -20,7 +20,7 @@ from corridor.pathways.access import access_case_routes
 from corridor.pathways.catalog_files import read_catalog
 from corridor.people import register
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
-from corridor.people.models import DocumentKind, Sex
+from corridor.people.models import DocumentKind, DocumentWhereabouts, Sex
 from corridor.people.services import edit_person
 from tests.intake.screening.helpers import screened
 from tests.plugins.cases import CASE_DB
@@ -117,3 +117,36 @@ def test_each_household_member_is_matched_on_their_own_documents(coordinator, ca
     )
     routes = access_case_routes(coordinator, case)
     assert plan.route_ids not in routes.left_out
+
+
+def test_a_passport_taken_from_him_does_not_hide_the_one_he_holds(coordinator, catalog, vault_keys):
+    """Relatives took his international passport; his internal passport is with him. The
+    plan out on the internal passport stays open; with both taken, nothing is open."""
+    case = accepted_case(coordinator)
+    person = case.members.get(relation=Relation.PRINCIPAL).person
+    key = case_key(coordinator, case)
+    register.add_document(
+        actor=coordinator,
+        person=person,
+        key=key,
+        data=DocumentInput(
+            kind=DocumentKind.INTERNATIONAL_PASSPORT, whereabouts=DocumentWhereabouts.CONFISCATED
+        ),
+        case_ref=case.ref,
+    )
+    edit_as_the_caseworker(coordinator, case, person, where="Грозный")
+    assert open_plans_through_a_third_country(access_case_routes(coordinator, case))
+
+    internal = person.documents.get(kind=DocumentKind.INTERNAL_PASSPORT)
+    register.change_document(
+        actor=coordinator,
+        document=internal,
+        key=key,
+        data=DocumentInput(
+            kind=DocumentKind.INTERNAL_PASSPORT, whereabouts=DocumentWhereabouts.CONFISCATED
+        ),
+        version=internal.version,
+        fields=["whereabouts"],
+        case_ref=case.ref,
+    )
+    assert open_plans_through_a_third_country(access_case_routes(coordinator, case)) == []

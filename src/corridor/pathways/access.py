@@ -26,6 +26,7 @@ from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency
 from corridor.people.access import access_person_fields
 from corridor.people.models import Person
+from corridor.people.register import matching_document_facts
 from corridor.vault.fields import open_field
 
 URGENCY_OF_LEVEL = {
@@ -138,14 +139,15 @@ def _person_facts(
         for code in opened.get("exit_barriers") or []
         if code in ExitBarrier.__members__.values()
     }
-    if principal.documents_confiscated:
+    documents = matching_document_facts(principal)
+    if documents["documents_confiscated"]:
         barriers.add(ExitBarrier.DOCUMENTS_CONFISCATED)
     return Facts(
         nationality=nationality,
         current_country=here or nationality,
-        has_internal_passport=bool(principal.has_internal_passport),
-        has_international_passport=bool(principal.has_international_passport),
-        international_passport_expiry=principal.international_passport_expiry,
+        has_internal_passport=bool(documents["has_internal_passport"]),
+        has_international_passport=bool(documents["has_international_passport"]),
+        international_passport_expiry=documents["international_passport_expiry"],
         can_obtain_international_passport=bool(principal.can_obtain_international_passport),
         passport_obtain_days=principal.passport_obtain_days,
         exit_barriers=frozenset(barriers),

@@ -55,6 +55,7 @@ _EXISTS = frozenset(
     {DocumentWhereabouts.WITH_PERSON, DocumentWhereabouts.WITH_US, DocumentWhereabouts.CONFISCATED}
 )
 _PASSPORTS = frozenset({DocumentKind.INTERNAL_PASSPORT, DocumentKind.INTERNATIONAL_PASSPORT})
+_IN_HAND = frozenset({DocumentWhereabouts.WITH_PERSON, DocumentWhereabouts.WITH_US})
 # Cyrillic capitals that look like Latin ones, read as Latin, so "АВ 123" and "AB 123"
 # index alike whichever keyboard typed them.
 _LOOKALIKES = str.maketrans(
@@ -97,6 +98,23 @@ def derive_document_facts(documents: Iterable[tuple[str, str, date | None]]) -> 
             for kind, where, _expiry in rows
         ),
     }
+
+
+def matching_document_facts(person: Person) -> dict[str, Any]:
+    """The document facts as the route matcher reads them. The matcher takes confiscation
+    as a fact about all of a person's documents (none counts as in hand), so a passport
+    taken while another is in the person's hands is left out here: it must not hide the
+    one they hold. With an empty register, the person's stored facts."""
+    rows = list(
+        IdentityDocument.objects.filter(person=person).values_list(
+            "kind", "whereabouts", "expires_on"
+        )
+    )
+    if not rows:
+        return {name: getattr(person, name) for name in DOCUMENT_FACTS}
+    if any(kind in _PASSPORTS and where in _IN_HAND for kind, where, _expiry in rows):
+        rows = [row for row in rows if row[1] != DocumentWhereabouts.CONFISCATED]
+    return derive_document_facts(rows)
 
 
 def confiscated_kinds(person: Person) -> list[str]:

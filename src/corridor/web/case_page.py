@@ -53,6 +53,7 @@ class PersonView:
     documents: list[tuple[IdentityDocument, dict[str, str] | None]]
     nationality: str  # the stored codes shown by name
     current_country: str
+    address_as: str = ""
     gender_identity: str = ""
     document_sex_marker: str = ""
     contacts: list[str] = field(default_factory=list)
@@ -145,6 +146,7 @@ def _with_facts(view: PersonView, lang: str) -> PersonView:
     person = view.line.membership.person
     return replace(
         view,
+        address_as=person_facts.address_label(view.fields),
         gender_identity=person_facts.gender_label(view.fields),
         document_sex_marker=person_facts.marker_label(view.fields),
         contacts=person_facts.contacts(view.fields),

@@ -99,6 +99,9 @@ TIMELINE_LABELS: dict[str, StrPromise] = {
     EventType.KEPT_AT_CLOSING: _("Kept running when the case closed"),
     EventType.PROTOCOL_STOPPED: _("Contact protocol stopped"),
     EventType.INCIDENT_STEP_SKIPPED: _("Incident step skipped"),
+    EventType.INTAKE_RECORDED: _("Answers from their request recorded"),
+    EventType.RISK_SEEDED: _("Risk set to critical: in danger now, not yet assessed"),
+    EventType.CONSENT_RECORDED: _("What the person agreed to was recorded"),
 }
 # Timeline lines that correct an earlier one: the page marks them so they stand out.
 CORRECTION_KINDS = frozenset(

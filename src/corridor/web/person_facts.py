@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.places import country_name
+from corridor.intake.questions import ADDRESS_CHOICES
 from corridor.pathways.presentation import LABELS
 from corridor.pathways.vocabulary import ExitBarrier, Profile
 from corridor.people.models import (
@@ -61,6 +62,13 @@ def contacts(fields: Mapping[str, Any]) -> list[str]:
             value = str(contact["value"])
             lines.append(f"{label}: {value}" if label else value)
     return lines
+
+
+def address_label(fields: Mapping[str, Any]) -> str:
+    """How to address them: the portal's answer is carried as its code ("masculine"),
+    shown in words; what staff typed is shown as typed."""
+    text = str(fields.get("address_as") or "")
+    return str(dict(ADDRESS_CHOICES).get(text, text)) if text else ""
 
 
 def gender_label(fields: Mapping[str, Any]) -> str:
