@@ -8,7 +8,9 @@ import re
 import pytest
 
 from corridor.audit.models import AuditEntry
+from corridor.cases.access import case_key
 from corridor.people.models import IdentityDocument, Person
+from corridor.people.services import edit_person
 from tests.cases.conftest import CASE_DB
 from tests.web.conftest import client_for
 
@@ -228,3 +230,21 @@ def test_a_household_member_has_their_own_editor_and_register(fx):
     principal = Person.objects.get(pk=fx.principal.pk)
     assert principal.current_country == principal_before.current_country
     assert principal.version == principal_before.version
+
+
+def test_the_portals_answer_on_address_is_offered_in_words_not_as_its_code(fx):
+    """A request carries "how to address me" as a code; the editor shows it in words."""
+    edit_person(
+        actor=fx.owner,
+        person=fx.principal,
+        key=case_key(fx.owner, fx.case),
+        changes={"address_as": "masculine"},
+        version=version(fx),
+        case_ref=fx.case.ref,
+    )
+    client = opened_client(fx)
+    body = client.get(f"/cases/{fx.case.ref}/people/identity/?person={fx.principal.pk}")
+    field = re.search(r'<input[^>]*name="address_as"[^>]*>', body.content.decode())
+    assert field is not None
+    assert 'value="masculine"' not in field.group(0)
+    assert "value=" in field.group(0)

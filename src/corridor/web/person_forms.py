@@ -31,6 +31,7 @@ from corridor.people.models import (
     SexMarker,
     WantedScope,
 )
+from corridor.web import person_facts
 from corridor.web.case_forms import WHERE_HELP, YES_NO_UNKNOWN, date_field
 from corridor.web.form_attrs import PRIVATE
 from corridor.web.place_fields import (
@@ -162,6 +163,8 @@ class IdentityForm(SectionForm):
         ]
         dob = opened.get("date_of_birth")
         values["date_of_birth"] = date.fromisoformat(dob) if dob else None
+        # The portal's answer is carried as a code ("masculine"): offered in words.
+        values["address_as"] = person_facts.address_label(opened)
         values["gender_identity"] = opened.get("gender_identity") or GenderIdentity.UNKNOWN
         values["document_sex_marker"] = opened.get("document_sex_marker") or SexMarker.UNKNOWN
         return values
