@@ -78,10 +78,7 @@ def update_person(
     case_ref: str = "",
 ) -> Person:
     """Change the given fields; refuses if the person changed since `version` was read."""
-    updated = Person.objects.filter(pk=person.pk, version=version).update(version=F("version") + 1)
-    if not updated:
-        raise InvalidInput(str(STALE_PERSON))
-    person.refresh_from_db()
+    _claim_version(person, version)
     _apply(person, data, key=key)
     person.save()
     record_event(
@@ -93,6 +90,14 @@ def update_person(
         detail=field_detail(sorted({*data.sealed_values(), *data.plain_values()})),
     )
     return person
+
+
+def _claim_version(person: Person, version: int) -> None:
+    """Move the person to the next version, or refuse a form read before the last change."""
+    updated = Person.objects.filter(pk=person.pk, version=version).update(version=F("version") + 1)
+    if not updated:
+        raise InvalidInput(str(STALE_PERSON))
+    person.refresh_from_db()
 
 
 @transaction.atomic
@@ -114,10 +119,7 @@ def edit_person(
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise InvalidInput(str(FIELD_NOT_EDITABLE))
-    updated = Person.objects.filter(pk=person.pk, version=version).update(version=F("version") + 1)
-    if not updated:
-        raise InvalidInput(str(STALE_PERSON))
-    person.refresh_from_db()
+    _claim_version(person, version)
     given = {name: value for name, value in changes.items() if value is not None}
     data = PersonInput(**given)
     _apply(person, data, key=key)
