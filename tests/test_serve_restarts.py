@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import CORRIDOR, _wait_until_up, corridor_env, free_port, run_corridor
+from tests.processes import CORRIDOR, corridor_env, free_port, run_corridor, wait_until_up
 
 pytestmark = pytest.mark.process
 
@@ -46,7 +46,7 @@ def serve(env: dict[str, str], port: int, started: list[subprocess.Popen[bytes]]
         stderr=subprocess.DEVNULL,
     )
     started.append(process)
-    _wait_until_up(f"http://127.0.0.1:{port}", process)
+    wait_until_up(f"http://127.0.0.1:{port}", process)
     return process.pid
 
 
