@@ -81,14 +81,14 @@ def serving(env: dict[str, str], *extra_args: str) -> Iterator[tuple[str, Path]]
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_up(base, process)
+            wait_until_up(base, process)
             yield base, log
         finally:
             process.terminate()
             process.wait(timeout=30)
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from corridor.operations.management.commands.serve import GRACEFUL_SECONDS
 from tests.keyd.helpers import REPOSITORY
 
 UNIT = re.compile(r"`/etc/systemd/system/([\w.-]+)`:\n\n```ini\n(.*?)```", re.DOTALL)
@@ -73,3 +74,14 @@ def test_web_and_worker_start_after_keyd_but_do_not_stop_with_it():
     keyd = parsed(units["corridor-keyd.service"])["Service"]
     assert keyd["User"] == "corridor-keyd"
     assert keyd.get("EnvironmentFile") == "/etc/corridor/keyd.env"
+
+
+@pytest.mark.pure
+def test_web_and_worker_stop_through_their_main_process_with_time_to_finish():
+    """SIGTERM to the main process alone (gunicorn's master stops its own workers), and
+    systemd waits longer than gunicorn's grace before it kills anything."""
+    units = documented_units()
+    for name in ("corridor.service", WORKER):
+        service = parsed(units[name])["Service"]
+        assert service["KillMode"] == "mixed", name
+        assert int(service["TimeoutStopSec"]) > GRACEFUL_SECONDS, name

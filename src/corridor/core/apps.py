@@ -8,5 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the sweep that resumes work parked while the keys were sealed, the
-        # nightly refresh of SQLite's planner statistics and the worker's heartbeat.
-        from corridor.core import heartbeat, maintenance, parking  # noqa: F401
+        # nightly refresh of SQLite's planner statistics, the worker's heartbeat and the
+        # job that queues again the tasks of dead workers.
+        from corridor.core import heartbeat, leases, maintenance, parking  # noqa: F401

@@ -77,3 +77,17 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.period}"
+
+
+class WorkerLease(models.Model):
+    """A worker process's claim to be alive: it renews `renewed_at` while it runs.
+
+    A task left running by a worker whose lease has lapsed is the task of a dead worker
+    and is queued again (core.leases).
+    """
+
+    worker_id = models.CharField(primary_key=True, max_length=64)
+    renewed_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ParamSpec
+from typing import ParamSpec, overload
 
 from django.db import transaction
 from django_tasks import task
@@ -24,6 +24,7 @@ from django_tasks.base import Task
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError, KeysUnavailable
 from corridor.core.models import PeriodicJobState
+from corridor.core.retries import DEFAULT_RETRY, RetryPolicy, register_policy
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -39,18 +40,34 @@ class TaskArgumentNotAnId(CorridorError):
     """A task was given something other than an id."""
 
 
-def corridor_task(function: Callable[P, None]) -> Task[P, None]:
-    """Register `function` as a background task that never stores exception text."""
+@overload
+def corridor_task(function: Callable[P, None], /) -> Task[P, None]: ...
 
-    @functools.wraps(function)
-    def run(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            function(*args, **kwargs)
-        except Exception:
-            logger.exception("task failed", extra={"task": function.__qualname__})
-            raise TaskFailed from None
 
-    return task(run)
+@overload
+def corridor_task(*, retry: RetryPolicy) -> Callable[[Callable[P, None]], Task[P, None]]: ...
+
+
+def corridor_task(
+    function: Callable[P, None] | None = None, /, *, retry: RetryPolicy = DEFAULT_RETRY
+) -> Task[P, None] | Callable[[Callable[P, None]], Task[P, None]]:
+    """Register `function` as a background task that never stores exception text and is
+    tried again on failure by `retry` (core.retries): its effects must be safe to repeat."""
+
+    def register(function: Callable[P, None]) -> Task[P, None]:
+        @functools.wraps(function)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                function(*args, **kwargs)
+            except Exception:
+                logger.exception("task failed", extra={"task": function.__qualname__})
+                raise TaskFailed from None
+
+        registered = task(run)
+        register_policy(registered.module_path, retry)
+        return registered
+
+    return register if function is None else register(function)
 
 
 def enqueue_on_commit(job: Task[P, None], *ids: TaskArgument) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.core.actors import WORKER
+from corridor.core.leases import reclaim_lost_tasks
 from corridor.core.models import ParkedWork
 from corridor.core.parking import resume_parked_work
 from corridor.intake.models import IndexEntry, Request, Status
@@ -133,6 +138,25 @@ def test_receiving_a_request_queues_its_screening_with_the_id_only(
         request = write("Нужна помощь").request
     task = DBTaskResult.objects.get(task_path__endswith="screen_request_task")
     assert task.args_kwargs == {"args": [str(request.pk)], "kwargs": {}}
+
+
+def test_a_screening_task_whose_worker_died_after_its_commit_screens_once(
+    vault_keys, fast_kdf, django_capture_on_commit_callbacks, time_machine
+):
+    """The worker committed the screening, then died before marking its task done: the
+    task is queued again, runs, and the request is screened (and audited) once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        request = write("Нужна помощь").request
+    screen_request(actor=WORKER, request_id=request.pk)  # the dead worker's committed work
+    DBTaskResult.objects.update(status="RUNNING", worker_ids=["killed-worker"])
+    assert reclaim_lost_tasks() == 1
+    time_machine.move_to(timezone.now() + timedelta(minutes=1))
+    call_command("worker", burst=True)
+    task = DBTaskResult.objects.get(task_path__endswith="screen_request_task")
+    assert (task.status, len(task.worker_ids)) == ("SUCCESSFUL", 2)
+    screenings = AuditEntry.objects.filter(event_type=EventType.REQUEST_SCREENED)
+    assert list(screenings.values_list("object_id", flat=True)) == [str(request.pk)]
+    assert Request.objects.get(pk=request.pk).status == Status.IN_VERIFICATION
 
 
 def test_a_sealed_key_service_parks_the_request_until_unseal(vault_keys, fast_kdf, monkeypatch):

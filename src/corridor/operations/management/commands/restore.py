@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
+from corridor.core.leases import queue_again_after_restore
 from corridor.operations.keyd_access import grant_keyd_access
 from corridor.vault import backup
 from corridor.vault.errors import KekMismatch, RestoreRefused, VaultError
@@ -64,6 +65,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Restored {result.data.name}, {result.file_count} files and {result.keystore.name}."
         )
+        # Tasks the backup caught mid-run have no worker any more: the next worker runs them.
+        requeued = queue_again_after_restore()
+        if requeued:
+            noun = "task" if requeued == 1 else "tasks"
+            self.stdout.write(f"Queued again {requeued} {noun} running at the backup.")
         # pg_restore drops every grant: keyd's reads are granted again, or no case opens.
         # Last, so that a missing role leaves a complete, recorded restore behind.
         grant_keyd_access(self.stdout.write)

@@ -1,7 +1,18 @@
-"""`corridor serve [--host 127.0.0.1] [--port 8000] [--portal]`: gunicorn with safe logging."""
+"""`corridor serve [--host 127.0.0.1] [--port 8000] [--portal]`: gunicorn with safe logging.
+
+SIGTERM stops it cleanly: gunicorn's master closes the port, lets the workers finish what
+they serve (at most `graceful_timeout`), and exits 0 once they are gone. A master that dies
+without that (`kill -9`, the OOM killer) takes its workers with it: otherwise a worker
+still finishing a slow upload keeps the port open for up to `graceful_timeout` and the
+restart cannot bind it.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +39,21 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
         return import_string(f"{module}.{name}")
 
 
+# prctl(2): the signal the kernel sends this process when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_master(server: Any, worker: Any) -> None:
+    """gunicorn's post_fork hook, in each new worker: be killed when the master dies."""
+    if sys.platform != "linux":
+        return  # the worker's own check of its parent is all there is
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        server.log.warning("workers will not stop with a lost master")
+    if os.getppid() != server.pid:
+        os._exit(1)  # the master died before the request above took effect
+
+
 def _gunicorn_logging() -> dict[str, Any]:
     """Corridor's JSON logging for gunicorn's own messages too."""
     config = dict(settings.LOGGING)
@@ -36,6 +62,10 @@ def _gunicorn_logging() -> dict[str, Any]:
     loggers["gunicorn.access"] = {"handlers": [], "level": "CRITICAL", "propagate": False}
     config["loggers"] = loggers
     return config
+
+
+# The systemd unit's TimeoutStopSec (docs/operators.md) must be longer.
+GRACEFUL_SECONDS = 20
 
 
 class Command(BaseCommand):
@@ -74,7 +104,8 @@ class Command(BaseCommand):
                 # No control socket: nothing outside the process manages it.
                 "control_socket_disable": True,
                 "timeout": 60,
-                "graceful_timeout": 20,
+                "graceful_timeout": GRACEFUL_SECONDS,
+                "post_fork": _die_with_master,
                 "limit_request_line": 4094,
                 "limit_request_fields": 60,
                 "forwarded_allow_ips": "127.0.0.1,::1",

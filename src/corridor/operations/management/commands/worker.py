@@ -1,18 +1,43 @@
-"""`corridor worker [--burst]`: run queued background tasks and the periodic jobs."""
+"""`corridor worker [--burst]`: run queued background tasks and the periodic jobs.
+
+The worker holds a lease while it runs (core.leases): if it dies, the task it was running
+is queued again by the next worker. A task that fails is queued again by its retry policy
+(core.retries).
+"""
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from types import FrameType
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django_tasks_db.compat import (
+    DEFAULT_TASK_BACKEND_ALIAS,
+    DEFAULT_TASK_QUEUE_NAME,
+    TaskResultStatus,
+)
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
+from corridor.core.leases import Lease, new_worker_id
+from corridor.core.retries import retry_or_give_up
 from corridor.core.tasks import run_due_jobs
 from corridor.operations.keys_at_start import require_keys, wait_for_keys
+
+# Periodic jobs (the reclaim among them) run between batches: a long queue does not hold
+# them up for more than this many tasks.
+TASKS_PER_BATCH = 20
+
+
+class _RetryingWorker(Worker):
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
+        super().run_task(db_task_result)
+        if db_task_result.status == TaskResultStatus.FAILED:
+            retry_or_give_up(db_task_result)
 
 
 class Command(BaseCommand):
@@ -28,6 +53,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self._running = True
+        # Its INFO lines name every start and stop of a batch; problems still show.
+        logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+        self._tasks = _RetryingWorker(
+            queue_names=[DEFAULT_TASK_QUEUE_NAME],
+            interval=0,
+            batch=True,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=TASKS_PER_BATCH,
+            worker_id=new_worker_id(),
+            excluded_queue_names=[],
+        )
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         if options["burst"]:
@@ -35,23 +72,26 @@ class Command(BaseCommand):
             require_keys(self._say)
         elif not wait_for_keys(self._say, keep_waiting=lambda: self._running, sleep=self._sleep):
             return
-        while self._running:
-            close_old_connections()
-            run_due_jobs()
-            self._run_queued_tasks()
-            if options["burst"]:
-                return
-            self._sleep(options["interval"])
+        with Lease(self._tasks.worker_id):
+            while self._running:
+                close_old_connections()
+                run_due_jobs()
+                self._run_queued_tasks(until_empty=options["burst"])
+                if options["burst"]:
+                    return
+                self._sleep(options["interval"])
 
     def _say(self, line: str) -> None:
         self.stderr.write(line)
         self.stderr.flush()
 
-    def _run_queued_tasks(self) -> None:
-        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-        # db_worker installs its own signal handlers; take ours back.
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
+    def _run_queued_tasks(self, *, until_empty: bool) -> None:
+        while self._running:
+            self._tasks.running = True
+            self._tasks._run_tasks = 0
+            self._tasks.run()
+            if not until_empty or self._tasks._run_tasks < TASKS_PER_BATCH:
+                return
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -59,4 +99,6 @@ class Command(BaseCommand):
             time.sleep(0.1)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
+        # The task that runs now finishes; no other starts.
         self._running = False
+        self._tasks.running = False
