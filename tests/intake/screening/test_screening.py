@@ -140,6 +140,9 @@ def test_receiving_a_request_queues_its_screening_with_the_id_only(
     assert task.args_kwargs == {"args": [str(request.pk)], "kwargs": {}}
 
 
+# The worker closes its connection when it stops, which a test inside a transaction
+# cannot survive on PostgreSQL.
+@pytest.mark.django_db(transaction=True, databases=["default", "keystore"])
 def test_a_screening_task_whose_worker_died_after_its_commit_screens_once(
     vault_keys, fast_kdf, django_capture_on_commit_callbacks, time_machine
 ):
