@@ -43,6 +43,12 @@ def test_absent_test_data_fails_under_ci(monkeypatch, tmp_path):
         require_testdata(tmp_path / "rfc6962", present=False)
 
 
+def test_a_machine_without_any_shared_test_data_skips_even_under_ci(monkeypatch, tmp_path):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.skip.Exception, match="the shared test data is absent"):
+        require_testdata(tmp_path / "no-shared" / "rfc6962", present=False)
+
+
 def test_absent_test_data_skips_on_a_developer_machine_saying_where(monkeypatch, tmp_path):
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match=str(tmp_path / "rfc6962")):
