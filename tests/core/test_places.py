@@ -107,3 +107,11 @@ def test_lists_of_countries_and_names_of_codes():
     assert places.place_name("AM", "en") == "Armenia"
     assert places.place_name("", "en") == ""
     assert "Чечня" in places.datalist_names("ru")
+
+
+def test_a_language_typed_as_its_code_is_named_and_other_text_stays_as_typed():
+    assert places.language_name("ru", "ru") == "русский"
+    assert places.language_name("che", "ru") == "чеченский"
+    assert places.language_name("ce", "en") == "Chechen"
+    assert places.language_name("чеченский", "ru") == "чеченский"
+    assert places.language_name("zz", "ru") == "zz"

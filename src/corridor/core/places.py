@@ -202,6 +202,20 @@ def country_name(code: str, lang: str) -> str:
     return _russian("iso3166-1")(country.name) if lang == "ru" else english
 
 
+def language_name(text: str, lang: str) -> str:
+    """A language typed as its ISO 639 code ("ru", "che") by its name in `lang`; any other
+    text as typed (staff may write the name itself)."""
+    code = text.strip().lower()
+    found = None
+    if re.fullmatch(r"[a-z]{2}", code):
+        found = pycountry.languages.get(alpha_2=code)
+    elif re.fullmatch(r"[a-z]{3}", code):
+        found = pycountry.languages.get(alpha_3=code)
+    if found is None:
+        return text
+    return _russian("iso639-3")(found.name) if lang == "ru" else str(found.name)
+
+
 def region_name(code: str, lang: str) -> str:
     """The everyday name of a region by its ISO 3166-2 code, in `lang`."""
     names = _everyday().get(code.upper())

@@ -71,6 +71,12 @@ def place_label(code: str) -> str:
     return places.place_name(str(code), language()) or str(code)
 
 
+@register.filter
+def language_labels(codes: Any) -> str:
+    """`{{ person.fields.languages|language_labels }}`: each language by its name."""
+    return ", ".join(places.language_name(str(code), language()) for code in codes or ())
+
+
 @register.inclusion_tag("web/_place_datalist.html")
 def place_datalist(form: Any) -> dict[str, Any]:
     """The names a browser offers while a place is typed, when `form` has a place field
