@@ -1,5 +1,6 @@
 """C10 canary scan for the portal: a real `corridor serve` takes a request, a message, a
-team reply and an answer, each carrying a canary; afterwards the canary is on no file
+team reply and an answer, each carrying a canary, and the verifier accepts the request into
+a case (carrying every answer over); afterwards the canary is on no file
 of the data directory (databases, WAL, key store, logs), in no task row and in no
 session row, and neither is the codename."""
 
@@ -32,6 +33,7 @@ PORTAL_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 STAFF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODENAME = re.compile(r'id="codename">([^<]+)<')
 REQUEST_LINK = re.compile(r'href="(/requests/[0-9a-f-]{36}/)"')
+CASE_LINK = re.compile(r'href="/cases/(CR-[0-9A-Z]{4}-[0-9A-Z]{4})/"')
 
 
 class Browser:
@@ -157,6 +159,21 @@ def test_portal_traffic_leaves_no_canary_and_no_codename_on_disk(tmp_path, canar
             "/help/thread/",
             {"form_token": PORTAL_TOKEN.search(page).group(1), "message": f"Спасибо {canary}"},
         )
+
+        # Screened, then accepted: every answer is carried into the new case, sealed.
+        screening = run_corridor("worker", "--burst", env=env)
+        assert screening.returncode == 0, screening.stderr
+        _, _, page = verifier.get(detail)
+        status, _, page = verifier.post(
+            f"{detail}decide/",
+            {
+                "outcome": "accept",
+                "methods": "call_held",
+                "csrfmiddlewaretoken": STAFF_TOKEN.search(page).group(1),
+            },
+        )
+        assert status == 200, page[:500]
+        assert CASE_LINK.search(page), page[:2000]
     worker = run_corridor("worker", "--burst", env=env)
     assert worker.returncode == 0, worker.stderr
 
