@@ -39,3 +39,14 @@ def commit_once_then_hang(item_id: str) -> None:
 @corridor_task(retry=RetryPolicy(attempts=1))
 def fail_at_once(item_id: str) -> None:
     raise ValueError(f"no second try for {item_id}")
+
+
+@corridor_task
+def count_run(item_id: str) -> None:
+    """Inserts a tally row for `item_id` once (its effect: the unique constraint keeps it
+    one) and counts this run on it, so a test sees a task that ran twice."""
+    with transaction.atomic():
+        run, _ = Tally.objects.get_or_create(
+            name="sample.run", period="once", dimensions=f"item={item_id}"
+        )
+        Tally.objects.filter(pk=run.pk).update(count=F("count") + 1)
