@@ -104,6 +104,21 @@ def test_a_lost_task_on_its_last_attempt_fails_as_worker_lost():
     assert (row.status, row.exception_class_path) == ("FAILED", WORKER_LOST)
 
 
+def test_a_worker_that_starts_while_the_reclaim_runs_keeps_the_task_it_claimed(monkeypatch):
+    """Another worker's reclaim looks at the running tasks just as a new worker takes its
+    lease and claims a task: that task is left to the new worker, not queued to run twice."""
+    running = DBTaskResult.objects.running
+
+    def new_worker_claims_meanwhile() -> object:
+        leases.renew("new-worker")
+        left_running_by("new-worker")
+        return running()
+
+    monkeypatch.setattr(DBTaskResult.objects, "running", new_worker_claims_meanwhile)
+    assert leases.reclaim_lost_tasks() == 0
+    assert DBTaskResult.objects.get().status == "RUNNING"
+
+
 def test_a_worker_holds_its_lease_while_it_runs_and_gives_it_back():
     """A live worker's task is left alone; a clean exit deletes the lease."""
     with leases.Lease("alive", every=timedelta(seconds=5)):

@@ -100,13 +100,16 @@ def reclaim_lost_tasks(at: datetime | None = None) -> int:
     """Queue again (or fail, once its attempts are spent) every task left RUNNING by a
     worker whose lease has lapsed; returns how many were reclaimed."""
     moment = at or clock.now()
+    # The running tasks first, the leases after: a worker takes its lease before it claims
+    # a task, so a worker that starts in between is seen alive with the task it claimed.
+    running = list(DBTaskResult.objects.running())
     alive = set(
         WorkerLease.objects.filter(renewed_at__gte=moment - LAPSES_AFTER).values_list(
             "worker_id", flat=True
         )
     )
     reclaimed = 0
-    for row in DBTaskResult.objects.running():
+    for row in running:
         last_worker = row.worker_ids[-1] if row.worker_ids else None
         if last_worker in alive:
             continue
