@@ -18,10 +18,12 @@ pytestmark = [pytest.mark.process, pytest.mark.postgres]
 WORKERS = 3
 TASKS = 1000
 # One shell, so that Django starts once: wait until every worker holds its lease, queue
-# the tasks while they poll, wait until none is left queued or running, and count.
+# the tasks (in one transaction) while they poll, wait until none is queued or running,
+# and count.
 QUEUE_AND_COUNT = """
 import json, time
 from collections import Counter
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 from corridor.core.models import Tally, WorkerLease
 from tests import sample_tasks
@@ -34,8 +36,9 @@ def wait_until(done, within):
         time.sleep(0.2)
 
 wait_until(lambda: WorkerLease.objects.count() >= {workers}, within=60)
-for number in range({tasks}):
-    sample_tasks.count_run.enqueue(f"item-{{number:04}}")
+with transaction.atomic():
+    for number in range({tasks}):
+        sample_tasks.count_run.enqueue(f"item-{{number:04}}")
 rows = DBTaskResult.objects.filter(task_path="tests.sample_tasks.count_run")
 wait_until(lambda: not rows.filter(status__in=["READY", "RUNNING"]).exists(), within=120)
 claims = list(rows.values_list("worker_ids", flat=True))

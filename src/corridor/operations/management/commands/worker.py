@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django_tasks_db.compat import (
     DEFAULT_TASK_BACKEND_ALIAS,
     DEFAULT_TASK_QUEUE_NAME,
@@ -28,6 +30,11 @@ from corridor.core.retries import retry_or_give_up
 from corridor.core.tasks import run_due_jobs
 from corridor.operations.keys_at_start import require_keys, wait_for_keys
 
+# The loop closes its database connection for every task (Django's default age is 0),
+# and opening one costs as much as a small task on PostgreSQL: the worker keeps it this
+# many seconds instead, checked before reuse (CONN_HEALTH_CHECKS).
+KEEP_CONNECTION_FOR = 60
+
 # Periodic jobs (the reclaim among them) run between batches: a long queue does not hold
 # them up for more than this many tasks.
 TASKS_PER_BATCH = 20
@@ -38,6 +45,20 @@ class _RetryingWorker(Worker):
         super().run_task(db_task_result)
         if db_task_result.status == TaskResultStatus.FAILED:
             retry_or_give_up(db_task_result)
+
+
+@contextmanager
+def _connections_kept(seconds: int) -> Iterator[None]:
+    saved = {
+        alias: connections[alias].settings_dict.get("CONN_MAX_AGE", 0) for alias in connections
+    }
+    for alias in saved:
+        connections[alias].settings_dict["CONN_MAX_AGE"] = seconds
+    try:
+        yield
+    finally:
+        for alias, age in saved.items():
+            connections[alias].settings_dict["CONN_MAX_AGE"] = age
 
 
 class Command(BaseCommand):
@@ -72,7 +93,7 @@ class Command(BaseCommand):
             require_keys(self._say)
         elif not wait_for_keys(self._say, keep_waiting=lambda: self._running, sleep=self._sleep):
             return
-        with Lease(self._tasks.worker_id):
+        with _connections_kept(KEEP_CONNECTION_FOR), Lease(self._tasks.worker_id):
             while self._running:
                 close_old_connections()
                 run_due_jobs()
