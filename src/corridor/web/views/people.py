@@ -66,6 +66,24 @@ def _guard(request: HttpRequest, ref: str, page: str) -> tuple[Staff, Case] | Ht
     return staff, case
 
 
+def _guarded_member(
+    request: HttpRequest, ref: str, page: str, title: Any
+) -> tuple[Staff, Case, Person] | HttpResponseBase:
+    """Who asks, the case, and the member the page is about; or the page that stands in
+    for them: open the case first, or (a GET without a person) choose whom."""
+    guarded = _guard(request, ref, page)
+    if not isinstance(guarded, tuple):
+        return guarded
+    staff, case = guarded
+    posted = request.method == "POST"
+    person = _member(case, (request.POST if posted else request.GET).get("person"))
+    if person is None:
+        if posted:
+            raise Http404
+        return _choose(request, staff, case, page, title)
+    return staff, case, person
+
+
 def _needs_opening(request: HttpRequest, staff: Staff, case: Case) -> HttpResponseBase | None:
     if active_opening(staff, case, session_key_of(request)) is None:
         messages.info(request, OPEN_FIRST)
@@ -87,16 +105,11 @@ def section_view(name: str, form_class: type[SectionForm]) -> Callable[..., Http
     @require_http_methods(["GET", "HEAD", "POST"])
     @staff_required
     def view(request: HttpRequest, ref: str) -> HttpResponseBase:
-        guarded = _guard(request, ref, page)
-        if not isinstance(guarded, tuple):
-            return guarded
-        staff, case = guarded
+        chosen = _guarded_member(request, ref, page, form_class.title)
+        if not isinstance(chosen, tuple):
+            return chosen
+        staff, case, person = chosen
         posted = request.method == "POST"
-        person = _member(case, (request.POST if posted else request.GET).get("person"))
-        if person is None:
-            if posted:
-                raise Http404
-            return _choose(request, staff, case, page, form_class.title)
         if not posted:
             refused = _needs_opening(request, staff, case)
             if refused is not None:
@@ -140,16 +153,11 @@ def section_view(name: str, form_class: type[SectionForm]) -> Callable[..., Http
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def add_document(request: HttpRequest, ref: str) -> HttpResponseBase:
-    guarded = _guard(request, ref, "document_add")
-    if not isinstance(guarded, tuple):
-        return guarded
-    staff, case = guarded
+    chosen = _guarded_member(request, ref, "document_add", _("Add a document"))
+    if not isinstance(chosen, tuple):
+        return chosen
+    staff, case, person = chosen
     posted = request.method == "POST"
-    person = _member(case, (request.POST if posted else request.GET).get("person"))
-    if person is None:
-        if posted:
-            raise Http404
-        return _choose(request, staff, case, "document_add", _("Add a document"))
     form = DocumentForm(request.POST) if posted else DocumentForm(initial=_document_initial(person))
     if posted and form.is_valid():
         try:
