@@ -29,7 +29,8 @@ pytestmark = pytest.mark.pure
 
 def test_inside_russia_without_passport_gar_closed_but_open_through_armenia(catalog):
     """The 2017 case: Canada's GAR is closed inside Russia (outside-the-country rule), and a
-    plan opens: internal passport to Armenia, UNHCR registration, resettlement referral."""
+    plan opens: internal passport to Armenia, then a designated partner's referral. UNHCR
+    registers nobody in Armenia, so the plan never asks the person to register there."""
     results = match(catalog)
     gar = find(results, "ca-gar")
     assert gar.verdict is Verdict.INELIGIBLE
@@ -44,9 +45,8 @@ def test_inside_russia_without_passport_gar_closed_but_open_through_armenia(cata
     ]
     assert steps(plan) == [
         "Travel to Armenia with the internal passport (visa-free stay of up to 180 days).",
-        "Register with UNHCR in the country where the person is.",
-        "Get a referral: UNHCR or a referral organisation with an MOU with the Canadian "
-        "government.",
+        "Get a referral: UNHCR or a designated referral partner of the Canadian government "
+        "(Rainbow Railroad for LGBTQI+ people).",
         "Apply: Government-Assisted Refugees (GAR).",
     ]
     # Each leg's risks travel with the plan: Armenia's and GAR's own.
@@ -173,7 +173,7 @@ def test_each_rank_is_explained_in_one_sentence(catalog):
     sentence = reasons(plan)[0]
     assert sentence.count(".") == 1
     assert sentence.endswith(".")
-    assert sentence.startswith("Open after 3 steps; about 563 days to safety")
+    assert sentence.startswith("Open after 2 steps; about 563 days to safety")
     assert "against a target of 90 days" in sentence
 
 

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.pure
 
 WITH_PASSPORT = {"has_international_passport": True}
 IN_ARMENIA = {"current_country": "AM", "has_international_passport": True}
+IN_GEORGIA = {"current_country": "GE", "has_international_passport": True}
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ TABLE = [
     ),
     Row(
         "S28: the Urgent Protection Program needs an immediate threat",
-        IN_ARMENIA,
+        IN_GEORGIA,
         {
             ("ca-upp",): Expect(
                 "ineligible", ("ca-upp:immediate-threat",), ("immediate threat to life",)
@@ -105,9 +106,18 @@ TABLE = [
         },
     ),
     Row(
-        "S28/S50: in an emergency in Armenia, UPP opens after UNHCR registration and referral",
-        {**IN_ARMENIA, "urgency": "emergency"},
+        "S28/S50: in an emergency in Georgia, UPP opens after UNHCR registration and referral",
+        {**IN_GEORGIA, "urgency": "emergency"},
         {("ca-upp",): Expect("after_steps")},
+    ),
+    Row(
+        "UNHCR registers nobody in Armenia: UPP, which only UNHCR refers to, is closed there",
+        {**IN_ARMENIA, "urgency": "emergency"},
+        {
+            ("ca-upp",): Expect(
+                "ineligible", ("referral",), ("UNHCR does not register refugees in Armenia",)
+            )
+        },
     ),
     Row(
         "S31: the Rainbow Refugee partnership is not for emergencies",
@@ -149,33 +159,66 @@ TABLE = [
         {("br-humanitarian-visa",): Expect("ineligible", ("nationality",), ("Afghanistan",))},
     ),
     Row(
-        "S43: Lautenberg P-2 is for religious minorities, not LGBT claims",
+        "S43: Lautenberg P-2 is for religious minorities, not LGBT claims (and suspended)",
         {**WITH_PASSPORT, "sponsor_available": True, "ties": ["US"]},
-        {("us-lautenberg-p2",): Expect("ineligible", ("profile",), ("religious minorities",))},
+        {
+            ("us-lautenberg-p2",): Expect(
+                "ineligible", ("status", "profile"), ("religious minorities", "Suspended")
+            )
+        },
     ),
     Row(
-        "S43: a religious minority member with a relative in the US is processed in Moscow",
+        "EO 14163: even a religious minority member with a US relative finds P-2 suspended",
         {
             **WITH_PASSPORT,
             "profile": ["religious_minority"],
             "sponsor_available": True,
             "ties": ["US"],
         },
-        {("us-lautenberg-p2",): Expect("eligible")},
+        {("us-lautenberg-p2",): Expect("ineligible", ("status",), ("Suspended",))},
     ),
     Row(
-        "S42: US P-1 from inside the country needs an ambassador's referral",
-        WITH_PASSPORT,
+        "EO 14163: US refugee admissions are suspended, even with an embassy referral",
+        {**WITH_PASSPORT, "referral": "embassy"},
+        {("us-refugee-p1",): Expect("ineligible", ("status",), ("Suspended",))},
+    ),
+    Row(
+        "EO 14163: a person in Armenia with a UNHCR referral is not offered USRAP as open",
+        {**IN_ARMENIA, "referral": "unhcr", "unhcr_registered": True},
         {
-            ("us-refugee-p1",): Expect(
-                "ineligible", ("us-refugee-p1:inside-only-by-ambassador",), ("ambassador",)
-            )
+            ("us-refugee-p1",): Expect("ineligible", ("status",), ("Suspended",)),
+            ("us-lautenberg-p2",): Expect("ineligible", ("status", "profile", "location")),
         },
     ),
     Row(
-        "S42: with an embassy referral, US P-1 is open from inside Russia",
-        {**WITH_PASSPORT, "referral": "embassy"},
-        {("us-refugee-p1",): Expect("eligible")},
+        "IRCC pause: a person in Armenia with five sponsors finds Groups of Five closed",
+        {**IN_ARMENIA, "sponsor_available": True},
+        {("ca-psr-groups",): Expect("ineligible", ("status",), ("Suspended",))},
+    ),
+    Row(
+        "GAR from Armenia: an NGO that is not a designated partner does not open it",
+        {**IN_ARMENIA, "referral": "ngo", "referrer": "other_ngo"},
+        {("ca-gar",): Expect("after_steps", (), ())},
+    ),
+    Row(
+        "GAR from Armenia: Rainbow Railroad's referral opens it (a designated partner)",
+        {**IN_ARMENIA, "referral": "ngo", "referrer": "rainbow_railroad"},
+        {("ca-gar",): Expect("eligible")},
+    ),
+    Row(
+        "GAR from Armenia: a UNHCR referral still counts as UNHCR's",
+        {**IN_ARMENIA, "referral": "unhcr", "unhcr_registered": True},
+        {("ca-gar",): Expect("eligible")},
+    ),
+    Row(
+        "Asylum in Armenia is open to a person who is there, free, decided within 3 months",
+        IN_ARMENIA,
+        {("am-asylum",): Expect("eligible")},
+    ),
+    Row(
+        "Belarus is never a way out: its leg is closed with the reason to avoid it",
+        {},
+        {("transit-by",): Expect("ineligible", ("transit.avoid",), ("Do not go to Belarus",))},
     ),
     Row(
         "S45/S25: US asylum needs the person in the US",

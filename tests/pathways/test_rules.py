@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from corridor.pathways.catalog_files import read_catalog
+from corridor.pathways.catalog_files import read_catalog, read_meta
 from corridor.pathways.eligibility import starting_point
 from corridor.pathways.lint import Level, lint_catalog
 from corridor.pathways.matching import Matcher
@@ -128,19 +128,7 @@ def test_targets_must_be_given_for_every_urgency():
 def test_lint_needs_both_kinds_of_entry():
     """A catalog of routes only cannot plan a way out: lint refuses it."""
     routes_only = [item for item in read_catalog() if item.entry.kind == "route"]
-    findings = lint_catalog(routes_only, today=TODAY)
+    findings = lint_catalog(routes_only, meta=read_meta())
     assert [str(f) for f in findings if f.level is Level.ERROR] == [
         "ERROR (catalog): has no transit entry"
     ]
-
-
-def test_a_review_on_28_february_is_stale_only_after_29_february():
-    """The twelve months are counted on the calendar, leap days included."""
-    [template] = read_catalog()[:1]
-    items = [
-        type(template)(path=template.path, entry=declared(source, last_reviewed="2027-02-28"))
-        for source in ("ca-gar", "transit-am")
-    ]
-    assert lint_catalog(items, today=date(2028, 2, 29)) == []
-    stale = lint_catalog(items, today=date(2028, 3, 1))
-    assert [f.level for f in stale] == [Level.WARNING, Level.WARNING]

@@ -16,10 +16,12 @@ from pydantic import ValidationError
 
 from corridor.core.exceptions import InvalidInput
 from corridor.core.inputs import InputRefused, parse_yaml, read_input_text
-from corridor.pathways.schema import Route, Transit, entry_content, parse_entry
+from corridor.pathways.schema import CatalogMeta, Route, Transit, entry_content, parse_entry
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 SUFFIX = ".yaml"
+# The catalog's own file (its as_of date and Russia's exit risks); entries never start with "_".
+META_FILE = "_catalog.yaml"
 # The longest entry is a few kilobytes; sources and notes fit many times over.
 MAX_FILE_BYTES = 256 * 1024
 
@@ -42,7 +44,7 @@ def read_catalog(directory: Path = CATALOG_DIR) -> list[CatalogFile]:
     """Every entry in `directory`, validated; CatalogInvalid lists every problem found."""
     problems: list[str] = []
     files: list[CatalogFile] = []
-    paths = sorted(directory.glob(f"*{SUFFIX}"))
+    paths = sorted(path for path in directory.glob(f"*{SUFFIX}") if not path.name.startswith("_"))
     if not paths:
         raise CatalogInvalid([f"{directory}: no {SUFFIX} files"])
     for path in paths:
@@ -62,6 +64,21 @@ def read_catalog(directory: Path = CATALOG_DIR) -> list[CatalogFile]:
     if problems:
         raise CatalogInvalid(problems)
     return files
+
+
+def read_meta(directory: Path = CATALOG_DIR) -> CatalogMeta:
+    """The catalog's `_catalog.yaml`: the date it speaks for and Russia's own exit risks."""
+    path = directory / META_FILE
+    if not path.is_file():
+        raise CatalogInvalid([f"{META_FILE}: missing; it gives the catalog's as_of date"])
+    try:
+        data = parse_yaml(read_input_text(path, limit=MAX_FILE_BYTES))
+    except InputRefused as error:
+        raise CatalogInvalid([error.sentence(path.name)]) from None
+    try:
+        return CatalogMeta.model_validate(data)
+    except ValidationError as error:
+        raise CatalogInvalid([f"{path.name}: {line}" for line in describe(error)]) from None
 
 
 def read_entry(path: Path) -> Route | Transit:

@@ -67,6 +67,7 @@ def starting_point(facts: Facts, *, today: date, in_country: TransitSpec | None)
         passport=_passport_state(facts, holds_international, confiscated),
         exit=(ExitBarrier.EXIT_BAN in barriers, barriers & BORDER_RISKS),
         in_country=_in_country_state(in_country, facts),
+        unhcr_registration=in_country.unhcr_registration if in_country else None,
     )
 
 
@@ -85,6 +86,7 @@ def moved(here: Here, transit: TransitSpec, *, obtained_passport: bool) -> Here:
         exit=here.exit,
         # The leg carries the transit country's own risks; the route need not repeat them.
         in_country=None,
+        unhcr_registration=transit.unhcr_registration,
     )
 
 
@@ -136,7 +138,14 @@ def route_signature(route: RouteSpec, here: Here, position: Position) -> tuple[o
     starts_inside = position is Position.NATIONALITY
     journey = starts_inside and facts.nationality not in route.internal_passport_entry
     referral = route.referral
-    if not referral.channels or facts.referral in referral.channels:
+    if referral.designated:
+        # Only a designated referrer opens it; a UNHCR referral keeps counting as UNHCR's.
+        referred = facts.referrer in referral.designated or (
+            facts.referral is ReferralChannel.UNHCR and "unhcr" in referral.designated
+        )
+    else:
+        referred = not referral.channels or facts.referral in referral.channels
+    if referred:
         referral_state: object = None
     elif not referral.can_request:
         referral_state = _REFERRAL_UNAVAILABLE
@@ -152,6 +161,7 @@ def route_signature(route: RouteSpec, here: Here, position: Position) -> tuple[o
         not route.sponsor_required or facts.sponsor_available,
         tuple([rule.test(here, position) for rule in rules]) if rules else (),
         None if starts_inside else here.in_country,
+        None if referral_state is None else (here.unhcr_registration, here.current_country),
     )
 
 
@@ -209,6 +219,7 @@ def _assess_situation(
         sponsor_ok,
         rule_outcomes,
         in_country,
+        where,
     ) = situation
     country = Country(route.country)
     if passport is not None:
@@ -222,7 +233,8 @@ def _assess_situation(
         found.leaving(cast(ExitState, exit_state))
     if avoided:
         found.close("avoid_countries", phrase(PhraseCode.AVOID, country=country))
-    _referral(found, route, position, referral_state)
+    registers, here = cast(tuple[bool | None, str], where or (None, ""))
+    _referral(found, route, position, referral_state, (registers, Country(here) if here else None))
     if not sponsor_ok:
         found.close("sponsor", phrase(PhraseCode.SPONSOR_MISSING))
     found.rules(route.rules, rule_outcomes)
@@ -241,7 +253,16 @@ def _location_reason(route: RouteSpec, position: Position) -> Phrase:
     return phrase(PhraseCode.LOCATION_NOT_DESTINATION, country=country)
 
 
-def _referral(found: Collector, route: RouteSpec, position: Position, state: object) -> None:
+def _referral(
+    found: Collector,
+    route: RouteSpec,
+    position: Position,
+    state: object,
+    where: tuple[bool | None, Country | None],
+) -> None:
+    """The referral steps. Where the person is, UNHCR may register nobody (Armenia, Turkey:
+    `where` is (False, country)), so no plan sends them to do what cannot be done there."""
+    registers, here = where
     referral = route.referral
     if state is None or referral.by is None:  # satisfied, or none needed (`by` always set then)
         return
@@ -253,7 +274,11 @@ def _referral(found: Collector, route: RouteSpec, position: Position, state: obj
         # UNHCR determines refugee status only for people outside their own country.
         found.close("referral", phrase(PhraseCode.REFERRAL_UNHCR_OUTSIDE))
         return
-    if unhcr and position is not Position.NATIONALITY and state is False:
+    only_unhcr = referral.channels == {ReferralChannel.UNHCR} or referral.designated == {"unhcr"}
+    if unhcr and registers is False and only_unhcr and state is False and here is not None:
+        found.close("referral", phrase(PhraseCode.REFERRAL_UNHCR_NOT_HERE, country=here))
+        return
+    if unhcr and position is not Position.NATIONALITY and state is False and registers is not False:
         found.steps.append(Step(phrase(PhraseCode.STEP_REGISTER_UNHCR), None, None))
     found.steps.append(Step(phrase(PhraseCode.STEP_REFERRAL, by=referral.by), None, None))
 
@@ -317,6 +342,8 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
         found.close("transit.visa", phrase(PhraseCode.TRANSIT_VISA, country=country))
     if avoided:
         found.close("avoid_countries", phrase(PhraseCode.AVOID, country=country))
+    if transit.avoid is not None:
+        found.close("transit.avoid", transit.avoid)
     if exit_state is not None:
         found.leaving(cast(ExitState, exit_state))
     obtains = isinstance(document, tuple)

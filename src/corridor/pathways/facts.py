@@ -7,6 +7,7 @@ later; either way they are checked here, so a typo can never silently read as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
@@ -27,6 +28,12 @@ E = TypeVar("E", bound=StrEnum)
 
 # Bounds a person's facts can have; past them a number is a typo, not a household.
 MAX_HOUSEHOLD = 50
+# Who is referring the person: none, unhcr, rainbow_railroad, embassy, other_ngo, or a code
+# from the organisations directory (the same shape as a route's designated referrers).
+REFERRER_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
+# Facts added after the JSON form was first published; a document without them keeps its
+# meaning (no designated referrer).
+OPTIONAL_DEFAULTS: dict[str, object] = {"referrer": "none"}
 MAX_PASSPORT_DAYS = 3650
 
 
@@ -59,6 +66,7 @@ class Facts:
     urgency: Urgency
     household_size: int
     medical_needs: bool
+    referrer: str = "none"
 
     def __post_init__(self) -> None:
         for key in ("nationality", "current_country"):
@@ -66,6 +74,8 @@ class Facts:
         for key in ("ties", "avoid_countries"):
             for code in getattr(self, key):
                 _check_country(key, code)
+        if not REFERRER_CODE.match(self.referrer):
+            raise FactsInvalid("referrer", "expected a referrer code such as rainbow_railroad")
         if not 1 <= self.household_size <= MAX_HOUSEHOLD:
             raise FactsInvalid("household_size", f"must be from 1 to {MAX_HOUSEHOLD}")
         if self.passport_obtain_days is not None and not (
@@ -103,6 +113,7 @@ def facts_from_mapping(data: object) -> Facts:
     unknown = sorted(str(key) for key in data if key not in FACT_KEYS)
     if unknown:
         raise FactsInvalid(unknown[0], "unknown key")
+    data = {**OPTIONAL_DEFAULTS, **data}
     missing = [key for key in FACT_KEYS if key not in data]
     if missing:
         raise FactsInvalid(missing[0], "missing; every fact is required (null where allowed)")
@@ -124,6 +135,7 @@ def facts_from_mapping(data: object) -> Facts:
         urgency=_choice(data, "urgency", Urgency),
         household_size=_household_size(data),
         medical_needs=_bool(data, "medical_needs"),
+        referrer=_referrer(data),
     )
 
 
@@ -208,6 +220,16 @@ def _optional_count(data: dict[str, object], key: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PASSPORT_DAYS:
         raise FactsInvalid(
             key, f"expected a whole number of days from 0 to {MAX_PASSPORT_DAYS}, or null"
+        )
+    return value
+
+
+def _referrer(data: dict[str, object]) -> str:
+    value = data["referrer"]
+    if not isinstance(value, str) or not REFERRER_CODE.match(value):
+        raise FactsInvalid(
+            "referrer",
+            "expected none, unhcr, rainbow_railroad, embassy, other_ngo or an organisation code",
         )
     return value
 

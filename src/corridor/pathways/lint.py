@@ -1,18 +1,42 @@
 """Checks on the catalog files beyond the schema, run by `corridor pathways lint` in CI.
 
-An entry without sources fails (a claim nobody can check must not reach a
-caseworker); one not reviewed for twelve months warns, because fees, quotas and
-processing times change (Sweden's quota fell from 5,000 to 900).
+Every fact a caseworker relies on carries its own source, the date the source speaks
+for, the date someone verified it and the words that support it (issue 24). Ages are
+judged against the catalog's own `as_of` date, so CI never turns red by the calendar
+alone; `pathways lint --today` judges them against today, which is what an operator runs.
+
+Errors: an open route whose status was verified more than 6 months before the date, any
+fact verified more than 12 months before it, a source that is neither a full URL nor a
+named document, a verified fact without an excerpt or dates, a risk without a source.
+A fact marked `not_verified` is allowed (it says so wherever it is shown); an open route
+whose status nobody verified is a warning.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from corridor.pathways.catalog_files import CatalogFile
-from corridor.pathways.schema import Route, Transit
+from corridor.pathways.catalog_files import META_FILE, CatalogFile
+from corridor.pathways.schema import (
+    NOT_VERIFIED,
+    CatalogMeta,
+    Evidence,
+    Route,
+    Sourced,
+    Transit,
+)
+from corridor.pathways.vocabulary import Status
+
+STATUS_MAX_MONTHS = 6
+FACT_MAX_MONTHS = 12
+# A full address: scheme, a host with a dot, and a path that is more than "/".
+_FULL_URL = re.compile(r"^https?://[a-z0-9.-]+\.[a-z]{2,}(:\d+)?/\S+$", re.IGNORECASE)
+# What a bare domain or a shortened address looks like (the 2026 catalog had 19 and 7).
+_DOMAIN_LIKE = re.compile(r"^(https?://)?[a-z0-9.-]+\.[a-z]{2,}/?$", re.IGNORECASE)
 
 
 class Level(StrEnum):
@@ -30,28 +54,130 @@ class LintFinding:
         return f"{self.level.value.upper()} {self.file}: {self.message}"
 
 
-def lint_catalog(files: list[CatalogFile], *, today: date) -> list[LintFinding]:
-    """Every finding, errors first; `files` have passed the schema already."""
+@dataclass(frozen=True)
+class Fact:
+    """One sourced fact of an entry: its name as lint and `pathways list` show it."""
+
+    name: str
+    source: Sourced
+    is_risk: bool = False
+
+
+def entry_facts(entry: Route | Transit) -> Iterator[Fact]:
+    """Every fact of `entry` that carries a source, in reading order."""
+    if isinstance(entry, Route):
+        yield Fact("status", entry.status_source)
+        if entry.processing_days is not None:
+            yield Fact("processing_days", entry.processing_days.source)
+        for number, fee in enumerate(entry.fees):
+            yield Fact(f"fees.{number}", fee.source)
+        if entry.capacity_per_year is not None:
+            yield Fact("capacity_per_year", entry.capacity_per_year.source)
+    else:
+        for rule in entry.entry:
+            yield Fact(f"entry.{rule.nationality}", rule.source)
+        if entry.unhcr_registration is not None:
+            yield Fact("unhcr_registration", entry.unhcr_registration.source)
+        if entry.avoid is not None:
+            yield Fact("avoid", entry.avoid.source, is_risk=True)
+    for rule in entry.rules:
+        yield Fact(f"rules.{rule.id}", rule.source)
+    for number, risk in enumerate(entry.risk_notes):
+        yield Fact(f"risk_notes.{number}", risk.source, is_risk=True)
+    for number, note in enumerate(entry.notes):
+        yield Fact(f"notes.{number}", note.source)
+
+
+def meta_facts(meta: CatalogMeta) -> Iterator[Fact]:
+    for number, risk in enumerate(meta.exit_risks):
+        yield Fact(f"exit_risks.{number}", risk.source, is_risk=True)
+
+
+def source_problem(source: str) -> str | None:
+    """Why `source` cannot be checked by a reader, or None when it can."""
+    if "…" in source or "..." in source:
+        return f"source {source!r} is cut off"
+    if source.lower().startswith(("http://", "https://")):
+        return None if _FULL_URL.match(source) else f"source {source!r} is not a full URL"
+    if _DOMAIN_LIKE.match(source) or "/" in source.split(" ")[0]:
+        return f"source {source!r} is a bare domain, not a full URL"
+    # A named document: words, with a number or a date that identifies it.
+    if " " not in source.strip() or not re.search(r"\d", source):
+        return f"source {source!r} is neither a full URL nor a named document"
+    return None
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier (the last day of a shorter month)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def fact_problems(fact: Fact, *, on: date, open_status: bool) -> Iterator[tuple[Level, str]]:
+    """What is wrong with one fact's source, judged on the day `on`."""
+    source = fact.source
+    if source == NOT_VERIFIED or not isinstance(source, Evidence):
+        if fact.is_risk:
+            yield Level.ERROR, f"{fact.name}: a risk without a source"
+        elif open_status:
+            yield Level.WARNING, f"{fact.name}: an open route whose status is not verified"
+        return
+    problem = source_problem(source.source)
+    if problem:
+        yield Level.ERROR, f"{fact.name}: {problem}"
+    if source.excerpt is None:
+        yield Level.ERROR, f"{fact.name}: a verified fact without an excerpt from its source"
+    if source.speaks_for is None:
+        yield Level.ERROR, f"{fact.name}: no date the source speaks for (speaks_for)"
+    if source.verified is None:
+        yield Level.ERROR, f"{fact.name}: no date it was verified (verified)"
+        return
+    if source.verified > on:
+        yield Level.ERROR, f"{fact.name}: verified {source.verified}, after {on}"
+    elif open_status and source.verified < months_before(on, STATUS_MAX_MONTHS):
+        yield Level.ERROR, (
+            f"{fact.name}: an open route whose status was verified {source.verified}, "
+            f"more than {STATUS_MAX_MONTHS} months before {on}"
+        )
+    elif source.verified < months_before(on, FACT_MAX_MONTHS):
+        yield Level.ERROR, (
+            f"{fact.name}: verified {source.verified}, "
+            f"more than {FACT_MAX_MONTHS} months before {on}"
+        )
+    if source.speaks_for is not None and source.speaks_for > source.verified:
+        yield Level.ERROR, f"{fact.name}: speaks for {source.speaks_for}, after it was verified"
+
+
+def lint_catalog(
+    files: list[CatalogFile], *, meta: CatalogMeta, today: date | None = None
+) -> list[LintFinding]:
+    """Every finding, errors first; `files` have passed the schema already. Ages are judged
+    against `meta.as_of`, or against `today` when it is given (`--today`)."""
+    on = today or meta.as_of
     findings: list[LintFinding] = []
-    stale_before = _a_year_before(today)
     for item in files:
         entry, name = item.entry, item.path.name
-        if not entry.sources:
-            findings.append(LintFinding(Level.ERROR, name, "has no sources"))
-        if entry.last_reviewed > today:
+        facts = list(entry_facts(entry))
+        if all(fact.source == NOT_VERIFIED for fact in facts):
+            findings.append(LintFinding(Level.WARNING, name, "has no verified fact at all"))
+        open_route = isinstance(entry, Route) and entry.status is Status.OPEN
+        for fact in facts:
+            is_status = fact.name == "status" and open_route
+            for level, message in fact_problems(fact, on=on, open_status=is_status):
+                findings.append(LintFinding(level, name, message))
+        if entry.last_reviewed > on:
             findings.append(
-                LintFinding(
-                    Level.ERROR, name, f"last_reviewed {entry.last_reviewed} is in the future"
-                )
+                LintFinding(Level.ERROR, name, f"last_reviewed {entry.last_reviewed} is after {on}")
             )
-        elif entry.last_reviewed < stale_before:
-            findings.append(
-                LintFinding(
-                    Level.WARNING,
-                    name,
-                    f"last reviewed {entry.last_reviewed}, more than 12 months ago",
-                )
-            )
+    for fact in meta_facts(meta):
+        for level, message in fact_problems(fact, on=on, open_status=False):
+            findings.append(LintFinding(level, META_FILE, message))
     kinds = {type(item.entry) for item in files}
     for kind, label in ((Route, "route"), (Transit, "transit")):
         if kind not in kinds:
@@ -59,8 +185,8 @@ def lint_catalog(files: list[CatalogFile], *, today: date) -> list[LintFinding]:
     return sorted(findings, key=lambda finding: (finding.level != Level.ERROR, finding.file))
 
 
-def _a_year_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+def fact_age_days(source: Sourced, *, on: date) -> int | None:
+    """Days since the fact was verified, or None when nobody verified it."""
+    if isinstance(source, Evidence) and source.verified is not None:
+        return (on - source.verified).days
+    return None

@@ -62,7 +62,7 @@ class _Block:
 _KEYED_FACTS = frozenset(
     {
         "nationality", "current_country", "has_internal_passport", "exit_barriers",
-        "unhcr_registered", "referral", "sponsor_available", "profile", "urgency",
+        "unhcr_registered", "referral", "referrer", "sponsor_available", "profile", "urgency",
         "household_size", "ties", "avoid_countries", "position", "holds_international_passport",
         "holds_internal_passport",
     }
@@ -177,6 +177,7 @@ class Matcher:
             facts.exit_barriers,
             facts.unhcr_registered,
             facts.referral,
+            facts.referrer,
             facts.sponsor_available,
             facts.profile,
             facts.urgency,

@@ -47,6 +47,9 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.REFERRAL_UNHCR_OUTSIDE: _(
         "Needs a UNHCR referral, which is possible only outside the country of nationality."
     ),
+    PhraseCode.REFERRAL_UNHCR_NOT_HERE: _(
+        "Needs a UNHCR referral, and UNHCR does not register refugees %(country_in)s."
+    ),
     PhraseCode.SPONSOR_MISSING: _("Needs a sponsor, and the person has none."),
     PhraseCode.EXIT_BAN: _(
         "An exit ban stops the person at the border: leaving the country of nationality is closed."
@@ -150,6 +153,7 @@ COUNTRY_NAMES: Mapping[str, Promise] = {
     "AF": _("Afghanistan"),
     "AM": _("Armenia"),
     "AR": _("Argentina"),
+    "AT": _("Austria"),
     "AZ": _("Azerbaijan"),
     "BE": _("Belgium"),
     "BR": _("Brazil"),
@@ -193,6 +197,7 @@ COUNTRIES_TO: Mapping[str, Promise] = {
     "AF": pgettext_lazy("country after “to”", "to Afghanistan"),
     "AM": pgettext_lazy("country after “to”", "to Armenia"),
     "AR": pgettext_lazy("country after “to”", "to Argentina"),
+    "AT": pgettext_lazy("country after “to”", "to Austria"),
     "AZ": pgettext_lazy("country after “to”", "to Azerbaijan"),
     "BE": pgettext_lazy("country after “to”", "to Belgium"),
     "BR": pgettext_lazy("country after “to”", "to Brazil"),
@@ -233,6 +238,7 @@ COUNTRIES_IN: Mapping[str, Promise] = {
     "AF": pgettext_lazy("country after “in”", "in Afghanistan"),
     "AM": pgettext_lazy("country after “in”", "in Armenia"),
     "AR": pgettext_lazy("country after “in”", "in Argentina"),
+    "AT": pgettext_lazy("country after “in”", "in Austria"),
     "AZ": pgettext_lazy("country after “in”", "in Azerbaijan"),
     "BE": pgettext_lazy("country after “in”", "in Belgium"),
     "BR": pgettext_lazy("country after “in”", "in Brazil"),

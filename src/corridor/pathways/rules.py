@@ -17,6 +17,7 @@ from typing import cast
 from corridor.pathways.facts import Facts
 from corridor.pathways.schema import Condition, Route, Transit
 from corridor.pathways.schema import Note as NoteModel
+from corridor.pathways.schema import Risk as RiskModel
 from corridor.pathways.schema import Text as TextModel
 from corridor.pathways.vocabulary import (
     Document,
@@ -44,6 +45,7 @@ class Here:
         "holds_international_passport",
         "in_country",
         "passport",
+        "unhcr_registration",
     )
 
     def __init__(
@@ -56,6 +58,7 @@ class Here:
         passport: tuple[object, ...],
         exit: ExitState,
         in_country: InCountry | None,
+        unhcr_registration: bool | None = None,
     ) -> None:
         self.facts = facts
         self.current_country = current_country
@@ -64,6 +67,8 @@ class Here:
         self.passport = passport
         self.exit = exit
         self.in_country = in_country
+        # Whether UNHCR registers refugees where the person is (False in Armenia and Turkey).
+        self.unhcr_registration = unhcr_registration
 
 
 Predicate = Callable[[Here, Position], bool]
@@ -162,6 +167,7 @@ class ReferralSpec:
     channels: frozenset[ReferralChannel]
     by: Words | None
     can_request: bool
+    designated: frozenset[str]  # referrer codes; empty: any referrer of the channels
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -211,6 +217,9 @@ class TransitSpec:
     entry: Mapping[str, EntrySpec]
     risk_notes: tuple[Message, ...]
     rules: tuple[RuleSpec, ...]
+    # False where UNHCR does not register refugees (Armenia, Turkey); None where not stated.
+    unhcr_registration: bool | None
+    avoid: Words | None  # why nobody should go there (Belarus); None: nothing against it
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -277,11 +286,11 @@ def _compile_rules(entry: Route | Transit) -> tuple[RuleSpec, ...]:
     )
 
 
-def _notes(notes: list[NoteModel]) -> tuple[Message, ...]:
-    """Risk notes; one the facts file marks uncertain says so wherever it is shown."""
+def _notes(risks: list[RiskModel], notes: list[NoteModel]) -> tuple[Message, ...]:
+    """Risks, then caveats; one marked uncertain says so wherever it is shown."""
     return tuple(
         phrase(PhraseCode.NOTE_UNCERTAIN, note=words(note)) if note.uncertain else words(note)
-        for note in notes
+        for note in [*risks, *notes]
     )
 
 
@@ -291,7 +300,7 @@ def _compile_route(index: int, route: Route, internal_entry: frozenset[str]) -> 
     capacity = route.capacity_per_year
     rules = _compile_rules(route)
     uncertain = (
-        any(note.uncertain for note in route.risk_notes)
+        any(note.uncertain for note in [*route.risk_notes, *route.notes])
         or bool(processing and processing.uncertain)
         or bool(fee and fee.uncertain)
         or bool(capacity and capacity.uncertain)
@@ -308,6 +317,7 @@ def _compile_route(index: int, route: Route, internal_entry: frozenset[str]) -> 
             channels=frozenset(ReferralChannel(channel) for channel in route.referral.channels),
             by=words(route.referral.by) if route.referral.by else None,
             can_request=route.referral.can_request,
+            designated=frozenset(route.referral.designated),
         ),
         sponsor_required=route.sponsor_required,
         profile_limits=frozenset(route.profile_limits),
@@ -318,7 +328,7 @@ def _compile_route(index: int, route: Route, internal_entry: frozenset[str]) -> 
         discretionary=route.discretionary,
         status=route.status,
         prior=(route.prior.granted, route.prior.denied),
-        risk_notes=_notes(route.risk_notes),
+        risk_notes=_notes(route.risk_notes, route.notes),
         rules=rules,
         uncertain=uncertain,
         reads_current_country=any("current_country" in rule.paths for rule in rules),
@@ -344,6 +354,10 @@ def _compile_transit(index: int, transit: Transit) -> TransitSpec:
                 for rule in transit.entry
             }
         ),
-        risk_notes=_notes(transit.risk_notes),
+        risk_notes=_notes(transit.risk_notes, transit.notes),
         rules=_compile_rules(transit),
+        unhcr_registration=(
+            transit.unhcr_registration.possible if transit.unhcr_registration else None
+        ),
+        avoid=words(transit.avoid) if transit.avoid else None,
     )

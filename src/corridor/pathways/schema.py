@@ -32,16 +32,18 @@ from corridor.pathways.vocabulary import (
     Position,
     Profile,
     ReferralChannel,
+    RiskGroup,
+    RiskKind,
     Status,
     Urgency,
 )
 
 CountryCode = Annotated[str, Field(pattern=COUNTRY_CODE.pattern)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
-# The keys of /work/shared/domain/pathways.md §6: S1 to S57.
-SourceKey = Annotated[str, Field(pattern=r"^S([1-9]|[1-4][0-9]|5[0-7])$")]
-# Host and path as the facts file gives them (no scheme; "…" marks a shortened path).
-SourceUrl = Annotated[str, Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", max_length=300)]
+# An organisation that can refer a person (a facts value and a route's designated list):
+# none, unhcr, rainbow_railroad, embassy, other_ngo, or an organisations-directory code.
+ReferrerCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
+NOT_VERIFIED = "not_verified"
 _CYRILLIC = re.compile("[\u0410-\u044f\u0401\u0451]")  # the Russian alphabet
 VISA_CODE_REGULATION = "810/2009"
 
@@ -64,15 +66,45 @@ class Text(Strict):
         return value
 
 
+class Evidence(Strict):
+    """Where one fact comes from: the source, the date it speaks for, when someone read it,
+    and the words that support the fact. The schema takes what a reviewer wrote; `pathways
+    lint` judges it (a bare domain, a missing excerpt or an old date is a lint error naming
+    the entry and the fact, not a file that cannot be read)."""
+
+    source: Annotated[str, Field(min_length=1, max_length=400)]  # a full URL or a named document
+    speaks_for: date | None = None
+    verified: date | None = None
+    excerpt: Annotated[str, Field(min_length=1, max_length=600)] | None = None
+
+
+# A fact nobody has read from a source says so, instead of carrying an old number as if checked.
+Sourced = Evidence | Literal["not_verified"]
+
+
 class Note(Text):
-    """A risk or caveat; `uncertain` carries the facts file's "(uncertain)" marks."""
+    """A caveat about a route or a country; `uncertain` carries "(uncertain)" marks."""
 
     uncertain: bool = False
+    source: Sourced = NOT_VERIFIED
 
 
-class Source(Strict):
-    key: SourceKey
-    url: SourceUrl
+class Risk(Text):
+    """What can happen to whom, where and since when; every risk names its source."""
+
+    country: CountryCode
+    what: RiskKind
+    whom: list[RiskGroup]
+    since: date | None = None
+    uncertain: bool = False
+    source: Sourced = NOT_VERIFIED
+
+    @field_validator("whom")
+    @classmethod
+    def _someone(cls, value: list[RiskGroup]) -> list[RiskGroup]:
+        if not value or len(set(value)) != len(value):
+            raise ValueError("name each group at risk once, at least one (anyone for all)")
+        return value
 
 
 class DayRange(Strict):
@@ -82,6 +114,7 @@ class DayRange(Strict):
     max: Annotated[int, Field(ge=0)]
     note: Text | None = None
     uncertain: bool = False
+    source: Sourced = NOT_VERIFIED
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -95,6 +128,7 @@ class Fee(Strict):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     note: Text | None = None
     uncertain: bool = False
+    source: Sourced = NOT_VERIFIED
 
 
 class Capacity(Strict):
@@ -104,6 +138,7 @@ class Capacity(Strict):
     year: Annotated[int, Field(ge=1950, le=2100)]
     note: Text | None = None
     uncertain: bool = False
+    source: Sourced = NOT_VERIFIED
 
 
 class Prior(Strict):
@@ -121,6 +156,9 @@ class Referral(Strict):
     by: Text | None = None
     # False where the referrer selects cases itself and a person cannot ask (UK resettlement).
     can_request: bool
+    # Only these organisations can refer (Canada's GAR: UNHCR and its designated partners);
+    # empty: any referrer of the channels will do. `referral: ngo` alone never opens such a route.
+    designated: list[ReferrerCode] = []
 
     @model_validator(mode="after")
     def _named(self) -> Self:
@@ -128,6 +166,10 @@ class Referral(Strict):
             raise ValueError("a referral channel is listed twice")
         if self.channels and self.by is None:
             raise ValueError("say who refers (`by`) when a referral is required")
+        if self.designated and not self.channels:
+            raise ValueError("designated referrers need the channels they refer through")
+        if len(set(self.designated)) != len(self.designated):
+            raise ValueError("a designated referrer is listed twice")
         return self
 
 
@@ -263,6 +305,7 @@ class Rule(Strict):
     test: Condition
     reason: Text
     weighs: bool = False
+    source: Sourced = NOT_VERIFIED
 
 
 class Entry(Strict):
@@ -271,9 +314,9 @@ class Entry(Strict):
     id: str
     country: CountryCode
     name: Text
-    risk_notes: list[Note]
+    risk_notes: list[Risk] = []
+    notes: list[Note] = []
     rules: list[Rule]
-    sources: list[Source]
     last_reviewed: date
 
     @model_validator(mode="after")
@@ -281,9 +324,6 @@ class Entry(Strict):
         rule_ids = [rule.id for rule in self.rules]
         if len(set(rule_ids)) != len(rule_ids):
             raise ValueError("two rules share an id")
-        pairs = [(source.key, source.url) for source in self.sources]
-        if len(set(pairs)) != len(pairs):
-            raise ValueError("a source is listed twice")
         return self
 
 
@@ -304,6 +344,7 @@ class Route(Entry):
     capacity_per_year: Capacity | None
     discretionary: bool
     status: Status
+    status_source: Sourced = NOT_VERIFIED
     prior: Prior
 
     @field_validator("status")
@@ -343,6 +384,8 @@ class EntryRule(Strict):
     stay_note: Text | None = None
     documents_accepted: list[Literal["internal_passport", "international_passport"]]
     uncertain: bool = False
+    # The source of the stay limit and the documents accepted.
+    source: Sourced = NOT_VERIFIED
 
     @field_validator("documents_accepted")
     @classmethod
@@ -352,6 +395,21 @@ class EntryRule(Strict):
         return value
 
 
+class UnhcrRegistration(Strict):
+    """Whether UNHCR registers refugees in a country (it does not in Armenia, nor in Turkey
+    since 10 September 2018): a plan never asks a person to register where it cannot be done."""
+
+    possible: bool
+    note: Text | None = None
+    source: Sourced = NOT_VERIFIED
+
+
+class Avoid(Text):
+    """Why Corridor tells people not to go to a country at all (Belarus)."""
+
+    source: Sourced = NOT_VERIFIED
+
+
 class Transit(Entry):
     """A first country to reach, with the documents held, before a route that needs the
     person outside their country of nationality."""
@@ -359,6 +417,8 @@ class Transit(Entry):
     id: Annotated[str, Field(pattern=r"^transit-[a-z]{2}$")]
     kind: Literal["transit"]
     entry: list[EntryRule]
+    unhcr_registration: UnhcrRegistration | None = None
+    avoid: Avoid | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -370,6 +430,14 @@ class Transit(Entry):
         if not nationalities or len(set(nationalities)) != len(nationalities):
             raise ValueError("give one entry rule per nationality, at least one")
         return self
+
+
+class CatalogMeta(Strict):
+    """`_catalog.yaml`: the date the catalog speaks for, and the risks of leaving Russia
+    itself (they belong to no route: a wanted list or a draft summons stops any way out)."""
+
+    as_of: date
+    exit_risks: list[Risk] = []
 
 
 CatalogEntry = Annotated[Route | Transit, Field(discriminator="kind")]
@@ -385,11 +453,12 @@ def parse_entry(data: object) -> Route | Transit:
 ROUTE_KEYS = (
     "id", "kind", "country", "name", "legal_basis", "location", "documents", "referral",
     "sponsor_required", "profile_limits", "nationality_limits", "processing_days", "fees",
-    "capacity_per_year", "discretionary", "status", "prior", "risk_notes", "rules", "sources",
-    "last_reviewed",
+    "capacity_per_year", "discretionary", "status", "status_source", "prior", "risk_notes",
+    "notes", "rules", "last_reviewed",
 )  # fmt: skip
 TRANSIT_KEYS = (
-    "id", "kind", "country", "name", "entry", "risk_notes", "rules", "sources", "last_reviewed",
+    "id", "kind", "country", "name", "entry", "unhcr_registration", "avoid", "risk_notes",
+    "notes", "rules", "last_reviewed",
 )  # fmt: skip
 
 

@@ -46,6 +46,36 @@ class ExitBarrier(StrEnum):
 
 
 @unique
+class RiskKind(StrEnum):
+    """What happens to a person (issue 24: risks that match who is hunting)."""
+
+    DETENTION_ON_REQUEST = "detention_on_request"  # held on a Russian request or wanted notice
+    EXTRADITION = "extradition"
+    ABDUCTION_BY_RELATIVES = "abduction_by_relatives"
+    ENTRY_REFUSAL = "entry_refusal"
+    SURVEILLANCE = "surveillance"
+    ATTACK = "attack"  # killed or attacked by agents of the persecutor
+    DEPORTATION = "deportation"
+    PROSECUTION = "prosecution"  # a criminal case for who the person is (LGBT "extremism")
+    EXIT_BAN = "exit_ban"  # stopped at Russia's own border
+    DOCUMENT_MISMATCH = "document_mismatch"
+
+
+@unique
+class RiskGroup(StrEnum):
+    """To whom it happens."""
+
+    ANYONE = "anyone"
+    WANTED_PERSONS = "wanted_persons"
+    NORTH_CAUCASIANS = "north_caucasians"
+    WOMEN_FLEEING_FAMILY = "women_fleeing_family"
+    LGBT_PEOPLE = "lgbt_people"
+    TRANS_PEOPLE = "trans_people"
+    CRITICS = "critics"  # opposition, activists, journalists, critics of Kadyrov
+    MEN_OF_DRAFT_AGE = "men_of_draft_age"
+
+
+@unique
 class Urgency(StrEnum):
     EMERGENCY = "emergency"
     URGENT = "urgent"

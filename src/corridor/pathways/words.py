@@ -46,6 +46,7 @@ class PhraseCode(StrEnum):
     JOURNEY_PASSPORT_MISSING = "journey.passport_missing"
     REFERRAL_UNAVAILABLE = "referral.unavailable"
     REFERRAL_UNHCR_OUTSIDE = "referral.unhcr_outside"
+    REFERRAL_UNHCR_NOT_HERE = "referral.unhcr_not_here"
     SPONSOR_MISSING = "sponsor.missing"
     EXIT_BAN = "exit.exit_ban"
     AVOID = "avoid"

@@ -23,14 +23,20 @@ from corridor.core.ids import normalise_reference
 from corridor.core.inputs import InputRefused, read_input_text
 from corridor.pathways import selectors, services
 from corridor.pathways.access import access_case_facts
-from corridor.pathways.catalog_files import CATALOG_DIR, CatalogFile, CatalogInvalid, read_catalog
+from corridor.pathways.catalog_files import (
+    CATALOG_DIR,
+    CatalogFile,
+    CatalogInvalid,
+    read_catalog,
+    read_meta,
+)
 from corridor.pathways.facts import Facts, FactsInvalid, facts_from_json_text
-from corridor.pathways.lint import Level, lint_catalog
+from corridor.pathways.lint import Level, entry_facts, fact_age_days, lint_catalog
 from corridor.pathways.matching import Matcher
 from corridor.pathways.presentation import LANGUAGES, results_json, word
 from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, RankingInputs
 from corridor.pathways.rules import Catalog
-from corridor.pathways.schema import Route, Transit, entry_content
+from corridor.pathways.schema import NOT_VERIFIED, Evidence, Route, Transit, entry_content
 from corridor.pathways.vocabulary import Urgency
 
 BAD_INPUT = 2
@@ -56,7 +62,12 @@ class Command(BaseCommand):
             "--force", action="store_true", help="Replace admin edits the files do not have."
         )
         export = actions.add_parser("export", help="Write admin edits back to the files.")
-        lint = actions.add_parser("lint", help="Check the catalog files (CI).")
+        lint = actions.add_parser(
+            "lint", help="Check the catalog files; ages against the catalog's as_of date (CI)."
+        )
+        lint.add_argument(
+            "--today", action="store_true", help="Judge ages against today instead (operators)."
+        )
         for sub in (load, export, lint):
             sub.add_argument("--dir", type=Path, default=CATALOG_DIR, help="The catalog folder.")
 
@@ -73,7 +84,7 @@ class Command(BaseCommand):
         elif action == "export":
             self._export(options["dir"])
         else:
-            self._lint(options["dir"])
+            self._lint(options["dir"], today=options["today"])
 
     def _list(self, *, as_json: bool) -> None:
         entries = _current_entries()
@@ -82,11 +93,22 @@ class Command(BaseCommand):
                 json.dumps([entry_content(e) for e in entries], ensure_ascii=False, indent=2)
             )
             return
+        today = clock.today()
         for entry in entries:
             status = entry.status.value if isinstance(entry, Route) else "-"
             self.stdout.write(
                 f"{entry.id:32} {entry.kind:8} {entry.country} {status:10} {entry.name.en}"
             )
+            # Each fact's age (days since someone verified it) and where it comes from.
+            for fact in entry_facts(entry):
+                age = fact_age_days(fact.source, on=today)
+                if age is None or not isinstance(fact.source, Evidence):
+                    self.stdout.write(f"    {fact.name:24} {NOT_VERIFIED}")
+                    continue
+                self.stdout.write(
+                    f"    {fact.name:24} {age:5} days old  verified {fact.source.verified}  "
+                    f"speaks for {fact.source.speaks_for or '?'}  {fact.source.source}"
+                )
 
     def _match(self, source: str | None, case_ref: str | None, *, as_json: bool, lang: str) -> None:
         if (source is None) == (case_ref is None):
@@ -136,15 +158,22 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {path}")
         self.stdout.write(f"Exported {len(report.written)} admin edits.")
 
-    def _lint(self, directory: Path) -> None:
+    def _lint(self, directory: Path, *, today: bool) -> None:
         files = _read_files(directory)
-        findings = lint_catalog(files, today=clock.today())
+        try:
+            meta = read_meta(directory)
+        except CatalogInvalid as error:
+            raise CommandError(
+                "The catalog files are invalid:\n" + str(error), returncode=BAD_INPUT
+            ) from None
+        findings = lint_catalog(files, meta=meta, today=clock.today() if today else None)
         for finding in findings:
             self.stdout.write(str(finding))
         errors = sum(1 for finding in findings if finding.level is Level.ERROR)
         if errors:
             raise CommandError(f"{errors} catalog errors.")
-        self.stdout.write(f"{len(files)} entries checked: no errors.")
+        on = "today" if today else f"as of {meta.as_of}"
+        self.stdout.write(f"{len(files)} entries checked ({on}): no errors.")
 
 
 def _read_facts(source: str) -> str:
