@@ -24,7 +24,9 @@ from corridor.people.services import update_person
 from tests.cases.conftest import CASE_DB
 
 pytestmark = CASE_DB
-ROUTE = "de-humanitarian-admission"
+# An open route a person inside Russia with an international passport can use (Germany's §22 has
+# been suspended since July 2025).
+ROUTE = "ch-humanitarian-visa"
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +56,7 @@ def test_an_application_is_a_draft_with_a_sealed_reference_and_a_deadline_task(
     due = clock.today() + timedelta(days=14)
     application = start(coordinator, case, reference_number=f"REF-{canary}", deadline=due)
     assert application.status == S.DRAFT
-    assert application.country == "DE"
+    assert application.country == "CH"
     assert application.reference_number is not None
     assert case.tasks.filter(due_on=due).exists()
     assert canary not in str(list(AuditEntry.objects.values_list()))
