@@ -66,7 +66,7 @@ def test_match_prints_one_array_with_exactly_the_contract_keys(loaded, tmp_path)
 
 
 def test_match_gives_costs_as_exact_amounts(loaded, tmp_path):
-    """The TRP fee is the string 239.75 (since 1 December 2024) in Canadian dollars, never a rounded float."""
+    """The TRP fee is the string 239.75 (since December 2024) in Canadian dollars, not a float."""
     path = facts_file(tmp_path, has_international_passport=True)
     results = json.loads(run("match", "--facts", path, "--json"))
     trp = next(r for r in results if r["route_ids"] == ["ca-trp"])

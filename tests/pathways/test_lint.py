@@ -82,7 +82,11 @@ def unsourced_risk(data: dict[str, object]) -> None:
             "ERROR transit-am.yaml: risk_notes.0: a verified fact without an excerpt from its "
             "source",
         ),
-        ("transit-am", unsourced_risk, "ERROR transit-am.yaml: risk_notes.1: a risk without a source"),
+        (
+            "transit-am",
+            unsourced_risk,
+            "ERROR transit-am.yaml: risk_notes.1: a risk without a source",
+        ),
     ],
     ids=["stale status", "old fact", "bare domain", "no excerpt", "unsourced risk"],
 )
@@ -127,7 +131,7 @@ def test_months_are_counted_on_the_calendar():
 def test_a_catalog_without_its_as_of_file_is_refused(tmp_path):
     shutil.copytree(CATALOG_DIR, tmp_path, dirs_exist_ok=True)
     (tmp_path / "_catalog.yaml").unlink()
-    with pytest.raises(CommandError, match="_catalog.yaml: missing"):
+    with pytest.raises(CommandError, match=r"_catalog\.yaml: missing"):
         call_command("pathways", "lint", "--dir", str(tmp_path), stdout=io.StringIO())
 
 

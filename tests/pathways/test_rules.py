@@ -3,8 +3,6 @@ packaged catalog does not happen to exercise, on entries written for the test.""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from corridor.pathways.catalog_files import read_catalog, read_meta

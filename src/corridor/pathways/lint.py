@@ -74,8 +74,8 @@ def entry_facts(entry: Route | Transit) -> Iterator[Fact]:
         if entry.capacity_per_year is not None:
             yield Fact("capacity_per_year", entry.capacity_per_year.source)
     else:
-        for rule in entry.entry:
-            yield Fact(f"entry.{rule.nationality}", rule.source)
+        for entry_rule in entry.entry:
+            yield Fact(f"entry.{entry_rule.nationality}", entry_rule.source)
         if entry.unhcr_registration is not None:
             yield Fact("unhcr_registration", entry.unhcr_registration.source)
         if entry.avoid is not None:
@@ -141,14 +141,20 @@ def fact_problems(fact: Fact, *, on: date, open_status: bool) -> Iterator[tuple[
     if source.verified > on:
         yield Level.ERROR, f"{fact.name}: verified {source.verified}, after {on}"
     elif open_status and source.verified < months_before(on, STATUS_MAX_MONTHS):
-        yield Level.ERROR, (
-            f"{fact.name}: an open route whose status was verified {source.verified}, "
-            f"more than {STATUS_MAX_MONTHS} months before {on}"
+        yield (
+            Level.ERROR,
+            (
+                f"{fact.name}: an open route whose status was verified {source.verified}, "
+                f"more than {STATUS_MAX_MONTHS} months before {on}"
+            ),
         )
     elif source.verified < months_before(on, FACT_MAX_MONTHS):
-        yield Level.ERROR, (
-            f"{fact.name}: verified {source.verified}, "
-            f"more than {FACT_MAX_MONTHS} months before {on}"
+        yield (
+            Level.ERROR,
+            (
+                f"{fact.name}: verified {source.verified}, "
+                f"more than {FACT_MAX_MONTHS} months before {on}"
+            ),
         )
     if source.speaks_for is not None and source.speaks_for > source.verified:
         yield Level.ERROR, f"{fact.name}: speaks for {source.speaks_for}, after it was verified"

@@ -214,7 +214,7 @@ class Matcher:
             ]
         )
         blocks = [self._direct_block(direct, rank)]
-        shared: dict[bool, _Shared] = {}
+        shared: dict[tuple[bool, object], _Shared] = {}
         for transit in catalog.transits:
             signature = leg_signature(transit, here)
             if signature is None:
@@ -223,10 +223,14 @@ class Matcher:
             obtains = leg.obtains_passport
             own_routes = self._own[transit.index]
             own: tuple[Assessment, ...] = ()
-            if obtains not in shared or own_routes:
+            # Third-country answers are shared by the transits, except where UNHCR registers
+            # nobody (Armenia, Turkey): there the referral steps differ, and the reason names it.
+            registers = transit.unhcr_registration
+            share = (obtains, transit.country if registers is False else registers)
+            if share not in shared or own_routes:
                 there = moved(here, transit, obtained_passport=obtains)
-                if obtains not in shared:
-                    shared[obtains] = self._shared(
+                if share not in shared:
+                    shared[share] = self._shared(
                         tuple(
                             [
                                 assess(route, there, Position.THIRD_COUNTRY)
@@ -242,7 +246,7 @@ class Matcher:
                         if positions[route.index] not in route.location
                     ]
                 )
-            blocks.append(self._plan_block(leg, shared[obtains], own, rank))
+            blocks.append(self._plan_block(leg, shared[share], own, rank))
         key = tuple(blocks)
         merged = self._merged.get(key)
         if merged is None:

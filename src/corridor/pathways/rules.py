@@ -288,9 +288,10 @@ def _compile_rules(entry: Route | Transit) -> tuple[RuleSpec, ...]:
 
 def _notes(risks: list[RiskModel], notes: list[NoteModel]) -> tuple[Message, ...]:
     """Risks, then caveats; one marked uncertain says so wherever it is shown."""
+    every: list[RiskModel | NoteModel] = [*risks, *notes]
     return tuple(
         phrase(PhraseCode.NOTE_UNCERTAIN, note=words(note)) if note.uncertain else words(note)
-        for note in [*risks, *notes]
+        for note in every
     )
 
 
@@ -300,7 +301,8 @@ def _compile_route(index: int, route: Route, internal_entry: frozenset[str]) -> 
     capacity = route.capacity_per_year
     rules = _compile_rules(route)
     uncertain = (
-        any(note.uncertain for note in [*route.risk_notes, *route.notes])
+        any(note.uncertain for note in route.risk_notes)
+        or any(note.uncertain for note in route.notes)
         or bool(processing and processing.uncertain)
         or bool(fee and fee.uncertain)
         or bool(capacity and capacity.uncertain)

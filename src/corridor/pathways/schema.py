@@ -43,7 +43,7 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
 # An organisation that can refer a person (a facts value and a route's designated list):
 # none, unhcr, rainbow_railroad, embassy, other_ngo, or an organisations-directory code.
 ReferrerCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
-NOT_VERIFIED = "not_verified"
+NOT_VERIFIED: Literal["not_verified"] = "not_verified"
 _CYRILLIC = re.compile("[\u0410-\u044f\u0401\u0451]")  # the Russian alphabet
 VISA_CODE_REGULATION = "810/2009"
 
