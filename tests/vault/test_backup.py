@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import transaction
 
-from corridor.vault import backup, dumps
-from corridor.vault.errors import BackupFailed
+from corridor.vault import backup, dumps, signing
+from corridor.vault.errors import BackupFailed, VaultSealed
 from corridor.vault.files import seal_file
 from corridor.vault.keys import create_data_key
 
@@ -41,10 +41,11 @@ def test_a_backup_writes_data_files_and_keys_apart(vault_keys, settings, tmp_pat
     assert "django_migrations" in tables(result.data)
     with tarfile.open(result.files) as archive:
         assert len(archive.getnames()) == 1
-    for path in (result.data, result.files, result.keystore):
+    assert result.manifest.name == f"corridor-manifest-{stamp}.json"
+    for path in (result.data, result.files, result.keystore, result.manifest):
         assert path.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        p.name for p in (result.data, result.files, result.keystore)
+        p.name for p in (result.data, result.files, result.keystore, result.manifest)
     )
 
 
@@ -102,5 +103,17 @@ def test_a_backup_that_fails_midway_leaves_nothing(vault_keys, tmp_path, monkeyp
         dumps, "dumper_for", lambda alias: Failing() if alias == "keystore" else real(alias)
     )
     with pytest.raises(BackupFailed):
+        backup.back_up(tmp_path / "out", now=NOW)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_set_whose_manifest_cannot_be_signed_is_removed(vault_keys, tmp_path, monkeypatch):
+    """With keyd sealed the manifest cannot be signed: no unsigned set is left behind."""
+
+    def sealed(message):
+        raise VaultSealed("keyd is sealed.")
+
+    monkeypatch.setattr(signing, "sign", sealed)
+    with pytest.raises(VaultSealed):
         backup.back_up(tmp_path / "out", now=NOW)
     assert list((tmp_path / "out").iterdir()) == []

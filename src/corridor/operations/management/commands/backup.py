@@ -1,4 +1,5 @@
-"""`corridor backup DEST [--keep-key-backups DAYS]`: data, files, then key store, apart."""
+"""`corridor backup DEST [--keep-key-backups DAYS]`: data, files, then key store, apart,
+and last the signed manifest of the set."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ FILE_NOTE = (
 
 class Command(BaseCommand):
     help = (
-        "Back up the data, the encrypted files and the key store as separate files in DEST. "
+        "Back up the data, the encrypted files and the key store as separate files in DEST, "
+        "with a manifest of their sizes and SHA-256 signed by the installation's key. "
         "Key-store backups older than the retention are deleted from DEST."
     )
 
@@ -61,12 +63,14 @@ class Command(BaseCommand):
             detail={
                 "data": result.data.name,
                 "keys": result.keystore.name,
+                "manifest": result.manifest.name,
                 "pruned": len(result.pruned),
             },
         )
         self.stdout.write(f"Data:      {result.data}")
         self.stdout.write(f"Files:     {result.files}")
         self.stdout.write(f"Key store: {result.keystore}")
+        self.stdout.write(f"Manifest:  {result.manifest}")
         for path in result.pruned:
             self.stdout.write(f"Deleted the expired key-store backup {path.name}")
         self.stdout.write(KEYD_NOTE if settings.CORRIDOR_KEY_PROVIDER == "keyd" else FILE_NOTE)
