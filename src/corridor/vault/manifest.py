@@ -151,7 +151,7 @@ def read_manifest(path: Path) -> Manifest:
         return _shape(path, value)
     except (KeyError, TypeError, ValueError, binascii.Error):
         raise RestoreRefused(
-            f"{path.name} is not a Corridor backup manifest as backup wrote it: it was altered "
+            f"The manifest {path.name} is not as backup wrote it: it was altered "
             "or damaged."
         ) from None
 
