@@ -237,3 +237,27 @@ def test_a_backup_whose_audit_log_lost_its_triggers_is_refused(tmp_path):
         tmp_path / "run", list((tmp_path / "set").iterdir()), data_dir / "kek.demo"
     )
     assert_refused(result, target, "has lost its append-only protections")
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_log_without_triggers_is_refused_and_a_good_one_keeps_them(tmp_path):
+    """Through pg_dump and pg_restore: the set whose log lost its triggers is refused and
+    leaves both databases empty (the good set then restores into the same target), and the
+    restored log has its triggers again."""
+    data_dir = tmp_path / "installation"
+    data_dir.mkdir()
+    env = corridor_env(data_dir)
+    corridor("setup", "--no-input", env=env)
+    corridor("backup", str(tmp_path / "good"), env=env)
+    corridor("shell", "-c", DROP_TRIGGERS, env=env)
+    corridor("backup", str(tmp_path / "bare"), env=env)
+    target = tmp_path / "target"
+    target.mkdir()
+    target_env = corridor_env(target, CORRIDOR_SECRET_KEY=SECRET)
+    kek = str(data_dir / "kek.demo")
+    refused = run_corridor("restore", str(tmp_path / "bare"), "--kek-file", kek, env=target_env)
+    assert_refused(refused, target, "has lost its append-only protections")
+    restored = run_corridor("restore", str(tmp_path / "good"), "--kek-file", kek, env=target_env)
+    assert restored.returncode == 0, restored.stderr
+    assert corridor("shell", "-c", CHECK_TRIGGERS, env=target_env).splitlines()[-1] == "[]"
+    assert corridor("audit", "verify", env=target_env).startswith("verified ")
