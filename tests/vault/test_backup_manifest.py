@@ -152,7 +152,10 @@ def test_a_key_store_of_an_older_set_is_refused(installation, tmp_path):
         tmp_path / "allowed", chosen, installation.kek, "--allow-older-keys"
     )
     assert result.returncode == 0, result.stderr
-    assert "1 record has no key in this older key store and will be unreadable." in result.stdout
+    assert (
+        "1 record has no key in this key store (of another backup set) and will be unreadable."
+        in result.stdout
+    )
     assert corridor("audit", "verify", env=env).startswith("verified ")
 
 

@@ -53,7 +53,7 @@ from corridor.vault.fields import DataKeyField
 from corridor.vault.files import FILES_DIR
 from corridor.vault.keyd.client import KeydKeyProvider
 from corridor.vault.keystore import active_kek_versions, keystore_errors
-from corridor.vault.models import WrappedKey
+from corridor.vault.models import DestroyedKey, WrappedKey
 from corridor.vault.providers.file import KEK_FILE, parse_kek_file
 from corridor.vault.routers import KEYSTORE
 
@@ -213,10 +213,14 @@ def restore(
 
 
 def count_records_without_key() -> int:
-    """Rows of the restored data whose data key the restored key store does not hold."""
+    """Rows of the restored data whose data key the restored key store does not hold.
+
+    Keys the store records as destroyed are not counted: those rows were erased on purpose.
+    """
     missing = 0
     with keystore_errors():
         held = set(WrappedKey.objects.values_list("id", flat=True))
+        held |= set(DestroyedKey.objects.values_list("id", flat=True))
     for model in apps.get_models():
         for column in model._meta.concrete_fields:
             if isinstance(column, DataKeyField):

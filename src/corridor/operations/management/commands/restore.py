@@ -93,7 +93,8 @@ class Command(BaseCommand):
         if result.unreadable:
             noun = "record has" if result.unreadable == 1 else "records have"
             self.stdout.write(
-                f"{result.unreadable} {noun} no key in this older key store and will be unreadable."
+                f"{result.unreadable} {noun} no key in this key store (of another backup set) "
+                "and will be unreadable."
             )
         # Tasks the backup caught mid-run have no worker any more: the next worker runs them.
         requeued = queue_again_after_restore()
