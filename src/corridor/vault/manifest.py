@@ -151,8 +151,7 @@ def read_manifest(path: Path) -> Manifest:
         return _shape(path, value)
     except (KeyError, TypeError, ValueError, binascii.Error):
         raise RestoreRefused(
-            f"The manifest {path.name} is not as backup wrote it: it was altered "
-            "or damaged."
+            f"The manifest {path.name} is not as backup wrote it: it was altered or damaged."
         ) from None
 
 
@@ -275,3 +274,42 @@ def _shape(path: Path, value: object) -> Manifest:
         generations={str(k): str(v) for k, v in generations.items()},
         migrations={str(k): list(v) for k, v in migrations.items()},
     )
+
+
+@dataclass(frozen=True)
+class SetCheck:
+    """One manifest's verdict from `verify_sets`: what is intact, missing or wrong."""
+
+    manifest: str
+    problem: str | None
+    missing: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        if self.problem is not None:
+            return f"FAIL {self.manifest}: {self.problem}"
+        pruned = f" ({', '.join(self.missing)} not here)" if self.missing else ""
+        return f"ok {self.manifest}: sizes, SHA-256 and signature verified{pruned}"
+
+
+def verify_sets(source: Path) -> list[SetCheck]:
+    """Check every manifest in `source` against the files beside it and against the
+    signing keys of this (live) installation, which are trusted here because they are
+    the installation's own, not the backup's. A file that is absent (a key-store backup
+    pruned, or kept on another medium) is reported, not failed."""
+    checks = []
+    for path in sorted(source.glob(f"{PREFIX}*.json")):
+        try:
+            listed = read_manifest(path)
+            check_signed_by_known_key(listed)
+            present = {
+                kind: source / entry.name
+                for kind, entry in listed.files.items()
+                if (source / entry.name).is_file()
+            }
+            check_files(listed, present)
+        except RestoreRefused as error:
+            checks.append(SetCheck(path.name, str(error)))
+            continue
+        missing = tuple(kind for kind in KINDS if kind not in present)
+        checks.append(SetCheck(path.name, None, missing))
+    return checks
