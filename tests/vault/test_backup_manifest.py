@@ -8,7 +8,6 @@ lost its append-only triggers. A good set restores, and `audit verify` then pass
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import secrets
@@ -21,8 +20,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from corridor.vault import manifest as manifest_format
 from tests.processes import corridor_env, run_corridor
+from tests.vault.manifests import resign
 
 pytestmark = pytest.mark.process
 SECRET = secrets.token_urlsafe(48)
@@ -172,19 +171,6 @@ def test_a_flipped_byte_in_any_file_is_refused(installation, tmp_path, kind):
     # The manifest's own sentence depends on what the byte broke (JSON, or a value).
     words = "corridor-manifest-" if kind == "manifest" else "damaged or altered"
     assert_refused(result, target, words)
-
-
-def resign(document: dict, private: Ed25519PrivateKey) -> bytes:
-    """The manifest as `backup` would write it, but signed by `private`."""
-    body = {k: v for k, v in document.items() if k not in ("key_id", "signature")}
-    signed = manifest_format._signed_bytes(body)
-    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    document = {
-        **body,
-        "key_id": hashlib.sha256(public).hexdigest(),
-        "signature": base64.b64encode(private.sign(signed)).decode("ascii"),
-    }
-    return manifest_format._rendered(document)
 
 
 def test_a_manifest_signed_by_another_key_is_refused(installation, tmp_path):
