@@ -1,6 +1,7 @@
 """Disaster recovery with keyd, as an operator runs it (each part its own process): a
 backup, then a new installation from it with keyd's check file from the trustees'
-material, the trustees' shares and `corridor restore`; the restored cases open."""
+material, the trustees' shares and `corridor restore`; a forged manifest is refused and the
+restored cases open."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.keyd.helpers import keyd_process, short_dir, with_checkout
 from tests.keyd.test_commands import unseal
 from tests.processes import corridor_env, run_corridor
+from tests.vault.manifests import resign
 
 pytestmark = pytest.mark.process
 
@@ -94,6 +97,15 @@ def test_a_restore_with_keyd_on_postgresql_opens_cases(tmp_path):
             sealed = run_corridor("restore", str(backups), env=new)
             assert (sealed.returncode, "keyd is sealed" in sealed.stderr) == (1, True)
             assert unseal(new, shares[2], shares[0]).returncode == 0
+            # A manifest signed by another key: keyd signs the restore's challenge with the
+            # key its KEK unwraps, which did not sign this manifest. Nothing is kept.
+            forged = tmp_path / "forged"
+            shutil.copytree(backups, forged)
+            listed = next(forged.glob("corridor-manifest-*"))
+            listed.write_bytes(resign(json.loads(listed.read_text()), Ed25519PrivateKey.generate()))
+            refused = run_corridor("restore", str(forged), env=new)
+            assert (refused.returncode, "Traceback" in refused.stderr) == (2, False)
+            assert "is signed by another key than this installation's" in refused.stderr
             restored = run_corridor("restore", str(backups), env=new)
             assert restored.returncode == 0, restored.stderr
             # pg_restore dropped keyd's grants; the restore gave them back.

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import sqlite3
 import tarfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 
-from corridor.vault import backup, dumps
-from corridor.vault.errors import BackupFailed
+from corridor.vault import backup, dumps, signing
+from corridor.vault.errors import BackupFailed, VaultSealed
 from corridor.vault.files import seal_file
 from corridor.vault.keys import create_data_key
 
@@ -41,10 +46,11 @@ def test_a_backup_writes_data_files_and_keys_apart(vault_keys, settings, tmp_pat
     assert "django_migrations" in tables(result.data)
     with tarfile.open(result.files) as archive:
         assert len(archive.getnames()) == 1
-    for path in (result.data, result.files, result.keystore):
+    assert result.manifest.name == f"corridor-manifest-{stamp}.json"
+    for path in (result.data, result.files, result.keystore, result.manifest):
         assert path.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        p.name for p in (result.data, result.files, result.keystore)
+        p.name for p in (result.data, result.files, result.keystore, result.manifest)
     )
 
 
@@ -104,3 +110,63 @@ def test_a_backup_that_fails_midway_leaves_nothing(vault_keys, tmp_path, monkeyp
     with pytest.raises(BackupFailed):
         backup.back_up(tmp_path / "out", now=NOW)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_set_whose_manifest_cannot_be_signed_is_removed(vault_keys, tmp_path, monkeypatch):
+    """With keyd sealed the manifest cannot be signed: no unsigned set is left behind."""
+
+    def sealed(message):
+        raise VaultSealed("keyd is sealed.")
+
+    monkeypatch.setattr(signing, "sign", sealed)
+    with pytest.raises(VaultSealed):
+        backup.back_up(tmp_path / "out", now=NOW)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def verify(folder):
+    out = io.StringIO()
+    try:
+        call_command("backup", "verify", str(folder), stdout=out)
+    except SystemExit as exit_:
+        return exit_.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_backup_verify_checks_every_set_without_restoring(vault_keys, tmp_path):
+    """Intact sets verify; a key store pruned away is reported, not failed; a flipped byte
+    in a data backup is a FAIL line and exit 1."""
+    out = tmp_path / "out"
+    first = backup.back_up(out, now=NOW - timedelta(days=8))
+    second = backup.back_up(out, now=NOW)
+    assert second.pruned == [first.keystore]
+    code, text = verify(out)
+    assert code == 0
+    assert text.splitlines() == [
+        f"ok {first.manifest.name}: sizes, SHA-256 and signature verified (keys not here)",
+        f"ok {second.manifest.name}: sizes, SHA-256 and signature verified",
+    ]
+    raw = bytearray(second.data.read_bytes())
+    raw[len(raw) // 2] ^= 1
+    second.data.write_bytes(bytes(raw))
+    code, text = verify(out)
+    assert code == 1
+    assert text.splitlines()[1].startswith(f"FAIL {second.manifest.name}: {second.data.name}")
+
+
+def test_backup_verify_fails_a_manifest_signed_by_another_key(vault_keys, tmp_path):
+    """The signature is checked against this installation's own signing keys."""
+    result = backup.back_up(tmp_path / "out", now=NOW)
+    document = json.loads(result.manifest.read_text())
+    document["signature"] = base64.b64encode(
+        Ed25519PrivateKey.generate().sign(b"something else")
+    ).decode("ascii")
+    result.manifest.write_text(json.dumps(document, indent=1) + "\n")
+    code, text = verify(tmp_path / "out")
+    assert code == 1
+    assert "is not signed by a key of this installation" in text
+
+
+def test_backup_verify_of_a_folder_without_manifests_exits_2(vault_keys, tmp_path):
+    with pytest.raises(CommandError, match="holds no backup manifest"):
+        call_command("backup", "verify", str(tmp_path))

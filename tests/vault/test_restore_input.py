@@ -17,7 +17,7 @@ from tests.processes import corridor_env, run_corridor
 pytestmark = pytest.mark.process
 
 SECRET = secrets.token_urlsafe(48)
-KINDS = ("data", "files", "keys")
+KINDS = ("data", "files", "keys", "manifest")
 DAMAGES = ("intact", "flipped byte", "cut short", "random bytes", "empty")
 KEK_DAMAGES = ("intact", "hostile json", "random bytes", "with a BOM")
 
@@ -96,8 +96,8 @@ def restore_into(tmp_path: Path, names: dict[str, str], contents: dict[str, byte
 @given(data=st.data())
 @example(data=None)
 def test_restore_refuses_damaged_files_with_exit_2_and_leaves_nothing(good_backup, tmp_path, data):
-    """Whatever is wrong with each file, restore either restores (a flipped byte a database
-    does not notice) or exits 2 with one line, and then the target holds nothing."""
+    """Whatever is wrong with any file of the set (the manifest included), restore exits 2
+    with one line and the target holds nothing; only an intact set restores."""
     contents, kek, names = good_backup
     if data is None:
         # The data backup replaced by a key-store backup: the wrong file, not damage.
@@ -114,7 +114,10 @@ def test_restore_refuses_damaged_files_with_exit_2_and_leaves_nothing(good_backu
         assert len(lines) == 1, lines
         assert lines[0].endswith("."), lines
         assert sorted(path.name for path in target.iterdir()) == [], "a refused restore left files"
-    if chosen == contents and chosen_kek == kek:
+    if chosen != contents:
+        # Even a byte that SQLite would never notice: the manifest's digest does.
+        assert result.returncode == 2, result.stdout
+    elif chosen_kek == kek:
         assert result.returncode == 0, result.stderr
 
 

@@ -74,8 +74,8 @@ def test_backup_and_restore_round_trip_through_the_commands(installation, tmp_pa
     made = run_corridor("backup", str(backups), env=installed_env)
     assert made.returncode == 0, made.stderr
     lines = made.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines[:3]] == ["Data", "Files", "Key store"]
-    assert lines[3].startswith("Not in this backup: the KEK file.")
+    assert [line.split(":")[0] for line in lines[:4]] == ["Data", "Files", "Key store", "Manifest"]
+    assert lines[4].startswith("Not in this backup: the KEK file.")
     target = tmp_path / "restored"
     env = corridor_env(target, CORRIDOR_SECRET_KEY=SECRET)
     assert_clean_failure(run_corridor("restore", str(backups), env=env), 2, "--kek-file")

@@ -95,6 +95,23 @@ def install_append_only_triggers(connection: BaseDatabaseWrapper) -> None:
     _run(connection, _statements(connection)[0])
 
 
+def missing_append_only_triggers(connection: BaseDatabaseWrapper) -> frozenset[str]:
+    """The append-only triggers `connection`'s database lacks (none when it is protected)."""
+    wanted = TRIGGER_NAMES.get(connection.vendor)
+    if wanted is None:
+        _statements(connection)  # raises DatabaseNotSupported
+        return frozenset()
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if connection.vendor == "sqlite"
+        else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        present = {str(row[0]) for row in cursor.fetchall()}
+    return frozenset(wanted - present)
+
+
 def drop_append_only_triggers(connection: BaseDatabaseWrapper) -> None:
     """Remove the triggers; only migrations and the test suite's flush may call this."""
     _run(connection, _statements(connection)[1])

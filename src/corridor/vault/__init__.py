@@ -12,7 +12,8 @@ Where the rest lives: `keys` (create_data_key, data_key, destroy_data_key),
 (seal_file, open_file, EncryptedFileStorage), `intake` (seal_for_intake, intake key
 rotation), `signing` (sign, verify, public_keys), `providers` (key_provider: wrap,
 unwrap, index, open_intake, sign, pepper), `longlived` (initialise_keys), `rotation`
-(rotate_kek), `backup` (back_up, restore), `errors` (every exception).
+(rotate_kek), `backup` (back_up, restore), `manifest` (the signed manifest of a backup set),
+`errors` (every exception).
 """
 
 from corridor.vault.datakey import DataKey

@@ -2,7 +2,8 @@
 
     result = back_up(Path("/srv/backups/corridor"))
     # corridor-data-<stamp>.sqlite3|.pgdump, corridor-files-<stamp>.tar,
-    # corridor-keys-<stamp>.sqlite3|.pgdump; key backups past the retention pruned
+    # corridor-keys-<stamp>.sqlite3|.pgdump, corridor-manifest-<stamp>.json (signed);
+    # key backups past the retention pruned
     restore(Path("/srv/backups/corridor"), kek_file=Path("/safe/kek.demo"))
 
 The data (database, then encrypted files) is written first and the key store
@@ -12,6 +13,11 @@ survives in them until they age out. The KEK is never in a backup; with the file
 provider, restore takes it from `--kek-file` and checks it against the key store; with
 keyd, the trustees unseal keyd first and restore checks keyd's KEK against it.
 A backup or restore that fails part-way removes what it wrote.
+
+Every set ends with a signed manifest (manifest.py): restore checks each file's size
+and SHA-256 before writing anything, refuses a key store of another set than the data
+unless told (`allow_older_keys`), checks the signature once the KEK is known, and
+runs the caller's `check` on the restored installation before keeping it.
 """
 
 from __future__ import annotations
@@ -26,12 +32,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connections
+from django.db.migrations.loader import MigrationLoader
 
 from corridor.core import clock
 from corridor.core.inputs import InputRefused, read_input_bytes
-from corridor.vault import dumps
+from corridor.vault import dumps, manifest
 from corridor.vault.aead import kek_check_value
 from corridor.vault.errors import (
     BackupFailed,
@@ -41,9 +49,11 @@ from corridor.vault.errors import (
     VaultError,
     VaultSealed,
 )
+from corridor.vault.fields import DataKeyField
 from corridor.vault.files import FILES_DIR
 from corridor.vault.keyd.client import KeydKeyProvider
-from corridor.vault.keystore import active_kek_versions
+from corridor.vault.keystore import active_kek_versions, keystore_errors
+from corridor.vault.models import DestroyedKey, WrappedKey
 from corridor.vault.providers.file import KEK_FILE, parse_kek_file
 from corridor.vault.routers import KEYSTORE
 
@@ -55,7 +65,8 @@ FILES_PREFIX = "corridor-files-"
 KEYS_PREFIX = "corridor-keys-"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _BACKUP_NAME = re.compile(
-    r"corridor-(?P<kind>data|files|keys)-(?P<stamp>\d{8}T\d{12}Z)\.(?:sqlite3|pgdump|tar)"
+    r"corridor-(?P<kind>data|files|keys|manifest)-(?P<stamp>\d{8}T\d{12}Z)"
+    r"\.(?:sqlite3|pgdump|tar|json)"
 )
 _FILE_NAME = re.compile(r"[0-9a-f]{32}")
 KEYD_HOLDS_THE_KEK = (
@@ -76,6 +87,7 @@ class BackupResult:
     data: Path
     files: Path
     keystore: Path
+    manifest: Path
     pruned: list[Path] = field(default_factory=list)
 
 
@@ -87,6 +99,8 @@ class RestoreResult:
     files: Path
     keystore: Path
     file_count: int
+    # Records whose data key the restored key store lacks (a key store of another set).
+    unreadable: int = 0
 
 
 def back_up(
@@ -100,7 +114,8 @@ def back_up(
         # A backup copies committed data only; on SQLite it would even wait forever for
         # the lock the caller's own transaction holds.
         raise BackupFailed("A backup cannot run inside a database transaction.")
-    stamp = (now or clock.now()).astimezone(UTC).strftime(_STAMP)
+    moment = (now or clock.now()).astimezone(UTC)
+    stamp = moment.strftime(_STAMP)
     data_dumper, keys_dumper = dumps.dumper_for("default"), dumps.dumper_for(KEYSTORE)
     try:
         destination.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -112,11 +127,23 @@ def back_up(
         destination / f"{KEYS_PREFIX}{stamp}{keys_dumper.suffix}",
     ]
     writers: list[Callable[[Path], None]] = [data_dumper.dump, _archive_files, keys_dumper.dump]
+    listed = destination / manifest.manifest_name(stamp)
     written: list[Path] = []
     try:
         for target, write in zip(targets, writers, strict=True):
             _write_atomically(target, write)
             written.append(target)
+        # Last, over the files as written: a set without its manifest is not a backup.
+        _write_atomically(
+            listed,
+            lambda path: manifest.write_manifest(
+                path,
+                stamp=stamp,
+                created=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                files=dict(zip(manifest.KINDS, targets, strict=True)),
+            ),
+        )
+        written.append(listed)
     except (OSError, VaultError) as error:
         for path in written:
             path.unlink(missing_ok=True)
@@ -124,15 +151,33 @@ def back_up(
             raise
         raise BackupFailed(f"The backup could not be written: {error.strerror}.") from None
     pruned = _prune_key_backups(destination, older_than=keep_key_backups, now=now)
-    return BackupResult(data=targets[0], files=targets[1], keystore=targets[2], pruned=pruned)
+    return BackupResult(
+        data=targets[0], files=targets[1], keystore=targets[2], manifest=listed, pruned=pruned
+    )
 
 
-def restore(source: Path, *, kek_file: Path | None) -> RestoreResult:
-    """Restore the newest data backup and the newest key backup in `source` into this
-    installation, whose databases, files and KEK file must all be empty or absent."""
-    data, files, keys = _choose_backups(source)
+def restore(
+    source: Path,
+    *,
+    kek_file: Path | None,
+    allow_older_keys: bool = False,
+    check: Callable[[], None] | None = None,
+) -> RestoreResult:
+    """Restore the newest data backup in `source`, with the key store of its own set, into
+    this installation, whose databases, files and KEK file must all be empty or absent.
+
+    With `allow_older_keys`, a key store of another set (the newest one in `source`) is
+    taken when the data's own is missing. `check` runs last, on the restored installation;
+    whatever it raises undoes the restore like any other failure.
+    """
+    chosen = _choose_backups(source, allow_older_keys=allow_older_keys)
+    data, files, keys = chosen.data, chosen.files, chosen.keys
     data_dumper, keys_dumper = dumps.dumper_for("default"), dumps.dumper_for(KEYSTORE)
     kek = _check_target(data_dumper, keys_dumper, kek_file)
+    # Before anything is written: a flipped byte anywhere is refused here.
+    manifest.check_files(chosen.data_manifest, {"data": data, "files": files})
+    manifest.check_files(chosen.keys_manifest, {"keys": keys})
+    _check_migrations_known(chosen.data_manifest)
     if not keys_dumper.contains_table(keys, dumps.KEYSTORE_TABLE):
         raise RestoreRefused(f"{keys.name} is not a key-store backup.")
     if not data_dumper.contains_table(data, dumps.DATA_TABLE) or data_dumper.contains_table(
@@ -143,12 +188,18 @@ def restore(source: Path, *, kek_file: Path | None) -> RestoreResult:
         keys_dumper.restore(keys)
         if kek is not None:
             _check_kek(kek.keys)
+            # The signature check below signs through the provider, which reads this file.
+            _write_kek_file(kek.raw)
         else:
             _check_keyd_kek()
+        manifest.check_signature(chosen.keys_manifest)
+        if chosen.data_manifest is not chosen.keys_manifest:
+            manifest.check_signed_by_known_key(chosen.data_manifest)
         data_dumper.restore(data)
         file_count = _extract_files(files)
-        if kek is not None:
-            _write_kek_file(kek.raw)
+        unreadable = count_records_without_key()
+        if check is not None:
+            check()
     except BaseException:
         # Nothing was there before: put the installation back to empty.
         for dumper in (keys_dumper, data_dumper):
@@ -156,7 +207,27 @@ def restore(source: Path, *, kek_file: Path | None) -> RestoreResult:
         shutil.rmtree(_files_dir(), ignore_errors=True)
         _kek_path().unlink(missing_ok=True)
         raise
-    return RestoreResult(data=data, files=files, keystore=keys, file_count=file_count)
+    return RestoreResult(
+        data=data, files=files, keystore=keys, file_count=file_count, unreadable=unreadable
+    )
+
+
+def count_records_without_key() -> int:
+    """Rows of the restored data whose data key the restored key store does not hold.
+
+    Keys the store records as destroyed are not counted: those rows were erased on purpose.
+    """
+    missing = 0
+    with keystore_errors():
+        held = set(WrappedKey.objects.values_list("id", flat=True))
+        held |= set(DestroyedKey.objects.values_list("id", flat=True))
+    for model in apps.get_models():
+        for column in model._meta.concrete_fields:
+            if isinstance(column, DataKeyField):
+                named = model._default_manager.exclude(**{f"{column.attname}__isnull": True})
+                for key_id in named.values_list(column.attname, flat=True).iterator():
+                    missing += key_id not in held
+    return missing
 
 
 # ---------------------------------------------------------------- backing up
@@ -202,22 +273,67 @@ def _stamp_time(stamp: str) -> datetime:
 
 
 # ---------------------------------------------------------------- restoring
-def _choose_backups(source: Path) -> tuple[Path, Path, Path]:
-    """The newest data backup with its files archive, and the newest key-store backup."""
+@dataclass(frozen=True)
+class _Chosen:
+    data: Path
+    files: Path
+    keys: Path
+    data_manifest: manifest.Manifest
+    keys_manifest: manifest.Manifest
+
+
+def _choose_backups(source: Path, *, allow_older_keys: bool) -> _Chosen:
+    """The newest data backup with its files archive and manifest, and the key store of
+    the same set (or, when allowed, the newest key store of another set)."""
     if not source.is_dir():
         raise RestoreRefused(f"{source} is not a folder of Corridor backups.")
-    found: dict[str, list[tuple[str, Path]]] = {"data": [], "keys": []}
+    found: dict[str, dict[str, Path]] = {"data": {}, "keys": {}, "manifest": {}, "files": {}}
     for path in source.iterdir():
         match = _BACKUP_NAME.fullmatch(path.name)
-        if match and match["kind"] in found:
-            found[match["kind"]].append((match["stamp"], path))
+        if match:
+            found[match["kind"]][match["stamp"]] = path
     if not (found["data"] and found["keys"]):
         raise RestoreRefused(f"{source} holds no complete pair of data and key-store backups.")
-    newest = {kind: max(candidates) for kind, candidates in found.items()}
-    files = source / f"{FILES_PREFIX}{newest['data'][0]}.tar"
+    stamp = max(found["data"])
+    data = found["data"][stamp]
+    files = source / f"{FILES_PREFIX}{stamp}.tar"
     if not files.is_file():
-        raise RestoreRefused(f"{files.name} (the files of {newest['data'][1].name}) is missing.")
-    return newest["data"][1], files, newest["keys"][1]
+        raise RestoreRefused(f"{files.name} (the files of {data.name}) is missing.")
+    data_manifest = _manifest_of(source, stamp, data)
+    keys = found["keys"].get(data_manifest.generations["keys"])
+    if keys is not None and keys.name == data_manifest.files["keys"].name:
+        return _Chosen(data, files, keys, data_manifest, data_manifest)
+    other = max(found["keys"])
+    keys = found["keys"][other]
+    if not allow_older_keys:
+        raise RestoreRefused(
+            f"{keys.name} is from another backup set than {data.name}: records made between "
+            "the two would be unreadable. Put the key-store backup of the same set beside it, "
+            "or accept the loss with --allow-older-keys."
+        )
+    keys_manifest = _manifest_of(source, other, keys)
+    return _Chosen(data, files, keys, data_manifest, keys_manifest)
+
+
+def _manifest_of(source: Path, stamp: str, member: Path) -> manifest.Manifest:
+    path = source / manifest.manifest_name(stamp)
+    if not path.is_file():
+        raise RestoreRefused(
+            f"{path.name} (the signed manifest of {member.name}) is missing: restore checks "
+            "every backup against it."
+        )
+    return manifest.read_manifest(path)
+
+
+def _check_migrations_known(listed: manifest.Manifest) -> None:
+    """Refuse a backup made by a Corridor with migrations this one does not have."""
+    known = {f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations}
+    unknown = sorted({name for names in listed.migrations.values() for name in names} - known)
+    if unknown:
+        raise RestoreRefused(
+            f"The backup was made by Corridor {listed.corridor_version} with migrations this "
+            f"version does not have ({unknown[0]}, ...): restore with that version or newer."
+        )
 
 
 @dataclass(frozen=True)

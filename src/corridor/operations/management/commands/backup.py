@@ -1,7 +1,13 @@
-"""`corridor backup DEST [--keep-key-backups DAYS]`: data, files, then key store, apart."""
+"""`corridor backup DEST [--keep-key-backups DAYS]`: data, files, then key store, apart,
+and last the signed manifest of the set.
+
+`corridor backup verify SRC`: check every set in SRC against its manifest without restoring
+it (exit 0 all intact, 1 a FAIL line, 2 no manifest or not a folder).
+"""
 
 from __future__ import annotations
 
+import argparse
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
-from corridor.vault import backup
+from corridor.vault import backup, manifest
 from corridor.vault.errors import VaultError
 
 KEYD_NOTE = (
@@ -30,12 +36,15 @@ FILE_NOTE = (
 
 class Command(BaseCommand):
     help = (
-        "Back up the data, the encrypted files and the key store as separate files in DEST. "
+        "Back up the data, the encrypted files and the key store as separate files in DEST, "
+        "with a manifest of their sizes and SHA-256 signed by the installation's key. "
         "Key-store backups older than the retention are deleted from DEST."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("destination", type=Path, metavar="DEST")
+        # `backup verify SRC`: a second word, so `backup DEST` stays as it always was.
+        parser.add_argument("source", type=Path, nargs="?", metavar="SRC", help=argparse.SUPPRESS)
         parser.add_argument(
             "--keep-key-backups",
             type=int,
@@ -45,6 +54,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["source"] is not None:
+            if str(options["destination"]) != "verify":
+                raise CommandError("Give one DEST, or `verify SRC`.", returncode=2)
+            self._verify(options["source"])
+            return
         days = options["keep_key_backups"]
         if days < 1:
             raise CommandError("--keep-key-backups must be at least 1 day.", returncode=2)
@@ -61,12 +75,28 @@ class Command(BaseCommand):
             detail={
                 "data": result.data.name,
                 "keys": result.keystore.name,
+                "manifest": result.manifest.name,
                 "pruned": len(result.pruned),
             },
         )
         self.stdout.write(f"Data:      {result.data}")
         self.stdout.write(f"Files:     {result.files}")
         self.stdout.write(f"Key store: {result.keystore}")
+        self.stdout.write(f"Manifest:  {result.manifest}")
         for path in result.pruned:
             self.stdout.write(f"Deleted the expired key-store backup {path.name}")
         self.stdout.write(KEYD_NOTE if settings.CORRIDOR_KEY_PROVIDER == "keyd" else FILE_NOTE)
+
+    def _verify(self, source: Path) -> None:
+        if not source.is_dir():
+            raise CommandError(f"{source} is not a folder of backups.", returncode=2)
+        try:
+            checks = manifest.verify_sets(source)
+        except VaultError as error:
+            raise CommandError(str(error)) from None
+        if not checks:
+            raise CommandError(f"{source} holds no backup manifest.", returncode=2)
+        for check in checks:
+            self.stdout.write(check.line())
+        if any(check.problem is not None for check in checks):
+            raise SystemExit(1)

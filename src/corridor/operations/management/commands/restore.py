@@ -1,7 +1,10 @@
-"""`corridor restore SRC [--kek-file PATH]`: the newest backups in SRC into an empty data dir.
+"""`corridor restore SRC [--kek-file PATH] [--allow-older-keys]`: the newest backup set in
+SRC into an empty data dir, checked against its signed manifest.
 
-Exit codes: 0 restored, 2 refused (bad arguments, a wrong or damaged backup or key file, a
-target that is not empty; nothing is left behind), 1 another failure.
+Exit codes: 0 restored and checked, 2 refused (bad arguments, a wrong, damaged, unsigned or
+foreign backup or key file, a key store of another set, an audit log without its
+protections or failing verification, a key that does not work, a target that is not
+empty; nothing is left behind), 1 another failure.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
 from corridor.core.leases import queue_again_after_restore
 from corridor.operations.keyd_access import grant_keyd_access
+from corridor.operations.restore_checks import check_restored
 from corridor.vault import backup
 from corridor.vault.errors import KekMismatch, RestoreRefused, VaultError
 
@@ -36,6 +40,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", type=Path, metavar="SRC")
         parser.add_argument("--kek-file", type=Path, metavar="PATH")
+        parser.add_argument(
+            "--allow-older-keys",
+            action="store_true",
+            help=(
+                "Accept a key-store backup of another set than the data when the data's own "
+                "is missing; restore prints how many records will be unreadable."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source: Path = options["source"]
@@ -51,7 +63,12 @@ class Command(BaseCommand):
                 "A backup never holds the KEK: give it with --kek-file PATH.", returncode=2
             )
         try:
-            result = backup.restore(source, kek_file=kek_file)
+            result = backup.restore(
+                source,
+                kek_file=kek_file,
+                allow_older_keys=options["allow_older_keys"],
+                check=check_restored,
+            )
         except (RestoreRefused, KekMismatch) as error:
             raise CommandError(str(error), returncode=REFUSED_EXIT) from None
         except VaultError as error:
@@ -60,11 +77,25 @@ class Command(BaseCommand):
         record_event(
             actor=cli_actor(),
             event=EventType.BACKUP_RESTORED,
-            detail={"data": result.data.name, "keys": result.keystore.name},
+            detail={
+                "data": result.data.name,
+                "keys": result.keystore.name,
+                "unreadable": result.unreadable,
+            },
         )
         self.stdout.write(
             f"Restored {result.data.name}, {result.file_count} files and {result.keystore.name}."
         )
+        self.stdout.write(
+            "Checked: the manifest's signature and digests, the audit log's protections and "
+            "its verification, and a decryption with every kind of key."
+        )
+        if result.unreadable:
+            noun = "record has" if result.unreadable == 1 else "records have"
+            self.stdout.write(
+                f"{result.unreadable} {noun} no key in this key store (of another backup set) "
+                "and will be unreadable."
+            )
         # Tasks the backup caught mid-run have no worker any more: the next worker runs them.
         requeued = queue_again_after_restore()
         if requeued:
