@@ -225,7 +225,11 @@ def test_list_shows_each_facts_age_and_source(loaded):
     assert "speaks for 2024-12-01" in fee
     assert "https://tcf-fca.ca/" in fee
     status = next(line for line in lines[start:] if line.strip().startswith("status"))
-    assert "not_verified" in status
+    assert "10 days old" in status
+    assert "https://www.canada.ca/" in status
+    unread = next(n for n, line in enumerate(lines) if line.startswith("es-embassy-transfer"))
+    unread_status = next(line for line in lines[unread:] if line.strip().startswith("status"))
+    assert "not_verified" in unread_status
 
 
 @pytest.fixture(scope="module")
