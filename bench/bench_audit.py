@@ -39,7 +39,7 @@ def fill_log(count: int) -> None:
 
     from corridor.audit.events import EventType
     from corridor.audit.leaves import build_leaf, canonical_json
-    from corridor.audit.merkle import hash_leaf
+    from corridor.core.merkle import hash_leaf
     from corridor.audit.models import AuditSequence
 
     types = [event.value for event in EventType]

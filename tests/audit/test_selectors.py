@@ -8,7 +8,7 @@ import pytest
 
 from corridor.audit import selectors
 from corridor.audit.events import EventType
-from corridor.audit.merkle import verify_consistency
+from corridor.core.merkle import verify_consistency
 from corridor.core.actors import SystemActor
 from tests.audit.helpers import record, record_many
 

@@ -49,6 +49,8 @@ class KeydEnv:
     admin_users: tuple[str, ...]
     limits: dict[str, int]
     system_principals: tuple[str, ...]
+    # The Unix users of each caller (web, worker, portal): what keyd serves each uid.
+    callers: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ def _read_population(raw: str | None) -> int:
     return value
 
 
+# The callers keyd tells apart by Unix user (vault.keyd.callers.Caller).
+KEYD_CALLERS = ("web", "worker", "portal")
+
+
 def _read_keyd(source: Mapping[str, str], data_dir: Path) -> KeydEnv:
     directory = _path(source.get("CORRIDOR_KEYD_DIR")) or data_dir / "keyd"
     socket = _path(source.get("CORRIDOR_KEYD_SOCKET")) or directory / "keyd.sock"
@@ -171,6 +177,10 @@ def _read_keyd(source: Mapping[str, str], data_dir: Path) -> KeydEnv:
         admin_users=_names(source.get("CORRIDOR_KEYD_ADMIN_USERS", "")),
         limits=limits,
         system_principals=principals,
+        callers={
+            caller: _names(source.get(f"CORRIDOR_KEYD_{caller.upper()}_USERS", ""))
+            for caller in KEYD_CALLERS
+        },
     )
 
 

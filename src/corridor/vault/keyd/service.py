@@ -6,8 +6,10 @@ The server hands each decoded message here with the peer's credentials:
     service = KeydService(directory=..., journal=KeydJournal(path), database="keyd_readonly")
     answer = service.handle({"op": "unwrap", ...}, peer=Peer(pid, uid, gid), admin=False)
 
-Data operations (the web and worker user): ping, wrap, unwrap, index, open_intake,
-sign, pepper, kek_check, rewrap (a rotation's batches: wrapped in, wrapped out).
+Data operations: ping, wrap, unwrap, index, open_intake, pepper, kek_check, rewrap (a
+rotation's batches: wrapped in, wrapped out), sign_head, last_head and head_key (audit
+tree heads, signed with keyd's own key: headkey.py). Which caller may use which, and
+for which principals and key purposes, callers.py decides from the peer's uid.
 Admin operations (the operator): ping, status, unseal, unseal_reset, seal, new_kek,
 kek_check, rewrap, forget_keks. What could lock the organisation out of its data
 (a new KEK whose shares only the caller saw, forgetting an old KEK) is admin only.
@@ -41,7 +43,15 @@ from corridor.vault.errors import (
     VaultSealed,
 )
 from corridor.vault.keyd import protocol as wire
+from corridor.vault.keyd.callers import (
+    ALL_CALLERS,
+    Caller,
+    check_operation,
+    check_principal,
+    check_wrap,
+)
 from corridor.vault.keyd.hardening import Hardening
+from corridor.vault.keyd.headkey import HeadSigner, read_last_head, rewrap_head_key
 from corridor.vault.keyd.journal import KeydJournal
 from corridor.vault.keyd.limits import KeydLimits, SlidingWindow
 from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, in_surge, staff_id_of
@@ -55,7 +65,6 @@ from corridor.vault.keyd.shares import (
     write_record,
 )
 from corridor.vault.models import Purpose
-from corridor.vault.providers.local import sign_with
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +72,8 @@ SEALED = "keyd is sealed: the trustees must enter their shares with `corridor un
 MAX_KEY = 64
 MAX_VALUE = 64 * 1024
 MAX_SHARE = 1000
+# A consistency proof has at most about 2 log2(size) hashes.
+MAX_PROOF = 128
 # Errors as the wire names them, most specific first; the client maps them back.
 ERROR_CODES: tuple[tuple[type[VaultError], str], ...] = (
     (VaultSealed, "sealed"),
@@ -84,6 +95,8 @@ class Peer:
     pid: int
     uid: int
     gid: int
+    # What the uid may act as (keyd's configuration; callers.py). The server always sets it.
+    callers: frozenset[Caller] = ALL_CALLERS
 
     @property
     def label(self) -> str:
@@ -123,6 +136,7 @@ class KeydService:
         self._lock = threading.RLock()
         self._limit_lock = threading.Lock()
         self._windows = SlidingWindow(clock=self.clock)
+        self._heads = HeadSigner(self.directory)
 
     # ------------------------------------------------------------ dispatch
     def handle(self, message: dict[str, Any], *, peer: Peer, admin: bool) -> dict[str, Any]:
@@ -135,6 +149,8 @@ class KeydService:
         handler = handlers[op]
         note = _Note()
         try:
+            if not admin:
+                check_operation(peer.callers, op)
             answer = handler(self, message, peer, note)
         except VaultError as error:
             code = error_code(error)
@@ -218,6 +234,7 @@ class KeydService:
     def op_wrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         key_id, purpose = _key_of(message, note)
         note.detail = purpose
+        check_wrap(peer.callers, purpose)
         version = wire.read_int(message, "kek_version", low=1)
         key = wire.read_bytes(message, "key", limit=MAX_KEY)
         with self._lock:
@@ -226,6 +243,7 @@ class KeydService:
 
     def op_unwrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         note.principal = principal = wire.read_code(message, "principal")
+        check_principal(peer.callers, principal)
         case_id = wire.read_optional_code(message, "case_id")
         note.case = case_id or ""
         key_id = wire.read_uuid(message, "key_id")
@@ -266,12 +284,34 @@ class KeydService:
         payload = intake_box.open_box(private, sealed, request_id=request_id)
         return {"payload": wire.encode_bytes(payload)}
 
-    def op_sign(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
-        signed = wire.read_bytes(message, "message", limit=MAX_VALUE)
-        # The digest, not the message: enough to match a forged tree head to this line.
-        note.detail = "sha256:" + hashlib.sha256(signed).hexdigest()
-        private = self._unwrap_row(message, note, purpose=Purpose.SIGNING)
-        return {"signature": wire.encode_bytes(sign_with(private, signed))}
+    def op_sign_head(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        """Sign an audit tree head with keyd's own key, only if it extends the last one.
+
+        keyd builds the signed bytes itself from the size, root and time (headkey.py):
+        no caller can have it sign anything else.
+        """
+        size = wire.read_int(message, "tree_size", low=0, high=2**63)
+        root = wire.read_bytes(message, "root_hash", limit=32)
+        timestamp = wire.read_int(message, "timestamp", low=0, high=2**63)
+        nodes = message.get("proof")
+        if not isinstance(nodes, list) or len(nodes) > MAX_PROOF:
+            raise InputRejected(f"A consistency proof is a list of at most {MAX_PROOF} hashes.")
+        proof = [wire.read_bytes({"node": node}, "node", limit=32) for node in nodes]
+        note.detail = f"head:{size}:sha256:{hashlib.sha256(root).hexdigest()}"
+        if self.sealed:
+            raise VaultSealed(SEALED)
+        key_id, signature = self._heads.sign(
+            self._kek, tree_size=size, root_hash=root, timestamp=timestamp, proof=proof
+        )
+        note.key = key_id
+        return {"key_id": key_id, "signature": wire.encode_bytes(signature)}
+
+    def op_last_head(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        last = read_last_head(self.directory)
+        return {"tree_size": last.tree_size if last is not None else 0}
+
+    def op_head_key(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        return {"public": wire.encode_bytes(self._heads.public_key())}
 
     def op_pepper(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         return {
@@ -453,6 +493,8 @@ class KeydService:
             self._record = record
             self._gathering = ShareGathering(record.sets, clock=self.clock)
             self._keks[version] = kek
+            # The head key moves with the KEK; its public key (the pinned one) stays.
+            rewrap_head_key(self.directory, self._kek(current.version), kek, version=version)
         return {"version": version, "shares": mnemonics}
 
     def op_rewrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
@@ -504,7 +546,9 @@ DATA_OPS: dict[str, Handler] = {
     "unwrap": KeydService.op_unwrap,
     "index": KeydService.op_index,
     "open_intake": KeydService.op_open_intake,
-    "sign": KeydService.op_sign,
+    "sign_head": KeydService.op_sign_head,
+    "last_head": KeydService.op_last_head,
+    "head_key": KeydService.op_head_key,
     "pepper": KeydService.op_pepper,
     "kek_check": KeydService.op_kek_check,
     "rewrap": KeydService.op_rewrap,

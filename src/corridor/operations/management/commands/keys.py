@@ -23,6 +23,7 @@ from corridor.vault import rotation
 from corridor.vault.errors import InputRejected, KekMismatch, KeydPeerRefused, VaultError
 from corridor.vault.keyd.client import KeydAdmin, KeydKeyProvider
 from corridor.vault.keyd.config import keyd_config
+from corridor.vault.keyd.headkey import public_key_line, read_head_key
 from corridor.vault.keyd.journal import LogHead, verify_log
 from corridor.vault.keyd.shares import initialise_kek
 
@@ -79,6 +80,14 @@ class Command(BaseCommand):
             "Give one to each trustee now: they are not stored anywhere."
         )
         self._print_shares(mnemonics)
+        head_key = read_head_key(config.directory)
+        if head_key is not None:
+            self.stderr.write(
+                "keyd signs audit tree heads with its own key, which never leaves it. The "
+                "trustees keep the next line (off this server) and check the log with "
+                "`corridor audit verify --pinned-key FILE`."
+            )
+            self.stdout.write(public_key_line(head_key.public))
 
     def _print_shares(self, mnemonics: list[str]) -> None:
         print_shares(self.stdout.write, mnemonics)
