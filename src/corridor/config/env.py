@@ -20,7 +20,16 @@ from django.core.exceptions import ImproperlyConfigured
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 DEMO_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 # Unwraps per hour unless CORRIDOR_KEYD_LIMIT_<NAME> says otherwise (docs/operators.md).
-KEYD_LIMITS = {"staff": 120, "surge": 600, "system": 3000, "process": 3000, "index": 100_000}
+KEYD_LIMITS = {
+    "staff": 120,
+    "surge": 600,
+    "system": 3000,
+    "process": 3000,
+    "index": 100_000,
+    # Per Unix user (a new pid gets no fresh allowance), and over all staff together.
+    "peer": 6000,
+    "all_staff": 1500,
+}
 # How many persons and requests the organisation plans to hold: the blind indexes are
 # truncated so that even this many rows give several candidates per value (SECURITY.md C12).
 DEFAULT_PLANNED_POPULATION = 100_000

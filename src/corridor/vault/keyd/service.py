@@ -72,6 +72,9 @@ SEALED = "keyd is sealed: the trustees must enter their shares with `corridor un
 MAX_KEY = 64
 MAX_VALUE = 64 * 1024
 MAX_SHARE = 1000
+# The sliding-window key counting every staff unwrap together, and how often its alert repeats.
+ALL_STAFF = ("unwrap", "all_staff")
+CEILING_ALERT_EVERY = 15 * 60
 # A consistency proof has at most about 2 log2(size) hashes.
 MAX_PROOF = 128
 # Errors as the wire names them, most specific first; the client maps them back.
@@ -137,6 +140,7 @@ class KeydService:
         self._limit_lock = threading.Lock()
         self._windows = SlidingWindow(clock=self.clock)
         self._heads = HeadSigner(self.directory)
+        self._ceiling_alerted: float | None = None
 
     # ------------------------------------------------------------ dispatch
     def handle(self, message: dict[str, Any], *, peer: Peer, admin: bool) -> dict[str, Any]:
@@ -382,8 +386,30 @@ class KeydService:
             process = ("unwrap", peer.pid)
             if self._windows.count(process, now) >= self.limits.process:
                 raise self._refusal("rate_limited", principal, case_id, "process")
+            user = ("unwrap_uid", peer.uid)
+            if self._windows.count(user, now) >= self.limits.peer:
+                raise self._refusal("rate_limited", principal, case_id, "peer")
+            if not system and self._windows.count(ALL_STAFF, now) >= self.limits.all_staff:
+                self._ceiling_alert(now)
+                raise self._refusal("rate_limited", principal, case_id, "all_staff")
             self._windows.add(principal, now)
             self._windows.add(process, now)
+            self._windows.add(user, now)
+            if not system:
+                self._windows.add(ALL_STAFF, now)
+
+    def _ceiling_alert(self, now: float) -> None:
+        """All staff together reached the hourly ceiling: far more than people read, so
+        most likely a compromised web process inventing principals. Alert (the log line
+        operators alert on), at most once per CEILING_ALERT_EVERY seconds."""
+        if self._ceiling_alerted is not None and now - self._ceiling_alerted < CEILING_ALERT_EVERY:
+            return
+        self._ceiling_alerted = now
+        logger.error(
+            "keyd: all staff together reached the hourly unwrap ceiling",
+            extra={"event": "keyd.staff_ceiling_reached"},
+        )
+        self.journal.append("alert", outcome="staff_ceiling_reached")
 
     def _charge_process(self, peer: Peer, *, kind: str, limit: int) -> None:
         with self._limit_lock:
