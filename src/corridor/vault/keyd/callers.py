@@ -70,6 +70,8 @@ OPERATIONS: dict[Caller, frozenset[str]] = {
             "sign_head",
             "last_head",
             "head_key",
+            # Copying keyd's log into the audit log (audit.jobs).
+            "log_since",
         }
     ),
     # Showing a codename and signing in need the pepper; screening at submission the index.

@@ -311,6 +311,14 @@ class KeydKeyProvider:
             signature=wire.read_bytes(answer, "signature"),
         )
 
+    def log_since(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """keyd's log lines after sequence number `after` (the worker's user only)."""
+        answer = self._data().call({"op": "log_since", "after": after, "limit": limit})
+        lines = answer.get("lines")
+        if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+            raise KeydProtocolError("keyd answered log_since without lines.")
+        return lines
+
     def head_public_key(self) -> bytes | None:
         return wire.read_bytes(self._data().call({"op": "head_key"}), "public")
 

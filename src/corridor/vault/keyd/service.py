@@ -52,7 +52,7 @@ from corridor.vault.keyd.callers import (
 )
 from corridor.vault.keyd.hardening import Hardening
 from corridor.vault.keyd.headkey import HeadSigner, read_last_head, rewrap_head_key
-from corridor.vault.keyd.journal import KeydJournal
+from corridor.vault.keyd.journal import KeydJournal, lines_after
 from corridor.vault.keyd.limits import KeydLimits, SlidingWindow
 from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, in_surge, staff_id_of
 from corridor.vault.keyd.shares import (
@@ -75,6 +75,8 @@ MAX_SHARE = 1000
 # The sliding-window key counting every staff unwrap together, and how often its alert repeats.
 ALL_STAFF = ("unwrap", "all_staff")
 CEILING_ALERT_EVERY = 15 * 60
+# Log lines handed to the worker per request (each a few hundred bytes).
+MAX_LOG_LINES = 500
 # A consistency proof has at most about 2 log2(size) hashes.
 MAX_PROOF = 128
 # Errors as the wire names them, most specific first; the client maps them back.
@@ -313,6 +315,13 @@ class KeydService:
     def op_last_head(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         last = read_last_head(self.directory)
         return {"tree_size": last.tree_size if last is not None else 0}
+
+    def op_log_since(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        """keyd's log lines after `after`, for the worker to copy into the audit log."""
+        after = wire.read_int(message, "after", low=0)
+        limit = wire.read_int(message, "limit", low=1, high=MAX_LOG_LINES)
+        note.detail = f"after:{after}"
+        return {"lines": lines_after(self.journal.path, after, limit=limit)}
 
     def op_head_key(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         return {"public": wire.encode_bytes(self._heads.public_key())}
@@ -575,6 +584,7 @@ DATA_OPS: dict[str, Handler] = {
     "sign_head": KeydService.op_sign_head,
     "last_head": KeydService.op_last_head,
     "head_key": KeydService.op_head_key,
+    "log_since": KeydService.op_log_since,
     "pepper": KeydService.op_pepper,
     "kek_check": KeydService.op_kek_check,
     "rewrap": KeydService.op_rewrap,

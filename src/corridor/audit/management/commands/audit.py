@@ -24,6 +24,7 @@ from django.db import DatabaseError
 
 from corridor.audit import selectors, services
 from corridor.audit.heads import HeadMalformed, SignedHead, parse_heads
+from corridor.audit.keyd_log import check_keyd_log
 from corridor.audit.signatures import pinned_check, read_pinned_key
 from corridor.audit.verification import verify_log
 from corridor.core.actors import cli_actor
@@ -35,6 +36,7 @@ DATABASE_UNREADABLE = "cannot read the audit log or the signing keys ({error})."
 HEAD_FILE_UNREADABLE = "cannot read the head file {path}: {problem}."
 PINNED_KEY_UNREADABLE = "cannot read the pinned key file {path}: {problem}."
 PINNED_KEY_LIMIT = 4096
+KEYD_LOG_UNREADABLE = "cannot read keyd's log {path} ({error})."
 SIZES_INVALID = "sizes must satisfy 1 <= --from-size <= --to-size <= {size} (the log's size)."
 DATE_INVALID = "--since takes a date as YYYY-MM-DD."
 # A witness appends a head every 15 minutes: about 8 MB of JSON lines in ten years.
@@ -69,6 +71,11 @@ class Command(BaseCommand):
             help="The audit head key `keys init` printed, kept by the trustees: a head "
             "signed by any other key fails.",
         )
+        verify.add_argument(
+            "--keyd-log",
+            metavar="FILE",
+            help="keyd's log: its chain, and every line the audit log recorded, must match.",
+        )
         prove = actions.add_parser("prove", help="Print a consistency proof between two sizes.")
         prove.add_argument("--from-size", type=int, required=True)
         prove.add_argument("--to-size", type=int, help="Default: the log's current size.")
@@ -99,6 +106,21 @@ class Command(BaseCommand):
         self.stdout.write(result.line())
         if result.failure is not None:
             raise SystemExit(1)
+        if options["keyd_log"]:
+            self._verify_keyd_log(Path(options["keyd_log"]))
+
+    def _verify_keyd_log(self, path: Path) -> None:
+        try:
+            checked = check_keyd_log(path)
+        except OSError as error:
+            raise CommandError(
+                KEYD_LOG_UNREADABLE.format(path=path, error=type(error).__name__),
+                returncode=UNUSABLE,
+            ) from None
+        if not checked.ok:
+            self.stdout.write(f"FAIL keyd_line={checked.bad_line} reason={checked.problem}")
+            raise SystemExit(1)
+        self.stdout.write(f"keyd log verified: {checked.lines} lines, head {checked.head}")
 
     def _prove(self, options: dict[str, Any]) -> None:
         size = selectors.count_events()
