@@ -8,11 +8,15 @@ speaking to a real keyd socket; the worker is root.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import uuid
 
 import pytest
 
+from corridor.audit.events import EventType
+from corridor.audit.keyd_log import record_keyd_lines
+from corridor.audit.models import AuditEntry
 from tests.keyd.callers import (
     PORTAL_UID,
     WEB_UID,
@@ -106,3 +110,30 @@ def test_the_web_user_cannot_wrap_a_head_signing_key_or_sign(keyd):
 def test_a_user_bound_to_no_caller_is_not_served(keyd):
     answer = ask_as(65531, keyd.config.socket, {"op": "ping"})
     assert (answer["ok"], answer["error"]) == (False, "peer")
+
+
+@pytest.mark.django_db
+def test_the_refused_attempt_reaches_the_audit_log_through_the_worker(keyd, case_key):
+    _key, unwrap = case_key
+    ask_as(WEB_UID, keyd.config.socket, {**unwrap, "principal": "system:worker"})
+    # Only the worker's user may read keyd's log; the web's may not.
+    refused = ask_as(WEB_UID, keyd.config.socket, {"op": "log_since", "after": 0, "limit": 10})
+    assert (refused["ok"], refused.get("reason")) == (False, "caller")
+
+    def fetch(after: int, limit: int) -> list[dict]:
+        answer = ask_here(keyd.config.socket, {"op": "log_since", "after": after, "limit": limit})
+        return answer["lines"]
+
+    assert record_keyd_lines(fetch) > 0
+    copied = [
+        json.loads(row)
+        for row in AuditEntry.objects.filter(event_type=EventType.KEYD_ATTEMPT).values_list(
+            "detail", flat=True
+        )
+    ]
+    attempts = [(row["op"], row["outcome"], row["principal"], row["peer"]) for row in copied]
+    assert any(
+        (op, outcome, principal) == ("unwrap", "refused:caller", "system:worker")
+        and peer.endswith(f"/uid:{WEB_UID}")
+        for op, outcome, principal, peer in attempts
+    )
