@@ -1,9 +1,11 @@
 """keyd's two Unix sockets and its main loop.
 
-The data socket (`CORRIDOR_KEYD_SOCKET`, mode 0660) serves the web and worker user;
-the admin socket beside it (`CORRIDOR_KEYD_ADMIN_SOCKET`, mode 0600) serves the
-operator. On both, the kernel tells keyd who connected (SO_PEERCRED) and keyd
-refuses any user not configured for that socket, whatever the file's mode.
+The data socket (`CORRIDOR_KEYD_SOCKET`, mode 0660) serves the web, worker and
+portal users; the admin socket beside it (`CORRIDOR_KEYD_ADMIN_SOCKET`, mode 0600)
+serves the operator. On both, the kernel tells keyd who connected (SO_PEERCRED) and
+keyd refuses any user not configured for that socket, whatever the file's mode; on
+the data socket the uid also decides which caller the peer is (callers.py), and so
+which principals it may name and which operations it may use.
 Each connection gets a thread and may send many requests, one at a time.
 
     run_keyd(keyd_config(), announce=print)   # `corridor keyd`: until SIGTERM or SIGINT
