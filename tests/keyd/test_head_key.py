@@ -90,3 +90,16 @@ def test_the_head_key_survives_a_kek_rotation_with_the_same_public_key(unsealed)
     unsealed.handle({"op": "forget_keks", "keep": 2}, peer=PEER, admin=True)
     assert public_key(unsealed) == before
     assert sign(unsealed, 2)["ok"]
+
+
+def test_an_older_installation_gets_its_head_key_once_from_the_admin_socket(unsealed):
+    (unsealed.directory / HEAD_KEY_FILE).unlink()  # made before keyd kept a head key
+    assert sign(unsealed, 2)["error"] == "not_initialised"
+    made = unsealed.handle({"op": "new_head_key"}, peer=PEER, admin=True)
+    assert made["ok"], made
+    assert wire.read_bytes(made, "public") == public_key(unsealed)
+    assert sign(unsealed, 2)["ok"]
+    again = unsealed.handle({"op": "new_head_key"}, peer=PEER, admin=True)
+    assert (again["ok"], again["error"]) == (False, "invalid")
+    # Not on the data socket.
+    assert unsealed.handle({"op": "new_head_key"}, peer=PEER, admin=False)["error"] == "invalid"

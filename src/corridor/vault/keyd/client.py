@@ -394,6 +394,10 @@ class KeydAdmin:
     def seal(self) -> None:
         self._call({"op": "seal"})
 
+    def new_head_key(self) -> bytes:
+        """keyd makes its audit head key (an installation from before it kept one)."""
+        return wire.read_bytes(self._call({"op": "new_head_key"}), "public")
+
     def status(self) -> KeydStatus:
         answer = self._call({"op": "status"})
         return KeydStatus(

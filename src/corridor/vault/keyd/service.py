@@ -51,7 +51,12 @@ from corridor.vault.keyd.callers import (
     check_wrap,
 )
 from corridor.vault.keyd.hardening import Hardening
-from corridor.vault.keyd.headkey import HeadSigner, read_last_head, rewrap_head_key
+from corridor.vault.keyd.headkey import (
+    HeadSigner,
+    create_head_key,
+    read_last_head,
+    rewrap_head_key,
+)
 from corridor.vault.keyd.journal import KeydJournal, lines_after
 from corridor.vault.keyd.limits import KeydLimits, SlidingWindow
 from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, in_surge, staff_id_of
@@ -543,6 +548,14 @@ class KeydService:
             rewrapped = aead.wrap_key(self._kek(to_version), key, key_id=key_id, purpose=purpose)
         return {"blob": wire.encode_bytes(rewrapped)}
 
+    def op_new_head_key(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        """An installation made before keyd kept its own head key gets one (once): wrapped
+        under the current KEK, its public key returned for the trustees to pin."""
+        with self._lock:
+            version = self._record.current.version
+            public = create_head_key(self.directory, self._kek(version), version=version)
+        return {"public": wire.encode_bytes(public)}
+
     def op_forget_keks(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         keep = wire.read_int(message, "keep", low=1)
         note.detail = f"keep:{keep}"
@@ -599,4 +612,5 @@ ADMIN_OPS: dict[str, Handler] = {
     "kek_check": KeydService.op_kek_check,
     "rewrap": KeydService.op_rewrap,
     "forget_keks": KeydService.op_forget_keks,
+    "new_head_key": KeydService.op_new_head_key,
 }

@@ -2,6 +2,7 @@
 
 corridor keys init --shares 5 --threshold 3    # keyd: a new KEK, printed once as 5 shares
 corridor keys rotate [--batch-size N]           # rewrap every key under a new KEK
+corridor keys head-key                          # keyd: its audit head key, for an older folder
 corridor keys log verify [--head SEQ:HASH]      # keyd's hash-chained log
 """
 
@@ -51,6 +52,11 @@ class Command(BaseCommand):
         )
         rotate.add_argument("--shares", type=count, help="keyd: shares of the new KEK.")
         rotate.add_argument("--threshold", type=count, help="keyd: shares needed to unseal.")
+        actions.add_parser(
+            "head-key",
+            help="keyd: make the audit head key (installations from before keyd kept one) "
+            "and print its public key for the trustees.",
+        )
         log = actions.add_parser("log", help="keyd's own log.")
         log_actions = log.add_subparsers(dest="log_action", required=True, metavar="ACTION")
         verify = log_actions.add_parser("verify", help="Check every line of keyd's log.")
@@ -63,6 +69,8 @@ class Command(BaseCommand):
                 self._init(options["shares"], options["threshold"])
             elif options["action"] == "rotate":
                 self._rotate(options)
+            elif options["action"] == "head-key":
+                self.stdout.write(public_key_line(KeydAdmin().new_head_key()))
             else:
                 self._verify(options["file"] or keyd_config().log, options["head"])
         except InputRejected as error:
