@@ -39,8 +39,8 @@ def fill_log(count: int) -> None:
 
     from corridor.audit.events import EventType
     from corridor.audit.leaves import build_leaf, canonical_json
-    from corridor.audit.merkle import hash_leaf
     from corridor.audit.models import AuditSequence
+    from corridor.core.merkle import hash_leaf
 
     types = [event.value for event in EventType]
     start_us = 1_790_000_000_000_000

@@ -12,13 +12,13 @@ from django.db import connection
 from corridor.audit.events import EventType
 from corridor.audit.heads import SignatureStatus, SignedHead, tree_head_signature_input
 from corridor.audit.leaves import build_leaf
-from corridor.audit.merkle import hash_leaf, root_hash
 from corridor.audit.models import AuditEntry, TreeHead
 from corridor.audit.selectors import count_events, list_leaf_hashes
 from corridor.audit.services import record_event
 from corridor.audit.triggers import drop_append_only_triggers, install_append_only_triggers
 from corridor.audit.verification import Verification, verify_log
 from corridor.core.actors import SystemActor
+from corridor.core.merkle import hash_leaf, root_hash
 
 WORKER = SystemActor("worker")
 

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 
 from corridor.audit.events import EventType
 from corridor.audit.heads import SignedHead, parse_heads
-from corridor.audit.merkle import verify_consistency
 from corridor.audit.models import AuditEntry, TreeHead
+from corridor.core.merkle import verify_consistency
 from corridor.vault import signing
 from tests.audit.helpers import execute, record_many, triggers_dropped
 

@@ -8,8 +8,8 @@ import pytest
 
 from corridor.audit import selectors
 from corridor.audit.events import EventType
-from corridor.audit.merkle import verify_consistency
 from corridor.core.actors import SystemActor
+from corridor.core.merkle import verify_consistency
 from tests.audit.helpers import record, record_many
 
 pytestmark = pytest.mark.django_db

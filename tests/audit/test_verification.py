@@ -13,9 +13,9 @@ import pytest
 from django.db import connection
 
 from corridor.audit.leaves import build_leaf, canonical_json
-from corridor.audit.merkle import EMPTY_ROOT, hash_leaf, root_hash
 from corridor.audit.models import AuditEntry, TreeHead
 from corridor.audit.selectors import iter_export_lines, list_leaf_hashes
+from corridor.core.merkle import EMPTY_ROOT, hash_leaf, root_hash
 from tests.audit.helpers import (
     execute,
     fake_head,

@@ -13,9 +13,11 @@ import uuid
 import pytest
 
 from corridor.accounts.roles import Role
+from corridor.audit.services import sign_tree_head
 from corridor.cases.services._base import case_key
 from corridor.vault import intake, rotation, signing
 from corridor.vault.errors import (
+    InputRejected,
     KeydProtocolError,
     KeydUnreachable,
     KeyProviderUnavailable,
@@ -58,7 +60,7 @@ def test_keyd_not_running_fails_closed_on_every_operation(vault_keys, settings, 
             key_id=uuid.uuid4(), purpose="data", blob=blob, for_actor="staff:1"
         ),
         lambda: provider.index("phone", b"1"),
-        lambda: provider.sign(b"head"),
+        lambda: provider.head_public_key(),
         lambda: provider.pepper(),
         lambda: provider.kek_check(1),
         lambda: provider.rewrap(key_id=uuid.uuid4(), purpose="data", blob=blob, to_version=2),
@@ -87,10 +89,15 @@ def test_the_whole_key_life_through_keyd(daemon, shares, caseworker, coordinator
         case_key(outsider, case)
     assert (refused.value.reason, refused.value.principal) == ("not_allowed", outsider.actor_id)
     assert refused.value.case_id == str(case.pk)
-    signature = signing.sign(b"tree head")
+    with pytest.raises(InputRejected, match="tree heads only"):
+        signing.sign(b"tree head")
+    head = sign_tree_head(actor=coordinator)
     assert signing.verify(
-        key_id=signature.key_id, message=b"tree head", signature=signature.signature
+        key_id=head.key_id, message=head.signed_message(), signature=head.signature
     )
+    assert head.key_id == signing.fingerprint(key_provider().head_public_key())
+    # The next head extends it: keyd checked the consistency proof the log gave.
+    assert sign_tree_head(actor=coordinator).tree_size > head.tree_size
     assert key_provider().index("phone", b"+7900") == key_provider().index("phone", b"+7900")
     assert len(key_provider().pepper()) == 32
     sealed = intake.seal_for_intake(b"please help", "R-77")

@@ -57,11 +57,14 @@ def test_keys_init_prints_n_share_lines_once_and_needs_only_the_data_dir(env, da
     result = run_corridor("keys", "init", "--shares", "5", "--threshold", "3", env=env)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 5
-    assert [SHARE_LINE.fullmatch(line).group(1) for line in lines] == ["1", "2", "3", "4", "5"]
+    assert len(lines) == 6
+    assert [SHARE_LINE.fullmatch(line).group(1) for line in lines[:5]] == ["1", "2", "3", "4", "5"]
+    # The audit head key's public half, for the trustees to pin; the private half wrapped.
+    assert lines[5].startswith("audit head key: ")
     # Nothing else was made: no database, no secret key, no key store.
     assert sorted(path.relative_to(data_dir).as_posix() for path in data_dir.rglob("*")) == [
         "keyd",
+        "keyd/head-key.json",
         "keyd/kek-check.json",
     ]
     again = run_corridor("keys", "init", "--shares", "5", "--threshold", "3", env=env)

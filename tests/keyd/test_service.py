@@ -178,12 +178,14 @@ def test_an_intake_box_opens_in_keyd_only_for_its_request(unsealed):
     assert answer["error"] == "intake_mismatch"
 
 
-def test_keyd_signs_and_logs_the_digest_of_what_it_signed(unsealed):
+def test_keyd_no_longer_signs_bytes_it_is_handed(unsealed):
+    """The attack (issue 23): the web had keyd sign any bytes, so a forged tree head too."""
     private = Ed25519PrivateKey.generate()
-    fields = wrap(unsealed, private.private_bytes_raw(), "signing")
-    answer = call(unsealed, "sign", **fields, message=wire.encode_bytes(b"tree head"))
-    private.public_key().verify(wire.read_bytes(answer, "signature"), b"tree head")
-    assert lines(unsealed)[-1]["detail"].startswith("sha256:")
+    fields = wrap(unsealed, private.private_bytes_raw(), "intake")
+    answer = call(unsealed, "sign", **fields, message=wire.encode_bytes(b"forged tree head"))
+    assert (answer["ok"], answer["error"]) == (False, "invalid")
+    assert "signature" not in answer
+    assert lines(unsealed)[-1]["op"] == "unknown"
 
 
 def test_the_pepper_comes_back(unsealed):

@@ -128,6 +128,10 @@ class EventType(StrEnum):
     # keyd: a refused unwrap (recorded by the web layer once the request's transaction has
     # rolled back) and the surge nights that lift a person's unwrap limit
     UNWRAP_REFUSED = "vault.unwrap_refused"
+    # keyd's own log, copied line by line by the worker (served and refused alike), and a
+    # copy that does not continue the chain recorded so far
+    KEYD_ATTEMPT = "vault.keyd_attempt"
+    KEYD_LOG_BROKEN = "vault.keyd_log_broken"
     SURGE_OPENED = "accounts.surge_opened"
     SURGE_CLOSED = "accounts.surge_closed"
     # cases: the staff screens (page views, insider alerts, surges)

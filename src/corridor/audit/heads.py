@@ -12,20 +12,19 @@ import base64
 import binascii
 import json
 import re
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from corridor.audit.merkle import HASH_SIZE
 from corridor.core.inputs import InputRefused, JSONMalformed, parse_json
+from corridor.core.merkle import HASH_SIZE
+
+# Re-exported: the bytes a head's signature covers (core, so keyd can build them too).
+from corridor.core.merkle import tree_head_signature_input as tree_head_signature_input
 
 SIGNATURE_SIZE = 64
 _KEY_ID = re.compile(r"[0-9a-f]{64}")
 _UINT64_MAX = 2**64 - 1
-# RFC 6962 section 3.5: Version v1 = 0, SignatureType tree_hash = 1.
-_V1 = 0
-_TREE_HASH = 1
 HEAD_FIELDS = ("tree_size", "root_hash", "timestamp", "key_id", "signature")
 
 
@@ -37,11 +36,6 @@ class SignatureStatus(StrEnum):
 
 class HeadMalformed(ValueError):
     """A tree head is not in the shape `corridor audit head` prints; the message says where."""
-
-
-def tree_head_signature_input(*, timestamp: int, tree_size: int, root_hash: bytes) -> bytes:
-    """The bytes a head's signature covers: the TLS encoding of TreeHeadSignature."""
-    return struct.pack(">BBQQ", _V1, _TREE_HASH, timestamp, tree_size) + root_hash
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from corridor.audit.leaves import (
     day_start_us,
     leaf_object,
 )
-from corridor.audit.merkle import consistency_proof, root_hash
 from corridor.audit.models import ENTRY_COLUMNS, AuditEntry, TreeHead
+from corridor.core.merkle import consistency_proof, root_hash
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500

@@ -25,7 +25,6 @@ from corridor.audit.leaves import (
     canonical_json,
     time_us_of,
 )
-from corridor.audit.merkle import hash_leaf, root_hash
 from corridor.audit.models import (
     ENTRY_COLUMNS,
     AuditEntry,
@@ -37,6 +36,7 @@ from corridor.audit.selectors import count_events, iter_export_lines, list_leaf_
 from corridor.audit.signatures import sign_head
 from corridor.core import clock
 from corridor.core.actors import Actor
+from corridor.core.merkle import hash_leaf, root_hash
 from corridor.vault import DataKey, seal_field
 
 ACTOR_INVALID = "The actor must be staff:<id>, requester, system:<name> or system:cli:<user>."

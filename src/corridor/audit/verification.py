@@ -31,9 +31,9 @@ from typing import Any
 
 from corridor.audit.heads import HeadMalformed, SignatureStatus, SignedHead
 from corridor.audit.leaves import build_leaf, parse_detail
-from corridor.audit.merkle import EMPTY_ROOT, TreeBuilder
 from corridor.audit.selectors import get_entry_row, iter_entry_rows, list_stored_head_rows
 from corridor.audit.signatures import check_head_signature
+from corridor.core.merkle import EMPTY_ROOT, TreeBuilder
 
 _HEX_HASH = re.compile(r"[0-9a-f]{64}")
 _EMPTY_DETAIL = "{}"

@@ -20,7 +20,16 @@ from django.core.exceptions import ImproperlyConfigured
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 DEMO_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 # Unwraps per hour unless CORRIDOR_KEYD_LIMIT_<NAME> says otherwise (docs/operators.md).
-KEYD_LIMITS = {"staff": 120, "surge": 600, "system": 3000, "process": 3000, "index": 100_000}
+KEYD_LIMITS = {
+    "staff": 120,
+    "surge": 600,
+    "system": 3000,
+    "process": 3000,
+    "index": 100_000,
+    # Per Unix user (a new pid gets no fresh allowance), and over all staff together.
+    "peer": 6000,
+    "all_staff": 1500,
+}
 # How many persons and requests the organisation plans to hold: the blind indexes are
 # truncated so that even this many rows give several candidates per value (SECURITY.md C12).
 DEFAULT_PLANNED_POPULATION = 100_000
@@ -49,6 +58,8 @@ class KeydEnv:
     admin_users: tuple[str, ...]
     limits: dict[str, int]
     system_principals: tuple[str, ...]
+    # The Unix users of each caller (web, worker, portal): what keyd serves each uid.
+    callers: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,10 @@ def _read_population(raw: str | None) -> int:
     return value
 
 
+# The callers keyd tells apart by Unix user (vault.keyd.callers.Caller).
+KEYD_CALLERS = ("web", "worker", "portal")
+
+
 def _read_keyd(source: Mapping[str, str], data_dir: Path) -> KeydEnv:
     directory = _path(source.get("CORRIDOR_KEYD_DIR")) or data_dir / "keyd"
     socket = _path(source.get("CORRIDOR_KEYD_SOCKET")) or directory / "keyd.sock"
@@ -171,6 +186,10 @@ def _read_keyd(source: Mapping[str, str], data_dir: Path) -> KeydEnv:
         admin_users=_names(source.get("CORRIDOR_KEYD_ADMIN_USERS", "")),
         limits=limits,
         system_principals=principals,
+        callers={
+            caller: _names(source.get(f"CORRIDOR_KEYD_{caller.upper()}_USERS", ""))
+            for caller in KEYD_CALLERS
+        },
     )
 
 

@@ -9,12 +9,15 @@ waits for keyd instead of exiting, so a process manager does not restart it in a
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from corridor.vault.errors import KeydUnreachable, KeyProviderUnavailable
+from corridor.vault.keyd.config import resolve_users
 from corridor.vault.providers import check_key_provider
 
 SEALED_WARNING = (
@@ -27,6 +30,42 @@ DOWN_WARNING = (
 )
 WAITING = "Waiting for keyd: {reason} Retrying every {seconds:g} seconds."
 WAIT_SECONDS = 5.0
+UNBOUND_WARNING = (
+    "keyd does not tell the web, the worker and the portal apart: run each as its own "
+    "user and set CORRIDOR_KEYD_WEB_USERS, CORRIDOR_KEYD_WORKER_USERS and "
+    "CORRIDOR_KEYD_PORTAL_USERS (docs/operators.md)."
+)
+WRONG_USER = (
+    "The {caller} must run as {users} ({variable}); this process runs as uid {uid}, "
+    "which keyd would refuse."
+)
+
+
+def check_caller(caller: str, warn: Callable[[str], object]) -> None:
+    """CommandError (exit 1) if keyd binds `caller` ("web", "worker", "portal") to Unix
+    users and this process runs as none of them: keyd would refuse it everything it needs.
+    A warning if keyd binds no caller at all (then it cannot tell them apart)."""
+    if settings.CORRIDOR_KEY_PROVIDER != "keyd":
+        return
+    callers = settings.CORRIDOR_KEYD_CALLERS
+    if not any(callers.values()):
+        if settings.CORRIDOR_ENV == "production":
+            warn(UNBOUND_WARNING)
+        return
+    users = tuple(callers.get(caller, ()))
+    try:
+        allowed = resolve_users(users)
+    except KeyProviderUnavailable as error:
+        raise CommandError(str(error)) from None
+    if os.geteuid() not in allowed:
+        raise CommandError(
+            WRONG_USER.format(
+                caller=caller,
+                users=", ".join(users) or "(nobody)",
+                variable=f"CORRIDOR_KEYD_{caller.upper()}_USERS",
+                uid=os.geteuid(),
+            )
+        )
 
 
 def check_keys(warn: Callable[[str], object]) -> None:

@@ -20,7 +20,7 @@ from nacl.public import PrivateKey
 
 from corridor.vault import aead
 from corridor.vault.errors import KekMismatch
-from corridor.vault.keystore import active_kek_versions, keystore_errors
+from corridor.vault.keystore import active_kek_versions, current_kek_version, keystore_errors
 from corridor.vault.models import KekVersion, Purpose, WrappedKey
 from corridor.vault.providers import kek_administration, key_provider
 from corridor.vault.routers import KEYSTORE
@@ -75,6 +75,18 @@ def create_long_lived_key(purpose: Purpose) -> WrappedKey:
     if purpose is Purpose.INTAKE:
         private = PrivateKey.generate()
         secret, public_key = bytes(private), bytes(private.public_key)
+    elif purpose is Purpose.SIGNING and (held := key_provider().head_public_key()):
+        # keyd made the head key at `keys init` and keeps it: the key store gets the
+        # public half only (the trustees pin it: `audit verify --pinned-key`).
+        with keystore_errors():
+            return WrappedKey.objects.create(
+                id=key_id,
+                purpose=purpose.value,
+                kek_version=current_kek_version(),
+                wrapped=b"",
+                public_key=held,
+                fingerprint=hashlib.sha256(held).hexdigest(),
+            )
     elif purpose is Purpose.SIGNING:
         signing = Ed25519PrivateKey.generate()
         secret, public_key = signing.private_bytes_raw(), signing.public_key().public_bytes_raw()

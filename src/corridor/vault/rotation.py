@@ -117,6 +117,10 @@ def rewrap_next_batch(plan: RotationPlan, *, batch_size: int = DEFAULT_BATCH) ->
             .order_by("id")[:batch_size]
         )
         for row in rows:
+            if not bytes(row.wrapped):
+                # keyd's head key: keyd holds it and moved it with its new KEK itself.
+                WrappedKey.objects.filter(id=row.id).update(kek_version=plan.to_version)
+                continue
             blob = admin.rewrap(
                 key_id=row.id,
                 purpose=row.purpose,

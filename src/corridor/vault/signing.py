@@ -12,6 +12,9 @@ keyd); verifying needs no KEK, because public keys are stored in clear.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Sequence
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -20,7 +23,15 @@ from corridor.vault.keystore import keystore_errors
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import Signature, key_provider
 
-__all__ = ["Signature", "public_keys", "sign", "verify"]
+__all__ = [
+    "Signature",
+    "fingerprint",
+    "public_keys",
+    "sign",
+    "sign_tree_head",
+    "verify",
+    "verify_with",
+]
 
 
 def sign(message: bytes) -> Signature:
@@ -28,6 +39,20 @@ def sign(message: bytes) -> Signature:
     if not isinstance(message, bytes):
         raise InputRejected("Only bytes can be signed.")
     return key_provider().sign(message)
+
+
+def sign_tree_head(
+    *,
+    tree_size: int,
+    root_hash: bytes,
+    timestamp: int,
+    proof_from: Callable[[int], Sequence[bytes]],
+) -> Signature:
+    """Sign an audit tree head. Under keyd, keyd's own head key signs, and only a head
+    that `proof_from(size)` shows extends the last one keyd signed."""
+    return key_provider().sign_tree_head(
+        tree_size=tree_size, root_hash=root_hash, timestamp=timestamp, proof_from=proof_from
+    )
 
 
 def verify(*, key_id: str, message: bytes, signature: bytes) -> bool:
@@ -44,6 +69,25 @@ def verify(*, key_id: str, message: bytes, signature: bytes) -> bool:
     except InvalidSignature:
         return False
     return True
+
+
+def verify_with(public: bytes, *, message: bytes, signature: bytes) -> bool:
+    """True if `signature` is `public`'s signature of `message` (a key pinned off the
+    server, not one read from the key store); InputRejected for a malformed key."""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(public)
+    except ValueError:
+        raise InputRejected("An Ed25519 public key is 32 bytes.") from None
+    try:
+        key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def fingerprint(public: bytes) -> str:
+    """The key id a signature names: hex SHA-256 of the raw public key."""
+    return hashlib.sha256(public).hexdigest()
 
 
 def public_keys() -> dict[str, bytes]:

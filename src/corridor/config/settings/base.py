@@ -252,6 +252,9 @@ CORRIDOR_KEYD_CLIENT_USERS: tuple[str, ...] = ()
 CORRIDOR_KEYD_ADMIN_USERS: tuple[str, ...] = ()
 CORRIDOR_KEYD_LIMITS = dict(KEYD_LIMITS)
 CORRIDOR_KEYD_SYSTEM_PRINCIPALS: tuple[str, ...] = ("system:worker",)
+# The Unix users of the web server, the worker and the portal-only server, by caller;
+# keyd serves each uid only what its caller needs (empty: one user for all, no boundary).
+CORRIDOR_KEYD_CALLERS: dict[str, tuple[str, ...]] = {}
 # keyd's PostgreSQL role, granted its reads by `setup` and `restore` (empty: nobody is).
 CORRIDOR_KEYD_DATABASE_ROLE = ""
 CORRIDOR_PLANNED_POPULATION = 100_000
@@ -287,6 +290,7 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_KEYD_ADMIN_USERS": env.keyd.admin_users,
         "CORRIDOR_KEYD_LIMITS": dict(env.keyd.limits),
         "CORRIDOR_KEYD_SYSTEM_PRINCIPALS": env.keyd.system_principals,
+        "CORRIDOR_KEYD_CALLERS": dict(env.keyd.callers),
         "CORRIDOR_KEYD_DATABASE_ROLE": env.keyd.database_role,
         "CORRIDOR_REPORT_MIN_K": env.report_min_k,
         "CORRIDOR_REPORT_LAG_MONTHS": env.report_lag_months,

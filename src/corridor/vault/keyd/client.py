@@ -17,6 +17,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -283,13 +284,43 @@ class KeydKeyProvider:
         return wire.read_bytes(answer, "payload")
 
     def sign(self, message: bytes) -> Signature:
-        row = keystore.current_key(Purpose.SIGNING)
+        raise InputRejected("keyd signs audit tree heads only, never other bytes.")
+
+    def sign_tree_head(
+        self,
+        *,
+        tree_size: int,
+        root_hash: bytes,
+        timestamp: int,
+        proof_from: Callable[[int], Sequence[bytes]],
+    ) -> Signature:
+        """keyd's own head key signs; it checks the proof from the last head it signed."""
+        last = wire.read_int(self._data().call({"op": "last_head"}), "tree_size", low=0)
+        proof = list(proof_from(last)) if 0 < last < tree_size else []
         answer = self._data().call(
-            {"op": "sign", **_row_fields(row), "message": wire.encode_bytes(message)}
+            {
+                "op": "sign_head",
+                "tree_size": tree_size,
+                "root_hash": wire.encode_bytes(root_hash),
+                "timestamp": timestamp,
+                "proof": [wire.encode_bytes(node) for node in proof],
+            }
         )
         return Signature(
-            key_id=str(row.fingerprint), signature=wire.read_bytes(answer, "signature")
+            key_id=wire.read_text(answer, "key_id", limit=64),
+            signature=wire.read_bytes(answer, "signature"),
         )
+
+    def log_since(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """keyd's log lines after sequence number `after` (the worker's user only)."""
+        answer = self._data().call({"op": "log_since", "after": after, "limit": limit})
+        lines = answer.get("lines")
+        if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+            raise KeydProtocolError("keyd answered log_since without lines.")
+        return lines
+
+    def head_public_key(self) -> bytes | None:
+        return wire.read_bytes(self._data().call({"op": "head_key"}), "public")
 
     def pepper(self) -> bytes:
         row = keystore.current_key(Purpose.PEPPER)
@@ -362,6 +393,10 @@ class KeydAdmin:
 
     def seal(self) -> None:
         self._call({"op": "seal"})
+
+    def new_head_key(self) -> bytes:
+        """keyd makes its audit head key (an installation from before it kept one)."""
+        return wire.read_bytes(self._call({"op": "new_head_key"}), "public")
 
     def status(self) -> KeydStatus:
         answer = self._call({"op": "status"})

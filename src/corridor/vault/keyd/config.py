@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import pwd
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 
 from corridor.vault.errors import KeyProviderUnavailable
+from corridor.vault.keyd.callers import ALL_CALLERS, Caller
 from corridor.vault.keyd.limits import KeydLimits
 
 # sockaddr_un holds 108 bytes including the terminating zero.
@@ -28,10 +29,34 @@ class KeydConfig:
     admin_users: tuple[str, ...]
     limits: KeydLimits
     system_principals: frozenset[str]
+    # The Unix users of each caller ("web", "worker", "portal"; vault.keyd.callers).
+    callers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def client_uids(self) -> frozenset[int]:
-        """Who may use the data socket: the configured users, else keyd's own user."""
-        return resolve_users(self.client_users) or frozenset({os.getuid()})
+        """Who may use the data socket: the configured users and every caller's, else
+        keyd's own user."""
+        uids = resolve_users(self.client_users) | frozenset(self.caller_uids())
+        return uids or frozenset({os.getuid()})
+
+    def caller_uids(self) -> dict[int, frozenset[Caller]]:
+        """Each configured caller uid and the callers it is (one user may be two)."""
+        found: dict[int, set[Caller]] = {}
+        for name, users in self.callers.items():
+            for uid in resolve_users(users):
+                found.setdefault(uid, set()).add(Caller(name))
+        return {uid: frozenset(callers) for uid, callers in found.items()}
+
+    @property
+    def callers_bound(self) -> bool:
+        """Whether any caller is bound to a user; if not, every client is every caller."""
+        return any(self.callers.values())
+
+    def callers_of(self, uid: int) -> frozenset[Caller]:
+        """What the peer with `uid` may act as: with no caller users configured, every
+        caller (one user for everything, no boundary); else only its own."""
+        if not self.callers_bound:
+            return ALL_CALLERS
+        return self.caller_uids().get(uid, frozenset())
 
     def admin_uids(self) -> frozenset[int]:
         """Who may use the admin socket: the configured users, else keyd's own user and root."""
@@ -49,6 +74,7 @@ def keyd_config() -> KeydConfig:
         admin_users=tuple(settings.CORRIDOR_KEYD_ADMIN_USERS),
         limits=KeydLimits(**settings.CORRIDOR_KEYD_LIMITS),
         system_principals=frozenset(settings.CORRIDOR_KEYD_SYSTEM_PRINCIPALS),
+        callers={name: tuple(users) for name, users in settings.CORRIDOR_KEYD_CALLERS.items()},
     )
 
 

@@ -23,7 +23,7 @@ import hmac
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -192,6 +192,49 @@ def verify_log(path: Path, *, expected_head: LogHead | None = None) -> LogVerifi
             number, previous, bad_line=number + 1, problem="the recorded head is missing"
         )
     return LogVerification(number, previous)
+
+
+def lines_after(path: Path, after: int, *, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` lines with a sequence number above `after`, in order: what the
+    worker copies into the audit log (it checks the chain itself)."""
+    found: list[dict[str, Any]] = []
+    for _number, raw in _lines(path):
+        entry = _parse_line(raw)
+        if int(entry["seq"]) > after:
+            found.append(entry)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def check_recorded(path: Path, recorded: Mapping[int, str]) -> LogVerification:
+    """Check the chain, and that every line the audit log recorded (by sequence number)
+    still carries the hash recorded: a forger who rewrites the whole chain after an edit
+    passes the chain check but not this one."""
+    result = verify_log(path)
+    if not result.ok:
+        return result
+    seen: set[int] = set()
+    for number, raw in _lines(path):
+        entry = _parse_line(raw)
+        seq = int(entry["seq"])
+        if seq in recorded:
+            seen.add(seq)
+            if not hmac.compare_digest(str(entry["hash"]), recorded[seq]):
+                return LogVerification(
+                    number - 1,
+                    result.head,
+                    bad_line=number,
+                    problem="differs from the line the audit log recorded",
+                )
+    if len(seen) != len(recorded):
+        return LogVerification(
+            result.lines,
+            result.head,
+            bad_line=min(set(recorded) - seen),
+            problem="was recorded in the audit log and is missing",
+        )
+    return result
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:

@@ -1,9 +1,11 @@
 """How many keys each principal and each peer process may unwrap per hour.
 
-A sliding window of one hour per key (a principal such as `staff:12`, or a peer
-process id): defends against a coerced caseworker or a compromised web process
-opening case after case. Refused requests do not count, so a person over the limit
-gets their next key once the oldest unwrap in the window is an hour old.
+A sliding window of one hour per key (a principal such as `staff:12`, a peer
+process id, a peer's Unix user, or all staff principals together): defends against a
+coerced caseworker or a compromised web process opening case after case, and against
+one that invents principals or starts new processes to get fresh allowances. Refused
+requests do not count, so a person over the limit gets their next key once the oldest
+unwrap in the window is an hour old.
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ WINDOW_SECONDS = 3600.0
 @dataclass(frozen=True)
 class KeydLimits:
     """Unwraps per hour: per staff member, per staff member in an open surge night, per
-    system principal (the worker), per peer process; and blind indexes per peer process.
-    The defaults are in config/env.py (CORRIDOR_KEYD_LIMIT_*)."""
+    system principal (the worker), per peer process, per peer Unix user, and over every
+    staff principal together (reaching it raises an alert); and blind indexes per peer
+    process. The defaults are in config/env.py (CORRIDOR_KEYD_LIMIT_*)."""
 
     staff: int
     surge: int
     system: int
     process: int
     index: int
+    peer: int
+    all_staff: int
 
 
 class SlidingWindow:

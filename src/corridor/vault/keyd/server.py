@@ -1,9 +1,11 @@
 """keyd's two Unix sockets and its main loop.
 
-The data socket (`CORRIDOR_KEYD_SOCKET`, mode 0660) serves the web and worker user;
-the admin socket beside it (`CORRIDOR_KEYD_ADMIN_SOCKET`, mode 0600) serves the
-operator. On both, the kernel tells keyd who connected (SO_PEERCRED) and keyd
-refuses any user not configured for that socket, whatever the file's mode.
+The data socket (`CORRIDOR_KEYD_SOCKET`, mode 0660) serves the web, worker and
+portal users; the admin socket beside it (`CORRIDOR_KEYD_ADMIN_SOCKET`, mode 0600)
+serves the operator. On both, the kernel tells keyd who connected (SO_PEERCRED) and
+keyd refuses any user not configured for that socket, whatever the file's mode; on
+the data socket the uid also decides which caller the peer is (callers.py), and so
+which principals it may name and which operations it may use.
 Each connection gets a thread and may send many requests, one at a time.
 
     run_keyd(keyd_config(), announce=print)   # `corridor keyd`: until SIGTERM or SIGINT
@@ -21,10 +23,12 @@ import stat
 import struct
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
 from corridor.vault.errors import KeydProtocolError, KeyProviderUnavailable
+from corridor.vault.keyd.callers import ALL_CALLERS, Caller
 from corridor.vault.keyd.config import KeydConfig, check_socket_path
 from corridor.vault.keyd.hardening import Hardening, harden_process
 from corridor.vault.keyd.journal import KeydJournal
@@ -61,6 +65,8 @@ class _Connection(socketserver.BaseRequestHandler):
         sock: socket.socket = self.request
         service = self.server.service
         peer = peer_credentials(sock)
+        # The uid, not anything the client says, decides what it may act as (callers.py).
+        peer = replace(peer, callers=self.server.callers_of(peer.uid))
         if peer.uid not in self.server.allowed_uids:
             # Defends against another local user reaching a socket its file mode let through.
             service.journal.append("connect", peer=peer.label, outcome="refused:peer")
@@ -112,11 +118,18 @@ class _SocketServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
 
     def __init__(
-        self, path: Path, *, service: KeydService, admin: bool, allowed_uids: frozenset[int]
+        self,
+        path: Path,
+        *,
+        service: KeydService,
+        admin: bool,
+        allowed_uids: frozenset[int],
+        callers_of: Callable[[int], frozenset[Caller]],
     ) -> None:
         self.service = service
         self.admin = admin
         self.allowed_uids = allowed_uids
+        self.callers_of = callers_of
         self._open: set[socket.socket] = set()
         self._open_changed = threading.Condition()
         super().__init__(str(path), _Connection)
@@ -188,8 +201,17 @@ class KeydDaemon:
         )
         for path, _admin, _uids, _mode in sockets:
             prepare_socket_path(path)
+        # Resolved once: user names are looked up in the passwd database at start.
+        self._bound = self.config.callers_bound
+        self._caller_map = self.config.caller_uids()
         for path, admin, uids, mode in sockets:
-            server = _SocketServer(path, service=self.service, admin=admin, allowed_uids=uids)
+            server = _SocketServer(
+                path,
+                service=self.service,
+                admin=admin,
+                allowed_uids=uids,
+                callers_of=self._callers_of,
+            )
             os.chmod(path, mode)
             self._servers.append(server)
             thread = threading.Thread(
@@ -197,7 +219,12 @@ class KeydDaemon:
             )
             thread.start()
             self._threads.append(thread)
-        self.journal.append("start", detail=f"pid:{os.getpid()}")
+        # An unbound keyd (one user for web, worker and portal) says so in its log.
+        unbound = "" if self._bound else "/callers:unbound"
+        self.journal.append("start", detail=f"pid:{os.getpid()}{unbound}")
+
+    def _callers_of(self, uid: int) -> frozenset[Caller]:
+        return self._caller_map.get(uid, frozenset()) if self._bound else ALL_CALLERS
 
     def tick(self) -> None:
         self.service.housekeeping()
@@ -233,6 +260,13 @@ def run_keyd(config: KeydConfig, *, announce: Callable[[str], None]) -> None:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     daemon.start()
+    if not config.callers_bound:
+        # Web, worker and portal share one user: keyd cannot tell them apart.
+        logger.warning(
+            "keyd callers are not bound to users: set CORRIDOR_KEYD_WEB_USERS, "
+            "CORRIDOR_KEYD_WORKER_USERS and CORRIDOR_KEYD_PORTAL_USERS",
+            extra={"event": "keyd.callers_unbound"},
+        )
     if not hardening.memory_locked:
         logger.warning(
             "keyd memory is not locked: raise LimitMEMLOCK to infinity",

@@ -6,8 +6,10 @@ The server hands each decoded message here with the peer's credentials:
     service = KeydService(directory=..., journal=KeydJournal(path), database="keyd_readonly")
     answer = service.handle({"op": "unwrap", ...}, peer=Peer(pid, uid, gid), admin=False)
 
-Data operations (the web and worker user): ping, wrap, unwrap, index, open_intake,
-sign, pepper, kek_check, rewrap (a rotation's batches: wrapped in, wrapped out).
+Data operations: ping, wrap, unwrap, index, open_intake, pepper, kek_check, rewrap (a
+rotation's batches: wrapped in, wrapped out), sign_head, last_head and head_key (audit
+tree heads, signed with keyd's own key: headkey.py). Which caller may use which, and
+for which principals and key purposes, callers.py decides from the peer's uid.
 Admin operations (the operator): ping, status, unseal, unseal_reset, seal, new_kek,
 kek_check, rewrap, forget_keks. What could lock the organisation out of its data
 (a new KEK whose shares only the caller saw, forgetting an old KEK) is admin only.
@@ -41,8 +43,21 @@ from corridor.vault.errors import (
     VaultSealed,
 )
 from corridor.vault.keyd import protocol as wire
+from corridor.vault.keyd.callers import (
+    ALL_CALLERS,
+    Caller,
+    check_operation,
+    check_principal,
+    check_wrap,
+)
 from corridor.vault.keyd.hardening import Hardening
-from corridor.vault.keyd.journal import KeydJournal
+from corridor.vault.keyd.headkey import (
+    HeadSigner,
+    create_head_key,
+    read_last_head,
+    rewrap_head_key,
+)
+from corridor.vault.keyd.journal import KeydJournal, lines_after
 from corridor.vault.keyd.limits import KeydLimits, SlidingWindow
 from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, in_surge, staff_id_of
 from corridor.vault.keyd.shares import (
@@ -55,7 +70,6 @@ from corridor.vault.keyd.shares import (
     write_record,
 )
 from corridor.vault.models import Purpose
-from corridor.vault.providers.local import sign_with
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +77,13 @@ SEALED = "keyd is sealed: the trustees must enter their shares with `corridor un
 MAX_KEY = 64
 MAX_VALUE = 64 * 1024
 MAX_SHARE = 1000
+# The sliding-window key counting every staff unwrap together, and how often its alert repeats.
+ALL_STAFF = ("unwrap", "all_staff")
+CEILING_ALERT_EVERY = 15 * 60
+# Log lines handed to the worker per request (each a few hundred bytes).
+MAX_LOG_LINES = 500
+# A consistency proof has at most about 2 log2(size) hashes.
+MAX_PROOF = 128
 # Errors as the wire names them, most specific first; the client maps them back.
 ERROR_CODES: tuple[tuple[type[VaultError], str], ...] = (
     (VaultSealed, "sealed"),
@@ -84,6 +105,8 @@ class Peer:
     pid: int
     uid: int
     gid: int
+    # What the uid may act as (keyd's configuration; callers.py). The server always sets it.
+    callers: frozenset[Caller] = ALL_CALLERS
 
     @property
     def label(self) -> str:
@@ -123,6 +146,8 @@ class KeydService:
         self._lock = threading.RLock()
         self._limit_lock = threading.Lock()
         self._windows = SlidingWindow(clock=self.clock)
+        self._heads = HeadSigner(self.directory)
+        self._ceiling_alerted: float | None = None
 
     # ------------------------------------------------------------ dispatch
     def handle(self, message: dict[str, Any], *, peer: Peer, admin: bool) -> dict[str, Any]:
@@ -135,6 +160,8 @@ class KeydService:
         handler = handlers[op]
         note = _Note()
         try:
+            if not admin:
+                check_operation(peer.callers, op)
             answer = handler(self, message, peer, note)
         except VaultError as error:
             code = error_code(error)
@@ -218,6 +245,7 @@ class KeydService:
     def op_wrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         key_id, purpose = _key_of(message, note)
         note.detail = purpose
+        check_wrap(peer.callers, purpose)
         version = wire.read_int(message, "kek_version", low=1)
         key = wire.read_bytes(message, "key", limit=MAX_KEY)
         with self._lock:
@@ -226,6 +254,7 @@ class KeydService:
 
     def op_unwrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         note.principal = principal = wire.read_code(message, "principal")
+        check_principal(peer.callers, principal)
         case_id = wire.read_optional_code(message, "case_id")
         note.case = case_id or ""
         key_id = wire.read_uuid(message, "key_id")
@@ -266,12 +295,41 @@ class KeydService:
         payload = intake_box.open_box(private, sealed, request_id=request_id)
         return {"payload": wire.encode_bytes(payload)}
 
-    def op_sign(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
-        signed = wire.read_bytes(message, "message", limit=MAX_VALUE)
-        # The digest, not the message: enough to match a forged tree head to this line.
-        note.detail = "sha256:" + hashlib.sha256(signed).hexdigest()
-        private = self._unwrap_row(message, note, purpose=Purpose.SIGNING)
-        return {"signature": wire.encode_bytes(sign_with(private, signed))}
+    def op_sign_head(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        """Sign an audit tree head with keyd's own key, only if it extends the last one.
+
+        keyd builds the signed bytes itself from the size, root and time (headkey.py):
+        no caller can have it sign anything else.
+        """
+        size = wire.read_int(message, "tree_size", low=0, high=2**63)
+        root = wire.read_bytes(message, "root_hash", limit=32)
+        timestamp = wire.read_int(message, "timestamp", low=0, high=2**63)
+        nodes = message.get("proof")
+        if not isinstance(nodes, list) or len(nodes) > MAX_PROOF:
+            raise InputRejected(f"A consistency proof is a list of at most {MAX_PROOF} hashes.")
+        proof = [wire.read_bytes({"node": node}, "node", limit=32) for node in nodes]
+        note.detail = f"head:{size}:sha256:{hashlib.sha256(root).hexdigest()}"
+        if self.sealed:
+            raise VaultSealed(SEALED)
+        key_id, signature = self._heads.sign(
+            self._kek, tree_size=size, root_hash=root, timestamp=timestamp, proof=proof
+        )
+        note.key = key_id
+        return {"key_id": key_id, "signature": wire.encode_bytes(signature)}
+
+    def op_last_head(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        last = read_last_head(self.directory)
+        return {"tree_size": last.tree_size if last is not None else 0}
+
+    def op_log_since(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        """keyd's log lines after `after`, for the worker to copy into the audit log."""
+        after = wire.read_int(message, "after", low=0)
+        limit = wire.read_int(message, "limit", low=1, high=MAX_LOG_LINES)
+        note.detail = f"after:{after}"
+        return {"lines": lines_after(self.journal.path, after, limit=limit)}
+
+    def op_head_key(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        return {"public": wire.encode_bytes(self._heads.public_key())}
 
     def op_pepper(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         return {
@@ -342,8 +400,30 @@ class KeydService:
             process = ("unwrap", peer.pid)
             if self._windows.count(process, now) >= self.limits.process:
                 raise self._refusal("rate_limited", principal, case_id, "process")
+            user = ("unwrap_uid", peer.uid)
+            if self._windows.count(user, now) >= self.limits.peer:
+                raise self._refusal("rate_limited", principal, case_id, "peer")
+            if not system and self._windows.count(ALL_STAFF, now) >= self.limits.all_staff:
+                self._ceiling_alert(now)
+                raise self._refusal("rate_limited", principal, case_id, "all_staff")
             self._windows.add(principal, now)
             self._windows.add(process, now)
+            self._windows.add(user, now)
+            if not system:
+                self._windows.add(ALL_STAFF, now)
+
+    def _ceiling_alert(self, now: float) -> None:
+        """All staff together reached the hourly ceiling: far more than people read, so
+        most likely a compromised web process inventing principals. Alert (the log line
+        operators alert on), at most once per CEILING_ALERT_EVERY seconds."""
+        if self._ceiling_alerted is not None and now - self._ceiling_alerted < CEILING_ALERT_EVERY:
+            return
+        self._ceiling_alerted = now
+        logger.error(
+            "keyd: all staff together reached the hourly unwrap ceiling",
+            extra={"event": "keyd.staff_ceiling_reached"},
+        )
+        self.journal.append("alert", outcome="staff_ceiling_reached")
 
     def _charge_process(self, peer: Peer, *, kind: str, limit: int) -> None:
         with self._limit_lock:
@@ -453,6 +533,8 @@ class KeydService:
             self._record = record
             self._gathering = ShareGathering(record.sets, clock=self.clock)
             self._keks[version] = kek
+            # The head key moves with the KEK; its public key (the pinned one) stays.
+            rewrap_head_key(self.directory, self._kek(current.version), kek, version=version)
         return {"version": version, "shares": mnemonics}
 
     def op_rewrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
@@ -465,6 +547,14 @@ class KeydService:
             key = aead.unwrap_key(self._kek(version), blob, key_id=key_id, purpose=purpose)
             rewrapped = aead.wrap_key(self._kek(to_version), key, key_id=key_id, purpose=purpose)
         return {"blob": wire.encode_bytes(rewrapped)}
+
+    def op_new_head_key(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        """An installation made before keyd kept its own head key gets one (once): wrapped
+        under the current KEK, its public key returned for the trustees to pin."""
+        with self._lock:
+            version = self._record.current.version
+            public = create_head_key(self.directory, self._kek(version), version=version)
+        return {"public": wire.encode_bytes(public)}
 
     def op_forget_keks(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         keep = wire.read_int(message, "keep", low=1)
@@ -504,7 +594,10 @@ DATA_OPS: dict[str, Handler] = {
     "unwrap": KeydService.op_unwrap,
     "index": KeydService.op_index,
     "open_intake": KeydService.op_open_intake,
-    "sign": KeydService.op_sign,
+    "sign_head": KeydService.op_sign_head,
+    "last_head": KeydService.op_last_head,
+    "head_key": KeydService.op_head_key,
+    "log_since": KeydService.op_log_since,
     "pepper": KeydService.op_pepper,
     "kek_check": KeydService.op_kek_check,
     "rewrap": KeydService.op_rewrap,
@@ -519,4 +612,5 @@ ADMIN_OPS: dict[str, Handler] = {
     "kek_check": KeydService.op_kek_check,
     "rewrap": KeydService.op_rewrap,
     "forget_keks": KeydService.op_forget_keks,
+    "new_head_key": KeydService.op_new_head_key,
 }

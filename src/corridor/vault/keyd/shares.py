@@ -36,6 +36,7 @@ from corridor.vault.errors import (
     KeydAlreadyInitialised,
     KeydNotInitialised,
 )
+from corridor.vault.keyd.headkey import create_head_key
 from corridor.vault.private_files import write_private_file
 
 RECORD_FILE = "kek-check.json"
@@ -212,6 +213,8 @@ def initialise_kek(
             check=aead.kek_check_value(kek),
         )
         write_record(directory, KekRecord(sets={1: share_set}))
+        # The audit head-signing key is made here, with the KEK, and never leaves keyd.
+        create_head_key(directory, kek, version=1)
     finally:
         wipe(kek)
     return mnemonics

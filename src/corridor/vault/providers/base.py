@@ -9,6 +9,7 @@ demo); `keyd` does it in a separate, sealed process behind a Unix socket.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -67,7 +68,25 @@ class KeyProvider(Protocol):
         ...
 
     def sign(self, message: bytes) -> Signature:
-        """Sign with the current audit signing key."""
+        """Sign any bytes with the current audit signing key (the file provider only:
+        keyd signs tree heads and nothing else)."""
+        ...
+
+    def sign_tree_head(
+        self,
+        *,
+        tree_size: int,
+        root_hash: bytes,
+        timestamp: int,
+        proof_from: Callable[[int], Sequence[bytes]],
+    ) -> Signature:
+        """Sign the RFC 6962 tree head; keyd first checks `proof_from(last size it
+        signed)`, the consistency proof from that head to this one."""
+        ...
+
+    def head_public_key(self) -> bytes | None:
+        """The public key of a head-signing key the provider keeps itself (keyd), or
+        None when the key store holds it wrapped (file)."""
         ...
 
     def pepper(self) -> bytes:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from corridor.core.merkle import tree_head_signature_input
 from corridor.vault import blind_index, intake_box
 from corridor.vault.keystore import current_key, get_wrapped_key
 from corridor.vault.models import Purpose, WrappedKey
@@ -64,6 +66,23 @@ class LocalKeyWork(ABC):
         return Signature(
             key_id=str(row.fingerprint), signature=sign_with(self._unwrap_row(row), message)
         )
+
+    def sign_tree_head(
+        self,
+        *,
+        tree_size: int,
+        root_hash: bytes,
+        timestamp: int,
+        proof_from: Callable[[int], Sequence[bytes]],
+    ) -> Signature:
+        # In one process there is nobody to check the proof against: the demo's key
+        # sits beside the data it signs (docs/security.md).
+        return self.sign(
+            tree_head_signature_input(timestamp=timestamp, tree_size=tree_size, root_hash=root_hash)
+        )
+
+    def head_public_key(self) -> bytes | None:
+        return None
 
     def pepper(self) -> bytes:
         return self._unwrap_row(current_key(Purpose.PEPPER))

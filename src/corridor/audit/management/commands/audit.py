@@ -1,7 +1,8 @@
 """`corridor audit head | verify | prove | export`: the tamper-evident log from the terminal.
 
     corridor audit head                         sign and store a tree head; print it
-    corridor audit verify [--head FILE ...]     exit 0 verified, 1 FAIL line, 2 unusable input
+    corridor audit verify [--head FILE ...] [--pinned-key FILE]
+                                                exit 0 verified, 1 FAIL line, 2 unusable input
     corridor audit prove --from-size N [--to-size M]
     corridor audit export --since YYYY-MM-DD --format jsonl
 
@@ -23,6 +24,8 @@ from django.db import DatabaseError
 
 from corridor.audit import selectors, services
 from corridor.audit.heads import HeadMalformed, SignedHead, parse_heads
+from corridor.audit.keyd_log import check_keyd_log
+from corridor.audit.signatures import pinned_check, read_pinned_key
 from corridor.audit.verification import verify_log
 from corridor.core.actors import cli_actor
 from corridor.core.inputs import InputRefused, read_input_text
@@ -31,6 +34,9 @@ from corridor.vault.errors import VaultError
 UNUSABLE = 2
 DATABASE_UNREADABLE = "cannot read the audit log or the signing keys ({error})."
 HEAD_FILE_UNREADABLE = "cannot read the head file {path}: {problem}."
+PINNED_KEY_UNREADABLE = "cannot read the pinned key file {path}: {problem}."
+PINNED_KEY_LIMIT = 4096
+KEYD_LOG_UNREADABLE = "cannot read keyd's log {path} ({error})."
 SIZES_INVALID = "sizes must satisfy 1 <= --from-size <= --to-size <= {size} (the log's size)."
 DATE_INVALID = "--since takes a date as YYYY-MM-DD."
 # A witness appends a head every 15 minutes: about 8 MB of JSON lines in ten years.
@@ -59,6 +65,17 @@ class Command(BaseCommand):
             metavar="FILE",
             help="A head kept off-host (JSON, a JSON list or JSON lines); may repeat.",
         )
+        verify.add_argument(
+            "--pinned-key",
+            metavar="FILE",
+            help="The audit head key `keys init` printed, kept by the trustees: a head "
+            "signed by any other key fails.",
+        )
+        verify.add_argument(
+            "--keyd-log",
+            metavar="FILE",
+            help="keyd's log: its chain, and every line the audit log recorded, must match.",
+        )
         prove = actions.add_parser("prove", help="Print a consistency proof between two sizes.")
         prove.add_argument("--from-size", type=int, required=True)
         prove.add_argument("--to-size", type=int, help="Default: the log's current size.")
@@ -81,10 +98,29 @@ class Command(BaseCommand):
 
     def _verify(self, options: dict[str, Any]) -> None:
         given = [head for path in options["heads"] for head in _read_heads(Path(path))]
-        result = verify_log(given_heads=given)
+        if options["pinned_key"]:
+            check = pinned_check(_read_pinned_key(Path(options["pinned_key"])))
+            result = verify_log(given_heads=given, check_signature=check)
+        else:
+            result = verify_log(given_heads=given)
         self.stdout.write(result.line())
         if result.failure is not None:
             raise SystemExit(1)
+        if options["keyd_log"]:
+            self._verify_keyd_log(Path(options["keyd_log"]))
+
+    def _verify_keyd_log(self, path: Path) -> None:
+        try:
+            checked = check_keyd_log(path)
+        except OSError as error:
+            raise CommandError(
+                KEYD_LOG_UNREADABLE.format(path=path, error=type(error).__name__),
+                returncode=UNUSABLE,
+            ) from None
+        if not checked.ok:
+            self.stdout.write(f"FAIL keyd_line={checked.bad_line} reason={checked.problem}")
+            raise SystemExit(1)
+        self.stdout.write(f"keyd log verified: {checked.lines} lines, head {checked.head}")
 
     def _prove(self, options: dict[str, Any]) -> None:
         size = selectors.count_events()
@@ -119,6 +155,20 @@ def _read_heads(path: Path) -> list[SignedHead]:
     except HeadMalformed as error:
         raise CommandError(
             HEAD_FILE_UNREADABLE.format(path=path, problem=error), returncode=UNUSABLE
+        ) from None
+
+
+def _read_pinned_key(path: Path) -> bytes:
+    try:
+        return read_pinned_key(read_input_text(path, limit=PINNED_KEY_LIMIT))
+    except InputRefused as error:
+        raise CommandError(
+            PINNED_KEY_UNREADABLE.format(path=path, problem=f"it {error.problem}"),
+            returncode=UNUSABLE,
+        ) from None
+    except ValueError as error:
+        raise CommandError(
+            PINNED_KEY_UNREADABLE.format(path=path, problem=error), returncode=UNUSABLE
         ) from None
 
 

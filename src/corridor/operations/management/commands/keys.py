@@ -2,6 +2,7 @@
 
 corridor keys init --shares 5 --threshold 3    # keyd: a new KEK, printed once as 5 shares
 corridor keys rotate [--batch-size N]           # rewrap every key under a new KEK
+corridor keys head-key                          # keyd: its audit head key, for an older folder
 corridor keys log verify [--head SEQ:HASH]      # keyd's hash-chained log
 """
 
@@ -23,6 +24,7 @@ from corridor.vault import rotation
 from corridor.vault.errors import InputRejected, KekMismatch, KeydPeerRefused, VaultError
 from corridor.vault.keyd.client import KeydAdmin, KeydKeyProvider
 from corridor.vault.keyd.config import keyd_config
+from corridor.vault.keyd.headkey import public_key_line, read_head_key
 from corridor.vault.keyd.journal import LogHead, verify_log
 from corridor.vault.keyd.shares import initialise_kek
 
@@ -50,6 +52,11 @@ class Command(BaseCommand):
         )
         rotate.add_argument("--shares", type=count, help="keyd: shares of the new KEK.")
         rotate.add_argument("--threshold", type=count, help="keyd: shares needed to unseal.")
+        actions.add_parser(
+            "head-key",
+            help="keyd: make the audit head key (installations from before keyd kept one) "
+            "and print its public key for the trustees.",
+        )
         log = actions.add_parser("log", help="keyd's own log.")
         log_actions = log.add_subparsers(dest="log_action", required=True, metavar="ACTION")
         verify = log_actions.add_parser("verify", help="Check every line of keyd's log.")
@@ -62,6 +69,8 @@ class Command(BaseCommand):
                 self._init(options["shares"], options["threshold"])
             elif options["action"] == "rotate":
                 self._rotate(options)
+            elif options["action"] == "head-key":
+                self.stdout.write(public_key_line(KeydAdmin().new_head_key()))
             else:
                 self._verify(options["file"] or keyd_config().log, options["head"])
         except InputRejected as error:
@@ -79,6 +88,14 @@ class Command(BaseCommand):
             "Give one to each trustee now: they are not stored anywhere."
         )
         self._print_shares(mnemonics)
+        head_key = read_head_key(config.directory)
+        if head_key is not None:
+            self.stderr.write(
+                "keyd signs audit tree heads with its own key, which never leaves it. The "
+                "trustees keep the next line (off this server) and check the log with "
+                "`corridor audit verify --pinned-key FILE`."
+            )
+            self.stdout.write(public_key_line(head_key.public))
 
     def _print_shares(self, mnemonics: list[str]) -> None:
         print_shares(self.stdout.write, mnemonics)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
-from corridor.operations.keys_at_start import check_keys
+from corridor.operations.keys_at_start import check_caller, check_keys
 
 
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
@@ -85,6 +85,7 @@ class Command(BaseCommand):
             if options["portal"]
             else ("corridor.config.wsgi:application")
         )
+        check_caller("portal" if options["portal"] else "web", self.stderr.write)
         check_keys(self.stderr.write)
         host = options["host"]
         bind = f"[{host}]:{options['port']}" if ":" in host else f"{host}:{options['port']}"

@@ -28,7 +28,7 @@ from django_tasks_db.models import DBTaskResult
 from corridor.core.leases import Lease, new_worker_id
 from corridor.core.retries import retry_or_give_up
 from corridor.core.tasks import run_due_jobs
-from corridor.operations.keys_at_start import require_keys, wait_for_keys
+from corridor.operations.keys_at_start import check_caller, require_keys, wait_for_keys
 
 # The loop closes its database connection for every task (Django's default age is 0),
 # and opening one costs as much as a small task on PostgreSQL: the worker keeps it this
@@ -88,6 +88,7 @@ class Command(BaseCommand):
         )
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        check_caller("worker", self._say)
         if options["burst"]:
             # A one-off run does not wait: it says that keyd is down and exits 1.
             require_keys(self._say)

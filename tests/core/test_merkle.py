@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corridor.audit import merkle
+from corridor.core import merkle
 from tests.testdata import require_testdata, shared_testdata
 
 pytestmark = pytest.mark.pure

@@ -11,6 +11,7 @@ every proof element must be exactly 32 bytes.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Sequence
 
 HASH_SIZE = 32
@@ -18,6 +19,9 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
 _sha256 = hashlib.sha256
+# RFC 6962 section 3.5: Version v1 = 0, SignatureType tree_hash = 1.
+_V1 = 0
+_TREE_HASH = 1
 
 
 class ProofInvalid(ValueError):
@@ -201,3 +205,10 @@ def _chain_border_right(seed: bytes, proof: Sequence[bytes]) -> bytes:
     for sibling in proof:
         seed = hash_children(sibling, seed)
     return seed
+
+
+def tree_head_signature_input(*, timestamp: int, tree_size: int, root_hash: bytes) -> bytes:
+    """The bytes a tree head's signature covers: the TLS encoding of RFC 6962's
+    TreeHeadSignature (section 3.5), so a signature cannot be replayed for another
+    size, root or time. keyd builds it itself from the fields it checked."""
+    return struct.pack(">BBQQ", _V1, _TREE_HASH, timestamp, tree_size) + root_hash

@@ -1,0 +1,139 @@
+"""keyd tells the web, the worker and the portal apart by the Unix user the kernel names.
+
+The attack (issue 20): with code execution as the web's user, ask keyd for a case key
+as `system:worker`, which no policy or assignment limits. Here the web is `nobody`
+speaking to a real keyd socket; the worker is root.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import uuid
+
+import pytest
+
+from corridor.audit.events import EventType
+from corridor.audit.keyd_log import record_keyd_lines
+from corridor.audit.models import AuditEntry
+from tests.keyd.callers import (
+    PORTAL_UID,
+    WEB_UID,
+    ask_as,
+    ask_here,
+    bound_keyd,
+    log_lines,
+    wrap_message,
+)
+from tests.keyd.helpers import is_root
+
+pytestmark = [
+    pytest.mark.process,
+    pytest.mark.skipif(not is_root(), reason="speaking as another uid needs root"),
+]
+
+
+@pytest.fixture
+def keyd(keyd_dir, shares):
+    with bound_keyd(keyd_dir, shares) as running:
+        yield running
+
+
+@pytest.fixture
+def case_key(keyd):
+    """A data key wrapped by the worker, as the key store would hold it."""
+    key = os.urandom(32)
+    message = wrap_message(key)
+    answer = ask_here(keyd.config.socket, message)
+    assert answer["ok"], answer
+    return key, {
+        "op": "unwrap",
+        "key_id": message["key_id"],
+        "purpose": "data",
+        "kek_version": 1,
+        "blob": answer["blob"],
+        "case_id": str(uuid.uuid4()),
+    }
+
+
+def test_the_web_user_naming_the_worker_gets_no_key(keyd, case_key):
+    _key, unwrap = case_key
+    answer = ask_as(WEB_UID, keyd.config.socket, {**unwrap, "principal": "system:worker"})
+    assert answer["ok"] is False
+    assert (answer["error"], answer["reason"]) == ("refused", "caller")
+    assert "key" not in answer
+    # The attempt is in keyd's log, with the uid the kernel named.
+    refused = [line for line in log_lines(keyd.config.log) if line["op"] == "unwrap"]
+    assert refused[-1]["outcome"] == "refused:caller"
+    assert refused[-1]["principal"] == "system:worker"
+    assert refused[-1]["peer"].endswith(f"/uid:{WEB_UID}")
+
+
+def test_the_worker_user_naming_the_worker_gets_the_key(keyd, case_key):
+    key, unwrap = case_key
+    answer = ask_here(keyd.config.socket, {**unwrap, "principal": "system:worker"})
+    assert answer["ok"], answer
+    assert base64.b64decode(answer["key"]) == key
+
+
+def test_the_worker_user_cannot_speak_for_staff(keyd, case_key):
+    _key, unwrap = case_key
+    answer = ask_here(keyd.config.socket, {**unwrap, "principal": "staff:1"})
+    assert (answer["ok"], answer.get("reason")) == (False, "caller")
+
+
+def test_the_portal_user_unwraps_nothing_and_wraps_nothing(keyd, case_key):
+    _key, unwrap = case_key
+    for principal in ("staff:1", "system:worker", "requester"):
+        answer = ask_as(PORTAL_UID, keyd.config.socket, {**unwrap, "principal": principal})
+        assert (answer["ok"], answer.get("reason")) == (False, "caller"), principal
+    answer = ask_as(PORTAL_UID, keyd.config.socket, wrap_message(os.urandom(32)))
+    assert (answer["ok"], answer.get("reason")) == (False, "caller")
+    # What it needs still works.
+    assert ask_as(PORTAL_UID, keyd.config.socket, {"op": "ping"}) == {"ok": True, "sealed": False}
+
+
+def test_the_web_user_cannot_wrap_a_head_signing_key_or_sign(keyd):
+    answer = ask_as(WEB_UID, keyd.config.socket, wrap_message(os.urandom(32), purpose="signing"))
+    assert (answer["ok"], answer.get("reason")) == (False, "caller")
+    answer = ask_as(
+        WEB_UID,
+        keyd.config.socket,
+        {"op": "sign", "message": base64.b64encode(b"any bytes").decode("ascii")},
+    )
+    assert answer["ok"] is False
+    # Data keys it may still wrap (new cases are created by the web).
+    assert ask_as(WEB_UID, keyd.config.socket, wrap_message(os.urandom(32)))["ok"]
+
+
+def test_a_user_bound_to_no_caller_is_not_served(keyd):
+    answer = ask_as(65531, keyd.config.socket, {"op": "ping"})
+    assert (answer["ok"], answer["error"]) == (False, "peer")
+
+
+@pytest.mark.django_db
+def test_the_refused_attempt_reaches_the_audit_log_through_the_worker(keyd, case_key):
+    _key, unwrap = case_key
+    ask_as(WEB_UID, keyd.config.socket, {**unwrap, "principal": "system:worker"})
+    # Only the worker's user may read keyd's log; the web's may not.
+    refused = ask_as(WEB_UID, keyd.config.socket, {"op": "log_since", "after": 0, "limit": 10})
+    assert (refused["ok"], refused.get("reason")) == (False, "caller")
+
+    def fetch(after: int, limit: int) -> list[dict]:
+        answer = ask_here(keyd.config.socket, {"op": "log_since", "after": after, "limit": limit})
+        return answer["lines"]
+
+    assert record_keyd_lines(fetch) > 0
+    copied = [
+        json.loads(row)
+        for row in AuditEntry.objects.filter(event_type=EventType.KEYD_ATTEMPT).values_list(
+            "detail", flat=True
+        )
+    ]
+    attempts = [(row["op"], row["outcome"], row["principal"], row["peer"]) for row in copied]
+    assert any(
+        (op, outcome, principal) == ("unwrap", "refused:caller", "system:worker")
+        and peer.endswith(f"/uid:{WEB_UID}")
+        for op, outcome, principal, peer in attempts
+    )
