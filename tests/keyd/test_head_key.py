@@ -103,3 +103,26 @@ def test_an_older_installation_gets_its_head_key_once_from_the_admin_socket(unse
     assert (again["ok"], again["error"]) == (False, "invalid")
     # Not on the data socket.
     assert unsealed.handle({"op": "new_head_key"}, peer=PEER, admin=False)["error"] == "invalid"
+
+
+def manifest_signature(service, message: bytes) -> dict:
+    return service.handle(
+        {"op": "sign_manifest", "message": wire.encode_bytes(message)}, peer=PEER, admin=False
+    )
+
+
+def test_keyd_signs_a_backup_manifest_with_its_head_key_and_nothing_else(unsealed):
+    """Backups under keyd carry a signed manifest; the same operation must not sign a
+    forged tree head (its bytes start 0x00 0x01, never the manifest prefix)."""
+    manifest = b"corridor backup manifest v1\n" + b'{"files": []}'
+    answer = manifest_signature(unsealed, manifest)
+    assert answer["ok"], answer
+    Ed25519PublicKey.from_public_bytes(public_key(unsealed)).verify(
+        wire.read_bytes(answer, "signature"), manifest
+    )  # raises if not
+    forged_head = tree_head_signature_input(
+        timestamp=1_700_000_000_000, tree_size=3, root_hash=root_hash(LEAVES[:3])
+    )
+    refused = manifest_signature(unsealed, forged_head)
+    assert (refused["ok"], refused["error"]) == (False, "refused")
+    assert "signature" not in refused

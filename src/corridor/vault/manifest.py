@@ -42,12 +42,13 @@ from django.db.migrations.recorder import MigrationRecorder
 from corridor import __version__
 from corridor.core.inputs import InputRefused, decode_text, parse_json, read_input_bytes
 from corridor.vault import signing
+from corridor.vault.domains import MANIFEST_PREFIX
 from corridor.vault.errors import KeyNotFound, RestoreRefused
 from corridor.vault.routers import KEYSTORE
 
 FORMAT = "corridor-backup-manifest-v1"
 PREFIX = "corridor-manifest-"
-SIGNED_PREFIX = b"corridor backup manifest v1\n"
+SIGNED_PREFIX = MANIFEST_PREFIX
 KINDS = ("data", "files", "keys")
 # Names, sizes, digests and a few hundred migration names: far below this.
 MANIFEST_LIMIT = 1024 * 1024
@@ -128,7 +129,7 @@ def write_manifest(target: Path, *, stamp: str, created: str, files: Mapping[str
         ],
         "migrations": {alias: applied_migrations(alias) for alias in ("default", KEYSTORE)},
     }
-    signature = signing.sign(_signed_bytes(body))
+    signature = signing.sign_manifest(_signed_bytes(body))
     document = {
         **body,
         "key_id": signature.key_id,
@@ -173,7 +174,7 @@ def check_signature(manifest: Manifest) -> None:
     """Accept the manifest only if the installation's signing key, unwrapped with the KEK
     held apart from the backups, signed it (see the module docstring)."""
     challenge = SIGNED_PREFIX + b"restore challenge " + secrets.token_bytes(32)
-    proof = signing.sign(challenge)
+    proof = signing.sign_manifest(challenge)
     try:
         trusted = signing.public_keys()[proof.key_id]
         Ed25519PublicKey.from_public_bytes(trusted).verify(proof.signature, challenge)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from corridor.vault.domains import MANIFEST_PREFIX
 from corridor.vault.errors import InputRejected, KeyNotFound
 from corridor.vault.keystore import keystore_errors
 from corridor.vault.models import Purpose, WrappedKey
@@ -28,6 +29,7 @@ __all__ = [
     "fingerprint",
     "public_keys",
     "sign",
+    "sign_manifest",
     "sign_tree_head",
     "verify",
     "verify_with",
@@ -39,6 +41,14 @@ def sign(message: bytes) -> Signature:
     if not isinstance(message, bytes):
         raise InputRejected("Only bytes can be signed.")
     return key_provider().sign(message)
+
+
+def sign_manifest(message: bytes) -> Signature:
+    """Sign a backup manifest (bytes that start with `MANIFEST_PREFIX`). Under keyd its
+    head key signs it, and keyd refuses any other bytes (docs/security.md)."""
+    if not isinstance(message, bytes) or not message.startswith(MANIFEST_PREFIX):
+        raise InputRejected("Only a backup manifest can be signed this way.")
+    return key_provider().sign_manifest(message)
 
 
 def sign_tree_head(

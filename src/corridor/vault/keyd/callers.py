@@ -7,7 +7,8 @@ and this module says what each caller may do:
 
 - the web (`CORRIDOR_KEYD_WEB_USERS`) unwraps for staff principals only;
 - neither wraps a head-signing key or has arbitrary bytes signed: keyd signs only tree
-  heads that extend the last one it signed, with its own key (headkey.py);
+  heads that extend the last one it signed, with its own key (headkey.py), and backup
+  manifests (bytes under a prefix no head starts with: domains.py);
 - the worker (`CORRIDOR_KEYD_WORKER_USERS`) is the only caller that may name
   `system:worker` (or another system principal);
 - the portal (`CORRIDOR_KEYD_PORTAL_USERS`) gets the codename pepper and the blind
@@ -53,6 +54,7 @@ OPERATIONS: dict[Caller, frozenset[str]] = {
             "kek_check",
             "rewrap",
             "sign_head",
+            "sign_manifest",
             "last_head",
             "head_key",
         }
@@ -68,6 +70,7 @@ OPERATIONS: dict[Caller, frozenset[str]] = {
             "kek_check",
             "rewrap",
             "sign_head",
+            "sign_manifest",
             "last_head",
             "head_key",
             # Copying keyd's log into the audit log (audit.jobs).

@@ -286,6 +286,14 @@ class KeydKeyProvider:
     def sign(self, message: bytes) -> Signature:
         raise InputRejected("keyd signs audit tree heads only, never other bytes.")
 
+    def sign_manifest(self, message: bytes) -> Signature:
+        """keyd's head key signs it; keyd checks the manifest prefix itself."""
+        answer = self._data().call({"op": "sign_manifest", "message": wire.encode_bytes(message)})
+        return Signature(
+            key_id=wire.read_text(answer, "key_id", limit=64),
+            signature=wire.read_bytes(answer, "signature"),
+        )
+
     def sign_tree_head(
         self,
         *,

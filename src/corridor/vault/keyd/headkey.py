@@ -38,6 +38,7 @@ from corridor.core.merkle import (
     verify_consistency,
 )
 from corridor.vault import aead
+from corridor.vault.domains import MANIFEST_PREFIX
 from corridor.vault.errors import InputRejected, KeydNotInitialised, UnwrapRefused
 from corridor.vault.models import Purpose
 from corridor.vault.private_files import write_private_file
@@ -200,6 +201,20 @@ class HeadSigner:
                 self._directory / LAST_HEAD_FILE, json.dumps(payload).encode("ascii")
             )
         return key.fingerprint, signature
+
+
+    def sign_manifest(self, kek_of: Callable[[int], bytearray], message: bytes) -> tuple[str, bytes]:
+        """(key id, signature) over a backup manifest; nothing else (domains.py)."""
+        if not message.startswith(MANIFEST_PREFIX):
+            raise UnwrapRefused(
+                "keyd signs tree heads and backup manifests only, never other bytes.",
+                reason="not_a_manifest",
+            )
+        key = self._key()
+        private = aead.unwrap_key(
+            bytes(kek_of(key.kek_version)), key.blob, key_id=key.key_id, purpose=Purpose.SIGNING
+        )
+        return key.fingerprint, Ed25519PrivateKey.from_private_bytes(private).sign(message)
 
 
 def _check_extends(

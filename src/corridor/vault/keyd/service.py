@@ -317,6 +317,17 @@ class KeydService:
         note.key = key_id
         return {"key_id": key_id, "signature": wire.encode_bytes(signature)}
 
+    def op_sign_manifest(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
+        """Sign a backup manifest with the head key: bytes under the manifest prefix only,
+        which no tree head starts with, so this signs no head (domains.py)."""
+        signed = wire.read_bytes(message, "message", limit=MAX_VALUE)
+        note.detail = "manifest:sha256:" + hashlib.sha256(signed).hexdigest()
+        if self.sealed:
+            raise VaultSealed(SEALED)
+        key_id, signature = self._heads.sign_manifest(self._kek, signed)
+        note.key = key_id
+        return {"key_id": key_id, "signature": wire.encode_bytes(signature)}
+
     def op_last_head(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
         last = read_last_head(self.directory)
         return {"tree_size": last.tree_size if last is not None else 0}
@@ -595,6 +606,7 @@ DATA_OPS: dict[str, Handler] = {
     "index": KeydService.op_index,
     "open_intake": KeydService.op_open_intake,
     "sign_head": KeydService.op_sign_head,
+    "sign_manifest": KeydService.op_sign_manifest,
     "last_head": KeydService.op_last_head,
     "head_key": KeydService.op_head_key,
     "log_since": KeydService.op_log_since,

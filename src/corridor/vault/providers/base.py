@@ -72,6 +72,11 @@ class KeyProvider(Protocol):
         keyd signs tree heads and nothing else)."""
         ...
 
+    def sign_manifest(self, message: bytes) -> Signature:
+        """Sign a backup manifest (bytes starting with `domains.MANIFEST_PREFIX`) with the
+        key that signs tree heads."""
+        ...
+
     def sign_tree_head(
         self,
         *,

@@ -67,6 +67,9 @@ class LocalKeyWork(ABC):
             key_id=str(row.fingerprint), signature=sign_with(self._unwrap_row(row), message)
         )
 
+    def sign_manifest(self, message: bytes) -> Signature:
+        return self.sign(message)
+
     def sign_tree_head(
         self,
         *,

@@ -1,0 +1,10 @@
+"""Prefixes that keep a signature made for one purpose from passing for another.
+
+A tree head's signed bytes start 0x00 0x01 (RFC 6962 TreeHeadSignature, built by keyd
+itself); a backup manifest's start with `MANIFEST_PREFIX`. keyd signs manifests with its
+head key only when the bytes start with this prefix, so no manifest can be a tree head.
+"""
+
+from __future__ import annotations
+
+MANIFEST_PREFIX = b"corridor backup manifest v1\n"
