@@ -12,12 +12,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from corridor.core import audience
 from corridor.core.disk_full import is_disk_full
 
 # The contract of issue 22: staff are told the cause and that their input is safe.
-DISK_FULL_STAFF = _("The server's disk is full; nothing you entered was lost.")
+DISK_FULL_STAFF = gettext_lazy("The server's disk is full; nothing you entered was lost.")
 
 
 def _render(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
