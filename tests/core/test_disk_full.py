@@ -72,6 +72,13 @@ def test_every_kind_of_full_disk_is_recognised_and_nothing_else():
     except DatabaseError as wrapped:
         postgres = wrapped
     assert is_disk_full(sqlite_full())
+    shm, read = (
+        sqlite3.OperationalError("disk I/O error"),
+        sqlite3.OperationalError("disk I/O error"),
+    )
+    shm.sqlite_errorcode, read.sqlite_errorcode = 4874, 266  # IOERR_SHMSIZE, IOERR_READ
+    assert is_disk_full(shm)
+    assert not is_disk_full(read)
     assert is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
     assert is_disk_full(OSError(errno.EDQUOT, "Disk quota exceeded"))
     assert is_disk_full(postgres)

@@ -15,6 +15,9 @@ import sqlite3
 CAUSE = "disk full"
 
 _SQLITE_FULL = 13
+# A new connection in WAL mode cannot grow its shared-memory file on a full disk: SQLite
+# says "disk I/O error" (SQLITE_IOERR_SHMSIZE), met by the worker reconnecting on a tmpfs.
+_SQLITE_IOERR_SHMSIZE = 4874
 _POSTGRES_DISK_FULL = "53100"
 _OS_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
@@ -37,7 +40,7 @@ def _says_disk_full(error: BaseException) -> bool:
         # The extended code's low byte is the primary one; older builds only have the text.
         code = getattr(error, "sqlite_errorcode", None)
         if isinstance(code, int):
-            return code & 0xFF == _SQLITE_FULL
+            return code & 0xFF == _SQLITE_FULL or code == _SQLITE_IOERR_SHMSIZE
         return "database or disk is full" in str(error)
     # psycopg's DiskFull and psycopg2's both carry the SQLSTATE; no import of either needed.
     state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
