@@ -43,11 +43,6 @@ from tests.portal_helpers import INTAKE_TABLES, raw_rows
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 
-@pytest.fixture
-def verifier(db):
-    return StaffFactory(roles=[Role.VERIFIER])
-
-
 def say(written, text: str, token: str | None = None) -> Message:
     return send_requester_message(
         actor=REQUESTER,
