@@ -1,5 +1,5 @@
-"""Test data builders, in one place: staff (factory_boy), people and cases (through the
-services, so every case is encrypted and audited as in use).
+"""Test data builders, in one place: staff (factory_boy); people, cases and portal requests
+(through the services, so everything is encrypted and audited as in use).
 
 Role fixtures (`coordinator`, `caseworker`, `verifier`, `admin`) and the `open_case`
 factory fixture are in tests/plugins/cases.py, built from these.
@@ -7,6 +7,9 @@ factory fixture are in tests/plugins/cases.py, built from these.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import factory
@@ -18,6 +21,10 @@ from corridor.cases.models import Case
 from corridor.cases.services import opening
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
+from corridor.core.actors import RequesterActor
+from corridor.intake.models import Request, RequesterSession
+from corridor.intake.services.codenames import issue_codename, skip_codename_check
+from corridor.intake.services.requests import receive_portal_request
 from corridor.people.inputs import NameEntry, PersonInput
 
 TEST_PASSWORD = "correct horse battery staple 7"
@@ -82,3 +89,57 @@ def new_case(coordinator, *, given: str = "Amir", due_in_days: int = 0, region: 
         next_action="call",
         next_action_due=clock.today() + timedelta(days=due_in_days),
     )
+
+
+# ---------------------------------------------------------------- portal requests
+REQUESTER = RequesterActor()
+
+
+def new_digest() -> str:
+    return hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class Written:
+    """A request as its requester left it: the session, the cookie key and the codename."""
+
+    request: Request
+    session: RequesterSession
+    holder: bytes
+    codename: str
+
+
+def receive_request(
+    story: str = "Нужна помощь",
+    *,
+    digest: str | None = None,
+    token: str | None = None,
+    **answers: object,
+) -> Request:
+    """A request sent through the portal's service, its requester not yet given a codename."""
+    return receive_portal_request(
+        actor=REQUESTER,
+        answers={"story": story, **answers},
+        session_digest=digest or new_digest(),
+        form_token=token or new_token(),
+    )
+
+
+def write(story: str = "Нужна помощь", **answers: object) -> Written:
+    """Send a request and take the codename through the real services."""
+    digest = new_digest()
+    request = receive_portal_request(
+        actor=REQUESTER,
+        answers={"story": story, **answers},
+        session_digest=digest,
+        form_token=new_token(),
+    )
+    session = RequesterSession.objects.get(digest=digest)
+    holder = secrets.token_bytes(32)
+    codename = issue_codename(actor=REQUESTER, session=session, holder=holder)
+    skip_codename_check(actor=REQUESTER, session=session)
+    return Written(request=request, session=session, holder=holder, codename=codename)
