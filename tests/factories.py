@@ -1,5 +1,5 @@
 """Test data builders, in one place: staff (factory_boy); people, cases and portal requests
-(through the services, so everything is encrypted and audited as in use).
+and applications (through the services, so everything is encrypted and audited as in use).
 
 Role fixtures (`coordinator`, `caseworker`, `verifier`, `admin`) and the `open_case`
 factory fixture are in tests/plugins/cases.py, built from these.
@@ -25,7 +25,10 @@ from corridor.core.actors import RequesterActor
 from corridor.intake.models import Request, RequesterSession
 from corridor.intake.services.codenames import issue_codename, skip_codename_check
 from corridor.intake.services.requests import receive_portal_request
+from corridor.pathways.applications import start_application
+from corridor.pathways.models import Application
 from corridor.people.inputs import NameEntry, PersonInput
+from corridor.people.models import Person
 
 TEST_PASSWORD = "correct horse battery staple 7"
 
@@ -143,3 +146,28 @@ def write(story: str = "Нужна помощь", **answers: object) -> Written:
     codename = issue_codename(actor=REQUESTER, session=session, holder=holder)
     skip_codename_check(actor=REQUESTER, session=session)
     return Written(request=request, session=session, holder=holder, codename=codename)
+
+
+# ---------------------------------------------------------------- applications
+# A route in the test catalog (tests/security/case_fixture.catalog_entries, loaded first).
+APPLICATION_ROUTE = "de-humanitarian-admission"
+
+
+def start_application_for(
+    actor: Staff,
+    case: Case,
+    *,
+    route_id: str = APPLICATION_ROUTE,
+    authority: str = "Embassy",
+    people: list[Person] | None = None,
+    **details: object,
+) -> Application:
+    """An application on `case` for `people` (default: its only member's person)."""
+    return start_application(
+        actor=actor,
+        case=case,
+        route_id=route_id,
+        authority=authority,
+        people=people if people is not None else [case.members.get().person],
+        **details,  # type: ignore[arg-type]  # the service's keyword arguments, as given
+    )
