@@ -1,12 +1,34 @@
-"""Test data factories (factory_boy + Faker, Russian locale for people)."""
+"""Test data builders, in one place: staff (factory_boy); people, cases and portal requests
+and applications (through the services, so everything is encrypted and audited as in use).
+
+Role fixtures (`coordinator`, `caseworker`, `verifier`, `admin`) and the `open_case`
+factory fixture are in tests/plugins/cases.py, built from these.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth.models import Group
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
+from corridor.cases.models import Case
+from corridor.cases.services import opening
+from corridor.cases.services.assignment import assign_case
+from corridor.core import clock
+from corridor.core.actors import RequesterActor
+from corridor.intake.models import Request, RequesterSession
+from corridor.intake.services.codenames import issue_codename, skip_codename_check
+from corridor.intake.services.requests import receive_portal_request
+from corridor.pathways.applications import start_application
+from corridor.pathways.models import Application
+from corridor.people.inputs import NameEntry, PersonInput
+from corridor.people.models import Person
 
 TEST_PASSWORD = "correct horse battery staple 7"
 
@@ -25,3 +47,127 @@ class StaffFactory(factory.django.DjangoModelFactory):
         groups = [Group.objects.get_or_create(name=Role(role).value)[0] for role in wanted]
         self.groups.set(groups)
         self.save()
+
+
+def person_input(canary: str = "", **overrides) -> PersonInput:
+    values = {
+        "names": [
+            NameEntry(script="cyrl", given=f"Ислам{canary}", family="Умаров"),
+            NameEntry(script="latn", given=f"Islam{canary}", family="Umarov"),
+        ],
+        "address_as": f"Islam {canary}",
+        "date_of_birth": date(1994, 3, 7),
+        "contacts": [{"kind": "phone", "value": f"+7 900 111-22-33 {canary}"}],
+        "narrative": f"story {canary}",
+        "nationality": "RU",
+        "current_country": "RU",
+        "has_international_passport": False,
+    }
+    values.update(overrides)
+    return PersonInput(**values)
+
+
+def open_case_for(coordinator, caseworker, canary: str = "", *, assign: bool = True) -> Case:
+    """A case opened by the coordinator (with a canary in every field), led by the caseworker,
+    made with whichever key provider is configured now."""
+    case = opening.open_case(
+        actor=coordinator,
+        principal=person_input(canary),
+        region="RU-CE",
+        next_action=f"call back {canary}",
+        next_action_due=clock.today() + timedelta(days=1),
+    )
+    if assign:
+        assign_case(actor=coordinator, case=case, staff=caseworker)
+    case.refresh_from_db()
+    return case
+
+
+def new_case(coordinator, *, given: str = "Amir", due_in_days: int = 0, region: str = "") -> Case:
+    """A case with one plain person and a next action, assigned to nobody."""
+    return opening.open_case(
+        actor=coordinator,
+        principal=PersonInput(names=[NameEntry(script="latn", given=given)]),
+        region=region,
+        next_action="call",
+        next_action_due=clock.today() + timedelta(days=due_in_days),
+    )
+
+
+# ---------------------------------------------------------------- portal requests
+REQUESTER = RequesterActor()
+
+
+def new_digest() -> str:
+    return hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class Written:
+    """A request as its requester left it: the session, the cookie key and the codename."""
+
+    request: Request
+    session: RequesterSession
+    holder: bytes
+    codename: str
+
+
+def receive_request(
+    story: str = "Нужна помощь",
+    *,
+    digest: str | None = None,
+    token: str | None = None,
+    **answers: object,
+) -> Request:
+    """A request sent through the portal's service, its requester not yet given a codename."""
+    return receive_portal_request(
+        actor=REQUESTER,
+        answers={"story": story, **answers},
+        session_digest=digest or new_digest(),
+        form_token=token or new_token(),
+    )
+
+
+def write(story: str = "Нужна помощь", **answers: object) -> Written:
+    """Send a request and take the codename through the real services."""
+    digest = new_digest()
+    request = receive_portal_request(
+        actor=REQUESTER,
+        answers={"story": story, **answers},
+        session_digest=digest,
+        form_token=new_token(),
+    )
+    session = RequesterSession.objects.get(digest=digest)
+    holder = secrets.token_bytes(32)
+    codename = issue_codename(actor=REQUESTER, session=session, holder=holder)
+    skip_codename_check(actor=REQUESTER, session=session)
+    return Written(request=request, session=session, holder=holder, codename=codename)
+
+
+# ---------------------------------------------------------------- applications
+# A route in the test catalog (tests/security/case_fixture.catalog_entries, loaded first).
+APPLICATION_ROUTE = "de-humanitarian-admission"
+
+
+def start_application_for(
+    actor: Staff,
+    case: Case,
+    *,
+    route_id: str = APPLICATION_ROUTE,
+    authority: str = "Embassy",
+    people: list[Person] | None = None,
+    **details: object,
+) -> Application:
+    """An application on `case` for `people` (default: its only member's person)."""
+    return start_application(
+        actor=actor,
+        case=case,
+        route_id=route_id,
+        authority=authority,
+        people=people if people is not None else [case.members.get().person],
+        **details,  # type: ignore[arg-type]  # the service's keyword arguments, as given
+    )

@@ -50,3 +50,15 @@ def count_run(item_id: str) -> None:
             name="sample.run", period="once", dimensions=f"item={item_id}"
         )
         Tally.objects.filter(pk=run.pk).update(count=F("count") + 1)
+
+
+@corridor_task(retry=RetryPolicy(attempts=20))
+def commit_once(item_id: str) -> None:
+    """Commits its effect (a tally for `item_id` counted to 1) unless an earlier run did,
+    under a row lock as every task must."""
+    with transaction.atomic():
+        effect, created = Tally.objects.select_for_update().get_or_create(
+            name="sample.effect", period="once", dimensions=f"item={item_id}"
+        )
+        if created:
+            Tally.objects.filter(pk=effect.pk).update(count=F("count") + 1)

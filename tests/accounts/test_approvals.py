@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin():
-    return StaffFactory(roles=[Role.ADMIN])
-
-
-@pytest.fixture
-def coordinator():
-    return StaffFactory(roles=[Role.COORDINATOR])
-
-
-@pytest.fixture
 def newcomer():
     return StaffFactory(roles=[])
 

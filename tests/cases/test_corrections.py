@@ -15,7 +15,7 @@ from corridor.cases.services import corrections, logistics, progress
 from corridor.cases.services._base import case_key
 from corridor.cases.stages import StageProblem
 from corridor.core.exceptions import InvalidInput
-from corridor.pathways.applications import record_status, retract_status, start_application
+from corridor.pathways.applications import record_status, retract_status
 from corridor.pathways.models import ApplicationStatus
 from corridor.pathways.services import load_catalog
 from corridor.reports import public
@@ -23,7 +23,8 @@ from corridor.reports.periods import parse_period
 from corridor.reports.selectors import applications as application_figures
 from corridor.reports.selectors import people as people_figures
 from tests.cases.conftest import CASE_DB
-from tests.security.case_fixture import APPLICATION_ROUTE, catalog_entries
+from tests.factories import start_application_for
+from tests.security.case_fixture import catalog_entries
 
 pytestmark = CASE_DB
 
@@ -198,14 +199,7 @@ def test_a_retracted_left_the_country_leaves_the_reports_and_the_phase_follows(
 def application(frozen, open_case, caseworker, coordinator):
     load_catalog(actor=coordinator, entries=catalog_entries())
     case = open_case()
-    return start_application(
-        actor=caseworker,
-        case=case,
-        route_id=APPLICATION_ROUTE,
-        authority="Embassy",
-        people=[case.members.get().person],
-        started_on=TODAY - timedelta(days=40),
-    )
+    return start_application_for(caseworker, case, started_on=TODAY - timedelta(days=40))
 
 
 def test_a_denial_recorded_by_mistake_is_withdrawn_and_no_longer_counted(application, caseworker):

@@ -22,11 +22,10 @@ from corridor.intake.services.codenames import (
     sign_in_with_codename,
     skip_codename_check,
 )
-from corridor.intake.services.requests import receive_portal_request
 from corridor.vault import requester as vault_requester
 from corridor.vault.requester import codename_lookup
 from tests.canaries import canary_forms
-from tests.intake.helpers import REQUESTER, new_digest, new_token, write
+from tests.intake.helpers import REQUESTER, new_digest, receive_request, write
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -59,9 +58,7 @@ def attempt(typed: str, *, digest: str | None = None, holder: bytes = b"h" * 32)
 
 def pending_session() -> RequesterSession:
     digest = new_digest()
-    receive_portal_request(
-        actor=REQUESTER, answers={"story": "x"}, session_digest=digest, form_token=new_token()
-    )
+    receive_request("x", digest=digest)
     return RequesterSession.objects.get(digest=digest)
 
 

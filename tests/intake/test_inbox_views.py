@@ -110,12 +110,9 @@ def test_a_sealed_key_service_gives_a_clear_message_not_an_error(vault_keys, fas
 
 
 def test_a_request_without_a_codename_shows_why_no_reply_can_reach_it(vault_keys, fast_kdf):
-    from corridor.intake.services.requests import receive_portal_request
-    from tests.intake.helpers import REQUESTER, new_digest, new_token
+    from tests.factories import receive_request
 
-    bare = receive_portal_request(
-        actor=REQUESTER, answers={"story": "s"}, session_digest=new_digest(), form_token=new_token()
-    )
+    bare = receive_request("s")
     client = client_for(Role.VERIFIER)
     url = f"/requests/{bare.id}/"
     client.post(f"{url}open/", {"csrfmiddlewaretoken": form_token(client, url)})

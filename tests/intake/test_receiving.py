@@ -13,22 +13,16 @@ from corridor.audit.models import AuditEntry
 from corridor.core import clock
 from corridor.intake.errors import FormAlreadyUsed, PortalBusy, TooManyAttempts
 from corridor.intake.models import Channel, Request, RequesterSession, Stage, Status
-from corridor.intake.services.requests import receive_portal_request
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import key_provider
-from tests.intake.helpers import REQUESTER, new_digest, new_token
+from tests.intake.helpers import new_digest, new_token, receive_request
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 
 def receive(story: str = "история", *, digest: str | None = None, token: str | None = None):
-    return receive_portal_request(
-        actor=REQUESTER,
-        answers={"story": story, "urgency": "now", "danger_from": ["family"]},
-        session_digest=digest or new_digest(),
-        form_token=token or new_token(),
-    )
+    return receive_request(story, digest=digest, token=token, urgency="now", danger_from=["family"])
 
 
 def test_a_request_is_stored_sealed_to_the_intake_key(vault_keys, canary):

@@ -16,18 +16,13 @@ from corridor.intake.services import requests as request_services
 from corridor.intake.tally import count_decision
 from corridor.reports.periods import parse_period
 from corridor.reports.selectors.marks import count_requests
-from tests.intake.helpers import REQUESTER, new_digest, new_token
+from tests.intake.helpers import new_token, receive_request
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 
 def receive(*, token: str | None = None) -> Request:
-    return request_services.receive_portal_request(
-        actor=REQUESTER,
-        answers={"story": "история", "urgency": "now"},
-        session_digest=new_digest(),
-        form_token=token or new_token(),
-    )
+    return receive_request("история", token=token, urgency="now")
 
 
 def counts() -> list[tuple[str, dict[str, str], int]]:

@@ -32,20 +32,14 @@ from corridor.intake.services.messages import (
     send_team_reply,
 )
 from corridor.intake.services.opening import open_request
-from corridor.intake.services.requests import receive_portal_request
 from corridor.vault.keystore import get_wrapped_key
 from corridor.vault.models import Purpose
 from corridor.vault.requester import open_for_requester, requester_key, seal_for_requester
 from tests.factories import StaffFactory
-from tests.intake.helpers import REQUESTER, new_digest, new_token, write
+from tests.intake.helpers import REQUESTER, new_digest, new_token, receive_request, write
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
-
-
-@pytest.fixture
-def verifier(db):
-    return StaffFactory(roles=[Role.VERIFIER])
 
 
 def say(written, text: str, token: str | None = None) -> Message:
@@ -177,9 +171,7 @@ def test_a_reply_needs_an_opened_request_with_a_codename(vault_keys, fast_kdf, v
     with pytest.raises(MessageInvalid):
         send_team_reply(actor=verifier, request_id=written.request.id, text="рано")
     digest = new_digest()
-    bare = receive_portal_request(
-        actor=REQUESTER, answers={"story": "s"}, session_digest=digest, form_token=new_token()
-    )
+    bare = receive_request("s", digest=digest)
     open_request(actor=verifier, request_id=bare.id)
     with pytest.raises(NoCodename):
         send_team_reply(actor=verifier, request_id=bare.id, text="ответ")

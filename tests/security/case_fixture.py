@@ -39,7 +39,7 @@ from corridor.pathways.services import load_catalog
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, Person, Sex
 from tests.cases.conftest import new_case
-from tests.factories import StaffFactory
+from tests.factories import APPLICATION_ROUTE, StaffFactory
 
 # Every sealed field of a case that a page could show. Placement addresses are the one
 # field only coordinators may see.
@@ -68,7 +68,6 @@ CANARY_FIELDS = (
     "reference_number",
 )
 COORDINATOR_ONLY = frozenset({"placement_address"})
-APPLICATION_ROUTE = "de-humanitarian-admission"
 
 
 @cache

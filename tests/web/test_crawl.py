@@ -26,11 +26,11 @@ from corridor.cases.models import IncidentKind, LegKind, MilestoneKind, TravelMo
 from corridor.cases.services import corrections, logistics, safety
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
-from corridor.pathways.applications import record_status, start_application
+from corridor.pathways.applications import record_status
 from corridor.pathways.models import ApplicationStatus, DenialReason
 from tests.cases.conftest import CASE_DB, close_settled, new_case
-from tests.factories import StaffFactory
-from tests.security.case_fixture import APPLICATION_ROUTE, build_case
+from tests.factories import StaffFactory, start_application_for
+from tests.security.case_fixture import build_case
 from tests.web.conftest import client_for
 
 pytestmark = CASE_DB
@@ -123,21 +123,11 @@ def case_states(coordinator, caseworker):
         assign_case(actor=coordinator, case=case, staff=coordinator, lead=False)
     principal = arrived.members.get().person
     today = clock.today()
-    granted = start_application(
-        actor=caseworker,
-        case=arrived,
-        route_id=APPLICATION_ROUTE,
-        authority="Embassy",
-        people=[principal],
-        started_on=today - timedelta(days=20),
+    granted = start_application_for(
+        caseworker, arrived, people=[principal], started_on=today - timedelta(days=20)
     )
-    denied = start_application(
-        actor=caseworker,
-        case=arrived,
-        route_id=APPLICATION_ROUTE,
-        authority="Embassy",
-        people=[principal],
-        started_on=today - timedelta(days=20),
+    denied = start_application_for(
+        caseworker, arrived, people=[principal], started_on=today - timedelta(days=20)
     )
     for application, status, on in (
         (granted, ApplicationStatus.GRANTED, today - timedelta(days=5)),

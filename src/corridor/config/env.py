@@ -81,6 +81,8 @@ class Env:
     planned_population: int = DEFAULT_PLANNED_POPULATION
     # Where the timer that pushes tree heads to the witness writes them (the doctor reads it).
     heads_dir: Path | None = None
+    # Below this many megabytes free on the data directory's disk the worker alerts.
+    free_space_alert_mb: int = 2048
 
     @property
     def origin_is_onion(self) -> bool:
@@ -137,7 +139,17 @@ def read_env(environ: Mapping[str, str] | None = None, *, secret_key_file: bool 
         report_lag_months=_read_int(source, "CORRIDOR_REPORT_LAG_MONTHS", default=6, lowest=0),
         planned_population=_read_population(source.get("CORRIDOR_PLANNED_POPULATION")),
         heads_dir=_path(source.get("CORRIDOR_HEADS_DIR")),
+        free_space_alert_mb=_read_megabytes(source, "CORRIDOR_FREE_SPACE_ALERT_MB", default=2048),
     )
+
+
+def _read_megabytes(source: Mapping[str, str], name: str, *, default: int) -> int:
+    raw = source.get(name, "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > 10**9:
+        raise ImproperlyConfigured(f"{name} must be a whole number of megabytes.")
+    return int(raw)
 
 
 def _read_population(raw: str | None) -> int:

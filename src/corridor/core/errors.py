@@ -6,12 +6,19 @@ form cannot echo what a person typed into an error page or a log.
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from corridor.core import audience
+from corridor.core.disk_full import is_disk_full
+
+# The contract of issue 22: staff are told the cause and that their input is safe.
+DISK_FULL_STAFF = gettext_lazy("The server's disk is full; nothing you entered was lost.")
 
 
 def _render(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
@@ -68,12 +75,40 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except` block, so the exception is still at hand. A full
+    # disk fails every page (a staff read writes an audit event): say so instead of "500".
+    if is_disk_full(sys.exc_info()[1]):
+        return disk_full(request)
     return _render(
         request,
         status=500,
         title=_("Something went wrong on our side"),
         message=_("Nothing you sent has been shown to anyone. Please try again in a few minutes."),
     )
+
+
+def disk_full(request: HttpRequest) -> HttpResponse:
+    """503: a write failed because the disk is full; the browser still holds what was typed.
+
+    Staff are told the cause; a requester is told to keep their text and come back, and
+    that what they sent before is safe (it was committed before the disk filled).
+    """
+    if audience.is_portal_request(request):
+        title = _("We cannot save anything right now")
+        message = _(
+            "The server has run out of space. What you sent before is kept safe. Copy what "
+            "you typed, keep it somewhere safe and send it again in a few hours."
+        )
+    else:
+        title = _("The server's disk is full")
+        message = "{} {}".format(
+            DISK_FULL_STAFF,
+            _(
+                "Go back with your browser: what you typed is still there. Send it again once "
+                "the person who runs the server has freed space."
+            ),
+        )
+    return _render(request, status=503, title=title, message=message)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

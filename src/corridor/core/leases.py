@@ -19,14 +19,19 @@ import os
 import secrets
 import socket
 import threading
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from types import TracebackType
+from uuid import UUID
 
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from corridor.core import clock
+from corridor.core.disk_full import CAUSE as DISK_FULL
+from corridor.core.disk_full import is_disk_full
 from corridor.core.models import WorkerLease
 from corridor.core.retries import retry_or_give_up
 from corridor.core.tasks import periodic
@@ -60,9 +65,18 @@ class Lease:
         self._every = every.total_seconds()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._keep_renewing, daemon=True)
+        # False when the first renewal failed on a full disk.
+        self.taken = True
 
     def __enter__(self) -> Lease:
-        renew(self.worker_id)
+        try:
+            renew(self.worker_id)
+        except DatabaseError as error:
+            if not is_disk_full(error):
+                raise
+            # The worker renews it itself once the disk has room, before it claims a task.
+            self.taken = False
+            logger.warning("worker lease not taken", exc_info=True, extra={"cause": DISK_FULL})
         # Inside a transaction (a test's), no other process sees the lease, and the
         # thread's renewal would wait on the row this transaction holds.
         if not connection.in_atomic_block:
@@ -92,8 +106,18 @@ class Lease:
                     # A busy database or a full disk: the next renewal tries again, and a
                     # lease lapses only after several missed ones.
                     logger.warning("worker lease not renewed", exc_info=True)
+                    # A fresh connection for the next renewal: one that failed mid-write
+                    # (SQLite on a full disk) is not trusted again.
+                    _close_quietly()
         finally:
             connection.close()
+
+
+def _close_quietly() -> None:
+    try:
+        connection.close()
+    except DatabaseError:
+        logger.warning("connection closed with an error")
 
 
 def reclaim_lost_tasks(at: datetime | None = None) -> int:
@@ -118,6 +142,25 @@ def reclaim_lost_tasks(at: datetime | None = None) -> int:
         reclaimed += 1
     WorkerLease.objects.filter(renewed_at__lt=moment - FORGOTTEN_AFTER).delete()
     return reclaimed
+
+
+def settle_own_tasks(worker_id: str, *, failed_ids: Iterable[UUID] = ()) -> int:
+    """Queue again the tasks this live worker could not finish recording; returns how many.
+
+    After a full disk a worker holds tasks that reclaiming never touches, since their worker
+    is alive: left RUNNING because the row could not be marked done or failed, or FAILED
+    (`failed_ids`) without their retry being queued. Call it between tasks, never during one.
+    """
+    rows = DBTaskResult.objects.filter(
+        Q(status=TaskResultStatus.RUNNING)
+        | Q(pk__in=list(failed_ids), status=TaskResultStatus.FAILED)
+    )
+    settled = 0
+    for row in rows:
+        if row.worker_ids and row.worker_ids[-1] == worker_id:
+            retry_or_give_up(row)
+            settled += 1
+    return settled
 
 
 @periodic("core.reclaim_lost_tasks", every=RECLAIM_EVERY)

@@ -13,11 +13,14 @@ import re
 import traceback
 from datetime import UTC, datetime
 
+from corridor.core.disk_full import CAUSE as DISK_FULL
+from corridor.core.disk_full import is_disk_full
+
 _QUERY_STRING = re.compile(r"\?[^\s'\"]*")
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _IPV6 = re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b")
 # Attributes a caller may attach with extra={...}; each holds ids or codes only.
-ALLOWED_EXTRAS = ("event", "status_code", "task", "job", "count")
+ALLOWED_EXTRAS = ("event", "status_code", "task", "job", "count", "cause")
 
 
 def scrub(text: str) -> str:
@@ -58,6 +61,9 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = record.exc_info[0].__name__
+            # "OperationalError" alone does not tell an operator to free space.
+            if is_disk_full(record.exc_info[1]):
+                entry["cause"] = DISK_FULL
             # Where it happened, without the message or local values.
             entry["stack"] = [
                 f"{frame.filename.rsplit('/site-packages/', 1)[-1]}:{frame.lineno}:{frame.name}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -12,8 +13,12 @@ from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
 from corridor.core import audience
-from corridor.core.errors import keys_unavailable, request_too_large
+from corridor.core.disk_full import CAUSE as DISK_FULL
+from corridor.core.disk_full import is_disk_full
+from corridor.core.errors import disk_full, keys_unavailable, request_too_large
 from corridor.core.exceptions import KeysUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 class PortalOnlyMiddleware:
@@ -108,3 +113,24 @@ class KeysUnavailableMiddleware(MiddlewareMixin):
         if isinstance(exception, KeysUnavailable):
             return keys_unavailable(request, waiting_for=exception.waiting_for)
         return None
+
+
+class DiskFullMiddleware(MiddlewareMixin):
+    """A view that fails on a full disk answers 503 with a sentence, never 500.
+
+    Failures outside views (saving the session, say) reach the 500 handler, which answers
+    the same page (core.errors.server_error). The log line names the cause; the error's
+    own text, which may quote a value, stays out of it (core.logging).
+    """
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if not is_disk_full(exception):
+            return None
+        logger.error(
+            "page failed: disk full",
+            exc_info=(type(exception), exception, exception.__traceback__),
+            extra={"cause": DISK_FULL},
+        )
+        return disk_full(request)

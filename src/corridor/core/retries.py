@@ -43,7 +43,13 @@ class RetryPolicy:
         """The wait after failed attempt number `attempt` (from 1); None if none are left."""
         if attempt >= self.attempts:
             return None
-        wait: timedelta = self.first_wait * (4 ** (attempt - 1))
+        # Multiplied step by step: 4 ** attempt would overflow timedelta for a policy that
+        # never gives up (the worker waiting out a full disk).
+        wait = self.first_wait
+        for _ in range(attempt - 1):
+            if wait >= self.longest_wait:
+                break
+            wait *= 4
         return min(wait, self.longest_wait)
 
 

@@ -22,6 +22,7 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from corridor.core import clock
+from corridor.core.disk_full import is_disk_full
 from corridor.core.exceptions import CorridorError, KeysUnavailable
 from corridor.core.models import PeriodicJobState
 from corridor.core.retries import DEFAULT_RETRY, RetryPolicy, register_policy
@@ -135,7 +136,10 @@ def run_due_jobs(at: datetime | None = None) -> list[str]:
             # Sealed after a restart: expected, and the job runs again at its next turn.
             logger.warning("periodic job waits for unseal", extra={"job": job.name})
             continue
-        except Exception:
+        except Exception as error:
+            if is_disk_full(error):
+                # Not this job's fault: the worker waits until the disk has room again.
+                raise
             logger.exception("periodic job failed", extra={"job": job.name})
             continue
         ran.append(job.name)

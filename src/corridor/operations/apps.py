@@ -5,3 +5,6 @@ class OperationsConfig(AppConfig):
     name = "corridor.operations"
     label = "operations"
     verbose_name = "Operator commands"
+
+    def ready(self) -> None:
+        from corridor.operations import free_space  # noqa: F401

@@ -44,7 +44,7 @@ HEAD_FILE_LIMIT = 64 * 1024
 WORKER_MAX_SILENCE = timedelta(minutes=5)
 # Below the warning there is room for a day of work and a backup; below the failure
 # the next large write (a backup, a vacuum, an upload) may fill the disk.
-DISK_WARN_BYTES = 2 * 1024**3
+# The warning's byte count is the worker's alert threshold (CORRIDOR_FREE_SPACE_ALERT_BYTES).
 DISK_WARN_FRACTION = 0.10
 DISK_FAIL_BYTES = 256 * 1024**2
 CLOCK_WARN_SECONDS = 2.0
@@ -314,7 +314,7 @@ def check_disk() -> Finding:
     )
     if free < DISK_FAIL_BYTES:
         return Finding("disk", Status.FAIL, found, fix)
-    if free < DISK_WARN_BYTES or fraction < DISK_WARN_FRACTION:
+    if free < settings.CORRIDOR_FREE_SPACE_ALERT_BYTES or fraction < DISK_WARN_FRACTION:
         return Finding("disk", Status.WARN, found, fix)
     return Finding("disk", Status.OK, found)
 

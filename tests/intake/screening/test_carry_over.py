@@ -70,16 +70,6 @@ HOTLINE_ANSWERS: dict[str, str] = {
 }
 
 
-@pytest.fixture
-def coordinator():
-    return StaffFactory(roles=[Role.COORDINATOR])
-
-
-@pytest.fixture
-def verifier():
-    return StaffFactory(roles=[Role.VERIFIER])
-
-
 def opened(staff, case: Case):
     """The case as its team reads it: opened for work, decrypted."""
     open_case_for_work(actor=staff, case=case, session_key="s-1", reason="supervision")

@@ -26,11 +26,6 @@ from tests.portal_helpers import Requester
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 
-@pytest.fixture
-def coordinator():
-    return StaffFactory(roles=[Role.COORDINATOR])
-
-
 def accepted(coordinator, **answers: object) -> tuple[Case, object]:
     written = write("Помогите", **answers)
     screen_request(actor=WORKER, request_id=written.request.id)

@@ -31,16 +31,6 @@ from tests.intake.screening.helpers import screened
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 
-@pytest.fixture
-def verifier():
-    return StaffFactory(roles=[Role.VERIFIER])
-
-
-@pytest.fixture
-def coordinator():
-    return StaffFactory(roles=[Role.COORDINATOR])
-
-
 def team_texts(request: Request, staff) -> list[str]:
     return [
         entry.text or ""

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     # Last, so their process_exception sees a view's exception first: a page that needs a
     # key answers 503 while keyd is sealed, 403/429 (audited) when keyd refuses the person.
     "corridor.core.middleware.KeysUnavailableMiddleware",
+    # A full disk: 503 and a sentence (issue 22), never a 500.
+    "corridor.core.middleware.DiskFullMiddleware",
     "corridor.web.middleware.UnwrapRefusalMiddleware",
 ]
 
@@ -263,6 +265,9 @@ CORRIDOR_KEYD_DATABASE = "keyd_readonly"
 # Cases one person may open for work within an hour before the insider alert fires
 # (coordinators can raise it for a while by declaring an audited surge).
 CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 20
+# Below this much free space on the data directory's disk the worker alerts coordinators
+# and administrators, and `corridor doctor` warns (CORRIDOR_FREE_SPACE_ALERT_MB).
+CORRIDOR_FREE_SPACE_ALERT_BYTES = 2048 * 1024**2
 # Public reports: no count below k is shown, and no period ends less than the lag ago.
 CORRIDOR_REPORT_MIN_K = 5
 CORRIDOR_REPORT_LAG_MONTHS = 6
@@ -296,6 +301,7 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_REPORT_LAG_MONTHS": env.report_lag_months,
         "CORRIDOR_PLANNED_POPULATION": env.planned_population,
         "CORRIDOR_HEADS_DIR": env.heads_dir,
+        "CORRIDOR_FREE_SPACE_ALERT_BYTES": env.free_space_alert_mb * 1024**2,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],

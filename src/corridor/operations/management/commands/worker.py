@@ -3,20 +3,28 @@
 The worker holds a lease while it runs (core.leases): if it dies, the task it was running
 is queued again by the next worker. A task that fails is queued again by its retry policy
 (core.retries).
+
+A full disk does not stop it: it logs the cause, drops its database connections, waits
+(longer each time, up to half a minute) and tries again. Once it can write, it renews its
+lease, queues again the tasks whose outcome it could not record, and alerts coordinators
+and administrators that the disk was full.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from types import FrameType
 from typing import Any
+from uuid import UUID
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django_tasks_db.compat import (
     DEFAULT_TASK_BACKEND_ALIAS,
     DEFAULT_TASK_QUEUE_NAME,
@@ -25,10 +33,15 @@ from django_tasks_db.compat import (
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from corridor.core.leases import Lease, new_worker_id
-from corridor.core.retries import retry_or_give_up
+from corridor.core.disk_full import CAUSE as DISK_FULL
+from corridor.core.disk_full import is_disk_full
+from corridor.core.leases import Lease, new_worker_id, renew, settle_own_tasks
+from corridor.core.retries import RetryPolicy, retry_or_give_up
 from corridor.core.tasks import run_due_jobs
+from corridor.operations.free_space import alert_disk_was_full
 from corridor.operations.keys_at_start import check_caller, require_keys, wait_for_keys
+
+logger = logging.getLogger(__name__)
 
 # The loop closes its database connection for every task (Django's default age is 0),
 # and opening one costs as much as a small task on PostgreSQL: the worker keeps it this
@@ -39,12 +52,26 @@ KEEP_CONNECTION_FOR = 60
 # them up for more than this many tasks.
 TASKS_PER_BATCH = 20
 
+# Waiting out a full disk: 2 s, 8 s, then every 30 s until space is freed; never gives up.
+DISK_FULL_WAIT = RetryPolicy(
+    attempts=sys.maxsize, first_wait=timedelta(seconds=2), longest_wait=timedelta(seconds=30)
+)
+
 
 class _RetryingWorker(Worker):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Tasks that failed while their retry could not be queued (a full disk).
+        self.failed_unsettled: set[UUID] = set()
+
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         super().run_task(db_task_result)
         if db_task_result.status == TaskResultStatus.FAILED:
-            retry_or_give_up(db_task_result)
+            try:
+                retry_or_give_up(db_task_result)
+            except DatabaseError:
+                self.failed_unsettled.add(db_task_result.pk)
+                raise
 
 
 @contextmanager
@@ -94,14 +121,54 @@ class Command(BaseCommand):
             require_keys(self._say)
         elif not wait_for_keys(self._say, keep_waiting=lambda: self._running, sleep=self._sleep):
             return
-        with _connections_kept(KEEP_CONNECTION_FOR), Lease(self._tasks.worker_id):
+        with _connections_kept(KEEP_CONNECTION_FOR), Lease(self._tasks.worker_id) as lease:
+            # Full-disk errors in a row; the last spell is settled once this is back to 0.
+            self._disk_full_errors = 0 if lease.taken else 1
             while self._running:
-                close_old_connections()
-                run_due_jobs()
-                self._run_queued_tasks(until_empty=options["burst"])
+                try:
+                    if self._disk_full_errors:
+                        self._after_disk_full()
+                    close_old_connections()
+                    run_due_jobs()
+                    self._run_queued_tasks(until_empty=options["burst"])
+                except (DatabaseError, OSError) as error:
+                    if not is_disk_full(error):
+                        raise
+                    self._wait_out_disk_full(error)
+                    continue
                 if options["burst"]:
                     return
                 self._sleep(options["interval"])
+
+    def _wait_out_disk_full(self, error: BaseException) -> None:
+        self._disk_full_errors += 1
+        logger.error(
+            "worker cannot write: disk full; trying again",
+            exc_info=(type(error), error, error.__traceback__),
+            extra={"cause": DISK_FULL, "count": self._disk_full_errors},
+        )
+        # A connection that saw the error may hold a half-open transaction (SQLite rolls
+        # back on SQLITE_FULL by itself, or not, depending on the statement): never reuse
+        # it. Closing a broken one can fail too; the next query opens a fresh one anyway.
+        for connection in connections.all(initialized_only=True):
+            try:
+                connection.close()
+            except DatabaseError:
+                logger.warning("connection closed with an error", extra={"cause": DISK_FULL})
+        wait = DISK_FULL_WAIT.wait_after(self._disk_full_errors)
+        self._sleep(wait.total_seconds() if wait is not None else 30.0)
+
+    def _after_disk_full(self) -> None:
+        """The disk has room again (or this raises again): put things straight, then alert."""
+        renew(self._tasks.worker_id)
+        settled = settle_own_tasks(self._tasks.worker_id, failed_ids=self._tasks.failed_unsettled)
+        self._tasks.failed_unsettled.clear()
+        alert_disk_was_full()
+        logger.warning(
+            "worker writes again after a full disk",
+            extra={"cause": DISK_FULL, "count": settled},
+        )
+        self._disk_full_errors = 0
 
     def _say(self, line: str) -> None:
         self.stderr.write(line)
