@@ -6,10 +6,13 @@ the site sees HTTPS: pass `origin` (the installation's CORRIDOR_PUBLIC_ORIGIN) a
 requests carry the Host, X-Forwarded-Proto and Origin headers nginx would send; the
 cookies are then `__Host-` and Secure, so they are kept here by hand.
 
-    drill_http.py BASE ORIGIN case LOGIN_JSON     # log in, open the case: prints its status
+    drill_http.py BASE ORIGIN case LOGIN_JSON     # log in, open the case for work
     drill_http.py BASE ORIGIN portal STORY        # send a request through the portal at /help/
 
-LOGIN_JSON holds "username", "password", "totp_secret" and "ref" (scripts/drill_case.py).
+LOGIN_JSON holds "username", "password", "totp_secret", "ref" and "shown", a text of the
+case's person the opened page must show (scripts/drill_case.py); the session's cookies
+are added to it after the first login and used by the next calls. `case` prints
+`case opened: 200` when it is, or the status the opening got (503 while keyd is sealed).
 """
 
 from __future__ import annotations
@@ -99,6 +102,17 @@ class StaffBrowser:
         if status != 302 or location.endswith("/login/verify/"):
             raise RuntimeError(f"code step: {status} -> {location!r}")
 
+    def open_case(self, ref: str) -> tuple[int, str]:
+        """Open the case for work (its Open form) and read its page: the status of the
+        opening (302 when done, 503 while keyd is sealed) and the page after it."""
+        status, _, _ = self.post_form(f"/cases/{ref}/open/", {"reason": ""})
+        if status != 302:
+            return status, ""
+        status, body, _ = self.request(f"/cases/{ref}/")
+        if status == 200 and "data-opened-until" not in body:
+            status = 500  # answered, but not opened
+        return status, body
+
     def send_portal_request(self, story: str, *, path: str = "/help/") -> int:
         """One request through the portal's start form; the POST's status."""
         status, body, _ = self.request(path)
@@ -115,11 +129,21 @@ def main(argv: list[str]) -> int:
         status = browser.send_portal_request(argument)
         sys.stdout.write(f"portal request: {status}\n")
         return 0 if status in (200, 302, 303) else 1
-    login = json.loads(Path(argument).read_text(encoding="utf-8"))
-    browser.log_in(login["username"], login["password"], login["totp_secret"])
-    status, body, _ = browser.request(f"/cases/{login['ref']}/")
-    sys.stdout.write(f"case page: {status}\n")
-    return 0 if status == 200 and login["ref"] in body else 1
+    path = Path(argument)
+    login = json.loads(path.read_text(encoding="utf-8"))
+    if login.get("cookies"):
+        # Still logged in: sessions are in the database and outlive a restart of the web
+        # (and a TOTP code is accepted once, so a new login would wait for the next one).
+        browser.cookies = dict(login["cookies"])
+    else:
+        browser.log_in(login["username"], login["password"], login["totp_secret"])
+        path.write_text(json.dumps({**login, "cookies": browser.cookies}), encoding="utf-8")
+    status, body = browser.open_case(login["ref"])
+    shown = login.get("shown", "")
+    if status == 200 and shown not in body:
+        status = 500  # opened, but the person's data is not on the page
+    sys.stdout.write(f"case opened: {status}\n")
+    return 0 if status == 200 else 1
 
 
 if __name__ == "__main__":
