@@ -20,6 +20,11 @@
 # - nginx is not installed: requests go to gunicorn with the headers nginx sets.
 # - The staff and the case are made through the services (scripts/drill_case.py)
 #   rather than by clicking through the site.
+# - `keys init --shares 3 --threshold 2` (the guide's example is 5 and 3).
+# - Not run here: apt-get (CI installs the packages), the restore (tests/keyd/
+#   test_recovery.py runs it), upgrading, `corridor seal` and the KEK rotation (their
+#   tests under tests/keyd/).
+# Not safe to run twice at once on one machine: the users are the guide's own names.
 set -euo pipefail
 started=$(date +%s)
 REPO=$(cd "$(dirname "$0")/.." && pwd)
