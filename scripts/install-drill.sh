@@ -37,6 +37,10 @@ say() { printf '== drill %3d s: %s\n' "$(( $(date +%s) - started ))" "$*"; }
 fail() { printf 'drill FAILED: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "The drill creates users: run it as root." >&2; exit 2; }
 [ -x "$PY" ] || { echo "No $PY: run \`make .venv/.dev\` first." >&2; exit 2; }
+# The drill's users run this checkout's code and packages.
+packages=$("$PY" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+runuser -u nobody -- test -r "$REPO/src/corridor/__init__.py" -a -r "$packages/django/__init__.py" \
+  || { echo "Other users cannot read $REPO or $packages: the drill's users run them." >&2; exit 2; }
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$PGBIN" ] || { echo "PostgreSQL is not installed (apt-get install postgresql)." >&2; exit 2; }
 
@@ -142,7 +146,6 @@ want=$("$PY" -c 'import sys; print(sys.version_info[:2])')
 [ "$("$SYSTEM_PY" -c 'import sys; print(sys.version_info[:2])')" = "$want" ] \
   || fail "$SYSTEM_PY is not the Python $want of $PY"
 "$SYSTEM_PY" -m venv --without-pip "$APP/.venv"
-packages=$("$PY" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 site=$("$APP/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 echo "import site; site.addsitedir('$packages')" >"$site/corridor-drill.pth"
 sed "1s|.*|#!$APP/.venv/bin/python|" "$REPO/.venv/bin/corridor" >"$APP/.venv/bin/corridor"

@@ -3,7 +3,6 @@ the demo builder unwraps as `system:demo`, which only a demo or development keyd
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 
@@ -12,20 +11,9 @@ import pytest
 from corridor.vault.keyd.config import keyd_config
 from corridor.vault.keyd.policy import DEMO_PRINCIPAL
 from tests.keyd.conftest import PEER
-from tests.keyd.helpers import REPOSITORY, keyd_process, short_dir, with_checkout
+from tests.keyd.helpers import keyd_process, load_script, short_dir, with_checkout
 from tests.keyd.test_commands import init, unseal
 from tests.processes import corridor_env, run_corridor, serving
-
-
-def _drill_http():
-    spec = importlib.util.spec_from_file_location(
-        "drill_http", REPOSITORY / "scripts/drill_http.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.process
@@ -41,10 +29,12 @@ def test_setup_demo_with_keyd_completes_and_a_caseworker_opens_a_demo_case():
             worker = next(a for a in accounts if a["username"] == "demo-caseworker")
             assert worker["cases"]
             with serving(env) as (base, _log):
-                browser = _drill_http().StaffBrowser(base, env["CORRIDOR_PUBLIC_ORIGIN"])
+                browser = load_script("drill_http").StaffBrowser(
+                    base, env["CORRIDOR_PUBLIC_ORIGIN"]
+                )
                 browser.log_in(worker["username"], worker["password"], worker["totp_secret"])
                 ref = worker["cases"][0]
-                status, body, _ = browser.request(f"/cases/{ref}/")
+                status, body = browser.open_case(ref)
                 assert (status, ref in body) == (200, True)
                 # Not theirs: the demo build granted nothing to the staff it acted as.
                 others = {r for a in accounts for r in a["cases"]} - set(worker["cases"])
