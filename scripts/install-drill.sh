@@ -37,6 +37,9 @@ say() { printf '== drill %3d s: %s\n' "$(( $(date +%s) - started ))" "$*"; }
 fail() { printf 'drill FAILED: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "The drill creates users: run it as root." >&2; exit 2; }
 [ -x "$PY" ] || { echo "No $PY: run \`make .venv/.dev\` first." >&2; exit 2; }
+for tool in adduser systemd-analyze setpriv runuser; do
+  command -v "$tool" >/dev/null || { echo "The drill needs $tool (see .ci/run)." >&2; exit 2; }
+done
 # The drill's users run this checkout's code and packages.
 packages=$("$PY" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 runuser -u nobody -- test -r "$REPO/src/corridor/__init__.py" -a -r "$packages/django/__init__.py" \
@@ -101,6 +104,9 @@ done
 rm -rf "$PREFIX"
 LOGS=$(mktemp -d /tmp/corridor-drill-logs.XXXXXX)
 trap cleanup EXIT
+# Interrupted or stopped: exit, so that the cleanup above still runs.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 install -d -m 0755 "$PREFIX" "$PREFIX/srv"
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
