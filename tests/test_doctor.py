@@ -130,6 +130,8 @@ def test_a_missing_keyd_dir_fails_saying_keys_init(settings, tmp_path):
     finding = doctor.check_keyd_dir()
     assert finding.status is Status.FAIL
     assert "corridor keys init" in finding.fix
+    # A web environment that does not name keyd's folder must not lead to a second KEK.
+    assert finding.fix.startswith("if keyd's folder is elsewhere, name it in CORRIDOR_KEYD_DIR")
 
 
 # ---------------------------------------------------------------- keys (file provider)

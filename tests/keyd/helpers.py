@@ -6,6 +6,7 @@ keyd here lives under a short folder in /tmp.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 from corridor.config.env import KEYD_LIMITS
 from corridor.vault.keyd.config import KeydConfig
@@ -103,6 +105,16 @@ def proc_status(pid: int) -> dict[str, str]:
 def with_checkout(env: dict[str, str]) -> dict[str, str]:
     """The subprocess can import the test-only modules under tests/."""
     return {**env, "PYTHONPATH": str(REPOSITORY)}
+
+
+def load_script(name: str) -> ModuleType:
+    """A module of scripts/ (the install drill's helpers), which is no package."""
+    spec = importlib.util.spec_from_file_location(name, REPOSITORY / "scripts" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def is_root() -> bool:

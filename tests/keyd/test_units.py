@@ -4,7 +4,6 @@ needs no running systemd), and the web and worker do not stop when keyd stops.""
 from __future__ import annotations
 
 import configparser
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,23 +11,17 @@ from pathlib import Path
 import pytest
 
 from corridor.operations.management.commands.serve import GRACEFUL_SECONDS
-from tests.keyd.helpers import REPOSITORY
+from tests.keyd.helpers import REPOSITORY, load_script
 
-UNIT = re.compile(r"`/etc/systemd/system/([\w.-]+)`:\n\n```ini\n(.*?)```", re.DOTALL)
 WORKER = "corridor-worker.service"
 INSTALLED_AT = "/srv/corridor/app"
 
 
 def documented_units() -> dict[str, str]:
-    """Every unit in the guide, the worker's made from the web's as the guide says."""
+    """Every unit in the guide, the worker's made from the web's as the guide says (read
+    the way the install drill reads them)."""
     guide = (REPOSITORY / "docs" / "operators.md").read_text(encoding="utf-8")
-    units = {match.group(1): match.group(2) for match in UNIT.finditer(guide)}
-    web = units["corridor.service"]
-    assert f"`/etc/systemd/system/{WORKER}` is the same with" in guide
-    units[WORKER] = web.replace("Description=Corridor web", "Description=Corridor worker").replace(
-        "corridor serve --host 127.0.0.1 --port 8000", "corridor worker"
-    )
-    return units
+    return dict(load_script("drill_guide").units(guide))
 
 
 def parsed(text: str) -> configparser.ConfigParser:

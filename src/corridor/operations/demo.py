@@ -25,6 +25,7 @@ from corridor.core.actors import Actor
 from corridor.operations.demo_cases import DemoStaff, build_caseload
 from corridor.operations.demo_requests import build_requests
 from corridor.reports import services as reports
+from corridor.vault.keys import unwrapping_as_demo_builder
 
 DEMO_FILE = "demo.json"
 EXTRA_CASEWORKERS = 3
@@ -48,7 +49,7 @@ def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CAS
     target = demo_file(data_dir)
     if target.exists():
         return target
-    with transaction.atomic():
+    with transaction.atomic(), unwrapping_as_demo_builder():
         logins: list[tuple[Staff, str, str, Role]] = []
         for role in Role:
             logins.append(_account(actor, f"demo-{role.value}".replace("_", "-"), role))

@@ -121,8 +121,10 @@ def check_keyd_dir() -> Finding:
             "keyd_dir",
             Status.FAIL,
             f"{directory} does not exist.",
-            "create it as in the guide (install -d -o corridor-keyd -g corridor -m 0700) "
-            "and run `corridor keys init`.",
+            "if keyd's folder is elsewhere, name it in CORRIDOR_KEYD_DIR in /etc/corridor/env "
+            "(guide section 4). Only on a new installation without keys: create it as in the "
+            "guide (install -d -o corridor-keyd -g corridor -m 0700) and run "
+            "`corridor keys init`.",
         )
     if status.st_mode & 0o077:
         return Finding(

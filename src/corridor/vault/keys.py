@@ -14,6 +14,9 @@ ciphertext and commit, then destroy the key (`transaction.on_commit`).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.apps import apps
@@ -24,6 +27,7 @@ from corridor.vault.aead import new_key
 from corridor.vault.datakey import DataKey
 from corridor.vault.errors import InputRejected
 from corridor.vault.fields import DataKeyField
+from corridor.vault.keyd.policy import DEMO_PRINCIPAL
 from corridor.vault.keystore import KeyDestruction, destroy_key, get_wrapped_key, keystore_errors
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import WrappedBlob, key_provider
@@ -36,7 +40,26 @@ __all__ = [
     "data_key",
     "destroy_data_key",
     "orphan_data_keys",
+    "unwrapping_as_demo_builder",
 ]
+
+_DEMO_BUILD: ContextVar[bool] = ContextVar("demo_build", default=False)
+
+
+@contextmanager
+def unwrapping_as_demo_builder() -> Iterator[None]:
+    """Inside, every data key is asked for as `system:demo`, whoever the service names.
+
+    `corridor setup --demo` builds its fictional caseload in one transaction, acting as
+    the demo staff it creates; keyd cannot see those uncommitted rows, so it could grant
+    no staff policy. The audit log still names the demo staff; keyd's log says
+    `system:demo`.
+    """
+    token = _DEMO_BUILD.set(True)
+    try:
+        yield
+    finally:
+        _DEMO_BUILD.reset(token)
 
 
 def create_data_key() -> DataKey:
@@ -67,7 +90,7 @@ def data_key(key_id: uuid.UUID | str, *, for_actor: str, case_id: str | None) ->
         key_id=row.id,
         purpose=row.purpose,
         blob=WrappedBlob(kek_version=row.kek_version, blob=bytes(row.wrapped)),
-        for_actor=for_actor,
+        for_actor=DEMO_PRINCIPAL if _DEMO_BUILD.get() else for_actor,
         case_id=case_id,
     )
     return DataKey(row.id, material)

@@ -13,6 +13,10 @@ from django.conf import settings
 from corridor.vault.errors import KeyProviderUnavailable
 from corridor.vault.keyd.callers import ALL_CALLERS, Caller
 from corridor.vault.keyd.limits import KeydLimits
+from corridor.vault.keyd.policy import DEMO_PRINCIPAL
+
+# The installations `corridor setup --demo` runs on (its own check, setup.py).
+DEMO_MODES = ("demo", "development")
 
 # sockaddr_un holds 108 bytes including the terminating zero.
 MAX_SOCKET_PATH = 107
@@ -64,6 +68,13 @@ class KeydConfig:
 
 
 def keyd_config() -> KeydConfig:
+    principals = set(settings.CORRIDOR_KEYD_SYSTEM_PRINCIPALS)
+    if settings.CORRIDOR_ENV in DEMO_MODES:
+        # `corridor setup --demo` unwraps as system:demo (docs/decisions/0009): only a keyd
+        # that itself runs as a demo or development installation serves it.
+        principals.add(DEMO_PRINCIPAL)
+    else:
+        principals.discard(DEMO_PRINCIPAL)
     return KeydConfig(
         directory=Path(settings.CORRIDOR_KEYD_DIR),
         socket=Path(settings.CORRIDOR_KEYD_SOCKET),
@@ -73,7 +84,7 @@ def keyd_config() -> KeydConfig:
         client_users=tuple(settings.CORRIDOR_KEYD_CLIENT_USERS),
         admin_users=tuple(settings.CORRIDOR_KEYD_ADMIN_USERS),
         limits=KeydLimits(**settings.CORRIDOR_KEYD_LIMITS),
-        system_principals=frozenset(settings.CORRIDOR_KEYD_SYSTEM_PRINCIPALS),
+        system_principals=frozenset(principals),
         callers={name: tuple(users) for name, users in settings.CORRIDOR_KEYD_CALLERS.items()},
     )
 

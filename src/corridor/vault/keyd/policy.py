@@ -21,6 +21,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# The principal `corridor setup --demo` unwraps as (docs/decisions/0009-demo-with-keyd.md);
+# keyd serves it only when keyd itself runs as a demo or development installation.
+DEMO_PRINCIPAL = "system:demo"
+
 _STAFF = re.compile(r"staff:([1-9][0-9]{0,17})")
 
 
