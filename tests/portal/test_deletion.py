@@ -75,7 +75,8 @@ def test_asking_plans_the_deletion_tells_the_thread_and_queues_the_delayed_job(
     page = person.get("thread/").content.decode()
     assert ru("Cancel the deletion") in page
     assert Message.objects.filter(request=request, author=Author.TEAM).count() == 1
-    assert "удалить" in page  # the team's message about it, in Russian, in the thread
+    # The team's message about it, in Russian, in the thread.
+    assert "Если вас заставили попросить об этом, отмените удаление" in page
 
     # Not before the day: nothing happens.
     assert deletion.carry_out_deletion(request_id=request.pk) == ""

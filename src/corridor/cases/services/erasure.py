@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import approvals, drafts
 from corridor.accounts.models import Approval, ApprovalKind, ApprovalStatus, Staff
 from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.models import (
@@ -49,6 +50,7 @@ from corridor.vault import keys as vault_keys
 
 ALREADY_ERASED = "This case has already been erased."
 ERASE_REASON_INVALID = _("Choose why the case is to be erased.")
+NOT_GRANTED = _("A case is erased only once one coordinator asked and a second one agreed.")
 ERASE_ALREADY_ASKED = _("An erasure of this case is already waiting for a second coordinator.")
 # Why a case is erased: codes, never free text (the reason is in the audit log).
 ERASE_REASONS = {
@@ -119,6 +121,21 @@ def pending_erasure(case: Case) -> Approval | None:
         )
         .order_by("-created_at")
         .first()
+    )
+
+
+def erase_granted_case(*, actor: Staff, case: Case) -> None:
+    """Carry out, from the case page, an erasure one coordinator asked for and a second
+    granted; InvalidInput if there is none. Two people have agreed by then, so any
+    coordinator may carry it out (usually the one who asked); the approval is checked
+    against its asker, as `corridor cases erase` does."""
+    if Role.COORDINATOR not in roles_of(actor):
+        raise InvalidInput(str(NOT_GRANTED))
+    approval = pending_erasure(case)
+    if approval is None or approval.status != ApprovalStatus.GRANTED:
+        raise InvalidInput(str(NOT_GRANTED))
+    erase_case(
+        actor=actor, case=case, approval_id=str(approval.pk), requester=approval.requested_by
     )
 
 
