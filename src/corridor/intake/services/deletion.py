@@ -76,7 +76,7 @@ def ask_for_deletion(
             raise InvalidInput(str(ALREADY_ASKED))
         request.deletion_due_at = due
         request.save(update_fields=["deletion_due_at", "updated_at"])
-        day = formats.date_format(due.date(), "DATE_FORMAT")
+        day = formats.date_format(due.date(), "j E Y")
         _tell_requester(request, str(NOTICE % {"day": day}))
         record_event(
             actor=actor,
