@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from corridor.accounts.models import StaffAlert
@@ -73,7 +74,7 @@ def test_asking_plans_the_deletion_tells_the_thread_and_queues_the_delayed_job(
     assert job.run_after == due
     assert job.args_kwargs["args"] == [str(request.pk)]
     page = person.get("thread/").content.decode()
-    assert ru("Cancel the deletion") in page
+    assert ru(_("Cancel the deletion")) in page
     assert Message.objects.filter(request=request, author=Author.TEAM).count() == 1
     # The team's message about it, in Russian, in the thread.
     assert "Если вас заставили попросить об этом, отмените удаление" in page
@@ -109,7 +110,7 @@ def test_the_person_can_cancel_within_the_delay_and_nothing_is_deleted(person):
         assert deletion.carry_out_deletion(request_id=request.pk) == ""
     assert Request.objects.get().status != Status.ERASED
     assert signs_in(codename)
-    assert ru("Ask to delete everything") in person.get("thread/").content.decode()
+    assert ru(_("Ask to delete everything")) in person.get("thread/").content.decode()
 
 
 def test_a_coordinator_can_cancel_and_a_verifier_cannot(person):
