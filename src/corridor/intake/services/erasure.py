@@ -108,6 +108,7 @@ def _blank_request(request: Request) -> list[str]:
     request.sealed_answers = None
     request.sealed_to = None
     request.narrative_signature = ""
+    request.deletion_due_at = None  # nothing left for a planned deletion to do
     request.status = Status.ERASED
     request.save()
     return sorted(key_ids)
