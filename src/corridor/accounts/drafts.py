@@ -81,7 +81,7 @@ def discard_draft(*, staff: Staff, form_path: str, reason: str = "submitted") ->
 def shred_drafts_under(path_part: str, *, reason: str) -> int:
     """Shred everyone's drafts of forms whose path contains `path_part` (a case's or a
     request's pages, when it is erased); how many."""
-    found = list(Draft.objects.filter(form_path__contains=path_part).select_related("staff"))
+    found = list(Draft.objects.filter(form_path__icontains=path_part).select_related("staff"))
     for draft in found:
         _shred(draft, actor=draft.staff, reason=reason)
     return len(found)
