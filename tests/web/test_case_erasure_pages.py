@@ -58,3 +58,32 @@ def test_a_caseworker_cannot_ask_to_erase(fx):
     )
     assert client.get(f"/cases/{fx.case.ref}/erase/request/").status_code == 404
     assert not Approval.objects.filter(kind=ApprovalKind.ERASE_CASE).exists()
+
+
+def test_a_coordinator_cancels_a_planned_deletion_from_the_request_page(settings):
+    """The request page says when the deletion happens; a coordinator's button stops it
+    and the person is told in their conversation."""
+    from corridor.intake.models import Author, Message, Request
+    from corridor.intake.services.deletion import ask_for_deletion
+    from tests.intake.helpers import REQUESTER, new_token, write
+    from tests.portal_helpers import FAST_KDF
+
+    settings.CORRIDOR_CODENAME_KDF = FAST_KDF
+    written = write()
+    ask_for_deletion(actor=REQUESTER, session=written.session, form_token=new_token())
+    coordinator = client_for(StaffFactory(roles=[Role.COORDINATOR]))
+    page = f"/requests/{written.request.pk}/"
+    assert 'id="deletion-due"' in coordinator.get(page).content.decode()
+    verifier = client_for(StaffFactory(roles=[Role.VERIFIER]))
+    refused = verifier.post(
+        f"{page}deletion/cancel/", {"csrfmiddlewaretoken": form_token(verifier, page)}
+    )
+    assert refused.status_code == 403
+    assert Request.objects.get(pk=written.request.pk).deletion_due_at is not None
+
+    done = coordinator.post(
+        f"{page}deletion/cancel/", {"csrfmiddlewaretoken": form_token(coordinator, page)}
+    )
+    assert done.status_code == 302
+    assert Request.objects.get(pk=written.request.pk).deletion_due_at is None
+    assert Message.objects.filter(request=written.request, author=Author.TEAM).count() == 2

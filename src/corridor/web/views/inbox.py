@@ -61,7 +61,9 @@ def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
     except RequestNotFound:
         raise Http404 from None
     if item.sealed_answers is not None:
-        return render(request, "web/inbox/sealed.html", {"item": item})
+        may_cancel = Role.COORDINATOR in roles_of(staff)
+        context = {"item": item, "may_cancel_deletion": may_cancel}
+        return render(request, "web/inbox/sealed.html", context)
     form = ReplyForm(
         request.POST if request.method == "POST" else None, initial=initial_from_draft(request)
     )
