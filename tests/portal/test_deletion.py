@@ -152,3 +152,35 @@ def test_a_request_in_a_case_opens_a_two_person_erasure_task_instead(person):
         )
     )
     assert {coordinator.pk, other.pk} <= alerted
+
+
+# The worker closes its connection when it stops, which a test inside a transaction
+# cannot survive on PostgreSQL.
+@pytest.mark.django_db(transaction=True, databases=["default", "keystore"])
+def test_the_worker_carries_it_out_on_the_promised_day_and_not_before(
+    vault_keys, fast_kdf, time_machine
+):
+    """Through the real queue: the task queued when the person asked is not taken before
+    the day, then erases the request."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tests.intake.helpers import new_token, write
+
+    time_machine.move_to(timezone.now(), tick=False)
+    written = write("Нужна помощь")
+    due = deletion.ask_for_deletion(
+        actor=REQUESTER, session=written.session, form_token=new_token()
+    )
+    time_machine.move_to(due - timedelta(hours=1), tick=False)
+    call_command("worker", burst=True)
+    job = DBTaskResult.objects.get(task_path__endswith="carry_out_deletion_task")
+    assert job.status == "READY"
+    assert Request.objects.get(pk=written.request.pk).status != Status.ERASED
+
+    time_machine.move_to(due + timedelta(minutes=1), tick=False)
+    call_command("worker", burst=True)
+    job.refresh_from_db()
+    assert job.status == "SUCCESSFUL"
+    assert Request.objects.get(pk=written.request.pk).status == Status.ERASED
+    assert not signs_in(written.codename)
