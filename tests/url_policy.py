@@ -69,6 +69,9 @@ ROUTES: dict[str, Route] = {
     "web:watchlist": Route("/watchlist/", anonymous=302, staff=403),
     "web:watch_remove": Route(f"/watchlist/{ID}/remove/", anonymous=405, staff=405),
     "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),
+    "web:request_cancel_deletion": Route(
+        f"/requests/{ID}/deletion/cancel/", anonymous=405, staff=405
+    ),
     "web:surges": Route("/keys/surges/", anonymous=302, staff=403),
     "web:surge_close": Route(f"/keys/surges/{ID}/close/", anonymous=405, staff=405),
     "web:reports": Route("/reports/", anonymous=302, staff=403),
@@ -112,6 +115,8 @@ ROUTES: dict[str, Route] = {
     "portal:thread_en": Route("/help/en/thread/", anonymous=303, staff=303, audience="portal"),
     "portal:sharing": Route("/help/sharing/", anonymous=405, staff=405, audience="portal"),
     "portal:sharing_en": Route("/help/en/sharing/", anonymous=405, staff=405, audience="portal"),
+    "portal:deletion": Route("/help/deletion/", anonymous=405, staff=405, audience="portal"),
+    "portal:deletion_en": Route("/help/en/deletion/", anonymous=405, staff=405, audience="portal"),
     "portal:leave": Route("/help/leave/", anonymous=405, staff=405, audience="portal"),
     "portal:leave_en": Route("/help/en/leave/", anonymous=405, staff=405, audience="portal"),
     "portal:exit": Route("/help/exit/", anonymous=303, staff=303, audience="portal"),
@@ -210,6 +215,16 @@ CASE_POLICY: dict[str, CaseRoute] = {
         "/cases/{ref}/reopen/",
         who="coordinator",
         events=("cases.phase_changed", "cases.case_reopened"),
+    ),
+    "web:case_erase_request": CaseRoute(
+        "/cases/{ref}/erase/request/",
+        who="coordinator",
+        events=("accounts.approval_requested",),
+    ),
+    "web:case_erase": CaseRoute(
+        "/cases/{ref}/erase/",
+        who="coordinator",
+        events=("cases.case_erased",),
     ),
     "web:case_correct_milestone": CaseRoute(
         "/cases/{ref}/milestones/correct/", key=True, events=("cases.milestone_corrected",)

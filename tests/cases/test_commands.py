@@ -68,3 +68,68 @@ def test_erase_of_an_unknown_case_exits_2():
     with pytest.raises(CommandError) as failure:
         call_command("cases", "erase", "CR-0000-0000", "--approval", "nope")
     assert failure.value.returncode == 2
+
+
+def test_erase_request_asks_a_second_coordinator_and_the_erase_follows(open_case, coordinator):
+    """`corridor cases erase-request` opens the approval that `corridor cases erase` needs;
+    its own asker cannot grant it, another coordinator can."""
+    from corridor.accounts.models import Approval, StaffAlert
+
+    case = open_case()
+    second = StaffFactory(roles=[Role.COORDINATOR])
+    out = io.StringIO()
+    call_command(
+        "cases",
+        "erase-request",
+        case.ref,
+        "--reason",
+        "requester_asked",
+        "--as",
+        coordinator.username,
+        stdout=out,
+    )
+    approval = Approval.objects.get(kind=ApprovalKind.ERASE_CASE, target_id=str(case.pk))
+    assert str(approval.pk) in out.getvalue()
+    assert approval.requested_by == coordinator
+    assert approval.reason == "requester_asked"
+    assert StaffAlert.objects.filter(staff=second, approval=approval).exists()
+    with pytest.raises(CommandError):  # asked once is enough
+        call_command(
+            "cases",
+            "erase-request",
+            case.ref,
+            "--reason",
+            "retention",
+            "--as",
+            coordinator.username,
+        )
+    with pytest.raises(approvals.ApprovalProblem):
+        approvals.grant_approval(actor=coordinator, approval_id=str(approval.pk))
+    approvals.grant_approval(actor=second, approval_id=str(approval.pk))
+    call_command("cases", "erase", case.ref, "--approval", str(approval.pk))
+    assert Case.objects.get(pk=case.pk).erased_at is not None
+
+
+def test_erase_request_refuses_an_unknown_reason_and_a_caseworker(open_case, caseworker):
+    case = open_case()
+    with pytest.raises(CommandError):
+        call_command(
+            "cases",
+            "erase-request",
+            case.ref,
+            "--reason",
+            "because",
+            "--as",
+            caseworker.username,
+        )
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "cases",
+            "erase-request",
+            case.ref,
+            "--reason",
+            "retention",
+            "--as",
+            caseworker.username,
+        )
+    assert refused.value.returncode == 1

@@ -65,6 +65,8 @@ POST_DATA: dict[str, Data] = {
     "web:case_clear_flag": lambda fx: {"flag": "detained", "reason": "resolved"},
     "web:case_close": lambda fx: close_data(fx),
     "web:case_reopen": lambda fx: {"reason": "new_danger"},
+    "web:case_erase_request": lambda fx: {"reason": "retention"},
+    "web:case_erase": lambda fx: {"confirm": "on"},
     "web:case_correct_milestone": lambda fx: {
         "milestone": fx.principal.milestones.get(kind="safe_place").pk,
         "reached_on": fx.today - timedelta(days=1),
@@ -177,6 +179,18 @@ def prepare_reopen(fx: CaseFixture) -> None:
     close_settled(fx.coordinator, fx.fresh(), "withdrawn")
 
 
+def prepare_erase(fx: CaseFixture) -> None:
+    """One coordinator asked and a second agreed: what the erase page carries out."""
+    from corridor.accounts import approvals
+    from corridor.cases.services.erasure import pending_erasure, request_case_erasure
+
+    if pending_erasure(fx.case) is None:
+        approval = request_case_erasure(actor=fx.coordinator, case=fx.case, reason="retention")
+        approvals.grant_approval(
+            actor=StaffFactory(roles=[Role.COORDINATOR]), approval_id=str(approval.pk)
+        )
+
+
 def prepare_incident_close(fx: CaseFixture) -> None:
     for step in safety.CHECKLIST:
         safety.complete_incident_step(actor=fx.owner, incident=fx.incident, step=step)
@@ -200,6 +214,7 @@ def prepare_document(fx: CaseFixture) -> None:
 
 PREPARE: dict[str, Callable[[CaseFixture], None]] = {
     "web:case_reopen": prepare_reopen,
+    "web:case_erase": prepare_erase,
     "web:case_incident_close": prepare_incident_close,
     "web:case_retract_application_status": prepare_status_retraction,
     "web:case_document_change": prepare_document,

@@ -78,6 +78,15 @@ def discard_draft(*, staff: Staff, form_path: str, reason: str = "submitted") ->
     return True
 
 
+def shred_drafts_under(path_part: str, *, reason: str) -> int:
+    """Shred everyone's drafts of forms whose path contains `path_part` (a case's or a
+    request's pages, when it is erased); how many."""
+    found = list(Draft.objects.filter(form_path__icontains=path_part).select_related("staff"))
+    for draft in found:
+        _shred(draft, actor=draft.staff, reason=reason)
+    return len(found)
+
+
 @periodic("accounts.purge_drafts", every=timedelta(hours=1))
 def purge_old_drafts() -> None:
     """Drafts older than a day are shredded."""

@@ -154,6 +154,11 @@ class EventType(StrEnum):
     HOTLINE_ESCALATED = "intake.hotline_escalated"
     REQUEST_DECIDED = "intake.request_decided"
     REQUEST_ERASED = "intake.request_erased"
+    # the requester's own deletion request from the portal, its cancelling, and (for a
+    # request accepted into a case) the two-person erasure it opens instead
+    DELETION_ASKED = "intake.deletion_asked"
+    DELETION_CANCELLED = "intake.deletion_cancelled"
+    DELETION_REFERRED_TO_CASE = "intake.deletion_referred_to_case"
     # cases and pathways: corrections of what was recorded by mistake, closing, incidents
     MILESTONE_CORRECTED = "cases.milestone_corrected"
     MILESTONE_RETRACTED = "cases.milestone_retracted"

@@ -23,6 +23,7 @@ from corridor.audit.leaves import (
     datetime_of,
     day_start_us,
     leaf_object,
+    time_us_of,
 )
 from corridor.audit.models import ENTRY_COLUMNS, AuditEntry, TreeHead
 from corridor.core.merkle import consistency_proof, root_hash
@@ -59,6 +60,13 @@ def get_last_event_time(event_type: EventType) -> datetime | None:
         newest=Max("time_us")
     )["newest"]
     return None if time_us is None else datetime_of(time_us)
+
+
+def count_actor_events(*, actor: str, event_type: EventType, since: datetime) -> int:
+    """How many `event_type` events `actor` caused after `since` (the insider counters)."""
+    return AuditEntry.objects.filter(
+        actor=actor, event_type=event_type.value, time_us__gt=time_us_of(since)
+    ).count()
 
 
 def get_last_head_time() -> datetime | None:

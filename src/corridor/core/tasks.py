@@ -71,14 +71,18 @@ def corridor_task(
     return register if function is None else register(function)
 
 
-def enqueue_on_commit(job: Task[P, None], *ids: TaskArgument) -> None:
-    """Queue `job` with id arguments once the current transaction commits."""
+def enqueue_on_commit(
+    job: Task[P, None], *ids: TaskArgument, run_after: datetime | None = None
+) -> None:
+    """Queue `job` with id arguments once the current transaction commits; with
+    `run_after`, no worker takes it before then (a promised delay)."""
     for value in ids:
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise TaskArgumentNotAnId(type(value).__name__)
         if isinstance(value, str):
             _check_id_string(value)
-    transaction.on_commit(lambda: job.enqueue(*ids))  # type: ignore[arg-type,call-arg]  # ids match P at run time
+    queued = job.using(run_after=run_after) if run_after is not None else job
+    transaction.on_commit(lambda: queued.enqueue(*ids))  # type: ignore[arg-type,call-arg]  # ids match P at run time
 
 
 def _check_id_string(value: str) -> None:

@@ -22,6 +22,7 @@ from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
+from corridor.cases.services.insider import check_openings
 from corridor.core import clock
 from corridor.core.actors import RequesterActor
 from corridor.intake.errors import RequesterSessionGone, RequestNotFound, WatchlistForbidden
@@ -111,6 +112,8 @@ def access_opened_request_by_id(actor: Staff, request_id: uuid.UUID | str) -> Op
             object_id=str(request.id),
             detail={"messages": len(thread)},
         )
+        # The read just recorded counts toward the insider alert, as a case opening does.
+        check_openings(actor)
     return OpenedRequest(
         request=request,
         answers=answers if isinstance(answers, dict) else {},

@@ -12,3 +12,9 @@ class IntakeConfig(AppConfig):
 
         # keyd hands a request's key only to whom this policy names.
         unwrap_policy.register()
+
+        # Erasing a case erases the requests accepted into it, in the same transaction.
+        from corridor.cases.services.erasure import register_erasure_step
+        from corridor.intake.services.erasure import erase_requests_of_case
+
+        register_erasure_step(erase_requests_of_case)

@@ -100,6 +100,9 @@ class Request(UUIDModel):
     # caller or their family, so the request went to someone else.
     escalated_at = models.DateTimeField(null=True, blank=True)
     conflict_of_interest = models.BooleanField(default=False)
+    # The requester asked from the portal to delete everything: the worker carries it out
+    # at this time unless the requester or a coordinator cancels first.
+    deletion_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -10,7 +10,15 @@ from django.db.models import Count, Q, QuerySet
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
-from corridor.intake.models import Author, Codename, Message, Request, RequestFlag, Status
+from corridor.intake.models import (
+    Author,
+    Codename,
+    Decision,
+    Message,
+    Request,
+    RequestFlag,
+    Status,
+)
 
 # Roles that see every request waiting to be screened; hotline operators see only the
 # requests they recorded themselves.
@@ -18,6 +26,19 @@ SCREENING_ROLES = frozenset({Role.VERIFIER, Role.COORDINATOR})
 INBOX_ROLES = SCREENING_ROLES | {Role.HOTLINE_OPERATOR}
 
 
+# The verification queue: what verifiers and coordinators read without having decided it
+# (the same statuses keyd's intake policy serves to them).
+VERIFICATION_QUEUE = frozenset(
+    {
+        Status.AWAITING_SCREENING,
+        Status.AWAITING_UNSEAL,
+        Status.IN_VERIFICATION,
+        Status.PROVISIONAL,
+        Status.NEED_INFO,
+        Status.CO_VERIFY,
+        Status.SUSPECTED,
+    }
+)
 # A hotline operator reads what they recorded until screening ends.
 HOTLINE_READABLE = frozenset({Status.AWAITING_SCREENING, Status.AWAITING_UNSEAL})
 # Requests whose deadline shows on the coordinator's board once it has passed.
@@ -25,20 +46,25 @@ DEADLINE_STATUSES = frozenset({Status.PROVISIONAL, Status.SUSPECTED})
 
 
 def requests_visible_to(staff: Staff) -> QuerySet[Request]:
-    """The requests `staff` may open: all for screening roles, their own for the hotline
-    (until screened), and for a caseworker the threads of the cases they work on."""
+    """The requests `staff` may open: verifiers and coordinators those in the verification
+    queue and those they decided (not accepted ones); the hotline operator their own until
+    screened; anyone the requests accepted into a case they are assigned to (and that is
+    not erased). Nobody reads every request: an accepted request belongs to its case team."""
     roles = roles_of(staff)
+    visible = Q(
+        pk__in=Request.objects.filter(
+            case__assignments__staff=staff,
+            case__assignments__ended_at__isnull=True,
+            case__erased_at__isnull=True,
+        ).values("pk")
+    )
     if roles & SCREENING_ROLES:
-        return Request.objects.all()
-    visible = Q(pk__in=[])
+        visible |= Q(status__in=VERIFICATION_QUEUE)
+        visible |= Q(pk__in=Decision.objects.filter(decided_by=staff).values("request_id")) & ~Q(
+            status__in=(Status.ACCEPTED, Status.ERASED)
+        )
     if Role.HOTLINE_OPERATOR in roles:
         visible |= Q(recorded_by=staff, status__in=HOTLINE_READABLE)
-    if Role.CASEWORKER in roles:
-        visible |= Q(
-            pk__in=Request.objects.filter(
-                case__assignments__staff=staff, case__assignments__ended_at__isnull=True
-            ).values("pk")
-        )
     return Request.objects.filter(visible)
 
 

@@ -4,7 +4,11 @@ system principals it is configured with.
 
 - verifiers and coordinators, for a request still in screening or verification;
 - the hotline operator who recorded a request, until it is screened;
-- staff assigned to the case a request was accepted into (the thread carried across);
+- staff assigned to the case a request was accepted into (the thread carried across),
+  while that case is not erased;
+
+Never the key of an erased request (its row should name no key by then; this holds
+even against a row restored or rewritten to name it again).
 - coordinators, for a current watchlist entry.
 
 One constant statement, parameters apart, read through keyd's read-only connection
@@ -20,7 +24,7 @@ from django.db import connections
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
-from corridor.cases.models import CaseAssignment
+from corridor.cases.models import Case, CaseAssignment
 from corridor.intake.models import Request, Status, WatchEntry
 from corridor.vault.keyd.policy import UnwrapRequest, register_keyd_reads, register_unwrap_policy
 
@@ -44,12 +48,13 @@ _ALLOWED = f"""
 SELECT 1 FROM accounts_staff s
 WHERE s.id = %s AND s.is_active = %s AND (
   EXISTS (
-    SELECT 1 FROM intake_request r WHERE r.id = %s AND r.key_id = %s AND (
+    SELECT 1 FROM intake_request r WHERE r.id = %s AND r.key_id = %s AND r.status <> %s AND (
       (r.status IN ({", ".join(["%s"] * len(IN_SCREENING))}) AND {_SCREENING_ROLE})
       OR (r.status IN (%s, %s) AND r.recorded_by_id = s.id)
       OR EXISTS (
-        SELECT 1 FROM cases_caseassignment a
+        SELECT 1 FROM cases_caseassignment a JOIN cases_case c ON c.id = a.case_id
         WHERE a.case_id = r.case_id AND a.staff_id = s.id AND a.ended_at IS NULL
+          AND c.erased_at IS NULL
       )
     )
   )
@@ -64,6 +69,7 @@ TABLES = {
     "intake_request": Request,
     "intake_watchentry": WatchEntry,
     "cases_caseassignment": CaseAssignment,
+    "cases_case": Case,
     "accounts_staff": Staff,
     "accounts_staff_groups": Staff.groups.through,
 }
@@ -83,7 +89,7 @@ def request_unwrap_policy(request: UnwrapRequest) -> bool:
     fields = Request._meta
     pk = fields.pk.get_db_prep_value(object_id, connection) if fields.pk else object_id
     key = fields.get_field("key_id").get_db_prep_value(request.key_id, connection)
-    parameters: list[Any] = [staff_id, True, pk, key]
+    parameters: list[Any] = [staff_id, True, pk, key, Status.ERASED.value]
     parameters += [status.value for status in IN_SCREENING]
     parameters += [Role.VERIFIER.value, Role.COORDINATOR.value]
     parameters += [status.value for status in HOTLINE_UNTIL_SCREENED]
@@ -103,5 +109,6 @@ def register() -> None:
             "intake_request": ("id", "key_id", "status", "recorded_by_id", "case_id"),
             "intake_watchentry": ("id", "key_id", "removed_at"),
             "cases_caseassignment": ("case_id", "staff_id", "ended_at"),
+            "cases_case": ("id", "erased_at"),
         }
     )

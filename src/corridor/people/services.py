@@ -21,7 +21,7 @@ from corridor.people import register
 from corridor.people.inputs import PLAIN_FIELDS, SEALED_FIELDS, PersonInput, field_detail
 from corridor.people.models import Channel, ContactProtocol, Person
 from corridor.vault.datakey import DataKey
-from corridor.vault.fields import seal_field
+from corridor.vault.fields import seal_field, sealed_field_names
 from corridor.vault.providers import key_provider
 
 COUNTRY_INVALID = _("Use a two-letter country code such as RU, GE or DE.")
@@ -269,8 +269,11 @@ def record_check_in(*, actor: Actor, protocol: ContactProtocol, case_ref: str = 
 
 
 def blank_person(person: Person) -> None:
-    """Erasure: drop every sealed value and the identifying plain facts of a person."""
-    for name in SEALED_FIELDS:
+    """Erasure: drop every sealed value and the identifying plain facts of a person.
+
+    The sealed columns are read from the model, not from SEALED_FIELDS (the editable
+    ones): a column missing from a hand-kept list would outlive the erasure."""
+    for name in sealed_field_names(Person):
         setattr(person, name, None)
     person.erased_at = clock.now()
     person.key_id = None

@@ -22,6 +22,7 @@ urlpatterns = [
     *_both("enter/", views.enter, "enter"),
     *_both("thread/", views.thread, "thread"),
     *_both("sharing/", views.sharing, "sharing"),
+    *_both("deletion/", views.deletion, "deletion"),
     *_both("leave/", views.leave, "leave"),
     path("exit/", views.exit_now, name="exit"),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext_lazy
 
 from corridor.core import audience
 from corridor.core.actors import RequesterActor
+from corridor.core.exceptions import InvalidInput
 from corridor.intake.access import access_thread_by_session
 from corridor.intake.errors import (
     CodenameUnavailable,
@@ -36,6 +37,7 @@ from corridor.intake.services.codenames import (
     sign_in_with_codename,
     skip_codename_check,
 )
+from corridor.intake.services.deletion import ask_for_deletion, cancel_deletion
 from corridor.intake.services.messages import send_requester_message
 from corridor.intake.services.requests import check_portal_open, receive_portal_request
 from corridor.intake.services.sessions import end_requester_session
@@ -92,7 +94,8 @@ SESSION_ENDED = ngettext_lazy(
 )
 RECENT_MESSAGES = 5
 PAGES = (
-    "start", "codename", "codename_new", "codename_skip", "enter", "thread", "sharing", "leave",
+    "start", "codename", "codename_new", "codename_skip", "enter", "thread", "sharing", "deletion",
+    "leave",
 )  # fmt: skip
 
 
@@ -369,6 +372,9 @@ def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         "sharing_form": SharingForm(),
         "sharing_token": portal.token("sharing"),
         "sharing_saved": request.GET.get("saved") == "sharing",
+        "deletion_due": session.request.deletion_due_at,
+        "deletion_token": portal.token("deletion"),
+        "deletion_unconfirmed": request.GET.get("deletion") == "unconfirmed",
     }
     status, retry_after = 200, None
     if request.method == "POST":
@@ -445,6 +451,30 @@ def sharing(request: HttpRequest, portal: Portal) -> HttpResponseBase:
             return _signed_out(request, portal)
         return see_other(_url(request, "thread") + "?saved=sharing")
     return see_other(_url(request, "thread"))
+
+
+@portal_view(methods=("POST",))
+def deletion(request: HttpRequest, portal: Portal) -> HttpResponseBase:
+    """The person asks us to delete everything (it happens after the promised delay), or
+    cancels that; back to the conversation either way."""
+    session = portal.session
+    if session is None or session.stage == Stage.CODENAME_DUE:
+        return see_other(_url(request, "enter"))
+    back = _url(request, "thread")
+    if not portal.posted_ok("deletion"):
+        return see_other(back + "#deletion")
+    try:
+        if request.POST.get("action") == "cancel":
+            cancel_deletion(actor=REQUESTER, request_id=session.request_id)
+        elif request.POST.get("confirm") != "yes":
+            return see_other(back + "?deletion=unconfirmed#deletion")
+        else:
+            ask_for_deletion(actor=REQUESTER, session=session, form_token=portal.posted_token())
+    except (FormAlreadyUsed, InvalidInput):
+        pass
+    except RequesterSessionGone:
+        return _signed_out(request, portal)
+    return see_other(back + "#deletion")
 
 
 def _ask_codename_keeping_message(request: HttpRequest, portal: Portal) -> HttpResponseBase:

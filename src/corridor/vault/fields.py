@@ -316,6 +316,14 @@ def open_field(sealed: Sealed[T], *, key: DataKey) -> T:
         raise DecryptionFailed("The sealed value is not valid for its field.") from None
 
 
+def sealed_field_names(model: type[models.Model]) -> tuple[str, ...]:
+    """Every encrypted column of `model`, read from the model itself: erasure blanks these,
+    so a sealed field added later is blanked without anyone remembering to list it."""
+    return tuple(
+        field.name for field in model._meta.concrete_fields if isinstance(field, EncryptedField)
+    )
+
+
 def _encrypted_field(instance: models.Model, field_name: str) -> EncryptedField[Any]:
     try:
         field: object = instance._meta.get_field(field_name)

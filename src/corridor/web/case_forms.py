@@ -42,6 +42,7 @@ from corridor.cases.models import (
 )
 from corridor.cases.selectors import list_protocols_of_case, list_running
 from corridor.cases.services.assignment import REVEAL_REASONS
+from corridor.cases.services.erasure import ERASE_REASONS
 from corridor.cases.services.safety import CHECKLIST
 from corridor.core.ids import normalise_reference
 from corridor.pathways.selectors import list_running_applications
@@ -345,6 +346,20 @@ class ConsentForm(CaseForm):
 
 class ReopenForm(CaseForm):
     reason = forms.ChoiceField(label=_("Why"), choices=list(REOPEN_REASON_LABELS.items()))
+
+
+class EraseRequestForm(CaseForm):
+    reason = forms.ChoiceField(label=_("Why"), choices=list(ERASE_REASONS.items()))
+
+
+class EraseForm(CaseForm):
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: everything about this case and the requests accepted into it is "
+            "deleted for good, and nobody can restore it."
+        ),
+        required=True,
+    )
 
 
 class AssignForm(CaseForm):

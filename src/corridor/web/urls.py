@@ -73,6 +73,11 @@ urlpatterns = [
     path("watchlist/", screening.watchlist, name="watchlist"),
     path("watchlist/<uuid:entry_id>/remove/", screening.watch_remove, name="watch_remove"),
     path("requests/<uuid:request_id>/open/", inbox.request_open, name="request_open"),
+    path(
+        "requests/<uuid:request_id>/deletion/cancel/",
+        inbox.request_cancel_deletion,
+        name="request_cancel_deletion",
+    ),
     path("keys/surges/", surge.surges, name="surges"),
     path("keys/surges/<uuid:surge_id>/close/", surge.surge_close, name="surge_close"),
     path("reports/", reports.dashboard, name="reports"),

@@ -58,8 +58,11 @@ def test_attaching_from_the_page_says_which_codename_stays_valid(vault_keys, fas
 
     html = response.content.decode()
     assert f"The codename given with {again.reference} stays valid" in html
-    assert 'id="answers-waiting"' in html
+    # The request is the case team's now: the verifier, not on the case, is back in the inbox.
+    assert response.redirect_chain[-1][0] == "/requests/"
     assert Request.objects.get(pk=again.pk).case_id == case.pk
+    lead = client_of(coordinator)
+    assert 'id="answers-waiting"' in lead.get(url).content.decode()
 
 
 def test_opening_the_case_for_work_carries_the_waiting_answers(vault_keys, fast_kdf):

@@ -10,17 +10,22 @@ the case can be decrypted from any backup.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from typing import Protocol
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
-from corridor.accounts import approvals
-from corridor.accounts.models import ApprovalKind, Staff
+from corridor.accounts import approvals, drafts
+from corridor.accounts.models import Approval, ApprovalKind, ApprovalStatus, Staff
 from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.models import (
     Case,
+    CaseAssignment,
     CaseFlag,
     CaseLink,
     CaseOpening,
@@ -44,6 +49,34 @@ from corridor.people import services as people
 from corridor.vault import keys as vault_keys
 
 ALREADY_ERASED = "This case has already been erased."
+ERASE_REASON_INVALID = _("Choose why the case is to be erased.")
+NOT_GRANTED = _("A case is erased only once one coordinator asked and a second one agreed.")
+ERASE_ALREADY_ASKED = _("An erasure of this case is already waiting for a second coordinator.")
+# Why a case is erased: codes, never free text (the reason is in the audit log).
+ERASE_REASONS = {
+    "requester_asked": _("The person asked for their data to be deleted"),
+    "retention": _("The retention period has ended"),
+    "recorded_by_mistake": _("The case was opened by mistake"),
+    "safety": _("Keeping the data endangers the person"),
+}
+
+
+class ErasureStep(Protocol):
+    """What an app above cases erases of a case, in the erasure's transaction; returns the
+    data keys to destroy once it commits."""
+
+    def __call__(self, *, actor: Actor, case_id: uuid.UUID, case_ref: str) -> list[str]: ...
+
+
+# Cases may not import intake (the layers in pyproject.toml); intake registers the erasure
+# of the requests accepted into a case here, from IntakeConfig.ready.
+_STEPS: list[ErasureStep] = []
+
+
+def register_erasure_step(step: ErasureStep) -> None:
+    if step not in _STEPS:
+        _STEPS.append(step)
+
 
 approvals.register_gated_action(
     ApprovalKind.ERASE_CASE,
@@ -53,6 +86,57 @@ approvals.register_gated_action(
         emergency_allowed=False,
     ),
 )
+
+
+def request_case_erasure(*, actor: Staff, case: Case, reason: str) -> Approval:
+    """Ask a second coordinator to approve erasing `case`; once granted, `actor` carries it
+    out (the case page, or `corridor cases erase REF --approval ID`)."""
+    if reason not in ERASE_REASONS:
+        raise InvalidInput(str(ERASE_REASON_INVALID))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.erased_at is not None:
+            raise InvalidInput(ALREADY_ERASED)
+        if pending_erasure(case) is not None:
+            raise InvalidInput(str(ERASE_ALREADY_ASKED))
+        return approvals.request_approval(
+            actor=actor,
+            kind=ApprovalKind.ERASE_CASE,
+            target_type="cases.case",
+            target_id=str(case.pk),
+            reason=reason,
+        )
+
+
+def pending_erasure(case: Case) -> Approval | None:
+    """The erasure of `case` asked for and not yet refused, expired or carried out."""
+    return (
+        Approval.objects.filter(
+            kind=ApprovalKind.ERASE_CASE,
+            target_type="cases.case",
+            target_id=str(case.pk),
+            status__in=(ApprovalStatus.PENDING, ApprovalStatus.GRANTED),
+            executed_at__isnull=True,
+            expires_at__gt=clock.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def erase_granted_case(*, actor: Staff, case: Case) -> None:
+    """Carry out, from the case page, an erasure one coordinator asked for and a second
+    granted; InvalidInput if there is none. Two people have agreed by then, so any
+    coordinator may carry it out (usually the one who asked); the approval is checked
+    against its asker, as `corridor cases erase` does."""
+    if Role.COORDINATOR not in roles_of(actor):
+        raise InvalidInput(str(NOT_GRANTED))
+    approval = pending_erasure(case)
+    if approval is None or approval.status != ApprovalStatus.GRANTED:
+        raise InvalidInput(str(NOT_GRANTED))
+    erase_case(
+        actor=actor, case=case, approval_id=str(approval.pk), requester=approval.requested_by
+    )
 
 
 def erase_case(
@@ -65,7 +149,7 @@ def erase_case(
     """
     if case.erased_at is not None:
         raise InvalidInput(ALREADY_ERASED)
-    key_id = case.key_id
+    key_ids = [str(case.key_id)] if case.key_id is not None else []
     with transaction.atomic():
         approvals.authorise(
             actor=requester if requester is not None else actor,  # type: ignore[arg-type]
@@ -75,6 +159,8 @@ def erase_case(
             approval_id=approval_id,
         )
         _blank(case)
+        for step in _STEPS:
+            key_ids += step(actor=actor, case_id=case.pk, case_ref=case.ref)
         record_event(
             actor=actor,
             event=EventType.CASE_ERASED,
@@ -83,8 +169,12 @@ def erase_case(
             case_id=case.ref,
             detail={"approval": approval_id},
         )
-        if key_id is not None:
-            transaction.on_commit(lambda: vault_keys.destroy_data_key(key_id))
+        for key_id in key_ids:
+            transaction.on_commit(lambda key_id=key_id: _destroy(key_id))  # type: ignore[misc]
+
+
+def _destroy(key_id: str) -> None:
+    vault_keys.destroy_data_key(key_id)
 
 
 def _blank(case: Case) -> None:
@@ -108,6 +198,10 @@ def _blank(case: Case) -> None:
         TimelineEntry,
     ):
         model.objects.filter(case=case).delete()
+    # Nobody works an erased case: keyd's policies and the pages read open assignments.
+    CaseAssignment.objects.filter(case=case, ended_at__isnull=True).update(ended_at=clock.now())
+    # Half-typed notes about the case, kept sealed for whoever was writing them.
+    drafts.shred_drafts_under(f"/cases/{case.ref}/", reason="case_erased")
     CaseLink.objects.filter(case_a=case).delete()
     CaseLink.objects.filter(case_b=case).delete()
     progress.recount_step_days(reached_here)

@@ -1,4 +1,5 @@
-"""The insider alert: a person opening more cases in an hour than their work explains.
+"""The insider alert: a person opening more cases (or reading more requests) in an hour
+than their work explains.
 
 A coerced caseworker or a bought coordinator browses quietly; the defence is to
 count. Every case opening is a row; when a person's openings within the last
@@ -24,6 +25,7 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
+from corridor.audit.selectors import count_actor_events
 from corridor.audit.services import record_event
 from corridor.cases.models import CaseOpening, InsiderAlert, Surge
 from corridor.core import clock
@@ -74,8 +76,14 @@ def insider_threshold(at: datetime | None = None) -> int:
 
 
 def openings_last_hour(staff: Staff, at: datetime | None = None) -> int:
+    """Cases opened and requests read by `staff` in the last hour: a request's answers are
+    a person's story and phone as surely as a case is, so browsing requests counts too."""
     moment = at or clock.now()
-    return CaseOpening.objects.filter(staff=staff, opened_at__gt=moment - WINDOW).count()
+    cases = CaseOpening.objects.filter(staff=staff, opened_at__gt=moment - WINDOW).count()
+    requests = count_actor_events(
+        actor=staff.actor_id, event_type=EventType.REQUEST_READ, since=moment - WINDOW
+    )
+    return cases + requests
 
 
 def standing_alert(staff: Staff) -> InsiderAlert | None:

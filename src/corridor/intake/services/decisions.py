@@ -43,7 +43,7 @@ from corridor.intake.services.carrying import (
     wait_for_case_team,
     writable_case_key,
 )
-from corridor.intake.services.messages import send_team_reply
+from corridor.intake.services.messages import send_decision_reply
 from corridor.intake.tally import DECISIONS, count_decision
 from corridor.people.inputs import PersonInput
 from corridor.vault import keys as vault_keys
@@ -332,6 +332,6 @@ def _tell_requester(actor: Staff, request: Request, outcome: Outcome, message: s
         return
     # A hotline request has no codename: the operator or verifier calls back instead.
     with contextlib.suppress(NoCodename):
-        send_team_reply(
-            actor=actor, request_id=request.id, text=text, frozen_ok=outcome == Outcome.SUSPECTED
+        send_decision_reply(
+            actor=actor, request=request, text=text, frozen_ok=outcome == Outcome.SUSPECTED
         )

@@ -136,6 +136,15 @@ def send_team_reply(
     staff is refused.
     """
     request = access_request_by_id(actor, request_id)
+    return send_decision_reply(actor=actor, request=request, text=text, frozen_ok=frozen_ok)
+
+
+def send_decision_reply(
+    *, actor: Staff, request: Request, text: str, frozen_ok: bool = False
+) -> Message:
+    """send_team_reply for a request `actor` may reply to: reached through
+    access_request_by_id, or the message of a decision record_decision let them make
+    (after accepting, a verifier off the case no longer sees the request)."""
     if request.key_id is None:
         raise MessageInvalid(str(NOT_OPENED))
     if request.status == Status.SUSPECTED and not frozen_ok:

@@ -45,6 +45,7 @@ from corridor.cases.services import (
     consent,
     corrections,
     costs,
+    erasure,
     logistics,
     opening,
     progress,
@@ -85,6 +86,8 @@ class CaseAction:
     drafts: bool = False
     help: StrPromise | None = None
     template: str = "web/cases/action.html"
+    # Where to go once done; an erased case has no page to go back to.
+    done_url: str = "web:case"
 
 
 def _member(actor: Staff, case: Case, form: f.AddMemberForm) -> object:
@@ -158,6 +161,15 @@ def _consent(actor: Staff, case: Case, form: f.ConsentForm) -> object:
 
 def _reopen(actor: Staff, case: Case, form: f.ReopenForm) -> object:
     return closing.reopen_case(actor=actor, case=case, reason=form.cleaned_data["reason"])
+
+
+def _erase_request(actor: Staff, case: Case, form: f.EraseRequestForm) -> object:
+    return erasure.request_case_erasure(actor=actor, case=case, reason=form.cleaned_data["reason"])
+
+
+def _erase(actor: Staff, case: Case, form: f.EraseForm) -> object:
+    erasure.erase_granted_case(actor=actor, case=case)
+    return None
 
 
 def _correct_milestone(actor: Staff, case: Case, form: f.CorrectMilestoneForm) -> object:
@@ -415,6 +427,30 @@ ACTIONS: tuple[CaseAction, ...] = (
         help=_("Only coordinators reopen cases. Contact protocols start again from now."),
     ),
     CaseAction(
+        "erase_request",
+        "erase/request",
+        _("Ask to erase the case"),
+        f.EraseRequestForm,
+        _erase_request,
+        _("Asked. A second coordinator decides under Approvals; then you can erase the case."),
+        coordinators_only=True,
+        help=_(
+            "Erasing deletes everything about the case and the requests accepted into it: "
+            "names, story, notes, the conversation with the person, and their codename. "
+            "A second coordinator must agree first."
+        ),
+    ),
+    CaseAction(
+        "erase",
+        "erase",
+        _("Erase the case"),
+        f.EraseForm,
+        _erase,
+        _("The case was erased."),
+        coordinators_only=True,
+        done_url="web:home",
+    ),
+    CaseAction(
         "correct_milestone",
         "milestones/correct",
         _("Correct a milestone's date"),
@@ -667,6 +703,8 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
                     messages.warning(request, INCIDENT_RAISED)
                 else:
                     messages.success(request, action.done)
+                if action.done_url != "web:case":
+                    return redirect(action.done_url)
                 return redirect("web:case", ref=case.ref)
         record_case_view(staff, case, page=action.name)
         context = {"case": case, "action": action, "form": form}

@@ -31,6 +31,7 @@ from corridor.cases.models import Case
 from corridor.cases.selectors import get_case_detail
 from corridor.cases.services import opening
 from corridor.cases.services.consent import consent_history, current_consent
+from corridor.cases.services.erasure import pending_erasure
 from corridor.cases.services.insider import step_up_needed
 from corridor.cases.services.openings import open_case_for_work
 from corridor.core import clock
@@ -99,6 +100,7 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
         if opened
         else None
     )
+    context["erasure"] = pending_erasure(case)
     return render(request, "web/cases/case.html", context)
 
 

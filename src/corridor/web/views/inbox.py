@@ -27,6 +27,7 @@ from corridor.intake.models import Signal, Status
 from corridor.intake.questions import describe_answers
 from corridor.intake.selectors import INBOX_ROLES, SCREENING_ROLES, list_flags, list_inbox
 from corridor.intake.services.decisions import DECIDABLE
+from corridor.intake.services.deletion import cancel_deletion
 from corridor.intake.services.messages import file_requester_messages, send_team_reply
 from corridor.intake.services.opening import open_request
 from corridor.vault.errors import VaultError
@@ -35,6 +36,7 @@ from corridor.web.drafts import forget_draft, initial_from_draft
 from corridor.web.forms import ReplyForm
 from corridor.web.screening_forms import DecisionForm
 
+DELETION_CANCELLED = _("The deletion is cancelled; the person sees it in their conversation.")
 REPLY_SENT = _("Reply sent. The person reads it when they come back with their codename.")
 KEYS_UNAVAILABLE = _(
     "The request cannot be opened now: the key service is sealed or unreachable. "
@@ -59,7 +61,9 @@ def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
     except RequestNotFound:
         raise Http404 from None
     if item.sealed_answers is not None:
-        return render(request, "web/inbox/sealed.html", {"item": item})
+        may_cancel = Role.COORDINATOR in roles_of(staff)
+        context = {"item": item, "may_cancel_deletion": may_cancel}
+        return render(request, "web/inbox/sealed.html", context)
     form = ReplyForm(
         request.POST if request.method == "POST" else None, initial=initial_from_draft(request)
     )
@@ -94,6 +98,7 @@ def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
         if screening and item.status in DECIDABLE
         else None,
         "waiting": item.case_id is not None and item.carried_at is None,
+        "may_cancel_deletion": Role.COORDINATOR in roles_of(staff),
     }
     return render(request, "web/inbox/detail.html", context, status=status)
 
@@ -109,4 +114,20 @@ def request_open(request: HttpRequest, request_id: UUID) -> HttpResponse:
     except VaultError:
         messages.error(request, KEYS_UNAVAILABLE)
         return redirect("web:inbox")
+    return redirect("web:request_detail", request_id=request_id)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def request_cancel_deletion(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    """A coordinator stops a deletion the person was perhaps forced to ask for."""
+    staff = current_staff(request)
+    try:
+        item = access_request_by_id(staff, request_id)
+        cancel_deletion(actor=staff, request_id=item.id)
+        messages.success(request, DELETION_CANCELLED)
+    except RequestNotFound:
+        raise Http404 from None
+    except CorridorError as problem:
+        messages.error(request, str(problem))
     return redirect("web:request_detail", request_id=request_id)

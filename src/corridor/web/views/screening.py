@@ -19,7 +19,7 @@ from corridor.core.exceptions import CorridorError
 from corridor.intake.access import access_watchlist
 from corridor.intake.errors import RequestNotFound, WatchEntryNotFound
 from corridor.intake.models import Outcome
-from corridor.intake.selectors import SCREENING_ROLES
+from corridor.intake.selectors import SCREENING_ROLES, requests_visible_to
 from corridor.intake.services.decisions import record_decision
 from corridor.intake.services.hotline import record_hotline_request
 from corridor.intake.services.watchlist import add_watch_entry, remove_watch_entry
@@ -101,6 +101,9 @@ def request_decide(request: HttpRequest, request_id: UUID) -> HttpResponse:
             )
         else:
             messages.success(request, DECISION_RECORDED)
+        # Accepted into a case they are not on, the request is the case team's now.
+        if not requests_visible_to(current_staff(request)).filter(pk=request_id).exists():
+            return redirect("web:inbox")
     return redirect("web:request_detail", request_id=request_id)
 
 

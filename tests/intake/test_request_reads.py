@@ -1,0 +1,91 @@
+"""Requests are read by those who work them: the verification queue and what one decided,
+or an accepted request through its case by those assigned; and every read counts toward
+the insider alert."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.accounts.roles import Role
+from corridor.cases.models import Case, InsiderAlert
+from corridor.cases.services.assignment import assign_case
+from corridor.core.actors import WORKER
+from corridor.intake.access import access_opened_request_by_id, access_request_by_id
+from corridor.intake.errors import RequestNotFound
+from corridor.intake.models import Outcome
+from corridor.intake.selectors import list_inbox
+from corridor.intake.services.decisions import record_decision
+from corridor.intake.services.opening import open_request
+from corridor.intake.services.screening import screen_request
+from tests.factories import StaffFactory
+from tests.intake.helpers import write
+
+pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
+
+
+def screened(story: str = "Нужна помощь, ищут родственники"):
+    written = write(story=story)
+    screen_request(actor=WORKER, request_id=written.request.pk)
+    return written.request
+
+
+def test_a_coordinator_off_the_case_no_longer_reads_an_accepted_request(vault_keys, fast_kdf):
+    """The attack: a coordinator who is not on the case opens the accepted request's story
+    and phone from the inbox. Now the request belongs to its case team."""
+    lead = StaffFactory(roles=[Role.COORDINATOR])
+    other = StaffFactory(roles=[Role.COORDINATOR])
+    request = screened()
+    open_request(actor=lead, request_id=request.pk)
+    record_decision(
+        actor=lead, request_id=request.pk, outcome=Outcome.ACCEPT, methods=["call_held"]
+    )
+    with pytest.raises(RequestNotFound):
+        access_request_by_id(other, request.pk)
+    assert request.pk not in set(list_inbox(other).values_list("pk", flat=True))
+    assert access_opened_request_by_id(lead, request.pk).answers  # the lead leads the case
+
+
+def test_a_caseworker_reads_the_request_of_their_case_only_while_assigned(vault_keys, fast_kdf):
+    lead = StaffFactory(roles=[Role.COORDINATOR])
+    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    request = screened()
+    open_request(actor=lead, request_id=request.pk)
+    request = record_decision(
+        actor=lead, request_id=request.pk, outcome=Outcome.ACCEPT, methods=["call_held"]
+    )
+    with pytest.raises(RequestNotFound):
+        access_request_by_id(caseworker, request.pk)
+    assign_case(actor=lead, case=Case.objects.get(pk=request.case_id), staff=caseworker)
+    assert access_request_by_id(caseworker, request.pk) == request
+
+
+def test_verifiers_read_the_queue_and_what_they_decided_not_what_others_decided(
+    vault_keys, fast_kdf
+):
+    verifier = StaffFactory(roles=[Role.VERIFIER])
+    other = StaffFactory(roles=[Role.VERIFIER])
+    waiting, mine, theirs = screened(), screened(), screened()
+    for request in (mine, theirs):
+        open_request(actor=verifier, request_id=request.pk)
+    record_decision(actor=verifier, request_id=mine.pk, outcome=Outcome.DECLINE)
+    record_decision(actor=other, request_id=theirs.pk, outcome=Outcome.DECLINE)
+
+    assert access_request_by_id(verifier, waiting.pk) == waiting
+    assert access_request_by_id(verifier, mine.pk) == mine
+    with pytest.raises(RequestNotFound):
+        access_request_by_id(verifier, theirs.pk)
+
+
+def test_reading_requests_counts_toward_the_insider_alert(vault_keys, fast_kdf, settings):
+    """The attack: a verifier browses requests one after another. Before, only case
+    openings counted; now each request read does, and the alert is raised."""
+    settings.CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 2
+    verifier = StaffFactory(roles=[Role.VERIFIER])
+    requests = [screened() for _ in range(3)]
+    for request in requests:
+        open_request(actor=verifier, request_id=request.pk)
+    assert not InsiderAlert.objects.filter(staff=verifier).exists()
+    for request in requests:
+        access_opened_request_by_id(verifier, request.pk)
+    alert = InsiderAlert.objects.get(staff=verifier)
+    assert alert.openings == 3
