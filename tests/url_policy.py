@@ -49,6 +49,7 @@ ROUTES: dict[str, Route] = {
     "web:staff_detail": Route("/staff/1/", anonymous=302, staff=403),
     "web:staff_active": Route("/staff/1/active/", anonymous=405, staff=405),
     "web:staff_role": Route("/staff/1/role/grant/", anonymous=405, staff=405),
+    "web:staff_suspend": Route("/staff/1/suspend/", anonymous=405, staff=405),
     "web:staff_gated": Route("/staff/1/reset_password/", anonymous=405, staff=405),
     "web:approvals": Route("/approvals/", anonymous=302, staff=403),
     "web:approval_review": Route(f"/approvals/{ID}/review/", anonymous=405, staff=405),
