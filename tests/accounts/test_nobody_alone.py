@@ -87,9 +87,7 @@ def test_the_auditor_role_needs_a_coordinator_and_never_goes_to_an_admin(admin, 
         admin, ApprovalKind.GRANT_DATA_ROLE, admin, coordinators[0], role=Role.AUDITOR.value
     )
     with pytest.raises(NotAllowed):
-        accounts.grant_role(
-            actor=admin, staff=admin, role=Role.AUDITOR, approval_id=approval_id
-        )
+        accounts.grant_role(actor=admin, staff=admin, role=Role.AUDITOR, approval_id=approval_id)
     assert Role.AUDITOR not in roles_of(admin)
 
 
@@ -114,18 +112,14 @@ def test_a_coordinator_approved_removal_goes_through(admin, coordinators):
     approval_id = granted(
         admin, ApprovalKind.REVOKE_DATA_ROLE, target, coordinators[1], role="coordinator"
     )
-    accounts.revoke_role(
-        actor=admin, staff=target, role=Role.COORDINATOR, approval_id=approval_id
-    )
+    accounts.revoke_role(actor=admin, staff=target, role=Role.COORDINATOR, approval_id=approval_id)
     assert Role.COORDINATOR not in roles_of(target)
 
 
 def test_the_last_two_coordinators_can_be_neither_removed_nor_deactivated(admin):
     """Even with approvals granted, the organisation keeps two active coordinators."""
     first, second = StaffFactory(roles=[Role.COORDINATOR]), StaffFactory(roles=[Role.COORDINATOR])
-    approval_id = granted(
-        admin, ApprovalKind.REVOKE_DATA_ROLE, first, second, role="coordinator"
-    )
+    approval_id = granted(admin, ApprovalKind.REVOKE_DATA_ROLE, first, second, role="coordinator")
     with pytest.raises(NotAllowed):
         accounts.revoke_role(
             actor=admin, staff=first, role=Role.COORDINATOR, approval_id=approval_id
@@ -136,7 +130,8 @@ def test_the_last_two_coordinators_can_be_neither_removed_nor_deactivated(admin)
     with pytest.raises(NotAllowed):
         accounts.suspend_staff(actor=admin, staff=first)
     first.refresh_from_db()
-    assert first.is_active and Role.COORDINATOR in roles_of(first)
+    assert first.is_active
+    assert Role.COORDINATOR in roles_of(first)
 
 
 # ------------------------------------------------------------ switching off and taking over
@@ -188,13 +183,17 @@ def test_two_admins_cannot_take_over_a_coordinators_login(admin, coordinators):
 def test_roles_are_given_at_setup_only_while_the_installation_is_new(admin):
     """After the first sign-in, create_staff no longer hands out data roles."""
     accounts.create_staff(
-        actor=cli_actor(), username="first-coord", password=TEST_PASSWORD,
+        actor=cli_actor(),
+        username="first-coord",
+        password=TEST_PASSWORD,
         roles=[Role.COORDINATOR],
     )
     record_security_event(actor=admin, event=EventType.LOGIN_SUCCEEDED, subject_id=admin.pk)
     with pytest.raises(NotAllowed):
         accounts.create_staff(
-            actor=cli_actor(), username="late-coord", password=TEST_PASSWORD,
+            actor=cli_actor(),
+            username="late-coord",
+            password=TEST_PASSWORD,
             roles=[Role.COORDINATOR],
         )
     assert not Staff.objects.filter(username="late-coord").exists()
@@ -210,7 +209,8 @@ def test_suspension_is_at_once_loud_and_needs_two_people_to_undo(admin, coordina
     caseworker = StaffFactory(roles=[Role.CASEWORKER])
     accounts.suspend_staff(actor=suspender, staff=caseworker)
     caseworker.refresh_from_db()
-    assert not caseworker.is_active and caseworker.suspended_at is not None
+    assert not caseworker.is_active
+    assert caseworker.suspended_at is not None
     alerted = set(
         StaffAlert.objects.filter(code="account_suspended").values_list("staff_id", flat=True)
     )
@@ -226,7 +226,8 @@ def test_suspension_is_at_once_loud_and_needs_two_people_to_undo(admin, coordina
     approval_id = granted(admin, ApprovalKind.SET_ACTIVE, caseworker, colleague, active=1)
     accounts.set_active(actor=admin, staff=caseworker, active=True, approval_id=approval_id)
     caseworker.refresh_from_db()
-    assert caseworker.is_active and caseworker.suspended_at is None
+    assert caseworker.is_active
+    assert caseworker.suspended_at is None
 
 
 def test_a_suspended_admin_also_needs_two_people_to_come_back(coordinators):
@@ -242,20 +243,14 @@ def test_a_suspended_admin_also_needs_two_people_to_come_back(coordinators):
 
 
 def register(admin, approver, person, role=Role.COORDINATOR):
-    approval_id = granted(
-        admin, ApprovalKind.REGISTER_STANDBY, person, approver, role=role.value
-    )
-    return standby.register_standby(
-        actor=admin, staff=person, role=role, approval_id=approval_id
-    )
+    approval_id = granted(admin, ApprovalKind.REGISTER_STANDBY, person, approver, role=role.value)
+    return standby.register_standby(actor=admin, staff=person, role=role, approval_id=approval_id)
 
 
 def test_registering_a_standby_needs_a_second_person(admin, coordinators):
     person = StaffFactory(roles=[])
     with pytest.raises(CorridorError):
-        standby.register_standby(
-            actor=admin, staff=person, role=Role.COORDINATOR, approval_id=""
-        )
+        standby.register_standby(actor=admin, staff=person, role=Role.COORDINATOR, approval_id="")
     registered = register(admin, coordinators[0], person)
     assert registered.approved_by == coordinators[0]
     assert roles_of(person) == frozenset()

@@ -143,6 +143,7 @@ def test_removing_or_disabling_a_coordinator_through_the_web_only_asks():
     admin.post(f"/staff/{target.pk}/role/revoke/", {"role": "coordinator"})
     admin.post(f"/staff/{target.pk}/active/", {"active": "0"})
     target.refresh_from_db()
-    assert target.is_active and roles_of(target) == frozenset({Role.COORDINATOR})
+    assert target.is_active
+    assert roles_of(target) == frozenset({Role.COORDINATOR})
     kinds = set(Approval.objects.filter(target_id=str(target.pk)).values_list("kind", flat=True))
     assert kinds == {"revoke_data_role", "set_active"}

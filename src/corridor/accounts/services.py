@@ -189,9 +189,7 @@ def grant_role(
 
 
 @transaction.atomic
-def revoke_role(
-    *, actor: Staff, staff: Staff, role: Role, approval_id: str | None = None
-) -> None:
+def revoke_role(*, actor: Staff, staff: Staff, role: Role, approval_id: str | None = None) -> None:
     """Take a role away. A TWO_PERSON role needs a coordinator's approval: an admin who
     removed the real coordinators first would silence every alert."""
     _require_manager(actor)
@@ -214,9 +212,7 @@ def revoke_role(
 
 
 @transaction.atomic
-def set_active(
-    *, actor: Staff, staff: Staff, active: bool, approval_id: str | None = None
-) -> None:
+def set_active(*, actor: Staff, staff: Staff, active: bool, approval_id: str | None = None) -> None:
     """Disable (every session ends before its next request) or re-enable an account.
 
     For anyone holding a TWO_PERSON role, and for undoing a suspension, a
@@ -270,9 +266,7 @@ def suspend_staff(*, actor: Staff, staff: Staff) -> int:
     staff.refresh_from_db()
     end_all_sessions(staff=staff)
     record_security_event(actor=actor, event=EventType.ACCOUNT_SUSPENDED, subject_id=staff.pk)
-    return alert_coordinators_and_auditors(
-        code="account_suspended", subject=staff, actor=actor
-    )
+    return alert_coordinators_and_auditors(code="account_suspended", subject=staff, actor=actor)
 
 
 @transaction.atomic

@@ -147,9 +147,7 @@ class ReplyForm(forms.Form):
 class SuspendForm(forms.Form):
     """Cut one account off now."""
 
-    staff: forms.ModelChoiceField[Staff] = forms.ModelChoiceField(
-        label=_("Account"), queryset=None
-    )
+    staff: forms.ModelChoiceField[Staff] = forms.ModelChoiceField(label=_("Account"), queryset=None)
 
     def __init__(self, *args: object, people: QuerySet[Staff], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature

@@ -135,9 +135,7 @@ def staff_active(request: HttpRequest, staff_id: int) -> HttpResponse:
             )
             messages.info(request, REQUESTED)
         else:
-            accounts.set_active(
-                actor=actor, staff=target, active=active, approval_id=approval_id
-            )
+            accounts.set_active(actor=actor, staff=target, active=active, approval_id=approval_id)
             messages.success(request, DONE)
     except CorridorError as problem:
         messages.error(request, str(problem))

@@ -144,4 +144,3 @@ def standby_end(request: HttpRequest, activation_id: UUID) -> HttpResponse:
     standby.end_standby(actor=current_staff(request), activation=activation)
     messages.success(request, OFF_DUTY)
     return redirect("web:standby")
-
