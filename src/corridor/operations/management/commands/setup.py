@@ -78,7 +78,7 @@ class Command(BaseCommand):
             self.stderr.write(
                 "No active coordinator, and this installation is already in use: an "
                 "administrator asks for the role and a coordinator approves. If none is "
-                "left, see 'Recovering coordinators' in docs/operators.md."
+                "left, see 'The first coordinators (bootstrap)' in docs/operators.md."
             )
             return
         for number in range(1, MIN_ACTIVE_COORDINATORS + 1):
