@@ -49,9 +49,11 @@ def demo_dir(tmp_path_factory) -> Path:
 
 
 def test_setup_demo_writes_one_login_per_role(demo_dir):
-    """demo.json lists an account for every role with a password and a base32 TOTP secret."""
+    """demo.json lists an account for every role (two coordinators, the floor the rules keep,
+    and a standby) with a password and a base32 TOTP secret."""
     accounts = json.loads((demo_dir / "demo.json").read_text(encoding="utf-8"))["accounts"]
-    assert {account["role"] for account in accounts} == ROLES
+    assert {account["role"] for account in accounts} == ROLES | {"standby"}
+    assert [a["role"] for a in accounts].count("coordinator") == 2
     for account in accounts:
         assert set(account) == {"username", "password", "role", "totp_secret", "cases"}
         assert re.fullmatch(r"[A-Z2-7]+", account["totp_secret"])
@@ -76,6 +78,21 @@ def test_second_setup_changes_nothing(demo_dir):
     assert result.returncode == 0, result.stderr
     assert (demo_dir / "demo.json").read_bytes() == before_json
     assert staff_rows(demo_dir) == before_rows
+
+
+def test_setup_bootstraps_two_coordinators_once(tmp_path):
+    """A new installation gets its first two coordinators at setup, with one-time
+    passwords; a second setup adds none."""
+    env = corridor_env(tmp_path)
+    first = run_corridor("setup", "--no-input", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "coordinator 'coordinator-1'" in first.stdout
+    assert "coordinator 'coordinator-2'" in first.stdout
+    again = run_corridor("setup", "--no-input", env=env)
+    assert again.returncode == 0, again.stderr
+    assert "coordinator-" not in again.stdout
+    names = [row[1] for row in staff_rows(tmp_path)]
+    assert sorted(names) == ["admin", "coordinator-1", "coordinator-2"]
 
 
 def test_demo_data_is_refused_in_production(tmp_path):

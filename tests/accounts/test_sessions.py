@@ -56,13 +56,14 @@ def test_eight_hours_end_even_an_active_session(client, staff, time_machine):
 
 
 def test_disabling_a_user_ends_all_their_sessions(client, staff):
-    """Two sessions of a person both end when an administrator disables the account."""
+    """Two sessions of a person both end when an administrator suspends the account (the
+    at-once way to switch off someone holding a data role)."""
     admin = StaffFactory(roles=[Role.ADMIN])
     other = Client()
     log_in(client, staff)
     device = TOTPDevice.objects.create(user=staff, name="second", confirmed=True)
     log_in(other, staff, device)
-    accounts.set_active(actor=admin, staff=staff, active=False)
+    accounts.suspend_staff(actor=admin, staff=staff)
     assert LOGGED_IN not in client.get("/").content
     assert LOGGED_IN not in other.get("/").content
     assert StaffSession.objects.filter(staff=staff).count() == 0

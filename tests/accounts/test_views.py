@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from corridor.accounts.models import Approval, ApprovalStatus, Staff
+from corridor.accounts.models import Approval, ApprovalStatus, Staff, StaffAlert
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from tests.accounts.helpers import log_in
@@ -102,19 +102,25 @@ def test_the_requester_cannot_grant_through_the_web():
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.GRANTED
 
 
-def test_emergency_device_revocation_ends_the_sessions_of_that_person():
-    """A seized phone: the admin revokes the device at once; its sessions die; a review is due."""
+def test_a_seized_phone_is_cut_off_by_suspension_not_an_emergency_revocation():
+    """A seized phone of a caseworker: the emergency revocation is refused (it was one
+    person's path to a data-role holder's login); suspending works at once and the
+    sessions die; every coordinator and auditor is alerted."""
     admin, _ = client_for(Role.ADMIN)
     victim_client, victim = client_for(Role.CASEWORKER)
+    coordinator = StaffFactory(roles=[Role.COORDINATOR])
     device = TOTPDevice.objects.filter(user=victim).first()
     admin.post(
         f"/staff/{victim.pk}/revoke_device/",
         {"device": f"totp:{device.pk}", "emergency": "device_seized"},
     )
     device.refresh_from_db()
-    assert not device.confirmed
+    assert device.confirmed
+    assert not Approval.objects.filter(emergency=True).exists()
+    assert b"Logged in as" in victim_client.get("/").content
+    admin.post(f"/staff/{victim.pk}/suspend/")
     assert b"Logged in as" not in victim_client.get("/").content
-    assert Approval.objects.get(emergency=True).status == ApprovalStatus.EMERGENCY
+    assert StaffAlert.objects.filter(staff=coordinator, code="account_suspended").exists()
 
 
 def test_passwords_and_codes_never_appear_in_urls(client, staff):
@@ -127,3 +133,17 @@ def test_passwords_and_codes_never_appear_in_urls(client, staff):
     page = client.get("/login/verify/").content.decode()
     assert 'method="post"' in page
     assert 'method="get"' not in page
+
+
+def test_removing_or_disabling_a_coordinator_through_the_web_only_asks():
+    """The admin's Remove and Disable buttons on a coordinator file a request for a
+    coordinator to approve; the coordinator keeps the role and the account meanwhile."""
+    admin, _ = client_for(Role.ADMIN)
+    target = StaffFactory(roles=[Role.COORDINATOR])
+    admin.post(f"/staff/{target.pk}/role/revoke/", {"role": "coordinator"})
+    admin.post(f"/staff/{target.pk}/active/", {"active": "0"})
+    target.refresh_from_db()
+    assert target.is_active
+    assert roles_of(target) == frozenset({Role.COORDINATOR})
+    kinds = set(Approval.objects.filter(target_id=str(target.pk)).values_list("kind", flat=True))
+    assert kinds == {"revoke_data_role", "set_active"}

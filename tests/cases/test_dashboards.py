@@ -116,7 +116,14 @@ def test_a_phase_lists_in_pages_of_references(open_case, coordinator, caseworker
     assert [lead.staff for lead in page[0].leads] == [caseworker]
     after = dashboards.list_cases_in_phase(Phase.INTAKE, after=cases[0].ref)
     assert [case.ref for case in after] == [case.ref for case in cases[1:]]
-    assign_case(actor=coordinator, case=cases[0], staff=coordinator)
+    # Assigning oneself is break-glass: a reason and a fresh confirmation.
+    assign_case(
+        actor=coordinator,
+        case=cases[0],
+        staff=coordinator,
+        reason="supervision",
+        confirmed_at=clock.now(),
+    )
     assert [lead.staff for lead in dashboards.list_cases_in_phase(Phase.INTAKE)[0].leads] == [
         coordinator
     ]

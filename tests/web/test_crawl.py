@@ -120,7 +120,14 @@ def case_states(coordinator, caseworker):
     closed = new_case(coordinator, given="Closed", region="RU-IN")
     for case in (full.case, intake, arrived, closed):
         assign_case(actor=coordinator, case=case, staff=caseworker, lead=False)
-        assign_case(actor=coordinator, case=case, staff=coordinator, lead=False)
+        assign_case(
+            actor=coordinator,
+            case=case,
+            staff=coordinator,
+            lead=False,
+            reason="supervision",
+            confirmed_at=clock.now(),
+        )
     principal = arrived.members.get().person
     today = clock.today()
     granted = start_application_for(

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.events import record_security_event
 from corridor.accounts.models import Staff, StaffAlert
 from corridor.accounts.roles import Role
+from corridor.audit.events import EventType
+from corridor.core import clock
+from corridor.core.exceptions import NotAllowed
+
+OWN_ALERT = _("This alert is about you; another person must dismiss it.")
+NO_SUCH_ALERT = _("There is no such alert.")
 
 
 def alert_coordinators(*, code: str, case_ref: str = "") -> int:
@@ -32,3 +44,40 @@ def alert_server_keepers(*, code: str) -> int:
     alerts = [StaffAlert(staff=person, code=code) for person in keepers]
     StaffAlert.objects.bulk_create(alerts)
     return len(alerts)
+def alert_coordinators_and_auditors(
+    *, code: str, subject: Staff, actor: Staff | None, case_ref: str = ""
+) -> int:
+    """Alert every active coordinator and auditor about `subject` (done by `actor`).
+
+    The loud path for one-person account acts (a suspension, a standby put on duty,
+    a break-glass self-assignment): the people it concerns are alerted too, and can
+    never dismiss it (dismiss_alert).
+    """
+    people = Staff.objects.filter(
+        is_active=True, groups__name__in=[Role.COORDINATOR.value, Role.AUDITOR.value]
+    ).distinct()
+    alerts = [
+        StaffAlert(staff=person, code=code, subject=subject, actor=actor, case_ref=case_ref)
+        for person in people
+    ]
+    StaffAlert.objects.bulk_create(alerts)
+    return len(alerts)
+
+
+@transaction.atomic
+def dismiss_alert(*, actor: Staff, alert_id: str) -> None:
+    """Dismiss one of one's own alerts; never one about oneself or one's own act."""
+    try:
+        key = uuid.UUID(str(alert_id))
+    except ValueError:
+        raise NotAllowed(str(NO_SUCH_ALERT)) from None
+    alert = StaffAlert.objects.select_for_update().filter(pk=key, staff=actor).first()
+    if alert is None or alert.dismissed_at is not None:
+        raise NotAllowed(str(NO_SUCH_ALERT))
+    if actor.pk in (alert.subject_id, alert.actor_id):
+        raise NotAllowed(str(OWN_ALERT))
+    alert.dismissed_at = clock.now()
+    alert.save(update_fields=["dismissed_at"])
+    record_security_event(
+        actor=actor, event=EventType.ALERT_DISMISSED, detail={"alert": str(alert.pk)}
+    )

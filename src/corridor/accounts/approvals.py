@@ -26,6 +26,7 @@ from corridor.accounts.models import (
     OnCallMembership,
     Staff,
     StaffAlert,
+    StandbyActivation,
 )
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
@@ -50,6 +51,9 @@ UNKNOWN_EMERGENCY_REASON = _("Choose one of the listed reasons for an emergency.
 SELF_REVIEW = _("A different coordinator must review this emergency.")
 NOT_EMERGENCY = _("Only emergency approvals are reviewed.")
 NOT_ALLOWED_TO_ASK = _("Your role cannot ask for this.")
+STANDBY_FOR_ACTIVATOR = _(
+    "You were put on standby duty by the person who asked: another coordinator must decide."
+)
 
 
 class ApprovalProblem(CorridorError):
@@ -291,6 +295,12 @@ def _check_decidable(actor: Staff, approval: Approval, action: GatedAction) -> N
         raise ApprovalProblem(str(SELF_APPROVAL))
     if not roles_of(actor) & action.approver_roles:
         raise ApprovalProblem(str(WRONG_ROLE))
+    # A standby owes its role to one coordinator's word; it never approves that
+    # coordinator's request, or one person could be two.
+    if StandbyActivation.objects.filter(
+        standby__staff=actor, activated_by_id=approval.requested_by_id
+    ).exists():
+        raise ApprovalProblem(str(STANDBY_FOR_ACTIVATOR))
 
 
 def _locked(approval_id: str) -> Approval:

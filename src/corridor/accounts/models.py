@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts.roles import Role
 from corridor.core import clock
 from corridor.core.models import UUIDModel
 from corridor.vault.fields import DataKeyField, EncryptedJSONField
@@ -38,6 +39,9 @@ class Staff(AbstractBaseUser, PermissionsMixin):
     # session's authentication hash.
     session_epoch = models.PositiveIntegerField(default=0)
     preferred_language = models.CharField(max_length=8, blank=True, default="")
+    # Set when a coordinator or admin cut the account off at once (suspend_staff);
+    # only a two-person reactivation clears it.
+    suspended_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -110,6 +114,10 @@ class ApprovalKind(models.TextChoices):
     REVOKE_DEVICE = "revoke_device", _("Revoke another person's device")
     PUBLISH_REPORT = "publish_report", _("Publish a public report")
     EXPORT_INTERNAL_REPORT = "export_internal_report", _("Export the internal report")
+    REVOKE_DATA_ROLE = "revoke_data_role", _("Remove a data role")
+    SET_ACTIVE = "set_active", _("Deactivate or reactivate an account")
+    REGISTER_STANDBY = "register_standby", _("Register a standby account")
+    SELF_ASSIGN = "self_assign", _("Assign a case to oneself")
 
 
 class ApprovalStatus(models.TextChoices):
@@ -179,10 +187,20 @@ class OnCallMembership(models.Model):
 
 
 class StaffAlert(models.Model):
-    """An in-app alert for one person (an approval to look at, an overdue review)."""
+    """An in-app alert for one person (an approval to look at, an overdue review).
+
+    `subject` is the account the alert is about (the one suspended, the standby
+    activated, the coordinator who activated it): that person never dismisses it.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="alerts")
+    subject = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     code = models.CharField(max_length=40)
     approval = models.ForeignKey(Approval, on_delete=models.CASCADE, null=True, blank=True)
     case_ref = models.CharField(max_length=12, blank=True)
@@ -232,3 +250,43 @@ class UnwrapSurge(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Standby(models.Model):
+    """An account registered in advance (by two people) to take a data role for a few hours.
+
+    The role is held only while an activation runs; registering it gives nothing.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="standby")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    registered_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "role"], name="one_standby_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"standby {self.staff_id} {self.role}"
+
+
+class StandbyActivation(models.Model):
+    """One coordinator put a standby on duty until `ends_at` (at most 12 hours)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    standby = models.ForeignKey(Standby, on_delete=models.CASCADE, related_name="activations")
+    activated_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=40)
+    started_at = models.DateTimeField(default=clock.now)
+    ends_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ended_at", "ends_at"], name="accounts_standby_open")]
+
+    def __str__(self) -> str:
+        return f"activation of {self.standby_id}"

@@ -23,6 +23,20 @@ class Role(models.TextChoices):
 # Roles that see personal data; granting one needs a second person.
 DATA_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.VERIFIER, Role.CASEWORKER, Role.COORDINATOR})
 
+# Roles no single person may give, take away, switch off or take over (password or
+# factor reset): the data roles, and the auditor, who watches the alerts. The admin
+# role is never combined with any of them.
+TWO_PERSON_ROLES = DATA_ROLES | {Role.AUDITOR}
+
+# Roles a standby account may be registered for (two people) and put on duty in (one
+# coordinator, at most STANDBY_MAX_HOURS).
+STANDBY_ROLES = frozenset({Role.COORDINATOR, Role.CASEWORKER, Role.VERIFIER})
+STANDBY_MAX_HOURS = 12
+
+# The organisation keeps at least this many active coordinators: the people who approve
+# and receive every alert. Removing or deactivating one below it is refused.
+MIN_ACTIVE_COORDINATORS = 2
+
 # Permissions ("app_label.codename") each role's group holds. Later apps add theirs.
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.HOTLINE_OPERATOR: frozenset(),

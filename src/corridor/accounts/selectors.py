@@ -23,6 +23,16 @@ def roles_of(staff: Staff) -> frozenset[Role]:
     return frozenset(Role(name) for name in names if name in Role.values)
 
 
+def held_roles(staff: Staff) -> frozenset[Role]:
+    """The roles `staff`'s account carries, active or not (what switching it on would give)."""
+    names = [group.name for group in staff.groups.all()]
+    return frozenset(Role(name) for name in names if name in Role.values)
+
+
+def count_active_coordinators() -> int:
+    return Staff.objects.filter(is_active=True, groups__name=Role.COORDINATOR.value).count()
+
+
 def list_staff() -> QuerySet[Staff]:
     """Every account, for the administrator's list (usernames and roles only)."""
     return Staff.objects.prefetch_related("groups").order_by("username")
@@ -49,7 +59,7 @@ def sessions_of(staff: Staff) -> QuerySet[StaffSession]:
 
 def open_alerts(staff: Staff) -> QuerySet[StaffAlert]:
     return StaffAlert.objects.filter(staff=staff, dismissed_at__isnull=True).select_related(
-        "approval"
+        "approval", "subject", "actor"
     )
 
 

@@ -1,8 +1,11 @@
 """Writes to staff accounts. Every function is atomic, names its actor and records an event.
 
-Account changes that could hand someone personal data — granting a data role,
-resetting another person's password or factors, revoking their device — go
-through the two-person rule in approvals.py.
+No single person gives, takes away, switches off or takes over a role that sees
+personal data or watches the alerts (TWO_PERSON_ROLES): granting or removing one,
+deactivating or reactivating its holder and resetting their password or factors
+each need a second person's approval, with no emergency path. The one-person
+exceptions are loud: suspending an account at once (suspend_staff) and putting a
+pre-registered standby on duty (standby.py) alert every coordinator and auditor.
 """
 
 from __future__ import annotations
@@ -18,31 +21,71 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from corridor.accounts import approvals, factors
+from corridor.accounts.alerts import alert_coordinators_and_auditors
 from corridor.accounts.events import record_security_event
-from corridor.accounts.models import ApprovalKind, BackupCode, Staff
-from corridor.accounts.roles import DATA_ROLES, ROLE_PERMISSIONS, Role
-from corridor.accounts.selectors import roles_of
+from corridor.accounts.models import Approval, ApprovalKind, BackupCode, Staff
+from corridor.accounts.roles import (
+    MIN_ACTIVE_COORDINATORS,
+    ROLE_PERMISSIONS,
+    TWO_PERSON_ROLES,
+    Role,
+)
+from corridor.accounts.selectors import count_active_coordinators, held_roles, roles_of
 from corridor.accounts.sessions import end_all_sessions
 from corridor.audit.events import EventType
+from corridor.audit.models import AuditEntry
+from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput, NotAllowed
 
 USERNAME_TAKEN = _("That username is already taken.")
 USERNAME_INVALID = _("A username is 3 to 40 letters, digits, dots, dashes or underscores.")
 ADMIN_WITH_DATA_ROLE = _(
-    "An administrator cannot also hold a role that sees personal data. "
+    "An administrator cannot also hold a role that sees personal data or the auditor role. "
     "Use a separate account for that work."
 )
 NOT_MANAGER = _("Only an administrator can change staff accounts.")
+NOT_SUSPENDER = _("Only a coordinator or an administrator can suspend an account.")
+SELF_SUSPEND = _("You cannot suspend your own account.")
+ALREADY_SUSPENDED = _("This account is already switched off.")
 LAST_FACTOR = _("Keep at least one second factor: add another before removing this one.")
 WRONG_PASSWORD = _("The current password is not right.")
+LAST_COORDINATORS = _(
+    "The organisation must keep at least two active coordinators: this would leave fewer."
+)
+NEEDS_COORDINATOR_APPROVAL = _(
+    "This person holds a role that sees personal data or the audit log: a coordinator "
+    "must approve this change."
+)
+BOOTSTRAP_CLOSED = _(
+    "Roles that see personal data are given through the two-person rule once the "
+    "installation is in use."
+)
 
 _ADMINS = frozenset({Role.ADMIN})
+_COORDINATORS = frozenset({Role.COORDINATOR})
 _APPROVERS = frozenset({Role.ADMIN, Role.COORDINATOR})
+# No emergency path for any of these: a bribed admin "on my approval alone" was the hole.
 approvals.register_gated_action(
     ApprovalKind.GRANT_DATA_ROLE,
-    approvals.GatedAction(requester_roles=_ADMINS, approver_roles=frozenset({Role.COORDINATOR})),
+    approvals.GatedAction(
+        requester_roles=_ADMINS, approver_roles=_COORDINATORS, emergency_allowed=False
+    ),
 )
+approvals.register_gated_action(
+    ApprovalKind.REVOKE_DATA_ROLE,
+    approvals.GatedAction(
+        requester_roles=_ADMINS, approver_roles=_COORDINATORS, emergency_allowed=False
+    ),
+)
+approvals.register_gated_action(
+    ApprovalKind.SET_ACTIVE,
+    approvals.GatedAction(
+        requester_roles=_APPROVERS, approver_roles=_COORDINATORS, emergency_allowed=False
+    ),
+)
+# Support for a person's own login. When the target holds a TWO_PERSON role the
+# emergency path is refused and the approver must be a coordinator (_check_support).
 for _kind in (ApprovalKind.RESET_PASSWORD, ApprovalKind.RESET_FACTORS, ApprovalKind.REVOKE_DEVICE):
     approvals.register_gated_action(
         _kind, approvals.GatedAction(requester_roles=_ADMINS, approver_roles=_APPROVERS)
@@ -73,9 +116,14 @@ def create_staff(
 ) -> Staff:
     """Create an active account; roles given here are granted without approval.
 
-    Only setup and demo data pass roles here. Staff created in the web
-    interface start with no role; data roles then go through an approval.
+    Only `corridor setup` (the first coordinators) and demo data pass roles here,
+    and only while the installation is new (bootstrap_open). Staff created in the
+    web interface start with no role; data roles then go through an approval.
     """
+    role_set = frozenset(Role(r) for r in roles)
+    _check_separation(role_set)
+    if role_set & TWO_PERSON_ROLES and not bootstrap_open():
+        raise NotAllowed(str(BOOTSTRAP_CLOSED))
     _check_username(username)
     if Staff.objects.filter(username__iexact=username).exists():
         raise InvalidInput(str(USERNAME_TAKEN))
@@ -83,8 +131,6 @@ def create_staff(
     validate_password(password, user=staff)
     staff.set_password(password)
     staff.save()
-    role_set = frozenset(Role(r) for r in roles)
-    _check_separation(role_set)
     ensure_role_groups()
     staff.groups.set(Group.objects.filter(name__in=[r.value for r in role_set]))
     record_security_event(
@@ -106,6 +152,13 @@ def create_staff_with_temporary_password(*, actor: Staff, username: str) -> tupl
     return staff, password
 
 
+def bootstrap_open() -> bool:
+    """True while nobody has signed in and no case exists: `corridor setup` may then
+    create the first coordinators (and demo data its accounts) with their roles."""
+    used = AuditEntry.objects.filter(event_type=EventType.LOGIN_SUCCEEDED).exists()
+    return not used and not AuditEntry.objects.exclude(case_id="").exists()
+
+
 @transaction.atomic
 def grant_role(
     *,
@@ -115,10 +168,11 @@ def grant_role(
     approval_id: str | None = None,
     emergency_reason: str | None = None,
 ) -> None:
-    """Give `staff` a role. A data role needs a granted approval or an emergency reason."""
+    """Give `staff` a role. A TWO_PERSON role needs an approval granted by a coordinator;
+    `emergency_reason` is refused for them (kept so callers' signatures stay stable)."""
     _require_manager(actor)
-    _check_separation(roles_of(staff) | {role})
-    if role in DATA_ROLES:
+    _check_separation(held_roles(staff) | {role})
+    if role in TWO_PERSON_ROLES:
         approvals.authorise(
             actor=actor,
             kind=ApprovalKind.GRANT_DATA_ROLE,
@@ -135,9 +189,21 @@ def grant_role(
 
 
 @transaction.atomic
-def revoke_role(*, actor: Staff, staff: Staff, role: Role) -> None:
-    """Take a role away at once: removing access is never gated."""
+def revoke_role(*, actor: Staff, staff: Staff, role: Role, approval_id: str | None = None) -> None:
+    """Take a role away. A TWO_PERSON role needs a coordinator's approval: an admin who
+    removed the real coordinators first would silence every alert."""
     _require_manager(actor)
+    if role in TWO_PERSON_ROLES:
+        if role is Role.COORDINATOR and staff.is_active:
+            _keep_two_coordinators(staff)
+        approvals.authorise(
+            actor=actor,
+            kind=ApprovalKind.REVOKE_DATA_ROLE,
+            target_type="staff",
+            target_id=str(staff.pk),
+            payload={"role": role.value},
+            approval_id=approval_id,
+        )
     staff.groups.remove(*Group.objects.filter(name=role.value))
     end_all_sessions(staff=staff)
     record_security_event(
@@ -146,17 +212,61 @@ def revoke_role(*, actor: Staff, staff: Staff, role: Role) -> None:
 
 
 @transaction.atomic
-def set_active(*, actor: Staff, staff: Staff, active: bool) -> None:
-    """Disable (every session ends before its next request) or re-enable an account."""
-    _require_manager(actor)
-    if staff.pk == actor.pk and not active:
+def set_active(*, actor: Staff, staff: Staff, active: bool, approval_id: str | None = None) -> None:
+    """Disable (every session ends before its next request) or re-enable an account.
+
+    For anyone holding a TWO_PERSON role, and for undoing a suspension, a
+    coordinator must approve first; the last two active coordinators stay on.
+    """
+    if not actor.is_active or not roles_of(actor) & {Role.ADMIN, Role.COORDINATOR}:
         raise NotAllowed(str(NOT_MANAGER))
-    Staff.objects.filter(pk=staff.pk).update(is_active=active)
+    if staff.pk == actor.pk:
+        raise NotAllowed(str(NOT_MANAGER))
+    if not active and staff.is_active and Role.COORDINATOR in held_roles(staff):
+        _keep_two_coordinators(staff)
+    if held_roles(staff) & TWO_PERSON_ROLES or (active and staff.suspended_at is not None):
+        approvals.authorise(
+            actor=actor,
+            kind=ApprovalKind.SET_ACTIVE,
+            target_type="staff",
+            target_id=str(staff.pk),
+            payload={"active": int(active)},
+            approval_id=approval_id,
+        )
+    elif Role.ADMIN not in roles_of(actor):
+        raise NotAllowed(str(NOT_MANAGER))
+    Staff.objects.filter(pk=staff.pk).update(
+        is_active=active, suspended_at=None if active else staff.suspended_at
+    )
     staff.refresh_from_db()
     if not active:
         end_all_sessions(staff=staff)
     event = EventType.ACCOUNT_ENABLED if active else EventType.ACCOUNT_DISABLED
     record_security_event(actor=actor, event=event, subject_id=staff.pk)
+
+
+@transaction.atomic
+def suspend_staff(*, actor: Staff, staff: Staff) -> int:
+    """Cut an account off at once (a coerced colleague): no approval, but loud.
+
+    Every active coordinator and auditor is alerted (including the person who did
+    it, who cannot dismiss it); undoing it is set_active(active=True) with a
+    coordinator's approval. The last two active coordinators cannot be suspended
+    by anyone: put a standby on duty first. Returns how many were alerted.
+    """
+    if not actor.is_active or not roles_of(actor) & {Role.ADMIN, Role.COORDINATOR}:
+        raise NotAllowed(str(NOT_SUSPENDER))
+    if staff.pk == actor.pk:
+        raise NotAllowed(str(SELF_SUSPEND))
+    if not staff.is_active:
+        raise NotAllowed(str(ALREADY_SUSPENDED))
+    if Role.COORDINATOR in held_roles(staff):
+        _keep_two_coordinators(staff)
+    Staff.objects.filter(pk=staff.pk).update(is_active=False, suspended_at=clock.now())
+    staff.refresh_from_db()
+    end_all_sessions(staff=staff)
+    record_security_event(actor=actor, event=EventType.ACCOUNT_SUSPENDED, subject_id=staff.pk)
+    return alert_coordinators_and_auditors(code="account_suspended", subject=staff, actor=actor)
 
 
 @transaction.atomic
@@ -169,7 +279,8 @@ def reset_password(
 ) -> str:
     """Give another person a one-time password (approved by a second person); return it."""
     _require_manager(actor)
-    approvals.authorise(
+    _check_support(staff, emergency_reason)
+    approval = approvals.authorise(
         actor=actor,
         kind=ApprovalKind.RESET_PASSWORD,
         target_type="staff",
@@ -177,6 +288,7 @@ def reset_password(
         approval_id=approval_id,
         emergency_reason=emergency_reason,
     )
+    _check_support_approver(staff, approval)
     password = temporary_password()
     staff.set_password(password)
     staff.must_change_password = True
@@ -196,7 +308,8 @@ def reset_factors(
 ) -> None:
     """Remove all of another person's second factors; they enrol again at their next login."""
     _require_manager(actor)
-    approvals.authorise(
+    _check_support(staff, emergency_reason)
+    approval = approvals.authorise(
         actor=actor,
         kind=ApprovalKind.RESET_FACTORS,
         target_type="staff",
@@ -204,6 +317,7 @@ def reset_factors(
         approval_id=approval_id,
         emergency_reason=emergency_reason,
     )
+    _check_support_approver(staff, approval)
     TOTPDevice.objects.filter(user=staff).delete()
     WebAuthnCredential.objects.filter(user=staff).delete()
     BackupCode.objects.filter(staff=staff).delete()
@@ -225,7 +339,8 @@ def revoke_device(
     """Disable one of another person's factors (`webauthn:<id>` or `totp:<id>`) and end
     every session of theirs: for a lost or seized phone, laptop or key."""
     _require_manager(actor)
-    approvals.authorise(
+    _check_support(staff, emergency_reason)
+    approval = approvals.authorise(
         actor=actor,
         kind=ApprovalKind.REVOKE_DEVICE,
         target_type="staff",
@@ -234,6 +349,7 @@ def revoke_device(
         approval_id=approval_id,
         emergency_reason=emergency_reason,
     )
+    _check_support_approver(staff, approval)
     _disable_device(staff, device)
     end_all_sessions(staff=staff)
     record_security_event(
@@ -342,8 +458,29 @@ def _require_manager(actor: Staff) -> None:
 
 
 def _check_separation(roles: frozenset[Role]) -> None:
-    if Role.ADMIN in roles and roles & DATA_ROLES:
+    """The admin role never sits with a data role or the auditor's (who watches admins)."""
+    if Role.ADMIN in roles and roles & TWO_PERSON_ROLES:
         raise NotAllowed(str(ADMIN_WITH_DATA_ROLE))
+
+
+def _keep_two_coordinators(leaving: Staff) -> None:
+    """Refuse to switch off or demote an active coordinator when that leaves fewer than two."""
+    if leaving.is_active and count_active_coordinators() <= MIN_ACTIVE_COORDINATORS:
+        raise NotAllowed(str(LAST_COORDINATORS))
+
+
+def _check_support(staff: Staff, emergency_reason: str | None) -> None:
+    """Taking over the login of a TWO_PERSON role holder has no emergency path."""
+    if emergency_reason is not None and held_roles(staff) & TWO_PERSON_ROLES:
+        raise NotAllowed(str(NEEDS_COORDINATOR_APPROVAL))
+
+
+def _check_support_approver(staff: Staff, approval: Approval) -> None:
+    """Two admins together cannot take over a coordinator's login: a coordinator approves."""
+    if not held_roles(staff) & TWO_PERSON_ROLES or approval.decided_by is None:
+        return
+    if Role.COORDINATOR not in roles_of(approval.decided_by):
+        raise NotAllowed(str(NEEDS_COORDINATOR_APPROVAL))
 
 
 def _check_username(username: str) -> None:

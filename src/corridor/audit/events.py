@@ -42,6 +42,11 @@ class EventType(StrEnum):
     DRAFT_SAVED = "accounts.draft_saved"
     DRAFT_RESTORED = "accounts.draft_restored"
     DRAFT_DISCARDED = "accounts.draft_discarded"
+    ACCOUNT_SUSPENDED = "accounts.account_suspended"
+    STANDBY_REGISTERED = "accounts.standby_registered"
+    STANDBY_ACTIVATED = "accounts.standby_activated"
+    STANDBY_ENDED = "accounts.standby_ended"
+    ALERT_DISMISSED = "accounts.alert_dismissed"
 
     # people and cases
     PERSON_CREATED = "people.person_created"

@@ -16,8 +16,9 @@ from typing import TypedDict
 
 from django.db import transaction
 
+from corridor.accounts import approvals, standby
 from corridor.accounts import services as accounts
-from corridor.accounts.models import Staff
+from corridor.accounts.models import ApprovalKind, Staff
 from corridor.accounts.roles import Role
 from corridor.cases.models import CaseAssignment
 from corridor.core import clock
@@ -53,6 +54,8 @@ def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CAS
         logins: list[tuple[Staff, str, str, Role]] = []
         for role in Role:
             logins.append(_account(actor, f"demo-{role.value}".replace("_", "-"), role))
+        # Two coordinators: the organisation never runs with fewer (MIN_ACTIVE_COORDINATORS).
+        logins.append(_account(actor, "demo-coordinator-2", Role.COORDINATOR))
         for number in range(2, EXTRA_CASEWORKERS + 2):
             logins.append(_account(actor, f"demo-caseworker-{number}", Role.CASEWORKER))
         by_role = {role: [s for s, _p, _t, r in logins if r is role] for role in Role}
@@ -65,6 +68,9 @@ def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CAS
         )
         build_requests(operator=by_role[Role.HOTLINE_OPERATOR][0])
         _pending_approval(by_role[Role.COORDINATOR][0])
+        standby_login = _standby(
+            actor, admin=by_role[Role.ADMIN][0], coordinator=by_role[Role.COORDINATOR][1]
+        )
         accounts_out = [
             DemoAccount(
                 username=staff.username,
@@ -75,6 +81,7 @@ def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CAS
             )
             for staff, password, secret, role in logins
         ]
+        accounts_out.append(standby_login)
     _write_json_atomically(target, {"accounts": accounts_out})
     return target
 
@@ -87,16 +94,42 @@ def _pending_approval(coordinator: Staff) -> None:
     reports.request_export(actor=coordinator, export=export)
 
 
+def _standby(actor: Actor, *, admin: Staff, coordinator: Staff) -> DemoAccount:
+    """A standby caseworker, registered the way the rules ask: the admin asks, a coordinator
+    grants, the admin carries it out. It holds no role until a coordinator puts it on duty."""
+    staff, password, secret = _login(actor, "demo-standby", [])
+    approval = approvals.request_approval(
+        actor=admin,
+        kind=ApprovalKind.REGISTER_STANDBY,
+        target_type="staff",
+        target_id=str(staff.pk),
+        payload={"role": Role.CASEWORKER.value},
+        reason="standby",
+    )
+    approvals.grant_approval(actor=coordinator, approval_id=str(approval.pk))
+    standby.register_standby(
+        actor=admin, staff=staff, role=Role.CASEWORKER, approval_id=str(approval.pk)
+    )
+    return DemoAccount(
+        username=staff.username, password=password, role="standby", totp_secret=secret, cases=[]
+    )
+
+
 def base32_secret(key: bytes) -> str:
     """RFC 4648 base32 without padding, as authenticator apps expect."""
     return base64.b32encode(key).decode("ascii").rstrip("=")
 
 
 def _account(actor: Actor, username: str, role: Role) -> tuple[Staff, str, str, Role]:
+    staff, password, secret = _login(actor, username, [role])
+    return staff, password, secret, role
+
+
+def _login(actor: Actor, username: str, roles: list[Role]) -> tuple[Staff, str, str]:
     password = "-".join(secrets.token_hex(3) for _ in range(4))
-    staff = accounts.create_staff(actor=actor, username=username, password=password, roles=[role])
+    staff = accounts.create_staff(actor=actor, username=username, password=password, roles=roles)
     device = accounts.enrol_totp_for_demo(actor=actor, staff=staff)
-    return staff, password, base32_secret(device.bin_key), role
+    return staff, password, base32_secret(device.bin_key)
 
 
 def _cases_of(staff: Staff) -> list[str]:

@@ -8,6 +8,7 @@ was typed into them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -124,6 +125,9 @@ class CaseForm(forms.Form):
 
     # Date fields the page fills with today's date (what happened is usually today).
     TODAY_FIELDS: tuple[str, ...] = ()
+    # When the session last confirmed password and second factor (set by the view;
+    # break-glass actions such as assigning oneself read it).
+    confirmed_at: datetime | None = None
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         self.case = case
@@ -360,6 +364,7 @@ class EraseForm(CaseForm):
         ),
         required=True,
     )
+ASK_APPROVAL = "ask_approval"
 
 
 class AssignForm(CaseForm):
@@ -368,6 +373,21 @@ class AssignForm(CaseForm):
         label=_("As"),
         choices=[("1", _("Lead caseworker")), ("0", _("Team member"))],
         coerce=lambda value: value == "1",
+    )
+    # Only for assigning oneself: break-glass with a reason, or a second coordinator.
+    self_reason = forms.ChoiceField(
+        label=_("If you are assigning yourself"),
+        help_text=_(
+            "Assigning a case to yourself is break-glass: you confirm your password and "
+            "second factor, and every coordinator and auditor is alerted. Or ask another "
+            "coordinator to approve it, then assign yourself once they have."
+        ),
+        choices=[
+            ("", "—"),
+            (ASK_APPROVAL, _("Ask another coordinator to approve")),
+            *((code, REVEAL_REASON_LABELS[code]) for code in sorted(REVEAL_REASONS)),
+        ],
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
-from corridor.accounts.roles import Role
+from corridor.accounts.roles import STANDBY_ROLES, Role
 
 
 class LoginForm(forms.Form):
@@ -142,6 +142,43 @@ class ReplyForm(forms.Form):
             "other people or anything they could be harmed by if someone else reads it."
         ),
     )
+
+
+class SuspendForm(forms.Form):
+    """Cut one account off now."""
+
+    staff: forms.ModelChoiceField[Staff] = forms.ModelChoiceField(label=_("Account"), queryset=None)
+
+    def __init__(self, *args: object, people: QuerySet[Staff], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
+        field = self.fields["staff"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = people
+
+
+class RegisterStandbyForm(SuspendForm):
+    """Register an account as standby for a role (asked, then carried out once granted)."""
+
+    role = forms.ChoiceField(
+        label=_("Role while on duty"),
+        choices=[(role.value, role.label) for role in Role if role in STANDBY_ROLES],
+    )
+    approval = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+STANDBY_REASON_CHOICES = [
+    ("coordinators_unreachable", _("No coordinator can be reached")),
+    ("evacuation_night", _("An evacuation is under way")),
+    ("suspension_cover", _("Cover for a suspended colleague")),
+    ("staff_in_danger", _("A member of staff is in danger")),
+]
+
+
+class ActivateStandbyForm(forms.Form):
+    """Put a standby on duty: for how long (at most 12 hours) and why."""
+
+    hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=12, initial=4)
+    reason = forms.ChoiceField(label=_("Why"), choices=STANDBY_REASON_CHOICES)
 
 
 class SurgeForm(forms.Form):

@@ -18,6 +18,7 @@ from corridor.web.views import (
     routes,
     screening,
     staff_admin,
+    standby,
     surge,
 )
 
@@ -43,8 +44,14 @@ urlpatterns = [
     path("account/devices/remove/", account.remove_device, name="remove_device"),
     path("account/sessions/end/", account.end_all_sessions, name="end_sessions"),
     path("staff/", staff_admin.staff_list, name="staff_list"),
+    path("standby/", standby.standby_page, name="standby"),
+    path("standby/suspend/", standby.standby_suspend, name="standby_suspend"),
+    path("standby/register/", standby.standby_register, name="standby_register"),
+    path("standby/<uuid:standby_id>/activate/", standby.standby_activate, name="standby_activate"),
+    path("standby/duty/<uuid:activation_id>/end/", standby.standby_end, name="standby_end"),
     path("staff/<int:staff_id>/", staff_admin.staff_detail, name="staff_detail"),
     path("staff/<int:staff_id>/active/", staff_admin.staff_active, name="staff_active"),
+    path("staff/<int:staff_id>/suspend/", staff_admin.staff_suspend, name="staff_suspend"),
     path("staff/<int:staff_id>/role/<str:action>/", staff_admin.staff_role, name="staff_role"),
     path("staff/<int:staff_id>/<str:kind>/", staff_admin.staff_gated, name="staff_gated"),
     path("approvals/", approvals.approval_list, name="approvals"),

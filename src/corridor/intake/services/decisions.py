@@ -28,7 +28,7 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.consent import SharingRefused, check_sharing
 from corridor.cases.models import Case, Phase
-from corridor.cases.services.assignment import assign_case
+from corridor.cases.services.assignment import lead_new_case
 from corridor.cases.services.opening import open_case
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput, NotAllowed
@@ -279,7 +279,7 @@ def _open_case_for(actor: Staff, request: Request, answers: dict[str, JSONValue]
     # A coordinator (or caseworker) who accepts leads the case; a verifier's acceptance
     # lands in the board's unassigned queue for a coordinator to assign.
     if roles_of(actor) & {Role.CASEWORKER, Role.COORDINATOR}:
-        assign_case(actor=actor, case=case, staff=actor)
+        lead_new_case(actor=actor, case=case)
     return case
 
 

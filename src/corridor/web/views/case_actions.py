@@ -22,7 +22,8 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from corridor.accounts.models import Staff
+from corridor.accounts import sessions
+from corridor.accounts.models import Approval, Staff
 from corridor.cases.access import may_hold_key, record_case_view
 from corridor.cases.models import (
     Case,
@@ -66,6 +67,9 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 OPEN_FIRST = _("Open the case for work first: this change needs the case's key.")
+SELF_ASSIGN_ASKED = _(
+    "Another coordinator has been asked to approve. Once they have, assign yourself again."
+)
 INCIDENT_RAISED = _("An incident was raised; every coordinator has been alerted.")
 
 Run = Callable[[Staff, Case, Any], object]
@@ -202,7 +206,16 @@ def _retract_status(actor: Staff, case: Case, form: af.RetractStatusForm) -> obj
 
 def _assign(actor: Staff, case: Case, form: f.AssignForm) -> object:
     data = form.cleaned_data
-    return assignment.assign_case(actor=actor, case=case, staff=data["staff"], lead=data["lead"])
+    if data["staff"].pk == actor.pk and data["self_reason"] == f.ASK_APPROVAL:
+        return assignment.request_self_assignment(actor=actor, case=case)
+    return assignment.assign_case(
+        actor=actor,
+        case=case,
+        staff=data["staff"],
+        lead=data["lead"],
+        reason=data["self_reason"],
+        confirmed_at=form.confirmed_at,
+    )
 
 
 def _unassign(actor: Staff, case: Case, form: f.UnassignForm) -> object:
@@ -691,9 +704,14 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
             case=case,
             initial=_initial(request, action) if not posted else None,
         )
+        # When this session last confirmed password and factor (break-glass actions read it).
+        if isinstance(form, f.CaseForm):
+            form.confirmed_at = sessions.recent_auth_at(request)
         if form.is_valid():
             try:
                 result = action.run(staff, case, form)
+            except assignment.SelfAssignReauthNeeded:
+                return sessions.reauth_redirect(request)
             except CorridorError as problem:
                 form.add_error(None, str(problem))
             else:
@@ -701,6 +719,8 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
                     forget_draft(request)
                 if isinstance(result, Incident):
                     messages.warning(request, INCIDENT_RAISED)
+                elif isinstance(result, Approval):
+                    messages.info(request, SELF_ASSIGN_ASKED)
                 else:
                     messages.success(request, action.done)
                 if action.done_url != "web:case":

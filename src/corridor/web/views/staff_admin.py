@@ -1,9 +1,11 @@
 """The administrator's pages: accounts, roles, and the gated account changes.
 
 An administrator sees usernames, roles and factors, never personal data.
-Granting a data role, resetting someone's password or factors and revoking
-their device each need a granted approval from a second person (or the
-emergency path); the page asks for one, then carries it out once granted.
+Granting or removing a data role or the auditor's, switching their holder off or
+on, and resetting their password or factors each need a coordinator's granted
+approval, with no emergency path; the page asks for one, then carries it out once
+granted. Suspending an account is at once (and alerts every coordinator and
+auditor); coordinators suspend from the standby page (web/views/standby.py).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from corridor.accounts import approvals
 from corridor.accounts import services as accounts
 from corridor.accounts.access import StaffNotFound, access_staff_by_id
 from corridor.accounts.models import Approval, ApprovalKind, ApprovalStatus, Staff
-from corridor.accounts.roles import DATA_ROLES, Role
-from corridor.accounts.selectors import factors_of, list_staff, roles_of
+from corridor.accounts.roles import TWO_PERSON_ROLES, Role
+from corridor.accounts.selectors import factors_of, held_roles, list_staff, roles_of
 from corridor.core.exceptions import CorridorError
 from corridor.web.decorators import current_staff, role_required
 from corridor.web.forms import CreateStaffForm, DeviceForm, GatedActionForm, RoleForm
@@ -28,6 +30,7 @@ from corridor.web.forms import CreateStaffForm, DeviceForm, GatedActionForm, Rol
 REQUESTED = _("Approval requested. A second person must grant it before it takes effect.")
 DONE = _("Done.")
 EMERGENCY_DONE = _("Done on your approval alone. A coordinator must review it within 24 hours.")
+SUSPENDED = _("The account is suspended. Every coordinator and auditor has been alerted.")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -61,9 +64,9 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     ).order_by("-created_at")
     context = {
         "target": target,
-        "roles": sorted(roles_of(target), key=lambda r: r.value),
+        "roles": sorted(held_roles(target), key=lambda r: r.value),
         "all_roles": list(Role),
-        "data_roles": DATA_ROLES,
+        "guarded": bool(held_roles(target) & TWO_PERSON_ROLES),
         "factors": factors_of(target),
         "approvals": list(granted),
         "role_form": RoleForm(),
@@ -84,23 +87,25 @@ def staff_role(request: HttpRequest, staff_id: int, action: str) -> HttpResponse
         messages.error(request, _("Choose a role."))
         return redirect("web:staff_detail", staff_id=target.pk)
     role = Role(form.cleaned_data["role"])
+    kind = ApprovalKind.GRANT_DATA_ROLE if action == "grant" else ApprovalKind.REVOKE_DATA_ROLE
+    approval_id = _approval_id(gated)
     try:
-        if action == "revoke":
-            accounts.revoke_role(actor=actor, staff=target, role=role)
-            messages.success(request, DONE)
-        elif role in DATA_ROLES and not _has_go_ahead(gated):
+        if role in TWO_PERSON_ROLES and approval_id is None:
             approvals.request_approval(
                 actor=actor,
-                kind=ApprovalKind.GRANT_DATA_ROLE,
+                kind=kind,
                 target_type="staff",
                 target_id=str(target.pk),
                 payload={"role": role.value},
                 reason="role_change",
             )
             messages.info(request, REQUESTED)
+        elif action == "revoke":
+            accounts.revoke_role(actor=actor, staff=target, role=role, approval_id=approval_id)
+            messages.success(request, DONE)
         else:
-            accounts.grant_role(actor=actor, staff=target, role=role, **_go_ahead(gated))
-            messages.success(request, _done_message(gated))
+            accounts.grant_role(actor=actor, staff=target, role=role, approval_id=approval_id)
+            messages.success(request, DONE)
     except CorridorError as problem:
         messages.error(request, str(problem))
     return redirect("web:staff_detail", staff_id=target.pk)
@@ -109,10 +114,42 @@ def staff_role(request: HttpRequest, staff_id: int, action: str) -> HttpResponse
 @require_POST
 @role_required(Role.ADMIN)
 def staff_active(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """Switch an account off or on; for a data role's holder (or to undo a suspension)
+    ask a coordinator first, then carry it out once granted."""
+    actor, target = current_staff(request), _target(request, staff_id)
+    gated = GatedActionForm(request.POST)
+    active = request.POST.get("active") == "1"
+    approval_id = _approval_id(gated) if gated.is_valid() else None
+    needs_second = bool(held_roles(target) & TWO_PERSON_ROLES) or (
+        active and target.suspended_at is not None
+    )
+    try:
+        if needs_second and approval_id is None:
+            approvals.request_approval(
+                actor=actor,
+                kind=ApprovalKind.SET_ACTIVE,
+                target_type="staff",
+                target_id=str(target.pk),
+                payload={"active": int(active)},
+                reason="account_support",
+            )
+            messages.info(request, REQUESTED)
+        else:
+            accounts.set_active(actor=actor, staff=target, active=active, approval_id=approval_id)
+            messages.success(request, DONE)
+    except CorridorError as problem:
+        messages.error(request, str(problem))
+    return redirect("web:staff_detail", staff_id=target.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def staff_suspend(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """Cut the account off now; undoing it needs a coordinator's approval."""
     actor, target = current_staff(request), _target(request, staff_id)
     try:
-        accounts.set_active(actor=actor, staff=target, active=request.POST.get("active") == "1")
-        messages.success(request, DONE)
+        accounts.suspend_staff(actor=actor, staff=target)
+        messages.warning(request, SUSPENDED)
     except CorridorError as problem:
         messages.error(request, str(problem))
     return redirect("web:staff_detail", staff_id=target.pk)
@@ -174,6 +211,11 @@ def _target(request: HttpRequest, staff_id: int) -> Staff:
         return access_staff_by_id(current_staff(request), staff_id)
     except StaffNotFound:
         raise Http404 from None
+
+
+def _approval_id(form: GatedActionForm) -> str | None:
+    approval = form.cleaned_data.get("approval")
+    return str(approval) if approval else None
 
 
 def _has_go_ahead(form: GatedActionForm) -> bool:

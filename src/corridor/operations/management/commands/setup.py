@@ -1,9 +1,14 @@
-"""`corridor setup [--demo] [--no-input]`: prepare the database and the first admin; idempotent."""
+"""`corridor setup [--demo] [--no-input]`: prepare the database, the first admin and the
+first two coordinators; idempotent.
+
+The coordinators are made here, before anyone has signed in and before any case
+exists, because afterwards no single person can give the coordinator role: an
+administrator asks and a coordinator approves (docs/operators.md).
+"""
 
 from __future__ import annotations
 
 import getpass
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corridor.accounts import selectors as account_selectors
 from corridor.accounts import services as accounts
-from corridor.accounts.roles import Role
+from corridor.accounts.roles import MIN_ACTIVE_COORDINATORS, Role
 from corridor.core.actors import Actor, cli_actor
 from corridor.core.exceptions import InvalidInput
 from corridor.operations import demo
@@ -63,7 +68,41 @@ class Command(BaseCommand):
         if options["demo"]:
             path = demo.create_demo_data(actor=actor, data_dir=settings.CORRIDOR_DATA_DIR)
             self.stdout.write(f"Demo logins: {path}")
+        if account_selectors.count_active_coordinators() == 0:
+            self._create_first_coordinators(interactive=not options["no_input"], actor=actor)
         self.stdout.write("Setup complete.")
+
+    def _create_first_coordinators(self, *, interactive: bool, actor: Actor) -> None:
+        """The bootstrap: MIN_ACTIVE_COORDINATORS coordinators, only on a new installation."""
+        if not accounts.bootstrap_open():
+            self.stderr.write(
+                "No active coordinator, and this installation is already in use: an "
+                "administrator asks for the role and a coordinator approves. If none is "
+                "left, see 'The first coordinators (bootstrap)' in docs/operators.md."
+            )
+            return
+        for number in range(1, MIN_ACTIVE_COORDINATORS + 1):
+            default = f"coordinator-{number}"
+            if interactive:
+                self._create_interactively(
+                    actor=actor,
+                    prompt=f"Username for coordinator {number} [{default}]: ",
+                    default=default,
+                    roles=[Role.COORDINATOR],
+                )
+                continue
+            password = accounts.temporary_password()
+            accounts.create_staff(
+                actor=actor,
+                username=default,
+                password=password,
+                roles=[Role.COORDINATOR],
+                must_change_password=True,
+            )
+            self.stdout.write(
+                f"Created the coordinator '{default}' with the one-time password {password} "
+                "(it must be changed at first login)."
+            )
 
     def _load_pathway_catalog(self, actor: Actor) -> None:
         """The reviewed route catalog; a newer admin edit is kept and named, not overwritten."""
@@ -85,24 +124,14 @@ class Command(BaseCommand):
 
     def _create_first_admin(self, *, interactive: bool, actor: Actor) -> None:
         if interactive:
-            username = input("Username for the first administrator [admin]: ").strip() or "admin"
-            while True:
-                password = getpass.getpass("Password (12 characters or more): ")
-                if password != getpass.getpass("Password again: "):
-                    self.stderr.write("The two passwords differ; try again.")
-                    continue
-                try:
-                    accounts.create_staff(
-                        actor=actor, username=username, password=password, roles=[Role.ADMIN]
-                    )
-                except (ValidationError, InvalidInput) as error:
-                    messages = getattr(error, "messages", [str(error)])
-                    self.stderr.write(" ".join(messages))
-                    continue
-                break
-            self.stdout.write(f"Created the administrator '{username}'.")
+            self._create_interactively(
+                actor=actor,
+                prompt="Username for the first administrator [admin]: ",
+                default="admin",
+                roles=[Role.ADMIN],
+            )
             return
-        password = "-".join(secrets.token_hex(3) for _ in range(4))
+        password = accounts.temporary_password()
         accounts.create_staff(
             actor=actor,
             username="admin",
@@ -114,3 +143,23 @@ class Command(BaseCommand):
             f"Created the administrator 'admin' with the one-time password {password} "
             "(it must be changed at first login)."
         )
+
+    def _create_interactively(
+        self, *, actor: Actor, prompt: str, default: str, roles: list[Role]
+    ) -> None:
+        username = input(prompt).strip() or default
+        while True:
+            password = getpass.getpass("Password (12 characters or more): ")
+            if password != getpass.getpass("Password again: "):
+                self.stderr.write("The two passwords differ; try again.")
+                continue
+            try:
+                accounts.create_staff(
+                    actor=actor, username=username, password=password, roles=roles
+                )
+            except (ValidationError, InvalidInput) as error:
+                messages = getattr(error, "messages", [str(error)])
+                self.stderr.write(" ".join(messages))
+                continue
+            break
+        self.stdout.write(f"Created '{username}' ({', '.join(r.value for r in roles)}).")
