@@ -118,7 +118,7 @@ def test_a_set_whose_manifest_cannot_be_signed_is_removed(vault_keys, tmp_path, 
     def sealed(message):
         raise VaultSealed("keyd is sealed.")
 
-    monkeypatch.setattr(signing, "sign", sealed)
+    monkeypatch.setattr(signing, "sign_manifest", sealed)
     with pytest.raises(VaultSealed):
         backup.back_up(tmp_path / "out", now=NOW)
     assert list((tmp_path / "out").iterdir()) == []
