@@ -26,6 +26,7 @@ from corridor.accounts.sessions import end_all_sessions
 from corridor.audit.events import EventType
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput, NotAllowed
+from corridor.vault import ledger as vault_ledger
 
 USERNAME_TAKEN = _("That username is already taken.")
 USERNAME_INVALID = _("A username is 3 to 40 letters, digits, dots, dashes or underscores.")
@@ -87,6 +88,7 @@ def create_staff(
     _check_separation(role_set)
     ensure_role_groups()
     staff.groups.set(Group.objects.filter(name__in=[r.value for r in role_set]))
+    vault_ledger.record_new_account(staff_id=staff.pk, roles=[r.value for r in role_set])
     record_security_event(
         actor=actor,
         event=EventType.ACCOUNT_CREATED,
@@ -129,6 +131,7 @@ def grant_role(
             emergency_reason=emergency_reason,
         )
     staff.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    vault_ledger.record_role(staff_id=staff.pk, role=role.value, granted=True)
     record_security_event(
         actor=actor, event=EventType.ROLE_GRANTED, subject_id=staff.pk, detail={"role": role.value}
     )
@@ -139,6 +142,7 @@ def revoke_role(*, actor: Staff, staff: Staff, role: Role) -> None:
     """Take a role away at once: removing access is never gated."""
     _require_manager(actor)
     staff.groups.remove(*Group.objects.filter(name=role.value))
+    vault_ledger.record_role(staff_id=staff.pk, role=role.value, granted=False)
     end_all_sessions(staff=staff)
     record_security_event(
         actor=actor, event=EventType.ROLE_REVOKED, subject_id=staff.pk, detail={"role": role.value}
@@ -264,6 +268,17 @@ def confirm_own_totp(*, staff: Staff, device_id: int, code: str) -> bool:
         actor=staff, event=EventType.FACTOR_ENROLLED, subject_id=staff.pk, detail={"factor": "totp"}
     )
     return True
+
+
+@transaction.atomic
+def record_keyd_totp_enrolled(*, staff: Staff) -> None:
+    """keyd now holds this person's TOTP secret (the data database's copy is deleted)."""
+    record_security_event(
+        actor=staff,
+        event=EventType.FACTOR_ENROLLED,
+        subject_id=staff.pk,
+        detail={"factor": "totp", "device": "keyd"},
+    )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.http import urlencode
 
+from corridor.accounts import keyd_login
 from corridor.accounts.events import record_security_event
 from corridor.accounts.models import Staff, StaffSession
 from corridor.audit.events import EventType
@@ -88,6 +89,7 @@ def end_session(request: HttpRequest, *, reason: str = "logout") -> None:
     if staff is not None:
         event = EventType.LOGOUT if reason == "logout" else EventType.SESSION_EXPIRED
         record_security_event(actor=staff, event=event, subject_id=staff.pk, reason=reason)
+    keyd_login.forget_ticket(request)
     logout(request)
 
 

@@ -35,6 +35,7 @@ class LocalKeyWork(ABC):
         blob: WrappedBlob,
         for_actor: str | None = None,
         case_id: str | None = None,
+        ticket: str | None = None,
     ) -> bytes:
         """Unwrap a stored key."""
 
