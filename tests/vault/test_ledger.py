@@ -93,9 +93,7 @@ def test_a_staff_principal_without_a_ticket_gets_nothing(team, coordinator, case
         key_for(caseworker, case, team["coordinator"])
 
 
-def test_a_ticket_ends_at_logout_and_after_eight_hours(
-    team, coordinator, caseworker, time_machine
-):
+def test_a_ticket_ends_at_logout_and_after_eight_hours(team, coordinator, caseworker, time_machine):
     case = open_as(coordinator, caseworker, team["coordinator"])
     other = log_in(StaffFactory(roles=[Role.CASEWORKER]))
     vault_ledger.end_ticket(team["caseworker"])
