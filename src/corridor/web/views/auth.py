@@ -17,6 +17,7 @@ from corridor.accounts import services as accounts
 from corridor.accounts.authentication import PasswordResult
 from corridor.accounts.models import Staff
 from corridor.core.inputs import InputRefused, decode_text, parse_json
+from corridor.vault.ledger import TicketRefused
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.forms import BackupCodeForm, LoginForm, ReauthForm, TotpForm
 from corridor.web.views.dashboard import dashboard
@@ -37,6 +38,9 @@ LOGIN_LOCKED = ngettext_lazy(
 CODE_WRONG = _("That code is not right, or it was already used. Try the next one.")
 START_AGAIN = _("Too many wrong codes. Start again with your password.")
 PENDING_GONE = _("Your login took too long. Start again with your password.")
+NOT_IN_KEYD = _(
+    "This account cannot set up a second factor yet: ask an administrator to check it."
+)
 SESSION_ENDED = {
     "idle": _("You were logged out after 15 minutes without activity."),
     "absolute": _("You were logged out after 8 hours. Please log in again."),
@@ -61,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         if outcome.result is PasswordResult.ACCEPTED:
             staff = authentication.pending_staff(request)
-            if staff is not None and not factors.has_confirmed_factor(staff):
+            if staff is not None and not _has_factor(staff):
                 return redirect("web:enrol")
             return redirect("web:verify")
         if outcome.result is PasswordResult.REJECTED:
@@ -172,7 +176,11 @@ def _enrol_with_keyd(request: HttpRequest, staff: Staff) -> HttpResponse:
             keyd_login.keep_ticket(request, ticket)
             codes = accounts.replace_own_backup_codes(staff=staff)
             return render(request, "web/backup_codes.html", {"codes": codes, "first": True})
-    enrolment = keyd_login.begin_keyd_enrolment(staff)
+    try:
+        enrolment = keyd_login.begin_keyd_enrolment(staff)
+    except TicketRefused:
+        # An account keyd was never told about (a row written into the data database).
+        return _back_to_login(request, NOT_IN_KEYD)
     failed = request.method == "POST"
     context = {"form": TotpForm(), "enrolment": enrolment, "error": CODE_WRONG if failed else None}
     return render(request, "web/enrol.html", context, status=401 if failed else 200)
@@ -278,6 +286,13 @@ def reauth_webauthn(request: HttpRequest) -> JsonResponse:
     sessions.mark_recent_auth(request)
     authentication.record_recent_auth(staff=staff)
     return JsonResponse({"ok": True})
+
+
+def _has_factor(staff: Staff) -> bool:
+    """A second factor to log in with: keyd's, or (until re-enrolment) the old device."""
+    if keyd_login.keyd_checks_factors() and keyd_login.enrolled_in_keyd(staff):
+        return True
+    return factors.has_confirmed_factor(staff)
 
 
 def _code_accepted(request: HttpRequest, staff: Staff, code: str) -> bool:
