@@ -19,8 +19,9 @@ from corridor.vault.keys import data_key
 from corridor.vault.ledger import TicketRefused, acting_with, as_operator
 from tests.accounts.helpers import current_code
 from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.ledger_helpers import admit, code_for
+from tests.ledger_helpers import keyd_log_in as log_in
 from tests.plugins.cases import CASE_DB, open_case_for
-from tests.vault.test_ledger import admit, code_for, log_in
 
 pytestmark = CASE_DB
 SECRET_SHOWN = re.compile(r'<code class="mono">([A-Z2-7]+)</code>')

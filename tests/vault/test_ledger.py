@@ -7,49 +7,26 @@ ledger, not the data database, decides, so each gets nothing.
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import timedelta
 
 import pytest
-from cryptography.hazmat.primitives.hashes import SHA1
-from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from corridor.accounts.drafts import access_draft_by_form, stash_draft
 from corridor.accounts.models import Draft, Staff, UnwrapSurge
 from corridor.accounts.roles import Role
-from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case, CaseAssignment, CaseReveal
 from corridor.cases.services.assignment import assign_case, record_reveal, unassign_case
 from corridor.core import clock
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import UnwrapRefused
 from corridor.vault.keys import data_key
-from corridor.vault.ledger import TicketRefused, acting_with, as_operator
+from corridor.vault.ledger import TicketRefused, acting_with
 from tests.factories import StaffFactory
+from tests.ledger_helpers import admit, code_for
+from tests.ledger_helpers import keyd_log_in as log_in
 from tests.plugins.cases import CASE_DB, open_case_for
 
 pytestmark = CASE_DB
-
-
-def code_for(secret: bytes, *, at: float | None = None) -> str:
-    totp = TOTP(secret, 6, SHA1(), 30, enforce_key_length=False)  # noqa: S303 - RFC 6238
-    return totp.generate(int(time.time() if at is None else at)).decode("ascii")
-
-
-def admit(staff: Staff) -> bytes:
-    """What setup does for a real account: keyd knows it, its roles and its TOTP secret."""
-    secret = os.urandom(20)
-    with as_operator():
-        vault_ledger.record_new_account(
-            staff_id=staff.pk, roles=[role.value for role in roles_of(staff)]
-        )
-        vault_ledger.enrol_known_secret(staff.pk, secret)
-    return secret
-
-
-def log_in(staff: Staff) -> str:
-    return vault_ledger.log_in(staff.pk, code_for(admit(staff)))
 
 
 @pytest.fixture

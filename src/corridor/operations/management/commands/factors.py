@@ -3,8 +3,8 @@
 corridor factors status            # who keyd holds a TOTP factor for; who has only the old one
 corridor factors purge-old         # delete old TOTP secrets of everyone keyd holds a factor for
 corridor factors reset --staff N   # keyd forgets N's factor and tickets: N enrols at next login
-corridor factors adopt             # once, at the upgrade: current assignments, case and draft
-                                   # key owners into keyd's ledger
+corridor factors adopt             # once, at the upgrade: active accounts and their roles,
+                                   # current assignments, case and draft key owners
 
 Staff re-enrol once: at their next login the old TOTP device (in the data database)
 proves who they are, then keyd makes a new secret and the old one is deleted. Under
@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.models import Draft, Staff
+from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case, CaseAssignment
 from corridor.operations.management.commands.keys import count
 from corridor.vault import ledger as vault_ledger
@@ -77,6 +78,11 @@ class Command(BaseCommand):
     def _adopt(self) -> None:
         """Trust the data database once, at the upgrade, for what existed before the ledger."""
         with vault_ledger.as_operator():
+            accounts = Staff.objects.filter(is_active=True).order_by("pk")
+            for staff in accounts:
+                vault_ledger.record_new_account(
+                    staff_id=staff.pk, roles=[role.value for role in roles_of(staff)]
+                )
             cases = Case.objects.filter(erased_at__isnull=True, key_id__isnull=False)
             for case_id, key_id in cases.values_list("pk", "key_id"):
                 vault_ledger.record_key_owner(
@@ -95,6 +101,6 @@ class Command(BaseCommand):
                     case_id=str(case_id), staff_id=staff_id, assigned=True
                 )
         self.stdout.write(
-            f"keyd's ledger: {cases.count()} case keys, {drafts.count()} draft keys, "
-            f"{len(assignments)} assignments"
+            f"keyd's ledger: {accounts.count()} accounts, {cases.count()} case keys, "
+            f"{drafts.count()} draft keys, {len(assignments)} assignments"
         )
