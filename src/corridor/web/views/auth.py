@@ -38,9 +38,7 @@ LOGIN_LOCKED = ngettext_lazy(
 CODE_WRONG = _("That code is not right, or it was already used. Try the next one.")
 START_AGAIN = _("Too many wrong codes. Start again with your password.")
 PENDING_GONE = _("Your login took too long. Start again with your password.")
-NOT_IN_KEYD = _(
-    "This account cannot set up a second factor yet: ask an administrator to check it."
-)
+NOT_IN_KEYD = _("This account cannot set up a second factor yet: ask an administrator to check it.")
 SESSION_ENDED = {
     "idle": _("You were logged out after 15 minutes without activity."),
     "absolute": _("You were logged out after 8 hours. Please log in again."),
