@@ -18,11 +18,10 @@ own log records each request; the calling service records the audit event.
 from __future__ import annotations
 
 import base64
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Collection
 from typing import Any
 
+from corridor.vault.keyd.acting import acting_as_operator, acting_with, as_operator, current_ticket
 from corridor.vault.keyd.ledger import KeyOwner, owner_fields
 from corridor.vault.keyd.tickets import TicketRefused
 from corridor.vault.providers import key_provider
@@ -47,39 +46,12 @@ __all__ = [
     "remove_factor",
 ]
 
-_ticket: ContextVar[str | None] = ContextVar("corridor_keyd_ticket", default=None)
-_operator: ContextVar[bool] = ContextVar("corridor_keyd_operator", default=False)
-
-
-def current_ticket() -> str | None:
-    """The ticket of the person this request acts for, if they logged in through keyd."""
-    return _ticket.get()
-
-
-@contextmanager
-def acting_with(ticket: str | None) -> Iterator[None]:
-    token = _ticket.set(ticket)
-    try:
-        yield
-    finally:
-        _ticket.reset(token)
-
-
-@contextmanager
-def as_operator() -> Iterator[None]:
-    """Ledger changes as the operator (keyd's admin socket): the demo seed and commands."""
-    token = _operator.set(True)
-    try:
-        yield
-    finally:
-        _operator.reset(token)
-
 
 def _call(op: str, **fields: Any) -> dict[str, Any]:
-    ticket = _ticket.get()
+    ticket = current_ticket()
     if ticket is not None and "ticket" not in fields:
         fields["ticket"] = ticket
-    return key_provider().ledger(op, fields, operator=_operator.get())
+    return key_provider().ledger(op, fields, operator=acting_as_operator())
 
 
 # ------------------------------------------------------------ second factors and tickets

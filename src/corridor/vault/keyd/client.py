@@ -149,8 +149,8 @@ def error_from(answer: dict[str, Any], request: dict[str, Any]) -> VaultError:
     message = str(answer.get("message") or "keyd refused the request.")
     if code == "refused":
         reason = str(answer.get("reason") or "not_allowed")
-        kind = TicketRefused if reason in TICKET_REASONS else UnwrapRefused
-        return kind(
+        refusal = TicketRefused if reason in TICKET_REASONS else UnwrapRefused
+        return refusal(
             message,
             reason=reason,
             principal=str(request.get("principal") or ""),
