@@ -20,7 +20,7 @@ from corridor.core import clock
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import UnwrapRefused
 from corridor.vault.keys import data_key
-from corridor.vault.ledger import TicketRefused, acting_with
+from corridor.vault.ledger import TicketRefused, acting_with, as_operator
 from tests.factories import StaffFactory
 from tests.ledger_helpers import admit, code_for
 from tests.ledger_helpers import keyd_log_in as log_in
@@ -213,3 +213,34 @@ def test_a_key_cannot_be_claimed_for_another_object(enforced, vault_keys):
             key=b"\x00" * 32,
             owner=vault_ledger.KeyOwner(kind="draft", object_id="d1", staff_id=1),
         )
+
+
+def test_adopt_moves_an_installation_from_before_the_ledger(enforced, coordinator, caseworker):
+    """`corridor factors adopt` (the operator, once, at the upgrade) records the accounts,
+    assignments and case keys that exist. Until then a key keyd's ledger does not know is
+    decided by the data database, forged rows included; after it, by the ledger."""
+    from django.core.management import call_command
+
+    from corridor.vault.keyd.ledger import LEDGER_FILE
+    from corridor.vault.providers import key_provider
+
+    with as_operator():
+        case = open_case_for(coordinator, caseworker)
+    provider = key_provider()
+    # The installation as it was before keyd kept a ledger.
+    (provider.path.parent / LEDGER_FILE).unlink()
+    provider._gatekeeper = None
+    outsider = StaffFactory(roles=[Role.CASEWORKER])
+    CaseAssignment.objects.create(case=case, staff=outsider, lead=False)
+    tickets = {}
+    for number, person in enumerate((caseworker, outsider), start=1):
+        with as_operator():
+            vault_ledger.enrol_known_secret(person.pk, bytes([number]) * 20)
+        tickets[person.pk] = vault_ledger.log_in(person.pk, code_for(bytes([number]) * 20))
+    assert key_for(outsider, case, tickets[outsider.pk])  # the gap adopt closes
+    CaseAssignment.objects.filter(staff=outsider).delete()
+    call_command("factors", "adopt")
+    CaseAssignment.objects.create(case=case, staff=outsider, lead=False)
+    assert key_for(caseworker, case, tickets[caseworker.pk]).key_id == case.key_id
+    with pytest.raises(UnwrapRefused):
+        key_for(outsider, case, tickets[outsider.pk])
