@@ -244,3 +244,19 @@ def test_adopt_moves_an_installation_from_before_the_ledger(enforced, coordinato
     assert key_for(caseworker, case, tickets[caseworker.pk]).key_id == case.key_id
     with pytest.raises(UnwrapRefused):
         key_for(outsider, case, tickets[outsider.pk])
+
+
+def test_logging_out_everywhere_ends_every_ticket_in_keyd(team, coordinator, caseworker):
+    from corridor.accounts.sessions import end_all_sessions
+
+    case = open_as(coordinator, caseworker, team["coordinator"])
+    with acting_with(team["caseworker"]):
+        end_all_sessions(staff=caseworker)
+    with pytest.raises(TicketRefused):
+        key_for(caseworker, case, team["caseworker"])
+    # Another person's login is untouched (the coordinator opened the case: a reveal-free
+    # check that their ticket still lives).
+    assert vault_ledger.enrolled(coordinator.pk)
+    with acting_with(team["coordinator"]):
+        vault_ledger.record_assignment(case_id=str(case.pk), staff_id=coordinator.pk, assigned=True)
+    assert key_for(coordinator, case, team["coordinator"]).key_id == case.key_id

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import logging
 from urllib.parse import quote
 
 import segno
@@ -27,6 +28,7 @@ from corridor.accounts.models import Staff
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import VaultError
 
+logger = logging.getLogger(__name__)
 TICKET = "corridor_keyd_ticket"
 REENROL = "corridor_keyd_reenrol"
 
@@ -86,3 +88,12 @@ def forget_ticket(request: HttpRequest) -> None:
     if isinstance(ticket, str):
         with contextlib.suppress(VaultError):
             vault_ledger.end_ticket(ticket)
+
+
+def end_all_tickets(staff: Staff) -> None:
+    """keyd ends every login of this person too. Best effort: a sealed or unreachable keyd
+    (or a caller without a ticket) leaves them to expire within 8 hours; it is logged."""
+    try:
+        vault_ledger.end_all_tickets(staff.pk)
+    except VaultError:
+        logger.warning("keyd kept the tickets", extra={"event": "keyd.tickets_kept"})

@@ -101,6 +101,7 @@ def end_all_sessions(*, staff: Staff) -> int:
     keys = list(StaffSession.objects.filter(staff=staff).values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     StaffSession.objects.filter(session_key__in=keys).delete()
+    keyd_login.end_all_tickets(staff)
     return len(keys)
 
 

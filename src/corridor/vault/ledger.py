@@ -34,6 +34,7 @@ __all__ = [
     "begin_enrolment",
     "confirm_enrolment",
     "current_ticket",
+    "end_all_tickets",
     "end_ticket",
     "enrol_known_secret",
     "enrolled",
@@ -87,6 +88,12 @@ def log_in(staff_id: int, code: str) -> str:
 
 def end_ticket(ticket: str) -> None:
     _call("ticket_end", ticket=ticket)
+
+
+def end_all_tickets(staff_id: int) -> None:
+    """keyd forgets every login of this person (logged out everywhere, disabled, a role
+    taken away)."""
+    _call("tickets_end_all", staff_id=staff_id)
 
 
 # ------------------------------------------------------------ ledger changes

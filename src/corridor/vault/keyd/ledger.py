@@ -312,6 +312,10 @@ class Ledger:
         )
         return int(str(row[0])) if row is not None else None
 
+    def drop_tickets_of(self, staff_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM ticket WHERE staff_id = ?", (staff_id,))
+
     def drop_ticket(self, digest: str) -> None:
         with self._write() as db:
             db.execute("DELETE FROM ticket WHERE digest = ?", (digest,))

@@ -54,6 +54,7 @@ LEDGER_OPS = (
     "factor_confirm",
     "login",
     "ticket_end",
+    "tickets_end_all",
     "factor_remove",
     "ledger_assign",
     "ledger_reveal",
@@ -117,6 +118,12 @@ class Gatekeeper:
             return {"ticket": self._issue(staff_id)}
         if op == "ticket_end":
             self.ledger.drop_ticket(ticket_digest(wire.read_text(message, "ticket", limit=100)))
+            return {}
+        if op == "tickets_end_all":
+            # Ending logins only takes access away: any live ticket (or the operator) will do.
+            if not operator and enforce:
+                self._require_ticket(message)
+            self.ledger.drop_tickets_of(_staff(message))
             return {}
         if op == "factor_remove":
             staff_id = _staff(message)
