@@ -260,3 +260,17 @@ def test_logging_out_everywhere_ends_every_ticket_in_keyd(team, coordinator, cas
     with acting_with(team["coordinator"]):
         vault_ledger.record_assignment(case_id=str(case.pk), staff_id=coordinator.pk, assigned=True)
     assert key_for(coordinator, case, team["coordinator"]).key_id == case.key_id
+
+
+def test_a_factor_reset_needs_a_coordinators_ticket_and_ends_the_old_app(
+    team, coordinator, caseworker
+):
+    other = StaffFactory(roles=[Role.CASEWORKER])
+    secret = admit(other)
+    with acting_with(team["caseworker"]), pytest.raises(TicketRefused):
+        vault_ledger.remove_factor(other.pk)
+    with acting_with(team["coordinator"]):
+        vault_ledger.remove_factor(other.pk)
+    with pytest.raises(TicketRefused) as refused:
+        vault_ledger.log_in(other.pk, code_for(secret))
+    assert refused.value.reason == "not_enrolled"

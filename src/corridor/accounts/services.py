@@ -211,6 +211,7 @@ def reset_factors(
     TOTPDevice.objects.filter(user=staff).delete()
     WebAuthnCredential.objects.filter(user=staff).delete()
     BackupCode.objects.filter(staff=staff).delete()
+    vault_ledger.remove_factor(staff.pk)
     end_all_sessions(staff=staff)
     record_security_event(
         actor=actor, event=EventType.FACTOR_REVOKED, subject_id=staff.pk, reason="reset"

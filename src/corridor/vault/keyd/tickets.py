@@ -126,9 +126,13 @@ class Gatekeeper:
             self.ledger.drop_tickets_of(_staff(message))
             return {}
         if op == "factor_remove":
+            # A reset (the web's approved "reset all second factors"): an administrator's or
+            # a coordinator's ticket, or the person's own.
             staff_id = _staff(message)
-            if not operator:
-                self._require_ticket(message, staff_id=staff_id if enforce else None)
+            if not operator and enforce:
+                holder = self._require_ticket(message)
+                if holder != staff_id and not self.ledger.roles(holder) & {ADMIN, COORDINATOR}:
+                    raise TicketRefused("keyd refused this reset.", reason="not_allowed")
             self.ledger.delete_factor(staff_id)
             return {}
         if op == "ledger_roles":
