@@ -274,3 +274,15 @@ def test_a_factor_reset_needs_a_coordinators_ticket_and_ends_the_old_app(
     with pytest.raises(TicketRefused) as refused:
         vault_ledger.log_in(other.pk, code_for(secret))
     assert refused.value.reason == "not_enrolled"
+
+
+def test_only_the_first_account_of_an_empty_ledger_needs_no_ticket(enforced):
+    """`corridor setup` runs as the web's user: keyd takes its first administrator; every
+    later account needs an administrator's ticket."""
+    first, second = StaffFactory(roles=[Role.ADMIN]), StaffFactory(roles=[Role.ADMIN])
+    vault_ledger.record_new_account(staff_id=first.pk, roles=["admin"])
+    with pytest.raises(TicketRefused):
+        vault_ledger.record_new_account(staff_id=second.pk, roles=["admin"])
+    with acting_with(log_in(first)), pytest.raises(TicketRefused):
+        # An administrator adds accounts without roles; roles come one by one.
+        vault_ledger.record_new_account(staff_id=second.pk, roles=["admin"])

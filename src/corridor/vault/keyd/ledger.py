@@ -190,6 +190,9 @@ class Ledger:
                     (staff_id, role),
                 )
 
+    def has_members(self) -> bool:
+        return self._one("SELECT 1 FROM member LIMIT 1", ()) is not None
+
     def is_member(self, staff_id: int) -> bool:
         return self._one("SELECT 1 FROM member WHERE staff_id = ?", (staff_id,)) is not None
 

@@ -138,9 +138,10 @@ class Gatekeeper:
         if op == "ledger_roles":
             staff_id = _staff(message)
             roles = _roles(message.get("roles"))
-            if not operator and enforce:
+            if not operator and enforce and self.ledger.has_members():
                 # Through the web an administrator adds an account with no role; the roles
-                # come one by one (ledger_role). Setup and the demo seed are the operator.
+                # come one by one (ledger_role). The first account of an empty ledger is
+                # `corridor setup`'s (run as the web's user, before anyone can log in).
                 self._require_role(message, ADMIN)
                 if roles or self.ledger.is_member(staff_id):
                     raise TicketRefused("keyd refused this account change.", reason="not_allowed")

@@ -20,7 +20,6 @@ from corridor.operations import demo
 from corridor.operations.keyd_access import grant_keyd_access
 from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
-from corridor.vault import ledger as vault_ledger
 from corridor.vault import longlived
 from corridor.vault.errors import VaultError
 
@@ -60,9 +59,8 @@ class Command(BaseCommand):
         actor = cli_actor()
         self._load_pathway_catalog(actor)
         if not account_selectors.admin_exists():
-            # The operator (keyd's admin socket) tells keyd's ledger about the first account.
-            with vault_ledger.as_operator():
-                self._create_first_admin(interactive=not options["no_input"], actor=actor)
+            # keyd's ledger takes the first account of an empty ledger from setup.
+            self._create_first_admin(interactive=not options["no_input"], actor=actor)
         if options["demo"]:
             path = demo.create_demo_data(actor=actor, data_dir=settings.CORRIDOR_DATA_DIR)
             self.stdout.write(f"Demo logins: {path}")
