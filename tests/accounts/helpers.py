@@ -1,4 +1,5 @@
-"""Logging a test client in the way a person does: password, then a TOTP code."""
+"""Logging a test client in the way a person does: password, then a TOTP code (which keyd
+checks when it holds the factors: under keyd, or the file provider with its ledger on)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from corridor.accounts.keyd_login import keyd_checks_factors
 from tests.factories import TEST_PASSWORD
+from tests.ledger_helpers import admit
 
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -27,6 +30,9 @@ def log_in(client, staff, device: TOTPDevice | None = None) -> None:
     """Password, then TOTP, through the real views (with their CSRF tokens). Creates a TOTP
     device if none is given."""
     device = device or TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    if keyd_checks_factors():
+        # keyd checks the code: it holds the same secret, as after a re-enrolment.
+        admit(staff, device.bin_key)
     response = client.post(
         "/",
         {

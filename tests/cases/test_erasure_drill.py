@@ -29,10 +29,12 @@ from corridor.accounts.roles import Role
 from corridor.cases.services import opening
 from corridor.core.actors import cli_actor
 from corridor.people.inputs import NameEntry, PersonInput
-first = accounts.create_staff(actor=cli_actor(), username="drill-coord-a",
-    password="drill passphrase one 1", roles=[Role.COORDINATOR])
-second = accounts.create_staff(actor=cli_actor(), username="drill-coord-b",
-    password="drill passphrase two 2", roles=[Role.COORDINATOR])
+from corridor.vault.ledger import as_operator
+with as_operator():  # the accounts reach keyd's ledger as setup's would
+    first = accounts.create_staff(actor=cli_actor(), username="drill-coord-a",
+        password="drill passphrase one 1", roles=[Role.COORDINATOR])
+    second = accounts.create_staff(actor=cli_actor(), username="drill-coord-b",
+        password="drill passphrase two 2", roles=[Role.COORDINATOR])
 refs = []
 for label in ("erase", "keep"):
     case = opening.open_case(actor=first, principal=PersonInput(

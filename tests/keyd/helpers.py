@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from corridor.config.env import KEYD_LIMITS
 from corridor.vault.keyd.config import KeydConfig
@@ -146,3 +147,41 @@ def send_portal_request(base: str, story: str) -> int:
             return int(answer.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
+
+
+def keyd_ticket(service: Any, principal: str) -> str | None:
+    """A ticket keyd (this in-process service) issued to `principal` at a login, made once
+    per service: the operator enrols a known TOTP secret, then the person logs in."""
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    from corridor.vault.keyd import protocol as wire
+    from corridor.vault.keyd.policy import staff_id_of
+    from corridor.vault.keyd.service import Peer
+
+    staff_id = staff_id_of(principal)
+    if staff_id is None or service.sealed:
+        return None
+    tickets: dict[int, str] = service.__dict__.setdefault("test_tickets", {})
+    if staff_id not in tickets:
+        operator = Peer(pid=1, uid=0, gid=0)
+        secret = os.urandom(20)
+        for op, fields, admin in [
+            ("ledger_roles", {"roles": ["caseworker", "coordinator"]}, True),
+            ("factor_begin", {"secret": wire.encode_bytes(secret)}, True),
+        ]:
+            answer = service.handle(
+                {"op": op, "staff_id": staff_id, **fields}, peer=operator, admin=admin
+            )
+            assert answer["ok"], answer
+        code = TOTP(secret, 6, SHA1(), 30, enforce_key_length=False).generate(  # noqa: S303
+            int(time.time())
+        )
+        answer = service.handle(
+            {"op": "login", "staff_id": staff_id, "code": code.decode("ascii")},
+            peer=operator,
+            admin=False,
+        )
+        assert answer["ok"], answer
+        tickets[staff_id] = answer["ticket"]
+    return tickets[staff_id]

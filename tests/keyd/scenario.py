@@ -8,6 +8,7 @@ prints {"case": "<uuid>", "caseworker": <id>, "outsider": <id>}.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import sys
@@ -15,10 +16,22 @@ import sys
 from corridor.accounts.roles import Role
 from corridor.accounts.services import create_staff
 from corridor.core.actors import cli_actor
+from corridor.vault import ledger as vault_ledger
+from corridor.vault.ledger import as_operator
 from tests.plugins.cases import open_case_for
 
 
+def scenario_secret(staff_id: int) -> bytes:
+    """The TOTP secret the scenario enrols in keyd for a person (test data only)."""
+    return hashlib.sha256(f"scenario-{staff_id}".encode()).digest()[:20]
+
+
 def make_case() -> None:
+    with as_operator():  # as `corridor setup` would: keyd's admin socket
+        _make_case()
+
+
+def _make_case() -> None:
     password = secrets.token_urlsafe(16)
     people = {
         role: create_staff(
@@ -35,6 +48,8 @@ def make_case() -> None:
         password=password,
         roles=[Role.CASEWORKER],
     )
+    for staff in [*people.values(), outsider]:
+        vault_ledger.enrol_known_secret(staff.pk, scenario_secret(staff.pk))
     case = open_case_for(people[Role.COORDINATOR], people[Role.CASEWORKER])
     sys.stdout.write(
         json.dumps(
@@ -55,6 +70,9 @@ def open_case(case_id: str, staff_id: int) -> None:
     from corridor.accounts.models import Staff
     from corridor.cases.models import Case
     from tests.keyd.work import open_for_work
+    from tests.ledger_helpers import code_for
 
-    work = open_for_work(Staff.objects.get(pk=staff_id), Case.objects.get(pk=case_id))
+    ticket = vault_ledger.log_in(staff_id, code_for(scenario_secret(staff_id)))
+    with vault_ledger.acting_with(ticket):
+        work = open_for_work(Staff.objects.get(pk=staff_id), Case.objects.get(pk=case_id))
     sys.stdout.write(json.dumps({"ref": work.case.ref, "people": len(work.people)}))

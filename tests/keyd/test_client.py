@@ -27,12 +27,14 @@ from corridor.vault.errors import (
 from corridor.vault.keyd.client import KeydAdmin, KeydKeyProvider
 from corridor.vault.keyd.journal import verify_log
 from corridor.vault.keyd.server import KeydAlreadyRunning, KeydDaemon, prepare_socket_path
+from corridor.vault.ledger import acting_with
 from corridor.vault.longlived import initialise_keys
 from corridor.vault.providers import check_key_provider, kek_administration, key_provider
 from corridor.vault.providers.base import WrappedBlob
 from tests.factories import StaffFactory
 from tests.keyd.helpers import config_in, point_settings_at, short_dir
 from tests.keyd.work import open_for_work
+from tests.ledger_helpers import keyd_log_in
 from tests.plugins.cases import open_case_for
 
 COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "keystore"])
@@ -81,11 +83,14 @@ def test_the_whole_key_life_through_keyd(daemon, shares, caseworker, coordinator
     unseal(shares)
     assert check_key_provider() == "unsealed"
     initialise_keys()
-    case = open_case_for(coordinator, caseworker, "CANARY")
-    opened = open_for_work(caseworker, case)
+    tickets = {staff.pk: keyd_log_in(staff) for staff in (coordinator, caseworker)}
+    with acting_with(tickets[coordinator.pk]):
+        case = open_case_for(coordinator, caseworker, "CANARY")
+    with acting_with(tickets[caseworker.pk]):
+        opened = open_for_work(caseworker, case)
     assert "CANARY" in next(iter(opened.people.values()))["narrative"]
     outsider = StaffFactory(roles=[Role.CASEWORKER])
-    with pytest.raises(UnwrapRefused) as refused:
+    with acting_with(keyd_log_in(outsider)), pytest.raises(UnwrapRefused) as refused:
         case_key(outsider, case)
     assert (refused.value.reason, refused.value.principal) == ("not_allowed", outsider.actor_id)
     assert refused.value.case_id == str(case.pk)
@@ -105,7 +110,9 @@ def test_the_whole_key_life_through_keyd(daemon, shares, caseworker, coordinator
     assert KeydAdmin().new_kek()[0] == rotation.next_kek_version()
     result = rotation.rotate_kek()
     assert result.to_version == 2
-    assert "CANARY" in next(iter(open_for_work(caseworker, case).people.values()))["narrative"]
+    with acting_with(tickets[caseworker.pk]):
+        again = open_for_work(caseworker, case)
+    assert "CANARY" in next(iter(again.people.values()))["narrative"]
     assert verify_log(daemon.config.log).ok
 
 

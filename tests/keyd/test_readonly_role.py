@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 import secrets
-import uuid
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from corridor.accounts.unwrap_limits import draft_unwrap_policy, in_open_surge, open_surge
+from corridor.accounts.unwrap_limits import in_open_surge, open_surge
 from corridor.cases.unwrap_policy import case_unwrap_policy
 from corridor.intake.services.watchlist import add_watch_entry
 from corridor.intake.unwrap_policy import request_unwrap_policy
@@ -56,11 +55,6 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
         principal=caseworker.actor_id, case_id=str(case.pk), key_id=case.key_id, database="default"
     )
     assert case_unwrap_policy(request)
-    assert not draft_unwrap_policy(
-        UnwrapRequest(
-            principal=caseworker.actor_id, case_id=None, key_id=uuid.uuid4(), database="default"
-        )
-    )
     assert in_open_surge(caseworker.actor_id, "default")
     assert request_unwrap_policy(
         UnwrapRequest(
@@ -82,8 +76,9 @@ def test_the_granted_columns_cover_every_table_keyd_reads_and_the_guide_lists_th
     from corridor.intake.unwrap_policy import TABLES as INTAKE_TABLES
 
     reads = keyd_reads()
-    surge_and_drafts = {"accounts_draft", "accounts_unwrapsurge", "accounts_unwrapsurge_members"}
-    assert set(TABLES) | set(INTAKE_TABLES) | surge_and_drafts | {"auth_group"} == set(reads)
+    # Drafts are keyd's ledger's: keyd no longer reads accounts_draft.
+    surges = {"accounts_unwrapsurge", "accounts_unwrapsurge_members"}
+    assert set(TABLES) | set(INTAKE_TABLES) | surges | {"auth_group"} == set(reads)
     block = READS_TABLE.search(operators_guide())
     assert block, "docs/operators.md lost its table of keyd's reads"
     documented = {

@@ -89,6 +89,9 @@ def test_a_restore_with_keyd_on_postgresql_opens_cases(tmp_path):
         # The server is gone. On the new one: keyd's check file from the trustees'
         # material (never from the backups), keyd, the trustees, then the restore.
         shutil.copy(old_keyd / "kek-check.json", new_keyd / "kek-check.json")
+        # keyd's ledger (who may have which key, the staff's factors) from keyd's own
+        # backup: the data backups never hold it.
+        shutil.copy(old_keyd / "ledger.sqlite3", new_keyd / "ledger.sqlite3")
         new = installation(new_dir, new_keyd, role)
         with keyd_process(new):
             refused = run_corridor("restore", str(backups), "--kek-file", str(backups), env=new)

@@ -19,6 +19,7 @@ from corridor.core.middleware import KeysUnavailableMiddleware
 from corridor.vault.errors import KeydUnreachable, UnwrapRefused, VaultSealed
 from corridor.vault.keyd.client import KeydAdmin
 from corridor.vault.keyd.server import KeydDaemon
+from corridor.vault.ledger import as_operator
 from corridor.vault.longlived import initialise_keys
 from corridor.web.middleware import UnwrapRefusalMiddleware
 from tests.accounts.helpers import form_token, log_in
@@ -40,7 +41,8 @@ def ready(daemon, shares, coordinator, caseworker):
     """keyd unsealed with the long-lived keys made, a case led by a logged-in caseworker."""
     unseal(shares)
     initialise_keys()
-    case = open_case_for(coordinator, caseworker)
+    with as_operator():  # the assignment reaches keyd's ledger as the operator's
+        case = open_case_for(coordinator, caseworker)
     client = Client()
     log_in(client, caseworker)
     return client, case
@@ -111,7 +113,8 @@ def test_the_61st_case_opening_in_an_hour_is_refused_with_an_event(
     try:
         unseal(shares)
         initialise_keys()
-        case = open_case_for(coordinator, caseworker)
+        with as_operator():
+            case = open_case_for(coordinator, caseworker)
         client = Client()
         log_in(client, caseworker)
         statuses = [client.get(f"/test/cases/{case.pk}/").status_code for _ in range(61)]

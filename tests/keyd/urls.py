@@ -13,14 +13,28 @@ from corridor.accounts.models import Staff
 from corridor.cases.access import CaseNotFound, case_key
 from corridor.cases.models import Case
 from corridor.config.urls import handler400, handler403, handler404, handler500
+from corridor.vault import ledger as vault_ledger
+from corridor.vault.ledger import acting_with, current_ticket
 from corridor.web.decorators import current_staff
+from tests.keyd.scenario import scenario_secret
 from tests.keyd.work import open_for_work
+from tests.ledger_helpers import code_for
+
+# Tickets of the people the `as/<staff>` page logs in through keyd, once per process (a
+# TOTP code is accepted once): the secrets are the scenario's (tests/keyd/scenario.py).
+_TICKETS: dict[int, str] = {}
 
 
 def opened(request: HttpRequest, case_id: UUID, staff_id: int | None = None) -> HttpResponse:
     staff = Staff.objects.get(pk=staff_id) if staff_id else current_staff(request)
+    ticket = current_ticket()
+    if staff_id:
+        if staff_id not in _TICKETS:
+            _TICKETS[staff_id] = vault_ledger.log_in(staff_id, code_for(scenario_secret(staff_id)))
+        ticket = _TICKETS[staff_id]
     try:
-        work = open_for_work(staff, Case.objects.get(pk=case_id))
+        with acting_with(ticket):
+            work = open_for_work(staff, Case.objects.get(pk=case_id))
     except CaseNotFound:
         raise Http404 from None
     return HttpResponse(f"opened {work.case.ref} with {len(work.people)} people")

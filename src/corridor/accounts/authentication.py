@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
-from corridor.accounts import factors, webauthn
+from corridor.accounts import factors, keyd_login, webauthn
 from corridor.accounts.events import record_security_event
 from corridor.accounts.models import Staff
 from corridor.accounts.sessions import start_staff_session
@@ -111,7 +111,7 @@ def pending_staff(request: HttpRequest) -> Staff | None:
 
 
 def clear_pending(request: HttpRequest) -> None:
-    for key in (PENDING_STAFF, PENDING_AT, PENDING_FAILURES):
+    for key in (PENDING_STAFF, PENDING_AT, PENDING_FAILURES, keyd_login.REENROL):
         request.session.pop(key, None)
 
 
@@ -129,11 +129,33 @@ def second_factor_failed(request: HttpRequest, *, staff: Staff, reason: str) -> 
 
 
 def complete_with_totp(request: HttpRequest, *, staff: Staff, code: str) -> bool:
+    """The code from the app: keyd checks it and answers with the person's ticket.
+
+    Someone keyd holds no factor for yet (enrolled before keyd did) proves the old
+    device in the data database once and must then enrol with keyd (`must_reenrol`).
+    """
+    if keyd_login.keyd_checks_factors():
+        if not keyd_login.enrolled_in_keyd(staff):
+            if factors.verify_totp(staff=staff, code=code) is None:
+                return False
+            request.session[keyd_login.REENROL] = staff.pk
+            return True
+        ticket = keyd_login.log_in_through_keyd(staff, code)
+        if ticket is None:
+            return False
+        _finish(request, staff=staff, method="totp")
+        keyd_login.keep_ticket(request, ticket)
+        return True
     device = factors.verify_totp(staff=staff, code=code)
     if device is None:
         return False
     _finish(request, staff=staff, method="totp")
     return True
+
+
+def must_reenrol(request: HttpRequest, staff: Staff) -> bool:
+    """True when this person proved their old factor and now enrols one keyd holds."""
+    return request.session.get(keyd_login.REENROL) == staff.pk
 
 
 def complete_with_backup_code(request: HttpRequest, *, staff: Staff, code: str) -> bool:

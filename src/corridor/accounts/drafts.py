@@ -8,6 +8,7 @@ the audit rows hold the form's path only, never a word of the text.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from corridor.core import clock
 from corridor.core.tasks import periodic
 from corridor.vault import keys as vault_keys
 from corridor.vault.fields import JSONValue, open_field, seal_field
+from corridor.vault.ledger import KeyOwner
 
 KEEP_FOR = timedelta(hours=24)
 MAX_FIELDS = 60
@@ -37,9 +39,13 @@ def stash_draft(*, staff: Staff, form_path: str, fields: dict[str, str]) -> Draf
     if not kept:
         return None
     discard_draft(staff=staff, form_path=form_path, reason="replaced")
-    key = vault_keys.create_data_key()
+    draft_id = uuid.uuid4()
+    # The key is a draft's, this person's: keyd never serves it as a case's (or anyone else's).
+    key = vault_keys.create_data_key(
+        owner=KeyOwner(kind="draft", object_id=str(draft_id), staff_id=staff.pk)
+    )
     with transaction.atomic():
-        draft = Draft(staff=staff, form_path=form_path[:200])
+        draft = Draft(id=draft_id, staff=staff, form_path=form_path[:200])
         seal_field(draft, "fields", kept, key=key)
         draft.save()
         record_security_event(

@@ -37,6 +37,7 @@ from corridor.audit.models import AuditEntry
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput, NotAllowed
+from corridor.vault import ledger as vault_ledger
 
 USERNAME_TAKEN = _("That username is already taken.")
 USERNAME_INVALID = _("A username is 3 to 40 letters, digits, dots, dashes or underscores.")
@@ -133,6 +134,7 @@ def create_staff(
     staff.save()
     ensure_role_groups()
     staff.groups.set(Group.objects.filter(name__in=[r.value for r in role_set]))
+    vault_ledger.record_new_account(staff_id=staff.pk, roles=[r.value for r in role_set])
     record_security_event(
         actor=actor,
         event=EventType.ACCOUNT_CREATED,
@@ -183,6 +185,7 @@ def grant_role(
             emergency_reason=emergency_reason,
         )
     staff.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    vault_ledger.record_role(staff_id=staff.pk, role=role.value, granted=True)
     record_security_event(
         actor=actor, event=EventType.ROLE_GRANTED, subject_id=staff.pk, detail={"role": role.value}
     )
@@ -205,6 +208,7 @@ def revoke_role(*, actor: Staff, staff: Staff, role: Role, approval_id: str | No
             approval_id=approval_id,
         )
     staff.groups.remove(*Group.objects.filter(name=role.value))
+    vault_ledger.record_role(staff_id=staff.pk, role=role.value, granted=False)
     end_all_sessions(staff=staff)
     record_security_event(
         actor=actor, event=EventType.ROLE_REVOKED, subject_id=staff.pk, detail={"role": role.value}
@@ -321,6 +325,7 @@ def reset_factors(
     TOTPDevice.objects.filter(user=staff).delete()
     WebAuthnCredential.objects.filter(user=staff).delete()
     BackupCode.objects.filter(staff=staff).delete()
+    vault_ledger.remove_factor(staff.pk)
     end_all_sessions(staff=staff)
     record_security_event(
         actor=actor, event=EventType.FACTOR_REVOKED, subject_id=staff.pk, reason="reset"
@@ -380,6 +385,17 @@ def confirm_own_totp(*, staff: Staff, device_id: int, code: str) -> bool:
         actor=staff, event=EventType.FACTOR_ENROLLED, subject_id=staff.pk, detail={"factor": "totp"}
     )
     return True
+
+
+@transaction.atomic
+def record_keyd_totp_enrolled(*, staff: Staff) -> None:
+    """keyd now holds this person's TOTP secret (the data database's copy is deleted)."""
+    record_security_event(
+        actor=staff,
+        event=EventType.FACTOR_ENROLLED,
+        subject_id=staff.pk,
+        detail={"factor": "totp", "device": "keyd"},
+    )
 
 
 @transaction.atomic

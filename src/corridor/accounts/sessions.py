@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.http import urlencode
 
+from corridor.accounts import keyd_login
 from corridor.accounts.events import record_security_event
 from corridor.accounts.models import Staff, StaffSession
 from corridor.audit.events import EventType
@@ -88,6 +89,7 @@ def end_session(request: HttpRequest, *, reason: str = "logout") -> None:
     if staff is not None:
         event = EventType.LOGOUT if reason == "logout" else EventType.SESSION_EXPIRED
         record_security_event(actor=staff, event=event, subject_id=staff.pk, reason=reason)
+    keyd_login.forget_ticket(request)
     logout(request)
 
 
@@ -99,6 +101,7 @@ def end_all_sessions(*, staff: Staff) -> int:
     keys = list(StaffSession.objects.filter(staff=staff).values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     StaffSession.objects.filter(session_key__in=keys).delete()
+    keyd_login.end_all_tickets(staff)
     return len(keys)
 
 

@@ -1,6 +1,6 @@
 """How many case keys a person may have per hour, as keyd enforces it: surge nights that lift
 the limit for listed people, refusals recorded in the audit log, and the keyd policies
-accounts owns (a person's own form drafts; who is in an open surge).
+accounts owns (who is in an open surge; drafts are keyd's ledger's).
 
     surge = open_surge(actor=coordinator, name="night-0512", members=[a, b], hours=6)
     close_surge(actor=coordinator, surge=surge)
@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.alerts import alert_coordinators
-from corridor.accounts.models import Draft, Staff, UnwrapSurge
+from corridor.accounts.models import Staff, UnwrapSurge
 from corridor.accounts.roles import DATA_ROLES, Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
@@ -29,17 +29,15 @@ from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.vault.keyd.policy import (
-    UnwrapRequest,
     register_keyd_reads,
     register_surge_check,
-    register_unwrap_policy,
     staff_id_of,
 )
 
 MAX_SURGE_HOURS = 12
 SURGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 REFUSAL_REASONS = frozenset(
-    {"not_allowed", "rate_limited", "principal", "purpose", "policy_unavailable"}
+    {"not_allowed", "rate_limited", "principal", "purpose", "policy_unavailable", "ticket"}
 )
 SURGE_NAME_INVALID = _(
     "Name the night with letters, digits, dots and dashes only (for example night-0512), "
@@ -149,24 +147,12 @@ def in_open_surge(principal: str, database: str) -> bool:
     )
 
 
-def draft_unwrap_policy(request: UnwrapRequest) -> bool:
-    """keyd's draft rule: a person gets the key of their own form draft, nobody else's."""
-    staff_id = request.staff_id
-    if staff_id is None or request.case_id is not None:
-        return False
-    return (
-        Draft.objects.using(request.database)
-        .filter(key_id=request.key_id, staff_id=staff_id, staff__is_active=True)
-        .exists()
-    )
-
-
 def register() -> None:
-    register_unwrap_policy("accounts.own_draft", draft_unwrap_policy)
+    # A draft's key is keyd's ledger's to give (corridor.vault.keyd.tickets): a Draft row
+    # in this database grants nothing.
     register_surge_check("accounts.open_surge", in_open_surge)
     register_keyd_reads(
         {
-            "accounts_draft": ("id", "key_id", "staff_id"),
             "accounts_staff": ("id", "is_active"),
             "accounts_unwrapsurge": ("id", "opened_at", "ends_at", "closed_at"),
             "accounts_unwrapsurge_members": ("unwrapsurge_id", "staff_id"),

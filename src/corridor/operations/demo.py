@@ -16,7 +16,7 @@ from typing import TypedDict
 
 from django.db import transaction
 
-from corridor.accounts import approvals, standby
+from corridor.accounts import approvals, keyd_login, standby
 from corridor.accounts import services as accounts
 from corridor.accounts.models import ApprovalKind, Staff
 from corridor.accounts.roles import Role
@@ -26,6 +26,7 @@ from corridor.core.actors import Actor
 from corridor.operations.demo_cases import DemoStaff, build_caseload
 from corridor.operations.demo_requests import build_requests
 from corridor.reports import services as reports
+from corridor.vault import ledger as vault_ledger
 from corridor.vault.keys import unwrapping_as_demo_builder
 
 DEMO_FILE = "demo.json"
@@ -50,7 +51,8 @@ def create_demo_data(*, actor: Actor, data_dir: Path, case_count: int = DEMO_CAS
     target = demo_file(data_dir)
     if target.exists():
         return target
-    with transaction.atomic(), unwrapping_as_demo_builder():
+    # The seed changes keyd's ledger as the operator who holds the demo's key file.
+    with transaction.atomic(), unwrapping_as_demo_builder(), vault_ledger.as_operator():
         logins: list[tuple[Staff, str, str, Role]] = []
         for role in Role:
             logins.append(_account(actor, f"demo-{role.value}".replace("_", "-"), role))
@@ -128,6 +130,12 @@ def _account(actor: Actor, username: str, role: Role) -> tuple[Staff, str, str, 
 def _login(actor: Actor, username: str, roles: list[Role]) -> tuple[Staff, str, str]:
     password = "-".join(secrets.token_hex(3) for _ in range(4))
     staff = accounts.create_staff(actor=actor, username=username, password=password, roles=roles)
+    if keyd_login.keyd_checks_factors():
+        # keyd (here the file provider's ledger) holds the secret, as in production.
+        secret = os.urandom(20)
+        vault_ledger.enrol_known_secret(staff.pk, secret)
+        accounts.record_keyd_totp_enrolled(staff=staff)
+        return staff, password, base32_secret(secret)
     device = accounts.enrol_totp_for_demo(actor=actor, staff=staff)
     return staff, password, base32_secret(device.bin_key)
 

@@ -27,8 +27,10 @@ from corridor.vault.aead import new_key
 from corridor.vault.datakey import DataKey
 from corridor.vault.errors import InputRejected
 from corridor.vault.fields import DataKeyField
+from corridor.vault.keyd.ledger import KeyOwner
 from corridor.vault.keyd.policy import DEMO_PRINCIPAL
 from corridor.vault.keystore import KeyDestruction, destroy_key, get_wrapped_key, keystore_errors
+from corridor.vault.ledger import current_ticket
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import WrappedBlob, key_provider
 from corridor.vault.routers import KEYSTORE
@@ -62,11 +64,18 @@ def unwrapping_as_demo_builder() -> Iterator[None]:
         _DEMO_BUILD.reset(token)
 
 
-def create_data_key() -> DataKey:
-    """A new random DEK, wrapped by the provider and committed to the key store."""
+def create_data_key(owner: KeyOwner | None = None) -> DataKey:
+    """A new random DEK, wrapped by the provider and committed to the key store.
+
+    `owner` is recorded in keyd's ledger at wrap time, once: the case (or draft, ...)
+    the key belongs to. keyd hands a case's key only for that case, a draft's only to
+    the person whose draft it is.
+    """
     key_id = uuid.uuid4()
     material = new_key()
-    blob = key_provider().wrap(key_id=key_id, purpose=Purpose.DATA, key=material)
+    blob = key_provider().wrap(
+        key_id=key_id, purpose=Purpose.DATA, key=material, owner=owner, ticket=current_ticket()
+    )
     with keystore_errors(), transaction.atomic(using=KEYSTORE):
         WrappedKey.objects.create(
             id=key_id, purpose=Purpose.DATA, kek_version=blob.kek_version, wrapped=blob.blob
@@ -92,6 +101,7 @@ def data_key(key_id: uuid.UUID | str, *, for_actor: str, case_id: str | None) ->
         blob=WrappedBlob(kek_version=row.kek_version, blob=bytes(row.wrapped)),
         for_actor=DEMO_PRINCIPAL if _DEMO_BUILD.get() else for_actor,
         case_id=case_id,
+        ticket=current_ticket(),
     )
     return DataKey(row.id, material)
 

@@ -25,6 +25,7 @@ from corridor.cases.services._base import log, touch
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput, NotAllowed
+from corridor.vault import ledger as vault_ledger
 
 ASSIGNEE_WITHOUT_ROLE = _("Cases are assigned to caseworkers or coordinators only.")
 ALREADY_LEAD = _("This person already leads the case.")
@@ -100,10 +101,13 @@ def _assign(*, actor: Actor, case: Case, staff: Staff, lead: bool) -> CaseAssign
         current.ended_at = now
         current.save(update_fields=["ended_at"])
     if lead:
-        CaseAssignment.objects.filter(case=case, lead=True, ended_at__isnull=True).update(
-            ended_at=now
-        )
+        leads = CaseAssignment.objects.filter(case=case, lead=True, ended_at__isnull=True)
+        for former in leads.exclude(staff=staff).values_list("staff_id", flat=True):
+            # The former lead leaves the case in keyd's ledger too.
+            vault_ledger.record_assignment(case_id=str(case.pk), staff_id=former, assigned=False)
+        leads.update(ended_at=now)
     assignment = CaseAssignment.objects.create(case=case, staff=staff, lead=lead)
+    vault_ledger.record_assignment(case_id=str(case.pk), staff_id=staff.pk, assigned=True)
     _copy_lead(case)
     touch(case)
     log(
@@ -170,6 +174,7 @@ def unassign_case(*, actor: Actor, case: Case, staff: Staff) -> None:
     CaseAssignment.objects.filter(case=case, staff=staff, ended_at__isnull=True).update(
         ended_at=clock.now()
     )
+    vault_ledger.record_assignment(case_id=str(case.pk), staff_id=staff.pk, assigned=False)
     _copy_lead(case)
     touch(case)
     log(
@@ -187,6 +192,7 @@ def record_reveal(*, actor: Staff, case: Case, reason: str) -> CaseReveal:
     if reason not in REVEAL_REASONS:
         raise InvalidInput(str(REVEAL_REASON_INVALID))
     reveal = CaseReveal.objects.create(case=case, staff=actor, reason=reason)
+    vault_ledger.record_reveal(case_id=str(case.pk), staff_id=actor.pk)
     log(actor=actor, case=case, event=EventType.CASE_REVEALED, reason=reason)
     return reveal
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -21,6 +22,7 @@ from corridor.people.inputs import PersonInput
 from corridor.people.models import Person
 from corridor.vault import keys as vault_keys
 from corridor.vault.datakey import DataKey
+from corridor.vault.ledger import KeyOwner
 
 IN_ANOTHER_CASE = _("This person is already in another open case.")
 REGION_INVALID = _("Use a region code such as RU-CE, or leave it empty.")
@@ -49,10 +51,11 @@ def open_case(
     """
     if region and not _region_ok(region):
         raise InvalidInput(str(REGION_INVALID))
-    key = vault_keys.create_data_key()
+    case_id = uuid.uuid4()
+    key = vault_keys.create_data_key(owner=KeyOwner(kind="case", object_id=str(case_id)))
     with transaction.atomic():
         case = Case.objects.create(
-            ref=_unique_ref(), key_id=key.key_id, phase=phase, region=region.upper()
+            id=case_id, ref=_unique_ref(), key_id=key.key_id, phase=phase, region=region.upper()
         )
         person = people.create_person(actor=actor, key=key, data=principal, case_ref=case.ref)
         CaseMember.objects.create(case=case, person=person, relation=Relation.PRINCIPAL)

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "corridor.accounts.middleware.StaffSessionMiddleware",
+    # keyd's ticket from the session goes with every unwrap of this request.
+    "corridor.accounts.ticket_middleware.KeydTicketMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, so their process_exception sees a view's exception first: a page that needs a
     # key answers 503 while keyd is sealed, 403/429 (audited) when keyd refuses the person.
@@ -241,6 +243,8 @@ CORRIDOR_ENV = "production"
 CORRIDOR_DATA_DIR = Path("var").absolute()
 CORRIDOR_PUBLIC_ORIGIN = "http://localhost:8000"
 CORRIDOR_KEY_PROVIDER = "keyd"
+# The file provider checks keyd's tickets and ledger in-process (keyd always does).
+CORRIDOR_KEY_LEDGER_ENFORCED = True
 CORRIDOR_PORTAL_PREFIX = "/help/"
 CORRIDOR_PORTAL_ONLY = False
 CORRIDOR_DEMO_BANNER = False

@@ -12,6 +12,8 @@ ENV = read_env_for_tests(Path(tempfile.mkdtemp(prefix="corridor-test-")))
 globals().update(env_settings(ENV, secret_key=require_secret_key(ENV)))
 
 DEBUG = False
+# Most tests call services without a login; the ledger's own tests turn this on.
+CORRIDOR_KEY_LEDGER_ENFORCED = False
 CORRIDOR_DEMO_BANNER = True
 
 # Argon2id with small parameters so the suite stays fast; production keeps Django's.

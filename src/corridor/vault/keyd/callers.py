@@ -29,6 +29,7 @@ from enum import StrEnum
 
 from corridor.vault.errors import UnwrapRefused
 from corridor.vault.keyd.policy import staff_id_of
+from corridor.vault.keyd.tickets import LEDGER_OPS
 from corridor.vault.models import Purpose
 
 
@@ -39,6 +40,11 @@ class Caller(StrEnum):
 
 
 ALL_CALLERS = frozenset(Caller)
+
+# keyd's ledger and tickets (tickets.py): logins, factors, assignments, reveals, roles.
+# Each change still needs the acting person's ticket; the worker ends assignments and
+# standby roles on schedules. The portal asks none of them.
+_LEDGER = frozenset(LEDGER_OPS)
 
 # Data-socket operations by caller. `rewrap` moves a wrapped key to another KEK version
 # (a rotation's batches) and hands out no key; `kek_check` is a check value.
@@ -58,6 +64,7 @@ OPERATIONS: dict[Caller, frozenset[str]] = {
             "last_head",
             "head_key",
         }
+        | _LEDGER
     ),
     Caller.WORKER: frozenset(
         {
@@ -76,6 +83,7 @@ OPERATIONS: dict[Caller, frozenset[str]] = {
             # Copying keyd's log into the audit log (audit.jobs).
             "log_since",
         }
+        | _LEDGER
     ),
     # Showing a codename and signing in need the pepper; screening at submission the index.
     Caller.PORTAL: frozenset({"ping", "pepper", "index"}),

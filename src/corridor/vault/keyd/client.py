@@ -41,6 +41,8 @@ from corridor.vault.errors import (
 )
 from corridor.vault.keyd import protocol as wire
 from corridor.vault.keyd.config import check_socket_path, keyd_config
+from corridor.vault.keyd.ledger import KeyOwner, owner_fields
+from corridor.vault.keyd.tickets import TICKET_REASONS, TicketRefused
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers.base import Signature, WrappedBlob
 
@@ -147,9 +149,11 @@ def error_from(answer: dict[str, Any], request: dict[str, Any]) -> VaultError:
     code = answer.get("error")
     message = str(answer.get("message") or "keyd refused the request.")
     if code == "refused":
-        return UnwrapRefused(
+        reason = str(answer.get("reason") or "not_allowed")
+        refusal = TicketRefused if reason in TICKET_REASONS else UnwrapRefused
+        return refusal(
             message,
-            reason=str(answer.get("reason") or "not_allowed"),
+            reason=reason,
             principal=str(request.get("principal") or ""),
             case_id=str(request.get("case_id") or ""),
         )
@@ -222,17 +226,27 @@ class KeydKeyProvider:
         return bool(self._data().call({"op": "ping"})["sealed"])
 
     # ------------------------------------------------------------ data operations
-    def wrap(self, *, key_id: uuid.UUID, purpose: str, key: bytes) -> WrappedBlob:
+    def wrap(
+        self,
+        *,
+        key_id: uuid.UUID,
+        purpose: str,
+        key: bytes,
+        owner: KeyOwner | None = None,
+        ticket: str | None = None,
+    ) -> WrappedBlob:
         version = keystore.current_kek_version()
-        answer = self._data().call(
-            {
-                "op": "wrap",
-                "key_id": str(key_id),
-                "purpose": purpose,
-                "kek_version": version,
-                "key": wire.encode_bytes(key),
-            }
-        )
+        request: dict[str, Any] = {
+            "op": "wrap",
+            "key_id": str(key_id),
+            "purpose": purpose,
+            "kek_version": version,
+            "key": wire.encode_bytes(key),
+        }
+        if owner is not None:
+            request["owner"] = owner_fields(owner)
+            request["ticket"] = ticket
+        answer = self._data().call(request)
         return WrappedBlob(kek_version=version, blob=wire.read_bytes(answer, "blob"))
 
     def unwrap(
@@ -243,14 +257,21 @@ class KeydKeyProvider:
         blob: WrappedBlob,
         for_actor: str | None = None,
         case_id: str | None = None,
+        ticket: str | None = None,
     ) -> bytes:
         request = {
             "op": "unwrap",
             **_blob_fields(key_id, purpose, blob),
             "principal": for_actor or "unnamed",
             "case_id": case_id,
+            "ticket": ticket,
         }
         return wire.read_bytes(self._data().call(request), "key")
+
+    def ledger(self, op: str, fields: dict[str, Any], *, operator: bool) -> dict[str, Any]:
+        """A ticket or ledger operation (tickets.py); the operator's go to the admin socket."""
+        connection = self._admin() if operator else self._data()
+        return connection.call({"op": op, **fields})
 
     def index(self, name: str, value: bytes, *, bits: int | None = None) -> int:
         kept = blind_index.index_bits(bits)

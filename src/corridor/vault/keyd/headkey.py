@@ -202,8 +202,9 @@ class HeadSigner:
             )
         return key.fingerprint, signature
 
-
-    def sign_manifest(self, kek_of: Callable[[int], bytearray], message: bytes) -> tuple[str, bytes]:
+    def sign_manifest(
+        self, kek_of: Callable[[int], bytearray], message: bytes
+    ) -> tuple[str, bytes]:
         """(key id, signature) over a backup manifest; nothing else (domains.py)."""
         if not message.startswith(MANIFEST_PREFIX):
             raise UnwrapRefused(

@@ -58,6 +58,7 @@ from corridor.vault.keyd.headkey import (
     rewrap_head_key,
 )
 from corridor.vault.keyd.journal import KeydJournal, lines_after
+from corridor.vault.keyd.ledger import LEDGER_FILE, Ledger
 from corridor.vault.keyd.limits import KeydLimits, SlidingWindow
 from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, in_surge, staff_id_of
 from corridor.vault.keyd.shares import (
@@ -69,6 +70,7 @@ from corridor.vault.keyd.shares import (
     wipe,
     write_record,
 )
+from corridor.vault.keyd.tickets import LEDGER_OPS, Gatekeeper
 from corridor.vault.models import Purpose
 
 logger = logging.getLogger(__name__)
@@ -148,6 +150,12 @@ class KeydService:
         self._windows = SlidingWindow(clock=self.clock)
         self._heads = HeadSigner(self.directory)
         self._ceiling_alerted: float | None = None
+        # keyd's own ledger and the tickets it issued (tickets.py): what staff unwraps need.
+        self.gatekeeper = Gatekeeper(
+            Ledger(self.directory / LEDGER_FILE),
+            kek=self._kek,
+            current_version=lambda: self._record.current.version,
+        )
 
     # ------------------------------------------------------------ dispatch
     def handle(self, message: dict[str, Any], *, peer: Peer, admin: bool) -> dict[str, Any]:
@@ -250,6 +258,10 @@ class KeydService:
         key = wire.read_bytes(message, "key", limit=MAX_KEY)
         with self._lock:
             blob = aead.wrap_key(self._kek(version), key, key_id=key_id, purpose=purpose)
+        if purpose == Purpose.DATA and message.get("owner") is not None:
+            note.detail = self.gatekeeper.record_wrap(
+                key_id, message.get("owner"), message.get("ticket")
+            )
         return {"blob": wire.encode_bytes(blob)}
 
     def op_unwrap(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:
@@ -264,7 +276,10 @@ class KeydService:
             raise self._refusal("purpose", principal, case_id)
         if self.sealed:
             raise VaultSealed(SEALED)
-        note.detail = self._check_allowed(principal, case_id, key_id)
+        ticket = message.get("ticket")
+        note.detail = self._check_allowed(
+            principal, case_id, key_id, ticket=ticket if isinstance(ticket, str) else None
+        )
         self._charge(principal, peer, case_id)
         return {"key": wire.encode_bytes(self._unwrap_row(message, note, purpose=Purpose.DATA))}
 
@@ -369,12 +384,22 @@ class KeydService:
             messages[reason], reason=reason, principal=principal, case_id=case_id or ""
         )
 
-    def _check_allowed(self, principal: str, case_id: str | None, key_id: uuid.UUID) -> str:
+    def _check_allowed(
+        self, principal: str, case_id: str | None, key_id: uuid.UUID, *, ticket: str | None
+    ) -> str:
         """The name of what allows this unwrap, or UnwrapRefused."""
         if principal in self.system_principals:
             return "system"
-        if staff_id_of(principal) is None:
+        staff_id = staff_id_of(principal)
+        if staff_id is None:
             raise self._refusal("principal", principal, case_id)
+        # A live ticket keyd issued to this person, then the ledger's own rule for case
+        # and draft keys; the registered policies decide only keys of other kinds.
+        rule = self.gatekeeper.check_unwrap(
+            staff_id=staff_id, ticket=ticket, case_id=case_id, key_id=key_id
+        )
+        if rule is not None:
+            return rule
         request = UnwrapRequest(
             principal=principal, case_id=case_id, key_id=key_id, database=self.database
         )
@@ -592,6 +617,22 @@ def _key_of(message: dict[str, Any], note: _Note) -> tuple[uuid.UUID, str]:
     return key_id, purpose
 
 
+def _ledger_handler(op: str, *, operator: bool) -> Handler:
+    def handler(
+        service: KeydService, message: dict[str, Any], peer: Peer, note: _Note
+    ) -> dict[str, Any]:
+        if isinstance(message.get("staff_id"), int):
+            note.principal = f"staff:{message['staff_id']}"
+        if isinstance(message.get("case_id"), str):
+            note.case = wire.read_code(message, "case_id")
+        if service.sealed:
+            # Nobody logs in while keyd is sealed: the factors are sealed under the KEK.
+            raise VaultSealed(SEALED)
+        return service.gatekeeper.handle(op, message, operator=operator)
+
+    return handler
+
+
 def error_code(error: VaultError) -> str:
     for kind, code in ERROR_CODES:
         if isinstance(error, kind):
@@ -613,6 +654,7 @@ DATA_OPS: dict[str, Handler] = {
     "pepper": KeydService.op_pepper,
     "kek_check": KeydService.op_kek_check,
     "rewrap": KeydService.op_rewrap,
+    **{op: _ledger_handler(op, operator=False) for op in LEDGER_OPS},
 }
 ADMIN_OPS: dict[str, Handler] = {
     "ping": KeydService.op_ping,
@@ -625,4 +667,5 @@ ADMIN_OPS: dict[str, Handler] = {
     "rewrap": KeydService.op_rewrap,
     "forget_keks": KeydService.op_forget_keks,
     "new_head_key": KeydService.op_new_head_key,
+    **{op: _ledger_handler(op, operator=True) for op in LEDGER_OPS},
 }

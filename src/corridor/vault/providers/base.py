@@ -11,7 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
+
+from corridor.vault.keyd.ledger import KeyOwner
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,18 @@ class KeyProvider(Protocol):
     # True when the KEK sits on this machine's disk: staff pages then show a warning.
     holds_key_on_disk: bool
 
-    def wrap(self, *, key_id: uuid.UUID, purpose: str, key: bytes) -> WrappedBlob:
-        """Wrap `key` under the current KEK, bound to its id and purpose."""
+    def wrap(
+        self,
+        *,
+        key_id: uuid.UUID,
+        purpose: str,
+        key: bytes,
+        owner: KeyOwner | None = None,
+        ticket: str | None = None,
+    ) -> WrappedBlob:
+        """Wrap `key` under the current KEK, bound to its id and purpose; `owner` (data keys)
+        is recorded in keyd's ledger, once: the object the key belongs to (and, for a case,
+        the holder of `ticket` as the person who opened it)."""
         ...
 
     def unwrap(
@@ -50,13 +62,20 @@ class KeyProvider(Protocol):
         blob: WrappedBlob,
         for_actor: str | None = None,
         case_id: str | None = None,
+        ticket: str | None = None,
     ) -> bytes:
         """Unwrap a stored data key for `for_actor` working on `case_id`.
 
-        The file provider ignores who asks; keyd hands the key out only to a person
-        its unwrap policies allow (assigned to the case, a fresh break-glass reveal)
-        or to a named system principal, within their limits (see `keys.data_key`).
+        For a staff principal, `ticket` is the one keyd issued at their login; keyd (and
+        the file provider unless CORRIDOR_KEY_LEDGER_ENFORCED is off) hands the key out
+        only to the person its ledger allows (assigned to the case, a fresh break-glass
+        reveal, their own draft) or to a named system principal, within their limits.
         """
+        ...
+
+    def ledger(self, op: str, fields: dict[str, Any], *, operator: bool) -> dict[str, Any]:
+        """A ticket or ledger operation (corridor.vault.keyd.tickets); `operator` for the
+        admin socket (the demo's seed and `corridor keyd` commands)."""
         ...
 
     def index(self, name: str, value: bytes, *, bits: int | None = None) -> int:

@@ -4,6 +4,11 @@ Anyone who copies the data directory gets the key with it, so production refuses
 this provider and every staff page shows a red warning while it is in use. The
 file is JSON `{"format": "corridor-kek-v1", "keys": {"<version>": "<base64>"}}`,
 mode 0600; it holds two versions only while `corridor keys rotate` runs.
+
+It runs keyd's ticket and ledger code in-process (corridor.vault.keyd.tickets), with
+the ledger beside the key file: logins are verified and unwraps for staff checked as
+keyd checks them. CORRIDOR_KEY_LEDGER_ENFORCED=False (most of the test suite) records
+everything and checks no ticket; keyd always checks.
 """
 
 from __future__ import annotations
@@ -15,9 +20,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from corridor.core.inputs import InputRefused, decode_text, parse_json
 from corridor.vault import aead, keystore
-from corridor.vault.errors import KekMismatch, KeyProviderUnavailable
+from corridor.vault.errors import KekMismatch, KeyProviderUnavailable, UnwrapRefused
+from corridor.vault.keyd.acting import acting_as_operator
+from corridor.vault.keyd.ledger import LEDGER_FILE, KeyOwner, Ledger, owner_fields
+from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, staff_id_of
+from corridor.vault.keyd.tickets import Gatekeeper
+from corridor.vault.models import Purpose
 from corridor.vault.private_files import write_private_file
 from corridor.vault.providers.base import WrappedBlob
 from corridor.vault.providers.local import LocalKeyWork
@@ -34,14 +46,38 @@ class FileKeyProvider(LocalKeyWork):
         super().__init__()
         self.path = data_dir / KEK_FILE
         self._cached: tuple[tuple[int, int, int], dict[int, bytes]] | None = None
+        self._gatekeeper: Gatekeeper | None = None
+
+    @property
+    def gatekeeper(self) -> Gatekeeper:
+        """keyd's ticket and ledger code, over the ledger file beside kek.demo."""
+        if self._gatekeeper is None:
+            self._gatekeeper = Gatekeeper(
+                Ledger(self.path.parent / LEDGER_FILE),
+                kek=self._kek,
+                current_version=keystore.current_kek_version,
+            )
+        return self._gatekeeper
+
+    @staticmethod
+    def enforced() -> bool:
+        return bool(getattr(settings, "CORRIDOR_KEY_LEDGER_ENFORCED", True))
 
     # ------------------------------------------------------------ data operations
-    def wrap(self, *, key_id: uuid.UUID, purpose: str, key: bytes) -> WrappedBlob:
+    def wrap(
+        self,
+        *,
+        key_id: uuid.UUID,
+        purpose: str,
+        key: bytes,
+        owner: KeyOwner | None = None,
+        ticket: str | None = None,
+    ) -> WrappedBlob:
         version = keystore.current_kek_version()
-        return WrappedBlob(
-            kek_version=version,
-            blob=aead.wrap_key(self._kek(version), key, key_id=key_id, purpose=purpose),
-        )
+        blob = aead.wrap_key(self._kek(version), key, key_id=key_id, purpose=purpose)
+        if owner is not None and purpose == Purpose.DATA:
+            self.gatekeeper.record_wrap(key_id, owner_fields(owner), ticket)
+        return WrappedBlob(kek_version=version, blob=blob)
 
     def unwrap(
         self,
@@ -51,11 +87,45 @@ class FileKeyProvider(LocalKeyWork):
         blob: WrappedBlob,
         for_actor: str | None = None,
         case_id: str | None = None,
+        ticket: str | None = None,
     ) -> bytes:
-        # Whoever holds kek.demo can unwrap anything: there is nobody to ask who asks.
+        # Whoever holds kek.demo can unwrap anything; the check below is keyd's, run here
+        # so the demo logs in as production does and the SQLite suite tests it.
+        staff_id = staff_id_of(for_actor or "")
+        # The operator holding kek.demo (the demo's seed) needs no ticket: it holds the KEK.
+        checked = self.enforced() and not acting_as_operator()
+        if purpose == Purpose.DATA and staff_id is not None and checked:
+            self._check_staff(staff_id, for_actor or "", ticket, case_id, key_id)
         return aead.unwrap_key(
             self._kek(blob.kek_version), blob.blob, key_id=key_id, purpose=purpose
         )
+
+    def ledger(self, op: str, fields: dict[str, Any], *, operator: bool) -> dict[str, Any]:
+        return self.gatekeeper.handle(op, fields, operator=operator, enforce=self.enforced())
+
+    def _check_staff(
+        self,
+        staff_id: int,
+        principal: str,
+        ticket: str | None,
+        case_id: str | None,
+        key_id: uuid.UUID,
+    ) -> None:
+        rule = self.gatekeeper.check_unwrap(
+            staff_id=staff_id, ticket=ticket, case_id=case_id, key_id=key_id
+        )
+        if rule is not None:
+            return
+        request = UnwrapRequest(
+            principal=principal, case_id=case_id, key_id=key_id, database="default"
+        )
+        if granting_policy(request) is None:
+            raise UnwrapRefused(
+                f"keyd refused: {principal} may not have this key.",
+                reason="not_allowed",
+                principal=principal,
+                case_id=case_id or "",
+            )
 
     # ------------------------------------------------------------ KEK administration
     def create_kek(self, version: int) -> bytes:

@@ -37,6 +37,7 @@ class LocalKeyWork(ABC):
         blob: WrappedBlob,
         for_actor: str | None = None,
         case_id: str | None = None,
+        ticket: str | None = None,
     ) -> bytes:
         """Unwrap a stored key."""
 

@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from corridor.accounts import authentication, factors, sessions, webauthn
+from corridor.accounts import authentication, factors, keyd_login, sessions, webauthn
 from corridor.accounts import services as accounts
 from corridor.accounts.authentication import PasswordResult
 from corridor.accounts.models import Staff
 from corridor.core.inputs import InputRefused, decode_text, parse_json
+from corridor.vault.ledger import TicketRefused
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.forms import BackupCodeForm, LoginForm, ReauthForm, TotpForm
 from corridor.web.views.dashboard import dashboard
@@ -37,6 +38,7 @@ LOGIN_LOCKED = ngettext_lazy(
 CODE_WRONG = _("That code is not right, or it was already used. Try the next one.")
 START_AGAIN = _("Too many wrong codes. Start again with your password.")
 PENDING_GONE = _("Your login took too long. Start again with your password.")
+NOT_IN_KEYD = _("This account cannot set up a second factor yet: ask an administrator to check it.")
 SESSION_ENDED = {
     "idle": _("You were logged out after 15 minutes without activity."),
     "absolute": _("You were logged out after 8 hours. Please log in again."),
@@ -61,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         if outcome.result is PasswordResult.ACCEPTED:
             staff = authentication.pending_staff(request)
-            if staff is not None and not factors.has_confirmed_factor(staff):
+            if staff is not None and not _has_factor(staff):
                 return redirect("web:enrol")
             return redirect("web:verify")
         if outcome.result is PasswordResult.REJECTED:
@@ -102,6 +104,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             reason = "backup_code"
         else:
             reason = "empty"
+        if accepted and authentication.must_reenrol(request, staff):
+            return redirect("web:enrol")
         if accepted:
             return redirect(sessions.after_login_path(request))
         if authentication.second_factor_failed(request, staff=staff, reason=reason):
@@ -120,9 +124,14 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
-    """First login: set up a second factor before anything else opens."""
+    """First login (or the one re-enrolment once keyd holds the factors): set up a second
+    factor before anything else opens."""
     staff = authentication.pending_staff(request)
-    if staff is None or factors.has_confirmed_factor(staff):
+    if staff is None:
+        return _back_to_login(request, PENDING_GONE)
+    if keyd_login.keyd_checks_factors():
+        return _enrol_with_keyd(request, staff)
+    if factors.has_confirmed_factor(staff):
         return _back_to_login(request, PENDING_GONE)
     form = TotpForm(request.POST if request.method == "POST" else None)
     device_id = request.session.get("corridor_enrol_device")
@@ -139,6 +148,37 @@ def enrol(request: HttpRequest) -> HttpResponse:
         return render(request, "web/backup_codes.html", {"codes": codes, "first": True})
     enrolment = factors.begin_totp_enrolment(staff=staff, issuer=settings.OTP_TOTP_ISSUER)
     request.session["corridor_enrol_device"] = enrolment.device_id
+    failed = request.method == "POST"
+    context = {"form": TotpForm(), "enrolment": enrolment, "error": CODE_WRONG if failed else None}
+    return render(request, "web/enrol.html", context, status=401 if failed else 200)
+
+
+def _enrol_with_keyd(request: HttpRequest, staff: Staff) -> HttpResponse:
+    """keyd makes the secret and keeps it; the code confirms it and brings the ticket.
+
+    Open to someone keyd holds no factor for who has no other factor, or who has just
+    proved their old device (the migration); the old device is deleted on success.
+    """
+    reenrolling = authentication.must_reenrol(request, staff)
+    if keyd_login.enrolled_in_keyd(staff) or (
+        not reenrolling and factors.has_confirmed_factor(staff)
+    ):
+        return _back_to_login(request, PENDING_GONE)
+    form = TotpForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        ticket = keyd_login.confirm_keyd_enrolment(staff, form.cleaned_data["code"])
+        if ticket is not None:
+            accounts.record_keyd_totp_enrolled(staff=staff)
+            authentication.clear_pending(request)
+            sessions.start_staff_session(request, staff=staff, method="totp")
+            keyd_login.keep_ticket(request, ticket)
+            codes = accounts.replace_own_backup_codes(staff=staff)
+            return render(request, "web/backup_codes.html", {"codes": codes, "first": True})
+    try:
+        enrolment = keyd_login.begin_keyd_enrolment(staff)
+    except TicketRefused:
+        # An account keyd was never told about (a row written into the data database).
+        return _back_to_login(request, NOT_IN_KEYD)
     failed = request.method == "POST"
     context = {"form": TotpForm(), "enrolment": enrolment, "error": CODE_WRONG if failed else None}
     return render(request, "web/enrol.html", context, status=401 if failed else 200)
@@ -217,8 +257,8 @@ def reauth(request: HttpRequest) -> HttpResponse:
         target = "/"
     status = 200
     if form.is_valid():
-        if staff.check_password(form.cleaned_data["password"]) and factors.verify_totp(
-            staff=staff, code=form.cleaned_data["code"]
+        if staff.check_password(form.cleaned_data["password"]) and _code_accepted(
+            request, staff, form.cleaned_data["code"]
         ):
             sessions.mark_recent_auth(request)
             authentication.record_recent_auth(staff=staff)
@@ -244,6 +284,25 @@ def reauth_webauthn(request: HttpRequest) -> JsonResponse:
     sessions.mark_recent_auth(request)
     authentication.record_recent_auth(staff=staff)
     return JsonResponse({"ok": True})
+
+
+def _has_factor(staff: Staff) -> bool:
+    """A second factor to log in with: keyd's, or (until re-enrolment) the old device."""
+    if keyd_login.keyd_checks_factors() and keyd_login.enrolled_in_keyd(staff):
+        return True
+    return factors.has_confirmed_factor(staff)
+
+
+def _code_accepted(request: HttpRequest, staff: Staff, code: str) -> bool:
+    """A fresh code for a sensitive action; through keyd, whose new ticket replaces the old."""
+    if not keyd_login.keyd_checks_factors():
+        return factors.verify_totp(staff=staff, code=code) is not None
+    ticket = keyd_login.log_in_through_keyd(staff, code)
+    if ticket is None:
+        return False
+    keyd_login.forget_ticket(request)
+    keyd_login.keep_ticket(request, ticket)
+    return True
 
 
 def _enrolling_staff(request: HttpRequest) -> Staff | None:

@@ -64,6 +64,7 @@ class Command(BaseCommand):
         actor = cli_actor()
         self._load_pathway_catalog(actor)
         if not account_selectors.admin_exists():
+            # keyd's ledger takes the first account of an empty ledger from setup.
             self._create_first_admin(interactive=not options["no_input"], actor=actor)
         if options["demo"]:
             path = demo.create_demo_data(actor=actor, data_dir=settings.CORRIDOR_DATA_DIR)

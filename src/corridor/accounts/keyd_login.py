@@ -1,0 +1,99 @@
+"""Second factors that keyd checks: the login's TOTP code goes to keyd, which answers
+with a ticket bound to the person; the session keeps it and every unwrap carries it.
+
+    if keyd_checks_factors() and not enrolled_in_keyd(staff): ...   # re-enrol once
+    ticket = log_in_through_keyd(staff, code)                      # None if keyd refused
+    keep_ticket(request, ticket)
+
+Migration: staff enrolled before keyd held the factors log in once more with the
+TOTP device in the data database, then enrol a new secret that keyd makes and keeps;
+the old device is deleted (`corridor keyd factors` lists who has not yet). Nobody can
+log in while keyd is sealed: the secrets are sealed under its key.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import logging
+from urllib.parse import quote
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from corridor.accounts.factors import TotpEnrolment
+from corridor.accounts.models import Staff
+from corridor.vault import ledger as vault_ledger
+from corridor.vault.errors import VaultError
+
+logger = logging.getLogger(__name__)
+TICKET = "corridor_keyd_ticket"
+REENROL = "corridor_keyd_reenrol"
+
+
+def keyd_checks_factors() -> bool:
+    """True under keyd, and under the demo's file provider unless the ledger is off (tests)."""
+    if settings.CORRIDOR_KEY_PROVIDER == "keyd":
+        return True
+    return bool(getattr(settings, "CORRIDOR_KEY_LEDGER_ENFORCED", True))
+
+
+def enrolled_in_keyd(staff: Staff) -> bool:
+    return vault_ledger.enrolled(staff.pk)
+
+
+def log_in_through_keyd(staff: Staff, code: str) -> str | None:
+    """keyd's ticket for this person if keyd accepts the code, else None."""
+    try:
+        return vault_ledger.log_in(staff.pk, code)
+    except vault_ledger.TicketRefused:
+        return None
+
+
+def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
+    """A new secret that keyd made and keeps; shown once as a QR code drawn here."""
+    secret = vault_ledger.begin_enrolment(staff.pk)
+    encoded = base64.b32encode(secret).decode("ascii").rstrip("=")
+    issuer = settings.OTP_TOTP_ISSUER
+    uri = (
+        f"otpauth://totp/{quote(f'{issuer}:{staff.username}')}?secret={encoded}"
+        f"&issuer={quote(issuer)}&algorithm=SHA1&digits=6&period=30"
+    )
+    qr = segno.make(uri, error="m")
+    return TotpEnrolment(
+        device_id=0, secret_base32=encoded, qr_data_uri=qr.svg_data_uri(scale=5, border=2)
+    )
+
+
+def confirm_keyd_enrolment(staff: Staff, code: str) -> str | None:
+    """keyd's ticket once the first code from the new secret is right; the TOTP secrets
+    in the data database are deleted then (keyd holds the factor now)."""
+    try:
+        ticket = vault_ledger.confirm_enrolment(staff.pk, code)
+    except vault_ledger.TicketRefused:
+        return None
+    TOTPDevice.objects.filter(user=staff).delete()
+    return ticket
+
+
+def keep_ticket(request: HttpRequest, ticket: str) -> None:
+    request.session[TICKET] = ticket
+
+
+def forget_ticket(request: HttpRequest) -> None:
+    """At logout: keyd forgets the ticket too (best effort: a sealed keyd has it expire)."""
+    ticket = request.session.get(TICKET)
+    if isinstance(ticket, str):
+        with contextlib.suppress(VaultError):
+            vault_ledger.end_ticket(ticket)
+
+
+def end_all_tickets(staff: Staff) -> None:
+    """keyd ends every login of this person too. Best effort: a sealed or unreachable keyd
+    (or a caller without a ticket) leaves them to expire within 8 hours; it is logged."""
+    try:
+        vault_ledger.end_all_tickets(staff.pk)
+    except VaultError:
+        logger.warning("keyd kept the tickets", extra={"event": "keyd.tickets_kept"})

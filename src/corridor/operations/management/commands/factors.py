@@ -1,0 +1,106 @@
+"""`corridor factors [status|purge-old|reset|adopt]`: moving second factors and grants into keyd.
+
+corridor factors status            # who keyd holds a TOTP factor for; who has only the old one
+corridor factors purge-old         # delete old TOTP secrets of everyone keyd holds a factor for
+corridor factors reset --staff N   # keyd forgets N's factor and tickets: N enrols at next login
+corridor factors adopt             # once, at the upgrade: active accounts and their roles,
+                                   # current assignments, case and draft key owners
+
+Staff re-enrol once: at their next login the old TOTP device (in the data database)
+proves who they are, then keyd makes a new secret and the old one is deleted. Under
+keyd, `reset` and `adopt` go to the admin socket (run them as root with keyd's
+environment file, like `corridor keyd retire`). Nobody can log in while keyd is sealed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from corridor.accounts.models import Draft, Staff
+from corridor.accounts.selectors import roles_of
+from corridor.cases.models import Case, CaseAssignment
+from corridor.operations.management.commands.keys import count
+from corridor.vault import ledger as vault_ledger
+from corridor.vault.errors import InputRejected, VaultError
+
+
+class Command(BaseCommand):
+    help = "Move staff second factors and case grants into keyd, and reset a factor."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["status", "purge-old", "reset", "adopt"])
+        parser.add_argument("--staff", type=count, help="reset: the staff member's number.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        try:
+            if action == "status":
+                self._status()
+            elif action == "purge-old":
+                self._purge_old()
+            elif action == "reset":
+                if options["staff"] is None:
+                    raise CommandError("reset needs --staff NUMBER.", returncode=2)
+                with vault_ledger.as_operator():
+                    vault_ledger.remove_factor(options["staff"])
+                self.stdout.write(
+                    f"keyd forgot the factor of staff {options['staff']}: they enrol at next login"
+                )
+            else:
+                self._adopt()
+        except InputRejected as error:
+            raise CommandError(str(error), returncode=2) from None
+        except VaultError as error:
+            raise CommandError(str(error)) from None
+
+    def _status(self) -> None:
+        waiting = 0
+        for staff in Staff.objects.filter(is_active=True).order_by("pk"):
+            if vault_ledger.enrolled(staff.pk):
+                continue
+            waiting += 1
+            old = TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
+            state = "re-enrols at next login" if old else "enrols at next login"
+            self.stdout.write(f"{staff.pk} {staff.username}: {state}")
+        self.stdout.write(f"{waiting} active staff without a factor in keyd")
+
+    def _purge_old(self) -> None:
+        purged = 0
+        for staff_id in TOTPDevice.objects.values_list("user_id", flat=True).distinct():
+            if vault_ledger.enrolled(staff_id):
+                purged += TOTPDevice.objects.filter(user_id=staff_id).delete()[0]
+        self.stdout.write(f"deleted {purged} old TOTP secrets keyd no longer needs")
+
+    def _adopt(self) -> None:
+        """Trust the data database once, at the upgrade, for what existed before the ledger."""
+        with vault_ledger.as_operator():
+            accounts = Staff.objects.filter(is_active=True).order_by("pk")
+            for staff in accounts:
+                vault_ledger.record_new_account(
+                    staff_id=staff.pk, roles=[role.value for role in roles_of(staff)]
+                )
+            cases = Case.objects.filter(erased_at__isnull=True, key_id__isnull=False)
+            for case_id, key_id in cases.values_list("pk", "key_id"):
+                vault_ledger.record_key_owner(
+                    str(key_id), vault_ledger.KeyOwner(kind="case", object_id=str(case_id))
+                )
+            drafts = Draft.objects.filter(key_id__isnull=False)
+            for draft_id, key_id, staff_id in drafts.values_list("pk", "key_id", "staff_id"):
+                vault_ledger.record_key_owner(
+                    str(key_id),
+                    vault_ledger.KeyOwner(kind="draft", object_id=str(draft_id), staff_id=staff_id),
+                )
+            current = CaseAssignment.objects.filter(ended_at__isnull=True)
+            assignments = list(current.values_list("case_id", "staff_id"))
+            for case_id, staff_id in assignments:
+                vault_ledger.record_assignment(
+                    case_id=str(case_id), staff_id=staff_id, assigned=True
+                )
+        self.stdout.write(
+            f"keyd's ledger: {accounts.count()} accounts, {cases.count()} case keys, "
+            f"{drafts.count()} draft keys, {len(assignments)} assignments"
+        )

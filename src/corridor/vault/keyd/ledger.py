@@ -1,0 +1,324 @@
+"""keyd's ledger: what keyd decides on, in keyd's own storage, never in the data database.
+
+A SQLite file in keyd's directory (`ledger.sqlite3`, mode 0600; for the demo's
+`file` provider, in the data directory beside kek.demo). The web process cannot
+write it: it asks keyd, which changes it only for requests carrying a ticket
+keyd issued itself (tickets.py).
+
+    ledger = Ledger(directory / LEDGER_FILE)
+    ledger.record_owner(key_id, KeyOwner(kind="case", object_id=str(case.pk)))
+    ledger.set_assigned(case_id, staff_id, assigned=True)
+
+What it holds:
+- the object each data key belongs to (case, request, draft, file, watch) and, for a
+  draft, whose it is; written at wrap time, once: a key's owner never changes;
+- the staff keyd knows (an account created through keyd) and their roles;
+- current case assignments and break-glass reveals;
+- the second factors keyd verifies (TOTP secrets, sealed under a key derived from the
+  KEK) and the tickets it issued (their SHA-256 only).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from corridor.vault.errors import InputRejected
+
+LEDGER_FILE = "ledger.sqlite3"
+# What a data key may belong to. A draft's key and a case's key are different kinds,
+# so a draft naming a case's key_id gets nothing (the forged-draft attack).
+KINDS = frozenset({"case", "request", "draft", "file", "watch"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS key_owner (
+    key_id TEXT PRIMARY KEY, kind TEXT NOT NULL, object_id TEXT NOT NULL,
+    staff_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS member (staff_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS staff_role (
+    staff_id INTEGER NOT NULL, role TEXT NOT NULL, PRIMARY KEY (staff_id, role)
+);
+CREATE TABLE IF NOT EXISTS assignment (
+    case_id TEXT NOT NULL, staff_id INTEGER NOT NULL, PRIMARY KEY (case_id, staff_id)
+);
+CREATE TABLE IF NOT EXISTS reveal (
+    case_id TEXT NOT NULL, staff_id INTEGER NOT NULL, at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reveal_case_staff ON reveal (case_id, staff_id);
+CREATE TABLE IF NOT EXISTS factor (
+    staff_id INTEGER PRIMARY KEY, kek_version INTEGER NOT NULL, sealed BLOB NOT NULL,
+    confirmed INTEGER NOT NULL, last_step INTEGER NOT NULL, failures INTEGER NOT NULL,
+    failed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ticket (
+    digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class KeyOwner:
+    """The object a data key belongs to; `staff_id` names the owner of a draft (or, for a
+    case, the person whose ticket came with the wrap: who opened it)."""
+
+    kind: str
+    object_id: str
+    staff_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise InputRejected("Unknown key owner kind.")
+        if not self.object_id or len(self.object_id) > 64:
+            raise InputRejected("A key owner names its object by an id of 1 to 64 characters.")
+        if self.kind == "draft" and self.staff_id is None:
+            raise InputRejected("A draft key names the staff member whose draft it is.")
+
+
+def owner_fields(owner: KeyOwner) -> dict[str, object]:
+    """A key owner as a wrap request carries it."""
+    return {"kind": owner.kind, "object_id": owner.object_id, "staff_id": owner.staff_id}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A staff member's TOTP secret as the ledger keeps it (sealed), and its counters."""
+
+    staff_id: int
+    kek_version: int
+    sealed: bytes
+    confirmed: bool
+    last_step: int
+    failures: int
+    failed_at: float
+
+
+class Ledger:
+    """One SQLite file; each method is one short transaction (threads share a lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        with self._lock:
+            self._db().executescript(_SCHEMA)
+
+    # ------------------------------------------------------------ connection
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if not self.path.exists():
+                # Created private: the ledger names who works on which case.
+                descriptor = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(descriptor)
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA secure_delete=ON")
+            self._local.db = db
+        return db
+
+    class _Write:
+        def __init__(self, ledger: Ledger) -> None:
+            self.ledger = ledger
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.ledger._lock.acquire()
+            db = self.ledger._db()
+            db.execute("BEGIN IMMEDIATE")
+            return db
+
+        def __exit__(self, kind: object, error: object, trace: object) -> None:
+            db = self.ledger._db()
+            try:
+                db.execute("ROLLBACK" if kind is not None else "COMMIT")
+            finally:
+                self.ledger._lock.release()
+
+    def _write(self) -> Ledger._Write:
+        return Ledger._Write(self)
+
+    def _one(self, statement: str, parameters: tuple[object, ...]) -> tuple[object, ...] | None:
+        row: tuple[object, ...] | None = self._db().execute(statement, parameters).fetchone()
+        return row
+
+    # ------------------------------------------------------------ key owners
+    def record_owner(self, key_id: uuid.UUID, owner: KeyOwner) -> None:
+        """Record whose key `key_id` is; once only (a second, different claim is refused)."""
+        with self._write() as db:
+            found = db.execute(
+                "SELECT kind, object_id, staff_id FROM key_owner WHERE key_id = ?", (str(key_id),)
+            ).fetchone()
+            if found is not None:
+                if KeyOwner(str(found[0]), str(found[1]), found[2]) != owner:
+                    raise InputRejected("This key already belongs to another object.")
+                return
+            db.execute(
+                "INSERT INTO key_owner (key_id, kind, object_id, staff_id) VALUES (?, ?, ?, ?)",
+                (str(key_id), owner.kind, owner.object_id, owner.staff_id),
+            )
+
+    def opened_by(self, case_id: str, staff_id: int) -> bool:
+        """Whether `staff_id`'s ticket came with the wrap of a key of this case."""
+        return (
+            self._one(
+                "SELECT 1 FROM key_owner WHERE kind = 'case' AND object_id = ? AND staff_id = ?",
+                (case_id, staff_id),
+            )
+            is not None
+        )
+
+    def owner(self, key_id: uuid.UUID) -> KeyOwner | None:
+        row = self._one(
+            "SELECT kind, object_id, staff_id FROM key_owner WHERE key_id = ?", (str(key_id),)
+        )
+        if row is None:
+            return None
+        staff = row[2]
+        return KeyOwner(str(row[0]), str(row[1]), staff if isinstance(staff, int) else None)
+
+    # ------------------------------------------------------------ staff and roles
+    def admit(self, staff_id: int, roles: frozenset[str]) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO member (staff_id) VALUES (?)", (staff_id,))
+            for role in sorted(roles):
+                db.execute(
+                    "INSERT OR IGNORE INTO staff_role (staff_id, role) VALUES (?, ?)",
+                    (staff_id, role),
+                )
+
+    def has_members(self) -> bool:
+        return self._one("SELECT 1 FROM member LIMIT 1", ()) is not None
+
+    def is_member(self, staff_id: int) -> bool:
+        return self._one("SELECT 1 FROM member WHERE staff_id = ?", (staff_id,)) is not None
+
+    def set_role(self, staff_id: int, role: str, *, granted: bool) -> None:
+        with self._write() as db:
+            if granted:
+                db.execute(
+                    "INSERT OR IGNORE INTO staff_role (staff_id, role) VALUES (?, ?)",
+                    (staff_id, role),
+                )
+            else:
+                db.execute(
+                    "DELETE FROM staff_role WHERE staff_id = ? AND role = ?", (staff_id, role)
+                )
+
+    def roles(self, staff_id: int) -> frozenset[str]:
+        rows = self._db().execute("SELECT role FROM staff_role WHERE staff_id = ?", (staff_id,))
+        return frozenset(str(row[0]) for row in rows)
+
+    # ------------------------------------------------------------ assignments and reveals
+    def set_assigned(self, case_id: str, staff_id: int, *, assigned: bool) -> None:
+        with self._write() as db:
+            if assigned:
+                db.execute(
+                    "INSERT OR IGNORE INTO assignment (case_id, staff_id) VALUES (?, ?)",
+                    (case_id, staff_id),
+                )
+            else:
+                db.execute(
+                    "DELETE FROM assignment WHERE case_id = ? AND staff_id = ?",
+                    (case_id, staff_id),
+                )
+
+    def is_assigned(self, case_id: str, staff_id: int) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM assignment WHERE case_id = ? AND staff_id = ?", (case_id, staff_id)
+            )
+            is not None
+        )
+
+    def assigned_cases(self, staff_id: int) -> list[str]:
+        rows = self._db().execute(
+            "SELECT case_id FROM assignment WHERE staff_id = ? ORDER BY case_id", (staff_id,)
+        )
+        return [str(row[0]) for row in rows]
+
+    def record_reveal(self, case_id: str, staff_id: int, at: float) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO reveal (case_id, staff_id, at) VALUES (?, ?, ?)",
+                (case_id, staff_id, at),
+            )
+
+    def revealed_since(self, case_id: str, staff_id: int, since: float) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM reveal WHERE case_id = ? AND staff_id = ? AND at >= ? LIMIT 1",
+                (case_id, staff_id, since),
+            )
+            is not None
+        )
+
+    # ------------------------------------------------------------ second factors
+    def factor(self, staff_id: int) -> Factor | None:
+        row = self._one(
+            "SELECT staff_id, kek_version, sealed, confirmed, last_step, failures, failed_at "
+            "FROM factor WHERE staff_id = ?",
+            (staff_id,),
+        )
+        if row is None:
+            return None
+        return Factor(
+            staff_id=int(str(row[0])),
+            kek_version=int(str(row[1])),
+            sealed=bytes(row[2]) if isinstance(row[2], bytes) else b"",
+            confirmed=bool(row[3]),
+            last_step=int(str(row[4])),
+            failures=int(str(row[5])),
+            failed_at=float(str(row[6])),
+        )
+
+    def put_factor(self, factor: Factor) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO factor (staff_id, kek_version, sealed, confirmed, "
+                "last_step, failures, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    factor.staff_id,
+                    factor.kek_version,
+                    factor.sealed,
+                    int(factor.confirmed),
+                    factor.last_step,
+                    factor.failures,
+                    factor.failed_at,
+                ),
+            )
+
+    def delete_factor(self, staff_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM factor WHERE staff_id = ?", (staff_id,))
+            db.execute("DELETE FROM ticket WHERE staff_id = ?", (staff_id,))
+
+    def enrolled_staff(self) -> list[int]:
+        rows = self._db().execute("SELECT staff_id FROM factor WHERE confirmed = 1")
+        return sorted(int(row[0]) for row in rows)
+
+    # ------------------------------------------------------------ tickets
+    def put_ticket(self, digest: str, staff_id: int, expires_at: float, *, now: float) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM ticket WHERE expires_at <= ?", (now,))
+            db.execute(
+                "INSERT INTO ticket (digest, staff_id, expires_at) VALUES (?, ?, ?)",
+                (digest, staff_id, expires_at),
+            )
+
+    def ticket_staff(self, digest: str, now: float) -> int | None:
+        row = self._one(
+            "SELECT staff_id FROM ticket WHERE digest = ? AND expires_at > ?", (digest, now)
+        )
+        return int(str(row[0])) if row is not None else None
+
+    def drop_tickets_of(self, staff_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM ticket WHERE staff_id = ?", (staff_id,))
+
+    def drop_ticket(self, digest: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM ticket WHERE digest = ?", (digest,))

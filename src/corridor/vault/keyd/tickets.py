@@ -1,0 +1,448 @@
+"""Tickets keyd issued itself, and the ledger checks an unwrap for staff must pass.
+
+keyd (and the demo's `file` provider, in-process, with the same code) verifies a
+staff member's TOTP code itself and answers with a ticket: 32 random bytes bound to
+that staff member for TICKET_LIFETIME (a staff session's absolute limit). keyd keeps
+only the ticket's SHA-256. Every unwrap for `staff:<id>` must carry a live ticket
+of that same person, and the key must be one the ledger lets them have:
+
+- a case's key (recorded at wrap time as kind `case`) to a person the ledger lists
+  as assigned to that case, or who recorded a break-glass reveal in the last ten minutes;
+- a draft's key (kind `draft`) to the person whose draft it is, with no case named.
+
+    gate = Gatekeeper(ledger, kek=..., current_version=...)
+    answer = gate.handle("login", {"staff_id": 12, "code": "123456"})   # {"ticket": ...}
+    gate.check_unwrap(staff_id=12, ticket=ticket, case_id=..., key_id=...)
+
+A row written into the data database grants nothing here: the ledger is keyd's own.
+What a compromised web process can still do is act for staff who are logged in right
+now (it relays their tickets), within what the ledger lets them have.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor import InvalidToken
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+from corridor.vault import aead
+from corridor.vault.errors import DecryptionFailed, InputRejected, UnwrapRefused
+from corridor.vault.keyd import protocol as wire
+from corridor.vault.keyd.ledger import Factor, KeyOwner, Ledger
+
+TICKET_LIFETIME = 8 * 60 * 60
+REVEAL_LIFETIME = 10 * 60  # as cases.access.REVEAL_LIFETIME
+TOTP_STEP = 30
+TOTP_DIGITS = 6
+SECRET_BYTES = 20
+# Failures before each further code waits, doubling from 2 seconds (as passwords do).
+FREE_FAILURES = 3
+_FACTOR_PURPOSE = "keyd-totp"
+_FACTOR_INFO = b"corridor-keyd-factor-v1"
+LEDGER_OPS = (
+    "factor_status",
+    "factor_begin",
+    "factor_confirm",
+    "login",
+    "ticket_end",
+    "tickets_end_all",
+    "factor_remove",
+    "ledger_assign",
+    "ledger_reveal",
+    "ledger_owner",
+    "ledger_roles",
+    "ledger_role",
+)
+ADMIN = "admin"
+COORDINATOR = "coordinator"
+CASE_ROLES = frozenset({"caseworker", COORDINATOR})
+# The refusal reasons that mean "no live ticket or wrong code", not "not your case".
+TICKET_REASONS = frozenset({"ticket", "code", "code_delayed", "not_enrolled"})
+TICKET_REFUSED = "keyd has no live login for this person: log in again."
+
+
+class TicketRefused(UnwrapRefused):
+    """A ledger request without a live ticket (or with the wrong code)."""
+
+
+def ticket_digest(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode("ascii", "replace")).hexdigest()
+
+
+class Gatekeeper:
+    """The ticket and ledger operations keyd (or the file provider) runs.
+
+    `enforce` False (the file provider in most of the test suite) records everything
+    but checks no ticket on unwraps and changes; keyd always enforces.
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        *,
+        kek: Callable[[int], bytes | bytearray],
+        current_version: Callable[[], int],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.ledger = ledger
+        self._kek = kek
+        self._current_version = current_version
+        self._clock = clock
+
+    # ------------------------------------------------------------ dispatch
+    def handle(
+        self, op: str, message: dict[str, Any], *, operator: bool, enforce: bool = True
+    ) -> dict[str, Any]:
+        """One ledger operation. `operator`: the admin socket (or the demo's key-file holder)."""
+        if op == "factor_status":
+            factor = self.ledger.factor(_staff(message))
+            return {"enrolled": factor is not None and factor.confirmed}
+        if op == "factor_begin":
+            return self._factor_begin(message, operator=operator, enforce=enforce)
+        if op == "factor_confirm":
+            staff_id = _staff(message)
+            self._check_code(staff_id, _code(message), confirming=True)
+            return {"ticket": self._issue(staff_id)}
+        if op == "login":
+            staff_id = _staff(message)
+            self._check_code(staff_id, _code(message), confirming=False)
+            return {"ticket": self._issue(staff_id)}
+        if op == "ticket_end":
+            self.ledger.drop_ticket(ticket_digest(wire.read_text(message, "ticket", limit=100)))
+            return {}
+        if op == "tickets_end_all":
+            # Ending logins only takes access away: any live ticket (or the operator) will do.
+            if not operator and enforce:
+                self._require_ticket(message)
+            self.ledger.drop_tickets_of(_staff(message))
+            return {}
+        if op == "factor_remove":
+            # A reset (the web's approved "reset all second factors"): an administrator's or
+            # a coordinator's ticket, or the person's own.
+            staff_id = _staff(message)
+            if not operator and enforce:
+                holder = self._require_ticket(message)
+                if holder != staff_id and not self.ledger.roles(holder) & {ADMIN, COORDINATOR}:
+                    raise TicketRefused("keyd refused this reset.", reason="not_allowed")
+            self.ledger.delete_factor(staff_id)
+            return {}
+        if op == "ledger_roles":
+            staff_id = _staff(message)
+            roles = _roles(message.get("roles"))
+            if not operator and enforce and self.ledger.has_members():
+                # Through the web an administrator adds an account with no role; the roles
+                # come one by one (ledger_role). The first account of an empty ledger is
+                # `corridor setup`'s (run as the web's user, before anyone can log in).
+                self._require_role(message, ADMIN)
+                if roles or self.ledger.is_member(staff_id):
+                    raise TicketRefused("keyd refused this account change.", reason="not_allowed")
+            self.ledger.admit(staff_id, roles)
+            return {}
+        if op == "ledger_role":
+            staff_id = _staff(message)
+            role = wire.read_code(message, "role")
+            if not operator and enforce:
+                self._require_role(message, ADMIN)
+                if not self.ledger.is_member(staff_id):
+                    raise TicketRefused("keyd does not know this account.", reason="not_allowed")
+            self.ledger.set_role(staff_id, role, granted=bool(message.get("granted")))
+            return {}
+        if op == "ledger_assign":
+            case_id = wire.read_code(message, "case_id")
+            staff_id = _staff(message)
+            assigned = bool(message.get("assigned"))
+            if not operator and enforce and assigned:
+                self._check_assign(message, case_id, staff_id)
+            elif not operator and enforce:
+                self._require_ticket(message)  # ending an assignment only takes access away
+            self.ledger.set_assigned(case_id, staff_id, assigned=assigned)
+            return {}
+        if op == "ledger_reveal":
+            staff_id = _staff(message)
+            # A reveal is recorded only for the coordinator whose live ticket asks for it.
+            if not operator and enforce and self._require_role(message, COORDINATOR) != staff_id:
+                raise TicketRefused(TICKET_REFUSED, reason="ticket")
+            self.ledger.record_reveal(wire.read_code(message, "case_id"), staff_id, self._clock())
+            return {}
+        if op == "ledger_owner":
+            # Keys made before the ledger (`corridor factors adopt`, once, at the upgrade).
+            if not operator:
+                raise TicketRefused(
+                    "Only the operator records an existing key's owner.", reason="ticket"
+                )
+            return {
+                "detail": self.record_wrap(wire.read_uuid(message, "key_id"), message.get("owner"))
+            }
+        raise InputRejected("Unknown ledger operation.")
+
+    # ------------------------------------------------------------ wrap and unwrap
+    def _check_assign(self, message: dict[str, Any], case_id: str, staff_id: int) -> None:
+        """A coordinator assigns; someone who opened the case may take it on themselves."""
+        holder = self._require_ticket(message)
+        holder_roles = self.ledger.roles(holder)
+        if not self.ledger.roles(staff_id) & CASE_ROLES:
+            raise TicketRefused(
+                "keyd refused: cases go to caseworkers and coordinators.", reason="not_allowed"
+            )
+        if COORDINATOR in holder_roles:
+            return
+        if (
+            holder == staff_id
+            and holder_roles & CASE_ROLES
+            and self.ledger.opened_by(case_id, holder)
+        ):
+            return
+        raise TicketRefused(
+            "keyd refused: only a coordinator assigns this case.", reason="not_allowed"
+        )
+
+    def _require_role(self, message: dict[str, Any], role: str) -> int:
+        holder = self._require_ticket(message)
+        if role not in self.ledger.roles(holder):
+            raise TicketRefused(f"keyd refused: this needs the {role} role.", reason="not_allowed")
+        return holder
+
+    def record_wrap(self, key_id: uuid.UUID, owner: object, ticket: object = None) -> str:
+        """Record the owner a wrap request names (a dict on the wire); returns the log detail.
+
+        A case key records who opened the case from the ticket, never from the request."""
+        if owner is None:
+            return ""
+        if not isinstance(owner, dict):
+            raise InputRejected("A key owner is an object.")
+        staff = owner.get("staff_id")
+        kind = owner.get("kind")
+        object_id = owner.get("object_id")
+        if not isinstance(kind, str) or not isinstance(object_id, str):
+            raise InputRejected("A key owner names its kind and object.")
+        if staff is not None and (isinstance(staff, bool) or not isinstance(staff, int)):
+            raise InputRejected("A draft key names its staff member by number.")
+        if kind == "case":
+            staff = (
+                self.ledger.ticket_staff(ticket_digest(ticket), self._clock())
+                if isinstance(ticket, str)
+                else None
+            )
+        self.ledger.record_owner(key_id, KeyOwner(kind, object_id, staff))
+        return f"owner:{kind}"
+
+    def check_unwrap(
+        self, *, staff_id: int, ticket: str | None, case_id: str | None, key_id: uuid.UUID
+    ) -> str | None:
+        """The ledger rule that grants this unwrap; None when the ledger does not know the
+        key's owner (another kind decides); TicketRefused / UnwrapRefused otherwise."""
+        principal = f"staff:{staff_id}"
+        if not ticket or self.ledger.ticket_staff(ticket_digest(ticket), self._clock()) != staff_id:
+            raise TicketRefused(
+                TICKET_REFUSED, reason="ticket", principal=principal, case_id=case_id or ""
+            )
+        owner = self.ledger.owner(key_id)
+        if owner is None or owner.kind not in {"case", "draft"}:
+            return None
+        refused = UnwrapRefused(
+            f"keyd refused: {principal} may not have this key.",
+            reason="not_allowed",
+            principal=principal,
+            case_id=case_id or "",
+        )
+        if owner.kind == "draft":
+            if case_id is None and owner.staff_id == staff_id:
+                return "ledger.own_draft"
+            raise refused
+        roles = self.ledger.roles(staff_id)
+        if case_id != owner.object_id or not roles & CASE_ROLES:
+            raise refused
+        if self.ledger.is_assigned(owner.object_id, staff_id):
+            return "ledger.assigned"
+        since = self._clock() - REVEAL_LIFETIME
+        if COORDINATOR in roles and self.ledger.revealed_since(owner.object_id, staff_id, since):
+            return "ledger.revealed"
+        raise refused
+
+    # ------------------------------------------------------------ factors and tickets
+    def _factor_begin(
+        self, message: dict[str, Any], *, operator: bool, enforce: bool
+    ) -> dict[str, Any]:
+        """A new TOTP secret keyd made; it counts once the person confirms a code from it.
+
+        A person who already has a confirmed factor replaces it only with their own live
+        ticket (or through the operator). The demo's seed may name the secret (operator).
+        """
+        staff_id = _staff(message)
+        existing = self.ledger.factor(staff_id)
+        if not operator and enforce:
+            if not self.ledger.is_member(staff_id):
+                # A staff row written into the data database is nobody to keyd.
+                raise TicketRefused(
+                    "keyd does not know this account.",
+                    reason="not_enrolled",
+                    principal=f"staff:{staff_id}",
+                )
+            if existing is not None and existing.confirmed:
+                self._require_ticket(message, staff_id=staff_id)
+        secret = os.urandom(SECRET_BYTES)
+        if operator and "secret" in message:
+            secret = wire.read_bytes(message, "secret", limit=64)
+        version = self._current_version()
+        sealed = aead.wrap_key(
+            self._factor_key(version), secret, key_id=_factor_id(staff_id), purpose=_FACTOR_PURPOSE
+        )
+        self.ledger.put_factor(
+            Factor(
+                staff_id=staff_id,
+                kek_version=version,
+                sealed=sealed,
+                confirmed=operator and "secret" in message,
+                last_step=-1,
+                failures=0,
+                failed_at=0.0,
+            )
+        )
+        return {"secret": wire.encode_bytes(secret)}
+
+    def _check_code(self, staff_id: int, code: str, *, confirming: bool) -> None:
+        factor = self.ledger.factor(staff_id)
+        principal = f"staff:{staff_id}"
+        wrong = TicketRefused("keyd did not accept this code.", reason="code", principal=principal)
+        if factor is None or factor.confirmed == confirming:
+            raise TicketRefused(
+                "keyd holds no second factor for this person: enrol it again.",
+                reason="not_enrolled",
+                principal=principal,
+            )
+        now = self._clock()
+        if factor.failures >= FREE_FAILURES:
+            wait = 2 ** min(factor.failures - FREE_FAILURES + 1, 12)
+            if now < factor.failed_at + wait:
+                raise TicketRefused(
+                    "Too many wrong codes: wait a little and try again.",
+                    reason="code_delayed",
+                    principal=principal,
+                )
+        secret = self._open_secret(factor)
+        step = self._matching_step(secret, code, now)
+        if step is None or step <= factor.last_step:
+            # A wrong code, or a code already used (replayed) or older than the last one.
+            self.ledger.put_factor(_with(factor, failures=factor.failures + 1, failed_at=now))
+            raise wrong
+        version = self._current_version()
+        sealed = factor.sealed
+        if factor.kek_version != version:
+            # After a KEK rotation the secret moves to the new KEK at its next use.
+            sealed = aead.wrap_key(
+                self._factor_key(version),
+                secret,
+                key_id=_factor_id(staff_id),
+                purpose=_FACTOR_PURPOSE,
+            )
+        self.ledger.put_factor(
+            Factor(
+                staff_id=staff_id,
+                kek_version=version,
+                sealed=sealed,
+                confirmed=True,
+                last_step=step,
+                failures=0,
+                failed_at=0.0,
+            )
+        )
+
+    def _matching_step(self, secret: bytes, code: str, now: float) -> int | None:
+        digits = "".join(ch for ch in code if ch.isdigit())
+        if len(digits) != TOTP_DIGITS:
+            return None
+        # SHA-1 is what RFC 6238 and every authenticator app use; HMAC-SHA1 is not broken.
+        totp = TOTP(secret, TOTP_DIGITS, SHA1(), TOTP_STEP, enforce_key_length=False)  # noqa: S303
+        current = int(now) // TOTP_STEP
+        # One step either side, for clocks that drift.
+        for step in (current, current - 1, current + 1):
+            try:
+                totp.verify(digits.encode("ascii"), step * TOTP_STEP)
+            except InvalidToken:
+                continue
+            return step
+        return None
+
+    def _open_secret(self, factor: Factor) -> bytes:
+        try:
+            return aead.unwrap_key(
+                self._factor_key(factor.kek_version),
+                factor.sealed,
+                key_id=_factor_id(factor.staff_id),
+                purpose=_FACTOR_PURPOSE,
+            )
+        except DecryptionFailed:
+            raise TicketRefused(
+                "keyd cannot open this person's second factor: enrol it again.",
+                reason="not_enrolled",
+                principal=f"staff:{factor.staff_id}",
+            ) from None
+
+    def _factor_key(self, version: int) -> bytes:
+        return aead.derive_key(bytes(self._kek(version)), info=_FACTOR_INFO)
+
+    def _issue(self, staff_id: int) -> str:
+        ticket = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii").rstrip("=")
+        now = self._clock()
+        self.ledger.put_ticket(ticket_digest(ticket), staff_id, now + TICKET_LIFETIME, now=now)
+        return ticket
+
+    def _require_ticket(self, message: dict[str, Any], *, staff_id: int | None = None) -> int:
+        """The staff member whose live ticket the request carries (`staff_id` if given)."""
+        raw = message.get("ticket")
+        holder = (
+            self.ledger.ticket_staff(ticket_digest(raw), self._clock())
+            if isinstance(raw, str) and 0 < len(raw) <= 100
+            else None
+        )
+        if holder is None or (staff_id is not None and holder != staff_id):
+            raise TicketRefused(TICKET_REFUSED, reason="ticket")
+        return holder
+
+
+def _staff(message: dict[str, Any]) -> int:
+    return wire.read_int(message, "staff_id", low=1)
+
+
+def _roles(raw: object) -> frozenset[str]:
+    if not isinstance(raw, list) or len(raw) > 16:
+        raise InputRejected("Roles are a list of codes.")
+    return frozenset(wire.read_code({"role": role}, "role") for role in raw)
+
+
+def _code(message: dict[str, Any]) -> str:
+    return wire.read_text(message, "code", limit=16)
+
+
+def _factor_id(staff_id: int) -> uuid.UUID:
+    return uuid.UUID(int=staff_id)
+
+
+def _with(factor: Factor, *, failures: int, failed_at: float) -> Factor:
+    return Factor(
+        staff_id=factor.staff_id,
+        kek_version=factor.kek_version,
+        sealed=factor.sealed,
+        confirmed=factor.confirmed,
+        last_step=factor.last_step,
+        failures=failures,
+        failed_at=failed_at,
+    )
+
+
+def decode_secret(encoded: str) -> bytes:
+    """A base32 TOTP secret (as demo.json and authenticator apps show it) as bytes."""
+    compact = encoded.strip().replace(" ", "").upper()
+    try:
+        return base64.b32decode(compact + "=" * (-len(compact) % 8))
+    except (binascii.Error, ValueError):
+        raise InputRejected("A TOTP secret is base32.") from None

@@ -1,0 +1,123 @@
+"""What the web and worker ask of keyd's ledger and tickets (corridor.vault.keyd.tickets).
+
+keyd, not the data database, decides who may have a key: the web relays a staff
+member's TOTP code and keeps the ticket keyd answers with in the session; every
+unwrap for that person carries it (the middleware sets it for the request).
+
+    ticket = log_in(staff_id=12, code="123456")          # TicketRefused if wrong
+    with acting_with(ticket):
+        key = data_key(case.key_id, for_actor="staff:12", case_id=str(case.pk))
+    record_assignment(case_id=str(case.pk), staff_id=12, assigned=True)
+    with as_operator():                                 # the demo seed, `corridor keyd` commands
+        enrol_known_secret(staff_id=12, secret=b"...")
+
+Changes carry the acting person's ticket; keyd refuses them without one. keyd's
+own log records each request; the calling service records the audit event.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Collection
+from typing import Any
+
+from corridor.vault.keyd.acting import acting_as_operator, acting_with, as_operator, current_ticket
+from corridor.vault.keyd.ledger import KeyOwner, owner_fields
+from corridor.vault.keyd.tickets import TicketRefused
+from corridor.vault.providers import key_provider
+
+__all__ = [
+    "KeyOwner",
+    "TicketRefused",
+    "acting_with",
+    "as_operator",
+    "begin_enrolment",
+    "confirm_enrolment",
+    "current_ticket",
+    "end_all_tickets",
+    "end_ticket",
+    "enrol_known_secret",
+    "enrolled",
+    "log_in",
+    "record_assignment",
+    "record_key_owner",
+    "record_new_account",
+    "record_reveal",
+    "record_role",
+    "remove_factor",
+]
+
+
+def _call(op: str, **fields: Any) -> dict[str, Any]:
+    ticket = current_ticket()
+    if ticket is not None and "ticket" not in fields:
+        fields["ticket"] = ticket
+    return key_provider().ledger(op, fields, operator=acting_as_operator())
+
+
+# ------------------------------------------------------------ second factors and tickets
+def enrolled(staff_id: int) -> bool:
+    """Whether keyd holds a confirmed TOTP factor for this person (VaultSealed if sealed)."""
+    return bool(_call("factor_status", staff_id=staff_id)["enrolled"])
+
+
+def begin_enrolment(staff_id: int) -> bytes:
+    """A fresh TOTP secret keyd made and keeps; show it once (QR code), then confirm."""
+    return base64.b64decode(_call("factor_begin", staff_id=staff_id)["secret"])
+
+
+def confirm_enrolment(staff_id: int, code: str) -> str:
+    """The first code from the new secret; keyd answers with a ticket (TicketRefused)."""
+    return str(_call("factor_confirm", staff_id=staff_id, code=code)["ticket"])
+
+
+def enrol_known_secret(staff_id: int, secret: bytes) -> None:
+    """Operator only (the demo's seed): a confirmed factor with a given secret."""
+    _call("factor_begin", staff_id=staff_id, secret=base64.b64encode(secret).decode("ascii"))
+
+
+def remove_factor(staff_id: int) -> None:
+    """Forget this person's factor and tickets (a reset): they enrol again at next login."""
+    _call("factor_remove", staff_id=staff_id)
+
+
+def log_in(staff_id: int, code: str) -> str:
+    """keyd checks the code and answers with a ticket bound to this person."""
+    return str(_call("login", staff_id=staff_id, code=code)["ticket"])
+
+
+def end_ticket(ticket: str) -> None:
+    _call("ticket_end", ticket=ticket)
+
+
+def end_all_tickets(staff_id: int) -> None:
+    """keyd forgets every login of this person (logged out everywhere, disabled, a role
+    taken away)."""
+    _call("tickets_end_all", staff_id=staff_id)
+
+
+# ------------------------------------------------------------ ledger changes
+def record_assignment(*, case_id: str, staff_id: int, assigned: bool) -> None:
+    """Tell keyd that `staff_id` now works on the case (or no longer does)."""
+    _call("ledger_assign", case_id=case_id, staff_id=staff_id, assigned=assigned)
+
+
+def record_key_owner(key_id: str, owner: KeyOwner) -> None:
+    """Operator only (`corridor factors adopt`): the owner of a key made before the ledger."""
+    _call("ledger_owner", key_id=key_id, owner=owner_fields(owner))
+
+
+def record_new_account(*, staff_id: int, roles: Collection[str]) -> None:
+    """An account keyd should know: setup and the demo (operator) with roles, an
+    administrator through the web without (the roles then come one by one)."""
+    _call("ledger_roles", staff_id=staff_id, roles=sorted(roles))
+
+
+def record_role(*, staff_id: int, role: str, granted: bool) -> None:
+    """A role granted or revoked, with the administrator's ticket."""
+    _call("ledger_role", staff_id=staff_id, role=role, granted=granted)
+
+
+def record_reveal(*, case_id: str, staff_id: int) -> None:
+    """A break-glass reveal, with the revealing person's own ticket."""
+    _call("ledger_reveal", case_id=case_id, staff_id=staff_id)
