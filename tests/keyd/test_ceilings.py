@@ -21,7 +21,11 @@ pytestmark = pytest.mark.pure
 
 @pytest.fixture
 def granted(monkeypatch):
-    """Every staff principal passes the policy: only the limits stand in the way."""
+    """Every staff principal passes the ticket check and the policy: only the limits stand
+    in the way."""
+    monkeypatch.setattr(
+        "corridor.vault.keyd.tickets.Gatekeeper.check_unwrap", lambda self, **kwargs: "test"
+    )
     monkeypatch.setattr("corridor.vault.keyd.service.granting_policy", lambda request: "test")
 
 

@@ -56,6 +56,9 @@ def test_every_report_works_with_the_vault_sealed(
     written = write(f"Меня ищут {canary}")
     open_request(actor=coordinator, request_id=written.request.id)
     send_team_reply(actor=coordinator, request_id=written.request.id, text=f"Ответ {canary}")
+    # Logged in before keyd goes away: nobody can log in while keyd is sealed.
+    client = Client()
+    log_in(client, coordinator)
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
 
     def tripwire(*args, **kwargs):
@@ -78,8 +81,6 @@ def test_every_report_works_with_the_vault_sealed(
                 assert canary not in data.decode("utf-8")
             if (scope, form) == (services.INTERNAL, "csv"):
                 assert b"first_response,portal,replied,1\r\n" in data
-    client = Client()
-    log_in(client, coordinator)
     for path in ("/reports/", "/reports/?period=2025", "/reports/public/"):
         response = client.get(path)
         assert response.status_code == 200
