@@ -99,29 +99,3 @@ def test_an_account_keyd_does_not_know_cannot_enrol(client, enforced):
     assert page.status_code == 401
     assert b"cannot set up a second factor yet" in page.content
     assert "_auth_user_id" not in client.session
-
-
-def test_setup_makes_the_first_administrator_and_coordinators_then_only_tickets_add_accounts(
-    enforced,
-):
-    """`corridor setup` runs as the web's user with no ticket: keyd takes the administrator
-    of an empty ledger and then the first two coordinators, and nobody more; before the
-    fix the second account (coordinator-1) was refused and setup failed with keyd."""
-    admin, first, second, third = StaffFactory.create_batch(4)
-    vault_ledger.record_new_account(staff_id=admin.pk, roles=["admin"])
-    vault_ledger.record_new_account(staff_id=first.pk, roles=["coordinator"])
-    vault_ledger.record_new_account(staff_id=second.pk, roles=["coordinator"])
-    with pytest.raises(TicketRefused):
-        vault_ledger.record_new_account(staff_id=third.pk, roles=["coordinator"])
-
-
-def test_once_anyone_enrols_no_account_is_added_without_an_administrators_ticket(enforced):
-    admin, coordinator, caseworker = StaffFactory.create_batch(3)
-    vault_ledger.record_new_account(staff_id=admin.pk, roles=["admin"])
-    with pytest.raises(TicketRefused):
-        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
-    vault_ledger.begin_enrolment(admin.pk)
-    with pytest.raises(TicketRefused):
-        vault_ledger.record_new_account(staff_id=coordinator.pk, roles=["coordinator"])
-    with acting_with(log_in(admin)):
-        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=[])
