@@ -3,7 +3,8 @@ units, the two environment files and keyd's database role, moved under the drill
 prefix. Reading them from the guide means the guide and the drill cannot drift.
 
     drill_guide.py --prefix P --database HOST:PORT show corridor.service|env|keyd.env|keyd-role
-    drill_guide.py --prefix P --database HOST:PORT units DIR      # write the three units
+    drill_guide.py --prefix P --database HOST:PORT show pg_ident.conf|pg_hba.conf
+    drill_guide.py --prefix P --database HOST:PORT units DIR      # write the four units
     drill_guide.py --prefix P --database HOST:PORT run corridor-keyd.service [ARG...]
 
 `run` starts a unit's ExecStart (with its extra arguments) the way systemd would: as its
@@ -30,7 +31,10 @@ ENV_FILES = {
     "keyd.env": re.compile(r"`/etc/corridor/keyd.env` \(mode.*?```sh\n(.*?)```", re.DOTALL),
 }
 KEYD_ROLE = re.compile(r"```sql\n(-- keyd read-only role\n.*?)```", re.DOTALL)
+PEER_MAP = re.compile(r"```text\n(\s*# pg_ident.conf.*?)```", re.DOTALL)
 WORKER = "corridor-worker.service"
+PORTAL = "corridor-portal.service"
+WEB_START = "corridor serve --host 127.0.0.1 --port 8000"
 # Folders of the guide and where the drill puts them (under --prefix).
 MOVED = ("/srv/corridor", "/etc/corridor", "/run/corridor-keyd", "/var/lib/corridor-keyd")
 SOCKET_DIR = "%2Frun%2Fpostgresql"
@@ -46,15 +50,52 @@ def moved(text: str, *, prefix: str, database: str) -> str:
 
 
 def units(guide: str) -> dict[str, str]:
-    """The guide's units; the worker's is made from the web's as the guide says."""
+    """The guide's units; the worker's and the portal's are made from the web's as the
+    guide says (its sentences are checked, word for word, before they are followed)."""
     found = {match.group(1): match.group(2) for match in UNIT.finditer(guide)}
     web = found["corridor.service"]
-    if f"`/etc/systemd/system/{WORKER}` is the same with" not in guide:
-        raise SystemExit(f"the guide no longer says how {WORKER} differs from corridor.service")
-    found[WORKER] = web.replace("Description=Corridor web", "Description=Corridor worker").replace(
-        "corridor serve --host 127.0.0.1 --port 8000", "corridor worker"
-    )
+    said = " ".join(guide.split())
+    derived = {
+        WORKER: (
+            f"`/etc/systemd/system/{WORKER}` is the same with "
+            "`ExecStart=/srv/corridor/app/.venv/bin/corridor worker`, "
+            "`Description=Corridor worker` and `User=corridor-worker`",
+            "worker",
+            "corridor worker",
+        ),
+        PORTAL: (
+            f"`/etc/systemd/system/{PORTAL}` is the web's unit (section 5) with "
+            "`ExecStart=/srv/corridor/app/.venv/bin/corridor serve --portal --host 127.0.0.1 "
+            "--port 8001`, `Description=Corridor portal` and `User=corridor-portal`",
+            "portal",
+            "corridor serve --portal --host 127.0.0.1 --port 8001",
+        ),
+    }
+    for name, (sentence, role, start) in derived.items():
+        if sentence not in said:
+            raise SystemExit(f"the guide no longer says how {name} differs from corridor.service")
+        found[name] = (
+            web.replace("Description=Corridor web", f"Description=Corridor {role}")
+            .replace(WEB_START, start)
+            .replace("User=corridor\n", f"User=corridor-{role}\n")
+        )
     return found
+
+
+def peer_map(guide: str, name: str) -> str:
+    """The lines the guide adds to pg_ident.conf or to pg_hba.conf (its text block)."""
+    matched = PEER_MAP.search(guide)
+    if matched is None:
+        raise SystemExit("docs/operators.md has no pg_ident.conf block any more")
+    lines: dict[str, list[str]] = {}
+    current = ""
+    for line in matched.group(1).splitlines():
+        line = line.strip()
+        if line.startswith("# "):
+            current = line[2:].split(":")[0]
+        elif line:
+            lines.setdefault(current, []).append(line)
+    return "".join(f"{line}\n" for line in lines[name])
 
 
 def block(guide: str, name: str) -> str:
@@ -62,6 +103,8 @@ def block(guide: str, name: str) -> str:
         matched = ENV_FILES[name].search(guide)
     elif name == "keyd-role":
         matched = KEYD_ROLE.search(guide)
+    elif name in ("pg_ident.conf", "pg_hba.conf"):
+        return peer_map(guide, name)
     else:
         return units(guide)[name]
     if matched is None:

@@ -6,13 +6,22 @@ the site sees HTTPS: pass `origin` (the installation's CORRIDOR_PUBLIC_ORIGIN) a
 requests carry the Host, X-Forwarded-Proto and Origin headers nginx would send; the
 cookies are then `__Host-` and Secure, so they are kept here by hand.
 
-    drill_http.py BASE ORIGIN case LOGIN_JSON     # log in, open the case for work
-    drill_http.py BASE ORIGIN portal STORY        # send a request through the portal at /help/
+    drill_http.py BASE ORIGIN first-login LOGIN_JSON  # one-time password, TOTP, new password
+    drill_http.py BASE ORIGIN case LOGIN_JSON         # log in, open the case for work
+    drill_http.py BASE ORIGIN portal STORY            # send a request through the portal
+    drill_http.py BASE ORIGIN portal-alone STORY      # the same, to `serve --portal` at /
 
-LOGIN_JSON holds "username", "password", "totp_secret", "ref" and "shown", a text of the
-case's person the opened page must show (scripts/drill_case.py); the session's cookies
-are added to it after the first login and used by the next calls. `case` prints
-`case opened: 200` when it is, or the status the opening got (503 while keyd is sealed).
+`first-login` is a new account's first sign-in as the person would do it: the username
+and the one-time password (`corridor setup` printed it, or an administrator handed it
+over), then the authenticator app keyd makes (its secret read from the enrolment page,
+as a person types it into their app), then the password the site makes them change.
+It adds "totp_secret", the new "password", "enrolled_step" (the TOTP step its code used:
+keyd takes each step once) and the session's "cookies" to LOGIN_JSON.
+
+For `case`, LOGIN_JSON also holds "ref" and "shown", a text of the case's person the
+opened page must show (scripts/drill_case.py); the session's cookies are kept in it
+after a login and used by the next calls. `case` prints `case opened: 200` when it is,
+or the status the opening got (503 while keyd is sealed).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 import struct
 import sys
 import time
@@ -33,6 +43,15 @@ from pathlib import Path
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+TOTP_SECRET = re.compile(r'<code class="mono">([A-Z2-7]+)</code>')
+STEP = 30
+
+
+def next_step(after: int) -> int:
+    """Wait for a TOTP step later than `after` (keyd accepts a step once); the step now."""
+    while int(time.time() // STEP) <= after:
+        time.sleep(0.5)
+    return int(time.time() // STEP)
 
 
 def totp_code(secret: str, *, at: float | None = None) -> str:
@@ -102,6 +121,35 @@ class StaffBrowser:
         if status != 302 or location.endswith("/login/verify/"):
             raise RuntimeError(f"code step: {status} -> {location!r}")
 
+    def first_login(self, username: str, one_time: str, new_password: str) -> tuple[str, int]:
+        """The first sign-in: (the TOTP secret keyd made, the step its first code used)."""
+        status, _, location = self.post_form("/", {"username": username, "password": one_time})
+        if status != 302 or not location.endswith("/login/enrol/"):
+            raise RuntimeError(f"password step of a first login: {status} -> {location!r}")
+        # Each showing of the page has keyd make a new secret: confirm the one read here.
+        status, body, _ = self.request("/login/enrol/")
+        secret, token = TOTP_SECRET.search(body), CSRF.search(body)
+        if status != 200 or secret is None or token is None:
+            raise RuntimeError(f"GET /login/enrol/: {status}, no secret to type into an app")
+        step = int(time.time() // STEP)
+        code = totp_code(secret.group(1), at=step * STEP)
+        form = {"csrfmiddlewaretoken": token.group(1), "code": code}
+        status, body, _ = self.request("/login/enrol/", form)
+        if status != 200 or "backup" not in body.lower():
+            raise RuntimeError(f"enrolment: {status}, no backup codes shown")
+        # Until the one-time password is changed every page leads to the change.
+        status, _, location = self.request("/")
+        if status != 302 or not location.endswith("/account/password/"):
+            raise RuntimeError(f"after enrolment: {status} -> {location!r}, not the password")
+        fields = {"current": one_time, "new": new_password, "again": new_password}
+        status, _, location = self.post_form("/account/password/", fields)
+        if status != 302 or location.endswith("/account/password/"):
+            raise RuntimeError(f"password change: {status} -> {location!r}")
+        status, _, _ = self.request("/")
+        if status != 200:
+            raise RuntimeError(f"the dashboard after the first login: {status}")
+        return secret.group(1), step
+
     def open_case(self, ref: str) -> tuple[int, str]:
         """Open the case for work (its Open form) and read its page: the status of the
         opening (302 when done, 503 while keyd is sealed) and the page after it."""
@@ -125,12 +173,24 @@ class StaffBrowser:
 def main(argv: list[str]) -> int:
     base, origin, action, argument = argv
     browser = StaffBrowser(base, origin)
-    if action == "portal":
-        status = browser.send_portal_request(argument)
+    if action in ("portal", "portal-alone"):
+        # `serve --portal` serves the portal at / (Russian), the full site under /help/.
+        status = browser.send_portal_request(
+            argument, path="/" if action == "portal-alone" else "/help/"
+        )
         sys.stdout.write(f"portal request: {status}\n")
         return 0 if status in (200, 302, 303) else 1
     path = Path(argument)
     login = json.loads(path.read_text(encoding="utf-8"))
+    if action == "first-login":
+        new_password = "-".join(secrets.token_hex(3) for _ in range(4))
+        secret, step = browser.first_login(login["username"], login["password"], new_password)
+        login.update(
+            password=new_password, totp_secret=secret, enrolled_step=step, cookies=browser.cookies
+        )
+        path.write_text(json.dumps(login), encoding="utf-8")
+        sys.stdout.write(f"first login of {login['username']}: enrolled, password changed\n")
+        return 0
     if login.get("cookies"):
         # Still logged in: sessions are in the database and outlive a restart of the web
         # (and a TOTP code is accepted once, so a new login would wait for the next one).

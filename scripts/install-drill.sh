@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The operator guide, run: the production install of docs/operators.md on this machine,
 # as root, under a temporary prefix, with PostgreSQL, keyd (3 shares, threshold 2), the
-# web and the worker. Then keyd restarts, the web restarts while keyd is sealed and the
-# portal still stores a request, the trustees unseal, a caseworker logs in with TOTP over
-# HTTP and opens a case, and `corridor doctor` passes. Everything it made (the users, the
+# web, the worker and the portal-only server, each as its own user. The administrator and
+# a coordinator `corridor setup` made sign in for the first time over HTTP (one-time
+# password, the TOTP keyd makes, a new password); with their keyd tickets the
+# administrator adds a caseworker and a coordinator opens and assigns a case. Then keyd
+# restarts, the web and the portal restart while keyd is sealed and the portal still
+# stores a request, the trustees unseal, the caseworker (first login over HTTP) opens
+# the case, and `corridor doctor` passes. Everything it made (the users, the
 # cluster, the files) is removed at the end, also when a step fails; a second run starts
 # from scratch (what a killed run left behind is removed first).
 #
@@ -11,6 +15,8 @@
 # - The guide's folders move under $PREFIX (/srv/corridor -> $PREFIX/srv/corridor, and
 #   /etc/corridor, /run/corridor-keyd, /var/lib/corridor-keyd likewise), and the cluster
 #   is its own (initdb on a free port, socket in $PREFIX) instead of Debian's main one.
+# - corridor-worker and corridor-portal get a home under $PREFIX (not created): the
+#   drill removes only users whose home is under it.
 # - `git clone` and `make .venv/.run` (section 2) need the network: the app folder links
 #   to this checkout's files, and its .venv (Debian's python3) reads the packages of the
 #   checkout's .venv, which `make` built (CI builds it before this step).
@@ -18,8 +24,10 @@
 #   is started as systemd would (scripts/drill_guide.py run: its User, Group,
 #   EnvironmentFile, WorkingDirectory, UMask and ExecStart, all read from the guide).
 # - nginx is not installed: requests go to gunicorn with the headers nginx sets.
-# - The staff and the case are made through the services (scripts/drill_case.py)
-#   rather than by clicking through the site.
+# - The caseworker's account and role and the case are made through the services, with
+#   the tickets keyd issues to the administrator and the coordinator at a TOTP login
+#   (scripts/drill_case.py), rather than by clicking through the site's forms. Every
+#   login (first logins, password changes, TOTP enrolment, opening the case) is HTTP.
 # - `keys init --shares 3 --threshold 2` (the guide's example is 5 and 3).
 # - Not run here: apt-get (CI installs the packages), the restore (tests/keyd/
 #   test_recovery.py runs it), upgrading, `corridor seal` and the KEK rotation (their
@@ -32,6 +40,9 @@ PREFIX=${CORRIDOR_DRILL_PREFIX:-/tmp/corridor-drill}
 PY=$REPO/.venv/bin/python
 WEB_USER=corridor
 KEYD_USER=corridor-keyd
+WORKER_USER=corridor-worker
+PORTAL_USER=corridor-portal
+USERS=("$PORTAL_USER" "$WORKER_USER" "$KEYD_USER" "$WEB_USER")  # the group's owner last
 
 say() { printf '== drill %3d s: %s\n' "$(( $(date +%s) - started ))" "$*"; }
 fail() { printf 'drill FAILED: %s\n' "$*" >&2; exit 1; }
@@ -53,7 +64,7 @@ ours() {
   home=$(getent passwd "$1" | cut -d: -f6) || return 1
   case "$home" in "$PREFIX"/*) return 0 ;; *) return 1 ;; esac
 }
-for user in "$WEB_USER" "$KEYD_USER"; do
+for user in "${USERS[@]}"; do
   if getent passwd "$user" >/dev/null && ! ours "$user"; then
     echo "A user '$user' exists on this machine and is not the drill's; the drill will not touch it." >&2
     exit 2
@@ -74,7 +85,7 @@ cleanup() {
   if [ -f "$PREFIX/pg/data/postmaster.pid" ]; then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PREFIX/pg/data" -m immediate -s stop
   fi
-  for user in "$KEYD_USER" "$WEB_USER"; do
+  for user in "${USERS[@]}"; do
     if ours "$user"; then userdel "$user"; fi
   done
   if getent group "$WEB_USER" >/dev/null && ! getent passwd "$WEB_USER" >/dev/null \
@@ -91,14 +102,14 @@ cleanup() {
   exit "$status"
 }
 # A killed run left these behind: start clean.
-for user in "$KEYD_USER" "$WEB_USER"; do
+for user in "${USERS[@]}"; do
   if ours "$user" && pgrep -u "$user" >/dev/null; then
     echo "Processes of the drill's user $user still run (pids $(pgrep -d ' ' -u "$user")): stop them first." >&2
     exit 2
   fi
 done
 [ -f "$PREFIX/pg/data/postmaster.pid" ] && { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PREFIX/pg/data" -m immediate -s stop || true; }
-for user in "$KEYD_USER" "$WEB_USER"; do
+for user in "${USERS[@]}"; do
   if ours "$user"; then say "removing the user $user an earlier run left"; userdel "$user"; fi
 done
 rm -rf "$PREFIX"
@@ -169,6 +180,12 @@ install -d -o postgres -g postgres -m 0700 "$PREFIX/pg"
 install -d -o postgres -g postgres -m 0755 "$PGSOCK"
 runuser -u postgres -- "$PGBIN/initdb" --data-checksums --auth-local=peer --auth-host=reject \
   -U postgres -D "$PREFIX/pg/data" >"$LOGS/initdb.log"
+say "section 11: the web, worker and portal users share the role corridor (pg_ident, pg_hba)"
+guide show pg_ident.conf >>"$PREFIX/pg/data/pg_ident.conf"
+# The guide's line goes above the `local all all peer` line, which would match first.
+hba_line=$(guide show pg_hba.conf)
+sed -i "0,/^local/s|^local|$hba_line\n&|" "$PREFIX/pg/data/pg_hba.conf"
+grep -qxF "$hba_line" "$PREFIX/pg/data/pg_hba.conf" || fail "pg_hba.conf has no line $hba_line"
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PREFIX/pg/data" -w -s -l "$PREFIX/pg/server.log" \
   -o "-k $PGSOCK -p $PGPORT -c listen_addresses=''" start
 runuser -u postgres -- createuser corridor
@@ -180,6 +197,11 @@ adduser --quiet --system --no-create-home --home "$PREFIX/var/lib/corridor-keyd"
   --ingroup "$WEB_USER" "$KEYD_USER"
 install -d -m 0755 "$PREFIX/var" "$PREFIX/var/lib" "$PREFIX/run"
 install -d -o corridor-keyd -g corridor -m 0700 "$PREFIX/var/lib/corridor-keyd"
+
+say "section 11: the worker's and the portal's users, in the group corridor"
+for user in "$WORKER_USER" "$PORTAL_USER"; do
+  adduser --quiet --system --no-create-home --home "$PREFIX/home/$user" --ingroup "$WEB_USER" "$user"
+done
 guide show keyd-role | runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -d postgres
 
 say "section 4 and 11: the two environment files"
@@ -217,7 +239,15 @@ unseal
 
 say "section 4: setup and check --deploy, as corridor"
 as_web ".venv/bin/corridor setup --no-input" >"$LOGS/setup.log"
+chmod 0600 "$LOGS/setup.log"
 as_web ".venv/bin/corridor check --deploy --fail-level WARNING" >>"$LOGS/setup.log" 2>&1
+# setup's one-time passwords: the first administrator and the two first coordinators.
+one_time() { sed -n "s/^Created the [a-z]* '$1' with the one-time password \([^ ]*\) .*/\1/p" "$LOGS/setup.log"; }
+for who in admin coordinator-1 coordinator-2; do
+  [ -n "$(one_time "$who")" ] || fail "setup printed no one-time password for $who"
+done
+say "section 11: the data folder is the group's (the worker and the portal read it)"
+chmod -R g+rwX,o-rwx "$PREFIX/srv/corridor/data"
 
 WEB_PORT=$(free_port)
 BASE=http://127.0.0.1:$WEB_PORT
@@ -228,27 +258,55 @@ try: u.urlopen('$BASE/', timeout=2)
 except e.HTTPError: pass
 except OSError: sys.exit(1)"
 }
-say "section 5: the web and the worker"
+PORTAL_PORT=$(free_port)
+PORTAL=http://127.0.0.1:$PORTAL_PORT
+portal_up() { BASE=$PORTAL web_up; }
+say "section 5 and 9: the web, the worker and the portal-only server, each as its user"
 start_unit corridor.service web --port "$WEB_PORT"
 start_unit corridor-worker.service worker
+start_unit corridor-portal.service portal --port "$PORTAL_PORT"
 wait_for "the web answering on $WEB_PORT" web_up
+wait_for "the portal answering on $PORTAL_PORT" portal_up
+for log in worker portal; do
+  pid_var="${log}_pid"
+  kill -0 "${!pid_var}" 2>/dev/null || fail "the $log is not running"
+done
+for unit in web:$WEB_USER worker:$WORKER_USER portal:$PORTAL_USER; do
+  pid_var="${unit%%:*}_pid"
+  runs_as=$(ps -o uid= -p "${!pid_var}" | tr -d ' ')
+  [ "$runs_as" = "$(id -u "${unit#*:}")" ] || fail "the ${unit%%:*} runs as uid $runs_as, not ${unit#*:}"
+done
 
-say "a caseworker with TOTP and a case they lead; they open it over HTTP"
-as_web ".venv/bin/corridor shell" <"$REPO/scripts/drill_case.py" | tail -n 1 >"$LOGS/login.json"
-chmod 0600 "$LOGS/login.json"
+say "first logins over HTTP: the administrator and coordinator-1 (setup's one-time passwords)"
+umask 0077
+for who in admin coordinator-1; do
+  printf '{"username": "%s", "password": "%s"}\n' "$who" "$(one_time "$who")" >"$LOGS/$who.json"
+  "$PY" "$REPO/scripts/drill_http.py" "$BASE" "$ORIGIN" first-login "$LOGS/$who.json"
+done
+say "with their keyd tickets: the administrator adds a caseworker, a coordinator opens a case"
+staff=$("$PY" -c 'import json, sys
+print(json.dumps({role: json.load(open(path)) for role, path in zip(("admin", "coordinator"), sys.argv[1:])}))' \
+  "$LOGS/admin.json" "$LOGS/coordinator-1.json")
+DRILL_STAFF=$staff DRILL_SCRIPTS=$REPO/scripts as_web ".venv/bin/corridor shell" \
+  <"$REPO/scripts/drill_case.py" | tail -n 1 >"$LOGS/login.json"
+say "the caseworker's first login over HTTP; they open the case"
+"$PY" "$REPO/scripts/drill_http.py" "$BASE" "$ORIGIN" first-login "$LOGS/login.json"
 "$PY" "$REPO/scripts/drill_http.py" "$BASE" "$ORIGIN" case "$LOGS/login.json"
 
-say "keyd restarts: sealed; the web restarts while it is sealed"
+say "keyd restarts: sealed; the web and the portal restart while it is sealed"
 stop_unit keyd
 start_keyd
 stop_unit web
+stop_unit portal
 start_unit corridor.service web --port "$WEB_PORT"
+start_unit corridor-portal.service portal --port "$PORTAL_PORT"
 wait_for "the web answering while keyd is sealed" web_up
+wait_for "the portal answering while keyd is sealed" portal_up
 count_requests() {
   runuser -u postgres -- psql -d corridor -tAc 'SELECT count(*) FROM intake_request'
 }
 before=$(count_requests)
-"$PY" "$REPO/scripts/drill_http.py" "$BASE" "$ORIGIN" portal "A drill request, sent while keyd is sealed."
+"$PY" "$REPO/scripts/drill_http.py" "$PORTAL" "$ORIGIN" portal-alone "A drill request, sent while keyd is sealed."
 after=$(count_requests)
 [ "$after" = $(( before + 1 )) ] || fail "the portal did not store the request while keyd was sealed ($before -> $after)"
 say "the portal stored the request while keyd was sealed ($before -> $after)"

@@ -75,6 +75,28 @@ def test_a_data_dir_others_can_read_fails_with_chmod(data_dir):
     assert f"chmod -R go-rwx {data_dir}" in finding.fix
 
 
+def test_a_data_dir_shared_with_the_group_passes_when_keyd_binds_the_callers(data_dir, settings):
+    """Web, worker and portal as three users of one group (docs/operators.md): the folder
+    and the secret key open to the group are what the guide sets up, not a failure."""
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    settings.CORRIDOR_KEYD_CALLERS = {"web": ("corridor",), "worker": ("corridor-worker",)}
+    data_dir.chmod(0o770)
+    (data_dir / "secret_key").chmod(0o660)
+    finding = doctor.check_data_dir()
+    assert finding.status is Status.OK, finding
+    assert "with its group only" in finding.found
+
+
+def test_a_data_dir_others_can_read_fails_also_when_shared_with_the_group(data_dir, settings):
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    settings.CORRIDOR_KEYD_CALLERS = {"web": ("corridor",), "worker": ("corridor-worker",)}
+    (data_dir / "secret_key").chmod(0o664)
+    finding = doctor.check_data_dir()
+    assert finding.status is Status.FAIL
+    assert "secret_key is open to others (mode -rw-rw-r--)" in finding.found
+    assert f"chmod -R o-rwx {data_dir}" in finding.fix
+
+
 def test_a_missing_data_dir_fails_saying_run_setup(settings, tmp_path):
     settings.CORRIDOR_DATA_DIR = tmp_path / "nowhere"
     finding = doctor.check_data_dir()

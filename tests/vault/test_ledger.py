@@ -278,7 +278,7 @@ def test_a_factor_reset_needs_a_coordinators_ticket_and_ends_the_old_app(
 
 def test_only_the_first_account_of_an_empty_ledger_needs_no_ticket(enforced):
     """`corridor setup` runs as the web's user: keyd takes its first administrator; every
-    later account needs an administrator's ticket."""
+    later account but the first coordinators (below) needs an administrator's ticket."""
     first, second = StaffFactory(roles=[Role.ADMIN]), StaffFactory(roles=[Role.ADMIN])
     vault_ledger.record_new_account(staff_id=first.pk, roles=["admin"])
     with pytest.raises(TicketRefused):
@@ -286,3 +286,29 @@ def test_only_the_first_account_of_an_empty_ledger_needs_no_ticket(enforced):
     with acting_with(log_in(first)), pytest.raises(TicketRefused):
         # An administrator adds accounts without roles; roles come one by one.
         vault_ledger.record_new_account(staff_id=second.pk, roles=["admin"])
+
+
+def test_setup_makes_the_first_administrator_and_coordinators_then_only_tickets_add_accounts(
+    enforced,
+):
+    """`corridor setup` runs as the web's user with no ticket: keyd takes the administrator
+    of an empty ledger and then the first two coordinators, and nobody more; before the
+    fix the second account (coordinator-1) was refused and setup failed with keyd."""
+    admin, first, second, third = StaffFactory.create_batch(4)
+    vault_ledger.record_new_account(staff_id=admin.pk, roles=["admin"])
+    vault_ledger.record_new_account(staff_id=first.pk, roles=["coordinator"])
+    vault_ledger.record_new_account(staff_id=second.pk, roles=["coordinator"])
+    with pytest.raises(TicketRefused):
+        vault_ledger.record_new_account(staff_id=third.pk, roles=["coordinator"])
+
+
+def test_once_anyone_enrols_no_account_is_added_without_an_administrators_ticket(enforced):
+    admin, coordinator, caseworker = StaffFactory.create_batch(3)
+    vault_ledger.record_new_account(staff_id=admin.pk, roles=["admin"])
+    with pytest.raises(TicketRefused):
+        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
+    vault_ledger.begin_enrolment(admin.pk)
+    with pytest.raises(TicketRefused):
+        vault_ledger.record_new_account(staff_id=coordinator.pk, roles=["coordinator"])
+    with acting_with(log_in(admin)):
+        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=[])

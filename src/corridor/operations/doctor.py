@@ -95,17 +95,26 @@ def check_data_dir() -> Finding:
             f"{directory} does not exist.",
             "run `corridor setup` as the user that runs Corridor.",
         )
+    # With keyd telling the web, worker and portal apart, they run as three users of one
+    # group and share the folder through it (docs/operators.md): the group may, others never.
+    shared = _callers_bound()
+    closed = "o" if shared else "go"
     problems = _ownership_problems(directory)
     problems += _mode_problems(
-        [directory, *(directory / name for name in PRIVATE_FILES if (directory / name).exists())]
+        [directory, *(directory / name for name in PRIVATE_FILES if (directory / name).exists())],
+        mask=0o007 if shared else 0o077,
     )
     if problems:
         return Finding(
             "data_dir",
             Status.FAIL,
             " ".join(problems),
-            f"chown -R {_user_name(os.geteuid())}: {directory} && chmod -R go-rwx {directory}",
+            f"chown -R {_user_name(os.geteuid())}: {directory} "
+            f"&& chmod -R {closed}-rwx {directory}",
         )
+    if shared:
+        found = f"{directory} is shared by {_owner(directory)} with its group only."
+        return Finding("data_dir", Status.OK, found)
     return Finding("data_dir", Status.OK, f"{directory} is private to {_owner(directory)}.")
 
 
@@ -464,12 +473,18 @@ def _ownership_problems(directory: Path) -> list[str]:
     ]
 
 
-def _mode_problems(paths: list[Path]) -> list[str]:
+def _mode_problems(paths: list[Path], *, mask: int = 0o077) -> list[str]:
+    whom = "others" if mask == 0o007 else "its group or others"
     return [
-        f"{path} is open to its group or others (mode {stat.filemode(path.stat().st_mode)})."
+        f"{path} is open to {whom} (mode {stat.filemode(path.stat().st_mode)})."
         for path in paths
-        if path.stat().st_mode & 0o077
+        if path.stat().st_mode & mask
     ]
+
+
+def _callers_bound() -> bool:
+    """keyd binds the web, the worker and the portal to their own Unix users."""
+    return settings.CORRIDOR_KEY_PROVIDER == "keyd" and any(settings.CORRIDOR_KEYD_CALLERS.values())
 
 
 def _owner(path: Path) -> str:

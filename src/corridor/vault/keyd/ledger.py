@@ -193,6 +193,14 @@ class Ledger:
     def has_members(self) -> bool:
         return self._one("SELECT 1 FROM member LIMIT 1", ()) is not None
 
+    def member_count(self) -> int:
+        row = self._one("SELECT count(*) FROM member", ())
+        return int(str(row[0])) if row else 0
+
+    def has_factors(self) -> bool:
+        """Anyone has begun to enrol a factor (so someone has passed a password step)."""
+        return self._one("SELECT 1 FROM factor LIMIT 1", ()) is not None
+
     def is_member(self, staff_id: int) -> bool:
         return self._one("SELECT 1 FROM member WHERE staff_id = ?", (staff_id,)) is not None
 

@@ -68,6 +68,9 @@ CASE_ROLES = frozenset({"caseworker", COORDINATOR})
 # The refusal reasons that mean "no live ticket or wrong code", not "not your case".
 TICKET_REASONS = frozenset({"ticket", "code", "code_delayed", "not_enrolled"})
 TICKET_REFUSED = "keyd has no live login for this person: log in again."
+# What `corridor setup` makes before anyone logs in: the first administrator and the first
+# coordinators (accounts.roles.MIN_ACTIVE_COORDINATORS, which keyd does not import).
+BOOTSTRAP_ACCOUNTS = 1 + 2
 
 
 class TicketRefused(UnwrapRefused):
@@ -138,10 +141,9 @@ class Gatekeeper:
         if op == "ledger_roles":
             staff_id = _staff(message)
             roles = _roles(message.get("roles"))
-            if not operator and enforce and self.ledger.has_members():
+            if not operator and enforce and not self._setup_admits(staff_id, roles):
                 # Through the web an administrator adds an account with no role; the roles
-                # come one by one (ledger_role). The first account of an empty ledger is
-                # `corridor setup`'s (run as the web's user, before anyone can log in).
+                # come one by one (ledger_role).
                 self._require_role(message, ADMIN)
                 if roles or self.ledger.is_member(staff_id):
                     raise TicketRefused("keyd refused this account change.", reason="not_allowed")
@@ -203,6 +205,19 @@ class Gatekeeper:
             return
         raise TicketRefused(
             "keyd refused: only a coordinator assigns this case.", reason="not_allowed"
+        )
+
+    def _setup_admits(self, staff_id: int, roles: frozenset[str]) -> bool:
+        """`corridor setup` (run as the web's user, before anyone can log in) makes the
+        first accounts: the administrator of an empty ledger, then the first coordinators,
+        while nobody has enrolled a factor. Nothing else is added without a ticket."""
+        if not self.ledger.has_members():
+            return True
+        return (
+            not self.ledger.has_factors()
+            and roles == {COORDINATOR}
+            and not self.ledger.is_member(staff_id)
+            and self.ledger.member_count() < BOOTSTRAP_ACCOUNTS
         )
 
     def _require_role(self, message: dict[str, Any], role: str) -> int:
