@@ -67,9 +67,7 @@ def status_of(route_id: str) -> str:
     return entry.status.value  # type: ignore[union-attr]
 
 
-def test_a_signed_feed_round_trips_after_a_second_coordinator_approves(
-    published, coordinators
-):
+def test_a_signed_feed_round_trips_after_a_second_coordinator_approves(published, coordinators):
     feed, public = published
     asker, second = coordinators
     assert status_of(ROUTE) == "suspended"
@@ -83,9 +81,12 @@ def test_a_signed_feed_round_trips_after_a_second_coordinator_approves(
     approval = Approval.objects.get(kind=ApprovalKind.IMPORT_ROUTE_FEED)
     # Asking changes nothing: the catalog still says closed until someone else agrees.
     assert status_of(ROUTE) == "suspended"
-    assert refused(
-        "import", str(feed), "--publisher", str(public), "--approval", str(approval.pk)
-    ).returncode == 1
+    assert (
+        refused(
+            "import", str(feed), "--publisher", str(public), "--approval", str(approval.pk)
+        ).returncode
+        == 1
+    )
     assert status_of(ROUTE) == "suspended"
 
     approvals.grant_approval(actor=second, approval_id=str(approval.pk))
@@ -114,9 +115,7 @@ def test_a_feed_signed_by_another_key_is_refused_with_a_sentence(published, coor
     asker, _second = coordinators
     other = tmp_path / "other.key"
     run("publisher-key", "--new", str(other))
-    error = refused(
-        "import", str(feed), "--publisher", f"{other}.pub", "--as", asker.username
-    )
+    error = refused("import", str(feed), "--publisher", f"{other}.pub", "--as", asker.username)
     assert error.returncode == 2
     assert "was signed by the publisher key" in str(error)
     assert "nothing was changed" in str(error)
@@ -165,7 +164,9 @@ def test_an_approval_for_one_feed_does_not_apply_another(published, coordinators
     run(
         "export", "--sign", "--key", str(public).removesuffix(".pub"), "--out", str(newer)
     )  # this organisation's closed ca-gar, signed by the same key: a different feed
-    error = refused("import", str(newer), "--publisher", str(public), "--approval", str(approval.pk))
+    error = refused(
+        "import", str(newer), "--publisher", str(public), "--approval", str(approval.pk)
+    )
     assert error.returncode == 1
     assert status_of(ROUTE) == "suspended"
 

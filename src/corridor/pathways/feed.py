@@ -41,7 +41,9 @@ WRONG_KEY = (
     "was signed by the publisher key {signed_by}, not by the key you trust ({trusted});"
     " nothing was changed"
 )
-BAD_SIGNATURE = "has a signature that does not match its content (altered or damaged); nothing was changed"
+BAD_SIGNATURE = (
+    "has a signature that does not match its content (altered or damaged); nothing was changed"
+)
 BAD_ENTRIES = "holds an entry that does not validate: {problem}"
 
 

@@ -89,7 +89,10 @@ class Command(BaseCommand):
             "publisher-key", help="Make the key this organisation signs its route feed with."
         )
         keys.add_argument(
-            "--new", type=Path, required=True, metavar="FILE",
+            "--new",
+            type=Path,
+            required=True,
+            metavar="FILE",
             help="Private key file to create (FILE.pub gets the public key to share).",
         )
         importing = actions.add_parser(
@@ -221,9 +224,13 @@ class Command(BaseCommand):
             # every organisation must pin a new one.
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            raise CommandError(f"{path} exists already; choose another file.", returncode=BAD_INPUT) from None
+            raise CommandError(
+                f"{path} exists already; choose another file.", returncode=BAD_INPUT
+            ) from None
         except OSError as error:
-            raise CommandError(f"{path} cannot be created ({error.strerror}).", returncode=BAD_INPUT) from None
+            raise CommandError(
+                f"{path} cannot be created ({error.strerror}).", returncode=BAD_INPUT
+            ) from None
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(key.secret_hex + "\n")
         public_path.write_text(key.public_hex + "\n", encoding="ascii")
@@ -235,7 +242,9 @@ class Command(BaseCommand):
 
     def _export_feed(self, key_path: Path | None, out: str) -> None:
         if key_path is None:
-            raise CommandError("--sign needs --key FILE, the publisher's private key.", returncode=BAD_INPUT)
+            raise CommandError(
+                "--sign needs --key FILE, the publisher's private key.", returncode=BAD_INPUT
+            )
         secret = _read_key(str(key_path), "The private key file")
         text = write_feed(_current_entries(), secret=secret, published_on=clock.today())
         if out == "-":
@@ -291,12 +300,15 @@ class Command(BaseCommand):
         )
 
     def _apply(self, feed: Feed, approval_id: str) -> None:
-        approval = Approval.objects.filter(pk=_uuid_or_none(approval_id)).first()
+        key = _uuid_or_none(approval_id)
+        approval = Approval.objects.filter(pk=key).first() if key else None
         if approval is None:
             raise CommandError("No such approval.", returncode=BAD_INPUT)
         try:
             report = feed_import.apply_feed(
-                actor=cli_actor(), requester=approval.requested_by, feed=feed,
+                actor=cli_actor(),
+                requester=approval.requested_by,
+                feed=feed,
                 approval_id=str(approval.pk),
             )
         except (ApprovalProblem, CorridorError) as problem:
