@@ -118,6 +118,7 @@ class ApprovalKind(models.TextChoices):
     SET_ACTIVE = "set_active", _("Deactivate or reactivate an account")
     REGISTER_STANDBY = "register_standby", _("Register a standby account")
     SELF_ASSIGN = "self_assign", _("Assign a case to oneself")
+    IMPORT_ROUTE_FEED = "import_route_feed", _("Import a signed route catalog")
 
 
 class ApprovalStatus(models.TextChoices):

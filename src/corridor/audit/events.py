@@ -101,6 +101,7 @@ class EventType(StrEnum):
     ROUTE_PAUSED = "pathways.route_paused"
     ROUTE_RESUMED = "pathways.route_resumed"
     ROUTE_NOTE_ADDED = "pathways.route_note_added"
+    ROUTE_FEED_IMPORTED = "pathways.route_feed_imported"
 
     # vault: keys (recorded by the callers above the vault, which knows no domain)
     KEY_CREATED = "vault.key_created"

@@ -5,3 +5,7 @@ class PathwaysConfig(AppConfig):
     name = "corridor.pathways"
     label = "pathways"
     verbose_name = "Pathways"
+
+    def ready(self) -> None:
+        # Registers the two-person import of a signed route feed.
+        from corridor.pathways import feed_import  # noqa: F401

@@ -11,6 +11,7 @@ from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
 from corridor.pathways.models import RouteNote, RoutePause
+from corridor.pathways.route_changes import alert_route_change
 
 ALREADY_PAUSED = _("This route is already paused.")
 NOT_PAUSED = _("This route is not paused.")
@@ -33,6 +34,8 @@ def pause_route(*, actor: Actor, route_id: str, reason: str) -> RoutePause:
         object_type="pathways.route",
         object_id=route_id,
     )
+    # The caseworkers of cases with an open application on the route hear of it at once.
+    alert_route_change([route_id])
     return pause
 
 

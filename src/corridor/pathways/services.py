@@ -19,6 +19,7 @@ from corridor.core.exceptions import CorridorError, InvalidInput
 from corridor.pathways import selectors
 from corridor.pathways.catalog_files import canonical_json, content_hash, write_entry
 from corridor.pathways.models import CatalogEntry, CatalogExport, CatalogVersion, Origin
+from corridor.pathways.route_changes import AffectedCase, alert_route_change, is_material_change
 from corridor.pathways.schema import Route, Transit
 
 DUPLICATE_ID = "{id}: two entries share this id."
@@ -53,6 +54,8 @@ class LoadReport:
     unchanged: tuple[str, ...]
     replaced_admin_edits: tuple[str, ...]  # with force: admin edits the file replaced
     not_in_files: tuple[str, ...]  # in the database but in no file (kept, not deleted)
+    # Cases with an open application on a route this load materially changed (alerted).
+    affected: tuple[AffectedCase, ...] = ()
 
 
 @transaction.atomic
@@ -85,6 +88,12 @@ def load_catalog(
     if conflicts and not force:
         raise NewerAdminEdit(conflicts)
     replaced = {version.entry_id for version in conflicts}
+    material = [
+        entry.id
+        for entry in changed
+        if entry.id in latest
+        and is_material_change(selectors.version_entry(latest[entry.id]), entry)
+    ]
     for entry in changed:
         _add_version(
             actor=actor,
@@ -98,12 +107,14 @@ def load_catalog(
         unchanged=tuple(unchanged),
         replaced_admin_edits=tuple(sorted(replaced)),
         not_in_files=tuple(sorted(set(latest) - set(ids))),
+        affected=tuple(alert_route_change(material)),
     )
 
 
 @dataclass(frozen=True)
 class EditResult:
     version: CatalogVersion | None  # None when the edit changed nothing
+    affected: tuple[AffectedCase, ...] = ()  # cases alerted about a material change
 
 
 @transaction.atomic
@@ -115,7 +126,9 @@ def record_admin_edit(*, actor: Actor, entry: Route | Transit) -> EditResult:
     version = _add_version(
         actor=actor, entry=entry, origin=Origin.ADMIN, previous=current, replaced_admin_edit=False
     )
-    return EditResult(version=version)
+    older = selectors.version_entry(current) if current is not None else None
+    changed = [entry.id] if is_material_change(older, entry) else []
+    return EditResult(version=version, affected=tuple(alert_route_change(changed)))
 
 
 @dataclass(frozen=True)

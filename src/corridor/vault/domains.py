@@ -8,3 +8,6 @@ head key only when the bytes start with this prefix, so no manifest can be a tre
 from __future__ import annotations
 
 MANIFEST_PREFIX = b"corridor backup manifest v1\n"
+# A catalog feed's signed bytes (pathways.feed): a publisher key signs nothing else, and
+# no feed can pass for a manifest or a tree head.
+FEED_PREFIX = b"corridor pathways feed v1\n"

@@ -30,6 +30,7 @@ from corridor.pathways import applications, routes, selectors
 from corridor.pathways import services as catalog
 from corridor.pathways.catalog_files import CatalogInvalid, entry_as_yaml, parse_entry_text
 from corridor.pathways.models import Application, ApplicationStatus, CatalogVersion
+from corridor.pathways.route_changes import affected_cases
 from corridor.pathways.schema import Route, Transit
 from corridor.web.case_forms import date_field
 from corridor.web.decorators import current_staff, role_required
@@ -122,7 +123,12 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required(Role.ADMIN, Role.COORDINATOR)
 def catalog_entry(request: HttpRequest, entry_id: str) -> HttpResponse:
-    return render(request, "web/routes/entry.html", _entry_context(_entry(entry_id)))
+    context = _entry_context(_entry(entry_id))
+    # Coordinators see which cases a change of this route reaches (administrators keep the
+    # catalog but do not work cases).
+    if Role.COORDINATOR in roles_of(current_staff(request)):
+        context["affected"] = affected_cases([entry_id])
+    return render(request, "web/routes/entry.html", context)
 
 
 @require_POST

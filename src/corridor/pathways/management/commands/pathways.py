@@ -1,4 +1,5 @@
-"""`corridor pathways list|match|load|export|lint`: the catalog and the matcher from a terminal.
+"""`corridor pathways list|match|load|export|lint|publisher-key|import`: the catalog and the
+matcher from a terminal, and the signed feed one organisation publishes for others.
 
 Thin: parse arguments, read files, call selectors and services, print. Exit
 codes: 0 done, 1 the catalog or the database refused (and lint found errors),
@@ -8,6 +9,8 @@ codes: 0 done, 1 the catalog or the database refused (and lint found errors),
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +18,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from corridor.accounts.approvals import ApprovalProblem
+from corridor.accounts.models import Approval, Staff
 from corridor.cases.models import Case
 from corridor.core import clock
 from corridor.core.actors import cli_actor
-from corridor.core.exceptions import NotFound
+from corridor.core.exceptions import CorridorError, NotFound
 from corridor.core.ids import normalise_reference
 from corridor.core.inputs import InputRefused, read_input_text
-from corridor.pathways import selectors, services
+from corridor.pathways import feed_import, selectors, services
 from corridor.pathways.access import access_case_facts
 from corridor.pathways.catalog_files import (
     CATALOG_DIR,
@@ -31,6 +36,7 @@ from corridor.pathways.catalog_files import (
     read_meta,
 )
 from corridor.pathways.facts import Facts, FactsInvalid, facts_from_json_text
+from corridor.pathways.feed import Feed, FeedRefused, feed_changes, read_feed, write_feed
 from corridor.pathways.lint import Level, entry_facts, fact_age_days, lint_catalog
 from corridor.pathways.matching import Matcher
 from corridor.pathways.presentation import LANGUAGES, results_json, word
@@ -38,9 +44,14 @@ from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, RankingInputs
 from corridor.pathways.rules import Catalog
 from corridor.pathways.schema import NOT_VERIFIED, Evidence, Route, Transit, entry_content
 from corridor.pathways.vocabulary import Urgency
+from corridor.vault.errors import InputRejected
+from corridor.vault.publisher import PublisherKey, parse_key_hex
 
 BAD_INPUT = 2
 FACTS_SUBJECT = "--facts {name}"
+KEY_FILE_LIMIT = 4096  # a key file is one line of hex
+# A whole catalog of sixty routes is a few hundred kilobytes; the feed carries it as a string.
+FEED_LIMIT = 8 * 1024 * 1024
 
 
 class Command(BaseCommand):
@@ -61,7 +72,42 @@ class Command(BaseCommand):
         load.add_argument(
             "--force", action="store_true", help="Replace admin edits the files do not have."
         )
-        export = actions.add_parser("export", help="Write admin edits back to the files.")
+        export = actions.add_parser(
+            "export",
+            help="Write admin edits back to the files; with --sign, the catalog as a signed feed.",
+        )
+        export.add_argument(
+            "--sign", action="store_true", help="Write the catalog in force as a signed feed."
+        )
+        export.add_argument(
+            "--key", type=Path, metavar="FILE", help="With --sign: the publisher's private key."
+        )
+        export.add_argument(
+            "--out", metavar="FILE", default="-", help="With --sign: where to write (- stdout)."
+        )
+        keys = actions.add_parser(
+            "publisher-key", help="Make the key this organisation signs its route feed with."
+        )
+        keys.add_argument(
+            "--new",
+            type=Path,
+            required=True,
+            metavar="FILE",
+            help="Private key file to create (FILE.pub gets the public key to share).",
+        )
+        importing = actions.add_parser(
+            "import",
+            help="Verify a signed route feed, show what it changes, and ask for (or use) a"
+            " second coordinator's approval to apply it.",
+        )
+        importing.add_argument("feed", metavar="FEED", help="The feed file, or - for stdin.")
+        importing.add_argument(
+            "--publisher", required=True, metavar="KEY", help="The publisher key you trust."
+        )
+        who = importing.add_mutually_exclusive_group(required=True)
+        # An approval is asked for by a person: the coordinator the operator acts for.
+        who.add_argument("--as", dest="username", help="The coordinator who asks to apply it.")
+        who.add_argument("--approval", metavar="ID", help="A granted import approval: apply.")
         lint = actions.add_parser(
             "lint", help="Check the catalog files; ages against the catalog's as_of date (CI)."
         )
@@ -81,8 +127,16 @@ class Command(BaseCommand):
             )
         elif action == "load":
             self._load(options["dir"], force=options["force"])
+        elif action == "export" and options["sign"]:
+            self._export_feed(options["key"], options["out"])
         elif action == "export":
             self._export(options["dir"])
+        elif action == "publisher-key":
+            self._new_publisher_key(options["new"])
+        elif action == "import":
+            self._import(
+                options["feed"], options["publisher"], options["username"], options["approval"]
+            )
         else:
             self._lint(options["dir"], today=options["today"])
 
@@ -151,12 +205,122 @@ class Command(BaseCommand):
             self.stdout.write(f"Replaced the admin edit of {entry_id} with the file.")
         for entry_id in report.not_in_files:
             self.stdout.write(f"Kept {entry_id}: it is in the database but in no file.")
+        for case in report.affected:
+            self.stdout.write(
+                f"{case.ref}: open application on {case.route_id}; its caseworkers were alerted."
+            )
 
     def _export(self, directory: Path) -> None:
         report = services.export_admin_edits(actor=cli_actor(), directory=directory)
         for path in report.written:
             self.stdout.write(f"Wrote {path}")
         self.stdout.write(f"Exported {len(report.written)} admin edits.")
+
+    def _new_publisher_key(self, path: Path) -> None:
+        key = PublisherKey()
+        public_path = path.with_name(path.name + ".pub")
+        try:
+            # Created owner-only and never over an existing key: losing a publisher key means
+            # every organisation must pin a new one.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise CommandError(
+                f"{path} exists already; choose another file.", returncode=BAD_INPUT
+            ) from None
+        except OSError as error:
+            raise CommandError(
+                f"{path} cannot be created ({error.strerror}).", returncode=BAD_INPUT
+            ) from None
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.secret_hex + "\n")
+        public_path.write_text(key.public_hex + "\n", encoding="ascii")
+        self.stdout.write(
+            f"Wrote the private key to {path} (keep it offline) and the public key to"
+            f" {public_path} (give it to the organisations that import your feed)."
+            f"\nFingerprint: {key.fingerprint}"
+        )
+
+    def _export_feed(self, key_path: Path | None, out: str) -> None:
+        if key_path is None:
+            raise CommandError(
+                "--sign needs --key FILE, the publisher's private key.", returncode=BAD_INPUT
+            )
+        secret = _read_key(str(key_path), "The private key file")
+        text = write_feed(_current_entries(), secret=secret, published_on=clock.today())
+        if out == "-":
+            self.stdout.write(text)
+            return
+        Path(out).write_text(text + "\n", encoding="utf-8")
+        self.stdout.write(f"Wrote the signed feed to {out}.")
+
+    def _import(
+        self, source: str, publisher: str, username: str | None, approval_id: str | None
+    ) -> None:
+        trusted = _read_key(publisher, "The publisher key file")
+        subject = "The feed " + ("(stdin)" if source == "-" else source)
+        try:
+            feed = read_feed(read_input_text(source, limit=FEED_LIMIT), trusted=trusted)
+        except (InputRefused, FeedRefused) as refused:
+            raise CommandError(refused.sentence(subject), returncode=BAD_INPUT) from None
+        if approval_id is None:
+            self._show_changes(feed)
+            self._ask_import(feed, username or "")
+        else:
+            self._apply(feed, approval_id)
+
+    def _show_changes(self, feed: Feed) -> None:
+        try:
+            current = selectors.list_current_entries()
+        except NotFound:
+            current = []
+        changes, only_here = feed_changes(feed, current)
+        self.stdout.write(
+            f"Feed published {feed.published_on} by key {feed.publisher[:16]}:"
+            f" {len(feed.entries)} entries, {len(changes)} would change."
+        )
+        for change in changes:
+            for line in change.lines:
+                self.stdout.write(f"  {change.entry_id}: {line}")
+        for entry_id in only_here:
+            self.stdout.write(f"  {entry_id}: not in the feed; kept as it is")
+        self.stdout.write("Your pauses and route notes are kept whatever the feed says.")
+
+    def _ask_import(self, feed: Feed, username: str) -> None:
+        staff = Staff.objects.filter(username=username, is_active=True).first()
+        if staff is None:
+            raise CommandError(f"No active account {username!r}.", returncode=BAD_INPUT)
+        try:
+            approval = feed_import.request_feed_import(actor=staff, feed=feed)
+        except CorridorError as problem:
+            raise CommandError(str(problem), returncode=1) from None
+        self.stdout.write(
+            f"Asked to apply this feed: approval {approval.pk}. Another coordinator grants it"
+            " under Approvals; then run the same command with"
+            f" --approval {approval.pk} instead of --as."
+        )
+
+    def _apply(self, feed: Feed, approval_id: str) -> None:
+        key = _uuid_or_none(approval_id)
+        approval = Approval.objects.filter(pk=key).first() if key else None
+        if approval is None:
+            raise CommandError("No such approval.", returncode=BAD_INPUT)
+        try:
+            report = feed_import.apply_feed(
+                actor=cli_actor(),
+                requester=approval.requested_by,
+                feed=feed,
+                approval_id=str(approval.pk),
+            )
+        except (ApprovalProblem, CorridorError) as problem:
+            raise CommandError(str(problem), returncode=1) from None
+        self.stdout.write(
+            f"Applied the feed: {len(report.loaded)} new versions;"
+            f" {len(report.unchanged)} unchanged."
+        )
+        for case in report.affected:
+            self.stdout.write(
+                f"  {case.ref}: open application on {case.route_id}; its caseworkers were alerted"
+            )
 
     def _lint(self, directory: Path, *, today: bool) -> None:
         files = _read_files(directory)
@@ -182,6 +346,22 @@ def _read_facts(source: str) -> str:
     except InputRefused as error:
         subject = FACTS_SUBJECT.format(name="(stdin)" if source == "-" else source)
         raise CommandError(error.sentence(subject), returncode=BAD_INPUT) from None
+
+
+def _read_key(source: str, subject: str) -> bytes:
+    try:
+        return parse_key_hex(read_input_text(source, limit=KEY_FILE_LIMIT))
+    except InputRefused as error:
+        raise CommandError(error.sentence(f"{subject} {source}"), returncode=BAD_INPUT) from None
+    except InputRejected as error:
+        raise CommandError(f"{subject} {source}: {error}", returncode=BAD_INPUT) from None
+
+
+def _uuid_or_none(raw: str) -> str | None:
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
 
 
 def _read_files(directory: Path) -> list[CatalogFile]:
