@@ -9,3 +9,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Registers the periodic tree-head signing.
         from corridor.audit import jobs  # noqa: F401
+        from corridor.audit import sealed_digests
+
+        # Every sealed write recorded, every sealed read checked: no rollback.
+        sealed_digests.register()
