@@ -35,6 +35,7 @@ raises StaleSealedValue.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -395,9 +396,7 @@ def pending_sealed_writes(
     """
     written: dict[str, str] = {}
     blanked: set[str] = instance.__dict__.get(_BLANKED) or set()
-    for field in instance._meta.concrete_fields:
-        if not isinstance(field, EncryptedField):
-            continue
+    for field in _encrypted_fields_of(type(instance)):
         if update_fields is not None and field.name not in update_fields:
             continue
         value = instance.__dict__.get(field.attname)
@@ -421,6 +420,12 @@ def encrypted_models() -> list[tuple[type[models.Model], tuple[str, ...]]]:
         if names:
             found.append((model, names))
     return found
+
+
+@functools.cache
+def _encrypted_fields_of(model: type[models.Model]) -> tuple[EncryptedField[Any], ...]:
+    # Asked on every save of every model: most have none, and should pay nothing.
+    return tuple(f for f in model._meta.concrete_fields if isinstance(f, EncryptedField))
 
 
 def _forget_blanks(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
