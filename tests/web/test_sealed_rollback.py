@@ -40,7 +40,9 @@ def change_duress_word(fx, word: str) -> ContactProtocol:
 def copy_row(pk) -> dict[str, object]:
     """Every column of the protocol's row, as someone with a SQL prompt would save it."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(TABLE)} WHERE id = %s", [pk.hex])
+        table = connection.ops.quote_name(TABLE)
+        # A constant table name; the id is a parameter.
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [pk.hex])  # noqa: S608
         names = [column[0] for column in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))
 
@@ -52,7 +54,8 @@ def restore_row(pk, row: dict[str, object]) -> None:
     assignments = ", ".join(f"{quote(name)} = %s" for name in columns)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(TABLE)} SET {assignments} WHERE id = %s",
+            # The table's own quoted column names, read back from it; values are parameters.
+            f"UPDATE {quote(TABLE)} SET {assignments} WHERE id = %s",  # noqa: S608
             [*(row[name] for name in columns), pk.hex],
         )
 
@@ -110,7 +113,7 @@ def test_a_restored_old_row_fails_to_open_with_an_event_and_an_alert(rolled_back
     )
     # The whole row is old: every protocol field was re-sealed by the edit, and the first
     # one opened is refused (the event names it and the old ciphertext's digest, no value).
-    (field, digest), = event.detail_values.items()
+    ((field, digest),) = event.detail_values.items()
     assert field in PROTOCOL_FIELDS
     assert digest == getattr(ContactProtocol.objects.get(pk=protocol.pk), field).digest
     alerted = set(StaffAlert.objects.filter(code="stale_value").values_list("staff", flat=True))
@@ -118,7 +121,7 @@ def test_a_restored_old_row_fails_to_open_with_an_event_and_an_alert(rolled_back
 
 
 def test_verify_names_the_rolled_back_row_and_field(rolled_back):
-    fx, protocol = rolled_back
+    _fx, protocol = rolled_back
     code, out = verify()
     assert code == 1
     assert (

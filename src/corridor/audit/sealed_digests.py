@@ -162,8 +162,8 @@ def _check_index(latest: dict[Key, str]) -> Iterator[SealedFailure]:
         indexed.add(key)
         if latest.get(key) != digest:
             yield SealedFailure(label, str(row_id), name, SealedFailureReason.INDEX_MISMATCH)
-    for label, row_id, name in sorted(latest.keys() - indexed):
-        yield SealedFailure(label, row_id, name, SealedFailureReason.INDEX_MISMATCH)
+    for missing in sorted(latest.keys() - indexed):
+        yield SealedFailure(*missing, SealedFailureReason.INDEX_MISMATCH)
 
 
 def _check_rows(

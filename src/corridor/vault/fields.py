@@ -231,12 +231,17 @@ class EncryptedField(_SealedColumn[T]):
         kwargs["null"] = True
         super().__init__(*args, **kwargs)
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
         super().contribute_to_class(cls, name, private_only=private_only)
         if not cls._meta.abstract:
             # Loading a row sets its NULL fields through SealedAttribute: not a blanking.
             post_init.connect(
-                _forget_blanks, sender=cls, weak=False, dispatch_uid=f"vault-blanks-{cls.__qualname__}-{id(cls)}"
+                _forget_blanks,
+                sender=cls,
+                weak=False,
+                dispatch_uid=f"vault-blanks-{cls.__qualname__}-{id(cls)}",
             )
 
     def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
@@ -374,9 +379,7 @@ def register_freshness_check(check: FreshnessCheck) -> None:
     _freshness_check[:] = [check]
 
 
-def stale_value(
-    model_label: str, row_id: uuid.UUID, field: str, digest: str
-) -> StaleSealedValue:
+def stale_value(model_label: str, row_id: uuid.UUID, field: str, digest: str) -> StaleSealedValue:
     """The exception a freshness check raises for a value that is not the latest."""
     return StaleSealedValue(
         STALE, model_label=model_label, row_id=str(row_id), field=field, digest=digest
