@@ -164,3 +164,33 @@ def test_an_access_function_refuses_the_old_value_outside_the_web(rolled_back):
         )
     assert refused.value.row_id == str(protocol.pk)
     assert refused.value.field in PROTOCOL_FIELDS
+
+
+def test_a_blanked_field_stays_blank_and_a_blanked_column_fails_verify(fx):
+    """Blanking is a write: the old value cannot come back; blanking by SQL is found."""
+    from corridor.cases.services._base import case_key
+    from corridor.people.access import access_protocol_fields
+
+    protocol = change_duress_word(fx, "дождь")
+    old = copy_row(protocol.pk)
+    protocol.duress_word = None
+    protocol.save()
+    assert SealedDigest.objects.get(row_id=protocol.pk, field="duress_word").digest == ""
+    restore_row(protocol.pk, old)
+    with pytest.raises(StaleSealedValue):
+        access_protocol_fields(
+            actor=fx.owner,
+            protocol=ContactProtocol.objects.get(pk=protocol.pk),
+            key=case_key(fx.owner, fx.case),
+            fields=["duress_word"],
+            case_ref=fx.case.ref,
+        )
+    change_duress_word(fx, "гроза")
+    assert verify()[0] == 0
+    ContactProtocol.objects.filter(pk=protocol.pk).update(duress_word=None)
+    code, out = verify()
+    assert code == 1
+    assert (
+        f"FAIL sealed model=people.contactprotocol row={protocol.pk} "
+        "field=duress_word reason=missing_value"
+    ) in out.splitlines()
