@@ -7,5 +7,11 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        # Registers the periodic tree-head signing.
-        from corridor.audit import jobs  # noqa: F401
+        # `jobs` registers the periodic tree-head signing.
+        from corridor.audit import (
+            jobs,  # noqa: F401
+            sealed_digests,
+        )
+
+        # Every sealed write recorded, every sealed read checked: no rollback.
+        sealed_digests.register()

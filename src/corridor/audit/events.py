@@ -134,6 +134,10 @@ class EventType(StrEnum):
     # keyd: a refused unwrap (recorded by the web layer once the request's transaction has
     # rolled back) and the surge nights that lift a person's unwrap limit
     UNWRAP_REFUSED = "vault.unwrap_refused"
+    # sealed values: each save's new ciphertext digests (per field; "" for a blanked field),
+    # and a read refused because the value is not the latest recorded (a rollback)
+    SEALED_WRITTEN = "vault.sealed_written"
+    STALE_VALUE_REFUSED = "vault.stale_value_refused"
     # keyd's own log, copied line by line by the worker (served and refused alike), and a
     # copy that does not continue the chain recorded so far
     KEYD_ATTEMPT = "vault.keyd_attempt"

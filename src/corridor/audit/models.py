@@ -168,3 +168,31 @@ class ReasonNote(UUIDModel):
 
     def __str__(self) -> str:
         return f"reason note {self.id}"
+
+
+class SealedDigest(models.Model):
+    """The latest recorded digest of one sealed field of one row: the index reads check.
+
+    Written in the same transaction as the row and its `vault.sealed_written` event, so
+    a read costs one indexed lookup, not a search of the log. Not append-only: it is a
+    cache of the log, and `corridor audit verify` checks it (and every row) against the
+    log, so rewriting it alongside a row is caught there. `digest` is the SHA-256 hex of
+    the stored ciphertext, "" for a blanked field; `seq` is the recording event.
+    """
+
+    model_label = models.CharField(max_length=100)
+    row_id = models.UUIDField()
+    field = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, blank=True)
+    seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "audit_sealed_digest"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_label", "row_id", "field"], name="audit_sealed_digest_one"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_label} {self.row_id} {self.field}"

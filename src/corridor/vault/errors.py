@@ -19,6 +19,24 @@ class KeyMismatch(DecryptionFailed):
     """A value sealed under one data key was offered another key."""
 
 
+class StaleSealedValue(DecryptionFailed):
+    """A sealed value authenticated but is not the latest one written to its row and field:
+    an older ciphertext was copied back (a rollback), or the value was never recorded.
+
+    `model_label`, `row_id` and `field` name where it was read, `digest` is the SHA-256 hex
+    of the ciphertext found: ids and a hash only, never the value.
+    """
+
+    def __init__(
+        self, message: str, *, model_label: str, row_id: str, field: str, digest: str
+    ) -> None:
+        super().__init__(message)
+        self.model_label = model_label
+        self.row_id = row_id
+        self.field = field
+        self.digest = digest
+
+
 class StreamTruncated(DecryptionFailed):
     """An encrypted file ended before its final chunk."""
 

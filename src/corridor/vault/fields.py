@@ -24,10 +24,19 @@ refuses pickling, JSON and Django's serialisers. Assigning anything but a `Seale
 None, to blank it) raises InputRejected. The associated data binds the ciphertext to
 model, field, row id and data key id, so a value copied to another row, field or case
 fails to open. Renaming a model or field therefore needs a re-sealing migration.
+
+Rollback: the associated data cannot tell an old value of the same row and field from
+the current one. Every save that replaces or blanks a sealed value records the SHA-256
+of the new ciphertext (`pending_sealed_writes`, recorded by corridor.audit.sealed_digests
+in the audit log and a latest-digest index), and `open_field` asks the registered
+freshness check once the value authenticates: a value copied back from an old row
+raises StaleSealedValue.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -38,6 +47,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init
 
 from corridor.vault.aead import field_associated_data, open_envelope, seal_envelope
 from corridor.vault.datakey import DataKey
@@ -46,11 +56,18 @@ from corridor.vault.errors import (
     InputRejected,
     KeyMismatch,
     SealedValueUnbound,
+    StaleSealedValue,
 )
 
 JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
 T = TypeVar("T")
 NOT_SEALED = "Set encrypted fields with vault.seal_field(...), never with plaintext."
+STALE = "The sealed value is not the latest one written to its row and field."
+# Where a save's blanked (set to None) encrypted fields are noted until it is recorded.
+_BLANKED = "_sealed_blanked"
+# (model label, row id, field, SHA-256 hex of the envelope); raises StaleSealedValue.
+FreshnessCheck: TypeAlias = Callable[[str, uuid.UUID, str, str], None]
+_freshness_check: list[FreshnessCheck] = []
 
 
 @dataclass(frozen=True)
@@ -102,12 +119,21 @@ class _Binding(NamedTuple):
 class Sealed(Generic[T]):
     """An encrypted value as loaded from the database: opaque until `open_field`."""
 
-    __slots__ = ("_binding", "_codec", "_envelope")
+    __slots__ = ("_binding", "_codec", "_envelope", "_fresh")
 
-    def __init__(self, envelope: bytes, codec: Codec[T], binding: _Binding | None = None) -> None:
+    def __init__(
+        self,
+        envelope: bytes,
+        codec: Codec[T],
+        binding: _Binding | None = None,
+        *,
+        fresh: bool = False,
+    ) -> None:
         self._envelope = envelope
         self._codec = codec
         self._binding = binding
+        # Made by seal_field and not yet saved: the next save records its digest.
+        self._fresh = fresh
 
     def __repr__(self) -> str:
         return "<sealed>"
@@ -131,6 +157,11 @@ class Sealed(Generic[T]):
 
     def _unbound(self) -> Sealed[T]:
         return self if self._binding is None else Sealed(self._envelope, self._codec)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 (hex) of the stored ciphertext: what the audit log records per write."""
+        return sealed_digest(self._envelope)
 
 
 if TYPE_CHECKING:
@@ -183,6 +214,9 @@ class SealedAttribute(DeferredAttribute):
     def __set__(self, instance: models.Model, value: object) -> None:
         if value is not None and not isinstance(value, Sealed):
             raise InputRejected(NOT_SEALED)
+        if value is None:
+            # Blanking is a write too: restoring the old value afterwards is a rollback.
+            instance.__dict__.setdefault(_BLANKED, set()).add(self.field.attname)
         instance.__dict__[self.field.attname] = None if value is None else value._unbound()
 
 
@@ -196,6 +230,19 @@ class EncryptedField(_SealedColumn[T]):
         self.key_field = key_field
         kwargs["null"] = True
         super().__init__(*args, **kwargs)
+
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
+        if not cls._meta.abstract:
+            # Loading a row sets its NULL fields through SealedAttribute: not a blanking.
+            post_init.connect(
+                _forget_blanks,
+                sender=cls,
+                weak=False,
+                dispatch_uid=f"vault-blanks-{cls.__qualname__}-{id(cls)}",
+            )
 
     def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
@@ -288,7 +335,10 @@ def seal_field(
         dek_id=key.key_id,
     )
     envelope = seal_envelope(key.key_id, key.cipher, data, associated_data=associated)
-    instance.__dict__[field.attname] = Sealed(envelope, field.codec)
+    instance.__dict__[field.attname] = Sealed(envelope, field.codec, fresh=True)
+    blanked = instance.__dict__.get(_BLANKED)
+    if blanked:
+        blanked.discard(field.attname)
 
 
 def open_field(sealed: Sealed[T], *, key: DataKey) -> T:
@@ -309,11 +359,80 @@ def open_field(sealed: Sealed[T], *, key: DataKey) -> T:
         dek_id=key.key_id,
     )
     data = open_envelope(key.key_id, key.cipher, sealed._envelope, associated_data=associated)
+    # After authenticating: a forged envelope is DecryptionFailed, an old genuine one is stale.
+    for check in _freshness_check:
+        check(binding.model_label, binding.row_id, binding.field, sealed.digest)
     try:
         return sealed._codec.decode(data)
     except ValueError:
         # Authenticated yet undecodable: written by something other than seal_field.
         raise DecryptionFailed("The sealed value is not valid for its field.") from None
+
+
+def sealed_digest(envelope: bytes) -> str:
+    """SHA-256 (hex) of a stored envelope; reveals nothing of the plaintext."""
+    return hashlib.sha256(envelope).hexdigest()
+
+
+def register_freshness_check(check: FreshnessCheck) -> None:
+    """Install the check open_field runs on every value (the audit app's, at startup)."""
+    _freshness_check[:] = [check]
+
+
+def stale_value(model_label: str, row_id: uuid.UUID, field: str, digest: str) -> StaleSealedValue:
+    """The exception a freshness check raises for a value that is not the latest."""
+    return StaleSealedValue(
+        STALE, model_label=model_label, row_id=str(row_id), field=field, digest=digest
+    )
+
+
+def pending_sealed_writes(
+    instance: models.Model, *, created: bool, update_fields: frozenset[str] | None
+) -> dict[str, str]:
+    """The encrypted fields this save of an existing row replaced, by name: the new value's
+    digest, or "" for a blanked field. Marks them recorded.
+
+    A new row (`created`) records nothing: the first value of a row's field is the only
+    genuine ciphertext for it until it is replaced, so there is nothing older to restore.
+    A value merely loaded and saved again is not a write either, so an unrelated save
+    never re-records a restored old value as current.
+    """
+    written: dict[str, str] = {}
+    blanked: set[str] = instance.__dict__.get(_BLANKED) or set()
+    for field in _encrypted_fields_of(type(instance)):
+        if update_fields is not None and field.name not in update_fields:
+            continue
+        value = instance.__dict__.get(field.attname)
+        if isinstance(value, Sealed) and value._fresh:
+            if not created:
+                written[field.name] = value.digest
+            instance.__dict__[field.attname] = Sealed(value._envelope, value._codec)
+        elif value is None and field.attname in blanked and not created:
+            written[field.name] = ""
+        blanked.discard(field.attname)
+    return written
+
+
+def encrypted_models() -> list[tuple[type[models.Model], tuple[str, ...]]]:
+    """Every installed model with encrypted fields, and those fields' names."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        names = sealed_field_names(model)
+        if names:
+            found.append((model, names))
+    return found
+
+
+@functools.cache
+def _encrypted_fields_of(model: type[models.Model]) -> tuple[EncryptedField[Any], ...]:
+    # Asked on every save of every model: most have none, and should pay nothing.
+    return tuple(f for f in model._meta.concrete_fields if isinstance(f, EncryptedField))
+
+
+def _forget_blanks(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    instance.__dict__.pop(_BLANKED, None)
 
 
 def sealed_field_names(model: type[models.Model]) -> tuple[str, ...]:

@@ -11,9 +11,11 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.deprecation import MiddlewareMixin
 
 from corridor.accounts.models import Staff
+from corridor.accounts.stale_values import record_stale_value_refusal
 from corridor.accounts.unwrap_limits import record_unwrap_refusal
+from corridor.core.actors import SystemActor
 from corridor.core.errors import unwrap_refused
-from corridor.vault.errors import UnwrapRefused
+from corridor.vault.errors import StaleSealedValue, UnwrapRefused
 
 
 class UnwrapRefusalMiddleware(MiddlewareMixin):
@@ -27,3 +29,15 @@ class UnwrapRefusalMiddleware(MiddlewareMixin):
                 actor=request.user, reason=exception.reason, case_id=exception.case_id
             )
         return unwrap_refused(request, rate_limited=exception.reason == "rate_limited")
+
+
+class StaleValueMiddleware(MiddlewareMixin):
+    """A sealed value was rolled back: record the refusal and alert the coordinators.
+
+    Answers nothing itself: the integrity-failure page (a DecryptionFailed) follows.
+    """
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, StaleSealedValue):
+            actor = request.user if isinstance(request.user, Staff) else SystemActor(name="web")
+            record_stale_value_refusal(actor=actor, refusal=exception)

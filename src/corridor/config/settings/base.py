@@ -72,6 +72,9 @@ MIDDLEWARE = [
     # A full disk: 503 and a sentence (issue 22), never a 500.
     "corridor.core.middleware.DiskFullMiddleware",
     "corridor.web.middleware.UnwrapRefusalMiddleware",
+    # Last of all, so it runs first: a rolled-back sealed value is audited and alerted
+    # whatever page the failure then shows.
+    "corridor.web.middleware.StaleValueMiddleware",
 ]
 
 DATABASE_ROUTERS = ["corridor.vault.routers.KeyStoreRouter"]

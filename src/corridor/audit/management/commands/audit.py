@@ -3,6 +3,8 @@
     corridor audit head                         sign and store a tree head; print it
     corridor audit verify [--head FILE ...] [--pinned-key FILE]
                                                 exit 0 verified, 1 FAIL line, 2 unusable input
+                                                (also checks every sealed value is the latest
+                                                the log recorded for its row and field)
     corridor audit prove --from-size N [--to-size M]
     corridor audit export --since YYYY-MM-DD --format jsonl
 
@@ -25,6 +27,7 @@ from django.db import DatabaseError
 from corridor.audit import selectors, services
 from corridor.audit.heads import HeadMalformed, SignedHead, parse_heads
 from corridor.audit.keyd_log import check_keyd_log
+from corridor.audit.sealed_digests import verify_sealed_values
 from corridor.audit.signatures import pinned_check, read_pinned_key
 from corridor.audit.verification import verify_log
 from corridor.core.actors import cli_actor
@@ -105,6 +108,12 @@ class Command(BaseCommand):
             result = verify_log(given_heads=given)
         self.stdout.write(result.line())
         if result.failure is not None:
+            raise SystemExit(1)
+        # The log verified, so it is the reference for every sealed value's latest digest.
+        stale = verify_sealed_values()
+        for failure in stale:
+            self.stdout.write(failure.line())
+        if stale:
             raise SystemExit(1)
         if options["keyd_log"]:
             self._verify_keyd_log(Path(options["keyd_log"]))
