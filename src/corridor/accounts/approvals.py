@@ -11,7 +11,8 @@ it out; later apps register their own kinds (erasure, exports, …).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,6 +35,8 @@ from corridor.audit.events import EventType
 from corridor.core import clock
 from corridor.core.actors import Actor, SystemActor
 from corridor.core.exceptions import CorridorError, NotAllowed
+from corridor.vault import ledger as vault_ledger
+from corridor.vault.errors import UnwrapRefused
 
 APPROVAL_LIFETIME = timedelta(hours=24)
 REVIEW_WITHIN = timedelta(hours=24)
@@ -51,6 +54,10 @@ UNKNOWN_EMERGENCY_REASON = _("Choose one of the listed reasons for an emergency.
 SELF_REVIEW = _("A different coordinator must review this emergency.")
 NOT_EMERGENCY = _("Only emergency approvals are reviewed.")
 NOT_ALLOWED_TO_ASK = _("Your role cannot ask for this.")
+KEYD_REFUSED = _(
+    "The key service did not accept this: log in again, and make sure the approving "
+    "coordinator is neither the person who asked nor the person it is about."
+)
 STANDBY_FOR_ACTIVATOR = _(
     "You were put on standby duty by the person who asked: another coordinator must decide."
 )
@@ -61,10 +68,23 @@ class ApprovalProblem(CorridorError):
 
 
 @dataclass(frozen=True)
+class LedgerChange:
+    """A change in keyd's ledger that an approval gates (corridor.vault.ledger.propose_change)."""
+
+    op: str
+    staff_id: int
+    role: str = ""
+    flag: bool = False
+
+
+@dataclass(frozen=True)
 class GatedAction:
     requester_roles: frozenset[Role]
     approver_roles: frozenset[Role]
     emergency_allowed: bool = True
+    # The keyd ledger change this approval gates, if any: keyd then takes it only with the
+    # requester's ticket (sent when asking) and a second coordinator's (sent when granting).
+    ledger_change: Callable[[Approval], LedgerChange | None] | None = None
 
 
 _ACTIONS: dict[str, GatedAction] = {}
@@ -105,6 +125,16 @@ def request_approval(
         created_at=now,
         expires_at=now + APPROVAL_LIFETIME,
     )
+    change = _ledger_change(action, approval)
+    if change is not None:
+        with keyd_refusal():
+            vault_ledger.propose_change(
+                proposal=str(approval.pk),
+                op=change.op,
+                staff_id=change.staff_id,
+                role=change.role,
+                flag=change.flag,
+            )
     _alert_pool(approval, code="approval_requested", exclude=actor)
     _record(actor, EventType.APPROVAL_REQUESTED, approval)
     return approval
@@ -114,7 +144,12 @@ def request_approval(
 def grant_approval(*, actor: Staff, approval_id: str) -> Approval:
     """Grant a pending request as the second person; its requester then carries it out."""
     approval = _locked(approval_id)
-    _check_decidable(actor, approval, gated_action(approval.kind))
+    action = gated_action(approval.kind)
+    _check_decidable(actor, approval, action)
+    if _ledger_change(action, approval) is not None:
+        # The approver's own ticket goes to keyd: a GRANTED row alone changes nothing there.
+        with keyd_refusal():
+            vault_ledger.approve_change(proposal=str(approval.pk))
     now = clock.now()
     approval.status = ApprovalStatus.GRANTED
     approval.decided_by = actor
@@ -301,6 +336,19 @@ def _check_decidable(actor: Staff, approval: Approval, action: GatedAction) -> N
         standby__staff=actor, activated_by_id=approval.requested_by_id
     ).exists():
         raise ApprovalProblem(str(STANDBY_FOR_ACTIVATOR))
+
+
+def _ledger_change(action: GatedAction, approval: Approval) -> LedgerChange | None:
+    return action.ledger_change(approval) if action.ledger_change is not None else None
+
+
+@contextmanager
+def keyd_refusal() -> Iterator[None]:
+    """keyd's refusal of a proposal or an approval, as a clear message (nothing is saved)."""
+    try:
+        yield
+    except UnwrapRefused:
+        raise ApprovalProblem(str(KEYD_REFUSED)) from None
 
 
 def _locked(approval_id: str) -> Approval:

@@ -11,7 +11,7 @@ pre-registered standby on duty (standby.py) alert every coordinator and auditor.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -66,31 +66,70 @@ BOOTSTRAP_CLOSED = _(
 _ADMINS = frozenset({Role.ADMIN})
 _COORDINATORS = frozenset({Role.COORDINATOR})
 _APPROVERS = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
+def _role_change(granted: bool) -> Callable[[Approval], approvals.LedgerChange]:
+    def change(approval: Approval) -> approvals.LedgerChange:
+        return approvals.LedgerChange(
+            "role", int(approval.target_id), str(approval.payload["role"]), granted
+        )
+
+    return change
+
+
+def _reactivation(approval: Approval) -> approvals.LedgerChange | None:
+    """Switching an account back on is gated in keyd too (switching off only takes away)."""
+    if not approval.payload.get("active"):
+        return None
+    return approvals.LedgerChange("active", int(approval.target_id), "", True)
+
+
+def _factor_reset(approval: Approval) -> approvals.LedgerChange:
+    return approvals.LedgerChange("factor_remove", int(approval.target_id))
+
+
 # No emergency path for any of these: a bribed admin "on my approval alone" was the hole.
+# keyd takes the ledger change of each only with the requester's ticket and a second
+# coordinator's (ledger_change): a GRANTED row written into the data database gives nothing.
 approvals.register_gated_action(
     ApprovalKind.GRANT_DATA_ROLE,
     approvals.GatedAction(
-        requester_roles=_ADMINS, approver_roles=_COORDINATORS, emergency_allowed=False
+        requester_roles=_ADMINS,
+        approver_roles=_COORDINATORS,
+        emergency_allowed=False,
+        ledger_change=_role_change(True),
     ),
 )
 approvals.register_gated_action(
     ApprovalKind.REVOKE_DATA_ROLE,
     approvals.GatedAction(
-        requester_roles=_ADMINS, approver_roles=_COORDINATORS, emergency_allowed=False
+        requester_roles=_ADMINS,
+        approver_roles=_COORDINATORS,
+        emergency_allowed=False,
+        ledger_change=_role_change(False),
     ),
 )
 approvals.register_gated_action(
     ApprovalKind.SET_ACTIVE,
     approvals.GatedAction(
-        requester_roles=_APPROVERS, approver_roles=_COORDINATORS, emergency_allowed=False
+        requester_roles=_APPROVERS,
+        approver_roles=_COORDINATORS,
+        emergency_allowed=False,
+        ledger_change=_reactivation,
     ),
 )
 # Support for a person's own login. When the target holds a TWO_PERSON role the
 # emergency path is refused and the approver must be a coordinator (_check_support).
-for _kind in (ApprovalKind.RESET_PASSWORD, ApprovalKind.RESET_FACTORS, ApprovalKind.REVOKE_DEVICE):
+for _kind in (ApprovalKind.RESET_PASSWORD, ApprovalKind.REVOKE_DEVICE):
     approvals.register_gated_action(
         _kind, approvals.GatedAction(requester_roles=_ADMINS, approver_roles=_APPROVERS)
     )
+approvals.register_gated_action(
+    ApprovalKind.RESET_FACTORS,
+    approvals.GatedAction(
+        requester_roles=_ADMINS, approver_roles=_APPROVERS, ledger_change=_factor_reset
+    ),
+)
 
 
 def ensure_role_groups() -> None:
@@ -174,8 +213,9 @@ def grant_role(
     `emergency_reason` is refused for them (kept so callers' signatures stay stable)."""
     _require_manager(actor)
     _check_separation(held_roles(staff) | {role})
+    approval = None
     if role in TWO_PERSON_ROLES:
-        approvals.authorise(
+        approval = approvals.authorise(
             actor=actor,
             kind=ApprovalKind.GRANT_DATA_ROLE,
             target_type="staff",
@@ -185,7 +225,10 @@ def grant_role(
             emergency_reason=emergency_reason,
         )
     staff.groups.add(Group.objects.get_or_create(name=role.value)[0])
-    vault_ledger.record_role(staff_id=staff.pk, role=role.value, granted=True)
+    with approvals.keyd_refusal():
+        vault_ledger.record_role(
+            staff_id=staff.pk, role=role.value, granted=True, proposal=_proposal(approval)
+        )
     record_security_event(
         actor=actor, event=EventType.ROLE_GRANTED, subject_id=staff.pk, detail={"role": role.value}
     )
@@ -196,10 +239,11 @@ def revoke_role(*, actor: Staff, staff: Staff, role: Role, approval_id: str | No
     """Take a role away. A TWO_PERSON role needs a coordinator's approval: an admin who
     removed the real coordinators first would silence every alert."""
     _require_manager(actor)
+    approval = None
     if role in TWO_PERSON_ROLES:
         if role is Role.COORDINATOR and staff.is_active:
             _keep_two_coordinators(staff)
-        approvals.authorise(
+        approval = approvals.authorise(
             actor=actor,
             kind=ApprovalKind.REVOKE_DATA_ROLE,
             target_type="staff",
@@ -208,7 +252,10 @@ def revoke_role(*, actor: Staff, staff: Staff, role: Role, approval_id: str | No
             approval_id=approval_id,
         )
     staff.groups.remove(*Group.objects.filter(name=role.value))
-    vault_ledger.record_role(staff_id=staff.pk, role=role.value, granted=False)
+    with approvals.keyd_refusal():
+        vault_ledger.record_role(
+            staff_id=staff.pk, role=role.value, granted=False, proposal=_proposal(approval)
+        )
     end_all_sessions(staff=staff)
     record_security_event(
         actor=actor, event=EventType.ROLE_REVOKED, subject_id=staff.pk, detail={"role": role.value}
@@ -228,8 +275,9 @@ def set_active(*, actor: Staff, staff: Staff, active: bool, approval_id: str | N
         raise NotAllowed(str(NOT_MANAGER))
     if not active and staff.is_active and Role.COORDINATOR in held_roles(staff):
         _keep_two_coordinators(staff)
+    approval = None
     if held_roles(staff) & TWO_PERSON_ROLES or (active and staff.suspended_at is not None):
-        approvals.authorise(
+        approval = approvals.authorise(
             actor=actor,
             kind=ApprovalKind.SET_ACTIVE,
             target_type="staff",
@@ -243,6 +291,8 @@ def set_active(*, actor: Staff, staff: Staff, active: bool, approval_id: str | N
         is_active=active, suspended_at=None if active else staff.suspended_at
     )
     staff.refresh_from_db()
+    with approvals.keyd_refusal():
+        vault_ledger.record_active(staff_id=staff.pk, active=active, proposal=_proposal(approval))
     if not active:
         end_all_sessions(staff=staff)
     event = EventType.ACCOUNT_ENABLED if active else EventType.ACCOUNT_DISABLED
@@ -268,6 +318,8 @@ def suspend_staff(*, actor: Staff, staff: Staff) -> int:
         _keep_two_coordinators(staff)
     Staff.objects.filter(pk=staff.pk).update(is_active=False, suspended_at=clock.now())
     staff.refresh_from_db()
+    with approvals.keyd_refusal():
+        vault_ledger.record_active(staff_id=staff.pk, active=False)
     end_all_sessions(staff=staff)
     record_security_event(actor=actor, event=EventType.ACCOUNT_SUSPENDED, subject_id=staff.pk)
     return alert_coordinators_and_auditors(code="account_suspended", subject=staff, actor=actor)
@@ -325,7 +377,8 @@ def reset_factors(
     TOTPDevice.objects.filter(user=staff).delete()
     WebAuthnCredential.objects.filter(user=staff).delete()
     BackupCode.objects.filter(staff=staff).delete()
-    vault_ledger.remove_factor(staff.pk)
+    with approvals.keyd_refusal():
+        vault_ledger.remove_factor(staff.pk, proposal=_proposal(approval))
     end_all_sessions(staff=staff)
     record_security_event(
         actor=actor, event=EventType.FACTOR_REVOKED, subject_id=staff.pk, reason="reset"
@@ -466,6 +519,11 @@ def _factor_count(staff: Staff) -> int:
     totp: int = TOTPDevice.objects.filter(user=staff, confirmed=True).count()
     keys: int = WebAuthnCredential.objects.filter(user=staff, confirmed=True).count()
     return totp + keys
+
+
+def _proposal(approval: Approval | None) -> str | None:
+    """The keyd proposal an approval carries out (request_approval sent it under its id)."""
+    return str(approval.pk) if approval is not None and not approval.emergency else None
 
 
 def _require_manager(actor: Staff) -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "KeyOwner",
     "TicketRefused",
     "acting_with",
+    "approve_change",
     "as_operator",
     "begin_enrolment",
     "confirm_enrolment",
@@ -39,6 +40,8 @@ __all__ = [
     "enrol_known_secret",
     "enrolled",
     "log_in",
+    "propose_change",
+    "record_active",
     "record_assignment",
     "record_key_owner",
     "record_new_account",
@@ -76,9 +79,10 @@ def enrol_known_secret(staff_id: int, secret: bytes) -> None:
     _call("factor_begin", staff_id=staff_id, secret=base64.b64encode(secret).decode("ascii"))
 
 
-def remove_factor(staff_id: int) -> None:
-    """Forget this person's factor and tickets (a reset): they enrol again at next login."""
-    _call("factor_remove", staff_id=staff_id)
+def remove_factor(staff_id: int, *, proposal: str | None = None) -> None:
+    """Forget this person's factor and tickets (a reset): they enrol again at next login.
+    For a holder of a TWO_PERSON role, `proposal` names the approved proposal."""
+    _call("factor_remove", staff_id=staff_id, **_proposal(proposal))
 
 
 def log_in(staff_id: int, code: str) -> str:
@@ -113,9 +117,36 @@ def record_new_account(*, staff_id: int, roles: Collection[str]) -> None:
     _call("ledger_roles", staff_id=staff_id, roles=sorted(roles))
 
 
-def record_role(*, staff_id: int, role: str, granted: bool) -> None:
-    """A role granted or revoked, with the administrator's ticket."""
-    _call("ledger_role", staff_id=staff_id, role=role, granted=granted)
+def record_role(*, staff_id: int, role: str, granted: bool, proposal: str | None = None) -> None:
+    """A role granted or revoked, with the administrator's ticket; a TWO_PERSON role also
+    names the proposal a second coordinator approved (`propose_change`, `approve_change`)."""
+    _call("ledger_role", staff_id=staff_id, role=role, granted=granted, **_proposal(proposal))
+
+
+def record_active(*, staff_id: int, active: bool, proposal: str | None = None) -> None:
+    """An account switched off (deactivated, suspended) or on again: keyd then issues it no
+    ticket and unwraps nothing for it. Switching a TWO_PERSON role holder on names the
+    approved proposal."""
+    _call("ledger_active", staff_id=staff_id, active=active, **_proposal(proposal))
+
+
+def propose_change(
+    *, proposal: str, op: str, staff_id: int, role: str = "", flag: bool = False
+) -> None:
+    """A gated ledger change asked for with the requester's ticket, under the approval's id:
+    `role` (grant with flag True, removal False), `factor_remove`, `active` (flag True)."""
+    change = {"op": op, "staff_id": staff_id, "role": role, "flag": flag}
+    _call("ledger_propose", proposal=proposal, change=change)
+
+
+def approve_change(*, proposal: str) -> None:
+    """The second person's word, with their own ticket: a coordinator other than the one who
+    proposed it (and than the person it is about)."""
+    _call("ledger_approve", proposal=proposal)
+
+
+def _proposal(proposal: str | None) -> dict[str, str]:
+    return {"proposal": proposal} if proposal is not None else {}
 
 
 def record_reveal(*, case_id: str, staff_id: int) -> None:

@@ -14,6 +14,9 @@ What it holds:
   draft, whose it is; written at wrap time, once: a key's owner never changes;
 - the staff keyd knows (an account created through keyd) and their roles;
 - current case assignments and break-glass reveals;
+- the accounts switched off (deactivated or suspended): no ticket, no unwrap;
+- the gated changes proposed with one person's ticket and approved with a second
+  coordinator's (role changes, factor resets and reactivations of TWO_PERSON roles);
 - the second factors keyd verifies (TOTP secrets, sealed under a key derived from the
   KEK) and the tickets it issued (their SHA-256 only).
 """
@@ -33,6 +36,9 @@ LEDGER_FILE = "ledger.sqlite3"
 # What a data key may belong to. A draft's key and a case's key are different kinds,
 # so a draft naming a case's key_id gets nothing (the forged-draft attack).
 KINDS = frozenset({"case", "request", "draft", "file", "watch"})
+# The kinds the worker (a system principal) may have: case work, intake requests and
+# their files, watchlist screening. Drafts are a person's own; no task opens one.
+SYSTEM_KINDS = KINDS - {"draft"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS key_owner (
@@ -54,6 +60,11 @@ CREATE TABLE IF NOT EXISTS factor (
     staff_id INTEGER PRIMARY KEY, kek_version INTEGER NOT NULL, sealed BLOB NOT NULL,
     confirmed INTEGER NOT NULL, last_step INTEGER NOT NULL, failures INTEGER NOT NULL,
     failed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inactive (staff_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS proposal (
+    id TEXT PRIMARY KEY, change TEXT NOT NULL, proposer INTEGER NOT NULL,
+    approver INTEGER, created_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS ticket (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
@@ -219,6 +230,61 @@ class Ledger:
     def roles(self, staff_id: int) -> frozenset[str]:
         rows = self._db().execute("SELECT role FROM staff_role WHERE staff_id = ?", (staff_id,))
         return frozenset(str(row[0]) for row in rows)
+
+    def set_inactive(self, staff_id: int, *, inactive: bool) -> None:
+        with self._write() as db:
+            if inactive:
+                db.execute("INSERT OR IGNORE INTO inactive (staff_id) VALUES (?)", (staff_id,))
+                db.execute("DELETE FROM ticket WHERE staff_id = ?", (staff_id,))
+            else:
+                db.execute("DELETE FROM inactive WHERE staff_id = ?", (staff_id,))
+
+    def is_inactive(self, staff_id: int) -> bool:
+        return self._one("SELECT 1 FROM inactive WHERE staff_id = ?", (staff_id,)) is not None
+
+    # ------------------------------------------------------------ two-person changes
+    def propose(self, proposal: str, change: str, proposer: int, at: float) -> None:
+        """A gated change one person asked for; a proposal id is used once."""
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM proposal WHERE id = ?", (proposal,)).fetchone():
+                raise InputRejected("keyd already holds this proposal.")
+            db.execute(
+                "INSERT INTO proposal (id, change, proposer, created_at) VALUES (?, ?, ?, ?)",
+                (proposal, change, proposer, at),
+            )
+
+    def proposal(self, proposal: str) -> tuple[str, int, int | None, float, bool] | None:
+        """(change, proposer, approver, created_at, used) of a proposal."""
+        row = self._one(
+            "SELECT change, proposer, approver, created_at, used FROM proposal WHERE id = ?",
+            (proposal,),
+        )
+        if row is None:
+            return None
+        approver = row[2]
+        return (
+            str(row[0]),
+            int(str(row[1])),
+            approver if isinstance(approver, int) else None,
+            float(str(row[3])),
+            bool(row[4]),
+        )
+
+    def approve(self, proposal: str, approver: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE proposal SET approver = ? WHERE id = ? AND approver IS NULL",
+                (approver, proposal),
+            )
+
+    def use_proposal(self, proposal: str) -> bool:
+        """Mark an approved proposal carried out; False if it was already (a replay)."""
+        with self._write() as db:
+            done = db.execute(
+                "UPDATE proposal SET used = 1 WHERE id = ? AND used = 0 AND approver IS NOT NULL",
+                (proposal,),
+            )
+            return done.rowcount == 1
 
     # ------------------------------------------------------------ assignments and reveals
     def set_assigned(self, case_id: str, staff_id: int, *, assigned: bool) -> None:

@@ -389,6 +389,8 @@ class KeydService:
     ) -> str:
         """The name of what allows this unwrap, or UnwrapRefused."""
         if principal in self.system_principals:
+            # The worker's policy by key kind (tickets.py): never a person's form draft.
+            self.gatekeeper.check_system_unwrap(principal=principal, case_id=case_id, key_id=key_id)
             return "system"
         staff_id = staff_id_of(principal)
         if staff_id is None:

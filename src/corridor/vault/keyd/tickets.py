@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from corridor.vault import aead
 from corridor.vault.errors import DecryptionFailed, InputRejected, UnwrapRefused
 from corridor.vault.keyd import protocol as wire
-from corridor.vault.keyd.ledger import Factor, KeyOwner, Ledger
+from corridor.vault.keyd.ledger import SYSTEM_KINDS, Factor, KeyOwner, Ledger
 
 TICKET_LIFETIME = 8 * 60 * 60
 REVEAL_LIFETIME = 10 * 60  # as cases.access.REVEAL_LIFETIME
@@ -61,12 +61,22 @@ LEDGER_OPS = (
     "ledger_owner",
     "ledger_roles",
     "ledger_role",
+    "ledger_propose",
+    "ledger_approve",
+    "ledger_active",
 )
 ADMIN = "admin"
 COORDINATOR = "coordinator"
 CASE_ROLES = frozenset({"caseworker", COORDINATOR})
+# As accounts.roles.TWO_PERSON_ROLES: granting or removing one, resetting the factors of
+# its holder or switching the holder back on takes two people's tickets (a proposal and
+# a coordinator's approval), never one.
+TWO_PERSON_ROLES = frozenset({COORDINATOR, "caseworker", "verifier", "auditor"})
+PROPOSAL_LIFETIME = 24 * 60 * 60  # as accounts.approvals.APPROVAL_LIFETIME
+CHANGE_OPS = frozenset({"role", "factor_remove", "active"})
+MANAGERS = frozenset({ADMIN, COORDINATOR})
 # The refusal reasons that mean "no live ticket or wrong code", not "not your case".
-TICKET_REASONS = frozenset({"ticket", "code", "code_delayed", "not_enrolled"})
+TICKET_REASONS = frozenset({"ticket", "code", "code_delayed", "not_enrolled", "inactive"})
 TICKET_REFUSED = "keyd has no live login for this person: log in again."
 # What `corridor setup` makes before anyone logs in: the first administrator and the first
 # coordinators (accounts.roles.MIN_ACTIVE_COORDINATORS, which keyd does not import).
@@ -113,10 +123,12 @@ class Gatekeeper:
             return self._factor_begin(message, operator=operator, enforce=enforce)
         if op == "factor_confirm":
             staff_id = _staff(message)
+            self._check_active(staff_id)
             self._check_code(staff_id, _code(message), confirming=True)
             return {"ticket": self._issue(staff_id)}
         if op == "login":
             staff_id = _staff(message)
+            self._check_active(staff_id)
             self._check_code(staff_id, _code(message), confirming=False)
             return {"ticket": self._issue(staff_id)}
         if op == "ticket_end":
@@ -129,12 +141,17 @@ class Gatekeeper:
             self.ledger.drop_tickets_of(_staff(message))
             return {}
         if op == "factor_remove":
-            # A reset (the web's approved "reset all second factors"): an administrator's or
-            # a coordinator's ticket, or the person's own.
+            # A reset (the web's approved "reset all second factors"): the person's own
+            # ticket; for a holder of a TWO_PERSON role, a proposal and a second
+            # coordinator's approval; for anyone else an administrator's or coordinator's.
             staff_id = _staff(message)
             if not operator and enforce:
                 holder = self._require_ticket(message)
-                if holder != staff_id and not self.ledger.roles(holder) & {ADMIN, COORDINATOR}:
+                if holder == staff_id:
+                    pass
+                elif self.ledger.roles(staff_id) & TWO_PERSON_ROLES:
+                    self._consume(message, holder, _change("factor_remove", staff_id))
+                elif not self.ledger.roles(holder) & MANAGERS:
                     raise TicketRefused("keyd refused this reset.", reason="not_allowed")
             self.ledger.delete_factor(staff_id)
             return {}
@@ -152,12 +169,32 @@ class Gatekeeper:
         if op == "ledger_role":
             staff_id = _staff(message)
             role = wire.read_code(message, "role")
+            granted = bool(message.get("granted"))
             if not operator and enforce:
-                self._require_role(message, ADMIN)
+                holder = self._require_role(message, ADMIN)
                 if not self.ledger.is_member(staff_id):
                     raise TicketRefused("keyd does not know this account.", reason="not_allowed")
-            self.ledger.set_role(staff_id, role, granted=bool(message.get("granted")))
+                if role in TWO_PERSON_ROLES:
+                    self._consume(message, holder, _change("role", staff_id, role, granted))
+            self.ledger.set_role(staff_id, role, granted=granted)
             return {}
+        if op == "ledger_active":
+            # Switching an account off only takes access away: an administrator's or a
+            # coordinator's ticket. Switching a TWO_PERSON role holder back on is gated.
+            staff_id = _staff(message)
+            active = bool(message.get("active"))
+            if not operator and enforce:
+                holder = self._require_ticket(message)
+                if not self.ledger.roles(holder) & MANAGERS or holder == staff_id:
+                    raise TicketRefused("keyd refused this account change.", reason="not_allowed")
+                if active and self.ledger.roles(staff_id) & TWO_PERSON_ROLES:
+                    self._consume(message, holder, _change("active", staff_id, "", True))
+            self.ledger.set_inactive(staff_id, inactive=not active)
+            return {}
+        if op == "ledger_propose":
+            return self._propose(message, operator=operator, enforce=enforce)
+        if op == "ledger_approve":
+            return self._approve(message, operator=operator, enforce=enforce)
         if op == "ledger_assign":
             case_id = wire.read_code(message, "case_id")
             staff_id = _staff(message)
@@ -185,6 +222,60 @@ class Gatekeeper:
                 "detail": self.record_wrap(wire.read_uuid(message, "key_id"), message.get("owner"))
             }
         raise InputRejected("Unknown ledger operation.")
+
+    # ------------------------------------------------------------ two-person changes
+    def _propose(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> dict[str, Any]:
+        """One person (an administrator or a coordinator, by keyd's ledger) asks for a gated
+        change; the web sends it when the approval is requested, under the approval's id."""
+        if operator or not enforce:
+            return {}  # the operator changes the ledger directly; nothing to approve
+        holder = self._require_ticket(message)
+        if not self.ledger.roles(holder) & MANAGERS:
+            raise TicketRefused("keyd refused: this needs an administrator.", reason="not_allowed")
+        change = _read_change(message.get("change"))
+        self.ledger.propose(_proposal(message), change, holder, self._clock())
+        return {}
+
+    def _approve(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> dict[str, Any]:
+        """A second person, a coordinator by keyd's ledger, approves a proposal: never the
+        person who proposed it, nor the person the change is about."""
+        if operator or not enforce:
+            return {}
+        holder = self._require_role(message, COORDINATOR)
+        proposal = _proposal(message)
+        found = self.ledger.proposal(proposal)
+        if (
+            found is None
+            or found[2] is not None
+            or found[1] == holder
+            or _change_subject(found[0]) == holder
+            or found[3] + PROPOSAL_LIFETIME <= self._clock()
+        ):
+            raise TicketRefused("keyd refused this approval.", reason="not_allowed")
+        self.ledger.approve(proposal, holder)
+        return {}
+
+    def _consume(self, message: dict[str, Any], holder: int, change: str) -> None:
+        """The gated change is carried out by the person who proposed it, once, within the
+        proposal's lifetime, after a second coordinator approved exactly this change."""
+        refused = TicketRefused(
+            "keyd refused: this change needs a second coordinator's approval.",
+            reason="not_approved",
+        )
+        if not isinstance(message.get("proposal"), str):
+            raise refused
+        proposal = _proposal(message)
+        found = self.ledger.proposal(proposal)
+        if (
+            found is None
+            or found[0] != change
+            or found[1] != holder
+            or found[2] is None
+            or found[2] == holder
+            or found[3] + PROPOSAL_LIFETIME <= self._clock()
+            or not self.ledger.use_proposal(proposal)
+        ):
+            raise refused
 
     # ------------------------------------------------------------ wrap and unwrap
     def _check_assign(self, message: dict[str, Any], case_id: str, staff_id: int) -> None:
@@ -250,13 +341,32 @@ class Gatekeeper:
         self.ledger.record_owner(key_id, KeyOwner(kind, object_id, staff))
         return f"owner:{kind}"
 
+    def check_system_unwrap(
+        self, *, principal: str, case_id: str | None, key_id: uuid.UUID
+    ) -> None:
+        """The worker's policy by key kind: the ledger knows each key's owner from its wrap,
+        and no task needs a person's form draft (SYSTEM_KINDS). A key the ledger does not
+        know (made before it) is not refused here."""
+        owner = self.ledger.owner(key_id)
+        if owner is not None and owner.kind not in SYSTEM_KINDS:
+            raise UnwrapRefused(
+                f"keyd refused: {principal} may not have a {owner.kind} key.",
+                reason="not_allowed",
+                principal=principal,
+                case_id=case_id or "",
+            )
+
     def check_unwrap(
         self, *, staff_id: int, ticket: str | None, case_id: str | None, key_id: uuid.UUID
     ) -> str | None:
         """The ledger rule that grants this unwrap; None when the ledger does not know the
         key's owner (another kind decides); TicketRefused / UnwrapRefused otherwise."""
         principal = f"staff:{staff_id}"
-        if not ticket or self.ledger.ticket_staff(ticket_digest(ticket), self._clock()) != staff_id:
+        if (
+            not ticket
+            or self.ledger.ticket_staff(ticket_digest(ticket), self._clock()) != staff_id
+            or self.ledger.is_inactive(staff_id)
+        ):
             raise TicketRefused(
                 TICKET_REFUSED, reason="ticket", principal=principal, case_id=case_id or ""
             )
@@ -419,13 +529,49 @@ class Gatekeeper:
             if isinstance(raw, str) and 0 < len(raw) <= 100
             else None
         )
-        if holder is None or (staff_id is not None and holder != staff_id):
+        if (
+            holder is None
+            or (staff_id is not None and holder != staff_id)
+            or self.ledger.is_inactive(holder)
+        ):
             raise TicketRefused(TICKET_REFUSED, reason="ticket")
         return holder
+
+    def _check_active(self, staff_id: int) -> None:
+        """A deactivated or suspended account gets no ticket (the ledger, not the web, says)."""
+        if self.ledger.is_inactive(staff_id):
+            raise TicketRefused(
+                "keyd refused: this account is switched off.",
+                reason="inactive",
+                principal=f"staff:{staff_id}",
+            )
 
 
 def _staff(message: dict[str, Any]) -> int:
     return wire.read_int(message, "staff_id", low=1)
+
+
+def _proposal(message: dict[str, Any]) -> str:
+    return str(wire.read_uuid(message, "proposal"))
+
+
+def _change(op: str, staff_id: int, role: str = "", flag: bool = False) -> str:
+    """A gated change as keyd compares it: what a proposal names and a carry-out asks."""
+    return f"{op}:{staff_id}:{role}:{int(flag)}"
+
+
+def _change_subject(change: str) -> int:
+    return int(change.split(":")[1])
+
+
+def _read_change(raw: object) -> str:
+    if not isinstance(raw, dict):
+        raise InputRejected("A proposal names its change.")
+    op = wire.read_code(raw, "op")
+    if op not in CHANGE_OPS:
+        raise InputRejected("keyd gates no such change.")
+    role = wire.read_code(raw, "role") if raw.get("role") else ""
+    return _change(op, _staff(raw), role, bool(raw.get("flag")))
 
 
 def _roles(raw: object) -> frozenset[str]:

@@ -96,6 +96,10 @@ class FileKeyProvider(LocalKeyWork):
         checked = self.enforced() and not acting_as_operator()
         if purpose == Purpose.DATA and staff_id is not None and checked:
             self._check_staff(staff_id, for_actor or "", ticket, case_id, key_id)
+        elif purpose == Purpose.DATA and (for_actor or "").startswith("system:") and checked:
+            self.gatekeeper.check_system_unwrap(
+                principal=for_actor or "", case_id=case_id, key_id=key_id
+            )
         return aead.unwrap_key(
             self._kek(blob.kek_version), blob.blob, key_id=key_id, purpose=purpose
         )
