@@ -17,6 +17,7 @@ from corridor.intake.services.messages import send_requester_message
 from corridor.people.models import Channel, ContactProtocol
 from corridor.vault.errors import KeydUnreachable
 from tests.factories import REQUESTER, new_token, write
+from tests.portal_helpers import fast_kdf  # noqa: F401
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 

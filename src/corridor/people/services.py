@@ -200,7 +200,7 @@ def set_contact_protocol(
         detail={
             "channel": channel,
             "every_hours": every_hours,
-            "portal_counts_as_check_in": portal_counts_as_check_in,
+            "portal_counts_as_check_in": int(portal_counts_as_check_in),
         },
     )
     return protocol
