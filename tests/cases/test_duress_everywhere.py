@@ -19,7 +19,10 @@ from corridor.vault.errors import KeydUnreachable
 from tests.factories import REQUESTER, new_token, write
 from tests.portal_helpers import fast_kdf  # noqa: F401
 
-pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "keystore"]),
+    pytest.mark.usefixtures("fast_kdf"),
+]
 
 
 def principal_of(case: Case):
@@ -27,7 +30,7 @@ def principal_of(case: Case):
 
 
 @pytest.fixture
-def thread(open_case, coordinator, fast_kdf):
+def thread(open_case, coordinator):
     """A case whose principal's protocol has «лимон» as the duress word, and the portal
     thread of the request that opened it."""
 
@@ -127,7 +130,7 @@ def test_a_message_keyd_cannot_hash_is_kept_and_the_coordinators_told(thread, mo
 
     from corridor.vault.providers import key_provider
 
-    monkeypatch.setattr(type(key_provider()), "index", unreachable)
+    monkeypatch.setattr(type(key_provider()), "indexes", unreachable)
     say(written, "купил лимон")
     assert Message.objects.filter(request_id=written.request.pk).count() == 1
     assert StaffAlert.objects.filter(code="portal_words_unheard", case_ref=case.ref).exists()

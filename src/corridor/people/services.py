@@ -245,7 +245,7 @@ class MessageForms:
     make one: the portal's process asks keyd, holding no key itself."""
 
     def __init__(self, text: str) -> None:
-        self.hashes = frozenset(_form_hash(key) for key in wordforms.message_keys(text))
+        self.hashes = frozenset(_form_hashes_of(wordforms.message_keys(text)))
         self._exact = text
 
     def says_duress(self, protocol: ContactProtocol) -> bool:
@@ -341,13 +341,16 @@ def _word_hash(kind: str, phrase: str) -> int:
     return key_provider().index(f"protocol-{kind}", phrase.encode("utf-8"), bits=WORD_INDEX_BITS)
 
 
-def _form_hash(key: str) -> int:
+def _form_hashes_of(keys: set[str]) -> list[int]:
     # One index for both words: a message is hashed once and compared with both lists.
-    return key_provider().index("protocol-word-form", key.encode("utf-8"), bits=WORD_INDEX_BITS)
+    ordered = sorted(keys)
+    return key_provider().indexes(
+        "protocol-word-form", [key.encode("utf-8") for key in ordered], bits=WORD_INDEX_BITS
+    )
 
 
 def _form_hashes(phrase: str) -> list[int]:
-    return sorted({_form_hash(key) for key in wordforms.protocol_keys(phrase)})
+    return sorted(set(_form_hashes_of(wordforms.protocol_keys(phrase))))
 
 
 def _overlap(check_in: str, duress: str) -> bool:
