@@ -97,7 +97,8 @@ def _forms(word: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=4096)
 def likeliest_lemma(word: str) -> str:
     """The dictionary form of the word's likeliest reading."""
-    return _analyzer().parse(word)[0].normal_form.replace("ё", "е")
+    lemma: str = _analyzer().parse(word)[0].normal_form
+    return lemma.replace("ё", "е")
 
 
 def _phrases(words: list[str]) -> set[str]:
