@@ -104,6 +104,11 @@ def test_the_whole_key_life_through_keyd(daemon, shares, caseworker, coordinator
     # The next head extends it: keyd checked the consistency proof the log gave.
     assert sign_tree_head(actor=coordinator).tree_size > head.tree_size
     assert key_provider().index("phone", b"+7900") == key_provider().index("phone", b"+7900")
+    # A batch (the word forms of a portal message) gives what one request at a time gives.
+    assert key_provider().indexes("phone", [b"+7901", b"+7900"]) == [
+        key_provider().index("phone", b"+7901"),
+        key_provider().index("phone", b"+7900"),
+    ]
     assert len(key_provider().pepper()) == 32
     sealed = intake.seal_for_intake(b"please help", "R-77")
     assert key_provider().open_intake(sealed, "R-77") == b"please help"

@@ -201,7 +201,7 @@ class ContactProtocol(UUIDModel):
     """How and when to reach a person safely, and the words that say all is well — or not.
 
     The check-in and duress words are sealed for staff to read; matching a typed
-    word uses keyed hashes only (see protocol.py), so the words are never compared
+    word uses keyed hashes only (see wordforms.py), so the words are never compared
     in plaintext and never stored in a form a seized database gives up.
     """
 
@@ -212,8 +212,16 @@ class ContactProtocol(UUIDModel):
     if_someone_else_answers = EncryptedTextField(key_field="key_id")
     check_in_word = EncryptedTextField(key_field="key_id")
     duress_word = EncryptedTextField(key_field="key_id")
+    # Exact-word hashes of protocols saved before matching by lemma: kept (and still
+    # matched) until the words are entered again, since only the case key can reopen them.
     check_in_word_hash = models.BigIntegerField(null=True)
     duress_word_hash = models.BigIntegerField(null=True)
+    # Keyed hashes of every form that says each word (people.wordforms): its lemmas and,
+    # for words of five letters or more, their one-edit neighbours. Sorted integers.
+    check_in_form_hashes = models.JSONField(default=list, blank=True)
+    duress_form_hashes = models.JSONField(default=list, blank=True)
+    # Any message the person writes in their portal thread counts as a check-in.
+    portal_counts_as_check_in = models.BooleanField(default=False)
     check_in_every_hours = models.PositiveIntegerField(default=24)
     last_check_in_at = models.DateTimeField(default=clock.now)
     # None while no check-ins are agreed yet (a protocol carried over from the person's

@@ -17,7 +17,7 @@ from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
-from corridor.people import register
+from corridor.people import register, wordforms
 from corridor.people.inputs import PLAIN_FIELDS, SEALED_FIELDS, PersonInput, field_detail
 from corridor.people.models import Channel, ContactProtocol, Person
 from corridor.vault.datakey import DataKey
@@ -152,9 +152,14 @@ def set_contact_protocol(
     if_someone_else_answers: str = "",
     check_in_word: str = "",
     duress_word: str = "",
+    portal_counts_as_check_in: bool = False,
     case_ref: str = "",
 ) -> ContactProtocol:
-    """How to reach the person, how often they check in, and their two words."""
+    """How to reach the person, how often they check in, their two words, and whether a
+    message in their portal thread counts as a check-in.
+
+    Each word is stored sealed and as the keyed hashes of every form that says it
+    (wordforms.protocol_keys); never in plaintext."""
     if not 1 <= every_hours <= 24 * 30:
         raise InvalidInput(str(INTERVAL_INVALID))
     words = [_normalise_word(w) for w in (check_in_word, duress_word)]
@@ -180,6 +185,11 @@ def set_contact_protocol(
             seal_field(protocol, field, value, key=key)
     protocol.check_in_word_hash = _word_hash("check_in", words[0]) if words[0] else None
     protocol.duress_word_hash = _word_hash("duress", words[1]) if words[1] else None
+    protocol.check_in_form_hashes = _form_hashes(words[0]) if words[0] else []
+    protocol.duress_form_hashes = _form_hashes(words[1]) if words[1] else []
+    if words[0] and words[1] and _overlap(words[0], words[1]):
+        raise InvalidInput(str(WORDS_SAME))
+    protocol.portal_counts_as_check_in = portal_counts_as_check_in
     protocol.save()
     record_event(
         actor=actor,
@@ -187,7 +197,11 @@ def set_contact_protocol(
         object_type="people.person",
         object_id=str(person.pk),
         case_id=case_ref,
-        detail={"channel": channel, "every_hours": every_hours},
+        detail={
+            "channel": channel,
+            "every_hours": every_hours,
+            "portal_counts_as_check_in": int(portal_counts_as_check_in),
+        },
     )
     return protocol
 
@@ -225,6 +239,33 @@ def note_contact_wishes(
     return protocol
 
 
+class MessageForms:
+    """The keyed hashes of what one message says (wordforms.message_keys), computed once
+    and compared with any number of protocols. Whoever may ask for the blind index may
+    make one: the portal's process asks keyd, holding no key itself."""
+
+    def __init__(self, text: str) -> None:
+        self.hashes = frozenset(_form_hashes_of(wordforms.message_keys(text)))
+        self._exact = text
+
+    def says_duress(self, protocol: ContactProtocol) -> bool:
+        if protocol.duress_form_hashes:
+            return not self.hashes.isdisjoint(protocol.duress_form_hashes)
+        return _exact_match("duress", protocol.duress_word_hash, self._exact)
+
+    def says_check_in(self, protocol: ContactProtocol) -> bool:
+        if protocol.check_in_form_hashes:
+            return not self.hashes.isdisjoint(protocol.check_in_form_hashes)
+        return _exact_match("check_in", protocol.check_in_word_hash, self._exact)
+
+
+def _exact_match(kind: str, stored: int | None, text: str) -> bool:
+    """A protocol saved before matching by lemma holds only the exact word's hash."""
+    if stored is None:
+        return False
+    return any(_word_hash(kind, phrase) == stored for phrase in words_in(text))
+
+
 def words_in(text: str) -> list[str]:
     """Every one-to-three-word phrase of `text`, normalised, to compare with the two words."""
     tokens = _WORD.findall(text.lower().replace("ё", "е"))
@@ -235,20 +276,18 @@ def words_in(text: str) -> list[str]:
 
 
 def matches_duress(protocol: ContactProtocol, text: str) -> bool:
-    """True when `text` contains the person's duress word (compared by keyed hash only)."""
-    if protocol.duress_word_hash is None:
+    """True when `text` says the person's duress word (by lemma, transliterated, or with
+    one typo in a word of five letters or more; compared by keyed hash only)."""
+    if protocol.duress_word_hash is None and not protocol.duress_form_hashes:
         return False
-    return any(
-        _word_hash("duress", phrase) == protocol.duress_word_hash for phrase in words_in(text)
-    )
+    return MessageForms(text).says_duress(protocol)
 
 
 def matches_check_in(protocol: ContactProtocol, text: str) -> bool:
-    if protocol.check_in_word_hash is None:
+    """True when `text` says the person's check-in word (as matches_duress)."""
+    if protocol.check_in_word_hash is None and not protocol.check_in_form_hashes:
         return False
-    return any(
-        _word_hash("check_in", phrase) == protocol.check_in_word_hash for phrase in words_in(text)
-    )
+    return MessageForms(text).says_check_in(protocol)
 
 
 @transaction.atomic
@@ -300,6 +339,27 @@ def _normalise_word(raw: str) -> str | None:
 
 def _word_hash(kind: str, phrase: str) -> int:
     return key_provider().index(f"protocol-{kind}", phrase.encode("utf-8"), bits=WORD_INDEX_BITS)
+
+
+def _form_hashes_of(keys: set[str]) -> list[int]:
+    # One index for both words: a message is hashed once and compared with both lists.
+    ordered = sorted(keys)
+    return key_provider().indexes(
+        "protocol-word-form", [key.encode("utf-8") for key in ordered], bits=WORD_INDEX_BITS
+    )
+
+
+def _form_hashes(phrase: str) -> list[int]:
+    return sorted(set(_form_hashes_of(wordforms.protocol_keys(phrase))))
+
+
+def _overlap(check_in: str, duress: str) -> bool:
+    """True when either word, as written, would say the other (an inflection or a typo of
+    it): a check-in would raise a duress incident, or the duress word count as all well."""
+    return bool(
+        wordforms.message_keys(check_in) & wordforms.protocol_keys(duress)
+        or wordforms.message_keys(duress) & wordforms.protocol_keys(check_in)
+    )
 
 
 def _apply(person: Person, data: PersonInput, *, key: DataKey) -> None:

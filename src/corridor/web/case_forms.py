@@ -459,6 +459,9 @@ class ProtocolForm(CaseForm):
     )
     check_in_word = forms.CharField(label=_("Check-in word"), max_length=40, required=False)
     duress_word = forms.CharField(label=_("Duress word"), max_length=40, required=False)
+    portal_counts_as_check_in = forms.BooleanField(
+        label=_("A message in their portal thread counts as a check-in"), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -81,6 +81,7 @@ def set_protocol(
     if_someone_else_answers: str = "",
     check_in_word: str = "",
     duress_word: str = "",
+    portal_counts_as_check_in: bool = False,
 ) -> ContactProtocol:
     protocol = people.set_contact_protocol(
         actor=actor,
@@ -92,6 +93,7 @@ def set_protocol(
         if_someone_else_answers=if_someone_else_answers,
         check_in_word=check_in_word,
         duress_word=duress_word,
+        portal_counts_as_check_in=portal_counts_as_check_in,
         case_ref=case.ref,
     )
     touch(case)
@@ -110,6 +112,34 @@ def receive_message(*, actor: Actor, case: Case, person: Person, text: str) -> I
     if people.matches_check_in(protocol, text):
         people.record_check_in(actor=actor, protocol=protocol, case_ref=case.ref)
     return None
+
+
+@transaction.atomic
+def hear_portal_message(*, actor: Actor, case: Case, text: str) -> list[Incident]:
+    """A message in the person's portal thread, heard where the portal stores it: for each
+    member of the case with a protocol, their duress word raises an incident at once; their
+    check-in word, or any message when their protocol says portal messages count, is a
+    check-in. The message's words are hashed once (keyd's blind index: the portal's
+    process holds no key) and never kept. Returns the incidents raised."""
+    protocols = list(
+        ContactProtocol.objects.filter(
+            person__memberships__case=case, person__memberships__left_at__isnull=True
+        ).select_related("person")
+    )
+    if not protocols:
+        return []
+    heard = people.MessageForms(text)
+    incidents = []
+    for protocol in protocols:
+        if heard.says_duress(protocol):
+            incidents.append(
+                raise_incident(
+                    actor=actor, case=case, kind=IncidentKind.DURESS, person=protocol.person
+                )
+            )
+        elif protocol.portal_counts_as_check_in or heard.says_check_in(protocol):
+            people.record_check_in(actor=actor, protocol=protocol, case_ref=case.ref)
+    return incidents
 
 
 @transaction.atomic

@@ -21,9 +21,12 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from corridor.accounts.alerts import alert_coordinators
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
+from corridor.cases.models import Case
+from corridor.cases.services import safety
 from corridor.core import clock
 from corridor.core.actors import RequesterActor
 from corridor.intake.access import access_request_by_id
@@ -33,7 +36,7 @@ from corridor.intake.selectors import active_codename
 from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
 from corridor.intake.throttles import global_bucket, session_bucket
 from corridor.vault import keys as vault_keys
-from corridor.vault.errors import DecryptionFailed, InputRejected
+from corridor.vault.errors import DecryptionFailed, InputRejected, VaultError
 from corridor.vault.fields import seal_field
 from corridor.vault.intake import intake_key_of, seal_for_intake
 from corridor.vault.providers import key_provider
@@ -123,7 +126,25 @@ def send_requester_message(
             object_id=str(session.request_id),
             detail={"message": str(message.id)},
         )
+        _hear(actor, session.request_id, body)
     return message
+
+
+def _hear(actor: RequesterActor, request_id: uuid.UUID, body: str) -> None:
+    """Listen for the case's duress and check-in words in a message just stored (same
+    transaction: an incident and the message are kept together). If keyd cannot give the
+    blind indexes, the message is still kept and the coordinators are told it went
+    unheard, so nobody relies on a check that did not run."""
+    case = Case.objects.filter(
+        pk=Request.objects.filter(pk=request_id).values("case_id")[:1]
+    ).first()
+    if case is None:
+        return
+    try:
+        with transaction.atomic():
+            safety.hear_portal_message(actor=actor, case=case, text=body)
+    except VaultError:
+        alert_coordinators(code="portal_words_unheard", case_ref=case.ref)
 
 
 def send_team_reply(

@@ -274,22 +274,31 @@ class KeydKeyProvider:
         return connection.call({"op": op, **fields})
 
     def index(self, name: str, value: bytes, *, bits: int | None = None) -> int:
+        return self.indexes(name, [value], bits=bits)[0]
+
+    def indexes(self, name: str, values: list[bytes], *, bits: int | None = None) -> list[int]:
+        # One keyd request per value (keyd counts each against the caller's index limit);
+        # the current root row is read once.
         kept = blind_index.index_bits(bits)
-        if not isinstance(value, bytes):
+        if not all(isinstance(value, bytes) for value in values):
             raise InputRejected("A blind index is computed over bytes; encode the value first.")
         if not name or len(name) > blind_index.MAX_INDEX_NAME:
             raise InputRejected(f"An index name has 1 to {blind_index.MAX_INDEX_NAME} characters.")
         root = keystore.current_key(Purpose.BLIND_INDEX_ROOT)
-        answer = self._data().call(
-            {
-                "op": "index",
-                **_row_fields(root),
-                "name": name,
-                "value": wire.encode_bytes(value),
-                "bits": kept,
-            }
-        )
-        return wire.read_int(answer, "index", high=2**64)
+        connection = self._data()
+        found = []
+        for value in values:
+            answer = connection.call(
+                {
+                    "op": "index",
+                    **_row_fields(root),
+                    "name": name,
+                    "value": wire.encode_bytes(value),
+                    "bits": kept,
+                }
+            )
+            found.append(wire.read_int(answer, "index", high=2**64))
+        return found
 
     def open_intake(self, sealed: bytes, request_id: str) -> bytes:
         intake_box.check_request_id(request_id)

@@ -82,6 +82,11 @@ class KeyProvider(Protocol):
         """A blind index of `value` for the index `name`, truncated to `bits` bits."""
         ...
 
+    def indexes(self, name: str, values: list[bytes], *, bits: int | None = None) -> list[int]:
+        """`index` of each value, in order, finding the current root key once (the word
+        forms of a message or a protocol word: hundreds at a time)."""
+        ...
+
     def open_intake(self, sealed: bytes, request_id: str) -> bytes:
         """Open a sealed intake box for `request_id` and return its payload."""
         ...

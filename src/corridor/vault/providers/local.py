@@ -49,13 +49,16 @@ class LocalKeyWork(ABC):
         )
 
     def index(self, name: str, value: bytes, *, bits: int | None = None) -> int:
+        return self.indexes(name, [value], bits=bits)[0]
+
+    def indexes(self, name: str, values: list[bytes], *, bits: int | None = None) -> list[int]:
         kept = blind_index.index_bits(bits)
         root = current_key(Purpose.BLIND_INDEX_ROOT)
         key = self._index_keys.get((root.id, name))
         if key is None:
             key = blind_index.index_key(self._unwrap_row(root), name)
             self._index_keys[(root.id, name)] = key
-        return blind_index.blind_index(key, value, bits=kept)
+        return [blind_index.blind_index(key, value, bits=kept) for value in values]
 
     def open_intake(self, sealed: bytes, request_id: str) -> bytes:
         intake_box.check_request_id(request_id)

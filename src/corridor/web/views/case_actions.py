@@ -251,6 +251,7 @@ def _protocol(actor: Staff, case: Case, form: f.ProtocolForm) -> object:
         if_someone_else_answers=data["if_someone_else_answers"],
         check_in_word=data["check_in_word"],
         duress_word=data["duress_word"],
+        portal_counts_as_check_in=data["portal_counts_as_check_in"],
     )
 
 
@@ -531,7 +532,10 @@ ACTIONS: tuple[CaseAction, ...] = (
         _("The contact protocol was saved."),
         needs_key=True,
         help=_(
-            "The check-in and duress words are stored encrypted and compared only as keyed hashes."
+            "The check-in and duress words are stored encrypted and compared only as keyed "
+            "hashes. They are heard in portal messages and in every contact you record: in any "
+            "form of the word, in Latin letters, and with one typo in words of five letters or "
+            "more."
         ),
     ),
     CaseAction(
