@@ -9,7 +9,6 @@ from corridor.accounts.roles import Role
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.intake.models import Message, Request
-from corridor.web.views import inbox as inbox_views
 from tests.accounts.helpers import form_token, log_in
 from tests.factories import StaffFactory
 from tests.intake.helpers import write
@@ -97,15 +96,19 @@ def test_a_hotline_operator_cannot_open_portal_requests(vault_keys, fast_kdf):
     assert Request.objects.get().sealed_answers is not None
 
 
-def test_a_sealed_key_service_gives_a_clear_message_not_an_error(vault_keys, fast_kdf, settings):
+def test_an_unreachable_key_service_gives_a_503_naming_it_not_an_error(
+    vault_keys, fast_kdf, settings
+):
     written = write()
     client = client_for(Role.VERIFIER)
     url = f"/requests/{written.request.id}/"
     token = form_token(client, url)
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
-    response = client.post(f"{url}open/", {"csrfmiddlewaretoken": token}, follow=True)
-    assert response.status_code == 200
-    assert str(inbox_views.KEYS_UNAVAILABLE) in response.content.decode()
+    settings.CORRIDOR_KEYD_SOCKET = "/tmp/no-keyd-here/d.sock"
+    response = client.post(f"{url}open/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 503
+    assert "The key service is not running" in response.content.decode()
+    assert AuditEntry.objects.filter(event_type="vault.keys_unavailable").count() == 1
     assert Request.objects.get().sealed_answers is not None
 
 

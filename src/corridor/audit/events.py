@@ -133,6 +133,10 @@ class EventType(StrEnum):
     # keyd: a refused unwrap (recorded by the web layer once the request's transaction has
     # rolled back) and the surge nights that lift a person's unwrap limit
     UNWRAP_REFUSED = "vault.unwrap_refused"
+    # a page met a sealed or unreachable key service, or a stored value that failed its
+    # check; recorded like a refusal, once the request's transaction has rolled back
+    KEYS_UNAVAILABLE = "vault.keys_unavailable"
+    DECRYPTION_FAILED = "vault.decryption_failed"
     # keyd's own log, copied line by line by the worker (served and refused alike), and a
     # copy that does not continue the chain recorded so far
     KEYD_ATTEMPT = "vault.keyd_attempt"

@@ -23,7 +23,7 @@ from django.db import connections, transaction
 from corridor.audit.triggers import install_append_only_triggers, missing_append_only_triggers
 from corridor.audit.verification import verify_log
 from corridor.vault import open_field, signing
-from corridor.vault.errors import RestoreRefused, VaultError
+from corridor.vault.errors import VAULT_FAILURES, RestoreRefused
 from corridor.vault.fields import EncryptedField
 from corridor.vault.intake import seal_for_intake
 from corridor.vault.keys import data_key
@@ -59,7 +59,7 @@ def check_restored() -> None:
     for purpose in sorted(purposes):
         try:
             _SAMPLERS[purpose]()
-        except (VaultError, _SampleWrong) as error:
+        except (*VAULT_FAILURES, _SampleWrong) as error:
             raise RestoreRefused(
                 f"A restored {Purpose(purpose).label} does not work ({type(error).__name__}): "
                 "the key store and the KEK do not belong together."

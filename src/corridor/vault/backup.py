@@ -42,6 +42,7 @@ from corridor.core.inputs import InputRefused, read_input_bytes
 from corridor.vault import dumps, manifest
 from corridor.vault.aead import kek_check_value
 from corridor.vault.errors import (
+    VAULT_FAILURES,
     BackupFailed,
     KekMismatch,
     KeyProviderUnavailable,
@@ -144,7 +145,7 @@ def back_up(
             ),
         )
         written.append(listed)
-    except (OSError, VaultError) as error:
+    except (OSError, *VAULT_FAILURES) as error:
         for path in written:
             path.unlink(missing_ok=True)
         if isinstance(error, VaultError):

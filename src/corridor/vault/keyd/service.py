@@ -31,6 +31,7 @@ from typing import Any
 
 from corridor.vault import aead, blind_index, intake_box
 from corridor.vault.errors import (
+    VAULT_FAILURES,
     DecryptionFailed,
     InputRejected,
     IntakeBoxMismatch,
@@ -171,7 +172,7 @@ class KeydService:
             if not admin:
                 check_operation(peer.callers, op)
             answer = handler(self, message, peer, note)
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             code = error_code(error)
             answer = {"ok": False, "error": code, "message": str(error)}
             outcome = f"error:{code}"
@@ -633,7 +634,7 @@ def _ledger_handler(op: str, *, operator: bool) -> Handler:
     return handler
 
 
-def error_code(error: VaultError) -> str:
+def error_code(error: Exception) -> str:
     for kind, code in ERROR_CODES:
         if isinstance(error, kind):
             return code
