@@ -126,15 +126,18 @@ def test_a_request_without_a_codename_shows_why_no_reply_can_reach_it(vault_keys
     assert not Message.objects.exists()
 
 
-def test_a_sealed_key_service_after_opening_sends_back_to_the_inbox(vault_keys, fast_kdf, settings):
+def test_a_key_service_gone_after_opening_makes_the_request_page_503(
+    vault_keys, fast_kdf, settings
+):
     written = write()
     client = client_for(Role.VERIFIER)
     url = f"/requests/{written.request.id}/"
     client.post(f"{url}open/", {"csrfmiddlewaretoken": form_token(client, url)})
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    settings.CORRIDOR_KEYD_SOCKET = "/tmp/no-keyd-here/d.sock"
     response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"] == "/requests/"
+    assert response.status_code == 503
+    assert "The key service is not running" in response.content.decode()
 
 
 def test_an_unknown_request_cannot_be_opened(vault_keys, fast_kdf):

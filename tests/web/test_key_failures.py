@@ -22,9 +22,11 @@ from django.test import Client
 
 from corridor.accounts.key_failures import alert_code
 from corridor.accounts.models import StaffAlert
+from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import Task
 from corridor.cases.services._base import case_key
+from corridor.cases.services.assignment import assign_case
 from corridor.core.exceptions import CorridorError, KeyFailure, KeysUnavailable
 from corridor.vault.errors import (
     DecryptionFailed,
@@ -37,7 +39,11 @@ from corridor.vault.errors import (
 from corridor.vault.fields import open_field
 from corridor.vault.providers.file import FileKeyProvider
 from corridor.web.views.case_actions import ACTIONS, CaseAction
+from tests.accounts.helpers import form_token
 from tests.cases.conftest import CASE_DB
+from tests.factories import StaffFactory
+from tests.intake.helpers import write
+from tests.portal_helpers import fast_kdf  # noqa: F401 - fixture
 from tests.web.conftest import client_for
 
 pytestmark = [CASE_DB, pytest.mark.usefixtures("vault_keys")]
@@ -132,16 +138,20 @@ def reach_the_key(staff, case, form) -> object:
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("action", ACTIONS, ids=[action.name for action in ACTIONS])
-def test_every_case_action_answers_503_audits_and_alerts(
-    fx, opened, monkeypatch, action: CaseAction, kind
-):
-    client = opened
+def test_every_case_action_answers_503_audits_and_alerts(fx, monkeypatch, action: CaseAction, kind):
+    staff = fx.owner
+    if action.coordinators_only:
+        # A coordinator on the team (assigned by the owner's coordinator's colleague).
+        colleague = StaffFactory(roles=[Role.COORDINATOR])
+        assign_case(actor=colleague, case=fx.case, staff=fx.coordinator, lead=False)
+        staff = fx.coordinator
+    client = client_for(staff)
     url = f"/cases/{fx.case.ref}/{action.path}/"
     monkeypatch.setattr(action.form, "is_valid", lambda self: True)
     monkeypatch.setitem(vars(action), "run", reach_the_key)
     fail_provider(monkeypatch, kind)
     response = client.post(url, {"text": "kept in the browser"})
-    assert_key_failure(response, kind, actor=fx.owner.actor_id)
+    assert_key_failure(response, kind, actor=staff.actor_id)
     assert b"kept in the browser" not in response.content
 
 
@@ -180,17 +190,30 @@ def test_a_swapped_ciphertext_is_503_audited_and_alerted_never_a_500(fx, opened)
     assert fx.canaries["address_as"].encode() not in response.content
 
 
-def test_the_request_page_answers_503_while_sealed(vault_keys, fast_kdf, monkeypatch):
-    from corridor.accounts.roles import Role
-    from tests.factories import StaffFactory
-    from tests.intake.helpers import write
-
+def test_the_request_page_answers_503_while_sealed(vault_keys, fast_kdf, monkeypatch):  # noqa: F811
     written = write(story="История")
+    StaffFactory(roles=[Role.COORDINATOR])  # someone to alert
     verifier = StaffFactory(roles=[Role.VERIFIER])
     client = client_for(verifier)
     url = f"/requests/{written.request.id}/"
+    token = form_token(client, url)
     fail_provider(monkeypatch, "sealed")
-    from tests.accounts.helpers import form_token
-
-    response = client.post(f"{url}open/", {"csrfmiddlewaretoken": form_token(client, url)})
+    response = client.post(f"{url}open/", {"csrfmiddlewaretoken": token})
     assert_key_failure(response, "sealed", actor=verifier.actor_id)
+
+
+RUSSIAN = {
+    "sealed": "Попросите хранителей долей распечатать её",
+    "unavailable": "служба ключей недоступна",
+    "refused": "Служба ключей не выдала вам ключ этого дела",
+    "integrity": "Сохранённое значение не прошло проверку целостности",
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_503_page_speaks_russian(fx, opened, monkeypatch, kind):
+    opened.cookies["corridor_language"] = "ru"
+    fail_provider(monkeypatch, kind)
+    response = opened.get(f"/cases/{fx.case.ref}/")
+    assert response.status_code == 503
+    assert RUSSIAN[kind] in response.content.decode()
