@@ -41,7 +41,7 @@ def record_key_failure(*, actor: Staff | None, failure: KeyFailure, page: str = 
     """One audit event for `failure` met by `actor` on `page`; coordinators alerted once."""
     kind = failure.kind if failure.kind in KEY_FAILURE_KINDS else "refused"
     who: Actor = actor if actor is not None else WEB
-    detail = {"page": page} if _PAGE.fullmatch(page) else None
+    detail: dict[str, str | int] | None = {"page": page} if _PAGE.fullmatch(page) else None
     if isinstance(failure, UnwrapRefused):
         case_id = failure.case_id if _CASE_ID.fullmatch(failure.case_id) else ""
         record_unwrap_refusal(actor=who, reason=failure.reason, case_id=case_id, detail=detail)

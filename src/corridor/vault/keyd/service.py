@@ -40,7 +40,6 @@ from corridor.vault.errors import (
     KeydNotInitialised,
     UnsupportedVersion,
     UnwrapRefused,
-    VaultError,
     VaultSealed,
 )
 from corridor.vault.keyd import protocol as wire
@@ -88,7 +87,7 @@ MAX_LOG_LINES = 500
 # A consistency proof has at most about 2 log2(size) hashes.
 MAX_PROOF = 128
 # Errors as the wire names them, most specific first; the client maps them back.
-ERROR_CODES: tuple[tuple[type[VaultError], str], ...] = (
+ERROR_CODES: tuple[tuple[type[Exception], str], ...] = (
     (VaultSealed, "sealed"),
     (UnwrapRefused, "refused"),
     (InvalidShare, "invalid_share"),
