@@ -9,7 +9,6 @@ from corridor.accounts.roles import Role
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.intake.models import Message, Request
-from corridor.web.views import inbox as inbox_views
 from tests.accounts.helpers import form_token, log_in
 from tests.factories import StaffFactory
 from tests.intake.helpers import write
@@ -97,15 +96,19 @@ def test_a_hotline_operator_cannot_open_portal_requests(vault_keys, fast_kdf):
     assert Request.objects.get().sealed_answers is not None
 
 
-def test_a_sealed_key_service_gives_a_clear_message_not_an_error(vault_keys, fast_kdf, settings):
+def test_an_unreachable_key_service_gives_a_503_naming_it_not_an_error(
+    vault_keys, fast_kdf, settings
+):
     written = write()
     client = client_for(Role.VERIFIER)
     url = f"/requests/{written.request.id}/"
     token = form_token(client, url)
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
-    response = client.post(f"{url}open/", {"csrfmiddlewaretoken": token}, follow=True)
-    assert response.status_code == 200
-    assert str(inbox_views.KEYS_UNAVAILABLE) in response.content.decode()
+    settings.CORRIDOR_KEYD_SOCKET = "/tmp/no-keyd-here/d.sock"
+    response = client.post(f"{url}open/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 503
+    assert "The key service is not running" in response.content.decode()
+    assert AuditEntry.objects.filter(event_type="vault.keys_unavailable").count() == 1
     assert Request.objects.get().sealed_answers is not None
 
 
@@ -123,15 +126,18 @@ def test_a_request_without_a_codename_shows_why_no_reply_can_reach_it(vault_keys
     assert not Message.objects.exists()
 
 
-def test_a_sealed_key_service_after_opening_sends_back_to_the_inbox(vault_keys, fast_kdf, settings):
+def test_a_key_service_gone_after_opening_makes_the_request_page_503(
+    vault_keys, fast_kdf, settings
+):
     written = write()
     client = client_for(Role.VERIFIER)
     url = f"/requests/{written.request.id}/"
     client.post(f"{url}open/", {"csrfmiddlewaretoken": form_token(client, url)})
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    settings.CORRIDOR_KEYD_SOCKET = "/tmp/no-keyd-here/d.sock"
     response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"] == "/requests/"
+    assert response.status_code == 503
+    assert "The key service is not running" in response.content.decode()
 
 
 def test_an_unknown_request_cannot_be_opened(vault_keys, fast_kdf):

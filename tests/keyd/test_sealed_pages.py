@@ -15,13 +15,12 @@ from corridor.accounts.models import Draft, StaffAlert
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.core.exceptions import KeysUnavailable
-from corridor.core.middleware import KeysUnavailableMiddleware
 from corridor.vault.errors import KeydUnreachable, UnwrapRefused, VaultSealed
 from corridor.vault.keyd.client import KeydAdmin
 from corridor.vault.keyd.server import KeydDaemon
 from corridor.vault.ledger import as_operator
 from corridor.vault.longlived import initialise_keys
-from corridor.web.middleware import UnwrapRefusalMiddleware
+from corridor.web.middleware import KeyFailureMiddleware
 from tests.accounts.helpers import form_token, log_in
 from tests.factories import StaffFactory
 from tests.keyd.helpers import config_in, limits, point_settings_at
@@ -88,7 +87,7 @@ def test_a_key_asked_for_an_unassigned_case_is_refused_and_audited(ready, coordi
     client = Client()
     log_in(client, outsider)
     response = client.get(f"/test/cases/{case.pk}/key/")
-    assert response.status_code == 403
+    assert response.status_code == 503
     assert b"The key service refused this case" in response.content
     event = AuditEntry.objects.get(event_type="vault.unwrap_refused")
     assert (event.actor, event.reason, event.object_id) == (
@@ -135,7 +134,7 @@ def raising(exception):
     return view
 
 
-@pytest.mark.pure
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("path", "exception", "text"),
     [
@@ -147,7 +146,7 @@ def raising(exception):
 )
 def test_sealed_pages_say_what_each_audience_needs(path, exception, text):
     request = RequestFactory().get(path)
-    response = KeysUnavailableMiddleware(raising(exception)).process_exception(request, exception)
+    response = KeyFailureMiddleware(raising(exception)).process_exception(request, exception)
     assert response.status_code == 503
     assert text in response.content
     assert b"trustees" not in response.content or not path.startswith("/help/")
@@ -157,21 +156,21 @@ def test_sealed_pages_say_what_each_audience_needs(path, exception, text):
 def test_other_exceptions_pass_through_the_key_middlewares():
     request = RequestFactory().get("/cases/")
     error = ValueError("x")
-    assert KeysUnavailableMiddleware(raising(error)).process_exception(request, error) is None
-    assert UnwrapRefusalMiddleware(raising(error)).process_exception(request, error) is None
+    assert KeyFailureMiddleware(raising(error)).process_exception(request, error) is None
     assert isinstance(VaultSealed("x"), KeysUnavailable)
 
 
 @pytest.mark.django_db
-def test_a_refusal_without_a_logged_in_person_records_nothing():
+def test_a_refusal_without_a_logged_in_person_is_recorded_as_the_web_process():
     from django.contrib.auth.models import AnonymousUser
 
     request = RequestFactory().get("/cases/")
     request.user = AnonymousUser()
     refusal = UnwrapRefused("no", reason="rate_limited", principal="staff:1")
-    response = UnwrapRefusalMiddleware(raising(refusal)).process_exception(request, refusal)
+    response = KeyFailureMiddleware(raising(refusal)).process_exception(request, refusal)
     assert response.status_code == 429
-    assert not AuditEntry.objects.filter(event_type="vault.unwrap_refused").exists()
+    event = AuditEntry.objects.get(event_type="vault.unwrap_refused")
+    assert (event.actor, event.reason) == ("system:web", "rate_limited")
 
 
 @pytest.mark.django_db(databases=["default", "keystore"])

@@ -158,7 +158,7 @@ def restore_and_open(arguments: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
 
     from corridor.vault import open_field
-    from corridor.vault.errors import VaultError
+    from corridor.vault.errors import VAULT_FAILURES
     from corridor.vault.files import open_file
     from corridor.vault.keys import data_key
     from tests.vault.testapp.models import Note, Person
@@ -177,7 +177,7 @@ def restore_and_open(arguments: argparse.Namespace) -> dict[str, Any]:
     def attempt(row_id: str, read: Any) -> None:
         try:
             value = digest(read())
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             refused.setdefault(row_id, []).append(type(error).__name__)
         else:
             opened.setdefault(row_id, []).append(value)
@@ -201,7 +201,7 @@ def restore_refusals(arguments: argparse.Namespace) -> dict[str, Any]:
     from django.conf import settings
 
     from corridor.vault.backup import restore
-    from corridor.vault.errors import VaultError
+    from corridor.vault.errors import VAULT_FAILURES
 
     data_dir = Path(settings.CORRIDOR_DATA_DIR)
     good = arguments.source
@@ -273,7 +273,7 @@ def restore_refusals(arguments: argparse.Namespace) -> dict[str, Any]:
         try:
             restore(source, kek_file=kek_file)
             results[name] = "restored"
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             results[name] = [type(error).__name__, str(error), _is_empty(data_dir)]
     (data_dir / "kek.demo").write_bytes(b"{}")
     results["kek already there"] = _refusal(restore, good, kek)
@@ -289,11 +289,11 @@ def restore_refusals(arguments: argparse.Namespace) -> dict[str, Any]:
 
 
 def _refusal(restore: Any, source: Path, kek: Path | None) -> list[str]:
-    from corridor.vault.errors import VaultError
+    from corridor.vault.errors import VAULT_FAILURES
 
     try:
         restore(source, kek_file=kek)
-    except VaultError as error:
+    except VAULT_FAILURES as error:
         return [type(error).__name__, str(error)]
     return ["restored"]
 

@@ -13,6 +13,7 @@ from nacl.public import PublicKey, SealedBox
 from corridor.core import clock
 from corridor.vault.aead import length_prefixed
 from corridor.vault.errors import (
+    VAULT_FAILURES,
     DecryptionFailed,
     InputRejected,
     IntakeBoxMismatch,
@@ -20,7 +21,6 @@ from corridor.vault.errors import (
     KeyNotFound,
     KeyProviderUnavailable,
     UnsupportedVersion,
-    VaultError,
 )
 from corridor.vault.intake import (
     IntakeRotation,
@@ -68,7 +68,7 @@ def test_every_single_bit_flip_is_refused(vault_keys):
     for position in range(0, len(sealed) * 8, 7):
         flipped = bytearray(sealed)
         flipped[position // 8] ^= 1 << (position % 8)
-        with pytest.raises(VaultError):
+        with pytest.raises(VAULT_FAILURES):
             key_provider().open_intake(bytes(flipped), REQUEST)
 
 

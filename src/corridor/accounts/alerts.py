@@ -26,6 +26,21 @@ def alert_coordinators(*, code: str, case_ref: str = "") -> int:
     return len(alerts)
 
 
+def alert_coordinators_once(*, code: str) -> int:
+    """Alert every active coordinator who has no open alert with `code`; returns how many.
+
+    For failures that can come in a storm (a sealed key service meets every page): one
+    banner per person and kind until it is dismissed, never one per failure.
+    """
+    already = StaffAlert.objects.filter(code=code, dismissed_at__isnull=True).values("staff_id")
+    coordinators = Staff.objects.filter(
+        is_active=True, groups__name=Role.COORDINATOR.value
+    ).exclude(pk__in=already)
+    alerts = [StaffAlert(staff=person, code=code) for person in coordinators]
+    StaffAlert.objects.bulk_create(alerts)
+    return len(alerts)
+
+
 def alert_server_keepers(*, code: str) -> int:
     """Alert every active coordinator and administrator who has no open alert with `code`;
     returns how many were alerted.
@@ -44,6 +59,8 @@ def alert_server_keepers(*, code: str) -> int:
     alerts = [StaffAlert(staff=person, code=code) for person in keepers]
     StaffAlert.objects.bulk_create(alerts)
     return len(alerts)
+
+
 def alert_coordinators_and_auditors(
     *, code: str, subject: Staff, actor: Staff | None, case_ref: str = ""
 ) -> int:

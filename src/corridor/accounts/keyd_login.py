@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from corridor.accounts.factors import TotpEnrolment
 from corridor.accounts.models import Staff
 from corridor.vault import ledger as vault_ledger
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import VAULT_FAILURES, VaultError
 
 logger = logging.getLogger(__name__)
 TICKET = "corridor_keyd_ticket"
@@ -95,5 +95,5 @@ def end_all_tickets(staff: Staff) -> None:
     (or a caller without a ticket) leaves them to expire within 8 hours; it is logged."""
     try:
         vault_ledger.end_all_tickets(staff.pk)
-    except VaultError:
+    except VAULT_FAILURES:
         logger.warning("keyd kept the tickets", extra={"event": "keyd.tickets_kept"})

@@ -27,6 +27,7 @@ from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core import clock
+from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.vault.keyd.policy import (
     register_keyd_reads,
@@ -111,7 +112,9 @@ def list_recent_surges(limit: int = 20) -> QuerySet[UnwrapSurge]:
 
 
 @transaction.atomic
-def record_unwrap_refusal(*, actor: Staff, reason: str, case_id: str = "") -> None:
+def record_unwrap_refusal(
+    *, actor: Actor, reason: str, case_id: str = "", detail: dict[str, str | int] | None = None
+) -> None:
     """keyd refused `actor` a key: an audit event; over the limit, the coordinators are told.
 
     Called once the request's own transaction has rolled back, so the event stays.
@@ -123,6 +126,7 @@ def record_unwrap_refusal(*, actor: Staff, reason: str, case_id: str = "") -> No
         object_type="cases.case" if case_id else "",
         object_id=case_id,
         reason=code,
+        detail=detail,
     )
     if code == "rate_limited":
         alert_coordinators(code="unwrap_limit")

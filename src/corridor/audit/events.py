@@ -138,6 +138,10 @@ class EventType(StrEnum):
     # and a read refused because the value is not the latest recorded (a rollback)
     SEALED_WRITTEN = "vault.sealed_written"
     STALE_VALUE_REFUSED = "vault.stale_value_refused"
+    # a page met a sealed or unreachable key service, or a stored value that failed its
+    # check; recorded like a refusal, once the request's transaction has rolled back
+    KEYS_UNAVAILABLE = "vault.keys_unavailable"
+    DECRYPTION_FAILED = "vault.decryption_failed"
     # keyd's own log, copied line by line by the worker (served and refused alike), and a
     # copy that does not continue the chain recorded so far
     KEYD_ATTEMPT = "vault.keyd_attempt"

@@ -125,47 +125,49 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     )
 
 
-def keys_unavailable(request: HttpRequest, *, waiting_for: str) -> HttpResponse:
-    """503: this page needs a key and the key service is sealed (or not running).
+def key_failure(request: HttpRequest, *, kind: str, rate_limited: bool = False) -> HttpResponse:
+    """503 (429 over the hourly limit): this page needs a key it could not have, or a
+    stored value failed its check. Never a 400 (nothing typed caused it) nor a 500.
 
-    Staff are told whom to ask; a requester on the portal is told only to come back.
+    Staff are told which of the four it was and what to do; a requester on the portal is
+    told only to come back. `kind` is one of core.exceptions.KEY_FAILURE_KINDS.
     """
+    status = 503
     if audience.is_portal_request(request):
         title = _("This page is not available right now")
         message = _("Please try again in a few hours. What you sent before is kept safe.")
-    elif waiting_for == "unseal":
+    elif kind == "sealed":
         title = _("Sealed: the keys are locked")
         message = _(
             "This page needs a case key, and the key service is sealed (for example after "
             "a restart). Ask your trustees to unseal it. Pages that need no key keep working."
         )
-    else:
+    elif kind == "unavailable":
         title = _("The key service is not running")
         message = _(
             "This page needs a case key, and the key service cannot be reached. Ask the "
             "person who runs the server to start it. Pages that need no key keep working."
         )
-    return _render(request, status=503, title=title, message=message)
-
-
-def unwrap_refused(request: HttpRequest, *, rate_limited: bool) -> HttpResponse:
-    """403, or 429 over the limit: the key service would not give this person the key."""
-    if rate_limited:
-        return _render(
-            request,
-            status=429,
-            title=_("You have opened many cases in a short time"),
-            message=_(
-                "For everyone's safety the key service limits how many case keys one person "
-                "gets in an hour. The coordinators have been told; ask one of them if you need "
-                "more now (they can open an evacuation night)."
-            ),
+    elif kind == "integrity":
+        title = _("A stored value failed its integrity check")
+        message = _(
+            "Something this page needs did not pass its check: it may have been altered or "
+            "copied back from an old version. Nothing was shown or changed. The coordinators "
+            "have been told; tell the person who runs the server too. Other cases keep working."
         )
-    return _render(
-        request,
-        status=403,
-        title=_("The key service refused this case"),
-        message=_(
-            "You are not assigned to this case. If you need it for your work, ask a coordinator."
-        ),
-    )
+    elif rate_limited:
+        status = 429
+        title = _("You have opened many cases in a short time")
+        message = _(
+            "For everyone's safety the key service limits how many case keys one person "
+            "gets in an hour. The coordinators have been told; ask one of them if you need "
+            "more now (they can open an evacuation night)."
+        )
+    else:
+        title = _("The key service refused this case")
+        message = _(
+            "The key service would not give you this case's key: you are not assigned to "
+            "it, or your access to it has ended. The refusal is recorded and the coordinators "
+            "have been told. If you need it for your work, ask a coordinator."
+        )
+    return _render(request, status=status, title=title, message=message)

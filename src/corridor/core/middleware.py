@@ -15,8 +15,7 @@ from django.utils.deprecation import MiddlewareMixin
 from corridor.core import audience
 from corridor.core.disk_full import CAUSE as DISK_FULL
 from corridor.core.disk_full import is_disk_full
-from corridor.core.errors import disk_full, keys_unavailable, request_too_large
-from corridor.core.exceptions import KeysUnavailable
+from corridor.core.errors import disk_full, request_too_large
 
 logger = logging.getLogger(__name__)
 
@@ -97,22 +96,6 @@ class SecurityHeadersMiddleware:
         if not audience.is_portal_request(request):
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
-
-
-class KeysUnavailableMiddleware(MiddlewareMixin):
-    """A page that needs a key while the key service is sealed or down answers 503.
-
-    Everything else keeps working: the login page, dashboards with masked fields, the
-    auditor's views and the portal's forms need no key. Nothing of the request or the
-    exception reaches the page.
-    """
-
-    def process_exception(
-        self, request: HttpRequest, exception: Exception
-    ) -> HttpResponseBase | None:
-        if isinstance(exception, KeysUnavailable):
-            return keys_unavailable(request, waiting_for=exception.waiting_for)
-        return None
 
 
 class DiskFullMiddleware(MiddlewareMixin):

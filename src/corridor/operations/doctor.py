@@ -31,7 +31,7 @@ from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.core.heartbeat import HEARTBEAT_EVERY, last_heartbeat
 from corridor.core.inputs import InputRefused, read_input_text
-from corridor.vault.errors import KeyProviderUnavailable
+from corridor.vault.errors import KeydUnreachable, KeyProviderUnavailable
 from corridor.vault.providers import check_key_provider
 from corridor.vault.routers import KEYSTORE
 
@@ -160,7 +160,7 @@ def check_keys() -> Finding:
     """The key provider answers, and keyd is unsealed."""
     try:
         state = check_key_provider()
-    except KeyProviderUnavailable as error:
+    except (KeydUnreachable, KeyProviderUnavailable) as error:
         return Finding(
             "keys",
             Status.FAIL,

@@ -86,7 +86,7 @@ def require_keys(warn: Callable[[str], object]) -> None:
     """CommandError (exit 1) unless keyd answers; a warning if it is sealed."""
     try:
         state = check_key_provider()
-    except KeyProviderUnavailable as error:
+    except (KeydUnreachable, KeyProviderUnavailable) as error:
         raise CommandError(str(error)) from None
     if state == "sealed":
         warn(SEALED_WARNING)

@@ -22,6 +22,7 @@ from django.db import connections, transaction
 
 from corridor.audit.triggers import install_append_only_triggers, missing_append_only_triggers
 from corridor.audit.verification import verify_log
+from corridor.core.exceptions import KeyFailure
 from corridor.vault import open_field, signing
 from corridor.vault.errors import RestoreRefused, VaultError
 from corridor.vault.fields import EncryptedField
@@ -59,7 +60,7 @@ def check_restored() -> None:
     for purpose in sorted(purposes):
         try:
             _SAMPLERS[purpose]()
-        except (VaultError, _SampleWrong) as error:
+        except (VaultError, KeyFailure, _SampleWrong) as error:
             raise RestoreRefused(
                 f"A restored {Purpose(purpose).label} does not work ({type(error).__name__}): "
                 "the key store and the KEK do not belong together."

@@ -38,6 +38,7 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 
 from corridor.core import clock
+from corridor.core.exceptions import KeyFailure
 from corridor.core.inputs import InputRefused, read_input_bytes
 from corridor.vault import dumps, manifest
 from corridor.vault.aead import kek_check_value
@@ -144,12 +145,12 @@ def back_up(
             ),
         )
         written.append(listed)
-    except (OSError, VaultError) as error:
+    except (OSError, VaultError, KeyFailure) as error:
         for path in written:
             path.unlink(missing_ok=True)
-        if isinstance(error, VaultError):
-            raise
-        raise BackupFailed(f"The backup could not be written: {error.strerror}.") from None
+        if isinstance(error, OSError):
+            raise BackupFailed(f"The backup could not be written: {error.strerror}.") from None
+        raise
     pruned = _prune_key_backups(destination, older_than=keep_key_backups, now=now)
     return BackupResult(
         data=targets[0], files=targets[1], keystore=targets[2], manifest=listed, pruned=pruned

@@ -1,18 +1,26 @@
-"""One named exception per way the vault can refuse, all under `VaultError`.
+"""One named exception per way the vault can refuse.
+
+Operator and programming errors are `VaultError`s (a CorridorError, whose message a CLI
+prints). The four failures no user can fix — a sealed or unreachable key service, a
+refused unwrap, a ciphertext that does not authenticate — are `KeyFailure`s instead,
+so no `except CorridorError` or `except VaultError` in a view can turn them into a 400;
+catch `VAULT_FAILURES` where both must be handled (a CLI, keyd's own dispatcher).
 
 Messages name what went wrong and never quote key material, plaintext or
 ciphertext, so they are safe in logs and on an operator's terminal.
 """
 
-from corridor.core.exceptions import CorridorError, KeysUnavailable
+from corridor.core.exceptions import CorridorError, KeyFailure, KeysUnavailable
 
 
 class VaultError(CorridorError):
     """Base of every vault failure."""
 
 
-class DecryptionFailed(VaultError):
+class DecryptionFailed(KeyFailure):
     """A ciphertext did not authenticate: it was altered, truncated or moved from elsewhere."""
+
+    kind = "integrity"
 
 
 class KeyMismatch(DecryptionFailed):
@@ -61,7 +69,7 @@ class KekMismatch(VaultError):
     """The key-encryption key on hand is not the one the key store was wrapped under."""
 
 
-class VaultSealed(VaultError, KeysUnavailable):
+class VaultSealed(KeysUnavailable):
     """The key provider is running but sealed: the trustees must unseal it first."""
 
 
@@ -69,9 +77,10 @@ class KeyProviderUnavailable(VaultError):
     """The configured key provider cannot be reached or is not allowed here."""
 
 
-class KeydUnreachable(KeyProviderUnavailable, KeysUnavailable):
+class KeydUnreachable(KeysUnavailable):
     """keyd's socket cannot be opened: keyd is not running, or this user may not reach it."""
 
+    kind = "unavailable"
     waiting_for = "key_service"
 
 
@@ -83,7 +92,7 @@ class KeydProtocolError(KeyProviderUnavailable):
     """keyd and its client disagree about a message: a malformed, oversized or cut frame."""
 
 
-class UnwrapRefused(VaultError):
+class UnwrapRefused(KeyFailure):
     """keyd refused to hand out a key: the person is not on the case, or over their limit.
 
     `reason` is a code (`not_allowed`, `rate_limited`, `principal`, `purpose`,
@@ -144,3 +153,8 @@ class KekRetirementPending(VaultError):
 
 class RotationIncomplete(VaultError):
     """A KEK rotation cannot finish while keys are still wrapped under an older KEK."""
+
+
+# Both families, for the callers that report any vault failure the same way (a CLI
+# printing its message, keyd answering a client); views never catch this.
+VAULT_FAILURES: tuple[type[Exception], ...] = (VaultError, KeyFailure)

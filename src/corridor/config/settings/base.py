@@ -66,14 +66,14 @@ MIDDLEWARE = [
     # keyd's ticket from the session goes with every unwrap of this request.
     "corridor.accounts.ticket_middleware.KeydTicketMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Last, so their process_exception sees a view's exception first: a page that needs a
-    # key answers 503 while keyd is sealed, 403/429 (audited) when keyd refuses the person.
-    "corridor.core.middleware.KeysUnavailableMiddleware",
+    # Last, so their process_exception sees a view's exception first: a page that meets a
+    # sealed, unreachable or refusing key service, or a stored value that fails its check,
+    # answers 503 (429 over the hourly limit), audited and alerted (issue 23).
+    "corridor.web.middleware.KeyFailureMiddleware",
     # A full disk: 503 and a sentence (issue 22), never a 500.
     "corridor.core.middleware.DiskFullMiddleware",
-    "corridor.web.middleware.UnwrapRefusalMiddleware",
-    # Last of all, so it runs first: a rolled-back sealed value is audited and alerted
-    # whatever page the failure then shows.
+    # Last of all, so it runs first: a rolled-back sealed value is audited and alerted as
+    # such; KeyFailureMiddleware then shows the integrity page.
     "corridor.web.middleware.StaleValueMiddleware",
 ]
 

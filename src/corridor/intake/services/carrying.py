@@ -38,7 +38,7 @@ from corridor.people.models import Channel as ContactChannel
 from corridor.people.models import IdentityDocument, Person
 from corridor.vault import keys as vault_keys
 from corridor.vault.datakey import DataKey
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import VAULT_FAILURES
 from corridor.vault.fields import JSONValue, open_field
 
 # Accepted requests whose answers may still wait for the case's team.
@@ -145,7 +145,7 @@ def writable_case_key(actor: Staff, case: Case) -> DataKey | None:
         return None
     try:
         return case_key(actor, case)
-    except VaultError:
+    except VAULT_FAILURES:
         return None
 
 

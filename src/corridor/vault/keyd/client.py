@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corridor.core.exceptions import KeyFailure
 from corridor.vault import blind_index, intake_box, keystore
 from corridor.vault.errors import (
     DecryptionFailed,
@@ -47,7 +48,7 @@ from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers.base import Signature, WrappedBlob
 
 TIMEOUT_SECONDS = 30.0
-_SIMPLE_ERRORS: dict[str, type[VaultError]] = {
+_SIMPLE_ERRORS: dict[str, type[VaultError] | type[KeyFailure]] = {
     "sealed": VaultSealed,
     "intake_mismatch": IntakeBoxMismatch,
     "decryption_failed": DecryptionFailed,
@@ -144,7 +145,7 @@ class KeydConnection:
         self._local.sock = None
 
 
-def error_from(answer: dict[str, Any], request: dict[str, Any]) -> VaultError:
+def error_from(answer: dict[str, Any], request: dict[str, Any]) -> VaultError | KeyFailure:
     """The vault exception a keyd error answer stands for."""
     code = answer.get("error")
     message = str(answer.get("message") or "keyd refused the request.")

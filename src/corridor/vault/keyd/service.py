@@ -31,6 +31,7 @@ from typing import Any
 
 from corridor.vault import aead, blind_index, intake_box
 from corridor.vault.errors import (
+    VAULT_FAILURES,
     DecryptionFailed,
     InputRejected,
     IntakeBoxMismatch,
@@ -39,7 +40,6 @@ from corridor.vault.errors import (
     KeydNotInitialised,
     UnsupportedVersion,
     UnwrapRefused,
-    VaultError,
     VaultSealed,
 )
 from corridor.vault.keyd import protocol as wire
@@ -87,7 +87,7 @@ MAX_LOG_LINES = 500
 # A consistency proof has at most about 2 log2(size) hashes.
 MAX_PROOF = 128
 # Errors as the wire names them, most specific first; the client maps them back.
-ERROR_CODES: tuple[tuple[type[VaultError], str], ...] = (
+ERROR_CODES: tuple[tuple[type[Exception], str], ...] = (
     (VaultSealed, "sealed"),
     (UnwrapRefused, "refused"),
     (InvalidShare, "invalid_share"),
@@ -171,7 +171,7 @@ class KeydService:
             if not admin:
                 check_operation(peer.callers, op)
             answer = handler(self, message, peer, note)
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             code = error_code(error)
             answer = {"ok": False, "error": code, "message": str(error)}
             outcome = f"error:{code}"
@@ -635,7 +635,7 @@ def _ledger_handler(op: str, *, operator: bool) -> Handler:
     return handler
 
 
-def error_code(error: VaultError) -> str:
+def error_code(error: Exception) -> str:
     for kind, code in ERROR_CODES:
         if isinstance(error, kind):
             return code

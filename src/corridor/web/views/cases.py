@@ -40,7 +40,7 @@ from corridor.intake.questions import describe_answers
 from corridor.intake.selectors import list_requests_of_case
 from corridor.intake.services.carrying import count_waiting, merge_waiting_answers
 from corridor.pathways.selectors import list_applications_of_case
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import VAULT_FAILURES
 from corridor.web.case_forms import FindCaseForm, NewCaseForm, OpenForWorkForm
 from corridor.web.case_page import case_context
 from corridor.web.decorators import current_staff, role_required, staff_required
@@ -148,7 +148,7 @@ def _merge_waiting(request: HttpRequest, case: Case) -> None:
     now, by the assigned person opening it."""
     try:
         carried = merge_waiting_answers(actor=current_staff(request), case=case)
-    except VaultError:
+    except VAULT_FAILURES:
         messages.warning(request, ANSWERS_STILL_WAITING)
         return
     if carried:

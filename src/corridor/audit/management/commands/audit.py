@@ -31,6 +31,7 @@ from corridor.audit.sealed_digests import verify_sealed_values
 from corridor.audit.signatures import pinned_check, read_pinned_key
 from corridor.audit.verification import verify_log
 from corridor.core.actors import cli_actor
+from corridor.core.exceptions import KeyFailure
 from corridor.core.inputs import InputRefused, read_input_text
 from corridor.vault.errors import VaultError
 
@@ -89,7 +90,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
-        except (DatabaseError, VaultError) as error:
+        except (DatabaseError, VaultError, KeyFailure) as error:
             # The class name only: a driver's message can quote the values it choked on.
             raise CommandError(
                 DATABASE_UNREADABLE.format(error=type(error).__name__), returncode=UNUSABLE

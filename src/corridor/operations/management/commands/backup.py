@@ -19,7 +19,7 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
 from corridor.vault import backup, manifest
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import VAULT_FAILURES
 
 KEYD_NOTE = (
     "Not in this backup: the KEK. To restore, keyd needs its folder's kek-check.json "
@@ -67,7 +67,7 @@ class Command(BaseCommand):
             raise CommandError(f"{destination} is not a folder.", returncode=2)
         try:
             result = backup.back_up(destination, keep_key_backups=timedelta(days=days))
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             raise CommandError(str(error)) from None
         record_event(
             actor=cli_actor(),
@@ -92,7 +92,7 @@ class Command(BaseCommand):
             raise CommandError(f"{source} is not a folder of backups.", returncode=2)
         try:
             checks = manifest.verify_sets(source)
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             raise CommandError(str(error)) from None
         if not checks:
             raise CommandError(f"{source} holds no backup manifest.", returncode=2)

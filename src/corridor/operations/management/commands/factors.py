@@ -24,7 +24,7 @@ from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case, CaseAssignment
 from corridor.operations.management.commands.keys import count
 from corridor.vault import ledger as vault_ledger
-from corridor.vault.errors import InputRejected, VaultError
+from corridor.vault.errors import VAULT_FAILURES, InputRejected
 
 
 class Command(BaseCommand):
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 self._adopt()
         except InputRejected as error:
             raise CommandError(str(error), returncode=2) from None
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             raise CommandError(str(error)) from None
 
     def _status(self) -> None:

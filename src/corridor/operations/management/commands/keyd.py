@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corridor.operations.management.commands.keys import NEW_KEK_NOTE, count, print_shares
-from corridor.vault.errors import InputRejected, VaultError
+from corridor.vault.errors import VAULT_FAILURES, InputRejected
 from corridor.vault.keyd.client import KeydAdmin, KeydStatus
 from corridor.vault.keyd.config import keyd_config
 from corridor.vault.keyd.server import run_keyd
@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"keyd keeps only KEK version {options['keep']}")
         except InputRejected as error:
             raise CommandError(str(error), returncode=2) from None
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             raise CommandError(str(error)) from None
 
     def _announce(self, line: str) -> None:

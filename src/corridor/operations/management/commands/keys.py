@@ -21,7 +21,12 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
 from corridor.vault import rotation
-from corridor.vault.errors import InputRejected, KekMismatch, KeydPeerRefused, VaultError
+from corridor.vault.errors import (
+    VAULT_FAILURES,
+    InputRejected,
+    KekMismatch,
+    KeydPeerRefused,
+)
 from corridor.vault.keyd.client import KeydAdmin, KeydKeyProvider
 from corridor.vault.keyd.config import keyd_config
 from corridor.vault.keyd.headkey import public_key_line, read_head_key
@@ -75,7 +80,7 @@ class Command(BaseCommand):
                 self._verify(options["file"] or keyd_config().log, options["head"])
         except InputRejected as error:
             raise CommandError(str(error), returncode=2) from None
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             raise CommandError(str(error)) from None
 
     def _init(self, shares: int, threshold: int) -> None:

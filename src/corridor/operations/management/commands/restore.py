@@ -22,7 +22,7 @@ from corridor.core.leases import queue_again_after_restore
 from corridor.operations.keyd_access import grant_keyd_access
 from corridor.operations.restore_checks import check_restored
 from corridor.vault import backup
-from corridor.vault.errors import KekMismatch, RestoreRefused, VaultError
+from corridor.vault.errors import VAULT_FAILURES, KekMismatch, RestoreRefused
 
 # Refused before anything was kept: a wrong or damaged backup, key file or target.
 REFUSED_EXIT = 2
@@ -71,7 +71,7 @@ class Command(BaseCommand):
             )
         except (RestoreRefused, KekMismatch) as error:
             raise CommandError(str(error), returncode=REFUSED_EXIT) from None
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             raise CommandError(str(error)) from None
         # The restored log continues: the restore itself is its next event.
         record_event(

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import VAULT_FAILURES
 from corridor.vault.keyd.client import KeydAdmin
 
 
@@ -20,6 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             KeydAdmin().seal()
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             raise CommandError(str(error)) from None
         self.stdout.write("sealed")

@@ -26,7 +26,7 @@ from corridor.operations.keyd_access import grant_keyd_access
 from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
 from corridor.vault import longlived
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import VAULT_FAILURES
 
 KEYD_ORDER = (
     "keyd must be running and unsealed (`corridor keyd`, then `corridor unseal`) before "
@@ -117,7 +117,7 @@ class Command(BaseCommand):
     def _initialise_keys(self) -> None:
         try:
             longlived.initialise_keys()
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             if settings.CORRIDOR_KEY_PROVIDER == "keyd":
                 # The migrations above are kept; setup is idempotent, so it simply runs again.
                 raise CommandError(f"Keys not initialised: {error} {KEYD_ORDER}") from None

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corridor.core.inputs import STDIN, InputRefused, read_input_text
-from corridor.vault.errors import InvalidShare, VaultError
+from corridor.vault.errors import VAULT_FAILURES, InvalidShare
 from corridor.vault.keyd.client import KeydAdmin
 
 NEED_MORE_EXIT = 3
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             if invalid.needed:
                 self.stdout.write(f"need {invalid.needed} more")
             raise SystemExit(INVALID_EXIT) from None
-        except VaultError as error:
+        except VAULT_FAILURES as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"need {progress.needed} more")
         raise SystemExit(NEED_MORE_EXIT)

@@ -1,0 +1,54 @@
+"""A page met a key or integrity failure: an audit event every time, an alert once per kind.
+
+    record_key_failure(actor=staff_or_none, failure=error, page="case")
+
+The web middleware calls it after the request's own transactions have rolled back, so
+the event commits on its own (ARCHITECTURE.md: a denial event commits on its own) and a
+refused or failed read is never erased by the rollback of the work it stopped.
+
+Alerts are bounded: a sealed key service meets every page, so each coordinator gets one
+open alert per kind (`key_failure_sealed`, ...) until they dismiss it. The hourly-limit
+refusal keeps its own alert (`unwrap_limit`, accounts.unwrap_limits).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+
+from corridor.accounts.alerts import alert_coordinators_once
+from corridor.accounts.models import Staff
+from corridor.accounts.unwrap_limits import record_unwrap_refusal
+from corridor.audit.events import EventType
+from corridor.audit.services import record_event
+from corridor.core.actors import Actor, SystemActor
+from corridor.core.exceptions import KEY_FAILURE_KINDS, KeyFailure
+from corridor.vault.errors import UnwrapRefused
+
+# Who met the failure when nobody is logged in (the portal, the login page).
+WEB = SystemActor(name="web")
+_PAGE = re.compile(r"[a-z0-9_]{1,64}")
+_CASE_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def alert_code(kind: str) -> str:
+    return f"key_failure_{kind}"
+
+
+@transaction.atomic
+def record_key_failure(*, actor: Staff | None, failure: KeyFailure, page: str = "") -> None:
+    """One audit event for `failure` met by `actor` on `page`; coordinators alerted once."""
+    kind = failure.kind if failure.kind in KEY_FAILURE_KINDS else "refused"
+    who: Actor = actor if actor is not None else WEB
+    detail: dict[str, str | int] | None = {"page": page} if _PAGE.fullmatch(page) else None
+    if isinstance(failure, UnwrapRefused):
+        case_id = failure.case_id if _CASE_ID.fullmatch(failure.case_id) else ""
+        record_unwrap_refusal(actor=who, reason=failure.reason, case_id=case_id, detail=detail)
+        if failure.reason == "rate_limited":
+            return  # its own alert, pointing to evacuation nights
+    elif kind == "integrity":
+        record_event(actor=who, event=EventType.DECRYPTION_FAILED, reason=kind, detail=detail)
+    else:
+        record_event(actor=who, event=EventType.KEYS_UNAVAILABLE, reason=kind, detail=detail)
+    alert_coordinators_once(code=alert_code(kind))
