@@ -17,7 +17,7 @@ CORRIDOR_KEY_LEDGER_ENFORCED = False
 CORRIDOR_DEMO_BANNER = True
 
 # The test client is 127.0.0.1: not pooled here, so the per-source limits can be tested.
-CORRIDOR_PORTAL_POOLED_SOURCES: tuple[str, ...] = ()
+CORRIDOR_PORTAL_POOLED_SOURCES = ()
 # The per-source limits count every test client as one source (127.0.0.1) in one process:
 # generous here, so only the tests of those limits (which set their own) meet them.
 CORRIDOR_PORTAL_RATES = {
