@@ -28,11 +28,12 @@ import mmap
 import multiprocessing
 import os
 import struct
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
+
+from corridor.core import clock
 
 LIMITS = ("codename", "submit", "message")
 _SLOTS = 4096
@@ -107,6 +108,11 @@ def forget_everything() -> None:
     _table = _Table()
 
 
+def _now() -> float:
+    # The project's clock (tests travel in time with it); a step backwards refills nothing.
+    return clock.now().timestamp()
+
+
 def _rate(limit: str, scope: str) -> tuple[float, float]:
     tokens, seconds = settings.CORRIDOR_PORTAL_RATES[f"{limit}_{scope}"]
     return float(tokens), float(seconds)
@@ -150,7 +156,7 @@ def _current() -> _Table:
 def take_source_token(source: str, limit: str, *, now: float | None = None) -> Outcome:
     """Take one `limit` token from the source's bucket and one from the shared bucket."""
     table = _current()
-    moment = time.monotonic() if now is None else now
+    moment = _now() if now is None else now
     digest = hashlib.blake2b(source.encode(), key=table.key, digest_size=_DIGEST).digest()
     position = LIMITS.index(limit)
     own_rate, shared_rate = _rate(limit, "source"), _rate(limit, "global")
@@ -180,7 +186,7 @@ def take_source_token(source: str, limit: str, *, now: float | None = None) -> O
 def shared_budget_dry(limit: str, *, now: float | None = None) -> int:
     """Seconds until the shared `limit` bucket holds a token again (0: it holds one now)."""
     table = _current()
-    moment = time.monotonic() if now is None else now
+    moment = _now() if now is None else now
     position = LIMITS.index(limit)
     rate = _rate(limit, "global")
     with table.lock:
@@ -192,7 +198,7 @@ def shared_budget_dry(limit: str, *, now: float | None = None) -> int:
 def flooded(source: str, *, now: float | None = None) -> bool:
     """True while `source` is marked for having used up one of its own buckets."""
     table = _current()
-    moment = time.monotonic() if now is None else now
+    moment = _now() if now is None else now
     digest = hashlib.blake2b(source.encode(), key=table.key, digest_size=_DIGEST).digest()
     start = int.from_bytes(digest[:4], "little") % _SLOTS
     with table.lock:
