@@ -48,3 +48,11 @@ def _language_reset_after_each_test():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _portal_limits_forgotten():
+    """The portal's per-source limits live in process memory: each test starts empty."""
+    from corridor.intake.sources import forget_everything
+
+    forget_everything()

@@ -13,7 +13,12 @@ from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.core import clock
 from corridor.intake.codenames import first_words, new_codename, words
-from corridor.intake.errors import CodenameUnavailable, RequesterSessionGone, TooManyAttempts
+from corridor.intake.errors import (
+    CodenameUnavailable,
+    PortalSaturated,
+    RequesterSessionGone,
+    TooManyAttempts,
+)
 from corridor.intake.models import Codename, RequesterSession, Stage
 from corridor.intake.services.codenames import (
     confirm_codename,
@@ -217,7 +222,7 @@ def test_ten_thousand_random_codenames_open_nothing_and_are_throttled_first(
             )
             try:
                 session = attempt(guess, digest=sessions[number % len(sessions)])
-            except TooManyAttempts:
+            except (TooManyAttempts, PortalSaturated):
                 refused += 1
                 continue
             successes += session is not None

@@ -11,8 +11,13 @@ import time_machine
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.core import clock
-from corridor.intake.errors import FormAlreadyUsed, PortalBusy, TooManyAttempts
+from corridor.core.actors import RequesterActor
+from corridor.intake.errors import FormAlreadyUsed, PortalBusy, PortalSaturated, TooManyAttempts
 from corridor.intake.models import Channel, Request, RequesterSession, Stage, Status
+from corridor.intake.selectors import list_flags
+from corridor.intake.services._common import take_or_refuse
+from corridor.intake.services.requests import receive_portal_request
+from corridor.intake.sources import source_of
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import key_provider
 from tests.intake.helpers import new_digest, new_token, receive_request
@@ -106,17 +111,65 @@ def test_a_session_sending_too_often_is_refused_before_sealing(vault_keys, setti
     assert not AuditEntry.objects.filter(event_type=EventType.FLOOD_DETECTED.value).exists()
 
 
-def test_a_flood_is_refused_and_raises_one_operator_alert(vault_keys, settings, caplog):
-    """When the shared limit runs dry, one alert event is recorded per window, not per hit."""
-    settings.CORRIDOR_PORTAL_RATES = {**settings.CORRIDOR_PORTAL_RATES, "submit_global": (3, 3600)}
-    with time_machine.travel(clock.now(), tick=False):
-        for _ in range(3):
-            receive()
-        for _ in range(5):
-            with pytest.raises(TooManyAttempts):
-                receive()
+def from_network(address: str, story: str = "история") -> Request:
+    return receive_portal_request(
+        actor=RequesterActor(source=source_of(address)),
+        answers={"story": story},
+        session_digest=new_digest(),
+        form_token=new_token(),
+    )
+
+
+def test_a_flood_from_one_network_is_refused_and_raises_one_operator_alert(
+    vault_keys, settings, caplog
+):
+    """Fresh sessions do not help a flood: its network's own limit refuses it (before
+    anything is sealed), one alert event is recorded per window, not per hit, and another
+    network is not refused."""
+    settings.CORRIDOR_PORTAL_RATES = {**settings.CORRIDOR_PORTAL_RATES, "submit_source": (3, 3600)}
+    for host in range(3):
+        from_network(f"198.51.100.{host}")
+    for host in range(5):
+        with pytest.raises(TooManyAttempts):
+            from_network(f"198.51.100.{100 + host}")
     alerts = AuditEntry.objects.filter(event_type=EventType.FLOOD_DETECTED.value)
     assert alerts.count() == 1
     assert json.loads(alerts.get().detail)["limit"] == "submit"
+    assert "198.51" not in alerts.get().detail
     assert any(getattr(r, "event", "") == EventType.FLOOD_DETECTED.value for r in caplog.records)
-    assert Request.objects.count() == 3
+    from_network("198.51.101.7")
+    assert Request.objects.count() == 4
+
+
+def test_the_shared_budget_makes_others_wait_and_no_network_takes_more_than_its_share(
+    vault_keys, settings
+):
+    settings.CORRIDOR_PORTAL_RATES = {
+        **settings.CORRIDOR_PORTAL_RATES,
+        "submit_global": (4, 3600),
+        "submit_source": (2, 3600),
+    }
+    for _ in range(2):
+        from_network("203.0.113.5")
+    with pytest.raises(TooManyAttempts):
+        from_network("203.0.113.6")  # its share is spent; the shared budget is not
+    from_network("2001:db8:1::1")
+    from_network("2001:db8:1:ffff::2")  # the same /48: the same source
+    with pytest.raises(PortalSaturated) as waiting:
+        from_network("192.0.2.1")
+    assert waiting.value.retry_after > 0
+    assert Request.objects.count() == 4
+
+
+def test_what_a_flooding_network_still_sends_is_stored_flagged_flood(vault_keys, settings):
+    """A network that used up its codename limit still gets its requests stored (a real
+    person may share it), but flagged `flood`; another network's are not."""
+    settings.CORRIDOR_PORTAL_RATES = {**settings.CORRIDOR_PORTAL_RATES, "codename_source": (1, 60)}
+    flooding = RequesterActor(source=source_of("198.51.100.20"))
+    take_or_refuse([], limit="codename", source=flooding.source)
+    with pytest.raises(TooManyAttempts):
+        take_or_refuse([], limit="codename", source=flooding.source)
+    flagged = from_network("198.51.100.21")
+    clean = from_network("198.51.99.21")
+    assert list_flags(flagged) == ["flood"]
+    assert list_flags(clean) == []

@@ -167,15 +167,39 @@ def test_a_wrong_codename_always_gets_the_same_answer(person):
     assert len(bodies) == 1
 
 
-def test_too_many_codename_attempts_are_refused_with_a_time(person, settings):
-    settings.CORRIDOR_PORTAL_RATES = {**settings.CORRIDOR_PORTAL_RATES, "codename_global": (2, 60)}
-    guesser = Requester()
-    with time_machine.travel(clock.now(), tick=False):
-        for _ in range(2):
-            assert guesser.enter("облако 1234").status_code == 401
-        response = guesser.enter("облако 1234")
+def test_too_many_codename_attempts_from_one_network_are_refused_with_a_time(person, settings):
+    """Fresh cookies do not help: the network source's own limit refuses the third."""
+    settings.CORRIDOR_PORTAL_RATES = {**settings.CORRIDOR_PORTAL_RATES, "codename_source": (2, 60)}
+    for _ in range(2):
+        assert Requester().enter("облако 1234").status_code == 401
+    response = Requester().enter("облако 1234")
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
+    assert ru(views.TOO_MANY % {"minutes": 1}) in response.content.decode()
+    # Another network (a /24 away) is not refused for it.
+    elsewhere = Requester(client=Client(REMOTE_ADDR="10.0.1.9"))
+    assert elsewhere.enter("облако 1234").status_code == 401
+
+
+def test_when_everyone_together_used_the_budget_a_requester_waits_and_is_not_refused(
+    person, settings
+):
+    """The shared budget dry (a flood spread over networks): the next requester gets a page
+    that opens the form again by itself, no JavaScript, and a posted text is kept."""
+    settings.CORRIDOR_PORTAL_RATES = {**settings.CORRIDOR_PORTAL_RATES, "submit_global": (1, 3600)}
+    token = token_of(person.get().content.decode())  # the form open before the rush
+    assert Requester(client=Client(REMOTE_ADDR="10.0.1.9")).send_request().status_code == 303
+    page = person.get()
+    assert page.status_code == 503
+    body = page.content.decode()
+    assert re.search(r'<meta http-equiv="refresh" content="\d+">', body)
+    assert "<script" not in body
+    assert "Пожалуйста, подождите" in body
+    assert ru(views.TOO_MANY % {"minutes": 1}) not in body
+    response = person.client.post("/help/", {"story": "Моя история 42", "form_token": token})
+    assert response.status_code == 503
+    assert "Моя история 42" in response.content.decode()
+    assert Request.objects.count() == 1
 
 
 def test_a_failed_form_comes_back_with_the_text(person):

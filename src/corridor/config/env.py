@@ -36,6 +36,11 @@ DEFAULT_PLANNED_POPULATION = 100_000
 PLANNED_POPULATION_RANGE = (1_000, 100_000_000)
 
 
+# Loopback by default: the local tor daemon and a proxy that does not pass the client's
+# address both arrive from there, and all their clients would otherwise be one source.
+DEFAULT_POOLED = "127.0.0.0/24,::/48"
+
+
 class Mode(StrEnum):
     PRODUCTION = "production"
     DEMO = "demo"
@@ -83,6 +88,10 @@ class Env:
     heads_dir: Path | None = None
     # Below this many megabytes free on the data directory's disk the worker alerts.
     free_space_alert_mb: int = 2048
+    # The header (WSGI name) the reverse proxy puts the client's address in; empty: none.
+    client_address_header: str = ""
+    # Networks whose clients cannot be told apart (the local tor daemon): no per-source limit.
+    pooled_sources: tuple[str, ...] = ()
 
     @property
     def origin_is_onion(self) -> bool:
@@ -140,7 +149,23 @@ def read_env(environ: Mapping[str, str] | None = None, *, secret_key_file: bool 
         planned_population=_read_population(source.get("CORRIDOR_PLANNED_POPULATION")),
         heads_dir=_path(source.get("CORRIDOR_HEADS_DIR")),
         free_space_alert_mb=_read_megabytes(source, "CORRIDOR_FREE_SPACE_ALERT_MB", default=2048),
+        client_address_header=_read_header_name(source.get("CORRIDOR_CLIENT_ADDRESS_HEADER", "")),
+        pooled_sources=tuple(
+            part.strip()
+            for part in source.get("CORRIDOR_PORTAL_POOLED_SOURCES", DEFAULT_POOLED).split(",")
+            if part.strip()
+        ),
     )
+
+
+def _read_header_name(value: str) -> str:
+    """`X-Real-IP` as the WSGI environ names it (`HTTP_X_REAL_IP`); empty stays empty."""
+    name = value.strip()
+    if not name:
+        return ""
+    if not all(c.isalnum() or c == "-" for c in name):
+        raise ImproperlyConfigured("CORRIDOR_CLIENT_ADDRESS_HEADER must be a header name.")
+    return "HTTP_" + name.upper().replace("-", "_")
 
 
 def _read_megabytes(source: Mapping[str, str], name: str, *, default: int) -> int:

@@ -8,7 +8,7 @@ The audit log names actors as `staff:<id>`, `requester`, `system:<name>` or
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 
@@ -31,7 +31,12 @@ class SystemActor:
 
 @dataclass(frozen=True)
 class RequesterActor:
-    """The anonymous person writing through the portal; never identified further."""
+    """The anonymous person writing through the portal; never identified further.
+
+    `source` is the network the request came from (intake/sources.py), held only while
+    the request is served, for the in-memory limits; it is never stored or logged."""
+
+    source: str = field(default="unknown", repr=False, compare=False)
 
     @property
     def actor_id(self) -> str:

@@ -29,6 +29,14 @@ class TooManyAttempts(CorridorError):
         self.retry_after = retry_after
 
 
+class PortalSaturated(CorridorError):
+    """Everyone together used the portal's shared budget: wait a moment (not a refusal)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("The portal is busy; wait a moment.")
+        self.retry_after = retry_after
+
+
 class FormAlreadyUsed(CorridorError):
     """The form was already acted on (sent twice, or replayed)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -17,6 +17,7 @@ from corridor.intake.models import (
     Message,
     Request,
     RequestFlag,
+    Signal,
     Status,
 )
 
@@ -88,12 +89,18 @@ def list_requests_for_export() -> QuerySet[Request]:
 
 
 def list_inbox(staff: Staff) -> QuerySet[Request]:
-    """The inbox: newest first, each with its count of requester messages nobody read."""
+    """The inbox: newest first, each with its count of requester messages nobody read;
+    requests flagged `flood` after all the others, so a flood cannot bury them."""
     unread = Q(messages__author=Author.REQUESTER, messages__read_by_team_at__isnull=True)
+    flood = RequestFlag.objects.filter(request=OuterRef("pk"), code=Signal.FLOOD)
     return (
         requests_visible_to(staff)
-        .annotate(unread=Count("messages", filter=unread), message_count=Count("messages"))
-        .order_by("-received_on", "-created_at", "reference")
+        .annotate(
+            unread=Count("messages", filter=unread),
+            message_count=Count("messages"),
+            flood=Exists(flood),
+        )
+        .order_by("flood", "-received_on", "-created_at", "reference")
     )
 
 

@@ -41,13 +41,13 @@ def build_requests(*, operator: Staff, seed: int = 2017) -> list[Request]:
     """About ten requests: portal ones (three with one templated story, one that the
     hotline hears again under another spelling) and hotline calls. Deterministic."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    requester = RequesterActor()
     made: list[Request] = []
 
     def portal(**answers: JSONValue) -> None:
         made.append(
             receive_portal_request(
-                actor=requester,
+                # Each from a network of its own: the seed is not a flood (intake/sources.py).
+                actor=RequesterActor(source=f"demo:{len(made)}"),
                 answers=answers,
                 session_digest=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
                 form_token=secrets.token_urlsafe(24),

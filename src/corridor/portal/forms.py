@@ -212,6 +212,12 @@ class RequestForm(forms.Form):
         return answers
 
 
+CODENAME_UNREADABLE = _(
+    "The codename you typed contains characters that cannot be part of a codename "
+    "(invisible or unreadable ones). Type it again: five words and four digits."
+)
+
+
 class CodenameForm(forms.Form):
     codename = forms.CharField(
         label=_("Your codename"),
@@ -221,6 +227,14 @@ class CodenameForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
+
+    def clean_codename(self) -> str:
+        # Refused before any derivation runs: bytes that were not UTF-8 (now U+FFFD) or
+        # control characters cannot be in a codename, and a derivation costs CPU.
+        typed = str(self.cleaned_data["codename"])
+        if _UNREADABLE.search(typed):
+            raise forms.ValidationError(CODENAME_UNREADABLE, code="unreadable")
+        return typed
 
 
 class SharingForm(forms.Form):

@@ -26,6 +26,7 @@ from corridor.intake.errors import (
     FormAlreadyUsed,
     MessageInvalid,
     PortalBusy,
+    PortalSaturated,
     RequesterSessionGone,
     TooManyAttempts,
 )
@@ -38,10 +39,11 @@ from corridor.intake.services.codenames import (
     skip_codename_check,
 )
 from corridor.intake.services.deletion import ask_for_deletion, cancel_deletion
-from corridor.intake.services.messages import send_requester_message
+from corridor.intake.services.messages import check_message_text, send_requester_message
 from corridor.intake.services.requests import check_portal_open, receive_portal_request
 from corridor.intake.services.sessions import end_requester_session
 from corridor.intake.services.sharing import record_sharing_answer
+from corridor.intake.sources import client_source, shared_budget_dry
 from corridor.portal.cookies import PortalCookie, delete_cookie
 from corridor.portal.forms import (
     ATTACHMENTS_REFUSED,
@@ -55,17 +57,25 @@ from corridor.portal.forms import (
 from corridor.portal.organisation import portal_info
 from corridor.portal.requests import TOKEN_FIELD, Portal, portal_view, see_other
 
-REQUESTER = RequesterActor()
+# The queue page asks the browser to come back after at most this many seconds.
+QUEUE_SECONDS = 10
 FORM_EXPIRED = _(
     "For your safety this form had expired. Nothing was sent. Your text is still below: "
     "check it and send it again."
 )
 TOO_MANY = ngettext_lazy(
-    "Too many attempts from here or from everyone right now. Nothing was sent. Please try "
-    "again in %(minutes)s minute.",
-    "Too many attempts from here or from everyone right now. Nothing was sent. Please try "
-    "again in %(minutes)s minutes.",
+    "Too many attempts from this network or this browser right now. Nothing was sent. "
+    "Please try again in %(minutes)s minute.",
+    "Too many attempts from this network or this browser right now. Nothing was sent. "
+    "Please try again in %(minutes)s minutes.",
     "minutes",
+)
+SATURATED = ngettext_lazy(
+    "Many people are using this site right now. Nothing was sent and nothing is lost: "
+    "your text is still below. Please send it again in %(seconds)s second.",
+    "Many people are using this site right now. Nothing was sent and nothing is lost: "
+    "your text is still below. Please send it again in %(seconds)s seconds.",
+    "seconds",
 )
 BUSY = ngettext_lazy(
     "Right now more people are writing to us than we can read. Please try again in "
@@ -97,6 +107,54 @@ PAGES = (
     "start", "codename", "codename_new", "codename_skip", "enter", "thread", "sharing", "deletion",
     "leave",
 )  # fmt: skip
+
+
+def _requester(request: HttpRequest) -> RequesterActor:
+    """The requester, with the network source its limits count against (never stored)."""
+    return RequesterActor(source=client_source(request))
+
+
+def _queue(request: HttpRequest, portal: Portal, limit: str, purpose: str) -> HttpResponse | None:
+    """While everyone together used up `limit`, a page that opens the form by itself a
+    few seconds later (no JavaScript), instead of a form that would be refused."""
+    wait = shared_budget_dry(limit)
+    if not wait:
+        return None
+    seconds = min(wait, QUEUE_SECONDS)
+    context = {"refresh_after": seconds, "wait_url": request.path}
+    return _page(
+        request,
+        portal,
+        "portal/wait.html",
+        context,
+        purpose=purpose,
+        status=503,
+        retry_after=seconds,
+    )
+
+
+def _saturated(
+    request: HttpRequest,
+    portal: Portal,
+    template: str,
+    context: dict[str, Any],
+    purpose: str,
+    busy: PortalSaturated,
+) -> HttpResponse:
+    """Everyone together used the shared budget: the same page, the text kept, no refusal."""
+    seconds = min(busy.retry_after, QUEUE_SECONDS)
+    context["notice"] = SATURATED % {"seconds": seconds}
+    return _page(
+        request, portal, template, context, purpose=purpose, status=503, retry_after=seconds
+    )
+
+
+def _form_problem(form: CodenameForm) -> str:
+    """The sentence to show for a codename form that did not validate (never its text)."""
+    for errors in form.errors.values():
+        for error in errors:
+            return str(error)
+    return ""
 
 
 def _name(request: HttpRequest, name: str) -> str:
@@ -176,6 +234,9 @@ def start(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     """The first page: what we can do, what we never ask, and the request form."""
     context: dict[str, Any] = {"form": RequestForm()}
     if request.method != "POST":
+        queued = _queue(request, portal, "submit", "request")
+        if queued is not None:
+            return queued
         try:
             check_portal_open()
         except PortalBusy as busy:
@@ -200,7 +261,7 @@ def _receive(
 ) -> HttpResponseBase:
     try:
         receive_portal_request(
-            actor=REQUESTER,
+            actor=_requester(request),
             answers=form.answers(),
             session_digest=portal.cookie.digest,
             form_token=portal.posted_token(),
@@ -218,6 +279,8 @@ def _receive(
         )
     except TooManyAttempts as refusal:
         return _refused(request, portal, "portal/start.html", context, "request", refusal)
+    except PortalSaturated as busy_now:
+        return _saturated(request, portal, "portal/start.html", context, "request", busy_now)
     except FormAlreadyUsed:
         pass  # sent twice (a double tap): the first one is stored and bound to this cookie
     return see_other(_url(request, "codename"))
@@ -237,7 +300,7 @@ def codename(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         if session.stage == Stage.CODENAME_DUE:
             try:
                 context["codename"] = issue_codename(
-                    actor=REQUESTER, session=session, holder=portal.cookie.holder
+                    actor=_requester(request), session=session, holder=portal.cookie.holder
                 )
             except CodenameUnavailable:
                 context["notice"] = CODENAME_LATER
@@ -257,15 +320,19 @@ def codename(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     status = 400
     if not portal.posted_ok("codename"):
         context["notice"] = FORM_EXPIRED
-    elif form.is_valid():
+    elif not form.is_valid():
+        context["notice"] = _form_problem(form)
+    else:
         try:
             if confirm_codename(
-                actor=REQUESTER, session=session, typed=form.cleaned_data["codename"]
+                actor=_requester(request), session=session, typed=form.cleaned_data["codename"]
             ):
                 return see_other(_url(request, "thread"))
             context["notice"] = WRONG_TYPED_BACK
         except TooManyAttempts as refusal:
             return _refused(request, portal, "portal/codename.html", context, "codename", refusal)
+        except PortalSaturated as busy:
+            return _saturated(request, portal, "portal/codename.html", context, "codename", busy)
         except CodenameUnavailable:
             context["notice"] = CODENAME_LATER
             status = 503
@@ -286,10 +353,13 @@ def codename_new(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         and portal.posted_ok("codename")
     ):
         try:
-            replace_codename(actor=REQUESTER, session=session)
+            replace_codename(actor=_requester(request), session=session)
         except TooManyAttempts as refusal:
             context = {"form": CodenameForm()}
             return _refused(request, portal, "portal/codename.html", context, "codename", refusal)
+        except PortalSaturated as busy:
+            context = {"form": CodenameForm()}
+            return _saturated(request, portal, "portal/codename.html", context, "codename", busy)
     return see_other(_url(request, "codename"))
 
 
@@ -298,7 +368,7 @@ def codename_skip(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     """Go on to the conversation without typing the codename back."""
     session = portal.session
     if session is not None and portal.posted_ok("codename"):
-        skip_codename_check(actor=REQUESTER, session=session)
+        skip_codename_check(actor=_requester(request), session=session)
     return see_other(_url(request, "thread"))
 
 
@@ -307,21 +377,35 @@ def enter(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     """Come back with the codename; a message written before the session ended is kept."""
     context: dict[str, Any] = {"form": CodenameForm(), "message_form": MessageForm()}
     if request.method != "POST":
-        return _page(request, portal, "portal/enter.html", context, purpose="enter")
+        queued = _queue(request, portal, "codename", "enter")
+        return queued or _page(request, portal, "portal/enter.html", context, purpose="enter")
     form = CodenameForm(request.POST)
-    message_data, _removed = scrub(request.POST)
+    message_data, removed = scrub(request.POST)
     context["message_form"] = MessageForm(message_data)
+    text = str(message_data.get("message", "")).strip()
     if not portal.posted_ok("enter"):
         context["notice"] = FORM_EXPIRED
         return _page(request, portal, "portal/enter.html", context, purpose="enter", status=400)
     if not form.is_valid():
         context["form"] = form
+        context["notice"] = _form_problem(form)
+        return _page(request, portal, "portal/enter.html", context, purpose="enter", status=400)
+    # A kept message that could not be sent must come back before the sign-in, not be
+    # dropped after it: the text stays in the form, cleaned, with a sentence saying why.
+    problem: str | None = str(UNREADABLE_REMOVED) if removed else None
+    if problem is None and text:
+        try:
+            check_message_text(text)
+        except MessageInvalid as invalid:
+            problem = str(invalid)
+    if problem is not None:
+        context["notice"] = problem
         return _page(request, portal, "portal/enter.html", context, purpose="enter", status=400)
     previous = portal.session
     cookie = PortalCookie.new()
     try:
         session = sign_in_with_codename(
-            actor=REQUESTER,
+            actor=_requester(request),
             attempt_digest=portal.cookie.digest,
             session_digest=cookie.digest,
             holder=cookie.holder,
@@ -329,6 +413,8 @@ def enter(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         )
     except TooManyAttempts as refusal:
         return _refused(request, portal, "portal/enter.html", context, "enter", refusal)
+    except PortalSaturated as busy:
+        return _saturated(request, portal, "portal/enter.html", context, "enter", busy)
     except CodenameUnavailable:
         context["notice"] = CODENAME_LATER
         return _page(
@@ -346,13 +432,16 @@ def enter(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     posted = portal.posted_token()
     portal.replace_cookie(cookie)
     if previous is not None:
-        end_requester_session(actor=REQUESTER, digest=previous.digest)
-    text = str(message_data.get("message", "")).strip()
+        end_requester_session(actor=_requester(request), digest=previous.digest)
     if text:
         # If it cannot be sent now, the thread page is where to write it again.
-        with suppress(MessageInvalid, TooManyAttempts, FormAlreadyUsed):
+        with suppress(MessageInvalid, TooManyAttempts, PortalSaturated, FormAlreadyUsed):
             send_requester_message(
-                actor=REQUESTER, session=session, holder=cookie.holder, text=text, form_token=posted
+                actor=_requester(request),
+                session=session,
+                holder=cookie.holder,
+                text=text,
+                form_token=posted,
             )
     return see_other(_url(request, "thread"))
 
@@ -390,7 +479,7 @@ def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         else:
             try:
                 send_requester_message(
-                    actor=REQUESTER,
+                    actor=_requester(request),
                     session=session,
                     holder=portal.cookie.holder,
                     text=str(data.get("message", "")),
@@ -404,10 +493,14 @@ def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
             except TooManyAttempts as refusal:
                 context["notice"] = TOO_MANY % {"minutes": _minutes(refusal.retry_after)}
                 status, retry_after = 429, refusal.retry_after
+            except PortalSaturated as busy:
+                seconds = min(busy.retry_after, QUEUE_SECONDS)
+                context["notice"] = SATURATED % {"seconds": seconds}
+                status, retry_after = 503, seconds
             except RequesterSessionGone:
                 return _signed_out(request, portal)
     try:
-        thread = access_thread_by_session(REQUESTER, session, holder=portal.cookie.holder)
+        thread = access_thread_by_session(_requester(request), session, holder=portal.cookie.holder)
     except RequesterSessionGone:
         return _signed_out(request, portal)
     # The latest messages only, unless asked: a long conversation must not make every
@@ -440,7 +533,7 @@ def sharing(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     if portal.posted_ok("sharing") and form.is_valid():
         try:
             record_sharing_answer(
-                actor=REQUESTER,
+                actor=_requester(request),
                 session=session,
                 share=form.cleaned_data["consent_share"],
                 form_token=portal.posted_token(),
@@ -465,11 +558,13 @@ def deletion(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         return see_other(back + "#deletion")
     try:
         if request.POST.get("action") == "cancel":
-            cancel_deletion(actor=REQUESTER, request_id=session.request_id)
+            cancel_deletion(actor=_requester(request), request_id=session.request_id)
         elif request.POST.get("confirm") != "yes":
             return see_other(back + "?deletion=unconfirmed#deletion")
         else:
-            ask_for_deletion(actor=REQUESTER, session=session, form_token=portal.posted_token())
+            ask_for_deletion(
+                actor=_requester(request), session=session, form_token=portal.posted_token()
+            )
     except (FormAlreadyUsed, InvalidInput):
         pass
     except RequesterSessionGone:
@@ -490,7 +585,7 @@ def _ask_codename_keeping_message(request: HttpRequest, portal: Portal) -> HttpR
 
 
 def _signed_out(request: HttpRequest, portal: Portal) -> HttpResponseBase:
-    end_requester_session(actor=REQUESTER, digest=portal.cookie.digest)
+    end_requester_session(actor=_requester(request), digest=portal.cookie.digest)
     return see_other(_url(request, "enter"))
 
 
@@ -500,7 +595,7 @@ def leave(request: HttpRequest, portal: Portal) -> HttpResponseBase:
 
     No token is needed: leaving must always work, and a forged "leave" only signs out.
     """
-    end_requester_session(actor=REQUESTER, digest=portal.cookie.digest)
+    end_requester_session(actor=_requester(request), digest=portal.cookie.digest)
     response = see_other(_url(request, "start"))
     delete_cookie(request, response)
     portal.leave_cookie_alone()
@@ -511,7 +606,7 @@ def leave(request: HttpRequest, portal: Portal) -> HttpResponseBase:
 def exit_now(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     """Quick exit: end the session, clear this site's data in the browser, go elsewhere."""
     if not portal.cookie_changed:
-        end_requester_session(actor=REQUESTER, digest=portal.cookie.digest)
+        end_requester_session(actor=_requester(request), digest=portal.cookie.digest)
     response = HttpResponse(status=303)
     response["Location"] = settings.CORRIDOR_PORTAL_QUICK_EXIT_URL
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'

@@ -75,6 +75,7 @@ urlpatterns = [
     path("catalog/<slug:entry_id>/<str:action>/", routes.catalog_pause, name="catalog_pause"),
     path("requests/", inbox.inbox, name="inbox"),
     path("requests/hotline/", screening.hotline_call, name="hotline_call"),
+    path("requests/flood/dismiss/", inbox.flood_dismiss, name="flood_dismiss"),
     path("requests/<uuid:request_id>/", inbox.request_detail, name="request_detail"),
     path("requests/<uuid:request_id>/decide/", screening.request_decide, name="request_decide"),
     path("watchlist/", screening.watchlist, name="watchlist"),

@@ -309,6 +309,8 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_PLANNED_POPULATION": env.planned_population,
         "CORRIDOR_HEADS_DIR": env.heads_dir,
         "CORRIDOR_FREE_SPACE_ALERT_BYTES": env.free_space_alert_mb * 1024**2,
+        "CORRIDOR_CLIENT_ADDRESS_HEADER": env.client_address_header,
+        "CORRIDOR_PORTAL_POOLED_SOURCES": env.pooled_sources,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],
@@ -399,16 +401,32 @@ CORRIDOR_PORTAL_IDLE_MINUTES = 15
 # asks people to come back after CORRIDOR_PORTAL_RETRY_HOURS (stored ones are never dropped).
 CORRIDOR_PORTAL_PENDING_LIMIT = 500
 CORRIDOR_PORTAL_RETRY_HOURS = 6
-# Token buckets: (tokens, seconds to refill them all), for everyone together ("global")
-# and per portal session. Codename attempts are limited before any derivation runs.
+# Token buckets: (tokens, seconds to refill them all), for everyone together ("global",
+# kept in memory: past it requesters wait, nobody is refused), per network source (/24 or
+# /48, in memory: past it that source is refused) and per portal session (database).
+# Codename attempts are limited before any derivation runs. A source's bucket is its
+# share of the global one: keep it a small fraction so one source cannot take it all.
 CORRIDOR_PORTAL_RATES = {
-    "codename_global": (30, 60),
+    "codename_global": (120, 60),
+    "codename_source": (10, 60),
     "codename_session": (5, 15 * 60),
-    "submit_global": (60, 60 * 60),
+    "submit_global": (120, 60 * 60),
+    "submit_source": (6, 60 * 60),
     "submit_session": (3, 60 * 60),
-    "message_global": (300, 60 * 60),
+    "message_global": (600, 60 * 60),
+    "message_source": (30, 60 * 60),
     "message_session": (30, 60 * 60),
 }
+# The client address behind a reverse proxy: the WSGI name of a header the proxy sets
+# itself (env CORRIDOR_CLIENT_ADDRESS_HEADER=X-Real-IP gives "HTTP_X_REAL_IP"), read only
+# when the connection comes from one of CORRIDOR_TRUSTED_PROXIES. Empty: the connection's
+# own peer address is the client's.
+CORRIDOR_CLIENT_ADDRESS_HEADER = ""
+CORRIDOR_TRUSTED_PROXIES = ("127.0.0.1", "::1")
+# Sources (as sources.source_of gives them, e.g. "127.0.0.0/24") whose clients cannot be
+# told apart, such as the local tor daemon: they skip the per-source limit and count only
+# against the shared budget and their sessions (env CORRIDOR_PORTAL_POOLED_SOURCES).
+CORRIDOR_PORTAL_POOLED_SOURCES: tuple[str, ...] = ()
 # Body caps for portal forms (bytes) and for one story or message (characters).
 CORRIDOR_PORTAL_MAX_BODY_BYTES = 64 * 1024
 CORRIDOR_PORTAL_STORY_LIMIT = 8000

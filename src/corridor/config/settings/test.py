@@ -16,6 +16,17 @@ DEBUG = False
 CORRIDOR_KEY_LEDGER_ENFORCED = False
 CORRIDOR_DEMO_BANNER = True
 
+# The test client is 127.0.0.1: not pooled here, so the per-source limits can be tested.
+CORRIDOR_PORTAL_POOLED_SOURCES = ()
+# The per-source limits count every test client as one source (127.0.0.1) in one process:
+# generous here, so only the tests of those limits (which set their own) meet them.
+CORRIDOR_PORTAL_RATES = {
+    **CORRIDOR_PORTAL_RATES,  # noqa: F405
+    "codename_source": (1000, 60),
+    "submit_source": (1000, 3600),
+    "message_source": (1000, 3600),
+}
+
 # Argon2id with small parameters so the suite stays fast; production keeps Django's.
 PASSWORD_HASHERS = ["tests.fast_hasher.FastArgon2PasswordHasher"]
 

@@ -12,9 +12,10 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import SystemActor
-from corridor.intake.errors import FormAlreadyUsed, TooManyAttempts
+from corridor.intake.errors import FormAlreadyUsed, PortalSaturated, TooManyAttempts
 from corridor.intake.models import SpentFormToken
-from corridor.intake.throttles import Bucket, Rate, Throttled, take_tokens
+from corridor.intake.sources import Verdict, take_source_token
+from corridor.intake.throttles import Bucket, Rate, take_tokens
 
 logger = logging.getLogger(__name__)
 PORTAL = SystemActor(name="portal")
@@ -43,25 +44,32 @@ def forget_spent_forms(*, older_than: timedelta) -> int:
     return deleted
 
 
-def take_or_refuse(buckets: list[Bucket], *, limit: str) -> None:
-    """Take a token from each bucket or raise TooManyAttempts; a shared bucket running dry
-    is a flood, which raises an operator alert."""
+def take_or_refuse(buckets: list[Bucket], *, limit: str, source: str) -> None:
+    """Take a token from the network source's bucket, the shared one, then the session's
+    (sources.py), or raise: TooManyAttempts when this source or session used its own
+    share, PortalSaturated when everyone together used the shared budget (wait, no
+    refusal). Either of the first two running dry raises an operator alert."""
+    outcome = take_source_token(source, limit)
+    if outcome.verdict is Verdict.REFUSED:
+        alert_flood(outcome.retry_after, limit=limit)
+        raise TooManyAttempts(outcome.retry_after)
+    if outcome.verdict is Verdict.WAIT:
+        alert_flood(outcome.retry_after, limit=limit)
+        raise PortalSaturated(outcome.retry_after)
     refusal = take_tokens(buckets)
-    if refusal is None:
-        return
-    if refusal.shared:
-        alert_flood(refusal, limit=limit)
-    raise TooManyAttempts(refusal.retry_after)
+    if refusal is not None:
+        raise TooManyAttempts(refusal.retry_after)
 
 
-def alert_flood(refusal: Throttled, *, limit: str) -> None:
-    """Record one `portal.flood_detected` event (and a log line for monitoring) per window."""
+def alert_flood(retry_after: int, *, limit: str) -> None:
+    """Record one `portal.flood_detected` event (and a log line for monitoring) per window
+    (the source is not in either)."""
     if take_tokens([_ALERT_BUCKET]) is not None:
         return
     record_event(
         actor=PORTAL,
         event=EventType.FLOOD_DETECTED,
-        detail={"limit": limit, "retry_after": refusal.retry_after},
+        detail={"limit": limit, "retry_after": retry_after},
     )
     logger.warning(
         "portal limit reached: %s", limit, extra={"event": EventType.FLOOD_DETECTED.value}

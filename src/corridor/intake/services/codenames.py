@@ -27,7 +27,7 @@ from corridor.intake.errors import CodenameUnavailable, RequesterSessionGone
 from corridor.intake.models import Codename, RequesterSession, Stage
 from corridor.intake.services._common import take_or_refuse
 from corridor.intake.services.sessions import bind_requester_session
-from corridor.intake.throttles import global_bucket, session_bucket
+from corridor.intake.throttles import session_bucket
 from corridor.vault.errors import (
     KekMismatch,
     KeyNotFound,
@@ -101,7 +101,7 @@ def confirm_codename(*, actor: RequesterActor, session: RequesterSession, typed:
     """
     if session.stage != Stage.CODENAME_SHOWN:
         raise RequesterSessionGone
-    _throttle(session.digest)
+    _throttle(actor, session.digest)
     canonical, lookup = _read(typed)
     active = Codename.objects.filter(request_id=session.request_id, retired_on__isnull=True).first()
     if canonical is None or active is None or not hmac.compare_digest(active.lookup, lookup):
@@ -120,7 +120,7 @@ def replace_codename(*, actor: RequesterActor, session: RequesterSession) -> Non
     """Before the codename was confirmed: retire it so the next page shows a new one."""
     if session.stage != Stage.CODENAME_SHOWN:
         raise RequesterSessionGone
-    _throttle(session.digest)
+    _throttle(actor, session.digest)
     with transaction.atomic():
         Codename.objects.filter(request_id=session.request_id, retired_on__isnull=True).update(
             retired_on=clock.today()
@@ -146,7 +146,7 @@ def sign_in_with_codename(
     Raises TooManyAttempts before any derivation, CodenameUnavailable when the key
     provider cannot derive.
     """
-    _throttle(attempt_digest)
+    _throttle(actor, attempt_digest)
     canonical, lookup = _read(typed)
     match = Codename.objects.filter(lookup=lookup, retired_on__isnull=True).first()
     if canonical is None or match is None:
@@ -181,10 +181,9 @@ def _sign_in_step(actor: RequesterActor, session: RequesterSession, *, reason: s
         )
 
 
-def _throttle(session_digest: str) -> None:
+def _throttle(actor: RequesterActor, session_digest: str) -> None:
     take_or_refuse(
-        [global_bucket("codename"), session_bucket("codename", session_digest)],
-        limit="codename",
+        [session_bucket("codename", session_digest)], limit="codename", source=actor.source
     )
 
 

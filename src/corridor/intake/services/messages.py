@@ -34,7 +34,7 @@ from corridor.intake.errors import MessageInvalid, NoCodename, RequesterSessionG
 from corridor.intake.models import Author, Message, Request, RequesterSession, Stage, Status
 from corridor.intake.selectors import active_codename
 from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
-from corridor.intake.throttles import global_bucket, session_bucket
+from corridor.intake.throttles import session_bucket
 from corridor.vault import keys as vault_keys
 from corridor.vault.errors import DecryptionFailed, InputRejected, VaultError
 from corridor.vault.fields import seal_field
@@ -93,7 +93,7 @@ def send_requester_message(
         raise RequesterSessionGone
     body = check_message_text(text)
     take_or_refuse(
-        [global_bucket("message"), session_bucket("message", session.digest)], limit="message"
+        [session_bucket("message", session.digest)], limit="message", source=actor.source
     )
     try:
         key = release_requester_key(bytes(session.held_key), holder=holder, binding=session.digest)

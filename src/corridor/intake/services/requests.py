@@ -23,13 +23,14 @@ from corridor.core.actors import RequesterActor
 from corridor.core.ids import new_reference
 from corridor.core.tasks import enqueue_on_commit
 from corridor.intake.errors import PortalBusy
-from corridor.intake.models import Channel, Request, Stage
+from corridor.intake.models import Channel, Request, RequestFlag, Signal, Stage
 from corridor.intake.selectors import count_awaiting_screening
 from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
 from corridor.intake.services.screening import screen_request_task
 from corridor.intake.services.sessions import bind_requester_session
+from corridor.intake.sources import flooded
 from corridor.intake.tally import count_arrival
-from corridor.intake.throttles import global_bucket, session_bucket
+from corridor.intake.throttles import session_bucket
 from corridor.vault.fields import JSONValue
 from corridor.vault.intake import intake_key_of, seal_for_intake
 
@@ -55,9 +56,10 @@ def receive_portal_request(
     (the same form was already stored: nothing new is stored).
     """
     check_portal_open()
-    take_or_refuse(
-        [global_bucket("submit"), session_bucket("submit", session_digest)], limit="submit"
-    )
+    take_or_refuse([session_bucket("submit", session_digest)], limit="submit", source=actor.source)
+    # A source that used up one of its own limits is flooding: what it still sends is
+    # stored, but flagged so verifiers read it after the others (docs/users/verifier.md).
+    from_flood = flooded(actor.source)
     request_id = uuid.uuid4()
     payload = json.dumps(dict(answers), ensure_ascii=False, sort_keys=True).encode("utf-8")
     # Who can decrypt: only the key provider (intake private key); not this process.
@@ -79,6 +81,8 @@ def receive_portal_request(
             digest=session_digest, request_id=request.id, stage=Stage.CODENAME_DUE, held_key=None
         )
         count_arrival(request)
+        if from_flood:
+            RequestFlag.objects.create(request=request, code=Signal.FLOOD, raised_on=day.date())
         record_event(
             actor=actor,
             event=EventType.REQUEST_RECEIVED,

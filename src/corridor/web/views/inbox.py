@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts.roles import Role
@@ -28,6 +29,7 @@ from corridor.intake.questions import describe_answers
 from corridor.intake.selectors import INBOX_ROLES, SCREENING_ROLES, list_flags, list_inbox
 from corridor.intake.services.decisions import DECIDABLE
 from corridor.intake.services.deletion import cancel_deletion
+from corridor.intake.services.flood import dismiss_flood, flood_requests
 from corridor.intake.services.messages import file_requester_messages, send_team_reply
 from corridor.intake.services.opening import open_request
 from corridor.vault.errors import VaultError
@@ -47,8 +49,27 @@ KEYS_UNAVAILABLE = _(
 @require_http_methods(["GET", "HEAD"])
 @role_required(*INBOX_ROLES)
 def inbox(request: HttpRequest) -> HttpResponse:
-    rows = list(list_inbox(current_staff(request))[:200])
-    return render(request, "web/inbox/list.html", {"rows": rows})
+    staff = current_staff(request)
+    rows = list(list_inbox(staff)[:200])
+    flood = len(flood_requests(staff)) if roles_of(staff) & SCREENING_ROLES else 0
+    return render(request, "web/inbox/list.html", {"rows": rows, "flood_count": flood})
+
+
+@require_POST
+@role_required(*SCREENING_ROLES)
+def flood_dismiss(request: HttpRequest) -> HttpResponse:
+    """Decline every waiting request flagged `flood` (each audited on its own)."""
+    count = dismiss_flood(actor=current_staff(request))
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s request from a flood was declined.",
+            "%(count)s requests from a flood were declined.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("web:inbox")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

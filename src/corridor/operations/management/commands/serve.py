@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
+from corridor.intake.sources import prepare as prepare_source_limits
 from corridor.operations.keys_at_start import check_caller, check_keys
 
 
@@ -91,6 +92,9 @@ class Command(BaseCommand):
         bind = f"[{host}]:{options['port']}" if ":" in host else f"{host}:{options['port']}"
         self.stdout.write(f"Corridor is listening on http://{bind}/", ending="\n")
         self.stdout.flush()
+        # The portal's limits live in memory shared by the workers: made here, before
+        # gunicorn forks them, so they all count in the same table (intake/sources.py).
+        prepare_source_limits()
         _Server(
             app,
             {
