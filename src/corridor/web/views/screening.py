@@ -31,6 +31,9 @@ from corridor.web.screening_forms import DecisionForm, HotlineForm, WatchEntryFo
 CALL_RECORDED = _("The call is recorded as %(ref)s. Screening starts now.")
 CALL_ESCALATED = _("The call is recorded as %(ref)s and the coordinators are alerted.")
 DECISION_RECORDED = _("Decision recorded.")
+ACCEPTED = _(
+    "Accepted: %(ref)s is now case %(case)s. From here its team reads it through the case."
+)
 ATTACHED = _(
     "%(ref)s joined case %(case)s. The codename given with %(ref)s stays valid; the "
     "codenames of the case's earlier requests no longer open anything."
@@ -98,6 +101,10 @@ def request_decide(request: HttpRequest, request_id: UUID) -> HttpResponse:
         if data["outcome"] == Outcome.ATTACH and decided.case is not None:
             messages.success(
                 request, ATTACHED % {"ref": decided.reference, "case": decided.case.ref}
+            )
+        elif data["outcome"] == Outcome.ACCEPT and decided.case is not None:
+            messages.success(
+                request, ACCEPTED % {"ref": decided.reference, "case": decided.case.ref}
             )
         else:
             messages.success(request, DECISION_RECORDED)
