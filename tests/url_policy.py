@@ -69,6 +69,7 @@ ROUTES: dict[str, Route] = {
     "web:catalog_slot": Route("/catalog/ca-gar/slots/", anonymous=405, staff=405),
     "web:inbox": Route("/requests/", anonymous=302, staff=403),
     "web:hotline_call": Route("/requests/hotline/", anonymous=302, staff=403),
+    "web:flood_dismiss": Route("/requests/flood/dismiss/", anonymous=405, staff=405),
     # Caseworkers may read the thread of a case they work on: an unknown id is a 404.
     "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=404),
     "web:request_decide": Route(f"/requests/{ID}/decide/", anonymous=405, staff=405),

@@ -294,7 +294,10 @@ def test_case_routes_follow_the_policy(vault_keys, role, assigned):  # noqa: F81
             else:
                 data = POST_DATA[name](fixture) if name in POST_DATA else {}
                 response = client.post(path, data)
-            got = (response.status_code, tuple(written_since(before)))
+            # A replaced sealed value also records its digest (vault.sealed_written, the
+            # rollback check); the policy names the action's own events.
+            written = [code for code in written_since(before) if code != "vault.sealed_written"]
+            got = (response.status_code, tuple(written))
             if got != (expected.status, expected.events):
                 failures.append((name, method, got, (expected.status, expected.events)))
             if expected.status == 302 and method == "POST" and route.key and not assigned:

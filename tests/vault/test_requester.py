@@ -13,7 +13,7 @@ from corridor.vault import requester
 from corridor.vault.errors import (
     DecryptionFailed,
     InputRejected,
-    KeyProviderUnavailable,
+    KeydUnreachable,
     UnsupportedVersion,
 )
 from corridor.vault.models import Purpose, WrappedKey
@@ -89,7 +89,7 @@ def test_a_codename_must_be_short_text(vault_keys, bad):
 def test_derivation_fails_closed_without_the_provider(vault_keys, settings):
     """Under keyd (not running yet) nothing derives: no silent fallback to another key."""
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
-    with pytest.raises(KeyProviderUnavailable):
+    with pytest.raises(KeydUnreachable):
         codename_lookup(CODENAME)
 
 

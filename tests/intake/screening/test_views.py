@@ -158,6 +158,6 @@ def test_decisions_and_calls_refused_cleanly(vault_keys, fast_kdf, settings):
         "/requests/hotline/",
         {"csrfmiddlewaretoken": token, "danger_now": "yes", "can_talk": "yes", "where": "Шали"},
     )
-    assert sealed.status_code == 400
+    assert sealed.status_code == 503
     assert "Шали" in sealed.content.decode()
     assert Request.objects.count() == 1

@@ -22,6 +22,7 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import RequesterActor
+from corridor.core.exceptions import KeysUnavailable
 from corridor.intake.codenames import canonical_codename, new_codename
 from corridor.intake.errors import CodenameUnavailable, RequesterSessionGone
 from corridor.intake.models import Codename, RequesterSession, Stage
@@ -33,7 +34,6 @@ from corridor.vault.errors import (
     KeyNotFound,
     KeyProviderUnavailable,
     KeyStoreUnavailable,
-    VaultSealed,
 )
 from corridor.vault.requester import (
     RequesterKey,
@@ -46,7 +46,7 @@ from corridor.vault.requester import (
 # derivation as any other; no canonical codename contains a space-free dash.
 _NOT_A_CODENAME = "-"
 _PROVIDER_DOWN = (
-    VaultSealed,
+    KeysUnavailable,  # sealed, or keyd unreachable
     KeyProviderUnavailable,
     KeyNotFound,
     KeyStoreUnavailable,

@@ -29,6 +29,7 @@ from corridor.cases.models import Case
 from corridor.cases.services import safety
 from corridor.core import clock
 from corridor.core.actors import RequesterActor
+from corridor.core.exceptions import KeyFailure
 from corridor.intake.access import access_request_by_id
 from corridor.intake.errors import MessageInvalid, NoCodename, RequesterSessionGone
 from corridor.intake.models import Author, Message, Request, RequesterSession, Stage, Status
@@ -143,7 +144,7 @@ def _hear(actor: RequesterActor, request_id: uuid.UUID, body: str) -> None:
     try:
         with transaction.atomic():
             safety.hear_portal_message(actor=actor, case=case, text=body)
-    except VaultError:
+    except (VaultError, KeyFailure):
         alert_coordinators(code="portal_words_unheard", case_ref=case.ref)
 
 

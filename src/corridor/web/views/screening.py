@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from corridor.accounts.key_failures import record_key_failure
 from corridor.accounts.roles import Role
-from corridor.core.exceptions import CorridorError
+from corridor.core.exceptions import CorridorError, KeyFailure
 from corridor.intake.access import access_watchlist
 from corridor.intake.errors import RequestNotFound, WatchEntryNotFound
 from corridor.intake.models import Outcome
@@ -50,6 +51,7 @@ def hotline_call(request: HttpRequest) -> HttpResponse:
     form = HotlineForm(
         request.POST if request.method == "POST" else None, initial=initial_from_draft(request)
     )
+    key_failed = False
     if request.method == "POST" and form.is_valid():
         escalate = "escalate" in request.POST
         try:
@@ -59,6 +61,12 @@ def hotline_call(request: HttpRequest) -> HttpResponse:
                 escalate=escalate,
                 conflict=form.cleaned_data["conflict"],
             )
+        except KeyFailure as failure:
+            # The call's notes stay on the page (503, audited): the operator must not
+            # have to ask a frightened caller everything again.
+            record_key_failure(actor=current_staff(request), failure=failure, page="hotline_call")
+            form.add_error(None, str(KEYS_UNAVAILABLE))
+            key_failed = True
         except VaultError:
             form.add_error(None, str(KEYS_UNAVAILABLE))
         except CorridorError as problem:
@@ -68,7 +76,7 @@ def hotline_call(request: HttpRequest) -> HttpResponse:
             done = CALL_ESCALATED if escalate else CALL_RECORDED
             messages.success(request, done % {"ref": recorded.reference})
             return redirect("web:hotline_call")
-    status = 400 if request.method == "POST" else 200
+    status = 503 if key_failed else 400 if request.method == "POST" else 200
     return render(request, "web/inbox/hotline.html", {"form": form}, status=status)
 
 
