@@ -15,7 +15,7 @@ from corridor.intake.errors import FormAlreadyUsed, PortalBusy, TooManyAttempts
 from corridor.intake.models import Channel, Request, RequesterSession, Stage, Status
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import key_provider
-from tests.intake.helpers import new_digest, new_token, receive_request
+from tests.factories import new_digest, new_token, receive_request
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
