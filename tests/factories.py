@@ -1,8 +1,11 @@
 """Test data builders, in one place: staff (factory_boy); people, cases and portal requests
 and applications (through the services, so everything is encrypted and audited as in use).
+New tests build through here; a module-local helper may only wrap these.
 
 Role fixtures (`coordinator`, `caseworker`, `verifier`, `admin`) and the `open_case`
-factory fixture are in tests/plugins/cases.py, built from these.
+factory fixture are in tests/plugins/cases.py, built from these. The case with a canary
+in every field is tests/security/case_fixture.build_case (a composite of these); the bulk
+caseloads of plain rows that reports count are tests/reports/plain_caseload.py.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import factory
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -26,7 +31,10 @@ from corridor.intake.models import Request, RequesterSession
 from corridor.intake.services.codenames import issue_codename, skip_codename_check
 from corridor.intake.services.requests import receive_portal_request
 from corridor.pathways.applications import start_application
+from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.models import Application
+from corridor.pathways.schema import Route, Transit
+from corridor.pathways.services import load_catalog
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import Person
 
@@ -47,6 +55,22 @@ class StaffFactory(factory.django.DjangoModelFactory):
         groups = [Group.objects.get_or_create(name=Role(role).value)[0] for role in wanted]
         self.groups.set(groups)
         self.save()
+
+
+def staff_with(*roles: Role, **fields: object) -> Staff:
+    """A staff member holding exactly `roles` (none: a person with no role yet)."""
+    return StaffFactory(roles=list(roles), **fields)
+
+
+def totp_device(staff: Staff) -> TOTPDevice:
+    """A confirmed authenticator for `staff` (codes: tests.accounts.helpers.current_code)."""
+    return TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+
+
+def staff_with_device(role: Role) -> tuple[Staff, TOTPDevice]:
+    """A staff member in `role` who can pass the second login step."""
+    staff = staff_with(role)
+    return staff, totp_device(staff)
 
 
 def person_input(canary: str = "", **overrides) -> PersonInput:
@@ -149,8 +173,19 @@ def write(story: str = "Нужна помощь", **answers: object) -> Written:
 
 
 # ---------------------------------------------------------------- applications
-# A route in the test catalog (tests/security/case_fixture.catalog_entries, loaded first).
+# A route in the shipped catalog (load it first with load_shipped_catalog).
 APPLICATION_ROUTE = "de-humanitarian-admission"
+
+
+@cache
+def catalog_entries() -> list[Route | Transit]:
+    """The shipped catalog, parsed once per test run (the files do not change under it)."""
+    return [found.entry for found in read_catalog()]
+
+
+def load_shipped_catalog(actor: Staff) -> None:
+    """Load the shipped catalog, so applications can name its routes."""
+    load_catalog(actor=actor, entries=catalog_entries())
 
 
 def start_application_for(

@@ -12,7 +12,7 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import SystemActor
 from tests.accounts.helpers import log_in
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def auditor_client():
     client = Client()
-    log_in(client, StaffFactory(roles=[Role.AUDITOR]))
+    log_in(client, staff_with(Role.AUDITOR))
     return client
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.AUDITOR])
 def test_only_auditors_open_the_log(role):
     client = Client()
-    log_in(client, StaffFactory(roles=[role]))
+    log_in(client, staff_with(role))
     for path in ("/audit/", "/audit/touches/", "/audit/activity/"):
         assert client.get(path).status_code == 403
 
@@ -44,7 +44,7 @@ def test_events_filter_by_type_and_case(auditor_client):
 
 
 def test_filter_by_username_finds_that_persons_events(auditor_client):
-    caseworker = StaffFactory(roles=[Role.CASEWORKER], username="field-worker")
+    caseworker = staff_with(Role.CASEWORKER, username="field-worker")
     log_in(Client(), caseworker)
     page = auditor_client.get("/audit/", {"actor": "field-worker"}).content.decode()
     assert "accounts.login_succeeded" in page
@@ -66,7 +66,7 @@ def test_who_touched_a_case(auditor_client):
 
 def test_an_unusual_day_comes_first(auditor_client, time_machine):
     """A person who usually does 2 things a day and today did 20 is listed first."""
-    busy = StaffFactory(roles=[Role.CASEWORKER], username="busy-one")
+    busy = staff_with(Role.CASEWORKER, username="busy-one")
     time_machine.move_to("2026-05-01 12:00:00Z", tick=False)
     for _day in range(10):
         for _ in range(2):

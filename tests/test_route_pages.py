@@ -10,23 +10,20 @@ import pytest
 from django.test import Client
 
 from corridor.accounts.roles import Role
-from corridor.cases.models import Relation
 from corridor.core import clock
 from corridor.pathways import applications
-from corridor.pathways import services as pathway_services
-from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.models import ApplicationStatus as S
 from corridor.pathways.models import CatalogVersion, SlotAgreement
 from tests.accounts.helpers import form_token, log_in
 from tests.cases.conftest import CASE_DB
-from tests.factories import StaffFactory
+from tests.factories import load_shipped_catalog, staff_with, start_application_for
 
 pytestmark = CASE_DB
 
 
 @pytest.fixture(autouse=True)
 def catalog(coordinator):
-    pathway_services.load_catalog(actor=coordinator, entries=[f.entry for f in read_catalog()])
+    load_shipped_catalog(coordinator)
 
 
 def client_as(staff) -> Client:
@@ -46,7 +43,7 @@ def client_as(staff) -> Client:
     ],
 )
 def test_who_opens_the_board_and_the_catalog(role, board, catalog_page):
-    client = client_as(StaffFactory(roles=[role]))
+    client = client_as(staff_with(role))
     assert client.get("/applications/").status_code == board
     assert client.get("/catalog/").status_code == catalog_page
     assert client.get("/catalog/ca-gar/").status_code == catalog_page
@@ -55,14 +52,7 @@ def test_who_opens_the_board_and_the_catalog(role, board, catalog_page):
 def test_a_caseworker_sees_only_applications_of_own_cases(open_case, coordinator, caseworker):
     mine, theirs = open_case(), open_case(assign=False)
     for case in (mine, theirs):
-        person = case.members.get(relation=Relation.PRINCIPAL).person
-        application = applications.start_application(
-            actor=coordinator,
-            case=case,
-            route_id="de-humanitarian-admission",
-            authority="Embassy",
-            people=[person],
-        )
+        application = start_application_for(coordinator, case)
         applications.record_status(
             actor=coordinator, application=application, status=S.SUBMITTED, on=clock.today()
         )

@@ -9,7 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.keyd_login import keyd_checks_factors
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, totp_device
 from tests.ledger_helpers import admit
 
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -29,7 +29,7 @@ def form_token(client, path: str) -> str:
 def log_in(client, staff, device: TOTPDevice | None = None) -> None:
     """Password, then TOTP, through the real views (with their CSRF tokens). Creates a TOTP
     device if none is given."""
-    device = device or TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    device = device or totp_device(staff)
     if keyd_checks_factors():
         # keyd checks the code: it holds the same secret, as after a re-enrolment.
         admit(staff, device.bin_key)

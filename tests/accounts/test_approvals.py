@@ -12,14 +12,14 @@ from corridor.accounts.models import Approval, ApprovalKind, ApprovalStatus, Sta
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.core.exceptions import NotAllowed
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def newcomer():
-    return StaffFactory(roles=[])
+    return staff_with()
 
 
 def ask_role(admin, target, role=Role.CASEWORKER) -> Approval:
@@ -59,7 +59,7 @@ def test_a_granted_approval_lets_the_requester_carry_it_out_once(admin, coordina
         actor=admin, staff=newcomer, role=Role.CASEWORKER, approval_id=str(approval.pk)
     )
     assert Role.CASEWORKER in roles_of(newcomer)
-    other = StaffFactory(roles=[])
+    other = staff_with()
     with pytest.raises(approvals.ApprovalProblem):
         accounts.grant_role(
             actor=admin, staff=other, role=Role.CASEWORKER, approval_id=str(approval.pk)
@@ -84,8 +84,8 @@ def test_the_requester_cannot_approve_their_own_request(admin, newcomer):
 
 def test_a_person_without_the_approver_role_cannot_approve(admin, newcomer):
     """Another admin may not approve a data role: only a coordinator may."""
-    second_admin = StaffFactory(roles=[Role.ADMIN])
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    second_admin = staff_with(Role.ADMIN)
+    caseworker = staff_with(Role.CASEWORKER)
     approval = ask_role(admin, newcomer)
     for person in (second_admin, caseworker):
         with pytest.raises(approvals.ApprovalProblem, match="cannot approve"):
@@ -165,7 +165,7 @@ def test_only_another_coordinator_reviews_an_emergency(admin, coordinator, newco
 def test_resetting_a_password_needs_a_second_person_then_shows_a_one_time_password(
     admin, coordinator
 ):
-    target = StaffFactory(roles=[Role.CASEWORKER])
+    target = staff_with(Role.CASEWORKER)
     with pytest.raises(approvals.ApprovalProblem):
         accounts.reset_password(actor=admin, staff=target)
     approval = approvals.request_approval(
@@ -183,6 +183,6 @@ def test_resetting_a_password_needs_a_second_person_then_shows_a_one_time_passwo
 
 
 def test_a_caseworker_cannot_ask_for_account_changes(newcomer):
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    caseworker = staff_with(Role.CASEWORKER)
     with pytest.raises(NotAllowed):
         ask_role(caseworker, newcomer)

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.models import Staff
 from tests.accounts.helpers import current_code, log_in
-from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.factories import TEST_PASSWORD, StaffFactory, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def password_step(client, username: str, password: str = TEST_PASSWORD):
 
 def test_a_password_alone_reaches_only_the_second_step(client, staff):
     """After the right password, every staff page still shows the login form or the second step."""
-    TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    totp_device(staff)
     response = password_step(client, staff.username)
     assert response.status_code == 302
     assert response["Location"] == "/login/verify/"
@@ -35,7 +35,7 @@ def test_a_password_alone_reaches_only_the_second_step(client, staff):
 
 def test_totp_completes_the_login_and_rotates_the_session_key(client, staff):
     """The right code logs in, and the session key differs from the one before login."""
-    device = TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    device = totp_device(staff)
     client.get("/")
     password_step(client, staff.username)
     key_before = client.session.session_key
@@ -49,7 +49,7 @@ def test_totp_completes_the_login_and_rotates_the_session_key(client, staff):
 def test_a_replayed_totp_code_is_rejected(client, staff, time_machine):
     """The same code cannot be used twice, even in a new login within its 30 seconds."""
     time_machine.move_to("2026-05-01 10:00:05Z", tick=False)
-    device = TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    device = totp_device(staff)
     code = current_code(device)
     password_step(client, staff.username)
     assert client.post("/login/verify/", {"code": code}).status_code == 302
@@ -62,7 +62,7 @@ def test_a_replayed_totp_code_is_rejected(client, staff, time_machine):
 
 def test_a_wrong_code_five_times_sends_back_to_the_password(client, staff):
     """Five wrong second factors end the half-finished login."""
-    TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    totp_device(staff)
     password_step(client, staff.username)
     for _ in range(4):
         assert client.post("/login/verify/", {"code": "000000"}).status_code == 401
@@ -75,7 +75,7 @@ def test_backup_code_works_once(client, staff):
     """A backup code logs in once; the second use fails."""
     from corridor.accounts import factors
 
-    TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    totp_device(staff)
     code = factors.replace_backup_codes(staff=staff)[0]
     password_step(client, staff.username)
     assert client.post("/login/verify/", {"backup_code": code}).status_code == 302
@@ -162,13 +162,13 @@ def test_guessing_is_slowed_before_the_lockout(client, staff, time_machine):
     assert too_soon.status_code == 429
     assert b"Wait" in too_soon.content
     time_machine.move_to("2026-05-01 10:00:05Z", tick=False)
-    TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    totp_device(staff)
     assert password_step(client, staff.username).status_code == 302
 
 
 def test_the_lockout_ends_after_the_cool_off(client, staff, time_machine):
     """Fifteen minutes after the lockout the right password works again."""
-    TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    totp_device(staff)
     for minute in range(5):
         time_machine.move_to(f"2026-05-01 10:0{minute}:00Z", tick=False)
         password_step(client, staff.username, "wrong")
@@ -210,7 +210,7 @@ def test_enrolment_confirms_totp_then_shows_backup_codes_once(client, staff):
 
 def test_enrolment_is_closed_once_a_factor_exists(client, staff):
     """A password alone cannot add a factor to an account that already has one."""
-    TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    totp_device(staff)
     password_step(client, staff.username)
     assert client.get("/login/enrol/").status_code == 401
     options = client.post("/login/webauthn/options/?for=enrol")
@@ -226,7 +226,7 @@ def test_log_in_helper_works(client, staff):
 def test_login_expires_if_the_second_step_takes_too_long(client, staff, time_machine):
     """The half-finished login lasts five minutes."""
     time_machine.move_to("2026-05-01 10:00:00Z", tick=False)
-    device = TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    device = totp_device(staff)
     password_step(client, staff.username)
     time_machine.move_to("2026-05-01 10:00:00Z", tick=False)
     time_machine.shift(timedelta(minutes=6))

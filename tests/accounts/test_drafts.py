@@ -13,7 +13,7 @@ from corridor.accounts.models import Draft
 from corridor.vault.models import DestroyedKey, WrappedKey
 from tests.accounts import draft_views
 from tests.accounts.helpers import current_code, form_token, log_in
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, totp_device
 from tests.keys import vault_keys  # noqa: F401 - fixture
 
 pytestmark = [
@@ -42,10 +42,8 @@ def test_text_typed_when_the_session_ends_comes_back_after_login(
     csrf_client, staff, canary, time_machine
 ):
     """Idle logout during a long note: the note is sealed, then restored after logging in."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     time_machine.move_to("2026-05-01 10:00:00Z", tick=False)
-    device = TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    device = totp_device(staff)
     log_in(csrf_client, staff, device)
     csrf = token(csrf_client)
     time_machine.shift(timedelta(minutes=20))

@@ -11,7 +11,7 @@ from corridor.accounts.models import ApprovalKind
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from tests.accounts.helpers import log_in
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +54,9 @@ def test_a_failed_second_factor_names_the_account(client, staff):
 
 
 def test_approval_steps_are_recorded_with_ids_and_codes():
-    admin = StaffFactory(roles=[Role.ADMIN])
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    target = StaffFactory(roles=[])
+    admin = staff_with(Role.ADMIN)
+    coordinator = staff_with(Role.COORDINATOR)
+    target = staff_with()
     approval = approvals.request_approval(
         actor=admin,
         kind=ApprovalKind.GRANT_DATA_ROLE,
@@ -82,8 +82,8 @@ def test_approval_steps_are_recorded_with_ids_and_codes():
 
 def test_a_refused_change_leaves_no_event_of_the_change():
     """A data role refused without approval writes no role_granted event."""
-    admin = StaffFactory(roles=[Role.ADMIN])
-    target = StaffFactory(roles=[])
+    admin = staff_with(Role.ADMIN)
+    target = staff_with()
     with pytest.raises(approvals.ApprovalProblem):
         accounts.grant_role(actor=admin, staff=target, role=Role.CASEWORKER)
     assert "accounts.role_granted" not in types()

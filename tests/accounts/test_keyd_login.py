@@ -18,10 +18,10 @@ from corridor.vault.keyd.tickets import decode_secret
 from corridor.vault.keys import data_key
 from corridor.vault.ledger import TicketRefused, acting_with, as_operator
 from tests.accounts.helpers import current_code
-from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.factories import TEST_PASSWORD, open_case_for, staff_with, totp_device
 from tests.ledger_helpers import admit, code_for
 from tests.ledger_helpers import keyd_log_in as log_in
-from tests.plugins.cases import CASE_DB, open_case_for
+from tests.plugins.cases import CASE_DB
 
 pytestmark = CASE_DB
 SECRET_SHOWN = re.compile(r'<code class="mono">([A-Z2-7]+)</code>')
@@ -67,7 +67,7 @@ def test_staff_enrolled_before_keyd_re_enrol_once_and_the_old_secret_is_deleted(
     time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
     with as_operator():
         vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
-    old = TOTPDevice.objects.create(user=caseworker, name="totp", confirmed=True)
+    old = totp_device(caseworker)
     assert password_step(client, caseworker) == "/login/verify/"
     response = client.post("/login/verify/", {"code": current_code(old)})
     assert response.status_code == 302
@@ -85,7 +85,7 @@ def test_staff_enrolled_before_keyd_re_enrol_once_and_the_old_secret_is_deleted(
     # The new ticket is keyd's, bound to this person.
     coordinator_ticket = log_in(coordinator)
     with acting_with(coordinator_ticket):
-        case = open_case_for(coordinator, StaffFactory(roles=[Role.CASEWORKER]), assign=False)
+        case = open_case_for(coordinator, staff_with(Role.CASEWORKER), assign=False)
         assign_case(actor=coordinator, case=case, staff=caseworker, lead=False)
     with acting_with(client.session[TICKET]):
         assert data_key(case.key_id, for_actor=caseworker.actor_id, case_id=str(case.pk))
@@ -93,7 +93,7 @@ def test_staff_enrolled_before_keyd_re_enrol_once_and_the_old_secret_is_deleted(
 
 def test_an_account_keyd_does_not_know_cannot_enrol(client, enforced):
     """A staff row written into the data database is nobody to keyd: no factor, no login."""
-    forged = StaffFactory(roles=[Role.COORDINATOR])
+    forged = staff_with(Role.COORDINATOR)
     assert password_step(client, forged) == "/login/enrol/"
     page = client.get("/login/enrol/")
     assert page.status_code == 401

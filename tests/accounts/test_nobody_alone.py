@@ -22,25 +22,25 @@ from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.core.actors import cli_actor
 from corridor.core.exceptions import CorridorError, NotAllowed
-from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.factories import TEST_PASSWORD, staff_with
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin():
-    return StaffFactory(roles=[Role.ADMIN])
+    return staff_with(Role.ADMIN)
 
 
 @pytest.fixture
 def coordinators():
     """Three active coordinators: one above the floor of two."""
-    return [StaffFactory(roles=[Role.COORDINATOR]) for _ in range(3)]
+    return [staff_with(Role.COORDINATOR) for _ in range(3)]
 
 
 @pytest.fixture
 def auditor():
-    return StaffFactory(roles=[Role.AUDITOR])
+    return staff_with(Role.AUDITOR)
 
 
 def ask(actor, kind, target, **payload):
@@ -80,7 +80,7 @@ def test_an_admin_cannot_make_a_puppet_coordinator_on_the_emergency_path(admin, 
 
 def test_the_auditor_role_needs_a_coordinator_and_never_goes_to_an_admin(admin, coordinators):
     """An admin cannot give themselves (or anyone, alone) the auditor role that watches them."""
-    newcomer = StaffFactory(roles=[])
+    newcomer = staff_with()
     with pytest.raises(CorridorError):
         accounts.grant_role(actor=admin, staff=newcomer, role=Role.AUDITOR)
     approval_id = granted(
@@ -101,7 +101,7 @@ def test_an_admin_cannot_remove_coordinators_alone(admin, coordinators):
 
 def test_a_second_admin_cannot_approve_removing_a_coordinator(admin, coordinators):
     """Two administrators together are not enough: only a coordinator approves."""
-    other_admin = StaffFactory(roles=[Role.ADMIN])
+    other_admin = staff_with(Role.ADMIN)
     approval = ask(admin, ApprovalKind.REVOKE_DATA_ROLE, coordinators[0], role="coordinator")
     with pytest.raises(approvals.ApprovalProblem):
         approvals.grant_approval(actor=other_admin, approval_id=str(approval.pk))
@@ -118,7 +118,7 @@ def test_a_coordinator_approved_removal_goes_through(admin, coordinators):
 
 def test_the_last_two_coordinators_can_be_neither_removed_nor_deactivated(admin):
     """Even with approvals granted, the organisation keeps two active coordinators."""
-    first, second = StaffFactory(roles=[Role.COORDINATOR]), StaffFactory(roles=[Role.COORDINATOR])
+    first, second = staff_with(Role.COORDINATOR), staff_with(Role.COORDINATOR)
     approval_id = granted(admin, ApprovalKind.REVOKE_DATA_ROLE, first, second, role="coordinator")
     with pytest.raises(NotAllowed):
         accounts.revoke_role(
@@ -147,7 +147,7 @@ def test_an_admin_cannot_deactivate_a_coordinator_alone(admin, coordinators):
 
 
 def test_reactivating_a_disabled_caseworker_needs_a_coordinator(admin, coordinators):
-    caseworker = StaffFactory(roles=[Role.CASEWORKER], is_active=False)
+    caseworker = staff_with(Role.CASEWORKER, is_active=False)
     with pytest.raises(CorridorError):
         accounts.set_active(actor=admin, staff=caseworker, active=True)
     caseworker.refresh_from_db()
@@ -172,7 +172,7 @@ def test_an_admin_cannot_reset_a_coordinators_login_on_the_emergency_path(admin,
 def test_two_admins_cannot_take_over_a_coordinators_login(admin, coordinators):
     """A second administrator's approval does not stand in for a coordinator's."""
     target = coordinators[0]
-    other_admin = StaffFactory(roles=[Role.ADMIN])
+    other_admin = staff_with(Role.ADMIN)
     approval_id = granted(admin, ApprovalKind.RESET_PASSWORD, target, other_admin)
     with pytest.raises(NotAllowed):
         accounts.reset_password(actor=admin, staff=target, approval_id=approval_id)
@@ -206,7 +206,7 @@ def test_suspension_is_at_once_loud_and_needs_two_people_to_undo(admin, coordina
     """Any coordinator cuts a colleague off now; every coordinator and auditor is alerted;
     neither the suspender nor the suspended can dismiss the alert; undoing waits."""
     suspender, colleague = coordinators[0], coordinators[2]
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    caseworker = staff_with(Role.CASEWORKER)
     accounts.suspend_staff(actor=suspender, staff=caseworker)
     caseworker.refresh_from_db()
     assert not caseworker.is_active
@@ -231,7 +231,7 @@ def test_suspension_is_at_once_loud_and_needs_two_people_to_undo(admin, coordina
 
 
 def test_a_suspended_admin_also_needs_two_people_to_come_back(coordinators):
-    rogue, other_admin = StaffFactory(roles=[Role.ADMIN]), StaffFactory(roles=[Role.ADMIN])
+    rogue, other_admin = staff_with(Role.ADMIN), staff_with(Role.ADMIN)
     accounts.suspend_staff(actor=coordinators[0], staff=rogue)
     with pytest.raises(CorridorError):
         accounts.set_active(actor=other_admin, staff=rogue, active=True)
@@ -248,7 +248,7 @@ def register(admin, approver, person, role=Role.COORDINATOR):
 
 
 def test_registering_a_standby_needs_a_second_person(admin, coordinators):
-    person = StaffFactory(roles=[])
+    person = staff_with()
     with pytest.raises(CorridorError):
         standby.register_standby(actor=admin, staff=person, role=Role.COORDINATOR, approval_id="")
     registered = register(admin, coordinators[0], person)
@@ -260,7 +260,7 @@ def test_a_standby_on_duty_is_loud_and_at_most_twelve_hours(
     admin, coordinators, auditor, time_machine
 ):
     time_machine.move_to("2026-05-04 20:00:00Z", tick=False)
-    person = StaffFactory(roles=[])
+    person = staff_with()
     registered = register(admin, coordinators[0], person)
     activator = coordinators[1]
     with pytest.raises(CorridorError):
@@ -285,7 +285,7 @@ def test_a_standby_on_duty_is_loud_and_at_most_twelve_hours(
 
 
 def test_a_standby_never_approves_what_its_activator_asked_for(admin, coordinators):
-    person = StaffFactory(roles=[])
+    person = staff_with()
     registered = register(admin, coordinators[0], person)
     activator = coordinators[1]
     standby.activate_standby(
@@ -315,7 +315,7 @@ def test_a_standby_never_approves_what_its_activator_asked_for(admin, coordinato
 
 
 def test_only_a_coordinator_puts_a_standby_on_duty(admin, coordinators):
-    person = StaffFactory(roles=[])
+    person = staff_with()
     registered = register(admin, coordinators[0], person)
     with pytest.raises(NotAllowed):
         standby.activate_standby(

@@ -12,7 +12,7 @@ from corridor.accounts import services as accounts
 from corridor.accounts.models import StaffSession
 from corridor.accounts.roles import Role
 from tests.accounts.helpers import log_in
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_eight_hours_end_even_an_active_session(client, staff, time_machine):
 def test_disabling_a_user_ends_all_their_sessions(client, staff):
     """Two sessions of a person both end when an administrator suspends the account (the
     at-once way to switch off someone holding a data role)."""
-    admin = StaffFactory(roles=[Role.ADMIN])
+    admin = staff_with(Role.ADMIN)
     other = Client()
     log_in(client, staff)
     device = TOTPDevice.objects.create(user=staff, name="second", confirmed=True)

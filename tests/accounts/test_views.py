@@ -12,7 +12,7 @@ from corridor.accounts.models import Approval, ApprovalStatus, Staff, StaffAlert
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from tests.accounts.helpers import log_in
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_data_role_through_the_web_needs_a_coordinator():
     """Admin asks; the role is not given; a coordinator grants; the admin carries it out."""
     admin, _ = client_for(Role.ADMIN)
     coordinator, _ = client_for(Role.COORDINATOR)
-    target = StaffFactory(roles=[])
+    target = staff_with()
     admin.post(f"/staff/{target.pk}/role/grant/", {"role": "caseworker"})
     assert roles_of(target) == frozenset()
     approval = Approval.objects.get(target_id=str(target.pk))
@@ -93,7 +93,7 @@ def test_data_role_through_the_web_needs_a_coordinator():
 def test_the_requester_cannot_grant_through_the_web():
     admin, _ = client_for(Role.ADMIN)
     second_admin, _ = client_for(Role.ADMIN)
-    target = StaffFactory(roles=[])
+    target = staff_with()
     admin.post(f"/staff/{target.pk}/reset_factors/", {})
     approval = Approval.objects.get(target_id=str(target.pk))
     admin.post(f"/approvals/{approval.pk}/grant/")
@@ -108,7 +108,7 @@ def test_a_seized_phone_is_cut_off_by_suspension_not_an_emergency_revocation():
     sessions die; every coordinator and auditor is alerted."""
     admin, _ = client_for(Role.ADMIN)
     victim_client, victim = client_for(Role.CASEWORKER)
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     device = TOTPDevice.objects.filter(user=victim).first()
     admin.post(
         f"/staff/{victim.pk}/revoke_device/",
@@ -139,7 +139,7 @@ def test_removing_or_disabling_a_coordinator_through_the_web_only_asks():
     """The admin's Remove and Disable buttons on a coordinator file a request for a
     coordinator to approve; the coordinator keeps the role and the account meanwhile."""
     admin, _ = client_for(Role.ADMIN)
-    target = StaffFactory(roles=[Role.COORDINATOR])
+    target = staff_with(Role.COORDINATOR)
     admin.post(f"/staff/{target.pk}/role/revoke/", {"role": "coordinator"})
     admin.post(f"/staff/{target.pk}/active/", {"active": "0"})
     target.refresh_from_db()

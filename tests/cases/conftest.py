@@ -7,10 +7,9 @@ from corridor.cases.models import Case
 from corridor.cases.selectors import list_running
 from corridor.cases.services import closing
 from corridor.pathways.selectors import list_running_applications
-from tests.factories import new_case
-from tests.plugins.cases import CASE_DB, person_input
+from tests.plugins.cases import CASE_DB
 
-__all__ = ["CASE_DB", "close_settled", "new_case", "person_input"]
+__all__ = ["CASE_DB", "close_settled"]
 
 
 def close_settled(

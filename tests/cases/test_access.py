@@ -21,7 +21,7 @@ from corridor.cases.services.openings import open_case_for_work
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput
 from tests.cases.conftest import CASE_DB
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 
 pytestmark = CASE_DB
 SESSION = "session-key-one"
@@ -44,7 +44,7 @@ def test_the_assigned_caseworker_sees_the_case(open_case, caseworker):
 def test_unassigned_and_data_less_roles_get_the_same_not_found(open_case, role):
     """Forbidden and missing are the same error: a reference cannot be probed."""
     case = open_case()
-    outsider = StaffFactory(roles=[role])
+    outsider = staff_with(role)
     with pytest.raises(CaseNotFound):
         access_case_by_ref(outsider, case.ref)
     with pytest.raises(CaseNotFound):
@@ -55,7 +55,7 @@ def test_unassigned_and_data_less_roles_get_the_same_not_found(open_case, role):
 
 def test_every_refusal_is_recorded_with_the_reference_asked_for(open_case):
     case = open_case()
-    outsider = StaffFactory(roles=[Role.CASEWORKER])
+    outsider = staff_with(Role.CASEWORKER)
     for ref in (case.ref, "CR-0000-0000", "not a reference"):
         with pytest.raises(CaseNotFound):
             access_case_by_ref(outsider, ref, page="case")
@@ -77,7 +77,7 @@ def test_coordinator_only_access_refuses_a_caseworker_on_their_own_case(open_cas
 def test_a_coordinator_needs_a_reason_for_an_unassigned_case(open_case, canary, time_machine):
     time_machine.move_to("2026-04-01 09:00:00Z", tick=False)
     case = open_case(canary)
-    other = StaffFactory(roles=[Role.COORDINATOR])
+    other = staff_with(Role.COORDINATOR)
     assert access_case_by_ref(other, case.ref) == case  # may know it exists
     with pytest.raises(RevealReasonNeeded):
         open_case_for_work(actor=other, case=case, session_key=SESSION)

@@ -39,8 +39,7 @@ from corridor.vault.errors import VaultError
 from corridor.vault.fields import Sealed, sealed_field_names
 from corridor.vault.keyd.policy import UnwrapRequest
 from corridor.vault.models import Purpose, WrappedKey
-from tests.factories import StaffFactory
-from tests.intake.helpers import REQUESTER, new_digest, write
+from tests.factories import REQUESTER, new_digest, staff_with, write
 from tests.plugins.cases import CASE_DB
 from tests.portal_helpers import fast_kdf  # noqa: F401
 
@@ -55,8 +54,8 @@ STORY = (
 @pytest.fixture
 def accepted(vault_keys):
     """A portal request, screened, opened and accepted into a case a coordinator leads."""
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    verifier = StaffFactory(roles=[Role.VERIFIER])
+    coordinator = staff_with(Role.COORDINATOR)
+    verifier = staff_with(Role.VERIFIER)
     written = write(story=STORY, full_name="Хеда Умарова", phone="89281234567")
     screen_request(actor=WORKER, request_id=written.request.pk)
     open_request(actor=verifier, request_id=written.request.pk)
@@ -86,9 +85,7 @@ def _erase(coordinator, case: Case) -> None:
         target_id=str(case.pk),
         reason="retention",
     )
-    approvals.grant_approval(
-        actor=StaffFactory(roles=[Role.COORDINATOR]), approval_id=str(approval.pk)
-    )
+    approvals.grant_approval(actor=staff_with(Role.COORDINATOR), approval_id=str(approval.pk))
     erasure.erase_case(actor=coordinator, case=case, approval_id=str(approval.pk))
 
 

@@ -15,7 +15,7 @@ from corridor.accounts.roles import Role
 from corridor.cases.models import Case, Flag
 from corridor.cases.services import progress
 from tests.cases.conftest import CASE_DB
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 
 pytestmark = CASE_DB
 
@@ -45,7 +45,7 @@ def test_list_prints_exactly_the_contract_keys_in_ref_order(
 
 def test_erase_needs_a_granted_approval(open_case, coordinator):
     case = open_case()
-    second = StaffFactory(roles=[Role.COORDINATOR])
+    second = staff_with(Role.COORDINATOR)
     approval = approvals.request_approval(
         actor=coordinator,
         kind=ApprovalKind.ERASE_CASE,
@@ -76,7 +76,7 @@ def test_erase_request_asks_a_second_coordinator_and_the_erase_follows(open_case
     from corridor.accounts.models import Approval, StaffAlert
 
     case = open_case()
-    second = StaffFactory(roles=[Role.COORDINATOR])
+    second = staff_with(Role.COORDINATOR)
     out = io.StringIO()
     call_command(
         "cases",

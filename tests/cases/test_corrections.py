@@ -17,14 +17,12 @@ from corridor.cases.stages import StageProblem
 from corridor.core.exceptions import InvalidInput
 from corridor.pathways.applications import record_status, retract_status
 from corridor.pathways.models import ApplicationStatus
-from corridor.pathways.services import load_catalog
 from corridor.reports import public
 from corridor.reports.periods import parse_period
 from corridor.reports.selectors import applications as application_figures
 from corridor.reports.selectors import people as people_figures
 from tests.cases.conftest import CASE_DB
-from tests.factories import start_application_for
-from tests.security.case_fixture import catalog_entries
+from tests.factories import load_shipped_catalog, start_application_for
 
 pytestmark = CASE_DB
 
@@ -197,7 +195,7 @@ def test_a_retracted_left_the_country_leaves_the_reports_and_the_phase_follows(
 
 @pytest.fixture
 def application(frozen, open_case, caseworker, coordinator):
-    load_catalog(actor=coordinator, entries=catalog_entries())
+    load_shipped_catalog(coordinator)
     case = open_case()
     return start_application_for(caseworker, case, started_on=TODAY - timedelta(days=40))
 

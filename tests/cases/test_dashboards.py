@@ -13,7 +13,7 @@ from corridor.cases.services.assignment import assign_case, unassign_case
 from corridor.core import clock
 from corridor.people.models import Channel
 from tests.cases.conftest import CASE_DB, close_settled
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 
 pytestmark = CASE_DB
 
@@ -94,7 +94,7 @@ def test_the_board_shows_incidents_motion_phases_queue_and_workload(
         travel_on=clock.today() + timedelta(days=1),
         itinerary="bus",
     )
-    idle = StaffFactory(roles=[Role.CASEWORKER])
+    idle = staff_with(Role.CASEWORKER)
     board = dashboards.coordinator_board()
     assert [(row.ref, row.done, row.steps) for row in board.incidents] == [(led.ref, 1, 6)]
     assert [(row.ref, row.people) for row in board.in_motion] == [(led.ref, 1)]
@@ -132,7 +132,7 @@ def test_a_phase_lists_in_pages_of_references(open_case, coordinator, caseworker
 def test_the_lead_column_follows_every_assignment_change(open_case, coordinator, caseworker):
     """The board reads Case.lead; the assignment record (what keyd reads) must agree."""
     case = open_case()
-    other = StaffFactory(roles=[Role.CASEWORKER])
+    other = staff_with(Role.CASEWORKER)
 
     def lead():
         case.refresh_from_db()

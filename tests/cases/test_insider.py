@@ -17,7 +17,7 @@ from corridor.cases.services.openings import open_case_for_work
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from tests.cases.conftest import CASE_DB
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 
 pytestmark = CASE_DB
 SESSION = "insider-session"
@@ -92,9 +92,9 @@ def test_nobody_reviews_their_own_alert_and_only_coordinators_review(few_cases, 
         insider.review_insider_alert(actor=coordinator, alert=alert, outcome="expected")
     with pytest.raises(NotAllowed):
         insider.review_insider_alert(
-            actor=StaffFactory(roles=[Role.AUDITOR]), alert=alert, outcome="expected"
+            actor=staff_with(Role.AUDITOR), alert=alert, outcome="expected"
         )
-    other = StaffFactory(roles=[Role.COORDINATOR])
+    other = staff_with(Role.COORDINATOR)
     with pytest.raises(InvalidInput):
         insider.review_insider_alert(actor=other, alert=alert, outcome="fine")
     insider.review_insider_alert(actor=other, alert=alert, outcome="questioned")

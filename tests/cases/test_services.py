@@ -32,8 +32,8 @@ from corridor.cases.stages import StageProblem
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput
 from corridor.people.models import Channel
-from tests.cases.conftest import CASE_DB, close_settled, person_input
-from tests.factories import StaffFactory
+from tests.cases.conftest import CASE_DB, close_settled
+from tests.factories import person_input, staff_with
 
 pytestmark = CASE_DB
 
@@ -117,7 +117,7 @@ def test_a_person_in_two_open_cases_is_refused(open_case, coordinator):
 
 def test_an_assignee_without_the_role_is_refused(open_case, coordinator):
     case = open_case(assign=False)
-    auditor = StaffFactory(roles=[Role.AUDITOR])
+    auditor = staff_with(Role.AUDITOR)
     with pytest.raises(InvalidInput, match="caseworkers or coordinators"):
         assign_case(actor=coordinator, case=case, staff=auditor)
     assert not case.assignments.exists()
@@ -125,7 +125,7 @@ def test_an_assignee_without_the_role_is_refused(open_case, coordinator):
 
 def test_a_new_lead_ends_the_previous_one(open_case, coordinator, caseworker):
     case = open_case()
-    other = StaffFactory(roles=[Role.CASEWORKER])
+    other = staff_with(Role.CASEWORKER)
     assign_case(actor=coordinator, case=case, staff=other)
     leads = case.assignments.filter(lead=True, ended_at__isnull=True)
     assert [a.staff for a in leads] == [other]
@@ -445,9 +445,7 @@ def test_erasing_a_case_recounts_the_days_of_someone_who_moved_on(open_case, coo
         target_id=str(first.pk),
         reason="retention",
     )
-    approvals.grant_approval(
-        actor=StaffFactory(roles=[Role.COORDINATOR]), approval_id=str(approval.pk)
-    )
+    approvals.grant_approval(actor=staff_with(Role.COORDINATOR), approval_id=str(approval.pk))
 
     erasure.erase_case(actor=coordinator, case=first, approval_id=str(approval.pk))
 

@@ -33,7 +33,7 @@ from corridor.core.logging import JsonFormatter
 from corridor.core.retries import RetryPolicy
 from corridor.operations import free_space
 from tests import sample_tasks
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.portal_helpers import STORY, Requester
 from tests.web.conftest import client_for
 
@@ -111,7 +111,7 @@ def test_a_staff_page_that_fails_on_a_full_disk_answers_503_with_the_sentence(
     monkeypatch, vault_keys
 ):
     """In a view (the dashboard's read) and outside one (the session's last-seen write)."""
-    client = client_for(StaffFactory(roles=[Role.COORDINATOR]))
+    client = client_for(staff_with(Role.COORDINATOR))
     client.raise_request_exception = False
     monkeypatch.setattr("corridor.web.views.dashboard.open_alerts", raiser(sqlite_full()))
     in_view = client.get("/")
@@ -124,7 +124,7 @@ def test_a_staff_page_that_fails_on_a_full_disk_answers_503_with_the_sentence(
 
 @pytest.mark.django_db(databases={"default", "keystore"})
 def test_the_staff_sentence_in_russian(monkeypatch, vault_keys, settings):
-    client = client_for(StaffFactory(roles=[Role.CASEWORKER]))
+    client = client_for(staff_with(Role.CASEWORKER))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     monkeypatch.setattr("corridor.web.views.dashboard.open_alerts", raiser(sqlite_full()))
     response = client.get("/")
@@ -204,9 +204,9 @@ def test_a_worker_starting_on_a_full_disk_runs_without_its_lease_until_it_can_wr
 # ---------------------------------------------------------------- the free-space alert
 @pytest.mark.django_db
 def test_low_free_space_alerts_coordinators_and_administrators_once(monkeypatch, settings):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    admin = StaffFactory(roles=[Role.ADMIN])
-    StaffFactory(roles=[Role.CASEWORKER])
+    coordinator = staff_with(Role.COORDINATOR)
+    admin = staff_with(Role.ADMIN)
+    staff_with(Role.CASEWORKER)
     settings.CORRIDOR_FREE_SPACE_ALERT_BYTES = 100 * 1024**2
     monkeypatch.setattr(free_space, "free_bytes", lambda: 200 * 1024**2)
     free_space.check_free_space()

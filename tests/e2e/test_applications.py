@@ -5,13 +5,13 @@ and the refusal, and sees the route fall in the ranking with our outcome beside 
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.cases.access import case_key
 from corridor.pathways.models import Application, ApplicationStatus
 from corridor.people.inputs import PersonInput
 from corridor.people.services import update_person
 from tests.e2e.test_case_work import log_in, submit
+from tests.factories import totp_device
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.security.case_fixture import build_case
 
@@ -37,7 +37,7 @@ def test_a_caseworker_follows_a_route_to_a_refusal_and_sees_the_ranking_change(
         data=PersonInput(ties=["DE"], profile_tags=["lgbt"], has_internal_passport=True),
         version=fixture.principal.version,
     )
-    device = TOTPDevice.objects.create(user=fixture.owner, name="totp", confirmed=True)
+    device = totp_device(fixture.owner)
     context = browser.new_context(base_url=live_server.url, locale="ru-RU")
     page = context.new_page()
     log_in(page, fixture.owner, device)

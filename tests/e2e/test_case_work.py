@@ -14,7 +14,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case, CaseAssignment, Flag, IncidentKind
@@ -25,9 +24,8 @@ from corridor.cases.services.safety import raise_missed_check_ins
 from corridor.core import clock
 from tests.accounts.helpers import current_code
 from tests.canaries import find_canary
-from tests.cases.conftest import new_case
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.factories import TEST_PASSWORD, new_case, staff_with_device, totp_device
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.security.case_fixture import build_case, new_canaries
 
@@ -53,11 +51,6 @@ def log_in(page, staff, device) -> None:
 def submit(page) -> None:
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_load_state()
-
-
-def staff_with_device(role):
-    staff = StaffFactory(roles=[role])
-    return staff, TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
 
 
 def background_caseload(coordinator, worker) -> None:
@@ -154,7 +147,7 @@ def test_a_browser_profile_keeps_nothing_of_a_case_after_logout(browser, live_se
     canaries = new_canaries()
     fixture = build_case(canaries)
     typed = {"note": f"CANARY{'A1' * 8}", "address": f"CANARY{'B2' * 8}"}
-    device = TOTPDevice.objects.create(user=fixture.owner, name="totp", confirmed=True)
+    device = totp_device(fixture.owner)
     profile = tmp_path / "profile"
     context = browser.browser_type.launch_persistent_context(
         profile,

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.roles import Role
 from tests.accounts.helpers import current_code
 from tests.e2e.conftest import add_virtual_authenticator
-from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.factories import TEST_PASSWORD, staff_with, staff_with_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +65,7 @@ def test_caseworker_logs_in_with_password_and_passkey(browser_page, language):
     """First login enrols a passkey; the next login is password, then the key."""
     page = browser_page
     add_virtual_authenticator(page)
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    caseworker = staff_with(Role.CASEWORKER)
     password_step(page, caseworker.username)
     page.get_by_role("button", name=TEXT[language]["register"]).click()
     page.wait_for_url("**/account/?new=passkey")
@@ -81,8 +80,7 @@ def test_caseworker_logs_in_with_password_and_passkey(browser_page, language):
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_coordinator_logs_in_with_password_and_totp(browser_page, language):
     page = browser_page
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    device = TOTPDevice.objects.create(user=coordinator, name="totp", confirmed=True)
+    coordinator, device = staff_with_device(Role.COORDINATOR)
     password_step(page, coordinator.username)
     assert TEXT[language]["second"] in page.content()
     page.fill("input[name=code]", current_code(device))
@@ -95,8 +93,7 @@ def test_coordinator_logs_in_with_password_and_totp(browser_page, language):
 @pytest.mark.parametrize("language", ["en"])
 def test_a_password_alone_reaches_no_page_but_the_second_step(browser_page, language):
     page = browser_page
-    staff = StaffFactory(roles=[Role.COORDINATOR])
-    TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    staff, _ = staff_with_device(Role.COORDINATOR)
     password_step(page, staff.username)
     for path in ("/", "/account/", "/approvals/"):
         page.goto(path)
@@ -111,8 +108,8 @@ def test_a_burst_of_failed_logins_does_not_stop_a_passkey(
     time_machine.move_to("2026-05-01 21:00:00Z", tick=True)
     page = browser_page
     add_virtual_authenticator(page)
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
-    others = [StaffFactory(roles=[role]) for role in Role]
+    caseworker = staff_with(Role.CASEWORKER)
+    others = [staff_with(role) for role in Role]
     password_step(page, caseworker.username)
     page.get_by_role("button", name=TEXT[language]["register"]).click()
     page.wait_for_url("**/account/?new=passkey")

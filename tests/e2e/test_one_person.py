@@ -28,11 +28,10 @@ from corridor.core.actors import WORKER
 from corridor.intake.models import Request, Status
 from corridor.intake.services.screening import screen_request
 from corridor.pathways.models import Application, ApplicationStatus
-from corridor.pathways.services import load_catalog
 from tests.e2e.test_case_work import log_in, staff_with_device, submit
+from tests.factories import load_shipped_catalog
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.portal_helpers import FAST_KDF
-from tests.security.case_fixture import catalog_entries
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "keystore"]),
@@ -123,7 +122,7 @@ def test_one_person_from_the_portal_to_a_closed_case_in_russian(browser, live_se
     coordinator, coordinator_device = staff_with_device(Role.COORDINATOR)
     worker, worker_device = staff_with_device(Role.CASEWORKER)
     # The shipped catalog of routes, as an operator loads it once.
-    load_catalog(actor=coordinator, entries=catalog_entries())
+    load_shipped_catalog(coordinator)
     visits = Visits()
 
     def new_page(*, javascript: bool = True):

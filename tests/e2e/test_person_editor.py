@@ -14,18 +14,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.roles import Role
 from corridor.cases.services import opening
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
-from corridor.pathways import services as pathway_services
-from corridor.pathways.catalog_files import read_catalog
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import IdentityDocument
 from tests.accounts.helpers import current_code
-from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.factories import TEST_PASSWORD, load_shipped_catalog, staff_with, staff_with_device
 from tests.keys import vault_keys  # noqa: F401 - fixture
 
 pytestmark = [
@@ -57,10 +54,9 @@ def save(page) -> None:
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_facts_typed_on_the_case_page_open_a_plan(browser, live_server, lang):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    worker = StaffFactory(roles=[Role.CASEWORKER])
-    device = TOTPDevice.objects.create(user=worker, name="totp", confirmed=True)
-    pathway_services.load_catalog(actor=coordinator, entries=[f.entry for f in read_catalog()])
+    coordinator = staff_with(Role.COORDINATOR)
+    worker, device = staff_with_device(Role.CASEWORKER)
+    load_shipped_catalog(coordinator)
     case = opening.open_case(
         actor=coordinator,
         principal=PersonInput(names=[NameEntry(script="cyrl", given="Иса", family="Д.")]),

@@ -11,7 +11,7 @@ from corridor.accounts.roles import Role
 from corridor.intake.models import Message, Request
 from tests.accounts.helpers import form_token, log_in
 from tests.canaries import canary_forms
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.keys import vault_keys  # noqa: F401 - a fixture
 from tests.portal_helpers import FAST_KDF
 
@@ -46,7 +46,7 @@ def no_script(page) -> None:
 def team_replies(request_id, text: str) -> None:
     """A verifier opens the request in the staff inbox and replies, through the views."""
     staff = Client()
-    log_in(staff, StaffFactory(roles=[Role.VERIFIER]))
+    log_in(staff, staff_with(Role.VERIFIER))
     url = f"/requests/{request_id}/"
     assert (
         staff.post(f"{url}open/", {"csrfmiddlewaretoken": form_token(staff, url)}).status_code

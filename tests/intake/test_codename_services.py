@@ -30,7 +30,7 @@ from corridor.intake.services.codenames import (
 from corridor.vault import requester as vault_requester
 from corridor.vault.requester import codename_lookup
 from tests.canaries import canary_forms
-from tests.intake.helpers import REQUESTER, new_digest, receive_request, write
+from tests.factories import REQUESTER, new_digest, receive_request, write
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])

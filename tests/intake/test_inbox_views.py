@@ -10,15 +10,14 @@ from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.intake.models import Message, Request
 from tests.accounts.helpers import form_token, log_in
-from tests.factories import StaffFactory
-from tests.intake.helpers import write
+from tests.factories import staff_with, write
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 
 def client_for(role: Role) -> Client:
     client = Client()
-    log_in(client, StaffFactory(roles=[role]))
+    log_in(client, staff_with(role))
     return client
 
 

@@ -20,7 +20,7 @@ from corridor.intake.services.requests import receive_portal_request
 from corridor.intake.sources import source_of
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import key_provider
-from tests.intake.helpers import new_digest, new_token, receive_request
+from tests.factories import new_digest, new_token, receive_request
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])

@@ -17,8 +17,7 @@ from corridor.intake.selectors import list_inbox
 from corridor.intake.services.decisions import record_decision
 from corridor.intake.services.opening import open_request
 from corridor.intake.services.screening import screen_request
-from tests.factories import StaffFactory
-from tests.intake.helpers import write
+from tests.factories import staff_with, write
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
@@ -32,8 +31,8 @@ def screened(story: str = "Нужна помощь, ищут родственн�
 def test_a_coordinator_off_the_case_no_longer_reads_an_accepted_request(vault_keys, fast_kdf):
     """The attack: a coordinator who is not on the case opens the accepted request's story
     and phone from the inbox. Now the request belongs to its case team."""
-    lead = StaffFactory(roles=[Role.COORDINATOR])
-    other = StaffFactory(roles=[Role.COORDINATOR])
+    lead = staff_with(Role.COORDINATOR)
+    other = staff_with(Role.COORDINATOR)
     request = screened()
     open_request(actor=lead, request_id=request.pk)
     record_decision(
@@ -46,8 +45,8 @@ def test_a_coordinator_off_the_case_no_longer_reads_an_accepted_request(vault_ke
 
 
 def test_a_caseworker_reads_the_request_of_their_case_only_while_assigned(vault_keys, fast_kdf):
-    lead = StaffFactory(roles=[Role.COORDINATOR])
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    lead = staff_with(Role.COORDINATOR)
+    caseworker = staff_with(Role.CASEWORKER)
     request = screened()
     open_request(actor=lead, request_id=request.pk)
     request = record_decision(
@@ -62,8 +61,8 @@ def test_a_caseworker_reads_the_request_of_their_case_only_while_assigned(vault_
 def test_verifiers_read_the_queue_and_what_they_decided_not_what_others_decided(
     vault_keys, fast_kdf
 ):
-    verifier = StaffFactory(roles=[Role.VERIFIER])
-    other = StaffFactory(roles=[Role.VERIFIER])
+    verifier = staff_with(Role.VERIFIER)
+    other = staff_with(Role.VERIFIER)
     waiting, mine, theirs = screened(), screened(), screened()
     for request in (mine, theirs):
         open_request(actor=verifier, request_id=request.pk)
@@ -80,7 +79,7 @@ def test_reading_requests_counts_toward_the_insider_alert(vault_keys, fast_kdf, 
     """The attack: a verifier browses requests one after another. Before, only case
     openings counted; now each request read does, and the alert is raised."""
     settings.CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 2
-    verifier = StaffFactory(roles=[Role.VERIFIER])
+    verifier = staff_with(Role.VERIFIER)
     requests = [screened() for _ in range(3)]
     for request in requests:
         open_request(actor=verifier, request_id=request.pk)

@@ -18,7 +18,7 @@ from corridor.intake.models import Request, RequesterSession, SpentFormToken, Th
 from corridor.intake.services.sessions import end_requester_session, resume_requester_session
 from corridor.vault.models import DestroyedKey, Purpose, WrappedKey
 from corridor.vault.providers import key_provider
-from tests.intake.helpers import REQUESTER, write
+from tests.factories import REQUESTER, write
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 

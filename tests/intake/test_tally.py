@@ -16,7 +16,7 @@ from corridor.intake.services import requests as request_services
 from corridor.intake.tally import count_decision
 from corridor.reports.periods import parse_period
 from corridor.reports.selectors.marks import count_requests
-from tests.intake.helpers import new_token, receive_request
+from tests.factories import new_token, receive_request
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 

@@ -35,8 +35,14 @@ from corridor.intake.services.opening import open_request
 from corridor.vault.keystore import get_wrapped_key
 from corridor.vault.models import Purpose
 from corridor.vault.requester import open_for_requester, requester_key, seal_for_requester
-from tests.factories import StaffFactory
-from tests.intake.helpers import REQUESTER, new_digest, new_token, receive_request, write
+from tests.factories import (
+    REQUESTER,
+    new_digest,
+    new_token,
+    receive_request,
+    staff_with,
+    write,
+)
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -91,7 +97,7 @@ def test_other_roles_cannot_open_portal_requests_and_the_attempt_is_recorded(
     vault_keys, fast_kdf, role
 ):
     written = write()
-    staff = StaffFactory(roles=[role])
+    staff = staff_with(role)
     with pytest.raises(RequestNotFound):
         open_request(actor=staff, request_id=written.request.id)
     with pytest.raises(RequestNotFound):
@@ -111,7 +117,7 @@ def test_missing_and_forbidden_look_the_same(vault_keys, fast_kdf, verifier):
 
 
 def test_a_hotline_operator_sees_the_requests_they_recorded(vault_keys, fast_kdf):
-    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    operator = staff_with(Role.HOTLINE_OPERATOR)
     written = write()
     Request.objects.filter(pk=written.request.pk).update(recorded_by=operator)
     assert access_request_by_id(operator, written.request.id).pk == written.request.pk

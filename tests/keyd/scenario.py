@@ -18,7 +18,7 @@ from corridor.accounts.services import create_staff
 from corridor.core.actors import cli_actor
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.ledger import as_operator
-from tests.plugins.cases import open_case_for
+from tests.factories import open_case_for
 
 
 def scenario_secret(staff_id: int) -> bytes:

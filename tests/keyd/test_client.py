@@ -31,11 +31,10 @@ from corridor.vault.ledger import acting_with
 from corridor.vault.longlived import initialise_keys
 from corridor.vault.providers import check_key_provider, kek_administration, key_provider
 from corridor.vault.providers.base import WrappedBlob
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, open_case_for
 from tests.keyd.helpers import config_in, point_settings_at, short_dir
 from tests.keyd.work import open_for_work
 from tests.ledger_helpers import keyd_log_in
-from tests.plugins.cases import open_case_for
 
 COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "keystore"])
 

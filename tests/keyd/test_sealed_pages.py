@@ -22,9 +22,8 @@ from corridor.vault.ledger import as_operator
 from corridor.vault.longlived import initialise_keys
 from corridor.web.middleware import KeyFailureMiddleware
 from tests.accounts.helpers import form_token, log_in
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, open_case_for
 from tests.keyd.helpers import config_in, limits, point_settings_at
-from tests.plugins.cases import open_case_for
 
 COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "keystore"])
 pytestmark = pytest.mark.urls("tests.keyd.urls")

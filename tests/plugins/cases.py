@@ -1,5 +1,5 @@
 """Case fixtures for every test package: staff in each role, and a case factory with a canary
-in every field. Registered from the root conftest."""
+in every field, built with tests/factories.py. Registered from the root conftest."""
 
 from __future__ import annotations
 
@@ -7,31 +7,34 @@ import pytest
 
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case
-from tests.factories import StaffFactory, open_case_for, person_input
-
-__all__ = ["CASE_DB", "open_case_for", "person_input"]
+from tests.factories import open_case_for, staff_with
 
 CASE_DB = pytest.mark.django_db(databases=["default", "keystore"])
 
 
 @pytest.fixture
 def coordinator(db):
-    return StaffFactory(roles=[Role.COORDINATOR])
+    return staff_with(Role.COORDINATOR)
 
 
 @pytest.fixture
 def caseworker(db):
-    return StaffFactory(roles=[Role.CASEWORKER])
+    return staff_with(Role.CASEWORKER)
 
 
 @pytest.fixture
 def verifier(db):
-    return StaffFactory(roles=[Role.VERIFIER])
+    return staff_with(Role.VERIFIER)
+
+
+@pytest.fixture
+def hotline_operator(db):
+    return staff_with(Role.HOTLINE_OPERATOR)
 
 
 @pytest.fixture
 def admin(db):
-    return StaffFactory(roles=[Role.ADMIN])
+    return staff_with(Role.ADMIN)
 
 
 @pytest.fixture

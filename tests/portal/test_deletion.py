@@ -26,8 +26,7 @@ from corridor.intake.services.codenames import sign_in_with_codename
 from corridor.intake.services.decisions import record_decision
 from corridor.intake.services.opening import open_request
 from corridor.intake.services.screening import screen_request
-from tests.factories import StaffFactory
-from tests.intake.helpers import REQUESTER, new_digest
+from tests.factories import REQUESTER, new_digest, staff_with
 from tests.portal_helpers import ru
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -118,16 +117,16 @@ def test_a_coordinator_can_cancel_and_a_verifier_cannot(person):
     ask(person)
     request = Request.objects.get()
     with pytest.raises(NotAllowed):
-        deletion.cancel_deletion(actor=StaffFactory(roles=[Role.VERIFIER]), request_id=request.pk)
-    deletion.cancel_deletion(actor=StaffFactory(roles=[Role.COORDINATOR]), request_id=request.pk)
+        deletion.cancel_deletion(actor=staff_with(Role.VERIFIER), request_id=request.pk)
+    deletion.cancel_deletion(actor=staff_with(Role.COORDINATOR), request_id=request.pk)
     assert Request.objects.get().deletion_due_at is None
 
 
 def test_a_request_in_a_case_opens_a_two_person_erasure_task_instead(person):
     """The worker does not erase a case alone: the case's lead gets the task, every
     coordinator an alert, and the case is untouched until two of them erase it."""
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    other = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
+    other = staff_with(Role.COORDINATOR)
     person.write_and_get_codename()
     request = Request.objects.get()
     screen_request(actor=WORKER, request_id=request.pk)
@@ -165,7 +164,7 @@ def test_the_worker_carries_it_out_on_the_promised_day_and_not_before(
     from django.core.management import call_command
     from django.utils import timezone
 
-    from tests.intake.helpers import new_token, write
+    from tests.factories import new_token, write
 
     time_machine.move_to(timezone.now(), tick=False)
     written = write("Нужна помощь")

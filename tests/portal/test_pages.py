@@ -134,10 +134,10 @@ def test_coming_back_reading_a_reply_and_answering(person, canary):
     from corridor.accounts.roles import Role
     from corridor.intake.services.messages import send_team_reply
     from corridor.intake.services.opening import open_request
-    from tests.factories import StaffFactory
+    from tests.factories import staff_with
 
     codename = person.write_and_get_codename()
-    verifier = StaffFactory(roles=[Role.VERIFIER])
+    verifier = staff_with(Role.VERIFIER)
     request = Request.objects.get()
     open_request(actor=verifier, request_id=request.id)
     send_team_reply(actor=verifier, request_id=request.id, text=f"Мы прочитали. {canary}")

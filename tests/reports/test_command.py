@@ -15,7 +15,7 @@ from corridor.accounts.roles import Role
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.reports import services
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.processes import corridor_env, run_corridor
 from tests.reports.conftest import TODAY
 
@@ -91,9 +91,7 @@ def test_the_internal_report_needs_a_granted_approval_for_exactly_this_export(
     target = tmp_path / "internal.csv"
     arguments = ["--internal", "--format", "csv", "--period", "2025", "--output", str(target)]
     assert refused(*arguments, "--approval", str(approval.pk)) == 1
-    approvals.grant_approval(
-        actor=StaffFactory(roles=[Role.COORDINATOR]), approval_id=str(approval.pk)
-    )
+    approvals.grant_approval(actor=staff_with(Role.COORDINATOR), approval_id=str(approval.pk))
     wrong = ["--internal", "--format", "pdf", "--period", "2025", "--output", str(target)]
     assert refused(*wrong, "--approval", str(approval.pk)) == 2
     assert list(tmp_path.iterdir()) == []

@@ -20,13 +20,11 @@ from corridor.operations.demo_cases import (
     DemoStaff,
     build_caseload,
 )
-from corridor.pathways import services as pathway_services
-from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.models import Application, ApplicationStatus
 from corridor.reports import public, services
 from corridor.reports.periods import latest_public_year
 from tests.accounts.helpers import log_in
-from tests.intake.helpers import write
+from tests.factories import load_shipped_catalog, write
 from tests.plugins.cases import CASE_DB
 from tests.portal_helpers import fast_kdf  # noqa: F401 - fixture
 
@@ -35,7 +33,7 @@ pytestmark = CASE_DB
 
 @pytest.fixture
 def demo_caseload(vault_keys, coordinator, caseworker):
-    pathway_services.load_catalog(actor=coordinator, entries=[f.entry for f in read_catalog()])
+    load_shipped_catalog(coordinator)
     return build_caseload(
         actor=coordinator,
         staff=DemoStaff(coordinator=coordinator, caseworkers=[caseworker]),

@@ -17,7 +17,7 @@ from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.reports import services
 from corridor.reports.models import NeverPublish
 from corridor.reports.selectors.marks import never_publish_codes
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.reports.conftest import TODAY
 from tests.reports.figures_2017 import insert_2017_caseload
 
@@ -107,7 +107,7 @@ def test_the_minimum_k_follows_the_setting(settings):
 def test_publishing_from_the_web_needs_a_second_coordinator(coordinator):
     """Ask, be granted by someone else, download once; the audit log has the file's hash."""
     insert_2017_caseload()
-    second = StaffFactory(roles=[Role.COORDINATOR])
+    second = staff_with(Role.COORDINATOR)
     export = services.check_export(
         scope="public", format="csv", period="2017", today=date(2018, 8, 1)
     )
@@ -170,7 +170,7 @@ def test_a_public_file_is_written_whole_and_its_hash_recorded(tmp_path):
     )
     target = tmp_path / "public.csv"
     digest = services.export_to_file(
-        actor=StaffFactory(roles=[Role.COORDINATOR]),
+        actor=staff_with(Role.COORDINATOR),
         export=export,
         output=target,
         today=date(2018, 8, 1),

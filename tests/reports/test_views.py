@@ -16,7 +16,7 @@ from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.reports.models import NeverPublish
 from tests.accounts.helpers import form_token, log_in
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.reports.plain_caseload import PlainCase, insert_caseload
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def caseload(frozen_today):
     ],
 )
 def test_who_opens_the_report_pages(frozen_today, role, dashboard, public, never):
-    client = client_as(StaffFactory(roles=[role]))
+    client = client_as(staff_with(role))
     assert client.get("/reports/").status_code == dashboard
     assert client.get("/reports/public/").status_code == public
     assert client.get("/reports/never-publish/").status_code == never
@@ -85,7 +85,7 @@ def test_the_public_preview_hides_small_counts(caseload, coordinator):
 
 
 def test_an_auditor_sees_but_cannot_ask_to_publish(caseload):
-    auditor = client_as(StaffFactory(roles=[Role.AUDITOR]))
+    auditor = client_as(staff_with(Role.AUDITOR))
     page = auditor.get("/reports/public/").content.decode()
     assert "Ask to publish" not in page
     response = post(
@@ -113,7 +113,7 @@ def test_ask_grant_download(caseload, coordinator):
         "2025",
         {"format": "csv", "language": "en", "k": 5},
     )
-    second = client_as(StaffFactory(roles=[Role.COORDINATOR]))
+    second = client_as(staff_with(Role.COORDINATOR))
     post(second, f"/approvals/{approval.pk}/grant/", {}, page="/approvals/")
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.GRANTED
     assert "Download" in first.get("/reports/public/").content.decode()

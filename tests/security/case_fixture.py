@@ -1,7 +1,8 @@
 """A case with something in every part of it, and a distinct canary in every sealed field.
 
-Built through the same services staff use. The route enumeration (C1), the field
-canaries (C2) and the browser residue test (C23) all look at this one shape.
+Built through the same services staff use, with the builders of tests/factories.py. The
+route enumeration (C1), the field canaries (C2) and the browser residue test (C23) all look
+at this one shape.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -31,15 +31,10 @@ from corridor.cases.models import (
 from corridor.cases.services import costs, logistics, opening, progress, safety, work
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
-from corridor.pathways.applications import start_application
-from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.models import Application
-from corridor.pathways.schema import Route, Transit
-from corridor.pathways.services import load_catalog
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, Person, Sex
-from tests.cases.conftest import new_case
-from tests.factories import APPLICATION_ROUTE, StaffFactory
+from tests.factories import load_shipped_catalog, new_case, staff_with, start_application_for
 
 # Every sealed field of a case that a page could show. Placement addresses are the one
 # field only coordinators may see.
@@ -68,12 +63,6 @@ CANARY_FIELDS = (
     "reference_number",
 )
 COORDINATOR_ONLY = frozenset({"placement_address"})
-
-
-@cache
-def catalog_entries() -> list[Route | Transit]:
-    """The shipped catalog, parsed once per test run (the files do not change under it)."""
-    return [found.entry for found in read_catalog()]
 
 
 def new_canaries() -> dict[str, str]:
@@ -115,9 +104,9 @@ def build_case(canaries: dict[str, str] | None = None) -> CaseFixture:
     a contact protocol, tasks, a note, a placement, a journey, a risk assessment, a flag,
     a link, an open incident and an expense. Nobody else is assigned to it."""
     c = canaries or new_canaries()
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    owner = StaffFactory(roles=[Role.CASEWORKER])
-    spare = StaffFactory(roles=[Role.CASEWORKER])
+    coordinator = staff_with(Role.COORDINATOR)
+    owner = staff_with(Role.CASEWORKER)
+    spare = staff_with(Role.CASEWORKER)
     principal = PersonInput(
         names=[
             NameEntry(script="cyrl", given=f"Руслан{c['given_name']}", family="Орлов"),
@@ -203,11 +192,10 @@ def build_case(canaries: dict[str, str] | None = None) -> CaseFixture:
         spent_on=clock.today(),
     )
     lonely = new_case(coordinator, given="Alone")
-    load_catalog(actor=coordinator, entries=catalog_entries())
-    application = start_application(
-        actor=owner,
-        case=case,
-        route_id=APPLICATION_ROUTE,
+    load_shipped_catalog(coordinator)
+    application = start_application_for(
+        owner,
+        case,
         authority="Embassy of Germany, Moscow",
         people=[first],
         reference_number=c["reference_number"],

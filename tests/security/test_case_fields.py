@@ -17,7 +17,7 @@ from corridor.cases.models import CaseAssignment
 from corridor.cases.services.assignment import assign_case
 from tests.accounts.helpers import log_in
 from tests.cases.conftest import CASE_DB
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.security.case_fixture import CANARY_FIELDS, COORDINATOR_ONLY, CaseFixture, build_case
 from tests.url_policy import CASE_POLICY, ROUTES
@@ -69,7 +69,7 @@ def logged_in(staff) -> Client:
 )
 def test_each_role_sees_exactly_its_fields(vault_keys, role, assigned, allowed):  # noqa: F811
     fixture = build_case()
-    staff = StaffFactory(roles=[role])
+    staff = staff_with(role)
     if assigned:
         assign_case(actor=fixture.coordinator, case=fixture.case, staff=staff, lead=False)
     client = logged_in(staff)
@@ -81,7 +81,7 @@ def test_each_role_sees_exactly_its_fields(vault_keys, role, assigned, allowed):
 def test_nothing_shows_before_the_case_is_opened(vault_keys, role):  # noqa: F811
     """People are masked until revealed: a case page is codes, dates and references only."""
     fixture = build_case()
-    staff = StaffFactory(roles=[role])
+    staff = staff_with(role)
     assign_case(actor=fixture.coordinator, case=fixture.case, staff=staff, lead=False)
     assert seen_canaries(logged_in(staff), fixture) == set()
 
@@ -90,7 +90,7 @@ def test_nothing_shows_before_the_case_is_opened(vault_keys, role):  # noqa: F81
 def test_an_assignment_row_does_not_give_a_data_less_role_the_case(vault_keys, role):  # noqa: F811
     """Even assigned (which the services never do), these roles open nothing."""
     fixture = build_case()
-    staff = StaffFactory(roles=[role])
+    staff = staff_with(role)
     CaseAssignment.objects.create(case=fixture.case, staff=staff, lead=False)
     client = logged_in(staff)
     client.post(f"/cases/{fixture.case.ref}/open/", {"reason": "supervision"})

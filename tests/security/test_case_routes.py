@@ -28,7 +28,7 @@ from corridor.people.inputs import DocumentInput
 from corridor.people.models import DocumentKind, IdentityDocument, Person
 from tests.accounts.helpers import log_in
 from tests.cases.conftest import CASE_DB, close_settled
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.security.case_fixture import CaseFixture, build_case
 from tests.url_policy import CASE_POLICY, case_outcome
@@ -186,9 +186,7 @@ def prepare_erase(fx: CaseFixture) -> None:
 
     if pending_erasure(fx.case) is None:
         approval = request_case_erasure(actor=fx.coordinator, case=fx.case, reason="retention")
-        approvals.grant_approval(
-            actor=StaffFactory(roles=[Role.COORDINATOR]), approval_id=str(approval.pk)
-        )
+        approvals.grant_approval(actor=staff_with(Role.COORDINATOR), approval_id=str(approval.pk))
 
 
 def prepare_incident_close(fx: CaseFixture) -> None:
@@ -272,7 +270,7 @@ def test_case_routes_follow_the_policy(vault_keys, role, assigned):  # noqa: F81
     `assigned` gives the person an assignment row on the case, even in a role that the
     services would never assign: only the role and the assignment together open a case.
     """
-    staff = StaffFactory(roles=[role])
+    staff = staff_with(role)
     client = Client()
     log_in(client, staff)
     fixture: CaseFixture | None = None

@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.roles import Role
 from tests.accounts.helpers import log_in
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.security.headers import header_problems
 from tests.url_policy import ROUTES
 
@@ -42,7 +42,7 @@ def test_headers_on_every_route(client, name, who):
     """Each route answers with its decided status and the full header set."""
     route = ROUTES[name]
     if who == "staff":
-        log_in(client, StaffFactory(roles=[Role.CASEWORKER]))
+        log_in(client, staff_with(Role.CASEWORKER))
     response = client.get(route.path)
     assert response.status_code == getattr(route, who)
     assert header_problems(response, portal=route.audience == "portal") == []

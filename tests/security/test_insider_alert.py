@@ -16,8 +16,8 @@ from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import CaseOpening, InsiderAlert
 from corridor.cases.services.assignment import assign_case
-from tests.cases.conftest import CASE_DB, new_case
-from tests.factories import StaffFactory
+from tests.cases.conftest import CASE_DB
+from tests.factories import new_case, staff_with
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.web.conftest import client_for, reauthenticate
 
@@ -28,8 +28,8 @@ pytestmark = CASE_DB
 def scene(vault_keys, settings, time_machine):  # noqa: F811
     settings.CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 3
     time_machine.move_to("2026-06-01 22:00:00Z", tick=False)
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    worker = StaffFactory(roles=[Role.CASEWORKER])
+    coordinator = staff_with(Role.COORDINATOR)
+    worker = staff_with(Role.CASEWORKER)
     cases = []
     for _ in range(6):
         case = new_case(coordinator)
@@ -66,7 +66,7 @@ def test_coordinators_and_auditors_see_the_banner_and_the_worker_does_not(scene)
     client = client_for(worker)
     for case in cases[:4]:
         open_(client, case)
-    auditor = StaffFactory(roles=[Role.AUDITOR])
+    auditor = staff_with(Role.AUDITOR)
     for viewer in (coordinator, auditor):
         page = client_for(viewer).get("/").content.decode()
         assert 'id="insider-banner"' in page
@@ -113,7 +113,7 @@ def test_a_surge_declared_on_the_board_is_shown_and_raises_the_threshold(scene):
         "/board/surge/", {"reason": "evacuation_night", "threshold": 10, "hours": 6}
     )
     assert response.status_code == 302
-    auditor_page = client_for(StaffFactory(roles=[Role.AUDITOR])).get("/").content.decode()
+    auditor_page = client_for(staff_with(Role.AUDITOR)).get("/").content.decode()
     assert f"Surge declared by {coordinator.username}" in auditor_page
     client = client_for(worker)
     for case in cases:

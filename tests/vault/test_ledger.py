@@ -21,10 +21,10 @@ from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import UnwrapRefused
 from corridor.vault.keys import data_key
 from corridor.vault.ledger import TicketRefused, acting_with, as_operator
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, open_case_for
 from tests.ledger_helpers import admit, code_for
 from tests.ledger_helpers import keyd_log_in as log_in
-from tests.plugins.cases import CASE_DB, open_case_for
+from tests.plugins.cases import CASE_DB
 
 pytestmark = CASE_DB
 

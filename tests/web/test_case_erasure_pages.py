@@ -65,7 +65,7 @@ def test_a_coordinator_cancels_a_planned_deletion_from_the_request_page(settings
     and the person is told in their conversation."""
     from corridor.intake.models import Author, Message, Request
     from corridor.intake.services.deletion import ask_for_deletion
-    from tests.intake.helpers import REQUESTER, new_token, write
+    from tests.factories import REQUESTER, new_token, write
     from tests.portal_helpers import FAST_KDF
 
     settings.CORRIDOR_CODENAME_KDF = FAST_KDF

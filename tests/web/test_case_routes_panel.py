@@ -17,7 +17,8 @@ from corridor.pathways.models import Application, ApplicationStatus
 from corridor.people.inputs import PersonInput
 from corridor.people.services import update_person
 from tests.cases.conftest import CASE_DB
-from tests.security.case_fixture import APPLICATION_ROUTE, build_case
+from tests.factories import APPLICATION_ROUTE
+from tests.security.case_fixture import build_case
 from tests.web.conftest import client_for
 
 pytestmark = [CASE_DB, pytest.mark.usefixtures("vault_keys")]

@@ -28,8 +28,8 @@ from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
 from corridor.pathways.applications import record_status
 from corridor.pathways.models import ApplicationStatus, DenialReason
-from tests.cases.conftest import CASE_DB, close_settled, new_case
-from tests.factories import StaffFactory, start_application_for
+from tests.cases.conftest import CASE_DB, close_settled
+from tests.factories import StaffFactory, new_case, start_application_for
 from tests.security.case_fixture import build_case
 from tests.web.conftest import client_for
 

@@ -18,8 +18,8 @@ from corridor.cases.services import logistics, progress, safety, work
 from corridor.cases.services.assignment import assign_case
 from corridor.core import clock
 from corridor.people.models import Channel
-from tests.cases.conftest import CASE_DB, new_case
-from tests.factories import StaffFactory
+from tests.cases.conftest import CASE_DB
+from tests.factories import StaffFactory, new_case
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.web.conftest import client_for
 

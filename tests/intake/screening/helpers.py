@@ -5,7 +5,7 @@ from __future__ import annotations
 from corridor.core.actors import WORKER
 from corridor.intake.models import Request, RequestFlag
 from corridor.intake.services.screening import screen_request
-from tests.intake.helpers import write
+from tests.factories import write
 
 TEMPLATE = (
     "Здравствуйте, меня зовут {name}, я из Грозного. Мои родственники узнали обо мне "

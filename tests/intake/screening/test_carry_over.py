@@ -30,8 +30,7 @@ from corridor.people.register import confiscated_kinds
 from corridor.portal.forms import RequestForm
 from corridor.vault.errors import UnwrapRefused
 from corridor.web.screening_forms import HotlineForm
-from tests.factories import StaffFactory
-from tests.intake.helpers import REQUESTER, write
+from tests.factories import REQUESTER, staff_with, write
 from tests.portal_helpers import Requester
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -133,7 +132,7 @@ def test_every_hotline_answer_is_found_decrypted_in_the_case(vault_keys, coordin
     """A call recorded with every question answered, accepted: triage, name, phone, date
     of birth, document number and story are all in the case."""
     assert set(HOTLINE_ANSWERS) == set(HotlineForm().fields) - {"conflict"}
-    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    operator = staff_with(Role.HOTLINE_OPERATOR)
     request = record_hotline_request(
         actor=operator, answers=HOTLINE_ANSWERS, escalate=False, conflict=False
     )
@@ -212,7 +211,7 @@ def test_an_attached_request_waits_for_the_case_team_when_the_verifier_may_not_w
     assert (decided.status, decided.case_id, decided.carried_at) == (Status.ACCEPTED, case.pk, None)
     assert count_waiting(case) == 1
     assert AuditEntry.objects.filter(event_type="intake.answers_waiting").count() == 1
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    caseworker = staff_with(Role.CASEWORKER)
     assign_case(actor=coordinator, case=case, staff=caseworker, lead=True)
     assert merge_waiting_answers(actor=verifier, case=case) == 0  # not the case's team
 

@@ -15,8 +15,7 @@ from corridor.intake.services.carrying import count_waiting
 from corridor.intake.services.decisions import record_decision
 from corridor.intake.services.screening import screen_request
 from tests.accounts.helpers import form_token
-from tests.factories import StaffFactory
-from tests.intake.helpers import write
+from tests.factories import staff_with, write
 from tests.intake.screening.helpers import screened
 from tests.intake.screening.test_views import client_of
 
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 def test_the_verifier_sees_what_accepting_carries_and_where(vault_keys, fast_kdf):
     request = screened("Забрали паспорт", name_to_use="Аминат", if_someone_else="Ошиблись номером")
-    page = client_of(StaffFactory(roles=[Role.VERIFIER])).get(f"/requests/{request.pk}/")
+    page = client_of(staff_with(Role.VERIFIER)).get(f"/requests/{request.pk}/")
     html = page.content.decode()
     assert 'id="carry-over"' in html
     preview = html[html.index('id="carry-over"') : html.index('id="decision"')]
@@ -36,13 +35,13 @@ def test_the_verifier_sees_what_accepting_carries_and_where(vault_keys, fast_kdf
 
 
 def test_attaching_from_the_page_says_which_codename_stays_valid(vault_keys, fast_kdf):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     first = screened("Первый раз", name_to_use="Аминат")
     case = record_decision(
         actor=coordinator, request_id=first.pk, outcome=Outcome.ACCEPT, methods=["call_held"]
     ).case
     again = screened("Потеряла кодовое имя", name_to_use="Аминат", lost_codename=True)
-    verifier = client_of(StaffFactory(roles=[Role.VERIFIER]))
+    verifier = client_of(staff_with(Role.VERIFIER))
     url = f"/requests/{again.pk}/"
 
     response = verifier.post(
@@ -67,7 +66,7 @@ def test_attaching_from_the_page_says_which_codename_stays_valid(vault_keys, fas
 
 def test_opening_the_case_for_work_carries_the_waiting_answers(vault_keys, fast_kdf):
     """The assigned caseworker opens the case: the answers that waited are in it."""
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     first = screened("Первый раз", name_to_use="Аминат")
     case = record_decision(
         actor=coordinator, request_id=first.pk, outcome=Outcome.ACCEPT, methods=["call_held"]
@@ -75,13 +74,13 @@ def test_opening_the_case_for_work_carries_the_waiting_answers(vault_keys, fast_
     again = write("Снова пишу, потеряла кодовое имя", name_to_use="Амина")
     screen_request(actor=WORKER, request_id=again.request.id)
     record_decision(
-        actor=StaffFactory(roles=[Role.VERIFIER]),
+        actor=staff_with(Role.VERIFIER),
         request_id=again.request.pk,
         outcome=Outcome.ATTACH,
         methods=[Method.CALL_HELD],
         case_ref=case.ref,
     )
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    caseworker = staff_with(Role.CASEWORKER)
     assign_case(actor=coordinator, case=case, staff=caseworker, lead=True)
     client = client_of(caseworker)
     before = client.get(f"/cases/{case.ref}/").content.decode()
@@ -99,7 +98,7 @@ def test_opening_the_case_for_work_carries_the_waiting_answers(vault_keys, fast_
 
 
 def test_the_case_page_shows_the_consent_and_staff_change_it(vault_keys, fast_kdf):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     request = screened("Помогите", consent_keep=True, consent_share="no")
     case = record_decision(
         actor=coordinator, request_id=request.pk, outcome=Outcome.ACCEPT, methods=["call_held"]
@@ -125,7 +124,7 @@ def test_the_case_page_shows_the_consent_and_staff_change_it(vault_keys, fast_kd
 
 
 def test_the_hotline_form_asks_the_spoken_consent(vault_keys):
-    operator = client_of(StaffFactory(roles=[Role.HOTLINE_OPERATOR]))
+    operator = client_of(staff_with(Role.HOTLINE_OPERATOR))
     page = operator.get("/requests/hotline/").content.decode()
     assert 'name="consent_keep"' in page
     assert 'name="consent_share"' in page

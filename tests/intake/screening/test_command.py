@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from corridor.intake.models import Channel, Request
-from tests.intake.helpers import write
+from tests.factories import write
 from tests.intake.screening.helpers import screened
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])

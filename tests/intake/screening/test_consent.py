@@ -19,8 +19,7 @@ from corridor.intake.services.decisions import record_decision
 from corridor.intake.services.screening import screen_request
 from corridor.intake.services.sharing import record_sharing_answer
 from tests.cases.conftest import close_settled
-from tests.factories import StaffFactory
-from tests.intake.helpers import REQUESTER, new_token, write
+from tests.factories import REQUESTER, new_token, staff_with, write
 from tests.portal_helpers import Requester
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -125,7 +124,7 @@ def test_closing_for_another_reason_does_not_ask(vault_keys, fast_kdf, coordinat
 @pytest.mark.parametrize("outcome", [Outcome.REFER_OUT, Outcome.CO_VERIFY])
 def test_referring_a_request_out_follows_the_answer(vault_keys, fast_kdf, outcome):
     """A request whose writer said "no" is not referred or co-verified with a partner."""
-    verifier = StaffFactory(roles=[Role.VERIFIER])
+    verifier = staff_with(Role.VERIFIER)
     written = write("Помогите", consent_share="no")
     screen_request(actor=WORKER, request_id=written.request.id)
     with pytest.raises(SharingRefused):
@@ -137,7 +136,7 @@ def test_referring_a_request_out_follows_the_answer(vault_keys, fast_kdf, outcom
 
 
 def test_a_request_not_asked_is_referred_only_with_a_confirmation(vault_keys, fast_kdf):
-    verifier = StaffFactory(roles=[Role.VERIFIER])
+    verifier = staff_with(Role.VERIFIER)
     written = write("Помогите")
     screen_request(actor=WORKER, request_id=written.request.id)
     with pytest.raises(SharingRefused):

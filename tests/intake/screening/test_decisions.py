@@ -25,7 +25,7 @@ from corridor.intake.services.decisions import (
 from corridor.intake.services.erasure import erase_due_requests
 from corridor.intake.services.messages import NAMES_STAFF, send_team_reply
 from corridor.vault.models import WrappedKey
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.intake.screening.helpers import screened
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -42,7 +42,7 @@ def team_texts(request: Request, staff) -> list[str]:
 def test_accepting_opens_a_case_that_carries_the_thread(vault_keys, fast_kdf, coordinator):
     """Full acceptance opens a case led by the coordinator who accepted; its team reads
     and answers the same thread the requester writes in."""
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    caseworker = staff_with(Role.CASEWORKER)
     request = screened("Помогите", name_to_use="Магомед Хасанов")
     decided = record_decision(
         actor=coordinator,
@@ -161,9 +161,9 @@ def test_a_duplicate_is_linked_to_the_existing_case(vault_keys, fast_kdf, coordi
 
 def test_only_verifiers_and_coordinators_decide(vault_keys, fast_kdf):
     request = screened()
-    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    operator = staff_with(Role.HOTLINE_OPERATOR)
     Request.objects.filter(pk=request.pk).update(recorded_by=operator)
-    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    caseworker = staff_with(Role.CASEWORKER)
     from corridor.intake.errors import RequestNotFound
 
     with pytest.raises(RequestNotFound):

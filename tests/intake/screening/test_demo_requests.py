@@ -9,14 +9,14 @@ from corridor.core.actors import WORKER
 from corridor.intake.models import Channel
 from corridor.intake.services.screening import screen_request
 from corridor.operations.demo_requests import build_requests
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.intake.screening.helpers import flags_of
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 
 def test_demo_requests_raise_the_templated_and_the_duplicate_signals(vault_keys, fast_kdf):
-    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    operator = staff_with(Role.HOTLINE_OPERATOR)
     requests = build_requests(operator=operator)
     for request in requests:
         screen_request(actor=WORKER, request_id=request.pk)

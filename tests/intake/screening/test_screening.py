@@ -23,7 +23,7 @@ from corridor.intake.services import screening
 from corridor.intake.services.screening import screen_or_park, screen_request
 from corridor.vault.errors import VaultSealed
 from corridor.vault.providers import key_provider
-from tests.intake.helpers import write
+from tests.factories import staff_with, write
 from tests.intake.screening.helpers import TEMPLATE, flags_of, matched, screened
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -194,9 +194,8 @@ def test_one_name_with_different_birth_years_is_two_people(vault_keys, fast_kdf)
     name and birth date is flagged."""
     from corridor.accounts.roles import Role
     from corridor.intake.services.hotline import record_hotline_request
-    from tests.factories import StaffFactory
 
-    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    operator = staff_with(Role.HOTLINE_OPERATOR)
     triage = {"danger_now": "no", "can_talk": "yes", "full_name": "Ислам Мусаев"}
 
     def call(born: str) -> Request:

@@ -15,7 +15,7 @@ from corridor.intake.services.screening import screen_request
 from corridor.intake.services.watchlist import add_watch_entry
 from corridor.intake.unwrap_policy import request_unwrap_policy
 from corridor.vault.keyd.policy import UnwrapRequest, granting_policy
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.intake.screening.test_hotline import CALL
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -30,10 +30,10 @@ def asks(staff, object_id, key_id) -> bool:
 
 
 def test_requests_keys_follow_screening_roles_the_operator_and_the_case_team(vault_keys):
-    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
-    verifier = StaffFactory(roles=[Role.VERIFIER])
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    stranger = StaffFactory(roles=[Role.CASEWORKER])
+    operator = staff_with(Role.HOTLINE_OPERATOR)
+    verifier = staff_with(Role.VERIFIER)
+    coordinator = staff_with(Role.COORDINATOR)
+    stranger = staff_with(Role.CASEWORKER)
     request = record_hotline_request(actor=operator, answers=CALL, escalate=False, conflict=False)
     assert asks(operator, request.pk, request.key_id)
     assert asks(verifier, request.pk, request.key_id)
@@ -64,8 +64,8 @@ def test_requests_keys_follow_screening_roles_the_operator_and_the_case_team(vau
 
 
 def test_watchlist_keys_are_for_coordinators_only(vault_keys):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    verifier = StaffFactory(roles=[Role.VERIFIER])
+    coordinator = staff_with(Role.COORDINATOR)
+    verifier = staff_with(Role.VERIFIER)
     entry = add_watch_entry(
         actor=coordinator, kind=WatchKind.OFFICIAL, details={"phone": "89001112233"}
     )

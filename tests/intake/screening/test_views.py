@@ -15,7 +15,7 @@ from corridor.core import clock
 from corridor.intake.models import Outcome, Request, Status, WatchEntry
 from corridor.intake.services.decisions import record_decision
 from tests.accounts.helpers import form_token, log_in
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.intake.screening.helpers import screened
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -28,8 +28,8 @@ def client_of(staff) -> Client:
 
 
 def test_an_operator_records_and_escalates_a_call(vault_keys):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    coordinator = staff_with(Role.COORDINATOR)
+    operator = staff_with(Role.HOTLINE_OPERATOR)
     client = client_of(operator)
     page = client.get("/requests/hotline/").content.decode()
     assert "data-draft" in page
@@ -57,15 +57,13 @@ def test_an_operator_records_and_escalates_a_call(vault_keys):
     dashboard = client_of(coordinator).get("/").content.decode()
     assert 'data-alert="hotline_escalation"' in dashboard
     assert request.reference in dashboard
-    assert (
-        client_of(StaffFactory(roles=[Role.VERIFIER])).get("/requests/hotline/").status_code == 403
-    )
+    assert client_of(staff_with(Role.VERIFIER)).get("/requests/hotline/").status_code == 403
 
 
 def test_the_verifier_sees_signals_in_words_and_decides(vault_keys, fast_kdf):
     screened(name_to_use="Магомед Хасанов", safe_contact="+7 928 123-45-67")
     second = screened(name_to_use="Magomet Hasanov", safe_contact="89281234567")
-    verifier = StaffFactory(roles=[Role.VERIFIER])
+    verifier = staff_with(Role.VERIFIER)
     client = client_of(verifier)
     url = f"/requests/{second.pk}/"
     page = client.get(url).content.decode()
@@ -78,13 +76,13 @@ def test_the_verifier_sees_signals_in_words_and_decides(vault_keys, fast_kdf):
     assert Request.objects.get(pk=second.pk).status == Status.IN_VERIFICATION
     client.post(f"{url}decide/", {"csrfmiddlewaretoken": token, "outcome": "accept_provisional"})
     assert Request.objects.get(pk=second.pk).status == Status.PROVISIONAL
-    operator = client_of(StaffFactory(roles=[Role.HOTLINE_OPERATOR]))
+    operator = client_of(staff_with(Role.HOTLINE_OPERATOR))
     assert operator.post(f"{url}decide/", {"csrfmiddlewaretoken": token}).status_code in (403, 404)
 
 
 def test_overdue_provisional_and_suspected_requests_show_on_the_board(vault_keys, fast_kdf):
-    verifier = StaffFactory(roles=[Role.VERIFIER])
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    verifier = staff_with(Role.VERIFIER)
+    coordinator = staff_with(Role.COORDINATOR)
     provisional = screened()
     suspected = screened()
     record_decision(actor=verifier, request_id=provisional.pk, outcome=Outcome.ACCEPT_PROVISIONAL)
@@ -100,7 +98,7 @@ def test_overdue_provisional_and_suspected_requests_show_on_the_board(vault_keys
 
 
 def test_the_case_page_links_the_thread_it_was_accepted_from(vault_keys, fast_kdf):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     request = screened(name_to_use="Магомед Хасанов")
     accepted = record_decision(
         actor=coordinator, request_id=request.pk, outcome=Outcome.ACCEPT, methods=["call_held"]
@@ -110,7 +108,7 @@ def test_the_case_page_links_the_thread_it_was_accepted_from(vault_keys, fast_kd
 
 
 def test_the_watchlist_page_is_for_coordinators(vault_keys):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     client = client_of(coordinator)
     token = form_token(client, "/watchlist/")
     response = client.post(
@@ -133,13 +131,13 @@ def test_the_watchlist_page_is_for_coordinators(vault_keys):
         == 404
     )
     for role in (Role.VERIFIER, Role.HOTLINE_OPERATOR, Role.CASEWORKER):
-        assert client_of(StaffFactory(roles=[role])).get("/watchlist/").status_code == 403
+        assert client_of(staff_with(role)).get("/watchlist/").status_code == 403
 
 
 def test_decisions_and_calls_refused_cleanly(vault_keys, fast_kdf, settings):
     """A decision without an outcome comes back with an error, an unknown request is a
     404, and a sealed key service leaves the call form filled with a clear message."""
-    verifier = client_of(StaffFactory(roles=[Role.VERIFIER]))
+    verifier = client_of(staff_with(Role.VERIFIER))
     request = screened()
     url = f"/requests/{request.pk}/"
     token = form_token(verifier, url)
@@ -151,7 +149,7 @@ def test_decisions_and_calls_refused_cleanly(vault_keys, fast_kdf, settings):
         verifier.post(missing, {"csrfmiddlewaretoken": token, "outcome": "decline"}).status_code
         == 404
     )
-    operator = client_of(StaffFactory(roles=[Role.HOTLINE_OPERATOR]))
+    operator = client_of(staff_with(Role.HOTLINE_OPERATOR))
     token = form_token(operator, "/requests/hotline/")
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
     sealed = operator.post(

@@ -17,7 +17,7 @@ from corridor.intake.services.watchlist import (
     remove_watch_entry,
 )
 from corridor.vault.models import WrappedKey
-from tests.factories import StaffFactory
+from tests.factories import staff_with
 from tests.intake.screening.helpers import flags_of, screened
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 def test_a_request_from_a_watched_relative_is_flagged(vault_keys, fast_kdf):
     """A request giving the phone of a relative on the watchlist, in another format."""
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     add_watch_entry(
         actor=coordinator,
         kind=WatchKind.RELATIVE,
@@ -37,8 +37,8 @@ def test_a_request_from_a_watched_relative_is_flagged(vault_keys, fast_kdf):
 
 
 def test_only_coordinators_see_or_change_the_watchlist(vault_keys):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    verifier = StaffFactory(roles=[Role.VERIFIER])
+    coordinator = staff_with(Role.COORDINATOR)
+    verifier = staff_with(Role.VERIFIER)
     entry = add_watch_entry(
         actor=coordinator, kind=WatchKind.OFFICIAL, details={"full_name": "Иван Петров"}
     )
@@ -55,7 +55,7 @@ def test_only_coordinators_see_or_change_the_watchlist(vault_keys):
 
 
 def test_an_entry_needs_something_to_match(vault_keys):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     with pytest.raises(InvalidInput, match=str(NOTHING_TO_MATCH)[:20]):
         add_watch_entry(actor=coordinator, kind=WatchKind.INFORMANT, details={"note": "кто-то"})
     with pytest.raises(InvalidInput):
@@ -66,7 +66,7 @@ def test_an_entry_needs_something_to_match(vault_keys):
 def test_removing_an_entry_destroys_its_key_and_stops_matching(
     vault_keys, fast_kdf, django_capture_on_commit_callbacks
 ):
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     entry = add_watch_entry(
         actor=coordinator, kind=WatchKind.INFORMANT, details={"phone": "+7 928 111-22-33"}
     )
@@ -87,7 +87,7 @@ def test_removing_an_entry_destroys_its_key_and_stops_matching(
 def test_an_entry_blanked_halfway_is_skipped_not_an_error(vault_keys):
     """An entry whose sealed details are gone (a removal interrupted before its mark) is
     left out of the coordinator's list instead of breaking it."""
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    coordinator = staff_with(Role.COORDINATOR)
     kept = add_watch_entry(
         actor=coordinator, kind=WatchKind.RELATIVE, details={"full_name": "Иван Петров"}
     )
