@@ -15,8 +15,7 @@ from corridor.intake.models import Request, RequestFlag, Signal, Status
 from corridor.intake.selectors import list_inbox
 from corridor.intake.services.flood import DISMISS_REASON, dismiss_flood
 from tests.accounts.helpers import form_token, log_in
-from tests.factories import StaffFactory
-from tests.intake.helpers import receive_request
+from tests.factories import StaffFactory, receive_request
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 

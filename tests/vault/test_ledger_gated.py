@@ -23,10 +23,10 @@ from corridor.vault.errors import UnwrapRefused
 from corridor.vault.keys import data_key
 from corridor.vault.ledger import TicketRefused, acting_with
 from corridor.vault.providers import key_provider
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, open_case_for
 from tests.ledger_helpers import admit, code_for
 from tests.ledger_helpers import keyd_log_in as log_in
-from tests.plugins.cases import CASE_DB, open_case_for
+from tests.plugins.cases import CASE_DB
 
 pytestmark = CASE_DB
 

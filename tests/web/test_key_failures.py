@@ -41,8 +41,7 @@ from corridor.vault.providers.file import FileKeyProvider
 from corridor.web.views.case_actions import ACTIONS, CaseAction
 from tests.accounts.helpers import form_token
 from tests.cases.conftest import CASE_DB
-from tests.factories import StaffFactory
-from tests.intake.helpers import write
+from tests.factories import StaffFactory, write
 from tests.portal_helpers import fast_kdf  # noqa: F401 - fixture
 from tests.web.conftest import client_for
 
