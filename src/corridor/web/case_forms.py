@@ -364,6 +364,8 @@ class EraseForm(CaseForm):
         ),
         required=True,
     )
+
+
 ASK_APPROVAL = "ask_approval"
 
 
