@@ -36,7 +36,12 @@ def test_the_guides_units_pass_systemd_analyze_verify(tmp_path):
     analyze = shutil.which("systemd-analyze")
     assert analyze, "systemd-analyze is missing: apt-get install systemd (see .ci/run)"
     units = documented_units()
-    assert sorted(units) == ["corridor-keyd.service", "corridor-worker.service", "corridor.service"]
+    assert sorted(units) == [
+        "corridor-keyd.service",
+        "corridor-portal.service",
+        "corridor-worker.service",
+        "corridor.service",
+    ]
     paths: list[Path] = []
     for name, text in units.items():
         # verify checks that ExecStart exists: this checkout stands in for the install.

@@ -163,7 +163,9 @@ def test_a_flipped_byte_in_any_file_is_refused(installation, tmp_path, kind):
     """One byte changed in the middle of one file: refused before anything is written."""
     files = set_files(installation.newer)
     original = files[kind].read_bytes()
-    at = len(original) // 2
+    # In the manifest, a byte of its signature: the middle may fall in a migration's name,
+    # which restore then refuses as a newer version's (also exit 2, also nothing written).
+    at = original.index(b'"signature"') + 20 if kind == "manifest" else len(original) // 2
     flipped = original[:at] + bytes([original[at] ^ 0x01]) + original[at + 1 :]
     result, target, _ = restore(
         tmp_path, list(files.values()), installation.kek, replace={files[kind].name: flipped}
