@@ -48,44 +48,27 @@ _LEDGER = frozenset(LEDGER_OPS)
 
 # Data-socket operations by caller. `rewrap` moves a wrapped key to another KEK version
 # (a rotation's batches) and hands out no key; `kek_check` is a check value.
+# What the web and the worker both ask: keys, indexes, tree heads and manifests.
+_SERVER = frozenset(
+    {
+        "ping",
+        "wrap",
+        "unwrap",
+        "index",
+        "open_intake",
+        "pepper",
+        "kek_check",
+        "rewrap",
+        "sign_head",
+        "sign_manifest",
+        "last_head",
+        "head_key",
+    }
+)
 OPERATIONS: dict[Caller, frozenset[str]] = {
-    Caller.WEB: frozenset(
-        {
-            "ping",
-            "wrap",
-            "unwrap",
-            "index",
-            "open_intake",
-            "pepper",
-            "kek_check",
-            "rewrap",
-            "sign_head",
-            "sign_manifest",
-            "last_head",
-            "head_key",
-        }
-        | _LEDGER
-    ),
-    Caller.WORKER: frozenset(
-        {
-            "ping",
-            "wrap",
-            "unwrap",
-            "index",
-            "open_intake",
-            "pepper",
-            "kek_check",
-            "rewrap",
-            "sign_head",
-            "sign_manifest",
-            "last_head",
-            "head_key",
-            # Copying keyd's log into the audit log (audit.jobs).
-            "log_since",
-        }
-        | _LEDGER
-    ),
-    # Showing a codename and signing in need the pepper; screening at submission the index.
+    Caller.WEB: _SERVER | _LEDGER,
+    # The worker also copies keyd's log into the audit log (audit.jobs).
+    Caller.WORKER: _SERVER | _LEDGER | {"log_since"},
     Caller.PORTAL: frozenset({"ping", "pepper", "index"}),
 }
 
