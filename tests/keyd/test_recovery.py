@@ -92,6 +92,8 @@ def test_a_restore_with_keyd_on_postgresql_opens_cases(tmp_path):
         # keyd's ledger (who may have which key, the staff's factors) from keyd's own
         # backup: the data backups never hold it.
         shutil.copy(old_keyd / "ledger.sqlite3", new_keyd / "ledger.sqlite3")
+        # keyd's audit head key (wrapped under the KEK), which also signs the manifests.
+        shutil.copy(old_keyd / "head-key.json", new_keyd / "head-key.json")
         new = installation(new_dir, new_keyd, role)
         with keyd_process(new):
             refused = run_corridor("restore", str(backups), "--kek-file", str(backups), env=new)
