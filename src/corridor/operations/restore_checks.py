@@ -24,6 +24,7 @@ from corridor.audit.triggers import install_append_only_triggers, missing_append
 from corridor.audit.verification import verify_log
 from corridor.core.exceptions import KeyFailure
 from corridor.vault import open_field, signing
+from corridor.vault.domains import MANIFEST_PREFIX
 from corridor.vault.errors import RestoreRefused, VaultError
 from corridor.vault.fields import EncryptedField
 from corridor.vault.intake import seal_for_intake
@@ -102,8 +103,10 @@ def _sample_intake() -> None:
 
 
 def _sample_signing() -> None:
-    signature = signing.sign(_SAMPLE)
-    if not signing.verify(key_id=signature.key_id, message=_SAMPLE, signature=signature.signature):
+    # Under keyd the signing key signs only tree heads and manifests: sample as a manifest.
+    message = MANIFEST_PREFIX + b"restore sample " + _SAMPLE
+    signature = signing.sign_manifest(message)
+    if not signing.verify(key_id=signature.key_id, message=message, signature=signature.signature):
         raise _SampleWrong
 
 
