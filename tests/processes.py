@@ -33,8 +33,6 @@ def corridor_env(data_dir: Path, **extra: str) -> dict[str, str]:
         "CORRIDOR_DATA_DIR": str(data_dir),
         "CORRIDOR_PUBLIC_ORIGIN": "http://localhost:8000",
     }
-    # Let coverage follow into the subprocess; nothing else of ours leaks in.
-    env.update({k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")})
     base_url = os.environ.get("DATABASE_URL")
     if base_url:
         # One set of databases per data dir, made on first use: `setup` and a later
