@@ -33,7 +33,7 @@ from corridor.core.heartbeat import HEARTBEAT_EVERY, last_heartbeat
 from corridor.core.inputs import InputRefused, read_input_text
 from corridor.vault.errors import KeydUnreachable, KeyProviderUnavailable
 from corridor.vault.providers import check_key_provider
-from corridor.vault.routers import KEYSTORE
+from corridor.vault.routers import KEYSTORE, migrated_apps
 
 # A nightly backup, with a few hours' slack for a slow one.
 BACKUP_MAX_AGE = timedelta(hours=26)
@@ -207,7 +207,11 @@ def check_migrations() -> Finding:
     pending: list[str] = []
     for alias in DATABASES:
         executor = MigrationExecutor(connections[alias])
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        apps = migrated_apps(alias)
+        targets = [
+            node for node in executor.loader.graph.leaf_nodes() if not apps or node[0] in apps
+        ]
+        plan = executor.migration_plan(targets)
         if plan:
             pending.append(f"{len(plan)} on {alias}")
     if pending:

@@ -27,6 +27,7 @@ from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
 from corridor.vault import longlived
 from corridor.vault.errors import VAULT_FAILURES
+from corridor.vault.routers import migrated_apps
 
 KEYD_ORDER = (
     "keyd must be running and unsealed (`corridor keyd`, then `corridor unseal`) before "
@@ -55,7 +56,9 @@ class Command(BaseCommand):
             raise CommandError(DEMO_REFUSED.format(mode=settings.CORRIDOR_ENV))
         settings.CORRIDOR_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
         for alias in settings.DATABASES:
-            call_command("migrate", database=alias, interactive=False, verbosity=0)
+            call_command(
+                "migrate", *migrated_apps(alias), database=alias, interactive=False, verbosity=0
+            )
         grant_keyd_access(self.stdout.write)
         self._initialise_keys()
         accounts.ensure_role_groups()
