@@ -110,9 +110,7 @@ def test_the_caseworker_chooses_a_plan_from_the_case_page(vault_keys, coordinato
     case = open_case_for(coordinator, caseworker, "WEB")
     client = Client()
     log_in(client, caseworker)
-    response = client.post(
-        f"/cases/{case.ref}/plans/choose/", {"route": ROUTE, "transit": TRANSIT}
-    )
+    response = client.post(f"/cases/{case.ref}/plans/choose/", {"route": ROUTE, "transit": TRANSIT})
     assert response.status_code == 302
     assert selectors.current_plan(case.pk).route_ids == (TRANSIT, ROUTE)  # type: ignore[union-attr]
     refused = client.post(f"/cases/{case.ref}/plans/choose/", {"route": "nope", "transit": ""})

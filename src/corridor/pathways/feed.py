@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -237,7 +237,7 @@ def _parse_catalog(catalog: str, *, publisher: str, digest: str) -> Feed:
     )
 
 
-def _parse_meta(inner: dict[str, object]) -> CatalogMeta | None:
+def _parse_meta(inner: Mapping[str, object]) -> CatalogMeta | None:
     """The feed's as_of and exit risks, validated as `_catalog.yaml` is; None when the feed
     predates them (exit risks without an as_of date are refused: they need the date)."""
     if "as_of" not in inner and "exit_risks" not in inner:

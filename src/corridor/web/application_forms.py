@@ -50,11 +50,12 @@ def transit_choices(lang: str) -> list[tuple[str, str]]:
         entries = selectors.list_current_entries()
     except CorridorError:
         entries = []
-    return [("", str(_("None: the route on its own")))] + sorted(
+    transits = sorted(
         (entry.id, f"{entry.id} · {entry.name.ru if lang == 'ru' else entry.name.en}")
         for entry in entries
         if isinstance(entry, Transit)
     )
+    return [("", str(_("None: the route on its own"))), *transits]
 
 
 def application_labels(applications: list[Application]) -> dict[Any, str]:

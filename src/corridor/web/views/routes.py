@@ -267,7 +267,7 @@ def _processing_limits() -> dict[str, timedelta]:
         return limits
     for entry in entries:
         # Only a processing time read from a source marks an application overdue.
-        if isinstance(entry, Route) and entry.processing_days is not None:
-            if is_verified(entry.processing_days.source):
-                limits[entry.id] = timedelta(days=entry.processing_days.max)
+        days = entry.processing_days if isinstance(entry, Route) else None
+        if days is not None and is_verified(days.source):
+            limits[entry.id] = timedelta(days=days.max)
     return limits

@@ -266,9 +266,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "The catalog files are invalid:\n" + str(error), returncode=BAD_INPUT
             ) from None
-        text = write_feed(
-            _current_entries(), secret=secret, published_on=clock.today(), meta=meta
-        )
+        text = write_feed(_current_entries(), secret=secret, published_on=clock.today(), meta=meta)
         if out == "-":
             self.stdout.write(text)
             return
