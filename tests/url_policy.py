@@ -286,6 +286,9 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_start_application": CaseRoute(
         "/cases/{ref}/applications/start/", key=True, events=("pathways.application_started",)
     ),
+    "web:case_choose_plan": CaseRoute(
+        "/cases/{ref}/plans/choose/", events=("pathways.plan_chosen",)
+    ),
     "web:case_application_status": CaseRoute(
         "/cases/{ref}/applications/status/", events=("pathways.application_status_recorded",)
     ),

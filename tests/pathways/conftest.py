@@ -14,6 +14,7 @@ from corridor.pathways.presentation import word
 from corridor.pathways.ranking import RankingInputs
 from corridor.pathways.results import MatchResult
 from corridor.pathways.rules import Catalog, compile_catalog
+from corridor.pathways.schema import NOT_VERIFIED, entry_content, parse_entry
 
 TODAY = date(2026, 11, 25)
 
@@ -50,6 +51,38 @@ def make_facts(**changes: object) -> Facts:
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return compile_catalog([item.entry for item in read_catalog()])
+
+
+# What a fact nobody verified is given in `catalog_as_if_verified`: a named document, dated.
+_AS_IF_READ = {
+    "source": "Test fixture: as if read on 1 November 2026",
+    "speaks_for": "2026-11-01",
+    "verified": "2026-11-01",
+    "excerpt": "(test)",
+}
+
+
+def _as_if_verified(value: object) -> object:
+    if isinstance(value, dict):
+        return {
+            key: _AS_IF_READ
+            if key in ("source", "status_source") and item == NOT_VERIFIED
+            else _as_if_verified(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_as_if_verified(item) for item in value]
+    return value
+
+
+@pytest.fixture(scope="session")
+def catalog_as_if_verified() -> Catalog:
+    """The packaged catalog with every `not_verified` fact treated as read from a source:
+    for tests of how the planner uses figures (days, fees, places), whichever of the
+    catalog's figures happen to be verified today. The real catalog leaves the others out."""
+    return compile_catalog(
+        [parse_entry(_as_if_verified(entry_content(item.entry))) for item in read_catalog()]
+    )
 
 
 def match(catalog: Catalog, inputs: RankingInputs | None = None, **changes: object):

@@ -81,7 +81,12 @@ def test_match_in_russian_names_the_routes_in_russian(loaded, tmp_path):
         "Безвизовый въезд в Армению",
         "Беженцы при государственной поддержке (GAR)",
     ]
-    assert "Консервативное общество." in plan["risk_notes"]
+    # A note nobody verified says so, in Russian too.
+    assert (
+        "Консервативное общество. (не проверено: проверьте, прежде чем полагаться)"
+        in plan["risk_notes"]
+    )
+    assert "срок рассмотрения не проверен" in plan["reasons"][0]
 
 
 def test_match_reads_facts_from_stdin(loaded, monkeypatch):

@@ -49,10 +49,40 @@ def test_inside_russia_without_passport_gar_closed_but_open_through_armenia(cata
         "(Rainbow Railroad for LGBTQI+ people).",
         "Apply: Government-Assisted Refugees (GAR).",
     ]
-    # Each leg's risks travel with the plan: Armenia's and GAR's own.
-    assert "A conservative society." in risks(plan)
+    # Each leg's risks travel with the plan: Armenia's and GAR's own; a note nobody verified
+    # says so.
+    assert "A conservative society. (not verified: check before relying)" in risks(plan)
     assert any("No direct application" in note for note in risks(plan))
-    assert plan.expected_days == round((365 + 761) / 2)
+    # GAR's processing time is not verified: the plan gives no number of days.
+    assert plan.expected_days is None
+    assert "processing time not verified, check before relying" in reasons(plan)[0]
+
+
+def test_a_figure_nobody_verified_is_never_used_as_known(catalog):
+    """Lithuania's fee, GAR's processing time, RRAP's places and Montenegro's stay are in the
+    catalog but nobody read them from a source: the planner shows each as "not verified,
+    check before relying", never as a number, and ranks as if it were unknown."""
+    lithuania = find(match(catalog, has_international_passport=True), "lt-humanitarian-visa")
+    assert lithuania.steps[-1].cost is None
+    assert "fee not verified, check before relying" in reasons(lithuania)[0]
+    assert "status not verified, check before relying" in reasons(lithuania)[0]
+    rrap = find(match(catalog, current_country="AM", sponsor_available=True), "ca-rrap")
+    assert "capacity not verified, check before relying" in reasons(rrap)[0]
+    assert "50" not in reasons(rrap)[0]
+    plan = find(
+        match(catalog, has_international_passport=True), "transit-me", "es-embassy-transfer"
+    )
+    assert steps(plan)[0] == "Travel to Montenegro with the international passport."
+    assert (
+        "The rule for entry to Montenegro is not verified from a source; check it before "
+        "relying on it."
+    ) in risks(plan)
+
+
+def test_a_verified_figure_is_used(catalog):
+    """Canada's TRP fee was read from its source: the application step carries it."""
+    trp = find(match(catalog, current_country="AM", has_international_passport=True), "ca-trp")
+    assert (f"{trp.steps[-1].cost.amount:f}", trp.steps[-1].cost.currency) == ("239.75", "CAD")
 
 
 def test_confiscated_documents_and_no_way_to_a_passport_leave_nothing_open(catalog):
@@ -68,10 +98,10 @@ def test_confiscated_documents_and_no_way_to_a_passport_leave_nothing_open(catal
     assert swiss.failed_rules == ("journey.international_passport",)
 
 
-def test_confiscated_documents_with_a_new_passport_possible_add_that_step(catalog):
+def test_confiscated_documents_with_a_new_passport_possible_add_that_step(catalog_as_if_verified):
     """If a new passport can be had (in 40 days), plans start with getting it."""
     results = match(
-        catalog,
+        catalog_as_if_verified,
         exit_barriers=["documents_confiscated"],
         can_obtain_international_passport=True,
         passport_obtain_days=40,
@@ -82,10 +112,10 @@ def test_confiscated_documents_with_a_new_passport_possible_add_that_step(catalo
     assert plan.expected_days == 40 + round((365 + 761) / 2)
 
 
-def test_an_expired_passport_is_renewed_before_the_application(catalog):
+def test_an_expired_passport_is_renewed_before_the_application(catalog_as_if_verified):
     """An expired passport counts as none: the step is a renewal, its days counted."""
     results = match(
-        catalog,
+        catalog_as_if_verified,
         has_international_passport=True,
         international_passport_expiry=(TODAY - timedelta(days=1)).isoformat(),
         can_obtain_international_passport=True,
@@ -107,9 +137,11 @@ def test_an_unknown_expiry_counts_as_a_valid_passport(catalog):
     assert steps(plan)[0].startswith("Travel to Georgia with the international passport")
 
 
-def test_fees_reach_the_application_step_exactly(catalog):
+def test_fees_reach_the_application_step_exactly(catalog_as_if_verified):
     """Lithuania's €60 national visa fee is the cost of applying, as an exact amount."""
-    lithuania = find(match(catalog, has_international_passport=True), "lt-humanitarian-visa")
+    lithuania = find(
+        match(catalog_as_if_verified, has_international_passport=True), "lt-humanitarian-visa"
+    )
     apply = lithuania.steps[-1]
     assert (f"{apply.cost.amount:f}", apply.cost.currency) == ("60.00", "EUR")
 
@@ -167,9 +199,9 @@ def test_open_results_come_first_best_score_first(catalog):
     assert all(result.score == 0.0 for result in results if not result.is_open)
 
 
-def test_each_rank_is_explained_in_one_sentence(catalog):
+def test_each_rank_is_explained_in_one_sentence(catalog_as_if_verified):
     """The first reason explains the rank: verdict, days against the target, outcomes."""
-    plan = find(match(catalog), "transit-am", "ca-gar")
+    plan = find(match(catalog_as_if_verified), "transit-am", "ca-gar")
     sentence = reasons(plan)[0]
     assert sentence.count(".") == 1
     assert sentence.endswith(".")
@@ -177,10 +209,10 @@ def test_each_rank_is_explained_in_one_sentence(catalog):
     assert "against a target of 90 days" in sentence
 
 
-def test_the_urgency_target_moves_a_slow_route_down(catalog):
+def test_the_urgency_target_moves_a_slow_route_down(catalog_as_if_verified):
     """GAR's 563 days score lower against an emergency's 7-day target than a normal year."""
-    emergency = find(match(catalog, urgency="emergency"), "transit-am", "ca-gar")
-    normal = find(match(catalog, urgency="normal"), "transit-am", "ca-gar")
+    emergency = find(match(catalog_as_if_verified, urgency="emergency"), "transit-am", "ca-gar")
+    normal = find(match(catalog_as_if_verified, urgency="normal"), "transit-am", "ca-gar")
     assert emergency.score < normal.score
 
 
@@ -195,12 +227,12 @@ def test_our_own_outcomes_show_as_counts_beside_the_prior(catalog):
     assert plan.score > without.score
 
 
-def test_a_full_route_no_longer_fits_a_large_household(catalog):
+def test_a_full_route_no_longer_fits_a_large_household(catalog_as_if_verified):
     """With 48 of RRAP's 50 places taken, a household of 3 does not fit: it ranks lower."""
     facts = {"current_country": "AM", "sponsor_available": True, "household_size": 3}
     full = RankingInputs(places_used={"ca-rrap": 48})
-    short = find(match(catalog, inputs=full, **facts), "ca-rrap")
-    roomy = find(match(catalog, **facts), "ca-rrap")
+    short = find(match(catalog_as_if_verified, inputs=full, **facts), "ca-rrap")
+    roomy = find(match(catalog_as_if_verified, **facts), "ca-rrap")
     assert "only 2 places left for a household of 3" in reasons(short)[0]
     assert short.score < roomy.score
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,13 @@ from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.core.actors import SystemActor
 from corridor.pathways import routes, selectors, services
-from corridor.pathways.catalog_files import read_catalog
+from corridor.pathways.catalog_files import read_catalog, read_meta
+from corridor.pathways.feed import FeedRefused, meta_changes, read_feed, write_feed
 from corridor.pathways.models import RouteNote
-from corridor.pathways.schema import entry_content, parse_entry
+from corridor.pathways.schema import CatalogMeta, entry_content, parse_entry
+from corridor.vault.domains import FEED_PREFIX
+from corridor.vault.publisher import PublisherKey, sign_feed
+from corridor.vault.signing import fingerprint
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +203,94 @@ def test_a_publisher_key_is_never_overwritten(db, tmp_path):
     assert oct(key.stat().st_mode & 0o777) == "0o600"
     assert refused("publisher-key", "--new", str(key)).returncode == 2
     assert key.read_text(encoding="ascii") == first
+
+
+# The catalog's as_of date and Russia's exit risks travel in the signed feed (issue 24).
+
+
+def _key() -> tuple[bytes, bytes]:
+    key = PublisherKey()
+    return bytes.fromhex(key.secret_hex), bytes.fromhex(key.public_hex)
+
+
+def _entries():
+    return [item.entry for item in read_catalog()]
+
+
+def test_a_signed_feed_round_trips_its_as_of_date_and_exit_risks(published, coordinators):
+    """`export --sign` writes the catalog's as_of and exit risks; verifying the feed gives
+    them back exactly, and the import shows them before anyone applies it."""
+    feed, public = published
+    asker, _second = coordinators
+    meta = read_meta()
+    assert meta.exit_risks  # the packaged catalog has Russia's own exit risks
+    trusted = bytes.fromhex(public.read_text(encoding="ascii").strip())
+    verified = read_feed(feed.read_text(encoding="utf-8"), trusted=trusted)
+    assert verified.as_of == meta.as_of
+    assert verified.exit_risks == tuple(meta.exit_risks)
+    shown = run("import", str(feed), "--publisher", str(public), "--as", asker.username)
+    assert f"as of {meta.as_of.isoformat()}" in shown
+    assert f"{len(meta.exit_risks)} exit risks" in shown
+
+
+def test_a_publishers_new_exit_risk_and_date_are_shown_with_their_source(db):
+    secret, public = _key()
+    mine = read_meta()
+    risk = mine.exit_risks[0].model_copy(
+        update={"en": "A new risk the publisher read.", "since": date(2026, 11, 1)}
+    )
+    theirs = CatalogMeta(as_of=date(2026, 12, 20), exit_risks=[*mine.exit_risks, risk])
+    text = write_feed(_entries(), secret=secret, published_on=date(2026, 12, 20), meta=theirs)
+    verified = read_feed(text, trusted=public)
+    assert verified.exit_risks[-1].en == "A new risk the publisher read."
+    lines = meta_changes(verified, mine)
+    number = len(mine.exit_risks)
+    assert lines[0] == f"as_of {mine.as_of.isoformat()} → 2026-12-20"
+    assert lines[1].startswith(f"exit_risks.{number} (prosecution): https://")
+    assert len(lines) == 2  # the risks both sides have are not listed
+
+
+def test_an_altered_exit_risk_breaks_the_signature(db):
+    """The attack: someone edits an exit risk in transit (to hide a danger). The exit risks
+    are inside the signed text, so the feed is refused."""
+    secret, public = _key()
+    text = write_feed(_entries(), secret=secret, published_on=date(2026, 12, 7), meta=read_meta())
+    outer = json.loads(text)
+    assert "extremist" in outer["catalog"]
+    outer["catalog"] = outer["catalog"].replace("extremist", "harmless", 1)
+    with pytest.raises(FeedRefused, match="does not match its content"):
+        read_feed(json.dumps(outer), trusted=public)
+
+
+def test_a_feed_written_before_as_of_still_reads(db):
+    """Extended, not renamed: a feed without the two keys reads as no date, no exit risks."""
+    secret, public = _key()
+    text = write_feed(_entries(), secret=secret, published_on=date(2026, 11, 25))
+    assert '"as_of"' not in json.loads(text)["catalog"]
+    verified = read_feed(text, trusted=public)
+    assert (verified.as_of, verified.exit_risks) == (None, ())
+    assert len(verified.entries) == len(_entries())
+
+
+def test_signed_exit_risks_that_do_not_validate_are_refused_with_a_sentence(db):
+    """A publisher's bad risk (no group at risk) is refused, naming it, not half-applied."""
+    secret, public = _key()
+    risk = read_meta().exit_risks[0].model_dump(mode="json")
+    catalog = json.dumps(
+        {
+            "published_on": "2026-12-07",
+            "as_of": "2026-12-07",
+            "exit_risks": [{**risk, "whom": []}],
+            "entries": [],
+        }
+    )
+    signature, _public = sign_feed(secret, FEED_PREFIX + catalog.encode())
+    outer = {
+        "format": "corridor-pathways-feed",
+        "version": 1,
+        "publisher": fingerprint(public),
+        "catalog": catalog,
+        "signature": signature.hex(),
+    }
+    with pytest.raises(FeedRefused, match="as_of date or exit risks that do not validate"):
+        read_feed(json.dumps(outer), trusted=public)

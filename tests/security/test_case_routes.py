@@ -120,6 +120,7 @@ POST_DATA: dict[str, Data] = {
         "people": [fx.principal.pk],
         "started_on": fx.today,
     },
+    "web:case_choose_plan": lambda fx: {"route": "de-humanitarian-admission", "transit": ""},
     "web:case_application_status": lambda fx: {
         "application": fx.application.pk,
         "status": "submitted",

@@ -9,11 +9,13 @@ from datetime import timedelta
 
 import pytest
 
+from corridor.accounts.models import StaffAlert
 from corridor.audit.models import AuditEntry
 from corridor.cases.access import case_key
 from corridor.core import clock
 from corridor.pathways import applications, routes
 from corridor.pathways.models import Application, ApplicationStatus
+from corridor.pathways.route_changes import CHOSEN_PLAN, ROUTE_CHANGED, affected_cases
 from corridor.people.inputs import PersonInput
 from corridor.people.services import update_person
 from tests.cases.conftest import CASE_DB
@@ -312,3 +314,30 @@ def test_an_application_takes_a_negotiated_place_until_none_is_left(fx):
     refused = client.post(f"/cases/{fx.case.ref}/applications/start/", {**data, "slot": wrong.pk})
     assert refused.status_code == 400
     assert "That agreement is for another route." in html.unescape(refused.content.decode())
+
+
+def test_choosing_a_plan_on_the_panel_marks_it_and_a_pause_alerts_the_case(fx):
+    """ "Choose this plan" stores the plan; the panel marks it (and offers no second choice of
+    it); pausing its route lists the case among those affected, with no application on it."""
+    client = opened_client(fx)
+    blocks = route_blocks(case_body(client, fx))
+    plan = next(
+        route for route, (_, text) in blocks.items() if "+" in route and "Choose this plan" in text
+    )
+    transit, route = plan.split("+")
+    response = client.post(
+        f"/cases/{fx.case.ref}/plans/choose/", {"route": route, "transit": transit}
+    )
+    assert response.status_code == 302
+    blocks = route_blocks(case_body(client, fx))
+    _, chosen = blocks[plan]
+    assert "Chosen plan" in chosen
+    assert "Choose this plan" not in chosen
+    assert sum("Chosen plan" in text for _, text in blocks.values()) == 1
+    routes.pause_route(actor=fx.coordinator, route_id=route, reason="Stopped")
+    assert (fx.case.ref, route, CHOSEN_PLAN) in {
+        (case.ref, case.route_id, case.status) for case in affected_cases([route])
+    }
+    assert StaffAlert.objects.filter(
+        staff=fx.owner, code=ROUTE_CHANGED, case_ref=fx.case.ref
+    ).exists()

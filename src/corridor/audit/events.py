@@ -193,6 +193,9 @@ class EventType(StrEnum):
     INTAKE_RECORDED = "cases.intake_recorded"
     RISK_SEEDED = "cases.risk_seeded"
 
+    # pathways: the plan a caseworker chose for a case (route changes alert on it)
+    PLAN_CHOSEN = "pathways.plan_chosen"
+
     @property
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""

@@ -366,6 +366,8 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
     found.rules(transit.rules, rule_outcomes)
     if entry.uncertain:
         found.risks.append(phrase(PhraseCode.ENTRY_UNCERTAIN, country=country))
+    if not entry.verified:
+        found.risks.append(phrase(PhraseCode.ENTRY_UNVERIFIED, country=country))
     if entry.stay_note is not None:
         found.risks.append(entry.stay_note)
     if isinstance(document, Document):

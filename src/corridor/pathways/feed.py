@@ -5,7 +5,13 @@ apply it once a second coordinator agrees.
 A feed is one JSON object:
 
     {"format": "corridor-pathways-feed", "version": 1, "publisher": "<key fingerprint>",
-     "catalog": "<canonical JSON: {published_on, entries}>", "signature": "<hex>"}
+     "catalog": "<canonical JSON: {published_on, as_of, exit_risks, entries}>",
+     "signature": "<hex>"}
+
+`as_of` (the date the publisher's catalog speaks for, which lint judges ages against) and
+`exit_risks` (the risks of leaving Russia itself, with their sources) were added to version 1
+without renaming anything: a feed written before them reads as as_of None and no exit risks,
+and a reader that predates them ignores the two keys.
 
 The signature covers FEED_PREFIX + the `catalog` text exactly as written, so nothing is
 re-serialised before it is checked. The organisation's own pauses and route notes live
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +32,15 @@ from corridor.core.exceptions import InvalidInput
 from corridor.core.inputs import InputRefused, parse_json
 from corridor.pathways.catalog_files import describe
 from corridor.pathways.lint import entry_facts
-from corridor.pathways.schema import Evidence, Route, Transit, entry_content, parse_entry
+from corridor.pathways.schema import (
+    CatalogMeta,
+    Evidence,
+    Risk,
+    Route,
+    Transit,
+    entry_content,
+    parse_entry,
+)
 from corridor.vault.domains import FEED_PREFIX
 from corridor.vault.errors import InputRejected
 from corridor.vault.publisher import sign_feed, verify_feed
@@ -45,6 +59,7 @@ BAD_SIGNATURE = (
     "has a signature that does not match its content (altered or damaged); nothing was changed"
 )
 BAD_ENTRIES = "holds an entry that does not validate: {problem}"
+BAD_META = "has an as_of date or exit risks that do not validate: {problem}"
 
 
 class FeedRefused(InvalidInput):
@@ -64,15 +79,28 @@ class Feed:
     published_on: str
     publisher: str  # the fingerprint of the key that signed it
     digest: str  # SHA-256 of the signed catalog text: what an approval names
+    # The date the publisher's catalog speaks for; None in a feed written before it was added.
+    as_of: date | None = None
+    exit_risks: tuple[Risk, ...] = ()
 
 
-def write_feed(entries: Sequence[Route | Transit], *, secret: bytes, published_on: date) -> str:
-    """The signed feed of `entries` under the publisher's private seed, as JSON text."""
+def write_feed(
+    entries: Sequence[Route | Transit],
+    *,
+    secret: bytes,
+    published_on: date,
+    meta: CatalogMeta | None = None,
+) -> str:
+    """The signed feed of `entries` (and the catalog's `meta`: its as_of date and exit
+    risks) under the publisher's private seed, as JSON text."""
+    content: dict[str, object] = {
+        "published_on": published_on.isoformat(),
+        "entries": [entry_content(entry) for entry in sorted(entries, key=lambda e: e.id)],
+    }
+    if meta is not None:
+        content.update(meta.model_dump(mode="json"))
     catalog = json.dumps(
-        {
-            "published_on": published_on.isoformat(),
-            "entries": [entry_content(entry) for entry in sorted(entries, key=lambda e: e.id)],
-        },
+        content,
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -144,6 +172,20 @@ def feed_changes(
     return changes, only_here
 
 
+def meta_changes(feed: Feed, current: CatalogMeta | None) -> list[str]:
+    """What the feed says about the catalog as a whole (its as_of date, Russia's exit risks)
+    that differs from `current`, one sentence each, with the sources."""
+    lines: list[str] = []
+    if feed.as_of is not None and (current is None or current.as_of != feed.as_of):
+        before = current.as_of.isoformat() if current else "none"
+        lines.append(f"as_of {before} → {feed.as_of.isoformat()}")
+    known = [risk.model_dump(mode="json") for risk in current.exit_risks] if current else []
+    for number, risk in enumerate(feed.exit_risks):
+        if risk.model_dump(mode="json") not in known:
+            lines.append(f"exit_risks.{number} ({risk.what.value}): {_source_line(risk.source)}")
+    return lines
+
+
 def _differences(older: Route | Transit, newer: Route | Transit) -> list[str]:
     old, new = entry_content(older), entry_content(newer)
     lines: list[str] = []
@@ -184,12 +226,27 @@ def _parse_catalog(catalog: str, *, publisher: str, digest: str) -> Feed:
     ids = [entry.id for entry in entries]
     if len(set(ids)) != len(ids):
         raise FeedRefused(NOT_A_FEED + " (two entries share an id)")
+    meta = _parse_meta(inner)
     return Feed(
         entries=tuple(entries),
         published_on=str(inner.get("published_on", "")),
         publisher=publisher,
         digest=digest,
+        as_of=meta.as_of if meta else None,
+        exit_risks=tuple(meta.exit_risks) if meta else (),
     )
+
+
+def _parse_meta(inner: Mapping[str, object]) -> CatalogMeta | None:
+    """The feed's as_of and exit risks, validated as `_catalog.yaml` is; None when the feed
+    predates them (exit risks without an as_of date are refused: they need the date)."""
+    if "as_of" not in inner and "exit_risks" not in inner:
+        return None
+    data = {key: inner[key] for key in ("as_of", "exit_risks") if key in inner}
+    try:
+        return CatalogMeta.model_validate(data)
+    except ValidationError as error:
+        raise FeedRefused(BAD_META.format(problem="; ".join(describe(error)))) from None
 
 
 def _is_hex(text: str, length: int) -> bool:

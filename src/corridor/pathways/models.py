@@ -241,3 +241,35 @@ class RouteNote(models.Model):
 
     def __str__(self) -> str:
         return f"note on {self.route_id}"
+
+
+class ChosenPlan(models.Model):
+    """The plan a caseworker chose for a case: a route on its own, or a transit country and
+    then a route. Stored (plans are computed from sealed facts), so a route change can name
+    the cases whose chosen plan it touches without opening anyone's facts. One plan is
+    current per case; choosing another ends it, and the history stays."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="chosen_plans")
+    route_id = models.CharField(max_length=60, db_index=True)
+    transit_id = models.CharField(max_length=60, blank=True)  # "": the route on its own
+    chosen_by = models.CharField(max_length=100)
+    chosen_at = models.DateTimeField(default=clock.now)
+    ended_by = models.CharField(max_length=100, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ended_at__isnull=True),
+                name="pathways_one_current_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "+".join(self.route_ids)
+
+    @property
+    def route_ids(self) -> tuple[str, ...]:
+        """The plan as the matcher names it: (transit, route) or (route,)."""
+        return (self.transit_id, self.route_id) if self.transit_id else (self.route_id,)

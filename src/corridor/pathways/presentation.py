@@ -72,8 +72,13 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.ENTRY_UNCERTAIN: _(
         "The rule for entry %(country_to)s is uncertain in the sources; check it before travel."
     ),
+    PhraseCode.ENTRY_UNVERIFIED: _(
+        "The rule for entry %(country_to)s is not verified from a source; check it before "
+        "relying on it."
+    ),
     PhraseCode.IN_COUNTRY: _("%(country)s: %(note)s"),
     PhraseCode.NOTE_UNCERTAIN: _("%(note)s (uncertain)"),
+    PhraseCode.NOTE_UNVERIFIED: _("%(note)s (not verified: check before relying)"),
     PhraseCode.STEP_OBTAIN_PASSPORT: _("Obtain an international passport."),
     PhraseCode.STEP_RENEW_PASSPORT: _(
         "Renew the international passport (the one held is not valid)."
@@ -101,6 +106,10 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "target of %(target)s"
     ),
     PhraseCode.RANK_DAYS_UNKNOWN: _("time to safety not published (target %(target)s)"),
+    PhraseCode.RANK_DAYS_UNVERIFIED: _(
+        "processing time not verified, check before relying (target %(target)s)"
+    ),
+    PhraseCode.RANK_STATUS_UNVERIFIED: _("status not verified, check before relying"),
     PhraseCode.RANK_OURS: _("our outcomes: %(granted)s of %(total)s granted"),
     PhraseCode.RANK_OURS_NONE: _("no outcomes of ours yet"),
     PhraseCode.RANK_PRIOR: _("sources report %(granted)s granted and %(denied)s refused"),
@@ -117,9 +126,11 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "remaining",
     ),
     PhraseCode.RANK_CAPACITY_UNKNOWN: _("capacity not published"),
+    PhraseCode.RANK_CAPACITY_UNVERIFIED: _("capacity not verified, check before relying"),
     PhraseCode.RANK_COST: _("fee %(amount)s %(currency)s"),
     PhraseCode.RANK_COST_NONE: _("no fee"),
     PhraseCode.RANK_COST_UNKNOWN: _("fee not published"),
+    PhraseCode.RANK_COST_UNVERIFIED: _("fee not verified, check before relying"),
     PhraseCode.RANK_DISCRETIONARY: _("discretionary"),
     PhraseCode.RANK_PRECEDENT: _("a one-off precedent"),
     PhraseCode.RANK_UNCERTAIN: _("some figures uncertain"),

@@ -86,6 +86,8 @@ class Basis:
     discretionary: bool = False
     uncertain: bool = False
     weighing: int = 0
+    # Route facts stated without a verified source: worded "not verified", never as a figure.
+    unverified: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,7 @@ def rank_open(
         discretionary=route.discretionary,
         uncertain=uncertain,
         weighing=weighing,
+        unverified=route.unverified,
     )
     return Rank(score=round(score, 4), basis=basis, grant_counts=own, grant_rate=round(rate, 4))
 
@@ -211,11 +214,15 @@ def explain(basis: Basis) -> Phrase:
         phrase(PhraseCode.RANK_OPEN_AFTER, steps=basis.preparation)
         if basis.preparation
         else phrase(PhraseCode.RANK_OPEN_NOW),
+    ]
+    if "status" in basis.unverified:
+        parts.append(phrase(PhraseCode.RANK_STATUS_UNVERIFIED))
+    parts += [
         _days_part(basis),
         _ours_part(basis.own),
         _prior_part(basis.prior),
         _capacity_part(basis),
-        _cost_part(basis.fee),
+        _cost_part(basis),
     ]
     if basis.precedent:
         parts.append(phrase(PhraseCode.RANK_PRECEDENT))
@@ -232,6 +239,8 @@ def _days_part(basis: Basis) -> Phrase:
     # Each number of days is its own phrase so that Russian words it in the right plural form.
     target = phrase(PhraseCode.SPAN_DAYS, days=basis.target_days)
     if basis.expected_days is None:
+        if "processing_days" in basis.unverified:
+            return phrase(PhraseCode.RANK_DAYS_UNVERIFIED, target=target)
         return phrase(PhraseCode.RANK_DAYS_UNKNOWN, target=target)
     time = phrase(PhraseCode.SPAN_DAYS, days=basis.expected_days)
     if basis.unknown_steps:
@@ -258,6 +267,8 @@ def _prior_part(prior: tuple[int | None, int | None]) -> Phrase:
 
 def _capacity_part(basis: Basis) -> Phrase:
     if basis.capacity is None:
+        if "capacity" in basis.unverified:
+            return phrase(PhraseCode.RANK_CAPACITY_UNVERIFIED)
         return phrase(PhraseCode.RANK_CAPACITY_UNKNOWN)
     places, year = basis.capacity
     if basis.household_size is None or basis.remaining >= basis.household_size:
@@ -267,8 +278,11 @@ def _capacity_part(basis: Basis) -> Phrase:
     )
 
 
-def _cost_part(fee: Money | None) -> Phrase:
+def _cost_part(basis: Basis) -> Phrase:
+    fee = basis.fee
     if fee is None:
+        if "fee" in basis.unverified:
+            return phrase(PhraseCode.RANK_COST_UNVERIFIED)
         return phrase(PhraseCode.RANK_COST_UNKNOWN)
     if not fee.amount:
         return phrase(PhraseCode.RANK_COST_NONE)

@@ -34,7 +34,8 @@ def pause_route(*, actor: Actor, route_id: str, reason: str) -> RoutePause:
         object_type="pathways.route",
         object_id=route_id,
     )
-    # The caseworkers of cases with an open application on the route hear of it at once.
+    # The caseworkers of cases with an open application or chosen plan on the route hear of
+    # it at once.
     alert_route_change([route_id])
     return pause
 

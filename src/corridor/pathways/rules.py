@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import cast
 
 from corridor.pathways.facts import Facts
-from corridor.pathways.schema import Condition, Route, Transit
+from corridor.pathways.schema import Condition, Route, Transit, is_verified
 from corridor.pathways.schema import Note as NoteModel
 from corridor.pathways.schema import Risk as RiskModel
 from corridor.pathways.schema import Text as TextModel
@@ -194,6 +194,9 @@ class RouteSpec:
     rules: tuple[RuleSpec, ...]
     # A figure or note the facts file marks "(uncertain)" feeds the rank.
     uncertain: bool
+    # Facts the catalog states but nobody verified from a source ("status", "processing_days",
+    # "fee", "capacity"): their figures are left out above and shown as "check before relying".
+    unverified: frozenset[str]
     # True when a rule reads where the person is, so its verdict can differ per transit.
     reads_current_country: bool
 
@@ -206,6 +209,9 @@ class EntrySpec:
     internal_passport: bool
     international_passport: bool
     uncertain: bool
+    # False when nobody verified the entry rule from a source: its stay limit is left out
+    # (stay_days None) and the leg says to check the rule before relying on it.
+    verified: bool
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -287,18 +293,36 @@ def _compile_rules(entry: Route | Transit) -> tuple[RuleSpec, ...]:
 
 
 def _notes(risks: list[RiskModel], notes: list[NoteModel]) -> tuple[Message, ...]:
-    """Risks, then caveats; one marked uncertain says so wherever it is shown."""
+    """Risks, then caveats; one marked uncertain, or that nobody verified from a source,
+    says so wherever it is shown."""
     every: list[RiskModel | NoteModel] = [*risks, *notes]
-    return tuple(
-        phrase(PhraseCode.NOTE_UNCERTAIN, note=words(note)) if note.uncertain else words(note)
-        for note in every
-    )
+    return tuple(_note(note) for note in every)
+
+
+def _note(note: RiskModel | NoteModel) -> Message:
+    text: Message = words(note)
+    if note.uncertain:
+        text = phrase(PhraseCode.NOTE_UNCERTAIN, note=text)
+    if not is_verified(note.source):
+        text = phrase(PhraseCode.NOTE_UNVERIFIED, note=text)
+    return text
 
 
 def _compile_route(index: int, route: Route, internal_entry: frozenset[str]) -> RouteSpec:
-    processing = route.processing_days
-    fee = route.fees[0] if route.fees else None
-    capacity = route.capacity_per_year
+    # Only figures someone read from a source reach the planner; the others are unknown.
+    stated = {
+        "processing_days": route.processing_days,
+        "fee": route.fees[0] if route.fees else None,
+        "capacity": route.capacity_per_year,
+    }
+    unverified = {
+        name for name, fact in stated.items() if fact is not None and not is_verified(fact.source)
+    }
+    if not is_verified(route.status_source):
+        unverified.add("status")
+    processing = None if "processing_days" in unverified else route.processing_days
+    fee = None if "fee" in unverified else route.fees[0] if route.fees else None
+    capacity = None if "capacity" in unverified else route.capacity_per_year
     rules = _compile_rules(route)
     uncertain = (
         any(note.uncertain for note in route.risk_notes)
@@ -333,6 +357,7 @@ def _compile_route(index: int, route: Route, internal_entry: frozenset[str]) -> 
         risk_notes=_notes(route.risk_notes, route.notes),
         rules=rules,
         uncertain=uncertain,
+        unverified=frozenset(unverified),
         reads_current_country=any("current_country" in rule.paths for rule in rules),
     )
 
@@ -347,11 +372,16 @@ def _compile_transit(index: int, transit: Transit) -> TransitSpec:
             {
                 rule.nationality: EntrySpec(
                     visa_free=rule.visa_free,
-                    stay_days=rule.stay_days,
-                    stay_note=words(rule.stay_note) if rule.stay_note else None,
+                    stay_days=rule.stay_days if is_verified(rule.source) else None,
+                    stay_note=(
+                        words(rule.stay_note)
+                        if rule.stay_note and is_verified(rule.source)
+                        else None
+                    ),
                     internal_passport="internal_passport" in rule.documents_accepted,
                     international_passport="international_passport" in rule.documents_accepted,
                     uncertain=rule.uncertain,
+                    verified=is_verified(rule.source),
                 )
                 for rule in transit.entry
             }

@@ -82,6 +82,12 @@ class Evidence(Strict):
 Sourced = Evidence | Literal["not_verified"]
 
 
+def is_verified(source: Sourced) -> bool:
+    """True when someone read the fact from a source; the planner uses only such figures
+    (a `not_verified` number is shown as "not verified: check before relying", never used)."""
+    return isinstance(source, Evidence)
+
+
 class Note(Text):
     """A caveat about a route or a country; `uncertain` carries "(uncertain)" marks."""
 

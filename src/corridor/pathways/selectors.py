@@ -19,6 +19,7 @@ from corridor.pathways.models import (
     ApplicationStatus,
     CatalogExport,
     CatalogVersion,
+    ChosenPlan,
     Origin,
     RouteNote,
     RoutePause,
@@ -144,6 +145,11 @@ def list_applications_of_case(case_id: Any) -> list[Application]:
         .prefetch_related("steps", "people")
         .order_by("created_at")
     )
+
+
+def current_plan(case_id: Any) -> ChosenPlan | None:
+    """The plan chosen for the case now, if any (route ids only: no personal data)."""
+    return ChosenPlan.objects.filter(case_id=case_id, ended_at__isnull=True).first()
 
 
 # An application still waiting on someone: closing the case must end or keep it.

@@ -54,7 +54,8 @@ class LoadReport:
     unchanged: tuple[str, ...]
     replaced_admin_edits: tuple[str, ...]  # with force: admin edits the file replaced
     not_in_files: tuple[str, ...]  # in the database but in no file (kept, not deleted)
-    # Cases with an open application on a route this load materially changed (alerted).
+    # Cases with an open application or chosen plan on a route this load materially changed
+    # (alerted).
     affected: tuple[AffectedCase, ...] = ()
 
 

@@ -18,7 +18,7 @@ from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.pathways import selectors
 from corridor.pathways.models import Application, ApplicationStatus, DenialReason, SlotAgreement
-from corridor.pathways.schema import Route
+from corridor.pathways.schema import Route, Transit
 from corridor.people.models import Person
 from corridor.web.case_forms import (
     CaseForm,
@@ -42,6 +42,20 @@ def route_choices(lang: str) -> list[tuple[str, str]]:
         for entry in entries
         if isinstance(entry, Route)
     )
+
+
+def transit_choices(lang: str) -> list[tuple[str, str]]:
+    """The transit countries of the catalog in force, after "none" (a route on its own)."""
+    try:
+        entries = selectors.list_current_entries()
+    except CorridorError:
+        entries = []
+    transits = sorted(
+        (entry.id, f"{entry.id} · {entry.name.ru if lang == 'ru' else entry.name.en}")
+        for entry in entries
+        if isinstance(entry, Transit)
+    )
+    return [("", str(_("None: the route on its own"))), *transits]
 
 
 def application_labels(applications: list[Application]) -> dict[Any, str]:
@@ -108,6 +122,26 @@ class StartApplicationForm(CaseForm):
             label=_("Negotiated place (an agreement with places left)"),
             required=False,
         )
+
+
+class ChoosePlanForm(CaseForm):
+    """The plan chosen for the case: a route, reached directly or through a transit country
+    (the routes panel's "Choose this plan" posts both)."""
+
+    route = forms.ChoiceField(label=_("Route"))
+    transit = forms.ChoiceField(label=_("Through"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lang = (get_language() or "en")[:2]
+        self.fields["route"] = forms.ChoiceField(label=_("Route"), choices=route_choices(lang))
+        self.fields["transit"] = forms.ChoiceField(
+            label=_("Through"), choices=transit_choices(lang), required=False
+        )
+
+    def route_ids(self) -> tuple[str, ...]:
+        data = self.cleaned_data
+        return (data["transit"], data["route"]) if data["transit"] else (data["route"],)
 
 
 class _OneApplicationForm(CaseForm):

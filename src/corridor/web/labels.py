@@ -102,6 +102,7 @@ TIMELINE_LABELS: dict[str, StrPromise] = {
     EventType.INTAKE_RECORDED: _("Answers from their request recorded"),
     EventType.RISK_SEEDED: _("Risk set to critical: in danger now, not yet assessed"),
     EventType.CONSENT_RECORDED: _("What the person agreed to was recorded"),
+    EventType.PLAN_CHOSEN: _("Plan chosen"),
 }
 # Timeline lines that correct an earlier one: the page marks them so they stand out.
 CORRECTION_KINDS = frozenset(

@@ -82,6 +82,8 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
         return RoutePanel(problem=str(problem))
     lang = (get_language() or "en")[:2]
     paused = selectors.paused_routes()
+    plan = selectors.current_plan(case.pk)
+    chosen = list(plan.route_ids) if plan is not None else None
     mine: dict[str, list[Application]] = {}
     for application in applications:
         mine.setdefault(application.route_id, []).append(application)
@@ -104,6 +106,8 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
             paused=paused.get(final),
             notes=_notes(notes, route_ids),
             applications=mine.get(final, []),
+            chosen=route_ids == chosen,
+            transit_id=route_ids[0] if len(route_ids) > 1 else "",
         )
     _, to_country = targets(case.risk_level) if case.risk_level else (None, None)
     return RoutePanel(

@@ -55,7 +55,7 @@ from corridor.cases.services import (
 )
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
-from corridor.pathways import applications
+from corridor.pathways import applications, plan_choices
 from corridor.pathways.models import ApplicationStatus
 from corridor.web import application_forms as af
 from corridor.web import case_forms as f
@@ -349,6 +349,10 @@ def _start_application(actor: Staff, case: Case, form: af.StartApplicationForm) 
     )
 
 
+def _choose_plan(actor: Staff, case: Case, form: af.ChoosePlanForm) -> object:
+    return plan_choices.choose_plan(actor=actor, case=case, route_ids=form.route_ids())
+
+
 def _application_status(actor: Staff, case: Case, form: af.ApplicationStatusForm) -> object:
     data = form.cleaned_data
     return applications.record_status(
@@ -628,6 +632,18 @@ ACTIONS: tuple[CaseAction, ...] = (
         help=_(
             "The reference number is stored encrypted; the route, authority and status "
             "are plain so the applications board can show them."
+        ),
+    ),
+    CaseAction(
+        "choose_plan",
+        "plans/choose",
+        _("Choose the plan for this case"),
+        af.ChoosePlanForm,
+        _choose_plan,
+        _("The plan was chosen. If its route is paused, closed or changed, you will be alerted."),
+        help=_(
+            "Only the route (and the country to pass through) is stored, no fact about the "
+            "person. Choosing another plan replaces this one."
         ),
     ),
     CaseAction(

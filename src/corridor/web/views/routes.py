@@ -31,7 +31,7 @@ from corridor.pathways import services as catalog
 from corridor.pathways.catalog_files import CatalogInvalid, entry_as_yaml, parse_entry_text
 from corridor.pathways.models import Application, ApplicationStatus, CatalogVersion
 from corridor.pathways.route_changes import affected_cases
-from corridor.pathways.schema import Route, Transit
+from corridor.pathways.schema import Route, Transit, is_verified
 from corridor.web.case_forms import date_field
 from corridor.web.decorators import current_staff, role_required
 
@@ -266,7 +266,8 @@ def _processing_limits() -> dict[str, timedelta]:
     except selectors.CatalogNotLoaded:
         return limits
     for entry in entries:
-        days = getattr(getattr(entry, "processing_days", None), "max", None)
-        if isinstance(entry, Route) and isinstance(days, int):
-            limits[entry.id] = timedelta(days=days)
+        # Only a processing time read from a source marks an application overdue.
+        days = entry.processing_days if isinstance(entry, Route) else None
+        if days is not None and is_verified(days.source):
+            limits[entry.id] = timedelta(days=days.max)
     return limits

@@ -36,13 +36,27 @@ from corridor.pathways.catalog_files import (
     read_meta,
 )
 from corridor.pathways.facts import Facts, FactsInvalid, facts_from_json_text
-from corridor.pathways.feed import Feed, FeedRefused, feed_changes, read_feed, write_feed
+from corridor.pathways.feed import (
+    Feed,
+    FeedRefused,
+    feed_changes,
+    meta_changes,
+    read_feed,
+    write_feed,
+)
 from corridor.pathways.lint import Level, entry_facts, fact_age_days, lint_catalog
 from corridor.pathways.matching import Matcher
 from corridor.pathways.presentation import LANGUAGES, results_json, word
 from corridor.pathways.ranking import DEFAULT_TARGET_DAYS, RankingInputs
 from corridor.pathways.rules import Catalog
-from corridor.pathways.schema import NOT_VERIFIED, Evidence, Route, Transit, entry_content
+from corridor.pathways.schema import (
+    NOT_VERIFIED,
+    CatalogMeta,
+    Evidence,
+    Route,
+    Transit,
+    entry_content,
+)
 from corridor.pathways.vocabulary import Urgency
 from corridor.vault.errors import InputRejected
 from corridor.vault.publisher import PublisherKey, parse_key_hex
@@ -128,7 +142,7 @@ class Command(BaseCommand):
         elif action == "load":
             self._load(options["dir"], force=options["force"])
         elif action == "export" and options["sign"]:
-            self._export_feed(options["key"], options["out"])
+            self._export_feed(options["key"], options["out"], options["dir"])
         elif action == "export":
             self._export(options["dir"])
         elif action == "publisher-key":
@@ -207,7 +221,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Kept {entry_id}: it is in the database but in no file.")
         for case in report.affected:
             self.stdout.write(
-                f"{case.ref}: open application on {case.route_id}; its caseworkers were alerted."
+                f"{case.ref}: {case.what} on {case.route_id}; its caseworkers were alerted."
             )
 
     def _export(self, directory: Path) -> None:
@@ -240,13 +254,19 @@ class Command(BaseCommand):
             f"\nFingerprint: {key.fingerprint}"
         )
 
-    def _export_feed(self, key_path: Path | None, out: str) -> None:
+    def _export_feed(self, key_path: Path | None, out: str, directory: Path) -> None:
         if key_path is None:
             raise CommandError(
                 "--sign needs --key FILE, the publisher's private key.", returncode=BAD_INPUT
             )
         secret = _read_key(str(key_path), "The private key file")
-        text = write_feed(_current_entries(), secret=secret, published_on=clock.today())
+        try:
+            meta = read_meta(directory)  # the as_of date and exit risks travel with the routes
+        except CatalogInvalid as error:
+            raise CommandError(
+                "The catalog files are invalid:\n" + str(error), returncode=BAD_INPUT
+            ) from None
+        text = write_feed(_current_entries(), secret=secret, published_on=clock.today(), meta=meta)
         if out == "-":
             self.stdout.write(text)
             return
@@ -274,10 +294,18 @@ class Command(BaseCommand):
         except NotFound:
             current = []
         changes, only_here = feed_changes(feed, current)
+        as_of = f", as of {feed.as_of.isoformat()}" if feed.as_of else ""
         self.stdout.write(
-            f"Feed published {feed.published_on} by key {feed.publisher[:16]}:"
-            f" {len(feed.entries)} entries, {len(changes)} would change."
+            f"Feed published {feed.published_on}{as_of} by key {feed.publisher[:16]}:"
+            f" {len(feed.entries)} entries, {len(changes)} would change;"
+            f" {len(feed.exit_risks)} exit risks."
         )
+        try:
+            mine: CatalogMeta | None = read_meta()
+        except CatalogInvalid:
+            mine = None
+        for line in meta_changes(feed, mine):
+            self.stdout.write(f"  (catalog): {line}")
         for change in changes:
             for line in change.lines:
                 self.stdout.write(f"  {change.entry_id}: {line}")
@@ -319,7 +347,7 @@ class Command(BaseCommand):
         )
         for case in report.affected:
             self.stdout.write(
-                f"  {case.ref}: open application on {case.route_id}; its caseworkers were alerted"
+                f"  {case.ref}: {case.what} on {case.route_id}; its caseworkers were alerted"
             )
 
     def _lint(self, directory: Path, *, today: bool) -> None:
