@@ -16,9 +16,9 @@ from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import CaseOpening, InsiderAlert
 from corridor.cases.services.assignment import assign_case
-from tests.cases.conftest import CASE_DB
 from corridor.core.actors import WORKER
 from corridor.intake.services.screening import screen_request
+from tests.cases.conftest import CASE_DB
 from tests.factories import new_case, staff_with, write
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.portal_helpers import fast_kdf  # noqa: F401 - fixture
@@ -130,9 +130,8 @@ def test_a_surge_declared_on_the_board_is_shown_and_raises_the_threshold(scene):
     assert not InsiderAlert.objects.exists()
 
 
-def test_after_the_alert_reading_a_request_needs_password_and_code_again(
-    vault_keys, settings, time_machine, fast_kdf  # noqa: F811
-):
+@pytest.mark.usefixtures("vault_keys", "fast_kdf")
+def test_after_the_alert_reading_a_request_needs_password_and_code_again(settings, time_machine):
     """The attack: a verifier who raised the alert goes on reading requests in the inbox
     (names, phones, stories), where before no page asked them to confirm who they are.
     Now, as for a case, each reading waits for the password and code until confirmed."""

@@ -33,7 +33,10 @@ from tests.factories import staff_with, write
 from tests.portal_helpers import fast_kdf  # noqa: F401 - fixture
 from tests.web.test_key_failures import EVENTS, KINDS, fail_provider
 
-pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "keystore"]),
+    pytest.mark.usefixtures("vault_keys", "fast_kdf"),
+]
 
 
 def failure_events(kind: str) -> list[tuple[str, str, dict[str, object]]]:
@@ -48,9 +51,7 @@ def open_alerts(kind: str) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_worker_task_that_meets_a_key_failure_is_audited_and_alerted_once(
-    kind, vault_keys, fast_kdf, monkeypatch
-):
+def test_a_worker_task_that_meets_a_key_failure_is_audited_and_alerted_once(kind, monkeypatch):
     """Given a new request and a coordinator, when the screening task meets the failure
     twice, then each run writes the event (by the worker, naming the work) and the
     coordinator has one alert, not two; a sealed service parks the work as before."""
@@ -71,7 +72,7 @@ def test_a_worker_task_that_meets_a_key_failure_is_audited_and_alerted_once(
     assert parked == (kind in ("sealed", "unavailable"))
 
 
-def test_a_periodic_job_that_meets_a_key_failure_is_audited(vault_keys, fast_kdf, monkeypatch):
+def test_a_periodic_job_that_meets_a_key_failure_is_audited(monkeypatch):
     """The screening sweep (a periodic job) meets a refusal: audited with the job's name,
     the coordinators alerted, the other jobs still run."""
     from corridor.core.tasks import run_due_jobs
@@ -95,9 +96,7 @@ COMMAND_FAILURES = {
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_command_that_meets_a_key_failure_is_audited_alerted_and_says_so(
-    kind, vault_keys, monkeypatch
-):
+def test_a_command_that_meets_a_key_failure_is_audited_alerted_and_says_so(kind, monkeypatch):
     """`corridor audit head` against a key service that fails: exit 3 and one sentence,
     the event by the operator naming the command, the coordinators alerted."""
     coordinator = staff_with(Role.COORDINATOR)
@@ -116,7 +115,6 @@ def test_a_command_that_meets_a_key_failure_is_audited_alerted_and_says_so(
     assert open_alerts(kind) == [coordinator.username]
 
 
-@pytest.mark.pure
 def test_every_command_goes_through_the_key_failure_base():
     """A new command that derives from BaseCommand would let a key failure pass unrecorded."""
     found = []
