@@ -154,3 +154,5 @@ def test_after_the_alert_reading_a_request_needs_password_and_code_again(setting
     reauthenticate(client, verifier)
     assert client.get(f"/requests/{requests[3].pk}/").status_code == 200
     assert AuditEntry.objects.filter(event_type="intake.request_read").count() == reads + 1
+    time_machine.shift(timedelta(minutes=6))
+    assert client.get(f"/requests/{requests[3].pk}/")["Location"].startswith("/account/reauth/")
