@@ -107,3 +107,30 @@ def test_the_dismiss_form_speaks_russian(suspended):
     page = client.get("/").content.decode()
     assert ">Закрыть</button>" in page
     assert "Почему закрываете?" in page
+
+
+def test_a_coordinator_refused_a_key_cannot_dismiss_the_alert_about_it():
+    """The attack: a coordinator asks for a case key that is not theirs; the key-failure
+    alert reaches every coordinator, them included. Their copy names them and has no
+    dismiss button; a colleague's copy of the same alert can be dismissed. A second
+    refusal of the same person adds no second alert."""
+    from corridor.accounts.alerts import dismiss_alert
+    from corridor.accounts.key_failures import record_key_failure
+    from corridor.core.exceptions import NotAllowed
+    from corridor.vault.errors import UnwrapRefused
+
+    prober, colleague = staff_with(Role.COORDINATOR), staff_with(Role.COORDINATOR)
+    for _ in range(2):
+        refusal = UnwrapRefused("refused", reason="not_allowed", principal=prober.actor_id)
+        record_key_failure(actor=prober, failure=refusal, page="case")
+    alerts = StaffAlert.objects.filter(code="key_failure_refused")
+    assert sorted(alerts.values_list("staff_id", "actor_id")) == sorted(
+        [(prober.pk, prober.pk), (colleague.pk, prober.pk)]
+    )
+    page = client_for(prober).get("/").content.decode()
+    assert f"The key service refused {prober.username} a case key." in page
+    assert OWN in page
+    with pytest.raises(NotAllowed):
+        dismiss_alert(actor=prober, alert_id=str(alerts.get(staff=prober).pk), reason="expected")
+    dismiss_alert(actor=colleague, alert_id=str(alerts.get(staff=colleague).pk), reason="expected")
+    assert dismissals()[0][:2] == (colleague.actor_id, "expected")

@@ -34,17 +34,22 @@ def alert_coordinators(*, code: str, case_ref: str = "") -> int:
     return len(alerts)
 
 
-def alert_coordinators_once(*, code: str) -> int:
-    """Alert every active coordinator who has no open alert with `code`; returns how many.
+def alert_coordinators_once(*, code: str, actor: Staff | None = None) -> int:
+    """Alert every active coordinator who has no open alert with `code` (about `actor`,
+    if given); returns how many.
 
     For failures that can come in a storm (a sealed key service meets every page): one
-    banner per person and kind until it is dismissed, never one per failure.
+    banner per person and kind until it is dismissed, never one per failure. With
+    `actor` (the person a refusal was about), one per person and kind and actor: the
+    actor's own copy names them, so they cannot dismiss it (dismiss_alert).
     """
-    already = StaffAlert.objects.filter(code=code, dismissed_at__isnull=True).values("staff_id")
+    already = StaffAlert.objects.filter(code=code, dismissed_at__isnull=True)
+    if actor is not None:
+        already = already.filter(actor=actor)
     coordinators = Staff.objects.filter(
         is_active=True, groups__name=Role.COORDINATOR.value
-    ).exclude(pk__in=already)
-    alerts = [StaffAlert(staff=person, code=code) for person in coordinators]
+    ).exclude(pk__in=already.values("staff_id"))
+    alerts = [StaffAlert(staff=person, code=code, actor=actor) for person in coordinators]
     StaffAlert.objects.bulk_create(alerts)
     return len(alerts)
 

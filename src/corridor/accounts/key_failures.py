@@ -22,6 +22,7 @@ import re
 from django.db import transaction
 
 from corridor.accounts.alerts import alert_coordinators_once
+from corridor.accounts.models import Staff
 from corridor.accounts.stale_values import record_stale_value_refusal
 from corridor.accounts.unwrap_limits import record_unwrap_refusal
 from corridor.audit.events import EventType
@@ -67,7 +68,10 @@ def record_key_failure(
         record_event(actor=who, event=EventType.DECRYPTION_FAILED, reason=kind, detail=detail)
     else:
         record_event(actor=who, event=EventType.KEYS_UNAVAILABLE, reason=kind, detail=detail)
-    alert_coordinators_once(code=alert_code(kind))
+    # A refusal is about the person refused: their own copy of the alert names them, so
+    # they cannot dismiss it. Sealed, unreachable and integrity are about the server.
+    about = actor if kind == "refused" and isinstance(actor, Staff) else None
+    alert_coordinators_once(code=alert_code(kind), actor=about)
 
 
 def record_key_failure_outside_the_web(actor: Actor, failure: KeyFailure, work: str) -> None:
