@@ -94,6 +94,7 @@ ROUTES: dict[str, Route] = {
     "web:surge_declare": Route("/board/surge/", anonymous=405, staff=405),
     "web:surge_end": Route("/board/surge/1/end/", anonymous=405, staff=405),
     "web:alert_review": Route(f"/board/alerts/{ID}/review/", anonymous=405, staff=405),
+    "web:alert_dismiss": Route(f"/alerts/{ID}/dismiss/", anonymous=405, staff=405),
     "web:exchange_rates": Route("/settings/exchange-rates/", anonymous=302, staff=403),
     "web:funding_sources": Route("/settings/funding-sources/", anonymous=302, staff=403),
     "web:case_new": Route("/cases/new/", anonymous=302, staff=403),

@@ -217,9 +217,9 @@ def test_suspension_is_at_once_loud_and_needs_two_people_to_undo(admin, coordina
     assert alerted == {c.pk for c in coordinators} | {auditor.pk}
     own = StaffAlert.objects.get(code="account_suspended", staff=suspender)
     with pytest.raises(NotAllowed):
-        dismiss_alert(actor=suspender, alert_id=str(own.pk))
+        dismiss_alert(actor=suspender, alert_id=str(own.pk), reason="dealt_with")
     theirs = StaffAlert.objects.get(code="account_suspended", staff=colleague)
-    dismiss_alert(actor=colleague, alert_id=str(theirs.pk))
+    dismiss_alert(actor=colleague, alert_id=str(theirs.pk), reason="dealt_with")
     # Undo: an admin alone cannot; with a coordinator's approval it goes through.
     with pytest.raises(CorridorError):
         accounts.set_active(actor=admin, staff=caseworker, active=True)
@@ -277,7 +277,7 @@ def test_a_standby_on_duty_is_loud_and_at_most_twelve_hours(
     assert alerted >= {c.pk for c in coordinators} | {auditor.pk}
     own = StaffAlert.objects.get(code="standby_activated", staff=activator)
     with pytest.raises(NotAllowed):
-        dismiss_alert(actor=activator, alert_id=str(own.pk))
+        dismiss_alert(actor=activator, alert_id=str(own.pk), reason="dealt_with")
     time_machine.shift(timedelta(hours=12, minutes=1))
     assert standby.sweep_standby() == 1
     person.refresh_from_db()

@@ -16,9 +16,12 @@ from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import CaseOpening, InsiderAlert
 from corridor.cases.services.assignment import assign_case
+from corridor.core.actors import WORKER
+from corridor.intake.services.screening import screen_request
 from tests.cases.conftest import CASE_DB
-from tests.factories import new_case, staff_with
+from tests.factories import new_case, staff_with, write
 from tests.keys import vault_keys  # noqa: F401 - fixture
+from tests.portal_helpers import fast_kdf  # noqa: F401 - fixture
 from tests.web.conftest import client_for, reauthenticate
 
 pytestmark = CASE_DB
@@ -36,6 +39,12 @@ def scene(vault_keys, settings, time_machine):  # noqa: F811
         assign_case(actor=coordinator, case=case, staff=worker)
         cases.append(case)
     return coordinator, worker, cases
+
+
+def screened_request():
+    written = write(story="Нужна помощь, ищут родственники")
+    screen_request(actor=WORKER, request_id=written.request.pk)
+    return written.request
 
 
 def open_(client, case):
@@ -119,3 +128,31 @@ def test_a_surge_declared_on_the_board_is_shown_and_raises_the_threshold(scene):
     for case in cases:
         open_(client, case)
     assert not InsiderAlert.objects.exists()
+
+
+@pytest.mark.usefixtures("vault_keys", "fast_kdf")
+def test_after_the_alert_reading_a_request_needs_password_and_code_again(settings, time_machine):
+    """The attack: a verifier who raised the alert goes on reading requests in the inbox
+    (names, phones, stories), where before no page asked them to confirm who they are.
+    Now, as for a case, each reading waits for the password and code until confirmed."""
+    settings.CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 2
+    time_machine.move_to("2026-06-01 22:00:00Z", tick=False)
+    verifier = staff_with(Role.VERIFIER)
+    requests = [screened_request() for _ in range(4)]
+    client = client_for(verifier)
+    for request in requests[:3]:
+        assert client.post(f"/requests/{request.pk}/open/").status_code == 302
+        assert client.get(f"/requests/{request.pk}/").status_code == 200
+    assert InsiderAlert.objects.filter(staff=verifier).exists()
+    reads = AuditEntry.objects.filter(event_type="intake.request_read").count()
+    client.post(f"/requests/{requests[3].pk}/open/")
+    response = client.get(f"/requests/{requests[3].pk}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/reauth/?next=")
+    assert AuditEntry.objects.filter(event_type="intake.request_read").count() == reads
+    time_machine.shift(timedelta(seconds=40))
+    reauthenticate(client, verifier)
+    assert client.get(f"/requests/{requests[3].pk}/").status_code == 200
+    assert AuditEntry.objects.filter(event_type="intake.request_read").count() == reads + 1
+    time_machine.shift(timedelta(minutes=6))
+    assert client.get(f"/requests/{requests[3].pk}/")["Location"].startswith("/account/reauth/")

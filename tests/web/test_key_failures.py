@@ -75,7 +75,7 @@ def fail_provider(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
             raise UnwrapRefused(
                 "refused",
                 reason="not_allowed",
-                principal=kwargs["for_actor"],
+                principal=kwargs.get("for_actor") or "",
                 case_id=kwargs.get("case_id") or "",
             )
         real_unwrap(self, **kwargs)

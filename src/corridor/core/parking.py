@@ -22,7 +22,9 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 
-from corridor.core.exceptions import KeysUnavailable
+from corridor.core.actors import WORKER
+from corridor.core.exceptions import KeyFailure, KeysUnavailable
+from corridor.core.key_failure_reports import report_key_failure
 from corridor.core.models import ParkedWork
 from corridor.core.tasks import periodic
 
@@ -41,7 +43,9 @@ def parks_until_unseal(kind: str) -> Callable[[Resumable], Resumable]:
         def run(object_id: str) -> None:
             try:
                 function(object_id)
-            except KeysUnavailable:
+            except KeysUnavailable as failure:
+                # Audited once, here: the sweep's tries while it waits are not new failures.
+                report_key_failure(failure, actor=WORKER, work=kind)
                 park(kind, object_id)
 
         return run
@@ -74,7 +78,11 @@ def resume_parked_work() -> None:
         try:
             function(parked.object_id)
         except KeysUnavailable:
-            return
+            return  # recorded when it was parked; still waiting for the same unseal
+        except KeyFailure as failure:
+            report_key_failure(failure, actor=WORKER, work=parked.kind)
+            ParkedWork.objects.filter(pk=parked.pk).update(attempts=parked.attempts + 1)
+            continue
         except Exception:
             logger.exception("parked work failed", extra={"task": parked.kind})
             ParkedWork.objects.filter(pk=parked.pk).update(attempts=parked.attempts + 1)

@@ -22,8 +22,10 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from corridor.core import clock
+from corridor.core.actors import WORKER
 from corridor.core.disk_full import is_disk_full
-from corridor.core.exceptions import CorridorError, KeysUnavailable
+from corridor.core.exceptions import CorridorError, KeyFailure, KeysUnavailable
+from corridor.core.key_failure_reports import report_key_failure
 from corridor.core.models import PeriodicJobState
 from corridor.core.retries import DEFAULT_RETRY, RetryPolicy, register_policy
 
@@ -60,6 +62,10 @@ def corridor_task(
         def run(*args: P.args, **kwargs: P.kwargs) -> None:
             try:
                 function(*args, **kwargs)
+            except KeyFailure as failure:
+                # Audited and alerted as on a page; retried by its policy like any failure.
+                report_key_failure(failure, actor=WORKER, work=function.__qualname__)
+                raise TaskFailed from None
             except Exception:
                 logger.exception("task failed", extra={"task": function.__qualname__})
                 raise TaskFailed from None
@@ -136,9 +142,12 @@ def run_due_jobs(at: datetime | None = None) -> list[str]:
             continue
         try:
             job.run()
-        except KeysUnavailable:
-            # Sealed after a restart: expected, and the job runs again at its next turn.
-            logger.warning("periodic job waits for unseal", extra={"job": job.name})
+        except KeyFailure as failure:
+            # Sealed after a restart is expected, and the job runs again at its next turn;
+            # still audited (an alert once per kind), as a refusal or a failed check is.
+            report_key_failure(failure, actor=WORKER, work=job.name)
+            if isinstance(failure, KeysUnavailable):
+                logger.warning("periodic job waits for unseal", extra={"job": job.name})
             continue
         except Exception as error:
             if is_disk_full(error):

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts.alerts import DISMISS_REASONS as ALERT_DISMISS_REASONS
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import STANDBY_ROLES, Role
 
@@ -203,3 +204,10 @@ class SurgeForm(forms.Form):
         members = self.fields["members"]
         if isinstance(members, forms.ModelMultipleChoiceField):
             members.queryset = people
+
+
+class AlertDismissForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why dismiss it?"),
+        choices=[("", _("Why dismiss it?")), *ALERT_DISMISS_REASONS.items()],
+    )

@@ -16,11 +16,9 @@ from django.utils.deprecation import MiddlewareMixin
 
 from corridor.accounts.key_failures import record_key_failure
 from corridor.accounts.models import Staff
-from corridor.accounts.stale_values import record_stale_value_refusal
-from corridor.core.actors import SystemActor
 from corridor.core.errors import key_failure
 from corridor.core.exceptions import KeyFailure
-from corridor.vault.errors import StaleSealedValue, UnwrapRefused
+from corridor.vault.errors import UnwrapRefused
 
 logger = logging.getLogger(__name__)
 
@@ -35,23 +33,11 @@ class KeyFailureMiddleware(MiddlewareMixin):
         match = request.resolver_match
         # The log names the kind only: the error's own text may name a key id or a case.
         logger.warning("page met a key failure", extra={"cause": exception.kind})
-        if not isinstance(exception, StaleSealedValue):  # StaleValueMiddleware recorded it
-            record_key_failure(
-                actor=user if isinstance(user, Staff) else None,
-                failure=exception,
-                page=(match.url_name or "") if match is not None else "",
-            )
+        # A stale value (a row copied back) is recorded as such, then shown as integrity.
+        record_key_failure(
+            actor=user if isinstance(user, Staff) else None,
+            failure=exception,
+            page=(match.url_name or "") if match is not None else "",
+        )
         rate_limited = isinstance(exception, UnwrapRefused) and exception.reason == "rate_limited"
         return key_failure(request, kind=exception.kind, rate_limited=rate_limited)
-
-
-class StaleValueMiddleware(MiddlewareMixin):
-    """A sealed value was rolled back: record the refusal and alert the coordinators.
-
-    Answers nothing itself: the integrity-failure page (a DecryptionFailed) follows.
-    """
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        if isinstance(exception, StaleSealedValue):
-            actor = request.user if isinstance(request.user, Staff) else SystemActor(name="web")
-            record_stale_value_refusal(actor=actor, refusal=exception)

@@ -68,13 +68,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, so their process_exception sees a view's exception first: a page that meets a
     # sealed, unreachable or refusing key service, or a stored value that fails its check,
-    # answers 503 (429 over the hourly limit), audited and alerted (issue 23).
+    # answers 503 (429 over the hourly limit), audited and alerted (issue 23); a value
+    # copied back from an old row is recorded as stale and shown as an integrity failure.
     "corridor.web.middleware.KeyFailureMiddleware",
     # A full disk: 503 and a sentence (issue 22), never a 500.
     "corridor.core.middleware.DiskFullMiddleware",
-    # Last of all, so it runs first: a rolled-back sealed value is audited and alerted as
-    # such; KeyFailureMiddleware then shows the integrity page.
-    "corridor.web.middleware.StaleValueMiddleware",
 ]
 
 DATABASE_ROUTERS = ["corridor.vault.routers.KeyStoreRouter"]

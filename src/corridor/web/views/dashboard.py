@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from corridor.accounts import approvals
+from corridor.accounts.alerts import DISMISS_REASON_NEEDED, concerns, dismiss_alert
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import open_alerts, roles_of
 from corridor.cases.dashboards import list_my_cases_by_danger
 from corridor.intake.selectors import INBOX_ROLES, count_unread_requests
 from corridor.web.case_forms import FindCaseForm
-from corridor.web.decorators import current_staff
+from corridor.web.decorators import current_staff, staff_required
+from corridor.web.forms import AlertDismissForm
+from corridor.web.outcomes import carry_out
+
+ALERT_DISMISSED = _("The alert is dismissed. The audit log records who did it and why.")
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -20,7 +30,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     works_cases = bool(roles & {Role.CASEWORKER, Role.COORDINATOR})
     context = {
         "roles": sorted(role.label for role in roles),
-        "alerts": list(open_alerts(staff)[:20]),
+        # Each with whether this person may dismiss it (never one that concerns them).
+        "alerts": [(alert, not concerns(alert, staff)) for alert in open_alerts(staff)[:20]],
+        "dismiss_form": AlertDismissForm(),
         "pending_approvals": approvals.pending_for(staff).count(),
         "waiting_requests": count_unread_requests(staff) if roles & INBOX_ROLES else 0,
         "works_cases": works_cases,
@@ -28,3 +40,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "find_form": FindCaseForm(),
     }
     return render(request, "web/dashboard.html", context)
+
+
+@require_POST
+@staff_required
+def alert_dismiss(request: HttpRequest, alert_id: UUID) -> HttpResponse:
+    """Dismiss one of one's own alerts with a reason (accounts.alerts.dismiss_alert refuses
+    one about oneself or one's own act)."""
+    form = AlertDismissForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, DISMISS_REASON_NEEDED)
+        return redirect("web:home")
+    staff = current_staff(request)
+    reason = form.cleaned_data["reason"]
+    carry_out(
+        request,
+        lambda: dismiss_alert(actor=staff, alert_id=str(alert_id), reason=reason),
+        done=ALERT_DISMISSED,
+    )
+    return redirect("web:home")

@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from corridor.accounts import sessions
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
+from corridor.cases.services.insider import step_up_needed
 from corridor.core.exceptions import CorridorError
 from corridor.intake.access import (
     access_opened_request_by_id,
@@ -99,6 +101,10 @@ def request_detail(request: HttpRequest, request_id: UUID) -> HttpResponse:
             except CorridorError as problem:
                 form.add_error("text", str(problem))
         status = 400
+    # As before opening a case: while an insider alert stands against this person, each
+    # reading of a request's answers and thread waits for their password and code again.
+    if step_up_needed(staff, confirmed_at=sessions.recent_auth_at(request)):
+        return sessions.reauth_redirect(request)
     try:
         file_requester_messages(actor=staff, request_id=item.id)
         opened = access_opened_request_by_id(staff, item.id)

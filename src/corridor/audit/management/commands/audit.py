@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError
 
 from corridor.audit import selectors, services
@@ -31,7 +31,7 @@ from corridor.audit.sealed_digests import verify_sealed_values
 from corridor.audit.signatures import pinned_check, read_pinned_key
 from corridor.audit.verification import verify_log
 from corridor.core.actors import cli_actor
-from corridor.core.exceptions import KeyFailure
+from corridor.core.commands import CorridorCommand
 from corridor.core.inputs import InputRefused, read_input_text
 from corridor.vault.errors import VaultError
 
@@ -54,7 +54,7 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(DATE_INVALID) from None
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Sign, verify, prove and export the append-only audit log."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -90,7 +90,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
-        except (DatabaseError, VaultError, KeyFailure) as error:
+        except (DatabaseError, VaultError) as error:
+            # A KeyFailure goes on to CorridorCommand: audited, alerted, exit 3.
             # The class name only: a driver's message can quote the values it choked on.
             raise CommandError(
                 DATABASE_UNREADABLE.format(error=type(error).__name__), returncode=UNUSABLE

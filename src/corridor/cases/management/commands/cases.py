@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from corridor.accounts.approvals import ApprovalProblem
 from corridor.accounts.models import Approval, Staff
@@ -15,11 +15,12 @@ from corridor.cases.models import Case
 from corridor.cases.selectors import list_case_lines
 from corridor.cases.services.erasure import ERASE_REASONS, erase_case, request_case_erasure
 from corridor.core.actors import cli_actor
+from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import CorridorError
 from corridor.core.ids import normalise_reference
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = (
         "List cases (no personal data), ask for a case's erasure, or erase one with a granted"
         " two-person approval."

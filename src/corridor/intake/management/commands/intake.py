@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from corridor.core.commands import CorridorCommand
 from corridor.intake.selectors import list_requests_for_export
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "List requests (reference, channel, status, signal codes, day received)."
 
     def add_arguments(self, parser: CommandParser) -> None:

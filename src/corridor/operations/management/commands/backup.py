@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
+from corridor.core.commands import CorridorCommand
 from corridor.vault import backup, manifest
 from corridor.vault.errors import VAULT_FAILURES
 
@@ -34,7 +35,7 @@ FILE_NOTE = (
 )
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = (
         "Back up the data, the encrypted files and the key store as separate files in DEST, "
         "with a manifest of their sizes and SHA-256 signed by the installation's key. "

@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from corridor.core.commands import CorridorCommand
 from corridor.operations.doctor import Status, run_checks
 
 PROBLEM_EXIT = 1
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Check the installation (files, keys, database, backups, worker); say how to fix it."
     # The doctor reports what system checks would refuse instead of being refused by them.
     requires_system_checks: list[str] = []

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.models import Draft, Staff
 from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case, CaseAssignment
+from corridor.core.commands import CorridorCommand
 from corridor.operations.management.commands.keys import count
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import VAULT_FAILURES, InputRejected
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Move staff second factors and case grants into keyd, and reset a factor."
     requires_system_checks: list[str] = []
 

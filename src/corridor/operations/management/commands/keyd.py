@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from corridor.core.commands import CorridorCommand
 from corridor.operations.management.commands.keys import NEW_KEK_NOTE, count, print_shares
 from corridor.vault.errors import VAULT_FAILURES, InputRejected
 from corridor.vault.keyd.client import KeydAdmin, KeydStatus
@@ -21,7 +22,7 @@ from corridor.vault.keyd.server import run_keyd
 SEALED_EXIT = 3
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Run keyd, the key daemon (as its own user), or ask it for its status or a new KEK."
     requires_system_checks: list[str] = []
 

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
+from corridor.core.commands import CorridorCommand
 from corridor.vault import rotation
 from corridor.vault.errors import (
     VAULT_FAILURES,
@@ -34,7 +35,7 @@ from corridor.vault.keyd.journal import LogHead, verify_log
 from corridor.vault.keyd.shares import initialise_kek
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = (
         "Key operations. init: a new KEK for keyd, split into shares; rotate: rewrap every "
         "key under a new KEK (resumable); log verify: check keyd's log."

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core.actors import cli_actor
+from corridor.core.commands import CorridorCommand
 from corridor.core.leases import queue_again_after_restore
 from corridor.operations.keyd_access import grant_keyd_access
 from corridor.operations.restore_checks import check_restored
@@ -28,7 +29,7 @@ from corridor.vault.errors import VAULT_FAILURES, KekMismatch, RestoreRefused
 REFUSED_EXIT = 2
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = (
         "Restore the newest data backup and the newest key-store backup from SRC into this "
         "installation, which must be empty. With the file provider, --kek-file gives the KEK; "

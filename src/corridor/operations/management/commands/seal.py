@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from corridor.core.commands import CorridorCommand
 from corridor.vault.errors import VAULT_FAILURES
 from corridor.vault.keyd.client import KeydAdmin
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Seal keyd: it forgets the KEK until the trustees unseal it again."
     requires_system_checks: list[str] = []
 

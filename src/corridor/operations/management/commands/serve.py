@@ -16,9 +16,10 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from gunicorn.app.base import BaseApplication
 
+from corridor.core.commands import CorridorCommand
 from corridor.intake.sources import prepare as prepare_source_limits
 from corridor.operations.keys_at_start import check_caller, check_keys
 
@@ -69,7 +70,7 @@ def _gunicorn_logging() -> dict[str, Any]:
 GRACEFUL_SECONDS = 20
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Serve Corridor with gunicorn (staff site and portal, or --portal alone)."
 
     def add_arguments(self, parser: CommandParser) -> None:

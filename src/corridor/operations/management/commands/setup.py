@@ -14,12 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from corridor.accounts import selectors as account_selectors
 from corridor.accounts import services as accounts
 from corridor.accounts.roles import MIN_ACTIVE_COORDINATORS, Role
 from corridor.core.actors import Actor, cli_actor
+from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import InvalidInput
 from corridor.operations import demo
 from corridor.operations.keyd_access import grant_keyd_access
@@ -40,7 +41,7 @@ DEMO_REFUSED = (
 )
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Migrate, create the secret key and a first admin; with --demo, add fictional demo data."
 
     def add_arguments(self, parser: CommandParser) -> None:

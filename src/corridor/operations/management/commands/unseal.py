@@ -13,8 +13,9 @@ import getpass
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from corridor.core.commands import CorridorCommand
 from corridor.core.inputs import STDIN, InputRefused, read_input_text
 from corridor.vault.errors import VAULT_FAILURES, InvalidShare
 from corridor.vault.keyd.client import KeydAdmin
@@ -25,7 +26,7 @@ INVALID_EXIT = 2
 SHARES_LIMIT = 64 * 1024
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Enter a share of the KEK into keyd (M of N unseal it)."
     requires_system_checks: list[str] = []
 

@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 from uuid import UUID
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import DatabaseError, close_old_connections, connections
 from django_tasks_db.compat import (
     DEFAULT_TASK_BACKEND_ALIAS,
@@ -33,6 +33,7 @@ from django_tasks_db.compat import (
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from corridor.core.commands import CorridorCommand
 from corridor.core.disk_full import CAUSE as DISK_FULL
 from corridor.core.disk_full import is_disk_full
 from corridor.core.leases import Lease, new_worker_id, renew, settle_own_tasks
@@ -88,7 +89,7 @@ def _connections_kept(seconds: int) -> Iterator[None]:
             connections[alias].settings_dict["CONN_MAX_AGE"] = age
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Run queued tasks and periodic jobs; with --burst, stop once the queue is empty."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 
 from corridor.accounts.approvals import ApprovalProblem
@@ -23,6 +23,7 @@ from corridor.accounts.models import Approval, Staff
 from corridor.cases.models import Case
 from corridor.core import clock
 from corridor.core.actors import cli_actor
+from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import CorridorError, NotFound
 from corridor.core.ids import normalise_reference
 from corridor.core.inputs import InputRefused, read_input_text
@@ -68,7 +69,7 @@ KEY_FILE_LIMIT = 4096  # a key file is one line of hex
 FEED_LIMIT = 8 * 1024 * 1024
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "The pathway catalog: list it, match facts against it, load, export and lint it."
 
     def add_arguments(self, parser: CommandParser) -> None:

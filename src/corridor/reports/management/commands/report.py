@@ -11,12 +11,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from corridor.accounts.approvals import ApprovalProblem
 from corridor.accounts.models import Approval, ApprovalKind
 from corridor.core import clock
 from corridor.core.actors import cli_actor
+from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import InvalidInput
 from corridor.reports import services
 
@@ -29,7 +30,7 @@ APPROVAL_MISMATCH = (
 OUTPUT_INVALID = "--output must name a file in an existing folder."
 
 
-class Command(BaseCommand):
+class Command(CorridorCommand):
     help = "Write the public report (suppressed) or, with an approval, the internal report."
 
     def add_arguments(self, parser: CommandParser) -> None:
