@@ -120,6 +120,11 @@ def _queue(request: HttpRequest, portal: Portal, limit: str, purpose: str) -> Ht
     wait = shared_budget_dry(limit)
     if not wait:
         return None
+    return _waiting(request, portal, purpose, wait)
+
+
+def _waiting(request: HttpRequest, portal: Portal, purpose: str, wait: int) -> HttpResponse:
+    """The queue page: it opens `request.path` again by itself after a few seconds."""
     seconds = min(wait, QUEUE_SECONDS)
     context = {"refresh_after": seconds, "wait_url": request.path}
     return _page(
@@ -315,6 +320,10 @@ def codename(request: HttpRequest, portal: Portal) -> HttpResponseBase:
                 )
             except RequesterSessionGone:
                 pass  # another tab showed it a moment ago
+            except PortalSaturated as busy:
+                # Every derivation slot is taken: this page makes the codename by itself
+                # once it reloads, a few seconds later.
+                return _waiting(request, portal, "codename", busy.retry_after)
         return _page(request, portal, "portal/codename.html", context, purpose="codename")
     form = CodenameForm(request.POST)
     status = 400

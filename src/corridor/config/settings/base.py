@@ -393,8 +393,15 @@ def logging_settings(level: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- requester portal and intake
 # Defaults an organisation may change here; docs/users/portal.md says what each means to a
-# requester. The codename derivations run twice per successful sign-in, once per failure.
-CORRIDOR_CODENAME_KDF = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
+# requester. One Argon2id run per codename shown and per sign-in attempt, right or wrong;
+# its cost and the measured trade-off: docs/decisions/0011-codename-derivation.md.
+CORRIDOR_CODENAME_KDF = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+# Per server process: derivations at once, requests that may wait for one (and for how
+# long) before the page says "wait a moment"; keep slots + queue below gunicorn's threads
+# per worker (8, `corridor serve`) so a page that needs no derivation always has a thread.
+CORRIDOR_CODENAME_KDF_SLOTS = 1
+CORRIDOR_CODENAME_KDF_QUEUE = 6
+CORRIDOR_CODENAME_KDF_WAIT_SECONDS = 5
 # A requester's session forgets its key after this many idle minutes.
 CORRIDOR_PORTAL_IDLE_MINUTES = 15
 # Past this many portal requests waiting to be screened, the portal takes no new ones and

@@ -100,7 +100,8 @@ class Command(BaseCommand):
             {
                 "bind": bind,
                 "workers": options["workers"],
-                "threads": 4,
+                # Codename derivations take at most 7 of them (intake/derivations.py).
+                "threads": 8,
                 "worker_class": "gthread",
                 # No access log: it would hold client addresses and query strings.
                 "accesslog": None,
