@@ -250,3 +250,22 @@ def test_a_head_request_does_not_use_up_the_codename(person):
     person.send_request()
     assert person.client.head("/help/codename/").status_code == 405
     assert person.codename()
+
+
+ONION = "http://" + "a" * 52 + "b2cd.onion/"
+
+
+def test_the_onion_address_is_shown_on_the_clear_web_and_not_over_tor(person, settings):
+    """Someone on the clear web learns the portal's onion address (Russian first); someone
+    already on it is not told it again."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "a" * 52 + "b2cd.onion"]
+    settings.CORRIDOR_PORTAL_ONION = ONION
+    page = person.get().content.decode()
+    assert ONION in page
+    assert "этот сайт есть и по адресу" in page
+    english = person.client.get("/help/en/").content.decode()
+    assert ONION in english and "this site is also at" in english
+    over_tor = person.client.get("/help/", HTTP_HOST="a" * 52 + "b2cd.onion").content.decode()
+    assert ONION not in over_tor
+    settings.CORRIDOR_PORTAL_ONION = ""
+    assert "Tor Browser" not in person.get().content.decode().split('class="foot"')[1]

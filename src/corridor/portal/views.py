@@ -202,11 +202,19 @@ def _page(
         "keep_declined_days": settings.CORRIDOR_SCREENING_ERASE_DAYS,
         "deletion_delay_days": settings.CORRIDOR_PORTAL_DELETION_DELAY_DAYS,
         "signed_in": portal.session is not None and portal.session.stage != Stage.CODENAME_DUE,
+        "onion_address": _onion_for(request),
     }
     response = render(request, template, common | context, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _onion_for(request: HttpRequest) -> str:
+    """The portal's onion address for someone on the clear web; nothing over Tor itself."""
+    address = str(settings.CORRIDOR_PORTAL_ONION)
+    host = request.get_host().rsplit(":", 1)[0] if address else ""
+    return "" if not address or host.endswith(".onion") else address
 
 
 def _minutes(seconds: int) -> int:

@@ -311,6 +311,7 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_FREE_SPACE_ALERT_BYTES": env.free_space_alert_mb * 1024**2,
         "CORRIDOR_CLIENT_ADDRESS_HEADER": env.client_address_header,
         "CORRIDOR_PORTAL_POOLED_SOURCES": env.pooled_sources,
+        "CORRIDOR_PORTAL_ONION": env.portal_onion,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],
@@ -434,6 +435,9 @@ CORRIDOR_TRUSTED_PROXIES = ("127.0.0.1", "::1")
 # told apart, such as the local tor daemon: they skip the per-source limit and count only
 # against the shared budget and their sessions (env CORRIDOR_PORTAL_POOLED_SOURCES).
 CORRIDOR_PORTAL_POOLED_SOURCES: tuple[str, ...] = ()
+# The portal's own onion service (`corridor onion-config`), shown to those who arrive over
+# the clear web (env CORRIDOR_PORTAL_ONION); empty: not shown.
+CORRIDOR_PORTAL_ONION = ""
 # Body caps for portal forms (bytes) and for one story or message (characters).
 CORRIDOR_PORTAL_MAX_BODY_BYTES = 64 * 1024
 CORRIDOR_PORTAL_STORY_LIMIT = 8000
