@@ -399,10 +399,10 @@ def logging_settings(level: str) -> dict[str, Any]:
 CORRIDOR_CODENAME_KDF = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
 # Per server process: derivations at once, requests that may wait for one (and for how
 # long) before the page says "wait a moment"; keep slots + queue below gunicorn's threads
-# per worker (8, `corridor serve`) so a page that needs no derivation always has a thread.
+# per worker (16, `corridor serve`) so a page that needs no derivation always has a thread.
 CORRIDOR_CODENAME_KDF_SLOTS = 1
-CORRIDOR_CODENAME_KDF_QUEUE = 6
-CORRIDOR_CODENAME_KDF_WAIT_SECONDS = 5
+CORRIDOR_CODENAME_KDF_QUEUE = 12
+CORRIDOR_CODENAME_KDF_WAIT_SECONDS = 10
 # A requester's session forgets its key after this many idle minutes.
 CORRIDOR_PORTAL_IDLE_MINUTES = 15
 # Past this many portal requests waiting to be screened, the portal takes no new ones and
