@@ -15,7 +15,7 @@ urlpatterns = [path("bare/", bare)]
 
 settings.configure(
     DEBUG=False,
-    SECRET_KEY="bench-only-" + "x" * 50,  # noqa: S106 - serves nothing but this benchmark
+    SECRET_KEY="bench-only-" + "x" * 50,  # serves nothing but this benchmark
     ALLOWED_HOSTS=["*"],
     ROOT_URLCONF=__name__,
     MIDDLEWARE=[],

@@ -262,9 +262,10 @@ def test_the_onion_address_is_shown_on_the_clear_web_and_not_over_tor(person, se
     settings.CORRIDOR_PORTAL_ONION = ONION
     page = person.get().content.decode()
     assert ONION in page
-    assert "этот сайт есть и по адресу" in page
+    assert "у этого сайта есть там свой адрес" in page
     english = person.client.get("/help/en/").content.decode()
-    assert ONION in english and "this site is also at" in english
+    assert ONION in english
+    assert "this site has its own address there" in english
     over_tor = person.client.get("/help/", HTTP_HOST="a" * 52 + "b2cd.onion").content.decode()
     assert ONION not in over_tor
     settings.CORRIDOR_PORTAL_ONION = ""

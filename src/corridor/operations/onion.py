@@ -47,7 +47,7 @@ def onion_config(
         "# Corridor: the requester portal's onion service (corridor onion-config).",
         "# Proof of work and the introduction limits answer a flood before it reaches",
         "# Corridor; every client arrives from this tor daemon, so Corridor's per-network",
-        "# limits cannot. Needs tor 0.4.8 or later (Debian 12's tor package).",
+        "# limits cannot. Needs tor 0.4.8 or later (proof of work).",
         f"HiddenServiceDir {portal_dir}",
         f"HiddenServicePort 80 127.0.0.1:{portal_port}",
         "HiddenServicePoWDefensesEnabled 1",
