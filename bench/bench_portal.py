@@ -10,7 +10,9 @@
    database, served by gunicorn with the same workers and threads) at the same
    concurrency, measured in the same run. Goal: p95 of a submission and a sign-in at 30
    clients at most 2 s on the 2-core machine; the page's p95 near the bare POST's.
-   The server's rate limits are out of the way (every client here is genuine); the
+   First, the server's own CPU per submission, sign-in and page, one client at a time
+   (read from /proc: it hardly moves with other load on a shared machine, unlike the
+   latencies). The server's rate limits are out of the way (every client here is genuine); the
    derivation runs at its configured cost (settings CORRIDOR_CODENAME_KDF).
 2. In process, one sign-in against one bare Argon2id run at the configured cost: a wrong
    codename, a malformed one and the right one each cost about one run (the lookup value
@@ -276,7 +278,8 @@ def line(subject: Timing, baseline: Timing) -> None:
 
 def bench_under_load(env: dict[str, str], data_dir: Path, *, smoke: bool) -> None:
     levels = SMOKE_LEVELS if smoke else FULL_LEVELS
-    with _serving(env, data_dir) as (portal_port, bare_port):
+    with _serving(env, data_dir) as (portal_port, bare_port, portal_pid):
+        _server_cpu_per_operation(portal_port, portal_pid, repeat=2 if smoke else 10)
         for clients, rounds in levels.items():
             codenames: list[str] = []
             bare = concurrently(
@@ -296,6 +299,43 @@ def bench_under_load(env: dict[str, str], data_dir: Path, *, smoke: bool) -> Non
             line(signing_in.timing, bare)
             line(pages, bare)
     print("goal: submission and sign-in p95 at most 2000 ms at 30 clients (2 cores)")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of `pid` and all its descendants (gunicorn's workers)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return total
+
+
+def _server_cpu_per_operation(port: int, pid: int, *, repeat: int) -> None:
+    """The server's own CPU per operation, one client at a time: unlike the latencies, it
+    hardly moves with other load on the machine. 30 clients on 2 cores need at least
+    30 x this / 2 for everyone to be served once."""
+    codenames: list[str] = []
+    for label, action in (
+        ("submission (form, send, codename)", submit(port, codenames)),
+        ("sign-in (form, send, conversation)", sign_in(port, codenames)),
+        ("first page", page(port)),
+    ):
+        action()  # warm
+        before = _cpu_seconds(pid)
+        for _ in range(repeat):
+            action()
+        spent = (_cpu_seconds(pid) - before) / repeat
+        print(
+            f"server CPU per {label}: {spent * 1000:.0f} ms; "
+            f"30 at once on 2 cores: at least {30 * spent / 2 * 1000:.0f} ms for the last"
+        )
 
 
 def _server_env(data_dir: Path, *, smoke: bool) -> dict[str, str]:
@@ -321,7 +361,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serving(env: dict[str, str], data_dir: Path) -> Iterator[tuple[int, int]]:
+def _serving(env: dict[str, str], data_dir: Path) -> Iterator[tuple[int, int, int]]:
     """`corridor serve` and the bare Django server on loopback; stopped on the way out."""
     from corridor.operations.management.commands.serve import THREADS
 
@@ -342,7 +382,7 @@ def _serving(env: dict[str, str], data_dir: Path) -> Iterator[tuple[int, int]]:
     try:
         for port, path in ((portal_port, "/help/"), (bare_port, "/bare/")):
             _wait_for(port, path, processes, data_dir)
-        yield portal_port, bare_port
+        yield portal_port, bare_port, processes[0].pid
     finally:
         for process in processes:
             process.terminate()
