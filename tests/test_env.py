@@ -49,6 +49,10 @@ def test_postgres_key_store_is_a_second_database(tmp_path):
         ("CORRIDOR_PUBLIC_ORIGIN", "corridor.example.org", "must look like"),
         ("CORRIDOR_PUBLIC_ORIGIN", "https://corridor.example.org/app", "without a path"),
         ("CORRIDOR_KEY_PROVIDER", "vault", "must be 'file' or 'keyd'"),
+        ("CORRIDOR_PORTAL_ONION", "https://help.example.org/", "onion address"),
+        ("CORRIDOR_PORTAL_ONION", "http://short.onion/", "onion address"),
+        ("CORRIDOR_PORTAL_ONION", "http://" + "a" * 56 + ".onion.example.org/", "onion"),
+        ("CORRIDOR_PORTAL_ONION", "http://" + "1" * 56 + ".onion/", "onion address"),
     ],
 )
 def test_malformed_values_fail_loudly(tmp_path, name, value, message):
@@ -94,3 +98,12 @@ def test_secret_file_is_created_once_and_private(tmp_path):
     assert again.secret_key == secret_file.read_text().strip()
     assert len(require_secret_key(again)) >= 50
     assert ensure_secret_key_file(again) is False
+
+
+def test_the_portal_onion_address_is_read_with_its_path(tmp_path):
+    name = "abcdefghijklmnopqrstuvwxyz234567" + "a" * 24
+    env = read_env(
+        {"CORRIDOR_DATA_DIR": str(tmp_path), "CORRIDOR_PORTAL_ONION": f"http://{name}.onion"}
+    )
+    assert env.portal_onion == f"http://{name}.onion/"
+    assert read_env({"CORRIDOR_DATA_DIR": str(tmp_path)}).portal_onion == ""

@@ -31,6 +31,10 @@ CODENAME = re.compile(r'<p class="codename" id="codename">([^<]+)</p>')
 STORY = "Мне угрожают дома, нужна помощь, чтобы уехать в безопасное место."
 FLOOD_SECONDS = 15
 FLOOD_THREADS = 4
+# The issue's flood: at most this many wrong codenames and submissions (bounded in count as
+# in time: it stops at whichever comes first).
+FLOOD_CODENAMES = 1000
+FLOOD_SUBMISSIONS = 200
 
 
 def ipv6_loopback() -> bool:
@@ -118,14 +122,37 @@ def server(tmp_path_factory) -> Iterator[tuple[int, Path]]:
             process.wait(timeout=30)
 
 
-def flood(port: int, stop: threading.Event, seen: list[int]) -> None:
-    """Wrong codenames and submissions, each from a fresh cookie, as fast as it can."""
+@dataclass
+class Budget:
+    """What the flood may still send, shared by its threads."""
+
+    codenames: int = FLOOD_CODENAMES
+    submissions: int = FLOOD_SUBMISSIONS
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next(self) -> str | None:
+        with self.lock:
+            if self.submissions and (self.submissions * 5 >= self.codenames or not self.codenames):
+                self.submissions -= 1
+                return "submission"
+            if self.codenames:
+                self.codenames -= 1
+                return "codename"
+            return None
+
+
+def flood(port: int, stop: threading.Event, seen: list[int], budget: Budget) -> None:
+    """Wrong codenames and submissions, each from a fresh cookie, as fast as it can, until
+    the budget is spent or the time is up."""
     number = 0
     while not stop.is_set():
+        kind = budget.next()
+        if kind is None:
+            return
         number += 1
         attacker = Browser("127.0.0.1", port)
         try:
-            if number % 5 == 0:
+            if kind == "submission":
                 attacker.form("/help/", {"story": f"{STORY} {number}"})
             else:
                 attacker.form("/help/enter/", {"codename": f"облако сирень компас {number:04d}"})
@@ -143,8 +170,9 @@ def test_a_flood_from_one_source_never_refuses_a_requester_from_another(server):
     }
     stop = threading.Event()
     flood_statuses: list[int] = []
+    budget = Budget()
     threads = [
-        threading.Thread(target=flood, args=(port, stop, flood_statuses), daemon=True)
+        threading.Thread(target=flood, args=(port, stop, flood_statuses, budget), daemon=True)
         for _ in range(FLOOD_THREADS)
     ]
     for thread in threads:

@@ -16,10 +16,14 @@ from django.core.exceptions import ImproperlyConfigured
 # no data database: they run with keyd's own settings (config/settings/keyd.py).
 KEYD_COMMANDS = (["keyd"], ["unseal"], ["seal"], ["keys", "init"], ["keys", "log"])
 KEYD_SETTINGS = "corridor.config.settings.keyd"
+# Commands spelt as the guide spells them; Django names a command after its module.
+ALIASES = {"onion-config": "onion_config"}
 
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args:
+        args[0] = ALIASES.get(args[0], args[0])
     # Everything Corridor writes (databases, keys, logs, backups) is private to its user.
     os.umask(0o077)
     try:

@@ -28,7 +28,7 @@ from corridor.intake.services.codenames import (
     skip_codename_check,
 )
 from corridor.vault import requester as vault_requester
-from corridor.vault.requester import codename_lookup
+from corridor.vault.requester import derive_codename
 from tests.canaries import canary_forms
 from tests.factories import REQUESTER, new_digest, receive_request, write
 from tests.portal_helpers import INTAKE_TABLES, raw_rows
@@ -76,8 +76,9 @@ def test_the_codename_reaches_no_row(vault_keys, kdf_calls):
     for word in (codename, codename.replace(" ", ""), codename.split(" ")[-1] + codename[:8]):
         assert not any(form in rows for form in canary_forms(word))
     stored = Codename.objects.get()
-    assert stored.lookup == codename_lookup(codename).hex()
-    assert len(kdf_calls) == 3  # two to issue, one for the check above
+    assert stored.lookup == derive_codename(codename).lookup.hex()
+    assert stored.public_key == derive_codename(codename).key.public_key
+    assert len(kdf_calls) == 3  # one to issue, one for each check above
     session.refresh_from_db()
     assert session.stage == Stage.CODENAME_SHOWN
     assert session.held_key is not None
@@ -147,7 +148,7 @@ def test_coming_back_with_the_codename_opens_a_new_session(vault_keys, kdf_calls
     assert session is not None
     assert session.request_id == written.request.pk
     assert session.stage == Stage.SIGNED_IN
-    assert len(kdf_calls) == before + 2
+    assert len(kdf_calls) == before + 1  # the lookup and the key pair from one run
     assert AuditEntry.objects.filter(event_type=EventType.SIGNED_IN.value).count() == 1
 
 
@@ -265,14 +266,61 @@ def test_two_tabs_issuing_at_once_show_one_codename(vault_keys, fast_kdf):
     assert Codename.objects.count() == 1
 
 
-def test_the_key_service_failing_between_the_two_derivations(vault_keys, fast_kdf, monkeypatch):
+def as_first_scheme(written):
+    """Turn the written request's codename into one issued before the single derivation."""
+    from corridor.vault.requester import first_scheme_key, first_scheme_lookup
+
+    Codename.objects.filter(request=written.request).update(
+        lookup=first_scheme_lookup(written.codename).hex(),
+        public_key=first_scheme_key(written.codename).public_key,
+        scheme=1,
+    )
+
+
+def test_a_codename_issued_before_the_single_derivation_still_signs_in(vault_keys, kdf_calls):
+    """Scheme 1 (two derivations) keeps working; a wrong codename then costs the same two
+    runs as the old one's lookup, whatever was typed."""
     written = write()
+    as_first_scheme(written)
+    before = len(kdf_calls)
+    assert attempt(new_codename()) is None
+    assert attempt("x") is None
+    assert len(kdf_calls) == before + 4
+    session = attempt(written.codename)
+    assert session is not None
+    assert session.request_id == written.request.pk
+    assert len(kdf_calls) == before + 4 + 3  # current, first-scheme lookup, its key pair
+
+
+def test_the_key_service_failing_between_the_two_derivations(vault_keys, fast_kdf, monkeypatch):
+    """A first-scheme codename's key pair is a second run: if the provider fails there, the
+    page says to come back, and nothing is signed in."""
+    written = write()
+    as_first_scheme(written)
     from corridor.intake.services import codenames as service
     from corridor.vault.errors import VaultSealed
 
     def sealed(codename):
         raise VaultSealed("sealed")
 
-    monkeypatch.setattr(service, "requester_key", sealed)
+    monkeypatch.setattr(service, "first_scheme_key", sealed)
     with pytest.raises(CodenameUnavailable):
         attempt(written.codename)
+    assert (
+        not RequesterSession.objects.filter(stage=Stage.SIGNED_IN)
+        .exclude(digest=written.session.digest)
+        .exists()
+    )
+
+
+def test_when_every_derivation_slot_is_taken_the_page_says_wait(vault_keys, fast_kdf, settings):
+    """Past the slots and their short queue a sign-in is not run: PortalSaturated (the
+    self-refreshing page), before any derivation."""
+    from corridor.intake import derivations
+
+    written = write()
+    settings.CORRIDOR_CODENAME_KDF_SLOTS = 1
+    settings.CORRIDOR_CODENAME_KDF_QUEUE = 0
+    with derivations.derivation_slot(), pytest.raises(PortalSaturated):
+        attempt(written.codename)
+    assert attempt(written.codename) is not None

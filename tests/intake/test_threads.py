@@ -34,7 +34,7 @@ from corridor.intake.services.messages import (
 from corridor.intake.services.opening import open_request
 from corridor.vault.keystore import get_wrapped_key
 from corridor.vault.models import Purpose
-from corridor.vault.requester import open_for_requester, requester_key, seal_for_requester
+from corridor.vault.requester import derive_codename, open_for_requester, seal_for_requester
 from tests.factories import (
     REQUESTER,
     new_digest,
@@ -135,7 +135,7 @@ def test_a_message_is_sealed_for_the_team_and_for_the_requester(
     assert stored.author == Author.REQUESTER
     assert stored.sealed_body is not None
     assert stored.body is None
-    mine = open_for_requester(requester_key(written.codename), bytes(stored.for_requester))
+    mine = open_for_requester(derive_codename(written.codename).key, bytes(stored.for_requester))
     assert mine.decode() == f"Где вы? {canary}"
     open_request(actor=verifier, request_id=written.request.id)
     thread = access_opened_request_by_id(verifier, written.request.id).thread
@@ -274,7 +274,7 @@ def test_a_copy_the_codename_cannot_open_is_shown_as_unavailable(vault_keys, fas
     open_request(actor=verifier, request_id=written.request.id)
     send_team_reply(actor=verifier, request_id=written.request.id, text="старый")
     say(written, "без копии")
-    other = requester_key("камень " + written.codename)
+    other = derive_codename("камень " + written.codename).key
     Message.objects.filter(author=Author.TEAM).update(
         for_requester=seal_for_requester(other.public_key, b"x")
     )

@@ -250,3 +250,48 @@ def test_a_head_request_does_not_use_up_the_codename(person):
     person.send_request()
     assert person.client.head("/help/codename/").status_code == 405
     assert person.codename()
+
+
+ONION = "http://" + "a" * 52 + "b2cd.onion/"
+
+
+def test_the_onion_address_is_shown_on_the_clear_web_and_not_over_tor(person, settings):
+    """Someone on the clear web learns the portal's onion address (Russian first); someone
+    already on it is not told it again."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "a" * 52 + "b2cd.onion"]
+    settings.CORRIDOR_PORTAL_ONION = ONION
+    page = person.get().content.decode()
+    assert ONION in page
+    assert "у этого сайта есть там свой адрес" in page
+    english = person.client.get("/help/en/").content.decode()
+    assert ONION in english
+    assert "this site has its own address there" in english
+    over_tor = person.client.get("/help/", HTTP_HOST="a" * 52 + "b2cd.onion").content.decode()
+    assert ONION not in over_tor
+    settings.CORRIDOR_PORTAL_ONION = ""
+    assert "Tor Browser" not in person.get().content.decode().split('class="foot"')[1]
+
+
+def test_with_every_derivation_slot_taken_the_pages_wait_and_keep_what_was_typed(person, settings):
+    """A codename page waits on a page that reloads itself; a sign-in comes back with a
+    sentence and the form; the first page, which needs no derivation, is served at once."""
+    from corridor.intake import derivations
+
+    settings.CORRIDOR_CODENAME_KDF_SLOTS = 1
+    settings.CORRIDOR_CODENAME_KDF_QUEUE = 0
+    assert person.send_request().status_code == 303
+    with derivations.derivation_slot():
+        waiting = person.get("codename/")
+        assert waiting.status_code == 503
+        assert b'http-equiv="refresh"' in waiting.content
+        assert int(waiting["Retry-After"]) <= views.QUEUE_SECONDS
+        assert person.get().status_code == 200
+        returning = Requester()
+        answer = returning.enter("облако сирень компас ладья метель 4821")
+        assert answer.status_code == 503
+        page = answer.content.decode()
+        assert "Сейчас сайтом пользуется очень много людей. Ничего не отправлено" in page
+        assert 'name="form_token"' in page
+        assert "облако сирень компас" not in page  # a codename is never echoed
+    codename = person.codename()
+    assert Requester().enter(codename).status_code == 303

@@ -19,11 +19,12 @@ from corridor.vault.errors import (
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.requester import (
     RequesterKey,
-    codename_lookup,
+    derive_codename,
+    first_scheme_key,
+    first_scheme_lookup,
     hold_requester_key,
     open_for_requester,
     release_requester_key,
-    requester_key,
     seal_for_requester,
 )
 from tests.portal_helpers import FAST_KDF
@@ -39,33 +40,62 @@ def cheap_kdf(settings):
     settings.CORRIDOR_CODENAME_KDF = FAST_KDF
 
 
+def lookup(codename):
+    return derive_codename(codename).lookup
+
+
+def requester_key(codename):
+    return derive_codename(codename).key
+
+
 def test_the_lookup_is_stable_and_differs_per_codename(vault_keys):
     """The same codename always finds the same row; another codename finds another."""
-    assert codename_lookup(CODENAME) == codename_lookup(CODENAME)
-    assert len(codename_lookup(CODENAME)) == 32
-    assert codename_lookup(CODENAME) != codename_lookup(CODENAME.replace("4821", "4822"))
+    assert lookup(CODENAME) == lookup(CODENAME)
+    assert len(lookup(CODENAME)) == 32
+    assert lookup(CODENAME) != lookup(CODENAME.replace("4821", "4822"))
 
 
-def test_the_lookup_and_the_key_are_separate_derivations(vault_keys):
-    """Knowing the stored lookup value gives nothing of the private key or its public half."""
+def test_the_lookup_reveals_nothing_of_the_key(vault_keys):
+    """Knowing the stored lookup value gives nothing of the private key or its public half:
+    they are separate HKDF outputs of the one Argon2id run."""
     key = requester_key(CODENAME)
-    lookup = codename_lookup(CODENAME)
-    assert lookup not in (key.public_key, bytes(key._private))
+    assert lookup(CODENAME) not in (key.public_key, bytes(key._private))
     assert requester_key(CODENAME).public_key == key.public_key
+
+
+def test_one_derivation_gives_both_halves(vault_keys, monkeypatch):
+    """A sign-in needs one Argon2id run, not one for the lookup and one for the key."""
+    calls = []
+    real = requester.hash_secret_raw
+    monkeypatch.setattr(requester, "hash_secret_raw", lambda **kw: calls.append(1) or real(**kw))
+    derived = derive_codename(CODENAME)
+    assert len(calls) == 1
+    assert derived.lookup == lookup(CODENAME)
+    with pytest.raises(TypeError):
+        pickle.dumps(derived)
+
+
+def test_first_scheme_codenames_still_derive_what_they_stored(vault_keys):
+    """Codenames issued before the single derivation keep their lookup value and key pair,
+    and neither is what the current scheme derives."""
+    assert first_scheme_lookup(CODENAME) == first_scheme_lookup(CODENAME)
+    assert first_scheme_lookup(CODENAME) != lookup(CODENAME)
+    assert first_scheme_key(CODENAME).public_key != requester_key(CODENAME).public_key
 
 
 def test_a_new_pepper_changes_every_derivation(vault_keys, settings, tmp_path):
     """Without this installation's pepper, a codename derives nothing that matches."""
-    before = codename_lookup(CODENAME), requester_key(CODENAME).public_key
+    before = lookup(CODENAME), requester_key(CODENAME).public_key, first_scheme_lookup(CODENAME)
     WrappedKey.objects.filter(purpose=Purpose.PEPPER).delete()
     from corridor.vault.longlived import initialise_keys
 
     initialise_keys()
-    assert (codename_lookup(CODENAME), requester_key(CODENAME).public_key) != before
+    after = lookup(CODENAME), requester_key(CODENAME).public_key, first_scheme_lookup(CODENAME)
+    assert all(new != old for new, old in zip(after, before, strict=True))
 
 
 def test_the_cost_comes_from_settings(vault_keys, settings, monkeypatch):
-    """The Argon2id parameters are the configured ones, for both derivations."""
+    """The Argon2id parameters are the configured ones, for every derivation."""
     seen = []
     real = requester.hash_secret_raw
 
@@ -75,22 +105,23 @@ def test_the_cost_comes_from_settings(vault_keys, settings, monkeypatch):
 
     monkeypatch.setattr(requester, "hash_secret_raw", spy)
     settings.CORRIDOR_CODENAME_KDF = {"time_cost": 2, "memory_cost": 16, "parallelism": 1}
-    codename_lookup(CODENAME)
-    requester_key(CODENAME)
-    assert seen == [(2, 16, 1), (2, 16, 1)]
+    derive_codename(CODENAME)
+    first_scheme_lookup(CODENAME)
+    first_scheme_key(CODENAME)
+    assert seen == [(2, 16, 1)] * 3
 
 
 @pytest.mark.parametrize("bad", [b"bytes", "", "x" * 600, None])
 def test_a_codename_must_be_short_text(vault_keys, bad):
     with pytest.raises(InputRejected):
-        codename_lookup(bad)
+        derive_codename(bad)
 
 
 def test_derivation_fails_closed_without_the_provider(vault_keys, settings):
     """Under keyd (not running yet) nothing derives: no silent fallback to another key."""
     settings.CORRIDOR_KEY_PROVIDER = "keyd"
     with pytest.raises(KeydUnreachable):
-        codename_lookup(CODENAME)
+        derive_codename(CODENAME)
 
 
 def test_only_the_codename_holder_opens_a_box(vault_keys, canary):

@@ -92,6 +92,8 @@ class Env:
     client_address_header: str = ""
     # Networks whose clients cannot be told apart (the local tor daemon): no per-source limit.
     pooled_sources: tuple[str, ...] = ()
+    # The portal's onion address (http://<56 letters>.onion/…), shown on the clear web.
+    portal_onion: str = ""
 
     @property
     def origin_is_onion(self) -> bool:
@@ -155,7 +157,37 @@ def read_env(environ: Mapping[str, str] | None = None, *, secret_key_file: bool 
             for part in source.get("CORRIDOR_PORTAL_POOLED_SOURCES", DEFAULT_POOLED).split(",")
             if part.strip()
         ),
+        portal_onion=_read_onion(source.get("CORRIDOR_PORTAL_ONION", "")),
     )
+
+
+# A v3 onion address: 56 base32 letters (tor's own check of the checksum is tor's).
+_ONION_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz234567")
+
+
+def _read_onion(value: str) -> str:
+    """`http://<56 letters>.onion/` and an optional path, or empty; anything else refused."""
+    address = value.strip()
+    if not address:
+        return ""
+    parts = urlsplit(address)
+    host = parts.hostname or ""
+    name = host.removesuffix(".onion")
+    if (
+        parts.scheme != "http"
+        or not host.endswith(".onion")
+        or len(name) != 56
+        or not set(name) <= _ONION_LETTERS
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.port
+    ):
+        raise ImproperlyConfigured(
+            "CORRIDOR_PORTAL_ONION must be the portal's onion address, "
+            "http://<56 letters and digits>.onion/ (see docs/operators.md)."
+        )
+    return f"http://{host}{parts.path or '/'}"
 
 
 def _read_header_name(value: str) -> str:

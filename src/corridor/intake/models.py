@@ -164,6 +164,9 @@ class Codename(models.Model):
     # Set when a newer codename replaces it (a lost codename re-linked, or a new one asked
     # for before the first was written down): a retired codename opens nothing.
     retired_on = models.DateField(null=True)
+    # How the lookup value and key pair were derived (vault/requester.py): 2, one Argon2id
+    # run split by HKDF; 1, two runs, for codenames issued before (decision 0011).
+    scheme = models.PositiveSmallIntegerField(default=2)
 
     def __str__(self) -> str:
         return f"codename {self.pk}"

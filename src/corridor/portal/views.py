@@ -120,6 +120,11 @@ def _queue(request: HttpRequest, portal: Portal, limit: str, purpose: str) -> Ht
     wait = shared_budget_dry(limit)
     if not wait:
         return None
+    return _waiting(request, portal, purpose, wait)
+
+
+def _waiting(request: HttpRequest, portal: Portal, purpose: str, wait: int) -> HttpResponse:
+    """The queue page: it opens `request.path` again by itself after a few seconds."""
     seconds = min(wait, QUEUE_SECONDS)
     context = {"refresh_after": seconds, "wait_url": request.path}
     return _page(
@@ -197,11 +202,19 @@ def _page(
         "keep_declined_days": settings.CORRIDOR_SCREENING_ERASE_DAYS,
         "deletion_delay_days": settings.CORRIDOR_PORTAL_DELETION_DELAY_DAYS,
         "signed_in": portal.session is not None and portal.session.stage != Stage.CODENAME_DUE,
+        "onion_address": _onion_for(request),
     }
     response = render(request, template, common | context, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _onion_for(request: HttpRequest) -> str:
+    """The portal's onion address for someone on the clear web; nothing over Tor itself."""
+    address = str(settings.CORRIDOR_PORTAL_ONION)
+    host = request.get_host().rsplit(":", 1)[0] if address else ""
+    return "" if not address or host.endswith(".onion") else address
 
 
 def _minutes(seconds: int) -> int:
@@ -315,6 +328,10 @@ def codename(request: HttpRequest, portal: Portal) -> HttpResponseBase:
                 )
             except RequesterSessionGone:
                 pass  # another tab showed it a moment ago
+            except PortalSaturated as busy:
+                # Every derivation slot is taken: this page makes the codename by itself
+                # once it reloads, a few seconds later.
+                return _waiting(request, portal, "codename", busy.retry_after)
         return _page(request, portal, "portal/codename.html", context, purpose="codename")
     form = CodenameForm(request.POST)
     status = 400

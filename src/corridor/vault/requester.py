@@ -1,7 +1,8 @@
 """The requester's keys: what a codename derives, and the boxes only its holder can open.
 
 A person writing through the portal has no account; their codename is the only secret.
-Two separate Argon2id derivations under the key provider's pepper turn it into
+One Argon2id derivation under the key provider's pepper turns it into a secret that HKDF
+splits into
 
 - a lookup value, stored, so the portal can find their request; and
 - an X25519 key pair, whose public half is stored so the team's replies (and a copy of
@@ -9,16 +10,22 @@ Two separate Argon2id derivations under the key provider's pepper turn it into
   the clear: between pages it is held under a random key that lives only in the portal
   cookie (`hold_requester_key`), so neither the server nor the cookie alone can use it.
 
-    lookup = codename_lookup(codename)                 # 32 bytes, stored
-    key = requester_key(codename)                      # never stored
+    derived = derive_codename(codename)                # one Argon2id run
+    derived.lookup                                     # 32 bytes, stored
+    key = derived.key                                  # never stored
     sealed = seal_for_requester(key.public_key, b"…")  # anyone with the public key
     open_for_requester(key, sealed)                    # only the codename's holder
     held = hold_requester_key(key, holder=cookie_key, binding=session_digest)
     key = release_requester_key(held, holder=cookie_key, binding=session_digest)
 
 A seized database without the pepper cannot even start guessing codenames (the pepper
-salts both derivations); with it, each guess costs two Argon2id runs at the configured
-cost, against a space of about 2^68 codenames.
+salts the derivation); with it, each guess costs one Argon2id run at the configured cost,
+against a space of about 2^68 codenames (docs/decisions/0011-codename-derivation.md).
+
+Codenames issued before the single derivation (scheme 1) were turned into their lookup
+value and their key pair by two separate Argon2id runs (`first_scheme_lookup`,
+`first_scheme_key`); their stored lookup values and the boxes sealed to their keys stay
+valid, so those two functions remain for them alone.
 """
 
 from __future__ import annotations
@@ -35,19 +42,27 @@ from django.conf import settings
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
-from corridor.vault.aead import KEY_BYTES, NONCE_BYTES, TAG_BYTES, length_prefixed
+from corridor.vault.aead import KEY_BYTES, NONCE_BYTES, TAG_BYTES, derive_key, length_prefixed
 from corridor.vault.errors import DecryptionFailed, InputRejected, UnsupportedVersion
 from corridor.vault.providers import key_provider
 
+# Scheme 2 (one derivation): the Argon2id salt's label, then HKDF's labels for each half.
+SECRET_LABEL = b"corridor-codename-secret-v2"
+LOOKUP_INFO = b"corridor-codename-lookup-v2"
+KEY_INFO = b"corridor-codename-key-v2"
+# Scheme 1 (two derivations), kept for the codenames issued under it.
 LOOKUP_LABEL = b"corridor-codename-lookup-v1"
 KEY_LABEL = b"corridor-codename-key-v1"
+CURRENT_SCHEME = 2
+FIRST_SCHEME = 1
 HOLD_LABEL = "corridor-requester-key-v1"
 BOX_VERSION = 1
 HOLD_VERSION = 1
 MAX_CODENAME_BYTES = 512
 MAX_BINDING = 200
-# Argon2id cost per derivation when settings.CORRIDOR_CODENAME_KDF says nothing.
-DEFAULT_COST = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
+# Argon2id cost per derivation when settings.CORRIDOR_CODENAME_KDF says nothing
+# (docs/decisions/0011-codename-derivation.md).
+DEFAULT_COST = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
 
 
 class RequesterKey:
@@ -70,13 +85,42 @@ class RequesterKey:
         raise TypeError("A requester key cannot be pickled or copied.")
 
 
-def codename_lookup(codename: str) -> bytes:
-    """The stored value that finds a request by its codename (Argon2id, 32 bytes)."""
+class DerivedCodename:
+    """What one codename derives: the stored lookup value and the requester's key pair."""
+
+    __slots__ = ("key", "lookup")
+
+    def __init__(self, lookup: bytes, key: RequesterKey) -> None:
+        self.lookup = lookup
+        self.key = key
+
+    def __repr__(self) -> str:
+        return "<DerivedCodename>"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("A derived codename cannot be pickled or copied.")
+
+
+def derive_codename(codename: str) -> DerivedCodename:
+    """The lookup value (32 bytes) and key pair of a codename, from one Argon2id run.
+
+    HKDF splits the run's output: the stored lookup value reveals nothing about the
+    private key, and a guess at the codename still costs the whole Argon2id run.
+    """
+    secret = _derive(codename, SECRET_LABEL)
+    return DerivedCodename(
+        lookup=derive_key(secret, info=LOOKUP_INFO),
+        key=RequesterKey(PrivateKey(derive_key(secret, info=KEY_INFO))),
+    )
+
+
+def first_scheme_lookup(codename: str) -> bytes:
+    """A scheme-1 codename's stored lookup value (its own Argon2id run, 32 bytes)."""
     return _derive(codename, LOOKUP_LABEL)
 
 
-def requester_key(codename: str) -> RequesterKey:
-    """The requester's key pair, from a derivation separate from the lookup value's."""
+def first_scheme_key(codename: str) -> RequesterKey:
+    """A scheme-1 codename's key pair, from a derivation separate from its lookup value's."""
     return RequesterKey(PrivateKey(_derive(codename, KEY_LABEL)))
 
 

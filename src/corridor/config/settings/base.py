@@ -309,6 +309,7 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_FREE_SPACE_ALERT_BYTES": env.free_space_alert_mb * 1024**2,
         "CORRIDOR_CLIENT_ADDRESS_HEADER": env.client_address_header,
         "CORRIDOR_PORTAL_POOLED_SOURCES": env.pooled_sources,
+        "CORRIDOR_PORTAL_ONION": env.portal_onion,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],
@@ -391,8 +392,15 @@ def logging_settings(level: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- requester portal and intake
 # Defaults an organisation may change here; docs/users/portal.md says what each means to a
-# requester. The codename derivations run twice per successful sign-in, once per failure.
-CORRIDOR_CODENAME_KDF = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
+# requester. One Argon2id run per codename shown and per sign-in attempt, right or wrong;
+# its cost and the measured trade-off: docs/decisions/0011-codename-derivation.md.
+CORRIDOR_CODENAME_KDF = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+# Per server process: derivations at once, requests that may wait for one (and for how
+# long) before the page says "wait a moment"; keep slots + queue below gunicorn's threads
+# per worker (16, `corridor serve`) so a page that needs no derivation always has a thread.
+CORRIDOR_CODENAME_KDF_SLOTS = 1
+CORRIDOR_CODENAME_KDF_QUEUE = 12
+CORRIDOR_CODENAME_KDF_WAIT_SECONDS = 10
 # A requester's session forgets its key after this many idle minutes.
 CORRIDOR_PORTAL_IDLE_MINUTES = 15
 # Past this many portal requests waiting to be screened, the portal takes no new ones and
@@ -425,6 +433,9 @@ CORRIDOR_TRUSTED_PROXIES = ("127.0.0.1", "::1")
 # told apart, such as the local tor daemon: they skip the per-source limit and count only
 # against the shared budget and their sessions (env CORRIDOR_PORTAL_POOLED_SOURCES).
 CORRIDOR_PORTAL_POOLED_SOURCES: tuple[str, ...] = ()
+# The portal's own onion service (`corridor onion-config`), shown to those who arrive over
+# the clear web (env CORRIDOR_PORTAL_ONION); empty: not shown.
+CORRIDOR_PORTAL_ONION = ""
 # Body caps for portal forms (bytes) and for one story or message (characters).
 CORRIDOR_PORTAL_MAX_BODY_BYTES = 64 * 1024
 CORRIDOR_PORTAL_STORY_LIMIT = 8000

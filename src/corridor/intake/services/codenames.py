@@ -2,8 +2,13 @@
 
 Every path that derives from a typed codename is throttled first (the global bucket,
 then the session's) and then runs exactly one Argon2id derivation, whatever was typed:
-a wrong, malformed or unknown codename gets the same answer after the same work. Only a
-match runs the second derivation (the requester's key pair).
+a wrong, malformed or unknown codename gets the same answer after the same work. That
+one run gives both the lookup value and the requester's key pair (vault/requester.py).
+Codenames issued before the single derivation (scheme 1) take their own two runs: while
+any is still active, a sign-in that matches no current codename tries the first scheme's
+lookup too, so every wrong codename still costs the same (decision 0011).
+Each derivation waits for a slot of its own (intake/derivations.py), so page-serving
+threads never all sit in derivations; past the short queue the page says to wait.
 
     codename = issue_codename(actor=requester, session=session, holder=cookie_key)
     confirm_codename(actor=requester, session=session, typed="...")  -> bool
@@ -24,6 +29,7 @@ from corridor.core import clock
 from corridor.core.actors import RequesterActor
 from corridor.core.exceptions import KeysUnavailable
 from corridor.intake.codenames import canonical_codename, new_codename
+from corridor.intake.derivations import derivation_slot
 from corridor.intake.errors import CodenameUnavailable, RequesterSessionGone
 from corridor.intake.models import Codename, RequesterSession, Stage
 from corridor.intake.services._common import take_or_refuse
@@ -36,10 +42,14 @@ from corridor.vault.errors import (
     KeyStoreUnavailable,
 )
 from corridor.vault.requester import (
+    CURRENT_SCHEME,
+    FIRST_SCHEME,
+    DerivedCodename,
     RequesterKey,
-    codename_lookup,
+    derive_codename,
+    first_scheme_key,
+    first_scheme_lookup,
     hold_requester_key,
-    requester_key,
 )
 
 # Derived when what was typed cannot be a codename, so that attempt costs the same one
@@ -64,7 +74,7 @@ def issue_codename(*, actor: RequesterActor, session: RequesterSession, holder: 
     if session.stage != Stage.CODENAME_DUE:
         raise RequesterSessionGone
     codename = new_codename()
-    lookup, key = _derive_both(codename)
+    derived = _derive(codename)
     with transaction.atomic():
         locked = RequesterSession.objects.select_for_update().filter(digest=session.digest)
         current = locked.first()
@@ -76,13 +86,14 @@ def issue_codename(*, actor: RequesterActor, session: RequesterSession, holder: 
             retired_on=today
         )
         Codename.objects.create(
-            lookup=lookup.hex(),
+            lookup=derived.lookup.hex(),
             request_id=current.request_id,
-            public_key=key.public_key,
+            public_key=derived.key.public_key,
             issued_on=today,
+            scheme=CURRENT_SCHEME,
         )
         current.stage = Stage.CODENAME_SHOWN
-        current.held_key = hold_requester_key(key, holder=holder, binding=current.digest)
+        current.held_key = hold_requester_key(derived.key, holder=holder, binding=current.digest)
         current.save(update_fields=["stage", "held_key"])
         record_event(
             actor=actor,
@@ -102,8 +113,13 @@ def confirm_codename(*, actor: RequesterActor, session: RequesterSession, typed:
     if session.stage != Stage.CODENAME_SHOWN:
         raise RequesterSessionGone
     _throttle(actor, session.digest)
-    canonical, lookup = _read(typed)
     active = Codename.objects.filter(request_id=session.request_id, retired_on__isnull=True).first()
+    canonical = canonical_codename(typed)
+    candidate = canonical or _NOT_A_CODENAME
+    if active is not None and active.scheme == FIRST_SCHEME:
+        lookup = _first_lookup(candidate).hex()
+    else:
+        lookup = _derive(candidate).lookup.hex()
     if canonical is None or active is None or not hmac.compare_digest(active.lookup, lookup):
         return False
     _sign_in_step(actor, session, reason="typed_back")
@@ -147,11 +163,20 @@ def sign_in_with_codename(
     provider cannot derive.
     """
     _throttle(actor, attempt_digest)
-    canonical, lookup = _read(typed)
-    match = Codename.objects.filter(lookup=lookup, retired_on__isnull=True).first()
+    canonical = canonical_codename(typed)
+    candidate = canonical or _NOT_A_CODENAME
+    derived = _derive(candidate)
+    active = Codename.objects.filter(retired_on__isnull=True)
+    match = active.filter(lookup=derived.lookup.hex(), scheme=CURRENT_SCHEME).first()
+    key: RequesterKey | None = derived.key
+    if match is None and active.filter(scheme=FIRST_SCHEME).exists():
+        lookup = _first_lookup(candidate).hex()
+        match = active.filter(lookup=lookup, scheme=FIRST_SCHEME).first()
+        key = None  # a first-scheme key pair takes its own derivation, below
     if canonical is None or match is None:
         return None
-    key = _key(canonical)
+    if key is None:
+        key = _first_key(canonical)
     with transaction.atomic():
         session = bind_requester_session(
             digest=session_digest,
@@ -187,26 +212,29 @@ def _throttle(actor: RequesterActor, session_digest: str) -> None:
     )
 
 
-def _read(typed: str) -> tuple[str | None, str]:
-    """What was typed as a canonical codename (or None) and its lookup value in hex; one
-    derivation either way, so an unreadable codename costs what a wrong one does."""
-    canonical = canonical_codename(typed)
-    return canonical, _lookup(canonical or _NOT_A_CODENAME).hex()
+def _derive(codename: str) -> DerivedCodename:
+    """The codename's lookup value and key pair (one derivation, in a slot of its own).
 
-
-def _lookup(codename: str) -> bytes:
+    An unreadable codename is derived as `_NOT_A_CODENAME`, so it costs what a wrong one
+    does."""
     try:
-        return codename_lookup(codename)
+        with derivation_slot():
+            return derive_codename(codename)
     except _PROVIDER_DOWN:
         raise CodenameUnavailable from None
 
 
-def _key(codename: str) -> RequesterKey:
+def _first_lookup(codename: str) -> bytes:
     try:
-        return requester_key(codename)
+        with derivation_slot():
+            return first_scheme_lookup(codename)
     except _PROVIDER_DOWN:
         raise CodenameUnavailable from None
 
 
-def _derive_both(codename: str) -> tuple[bytes, RequesterKey]:
-    return _lookup(codename), _key(codename)
+def _first_key(codename: str) -> RequesterKey:
+    try:
+        with derivation_slot():
+            return first_scheme_key(codename)
+    except _PROVIDER_DOWN:
+        raise CodenameUnavailable from None

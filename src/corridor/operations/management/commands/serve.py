@@ -66,6 +66,8 @@ def _gunicorn_logging() -> dict[str, Any]:
     return config
 
 
+# Threads per worker: a thread waiting for a derivation slot costs memory, not CPU.
+THREADS = 16
 # The systemd unit's TimeoutStopSec (docs/operators.md) must be longer.
 GRACEFUL_SECONDS = 20
 
@@ -101,7 +103,9 @@ class Command(CorridorCommand):
             {
                 "bind": bind,
                 "workers": options["workers"],
-                "threads": 4,
+                # Codename derivations hold at most 13 of them, waiting included
+                # (intake/derivations.py): the rest serve pages that need none.
+                "threads": THREADS,
                 "worker_class": "gthread",
                 # No access log: it would hold client addresses and query strings.
                 "accesslog": None,
