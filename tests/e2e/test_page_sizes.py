@@ -27,6 +27,20 @@ TALL_BY_NATURE = re.compile(r"^/audit/")
 ROLES = ("caseworker", "coordinator", "verifier", "admin", "auditor", "hotline-operator")
 
 
+# The page's height, and how far it, or any box on it, scrolls sideways: a table that
+# scrolls in its own box is horizontal scrolling too.
+SIZES = """() => {
+  const root = document.documentElement;
+  const boxes = Array.from(document.querySelectorAll("main *")).filter(element => {
+    const overflow = getComputedStyle(element).overflowX;
+    return (overflow === "auto" || overflow === "scroll")
+      && element.scrollWidth > element.clientWidth + 1;
+  });
+  const inBoxes = boxes.map(element => element.scrollWidth - element.clientWidth);
+  return [root.scrollHeight, Math.max(root.scrollWidth - window.innerWidth, 0, ...inBoxes)];
+}"""
+
+
 def totp_code(secret: str) -> str:
     from scripts.drill_http import totp_code as code
 
@@ -42,6 +56,7 @@ def log_in(page, account: dict[str, object]) -> None:
     page.fill("input[name=code]", totp_code(str(account["totp_secret"])))
     page.click("form[action='/login/verify/'] button[type=submit]")
     page.wait_for_load_state()
+    assert page.locator("form[action='/logout/']").count() == 1, page.url
 
 
 def staff_pages(page, account: dict[str, object]) -> list[str]:
@@ -70,10 +85,7 @@ def measure(page, path: str) -> tuple[int, int]:
     if path.startswith("/cases/") and page.locator("[data-open-case]").count():
         page.click("[data-open-case]")
         page.wait_for_load_state()
-    return page.evaluate(
-        "() => [document.documentElement.scrollHeight,"
-        " document.documentElement.scrollWidth - window.innerWidth]"
-    )
+    return page.evaluate(SIZES)
 
 
 def walk(browser, base: str, accounts: list[dict[str, object]], shots: Path | None = None):
