@@ -244,9 +244,9 @@ def typical_evacuation(today: date) -> list[EvacuationStep]:
             {},
         ),
         check_in,
-        EvacuationStep("documents ready", "milestones/add", {"reached_on": on}, {
-            "kind": "documents_ready"
-        }),
+        EvacuationStep(
+            "documents ready", "milestones/add", {"reached_on": on}, {"kind": "documents_ready"}
+        ),
         EvacuationStep(
             "application, handed in",
             "applications/start",

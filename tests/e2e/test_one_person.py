@@ -85,7 +85,7 @@ def milestones_of_first_person(page) -> dict[str, str]:
 
 def unfold(page) -> None:
     """Open every folded part of the page, as a reader clicks each summary line."""
-    page.evaluate("() => document.querySelectorAll('main details').forEach(d => { d.open = true; })")
+    page.evaluate("() => document.querySelectorAll('main details').forEach(d => d.open = true)")
 
 
 def write_on_the_portal(page) -> str:

@@ -126,7 +126,9 @@ def start_application(
             due_on=deadline,
         )
     if submitted:
-        return record_status(actor=actor, application=application, status=S.SUBMITTED, on=started_on)
+        return record_status(
+            actor=actor, application=application, status=S.SUBMITTED, on=started_on
+        )
     return application
 
 

@@ -66,6 +66,7 @@ from corridor.web.views.cases import case_for, session_key_of
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
+SAVE = _("Save")
 OPEN_FIRST = _("Open the case for work first: this change needs the case's key.")
 SELF_ASSIGN_ASKED = _(
     "Another coordinator has been asked to approve. Once they have, assign yourself again."
@@ -92,8 +93,8 @@ class CaseAction:
     template: str = "web/cases/action.html"
     # Where to go once done; an erased case has no page to go back to.
     done_url: str = "web:case"
-    # The submit button says what it does.
-    button: StrPromise = _("Save")
+    # The submit button says what it does (None: "Save").
+    button: StrPromise | None = None
     # What the form starts from, read (and audited) through an access function.
     prefill: Callable[[HttpRequest, Staff, Case], dict[str, object]] | None = None
 
@@ -748,7 +749,7 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
                     return redirect(action.done_url)
                 return redirect("web:case", ref=case.ref)
         record_case_view(staff, case, page=action.name)
-        context = {"case": case, "action": action, "form": form}
+        context = {"case": case, "action": action, "form": form, "button": action.button or SAVE}
         return render(request, action.template, context, status=400 if form.errors else 200)
 
     view.__name__ = view.__qualname__ = f"case_{action.name}"
