@@ -206,3 +206,102 @@ def start_application_for(
         people=people if people is not None else [case.members.get().person],
         **details,  # type: ignore[arg-type]  # the service's keyword arguments, as given
     )
+
+
+# ---------------------------------------------------------------- the typical evacuation
+@dataclass(frozen=True)
+class EvacuationStep:
+    """One form a caseworker submits on a case: the action's address under the case
+    (`/cases/<ref>/<path>/`), and what they type, choose and tick there."""
+
+    what: str
+    path: str
+    fill: dict[str, str]
+    select: dict[str, str]
+    check: tuple[str, ...] = ()
+
+
+def typical_evacuation(today: date) -> list[EvacuationStep]:
+    """One person, from an accepted request to a closed case: risk assessment, contact
+    protocol, three check-ins, a placement, two journeys (the departure and the arrival),
+    documents ready, an application submitted then granted, and the closing. Later work must
+    keep this at MAX_EVACUATION_SUBMISSIONS or fewer (tests/e2e/test_typical_evacuation.py)."""
+    on = today.isoformat()
+    check_in = EvacuationStep("check-in", "check-in", {"words": "всё хорошо"}, {})
+    return [
+        EvacuationStep("risk", "risk", {}, {}, ("threat_from_state", "detained_before")),
+        EvacuationStep(
+            "protocol",
+            "protocol",
+            {"every_hours": "24", "check_in_word": "рассвет", "duress_word": "закат"},
+            {"channel": "signal"},
+        ),
+        check_in,
+        EvacuationStep(
+            "placement",
+            "placements/add",
+            {"shelter_ref": "SH-07", "address": "квартира у вокзала", "starts_on": on},
+            {},
+        ),
+        check_in,
+        EvacuationStep(
+            "documents ready", "milestones/add", {"reached_on": on}, {"kind": "documents_ready"}
+        ),
+        EvacuationStep(
+            "application, handed in",
+            "applications/start",
+            {"authority": "Посольство, Тбилиси"},
+            {"route": APPLICATION_ROUTE},
+            ("submitted",),
+        ),
+        EvacuationStep("granted", "applications/status", {"on": on}, {"status": "granted"}),
+        check_in,
+        EvacuationStep(
+            "departure",
+            "legs/add",
+            {"from_place": "RU-CE", "to_place": "GE", "travel_on": on},
+            {"kind": "exit_country", "mode": "plane"},
+            ("completed",),
+        ),
+        EvacuationStep(
+            "arrival",
+            "legs/add",
+            {"to_place": "DE", "travel_on": on},
+            {"kind": "arrival", "mode": "plane"},
+            ("completed",),
+        ),
+        EvacuationStep("closing", "close", {}, {"reason": "safe"}),
+    ]
+
+
+# What the person asked us to say if someone else answers: carried into their protocol.
+IF_SOMEONE_ELSE_ANSWERS = "Скажите, что ошиблись номером"
+# Every state-changing request a person starts, opening the case for work included.
+MAX_EVACUATION_SUBMISSIONS = 15
+
+
+def accepted_case(coordinator: Staff, caseworker: Staff) -> Case:
+    """A portal request screened and accepted into a case the caseworker leads."""
+    from corridor.core.actors import WORKER
+    from corridor.intake.models import Outcome
+    from corridor.intake.services.decisions import record_decision
+    from corridor.intake.services.opening import open_request
+    from corridor.intake.services.screening import screen_request
+
+    written = write(
+        story="Мне нужно уехать как можно скорее",
+        region="Чечня",
+        if_someone_else=IF_SOMEONE_ELSE_ANSWERS,
+    )
+    screen_request(actor=WORKER, request_id=written.request.pk)
+    open_request(actor=coordinator, request_id=written.request.pk)
+    decided = record_decision(
+        actor=coordinator,
+        request_id=written.request.pk,
+        outcome=Outcome.ACCEPT,
+        methods=["call_held"],
+    )
+    case = Case.objects.get(pk=decided.case_id)
+    assign_case(actor=coordinator, case=case, staff=caseworker, lead=True)
+    case.refresh_from_db()
+    return case

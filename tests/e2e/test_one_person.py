@@ -83,6 +83,11 @@ def milestones_of_first_person(page) -> dict[str, str]:
     return dict(zip(kinds, dates, strict=True))
 
 
+def unfold(page) -> None:
+    """Open every folded part of the page, as a reader clicks each summary line."""
+    page.evaluate("() => document.querySelectorAll('main details').forEach(d => d.open = true)")
+
+
 def write_on_the_portal(page) -> str:
     """Step 1: every question answered, JavaScript off; returns the codename."""
     page.goto("/help/")
@@ -177,6 +182,7 @@ def test_one_person_from_the_portal_to_a_closed_case_in_russian(browser, live_se
     mine.wait_for_load_state()
     assert mine.locator(".chip--phase").inner_text() == russian(Phase.INTAKE.label)
     principal = mine.locator("article.person").first
+    unfold(mine)
     shown = principal.inner_text()
     for answer in (NAME, REGION, STORY, SAFE_CONTACT, IF_SOMEONE_ELSE):
         assert answer in shown, answer
@@ -215,6 +221,7 @@ def test_one_person_from_the_portal_to_a_closed_case_in_russian(browser, live_se
     mine.fill("input[name=ties]", "Грузия")
     submit(mine)
     assert "Сохранено." in mine.content()
+    unfold(mine)
     head = mine.locator("#person-1 h3").inner_text()
     assert "Россия" in head
     ties = mine.locator("#person-1 dt:has-text('Страны, с которыми') + dd").inner_text()

@@ -185,6 +185,42 @@ def access_case_page(actor: Staff, case: Case, *, page: str, session_key: str) -
     return _decrypt(actor, case, until=opening.expires_at)
 
 
+@transaction.atomic
+def access_protocol_for_form(
+    actor: Staff, case: Case, *, person_id: str, session_key: str
+) -> dict[str, Any]:
+    """What the contact protocol form starts from, so saving it loses nothing: the plain
+    settings always, the sealed words only while the case is open for work in this session
+    (read through `access_protocol_fields`, one audited event naming the fields)."""
+    protocol = (
+        ContactProtocol.objects.filter(
+            person_id=person_id,
+            person__memberships__case=case,
+            person__memberships__left_at__isnull=True,
+        )
+        .distinct()
+        .first()
+    )
+    if protocol is None:
+        return {}
+    initial: dict[str, Any] = {
+        "channel": protocol.channel,
+        "every_hours": protocol.check_in_every_hours,
+        "portal_counts_as_check_in": protocol.portal_counts_as_check_in,
+    }
+    if active_opening(actor, case, session_key) is not None:
+        initial.update(
+            access_protocol_fields(
+                actor=actor,
+                protocol=protocol,
+                key=case_key(actor, case),
+                fields=PROTOCOL_FIELDS,
+                case_ref=case.ref,
+            )
+        )
+    return initial
+
+
 def access_incident_notes(
     actor: Staff, incident: Incident, *, session_key: str
 ) -> dict[str, str] | None:

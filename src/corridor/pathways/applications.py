@@ -78,9 +78,11 @@ def start_application(
     deadline: date | None = None,
     slot: SlotAgreement | None = None,
     started_on: date | None = None,
+    submitted: bool = False,
 ) -> Application:
     """A draft application on a route of the catalog in force, for people of this case,
-    begun today or on `started_on` (recorded later, never in the future)."""
+    begun today or on `started_on` (recorded later, never in the future); with
+    `submitted`, also handed in that day (its own step, as `record_status` records it)."""
     started_on = started_on or clock.today()
     if started_on > clock.today():
         raise InvalidInput(str(DATE_IN_FUTURE))
@@ -122,6 +124,10 @@ def start_application(
             case=case,
             title=f"{route.id}: {_('application deadline')}",
             due_on=deadline,
+        )
+    if submitted:
+        return record_status(
+            actor=actor, application=application, status=S.SUBMITTED, on=started_on
         )
     return application
 

@@ -93,6 +93,9 @@ class StartApplicationForm(CaseForm):
     )
     deadline = date_field(_("Deadline (becomes a next action)"), required=False)
     started_on = date_field(_("Started on"))
+    submitted = forms.BooleanField(
+        label=_("Already handed in: record it as submitted on the start date"), required=False
+    )
     slot = forms.ModelChoiceField(queryset=SlotAgreement.objects.none(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

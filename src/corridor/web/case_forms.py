@@ -600,6 +600,8 @@ class EndPlacementForm(CaseForm):
 
 
 class LegForm(CaseForm):
+    TODAY_FIELDS = ("travel_on",)
+
     kind = forms.ChoiceField(label=_("Journey"), choices=LegKind.choices)
     from_place = PlaceCodeField(
         label=_("From (a city, region or country, e.g. Grozny)"), required=True
@@ -615,6 +617,17 @@ class LegForm(CaseForm):
         required=False,
         widget=forms.Textarea(PRIVATE),
     )
+    completed = forms.BooleanField(
+        label=_("It has happened: record it as completed on the travel date"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The next journey usually starts where the last one ended, or in the case's region.
+        last = self.case.legs.filter(cancelled_on__isnull=True).order_by("-travel_on").first()
+        start = last.to_place if last is not None else self.case.region
+        if start:
+            self.initial.setdefault("from_place", start)
 
 
 def leg_labels(case: Case) -> dict[Any, str]:

@@ -35,6 +35,8 @@ VERDICT_LABELS = {
     Verdict.AFTER_STEPS.value: _("Open after steps"),
     Verdict.INELIGIBLE.value: _("Closed"),
 }
+# The plans shown unfolded, best first; the rest fold under one line.
+SHOWN_PLANS = 5
 NO_PLAN_FOR_THEM = _("this plan does not exist for them (see their documents)")
 # Applications still waiting on the authority or on us: their deadline is worth a look.
 ACTIVE = frozenset(
@@ -67,8 +69,12 @@ class RoutePanel:
     current_country: str = ""
     ways_out: list[dict[str, Any]] = field(default_factory=list)
     open_results: list[dict[str, Any]] = field(default_factory=list)
+    # Open plans beyond the best SHOWN_PLANS, folded.
+    more_open_results: list[dict[str, Any]] = field(default_factory=list)
     closed_results: list[dict[str, Any]] = field(default_factory=list)
     to_country_days: int | None = None
+    # How many risk notes the ways out carry, said on their folded line.
+    ways_out_risks: int = 0
     problem: str = ""  # why there is no panel (no catalog, a fact missing)
     # No document of the principal is known: every route that needs one reads "closed".
     documents_unknown: bool = False
@@ -110,15 +116,35 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
             transit_id=route_ids[0] if len(route_ids) > 1 else "",
         )
     _, to_country = targets(case.risk_level) if case.risk_level else (None, None)
+    ways_out: list[dict[str, Any]] = ways_out_json(routes.ways_out, lang=lang)
+    open_results = [r for r in results if r["verdict"] != Verdict.INELIGIBLE.value]
+    closed_results = [r for r in results if r["verdict"] == Verdict.INELIGIBLE.value]
+    _each_risk_once(ways_out, [*open_results, *closed_results])
     return RoutePanel(
         nationality=routes.nationality,
         current_country=routes.current_country,
-        ways_out=ways_out_json(routes.ways_out, lang=lang),
-        open_results=[r for r in results if r["verdict"] != Verdict.INELIGIBLE.value],
-        closed_results=[r for r in results if r["verdict"] == Verdict.INELIGIBLE.value],
+        ways_out=ways_out,
+        open_results=open_results[:SHOWN_PLANS],
+        more_open_results=open_results[SHOWN_PLANS:],
+        closed_results=closed_results,
         to_country_days=to_country,
+        ways_out_risks=sum(len(leg["risk_notes"]) for leg in ways_out),
         documents_unknown=_documents_unknown(case),
     )
+
+
+def _each_risk_once(ways_out: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
+    """Each risk note once per country: the ways out, one per country, show theirs; a plan
+    shows only the notes not already shown above it (in the order shown), and counts the
+    others (`risks_shown_above`) instead of repeating them."""
+    seen: set[str] = {note for leg in ways_out for note in leg["risk_notes"]}
+    for leg in ways_out:
+        leg["risks_shown_above"] = 0
+    for entry in results:
+        notes: list[str] = entry["risk_notes"]
+        entry["risk_notes"] = [note for note in notes if note not in seen]
+        entry["risks_shown_above"] = len(notes) - len(entry["risk_notes"])
+        seen.update(notes)
 
 
 def application_lines(

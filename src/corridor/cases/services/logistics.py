@@ -114,7 +114,10 @@ def record_travel_leg(
     travel_on: date,
     itinerary: str,
     escort: Staff | None = None,
+    completed_on: date | None = None,
 ) -> TravelLeg:
+    """A journey planned, or (with `completed_on`) one that already happened: recorded and
+    completed in one step, reaching its milestones as `complete_travel_leg` does."""
     for place in (from_place, to_place):
         if not re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", place):
             raise InvalidInput(str(PLACE_INVALID))
@@ -139,6 +142,8 @@ def record_travel_leg(
         object_id=str(leg.pk),
         detail={"kind": kind, "on": travel_on.isoformat()},
     )
+    if completed_on is not None:
+        return complete_travel_leg(actor=actor, leg=leg, on=completed_on)
     return leg
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from corridor.accounts import sessions
 from corridor.accounts.models import Approval, Staff
-from corridor.cases.access import may_hold_key, record_case_view
+from corridor.cases.access import access_protocol_for_form, may_hold_key, record_case_view
 from corridor.cases.models import (
     Case,
     ClosureReason,
@@ -61,11 +61,12 @@ from corridor.web import application_forms as af
 from corridor.web import case_forms as f
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.drafts import forget_draft, initial_from_draft
-from corridor.web.views.cases import case_for
+from corridor.web.views.cases import case_for, session_key_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
+SAVE = _("Save")
 OPEN_FIRST = _("Open the case for work first: this change needs the case's key.")
 SELF_ASSIGN_ASKED = _(
     "Another coordinator has been asked to approve. Once they have, assign yourself again."
@@ -92,6 +93,10 @@ class CaseAction:
     template: str = "web/cases/action.html"
     # Where to go once done; an erased case has no page to go back to.
     done_url: str = "web:case"
+    # The submit button says what it does (None: "Save").
+    button: StrPromise | None = None
+    # What the form starts from, read (and audited) through an access function.
+    prefill: Callable[[HttpRequest, Staff, Case], dict[str, object]] | None = None
 
 
 def _member(actor: Staff, case: Case, form: f.AddMemberForm) -> object:
@@ -255,6 +260,15 @@ def _protocol(actor: Staff, case: Case, form: f.ProtocolForm) -> object:
     )
 
 
+def _protocol_prefill(request: HttpRequest, staff: Staff, case: Case) -> dict[str, object]:
+    person = request.GET.get("person") or next(iter(f.member_labels(case)), None)
+    if person is None:
+        return {}
+    return access_protocol_for_form(
+        staff, case, person_id=str(person), session_key=session_key_of(request)
+    )
+
+
 def _check_in(actor: Staff, case: Case, form: f.CheckInForm) -> object:
     data = form.cleaned_data
     return safety.record_contact(actor=actor, case=case, person=data["person"], words=data["words"])
@@ -319,6 +333,7 @@ def _add_leg(actor: Staff, case: Case, form: f.LegForm) -> object:
         mode=TravelMode(data["mode"]),
         travel_on=data["travel_on"],
         itinerary=data["itinerary"],
+        completed_on=data["travel_on"] if data["completed"] else None,
     )
 
 
@@ -346,6 +361,7 @@ def _start_application(actor: Staff, case: Case, form: af.StartApplicationForm) 
         deadline=data["deadline"],
         slot=data["slot"],
         started_on=data["started_on"],
+        submitted=data["submitted"],
     )
 
 
@@ -452,6 +468,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _erase_request,
         _("Asked. A second coordinator decides under Approvals; then you can erase the case."),
         coordinators_only=True,
+        button=_("Ask to erase"),
         help=_(
             "Erasing deletes everything about the case and the requests accepted into it: "
             "names, story, notes, the conversation with the person, and their codename. "
@@ -466,6 +483,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _erase,
         _("The case was erased."),
         coordinators_only=True,
+        button=_("Erase the case for good"),
         done_url="web:home",
     ),
     CaseAction(
@@ -535,6 +553,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _protocol,
         _("The contact protocol was saved."),
         needs_key=True,
+        prefill=_protocol_prefill,
         help=_(
             "The check-in and duress words are stored encrypted and compared only as keyed "
             "hashes. They are heard in portal messages and in every contact you record: in any "
@@ -719,11 +738,10 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
             messages.info(request, OPEN_FIRST)
             return redirect("web:case_open", ref=case.ref)
         posted = request.method == "POST"
-        form = action.form(
-            request.POST if posted else None,
-            case=case,
-            initial=_initial(request, action) if not posted else None,
-        )
+        initial = None if posted else _initial(request, action)
+        if initial is not None and action.prefill is not None:
+            initial = {**action.prefill(request, staff, case), **initial}
+        form = action.form(request.POST if posted else None, case=case, initial=initial)
         # When this session last confirmed password and factor (break-glass actions read it).
         if isinstance(form, f.CaseForm):
             form.confirmed_at = sessions.recent_auth_at(request)
@@ -747,7 +765,7 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
                     return redirect(action.done_url)
                 return redirect("web:case", ref=case.ref)
         record_case_view(staff, case, page=action.name)
-        context = {"case": case, "action": action, "form": form}
+        context = {"case": case, "action": action, "form": form, "button": action.button or SAVE}
         return render(request, action.template, context, status=400 if form.errors else 200)
 
     view.__name__ = view.__qualname__ = f"case_{action.name}"

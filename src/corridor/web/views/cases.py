@@ -11,13 +11,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from corridor.accounts import sessions
 from corridor.accounts.roles import Role
 from corridor.cases.access import (
-    REVEAL_LIFETIME,
     CaseNotFound,
     RevealReasonNeeded,
     StepUpNeeded,
@@ -46,11 +44,6 @@ from corridor.web.case_page import case_context
 from corridor.web.decorators import current_staff, role_required, staff_required
 from corridor.web.route_panel import application_lines, build_route_panel
 
-OPENED = ngettext_lazy(
-    "The case is open for your work for %(minutes)s minute.",
-    "The case is open for your work for %(minutes)s minutes.",
-    "minutes",
-)
 CASE_CREATED = _("The case was opened. Assign it to a caseworker next.")
 REASON_NEEDED = _("Choose why you are opening a case that is not assigned to you.")
 ANSWERS_MERGED = _("The answers of a request that waited for this case's team are now in it.")
@@ -134,8 +127,7 @@ def case_open(request: HttpRequest, ref: str) -> HttpResponse:
         except CorridorError as problem:
             form.add_error(None, str(problem))
         else:
-            minutes = int(REVEAL_LIFETIME.total_seconds() // 60)
-            messages.success(request, OPENED % {"minutes": minutes})
+            # The case page itself says until when it is open: no second message above it.
             _merge_waiting(request, case)
             return redirect("web:case", ref=case.ref)
     record_case_view(staff, case, page="open")
