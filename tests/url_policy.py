@@ -73,6 +73,9 @@ ROUTES: dict[str, Route] = {
     # Caseworkers may read the thread of a case they work on: an unknown id is a 404.
     "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=404),
     "web:request_decide": Route(f"/requests/{ID}/decide/", anonymous=405, staff=405),
+    # The same page by the reference read out on the phone; unknown is a 404.
+    "web:request_by_reference": Route("/requests/RQ-0000-0000/", anonymous=302, staff=404),
+    "web:inbox_decline": Route("/requests/decline/", anonymous=405, staff=405),
     "web:watchlist": Route("/watchlist/", anonymous=302, staff=403),
     "web:watch_remove": Route(f"/watchlist/{ID}/remove/", anonymous=405, staff=405),
     "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),
@@ -80,6 +83,7 @@ ROUTES: dict[str, Route] = {
         f"/requests/{ID}/deletion/cancel/", anonymous=405, staff=405
     ),
     "web:surges": Route("/keys/surges/", anonymous=302, staff=403),
+    "web:work_window": Route("/settings/work-window/", anonymous=302, staff=403),
     "web:surge_close": Route(f"/keys/surges/{ID}/close/", anonymous=405, staff=405),
     "web:reports": Route("/reports/", anonymous=302, staff=403),
     "web:reports_public": Route("/reports/public/", anonymous=302, staff=403),

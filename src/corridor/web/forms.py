@@ -203,3 +203,16 @@ class SurgeForm(forms.Form):
         members = self.fields["members"]
         if isinstance(members, forms.ModelMultipleChoiceField):
             members.queryset = people
+
+
+class WorkWindowForm(forms.Form):
+    """How long working on a case keeps an assigned person's opening open."""
+
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        help_text=_(
+            "Each action on a case keeps it open ten more minutes for the assigned person "
+            "who opened it, up to this long after opening. A coordinator's break-glass "
+            "opening always closes after ten minutes."
+        ),
+    )
