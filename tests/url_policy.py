@@ -68,6 +68,8 @@ ROUTES: dict[str, Route] = {
     "web:catalog_pause": Route("/catalog/ca-gar/pause/", anonymous=405, staff=405),
     "web:catalog_slot": Route("/catalog/ca-gar/slots/", anonymous=405, staff=405),
     "web:inbox": Route("/requests/", anonymous=302, staff=403),
+    # "staff" is a caseworker: they search within their own cases.
+    "web:search": Route("/search/", anonymous=302, staff=200),
     "web:hotline_call": Route("/requests/hotline/", anonymous=302, staff=403),
     "web:flood_dismiss": Route("/requests/flood/dismiss/", anonymous=405, staff=405),
     # Caseworkers may read the thread of a case they work on: an unknown id is a 404.

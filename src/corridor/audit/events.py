@@ -122,6 +122,8 @@ class EventType(StrEnum):
     # intake: requests and their threads, as received and as read by staff
     REQUEST_RECEIVED = "intake.request_received"
     REQUEST_READ = "intake.request_read"
+    SEARCH_MADE = "intake.search_made"
+    SEARCH_BEYOND = "intake.search_beyond"
     MESSAGE_RECEIVED = "intake.message_received"
     REPLY_SENT = "intake.reply_sent"
 

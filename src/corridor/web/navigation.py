@@ -29,6 +29,7 @@ _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Applications"), "web:applications", frozenset({Role.CASEWORKER, Role.COORDINATOR})),
     (_("Route catalog"), "web:catalog", frozenset({Role.ADMIN, Role.COORDINATOR})),
     (_("Requests"), "web:inbox", INBOX_ROLES),
+    (_("Find"), "web:search", frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.VERIFIER})),
     (_("Reports"), "web:reports", frozenset({Role.COORDINATOR, Role.AUDITOR})),
     (_("Take a call"), "web:hotline_call", frozenset({Role.HOTLINE_OPERATOR})),
     (_("Watchlist"), "web:watchlist", frozenset({Role.COORDINATOR})),
