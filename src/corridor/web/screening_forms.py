@@ -131,7 +131,9 @@ class InboxFilterForm(forms.Form):
     """The inbox's filters (GET): a screening signal, a status; empty shows everything."""
 
     flag = forms.ChoiceField(
-        label=_("Signal"), choices=[("", _("Any signal")), *Signal.choices], required=False
+        label=_("Screening signal"),
+        choices=[("", _("Any signal")), *Signal.choices],
+        required=False,
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False
