@@ -68,11 +68,16 @@ ROUTES: dict[str, Route] = {
     "web:catalog_pause": Route("/catalog/ca-gar/pause/", anonymous=405, staff=405),
     "web:catalog_slot": Route("/catalog/ca-gar/slots/", anonymous=405, staff=405),
     "web:inbox": Route("/requests/", anonymous=302, staff=403),
+    # "staff" is a caseworker: they search within their own cases.
+    "web:search": Route("/search/", anonymous=302, staff=200),
     "web:hotline_call": Route("/requests/hotline/", anonymous=302, staff=403),
     "web:flood_dismiss": Route("/requests/flood/dismiss/", anonymous=405, staff=405),
     # Caseworkers may read the thread of a case they work on: an unknown id is a 404.
     "web:request_detail": Route(f"/requests/{ID}/", anonymous=302, staff=404),
     "web:request_decide": Route(f"/requests/{ID}/decide/", anonymous=405, staff=405),
+    # The same page by the reference read out on the phone; unknown is a 404.
+    "web:request_by_reference": Route("/requests/RQ-0000-0000/", anonymous=302, staff=404),
+    "web:inbox_decline": Route("/requests/decline/", anonymous=405, staff=405),
     "web:watchlist": Route("/watchlist/", anonymous=302, staff=403),
     "web:watch_remove": Route(f"/watchlist/{ID}/remove/", anonymous=405, staff=405),
     "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),
@@ -80,6 +85,7 @@ ROUTES: dict[str, Route] = {
         f"/requests/{ID}/deletion/cancel/", anonymous=405, staff=405
     ),
     "web:surges": Route("/keys/surges/", anonymous=302, staff=403),
+    "web:work_window": Route("/settings/work-window/", anonymous=302, staff=403),
     "web:surge_close": Route(f"/keys/surges/{ID}/close/", anonymous=405, staff=405),
     "web:reports": Route("/reports/", anonymous=302, staff=403),
     "web:reports_public": Route("/reports/public/", anonymous=302, staff=403),

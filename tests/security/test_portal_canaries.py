@@ -32,7 +32,9 @@ pytestmark = [
 PORTAL_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 STAFF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODENAME = re.compile(r'id="codename">([^<]+)<')
-REQUEST_LINK = re.compile(r'href="(/requests/[0-9a-f-]{36}/)"')
+# The inbox links each request by its reference; its sealed page opens it by id.
+REQUEST_LINK = re.compile(r'href="(/requests/RQ-[0-9A-Z]{4}-[0-9A-Z]{4}/)"')
+OPEN_ACTION = re.compile(r'action="(/requests/[0-9a-f-]{36}/)(?:open|decide)/"')
 CASE_REF = re.compile(r"is now case CR-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
@@ -130,8 +132,12 @@ def test_portal_traffic_leaves_no_canary_and_no_codename_on_disk(tmp_path, canar
         verifier = staff_login(base, data_dir, "verifier")
         _, _, inbox = verifier.get("/requests/")
         # The demo has requests of its own: open each until this person's is found.
-        for detail in dict.fromkeys(REQUEST_LINK.findall(inbox)):
-            _, _, page = verifier.get(detail)
+        for link in dict.fromkeys(REQUEST_LINK.findall(inbox)):
+            _, _, page = verifier.get(link)
+            by_id = OPEN_ACTION.search(page)
+            if by_id is None:
+                continue  # neither to open nor to decide: not the new request
+            detail = by_id.group(1)
             token = STAFF_TOKEN.search(page).group(1)
             verifier.post(f"{detail}open/", {"csrfmiddlewaretoken": token})
             _, _, page = verifier.get(detail)

@@ -58,6 +58,8 @@ class EventType(StrEnum):
     CASE_OPENED = "cases.case_opened"
     CASE_OPENED_FOR_WORK = "cases.case_opened_for_work"
     CASE_REVEALED = "cases.case_revealed"
+    WORK_WINDOW_SET = "cases.work_window_set"
+    OPENING_RENEWED = "cases.opening_renewed"
     CASE_ASSIGNED = "cases.case_assigned"
     CASE_UNASSIGNED = "cases.case_unassigned"
     MEMBER_ADDED = "cases.member_added"
@@ -120,6 +122,8 @@ class EventType(StrEnum):
     # intake: requests and their threads, as received and as read by staff
     REQUEST_RECEIVED = "intake.request_received"
     REQUEST_READ = "intake.request_read"
+    SEARCH_MADE = "intake.search_made"
+    SEARCH_BEYOND = "intake.search_beyond"
     MESSAGE_RECEIVED = "intake.message_received"
     REPLY_SENT = "intake.reply_sent"
 

@@ -175,6 +175,10 @@ class Workload:
     username: str
     leads: int
     cases: int
+    # What this person's own dashboard counts over the same cases (signals_for).
+    overdue_tasks: int = 0
+    overdue_check_ins: int = 0
+    incidents: int = 0
 
 
 @dataclass(frozen=True)
@@ -337,37 +341,56 @@ def list_unassigned() -> QuerySet[Case]:
     )
 
 
-def count_workload() -> list[Workload]:
-    """Open cases per caseworker and coordinator (those with none included), busiest first.
+def count_workload(*, now: datetime | None = None) -> list[Workload]:
+    """Per caseworker and coordinator (those with none included), busiest first: the open
+    cases they are assigned to, those they lead, and the overdue actions, overdue
+    check-ins and open incidents of those cases, counted by signals_for, the very
+    function each person's dashboard counts with, so the board and the dashboards agree.
 
-    One query: per person, their leads from the open cases' index `case_led` and their team
-    places from `team_member`, each a short range read; the years of closed cases with
-    their old assignments are never read.
+    Nine queries whatever the number of people: the people, the open assignments, and the
+    seven of signals_for over all assigned open cases at once.
     """
-    led = (
-        _open_cases().filter(lead=OuterRef("pk")).values("lead").annotate(n=Count("*")).values("n")
-    )
-    in_team = (
-        CaseAssignment.objects.filter(
-            staff=OuterRef("pk"), ended_at__isnull=True, lead=False, case__erased_at__isnull=True
-        )
-        .exclude(case__phase=Phase.CLOSED)
-        .values("staff")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    people = (
+    moment = now or clock.now()
+    people = list(
         Staff.objects.filter(
             is_active=True, groups__name__in=[Role.CASEWORKER.value, Role.COORDINATOR.value]
         )
         .distinct()
-        .annotate(leads=Subquery(led), team=Subquery(in_team))
-        .values_list("username", "leads", "team")
+        .values_list("pk", "username")
     )
-    rows = [
-        Workload(username=username, leads=leads or 0, cases=(leads or 0) + (team or 0))
-        for username, leads, team in people
-    ]
+    assignments = list(
+        CaseAssignment.objects.filter(
+            ended_at__isnull=True, staff_id__in=[pk for pk, _name in people]
+        )
+        .filter(case__in=_open_cases())
+        .values_list("staff_id", "case_id", "case__lead_id")
+    )
+    cases = list(
+        _open_cases()
+        .filter(pk__in={case_id for _staff, case_id, _lead in assignments})
+        .only("id", "ref", "phase", "risk_level", "opened_at")
+    )
+    ref_of = {case.pk: case.ref for case in cases}
+    signals = {row.ref: row for row in signals_for(cases, now=moment)}
+    by_person: dict[int, set[UUID]] = defaultdict(set)
+    leading: dict[int, set[UUID]] = defaultdict(set)
+    for staff_id, case_id, lead_id in assignments:
+        by_person[staff_id].add(case_id)
+        if lead_id == staff_id:
+            leading[staff_id].add(case_id)
+    rows = []
+    for pk, username in people:
+        mine = [signals[ref_of[case_id]] for case_id in by_person[pk] if case_id in ref_of]
+        rows.append(
+            Workload(
+                username=username,
+                leads=len(leading[pk]),
+                cases=len(mine),
+                overdue_tasks=sum(row.overdue_tasks for row in mine),
+                overdue_check_ins=sum(row.overdue_check_ins for row in mine),
+                incidents=sum(len(row.incidents) for row in mine),
+            )
+        )
     return sorted(rows, key=lambda row: (-row.cases, row.username))
 
 

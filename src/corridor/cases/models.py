@@ -208,6 +208,19 @@ class CaseOpening(models.Model):
         return f"opening of {self.case_id}"
 
 
+class WorkWindow(models.Model):
+    """How long an assigned person's opening may be kept open by working on the case, as a
+    coordinator set it (the latest row counts; none set means the default). Never above
+    the ceiling in cases/services/openings.py, whatever a row says."""
+
+    minutes = models.PositiveIntegerField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"work window of {self.minutes} minutes"
+
+
 class InsiderAlert(UUIDModel):
     """A person opened more cases within an hour than the threshold allows.
 

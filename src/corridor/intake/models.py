@@ -48,6 +48,15 @@ class Status(models.TextChoices):
     ERASED = "erased", _("Erased")
 
 
+class Urgency(models.TextChoices):
+    """How urgent the person said it is: a triage code the screening task copies from the
+    sealed answers (nothing identifying), so the inbox can put danger first."""
+
+    NOW = "now", _("In danger now")
+    DAYS = "days", _("Within days")
+    WEEKS = "weeks", _("Within weeks")
+
+
 class Request(UUIDModel):
     """One request for help. Never deleted: erasure blanks its sealed columns."""
 
@@ -75,6 +84,8 @@ class Request(UUIDModel):
     facts = EncryptedJSONField(key_field="key_id")
     narrative_signature = models.TextField(blank=True, default="")
     screened_at = models.DateTimeField(null=True, blank=True)
+    # Copied by screening from the answers ("" until screened, or when not given).
+    urgency = models.CharField(max_length=8, choices=Urgency.choices, blank=True, default="")
     # Verification: the latest decision; its deadline (a provisional acceptance's full
     # verification, a suspected request's second review); the case it opened or
     # duplicates; when a declined, duplicate or suspected request is erased.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -19,6 +19,7 @@ from corridor.intake.models import (
     RequestFlag,
     Signal,
     Status,
+    Urgency,
 )
 
 # Roles that see every request waiting to be screened; hotline operators see only the
@@ -88,20 +89,51 @@ def list_requests_for_export() -> QuerySet[Request]:
     )
 
 
-def list_inbox(staff: Staff) -> QuerySet[Request]:
-    """The inbox: newest first, each with its count of requester messages nobody read;
-    requests flagged `flood` after all the others, so a flood cannot bury them."""
+# The order of the inbox: what may mean someone is in danger first, then the longest
+# waiting; requests already decided (and floods) after everything still to be worked on.
+OPEN_IN_INBOX = VERIFICATION_QUEUE - {Status.SUSPECTED}
+
+
+def list_inbox(staff: Staff, *, flag: str = "", status: str = "") -> QuerySet[Request]:
+    """The inbox, danger first: escalated hotline calls, then people who said they are
+    in danger now, then the longest waiting; requests flagged `flood` and requests no
+    longer waiting for a decision after all the others, so neither can bury anyone.
+    Each row carries its count of requester messages nobody read. `flag` and `status`
+    (codes) narrow it; an unknown code narrows it to nothing rather than to everything."""
     unread = Q(messages__author=Author.REQUESTER, messages__read_by_team_at__isnull=True)
     flood = RequestFlag.objects.filter(request=OuterRef("pk"), code=Signal.FLOOD)
-    return (
-        requests_visible_to(staff)
-        .annotate(
-            unread=Count("messages", filter=unread),
-            message_count=Count("messages"),
-            flood=Exists(flood),
-        )
-        .order_by("flood", "-received_on", "-created_at", "reference")
+    rows = requests_visible_to(staff)
+    if flag:
+        rows = rows.filter(Exists(RequestFlag.objects.filter(request=OuterRef("pk"), code=flag)))
+    if status:
+        rows = rows.filter(status=status)
+    return rows.annotate(
+        unread=Count("messages", filter=unread),
+        message_count=Count("messages"),
+        flood=Exists(flood),
+        settled=_flag(~Q(status__in=OPEN_IN_INBOX)),
+        escalated=_flag(Q(escalated_at__isnull=False)),
+        danger_now=_flag(Q(urgency=Urgency.NOW)),
+    ).order_by(
+        "settled", "flood", "-escalated", "-danger_now", "received_on", "created_at", "reference"
     )
+
+
+def _flag(condition: Q) -> ExpressionWrapper[Q]:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def flags_by_request(request_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[RequestFlag]]:
+    """Each request's flags with the request they matched (one query), by code."""
+    found: dict[uuid.UUID, list[RequestFlag]] = {}
+    rows = (
+        RequestFlag.objects.filter(request_id__in=request_ids)
+        .select_related("other")
+        .order_by("code", "other__reference")
+    )
+    for row in rows:
+        found.setdefault(row.request_id, []).append(row)
+    return found
 
 
 def count_unread_requests(staff: Staff) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
-from corridor.cases.dashboards import Board
+from corridor.cases.dashboards import Board, Workload
 from corridor.cases.models import Flag, IncidentKind, LegKind, Phase, RiskLevel, TravelMode
 from corridor.web.labels import STEP_LABELS
 from corridor.web.templatetags.corridor_tags import case_path, place_label
@@ -27,6 +27,8 @@ class IncidentRow(TypedDict):
     kind: str
     opened: str
     progress: str
+    done: int
+    total: int
     steps: list[tuple[str, bool]]
 
 
@@ -64,7 +66,7 @@ class BoardRows:
     phases: list[PhaseRow]
     unassigned: list[QueueRow]
     unassigned_count: int
-    workload: list[tuple[str, str, str]]
+    workload: list[Workload]
 
 
 def _label(labels: dict[str, str], code: str) -> str:
@@ -87,6 +89,8 @@ def board_rows(board: Board) -> BoardRows:
                 kind=kinds.get(row.kind, row.kind),
                 opened=row.opened_at.strftime(MINUTE),
                 progress=f"{row.done}/{row.steps}",
+                done=row.done,
+                total=row.steps,
                 steps=[
                     (_label(steps, str(step.get("step"))), bool(step.get("done_at")))
                     for step in row.checklist
@@ -131,5 +135,5 @@ def board_rows(board: Board) -> BoardRows:
             for case in board.unassigned
         ],
         unassigned_count=board.unassigned_count,
-        workload=[(row.username, str(row.cases), str(row.leads)) for row in board.workload],
+        workload=list(board.workload),
     )

@@ -23,7 +23,7 @@ from corridor.cases.access import (
 )
 from corridor.cases.danger import rank
 from corridor.cases.dashboards import signals_for
-from corridor.cases.models import Case, MilestoneKind, Phase
+from corridor.cases.models import Case, MilestoneKind, Phase, TimelineEntry
 from corridor.cases.risk import targets
 from corridor.cases.selectors import CaseDetail, MemberLine
 from corridor.cases.services.costs import reporting_currency
@@ -37,6 +37,7 @@ from corridor.web.labels import (
     RISK_REASON_LABELS,
     TIMELINE_LABELS,
     label_of,
+    word_detail,
 )
 from corridor.web.staff_names import usernames_for
 
@@ -126,7 +127,7 @@ def case_context(
                 usernames.get(entry.actor, entry.actor),
                 entry.kind in CORRECTION_KINDS,
             )
-            for entry in detail.timeline
+            for entry in _worded(detail.timeline)
         ],
         "has_milestones": any(
             on is not None for line in detail.members for on in line.milestones.values()
@@ -196,3 +197,11 @@ def _risk(case: Case, detail: CaseDetail, opened: OpenedCase | None) -> dict[str
         if opened
         else None,
     }
+
+
+def _worded(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The timeline lines with their details in words, for this page only (never saved):
+    the stored detail keeps its codes for exports and the auditor."""
+    for entry in entries:
+        entry.detail = word_detail(entry.detail)
+    return entries

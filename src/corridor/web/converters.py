@@ -13,3 +13,9 @@ class CaseRefConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+class RequestRefConverter(CaseRefConverter):
+    """`RQ-XXXX-XXXX`: a request's reference, as read out on the phone."""
+
+    regex = "RQ-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}"

@@ -211,3 +211,16 @@ class AlertDismissForm(forms.Form):
         label=_("Why dismiss it?"),
         choices=[("", _("Why dismiss it?")), *ALERT_DISMISS_REASONS.items()],
     )
+
+
+class WorkWindowForm(forms.Form):
+    """How long working on a case keeps an assigned person's opening open."""
+
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        help_text=_(
+            "Each action on a case keeps it open ten more minutes for the assigned person "
+            "who opened it, up to this long after opening. A coordinator's break-glass "
+            "opening always closes after ten minutes."
+        ),
+    )

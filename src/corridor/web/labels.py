@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import TYPE_CHECKING
 
+from django.db import models as django_models
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.cases import models as case_models
 from corridor.cases import risk
 from corridor.cases.services.safety import STEP_WORDS
+from corridor.intake import models as intake_models
+from corridor.pathways import models as pathway_models
+from corridor.people import models as people_models
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -117,3 +124,37 @@ CORRECTION_KINDS = frozenset(
 def label_of(labels: dict[str, StrPromise], code: str) -> str:
     """The words for `code`, or the code itself when it has none."""
     return str(labels.get(code, code))
+
+
+# A code in a timeline detail: `lost_contact`, `left_country`, `granted`, `consent_changed`.
+_DETAIL_CODE = re.compile(r"[a-z]+(?:_[a-z0-9]+)*")
+
+
+@cache
+def _choice_words() -> dict[str, StrPromise | str]:
+    """Every stored choice code of the case, catalog, people and intake models, with its
+    words (the first model to name a code gives the words; their labels agree)."""
+    words: dict[str, StrPromise | str] = {}
+    for module in (case_models, pathway_models, people_models, intake_models):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, django_models.TextChoices):
+                for code, label in value.choices:
+                    words.setdefault(str(code), label)
+    for labels in (FLAG_REASON_LABELS, REOPEN_REASON_LABELS, RISK_REASON_LABELS):
+        for code, reason in labels.items():
+            if code:
+                words.setdefault(code, reason)
+    words.setdefault("consent_changed", _("Consent changed"))
+    return words
+
+
+def word_detail(detail: str) -> str:
+    """A timeline detail with each code in it put into words (dates, arrows, references
+    and anything not a known code stay as they are)."""
+    if not detail:
+        return detail
+    words = _choice_words()
+    return _DETAIL_CODE.sub(
+        lambda match: str(words[match.group(0)]) if match.group(0) in words else match.group(0),
+        detail,
+    )

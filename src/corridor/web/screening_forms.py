@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from corridor.intake.models import Method, Outcome, WatchKind
+from corridor.intake.models import Method, Outcome, Signal, Status, WatchKind
 from corridor.intake.questions import SHARE_CHOICES
+from corridor.intake.replies import Situation
 
 TRIAGE_FIELDS = ("danger_now", "where", "can_talk", "callback")
 YES_NO = [("", _("Choose")), ("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not known"))]
@@ -84,7 +87,12 @@ class HotlineForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices)
+    # No default: a decision is chosen, never submitted because it was preselected.
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("Choose a decision")), *Outcome.choices],
+        error_messages={"required": _("Choose a decision.")},
+    )
     methods = forms.MultipleChoiceField(
         label=_("How it was verified"),
         choices=Method.choices,
@@ -116,6 +124,46 @@ class DecisionForm(forms.Form):
             "The person agreed to this sharing when we asked them (they asked to be asked first)"
         ),
         required=False,
+    )
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's filters (GET): a screening signal, a status; empty shows everything."""
+
+    flag = forms.ChoiceField(
+        label=_("Screening signal"),
+        choices=[("", _("Any signal")), *Signal.choices],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False
+    )
+
+
+class UUIDListField(forms.Field):
+    """Ticked rows: ids posted as repeated values; a value that is not an id is an error."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("A ticked request is not a request.")}
+
+    def to_python(self, value: object) -> list[uuid.UUID]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [uuid.UUID(str(item)) for item in values]
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BulkDeclineForm(forms.Form):
+    """Decline the ticked requests with one reply template (see intake/replies.py)."""
+
+    requests = UUIDListField(error_messages={"required": _("Tick the requests to decline first.")})
+    situation = forms.ChoiceField(
+        label=_("Reply to send"),
+        choices=[("", _("Choose a reply")), *Situation.choices],
+        error_messages={"required": _("Choose the reply that fits these requests.")},
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from corridor.web.converters import CaseRefConverter
+from corridor.web.converters import CaseRefConverter, RequestRefConverter
 from corridor.web.views import (
     account,
     approvals,
@@ -18,12 +18,15 @@ from corridor.web.views import (
     reports,
     routes,
     screening,
+    search,
     staff_admin,
     standby,
     surge,
+    work_window,
 )
 
 register_converter(CaseRefConverter, "caseref")
+register_converter(RequestRefConverter, "requestref")
 
 app_name = "web"
 urlpatterns = [
@@ -75,8 +78,13 @@ urlpatterns = [
     path("catalog/<slug:entry_id>/slots/", routes.catalog_slot, name="catalog_slot"),
     path("catalog/<slug:entry_id>/<str:action>/", routes.catalog_pause, name="catalog_pause"),
     path("requests/", inbox.inbox, name="inbox"),
+    path("search/", search.search_page, name="search"),
     path("requests/hotline/", screening.hotline_call, name="hotline_call"),
     path("requests/flood/dismiss/", inbox.flood_dismiss, name="flood_dismiss"),
+    path("requests/decline/", inbox.inbox_decline, name="inbox_decline"),
+    path(
+        "requests/<requestref:reference>/", inbox.request_by_reference, name="request_by_reference"
+    ),
     path("requests/<uuid:request_id>/", inbox.request_detail, name="request_detail"),
     path("requests/<uuid:request_id>/decide/", screening.request_decide, name="request_decide"),
     path("watchlist/", screening.watchlist, name="watchlist"),
@@ -108,6 +116,7 @@ urlpatterns = [
     path("board/alerts/<uuid:alert_id>/review/", board.alert_review, name="alert_review"),
     path("alerts/<uuid:alert_id>/dismiss/", dashboard.alert_dismiss, name="alert_dismiss"),
     path("settings/exchange-rates/", cost_settings.exchange_rates, name="exchange_rates"),
+    path("settings/work-window/", work_window.work_window_settings, name="work_window"),
     path("settings/funding-sources/", cost_settings.funding_sources, name="funding_sources"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/find/", cases.case_find, name="case_find"),

@@ -76,14 +76,20 @@ def insider_threshold(at: datetime | None = None) -> int:
 
 
 def openings_last_hour(staff: Staff, at: datetime | None = None) -> int:
-    """Cases opened and requests read by `staff` in the last hour: a request's answers are
-    a person's story and phone as surely as a case is, so browsing requests counts too."""
+    """Cases opened, requests read and searches that reached beyond their own cases by
+    `staff` in the last hour: a request's answers are a person's story and phone as
+    surely as a case is, so browsing requests counts too, and so does fishing for people
+    through the search box."""
     moment = at or clock.now()
     cases = CaseOpening.objects.filter(staff=staff, opened_at__gt=moment - WINDOW).count()
     requests = count_actor_events(
         actor=staff.actor_id, event_type=EventType.REQUEST_READ, since=moment - WINDOW
     )
-    return cases + requests
+    # A search that found cases or requests beyond one's own asks about people too.
+    searches = count_actor_events(
+        actor=staff.actor_id, event_type=EventType.SEARCH_BEYOND, since=moment - WINDOW
+    )
+    return cases + requests + searches
 
 
 def standing_alert(staff: Staff) -> InsiderAlert | None:

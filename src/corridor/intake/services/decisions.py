@@ -121,6 +121,7 @@ def record_decision(
     message: str = "",
     case_ref: str = "",
     sharing_confirmed: bool = False,
+    template: str = "",
 ) -> Request:
     """Record `outcome` on the request (and its consequences); raises InvalidInput or
     NotAllowed (SharingRefused among them) naming what is wrong before anything is
@@ -169,6 +170,8 @@ def record_decision(
         detail: dict[str, str | int] = {"outcome": chosen.value, "methods": len(used)}
         if case is not None:
             detail["case"] = case.ref
+        if template:
+            detail["template"] = template  # a reply template's code (replies.Situation)
         record_event(
             actor=actor,
             event=EventType.REQUEST_DECIDED,

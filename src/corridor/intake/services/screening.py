@@ -27,6 +27,7 @@ from corridor.core.actors import WORKER, SystemActor
 from corridor.core.exceptions import KeysUnavailable
 from corridor.core.parking import parks_until_unseal
 from corridor.core.tasks import corridor_task
+from corridor.intake.carryover import in_danger_now
 from corridor.intake.models import (
     Author,
     IndexEntry,
@@ -36,6 +37,7 @@ from corridor.intake.models import (
     RequestFlag,
     Signal,
     Status,
+    Urgency,
     WatchEntry,
 )
 from corridor.intake.screening.budget import DOB, DOCUMENT, NAME, NAME_YEAR, PHONE
@@ -132,7 +134,10 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
         locked.narrative_signature = encode_signature(signature) if signature else ""
         locked.screened_at = clock.now()
         locked.status = Status.IN_VERIFICATION
-        locked.save(update_fields=["facts", "narrative_signature", "screened_at", "status"])
+        locked.urgency = urgency_of(answers)
+        locked.save(
+            update_fields=["facts", "narrative_signature", "screened_at", "status", "urgency"]
+        )
         _store_lookups(locked, values, signature)
         _store_flags(actor, locked, findings, similar)
         record_event(
@@ -156,6 +161,15 @@ def screen_waiting_requests(*, actor: SystemActor, limit: int = 50) -> int:
         screen_request(actor=actor, request_id=request_id) is not None
         for request_id in list(waiting.values_list("pk", flat=True))
     )
+
+
+def urgency_of(answers: dict[str, JSONValue]) -> str:
+    """The triage code the inbox sorts by: "now" when the person (or the hotline caller)
+    said they are in danger right now, else what they chose, else ""."""
+    if in_danger_now(answers):
+        return Urgency.NOW.value
+    given = answers.get("urgency")
+    return given if isinstance(given, str) and given in Urgency.values else ""
 
 
 def _answers(value: JSONValue) -> dict[str, JSONValue]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.contrib import messages
@@ -15,12 +16,17 @@ from corridor.accounts.models import Approval, ApprovalKind, ApprovalStatus, OnC
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.core.exceptions import CorridorError
+from corridor.web.approval_words import ApprovalWords, describe_approval
 from corridor.web.decorators import current_staff, role_required
 from corridor.web.forms import RefuseForm, ReviewForm
 
 GRANTED = _("Granted. The person who asked can now carry it out.")
 REFUSED = _("Refused.")
 REVIEWED = _("Review recorded.")
+
+
+def _worded(rows: Iterable[Approval]) -> list[tuple[Approval, ApprovalWords]]:
+    return [(approval, describe_approval(approval)) for approval in rows]
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -30,9 +36,11 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     mine = Approval.objects.filter(requested_by=staff).order_by("-created_at")[:50]
     is_coordinator = Role.COORDINATOR in roles_of(staff)
     context = {
-        "waiting": list(approvals.pending_for(staff).select_related("requested_by")),
-        "mine": list(mine),
-        "emergencies": list(approvals.emergencies_awaiting_review().select_related("requested_by"))
+        "waiting": _worded(approvals.pending_for(staff).select_related("requested_by")),
+        "mine": _worded(mine),
+        "emergencies": _worded(
+            approvals.emergencies_awaiting_review().select_related("requested_by")
+        )
         if is_coordinator
         else [],
         "refuse_form": RefuseForm(),

@@ -31,7 +31,7 @@ from corridor.cases.services import opening
 from corridor.cases.services.consent import consent_history, current_consent
 from corridor.cases.services.erasure import pending_erasure
 from corridor.cases.services.insider import step_up_needed
-from corridor.cases.services.openings import open_case_for_work
+from corridor.cases.services.openings import open_case_for_work, renew_opening
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.intake.questions import describe_answers
@@ -54,13 +54,16 @@ ANSWERS_STILL_WAITING = _(
 
 
 def case_for(request: HttpRequest, ref: str, *, page: str, coordinators_only: bool = False) -> Case:
-    """The case if this person may use this page of it; otherwise the recorded 404."""
+    """The case if this person may use this page of it; otherwise the recorded 404.
+    A POST is an action on the case: it keeps the person's opening of it open."""
+    staff = current_staff(request)
     try:
-        return access_case_by_ref(
-            current_staff(request), ref, page=page, coordinators_only=coordinators_only
-        )
+        case = access_case_by_ref(staff, ref, page=page, coordinators_only=coordinators_only)
     except CaseNotFound:
         raise Http404 from None
+    if request.method == "POST":
+        renew_opening(actor=staff, case=case, session_key=session_key_of(request))
+    return case
 
 
 def session_key_of(request: HttpRequest) -> str:

@@ -1,0 +1,94 @@
+"""Screenshots for the user guides, taken from a running demo, so they can be refreshed.
+
+    make run PORT=8126 DATA_DIR=/tmp/demo          # in another terminal
+    .venv/bin/python scripts/user_guide_screens.py --base http://localhost:8126 \
+        --demo /tmp/demo/demo.json --out docs/users/screens
+
+Each screen is taken at 1280x900 (the whole page) and at 390x844, as the role whose guide
+shows it, logged in through the login form with the demo's password and TOTP secret.
+Needs Playwright and chromium (/usr/bin/chromium by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from drill_http import next_step, totp_code
+
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+# (role, name, path): the screens of issue 26 (inbox, search, board, approvals, work window).
+SCREENS = [
+    ("verifier", "verifier-inbox", "/requests/"),
+    ("verifier", "verifier-search", "/search/"),
+    ("coordinator", "coordinator-board", "/board/"),
+    ("coordinator", "coordinator-approvals", "/approvals/"),
+    ("coordinator", "coordinator-work-window", "/settings/work-window/"),
+    ("caseworker", "caseworker-dashboard", "/"),
+]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def log_in(page, base: str, account: dict[str, str], last_step: int) -> int:
+    page.goto(f"{base}/")
+    page.fill("input[name=username]", account["username"])
+    page.fill("input[name=password]", account["password"])
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.wait_for_url(re.compile(r".*/login/verify/$"))
+    step = next_step(last_step)
+    page.fill("input[name=code]", totp_code(account["totp_secret"], at=step * 30))
+    page.click("form:has(input[name=code]) button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return step
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--demo", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--language", default="en")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    accounts = {a["role"]: a for a in json.loads(args.demo.read_text())["accounts"]}
+    args.out.mkdir(parents=True, exist_ok=True)
+    step = 0
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=args.chromium, args=BROWSER_ARGS)
+        for role in dict.fromkeys(role for role, _name, _path in SCREENS):
+            context = browser.new_context(
+                viewport={"width": 1280, "height": 900}, locale=args.language
+            )
+            page = context.new_page()
+            step = log_in(page, args.base, accounts[role], step)
+            for _role, name, path in (s for s in SCREENS if s[0] == role):
+                for label, (width, height) in VIEWPORTS.items():
+                    page.set_viewport_size({"width": width, "height": height})
+                    page.goto(f"{args.base}{path}")
+                    target = args.out / f"{name}-{label}-{args.language}.png"
+                    page.screenshot(path=str(target), full_page=label == "desktop")
+                    overflow = page.evaluate(
+                        "document.documentElement.scrollWidth > window.innerWidth"
+                    )
+                    height_px = page.evaluate("document.documentElement.scrollHeight")
+                    sys.stdout.write(f"{target}  height={height_px}px  sideways={overflow}\n")
+            context.close()
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
