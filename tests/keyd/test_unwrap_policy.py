@@ -20,6 +20,7 @@ from corridor.cases.services.assignment import record_reveal
 from corridor.vault.keyd import policy
 from corridor.vault.keyd import protocol as wire
 from corridor.vault.keyd.service import Peer
+from corridor.vault.keyd.worker_tasks import RESTORE_CHECK
 from tests.factories import StaffFactory
 from tests.keyd.conftest import PEER
 from tests.keyd.helpers import keyd_ticket, limits
@@ -58,6 +59,8 @@ def unwrap(service, fields, principal, case_id, *, peer=PEER) -> dict:
         "principal": principal,
         "case_id": case_id,
         "ticket": keyd_ticket(service, principal),
+        # The worker names the task it runs (vault/keyd/worker_tasks.py).
+        "task": RESTORE_CHECK if principal == "system:worker" else None,
     }
     return service.handle(request, peer=peer, admin=False)
 
@@ -180,7 +183,7 @@ def test_the_worker_unwraps_as_a_system_principal_within_its_own_limit(make_unse
     case = open_case(assign=False)
     fields = wrapped(service, case.key_id)
     assert unwrap(service, fields, "system:worker", str(case.pk))["ok"]
-    assert last_log_line(service)["detail"] == "system"
+    assert last_log_line(service)["detail"] == f"system:task:{RESTORE_CHECK}"
     assert unwrap(service, fields, "system:worker", None)["ok"]
     refused = unwrap(service, fields, "system:worker", str(case.pk))
     assert refused["reason"] == "rate_limited"

@@ -21,7 +21,13 @@ import base64
 from collections.abc import Collection
 from typing import Any
 
-from corridor.vault.keyd.acting import acting_as_operator, acting_with, as_operator, current_ticket
+from corridor.vault.keyd.acting import (
+    acting_as_operator,
+    acting_with,
+    as_operator,
+    current_ticket,
+    working_on,
+)
 from corridor.vault.keyd.ledger import KeyOwner, owner_fields
 from corridor.vault.keyd.tickets import TicketRefused
 from corridor.vault.providers import key_provider
@@ -48,6 +54,7 @@ __all__ = [
     "record_reveal",
     "record_role",
     "remove_factor",
+    "working_on",
 ]
 
 

@@ -38,6 +38,7 @@ from corridor.vault import aead
 from corridor.vault.errors import DecryptionFailed, InputRejected, UnwrapRefused
 from corridor.vault.keyd import protocol as wire
 from corridor.vault.keyd.ledger import SYSTEM_KINDS, Factor, KeyOwner, Ledger
+from corridor.vault.keyd.worker_tasks import WORKER, check_worker_task
 
 TICKET_LIFETIME = 8 * 60 * 60
 REVEAL_LIFETIME = 10 * 60  # as cases.access.REVEAL_LIFETIME
@@ -342,13 +343,19 @@ class Gatekeeper:
         return f"owner:{kind}"
 
     def check_system_unwrap(
-        self, *, principal: str, case_id: str | None, key_id: uuid.UUID
+        self, *, principal: str, case_id: str | None, key_id: uuid.UUID, task: str | None
     ) -> None:
-        """The worker's policy by key kind: the ledger knows each key's owner from its wrap,
-        and no task needs a person's form draft (SYSTEM_KINDS). A key the ledger does not
-        know (made before it) is not refused here."""
+        """The worker's policy by task and key kind: the ledger knows each key's owner from
+        its wrap; `system:worker` gets only the kinds the task it names needs
+        (worker_tasks.TASK_KINDS), another system principal (the demo's builder) any kind
+        but a person's form draft (SYSTEM_KINDS). A key the ledger does not know (made
+        before it) is refused only to an unlisted task."""
         owner = self.ledger.owner(key_id)
-        if owner is not None and owner.kind not in SYSTEM_KINDS:
+        if principal == WORKER:
+            check_worker_task(
+                principal, task, owner.kind if owner is not None else None, case_id or ""
+            )
+        elif owner is not None and owner.kind not in SYSTEM_KINDS:
             raise UnwrapRefused(
                 f"keyd refused: {principal} may not have a {owner.kind} key.",
                 reason="not_allowed",
