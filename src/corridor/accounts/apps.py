@@ -8,7 +8,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the gated account actions and the periodic approval sweep.
+        # (keyd's ledger, not this app, decides drafts and evacuation nights.)
         from corridor.accounts import jobs, services, unwrap_limits  # noqa: F401
-
-        # keyd: a person's own drafts, and who is listed in an open evacuation night.
-        unwrap_limits.register()

@@ -53,6 +53,8 @@ __all__ = [
     "record_new_account",
     "record_reveal",
     "record_role",
+    "record_surge",
+    "record_surge_closed",
     "remove_factor",
     "working_on",
 ]
@@ -135,6 +137,17 @@ def record_active(*, staff_id: int, active: bool, proposal: str | None = None) -
     ticket and unwraps nothing for it. Switching a TWO_PERSON role holder on names the
     approved proposal."""
     _call("ledger_active", staff_id=staff_id, active=active, **_proposal(proposal))
+
+
+def record_surge(*, surge_id: str, members: Collection[int], hours: int) -> None:
+    """An evacuation night opened, with a coordinator's ticket: keyd lifts the listed
+    people's hourly limit for `hours` by its own clock."""
+    _call("ledger_surge", surge=surge_id, members=sorted(members), hours=hours)
+
+
+def record_surge_closed(*, surge_id: str) -> None:
+    """An evacuation night closed early, with a coordinator's ticket."""
+    _call("ledger_surge", surge=surge_id, closed=True)
 
 
 def propose_change(

@@ -14,6 +14,8 @@ What it holds:
   draft, whose it is; written at wrap time, once: a key's owner never changes;
 - the staff keyd knows (an account created through keyd) and their roles;
 - current case assignments and break-glass reveals;
+- the evacuation nights (surges) open now and who each lists: the people whose hourly
+  limit keyd lifts to the surge limit;
 - the accounts switched off (deactivated or suspended): no ticket, no unwrap;
 - the gated changes proposed with one person's ticket and approved with a second
   coordinator's (role changes, factor resets and reactivations of TWO_PERSON roles);
@@ -65,6 +67,12 @@ CREATE TABLE IF NOT EXISTS inactive (staff_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS proposal (
     id TEXT PRIMARY KEY, change TEXT NOT NULL, proposer INTEGER NOT NULL,
     approver INTEGER, created_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS surge (
+    id TEXT PRIMARY KEY, opened_by INTEGER NOT NULL, ends_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS surge_member (
+    surge_id TEXT NOT NULL, staff_id INTEGER NOT NULL, PRIMARY KEY (surge_id, staff_id)
 );
 CREATE TABLE IF NOT EXISTS ticket (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
@@ -326,6 +334,35 @@ class Ledger:
             self._one(
                 "SELECT 1 FROM reveal WHERE case_id = ? AND staff_id = ? AND at >= ? LIMIT 1",
                 (case_id, staff_id, since),
+            )
+            is not None
+        )
+
+    # ------------------------------------------------------------ surges
+    def open_surge(self, surge_id: str, opened_by: int, members: list[int], ends_at: float) -> None:
+        """A new evacuation night; a surge id is used once (InputRejected if known)."""
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM surge WHERE id = ?", (surge_id,)).fetchone():
+                raise InputRejected("keyd knows this surge already.")
+            db.execute(
+                "INSERT INTO surge (id, opened_by, ends_at) VALUES (?, ?, ?)",
+                (surge_id, opened_by, ends_at),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO surge_member (surge_id, staff_id) VALUES (?, ?)",
+                [(surge_id, member) for member in members],
+            )
+
+    def close_surge(self, surge_id: str, at: float) -> None:
+        with self._write() as db:
+            db.execute("UPDATE surge SET ends_at = MIN(ends_at, ?) WHERE id = ?", (at, surge_id))
+
+    def in_surge(self, staff_id: int, now: float) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM surge_member m JOIN surge s ON s.id = m.surge_id "
+                "WHERE m.staff_id = ? AND s.ends_at > ? LIMIT 1",
+                (staff_id, now),
             )
             is not None
         )

@@ -60,7 +60,7 @@ from corridor.vault.keyd.headkey import (
 from corridor.vault.keyd.journal import KeydJournal, lines_after
 from corridor.vault.keyd.ledger import LEDGER_FILE, Ledger
 from corridor.vault.keyd.limits import KeydLimits, SlidingWindow
-from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, in_surge, staff_id_of
+from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, staff_id_of
 from corridor.vault.keyd.shares import (
     ShareGathering,
     ShareSet,
@@ -491,12 +491,9 @@ class KeydService:
             self._windows.add((kind, peer.pid), now)
 
     def _in_surge(self, principal: str) -> bool:
-        try:
-            return in_surge(principal, self.database)
-        except Exception:
-            logger.exception("surge check failed", extra={"event": "keyd.policy_failed"})
-            self._close_database()
-            return False
+        """Listed in an evacuation night keyd's own ledger holds (never the data database's)."""
+        staff_id = staff_id_of(principal)
+        return staff_id is not None and self.gatekeeper.in_surge(staff_id)
 
     # ------------------------------------------------------------ admin operations
     def op_status(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:

@@ -65,6 +65,7 @@ LEDGER_OPS = (
     "ledger_propose",
     "ledger_approve",
     "ledger_active",
+    "ledger_surge",
 )
 ADMIN = "admin"
 COORDINATOR = "coordinator"
@@ -74,6 +75,10 @@ CASE_ROLES = frozenset({"caseworker", COORDINATOR})
 # a coordinator's approval), never one.
 TWO_PERSON_ROLES = frozenset({COORDINATOR, "caseworker", "verifier", "auditor"})
 PROPOSAL_LIFETIME = 24 * 60 * 60  # as accounts.approvals.APPROVAL_LIFETIME
+# As accounts.roles.DATA_ROLES: who may be listed in an evacuation night.
+DATA_ROLES = frozenset({"hotline_operator", "verifier", "caseworker", COORDINATOR})
+MAX_SURGE_HOURS = 12  # as accounts.unwrap_limits.MAX_SURGE_HOURS
+MAX_SURGE_MEMBERS = 500
 CHANGE_OPS = frozenset({"role", "factor_remove", "active"})
 MANAGERS = frozenset({ADMIN, COORDINATOR})
 # The refusal reasons that mean "no live ticket or wrong code", not "not your case".
@@ -192,6 +197,9 @@ class Gatekeeper:
                     self._consume(message, holder, _change("active", staff_id, "", True))
             self.ledger.set_inactive(staff_id, inactive=not active)
             return {}
+        if op == "ledger_surge":
+            self._surge(message, operator=operator, enforce=enforce)
+            return {}
         if op == "ledger_propose":
             return self._propose(message, operator=operator, enforce=enforce)
         if op == "ledger_approve":
@@ -223,6 +231,38 @@ class Gatekeeper:
                 "detail": self.record_wrap(wire.read_uuid(message, "key_id"), message.get("owner"))
             }
         raise InputRejected("Unknown ledger operation.")
+
+    # ------------------------------------------------------------ surges
+    def _surge(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> None:
+        """Open or close an evacuation night: a coordinator's ticket (by keyd's ledger).
+
+        keyd times the night itself (now + hours, by its own clock) and lists only
+        accounts it knows with a role that works with data; the web's word on either
+        is not taken. A surge row written into the data database lifts nothing."""
+        surge_id = str(wire.read_uuid(message, "surge"))
+        checked = not operator and enforce
+        holder = self._require_role(message, COORDINATOR) if checked else 0
+        if message.get("closed"):
+            self.ledger.close_surge(surge_id, self._clock())
+            return
+        hours = wire.read_int(message, "hours", low=1, high=MAX_SURGE_HOURS)
+        raw = message.get("members")
+        if not isinstance(raw, list) or not 0 < len(raw) <= MAX_SURGE_MEMBERS:
+            raise InputRejected("A surge lists from 1 to 500 people by number.")
+        members = [_staff({"staff_id": member}) for member in raw]
+        if checked and any(
+            self.ledger.is_inactive(member) or not self.ledger.roles(member) & DATA_ROLES
+            for member in members
+        ):
+            raise TicketRefused(
+                "keyd refused: a surge lists only active people who work with data.",
+                reason="not_allowed",
+            )
+        self.ledger.open_surge(surge_id, holder, members, self._clock() + hours * 3600)
+
+    def in_surge(self, staff_id: int) -> bool:
+        """Whether keyd's ledger lists this person in an evacuation night open now."""
+        return self.ledger.in_surge(staff_id, self._clock())
 
     # ------------------------------------------------------------ two-person changes
     def _propose(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> dict[str, Any]:
