@@ -8,7 +8,10 @@ of that same person, and the key must be one the ledger lets them have:
 
 - a case's key (recorded at wrap time as kind `case`) to a person the ledger lists
   as assigned to that case, or who recorded a break-glass reveal in the last ten minutes;
-- a draft's key (kind `draft`) to the person whose draft it is, with no case named.
+- a draft's key (kind `draft`) to the person whose draft it is, with no case named;
+- a watchlist entry's key (kind `watch`) to a coordinator (by the ledger), for that entry;
+- an intake request's key (kind `request`) only for that request; who may read it while
+  it is screened is still the registered policy's to say (intake/unwrap_policy.py).
 
     gate = Gatekeeper(ledger, kek=..., current_version=...)
     answer = gate.handle("login", {"staff_id": 12, "code": "123456"})   # {"ticket": ...}
@@ -418,7 +421,7 @@ class Gatekeeper:
                 TICKET_REFUSED, reason="ticket", principal=principal, case_id=case_id or ""
             )
         owner = self.ledger.owner(key_id)
-        if owner is None or owner.kind not in {"case", "draft"}:
+        if owner is None:
             return None
         refused = UnwrapRefused(
             f"keyd refused: {principal} may not have this key.",
@@ -426,6 +429,17 @@ class Gatekeeper:
             principal=principal,
             case_id=case_id or "",
         )
+        if owner.kind in {"request", "file"}:
+            # Bound to its own object by the ledger; who may read a request while it is
+            # screened is still the registered policy's (the data database's) to say.
+            if case_id != owner.object_id:
+                raise refused
+            return None
+        if owner.kind == "watch":
+            # A watchlist entry's key: coordinators by keyd's ledger, for that entry only.
+            if case_id == owner.object_id and COORDINATOR in self.ledger.roles(staff_id):
+                return "ledger.watchlist"
+            raise refused
         if owner.kind == "draft":
             if case_id is None and owner.staff_id == staff_id:
                 return "ledger.own_draft"
