@@ -101,10 +101,30 @@ def test_an_administrators_ticket_alone_gives_no_data_role(people):
     with acting_with(people["tickets"][people["admin"].pk]), pytest.raises(TicketRefused) as no:
         vault_ledger.record_role(staff_id=newcomer.pk, role="caseworker", granted=True)
     assert no.value.reason == "not_approved"
-    # A role that sees no personal data still takes one administrator's ticket.
-    with acting_with(people["tickets"][people["admin"].pk]):
+    # Nor the administrator role: one administrator does not make another.
+    with acting_with(people["tickets"][people["admin"].pk]), pytest.raises(TicketRefused) as no:
         vault_ledger.record_role(staff_id=newcomer.pk, role="admin", granted=True)
+    assert no.value.reason == "not_approved"
+    assert keyd_roles(newcomer) == frozenset()
+
+
+def test_the_administrator_role_takes_a_second_coordinators_approval(people):
+    newcomer, admin = people["newcomer"], people["admin"]
+    with acting_with(people["tickets"][admin.pk]), pytest.raises(ApprovalProblem):
+        accounts.grant_role(actor=admin, staff=newcomer, role=Role.ADMIN)
+    assert Role.ADMIN not in roles_of(newcomer)
+    approval = ask(people, ApprovalKind.GRANT_DATA_ROLE, newcomer, role="admin")
+    grant(people, approval)
+    with acting_with(people["tickets"][admin.pk]):
+        accounts.grant_role(
+            actor=admin, staff=newcomer, role=Role.ADMIN, approval_id=str(approval.pk)
+        )
     assert keyd_roles(newcomer) == {"admin"}
+    assert Role.ADMIN in roles_of(newcomer)
+    # Taking it away only takes power away: the administrator's ticket alone.
+    with acting_with(people["tickets"][admin.pk]):
+        accounts.revoke_role(actor=admin, staff=newcomer, role=Role.ADMIN)
+    assert keyd_roles(newcomer) == frozenset()
 
 
 def test_a_forged_granted_approval_row_gives_nothing(people):

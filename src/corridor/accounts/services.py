@@ -27,6 +27,7 @@ from corridor.accounts.models import Approval, ApprovalKind, BackupCode, Staff
 from corridor.accounts.roles import (
     MIN_ACTIVE_COORDINATORS,
     ROLE_PERMISSIONS,
+    TWO_PERSON_GRANTS,
     TWO_PERSON_ROLES,
     Role,
 )
@@ -209,12 +210,13 @@ def grant_role(
     approval_id: str | None = None,
     emergency_reason: str | None = None,
 ) -> None:
-    """Give `staff` a role. A TWO_PERSON role needs an approval granted by a coordinator;
-    `emergency_reason` is refused for them (kept so callers' signatures stay stable)."""
+    """Give `staff` a role. A TWO_PERSON role, or the administrator's, needs an approval
+    granted by a coordinator; `emergency_reason` is refused for them (kept so callers'
+    signatures stay stable)."""
     _require_manager(actor)
     _check_separation(held_roles(staff) | {role})
     approval = None
-    if role in TWO_PERSON_ROLES:
+    if role in TWO_PERSON_GRANTS:
         approval = approvals.authorise(
             actor=actor,
             kind=ApprovalKind.GRANT_DATA_ROLE,

@@ -77,6 +77,8 @@ CASE_ROLES = frozenset({"caseworker", COORDINATOR})
 # its holder or switching the holder back on takes two people's tickets (a proposal and
 # a coordinator's approval), never one.
 TWO_PERSON_ROLES = frozenset({COORDINATOR, "caseworker", "verifier", "auditor"})
+# Granting the administrator role is gated the same way (accounts.roles.TWO_PERSON_GRANTS);
+# taking it away only takes power away: one administrator's ticket.
 PROPOSAL_LIFETIME = 24 * 60 * 60  # as accounts.approvals.APPROVAL_LIFETIME
 # As accounts.roles.DATA_ROLES: who may be listed in an evacuation night.
 DATA_ROLES = frozenset({"hotline_operator", "verifier", "caseworker", COORDINATOR})
@@ -183,7 +185,7 @@ class Gatekeeper:
                 holder = self._require_role(message, ADMIN)
                 if not self.ledger.is_member(staff_id):
                     raise TicketRefused("keyd does not know this account.", reason="not_allowed")
-                if role in TWO_PERSON_ROLES:
+                if role in TWO_PERSON_ROLES or (role == ADMIN and granted):
                     self._consume(message, holder, _change("role", staff_id, role, granted))
             self.ledger.set_role(staff_id, role, granted=granted)
             return {}
