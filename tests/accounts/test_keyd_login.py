@@ -99,3 +99,35 @@ def test_an_account_keyd_does_not_know_cannot_enrol(client, enforced):
     assert page.status_code == 401
     assert b"cannot set up a second factor yet" in page.content
     assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_enrolment_code_says_so_and_keeps_the_qr_code_until_cancelled(
+    client, enforced, caseworker, time_machine
+):
+    """Issue 26 part 8: the secret stays the same until enrolment succeeds or is
+    cancelled, so a wrong code (or a reload) never invalidates the QR code just scanned."""
+    time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
+    with as_operator():
+        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
+    assert password_step(client, caseworker) == "/login/enrol/"
+    first = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
+    assert first
+    assert SECRET_SHOWN.search(client.get("/login/enrol/").content.decode()).group(1) == (
+        first.group(1)
+    )
+    wrong = client.post("/login/enrol/", {"code": "000000"})
+    assert wrong.status_code == 401
+    assert b"That code is not right" in wrong.content
+    assert SECRET_SHOWN.search(wrong.content.decode()).group(1) == first.group(1)
+    # Cancelled: back to the password, and the next enrolment shows a new secret.
+    cancelled = client.post("/login/enrol/", {"cancel": "1"})
+    assert cancelled.status_code == 401
+    assert b"Setting up was cancelled" in cancelled.content
+    assert password_step(client, caseworker) == "/login/enrol/"
+    again = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
+    assert again
+    assert again.group(1) != first.group(1)
+    time_machine.shift(30)
+    response = client.post("/login/enrol/", {"code": code_for(decode_secret(again.group(1)))})
+    assert response.status_code == 200
+    assert vault_ledger.enrolled(caseworker.pk)

@@ -53,7 +53,8 @@ def log_in_through_keyd(staff: Staff, code: str) -> str | None:
 
 
 def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
-    """A new secret that keyd made and keeps; shown once as a QR code drawn here."""
+    """The secret that keyd made and keeps for this enrolment, as a QR code drawn here:
+    the same one on every page until a code confirms it or it is cancelled."""
     secret = vault_ledger.begin_enrolment(staff.pk)
     encoded = base64.b32encode(secret).decode("ascii").rstrip("=")
     issuer = settings.OTP_TOTP_ISSUER
@@ -65,6 +66,12 @@ def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
     return TotpEnrolment(
         device_id=0, secret_base32=encoded, qr_data_uri=qr.svg_data_uri(scale=5, border=2)
     )
+
+
+def cancel_keyd_enrolment(staff: Staff) -> None:
+    """The person gave up this enrolment: keyd drops its secret (the next one is new)."""
+    with contextlib.suppress(vault_ledger.TicketRefused):
+        vault_ledger.begin_enrolment(staff.pk, restart=True)
 
 
 def confirm_keyd_enrolment(staff: Staff, code: str) -> str | None:

@@ -73,9 +73,13 @@ def enrolled(staff_id: int) -> bool:
     return bool(_call("factor_status", staff_id=staff_id)["enrolled"])
 
 
-def begin_enrolment(staff_id: int) -> bytes:
-    """A fresh TOTP secret keyd made and keeps; show it once (QR code), then confirm."""
-    return base64.b64decode(_call("factor_begin", staff_id=staff_id)["secret"])
+def begin_enrolment(staff_id: int, *, restart: bool = False) -> bytes:
+    """The TOTP secret keyd made and keeps for this enrolment (QR code), then confirm it.
+    The same secret until a code confirms it; `restart` (cancelled) makes a new one."""
+    fields: dict[str, Any] = {"staff_id": staff_id}
+    if restart:
+        fields["restart"] = True
+    return base64.b64decode(_call("factor_begin", **fields)["secret"])
 
 
 def confirm_enrolment(staff_id: int, code: str) -> str:

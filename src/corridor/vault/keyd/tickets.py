@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import time
@@ -462,8 +463,11 @@ class Gatekeeper:
     ) -> dict[str, Any]:
         """A new TOTP secret keyd made; it counts once the person confirms a code from it.
 
-        A person who already has a confirmed factor replaces it only with their own live
-        ticket (or through the operator). The demo's seed may name the secret (operator).
+        Until then the same secret is given again (a page reloaded, a wrong code: the QR
+        code the person scanned stays valid); `restart` (enrolment cancelled) makes a new
+        one. A person who already has a confirmed factor replaces it only with their own
+        live ticket (or through the operator). The demo's seed may name the secret
+        (operator).
         """
         staff_id = _staff(message)
         existing = self.ledger.factor(staff_id)
@@ -477,6 +481,14 @@ class Gatekeeper:
                 )
             if existing is not None and existing.confirmed:
                 self._require_ticket(message, staff_id=staff_id)
+        if (
+            existing is not None
+            and not existing.confirmed
+            and "secret" not in message
+            and not message.get("restart")
+        ):
+            with contextlib.suppress(TicketRefused):  # sealed under a retired KEK: a new one
+                return {"secret": wire.encode_bytes(self._open_secret(existing))}
         secret = os.urandom(SECRET_BYTES)
         if operator and "secret" in message:
             secret = wire.read_bytes(message, "secret", limit=64)
