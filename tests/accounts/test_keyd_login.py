@@ -9,7 +9,9 @@ import re
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from corridor.accounts import factors
 from corridor.accounts.keyd_login import TICKET
+from corridor.accounts.models import BackupCode
 from corridor.accounts.roles import Role
 from corridor.cases.services.assignment import assign_case
 from corridor.vault import ledger as vault_ledger
@@ -131,3 +133,37 @@ def test_a_wrong_enrolment_code_says_so_and_keeps_the_qr_code_until_cancelled(
     response = client.post("/login/enrol/", {"code": code_for(decode_secret(again.group(1)))})
     assert response.status_code == 200
     assert vault_ledger.enrolled(caseworker.pk)
+
+
+CODE_SHOWN = re.compile(r"\b([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})\b")
+
+
+def test_backup_codes_are_keyds_and_a_forged_one_in_the_data_database_gives_nothing(
+    client, enforced, caseworker, coordinator, time_machine
+):
+    """keyd makes the backup codes at enrolment and spends them at login, answering with
+    the person's ticket; a code row written into the data database opens nothing."""
+    time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
+    with as_operator():
+        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
+    assert password_step(client, caseworker) == "/login/enrol/"
+    shown = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
+    time_machine.shift(30)
+    page = client.post("/login/enrol/", {"code": code_for(decode_secret(shown.group(1)))})
+    codes = CODE_SHOWN.findall(page.content.decode())
+    assert len(codes) == 10
+    assert not BackupCode.objects.filter(staff=caseworker).exists()
+    with acting_with(log_in(coordinator)):
+        case = open_case_for(coordinator, caseworker)
+    client.post("/logout/")
+    # A code the web wrote itself (the data database's kind) is nothing to keyd.
+    forged = factors.replace_backup_codes(staff=caseworker)[0]
+    password_step(client, caseworker)
+    assert client.post("/login/verify/", {"backup_code": forged}).status_code == 401
+    assert client.post("/login/verify/", {"backup_code": codes[0]}).status_code == 302
+    with acting_with(client.session[TICKET]):
+        assert data_key(case.key_id, for_actor=caseworker.actor_id, case_id=str(case.pk))
+    client.post("/logout/")
+    password_step(client, caseworker)
+    assert client.post("/login/verify/", {"backup_code": codes[0]}).status_code == 401  # spent
+    assert vault_ledger.backup_codes_left(caseworker.pk) == 9

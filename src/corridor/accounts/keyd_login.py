@@ -23,7 +23,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from corridor.accounts.factors import TotpEnrolment
+from corridor.accounts.factors import TotpEnrolment, remaining_backup_codes
 from corridor.accounts.models import Staff
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import VAULT_FAILURES, VaultError
@@ -50,6 +50,24 @@ def log_in_through_keyd(staff: Staff, code: str) -> str | None:
         return vault_ledger.log_in(staff.pk, code)
     except vault_ledger.TicketRefused:
         return None
+
+
+def log_in_with_backup_code(staff: Staff, code: str) -> str | None:
+    """keyd's ticket for this person if keyd spends the backup code, else None."""
+    try:
+        return vault_ledger.log_in_with_backup_code(staff.pk, code)
+    except vault_ledger.TicketRefused:
+        return None
+
+
+def backup_codes_left(staff: Staff) -> int:
+    """Unspent backup codes: keyd's where keyd checks factors (plus old ones not yet
+    replaced by a re-enrolment), else the data database's."""
+    left = remaining_backup_codes(staff)
+    if keyd_checks_factors():
+        with contextlib.suppress(*VAULT_FAILURES):
+            left += vault_ledger.backup_codes_left(staff.pk)
+    return left
 
 
 def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:

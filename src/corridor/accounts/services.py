@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from corridor.accounts import approvals, factors
+from corridor.accounts import approvals, factors, keyd_login
 from corridor.accounts.alerts import alert_coordinators_and_auditors
 from corridor.accounts.events import record_security_event
 from corridor.accounts.models import Approval, ApprovalKind, BackupCode, Staff
@@ -465,7 +465,13 @@ def record_passkey_enrolled(*, staff: Staff, credential_id: int) -> None:
 
 @transaction.atomic
 def replace_own_backup_codes(*, staff: Staff) -> list[str]:
-    codes = factors.replace_backup_codes(staff=staff)
+    """Fresh backup codes to show once. Where keyd checks factors, keyd makes and keeps
+    them (with the person's own ticket) and the data database keeps none."""
+    if keyd_login.keyd_checks_factors():
+        codes = vault_ledger.new_backup_codes(staff.pk)
+        BackupCode.objects.filter(staff=staff).delete()
+    else:
+        codes = factors.replace_backup_codes(staff=staff)
     record_security_event(actor=staff, event=EventType.BACKUP_CODES_GENERATED, subject_id=staff.pk)
     return codes
 

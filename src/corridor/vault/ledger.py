@@ -38,6 +38,7 @@ __all__ = [
     "acting_with",
     "approve_change",
     "as_operator",
+    "backup_codes_left",
     "begin_enrolment",
     "confirm_enrolment",
     "current_ticket",
@@ -46,6 +47,8 @@ __all__ = [
     "enrol_known_secret",
     "enrolled",
     "log_in",
+    "log_in_with_backup_code",
+    "new_backup_codes",
     "propose_change",
     "record_active",
     "record_assignment",
@@ -96,6 +99,21 @@ def remove_factor(staff_id: int, *, proposal: str | None = None) -> None:
     """Forget this person's factor and tickets (a reset): they enrol again at next login.
     For a holder of a TWO_PERSON role, `proposal` names the approved proposal."""
     _call("factor_remove", staff_id=staff_id, **_proposal(proposal))
+
+
+def new_backup_codes(staff_id: int) -> list[str]:
+    """Fresh backup codes keyd made and keeps (SHA-256 only), with the person's own ticket;
+    the old ones stop working. Show them once."""
+    return [str(code) for code in _call("backup_new", staff_id=staff_id)["codes"]]
+
+
+def backup_codes_left(staff_id: int) -> int:
+    return int(_call("factor_status", staff_id=staff_id)["backup_codes"])
+
+
+def log_in_with_backup_code(staff_id: int, code: str) -> str:
+    """keyd spends one of the person's backup codes and answers with a ticket."""
+    return str(_call("login_backup", staff_id=staff_id, code=code)["ticket"])
 
 
 def log_in(staff_id: int, code: str) -> str:

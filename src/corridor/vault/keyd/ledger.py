@@ -20,7 +20,7 @@ What it holds:
 - the gated changes proposed with one person's ticket and approved with a second
   coordinator's (role changes, factor resets and reactivations of TWO_PERSON roles);
 - the second factors keyd verifies (TOTP secrets, sealed under a key derived from the
-  KEK) and the tickets it issued (their SHA-256 only).
+  KEK; backup codes, their SHA-256 only) and the tickets it issued (their SHA-256 only).
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS surge (
 );
 CREATE TABLE IF NOT EXISTS surge_member (
     surge_id TEXT NOT NULL, staff_id INTEGER NOT NULL, PRIMARY KEY (surge_id, staff_id)
+);
+CREATE TABLE IF NOT EXISTS backup_code (
+    staff_id INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (staff_id, digest)
 );
 CREATE TABLE IF NOT EXISTS ticket (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
@@ -405,7 +408,28 @@ class Ledger:
     def delete_factor(self, staff_id: int) -> None:
         with self._write() as db:
             db.execute("DELETE FROM factor WHERE staff_id = ?", (staff_id,))
+            db.execute("DELETE FROM backup_code WHERE staff_id = ?", (staff_id,))
             db.execute("DELETE FROM ticket WHERE staff_id = ?", (staff_id,))
+
+    def replace_backup_codes(self, staff_id: int, digests: list[str]) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM backup_code WHERE staff_id = ?", (staff_id,))
+            db.executemany(
+                "INSERT INTO backup_code (staff_id, digest) VALUES (?, ?)",
+                [(staff_id, digest) for digest in digests],
+            )
+
+    def use_backup_code(self, staff_id: int, digest: str) -> bool:
+        """Spend one code: True once, False if unknown or already spent."""
+        with self._write() as db:
+            spent = db.execute(
+                "DELETE FROM backup_code WHERE staff_id = ? AND digest = ?", (staff_id, digest)
+            )
+            return bool(spent.rowcount)
+
+    def backup_codes_left(self, staff_id: int) -> int:
+        row = self._one("SELECT COUNT(*) FROM backup_code WHERE staff_id = ?", (staff_id,))
+        return int(row[0]) if row is not None and isinstance(row[0], int) else 0
 
     def enrolled_staff(self) -> list[int]:
         rows = self._db().execute("SELECT staff_id FROM factor WHERE confirmed = 1")

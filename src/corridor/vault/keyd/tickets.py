@@ -46,6 +46,10 @@ from corridor.vault.keyd.worker_tasks import WORKER, check_worker_task
 
 TICKET_LIFETIME = 8 * 60 * 60
 REVEAL_LIFETIME = 10 * 60  # as cases.access.REVEAL_LIFETIME
+BACKUP_CODES = 10
+# A backup code: 16 characters of base32 (80 bits), shown in groups of four. Long
+# enough that keyd keeps only a SHA-256 of each and no copy of its ledger can be searched.
+BACKUP_CODE_CHARS = 16
 TOTP_STEP = 30
 TOTP_DIGITS = 6
 SECRET_BYTES = 20
@@ -70,6 +74,8 @@ LEDGER_OPS = (
     "ledger_approve",
     "ledger_active",
     "ledger_surge",
+    "backup_new",
+    "login_backup",
 )
 ADMIN = "admin"
 COORDINATOR = "coordinator"
@@ -129,8 +135,37 @@ class Gatekeeper:
     ) -> dict[str, Any]:
         """One ledger operation. `operator`: the admin socket (or the demo's key-file holder)."""
         if op == "factor_status":
-            factor = self.ledger.factor(_staff(message))
-            return {"enrolled": factor is not None and factor.confirmed}
+            staff_id = _staff(message)
+            factor = self.ledger.factor(staff_id)
+            return {
+                "enrolled": factor is not None and factor.confirmed,
+                "backup_codes": self.ledger.backup_codes_left(staff_id),
+            }
+        if op == "backup_new":
+            # Fresh backup codes that keyd made: the person's own live ticket (their login
+            # or the enrolment that just brought it), or the operator.
+            staff_id = _staff(message)
+            if not operator and enforce:
+                self._require_ticket(message, staff_id=staff_id)
+            codes = [_new_backup_code() for _ in range(BACKUP_CODES)]
+            self.ledger.replace_backup_codes(
+                staff_id, [_backup_digest(staff_id, code) for code in codes]
+            )
+            return {"codes": codes}
+        if op == "login_backup":
+            # A backup code instead of the app's: spent once, then a ticket as for a code.
+            staff_id = _staff(message)
+            self._check_active(staff_id)
+            code = _backup_compact(wire.read_text(message, "code", limit=40))
+            if not code or not self.ledger.use_backup_code(
+                staff_id, _backup_digest(staff_id, code)
+            ):
+                raise TicketRefused(
+                    "keyd did not accept this backup code.",
+                    reason="code",
+                    principal=f"staff:{staff_id}",
+                )
+            return {"ticket": self._issue(staff_id)}
         if op == "factor_begin":
             return self._factor_begin(message, operator=operator, enforce=enforce)
         if op == "factor_confirm":
@@ -653,6 +688,28 @@ def _roles(raw: object) -> frozenset[str]:
     if not isinstance(raw, list) or len(raw) > 16:
         raise InputRejected("Roles are a list of codes.")
     return frozenset(wire.read_code({"role": role}, "role") for role in raw)
+
+
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def _new_backup_code() -> str:
+    raw = "".join(_BASE32[byte % 32] for byte in os.urandom(BACKUP_CODE_CHARS))
+    return "-".join(raw[index : index + 4] for index in range(0, BACKUP_CODE_CHARS, 4))
+
+
+def _backup_compact(code: str) -> str:
+    """A typed backup code as keyd compares it: letters and digits, upper case; "" if it
+    cannot be one (wrong length or characters)."""
+    compact = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(compact) != BACKUP_CODE_CHARS or any(ch not in _BASE32 for ch in compact):
+        return ""
+    return compact
+
+
+def _backup_digest(staff_id: int, code: str) -> str:
+    compact = _backup_compact(code)
+    return hashlib.sha256(f"{staff_id}:{compact}".encode("ascii")).hexdigest()
 
 
 def _code(message: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from corridor.accounts import services as accounts
 from corridor.accounts.authentication import PasswordResult
 from corridor.accounts.models import Staff
 from corridor.core.inputs import InputRefused, decode_text, parse_json
-from corridor.vault.ledger import TicketRefused
+from corridor.vault.ledger import TicketRefused, acting_with
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.forms import BackupCodeForm, LoginForm, ReauthForm, TotpForm
 from corridor.web.views.dashboard import dashboard
@@ -176,7 +176,9 @@ def _enrol_with_keyd(request: HttpRequest, staff: Staff) -> HttpResponse:
             authentication.clear_pending(request)
             sessions.start_staff_session(request, staff=staff, method="totp")
             keyd_login.keep_ticket(request, ticket)
-            codes = accounts.replace_own_backup_codes(staff=staff)
+            # keyd makes the backup codes with the ticket this enrolment just brought.
+            with acting_with(ticket):
+                codes = accounts.replace_own_backup_codes(staff=staff)
             return render(request, "web/backup_codes.html", {"codes": codes, "first": True})
     try:
         # The same secret as the page before: a wrong code keeps the QR code just scanned.
