@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from corridor.accounts.models import Draft, Staff
 from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case, CaseAssignment
+from corridor.intake.models import Request, WatchEntry
 from corridor.operations.management.commands.keys import count
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import VAULT_FAILURES, InputRejected
@@ -94,6 +95,17 @@ class Command(BaseCommand):
                     str(key_id),
                     vault_ledger.KeyOwner(kind="draft", object_id=str(draft_id), staff_id=staff_id),
                 )
+            # Intake requests' and watchlist entries' keys: bound to their object from now on.
+            owned = 0
+            for kind, rows in (
+                ("request", Request.objects.filter(key_id__isnull=False)),
+                ("watch", WatchEntry.objects.filter(key_id__isnull=False, removed_at__isnull=True)),
+            ):
+                for object_id, key_id in rows.values_list("pk", "key_id"):
+                    vault_ledger.record_key_owner(
+                        str(key_id), vault_ledger.KeyOwner(kind=kind, object_id=str(object_id))
+                    )
+                    owned += 1
             current = CaseAssignment.objects.filter(ended_at__isnull=True)
             assignments = list(current.values_list("case_id", "staff_id"))
             for case_id, staff_id in assignments:
@@ -102,5 +114,6 @@ class Command(BaseCommand):
                 )
         self.stdout.write(
             f"keyd's ledger: {accounts.count()} accounts, {cases.count()} case keys, "
-            f"{drafts.count()} draft keys, {len(assignments)} assignments"
+            f"{drafts.count()} draft keys, {owned} request and watchlist keys, "
+            f"{len(assignments)} assignments"
         )
