@@ -9,7 +9,9 @@ import re
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from corridor.accounts import factors
 from corridor.accounts.keyd_login import TICKET
+from corridor.accounts.models import BackupCode
 from corridor.accounts.roles import Role
 from corridor.cases.services.assignment import assign_case
 from corridor.vault import ledger as vault_ledger
@@ -99,3 +101,69 @@ def test_an_account_keyd_does_not_know_cannot_enrol(client, enforced):
     assert page.status_code == 401
     assert b"cannot set up a second factor yet" in page.content
     assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_enrolment_code_says_so_and_keeps_the_qr_code_until_cancelled(
+    client, enforced, caseworker, time_machine
+):
+    """Issue 26 part 8: the secret stays the same until enrolment succeeds or is
+    cancelled, so a wrong code (or a reload) never invalidates the QR code just scanned."""
+    time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
+    with as_operator():
+        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
+    assert password_step(client, caseworker) == "/login/enrol/"
+    first = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
+    assert first
+    assert SECRET_SHOWN.search(client.get("/login/enrol/").content.decode()).group(1) == (
+        first.group(1)
+    )
+    wrong = client.post("/login/enrol/", {"code": "000000"})
+    assert wrong.status_code == 401
+    assert b"That code is not right" in wrong.content
+    assert SECRET_SHOWN.search(wrong.content.decode()).group(1) == first.group(1)
+    # Cancelled: back to the password, and the next enrolment shows a new secret.
+    cancelled = client.post("/login/enrol/", {"cancel": "1"})
+    assert cancelled.status_code == 401
+    assert b"Setting up was cancelled" in cancelled.content
+    assert password_step(client, caseworker) == "/login/enrol/"
+    again = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
+    assert again
+    assert again.group(1) != first.group(1)
+    time_machine.shift(30)
+    response = client.post("/login/enrol/", {"code": code_for(decode_secret(again.group(1)))})
+    assert response.status_code == 200
+    assert vault_ledger.enrolled(caseworker.pk)
+
+
+CODE_SHOWN = re.compile(r"\b([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})\b")
+
+
+def test_backup_codes_are_keyds_and_a_forged_one_in_the_data_database_gives_nothing(
+    client, enforced, caseworker, coordinator, time_machine
+):
+    """keyd makes the backup codes at enrolment and spends them at login, answering with
+    the person's ticket; a code row written into the data database opens nothing."""
+    time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
+    with as_operator():
+        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
+    assert password_step(client, caseworker) == "/login/enrol/"
+    shown = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
+    time_machine.shift(30)
+    page = client.post("/login/enrol/", {"code": code_for(decode_secret(shown.group(1)))})
+    codes = CODE_SHOWN.findall(page.content.decode())
+    assert len(codes) == 10
+    assert not BackupCode.objects.filter(staff=caseworker).exists()
+    with acting_with(log_in(coordinator)):
+        case = open_case_for(coordinator, caseworker)
+    client.post("/logout/")
+    # A code the web wrote itself (the data database's kind) is nothing to keyd.
+    forged = factors.replace_backup_codes(staff=caseworker)[0]
+    password_step(client, caseworker)
+    assert client.post("/login/verify/", {"backup_code": forged}).status_code == 401
+    assert client.post("/login/verify/", {"backup_code": codes[0]}).status_code == 302
+    with acting_with(client.session[TICKET]):
+        assert data_key(case.key_id, for_actor=caseworker.actor_id, case_id=str(case.pk))
+    client.post("/logout/")
+    password_step(client, caseworker)
+    assert client.post("/login/verify/", {"backup_code": codes[0]}).status_code == 401  # spent
+    assert vault_ledger.backup_codes_left(caseworker.pk) == 9

@@ -144,6 +144,32 @@ def test_sensitive_pages_ask_again_after_five_minutes(client, staff, time_machin
     assert response["Location"].startswith("/account/reauth/?next=")
 
 
+def test_registering_a_passkey_after_a_stale_check_asks_for_password_and_code(
+    client, staff, time_machine
+):
+    """Issue 26 part 8: the page's script asked for passkey options and read the redirect
+    to the re-authentication page as a broken answer (a raw error). It now gets words and
+    where to go: the password and code page, then back to the account page."""
+    time_machine.move_to("2026-05-01 10:00:00Z", tick=False)
+    device = TOTPDevice.objects.create(user=staff, name="totp", confirmed=True)
+    log_in(client, staff, device)
+    time_machine.shift(timedelta(minutes=6))
+    response = client.post(
+        "/account/passkey/",
+        # What the page's script sends (its first request, for the options).
+        CONTENT_TYPE="application/json",
+        HTTP_REFERER="http://testserver/account/",
+    )
+    assert response.status_code == 401
+    answer = response.json()
+    assert answer["reauth"] == "/account/reauth/?next=%2Faccount%2F"
+    assert "Confirm your password and code" in answer["error"]
+    page = client.get(answer["reauth"])
+    assert page.status_code == 200
+    assert b'name="password"' in page.content
+    assert b'name="code"' in page.content
+
+
 def test_idle_warning_data_is_on_every_staff_page(client, staff):
     """Pages tell the script how long until the idle logout, so it can warn a minute before."""
     log_in(client, staff)

@@ -72,7 +72,10 @@ def test_the_web_user_naming_the_worker_gets_no_key(keyd, case_key):
 
 def test_the_worker_user_naming_the_worker_gets_the_key(keyd, case_key):
     key, unwrap = case_key
-    answer = ask_here(keyd.config.socket, {**unwrap, "principal": "system:worker"})
+    answer = ask_here(
+        keyd.config.socket,
+        {**unwrap, "principal": "system:worker", "task": "operations.restore_check"},
+    )
     assert answer["ok"], answer
     assert base64.b64decode(answer["key"]) == key
 
@@ -137,3 +140,53 @@ def test_the_refused_attempt_reaches_the_audit_log_through_the_worker(keyd, case
         and peer.endswith(f"/uid:{WEB_UID}")
         for op, outcome, principal, peer in attempts
     )
+
+
+@pytest.mark.django_db
+def test_the_worker_gets_only_the_key_kinds_its_task_needs_and_the_refusal_is_audited(keyd):
+    """Screening needs request and watchlist keys: the worker's own uid, naming the
+    screening task, gets a request's key but not a case's; naming no task, nothing."""
+    keys = {}
+    for kind in ("case", "request"):
+        message = {
+            **wrap_message(os.urandom(32)),
+            "owner": {"kind": kind, "object_id": f"{kind}-1", "staff_id": None},
+        }
+        answer = ask_here(keyd.config.socket, message)
+        assert answer["ok"], answer
+        keys[kind] = {
+            "op": "unwrap",
+            "key_id": message["key_id"],
+            "purpose": "data",
+            "kek_version": 1,
+            "blob": answer["blob"],
+            "case_id": f"{kind}-1",
+            "principal": "system:worker",
+        }
+    screening = {"task": "intake.screen_request"}
+    assert ask_here(keyd.config.socket, {**keys["request"], **screening})["ok"]
+    refused = ask_here(keyd.config.socket, {**keys["case"], **screening})
+    assert (refused["ok"], refused["reason"]) == (False, "not_allowed")
+    assert "key" not in refused
+    no_task = ask_here(keyd.config.socket, keys["request"])
+    assert (no_task["ok"], no_task["reason"]) == (False, "not_allowed")
+
+    def fetch(after: int, limit: int) -> list[dict]:
+        answer = ask_here(keyd.config.socket, {"op": "log_since", "after": after, "limit": limit})
+        return answer["lines"]
+
+    assert record_keyd_lines(fetch) > 0
+    copied = [
+        json.loads(row)
+        for row in AuditEntry.objects.filter(event_type=EventType.KEYD_ATTEMPT).values_list(
+            "detail", flat=True
+        )
+    ]
+    attempts = [(row["op"], row["outcome"], row["case"], row["detail"]) for row in copied]
+    assert ("unwrap", "refused:not_allowed", "case-1", "task:intake.screen_request") in attempts
+    assert (
+        "unwrap",
+        "ok",
+        "request-1",
+        "system:task:intake.screen_request",
+    ) in attempts

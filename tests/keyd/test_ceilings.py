@@ -51,6 +51,7 @@ def unwrap_for(service, principal: str, *, peer: Peer) -> dict:
             "blob": wrapped["blob"],
             "principal": principal,
             "case_id": str(uuid.uuid4()),
+            "task": "operations.restore_check",  # what the worker names; staff name none
         },
         peer=peer,
         admin=False,

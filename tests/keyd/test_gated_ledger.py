@@ -161,6 +161,7 @@ def test_the_worker_gets_case_keys_but_no_draft_key(team):
             kek_version=1,
             blob=wrapped["blob"],
             principal="system:worker",
+            task="operations.restore_check",  # any kind but a draft (worker_tasks.py)
         )
     assert answers["case"]["ok"]
     assert (answers["draft"]["ok"], answers["draft"]["reason"]) == (False, "not_allowed")

@@ -10,7 +10,6 @@ import secrets
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from corridor.accounts.unwrap_limits import in_open_surge, open_surge
 from corridor.cases.unwrap_policy import case_unwrap_policy
 from corridor.intake.services.watchlist import add_watch_entry
 from corridor.intake.unwrap_policy import request_unwrap_policy
@@ -42,7 +41,6 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
     open_case, caseworker, coordinator, vault_keys
 ):
     case = open_case()
-    open_surge(actor=coordinator, name="night-1", members=[caseworker], hours=1)
     watched = add_watch_entry(actor=coordinator, kind="official", details={"phone": "89001112233"})
     role = f"keyd_test_{secrets.token_hex(4)}"
     with connection.cursor() as cursor:
@@ -55,7 +53,6 @@ def test_the_documented_role_runs_every_policy_and_writes_nothing(
         principal=caseworker.actor_id, case_id=str(case.pk), key_id=case.key_id, database="default"
     )
     assert case_unwrap_policy(request)
-    assert in_open_surge(caseworker.actor_id, "default")
     assert request_unwrap_policy(
         UnwrapRequest(
             principal=coordinator.actor_id,
@@ -77,8 +74,8 @@ def test_the_granted_columns_cover_every_table_keyd_reads_and_the_guide_lists_th
 
     reads = keyd_reads()
     # Drafts are keyd's ledger's: keyd no longer reads accounts_draft.
-    surges = {"accounts_unwrapsurge", "accounts_unwrapsurge_members"}
-    assert set(TABLES) | set(INTAKE_TABLES) | surges | {"auth_group"} == set(reads)
+    # Evacuation nights are keyd's ledger's: keyd reads no surge table.
+    assert set(TABLES) | set(INTAKE_TABLES) | {"auth_group"} == set(reads)
     block = READS_TABLE.search(operators_guide())
     assert block, "docs/operators.md lost its table of keyd's reads"
     documented = {

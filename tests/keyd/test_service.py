@@ -12,7 +12,11 @@ from nacl.public import PrivateKey
 from corridor.vault import aead, blind_index, intake_box
 from corridor.vault.keyd import protocol as wire
 from corridor.vault.keyd.shares import read_record
+from corridor.vault.keyd.worker_tasks import RESTORE_CHECK
 from tests.keyd.conftest import PEER
+
+# The worker unwrapping as `corridor restore` checks a restore (any kind but a draft).
+WORKER = {"principal": "system:worker", "case_id": None, "task": RESTORE_CHECK}
 
 pytestmark = pytest.mark.pure
 
@@ -85,7 +89,7 @@ def test_unseal_one_share_at_a_time(service, shares):
 def test_no_share_and_no_key_ever_reaches_the_log(unsealed, shares):
     key = b"\x99" * 32
     fields = wrap(unsealed, key, "data")
-    call(unsealed, "unwrap", **fields, principal="system:worker", case_id=None)
+    call(unsealed, "unwrap", **fields, **WORKER)
     text = unsealed.journal.path.read_text()
     for share in shares:
         assert share.split()[4] not in text.split('"')
@@ -109,16 +113,16 @@ def test_seal_forgets_the_kek(unsealed, shares):
     assert call(unsealed, "kek_check", version=1)["error"] == "sealed"
     for share in shares[1:4]:
         call(unsealed, "unseal", admin=True, share=share)
-    answer = call(unsealed, "unwrap", **fields, principal="system:worker", case_id=None)
+    answer = call(unsealed, "unwrap", **fields, **WORKER)
     assert wire.read_bytes(answer, "key") == b"\x01" * 32
 
 
 def test_wrap_and_unwrap_give_back_the_key_bound_to_its_id(unsealed):
     fields = wrap(unsealed, b"\x07" * 32, "data")
-    answer = call(unsealed, "unwrap", **fields, principal="system:worker", case_id=None)
+    answer = call(unsealed, "unwrap", **fields, **WORKER)
     assert wire.read_bytes(answer, "key") == b"\x07" * 32
     moved = {**fields, "key_id": str(uuid.uuid4())}
-    answer = call(unsealed, "unwrap", **moved, principal="system:worker", case_id=None)
+    answer = call(unsealed, "unwrap", **moved, **WORKER)
     assert answer["error"] == "decryption_failed"
 
 
@@ -238,7 +242,7 @@ def test_a_rotation_makes_a_new_kek_with_new_shares(unsealed, keyd_dir, shares):
     assert call(unsealed, "new_kek", admin=True, version=2)["error"] == "invalid"
     rewrapped = call(unsealed, "rewrap", admin=True, **fields, to_version=2)
     fields2 = {**fields, "kek_version": 2, "blob": rewrapped["blob"]}
-    back = call(unsealed, "unwrap", **fields2, principal="system:worker", case_id=None)
+    back = call(unsealed, "unwrap", **fields2, **WORKER)
     assert wire.read_bytes(back, "key") == b"\x21" * 32
     assert call(unsealed, "forget_keks", admin=True, keep=2) == {"ok": True, "versions": [2]}
     assert sorted(read_record(keyd_dir).sets) == [2]

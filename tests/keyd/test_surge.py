@@ -11,16 +11,25 @@ from corridor.accounts.models import StaffAlert, UnwrapSurge
 from corridor.accounts.roles import Role
 from corridor.accounts.unwrap_limits import (
     close_surge,
-    in_open_surge,
     open_surge,
     record_unwrap_refusal,
 )
 from corridor.audit.models import AuditEntry
 from corridor.core.exceptions import InvalidInput, NotAllowed
+from corridor.vault.providers import key_provider
 from tests.accounts.helpers import form_token, log_in
 from tests.factories import StaffFactory
 
-pytestmark = pytest.mark.django_db
+# Each test its own data directory, so its own ledger (where surges are kept).
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "keystore"]),
+    pytest.mark.usefixtures("vault_keys"),
+]
+
+
+def in_open_surge(staff) -> bool:
+    """What keyd's ledger says (the file provider runs keyd's ledger code in-process)."""
+    return bool(key_provider().gatekeeper.in_surge(staff.pk))
 
 
 def test_a_coordinator_opens_a_night_for_listed_people(coordinator, caseworker, time_machine):
@@ -29,21 +38,20 @@ def test_a_coordinator_opens_a_night_for_listed_people(coordinator, caseworker, 
     bystander = StaffFactory(roles=[Role.CASEWORKER])
     surge = open_surge(actor=coordinator, name="night-0501", members=[caseworker], hours=6)
     assert surge.ends_at - surge.opened_at == timedelta(hours=6)
-    assert in_open_surge(caseworker.actor_id, "default")
-    assert not in_open_surge(bystander.actor_id, "default")
-    assert not in_open_surge("system:worker", "default")
+    assert in_open_surge(caseworker)
+    assert not in_open_surge(bystander)
     event = AuditEntry.objects.get(event_type="accounts.surge_opened")
     assert event.actor == coordinator.actor_id
     assert event.detail_values == {"name": "night-0501", "hours": 6, "members": 1}
     assert StaffAlert.objects.filter(staff=other_coordinator, code="surge_opened").exists()
     time_machine.shift(timedelta(hours=6))
-    assert not in_open_surge(caseworker.actor_id, "default")
+    assert not in_open_surge(caseworker)
 
 
 def test_closing_early_ends_the_lift_and_is_audited(coordinator, caseworker):
     surge = open_surge(actor=coordinator, name="night-0502", members=[caseworker], hours=2)
     close_surge(actor=coordinator, surge=surge)
-    assert not in_open_surge(caseworker.actor_id, "default")
+    assert not in_open_surge(caseworker)
     assert AuditEntry.objects.filter(event_type="accounts.surge_closed").count() == 1
     with pytest.raises(InvalidInput, match="already over"):
         close_surge(actor=coordinator, surge=surge)

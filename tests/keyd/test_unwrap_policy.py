@@ -13,13 +13,15 @@ from datetime import timedelta
 
 import pytest
 
+from corridor.accounts.models import UnwrapSurge
 from corridor.accounts.roles import Role
-from corridor.accounts.unwrap_limits import open_surge
 from corridor.cases.models import Case
 from corridor.cases.services.assignment import record_reveal
+from corridor.core import clock
 from corridor.vault.keyd import policy
 from corridor.vault.keyd import protocol as wire
 from corridor.vault.keyd.service import Peer
+from corridor.vault.keyd.worker_tasks import RESTORE_CHECK
 from tests.factories import StaffFactory
 from tests.keyd.conftest import PEER
 from tests.keyd.helpers import keyd_ticket, limits
@@ -58,6 +60,8 @@ def unwrap(service, fields, principal, case_id, *, peer=PEER) -> dict:
         "principal": principal,
         "case_id": case_id,
         "ticket": keyd_ticket(service, principal),
+        # The worker names the task it runs (vault/keyd/worker_tasks.py).
+        "task": RESTORE_CHECK if principal == "system:worker" else None,
     }
     return service.handle(request, peer=peer, admin=False)
 
@@ -180,7 +184,7 @@ def test_the_worker_unwraps_as_a_system_principal_within_its_own_limit(make_unse
     case = open_case(assign=False)
     fields = wrapped(service, case.key_id)
     assert unwrap(service, fields, "system:worker", str(case.pk))["ok"]
-    assert last_log_line(service)["detail"] == "system"
+    assert last_log_line(service)["detail"] == f"system:task:{RESTORE_CHECK}"
     assert unwrap(service, fields, "system:worker", None)["ok"]
     refused = unwrap(service, fields, "system:worker", str(case.pk))
     assert refused["reason"] == "rate_limited"
@@ -233,16 +237,61 @@ def test_the_window_slides(make_unsealed, open_case, caseworker):
     assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["reason"] == "rate_limited"
 
 
+def open_night(service, coordinator, members, *, hours=3, ticket="coordinator") -> dict:
+    """A coordinator opens an evacuation night through keyd (what accounts.open_surge asks)."""
+    return service.handle(
+        {
+            "op": "ledger_surge",
+            "surge": str(uuid.uuid4()),
+            "members": [member.pk for member in members],
+            "hours": hours,
+            "ticket": keyd_ticket(service, coordinator.actor_id) if ticket else None,
+        },
+        peer=PEER,
+        admin=False,
+    )
+
+
 def test_an_open_surge_lifts_the_limit_for_the_listed_people_only(
     make_unsealed, open_case, caseworker, coordinator
 ):
     service = make_unsealed(limits=limits(staff=2, surge=4))
     case = open_case()
     fields = wrapped(service, case.key_id)
-    open_surge(actor=coordinator, name="night-0501", members=[caseworker], hours=3)
+    keyd_ticket(service, caseworker.actor_id)  # keyd knows the caseworker (a login)
+    assert open_night(service, coordinator, [caseworker])["ok"]
     answers = [unwrap(service, fields, caseworker.actor_id, str(case.pk)) for _ in range(5)]
     assert [answer["ok"] for answer in answers] == [True, True, True, True, False]
     assert "surge limit" in answers[4]["message"]
+
+
+def test_a_forged_surge_in_the_data_database_lifts_nothing(
+    make_unsealed, open_case, caseworker, coordinator
+):
+    """The attack: the web process writes an open night listing someone into the data
+    database. keyd's ledger holds the nights; the row changes nobody's limit."""
+    service = make_unsealed(limits=limits(staff=1, surge=5))
+    case = open_case()
+    fields = wrapped(service, case.key_id)
+    now = clock.now()
+    forged = UnwrapSurge.objects.create(
+        name="night-0512", opened_by=coordinator, opened_at=now, ends_at=now + timedelta(hours=6)
+    )
+    forged.members.set([caseworker])
+    assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["ok"]
+    assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["reason"] == "rate_limited"
+
+
+def test_only_a_coordinators_ticket_opens_a_night_for_people_keyd_knows(
+    make_unsealed, caseworker, coordinator
+):
+    service = make_unsealed()
+    no_ticket = open_night(service, coordinator, [caseworker], ticket=None)
+    assert (no_ticket["ok"], no_ticket["reason"]) == (False, "ticket")
+    invented = StaffFactory(roles=[Role.CASEWORKER])  # a row keyd has never heard of
+    refused = open_night(service, coordinator, [invented])
+    assert (refused["ok"], refused["reason"]) == (False, "not_allowed")
+    assert not service.gatekeeper.in_surge(invented.pk)
 
 
 def test_a_surge_that_ended_lifts_nothing(
@@ -252,22 +301,10 @@ def test_a_surge_that_ended_lifts_nothing(
     service = make_unsealed(limits=limits(staff=1, surge=5))
     case = open_case()
     fields = wrapped(service, case.key_id)
-    open_surge(actor=coordinator, name="night-0501", members=[caseworker], hours=1)
+    keyd_ticket(service, caseworker.actor_id)
+    assert open_night(service, coordinator, [caseworker], hours=1)["ok"]
+    assert service.gatekeeper.in_surge(caseworker.pk)
     time_machine.shift(timedelta(hours=1))
-    assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["ok"]
-    assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["reason"] == "rate_limited"
-
-
-def test_a_failing_surge_check_keeps_the_normal_limit(
-    make_unsealed, open_case, caseworker, monkeypatch
-):
-    def broken(principal, database):
-        raise RuntimeError("database gone")
-
-    monkeypatch.setattr(policy, "_SURGE_CHECKS", {"broken": broken})
-    service = make_unsealed(limits=limits(staff=1))
-    case = open_case()
-    fields = wrapped(service, case.key_id)
     assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["ok"]
     assert unwrap(service, fields, caseworker.actor_id, str(case.pk))["reason"] == "rate_limited"
 
@@ -350,7 +387,6 @@ def test_nobody_logs_in_while_keyd_is_sealed(service, caseworker):
 def test_policies_are_registered_by_the_apps():
     assert "cases.assigned_or_revealed" in set(policy._POLICIES)
     assert "accounts.own_draft" not in set(policy._POLICIES)
-    assert "accounts.open_surge" in policy._SURGE_CHECKS
     assert policy.staff_id_of("staff:12") == 12
     assert policy.staff_id_of("staff:012") is None
     assert policy.staff_id_of("system:worker") is None

@@ -1,7 +1,8 @@
 """keyd's ledger and tickets, run in-process by the file provider (the same code keyd runs).
 
 Each attack writes into the data database what a compromised web process could write
-(a staff row, an assignment, a reveal, a surge, a draft) and asks for the key: the
+(a staff row, an assignment, a reveal, a surge, a draft, a watchlist entry) and asks
+for the key: the
 ledger, not the data database, decides, so each gets nothing.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 
 from corridor.accounts.drafts import access_draft_by_form, stash_draft
 from corridor.accounts.models import Draft, Staff, UnwrapSurge
@@ -17,11 +19,15 @@ from corridor.accounts.roles import Role
 from corridor.cases.models import Case, CaseAssignment, CaseReveal
 from corridor.cases.services.assignment import assign_case, record_reveal, unassign_case
 from corridor.core import clock
+from corridor.intake.models import Request, Status, WatchEntry
+from corridor.intake.services.hotline import record_hotline_request
+from corridor.intake.services.watchlist import add_watch_entry
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import UnwrapRefused
 from corridor.vault.keys import data_key
 from corridor.vault.ledger import TicketRefused, acting_with, as_operator
 from tests.factories import StaffFactory, open_case_for
+from tests.intake.screening.test_hotline import CALL
 from tests.ledger_helpers import admit, code_for
 from tests.ledger_helpers import keyd_log_in as log_in
 from tests.plugins.cases import CASE_DB
@@ -314,3 +320,25 @@ def test_once_anyone_enrols_no_account_is_added_without_an_administrators_ticket
         vault_ledger.record_new_account(staff_id=coordinator.pk, roles=["coordinator"])
     with acting_with(log_in(admin)):
         vault_ledger.record_new_account(staff_id=caseworker.pk, roles=[])
+
+
+def test_watchlist_keys_are_the_ledgers_and_a_forged_watch_row_gives_nothing(
+    team, coordinator, caseworker
+):
+    """A watchlist entry's key goes to coordinators by keyd's ledger, for that entry only.
+    The attacks: make a caseworker a coordinator in the data database; write a watch
+    entry naming a request's key (the watchlist rule once gave it to any coordinator)."""
+    with acting_with(team["coordinator"]):
+        entry = add_watch_entry(actor=coordinator, kind="official", details={"phone": "8900111"})
+        assert data_key(entry.key_id, for_actor=coordinator.actor_id, case_id=str(entry.pk))
+    caseworker.groups.add(Group.objects.get(name=Role.COORDINATOR.value))  # forged role
+    with acting_with(team["caseworker"]), pytest.raises(UnwrapRefused) as refused:
+        data_key(entry.key_id, for_actor=caseworker.actor_id, case_id=str(entry.pk))
+    assert refused.value.reason == "not_allowed"
+    operator = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    request = record_hotline_request(actor=operator, answers=CALL, escalate=False, conflict=False)
+    Request.objects.filter(pk=request.pk).update(status=Status.ACCEPTED)  # out of screening
+    forged = WatchEntry.objects.create(kind="official", added_by=coordinator)
+    WatchEntry.objects.filter(pk=forged.pk).update(key_id=request.key_id)
+    with acting_with(team["coordinator"]), pytest.raises(UnwrapRefused):
+        data_key(request.key_id, for_actor=coordinator.actor_id, case_id=str(forged.pk))

@@ -20,8 +20,9 @@ from corridor.accounts.selectors import roles_of
 from corridor.core import clock
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import UnwrapRefused
+from corridor.vault.keyd.worker_tasks import RESTORE_CHECK, SCREEN_REQUEST
 from corridor.vault.keys import data_key
-from corridor.vault.ledger import TicketRefused, acting_with
+from corridor.vault.ledger import TicketRefused, acting_with, working_on
 from corridor.vault.providers import key_provider
 from tests.factories import StaffFactory, open_case_for
 from tests.ledger_helpers import admit, code_for
@@ -100,10 +101,30 @@ def test_an_administrators_ticket_alone_gives_no_data_role(people):
     with acting_with(people["tickets"][people["admin"].pk]), pytest.raises(TicketRefused) as no:
         vault_ledger.record_role(staff_id=newcomer.pk, role="caseworker", granted=True)
     assert no.value.reason == "not_approved"
-    # A role that sees no personal data still takes one administrator's ticket.
-    with acting_with(people["tickets"][people["admin"].pk]):
+    # Nor the administrator role: one administrator does not make another.
+    with acting_with(people["tickets"][people["admin"].pk]), pytest.raises(TicketRefused) as no:
         vault_ledger.record_role(staff_id=newcomer.pk, role="admin", granted=True)
+    assert no.value.reason == "not_approved"
+    assert keyd_roles(newcomer) == frozenset()
+
+
+def test_the_administrator_role_takes_a_second_coordinators_approval(people):
+    newcomer, admin = people["newcomer"], people["admin"]
+    with acting_with(people["tickets"][admin.pk]), pytest.raises(ApprovalProblem):
+        accounts.grant_role(actor=admin, staff=newcomer, role=Role.ADMIN)
+    assert Role.ADMIN not in roles_of(newcomer)
+    approval = ask(people, ApprovalKind.GRANT_DATA_ROLE, newcomer, role="admin")
+    grant(people, approval)
+    with acting_with(people["tickets"][admin.pk]):
+        accounts.grant_role(
+            actor=admin, staff=newcomer, role=Role.ADMIN, approval_id=str(approval.pk)
+        )
     assert keyd_roles(newcomer) == {"admin"}
+    assert Role.ADMIN in roles_of(newcomer)
+    # Taking it away only takes power away: the administrator's ticket alone.
+    with acting_with(people["tickets"][admin.pk]):
+        accounts.revoke_role(actor=admin, staff=newcomer, role=Role.ADMIN)
+    assert keyd_roles(newcomer) == frozenset()
 
 
 def test_a_forged_granted_approval_row_gives_nothing(people):
@@ -240,7 +261,25 @@ def test_the_worker_gets_no_draft_key_but_a_case_key(people):
         draft = stash_draft(staff=coordinator, form_path="/notes/", fields={"body": "words"})
         case = open_case_for(coordinator, caseworker)
     assert draft is not None
-    with pytest.raises(UnwrapRefused) as refused:
+    with working_on(RESTORE_CHECK), pytest.raises(UnwrapRefused) as refused:
         data_key(draft.key_id, for_actor="system:worker", case_id=None)
     assert refused.value.reason == "not_allowed"
-    assert data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))
+    with working_on(RESTORE_CHECK):
+        assert data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))
+
+
+def test_the_worker_gets_only_the_kinds_its_task_needs(people):
+    """Screening reads requests and watchlist entries, never a case: keyd refuses the
+    screening task a case's key, and a task it has no policy for any key at all."""
+    coordinator, caseworker = people["first"], StaffFactory(roles=[Role.CASEWORKER])
+    admit(caseworker)
+    with acting_with(people["tickets"][coordinator.pk]):
+        case = open_case_for(coordinator, caseworker)
+    with working_on(SCREEN_REQUEST), pytest.raises(UnwrapRefused) as refused:
+        data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))
+    assert refused.value.reason == "not_allowed"
+    assert "intake.screen_request may not have a case key" in str(refused.value)
+    with pytest.raises(UnwrapRefused):
+        data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))  # no task
+    with working_on("cases.invented_task"), pytest.raises(UnwrapRefused):
+        data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))

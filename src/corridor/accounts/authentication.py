@@ -159,10 +159,22 @@ def must_reenrol(request: HttpRequest, staff: Staff) -> bool:
 
 
 def complete_with_backup_code(request: HttpRequest, *, staff: Staff, code: str) -> bool:
-    if not factors.use_backup_code(staff=staff, code=code):
+    """A backup code instead of the app's: keyd spends it and answers with the person's
+    ticket (someone keyd holds no factor for yet spends an old one, then re-enrols)."""
+    ticket = None
+    if keyd_login.keyd_checks_factors() and keyd_login.enrolled_in_keyd(staff):
+        ticket = keyd_login.log_in_with_backup_code(staff, code)
+        if ticket is None:
+            return False
+    elif not factors.use_backup_code(staff=staff, code=code):
         return False
     record_security_event(actor=staff, event=EventType.BACKUP_CODE_USED, subject_id=staff.pk)
+    if keyd_login.keyd_checks_factors() and ticket is None:
+        request.session[keyd_login.REENROL] = staff.pk
+        return True
     _finish(request, staff=staff, method="backup_code")
+    if ticket is not None:
+        keyd_login.keep_ticket(request, ticket)
     return True
 
 

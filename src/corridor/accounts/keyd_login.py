@@ -23,7 +23,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from corridor.accounts.factors import TotpEnrolment
+from corridor.accounts.factors import TotpEnrolment, remaining_backup_codes
 from corridor.accounts.models import Staff
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import VAULT_FAILURES, VaultError
@@ -52,8 +52,27 @@ def log_in_through_keyd(staff: Staff, code: str) -> str | None:
         return None
 
 
+def log_in_with_backup_code(staff: Staff, code: str) -> str | None:
+    """keyd's ticket for this person if keyd spends the backup code, else None."""
+    try:
+        return vault_ledger.log_in_with_backup_code(staff.pk, code)
+    except vault_ledger.TicketRefused:
+        return None
+
+
+def backup_codes_left(staff: Staff) -> int:
+    """Unspent backup codes: keyd's where keyd checks factors (plus old ones not yet
+    replaced by a re-enrolment), else the data database's."""
+    left = remaining_backup_codes(staff)
+    if keyd_checks_factors():
+        with contextlib.suppress(*VAULT_FAILURES):
+            left += vault_ledger.backup_codes_left(staff.pk)
+    return left
+
+
 def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
-    """A new secret that keyd made and keeps; shown once as a QR code drawn here."""
+    """The secret that keyd made and keeps for this enrolment, as a QR code drawn here:
+    the same one on every page until a code confirms it or it is cancelled."""
     secret = vault_ledger.begin_enrolment(staff.pk)
     encoded = base64.b32encode(secret).decode("ascii").rstrip("=")
     issuer = settings.OTP_TOTP_ISSUER
@@ -65,6 +84,12 @@ def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
     return TotpEnrolment(
         device_id=0, secret_base32=encoded, qr_data_uri=qr.svg_data_uri(scale=5, border=2)
     )
+
+
+def cancel_keyd_enrolment(staff: Staff) -> None:
+    """The person gave up this enrolment: keyd drops its secret (the next one is new)."""
+    with contextlib.suppress(vault_ledger.TicketRefused):
+        vault_ledger.begin_enrolment(staff.pk, restart=True)
 
 
 def confirm_keyd_enrolment(staff: Staff, code: str) -> str | None:

@@ -28,6 +28,10 @@ DATA_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.VERIFIER, Role.CASEWORKER, R
 # role is never combined with any of them.
 TWO_PERSON_ROLES = DATA_ROLES | {Role.AUDITOR}
 
+# Roles whose granting needs a second person: those, and the administrator's (who adds
+# accounts and asks for every gated change), so no one administrator makes another.
+TWO_PERSON_GRANTS = TWO_PERSON_ROLES | {Role.ADMIN}
+
 # Roles a standby account may be registered for (two people) and put on duty in (one
 # coordinator, at most STANDBY_MAX_HOURS).
 STANDBY_ROLES = frozenset({Role.COORDINATOR, Role.CASEWORKER, Role.VERIFIER})

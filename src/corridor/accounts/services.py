@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from corridor.accounts import approvals, factors
+from corridor.accounts import approvals, factors, keyd_login
 from corridor.accounts.alerts import alert_coordinators_and_auditors
 from corridor.accounts.events import record_security_event
 from corridor.accounts.models import Approval, ApprovalKind, BackupCode, Staff
 from corridor.accounts.roles import (
     MIN_ACTIVE_COORDINATORS,
     ROLE_PERMISSIONS,
+    TWO_PERSON_GRANTS,
     TWO_PERSON_ROLES,
     Role,
 )
@@ -209,12 +210,13 @@ def grant_role(
     approval_id: str | None = None,
     emergency_reason: str | None = None,
 ) -> None:
-    """Give `staff` a role. A TWO_PERSON role needs an approval granted by a coordinator;
-    `emergency_reason` is refused for them (kept so callers' signatures stay stable)."""
+    """Give `staff` a role. A TWO_PERSON role, or the administrator's, needs an approval
+    granted by a coordinator; `emergency_reason` is refused for them (kept so callers'
+    signatures stay stable)."""
     _require_manager(actor)
     _check_separation(held_roles(staff) | {role})
     approval = None
-    if role in TWO_PERSON_ROLES:
+    if role in TWO_PERSON_GRANTS:
         approval = approvals.authorise(
             actor=actor,
             kind=ApprovalKind.GRANT_DATA_ROLE,
@@ -463,7 +465,13 @@ def record_passkey_enrolled(*, staff: Staff, credential_id: int) -> None:
 
 @transaction.atomic
 def replace_own_backup_codes(*, staff: Staff) -> list[str]:
-    codes = factors.replace_backup_codes(staff=staff)
+    """Fresh backup codes to show once. Where keyd checks factors, keyd makes and keeps
+    them (with the person's own ticket) and the data database keeps none."""
+    if keyd_login.keyd_checks_factors():
+        codes = vault_ledger.new_backup_codes(staff.pk)
+        BackupCode.objects.filter(staff=staff).delete()
+    else:
+        codes = factors.replace_backup_codes(staff=staff)
     record_security_event(actor=staff, event=EventType.BACKUP_CODES_GENERATED, subject_id=staff.pk)
     return codes
 

@@ -13,15 +13,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Concatenate, ParamSpec
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import keyd_login
 from corridor.accounts.events import record_security_event
@@ -44,6 +46,9 @@ RECENT_AUTH = timedelta(minutes=5)
 # Writing last-seen to the session table on every request would turn reads
 # into writes; once a minute is enough for a 15-minute limit.
 _TOUCH_EVERY = timedelta(seconds=60)
+
+
+REAUTH_NEEDED = _("Confirm your password and code first: you are taken there now.")
 
 
 def start_staff_session(request: HttpRequest, *, staff: Staff, method: str) -> None:
@@ -155,6 +160,18 @@ def reauth_redirect(request: HttpRequest, next_path: str = "") -> HttpResponse:
     return redirect(target)
 
 
+def _reauth_json(request: HttpRequest) -> JsonResponse:
+    """A script's request (a passkey being registered) after the last check went stale:
+    say so in words and where to confirm password and code, then come back to the page
+    it was sent from; never a redirect the script would read as a broken answer."""
+    referer = request.headers.get("Referer", "")
+    back = "/"
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        back = urlsplit(referer).path or "/"
+    target = settings.CORRIDOR_REAUTH_URL + "?" + urlencode({"next": back})
+    return JsonResponse({"error": str(REAUTH_NEEDED), "reauth": target}, status=401)
+
+
 def require_recent_auth(
     view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
@@ -163,6 +180,8 @@ def require_recent_auth(
     @wraps(view)
     def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not has_recent_auth(request):
+            if request.content_type == "application/json":
+                return _reauth_json(request)
             return reauth_redirect(request)
         return view(request, *args, **kwargs)
 

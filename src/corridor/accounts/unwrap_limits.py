@@ -1,6 +1,6 @@
 """How many case keys a person may have per hour, as keyd enforces it: surge nights that lift
-the limit for listed people, refusals recorded in the audit log, and the keyd policies
-accounts owns (who is in an open surge; drafts are keyd's ledger's).
+the limit for listed people (kept in keyd's own ledger, which lifts nothing for a row
+written only into this database), and refusals recorded in the audit log.
 
     surge = open_surge(actor=coordinator, name="night-0512", members=[a, b], hours=6)
     close_surge(actor=coordinator, surge=surge)
@@ -29,11 +29,7 @@ from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput, NotAllowed
-from corridor.vault.keyd.policy import (
-    register_keyd_reads,
-    register_surge_check,
-    staff_id_of,
-)
+from corridor.vault import ledger as vault_ledger
 
 MAX_SURGE_HOURS = 12
 SURGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
@@ -73,6 +69,10 @@ def open_surge(*, actor: Staff, name: str, members: Collection[Staff], hours: in
         name=name, opened_by=actor, opened_at=now, ends_at=now + timedelta(hours=hours)
     )
     surge.members.set(members)
+    # keyd's own ledger decides whose limit is lifted; this row is what the pages show.
+    vault_ledger.record_surge(
+        surge_id=str(surge.pk), members=[member.pk for member in members], hours=hours
+    )
     record_event(
         actor=actor,
         event=EventType.SURGE_OPENED,
@@ -93,6 +93,7 @@ def close_surge(*, actor: Staff, surge: UnwrapSurge) -> UnwrapSurge:
         raise InvalidInput(str(SURGE_CLOSED_ALREADY))
     surge.closed_at = now
     surge.save(update_fields=["closed_at"])
+    vault_ledger.record_surge_closed(surge_id=str(surge.pk))
     record_event(
         actor=actor,
         event=EventType.SURGE_CLOSED,
@@ -130,35 +131,3 @@ def record_unwrap_refusal(
     )
     if code == "rate_limited":
         alert_coordinators(code="unwrap_limit")
-
-
-# ---------------------------------------------------------------- what keyd asks
-def in_open_surge(principal: str, database: str) -> bool:
-    """keyd's surge check: is this staff member listed in a night that is open now?"""
-    staff_id = staff_id_of(principal)
-    if staff_id is None:
-        return False
-    now = clock.now()
-    return (
-        UnwrapSurge.objects.using(database)
-        .filter(
-            members__id=staff_id,
-            opened_at__lte=now,
-            ends_at__gt=now,
-            closed_at__isnull=True,
-        )
-        .exists()
-    )
-
-
-def register() -> None:
-    # A draft's key is keyd's ledger's to give (corridor.vault.keyd.tickets): a Draft row
-    # in this database grants nothing.
-    register_surge_check("accounts.open_surge", in_open_surge)
-    register_keyd_reads(
-        {
-            "accounts_staff": ("id", "is_active"),
-            "accounts_unwrapsurge": ("id", "opened_at", "ends_at", "closed_at"),
-            "accounts_unwrapsurge_members": ("unwrapsurge_id", "staff_id"),
-        }
-    )

@@ -18,7 +18,9 @@ from corridor.intake.services.screening import screen_waiting_requests
 from corridor.intake.services.sessions import forget_idle_sessions
 from corridor.intake.throttles import forget_idle_buckets
 from corridor.vault.intake import rotate_intake_keys
+from corridor.vault.keyd.worker_tasks import SCREEN_REQUEST
 from corridor.vault.keystore import current_key
+from corridor.vault.ledger import working_on
 from corridor.vault.models import Purpose
 
 # A portal form token is refused after a day (portal/tokens.py), so its record can go then.
@@ -42,7 +44,8 @@ def sweep_portal_rows() -> None:
 @periodic("intake.screen_waiting_requests", every=timedelta(minutes=10))
 def screen_waiting() -> None:
     """Requests whose screening task never ran are screened here (oldest first)."""
-    screen_waiting_requests(actor=WORKER)
+    with working_on(SCREEN_REQUEST):
+        screen_waiting_requests(actor=WORKER)
 
 
 @periodic("intake.erase_due_requests", every=timedelta(hours=6))

@@ -28,8 +28,10 @@ from corridor.vault.domains import MANIFEST_PREFIX
 from corridor.vault.errors import RestoreRefused, VaultError
 from corridor.vault.fields import EncryptedField
 from corridor.vault.intake import seal_for_intake
+from corridor.vault.keyd.worker_tasks import RESTORE_CHECK
 from corridor.vault.keys import data_key
 from corridor.vault.keystore import keystore_errors
+from corridor.vault.ledger import working_on
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import key_provider
 
@@ -88,7 +90,8 @@ def _sample_data() -> None:
             for row in rows.iterator():
                 key_id = getattr(row, field.key_field)
                 if key_id in held:
-                    key = data_key(key_id, for_actor=SAMPLE_ACTOR, case_id=None)
+                    with working_on(RESTORE_CHECK):
+                        key = data_key(key_id, for_actor=SAMPLE_ACTOR, case_id=None)
                     open_field(getattr(row, field.attname), key=key)
                     break
             # One field per model is enough: the model's other fields share its key.

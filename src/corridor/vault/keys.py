@@ -27,6 +27,7 @@ from corridor.vault.aead import new_key
 from corridor.vault.datakey import DataKey
 from corridor.vault.errors import InputRejected
 from corridor.vault.fields import DataKeyField
+from corridor.vault.keyd.acting import current_task
 from corridor.vault.keyd.ledger import KeyOwner
 from corridor.vault.keyd.policy import DEMO_PRINCIPAL
 from corridor.vault.keystore import KeyDestruction, destroy_key, get_wrapped_key, keystore_errors
@@ -86,9 +87,10 @@ def create_data_key(owner: KeyOwner | None = None) -> DataKey:
 def data_key(key_id: uuid.UUID | str, *, for_actor: str, case_id: str | None) -> DataKey:
     """The usable DEK `key_id` for `for_actor` working on `case_id`.
 
-    The file provider ignores who asks; keyd unwraps only for staff assigned to the
-    case (or with a fresh break-glass record) and for its named system principals,
-    within their limits. Raises KeyNotFound, KeyDestroyed, or the provider's own
+    keyd (and the file provider, unless the ledger is not enforced) unwraps only for
+    staff its ledger allows, with their ticket, and for `system:worker` running a task
+    that needs a key of this kind (`working_on`; vault/keyd/worker_tasks.py), within
+    their limits. Raises KeyNotFound, KeyDestroyed, or the provider's own
     refusal (UnwrapRefused, VaultSealed, KeydUnreachable).
     """
     if not isinstance(for_actor, str) or not for_actor:
@@ -102,6 +104,7 @@ def data_key(key_id: uuid.UUID | str, *, for_actor: str, case_id: str | None) ->
         for_actor=DEMO_PRINCIPAL if _DEMO_BUILD.get() else for_actor,
         case_id=case_id,
         ticket=current_ticket(),
+        task=current_task(),
     )
     return DataKey(row.id, material)
 

@@ -21,7 +21,13 @@ import base64
 from collections.abc import Collection
 from typing import Any
 
-from corridor.vault.keyd.acting import acting_as_operator, acting_with, as_operator, current_ticket
+from corridor.vault.keyd.acting import (
+    acting_as_operator,
+    acting_with,
+    as_operator,
+    current_ticket,
+    working_on,
+)
 from corridor.vault.keyd.ledger import KeyOwner, owner_fields
 from corridor.vault.keyd.tickets import TicketRefused
 from corridor.vault.providers import key_provider
@@ -32,6 +38,7 @@ __all__ = [
     "acting_with",
     "approve_change",
     "as_operator",
+    "backup_codes_left",
     "begin_enrolment",
     "confirm_enrolment",
     "current_ticket",
@@ -40,6 +47,8 @@ __all__ = [
     "enrol_known_secret",
     "enrolled",
     "log_in",
+    "log_in_with_backup_code",
+    "new_backup_codes",
     "propose_change",
     "record_active",
     "record_assignment",
@@ -47,7 +56,10 @@ __all__ = [
     "record_new_account",
     "record_reveal",
     "record_role",
+    "record_surge",
+    "record_surge_closed",
     "remove_factor",
+    "working_on",
 ]
 
 
@@ -64,9 +76,13 @@ def enrolled(staff_id: int) -> bool:
     return bool(_call("factor_status", staff_id=staff_id)["enrolled"])
 
 
-def begin_enrolment(staff_id: int) -> bytes:
-    """A fresh TOTP secret keyd made and keeps; show it once (QR code), then confirm."""
-    return base64.b64decode(_call("factor_begin", staff_id=staff_id)["secret"])
+def begin_enrolment(staff_id: int, *, restart: bool = False) -> bytes:
+    """The TOTP secret keyd made and keeps for this enrolment (QR code), then confirm it.
+    The same secret until a code confirms it; `restart` (cancelled) makes a new one."""
+    fields: dict[str, Any] = {"staff_id": staff_id}
+    if restart:
+        fields["restart"] = True
+    return base64.b64decode(_call("factor_begin", **fields)["secret"])
 
 
 def confirm_enrolment(staff_id: int, code: str) -> str:
@@ -83,6 +99,21 @@ def remove_factor(staff_id: int, *, proposal: str | None = None) -> None:
     """Forget this person's factor and tickets (a reset): they enrol again at next login.
     For a holder of a TWO_PERSON role, `proposal` names the approved proposal."""
     _call("factor_remove", staff_id=staff_id, **_proposal(proposal))
+
+
+def new_backup_codes(staff_id: int) -> list[str]:
+    """Fresh backup codes keyd made and keeps (SHA-256 only), with the person's own ticket;
+    the old ones stop working. Show them once."""
+    return [str(code) for code in _call("backup_new", staff_id=staff_id)["codes"]]
+
+
+def backup_codes_left(staff_id: int) -> int:
+    return int(_call("factor_status", staff_id=staff_id)["backup_codes"])
+
+
+def log_in_with_backup_code(staff_id: int, code: str) -> str:
+    """keyd spends one of the person's backup codes and answers with a ticket."""
+    return str(_call("login_backup", staff_id=staff_id, code=code)["ticket"])
 
 
 def log_in(staff_id: int, code: str) -> str:
@@ -128,6 +159,17 @@ def record_active(*, staff_id: int, active: bool, proposal: str | None = None) -
     ticket and unwraps nothing for it. Switching a TWO_PERSON role holder on names the
     approved proposal."""
     _call("ledger_active", staff_id=staff_id, active=active, **_proposal(proposal))
+
+
+def record_surge(*, surge_id: str, members: Collection[int], hours: int) -> None:
+    """An evacuation night opened, with a coordinator's ticket: keyd lifts the listed
+    people's hourly limit for `hours` by its own clock."""
+    _call("ledger_surge", surge=surge_id, members=sorted(members), hours=hours)
+
+
+def record_surge_closed(*, surge_id: str) -> None:
+    """An evacuation night closed early, with a coordinator's ticket."""
+    _call("ledger_surge", surge=surge_id, closed=True)
 
 
 def propose_change(

@@ -33,6 +33,7 @@ from corridor.intake.services.screening import screen_request_task
 from corridor.intake.tally import count_arrival
 from corridor.vault import keys as vault_keys
 from corridor.vault.fields import JSONValue, seal_field
+from corridor.vault.ledger import KeyOwner
 
 # The triage asked in the first minute, then the rest of the call.
 TRIAGE_FIELDS = ("danger_now", "where", "can_talk", "callback")
@@ -81,11 +82,13 @@ def record_hotline_request(
     kept = check_hotline_answers(answers)
     # Who can decrypt: holders of the request key (the operator until screening ends,
     # verifiers and coordinators, the worker), never the portal.
-    key = vault_keys.create_data_key()
+    # keyd's ledger records the key as this request's: it opens for no other object.
+    request_id = uuid.uuid4()
+    key = vault_keys.create_data_key(owner=KeyOwner(kind="request", object_id=str(request_id)))
     now = clock.now()
     with transaction.atomic():
         request = Request(
-            id=uuid.uuid4(),
+            id=request_id,
             reference=free_reference(),
             channel=Channel.HOTLINE,
             received_on=clock.today(),

@@ -26,6 +26,7 @@ from corridor.intake.services.messages import file_message
 from corridor.vault import keys as vault_keys
 from corridor.vault.errors import DecryptionFailed
 from corridor.vault.fields import JSONValue, seal_field
+from corridor.vault.ledger import KeyOwner
 from corridor.vault.providers import key_provider
 
 
@@ -44,7 +45,7 @@ def open_sealed_request(*, actor: Actor, request: Request) -> Request:
     answers = _answers(key_provider().open_intake(bytes(sealed), str(request.id)))
     # The key is stored before the rows that name it (two databases, not atomic
     # together): a failure below leaves an unused key, never a row without its key.
-    key = vault_keys.create_data_key()
+    key = vault_keys.create_data_key(owner=KeyOwner(kind="request", object_id=str(request.id)))
     opened = False
     try:
         with transaction.atomic():

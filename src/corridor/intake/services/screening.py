@@ -57,6 +57,8 @@ from corridor.intake.services.opening import open_sealed_request
 from corridor.vault import keys as vault_keys
 from corridor.vault.errors import KeyDestroyed, KeyNotFound
 from corridor.vault.fields import JSONValue, open_field, seal_field
+from corridor.vault.keyd.worker_tasks import SCREEN_REQUEST
+from corridor.vault.ledger import working_on
 
 SCREENABLE = frozenset({Status.AWAITING_SCREENING, Status.AWAITING_UNSEAL})
 # Indexes that find candidates; the short compound and date-of-birth indexes only
@@ -90,7 +92,9 @@ def screen_request_task(request_id: str) -> None:
 
 @parks_until_unseal(PARKED_KIND)
 def screen_or_park(request_id: str) -> None:
-    screen_request(actor=WORKER, request_id=uuid.UUID(request_id))
+    # keyd serves this task request and watchlist keys only (vault/keyd/worker_tasks.py).
+    with working_on(SCREEN_REQUEST):
+        screen_request(actor=WORKER, request_id=uuid.UUID(request_id))
 
 
 def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | None:

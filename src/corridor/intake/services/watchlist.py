@@ -29,6 +29,7 @@ from corridor.intake.screening.facts import facts_from_answers
 from corridor.intake.screening.indexes import index_values
 from corridor.vault import keys as vault_keys
 from corridor.vault.fields import JSONValue, seal_field
+from corridor.vault.ledger import KeyOwner
 
 WATCH_FIELDS = ("full_name", "phone", "document_number", "date_of_birth", "note")
 NOTHING_TO_MATCH = _(
@@ -52,10 +53,12 @@ def add_watch_entry(*, actor: Staff, kind: str, details: Mapping[str, str]) -> W
     if not (facts.names or facts.all_phones or facts.documents):
         raise InvalidInput(str(NOTHING_TO_MATCH))
     values = index_values(facts)
-    # Who can decrypt: coordinators through keyd's watchlist policy, and the worker.
-    key = vault_keys.create_data_key()
+    # Who can decrypt: coordinators (by keyd's ledger, which records the key as this
+    # entry's when it is wrapped) and the worker's screening.
+    entry_id = uuid.uuid4()
+    key = vault_keys.create_data_key(owner=KeyOwner(kind="watch", object_id=str(entry_id)))
     with transaction.atomic():
-        entry = WatchEntry(kind=kind, added_by=actor)
+        entry = WatchEntry(id=entry_id, kind=kind, added_by=actor)
         seal_field(entry, "details", kept, key=key)
         entry.save()
         IndexEntry.objects.bulk_create(

@@ -259,6 +259,7 @@ class KeydKeyProvider:
         for_actor: str | None = None,
         case_id: str | None = None,
         ticket: str | None = None,
+        task: str | None = None,
     ) -> bytes:
         request = {
             "op": "unwrap",
@@ -266,6 +267,7 @@ class KeydKeyProvider:
             "principal": for_actor or "unnamed",
             "case_id": case_id,
             "ticket": ticket,
+            "task": task,
         }
         return wire.read_bytes(self._data().call(request), "key")
 

@@ -14,11 +14,13 @@ What it holds:
   draft, whose it is; written at wrap time, once: a key's owner never changes;
 - the staff keyd knows (an account created through keyd) and their roles;
 - current case assignments and break-glass reveals;
+- the evacuation nights (surges) open now and who each lists: the people whose hourly
+  limit keyd lifts to the surge limit;
 - the accounts switched off (deactivated or suspended): no ticket, no unwrap;
 - the gated changes proposed with one person's ticket and approved with a second
   coordinator's (role changes, factor resets and reactivations of TWO_PERSON roles);
 - the second factors keyd verifies (TOTP secrets, sealed under a key derived from the
-  KEK) and the tickets it issued (their SHA-256 only).
+  KEK; backup codes, their SHA-256 only) and the tickets it issued (their SHA-256 only).
 """
 
 from __future__ import annotations
@@ -65,6 +67,15 @@ CREATE TABLE IF NOT EXISTS inactive (staff_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS proposal (
     id TEXT PRIMARY KEY, change TEXT NOT NULL, proposer INTEGER NOT NULL,
     approver INTEGER, created_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS surge (
+    id TEXT PRIMARY KEY, opened_by INTEGER NOT NULL, ends_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS surge_member (
+    surge_id TEXT NOT NULL, staff_id INTEGER NOT NULL, PRIMARY KEY (surge_id, staff_id)
+);
+CREATE TABLE IF NOT EXISTS backup_code (
+    staff_id INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (staff_id, digest)
 );
 CREATE TABLE IF NOT EXISTS ticket (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
@@ -330,6 +341,35 @@ class Ledger:
             is not None
         )
 
+    # ------------------------------------------------------------ surges
+    def open_surge(self, surge_id: str, opened_by: int, members: list[int], ends_at: float) -> None:
+        """A new evacuation night; a surge id is used once (InputRejected if known)."""
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM surge WHERE id = ?", (surge_id,)).fetchone():
+                raise InputRejected("keyd knows this surge already.")
+            db.execute(
+                "INSERT INTO surge (id, opened_by, ends_at) VALUES (?, ?, ?)",
+                (surge_id, opened_by, ends_at),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO surge_member (surge_id, staff_id) VALUES (?, ?)",
+                [(surge_id, member) for member in members],
+            )
+
+    def close_surge(self, surge_id: str, at: float) -> None:
+        with self._write() as db:
+            db.execute("UPDATE surge SET ends_at = MIN(ends_at, ?) WHERE id = ?", (at, surge_id))
+
+    def in_surge(self, staff_id: int, now: float) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM surge_member m JOIN surge s ON s.id = m.surge_id "
+                "WHERE m.staff_id = ? AND s.ends_at > ? LIMIT 1",
+                (staff_id, now),
+            )
+            is not None
+        )
+
     # ------------------------------------------------------------ second factors
     def factor(self, staff_id: int) -> Factor | None:
         row = self._one(
@@ -368,7 +408,28 @@ class Ledger:
     def delete_factor(self, staff_id: int) -> None:
         with self._write() as db:
             db.execute("DELETE FROM factor WHERE staff_id = ?", (staff_id,))
+            db.execute("DELETE FROM backup_code WHERE staff_id = ?", (staff_id,))
             db.execute("DELETE FROM ticket WHERE staff_id = ?", (staff_id,))
+
+    def replace_backup_codes(self, staff_id: int, digests: list[str]) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM backup_code WHERE staff_id = ?", (staff_id,))
+            db.executemany(
+                "INSERT INTO backup_code (staff_id, digest) VALUES (?, ?)",
+                [(staff_id, digest) for digest in digests],
+            )
+
+    def use_backup_code(self, staff_id: int, digest: str) -> bool:
+        """Spend one code: True once, False if unknown or already spent."""
+        with self._write() as db:
+            spent = db.execute(
+                "DELETE FROM backup_code WHERE staff_id = ? AND digest = ?", (staff_id, digest)
+            )
+            return bool(spent.rowcount)
+
+    def backup_codes_left(self, staff_id: int) -> int:
+        row = self._one("SELECT COUNT(*) FROM backup_code WHERE staff_id = ?", (staff_id,))
+        return int(row[0]) if row is not None and isinstance(row[0], int) else 0
 
     def enrolled_staff(self) -> list[int]:
         rows = self._db().execute("SELECT staff_id FROM factor WHERE confirmed = 1")

@@ -1,13 +1,14 @@
 """Who may have a data key: the policies other apps register with the vault.
 
 The vault knows no domain, so keyd asks the policies that apps register at start-up
-(`corridor.cases` in its AppConfig.ready: assigned to the case, or a fresh
-break-glass reveal; `corridor.accounts`: a person's own form drafts). A policy reads
+(in their AppConfig.ready: `corridor.intake`, who may read an intake request while it
+is screened or verified; `corridor.cases`, case keys made before keyd's ledger), for
+keys the ledger does not decide (tickets.py: case, draft and watchlist keys whose
+owner it recorded are the ledger's alone). A policy reads
 the database through the read-only alias it is given. A request is granted when
 any policy grants it; with no policy registered, nothing is (fail closed).
 
     register_unwrap_policy("cases.assigned_or_revealed", case_policy)
-    register_surge_check("accounts.surge", in_open_surge)
     register_keyd_reads({"cases_case": ("id", "key_id", "erased_at")})
 
 The columns a policy reads are registered too: on PostgreSQL, `corridor setup` and
@@ -44,12 +45,9 @@ class UnwrapRequest:
 
 
 UnwrapPolicy = Callable[[UnwrapRequest], bool]
-# (principal, read-only alias) -> whether the principal is listed in an open surge now.
-SurgeCheck = Callable[[str, str], bool]
 
 _POLICIES: dict[str, UnwrapPolicy] = {}
 _READS: dict[str, set[str]] = {}
-_SURGE_CHECKS: dict[str, SurgeCheck] = {}
 
 
 def staff_id_of(principal: str) -> int | None:
@@ -63,13 +61,8 @@ def register_unwrap_policy(name: str, policy: UnwrapPolicy) -> None:
     _POLICIES[name] = policy
 
 
-def register_surge_check(name: str, check: SurgeCheck) -> None:
-    """Add (or replace) a check that lifts a person's limit to the surge limit."""
-    _SURGE_CHECKS[name] = check
-
-
 def register_keyd_reads(columns: dict[str, tuple[str, ...]]) -> None:
-    """Add the columns (by table) that a registered policy or surge check reads."""
+    """Add the columns (by table) that a registered policy reads."""
     for table, names in columns.items():
         _READS.setdefault(table, set()).update(names)
 
@@ -85,7 +78,3 @@ def granting_policy(request: UnwrapRequest) -> str | None:
         if policy(request):
             return name
     return None
-
-
-def in_surge(principal: str, database: str) -> bool:
-    return any(check(principal, database) for check in list(_SURGE_CHECKS.values()))

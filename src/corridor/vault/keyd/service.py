@@ -60,7 +60,7 @@ from corridor.vault.keyd.headkey import (
 from corridor.vault.keyd.journal import KeydJournal, lines_after
 from corridor.vault.keyd.ledger import LEDGER_FILE, Ledger
 from corridor.vault.keyd.limits import KeydLimits, SlidingWindow
-from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, in_surge, staff_id_of
+from corridor.vault.keyd.policy import UnwrapRequest, granting_policy, staff_id_of
 from corridor.vault.keyd.shares import (
     ShareGathering,
     ShareSet,
@@ -277,9 +277,18 @@ class KeydService:
         if self.sealed:
             raise VaultSealed(SEALED)
         ticket = message.get("ticket")
-        note.detail = self._check_allowed(
-            principal, case_id, key_id, ticket=ticket if isinstance(ticket, str) else None
+        task = wire.read_optional_code(message, "task")
+        if task is not None:
+            # In the line before the check, so a refused task's attempt names it too.
+            note.detail = f"task:{task}"
+        granted = self._check_allowed(
+            principal,
+            case_id,
+            key_id,
+            ticket=ticket if isinstance(ticket, str) else None,
+            task=task,
         )
+        note.detail = f"{granted}:task:{task}" if task is not None else granted
         self._charge(principal, peer, case_id)
         return {"key": wire.encode_bytes(self._unwrap_row(message, note, purpose=Purpose.DATA))}
 
@@ -385,12 +394,20 @@ class KeydService:
         )
 
     def _check_allowed(
-        self, principal: str, case_id: str | None, key_id: uuid.UUID, *, ticket: str | None
+        self,
+        principal: str,
+        case_id: str | None,
+        key_id: uuid.UUID,
+        *,
+        ticket: str | None,
+        task: str | None = None,
     ) -> str:
         """The name of what allows this unwrap, or UnwrapRefused."""
         if principal in self.system_principals:
-            # The worker's policy by key kind (tickets.py): never a person's form draft.
-            self.gatekeeper.check_system_unwrap(principal=principal, case_id=case_id, key_id=key_id)
+            # The worker's policy by task and key kind (worker_tasks.py, tickets.py).
+            self.gatekeeper.check_system_unwrap(
+                principal=principal, case_id=case_id, key_id=key_id, task=task
+            )
             return "system"
         staff_id = staff_id_of(principal)
         if staff_id is None:
@@ -474,12 +491,9 @@ class KeydService:
             self._windows.add((kind, peer.pid), now)
 
     def _in_surge(self, principal: str) -> bool:
-        try:
-            return in_surge(principal, self.database)
-        except Exception:
-            logger.exception("surge check failed", extra={"event": "keyd.policy_failed"})
-            self._close_database()
-            return False
+        """Listed in an evacuation night keyd's own ledger holds (never the data database's)."""
+        staff_id = staff_id_of(principal)
+        return staff_id is not None and self.gatekeeper.in_surge(staff_id)
 
     # ------------------------------------------------------------ admin operations
     def op_status(self, message: dict[str, Any], peer: Peer, note: _Note) -> dict[str, Any]:

@@ -8,7 +8,10 @@ of that same person, and the key must be one the ledger lets them have:
 
 - a case's key (recorded at wrap time as kind `case`) to a person the ledger lists
   as assigned to that case, or who recorded a break-glass reveal in the last ten minutes;
-- a draft's key (kind `draft`) to the person whose draft it is, with no case named.
+- a draft's key (kind `draft`) to the person whose draft it is, with no case named;
+- a watchlist entry's key (kind `watch`) to a coordinator (by the ledger), for that entry;
+- an intake request's key (kind `request`) only for that request; who may read it while
+  it is screened is still the registered policy's to say (intake/unwrap_policy.py).
 
     gate = Gatekeeper(ledger, kek=..., current_version=...)
     answer = gate.handle("login", {"staff_id": 12, "code": "123456"})   # {"ticket": ...}
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import time
@@ -38,9 +42,14 @@ from corridor.vault import aead
 from corridor.vault.errors import DecryptionFailed, InputRejected, UnwrapRefused
 from corridor.vault.keyd import protocol as wire
 from corridor.vault.keyd.ledger import SYSTEM_KINDS, Factor, KeyOwner, Ledger
+from corridor.vault.keyd.worker_tasks import WORKER, check_worker_task
 
 TICKET_LIFETIME = 8 * 60 * 60
 REVEAL_LIFETIME = 10 * 60  # as cases.access.REVEAL_LIFETIME
+BACKUP_CODES = 10
+# A backup code: 16 characters of base32 (80 bits), shown in groups of four. Long
+# enough that keyd keeps only a SHA-256 of each and no copy of its ledger can be searched.
+BACKUP_CODE_CHARS = 16
 TOTP_STEP = 30
 TOTP_DIGITS = 6
 SECRET_BYTES = 20
@@ -64,6 +73,9 @@ LEDGER_OPS = (
     "ledger_propose",
     "ledger_approve",
     "ledger_active",
+    "ledger_surge",
+    "backup_new",
+    "login_backup",
 )
 ADMIN = "admin"
 COORDINATOR = "coordinator"
@@ -72,7 +84,13 @@ CASE_ROLES = frozenset({"caseworker", COORDINATOR})
 # its holder or switching the holder back on takes two people's tickets (a proposal and
 # a coordinator's approval), never one.
 TWO_PERSON_ROLES = frozenset({COORDINATOR, "caseworker", "verifier", "auditor"})
+# Granting the administrator role is gated the same way (accounts.roles.TWO_PERSON_GRANTS);
+# taking it away only takes power away: one administrator's ticket.
 PROPOSAL_LIFETIME = 24 * 60 * 60  # as accounts.approvals.APPROVAL_LIFETIME
+# As accounts.roles.DATA_ROLES: who may be listed in an evacuation night.
+DATA_ROLES = frozenset({"hotline_operator", "verifier", "caseworker", COORDINATOR})
+MAX_SURGE_HOURS = 12  # as accounts.unwrap_limits.MAX_SURGE_HOURS
+MAX_SURGE_MEMBERS = 500
 CHANGE_OPS = frozenset({"role", "factor_remove", "active"})
 MANAGERS = frozenset({ADMIN, COORDINATOR})
 # The refusal reasons that mean "no live ticket or wrong code", not "not your case".
@@ -117,8 +135,37 @@ class Gatekeeper:
     ) -> dict[str, Any]:
         """One ledger operation. `operator`: the admin socket (or the demo's key-file holder)."""
         if op == "factor_status":
-            factor = self.ledger.factor(_staff(message))
-            return {"enrolled": factor is not None and factor.confirmed}
+            staff_id = _staff(message)
+            factor = self.ledger.factor(staff_id)
+            return {
+                "enrolled": factor is not None and factor.confirmed,
+                "backup_codes": self.ledger.backup_codes_left(staff_id),
+            }
+        if op == "backup_new":
+            # Fresh backup codes that keyd made: the person's own live ticket (their login
+            # or the enrolment that just brought it), or the operator.
+            staff_id = _staff(message)
+            if not operator and enforce:
+                self._require_ticket(message, staff_id=staff_id)
+            codes = [_new_backup_code() for _ in range(BACKUP_CODES)]
+            self.ledger.replace_backup_codes(
+                staff_id, [_backup_digest(staff_id, code) for code in codes]
+            )
+            return {"codes": codes}
+        if op == "login_backup":
+            # A backup code instead of the app's: spent once, then a ticket as for a code.
+            staff_id = _staff(message)
+            self._check_active(staff_id)
+            code = _backup_compact(wire.read_text(message, "code", limit=40))
+            if not code or not self.ledger.use_backup_code(
+                staff_id, _backup_digest(staff_id, code)
+            ):
+                raise TicketRefused(
+                    "keyd did not accept this backup code.",
+                    reason="code",
+                    principal=f"staff:{staff_id}",
+                )
+            return {"ticket": self._issue(staff_id)}
         if op == "factor_begin":
             return self._factor_begin(message, operator=operator, enforce=enforce)
         if op == "factor_confirm":
@@ -174,7 +221,7 @@ class Gatekeeper:
                 holder = self._require_role(message, ADMIN)
                 if not self.ledger.is_member(staff_id):
                     raise TicketRefused("keyd does not know this account.", reason="not_allowed")
-                if role in TWO_PERSON_ROLES:
+                if role in TWO_PERSON_ROLES or (role == ADMIN and granted):
                     self._consume(message, holder, _change("role", staff_id, role, granted))
             self.ledger.set_role(staff_id, role, granted=granted)
             return {}
@@ -190,6 +237,9 @@ class Gatekeeper:
                 if active and self.ledger.roles(staff_id) & TWO_PERSON_ROLES:
                     self._consume(message, holder, _change("active", staff_id, "", True))
             self.ledger.set_inactive(staff_id, inactive=not active)
+            return {}
+        if op == "ledger_surge":
+            self._surge(message, operator=operator, enforce=enforce)
             return {}
         if op == "ledger_propose":
             return self._propose(message, operator=operator, enforce=enforce)
@@ -222,6 +272,38 @@ class Gatekeeper:
                 "detail": self.record_wrap(wire.read_uuid(message, "key_id"), message.get("owner"))
             }
         raise InputRejected("Unknown ledger operation.")
+
+    # ------------------------------------------------------------ surges
+    def _surge(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> None:
+        """Open or close an evacuation night: a coordinator's ticket (by keyd's ledger).
+
+        keyd times the night itself (now + hours, by its own clock) and lists only
+        accounts it knows with a role that works with data; the web's word on either
+        is not taken. A surge row written into the data database lifts nothing."""
+        surge_id = str(wire.read_uuid(message, "surge"))
+        checked = not operator and enforce
+        holder = self._require_role(message, COORDINATOR) if checked else 0
+        if message.get("closed"):
+            self.ledger.close_surge(surge_id, self._clock())
+            return
+        hours = wire.read_int(message, "hours", low=1, high=MAX_SURGE_HOURS)
+        raw = message.get("members")
+        if not isinstance(raw, list) or not 0 < len(raw) <= MAX_SURGE_MEMBERS:
+            raise InputRejected("A surge lists from 1 to 500 people by number.")
+        members = [_staff({"staff_id": member}) for member in raw]
+        if checked and any(
+            self.ledger.is_inactive(member) or not self.ledger.roles(member) & DATA_ROLES
+            for member in members
+        ):
+            raise TicketRefused(
+                "keyd refused: a surge lists only active people who work with data.",
+                reason="not_allowed",
+            )
+        self.ledger.open_surge(surge_id, holder, members, self._clock() + hours * 3600)
+
+    def in_surge(self, staff_id: int) -> bool:
+        """Whether keyd's ledger lists this person in an evacuation night open now."""
+        return self.ledger.in_surge(staff_id, self._clock())
 
     # ------------------------------------------------------------ two-person changes
     def _propose(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> dict[str, Any]:
@@ -342,13 +424,19 @@ class Gatekeeper:
         return f"owner:{kind}"
 
     def check_system_unwrap(
-        self, *, principal: str, case_id: str | None, key_id: uuid.UUID
+        self, *, principal: str, case_id: str | None, key_id: uuid.UUID, task: str | None
     ) -> None:
-        """The worker's policy by key kind: the ledger knows each key's owner from its wrap,
-        and no task needs a person's form draft (SYSTEM_KINDS). A key the ledger does not
-        know (made before it) is not refused here."""
+        """The worker's policy by task and key kind: the ledger knows each key's owner from
+        its wrap; `system:worker` gets only the kinds the task it names needs
+        (worker_tasks.TASK_KINDS), another system principal (the demo's builder) any kind
+        but a person's form draft (SYSTEM_KINDS). A key the ledger does not know (made
+        before it) is refused only to an unlisted task."""
         owner = self.ledger.owner(key_id)
-        if owner is not None and owner.kind not in SYSTEM_KINDS:
+        if principal == WORKER:
+            check_worker_task(
+                principal, task, owner.kind if owner is not None else None, case_id or ""
+            )
+        elif owner is not None and owner.kind not in SYSTEM_KINDS:
             raise UnwrapRefused(
                 f"keyd refused: {principal} may not have a {owner.kind} key.",
                 reason="not_allowed",
@@ -371,7 +459,7 @@ class Gatekeeper:
                 TICKET_REFUSED, reason="ticket", principal=principal, case_id=case_id or ""
             )
         owner = self.ledger.owner(key_id)
-        if owner is None or owner.kind not in {"case", "draft"}:
+        if owner is None:
             return None
         refused = UnwrapRefused(
             f"keyd refused: {principal} may not have this key.",
@@ -379,6 +467,17 @@ class Gatekeeper:
             principal=principal,
             case_id=case_id or "",
         )
+        if owner.kind in {"request", "file"}:
+            # Bound to its own object by the ledger; who may read a request while it is
+            # screened is still the registered policy's (the data database's) to say.
+            if case_id != owner.object_id:
+                raise refused
+            return None
+        if owner.kind == "watch":
+            # A watchlist entry's key: coordinators by keyd's ledger, for that entry only.
+            if case_id == owner.object_id and COORDINATOR in self.ledger.roles(staff_id):
+                return "ledger.watchlist"
+            raise refused
         if owner.kind == "draft":
             if case_id is None and owner.staff_id == staff_id:
                 return "ledger.own_draft"
@@ -399,8 +498,11 @@ class Gatekeeper:
     ) -> dict[str, Any]:
         """A new TOTP secret keyd made; it counts once the person confirms a code from it.
 
-        A person who already has a confirmed factor replaces it only with their own live
-        ticket (or through the operator). The demo's seed may name the secret (operator).
+        Until then the same secret is given again (a page reloaded, a wrong code: the QR
+        code the person scanned stays valid); `restart` (enrolment cancelled) makes a new
+        one. A person who already has a confirmed factor replaces it only with their own
+        live ticket (or through the operator). The demo's seed may name the secret
+        (operator).
         """
         staff_id = _staff(message)
         existing = self.ledger.factor(staff_id)
@@ -414,6 +516,14 @@ class Gatekeeper:
                 )
             if existing is not None and existing.confirmed:
                 self._require_ticket(message, staff_id=staff_id)
+        if (
+            existing is not None
+            and not existing.confirmed
+            and "secret" not in message
+            and not message.get("restart")
+        ):
+            with contextlib.suppress(TicketRefused):  # sealed under a retired KEK: a new one
+                return {"secret": wire.encode_bytes(self._open_secret(existing))}
         secret = os.urandom(SECRET_BYTES)
         if operator and "secret" in message:
             secret = wire.read_bytes(message, "secret", limit=64)
@@ -578,6 +688,28 @@ def _roles(raw: object) -> frozenset[str]:
     if not isinstance(raw, list) or len(raw) > 16:
         raise InputRejected("Roles are a list of codes.")
     return frozenset(wire.read_code({"role": role}, "role") for role in raw)
+
+
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def _new_backup_code() -> str:
+    raw = "".join(_BASE32[byte % 32] for byte in os.urandom(BACKUP_CODE_CHARS))
+    return "-".join(raw[index : index + 4] for index in range(0, BACKUP_CODE_CHARS, 4))
+
+
+def _backup_compact(code: str) -> str:
+    """A typed backup code as keyd compares it: letters and digits, upper case; "" if it
+    cannot be one (wrong length or characters)."""
+    compact = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(compact) != BACKUP_CODE_CHARS or any(ch not in _BASE32 for ch in compact):
+        return ""
+    return compact
+
+
+def _backup_digest(staff_id: int, code: str) -> str:
+    compact = _backup_compact(code)
+    return hashlib.sha256(f"{staff_id}:{compact}".encode("ascii")).hexdigest()
 
 
 def _code(message: dict[str, Any]) -> str:

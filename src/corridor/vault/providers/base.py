@@ -63,6 +63,7 @@ class KeyProvider(Protocol):
         for_actor: str | None = None,
         case_id: str | None = None,
         ticket: str | None = None,
+        task: str | None = None,
     ) -> bytes:
         """Unwrap a stored data key for `for_actor` working on `case_id`.
 

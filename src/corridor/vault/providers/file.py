@@ -88,6 +88,7 @@ class FileKeyProvider(LocalKeyWork):
         for_actor: str | None = None,
         case_id: str | None = None,
         ticket: str | None = None,
+        task: str | None = None,
     ) -> bytes:
         # Whoever holds kek.demo can unwrap anything; the check below is keyd's, run here
         # so the demo logs in as production does and the SQLite suite tests it.
@@ -98,7 +99,7 @@ class FileKeyProvider(LocalKeyWork):
             self._check_staff(staff_id, for_actor or "", ticket, case_id, key_id)
         elif purpose == Purpose.DATA and (for_actor or "").startswith("system:") and checked:
             self.gatekeeper.check_system_unwrap(
-                principal=for_actor or "", case_id=case_id, key_id=key_id
+                principal=for_actor or "", case_id=case_id, key_id=key_id, task=task
             )
         return aead.unwrap_key(
             self._kek(blob.kek_version), blob.blob, key_id=key_id, purpose=purpose

@@ -38,6 +38,7 @@ class LocalKeyWork(ABC):
         for_actor: str | None = None,
         case_id: str | None = None,
         ticket: str | None = None,
+        task: str | None = None,
     ) -> bytes:
         """Unwrap a stored key."""
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from corridor.accounts import factors, sessions, webauthn
+from corridor.accounts import factors, keyd_login, sessions, webauthn
 from corridor.accounts import services as accounts
 from corridor.accounts.selectors import factors_of, sessions_of
 from corridor.core.exceptions import InvalidInput
@@ -34,7 +34,7 @@ def account(request: HttpRequest) -> HttpResponse:
         messages.success(request, PASSKEY_ADDED)
     context = {
         "factors": factors_of(staff),
-        "backup_codes_left": factors.remaining_backup_codes(staff),
+        "backup_codes_left": keyd_login.backup_codes_left(staff),
         "sessions": list(sessions_of(staff)),
         "this_session": request.session.session_key,
     }

@@ -17,7 +17,7 @@ from corridor.accounts import services as accounts
 from corridor.accounts.authentication import PasswordResult
 from corridor.accounts.models import Staff
 from corridor.core.inputs import InputRefused, decode_text, parse_json
-from corridor.vault.ledger import TicketRefused
+from corridor.vault.ledger import TicketRefused, acting_with
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.forms import BackupCodeForm, LoginForm, ReauthForm, TotpForm
 from corridor.web.views.dashboard import dashboard
@@ -38,6 +38,7 @@ LOGIN_LOCKED = ngettext_lazy(
 CODE_WRONG = _("That code is not right, or it was already used. Try the next one.")
 START_AGAIN = _("Too many wrong codes. Start again with your password.")
 PENDING_GONE = _("Your login took too long. Start again with your password.")
+ENROL_CANCELLED = _("Setting up was cancelled. Log in again to start over with a new code.")
 NOT_IN_KEYD = _("This account cannot set up a second factor yet: ask an administrator to check it.")
 SESSION_ENDED = {
     "idle": _("You were logged out after 15 minutes without activity."),
@@ -164,6 +165,9 @@ def _enrol_with_keyd(request: HttpRequest, staff: Staff) -> HttpResponse:
         not reenrolling and factors.has_confirmed_factor(staff)
     ):
         return _back_to_login(request, PENDING_GONE)
+    if request.method == "POST" and request.POST.get("cancel"):
+        keyd_login.cancel_keyd_enrolment(staff)
+        return _back_to_login(request, ENROL_CANCELLED)
     form = TotpForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         ticket = keyd_login.confirm_keyd_enrolment(staff, form.cleaned_data["code"])
@@ -172,15 +176,23 @@ def _enrol_with_keyd(request: HttpRequest, staff: Staff) -> HttpResponse:
             authentication.clear_pending(request)
             sessions.start_staff_session(request, staff=staff, method="totp")
             keyd_login.keep_ticket(request, ticket)
-            codes = accounts.replace_own_backup_codes(staff=staff)
+            # keyd makes the backup codes with the ticket this enrolment just brought.
+            with acting_with(ticket):
+                codes = accounts.replace_own_backup_codes(staff=staff)
             return render(request, "web/backup_codes.html", {"codes": codes, "first": True})
     try:
+        # The same secret as the page before: a wrong code keeps the QR code just scanned.
         enrolment = keyd_login.begin_keyd_enrolment(staff)
     except TicketRefused:
         # An account keyd was never told about (a row written into the data database).
         return _back_to_login(request, NOT_IN_KEYD)
     failed = request.method == "POST"
-    context = {"form": TotpForm(), "enrolment": enrolment, "error": CODE_WRONG if failed else None}
+    context = {
+        "form": TotpForm(),
+        "enrolment": enrolment,
+        "error": CODE_WRONG if failed else None,
+        "cancellable": True,
+    }
     return render(request, "web/enrol.html", context, status=401 if failed else 200)
 
 

@@ -21,7 +21,7 @@ from corridor.accounts import approvals
 from corridor.accounts import services as accounts
 from corridor.accounts.access import StaffNotFound, access_staff_by_id
 from corridor.accounts.models import Approval, ApprovalKind, ApprovalStatus, Staff
-from corridor.accounts.roles import TWO_PERSON_ROLES, Role
+from corridor.accounts.roles import TWO_PERSON_GRANTS, TWO_PERSON_ROLES, Role
 from corridor.accounts.selectors import factors_of, held_roles, list_staff, roles_of
 from corridor.core.exceptions import CorridorError
 from corridor.web.decorators import current_staff, role_required
@@ -90,7 +90,8 @@ def staff_role(request: HttpRequest, staff_id: int, action: str) -> HttpResponse
     kind = ApprovalKind.GRANT_DATA_ROLE if action == "grant" else ApprovalKind.REVOKE_DATA_ROLE
     approval_id = _approval_id(gated)
     try:
-        if role in TWO_PERSON_ROLES and approval_id is None:
+        two_person = TWO_PERSON_GRANTS if action == "grant" else TWO_PERSON_ROLES
+        if role in two_person and approval_id is None:
             approvals.request_approval(
                 actor=actor,
                 kind=kind,

@@ -23,6 +23,7 @@ from corridor.accounts.models import Draft, Staff
 from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case, CaseAssignment
 from corridor.core.commands import CorridorCommand
+from corridor.intake.models import Request, WatchEntry
 from corridor.operations.management.commands.keys import count
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.errors import VAULT_FAILURES, InputRejected
@@ -95,6 +96,17 @@ class Command(CorridorCommand):
                     str(key_id),
                     vault_ledger.KeyOwner(kind="draft", object_id=str(draft_id), staff_id=staff_id),
                 )
+            # Intake requests' and watchlist entries' keys: bound to their object from now on.
+            owned = 0
+            for kind, rows in (
+                ("request", Request.objects.filter(key_id__isnull=False)),
+                ("watch", WatchEntry.objects.filter(key_id__isnull=False, removed_at__isnull=True)),
+            ):
+                for object_id, key_id in rows.values_list("pk", "key_id"):
+                    vault_ledger.record_key_owner(
+                        str(key_id), vault_ledger.KeyOwner(kind=kind, object_id=str(object_id))
+                    )
+                    owned += 1
             current = CaseAssignment.objects.filter(ended_at__isnull=True)
             assignments = list(current.values_list("case_id", "staff_id"))
             for case_id, staff_id in assignments:
@@ -103,5 +115,6 @@ class Command(CorridorCommand):
                 )
         self.stdout.write(
             f"keyd's ledger: {accounts.count()} accounts, {cases.count()} case keys, "
-            f"{drafts.count()} draft keys, {len(assignments)} assignments"
+            f"{drafts.count()} draft keys, {owned} request and watchlist keys, "
+            f"{len(assignments)} assignments"
         )

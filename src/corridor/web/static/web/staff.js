@@ -9,15 +9,22 @@
     return input ? input.value : "";
   }
 
-  function post(url, body) {
+  function post(url, body, fallback) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: body === undefined ? "" : JSON.stringify(body),
     }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.error || String(response.status)); }
+      // An answer that is not JSON (a proxy's error page) is said in words, never raw.
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (data.reauth) {
+          // The last password and code check went stale: confirm them, then come back.
+          window.location.assign(data.reauth);
+        }
+        if (!response.ok || !data || typeof data !== "object") {
+          throw new Error(data.error || fallback || String(response.status));
+        }
         return data;
       });
     });
@@ -76,8 +83,9 @@
   function ceremony(box) {
     var mode = box.getAttribute("data-webauthn");
     var error = box.querySelector("[data-webauthn-error]");
+    var fallback = error.getAttribute("data-fallback") || "";
     error.hidden = true;
-    return post(box.getAttribute("data-options-url"))
+    return post(box.getAttribute("data-options-url"), undefined, fallback)
       .then(function (options) {
         if (mode === "create") {
           return navigator.credentials.create({ publicKey: decodeCreation(options) });
@@ -85,13 +93,15 @@
         return navigator.credentials.get({ publicKey: decodeRequest(options) });
       })
       .then(function (credential) {
-        return post(box.getAttribute("data-complete-url"), encodeCredential(credential));
+        return post(box.getAttribute("data-complete-url"), encodeCredential(credential), fallback);
       })
       .then(function (result) {
         window.location.assign(result.redirect || box.getAttribute("data-next") || "/");
       })
       .catch(function (problem) {
-        error.textContent = problem && problem.message ? problem.message : String(problem);
+        // The browser's own errors (a cancelled prompt) are technical: say it plainly.
+        var said = problem instanceof Error && problem.name === "Error" ? problem.message : "";
+        error.textContent = said || fallback || String(problem);
         error.hidden = false;
       });
   }

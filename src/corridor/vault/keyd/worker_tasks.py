@@ -1,0 +1,54 @@
+"""Which key kinds each of the worker's tasks may have keyd unwrap: the one place it is said.
+
+keyd serves `system:worker` a data key only when the request names a task listed here
+and the key's owner (recorded in keyd's ledger at wrap time) is of a kind that task
+needs. A task not listed gets no data key at all, so a new task that must read
+personal data is added here, on purpose, with the fewest kinds it needs.
+
+    with working_on(SCREEN_REQUEST):        # the worker, around the task's body
+        key = data_key(request.key_id, for_actor="system:worker", case_id=...)
+    check_worker_task(principal, task, owner_kind)   # keyd: UnwrapRefused if not listed
+
+The task name is the worker's word: only the worker's Unix user may name
+`system:worker` at all (callers.py), so this keeps a task from reaching keys it has
+no business with (a bug, or a task tricked by its input); it does not stop a
+compromised worker, which may name any task here.
+"""
+
+from __future__ import annotations
+
+from corridor.vault.errors import UnwrapRefused
+from corridor.vault.keyd.ledger import SYSTEM_KINDS
+
+WORKER = "system:worker"
+# Screening a new request (the task queued per request and the sweep of waiting ones):
+# the request's own key, earlier requests' keys and watchlist entries' keys.
+SCREEN_REQUEST = "intake.screen_request"
+# `corridor restore` samples one sealed value per model to prove the KEK and the key
+# store belong together (operations.restore_checks): any kind but a person's draft.
+RESTORE_CHECK = "operations.restore_check"
+
+TASK_KINDS: dict[str, frozenset[str]] = {
+    SCREEN_REQUEST: frozenset({"request", "watch"}),
+    RESTORE_CHECK: SYSTEM_KINDS,
+}
+
+
+def check_worker_task(principal: str, task: str | None, kind: str | None, case_id: str) -> None:
+    """UnwrapRefused unless `task` may have a key of `kind` (None: a key the ledger does
+    not know, made before it, which any listed task may still have)."""
+    kinds = TASK_KINDS.get(task or "")
+    if kinds is None:
+        raise UnwrapRefused(
+            f"keyd refused: {principal} names no task that may have a data key.",
+            reason="not_allowed",
+            principal=principal,
+            case_id=case_id,
+        )
+    if kind is not None and kind not in kinds:
+        raise UnwrapRefused(
+            f"keyd refused: the task {task} may not have a {kind} key.",
+            reason="not_allowed",
+            principal=principal,
+            case_id=case_id,
+        )
