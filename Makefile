@@ -13,6 +13,10 @@ PIP := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_EXTRA_INDEX_URL PIP_CONFIG
 PYTEST_ARGS ?=
 # pytest-xdist workers per suite: one per CPU (`make test WORKERS=0` runs in one process).
 WORKERS ?= auto
+# The whole suite runs two workers per CPU: its process tests spend most of their time
+# waiting (for a server to answer, a lease to lapse, a subprocess to start), and a second
+# worker per CPU fills that time with other tests (`make test SUITE_WORKERS=0` for one).
+SUITE_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 # The parts of the suite (markers, tests/plugins/classify.py) each target runs.
 FAST_TESTS := not process and not browser and not slow
 
@@ -65,7 +69,7 @@ migrations-check: $(VENV)/.dev
 # --dist loadfile: a module's tests share one worker, so a module's costly fixtures (a demo
 # installation, the erasure drill) are made once, not once per worker.
 pytest: $(VENV)/.dev
-	$(BIN)/pytest -n $(WORKERS) --dist loadfile --cov --cov-report=term --durations=15 $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(SUITE_WORKERS) --dist loadfile --cov --cov-report=term --durations=15 $(PYTEST_ARGS)
 
 # While working: no process, browser or slow tests and no coverage. `make test` runs them all.
 test-fast: $(VENV)/.dev
