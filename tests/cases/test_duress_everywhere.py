@@ -10,6 +10,8 @@ import pytest
 from django.db import connection
 
 from corridor.accounts.models import StaffAlert
+from corridor.audit.events import EventType
+from corridor.audit.models import AuditEntry
 from corridor.cases.models import Case, Incident, IncidentKind, Relation
 from corridor.cases.services import safety
 from corridor.intake.models import Message, Request
@@ -134,6 +136,9 @@ def test_a_message_keyd_cannot_hash_is_kept_and_the_coordinators_told(thread, mo
     say(written, "купил лимон")
     assert Message.objects.filter(request_id=written.request.pk).count() == 1
     assert StaffAlert.objects.filter(code="portal_words_unheard", case_ref=case.ref).exists()
+    # The key failure itself is in the audit log, named by the work it stopped.
+    unavailable = AuditEntry.objects.filter(event_type=EventType.KEYS_UNAVAILABLE.value)
+    assert [entry.detail_values.get("work") for entry in unavailable] == ["portal:hear_message"]
 
 
 def test_the_words_are_in_no_table_as_plaintext(thread):

@@ -30,6 +30,7 @@ from corridor.cases.services import safety
 from corridor.core import clock
 from corridor.core.actors import RequesterActor
 from corridor.core.exceptions import KeyFailure
+from corridor.core.key_failure_reports import report_key_failure
 from corridor.intake.access import access_request_by_id
 from corridor.intake.errors import MessageInvalid, NoCodename, RequesterSessionGone
 from corridor.intake.models import Author, Message, Request, RequesterSession, Stage, Status
@@ -144,7 +145,9 @@ def _hear(actor: RequesterActor, request_id: uuid.UUID, body: str) -> None:
     try:
         with transaction.atomic():
             safety.hear_portal_message(actor=actor, case=case, text=body)
-    except (VaultError, KeyFailure):
+    except (VaultError, KeyFailure) as failure:
+        if isinstance(failure, KeyFailure):
+            report_key_failure(failure, actor=actor, work="portal:hear_message")
         alert_coordinators(code="portal_words_unheard", case_ref=case.ref)
 
 
