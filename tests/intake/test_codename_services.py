@@ -1,5 +1,5 @@
 """Codenames: shown once and kept nowhere; signing in throttled before any derivation, one
-derivation for any wrong codename, two for the right one."""
+derivation whatever was typed, right or wrong."""
 
 from __future__ import annotations
 
