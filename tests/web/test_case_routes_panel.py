@@ -145,6 +145,10 @@ def test_a_caseworker_starts_an_application_from_a_route(fx):
     assert "IRCC, Ottawa" in body
     assert "G-4471" in body
     assert "The application was started." in body
+    # The row names the route in words; its id is only the row's data attribute.
+    row = body[body.index('<tr data-application="ca-gar">') :].split("</tr>")[0]
+    assert "Government-Assisted Refugees (GAR)" in row
+    assert ">ca-gar<" not in row
 
 
 @pytest.mark.parametrize(

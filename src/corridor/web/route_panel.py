@@ -55,6 +55,7 @@ class ApplicationLine:
     """One application as the case page lists it."""
 
     application: Application
+    route_name: str  # the route's name in the reader's language (its id if not in force)
     people: list[str]
     steps: list[tuple[str, date]]
     reference: str | None  # None while the case is not open (or none was recorded)
@@ -154,9 +155,11 @@ def application_lines(
     references = access_application_references(viewer, case, applications) if opened else {}
     labels = member_labels(case)
     today = clock.today()
+    names = _route_names(get_language() or "en")
     return [
         ApplicationLine(
             application=application,
+            route_name=names.get(application.route_id, application.route_id),
             people=[labels.get(person.pk, "—") for person in application.people.all()],
             steps=[(step.get_status_display(), step.on) for step in application.steps.all()],
             reference=references.get(str(application.pk)),
@@ -166,6 +169,15 @@ def application_lines(
         )
         for application in applications
     ]
+
+
+def _route_names(lang: str) -> dict[str, str]:
+    """Each route in force by id, named in `lang`: a caseworker reads names, not ids."""
+    try:
+        entries = selectors.list_current_entries()
+    except selectors.CatalogNotLoaded:
+        return {}
+    return {entry.id: entry.name.ru if lang == "ru" else entry.name.en for entry in entries}
 
 
 def _documents_unknown(case: Case) -> bool:
