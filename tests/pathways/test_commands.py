@@ -232,7 +232,7 @@ def test_list_shows_each_facts_age_and_source(loaded):
     status = next(line for line in lines[start:] if line.strip().startswith("status"))
     assert "10 days old" in status
     assert "https://www.canada.ca/" in status
-    unread = next(n for n, line in enumerate(lines) if line.startswith("es-embassy-transfer"))
+    unread = next(n for n, line in enumerate(lines) if line.startswith("be-humanitarian-visa"))
     unread_status = next(line for line in lines[unread:] if line.strip().startswith("status"))
     assert "not_verified" in unread_status
 
