@@ -341,3 +341,24 @@ def test_choosing_a_plan_on_the_panel_marks_it_and_a_pause_alerts_the_case(fx):
     assert StaffAlert.objects.filter(
         staff=fx.owner, code=ROUTE_CHANGED, case_ref=fx.case.ref
     ).exists()
+
+
+RISK_NOTE = re.compile(r'<p class="(overdue|muted)" data-risk-note="(warning|fact)">([^<]*)</p>')
+
+
+def test_only_warnings_are_red_and_neutral_facts_are_muted(fx):
+    body = case_body(opened_client(fx), fx)
+    panel = body.split("Ways out of the country", 1)[1]
+    notes = [(css, kind, html.unescape(text)) for css, kind, text in RISK_NOTE.findall(panel)]
+    # Each note is red exactly when it is a warning.
+    assert all((css == "overdue") == (kind == "warning") for css, kind, _ in notes), notes
+    facts = {text for _, kind, text in notes if kind == "fact"}
+    warnings = {text for _, kind, text in notes if kind == "warning"}
+    # Kazakhstan's stay limit is a fact, not a danger: muted, never red.
+    assert "90 days in any 180 since January 2023." in facts
+    assert not any("90 days in any 180" in text for text in warnings)
+    # Armenia's structured risk of detention on a Russian request is a warning.
+    assert any(text.startswith("Armenia detains Russians") for text in warnings), warnings
+    # Nothing else in the panel is red but the warnings and their count.
+    red = re.findall(r'class="overdue"[^>]*>([^<]*)<', panel)
+    assert len(red) >= len(warnings)
