@@ -362,3 +362,33 @@ def test_only_warnings_are_red_and_neutral_facts_are_muted(fx):
     # Nothing else in the panel is red but the warnings and their count.
     red = re.findall(r'class="overdue"[^>]*>([^<]*)<', panel)
     assert len(red) >= len(warnings)
+
+
+AGAINST_TARGET = re.compile(r'(?:class="warn" )?data-against-target="(fits|over)">([^<]*)</p>')
+
+
+def test_each_open_plan_is_set_against_the_cases_own_risk_target(fx, settings):
+    assert fx.case.risk_level == "high"  # out of the country within 90 days by default
+    client = opened_client(fx)
+    lines = AGAINST_TARGET.findall(html.unescape(case_body(client, fx)))
+    assert lines, "no open plan was set against the case's target"
+    kind, text = lines[0]
+    days = int(re.search(r"About (\d+) days", text).group(1))
+    assert days <= 90
+    assert (kind, text) == (
+        "fits",
+        f"About {days} days to safety in all: within this case's risk target "
+        "(out of the country within 90 days).",
+    )
+    # The organisation's own targets decide: a high-risk case due out in fewer days.
+    settings.CORRIDOR_RISK_TARGETS = {
+        "critical": (2, 30),
+        "high": (7, days - 1),
+        "medium": (30, 180),
+        "low": (90, 365),
+    }
+    body = html.unescape(case_body(client, fx))
+    assert (
+        f'class="warn" data-against-target="over">About {days} days to safety in all: longer '
+        f"than this case's risk target (out of the country within {days - 1} days)." in body
+    )
