@@ -120,8 +120,8 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
             transit_id=route_ids[0] if len(route_ids) > 1 else "",
         )
     _, to_country = targets(case.risk_level) if case.risk_level else (None, None)
-    for result in results:
-        result["target"] = _against_target(result, to_country)
+    for match, result in zip(routes.results, results, strict=True):
+        result["target"] = _against_target(match, result, to_country)
     ways_out: list[dict[str, Any]] = ways_out_json(routes.ways_out, lang=lang)
     for leg, line in zip(routes.ways_out, ways_out, strict=True):
         line["warnings"] = _warnings(leg.risk_notes, lang)
@@ -141,15 +141,22 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
     )
 
 
-def _against_target(result: dict[str, Any], target: int | None) -> dict[str, Any] | None:
+def _against_target(
+    match: MatchResult, result: dict[str, Any], target: int | None
+) -> dict[str, Any] | None:
     """An open plan's time to safety beside the case's own risk target (days to be out of
     the country), for the panel to say whether it fits; None when there is nothing to
-    compare (no risk level yet, or a closed route). A plan whose full time the sources do
-    not give says nothing here: its explanation already says the time is unknown."""
+    compare (no risk level yet, or a closed route). A plan whose time the sources do not
+    give says nothing here: its explanation already says the time is unknown. With steps
+    of unknown length the known days are a floor: longer than the target is certain,
+    within it is not (`fits` None)."""
     if target is None or result["verdict"] == Verdict.INELIGIBLE.value:
         return None
     days = result["expected_days"]
-    return {"days": days, "target": target, "fits": days is not None and days <= target}
+    fits: bool | None = days is not None and days <= target
+    if fits and match.basis.unknown_steps:
+        fits = None
+    return {"days": days, "target": target, "fits": fits}
 
 
 def _warnings(notes: Iterable[Message], lang: str) -> set[str]:
