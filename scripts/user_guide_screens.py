@@ -6,6 +6,9 @@
 
 Each screen is taken at 1280x900 (the whole page) and at 390x844, as the role whose guide
 shows it, logged in through the login form with the demo's password and TOTP secret.
+Then the caseworker's first case: its page (1280 and 390) before it is opened for work,
+and, once opened, the key screens of the typical evacuation at 1280 (the routes panel, the
+risk assessment, the closing), each cut to the part a guide shows.
 Needs Playwright and chromium (/usr/bin/chromium by default).
 """
 
@@ -31,6 +34,14 @@ SCREENS = [
     ("coordinator", "coordinator-work-window", "/settings/work-window/"),
     ("caseworker", "caseworker-dashboard", "/"),
 ]
+# (name, link on the case page that leads there or "" for the case page, what to cut out):
+# the typical evacuation's key screens, taken at 1280 after the case is opened for work.
+CASE_LINK = re.compile(r'href="(/cases/CR-[A-Z0-9]{4}-[A-Z0-9]{4}/)"')
+EVACUATION_SCREENS = [
+    ("caseworker-case-routes", "", "#routes"),
+    ("caseworker-risk", 'a[href$="/risk/"]', "main"),
+    ("caseworker-closing", 'a[href$="/close/"]', "main"),
+]
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -53,6 +64,61 @@ def log_in(page, base: str, account: dict[str, str], last_step: int) -> int:
     return step
 
 
+def shrink(target: Path) -> None:
+    """Down to 256 colours (text stays sharp), so a whole case page stays well under 300 KB
+    in the repository; left as taken where Pillow is not installed."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(target) as image:
+        small = image.convert("RGB").quantize(colors=256)
+    small.save(target, optimize=True)
+
+
+def report(page, target: Path) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    height_px = page.evaluate("document.documentElement.scrollHeight")
+    size = target.stat().st_size // 1024
+    sys.stdout.write(f"{target}  height={height_px}px  sideways={overflow}  {size} KB\n")
+
+
+def case_screens(browser, args: argparse.Namespace, account: dict[str, str], step: int) -> int:
+    """The caseworker's first case, closed then opened for work, and the typical
+    evacuation's key screens."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=args.language)
+    page = context.new_page()
+    step = log_in(page, args.base, account, step)
+    page.goto(f"{args.base}/")
+    found = CASE_LINK.search(page.content())
+    if found is None:
+        sys.stdout.write("no case on the caseworker's dashboard: case screens skipped\n")
+        context.close()
+        return step
+    case = f"{args.base}{found.group(1)}"
+    for label, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(case)
+        target = args.out / f"caseworker-case-{label}-{args.language}.png"
+        page.screenshot(path=str(target), full_page=label == "desktop")
+        shrink(target)
+        report(page, target)
+    page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS["desktop"], strict=True)))
+    page.goto(case)
+    page.click("button[data-open-case]")
+    page.wait_for_load_state("networkidle")
+    for name, link, part in EVACUATION_SCREENS:
+        page.goto(case)
+        if link:
+            page.goto(f"{args.base}{page.get_attribute(link, 'href')}")
+        target = args.out / f"{name}-desktop-{args.language}.png"
+        page.locator(part).first.screenshot(path=str(target))
+        shrink(target)
+        report(page, target)
+    context.close()
+    return step
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", required=True)
@@ -60,6 +126,7 @@ def main() -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--language", default="en")
+    parser.add_argument("--case-only", action="store_true", help="only the case screens")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -68,7 +135,8 @@ def main() -> int:
     step = 0
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=args.chromium, args=BROWSER_ARGS)
-        for role in dict.fromkeys(role for role, _name, _path in SCREENS):
+        roles = [] if args.case_only else [role for role, _name, _path in SCREENS]
+        for role in dict.fromkeys(roles):
             context = browser.new_context(
                 viewport={"width": 1280, "height": 900}, locale=args.language
             )
@@ -86,6 +154,7 @@ def main() -> int:
                     height_px = page.evaluate("document.documentElement.scrollHeight")
                     sys.stdout.write(f"{target}  height={height_px}px  sideways={overflow}\n")
             context.close()
+        step = case_screens(browser, args, accounts["caseworker"], step)
         browser.close()
     return 0
 

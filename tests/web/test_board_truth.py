@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
 from corridor.accounts import approvals
+from corridor.accounts import services as accounts
 from corridor.accounts.models import ApprovalKind
 from corridor.accounts.roles import Role
 from corridor.cases import dashboards
@@ -16,6 +18,7 @@ from corridor.cases.models import IncidentKind
 from corridor.cases.services import safety, work
 from corridor.core import clock
 from corridor.people.models import Channel
+from corridor.web.approval_words import EMERGENCY_WORDS
 from tests.cases.conftest import CASE_DB
 from tests.factories import StaffFactory
 from tests.web.conftest import client_for
@@ -62,7 +65,7 @@ def test_an_open_incident_is_one_line_with_its_steps_folded(open_case, caseworke
     page = client_for(coordinator).get("/board/").content.decode()
     incidents = page[page.index('id="incidents"') : page.index('id="overdue-requests"')]
     assert incidents.count(f'data-case="{case.ref}"') == 1
-    assert '<details class="incident-steps">' in incidents
+    assert '<details class="fold incident-steps">' in incidents  # folded until asked for
     assert "<details open" not in incidents
     assert "Steps done: 0 of" in incidents
 
@@ -96,3 +99,20 @@ def test_an_approval_says_who_asked_for_what_in_words(db, vault_keys):
     assert "period: 2025" in page
     assert f"staff {target.pk}" not in page
     assert "reports.public" not in page
+
+
+def test_an_emergency_to_review_gives_its_reason_in_words_in_both_languages(db, vault_keys):
+    # Every reason the emergency path accepts has words (a new one would show its code).
+    assert set(EMERGENCY_WORDS) == set(approvals.EMERGENCY_REASONS)
+    admin = StaffFactory(roles=[Role.ADMIN], username="amina")
+    newcomer = StaffFactory(roles=[], username="volunteer-ivan")
+    accounts.reset_password(actor=admin, staff=newcomer, emergency_reason="evacuation_night")
+    client = client_for(StaffFactory(roles=[Role.COORDINATOR]))
+    page = client.get("/approvals/").content.decode()
+    assert "Emergency actions to review" in page
+    assert "An evacuation is under way" in page
+    assert "evacuation_night" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get("/approvals/").content.decode()
+    assert "Идёт эвакуация" in page
+    assert "evacuation_night" not in page

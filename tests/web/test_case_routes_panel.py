@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,6 +19,7 @@ from corridor.pathways.models import Application, ApplicationStatus
 from corridor.pathways.route_changes import CHOSEN_PLAN, ROUTE_CHANGED, affected_cases
 from corridor.people.inputs import PersonInput
 from corridor.people.services import update_person
+from corridor.web.route_panel import _against_target
 from tests.cases.conftest import CASE_DB
 from tests.factories import APPLICATION_ROUTE
 from tests.security.case_fixture import build_case
@@ -345,3 +347,76 @@ def test_choosing_a_plan_on_the_panel_marks_it_and_a_pause_alerts_the_case(fx):
     assert StaffAlert.objects.filter(
         staff=fx.owner, code=ROUTE_CHANGED, case_ref=fx.case.ref
     ).exists()
+
+
+RISK_NOTE = re.compile(r'<p class="(overdue|muted)" data-risk-note="(warning|fact)">([^<]*)</p>')
+
+
+def test_only_warnings_are_red_and_neutral_facts_are_muted(fx):
+    body = case_body(opened_client(fx), fx)
+    panel = body.split("Ways out of the country", 1)[1]
+    notes = [(css, kind, html.unescape(text)) for css, kind, text in RISK_NOTE.findall(panel)]
+    # Each note is red exactly when it is a warning.
+    assert all((css == "overdue") == (kind == "warning") for css, kind, _ in notes), notes
+    facts = {text for _, kind, text in notes if kind == "fact"}
+    warnings = {text for _, kind, text in notes if kind == "warning"}
+    # Kazakhstan's stay limit is a fact, not a danger: muted, never red.
+    assert "90 days in any 180 since January 2023." in facts
+    assert not any("90 days in any 180" in text for text in warnings)
+    # Armenia's structured risk of detention on a Russian request is a warning.
+    assert any(text.startswith("Armenia detains Russians") for text in warnings), warnings
+    # Nothing else in the panel is red but the warnings and their count.
+    red = re.findall(r'class="overdue"[^>]*>([^<]*)<', panel)
+    assert len(red) >= len(warnings)
+
+
+AGAINST_TARGET = re.compile(
+    r'(?:class="warn" )?data-against-target="(fits|over|unknown)">[^<]*?(\d+) days([^<]*)</p>'
+)
+
+
+def test_each_open_plan_is_set_against_the_cases_own_risk_target(fx, settings):
+    assert fx.case.risk_level == "high"  # out of the country within 90 days by default
+    client = opened_client(fx)
+    lines = AGAINST_TARGET.findall(html.unescape(case_body(client, fx)))
+    assert lines, "no open plan was set against the case's target"
+    assert {kind for kind, _, _ in lines} <= {"fits", "unknown"}  # every timed plan <= 90 days
+    assert all("(out of the country within 90 days)." in rest for _, _, rest in lines)
+    # Steps of unknown length: the known days are a floor, so "within" is not claimed.
+    assert (
+        "unknown",
+        "46",
+        " to safety, and steps of unknown length: it may not fit this case's "
+        "risk target (out of the country within 90 days).",
+    ) in lines
+    days = max(int(days) for _, days, _ in lines)
+    # The organisation's own targets decide: a high-risk case due out sooner than that.
+    settings.CORRIDOR_RISK_TARGETS = {
+        "critical": (2, 30),
+        "high": (7, days - 1),
+        "medium": (30, 180),
+        "low": (90, 365),
+    }
+    body = html.unescape(case_body(client, fx))
+    assert (
+        f'class="warn" data-against-target="over">About {days} days to safety in all: longer '
+        f"than this case's risk target (out of the country within {days - 1} days)." in body
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "unknown_steps", "verdict", "fits"),
+    [
+        (46, 0, "eligible", True),
+        (90, 0, "after_steps", True),
+        (91, 0, "eligible", False),
+        (46, 1, "after_steps", None),  # known days are a floor: "within" is not claimed
+        (120, 1, "after_steps", False),  # already longer without the unknown steps
+    ],
+)
+def test_a_plans_time_fits_the_target_only_when_it_surely_does(days, unknown_steps, verdict, fits):
+    match = SimpleNamespace(basis=SimpleNamespace(unknown_steps=unknown_steps))
+    result = {"verdict": verdict, "expected_days": days}
+    assert _against_target(match, result, 90) == {"days": days, "target": 90, "fits": fits}
+    assert _against_target(match, {**result, "verdict": "ineligible"}, 90) is None
+    assert _against_target(match, result, None) is None  # no risk level: nothing to compare

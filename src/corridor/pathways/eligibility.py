@@ -15,6 +15,7 @@ answers by construction, because `assess_*` reads nothing else about the person.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import cast
 
@@ -289,8 +290,9 @@ def _in_country_risks(found: Collector, state: InCountry) -> None:
     for note in transit.risk_notes:
         found.risks.append(phrase(PhraseCode.IN_COUNTRY, country=country, note=note))
     for rule, passed in zip(transit.rules, outcomes, strict=True):
-        if not passed:
-            found.risks.append(phrase(PhraseCode.IN_COUNTRY, country=country, note=rule.reason))
+        if not passed:  # a rule of the country the person is in fails for them: a warning
+            reason = replace(rule.reason, warning=True)
+            found.risks.append(phrase(PhraseCode.IN_COUNTRY, country=country, note=reason))
 
 
 def _apply_step(route: RouteSpec) -> Step:

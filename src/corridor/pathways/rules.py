@@ -20,6 +20,7 @@ from corridor.pathways.schema import Note as NoteModel
 from corridor.pathways.schema import Risk as RiskModel
 from corridor.pathways.schema import Text as TextModel
 from corridor.pathways.vocabulary import (
+    WARNING_RISKS,
     Document,
     ExitBarrier,
     Position,
@@ -301,6 +302,8 @@ def _notes(risks: list[RiskModel], notes: list[NoteModel]) -> tuple[Message, ...
 
 def _note(note: RiskModel | NoteModel) -> Message:
     text: Message = words(note)
+    if isinstance(note, RiskModel) and note.what in WARNING_RISKS:
+        text = Words(en=note.en, ru=note.ru, warning=True)
     if note.uncertain:
         text = phrase(PhraseCode.NOTE_UNCERTAIN, note=text)
     if not is_verified(note.source):

@@ -61,6 +61,14 @@ class RiskKind(StrEnum):
     DOCUMENT_MISMATCH = "document_mismatch"
 
 
+# What happens to a person that the routes panel shows as a warning (red); the others
+# (being watched, papers that do not match) are facts to know, shown muted.
+WARNING_RISKS: frozenset[RiskKind] = frozenset(RiskKind) - {
+    RiskKind.SURVEILLANCE,
+    RiskKind.DOCUMENT_MISMATCH,
+}
+
+
 @unique
 class RiskGroup(StrEnum):
     """To whom it happens."""

@@ -14,10 +14,13 @@ from typing import TypeAlias
 
 @dataclass(frozen=True, slots=True)
 class Words:
-    """Reviewed catalog text in English and Russian."""
+    """Reviewed catalog text in English and Russian. `warning` marks a risk that says what
+    can happen to a person (detention, extradition, abduction...), shown red; other catalog
+    text ("90 days in any 180") is a neutral fact."""
 
     en: str
     ru: str
+    warning: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +120,24 @@ Message = Words | Phrase
 
 def phrase(code: PhraseCode, **params: Param) -> Phrase:
     return Phrase(code, tuple(sorted(params.items())))
+
+
+# Generated risk notes that are warnings in themselves, and those that wrap a catalog note
+# (under its "note" parameter) and are a warning when that note is one.
+WARNING_PHRASES = frozenset({PhraseCode.BORDER_CHECK})
+WRAPPING_PHRASES = frozenset(
+    {PhraseCode.IN_COUNTRY, PhraseCode.NOTE_UNCERTAIN, PhraseCode.NOTE_UNVERIFIED}
+)
+
+
+def is_warning(message: Message) -> bool:
+    """True for a risk note that warns of harm to the person (shown red); False for a
+    neutral fact or caveat (how long one may stay, an entry rule nobody verified)."""
+    if isinstance(message, Words):
+        return message.warning
+    if message.code in WARNING_PHRASES:
+        return True
+    if message.code in WRAPPING_PHRASES:
+        note = dict(message.params).get("note")
+        return isinstance(note, Words | Phrase) and is_warning(note)
+    return False

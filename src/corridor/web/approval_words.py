@@ -13,8 +13,11 @@ from corridor.accounts.models import Approval, Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case
+from corridor.web.forms import EMERGENCY_CHOICES
 
 FORMAT_WORDS = {"csv": "CSV", "pdf": "PDF", "html": "HTML"}
+# An emergency's reason as the person invoking it chose it from the form.
+EMERGENCY_WORDS = {code: label for code, label in EMERGENCY_CHOICES if code}
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class ApprovalWords:
     asked_by: str
     what: str
     details: list[str]
+    reason: str = ""  # an emergency's reason in words; "" for an ordinary request
 
 
 def _language(code: str) -> str:
@@ -73,4 +77,10 @@ def describe_approval(approval: Approval) -> ApprovalWords:
             details.append(_("smallest group shown: %(k)s") % {"k": payload["k"]})
     elif payload.get("publisher"):
         details.append(_("from %(publisher)s") % {"publisher": payload["publisher"]})
-    return ApprovalWords(asked_by=asked_by, what=approval.get_kind_display(), details=details)
+    reason = ""
+    if approval.emergency:
+        # Only listed reasons are accepted (accounts.approvals.EMERGENCY_REASONS).
+        reason = str(EMERGENCY_WORDS.get(approval.reason, _("a reason not on the list")))
+    return ApprovalWords(
+        asked_by=asked_by, what=approval.get_kind_display(), details=details, reason=reason
+    )

@@ -10,11 +10,12 @@ while the case is open.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
@@ -25,9 +26,10 @@ from corridor.core.exceptions import CorridorError
 from corridor.pathways import selectors
 from corridor.pathways.access import access_application_references, access_case_routes
 from corridor.pathways.models import Application, ApplicationStatus, RouteNote
-from corridor.pathways.presentation import results_json, ways_out_json
+from corridor.pathways.presentation import results_json, ways_out_json, word
 from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import Verdict
+from corridor.pathways.words import Message, is_warning
 from corridor.web.case_forms import member_labels
 
 VERDICT_LABELS = {
@@ -74,7 +76,7 @@ class RoutePanel:
     more_open_results: list[dict[str, Any]] = field(default_factory=list)
     closed_results: list[dict[str, Any]] = field(default_factory=list)
     to_country_days: int | None = None
-    # How many risk notes the ways out carry, said on their folded line.
+    # How many warnings the ways out carry, said on their folded line.
     ways_out_risks: int = 0
     problem: str = ""  # why there is no panel (no catalog, a fact missing)
     # No document of the principal is known: every route that needs one reads "closed".
@@ -100,6 +102,8 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
         route_id for result in results for route_id in result["route_ids"]
     )
     labels = member_labels(case)
+    for match, result in zip(routes.results, results, strict=True):
+        result["warnings"] = _warnings(match.risk_notes, lang)
     for rank, result in enumerate(results, start=1):
         route_ids: list[str] = result["route_ids"]
         result["left_out"] = _left_out(routes.left_out.get(tuple(route_ids), []), labels, lang)
@@ -117,7 +121,11 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
             transit_id=route_ids[0] if len(route_ids) > 1 else "",
         )
     _, to_country = targets(case.risk_level) if case.risk_level else (None, None)
+    for match, result in zip(routes.results, results, strict=True):
+        result["target"] = _against_target(match, result, to_country)
     ways_out: list[dict[str, Any]] = ways_out_json(routes.ways_out, lang=lang)
+    for leg, line in zip(routes.ways_out, ways_out, strict=True):
+        line["warnings"] = _warnings(leg.risk_notes, lang)
     open_results = [r for r in results if r["verdict"] != Verdict.INELIGIBLE.value]
     closed_results = [r for r in results if r["verdict"] == Verdict.INELIGIBLE.value]
     _each_risk_once(ways_out, [*open_results, *closed_results])
@@ -129,22 +137,51 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
         more_open_results=open_results[SHOWN_PLANS:],
         closed_results=closed_results,
         to_country_days=to_country,
-        ways_out_risks=sum(len(leg["risk_notes"]) for leg in ways_out),
+        ways_out_risks=sum(leg["warning_count"] for leg in ways_out),
         documents_unknown=_documents_unknown(case),
     )
+
+
+def _against_target(
+    match: MatchResult, result: dict[str, Any], target: int | None
+) -> dict[str, Any] | None:
+    """An open plan's time to safety beside the case's own risk target (days to be out of
+    the country), for the panel to say whether it fits; None when there is nothing to
+    compare (no risk level yet, or a closed route). A plan whose time the sources do not
+    give says nothing here: its explanation already says the time is unknown. With steps
+    of unknown length the known days are a floor: longer than the target is certain,
+    within it is not (`fits` None)."""
+    if target is None or result["verdict"] == Verdict.INELIGIBLE.value:
+        return None
+    days = result["expected_days"]
+    fits: bool | None = days is not None and days <= target
+    if fits and match.basis.unknown_steps:
+        fits = None
+    return {"days": days, "target": target, "fits": fits}
+
+
+def _warnings(notes: Iterable[Message], lang: str) -> set[str]:
+    """The risk notes (as worded in `lang`) that warn of harm: the panel shows them red and
+    the other notes (neutral facts such as how long one may stay) muted."""
+    with override(lang):
+        return {word(note, lang) for note in notes if is_warning(note)}
 
 
 def _each_risk_once(ways_out: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
     """Each risk note once per country: the ways out, one per country, show theirs; a plan
     shows only the notes not already shown above it (in the order shown), and counts the
-    others (`risks_shown_above`) instead of repeating them."""
+    others (`risks_shown_above`) instead of repeating them. `warning_count` counts the
+    warnings among the notes each shows."""
     seen: set[str] = {note for leg in ways_out for note in leg["risk_notes"]}
     for leg in ways_out:
         leg["risks_shown_above"] = 0
+        leg["warning_count"] = sum(note in leg["warnings"] for note in leg["risk_notes"])
     for entry in results:
         notes: list[str] = entry["risk_notes"]
         entry["risk_notes"] = [note for note in notes if note not in seen]
         entry["risks_shown_above"] = len(notes) - len(entry["risk_notes"])
+        entry["warning_count"] = sum(note in entry["warnings"] for note in entry["risk_notes"])
+        entry["fact_count"] = len(entry["risk_notes"]) - entry["warning_count"]
         seen.update(notes)
 
 
