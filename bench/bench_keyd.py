@@ -1,8 +1,10 @@
 """Unwrapping a data key through keyd, per call, against the `file` provider in the same run.
 
-- keyd, for a staff member assigned to the case: the socket round trip, the cases policy
-  (one read-only query), the limits, the log line and AES-GCM; goal: under 1 ms per call;
-- keyd, as the worker's system principal (no policy query), to show the query's share;
+- keyd, for a staff member logged in through keyd (a ticket) and assigned to the case in
+  keyd's ledger: the socket round trip, the ticket and ledger checks, the limits, the log
+  line and AES-GCM; goal: under 1 ms per call;
+- keyd, as the worker's system principal naming a task that may have data keys (no
+  ticket, no assignment), to show the checks' share;
 - the baseline: the file provider's unwrap in this process (AES-GCM with the KEK at hand).
 
 keyd runs as a subprocess (`corridor keyd`) on a short socket path, reading the
@@ -12,6 +14,7 @@ benchmark's own database; runs alternate so load falls on all alike. From the ch
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import signal
@@ -21,6 +24,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from bench._harness import Timing, measure, parser, report, setup_django
 
@@ -91,6 +97,8 @@ def bench_unwrap(file_provider: object, keyd_dir: Path, shares: list[str], *, re
     from corridor.accounts.models import Staff
     from corridor.cases.models import Case, CaseAssignment
     from corridor.vault.keyd.client import KeydAdmin, KeydKeyProvider
+    from corridor.vault.keyd.ledger import KeyOwner
+    from corridor.vault.keyd.worker_tasks import RESTORE_CHECK
     from corridor.vault.providers.file import FileKeyProvider
 
     assert isinstance(file_provider, FileKeyProvider)
@@ -104,8 +112,27 @@ def bench_unwrap(file_provider: object, keyd_dir: Path, shares: list[str], *, re
     staff = Staff.objects.create(username=f"bench-{key_id.hex[:8]}")
     case = Case.objects.create(ref=f"CR-{key_id.hex[:4]}-{key_id.hex[4:8]}".upper(), key_id=key_id)
     CaseAssignment.objects.create(case=case, staff=staff)
+    # What setup, an assignment and a login tell keyd (vault/ledger.py), as the operator.
+    totp_secret = os.urandom(20)
+    keyd.ledger("ledger_roles", {"staff_id": staff.pk, "roles": ["caseworker"]}, operator=True)
+    keyd.ledger(
+        "factor_begin",
+        {"staff_id": staff.pk, "secret": base64.b64encode(totp_secret).decode("ascii")},
+        operator=True,
+    )
+    keyd.ledger(
+        "ledger_assign",
+        {"case_id": str(case.pk), "staff_id": staff.pk, "assigned": True},
+        operator=True,
+    )
+    totp = TOTP(totp_secret, 6, SHA1(), 30, enforce_key_length=False)  # noqa: S303 - RFC 6238
+    code = totp.generate(int(time.time())).decode("ascii")
+    ticket = str(
+        keyd.ledger("login", {"staff_id": staff.pk, "code": code}, operator=False)["ticket"]
+    )
+    owner = KeyOwner(kind="case", object_id=str(case.pk))
     file_blob = file_provider.wrap(key_id=key_id, purpose="data", key=secret)
-    keyd_blob = keyd.wrap(key_id=key_id, purpose="data", key=secret)
+    keyd_blob = keyd.wrap(key_id=key_id, purpose="data", key=secret, owner=owner)
     runs: dict[str, list[float]] = {"staff": [], "system": [], "file": []}
     actions = {
         "staff": lambda: keyd.unwrap(
@@ -114,9 +141,15 @@ def bench_unwrap(file_provider: object, keyd_dir: Path, shares: list[str], *, re
             blob=keyd_blob,
             for_actor=staff.actor_id,
             case_id=str(case.pk),
+            ticket=ticket,
         ),
         "system": lambda: keyd.unwrap(
-            key_id=key_id, purpose="data", blob=keyd_blob, for_actor="system:worker", case_id=None
+            key_id=key_id,
+            purpose="data",
+            blob=keyd_blob,
+            for_actor="system:worker",
+            case_id=None,
+            task=RESTORE_CHECK,
         ),
         "file": lambda: file_provider.unwrap(key_id=key_id, purpose="data", blob=file_blob),
     }
