@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from corridor.accounts.roles import Role
+from corridor.audit.events import EventType
+from corridor.audit.models import AuditEntry
 from corridor.cases.models import Case, InsiderAlert
 from corridor.cases.services.assignment import assign_case
 from corridor.core.actors import WORKER
@@ -40,6 +42,11 @@ def test_a_coordinator_off_the_case_no_longer_reads_an_accepted_request(vault_ke
     )
     with pytest.raises(RequestNotFound):
         access_request_by_id(other, request.pk)
+    # The refused read is in the audit log, against the one who tried.
+    denied = AuditEntry.objects.filter(
+        event_type=EventType.ACCESS_DENIED.value, object_type="request", object_id=str(request.pk)
+    )
+    assert [entry.actor for entry in denied] == [other.actor_id]
     assert request.pk not in set(list_inbox(other).values_list("pk", flat=True))
     assert access_opened_request_by_id(lead, request.pk).answers  # the lead leads the case
 
@@ -88,3 +95,10 @@ def test_reading_requests_counts_toward_the_insider_alert(vault_keys, fast_kdf, 
         access_opened_request_by_id(verifier, request.pk)
     alert = InsiderAlert.objects.get(staff=verifier)
     assert alert.openings == 3
+    # Each read and the alert itself are in the audit log, against the verifier.
+    reads = AuditEntry.objects.filter(
+        event_type=EventType.REQUEST_READ.value, actor=verifier.actor_id
+    )
+    assert sorted(entry.object_id for entry in reads) == sorted(str(r.pk) for r in requests)
+    raised = AuditEntry.objects.filter(event_type=EventType.INSIDER_ALERT_RAISED.value)
+    assert raised.count() == 1
