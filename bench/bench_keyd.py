@@ -14,7 +14,6 @@ benchmark's own database; runs alternate so load falls on all alike. From the ch
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import signal
@@ -24,9 +23,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-
-from cryptography.hazmat.primitives.hashes import SHA1
-from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from bench._harness import Timing, measure, parser, report, setup_django
 
@@ -93,9 +89,11 @@ class running_keyd:  # noqa: N801 - used as a context manager, read like a funct
 
 def bench_unwrap(file_provider: object, keyd_dir: Path, shares: list[str], *, repeat: int) -> None:
     from django.conf import settings
+    from tests.ledger_helpers import code_for
 
     from corridor.accounts.models import Staff
     from corridor.cases.models import Case, CaseAssignment
+    from corridor.vault import ledger as vault_ledger
     from corridor.vault.keyd.client import KeydAdmin, KeydKeyProvider
     from corridor.vault.keyd.ledger import KeyOwner
     from corridor.vault.keyd.worker_tasks import RESTORE_CHECK
@@ -112,24 +110,14 @@ def bench_unwrap(file_provider: object, keyd_dir: Path, shares: list[str], *, re
     staff = Staff.objects.create(username=f"bench-{key_id.hex[:8]}")
     case = Case.objects.create(ref=f"CR-{key_id.hex[:4]}-{key_id.hex[4:8]}".upper(), key_id=key_id)
     CaseAssignment.objects.create(case=case, staff=staff)
-    # What setup, an assignment and a login tell keyd (vault/ledger.py), as the operator.
+    # What setup, an assignment and a login tell keyd, through the ledger's own calls.
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
     totp_secret = os.urandom(20)
-    keyd.ledger("ledger_roles", {"staff_id": staff.pk, "roles": ["caseworker"]}, operator=True)
-    keyd.ledger(
-        "factor_begin",
-        {"staff_id": staff.pk, "secret": base64.b64encode(totp_secret).decode("ascii")},
-        operator=True,
-    )
-    keyd.ledger(
-        "ledger_assign",
-        {"case_id": str(case.pk), "staff_id": staff.pk, "assigned": True},
-        operator=True,
-    )
-    totp = TOTP(totp_secret, 6, SHA1(), 30, enforce_key_length=False)  # noqa: S303 - RFC 6238
-    code = totp.generate(int(time.time())).decode("ascii")
-    ticket = str(
-        keyd.ledger("login", {"staff_id": staff.pk, "code": code}, operator=False)["ticket"]
-    )
+    with vault_ledger.as_operator():
+        vault_ledger.record_new_account(staff_id=staff.pk, roles=["caseworker"])
+        vault_ledger.enrol_known_secret(staff.pk, totp_secret)
+        vault_ledger.record_assignment(case_id=str(case.pk), staff_id=staff.pk, assigned=True)
+    ticket = vault_ledger.log_in(staff.pk, code_for(totp_secret))
     owner = KeyOwner(kind="case", object_id=str(case.pk))
     file_blob = file_provider.wrap(key_id=key_id, purpose="data", key=secret)
     keyd_blob = keyd.wrap(key_id=key_id, purpose="data", key=secret, owner=owner)
