@@ -4,8 +4,8 @@ each POST as ntfy, a Matrix webhook bridge and signal-cli's REST API receive it.
 
 from __future__ import annotations
 
-import json
 import ipaddress
+import json
 import socket
 import ssl
 import threading
@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from email.policy import default
 from email.message import Message
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -133,7 +133,7 @@ def receiver() -> Iterator[HttpReceiver]:
     state = HttpReceiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             if state.failing:
@@ -145,7 +145,7 @@ def receiver() -> Iterator[HttpReceiver]:
             self.end_headers()
             self.wfile.write(b"{}")
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

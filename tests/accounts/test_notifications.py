@@ -99,7 +99,13 @@ def test_a_missed_check_in_at_three_wakes_the_rota_then_every_coordinator_until_
     backup = staff_with(Role.COORDINATOR)
     other = staff_with(Role.COORDINATOR)
     add(on_call, ChannelKind.NTFY, address=f"{receiver.url}/corridor-night")
-    add(backup, ChannelKind.SIGNAL, address=receiver.url, number="+4915100000001", recipient="+4915100000002")
+    add(
+        backup,
+        ChannelKind.SIGNAL,
+        address=receiver.url,
+        number="+4915100000001",
+        recipient="+4915100000002",
+    )
     add(other, ChannelKind.MATRIX, address=f"{receiver.url}/webhook/abc")
     add(other, ChannelKind.EMAIL, address="other@example.org")
     time_machine.move_to(THREE_AM - timedelta(hours=8), tick=False)
@@ -154,7 +160,8 @@ def test_a_missed_check_in_at_three_wakes_the_rota_then_every_coordinator_until_
         {"text": "Corridor: 1 urgent item — open Corridor.", "username": "Corridor"},
     )
     assert len(receiver.posts) == 3  # the backup, already woken, is not woken twice
-    assert [str(m["Subject"]) for m in mailbox.messages] == ["Corridor: 1 urgent item — open Corridor."]
+    subjects = [str(m["Subject"]) for m in mailbox.messages]
+    assert subjects == ["Corridor: 1 urgent item — open Corridor."]
     assert mailbox.envelopes == [("corridor@example.org", ["other@example.org"])]
 
     # One click from the alert on the caseworker's dashboard.
@@ -167,7 +174,8 @@ def test_a_missed_check_in_at_three_wakes_the_rota_then_every_coordinator_until_
     client.post(f"/alerts/{mine.pk}/acknowledge/", {"csrfmiddlewaretoken": token})
     page = Page.objects.get()
     assert page.acknowledged_by == on_call
-    assert not open_alerts(other).exists() and not open_alerts(coordinator).exists()
+    assert not open_alerts(other).exists()
+    assert not open_alerts(coordinator).exists()
     assert f"/alerts/{mine.pk}/acknowledge/" not in client.get("/").content.decode()
     shown = client_for(other).get("/alerts/").content.decode()
     assert f"acknowledged by {on_call.username}" in shown
@@ -175,7 +183,8 @@ def test_a_missed_check_in_at_three_wakes_the_rota_then_every_coordinator_until_
     time_machine.move_to(THREE_AM + timedelta(minutes=60), tick=False)
     oncall.run_pages()
     deliver_queued()
-    assert len(receiver.posts) == 3 and len(mailbox.messages) == 1
+    assert len(receiver.posts) == 3
+    assert len(mailbox.messages) == 1
 
     for text in bodies(receiver, mailbox):
         for secret in (CANARY, case.ref, "Ислам", "Islam", "Умаров", "лимон"):
@@ -215,7 +224,8 @@ def test_an_undeliverable_notification_is_retried_then_the_coordinators_are_told
     coordinator = staff_with(Role.COORDINATOR)
     channel = add(on_call, ChannelKind.NTFY, address=f"{receiver.url}/t")
     receiver.failing = True
-    assert policy_for(notifications.deliver_notification.module_path) == notifications.DELIVERY_RETRY
+    policy = policy_for(notifications.deliver_notification.module_path)
+    assert policy == notifications.DELIVERY_RETRY
     sent = notifications.queue_notification(channel, kind=NotificationClass.URGENT)
     for _ in range(notifications.DELIVERY_RETRY.attempts - 1):
         with pytest.raises(notifications.DeliveryFailed):
@@ -223,10 +233,9 @@ def test_an_undeliverable_notification_is_retried_then_the_coordinators_are_told
         assert not StaffAlert.objects.filter(code="notification_undeliverable").exists()
     notifications.deliver(str(sent.pk))
     sent.refresh_from_db()
-    assert sent.given_up_at is not None and sent.sent_at is None
-    assert StaffAlert.objects.filter(
-        staff=coordinator, code="notification_undeliverable"
-    ).exists()
+    assert sent.given_up_at is not None
+    assert sent.sent_at is None
+    assert StaffAlert.objects.filter(staff=coordinator, code="notification_undeliverable").exists()
     assert AuditEntry.objects.filter(event_type="accounts.notification_given_up").count() == 1
 
 
@@ -274,9 +283,7 @@ def test_the_person_an_alert_is_about_can_neither_acknowledge_nor_dismiss_it_nor
             oncall.acknowledge_alert(actor=person, alert_id=str(own.pk))
         with pytest.raises(NotAllowed):
             dismiss_alert(actor=person, alert_id=str(own.pk), reason="dealt_with")
-    oncall.acknowledge_alert(
-        actor=third, alert_id=str(StaffAlert.objects.get(staff=third).pk)
-    )
+    oncall.acknowledge_alert(actor=third, alert_id=str(StaffAlert.objects.get(staff=third).pk))
     assert StaffAlert.objects.filter(acknowledged_by=third).count() == 3
 
 

@@ -48,3 +48,21 @@ def check_free_space() -> None:
 def alert_disk_was_full() -> None:
     """The worker could not write for a while because the disk was full: say so."""
     alert_server_keepers(code=DISK_WAS_FULL_ALERT)
+
+
+BACKUP_MISSING_ALERT = "backup_missing"
+BACKUP_WATCH_EVERY = timedelta(hours=1)
+
+
+@periodic("operations.check_backup_age", every=BACKUP_WATCH_EVERY)
+def check_backup_age() -> None:
+    """No successful backup for 26 hours (the doctor's limit) wakes the person on call:
+    an urgent alert, once per person until dismissed. Nothing before the first backup."""
+    from corridor.audit import selectors as audit_selectors
+    from corridor.audit.events import EventType
+    from corridor.core import clock
+    from corridor.operations.doctor import BACKUP_MAX_AGE
+
+    last = audit_selectors.get_last_event_time(EventType.BACKUP_CREATED)
+    if last is not None and clock.now() - last > BACKUP_MAX_AGE:
+        alert_server_keepers(code=BACKUP_MISSING_ALERT)
