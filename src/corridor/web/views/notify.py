@@ -142,11 +142,16 @@ def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
 @staff_required
 def alerts(request: HttpRequest) -> HttpResponse:
     staff = current_staff(request)
-    rows = oncall.recent_alerts(staff)
+    rows = [
+        (alert, oncall.severity(alert.code), not concerns(alert, staff))
+        for alert in oncall.recent_alerts(staff)
+    ]
     context = {
-        "alerts": [
-            (alert, oncall.severity(alert.code), not concerns(alert, staff)) for alert in rows
-        ],
+        # Waiting ones first (as many as the dashboard shows); the rest folded.
+        "open_alerts": [
+            row for row in rows if row[0].acknowledged_at is None and row[0].dismissed_at is None
+        ][:20],
+        "done_alerts": [row for row in rows if row[0].acknowledged_at or row[0].dismissed_at][:50],
         "dismiss_form": AlertDismissForm(),
         "show_all": True,
     }
