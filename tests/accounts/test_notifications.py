@@ -302,3 +302,33 @@ def test_urgent_first_and_routine_alerts_go_in_one_daily_digest(org):
     assert notifications.compose(digest) == (
         "Corridor: 1 item is waiting — open Corridor when you can."
     )
+
+
+def test_a_sealed_key_service_or_a_missing_backup_pages_without_anyone_meeting_it(
+    monkeypatch, time_machine
+):
+    """At night no page meets a sealed keyd and nobody reads the doctor: the worker's
+    checks raise the urgent alerts themselves, and they page the coordinators."""
+    from corridor.audit.events import EventType
+    from corridor.audit.services import record_event
+    from corridor.core.actors import WORKER
+    from corridor.operations import free_space
+
+    coordinator = staff_with(Role.COORDINATOR)
+    monkeypatch.setattr("corridor.vault.providers.check_key_provider", lambda: "sealed")
+    free_space.check_key_service()
+    free_space.check_key_service()  # one alert per person, however many checks
+    assert list(StaffAlert.objects.values_list("code", flat=True)) == ["key_failure_sealed"]
+    time_machine.move_to(THREE_AM, tick=False)
+    record_event(actor=WORKER, event=EventType.BACKUP_CREATED)
+    time_machine.move_to(THREE_AM + timedelta(hours=25), tick=False)
+    free_space.check_backup_age()
+    assert not StaffAlert.objects.filter(code="backup_missing").exists()
+    time_machine.move_to(THREE_AM + timedelta(hours=27), tick=False)
+    free_space.check_backup_age()
+    assert StaffAlert.objects.filter(staff=coordinator, code="backup_missing").exists()
+    oncall.run_pages()
+    assert sorted(Page.objects.values_list("code", flat=True)) == [
+        "backup_missing",
+        "key_failure_sealed",
+    ]
