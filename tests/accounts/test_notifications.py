@@ -296,11 +296,12 @@ def test_urgent_first_and_routine_alerts_go_in_one_daily_digest(org):
     StaffAlert.objects.create(staff=person, code="incident_opened", case_ref="CR-BBBB-BBBB")
     ordered = oncall.danger_first(list(open_alerts(person)))
     assert [a.code for a in ordered] == ["incident_opened", "route_changed"]
-    assert oncall.send_digests() == 1
-    assert oncall.send_digests() == 0
+    # The apps above count what else waits (two cases with overdue tasks, say).
+    assert oncall.send_digests(also_waiting=lambda staff: 2) == 1
+    assert oncall.send_digests(also_waiting=lambda staff: 2) == 0  # once a day at most
     digest = Notification.objects.get(kind=NotificationClass.DIGEST)
     assert notifications.compose(digest) == (
-        "Corridor: 1 item is waiting — open Corridor when you can."
+        "Corridor: 3 items are waiting — open Corridor when you can."
     )
 
 

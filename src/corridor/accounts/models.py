@@ -376,6 +376,8 @@ class Notification(UUIDModel):
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
     page = models.ForeignKey(Page, on_delete=models.SET_NULL, null=True, blank=True)
     kind = models.CharField(max_length=10, choices=NotificationClass.choices)
+    # A digest's number of waiting items, counted when it was queued (a number only).
+    count = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     given_up_at = models.DateTimeField(null=True, blank=True)

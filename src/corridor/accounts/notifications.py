@@ -171,21 +171,21 @@ def send_test(*, actor: Staff, channel_id: str) -> Notification:
 
 
 def queue_notification(
-    channel: NotificationChannel, *, kind: str, page: Page | None = None
+    channel: NotificationChannel, *, kind: str, page: Page | None = None, count: int = 0
 ) -> Notification:
     """A notification to `channel`, delivered by the worker once the transaction commits."""
     notification = Notification.objects.create(
-        channel=channel, staff_id=channel.staff_id, kind=kind, page=page
+        channel=channel, staff_id=channel.staff_id, kind=kind, page=page, count=count
     )
     enqueue_on_commit(deliver_notification, str(notification.pk))
     return notification
 
 
-def notify_staff(staff: Staff, *, kind: str, page: Page | None = None) -> int:
+def notify_staff(staff: Staff, *, kind: str, page: Page | None = None, count: int = 0) -> int:
     """Queue a notification of `kind` to each of `staff`'s channels; how many."""
     channels = list(list_channels(staff))
     for channel in channels:
-        queue_notification(channel, kind=kind, page=page)
+        queue_notification(channel, kind=kind, page=page, count=count)
     return len(channels)
 
 
@@ -206,7 +206,7 @@ def compose(notification: Notification) -> str:
         if notification.kind == NotificationClass.TEST:
             return gettext("Corridor: this is a test. Nothing needs your attention.")
         if notification.kind == NotificationClass.DIGEST:
-            count = _open_count(notification.staff, urgent=False)
+            count = notification.count or _open_count(notification.staff, urgent=False)
             return ngettext(
                 "Corridor: %(count)d item is waiting — open Corridor when you can.",
                 "Corridor: %(count)d items are waiting — open Corridor when you can.",

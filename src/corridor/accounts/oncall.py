@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,7 +25,14 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.alerts import NO_SUCH_ALERT, concerns
 from corridor.accounts.events import record_security_event
-from corridor.accounts.models import NotificationClass, OnCallShift, Page, Staff, StaffAlert
+from corridor.accounts.models import (
+    Notification,
+    NotificationClass,
+    OnCallShift,
+    Page,
+    Staff,
+    StaffAlert,
+)
 from corridor.accounts.notifications import notify_staff
 from corridor.accounts.roles import Role
 from corridor.audit.events import EventType
@@ -60,6 +68,7 @@ PAGE_ONLY_WITHIN = timedelta(hours=6)
 LONGEST_SHIFT = timedelta(days=31)
 ALERTS_SHOWN_FOR = timedelta(days=14)
 FINAL_STAGE = 2
+DIGEST_EVERY = timedelta(hours=24)
 
 OWN_ALERT_ACK = _("This alert is about you; another person must acknowledge it.")
 SHIFT_ORDER = _("A shift ends after it starts, and lasts at most 31 days.")
@@ -316,16 +325,13 @@ def recent_alerts(staff: Staff) -> list[StaffAlert]:
 
 
 # ---------------------------------------------------------------- the daily digest
-@periodic("accounts.daily_digest", every=timedelta(hours=1))
-def daily_digest_job() -> None:
-    send_digests()
-
-
-def send_digests(now: datetime | None = None) -> int:
-    """Once a day at most, each person with a channel and routine alerts waiting since
-    their last digest is told how many; returns how many people."""
-    from corridor.accounts.models import Notification
-
+def send_digests(
+    now: datetime | None = None, *, also_waiting: Callable[[Staff], int] | None = None
+) -> int:
+    """Once a day at most, each person with a channel and something waiting is told how
+    many things: routine alerts raised since their last digest, and what `also_waiting`
+    counts for them (the apps above: overdue tasks, unread requests). Returns how many
+    people were told."""
     moment = now or clock.now()
     told = 0
     for person in Staff.objects.filter(is_active=True, channels__isnull=False).distinct():
@@ -335,16 +341,17 @@ def send_digests(now: datetime | None = None) -> int:
             .values_list("created_at", flat=True)
             .first()
         )
-        if last is not None and moment - last < timedelta(hours=24):
+        if last is not None and moment - last < DIGEST_EVERY:
             continue
         waiting = StaffAlert.objects.filter(
             staff=person, dismissed_at__isnull=True, acknowledged_at__isnull=True
         ).exclude(code__in=URGENT_CODES)
         if last is not None:
             waiting = waiting.filter(created_at__gt=last)
-        if not waiting.exists():
+        count = waiting.count() + (also_waiting(person) if also_waiting else 0)
+        if not count:
             continue
         with transaction.atomic():
-            notify_staff(person, kind=NotificationClass.DIGEST)
+            notify_staff(person, kind=NotificationClass.DIGEST, count=count)
         told += 1
     return told
