@@ -53,6 +53,9 @@ def test_postgres_key_store_is_a_second_database(tmp_path):
         ("CORRIDOR_PORTAL_ONION", "http://short.onion/", "onion address"),
         ("CORRIDOR_PORTAL_ONION", "http://" + "a" * 56 + ".onion.example.org/", "onion"),
         ("CORRIDOR_PORTAL_ONION", "http://" + "1" * 56 + ".onion/", "onion address"),
+        ("CORRIDOR_ORG_TIME_ZONE", "Moscow", "time zone name"),
+        ("CORRIDOR_ESCALATION_MINUTES", "0", "CORRIDOR_ESCALATION_MINUTES"),
+        ("CORRIDOR_SMTP_PORT", "70000", "CORRIDOR_SMTP_PORT"),
     ],
 )
 def test_malformed_values_fail_loudly(tmp_path, name, value, message):
@@ -107,3 +110,13 @@ def test_the_portal_onion_address_is_read_with_its_path(tmp_path):
     )
     assert env.portal_onion == f"http://{name}.onion/"
     assert read_env({"CORRIDOR_DATA_DIR": str(tmp_path)}).portal_onion == ""
+
+
+def test_production_sends_e_mail_only_over_starttls(tmp_path):
+    """Turning STARTTLS off is refused in production, allowed in a demo (a local relay)."""
+    smtp = {"CORRIDOR_SMTP_HOST": "smtp.example.org", "CORRIDOR_SMTP_STARTTLS": "0"}
+    with pytest.raises(ImproperlyConfigured, match="STARTTLS"):
+        read_env({"CORRIDOR_DATA_DIR": str(tmp_path), **smtp})
+    demo = read_env({"CORRIDOR_ENV": "demo", "CORRIDOR_DATA_DIR": str(tmp_path), **smtp})
+    assert demo.smtp.starttls is False
+    assert read_env({"CORRIDOR_DATA_DIR": str(tmp_path)}).smtp.starttls is True

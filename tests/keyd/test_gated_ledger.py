@@ -165,3 +165,31 @@ def test_the_worker_gets_case_keys_but_no_draft_key(team):
         )
     assert answers["case"]["ok"]
     assert (answers["draft"]["ok"], answers["draft"]["reason"]) == (False, "not_allowed")
+
+
+def test_a_channel_address_key_goes_to_its_owner_and_the_delivery_task_only(team):
+    """Issue 27: a staff member's notification address (an e-mail, a Signal number) is
+    sealed under a "channel" key: keyd gives it to its owner and to the worker delivering
+    a notification, never to a colleague nor to another worker task."""
+    service, tickets, _ = team
+    key_id = str(uuid.uuid4())
+    owner = {"kind": "channel", "object_id": "ch1", "staff_id": FIRST}
+    wrapped = call(
+        service,
+        "wrap",
+        key_id=key_id,
+        purpose="data",
+        kek_version=1,
+        key=wire.encode_bytes(b"\x03" * 32),
+        owner=owner,
+    )
+    assert wrapped["ok"], wrapped
+    fields = {"key_id": key_id, "purpose": "data", "kek_version": 1, "blob": wrapped["blob"]}
+
+    def by(principal: str, **extra: object) -> dict:
+        return call(service, "unwrap", **fields, principal=principal, **extra)
+
+    assert by(f"staff:{FIRST}", ticket=tickets[FIRST])["ok"]
+    assert by(f"staff:{SECOND}", ticket=tickets[SECOND])["reason"] == "not_allowed"
+    assert by("system:worker", task="accounts.deliver_notification")["ok"]
+    assert by("system:worker", task="intake.screen_request")["reason"] == "not_allowed"

@@ -207,6 +207,15 @@ class StaffAlert(models.Model):
     case_ref = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    # An urgent alert belongs to the page that wakes the person on call (accounts.oncall);
+    # acknowledging any copy acknowledges the page and every copy of it.
+    page = models.ForeignKey(
+        "Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.code
@@ -291,3 +300,87 @@ class StandbyActivation(models.Model):
 
     def __str__(self) -> str:
         return f"activation of {self.standby_id}"
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    NTFY = "ntfy", _("ntfy")
+    MATRIX = "matrix", _("Matrix (through a webhook bridge)")
+    SIGNAL = "signal", _("Signal (through signal-cli's REST API)")
+
+
+class NotificationChannel(UUIDModel):
+    """Where one staff member wants to be woken: an e-mail address or a webhook of a
+    self-hosted service on their phone. The address is sealed under a key of its own that
+    only its owner and the worker's delivery task may open (keyd's "channel" kind)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField(max_length=10, choices=ChannelKind.choices)
+    key_id = DataKeyField()
+    target = EncryptedJSONField(key_field="key_id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} channel of {self.staff_id}"
+
+
+class OnCallShift(models.Model):
+    """Who is on call from `starts_at` to `ends_at`, and who is next if they do not answer."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="shifts")
+    backup = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, null=True, blank=True, related_name="backup_shifts"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="accounts_shift_span")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} on call"
+
+
+class Page(UUIDModel):
+    """One urgent matter that wakes people until someone acknowledges it: the person on
+    call, after the escalation wait the next person, then every coordinator (`stage` 0, 1,
+    2). Holds codes only; the alerts it groups say what it is about."""
+
+    code = models.CharField(max_length=40)
+    raised_at = models.DateTimeField(default=clock.now)
+    stage = models.PositiveSmallIntegerField(default=0)
+    next_step_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paged = models.ManyToManyField(Staff, related_name="+", blank=True)
+
+    def __str__(self) -> str:
+        return f"page {self.code}"
+
+
+class NotificationClass(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    DIGEST = "digest", _("Daily digest")
+    TEST = "test", _("Test")
+
+
+class Notification(UUIDModel):
+    """One message to one channel, delivered by the worker (retried by its policy). Holds
+    no text: the words are made when it is sent, from counts only."""
+
+    channel = models.ForeignKey(
+        NotificationChannel, on_delete=models.CASCADE, related_name="notifications"
+    )
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
+    page = models.ForeignKey(Page, on_delete=models.SET_NULL, null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=NotificationClass.choices)
+    # A digest's number of waiting items, counted when it was queued (a number only).
+    count = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    given_up_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} notification"

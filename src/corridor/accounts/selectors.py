@@ -58,9 +58,10 @@ def sessions_of(staff: Staff) -> QuerySet[StaffSession]:
 
 
 def open_alerts(staff: Staff) -> QuerySet[StaffAlert]:
-    return StaffAlert.objects.filter(staff=staff, dismissed_at__isnull=True).select_related(
-        "approval", "subject", "actor"
-    )
+    """One's alerts that are neither dismissed nor acknowledged (the dashboard's)."""
+    return StaffAlert.objects.filter(
+        staff=staff, dismissed_at__isnull=True, acknowledged_at__isnull=True
+    ).select_related("approval", "subject", "actor", "acknowledged_by")
 
 
 def list_alerted(*, code: str, case_ref: str, since: datetime) -> QuerySet[StaffAlert]:

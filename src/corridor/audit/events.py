@@ -47,6 +47,14 @@ class EventType(StrEnum):
     STANDBY_ACTIVATED = "accounts.standby_activated"
     STANDBY_ENDED = "accounts.standby_ended"
     ALERT_DISMISSED = "accounts.alert_dismissed"
+    ALERT_ACKNOWLEDGED = "accounts.alert_acknowledged"
+    CHANNEL_ADDED = "accounts.channel_added"
+    CHANNEL_REMOVED = "accounts.channel_removed"
+    NOTIFICATION_SENT = "accounts.notification_sent"
+    NOTIFICATION_GIVEN_UP = "accounts.notification_given_up"
+    SHIFT_ADDED = "accounts.shift_added"
+    SHIFT_REMOVED = "accounts.shift_removed"
+    PAGE_ESCALATED = "accounts.page_escalated"
 
     # people and cases
     PERSON_CREATED = "people.person_created"

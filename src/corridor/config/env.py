@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -68,6 +69,22 @@ class KeydEnv:
 
 
 @dataclass(frozen=True)
+class SmtpEnv:
+    """Where e-mail notifications leave: empty `host` means no e-mail channel. STARTTLS is
+    required in production (CORRIDOR_SMTP_STARTTLS=0 is refused there)."""
+
+    host: str = ""
+    port: int = 587
+    username: str = ""
+    password: str = ""
+    sender: str = ""
+    starttls: bool = True
+    # A CA bundle to check the SMTP server's certificate against (a private CA); empty:
+    # the system's.
+    ca_file: str = ""
+
+
+@dataclass(frozen=True)
 class Env:
     """Configuration read from the environment; nothing else reads os.environ."""
 
@@ -94,6 +111,10 @@ class Env:
     pooled_sources: tuple[str, ...] = ()
     # The portal's onion address (http://<56 letters>.onion/…), shown on the clear web.
     portal_onion: str = ""
+    # Outbound notifications: the organisation's clock, the wait before escalating, SMTP.
+    org_time_zone: str = "UTC"
+    escalation_minutes: int = 10
+    smtp: SmtpEnv = field(default_factory=lambda: SmtpEnv())
 
     @property
     def origin_is_onion(self) -> bool:
@@ -158,7 +179,45 @@ def read_env(environ: Mapping[str, str] | None = None, *, secret_key_file: bool 
             if part.strip()
         ),
         portal_onion=_read_onion(source.get("CORRIDOR_PORTAL_ONION", "")),
+        org_time_zone=_read_time_zone(source.get("CORRIDOR_ORG_TIME_ZONE", "UTC")),
+        escalation_minutes=_read_int(source, "CORRIDOR_ESCALATION_MINUTES", default=10, lowest=1),
+        smtp=_read_smtp(source, mode),
     )
+
+
+def _read_time_zone(raw: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(raw.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            "CORRIDOR_ORG_TIME_ZONE must be a time zone name such as Europe/Moscow."
+        ) from None
+    return raw.strip()
+
+
+def _read_smtp(source: Mapping[str, str], mode: Mode) -> SmtpEnv:
+    starttls = source.get("CORRIDOR_SMTP_STARTTLS", "1").strip() != "0"
+    host = source.get("CORRIDOR_SMTP_HOST", "").strip()
+    if host and mode is Mode.PRODUCTION and not starttls:
+        raise ImproperlyConfigured(
+            "In production e-mail leaves only over STARTTLS: remove CORRIDOR_SMTP_STARTTLS=0."
+        )
+    return SmtpEnv(
+        host=host,
+        port=_read_port(source.get("CORRIDOR_SMTP_PORT", "587")),
+        username=source.get("CORRIDOR_SMTP_USERNAME", ""),
+        password=source.get("CORRIDOR_SMTP_PASSWORD", ""),
+        sender=source.get("CORRIDOR_SMTP_FROM", "").strip(),
+        starttls=starttls,
+        ca_file=source.get("CORRIDOR_SMTP_CA_FILE", "").strip(),
+    )
+
+
+def _read_port(raw: str) -> int:
+    raw = raw.strip() or "587"
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ImproperlyConfigured("CORRIDOR_SMTP_PORT must be a port number.")
+    return int(raw)
 
 
 # A v3 onion address: 56 base32 letters (tor's own check of the checksum is tor's).

@@ -7,4 +7,4 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operator commands"
 
     def ready(self) -> None:
-        from corridor.operations import free_space  # noqa: F401
+        from corridor.operations import digest, free_space  # noqa: F401

@@ -48,3 +48,43 @@ def check_free_space() -> None:
 def alert_disk_was_full() -> None:
     """The worker could not write for a while because the disk was full: say so."""
     alert_server_keepers(code=DISK_WAS_FULL_ALERT)
+
+
+BACKUP_MISSING_ALERT = "backup_missing"
+BACKUP_WATCH_EVERY = timedelta(hours=1)
+
+
+@periodic("operations.check_backup_age", every=BACKUP_WATCH_EVERY)
+def check_backup_age() -> None:
+    """No successful backup for 26 hours (the doctor's limit) wakes the person on call:
+    an urgent alert, once per person until dismissed. Nothing before the first backup."""
+    from corridor.audit import selectors as audit_selectors
+    from corridor.audit.events import EventType
+    from corridor.core import clock
+    from corridor.operations.doctor import BACKUP_MAX_AGE
+
+    last = audit_selectors.get_last_event_time(EventType.BACKUP_CREATED)
+    if last is not None and clock.now() - last > BACKUP_MAX_AGE:
+        alert_server_keepers(code=BACKUP_MISSING_ALERT)
+
+
+KEYD_WATCH_EVERY = timedelta(minutes=2)
+
+
+@periodic("operations.check_key_service", every=KEYD_WATCH_EVERY)
+def check_key_service() -> None:
+    """keyd sealed or unreachable wakes the person on call even at night, when no page
+    meets it: the same alert codes a page's key failure raises (one per person until
+    dismissed)."""
+    from corridor.accounts.alerts import alert_coordinators_once
+    from corridor.accounts.key_failures import alert_code
+    from corridor.vault.errors import KeydUnreachable, KeyProviderUnavailable
+    from corridor.vault.providers import check_key_provider
+
+    try:
+        state = check_key_provider()
+    except (KeydUnreachable, KeyProviderUnavailable):
+        alert_coordinators_once(code=alert_code("unavailable"))
+        return
+    if state == "sealed":
+        alert_coordinators_once(code=alert_code("sealed"))

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.alerts import DISMISS_REASONS as ALERT_DISMISS_REASONS
-from corridor.accounts.models import Staff
+from corridor.accounts.models import ChannelKind, Staff
 from corridor.accounts.roles import STANDBY_ROLES, Role
 
 
@@ -224,3 +224,41 @@ class WorkWindowForm(forms.Form):
             "opening always closes after ten minutes."
         ),
     )
+
+
+class ChannelForm(forms.Form):
+    """One of one's own notification channels: the kind, and where it sends."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ChannelKind.choices)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=500,
+        help_text=_(
+            "An e-mail address, or the web address of your ntfy topic, your Matrix bridge's "
+            "webhook or your signal-cli REST server."
+        ),
+    )
+    number = forms.CharField(label=_("Signal: the bridge's number"), max_length=16, required=False)
+    recipient = forms.CharField(label=_("Signal: your number"), max_length=16, required=False)
+
+
+class ShiftForm(forms.Form):
+    """A shift on the on-call rota, in the organisation's time zone."""
+
+    staff: forms.ModelChoiceField[Staff] = forms.ModelChoiceField(label=_("On call"), queryset=None)
+    backup: forms.ModelChoiceField[Staff] = forms.ModelChoiceField(
+        label=_("Next if nobody answers"), queryset=None, required=False
+    )
+    starts = forms.DateTimeField(
+        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args: object, people: QuerySet[Staff], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
+        for name in ("staff", "backup"):
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = people

@@ -14,6 +14,7 @@ from corridor.web.views import (
     drafts,
     inbox,
     incidents,
+    notify,
     people,
     reports,
     routes,
@@ -115,6 +116,15 @@ urlpatterns = [
     path("board/surge/<int:surge_id>/end/", board.surge_end, name="surge_end"),
     path("board/alerts/<uuid:alert_id>/review/", board.alert_review, name="alert_review"),
     path("alerts/<uuid:alert_id>/dismiss/", dashboard.alert_dismiss, name="alert_dismiss"),
+    path("alerts/<uuid:alert_id>/acknowledge/", notify.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/", notify.alerts, name="alerts"),
+    path("account/channels/", notify.channels, name="channels"),
+    path("account/channels/<uuid:channel_id>/test/", notify.channel_test, name="channel_test"),
+    path(
+        "account/channels/<uuid:channel_id>/remove/", notify.channel_remove, name="channel_remove"
+    ),
+    path("rota/", notify.rota, name="rota"),
+    path("rota/<int:shift_id>/remove/", notify.shift_remove, name="shift_remove"),
     path("settings/exchange-rates/", cost_settings.exchange_rates, name="exchange_rates"),
     path("settings/work-window/", work_window.work_window_settings, name="work_window"),
     path("settings/funding-sources/", cost_settings.funding_sources, name="funding_sources"),

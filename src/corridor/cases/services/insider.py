@@ -21,6 +21,7 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from corridor.accounts.alerts import alert_coordinators_and_auditors
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
@@ -131,6 +132,8 @@ def check_openings(actor: Staff) -> InsiderAlert | None:
         object_id=str(actor.pk),
         detail={"alert": str(alert.pk), "openings": count, "threshold": threshold},
     )
+    # Urgent (issue 27): it wakes the person on call, never the person it is about.
+    alert_coordinators_and_auditors(code="insider_alert", subject=actor, actor=None)
     return alert
 
 

@@ -15,7 +15,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from corridor.config.env import KEYD_LIMITS, Env
+from corridor.config.env import KEYD_LIMITS, Env, SmtpEnv
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 
@@ -278,6 +278,10 @@ CORRIDOR_REPORT_MIN_K = 5
 CORRIDOR_REPORT_LAG_MONTHS = 6
 # The folder the tree heads for the witness are written to (None: the doctor cannot see it).
 CORRIDOR_HEADS_DIR: Path | None = None
+# Outbound notifications (accounts.notifications, accounts.oncall; docs/operators.md).
+CORRIDOR_ORG_TIME_ZONE = "UTC"
+CORRIDOR_ESCALATION_MINUTES = 10
+CORRIDOR_SMTP = SmtpEnv()
 
 
 def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
@@ -310,6 +314,9 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_CLIENT_ADDRESS_HEADER": env.client_address_header,
         "CORRIDOR_PORTAL_POOLED_SOURCES": env.pooled_sources,
         "CORRIDOR_PORTAL_ONION": env.portal_onion,
+        "CORRIDOR_ORG_TIME_ZONE": env.org_time_zone,
+        "CORRIDOR_ESCALATION_MINUTES": env.escalation_minutes,
+        "CORRIDOR_SMTP": env.smtp,
         # WebAuthn: the relying party is the public origin's host, and only that origin.
         "OTP_WEBAUTHN_RP_ID": urlsplit(env.public_origin).hostname or "",
         "OTP_WEBAUTHN_ALLOWED_ORIGINS": [env.public_origin],

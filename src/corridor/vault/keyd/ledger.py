@@ -37,7 +37,7 @@ from corridor.vault.errors import InputRejected
 LEDGER_FILE = "ledger.sqlite3"
 # What a data key may belong to. A draft's key and a case's key are different kinds,
 # so a draft naming a case's key_id gets nothing (the forged-draft attack).
-KINDS = frozenset({"case", "request", "draft", "file", "watch"})
+KINDS = frozenset({"case", "request", "draft", "file", "watch", "channel"})
 # The kinds the worker (a system principal) may have: case work, intake requests and
 # their files, watchlist screening. Drafts are a person's own; no task opens one.
 SYSTEM_KINDS = KINDS - {"draft"}
@@ -97,7 +97,7 @@ class KeyOwner:
             raise InputRejected("Unknown key owner kind.")
         if not self.object_id or len(self.object_id) > 64:
             raise InputRejected("A key owner names its object by an id of 1 to 64 characters.")
-        if self.kind == "draft" and self.staff_id is None:
+        if self.kind in ("draft", "channel") and self.staff_id is None:
             raise InputRejected("A draft key names the staff member whose draft it is.")
 
 

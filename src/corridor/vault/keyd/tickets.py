@@ -482,6 +482,11 @@ class Gatekeeper:
             if case_id is None and owner.staff_id == staff_id:
                 return "ledger.own_draft"
             raise refused
+        if owner.kind == "channel":
+            # A notification channel's address: its owner only (the worker sends).
+            if case_id is None and owner.staff_id == staff_id:
+                return "ledger.own_channel"
+            raise refused
         roles = self.ledger.roles(staff_id)
         if case_id != owner.object_id or not roles & CASE_ROLES:
             raise refused

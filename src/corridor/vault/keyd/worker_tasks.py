@@ -27,10 +27,13 @@ SCREEN_REQUEST = "intake.screen_request"
 # `corridor restore` samples one sealed value per model to prove the KEK and the key
 # store belong together (operations.restore_checks): any kind but a person's draft.
 RESTORE_CHECK = "operations.restore_check"
+# Delivering a notification opens the address of the staff member's channel, nothing else.
+DELIVER_NOTIFICATION = "accounts.deliver_notification"
 
 TASK_KINDS: dict[str, frozenset[str]] = {
     SCREEN_REQUEST: frozenset({"request", "watch"}),
     RESTORE_CHECK: SYSTEM_KINDS,
+    DELIVER_NOTIFICATION: frozenset({"channel"}),
 }
 
 

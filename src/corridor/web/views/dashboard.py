@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from corridor.accounts import approvals
+from corridor.accounts import approvals, oncall
 from corridor.accounts.alerts import DISMISS_REASON_NEEDED, concerns, dismiss_alert
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import open_alerts, roles_of
@@ -30,8 +30,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     works_cases = bool(roles & {Role.CASEWORKER, Role.COORDINATOR})
     context = {
         "roles": sorted(role.label for role in roles),
-        # Each with whether this person may dismiss it (never one that concerns them).
-        "alerts": [(alert, not concerns(alert, staff)) for alert in open_alerts(staff)[:20]],
+        # Danger first; each with its severity and whether this person may acknowledge or
+        # dismiss it (never one that concerns them). Acknowledged ones are not open.
+        "alerts": [
+            (alert, oncall.severity(alert.code), not concerns(alert, staff))
+            for alert in oncall.danger_first(list(open_alerts(staff)[:200]))[:20]
+        ],
+        "is_coordinator": Role.COORDINATOR in roles,
         "dismiss_form": AlertDismissForm(),
         "pending_approvals": approvals.pending_for(staff).count(),
         "waiting_requests": count_unread_requests(staff) if roles & INBOX_ROLES else 0,
