@@ -43,7 +43,8 @@ INSIDE_RUSSIA: dict[str, object] = {
 
 def make_facts(**changes: object) -> Facts:
     """INSIDE_RUSSIA with `changes`, read through the same strict parser as the CLI."""
-    unknown = set(changes) - set(INSIDE_RUSSIA) - {"referrer"}  # issue 24's optional fact
+    # Optional facts: issue 24's referrer, issue 25's days to restore an internal passport.
+    unknown = set(changes) - set(INSIDE_RUSSIA) - {"referrer", "internal_passport_restore_days"}
     assert not unknown, unknown
     return facts_from_mapping({**INSIDE_RUSSIA, **changes})
 

@@ -84,6 +84,16 @@ class RiskGroup(StrEnum):
 
 
 @unique
+class Kind(StrEnum):
+    """Which kind of "open" a result is (issue 25)."""
+
+    CAN_APPLY_NOW = "can_apply_now"  # an entitlement or a procedure the person can start
+    DISCRETIONARY = "discretionary"  # a decision-maker may grant it
+    SELECTION = "selection"  # needs selection, referral or a sponsor: nobody is entitled
+    PRECEDENT = "precedent"  # used once; history with its source, never open
+
+
+@unique
 class Urgency(StrEnum):
     EMERGENCY = "emergency"
     URGENT = "urgent"
