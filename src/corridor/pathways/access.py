@@ -2,9 +2,9 @@
 
 The household's facts are its principal person's, with the household size and an
 urgency that follows the case's risk level; plans are ranked against the case's own risk
-target (days to out of the country), the same number the routes panel compares them with. Sealed facts (ties, exit barriers,
-where the person will not go, profile, medical needs) are opened here and
-nowhere else in pathways.
+target (days to out of the country), the same number the routes panel compares them with.
+Sealed facts (ties, exit barriers, where the person will not go, profile, medical needs)
+are opened here and nowhere else in pathways.
 """
 
 from __future__ import annotations

@@ -63,6 +63,8 @@ def risk_groups(facts: Facts) -> frozenset[RiskGroup]:
     if facts.profile & _CRITICS:
         groups.add(RiskGroup.CRITICS)
     return frozenset(groups)
+
+
 _REFERRAL_UNAVAILABLE = "unavailable"
 
 
@@ -84,9 +86,10 @@ def starting_point(facts: Facts, *, today: date, in_country: TransitSpec | None)
     holds_internal = facts.has_internal_passport and not confiscated
     # Relatives or police took the internal passport: it can be restored inside Russia only,
     # and an international passport cannot be issued without it.
+    at_home = facts.current_country == facts.nationality
     restore = (
         ("restore", facts.internal_passport_restore_days)
-        if confiscated and facts.has_internal_passport and facts.current_country == facts.nationality
+        if confiscated and facts.has_internal_passport and at_home
         else None
     )
     return Here(
