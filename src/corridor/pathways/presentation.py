@@ -80,9 +80,9 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.TRANSIT_DANGER: _("A danger for this person %(country_in)s: %(note)s"),
     PhraseCode.STAY_RUNS_OUT: ngettext_lazy(
         "The visa-free stay %(country_in)s (%(stay)s day) runs out before the next steps "
-        "(about %(days)s days) are done: plan a legal stay or a claim there.",
+        "(about %(time)s) are done: plan a legal stay or a claim there.",
         "The visa-free stay %(country_in)s (%(stay)s days) runs out before the next steps "
-        "(about %(days)s days) are done: plan a legal stay or a claim there.",
+        "(about %(time)s) are done: plan a legal stay or a claim there.",
         "stay",
     ),
     PhraseCode.ENTRY_UNCERTAIN: _(

@@ -207,7 +207,10 @@ def _stay(leg: Leg, assessment: Assessment) -> tuple[Finding, ...]:
     if days <= stay:
         return ()
     text = phrase(
-        PhraseCode.STAY_RUNS_OUT, country=Country(leg.transit.country), stay=stay, days=days
+        PhraseCode.STAY_RUNS_OUT,
+        country=Country(leg.transit.country),
+        stay=stay,
+        time=phrase(PhraseCode.SPAN_DAYS, days=days),  # its own plural form
     )
     return (Finding("transit.stay", Effect.WEIGHS, text),)
 
