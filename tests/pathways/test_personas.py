@@ -72,7 +72,8 @@ def test_p3_a_short_stay_before_a_long_route_is_flagged(catalog_as_if_verified):
     found = plans(catalog_as_if_verified, "P3")
     gar = next(r for r in found if r.route_ids == ("transit-am", "ca-gar"))
     stay = [f for f in gar.findings if f.rule == "transit.stay"]
-    assert stay and stay[0].effect is Effect.WEIGHS
+    assert stay
+    assert stay[0].effect is Effect.WEIGHS
     assert "stay in Armenia (180 days) runs out before the next steps" in english(stay[0].text)
     assert not any(step.startswith("Get a referral") for step in steps(gar))
     claim = next(r for r in found if r.route_ids == ("transit-am", "am-asylum"))
@@ -161,4 +162,5 @@ def test_p8_renews_her_passport_and_plans_care_first(catalog):
 def test_the_2017_precedent_is_never_open(catalog, name):
     results = Matcher(catalog, today=TODAY).match(persona(name))
     evacuation = [r for r in results if r.route_ids[-1] == "ca-evacuation-2017"]
-    assert evacuation and not any(r.is_open for r in evacuation)
+    assert evacuation
+    assert not any(r.is_open for r in evacuation)

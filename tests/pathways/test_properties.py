@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.facts import facts_from_mapping
-from corridor.pathways.matching import Matcher
 from corridor.pathways.findings import Step
+from corridor.pathways.matching import Matcher
 from corridor.pathways.ranking import RankingInputs, rank_open
 from corridor.pathways.rules import compile_catalog
-from corridor.pathways.words import PhraseCode, phrase
 from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency, Verdict
+from corridor.pathways.words import PhraseCode, phrase
 from tests.pathways.conftest import TODAY
 
 pytestmark = pytest.mark.pure
@@ -129,9 +129,7 @@ ROUTES_WITH_TIMES = [route for route in CATALOG.routes if route.status.value == 
     urgency=st.sampled_from(list(Urgency)),
     preparation=st.lists(st.one_of(st.none(), st.integers(0, 400)), max_size=3),
 )
-def test_an_unknown_time_never_ranks_above_a_known_one(
-    route, known, longer, urgency, preparation
-):
+def test_an_unknown_time_never_ranks_above_a_known_one(route, known, longer, urgency, preparation):
     """All else equal, a route whose time is unknown ranks below the same route with any
     known time, however long: an unknown time is treated as long and uncertain."""
     steps = tuple(Step(phrase(PhraseCode.STEP_TRAVEL_STAY), days, None) for days in preparation)
