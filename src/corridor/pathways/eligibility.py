@@ -16,6 +16,7 @@ answers by construction, because `assess_*` reads nothing else about the person.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from datetime import date
 from typing import cast
 
@@ -53,14 +54,19 @@ _CRITICS = frozenset(
 
 def risk_groups(facts: Facts) -> frozenset[RiskGroup]:
     """The groups of the catalog's risks this person belongs to, from their facts."""
+    return _groups(facts.exit_barriers, facts.profile)
+
+
+@cache
+def _groups(barriers: frozenset[ExitBarrier], profile: frozenset[Profile]) -> frozenset[RiskGroup]:
     groups = {RiskGroup.ANYONE}
-    if facts.exit_barriers & {ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE}:
+    if barriers & {ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE}:
         groups.add(RiskGroup.WANTED_PERSONS)
-    if ExitBarrier.DRAFT_SUMMONS in facts.exit_barriers:
+    if ExitBarrier.DRAFT_SUMMONS in barriers:
         groups.add(RiskGroup.MEN_OF_DRAFT_AGE)
-    if Profile.LGBT in facts.profile:
+    if Profile.LGBT in profile:
         groups.add(RiskGroup.LGBT_PEOPLE)
-    if facts.profile & _CRITICS:
+    if profile & _CRITICS:
         groups.add(RiskGroup.CRITICS)
     return frozenset(groups)
 
