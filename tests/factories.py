@@ -342,6 +342,7 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
         "profile": ["lgbt"],
         "urgency": "emergency",
         "medical_needs": True,
+        "medical_detail": ["urgent_care", "injuries_to_document"],
     },
     # A fabricated criminal case, on the federal wanted list; holds an international passport.
     "P5": {
@@ -373,5 +374,6 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
         "profile": ["lgbt"],
         "urgency": "urgent",
         "medical_needs": True,
+        "medical_detail": ["hormone_therapy"],
     },
 }

@@ -87,6 +87,10 @@ def test_p4_an_injured_man_s_first_steps_are_medical(catalog):
     for result in found:
         if leaves_russia(result):
             assert steps(result)[0].startswith("First medical needs: stabilise"), result.route_ids
+    unfit = plans(catalog, "P4", medical_detail=["urgent_care", "unfit_to_travel"])
+    armenia = next(r for r in unfit if r.route_ids == ("transit-am", "am-asylum"))
+    assert "medical.unfit" in [f.rule for f in armenia.findings]
+    assert armenia.score < found[0].score
     uninjured = plans(catalog, "P1")
     assert [(r.route_ids, r.score) for r in found] != [(r.route_ids, r.score) for r in uninjured]
     assert found[0].route_ids[0] == "transit-am"
@@ -148,12 +152,13 @@ def test_p7_a_woman_fleeing_a_forced_marriage_leaves_on_her_internal_passport(ca
 
 def test_p8_renews_her_passport_and_plans_care_first(catalog):
     """P8: plans that need the international passport renew it (30 days) after the care
-    step; her medical needs (hormone therapy) come first."""
+    step; her hormone therapy's continuity comes first (no injuries to document)."""
     found = plans(catalog, "P8")
     renewing = [r for r in found if any(s.startswith("Renew the international") for s in steps(r))]
     assert renewing
     for result in renewing:
-        assert steps(result)[0].startswith("First medical needs")
+        assert steps(result)[0].startswith("Plan continuing treatment (medicines, hormone")
+        assert not any(s.startswith("First medical needs") for s in steps(result))
         renew = next(step for step in result.steps if english(step.text).startswith("Renew"))
         assert renew.days == 30
 

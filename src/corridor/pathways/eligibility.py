@@ -16,8 +16,8 @@ answers by construction, because `assess_*` reads nothing else about the person.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
 from datetime import date
+from functools import cache
 from typing import cast
 
 from corridor.pathways.facts import Facts
@@ -35,6 +35,7 @@ from corridor.pathways.rules import ExitState, Here, InCountry, RouteSpec, Trans
 from corridor.pathways.vocabulary import (
     Document,
     ExitBarrier,
+    MedicalNeed,
     Position,
     Profile,
     ReferralChannel,
@@ -104,7 +105,7 @@ def starting_point(facts: Facts, *, today: date, in_country: TransitSpec | None)
         holds_international_passport=holds_international,
         holds_internal_passport=holds_internal,
         passport=_passport_state(facts, holds_international, confiscated, restore),
-        exit=(ExitBarrier.EXIT_BAN in barriers, barriers & BORDER_RISKS, facts.medical_needs),
+        exit=(ExitBarrier.EXIT_BAN in barriers, barriers & BORDER_RISKS, _care(facts)),
         in_country=_in_country_state(in_country, facts),
         unhcr_registration=in_country.unhcr_registration if in_country else None,
         restore_internal=restore,
@@ -130,6 +131,13 @@ def moved(here: Here, transit: TransitSpec, *, obtained_passport: bool) -> Here:
     )
 
 
+def _care(facts: Facts) -> frozenset[MedicalNeed] | None:
+    """The medical needs that come first (None: none)."""
+    if not facts.medical_needs and not facts.medical_detail:
+        return None
+    return facts.medical_detail
+
+
 def _passport_state(
     facts: Facts, holds: bool, confiscated: bool, restore: tuple[object, ...] | None
 ) -> tuple[object, ...]:
@@ -152,7 +160,7 @@ def _in_country_state(transit: TransitSpec | None, facts: Facts) -> InCountry | 
         holds_international_passport=False,
         holds_internal_passport=False,
         passport=(),
-        exit=(False, frozenset(), False),
+        exit=(False, frozenset(), None),
         in_country=None,
     )
     return (transit, tuple(rule.test(probe, Position.THIRD_COUNTRY) for rule in transit.rules))

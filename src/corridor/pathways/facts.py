@@ -18,6 +18,7 @@ from corridor.core.inputs import InputRefused, parse_json
 from corridor.pathways.vocabulary import (
     COUNTRY_CODE,
     ExitBarrier,
+    MedicalNeed,
     Position,
     Profile,
     ReferralChannel,
@@ -33,7 +34,11 @@ MAX_HOUSEHOLD = 50
 REFERRER_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 # Facts added after the JSON form was first published; a document without them keeps its
 # meaning (no designated referrer).
-OPTIONAL_DEFAULTS: dict[str, object] = {"referrer": "none", "internal_passport_restore_days": None}
+OPTIONAL_DEFAULTS: dict[str, object] = {
+    "referrer": "none",
+    "internal_passport_restore_days": None,
+    "medical_detail": [],
+}
 MAX_PASSPORT_DAYS = 3650
 
 
@@ -69,6 +74,8 @@ class Facts:
     referrer: str = "none"
     # Days to restore a taken internal passport in Russia (issue 25); None: unknown.
     internal_passport_restore_days: int | None = None
+    # What the medical needs are (issue 25); empty: not said (`medical_needs` alone).
+    medical_detail: frozenset[MedicalNeed] = frozenset()
 
     def __post_init__(self) -> None:
         for key in ("nationality", "current_country"):
@@ -137,6 +144,7 @@ def facts_from_mapping(data: object) -> Facts:
         medical_needs=_bool(data, "medical_needs"),
         referrer=_referrer(data),
         internal_passport_restore_days=_optional_count(data, "internal_passport_restore_days"),
+        medical_detail=_choices(data, "medical_detail", MedicalNeed),
     )
 
 

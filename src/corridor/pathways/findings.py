@@ -8,7 +8,7 @@ from enum import StrEnum, unique
 from typing import cast
 
 from corridor.pathways.rules import ExitState, Money, RouteSpec, RuleSpec, TransitSpec
-from corridor.pathways.vocabulary import ExitBarrier, Position
+from corridor.pathways.vocabulary import ExitBarrier, MedicalNeed, Position
 from corridor.pathways.words import Message, Phrase, PhraseCode, phrase
 
 # The passport state of someone who holds a valid international passport (see eligibility).
@@ -126,13 +126,26 @@ class Collector:
             return
         self.steps.extend(passport_steps(state))
 
+    def care(self, needs: frozenset[MedicalNeed]) -> None:
+        """Medical steps before any journey: stabilising and documenting injuries (also when
+        the needs are not said), continuing treatment, psychological support; a person not
+        fit to travel yet weighs every plan out."""
+        if not needs or needs & {MedicalNeed.URGENT_CARE, MedicalNeed.INJURIES_TO_DOCUMENT}:
+            self.steps.append(Step(phrase(PhraseCode.STEP_MEDICAL_FIRST), None, None))
+        if needs & {MedicalNeed.ONGOING_TREATMENT, MedicalNeed.HORMONE_THERAPY}:
+            self.steps.append(Step(phrase(PhraseCode.STEP_TREATMENT), None, None))
+        if MedicalNeed.PSYCHOLOGICAL_SUPPORT in needs:
+            self.steps.append(Step(phrase(PhraseCode.STEP_PSYCHOLOGICAL), None, None))
+        if MedicalNeed.UNFIT_TO_TRAVEL in needs:
+            self.note("medical.unfit", phrase(PhraseCode.UNFIT_TO_TRAVEL), Effect.WEIGHS)
+
     def leaving(self, state: ExitState) -> None:
         """The checks on leaving the country of nationality: medical care comes first; an
         exit ban or a served draft summons closes the official border; being wanted or
         prosecuted makes it dangerous, so legal advice comes before it and the plan weighs."""
         exit_ban, risky, medical = state
-        if medical:
-            self.steps.append(Step(phrase(PhraseCode.STEP_MEDICAL_FIRST), None, None))
+        if medical is not None:
+            self.care(medical)
         if exit_ban:
             self.close("exit.exit_ban", phrase(PhraseCode.EXIT_BAN))
         if ExitBarrier.DRAFT_SUMMONS in risky:

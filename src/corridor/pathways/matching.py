@@ -65,6 +65,7 @@ _KEYED_FACTS = frozenset(
         "unhcr_registered", "referral", "referrer", "sponsor_available", "profile", "urgency",
         "household_size", "ties", "avoid_countries", "position", "holds_international_passport",
         "holds_internal_passport", "medical_needs", "internal_passport_restore_days",
+        "medical_detail",
     }
 )  # fmt: skip
 
@@ -185,6 +186,7 @@ class Matcher:
             facts.ties & countries,
             facts.avoid_countries & countries,
             facts.medical_needs,
+            facts.medical_detail,
             facts.internal_passport_restore_days if confiscated else None,
             *[getattr(facts, name) for name in self._extra_facts],
         )

@@ -99,6 +99,14 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "First medical needs: stabilise any urgent condition, document injuries (keep the "
         "medical report as evidence), plan continuing treatment and assess fitness to travel."
     ),
+    PhraseCode.STEP_TREATMENT: _(
+        "Plan continuing treatment (medicines, hormone therapy) for the journey and the "
+        "first country, with prescriptions and a doctor's letter."
+    ),
+    PhraseCode.STEP_PSYCHOLOGICAL: _("Arrange psychological support before and after the journey."),
+    PhraseCode.UNFIT_TO_TRAVEL: _(
+        "Not fit to travel yet: every journey waits for a doctor's clearance."
+    ),
     PhraseCode.STEP_LEGAL_ADVICE: _(
         "Before any border: legal advice, and a check of the wanted databases (regional, "
         "federal, CIS, Interpol); avoid countries that extradite or detain on Russian requests."

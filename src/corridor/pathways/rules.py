@@ -24,6 +24,7 @@ from corridor.pathways.vocabulary import (
     Document,
     ExitBarrier,
     Kind,
+    MedicalNeed,
     Position,
     Profile,
     ReferralChannel,
@@ -80,8 +81,9 @@ class Here:
 
 
 Predicate = Callable[[Here, Position], bool]
-# (an exit ban, barriers that make the exit border check dangerous, medical needs first)
-ExitState = tuple[bool, frozenset[ExitBarrier], bool]
+# (an exit ban, barriers that make the exit border check dangerous, medical needs first:
+# None when there are none, else what they are, empty when not said)
+ExitState = tuple[bool, frozenset[ExitBarrier], frozenset[MedicalNeed] | None]
 # (the transit country the person is in, whether each of its rules passes)
 InCountry = tuple["TransitSpec", tuple[bool, ...]]
 _HERE_ATTRIBUTES = frozenset(

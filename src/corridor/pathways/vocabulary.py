@@ -46,6 +46,18 @@ class ExitBarrier(StrEnum):
 
 
 @unique
+class MedicalNeed(StrEnum):
+    """What a person's medical needs are (issue 25's `medical_detail`)."""
+
+    URGENT_CARE = "urgent_care"
+    ONGOING_TREATMENT = "ongoing_treatment"
+    INJURIES_TO_DOCUMENT = "injuries_to_document"
+    UNFIT_TO_TRAVEL = "unfit_to_travel"
+    HORMONE_THERAPY = "hormone_therapy"
+    PSYCHOLOGICAL_SUPPORT = "psychological_support"
+
+
+@unique
 class RiskKind(StrEnum):
     """What happens to a person (issue 24: risks that match who is hunting)."""
 

@@ -71,6 +71,9 @@ class PhraseCode(StrEnum):
     NOTE_UNVERIFIED = "note.unverified"
     # Steps.
     STEP_MEDICAL_FIRST = "step.medical_first"
+    STEP_TREATMENT = "step.treatment"
+    STEP_PSYCHOLOGICAL = "step.psychological"
+    UNFIT_TO_TRAVEL = "note.unfit_to_travel"
     STEP_LEGAL_ADVICE = "step.legal_advice"
     STEP_RESTORE_INTERNAL = "step.restore_internal"
     STEP_OBTAIN_PASSPORT = "step.obtain_passport"
