@@ -305,3 +305,75 @@ def accepted_case(coordinator: Staff, caseworker: Staff) -> Case:
     assign_case(actor=coordinator, case=case, staff=caseworker, lead=True)
     case.refresh_from_db()
     return case
+
+
+# The eight people of ../shared/domain/personas.md as matching facts (changes to the
+# pathway tests' INSIDE_RUSSIA: a man inside Russia with only an internal passport).
+# Only facts the contract has today; what a persona needs beyond them is in its comment.
+PERSONA_FACTS: dict[str, dict[str, object]] = {
+    # Chechen man hiding in Moscow; an international passport in about 90 days.
+    "P1": {
+        "can_obtain_international_passport": True,
+        "passport_obtain_days": 90,
+        "profile": ["lgbt"],
+        "urgency": "emergency",
+    },
+    # Valid international passport to 2029 (a Schengen refusal last year is not a fact yet).
+    "P2": {
+        "has_international_passport": True,
+        "international_passport_expiry": "2029-05-01",
+        "can_obtain_international_passport": True,
+        "profile": ["lgbt"],
+        "urgency": "urgent",
+    },
+    # Two men, a designated partner's referral (the partner holds only the internal passport).
+    "P3": {
+        "can_obtain_international_passport": True,
+        "passport_obtain_days": 90,
+        "profile": ["lgbt"],
+        "urgency": "emergency",
+        "household_size": 2,
+        "referrer": "rainbow_railroad",
+    },
+    # Detained and beaten, released with injuries.
+    "P4": {
+        "can_obtain_international_passport": True,
+        "passport_obtain_days": 90,
+        "profile": ["lgbt"],
+        "urgency": "emergency",
+        "medical_needs": True,
+        "medical_detail": ["urgent_care", "injuries_to_document"],
+    },
+    # A fabricated criminal case, on the federal wanted list; holds an international passport.
+    "P5": {
+        "has_international_passport": True,
+        "international_passport_expiry": "2030-01-01",
+        "can_obtain_international_passport": True,
+        "exit_barriers": ["criminal_case", "wanted"],
+        "profile": ["political_opposition"],
+        "urgency": "emergency",
+    },
+    # Relatives took both passports.
+    "P6": {
+        "has_international_passport": True,
+        "international_passport_expiry": "2030-01-01",
+        "can_obtain_international_passport": True,
+        "passport_obtain_days": 120,
+        "exit_barriers": ["documents_confiscated"],
+        "profile": ["lgbt"],
+        "urgency": "emergency",
+    },
+    # A woman, 22, fleeing a forced marriage; cannot obtain an international passport.
+    "P7": {"profile": [], "urgency": "emergency"},
+    # A trans woman; passport expired in 2024, renewable in about 30 days; hormone therapy.
+    "P8": {
+        "has_international_passport": True,
+        "international_passport_expiry": "2024-03-01",
+        "can_obtain_international_passport": True,
+        "passport_obtain_days": 30,
+        "profile": ["lgbt"],
+        "urgency": "urgent",
+        "medical_needs": True,
+        "medical_detail": ["hormone_therapy"],
+    },
+}

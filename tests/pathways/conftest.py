@@ -8,7 +8,7 @@ import pytest
 from django.utils.translation import override
 
 from corridor.pathways.catalog_files import read_catalog
-from corridor.pathways.facts import Facts, facts_from_mapping
+from corridor.pathways.facts import OPTIONAL_DEFAULTS, Facts, facts_from_mapping
 from corridor.pathways.matching import Matcher
 from corridor.pathways.presentation import word
 from corridor.pathways.ranking import RankingInputs
@@ -43,7 +43,8 @@ INSIDE_RUSSIA: dict[str, object] = {
 
 def make_facts(**changes: object) -> Facts:
     """INSIDE_RUSSIA with `changes`, read through the same strict parser as the CLI."""
-    unknown = set(changes) - set(INSIDE_RUSSIA) - {"referrer"}  # issue 24's optional fact
+    # Optional facts: issue 24's referrer; issue 25's restore days and medical detail.
+    unknown = set(changes) - set(INSIDE_RUSSIA) - set(OPTIONAL_DEFAULTS)
     assert not unknown, unknown
     return facts_from_mapping({**INSIDE_RUSSIA, **changes})
 

@@ -86,10 +86,14 @@ def test_a_verified_figure_is_used(catalog):
 
 
 def test_confiscated_documents_and_no_way_to_a_passport_leave_nothing_open(catalog):
-    """documents_confiscated with no way to obtain a passport: no open result needs one,
-    and every way out is closed with the documents as the reason."""
+    """documents_confiscated, no internal passport to restore and no way to obtain an
+    international one: no open result needs one, and every way out is closed with the
+    documents as the reason."""
     results = match(
-        catalog, has_international_passport=True, exit_barriers=["documents_confiscated"]
+        catalog,
+        has_internal_passport=False,
+        has_international_passport=True,
+        exit_barriers=["documents_confiscated"],
     )
     assert [r.route_ids for r in results if r.is_open] == []
     armenia = find(results, "transit-am")
@@ -99,7 +103,8 @@ def test_confiscated_documents_and_no_way_to_a_passport_leave_nothing_open(catal
 
 
 def test_confiscated_documents_with_a_new_passport_possible_add_that_step(catalog_as_if_verified):
-    """If a new passport can be had (in 40 days), plans start with getting it."""
+    """If a new passport can be had (in 40 days), plans that need it start with restoring
+    the taken internal passport (none is issued without it), then getting the new one."""
     results = match(
         catalog_as_if_verified,
         exit_barriers=["documents_confiscated"],
@@ -107,8 +112,10 @@ def test_confiscated_documents_with_a_new_passport_possible_add_that_step(catalo
         passport_obtain_days=40,
     )
     plan = find(results, "transit-ge", "ca-gar")
-    assert steps(plan)[0] == "Obtain an international passport."
-    assert plan.steps[0].days == 40
+    assert steps(plan)[0].startswith("Restore the internal passport in Russia")
+    assert steps(plan)[1] == "Obtain an international passport."
+    assert plan.steps[0].days is None  # how long restoring takes is not a fact given here
+    assert plan.steps[1].days == 40
     assert plan.expected_days == 40 + round((365 + 761) / 2)
 
 
@@ -200,17 +207,21 @@ def test_open_results_come_first_best_score_first(catalog):
 
 
 def test_each_rank_is_explained_in_one_sentence(catalog_as_if_verified):
-    """The first reason explains the rank: verdict, days against the target, outcomes."""
+    """The first reason explains the rank: verdict, which kind of open, days against the
+    target, outcomes."""
     plan = find(match(catalog_as_if_verified), "transit-am", "ca-gar")
     sentence = reasons(plan)[0]
     assert sentence.count(".") == 1
     assert sentence.endswith(".")
-    assert sentence.startswith("Open after 2 steps; about 563 days to safety")
+    assert sentence.startswith(
+        "Open after 2 steps; needs selection, a referral or a sponsor: nobody is entitled to "
+        "it; about 563 days to safety"
+    )
     assert "against a target of 90 days" in sentence
 
 
 def test_the_urgency_target_moves_a_slow_route_down(catalog_as_if_verified):
-    """GAR's 563 days score lower against an emergency's 7-day target than a normal year."""
+    """GAR's 563 days score lower against an emergency's 60-day target than a normal year."""
     emergency = find(match(catalog_as_if_verified, urgency="emergency"), "transit-am", "ca-gar")
     normal = find(match(catalog_as_if_verified, urgency="normal"), "transit-am", "ca-gar")
     assert emergency.score < normal.score
@@ -247,11 +258,14 @@ def test_matching_is_memoised_on_the_facts(catalog):
 
 
 def test_facts_that_cannot_change_an_answer_share_it(catalog):
-    """Medical needs are read by no rule yet, and how long a passport takes does not matter
-    to someone who holds one: such facts share one answer."""
+    """How long a passport takes does not matter to someone who holds one, nor how long
+    restoring an internal passport takes to someone whose passport was never taken: such
+    facts share one answer. Medical needs change it (care comes first)."""
     matcher = Matcher(catalog, today=TODAY)
     base = matcher.match(make_facts(has_international_passport=True))
-    assert matcher.match(make_facts(has_international_passport=True, medical_needs=True)) is base
+    assert matcher.match(make_facts(has_international_passport=True, medical_needs=True)) != base
+    held = make_facts(has_international_passport=True, internal_passport_restore_days=10)
+    assert matcher.match(held) is base
     assert (
         matcher.match(make_facts(has_international_passport=True, passport_obtain_days=10)) is base
     )

@@ -259,9 +259,13 @@ TABLE = [
         {("ca-psr",): Expect("eligible")},
     ),
     Row(
-        "S11/S13: the 2017 Canadian evacuation is a precedent, weighed as one",
+        "S11/S13: the 2017 Canadian evacuation is a precedent: history, never open",
         WITH_PASSPORT,
-        {("ca-evacuation-2017",): Expect("after_steps", (), ("A precedent, not a standing",))},
+        {
+            ("ca-evacuation-2017",): Expect(
+                "ineligible", ("status",), ("A precedent, not a standing",)
+            )
+        },
     ),
     Row(
         "S37: the Schengen LTV visa is discretionary, with no EU obligation to issue it",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,9 +11,12 @@ from hypothesis import strategies as st
 
 from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.facts import facts_from_mapping
+from corridor.pathways.findings import Step
 from corridor.pathways.matching import Matcher
+from corridor.pathways.ranking import RankingInputs, rank_open
 from corridor.pathways.rules import compile_catalog
 from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency, Verdict
+from corridor.pathways.words import PhraseCode, phrase
 from tests.pathways.conftest import TODAY
 
 pytestmark = pytest.mark.pure
@@ -73,6 +77,7 @@ def test_matching_keeps_its_promises_for_any_situation(document):
     no_passport_ever = (
         ExitBarrier.DOCUMENTS_CONFISCATED in facts.exit_barriers
         and not facts.can_obtain_international_passport
+        and not facts.has_internal_passport  # a taken internal passport can be restored
     )
     if no_passport_ever and facts.current_country == facts.nationality:
         assert [result.route_ids for result in results if result.is_open] == []
@@ -80,3 +85,66 @@ def test_matching_keeps_its_promises_for_any_situation(document):
     assert [(r.route_ids, r.verdict, r.score) for r in again] == [
         (r.route_ids, r.verdict, r.score) for r in results
     ]
+
+
+def _open(facts) -> dict[tuple[str, ...], float]:
+    return {r.route_ids: r.score for r in Matcher(CATALOG, today=TODAY).match(facts) if r.is_open}
+
+
+DANGERS = [ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE, ExitBarrier.DRAFT_SUMMONS]
+
+
+@settings(max_examples=150, deadline=None)
+@given(document=facts_documents, danger=st.sampled_from(DANGERS))
+def test_adding_a_danger_never_raises_a_plan_that_needs_an_official_exit(document, danger):
+    """A wanted notice, a criminal case or a draft summons never opens a plan that leaves
+    the country, and never raises its rank: it closes it (a summons) or weighs it."""
+    facts = facts_from_mapping({**document, "current_country": document["nationality"]})
+    hunted = replace(facts, exit_barriers=facts.exit_barriers | {danger})
+    before, after = _open(facts), _open(hunted)
+    for route_ids, score in after.items():
+        assert route_ids in before, route_ids
+        assert score <= before[route_ids], route_ids
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    document=facts_documents,
+    taken=st.sampled_from(["has_internal_passport", "has_international_passport"]),
+)
+def test_removing_a_document_never_opens_a_route(document, taken):
+    facts = facts_from_mapping(document)
+    fewer = replace(facts, **{taken: False})
+    assert set(_open(fewer)) <= set(_open(facts))
+
+
+ROUTES_WITH_TIMES = [route for route in CATALOG.routes if route.status.value == "open"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    route=st.sampled_from(ROUTES_WITH_TIMES),
+    known=st.integers(0, 3650),
+    longer=st.integers(1, 3650),
+    urgency=st.sampled_from(list(Urgency)),
+    preparation=st.lists(st.one_of(st.none(), st.integers(0, 400)), max_size=3),
+)
+def test_an_unknown_time_never_ranks_above_a_known_one(route, known, longer, urgency, preparation):
+    """All else equal, a route whose time is unknown ranks below the same route with any
+    known time, however long: an unknown time is treated as long and uncertain."""
+    steps = tuple(Step(phrase(PhraseCode.STEP_TRAVEL_STAY), days, None) for days in preparation)
+
+    def score(days: int | None) -> float:
+        apply = Step(phrase(PhraseCode.STEP_APPLY), days, None)
+        return rank_open(
+            route=route,
+            preparation=steps,
+            apply=apply,
+            weighing=0,
+            uncertain=False,
+            urgency=urgency,
+            household_size=1,
+            inputs=RankingInputs(),
+        ).score
+
+    assert score(None) <= score(known + longer) <= score(known)

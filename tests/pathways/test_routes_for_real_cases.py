@@ -8,6 +8,7 @@ in the document register.
 from __future__ import annotations
 
 import pytest
+from django.utils.translation import override
 
 from corridor.cases.access import case_key
 from corridor.cases.models import Case, Relation
@@ -18,6 +19,7 @@ from corridor.intake.services.decisions import record_decision
 from corridor.pathways import services as pathway_services
 from corridor.pathways.access import access_case_routes
 from corridor.pathways.catalog_files import read_catalog
+from corridor.pathways.presentation import word
 from corridor.people import register
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
 from corridor.people.models import DocumentKind, DocumentWhereabouts, Sex
@@ -121,7 +123,9 @@ def test_each_household_member_is_matched_on_their_own_documents(coordinator, ca
 
 def test_a_passport_taken_from_him_does_not_hide_the_one_he_holds(coordinator, catalog, vault_keys):
     """Relatives took his international passport; his internal passport is with him. The
-    plan out on the internal passport stays open; with both taken, nothing is open."""
+    plan out on the internal passport stays open; with both taken, every open plan starts
+    by restoring the internal passport (the only way out, and months before a new
+    international one)."""
     case = accepted_case(coordinator)
     person = case.members.get(relation=Relation.PRINCIPAL).person
     key = case_key(coordinator, case)
@@ -149,4 +153,10 @@ def test_a_passport_taken_from_him_does_not_hide_the_one_he_holds(coordinator, c
         fields=["whereabouts"],
         case_ref=case.ref,
     )
-    assert open_plans_through_a_third_country(access_case_routes(coordinator, case)) == []
+    plans = open_plans_through_a_third_country(access_case_routes(coordinator, case))
+    assert plans
+    with override("en"):
+        assert all(
+            word(plan.steps[0].text, "en").startswith("Restore the internal passport")
+            for plan in plans
+        )

@@ -365,6 +365,9 @@ def test_only_warnings_are_red_and_neutral_facts_are_muted(fx):
     assert not any("90 days in any 180" in text for text in warnings)
     # Armenia's structured risk of detention on a Russian request is a warning.
     assert any(text.startswith("Armenia detains Russians") for text in warnings), warnings
+    # Kazakhstan's kidnappings of Chechens who fled are a structured danger: red, not grey.
+    assert any("Kazakhstan is within the same reach" in text for text in warnings), warnings
+    assert not any("Kazakhstan is within the same reach" in text for text in facts)
     # Nothing else in the panel is red but the warnings and their count.
     red = re.findall(r'class="overdue"[^>]*>([^<]*)<', panel)
     assert len(red) >= len(warnings)
@@ -381,6 +384,9 @@ def test_each_open_plan_is_set_against_the_cases_own_risk_target(fx, settings):
     lines = AGAINST_TARGET.findall(html.unescape(case_body(client, fx)))
     assert lines, "no open plan was set against the case's target"
     assert {kind for kind, _, _ in lines} <= {"fits", "unknown"}  # every timed plan <= 90 days
+    # The rank sentence names the same target as the line beneath it (not one per urgency).
+    body = html.unescape(case_body(client, fx))
+    assert set(re.findall(r"target(?: of)? (\d+) days", body)) == {"90"}
     assert all("(out of the country within 90 days)." in rest for _, _, rest in lines)
     # Steps of unknown length: the known days are a floor, so "within" is not claimed.
     assert (
@@ -402,6 +408,7 @@ def test_each_open_plan_is_set_against_the_cases_own_risk_target(fx, settings):
         f'class="warn" data-against-target="over">About {days} days to safety in all: longer '
         f"than this case's risk target (out of the country within {days - 1} days)." in body
     )
+    assert set(re.findall(r"target(?: of)? (\d+) days", body)) == {str(days - 1)}
 
 
 @pytest.mark.parametrize(

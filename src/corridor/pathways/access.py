@@ -1,20 +1,22 @@
 """The facts of a case for matching, opened through the identity vault (the read is audited).
 
 The household's facts are its principal person's, with the household size and an
-urgency that follows the case's risk level. Sealed facts (ties, exit barriers,
-where the person will not go, profile, medical needs) are opened here and
-nowhere else in pathways.
+urgency that follows the case's risk level; plans are ranked against the case's own risk
+target (days to out of the country), the same number the routes panel compares them with.
+Sealed facts (ties, exit barriers, where the person will not go, profile, medical needs)
+are opened here and nowhere else in pathways.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.access import case_key
 from corridor.cases.models import Case, Relation, RiskLevel
+from corridor.cases.risk import targets as risk_targets
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.pathways import selectors
@@ -22,6 +24,7 @@ from corridor.pathways.facts import Facts
 from corridor.pathways.findings import Leg
 from corridor.pathways.matching import Matcher
 from corridor.pathways.models import Application
+from corridor.pathways.ranking import RankingInputs
 from corridor.pathways.results import MatchResult
 from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency
 from corridor.people.access import access_person_fields
@@ -64,7 +67,7 @@ def access_case_routes(actor: Actor, case: Case) -> CaseRoutes:
     """The case's ways out and its routes and plans, from one audited opening of its facts."""
     facts = access_case_facts(actor, case)
     matcher = Matcher(
-        selectors.get_current_catalog(), today=clock.today(), inputs=selectors.ranking_inputs()
+        selectors.get_current_catalog(), today=clock.today(), inputs=case_ranking_inputs(case)
     )
     results = matcher.match(facts)
     left_out: dict[tuple[str, ...], list[tuple[str, MatchResult | None]]] = {}
@@ -81,6 +84,17 @@ def access_case_routes(actor: Actor, case: Case) -> CaseRoutes:
         results=results,
         left_out=left_out,
     )
+
+
+def case_ranking_inputs(case: Case) -> RankingInputs:
+    """The organisation's ranking inputs with the case's own risk target (days to out of the
+    country) at every urgency, so the rank sentence and the panel's "against the target"
+    line name one number; a case with no risk level yet keeps the configured targets."""
+    inputs = selectors.ranking_inputs()
+    if not case.risk_level:
+        return inputs
+    _, to_country = risk_targets(case.risk_level)
+    return replace(inputs, target_days=dict.fromkeys(Urgency, to_country))
 
 
 def access_case_facts(actor: Actor, case: Case) -> Facts:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from typing import cast
 
 from corridor.pathways.facts import Facts
@@ -27,20 +28,50 @@ from corridor.pathways.findings import (
     Effect,
     Leg,
     Step,
-    passport_step,
+    passport_steps,
+    restore_step,
 )
 from corridor.pathways.rules import ExitState, Here, InCountry, RouteSpec, TransitSpec
 from corridor.pathways.vocabulary import (
     Document,
     ExitBarrier,
+    MedicalNeed,
     Position,
+    Profile,
     ReferralChannel,
+    RiskGroup,
     Status,
 )
 from corridor.pathways.words import Country, Phrase, PhraseCode, phrase
 
-# Barriers that do not forbid leaving but make the exit border check dangerous.
+# Barriers at the exit border check: being wanted or prosecuted makes it dangerous (legal
+# advice first); a served draft summons bans leaving outright (see Collector.leaving).
 BORDER_RISKS = frozenset({ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE, ExitBarrier.DRAFT_SUMMONS})
+# Dangers at a border or in a transit country that hit these people in particular.
+_CRITICS = frozenset(
+    {Profile.POLITICAL_OPPOSITION, Profile.JOURNALIST, Profile.HUMAN_RIGHTS_DEFENDER}
+)
+
+
+def risk_groups(facts: Facts) -> frozenset[RiskGroup]:
+    """The groups of the catalog's risks this person belongs to, from their facts."""
+    return _groups(facts.exit_barriers, facts.profile)
+
+
+@cache
+def _groups(barriers: frozenset[ExitBarrier], profile: frozenset[Profile]) -> frozenset[RiskGroup]:
+    groups = {RiskGroup.ANYONE}
+    if barriers & {ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE}:
+        groups.add(RiskGroup.WANTED_PERSONS)
+    if ExitBarrier.DRAFT_SUMMONS in barriers:
+        groups.add(RiskGroup.MEN_OF_DRAFT_AGE)
+    if Profile.LGBT in profile:
+        groups.add(RiskGroup.LGBT_PEOPLE)
+    if profile & _CRITICS:
+        groups.add(RiskGroup.CRITICS)
+    return frozenset(groups)
+
+
 _REFERRAL_UNAVAILABLE = "unavailable"
 
 
@@ -60,15 +91,24 @@ def starting_point(facts: Facts, *, today: date, in_country: TransitSpec | None)
         facts.has_international_passport and not confiscated and (expiry is None or expiry >= today)
     )
     holds_internal = facts.has_internal_passport and not confiscated
+    # Relatives or police took the internal passport: it can be restored inside Russia only,
+    # and an international passport cannot be issued without it.
+    at_home = facts.current_country == facts.nationality
+    restore = (
+        ("restore", facts.internal_passport_restore_days)
+        if confiscated and facts.has_internal_passport and at_home
+        else None
+    )
     return Here(
         facts,
         facts.current_country,
         holds_international_passport=holds_international,
         holds_internal_passport=holds_internal,
-        passport=_passport_state(facts, holds_international, confiscated),
-        exit=(ExitBarrier.EXIT_BAN in barriers, barriers & BORDER_RISKS),
+        passport=_passport_state(facts, holds_international, confiscated, restore),
+        exit=(ExitBarrier.EXIT_BAN in barriers, barriers & BORDER_RISKS, _care(facts)),
         in_country=_in_country_state(in_country, facts),
         unhcr_registration=in_country.unhcr_registration if in_country else None,
+        restore_internal=restore,
     )
 
 
@@ -91,12 +131,23 @@ def moved(here: Here, transit: TransitSpec, *, obtained_passport: bool) -> Here:
     )
 
 
-def _passport_state(facts: Facts, holds: bool, confiscated: bool) -> tuple[object, ...]:
+def _care(facts: Facts) -> frozenset[MedicalNeed] | None:
+    """The medical needs that come first (None: none)."""
+    if not facts.medical_needs and not facts.medical_detail:
+        return None
+    return facts.medical_detail
+
+
+def _passport_state(
+    facts: Facts, holds: bool, confiscated: bool, restore: tuple[object, ...] | None
+) -> tuple[object, ...]:
     if holds:
         return PASSPORT_HELD
     if not facts.can_obtain_international_passport:
         return (False, False)
     renew = facts.has_international_passport and not confiscated
+    if restore is not None:  # the internal passport comes back first
+        return (False, True, renew, facts.passport_obtain_days, restore)
     return (False, True, renew, facts.passport_obtain_days)
 
 
@@ -109,7 +160,7 @@ def _in_country_state(transit: TransitSpec | None, facts: Facts) -> InCountry | 
         holds_international_passport=False,
         holds_internal_passport=False,
         passport=(),
-        exit=(False, frozenset()),
+        exit=(False, frozenset(), None),
         in_country=None,
     )
     return (transit, tuple(rule.test(probe, Position.THIRD_COUNTRY) for rule in transit.rules))
@@ -179,8 +230,8 @@ def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
     position = cast(Position, signature[0])
     stopped, nationality_ok, profile_ok = signature[1:4]
     found = Collector(route.risk_notes)
-    if route.status is Status.PRECEDENT:
-        found.note("status", phrase(PhraseCode.PRECEDENT), Effect.WEIGHS)
+    if route.status is Status.PRECEDENT:  # history with its source, never something to apply for
+        found.close("status", phrase(PhraseCode.PRECEDENT))
     if route.discretionary:
         found.note("discretionary", phrase(PhraseCode.DISCRETIONARY))
     if stopped:
@@ -223,6 +274,8 @@ def _assess_situation(
         where,
     ) = situation
     country = Country(route.country)
+    if exit_state is not None:  # first: care and legal advice come before any document
+        found.leaving(cast(ExitState, exit_state))
     if passport is not None:
         if route.needs_international_passport:
             rule, reason = "documents.international_passport", phrase(PhraseCode.PASSPORT_MISSING)
@@ -230,8 +283,6 @@ def _assess_situation(
             rule = "journey.international_passport"
             reason = phrase(PhraseCode.JOURNEY_PASSPORT_MISSING, country=country)
         found.passport(passport, rule, reason)
-    if exit_state is not None:
-        found.leaving(cast(ExitState, exit_state))
     if avoided:
         found.close("avoid_countries", phrase(PhraseCode.AVOID, country=country))
     registers, here = cast(tuple[bool | None, str], where or (None, ""))
@@ -318,6 +369,8 @@ def leg_signature(transit: TransitSpec, here: Here) -> tuple[object, ...] | None
     leaving = here.current_country == facts.nationality
     if entry.internal_passport and here.holds_internal_passport:
         document: object = Document.INTERNAL_PASSPORT
+    elif entry.internal_passport and here.restore_internal is not None:
+        document = here.restore_internal  # restored in Russia, then the leg on it
     elif entry.international_passport and here.holds_international_passport:
         document = Document.INTERNATIONAL_PASSPORT
     elif entry.international_passport and here.passport[:2] == (False, True):
@@ -325,18 +378,20 @@ def leg_signature(transit: TransitSpec, here: Here) -> tuple[object, ...] | None
     else:
         document = None
     position = Position.NATIONALITY if leaving else Position.THIRD_COUNTRY
+    groups = risk_groups(facts) if transit.dangers else frozenset()
     return (
         facts.nationality,
         transit.country in facts.avoid_countries,
         here.exit if leaving else None,
         document,
         tuple(rule.test(here, position) for rule in transit.rules),
+        tuple(i for i, danger in enumerate(transit.dangers) if danger.whom & groups),
     )
 
 
 def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
     """Findings, steps and risks of the leg into `transit` from its signature."""
-    nationality, avoided, exit_state, document, rule_outcomes = signature
+    nationality, avoided, exit_state, document, rule_outcomes, dangers = signature
     entry = transit.entry[str(nationality)]
     found = Collector(transit.risk_notes)
     country = Country(transit.country)
@@ -348,9 +403,12 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
         found.close("transit.avoid", transit.avoid)
     if exit_state is not None:
         found.leaving(cast(ExitState, exit_state))
-    obtains = isinstance(document, tuple)
-    if isinstance(document, tuple):
-        found.steps.append(passport_step(document))
+    obtains = isinstance(document, tuple) and document[0] != "restore"
+    if isinstance(document, tuple) and document[0] == "restore":
+        found.steps.append(restore_step(document))
+        document = Document.INTERNAL_PASSPORT
+    elif isinstance(document, tuple):
+        found.steps.extend(passport_steps(document))
         document = Document.INTERNATIONAL_PASSPORT
     if not isinstance(document, Document):
         accepted = tuple(
@@ -366,6 +424,12 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
             phrase(PhraseCode.TRANSIT_DOCUMENTS, country=country, documents=accepted),
         )
     found.rules(transit.rules, rule_outcomes)
+    for index in cast(tuple[int, ...], dangers):  # a danger for this person weighs the leg
+        found.note(
+            "transit.danger",
+            phrase(PhraseCode.TRANSIT_DANGER, country=country, note=transit.dangers[index].text),
+            Effect.WEIGHS,
+        )
     if entry.uncertain:
         found.risks.append(phrase(PhraseCode.ENTRY_UNCERTAIN, country=country))
     if not entry.verified:
@@ -391,4 +455,5 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
         risk_notes=tuple(found.risks),
         obtains_passport=obtains,
         uncertain=entry.uncertain,
+        stay_days=entry.stay_days,
     )

@@ -18,6 +18,7 @@ from corridor.core.inputs import InputRefused, parse_json
 from corridor.pathways.vocabulary import (
     COUNTRY_CODE,
     ExitBarrier,
+    MedicalNeed,
     Position,
     Profile,
     ReferralChannel,
@@ -33,7 +34,11 @@ MAX_HOUSEHOLD = 50
 REFERRER_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 # Facts added after the JSON form was first published; a document without them keeps its
 # meaning (no designated referrer).
-OPTIONAL_DEFAULTS: dict[str, object] = {"referrer": "none"}
+OPTIONAL_DEFAULTS: dict[str, object] = {
+    "referrer": "none",
+    "internal_passport_restore_days": None,
+    "medical_detail": [],
+}
 MAX_PASSPORT_DAYS = 3650
 
 
@@ -67,6 +72,10 @@ class Facts:
     household_size: int
     medical_needs: bool
     referrer: str = "none"
+    # Days to restore a taken internal passport in Russia (issue 25); None: unknown.
+    internal_passport_restore_days: int | None = None
+    # What the medical needs are (issue 25); empty: not said (`medical_needs` alone).
+    medical_detail: frozenset[MedicalNeed] = frozenset()
 
     def __post_init__(self) -> None:
         for key in ("nationality", "current_country"):
@@ -78,12 +87,10 @@ class Facts:
             raise FactsInvalid("referrer", "expected a referrer code such as rainbow_railroad")
         if not 1 <= self.household_size <= MAX_HOUSEHOLD:
             raise FactsInvalid("household_size", f"must be from 1 to {MAX_HOUSEHOLD}")
-        if self.passport_obtain_days is not None and not (
-            0 <= self.passport_obtain_days <= MAX_PASSPORT_DAYS
-        ):
-            raise FactsInvalid(
-                "passport_obtain_days", f"must be from 0 to {MAX_PASSPORT_DAYS}, or null"
-            )
+        for key in ("passport_obtain_days", "internal_passport_restore_days"):
+            days = getattr(self, key)
+            if days is not None and not 0 <= days <= MAX_PASSPORT_DAYS:
+                raise FactsInvalid(key, f"must be from 0 to {MAX_PASSPORT_DAYS}, or null")
 
     def position_for(self, country: str) -> Position:
         """Where this person stands relative to a route in `country`."""
@@ -136,6 +143,8 @@ def facts_from_mapping(data: object) -> Facts:
         household_size=_household_size(data),
         medical_needs=_bool(data, "medical_needs"),
         referrer=_referrer(data),
+        internal_passport_restore_days=_optional_count(data, "internal_passport_restore_days"),
+        medical_detail=_choices(data, "medical_detail", MedicalNeed),
     )
 
 

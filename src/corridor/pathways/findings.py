@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum, unique
+from typing import cast
 
 from corridor.pathways.rules import ExitState, Money, RouteSpec, RuleSpec, TransitSpec
-from corridor.pathways.vocabulary import Position
+from corridor.pathways.vocabulary import ExitBarrier, MedicalNeed, Position
 from corridor.pathways.words import Message, Phrase, PhraseCode, phrase
 
 # The passport state of someone who holds a valid international passport (see eligibility).
@@ -63,18 +64,31 @@ class Leg:
     risk_notes: tuple[Message, ...]
     obtains_passport: bool
     uncertain: bool  # the entry rule is marked uncertain in the facts file
+    stay_days: int | None = None  # the verified visa-free stay; None: not stated
 
     @property
     def closed(self) -> bool:
         return bool(self.closes)
 
 
-def passport_step(state: tuple[object, ...]) -> Step:
+def passport_steps(state: tuple[object, ...]) -> tuple[Step, ...]:
     """Getting an international passport, from an obtainable passport state
-    (False, True, renew, days): a renewal when the person has an expired one."""
+    (False, True, renew, days[, restore]): a renewal when the person has an expired one,
+    after restoring the internal passport when it was taken (none is issued without it)."""
     renew, days = state[2], state[3]
     code = PhraseCode.STEP_RENEW_PASSPORT if renew else PhraseCode.STEP_OBTAIN_PASSPORT
-    return Step(phrase(code), days if isinstance(days, int) else None, None)
+    step = Step(phrase(code), days if isinstance(days, int) else None, None)
+    if len(state) > 4:
+        return (restore_step(cast(tuple[object, ...], state[4])), step)
+    return (step,)
+
+
+def restore_step(state: tuple[object, ...]) -> Step:
+    """Restoring a taken internal passport, from ("restore", days or None)."""
+    days = state[1]
+    return Step(
+        phrase(PhraseCode.STEP_RESTORE_INTERNAL), days if isinstance(days, int) else None, None
+    )
 
 
 class Collector:
@@ -110,12 +124,35 @@ class Collector:
         if len(state) < 4:  # (False, False): cannot be obtained
             self.close(rule, reason)
             return
-        self.steps.append(passport_step(state))
+        self.steps.extend(passport_steps(state))
+
+    def care(self, needs: frozenset[MedicalNeed]) -> None:
+        """Medical steps before any journey: stabilising and documenting injuries (also when
+        the needs are not said), continuing treatment, psychological support; a person not
+        fit to travel yet weighs every plan out."""
+        if not needs or needs & {MedicalNeed.URGENT_CARE, MedicalNeed.INJURIES_TO_DOCUMENT}:
+            self.steps.append(Step(phrase(PhraseCode.STEP_MEDICAL_FIRST), None, None))
+        if needs & {MedicalNeed.ONGOING_TREATMENT, MedicalNeed.HORMONE_THERAPY}:
+            self.steps.append(Step(phrase(PhraseCode.STEP_TREATMENT), None, None))
+        if MedicalNeed.PSYCHOLOGICAL_SUPPORT in needs:
+            self.steps.append(Step(phrase(PhraseCode.STEP_PSYCHOLOGICAL), None, None))
+        if MedicalNeed.UNFIT_TO_TRAVEL in needs:
+            self.note("medical.unfit", phrase(PhraseCode.UNFIT_TO_TRAVEL), Effect.WEIGHS)
 
     def leaving(self, state: ExitState) -> None:
-        """The checks on leaving the country of nationality."""
-        exit_ban, risky = state
+        """The checks on leaving the country of nationality: medical care comes first; an
+        exit ban or a served draft summons closes the official border; being wanted or
+        prosecuted makes it dangerous, so legal advice comes before it and the plan weighs."""
+        exit_ban, risky, medical = state
+        if medical is not None:
+            self.care(medical)
         if exit_ban:
             self.close("exit.exit_ban", phrase(PhraseCode.EXIT_BAN))
-        if risky:
-            self.risks.append(phrase(PhraseCode.BORDER_CHECK, barriers=tuple(sorted(risky))))
+        if ExitBarrier.DRAFT_SUMMONS in risky:
+            self.close("exit.draft_summons", phrase(PhraseCode.EXIT_BAN_SUMMONS))
+        hunted = risky - {ExitBarrier.DRAFT_SUMMONS}
+        if hunted:
+            barriers = tuple(sorted(hunted))
+            self.risks.append(phrase(PhraseCode.BORDER_CHECK, barriers=barriers))
+            self.note("exit.border_check", phrase(PhraseCode.BORDER_ADVICE_FIRST), Effect.WEIGHS)
+            self.steps.append(Step(phrase(PhraseCode.STEP_LEGAL_ADVICE), None, None))

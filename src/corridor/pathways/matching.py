@@ -21,7 +21,7 @@ from corridor.pathways.eligibility import (
     starting_point,
 )
 from corridor.pathways.facts import Facts
-from corridor.pathways.findings import Assessment, Leg
+from corridor.pathways.findings import Assessment, Effect, Leg
 from corridor.pathways.ranking import RankingInputs, smallest_remaining
 from corridor.pathways.results import (
     ORDER,
@@ -64,7 +64,8 @@ _KEYED_FACTS = frozenset(
         "nationality", "current_country", "has_internal_passport", "exit_barriers",
         "unhcr_registered", "referral", "referrer", "sponsor_available", "profile", "urgency",
         "household_size", "ties", "avoid_countries", "position", "holds_international_passport",
-        "holds_internal_passport",
+        "holds_internal_passport", "medical_needs", "internal_passport_restore_days",
+        "medical_detail",
     }
 )  # fmt: skip
 
@@ -184,6 +185,9 @@ class Matcher:
             self._household_key(facts.household_size),
             facts.ties & countries,
             facts.avoid_countries & countries,
+            facts.medical_needs,
+            facts.medical_detail,
+            facts.internal_passport_restore_days if confiscated else None,
             *[getattr(facts, name) for name in self._extra_facts],
         )
 
@@ -339,11 +343,13 @@ class Matcher:
         return result
 
 
-def _leg_order(leg: Leg) -> tuple[int, int, int, str]:
-    """Fewest steps of unknown length, then fewest known days, then fewer risk notes."""
+def _leg_order(leg: Leg) -> tuple[int, int, int, int, str]:
+    """Fewest dangers for this person (what weighs), then fewest steps of unknown length,
+    then fewest known days, then fewer risk notes."""
+    weighs = sum(1 for note in leg.notes if note.effect is Effect.WEIGHS)
     unknown = sum(1 for step in leg.steps if step.days is None)
     days = sum(step.days or 0 for step in leg.steps)
-    return (unknown, days, len(leg.risk_notes) + len(leg.notes), leg.transit.id)
+    return (weighs, unknown, days, len(leg.risk_notes) + len(leg.notes), leg.transit.id)
 
 
 def _position_at(route: RouteSpec, country: str) -> Position:

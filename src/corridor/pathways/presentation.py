@@ -54,6 +54,10 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.EXIT_BAN: _(
         "An exit ban stops the person at the border: leaving the country of nationality is closed."
     ),
+    PhraseCode.EXIT_BAN_SUMMONS: _(
+        "A served draft summons bans leaving from the day it enters the electronic register, "
+        "and border guards check the register: an official border crossing is closed."
+    ),
     PhraseCode.AVOID: _("The person will not go %(country_to)s."),
     PhraseCode.TRANSIT_VISA: _("Entry %(country_to)s needs a visa."),
     PhraseCode.TRANSIT_DOCUMENTS: _(
@@ -69,6 +73,18 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.BORDER_CHECK: _(
         "Leaving means an exit border check, where a person with %(barriers)s may be stopped."
     ),
+    PhraseCode.BORDER_ADVICE_FIRST: _(
+        "Wanted or prosecuted: no official border crossing before legal advice and a check of "
+        "the wanted databases."
+    ),
+    PhraseCode.TRANSIT_DANGER: _("A danger for this person %(country_in)s: %(note)s"),
+    PhraseCode.STAY_RUNS_OUT: ngettext_lazy(
+        "The visa-free stay %(country_in)s (%(stay)s day) runs out before the next steps "
+        "(about %(time)s) are done: plan a legal stay or a claim there.",
+        "The visa-free stay %(country_in)s (%(stay)s days) runs out before the next steps "
+        "(about %(time)s) are done: plan a legal stay or a claim there.",
+        "stay",
+    ),
     PhraseCode.ENTRY_UNCERTAIN: _(
         "The rule for entry %(country_to)s is uncertain in the sources; check it before travel."
     ),
@@ -79,6 +95,26 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.IN_COUNTRY: _("%(country)s: %(note)s"),
     PhraseCode.NOTE_UNCERTAIN: _("%(note)s (uncertain)"),
     PhraseCode.NOTE_UNVERIFIED: _("%(note)s (not verified: check before relying)"),
+    PhraseCode.STEP_MEDICAL_FIRST: _(
+        "First medical needs: stabilise any urgent condition, document injuries (keep the "
+        "medical report as evidence), plan continuing treatment and assess fitness to travel."
+    ),
+    PhraseCode.STEP_TREATMENT: _(
+        "Plan continuing treatment (medicines, hormone therapy) for the journey and the "
+        "first country, with prescriptions and a doctor's letter."
+    ),
+    PhraseCode.STEP_PSYCHOLOGICAL: _("Arrange psychological support before and after the journey."),
+    PhraseCode.UNFIT_TO_TRAVEL: _(
+        "Not fit to travel yet: every journey waits for a doctor's clearance."
+    ),
+    PhraseCode.STEP_LEGAL_ADVICE: _(
+        "Before any border: legal advice, and a check of the wanted databases (regional, "
+        "federal, CIS, Interpol); avoid countries that extradite or detain on Russian requests."
+    ),
+    PhraseCode.STEP_RESTORE_INTERNAL: _(
+        "Restore the internal passport in Russia (relatives may have reported it stolen: check "
+        "for a theft case before any border)."
+    ),
     PhraseCode.STEP_OBTAIN_PASSPORT: _("Obtain an international passport."),
     PhraseCode.STEP_RENEW_PASSPORT: _(
         "Renew the international passport (the one held is not valid)."
@@ -131,11 +167,20 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.RANK_COST_NONE: _("no fee"),
     PhraseCode.RANK_COST_UNKNOWN: _("fee not published"),
     PhraseCode.RANK_COST_UNVERIFIED: _("fee not verified, check before relying"),
-    PhraseCode.RANK_DISCRETIONARY: _("discretionary"),
+    PhraseCode.RANK_DISCRETIONARY: _("discretionary: a decision-maker may grant it"),
+    PhraseCode.RANK_SELECTION: _(
+        "needs selection, a referral or a sponsor: nobody is entitled to it"
+    ),
+    PhraseCode.RANK_CAN_APPLY: _("the person can apply"),
     PhraseCode.RANK_PRECEDENT: _("a one-off precedent"),
     PhraseCode.RANK_UNCERTAIN: _("some figures uncertain"),
     PhraseCode.RANK_WEIGHS: ngettext_lazy(
         "%(count)d condition counts against it", "%(count)d conditions count against it", "count"
+    ),
+    PhraseCode.RANK_DANGERS: ngettext_lazy(
+        "%(count)d danger for this person on the way",
+        "%(count)d dangers for this person on the way",
+        "count",
     ),
 }
 
@@ -340,6 +385,9 @@ def _result_json(result: MatchResult, lang: str) -> dict[str, object]:
         "steps": [_step_json(step, lang) for step in result.steps],
         "risk_notes": [word(note, lang) for note in result.risk_notes],
         "expected_days": result.expected_days,
+        "days_range": list(result.basis.days_range) if result.basis.days_range else None,
+        "kind": result.basis.kind.value if result.basis.kind else None,
+        "why": [word(result.explanation, lang)],
         "grant_counts": {
             "granted": result.grant_counts.granted,
             "denied": result.grant_counts.denied,

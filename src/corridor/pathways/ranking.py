@@ -1,5 +1,7 @@
-"""Ranking open results: expected days to safety against the case's target, outcomes, capacity,
-cost and household fit, each rank explained in one sentence a caseworker can check.
+"""Ranking open results: which kind of "open" it is (what the person can start outranks a
+decision-maker's grace, which outranks a selection nobody is entitled to), expected days to
+safety against the case's target, outcomes, capacity, cost and household fit, each rank
+explained in one sentence a caseworker can check.
 
 Pure. The weights are here, in one place, and described in
 docs/decisions/0006-pathway-rules.md; the catalog's numbers are used as they
@@ -14,13 +16,15 @@ from types import MappingProxyType
 
 from corridor.pathways.findings import Step
 from corridor.pathways.rules import Money, RouteSpec
-from corridor.pathways.vocabulary import Status, Urgency
+from corridor.pathways.vocabulary import Kind, Urgency
 from corridor.pathways.words import Phrase, PhraseCode, phrase
 
-# Organisation policy, not catalog facts: how soon a case at each urgency should be safe.
-# Settings (CORRIDOR_PATHWAY_TARGET_DAYS) override them; cases will pass their own.
+# Organisation policy, not catalog facts: how soon a case at each urgency should be out of
+# the country. They mirror cases.risk.DEFAULT_TARGETS (critical 60, high 90, low 365 days to
+# out of the country); a case passes its own risk level's target (pathways.access), and
+# settings (CORRIDOR_PATHWAY_TARGET_DAYS) override these for the command line.
 DEFAULT_TARGET_DAYS: Mapping[Urgency, int] = MappingProxyType(
-    {Urgency.EMERGENCY: 7, Urgency.URGENT: 90, Urgency.NORMAL: 365}
+    {Urgency.EMERGENCY: 60, Urgency.URGENT: 90, Urgency.NORMAL: 365}
 )
 
 WEIGHT_SPEED = 0.40
@@ -28,14 +32,29 @@ WEIGHT_GRANTS = 0.20
 WEIGHT_READINESS = 0.15
 WEIGHT_CAPACITY = 0.15
 WEIGHT_COST = 0.10
-# A route with no published processing time ranks as one taking four targets.
-SPEED_WHEN_UNKNOWN = 0.2
+# A route with no published processing time is treated as long and uncertain: it scores no
+# speed at all, so it never outranks a known time, however long, with all else equal.
+SPEED_WHEN_UNKNOWN = 0.0
 CAPACITY_WHEN_UNKNOWN = 0.5
 COST_FREE, COST_KNOWN, COST_UNKNOWN = 1.0, 0.8, 0.7
+# What the person can start outranks what a decision-maker may grant, which outranks what
+# needs someone else to select them (a referral, a quota, a sponsor). A precedent is never
+# open (eligibility closes it), so it has no factor.
 FACTOR_DISCRETIONARY = 0.8
-FACTOR_PRECEDENT = 0.5
+FACTOR_SELECTION = 0.45
+KIND_FACTORS: Mapping[Kind, float] = MappingProxyType(
+    {
+        Kind.CAN_APPLY_NOW: 1.0,
+        Kind.DISCRETIONARY: FACTOR_DISCRETIONARY,
+        Kind.SELECTION: FACTOR_SELECTION,
+        Kind.PRECEDENT: 0.0,
+    }
+)
 FACTOR_UNCERTAIN = 0.9
 FACTOR_PER_WEIGHING_RULE = 0.75
+# A danger named for this very person in a transit country (detention on Russian requests
+# for a wanted man, attacks on critics...) halves the plan: avoid such countries.
+FACTOR_PER_DANGER = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +101,11 @@ class Basis:
     remaining: int = 0
     household_size: int | None = None  # None: fits every published capacity
     fee: Money | None = None
-    precedent: bool = False
-    discretionary: bool = False
+    kind: Kind | None = None  # None: a closed transit leg, which is no route
+    days_range: tuple[int, int] | None = None  # (low, high) when every step's time is known
     uncertain: bool = False
     weighing: int = 0
+    dangers: int = 0
     # Route facts stated without a verified source: worded "not verified", never as a figure.
     unverified: frozenset[str] = frozenset()
 
@@ -119,6 +139,7 @@ def rank_open(
     urgency: Urgency,
     household_size: int | None,
     inputs: RankingInputs,
+    dangers: int = 0,
 ) -> Rank:
     """Score an open route or plan: higher is better, in (0, 1].
 
@@ -127,8 +148,13 @@ def rank_open(
     """
     target = inputs.target_days[urgency]
     expected = None
+    days_range = None
     if apply.days is not None:
-        expected = apply.days + sum(step.days or 0 for step in preparation)
+        before = sum(step.days or 0 for step in preparation)
+        expected = apply.days + before
+        if route.processing_days is not None and all(s.days is not None for s in preparation):
+            low, high = route.processing_days
+            days_range = (before + low, before + high)
     own = inputs.outcomes.get(route.id, NO_OUTCOMES)
     rate = grant_rate(own, route.prior)
     remaining = 0
@@ -146,14 +172,12 @@ def rank_open(
         + WEIGHT_CAPACITY * capacity_fit
         + WEIGHT_COST * cost
     )
-    precedent = route.status is Status.PRECEDENT
-    if precedent:
-        score *= FACTOR_PRECEDENT
-    if route.discretionary:
-        score *= FACTOR_DISCRETIONARY
+    kind = route.kind
+    score *= KIND_FACTORS[kind]
     if uncertain:
         score *= FACTOR_UNCERTAIN
     score *= FACTOR_PER_WEIGHING_RULE**weighing
+    score *= FACTOR_PER_DANGER**dangers
     basis = Basis(
         failing=0,
         preparation=len(preparation),
@@ -166,10 +190,11 @@ def rank_open(
         remaining=remaining,
         household_size=household_size,
         fee=route.fee,
-        precedent=precedent,
-        discretionary=route.discretionary,
+        kind=kind,
+        days_range=days_range,
         uncertain=uncertain,
         weighing=weighing,
+        dangers=dangers,
         unverified=route.unverified,
     )
     return Rank(score=round(score, 4), basis=basis, grant_counts=own, grant_rate=round(rate, 4))
@@ -185,7 +210,7 @@ def rank_closed(*, route: RouteSpec | None, failing: int, inputs: RankingInputs)
     own = inputs.outcomes.get(route.id, NO_OUTCOMES)
     return Rank(
         score=0.0,
-        basis=Basis(failing=failing, own=own, prior=route.prior),
+        basis=Basis(failing=failing, own=own, prior=route.prior, kind=route.kind),
         grant_counts=own,
         grant_rate=round(grant_rate(own, route.prior), 4),
     )
@@ -215,6 +240,8 @@ def explain(basis: Basis) -> Phrase:
         if basis.preparation
         else phrase(PhraseCode.RANK_OPEN_NOW),
     ]
+    if basis.kind is not None:
+        parts.append(phrase(_KIND_PHRASES[basis.kind]))
     if "status" in basis.unverified:
         parts.append(phrase(PhraseCode.RANK_STATUS_UNVERIFIED))
     parts += [
@@ -224,15 +251,21 @@ def explain(basis: Basis) -> Phrase:
         _capacity_part(basis),
         _cost_part(basis),
     ]
-    if basis.precedent:
-        parts.append(phrase(PhraseCode.RANK_PRECEDENT))
-    if basis.discretionary:
-        parts.append(phrase(PhraseCode.RANK_DISCRETIONARY))
     if basis.uncertain:
         parts.append(phrase(PhraseCode.RANK_UNCERTAIN))
     if basis.weighing:
         parts.append(phrase(PhraseCode.RANK_WEIGHS, count=basis.weighing))
+    if basis.dangers:
+        parts.append(phrase(PhraseCode.RANK_DANGERS, count=basis.dangers))
     return phrase(PhraseCode.RANK_SENTENCE, parts=tuple(parts))
+
+
+_KIND_PHRASES = {
+    Kind.CAN_APPLY_NOW: PhraseCode.RANK_CAN_APPLY,
+    Kind.DISCRETIONARY: PhraseCode.RANK_DISCRETIONARY,
+    Kind.SELECTION: PhraseCode.RANK_SELECTION,
+    Kind.PRECEDENT: PhraseCode.RANK_PRECEDENT,
+}
 
 
 def _days_part(basis: Basis) -> Phrase:

@@ -141,7 +141,7 @@ def plan_result(
     route, transit = assessment.route, leg.transit
     if assessment.apply is None:
         raise ValueError("a plan needs an open route")
-    notes = (*leg.notes, *assessment.notes)
+    notes = (*leg.notes, *assessment.notes, *_stay(leg, assessment))
     preparation = (*leg.steps, *assessment.preparation)
     rank = rank_open(
         route=route,
@@ -152,6 +152,7 @@ def plan_result(
         urgency=urgency,
         household_size=household_size,
         inputs=inputs,
+        dangers=_dangers(notes),
     )
     return _result(
         route_ids=(transit.id, route.id),
@@ -196,8 +197,36 @@ def _result(
     )
 
 
+def _stay(leg: Leg, assessment: Assessment) -> tuple[Finding, ...]:
+    """A warning that weighs when the visa-free stay in the transit country runs out before
+    the route's own steps are done (known days only; a claim in that country is a stay)."""
+    stay, apply = leg.stay_days, assessment.apply
+    if stay is None or apply is None or assessment.route.country == leg.transit.country:
+        return ()
+    days = (apply.days or 0) + sum(step.days or 0 for step in assessment.preparation)
+    if days <= stay:
+        return ()
+    text = phrase(
+        PhraseCode.STAY_RUNS_OUT,
+        country=Country(leg.transit.country),
+        stay=stay,
+        time=phrase(PhraseCode.SPAN_DAYS, days=days),  # its own plural form
+    )
+    return (Finding("transit.stay", Effect.WEIGHS, text),)
+
+
 _EFFECT_ORDER = {Effect.CLOSES: 0, Effect.WEIGHS: 1, Effect.NOTE: 2}
 
 
+# A transit country's danger for this person: it weighs more than a condition (ranking).
+DANGER_RULE = "transit.danger"
+
+
 def _weighing(findings: Iterable[Finding]) -> int:
-    return sum(1 for finding in findings if finding.effect is Effect.WEIGHS)
+    return sum(
+        1 for finding in findings if finding.effect is Effect.WEIGHS and finding.rule != DANGER_RULE
+    )
+
+
+def _dangers(findings: Iterable[Finding]) -> int:
+    return sum(1 for finding in findings if finding.rule == DANGER_RULE)

@@ -23,9 +23,13 @@ from corridor.pathways.vocabulary import (
     WARNING_RISKS,
     Document,
     ExitBarrier,
+    Kind,
+    MedicalNeed,
     Position,
     Profile,
     ReferralChannel,
+    RiskGroup,
+    RiskKind,
     Status,
 )
 from corridor.pathways.words import Message, PhraseCode, Words, phrase
@@ -46,6 +50,7 @@ class Here:
         "holds_international_passport",
         "in_country",
         "passport",
+        "restore_internal",
         "unhcr_registration",
     )
 
@@ -60,8 +65,11 @@ class Here:
         exit: ExitState,
         in_country: InCountry | None,
         unhcr_registration: bool | None = None,
+        restore_internal: tuple[object, ...] | None = None,
     ) -> None:
         self.facts = facts
+        # ("restore", days or None) when the internal passport was taken and can be restored.
+        self.restore_internal = restore_internal
         self.current_country = current_country
         self.holds_international_passport = holds_international_passport
         self.holds_internal_passport = holds_internal_passport
@@ -73,8 +81,9 @@ class Here:
 
 
 Predicate = Callable[[Here, Position], bool]
-# (exit ban?, the barriers that make the border check dangerous)
-ExitState = tuple[bool, frozenset[ExitBarrier]]
+# (an exit ban, barriers that make the exit border check dangerous, medical needs first:
+# None when there are none, else what they are, empty when not said)
+ExitState = tuple[bool, frozenset[ExitBarrier], frozenset[MedicalNeed] | None]
 # (the transit country the person is in, whether each of its rules passes)
 InCountry = tuple["TransitSpec", tuple[bool, ...]]
 _HERE_ATTRIBUTES = frozenset(
@@ -201,6 +210,19 @@ class RouteSpec:
     # True when a rule reads where the person is, so its verdict can differ per transit.
     reads_current_country: bool
 
+    @property
+    def kind(self) -> Kind:
+        """Which kind of "open" the route is: a precedent is history; a route that needs a
+        referral or a sponsor needs someone else to select the person; a discretionary one
+        needs a decision-maker's grace; the rest the person can start."""
+        if self.status is Status.PRECEDENT:
+            return Kind.PRECEDENT
+        if self.referral.channels or self.referral.designated or self.sponsor_required:
+            return Kind.SELECTION
+        if self.discretionary:
+            return Kind.DISCRETIONARY
+        return Kind.CAN_APPLY_NOW
+
 
 @dataclass(frozen=True, slots=True)
 class EntrySpec:
@@ -227,6 +249,16 @@ class TransitSpec:
     # False where UNHCR does not register refugees (Armenia, Turkey); None where not stated.
     unhcr_registration: bool | None
     avoid: Words | None  # why nobody should go there (Belarus); None: nothing against it
+    # The structured risks that are dangers (detention, extradition, attack...): what
+    # happens, to whom, and the words; a plan through here weighs them for those people.
+    dangers: tuple[Danger, ...] = ()
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Danger:
+    what: RiskKind
+    whom: frozenset[RiskGroup]
+    text: Message
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -395,4 +427,9 @@ def _compile_transit(index: int, transit: Transit) -> TransitSpec:
             transit.unhcr_registration.possible if transit.unhcr_registration else None
         ),
         avoid=words(transit.avoid) if transit.avoid else None,
+        dangers=tuple(
+            Danger(what=risk.what, whom=frozenset(risk.whom), text=_note(risk))
+            for risk in transit.risk_notes
+            if risk.what in WARNING_RISKS
+        ),
     )

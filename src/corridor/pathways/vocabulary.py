@@ -46,6 +46,18 @@ class ExitBarrier(StrEnum):
 
 
 @unique
+class MedicalNeed(StrEnum):
+    """What a person's medical needs are (issue 25's `medical_detail`)."""
+
+    URGENT_CARE = "urgent_care"
+    ONGOING_TREATMENT = "ongoing_treatment"
+    INJURIES_TO_DOCUMENT = "injuries_to_document"
+    UNFIT_TO_TRAVEL = "unfit_to_travel"
+    HORMONE_THERAPY = "hormone_therapy"
+    PSYCHOLOGICAL_SUPPORT = "psychological_support"
+
+
+@unique
 class RiskKind(StrEnum):
     """What happens to a person (issue 24: risks that match who is hunting)."""
 
@@ -81,6 +93,16 @@ class RiskGroup(StrEnum):
     TRANS_PEOPLE = "trans_people"
     CRITICS = "critics"  # opposition, activists, journalists, critics of Kadyrov
     MEN_OF_DRAFT_AGE = "men_of_draft_age"
+
+
+@unique
+class Kind(StrEnum):
+    """Which kind of "open" a result is (issue 25)."""
+
+    CAN_APPLY_NOW = "can_apply_now"  # an entitlement or a procedure the person can start
+    DISCRETIONARY = "discretionary"  # a decision-maker may grant it
+    SELECTION = "selection"  # needs selection, referral or a sponsor: nobody is entitled
+    PRECEDENT = "precedent"  # used once; history with its source, never open
 
 
 @unique

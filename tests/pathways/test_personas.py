@@ -1,0 +1,171 @@
+"""The eight people of ../shared/domain/personas.md: the top plans and the steps and risks
+a careful caseworker would expect for each (issue 25). Facts are tests.factories'
+PERSONA_FACTS; the real catalog (figures nobody verified left out) unless a test needs a
+figure, where the as-if-verified copy stands in."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from corridor.pathways.findings import Effect
+from corridor.pathways.matching import Matcher
+from corridor.pathways.vocabulary import Kind
+from tests.factories import PERSONA_FACTS
+from tests.pathways.conftest import TODAY, english, make_facts, reasons, risks, steps
+
+pytestmark = pytest.mark.pure
+
+
+def persona(name: str, **changes: object):
+    return make_facts(**{**PERSONA_FACTS[name], **changes})
+
+
+def plans(catalog, name: str, **changes: object):
+    return [r for r in Matcher(catalog, today=TODAY).match(persona(name, **changes)) if r.is_open]
+
+
+def leaves_russia(result) -> bool:
+    """A plan or route the person starts from inside Russia (through its exit check)."""
+    return result.countries[0] != "RU"
+
+
+def test_p1_leaves_at_once_for_armenia_on_the_internal_passport(catalog):
+    """P1: Armenia first, on the internal passport; never "register with UNHCR" there; the
+    risk notes name detention on Russian requests; Kazakhstan, where Chechens who fled are
+    hunted, ranks below Armenia for an LGBT man."""
+    found = plans(catalog, "P1")
+    top = found[0]
+    assert top.route_ids[0] == "transit-am"
+    assert steps(top)[0] == (
+        "Travel to Armenia with the internal passport (visa-free stay of up to 180 days)."
+    )
+    assert any("on Russian extradition requests" in note for note in risks(top))
+    through_armenia = [r for r in found if r.route_ids[0] == "transit-am"]
+    assert not any("Register with UNHCR" in step for r in through_armenia for step in steps(r))
+    best_kz = next(r for r in found if r.route_ids[0] == "transit-kz")
+    assert best_kz.score < top.score
+    assert any("A danger for this person in Kazakhstan" in reason for reason in reasons(best_kz))
+    ways_out = [leg.transit.id for leg in Matcher(catalog, today=TODAY).ways_out(persona("P1"))]
+    assert ways_out.index("transit-am") < ways_out.index("transit-kz")
+
+
+def test_p2_a_visa_he_can_apply_for_this_week_ranks_above_any_quota(catalog):
+    """P2, valid passport: the humanitarian visas applied for from Russia (Swiss,
+    Lithuanian, Belgian) rank above every resettlement quota and referral programme, and a
+    plan he can start (a visa-free leg and a claim) comes first."""
+    found = plans(catalog, "P2")
+    assert found[0].basis.kind is Kind.CAN_APPLY_NOW
+    rank = {r.route_ids: i for i, r in enumerate(found)}
+    selections = [i for r, i in rank.items() if found[i].basis.kind is Kind.SELECTION]
+    assert selections
+    for visa in ("ch-humanitarian-visa", "lt-humanitarian-visa", "be-humanitarian-visa"):
+        assert rank[(visa,)] < min(selections), visa
+    quota = next(r for r in found if r.route_ids[-1] == "no-refugee-quota")
+    assert "nobody is entitled to it" in reasons(quota)[0]
+
+
+def test_p3_a_short_stay_before_a_long_route_is_flagged(catalog_as_if_verified):
+    """P3, two men with a designated partner's referral: Armenia's 180 days against GAR's
+    ~560 days is a warning that weighs the plan; the referral step is not needed."""
+    found = plans(catalog_as_if_verified, "P3")
+    gar = next(r for r in found if r.route_ids == ("transit-am", "ca-gar"))
+    stay = [f for f in gar.findings if f.rule == "transit.stay"]
+    assert stay
+    assert stay[0].effect is Effect.WEIGHS
+    assert "stay in Armenia (180 days) runs out before the next steps" in english(stay[0].text)
+    assert not any(step.startswith("Get a referral") for step in steps(gar))
+    claim = next(r for r in found if r.route_ids == ("transit-am", "am-asylum"))
+    assert not any(f.rule == "transit.stay" for f in claim.findings)  # a claim there is a stay
+
+
+def test_p4_an_injured_man_s_first_steps_are_medical(catalog):
+    """P4: every plan out of Russia starts with care and documenting the injuries; his
+    answer is not the uninjured man's (P1)."""
+    found = plans(catalog, "P4")
+    for result in found:
+        if leaves_russia(result):
+            assert steps(result)[0].startswith("First medical needs: stabilise"), result.route_ids
+    unfit = plans(catalog, "P4", medical_detail=["urgent_care", "unfit_to_travel"])
+    armenia = next(r for r in unfit if r.route_ids == ("transit-am", "am-asylum"))
+    assert "medical.unfit" in [f.rule for f in armenia.findings]
+    assert armenia.score < found[0].score
+    uninjured = plans(catalog, "P1")
+    assert [(r.route_ids, r.score) for r in found] != [(r.route_ids, r.score) for r in uninjured]
+    assert found[0].route_ids[0] == "transit-am"
+
+
+def test_p5_a_wanted_man_gets_legal_advice_first_and_avoids_detaining_countries(catalog):
+    """P5: no official crossing without legal advice first; Kazakhstan (extradites) closed;
+    Armenia's detentions on request named as his dangers and ranked down, so his top plan
+    is not the unwanted man's."""
+    facts = persona("P5")
+    results = Matcher(catalog, today=TODAY).match(facts)
+    found = [r for r in results if r.is_open]
+    for result in found:
+        if leaves_russia(result) or result.countries[0] == "RU":
+            assert steps(result)[0].startswith("Before any border: legal advice"), result.route_ids
+            assert any(f.rule == "exit.border_check" for f in result.findings)
+    assert not any(r.route_ids[0] == "transit-kz" for r in found)
+    armenia = next(r for r in found if r.route_ids == ("transit-am", "am-asylum"))
+    assert sum(1 for f in armenia.findings if f.rule == "transit.danger") == 2
+    assert any("detains Russians on Russian extradition requests" in n for n in risks(armenia))
+    unwanted = Matcher(catalog, today=TODAY).match(replace(facts, exit_barriers=frozenset()))
+    top, free_top = found[0], next(r for r in unwanted if r.is_open)
+    assert (top.route_ids, top.score) != (free_top.route_ids, free_top.score)
+    assert top.route_ids[0] != "transit-am"
+
+
+def test_p5_a_served_draft_summons_closes_every_official_exit(catalog):
+    found = plans(catalog, "P5", exit_barriers=["draft_summons"])
+    assert not any(r.countries[0] != "RU" and len(r.route_ids) > 1 for r in found)
+    summoned = Matcher(catalog, today=TODAY).match(persona("P5", exit_barriers=["draft_summons"]))
+    armenia = next(r for r in summoned if r.route_ids == ("transit-am",))
+    assert "exit.draft_summons" in armenia.failed_rules
+
+
+def test_p6_relatives_took_both_passports_restore_the_internal_one_first(catalog):
+    """P6: restore the internal passport, then Armenia on it; any plan that needs a new
+    international passport restores the internal one before it."""
+    found = plans(catalog, "P6")
+    top = found[0]
+    assert top.route_ids[0] == "transit-am"
+    assert steps(top)[0].startswith("Restore the internal passport in Russia")
+    assert "relatives may have reported it stolen" in steps(top)[0]
+    assert steps(top)[1].startswith("Travel to Armenia with the internal passport")
+    for result in found:
+        texts = steps(result)
+        if "Obtain an international passport." in texts:
+            restore = next(i for i, t in enumerate(texts) if t.startswith("Restore the internal"))
+            assert restore < texts.index("Obtain an international passport.")
+
+
+def test_p7_a_woman_fleeing_a_forced_marriage_leaves_on_her_internal_passport(catalog):
+    """P7 (gender-based persecution is not a fact yet): Armenia on the internal passport
+    first; no plan sends her to register with UNHCR there; the 2017 precedent is closed."""
+    found = plans(catalog, "P7")
+    assert found[0].route_ids[0] == "transit-am"
+    through_armenia = [r for r in found if r.route_ids[0] == "transit-am"]
+    assert not any("Register with UNHCR" in step for r in through_armenia for step in steps(r))
+
+
+def test_p8_renews_her_passport_and_plans_care_first(catalog):
+    """P8: plans that need the international passport renew it (30 days) after the care
+    step; her hormone therapy's continuity comes first (no injuries to document)."""
+    found = plans(catalog, "P8")
+    renewing = [r for r in found if any(s.startswith("Renew the international") for s in steps(r))]
+    assert renewing
+    for result in renewing:
+        assert steps(result)[0].startswith("Plan continuing treatment (medicines, hormone")
+        assert not any(s.startswith("First medical needs") for s in steps(result))
+        renew = next(step for step in result.steps if english(step.text).startswith("Renew"))
+        assert renew.days == 30
+
+
+@pytest.mark.parametrize("name", sorted(PERSONA_FACTS))
+def test_the_2017_precedent_is_never_open(catalog, name):
+    results = Matcher(catalog, today=TODAY).match(persona(name))
+    evacuation = [r for r in results if r.route_ids[-1] == "ca-evacuation-2017"]
+    assert evacuation
+    assert not any(r.is_open for r in evacuation)
