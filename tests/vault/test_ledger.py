@@ -312,10 +312,10 @@ def test_setup_makes_the_first_administrator_and_coordinators_then_only_tickets_
 
 def test_once_anyone_enrols_no_account_is_added_without_an_administrators_ticket(enforced):
     admin, coordinator, caseworker = StaffFactory.create_batch(3)
-    vault_ledger.record_new_account(staff_id=admin.pk, roles=["admin"])
+    code = vault_ledger.record_new_account(staff_id=admin.pk, roles=["admin"])
     with pytest.raises(TicketRefused):
         vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
-    vault_ledger.begin_enrolment(admin.pk)
+    vault_ledger.begin_enrolment(admin.pk, enrolment_token=code)
     with pytest.raises(TicketRefused):
         vault_ledger.record_new_account(staff_id=coordinator.pk, roles=["coordinator"])
     with acting_with(log_in(admin)):

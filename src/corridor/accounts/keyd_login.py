@@ -31,6 +31,9 @@ from corridor.vault.errors import VAULT_FAILURES, VaultError
 logger = logging.getLogger(__name__)
 TICKET = "corridor_keyd_ticket"
 REENROL = "corridor_keyd_reenrol"
+# The enrolment code keyd made for a first factor, as the person typed it; kept in the
+# session only until the enrolment ends (keyd spends it then).
+ENROLMENT_CODE = "corridor_keyd_enrolment_code"
 
 
 def keyd_checks_factors() -> bool:
@@ -70,10 +73,11 @@ def backup_codes_left(staff: Staff) -> int:
     return left
 
 
-def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
+def begin_keyd_enrolment(staff: Staff, enrolment_token: str | None = None) -> TotpEnrolment:
     """The secret that keyd made and keeps for this enrolment, as a QR code drawn here:
-    the same one on every page until a code confirms it or it is cancelled."""
-    secret = vault_ledger.begin_enrolment(staff.pk)
+    the same one on every page until a code confirms it or it is cancelled. A first
+    factor needs the person's enrolment code (TicketRefused, reason `enrolment`)."""
+    secret = vault_ledger.begin_enrolment(staff.pk, enrolment_token=enrolment_token)
     encoded = base64.b32encode(secret).decode("ascii").rstrip("=")
     issuer = settings.OTP_TOTP_ISSUER
     uri = (
@@ -86,17 +90,20 @@ def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
     )
 
 
-def cancel_keyd_enrolment(staff: Staff) -> None:
+def cancel_keyd_enrolment(staff: Staff, enrolment_token: str | None = None) -> None:
     """The person gave up this enrolment: keyd drops its secret (the next one is new)."""
     with contextlib.suppress(vault_ledger.TicketRefused):
-        vault_ledger.begin_enrolment(staff.pk, restart=True)
+        vault_ledger.begin_enrolment(staff.pk, restart=True, enrolment_token=enrolment_token)
 
 
-def confirm_keyd_enrolment(staff: Staff, code: str) -> str | None:
-    """keyd's ticket once the first code from the new secret is right; the TOTP secrets
-    in the data database are deleted then (keyd holds the factor now)."""
+def confirm_keyd_enrolment(
+    staff: Staff, code: str, enrolment_token: str | None = None
+) -> str | None:
+    """keyd's ticket once the first code from the new secret is right (keyd spends the
+    enrolment code then); the TOTP secrets in the data database are deleted (keyd holds
+    the factor now)."""
     try:
-        ticket = vault_ledger.confirm_enrolment(staff.pk, code)
+        ticket = vault_ledger.confirm_enrolment(staff.pk, code, enrolment_token=enrolment_token)
     except vault_ledger.TicketRefused:
         return None
     TOTPDevice.objects.filter(user=staff).delete()

@@ -80,6 +80,14 @@ CREATE TABLE IF NOT EXISTS backup_code (
 CREATE TABLE IF NOT EXISTS ticket (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS passkey (
+    credential_id TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, kek_version INTEGER NOT NULL,
+    sealed BLOB NOT NULL, sign_count INTEGER NOT NULL, rp_id TEXT NOT NULL, origin TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS challenge (digest TEXT PRIMARY KEY, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS enrolment_token (
+    digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
+);
 """
 
 
@@ -117,6 +125,20 @@ class Factor:
     last_step: int
     failures: int
     failed_at: float
+
+
+@dataclass(frozen=True)
+class Passkey:
+    """A WebAuthn credential keyd verifies: its public key (COSE) sealed under a key derived
+    from the KEK and bound to the person and the credential, and its sign counter."""
+
+    credential_id: str
+    staff_id: int
+    kek_version: int
+    sealed: bytes
+    sign_count: int
+    rp_id: str
+    origin: str
 
 
 class Ledger:
@@ -408,6 +430,7 @@ class Ledger:
     def delete_factor(self, staff_id: int) -> None:
         with self._write() as db:
             db.execute("DELETE FROM factor WHERE staff_id = ?", (staff_id,))
+            db.execute("DELETE FROM passkey WHERE staff_id = ?", (staff_id,))
             db.execute("DELETE FROM backup_code WHERE staff_id = ?", (staff_id,))
             db.execute("DELETE FROM ticket WHERE staff_id = ?", (staff_id,))
 
@@ -457,3 +480,103 @@ class Ledger:
     def drop_ticket(self, digest: str) -> None:
         with self._write() as db:
             db.execute("DELETE FROM ticket WHERE digest = ?", (digest,))
+
+    # ------------------------------------------------------------ passkeys
+    def put_passkey(self, passkey: Passkey) -> None:
+        with self._write() as db:
+            found = db.execute(
+                "SELECT staff_id FROM passkey WHERE credential_id = ?", (passkey.credential_id,)
+            ).fetchone()
+            if found is not None and int(found[0]) != passkey.staff_id:
+                raise InputRejected("This credential belongs to someone else.")
+            db.execute(
+                "INSERT OR REPLACE INTO passkey (credential_id, staff_id, kek_version, sealed, "
+                "sign_count, rp_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    passkey.credential_id,
+                    passkey.staff_id,
+                    passkey.kek_version,
+                    passkey.sealed,
+                    passkey.sign_count,
+                    passkey.rp_id,
+                    passkey.origin,
+                ),
+            )
+
+    def passkey(self, credential_id: str) -> Passkey | None:
+        row = self._one(
+            "SELECT credential_id, staff_id, kek_version, sealed, sign_count, rp_id, origin "
+            "FROM passkey WHERE credential_id = ?",
+            (credential_id,),
+        )
+        if row is None:
+            return None
+        return Passkey(
+            credential_id=str(row[0]),
+            staff_id=int(str(row[1])),
+            kek_version=int(str(row[2])),
+            sealed=bytes(row[3]) if isinstance(row[3], bytes) else b"",
+            sign_count=int(str(row[4])),
+            rp_id=str(row[5]),
+            origin=str(row[6]),
+        )
+
+    def count_passkey_use(self, credential_id: str, sign_count: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE passkey SET sign_count = ? WHERE credential_id = ?",
+                (sign_count, credential_id),
+            )
+
+    def drop_passkey(self, credential_id: str, staff_id: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM passkey WHERE credential_id = ? AND staff_id = ?",
+                (credential_id, staff_id),
+            )
+
+    def has_passkey(self, staff_id: int) -> bool:
+        return self._one("SELECT 1 FROM passkey WHERE staff_id = ?", (staff_id,)) is not None
+
+    def put_challenge(self, digest: str, expires_at: float, *, now: float) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM challenge WHERE expires_at <= ?", (now,))
+            db.execute(
+                "INSERT INTO challenge (digest, expires_at) VALUES (?, ?)", (digest, expires_at)
+            )
+
+    def use_challenge(self, digest: str, now: float) -> bool:
+        """Spend a challenge keyd issued: True once, while it lives; False after (a replay)."""
+        with self._write() as db:
+            spent = db.execute(
+                "DELETE FROM challenge WHERE digest = ? AND expires_at > ?", (digest, now)
+            )
+            return bool(spent.rowcount)
+
+    # ------------------------------------------------------------ enrolment tokens
+    def put_enrolment_token(self, digest: str, staff_id: int, expires_at: float) -> None:
+        """The one live enrolment token of this person (a new one replaces the old)."""
+        with self._write() as db:
+            db.execute("DELETE FROM enrolment_token WHERE staff_id = ?", (staff_id,))
+            db.execute(
+                "INSERT INTO enrolment_token (digest, staff_id, expires_at) VALUES (?, ?, ?)",
+                (digest, staff_id, expires_at),
+            )
+
+    def enrolment_token_valid(self, digest: str, staff_id: int, now: float) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM enrolment_token WHERE digest = ? AND staff_id = ? "
+                "AND expires_at > ?",
+                (digest, staff_id, now),
+            )
+            is not None
+        )
+
+    def use_enrolment_token(self, digest: str, staff_id: int, now: float) -> bool:
+        with self._write() as db:
+            spent = db.execute(
+                "DELETE FROM enrolment_token WHERE digest = ? AND staff_id = ? AND expires_at > ?",
+                (digest, staff_id, now),
+            )
+            return bool(spent.rowcount)

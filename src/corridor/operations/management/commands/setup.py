@@ -97,7 +97,7 @@ class Command(CorridorCommand):
                 )
                 continue
             password = accounts.temporary_password()
-            accounts.create_staff(
+            _staff, code = accounts.create_staff_with_enrolment_code(
                 actor=actor,
                 username=default,
                 password=password,
@@ -106,7 +106,7 @@ class Command(CorridorCommand):
             )
             self.stdout.write(
                 f"Created the coordinator '{default}' with the one-time password {password} "
-                "(it must be changed at first login)."
+                f"(it must be changed at first login){_enrolment_note(code)}."
             )
 
     def _load_pathway_catalog(self, actor: Actor) -> None:
@@ -137,7 +137,7 @@ class Command(CorridorCommand):
             )
             return
         password = accounts.temporary_password()
-        accounts.create_staff(
+        _staff, code = accounts.create_staff_with_enrolment_code(
             actor=actor,
             username="admin",
             password=password,
@@ -146,7 +146,7 @@ class Command(CorridorCommand):
         )
         self.stdout.write(
             f"Created the administrator 'admin' with the one-time password {password} "
-            "(it must be changed at first login)."
+            f"(it must be changed at first login){_enrolment_note(code)}."
         )
 
     def _create_interactively(
@@ -159,7 +159,7 @@ class Command(CorridorCommand):
                 self.stderr.write("The two passwords differ; try again.")
                 continue
             try:
-                accounts.create_staff(
+                _staff, code = accounts.create_staff_with_enrolment_code(
                     actor=actor, username=username, password=password, roles=roles
                 )
             except (ValidationError, InvalidInput) as error:
@@ -167,4 +167,13 @@ class Command(CorridorCommand):
                 self.stderr.write(" ".join(messages))
                 continue
             break
-        self.stdout.write(f"Created '{username}' ({', '.join(r.value for r in roles)}).")
+        self.stdout.write(
+            f"Created '{username}' ({', '.join(r.value for r in roles)}){_enrolment_note(code)}."
+        )
+
+
+def _enrolment_note(code: str | None) -> str:
+    """keyd's enrolment code for the first second factor, printed once with the password."""
+    if not code:
+        return ""
+    return f"; enrolment code for the second factor {code} (once, within three days)"
