@@ -81,7 +81,8 @@ def test_a_passkey_login_gets_keyds_ticket_and_a_forged_or_replayed_one_gets_non
     client = Client()
     response, _ = passkey_step(client, caseworker, forged)
     assert response.status_code == 400
-    assert TICKET not in client.session and "_auth_user_id" not in client.session
+    assert TICKET not in client.session
+    assert "_auth_user_id" not in client.session
 
     # The real key: keyd checks the assertion and its ticket opens the assigned case.
     client = Client()
@@ -146,16 +147,15 @@ def test_the_web_alone_cannot_enrol_a_first_factor_or_mint_a_ticket(keyd_ready):
 
     # With the code: the factor, then a ticket; the code is spent.
     secret = vault_ledger.begin_enrolment(newcomer.pk, enrolment_token=code)
-    assert vault_ledger.confirm_enrolment(
-        newcomer.pk, code_for(secret), enrolment_token=code
-    )
+    assert vault_ledger.confirm_enrolment(newcomer.pk, code_for(secret), enrolment_token=code)
     with pytest.raises(TicketRefused):
         vault_ledger.begin_enrolment(newcomer.pk, enrolment_token=code, restart=True)
 
     # A reset by the operator answers a new code; the old one stays spent.
     with as_operator():
         again = vault_ledger.remove_factor(newcomer.pk)
-    assert again and again != code
+    assert again
+    assert again != code
     with pytest.raises(TicketRefused):
         vault_ledger.begin_enrolment(newcomer.pk, enrolment_token=code)
     assert vault_ledger.begin_enrolment(newcomer.pk, enrolment_token=again)

@@ -9,6 +9,7 @@ administrator asks and a coordinator approves (docs/operators.md).
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from corridor.operations import demo
 from corridor.operations.keyd_access import grant_keyd_access
 from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
-from corridor.vault import longlived
+from corridor.vault import file_modes, longlived
 from corridor.vault.errors import VAULT_FAILURES
 from corridor.vault.routers import migrated_apps
 
@@ -56,6 +57,7 @@ class Command(CorridorCommand):
         if options["demo"] and settings.CORRIDOR_ENV not in ("demo", "development"):
             raise CommandError(DEMO_REFUSED.format(mode=settings.CORRIDOR_ENV))
         settings.CORRIDOR_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._close_data_dir()
         for alias in settings.DATABASES:
             call_command(
                 "migrate", *migrated_apps(alias), database=alias, interactive=False, verbosity=0
@@ -108,6 +110,17 @@ class Command(CorridorCommand):
                 f"Created the coordinator '{default}' with the one-time password {password} "
                 f"(it must be changed at first login){_enrolment_note(code)}."
             )
+
+    def _close_data_dir(self) -> None:
+        """The data directory and its key files: the owner's only (others never, and the
+        group only where keyd binds the web, worker and portal to users of one group)."""
+        shared = settings.CORRIDOR_KEY_PROVIDER == "keyd" and any(
+            settings.CORRIDOR_KEYD_CALLERS.values()
+        )
+        mask = file_modes.GROUP_SHARED if shared else file_modes.PRIVATE
+        directory = Path(settings.CORRIDOR_DATA_DIR)
+        for path in file_modes.tighten(directory, file_modes.DATA_DIR_FILES, mask=mask):
+            self.stdout.write(f"Closed {path} to {'others' if shared else 'group and others'}.")
 
     def _load_pathway_catalog(self, actor: Actor) -> None:
         """The reviewed route catalog; a newer admin edit is kept and named, not overwritten."""
