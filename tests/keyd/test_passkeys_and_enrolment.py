@@ -159,3 +159,73 @@ def test_the_web_alone_cannot_enrol_a_first_factor_or_mint_a_ticket(keyd_ready):
     with pytest.raises(TicketRefused):
         vault_ledger.begin_enrolment(newcomer.pk, enrolment_token=code)
     assert vault_ledger.begin_enrolment(newcomer.pk, enrolment_token=again)
+
+
+def _opens(staff, ticket: str, request) -> bool:
+    from corridor.vault.errors import UnwrapRefused
+    from corridor.vault.keys import data_key
+
+    with acting_with(ticket):
+        try:
+            data_key(request.key_id, for_actor=staff.actor_id, case_id=str(request.pk))
+        except UnwrapRefused:
+            return False
+    return True
+
+
+@COMMITTED
+def test_who_reads_a_request_in_screening_is_keyds_ledger_not_the_data_database(
+    keyd_ready, coordinator, caseworker
+):
+    """The attacks: a caseworker made a verifier in the data database, a declined request's
+    status set back to screening, a request's row pointed at the caseworker's case, and
+    the web moving the request back or naming a case without a verifier's ticket."""
+    from django.contrib.auth.models import Group
+
+    from corridor.intake.models import Request, Status
+    from corridor.intake.services.hotline import record_hotline_request
+    from corridor.vault.errors import UnwrapRefused
+    from tests.intake.screening.test_hotline import CALL
+
+    hotline = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    verifier = StaffFactory(roles=[Role.VERIFIER])
+    tickets = {staff.pk: keyd_log_in(staff) for staff in (hotline, verifier, caseworker)}
+    with acting_with(tickets[hotline.pk]):
+        request = record_hotline_request(
+            actor=hotline, answers=CALL, escalate=False, conflict=False
+        )
+
+    def opens(staff) -> bool:
+        return _opens(staff, tickets[staff.pk], request)
+
+    assert (opens(verifier), opens(hotline), opens(caseworker)) == (True, True, False)
+    caseworker.groups.add(Group.objects.get(name=Role.VERIFIER.value))  # forged role
+    assert not opens(caseworker)
+
+    # Screened (the worker, no ticket: it only takes access away), then declined.
+    vault_ledger.record_screening(request_id=str(request.pk), phase="screening")
+    assert (opens(verifier), opens(hotline)) == (True, False)
+    with acting_with(tickets[verifier.pk]):
+        vault_ledger.record_screening(request_id=str(request.pk), phase="closed")
+    assert not opens(verifier)
+    Request.objects.filter(pk=request.pk).update(status=Status.IN_VERIFICATION)  # forged
+    assert not opens(verifier)
+    with as_operator():
+        case = open_case_for(coordinator, caseworker)
+    Request.objects.filter(pk=request.pk).update(case=case, status=Status.ACCEPTED)  # forged
+    assert not opens(caseworker)
+
+    # The web alone, or a caseworker's ticket, moves nothing back and names no case.
+    with pytest.raises(UnwrapRefused):
+        vault_ledger.record_screening(request_id=str(request.pk), phase="screening")
+    with acting_with(tickets[caseworker.pk]), pytest.raises(UnwrapRefused):
+        vault_ledger.record_screening(
+            request_id=str(request.pk), phase="closed", case_id=str(case.pk)
+        )
+    assert not opens(caseworker)
+    # A verifier accepting it into the case: the case team reads it, by keyd's ledger.
+    with acting_with(tickets[verifier.pk]):
+        vault_ledger.record_screening(
+            request_id=str(request.pk), phase="closed", case_id=str(case.pk)
+        )
+    assert opens(caseworker)

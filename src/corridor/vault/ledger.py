@@ -60,6 +60,7 @@ __all__ = [
     "record_new_account",
     "record_reveal",
     "record_role",
+    "record_screening",
     "record_surge",
     "record_surge_closed",
     "remove_factor",
@@ -261,6 +262,13 @@ def approve_change(*, proposal: str) -> None:
 
 def _proposal(proposal: str | None) -> dict[str, str]:
     return {"proposal": proposal} if proposal is not None else {}
+
+
+def record_screening(*, request_id: str, phase: str, case_id: str | None = None) -> None:
+    """An intake request moved on (`awaiting`, `screening`, `closed`), and the case it was
+    accepted into: keyd decides from this who may read it. Going back a phase or naming a
+    case takes a verifier's or coordinator's ticket."""
+    _call("ledger_screening", request_id=request_id, phase=phase, into_case=case_id or "")
 
 
 def record_reveal(*, case_id: str, staff_id: int) -> None:

@@ -16,6 +16,8 @@ What it holds:
 - current case assignments and break-glass reveals;
 - the evacuation nights (surges) open now and who each lists: the people whose hourly
   limit keyd lifts to the surge limit;
+- each intake request's screening phase (awaiting screening, in screening, closed),
+  who recorded it and the case it was accepted into: who may read it while screened;
 - the accounts switched off (deactivated or suspended): no ticket, no unwrap;
 - the gated changes proposed with one person's ticket and approved with a second
   coordinator's (role changes, factor resets and reactivations of TWO_PERSON roles);
@@ -85,6 +87,9 @@ CREATE TABLE IF NOT EXISTS passkey (
     sealed BLOB NOT NULL, sign_count INTEGER NOT NULL, rp_id TEXT NOT NULL, origin TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS challenge (digest TEXT PRIMARY KEY, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS screening (
+    request_id TEXT PRIMARY KEY, phase TEXT NOT NULL, recorded_by INTEGER, case_id TEXT
+);
 CREATE TABLE IF NOT EXISTS enrolment_token (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
 );
@@ -139,6 +144,21 @@ class Passkey:
     sign_count: int
     rp_id: str
     origin: str
+
+
+# An intake request's phases, in the order they take access away: awaiting screening
+# (verifiers, coordinators and the hotline operator who recorded it), in screening
+# (verifiers and coordinators), closed (decided or erased: only the case team, if any).
+PHASES = ("awaiting", "screening", "closed")
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Who may read an intake request while it is screened, as keyd's ledger says."""
+
+    phase: str
+    recorded_by: int | None = None
+    case_id: str | None = None
 
 
 class Ledger:
@@ -580,3 +600,26 @@ class Ledger:
                 (digest, staff_id, now),
             )
             return bool(spent.rowcount)
+
+    # ------------------------------------------------------------ intake screening
+    def screening(self, request_id: str) -> Screening | None:
+        row = self._one(
+            "SELECT phase, recorded_by, case_id FROM screening WHERE request_id = ?",
+            (request_id,),
+        )
+        if row is None:
+            return None
+        recorded_by, case_id = row[1], row[2]
+        return Screening(
+            phase=str(row[0]),
+            recorded_by=recorded_by if isinstance(recorded_by, int) else None,
+            case_id=case_id if isinstance(case_id, str) and case_id else None,
+        )
+
+    def set_screening(self, request_id: str, screening: Screening) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO screening (request_id, phase, recorded_by, case_id) "
+                "VALUES (?, ?, ?, ?)",
+                (request_id, screening.phase, screening.recorded_by, screening.case_id),
+            )

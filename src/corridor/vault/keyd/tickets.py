@@ -42,7 +42,15 @@ from corridor.vault import aead
 from corridor.vault.errors import DecryptionFailed, InputRejected, UnwrapRefused
 from corridor.vault.keyd import passkeys
 from corridor.vault.keyd import protocol as wire
-from corridor.vault.keyd.ledger import SYSTEM_KINDS, Factor, KeyOwner, Ledger, Passkey
+from corridor.vault.keyd.ledger import (
+    PHASES,
+    SYSTEM_KINDS,
+    Factor,
+    KeyOwner,
+    Ledger,
+    Passkey,
+    Screening,
+)
 from corridor.vault.keyd.worker_tasks import WORKER, check_worker_task
 
 TICKET_LIFETIME = 8 * 60 * 60
@@ -82,10 +90,13 @@ LEDGER_OPS = (
     "passkey_remove",
     "passkey_login",
     "enrolment_token",
+    "ledger_screening",
 )
 ADMIN = "admin"
 COORDINATOR = "coordinator"
 CASE_ROLES = frozenset({"caseworker", COORDINATOR})
+# Who reads an intake request while it is screened (as intake.unwrap_policy said).
+SCREENING_ROLES = frozenset({"verifier", COORDINATOR})
 # As accounts.roles.TWO_PERSON_ROLES: granting or removing one, resetting the factors of
 # its holder or switching the holder back on takes two people's tickets (a proposal and
 # a coordinator's approval), never one.
@@ -215,6 +226,9 @@ class Gatekeeper:
             return {}
         if op == "passkey_login":
             return self._passkey_login(message)
+        if op == "ledger_screening":
+            self._screening(message, operator=operator, enforce=enforce)
+            return {}
         if op == "enrolment_token":
             # The operator (`corridor factors token`): a new code for a first enrolment.
             staff_id = _staff(message)
@@ -357,6 +371,49 @@ class Gatekeeper:
             )
         self.ledger.open_surge(surge_id, holder, members, self._clock() + hours * 3600)
 
+    # ------------------------------------------------------------ intake screening
+    def _screening(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> None:
+        """An intake request moved on: `phase` (awaiting, screening, closed) and the case it
+        was accepted into (`into_case`, "" for none). Moving on and forgetting the case only
+        take access away (the worker's screening carries no ticket); going back a phase, a
+        first phase for a request keyd had none for, or naming a case takes the ticket of
+        a verifier or coordinator by keyd's ledger."""
+        request_id = str(wire.read_uuid(message, "request_id"))
+        phase = wire.read_code(message, "phase")
+        if phase not in PHASES:
+            raise InputRejected("Unknown screening phase.")
+        case_id = str(wire.read_uuid(message, "into_case")) if message.get("into_case") else None
+        current = self.ledger.screening(request_id)
+        widens = (
+            current is None
+            or PHASES.index(phase) < PHASES.index(current.phase)
+            or (case_id is not None and case_id != current.case_id)
+        )
+        if widens and not operator and enforce:
+            holder = self._require_ticket(message)
+            if not self.ledger.roles(holder) & SCREENING_ROLES:
+                raise TicketRefused(
+                    "keyd refused: only a verifier or coordinator moves a request back.",
+                    reason="not_allowed",
+                )
+        recorded_by = current.recorded_by if current is not None else None
+        self.ledger.set_screening(request_id, Screening(phase, recorded_by, case_id))
+
+    def _screening_rule(self, owner: KeyOwner, staff_id: int, refused: UnwrapRefused) -> str | None:
+        if owner.kind != "request":
+            return None
+        screening = self.ledger.screening(owner.object_id)
+        if screening is None:
+            return None
+        roles = self.ledger.roles(staff_id)
+        if screening.phase != "closed" and roles & SCREENING_ROLES:
+            return "ledger.screening"
+        if screening.phase == "awaiting" and screening.recorded_by == staff_id:
+            return "ledger.recorded"
+        if screening.case_id is not None and self.ledger.is_assigned(screening.case_id, staff_id):
+            return "ledger.request_case"
+        raise refused
+
     def in_surge(self, staff_id: int) -> bool:
         """Whether keyd's ledger lists this person in an evacuation night open now."""
         return self.ledger.in_surge(staff_id, self._clock())
@@ -470,13 +527,17 @@ class Gatekeeper:
             raise InputRejected("A key owner names its kind and object.")
         if staff is not None and (isinstance(staff, bool) or not isinstance(staff, int)):
             raise InputRejected("A draft key names its staff member by number.")
-        if kind == "case":
+        if kind in {"case", "request"}:
             staff = (
                 self.ledger.ticket_staff(ticket_digest(ticket), self._clock())
                 if isinstance(ticket, str)
                 else None
             )
         self.ledger.record_owner(key_id, KeyOwner(kind, object_id, staff))
+        if kind == "request" and self.ledger.screening(object_id) is None:
+            # A new request awaits screening; who recorded it is the ticket's, never the
+            # request's word (a hotline operator's call; the portal's come with none).
+            self.ledger.set_screening(object_id, Screening("awaiting", recorded_by=staff))
         return f"owner:{kind}"
 
     def check_system_unwrap(
@@ -525,10 +586,11 @@ class Gatekeeper:
         )
         if owner.kind in {"request", "file"}:
             # Bound to its own object by the ledger; who may read a request while it is
-            # screened is still the registered policy's (the data database's) to say.
+            # screened is the ledger's too (a request keyd has no phase for, made before
+            # the ledger kept them, is still the registered policy's).
             if case_id != owner.object_id:
                 raise refused
-            return None
+            return self._screening_rule(owner, staff_id, refused)
         if owner.kind == "watch":
             # A watchlist entry's key: coordinators by keyd's ledger, for that entry only.
             if case_id == owner.object_id and COORDINATOR in self.ledger.roles(staff_id):

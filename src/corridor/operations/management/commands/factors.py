@@ -28,6 +28,7 @@ from corridor.accounts.models import Draft, Staff
 from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case, CaseAssignment
 from corridor.core.commands import CorridorCommand
+from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import Request, WatchEntry
 from corridor.operations.management.commands.keys import count
 from corridor.vault import ledger as vault_ledger
@@ -122,6 +123,8 @@ class Command(CorridorCommand):
                         str(key_id), vault_ledger.KeyOwner(kind=kind, object_id=str(object_id))
                     )
                     owned += 1
+            for request in Request.objects.filter(key_id__isnull=False):
+                record_phase(request)  # who may read it while screened: keyd's from now on
             current = CaseAssignment.objects.filter(ended_at__isnull=True)
             assignments = list(current.values_list("case_id", "staff_id"))
             for case_id, staff_id in assignments:
