@@ -504,9 +504,7 @@ def test_setup_closes_the_data_dirs_key_files_and_the_doctor_names_any_left_open
     assert doctor.check_data_dir().status is Status.OK
 
 
-def test_keyd_closes_its_own_files_at_start_and_the_doctor_names_any_left_open(
-    settings, tmp_path
-):
+def test_keyd_closes_its_own_files_at_start_and_the_doctor_names_any_left_open(settings, tmp_path):
     from corridor.vault.keyd.server import KeydDaemon
     from corridor.vault.keyd.shares import RECORD_FILE, initialise_kek
     from tests.keyd.helpers import config_in, short_dir
