@@ -245,7 +245,19 @@ def test_adopt_moves_an_installation_from_before_the_ledger(enforced, coordinato
         tickets[person.pk] = vault_ledger.log_in(person.pk, code_for(bytes([number]) * 20))
     assert key_for(outsider, case, tickets[outsider.pk])  # the gap adopt closes
     CaseAssignment.objects.filter(staff=outsider).delete()
-    call_command("factors", "adopt")
+    # The coordinator's authenticator app from before keyd: adopt moves its secret into
+    # keyd, so the same app logs in; an account with no app gets an enrolment code.
+    from io import StringIO
+
+    from tests.accounts.helpers import current_code
+    from tests.factories import totp_device
+
+    device = totp_device(coordinator)
+    without_app = StaffFactory(roles=[Role.VERIFIER])
+    out = StringIO()
+    call_command("factors", "adopt", stdout=out)
+    assert f"{without_app.pk} {without_app.username}: enrolment code" in out.getvalue()
+    assert vault_ledger.log_in(coordinator.pk, current_code(device))
     CaseAssignment.objects.create(case=case, staff=outsider, lead=False)
     assert key_for(caseworker, case, tickets[caseworker.pk]).key_id == case.key_id
     with pytest.raises(UnwrapRefused):
