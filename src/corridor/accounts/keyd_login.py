@@ -5,10 +5,12 @@ with a ticket bound to the person; the session keeps it and every unwrap carries
     ticket = log_in_through_keyd(staff, code)                      # None if keyd refused
     keep_ticket(request, ticket)
 
-Migration: staff enrolled before keyd held the factors log in once more with the
-TOTP device in the data database, then enrol a new secret that keyd makes and keeps;
-the old device is deleted (`corridor keyd factors` lists who has not yet). Nobody can
-log in while keyd is sealed: the secrets are sealed under its key.
+A first factor needs the enrolment code keyd made when the account was created or its
+factors reset (ENROLMENT_CODE, typed on the enrolment page; decision 0012). Migration:
+`corridor factors adopt` moves the old TOTP secrets into keyd; someone keyd still holds
+no factor for proves the old device once, then enrols with an enrolment code (the old
+device is deleted). Nobody can log in while keyd is sealed: the secrets are sealed under
+its key.
 """
 
 from __future__ import annotations

@@ -10,8 +10,14 @@ of that same person, and the key must be one the ledger lets them have:
   as assigned to that case, or who recorded a break-glass reveal in the last ten minutes;
 - a draft's key (kind `draft`) to the person whose draft it is, with no case named;
 - a watchlist entry's key (kind `watch`) to a coordinator (by the ledger), for that entry;
-- an intake request's key (kind `request`) only for that request; who may read it while
-  it is screened is still the registered policy's to say (intake/unwrap_policy.py).
+- an intake request's key (kind `request`) only for that request, and by the phase the
+  ledger keeps for it: verifiers and coordinators until it is decided, its recorder until
+  it is screened, then the team the ledger assigns to the case it was accepted into (a
+  request with no phase, made before the ledger kept them, is the registered policy's).
+
+keyd also checks passkey assertions (passkeys.py) against public keys it keeps and
+challenges it issued, and asks a first factor for the enrolment code it made when the
+account was created or its factors reset (decision 0012).
 
     gate = Gatekeeper(ledger, kek=..., current_version=...)
     answer = gate.handle("login", {"staff_id": 12, "code": "123456"})   # {"ticket": ...}
