@@ -113,6 +113,10 @@ def test_the_requester_cannot_grant_through_the_web():
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING
     second_admin.post(f"/approvals/{approval.pk}/grant/")
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.GRANTED
+    # Carried out by the requester: keyd's enrolment code for the new factor, shown once.
+    done = admin.post(f"/staff/{target.pk}/reset_factors/", {"approval": str(approval.pk)})
+    assert done.status_code == 200
+    assert re.search(rb'<p class="mono">[A-Z2-7]{4}(-[A-Z2-7]{4}){3}</p>', done.content)
 
 
 def test_a_seized_phone_is_cut_off_by_suspension_not_an_emergency_revocation():
