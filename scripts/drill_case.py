@@ -57,7 +57,7 @@ admin, admin_ticket = ticket_of(staff_logins["admin"])
 coordinator, coordinator_ticket = ticket_of(staff_logins["coordinator"])
 
 with acting_with(admin_ticket):
-    caseworker, one_time = create_staff_with_temporary_password(
+    caseworker, one_time, enrolment_code = create_staff_with_temporary_password(
         actor=admin, username=f"drill-caseworker-{secrets.token_hex(3)}"
     )
     request = approvals.request_approval(
@@ -102,6 +102,7 @@ sys.stdout.write(
             "shown": "Прогон",
             "username": caseworker.username,
             "password": one_time,
+            "enrolment_code": enrolment_code or "",
         }
     )
     + "\n"

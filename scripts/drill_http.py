@@ -121,11 +121,20 @@ class StaffBrowser:
         if status != 302 or location.endswith("/login/verify/"):
             raise RuntimeError(f"code step: {status} -> {location!r}")
 
-    def first_login(self, username: str, one_time: str, new_password: str) -> tuple[str, int]:
-        """The first sign-in: (the TOTP secret keyd made, the step its first code used)."""
+    def first_login(
+        self, username: str, one_time: str, new_password: str, enrolment_code: str = ""
+    ) -> tuple[str, int]:
+        """The first sign-in: (the TOTP secret keyd made, the step its first code used).
+        keyd asks for the enrolment code handed over with the one-time password first."""
         status, _, location = self.post_form("/", {"username": username, "password": one_time})
         if status != 302 or not location.endswith("/login/enrol/"):
             raise RuntimeError(f"password step of a first login: {status} -> {location!r}")
+        if enrolment_code:
+            status, _, location = self.post_form(
+                "/login/enrol/", {"enrolment_code": enrolment_code}
+            )
+            if status != 302:
+                raise RuntimeError(f"enrolment code: {status} -> {location!r}")
         # Each showing of the page has keyd make a new secret: confirm the one read here.
         status, body, _ = self.request("/login/enrol/")
         secret, token = TOTP_SECRET.search(body), CSRF.search(body)
@@ -184,7 +193,9 @@ def main(argv: list[str]) -> int:
     login = json.loads(path.read_text(encoding="utf-8"))
     if action == "first-login":
         new_password = "-".join(secrets.token_hex(3) for _ in range(4))
-        secret, step = browser.first_login(login["username"], login["password"], new_password)
+        secret, step = browser.first_login(
+            login["username"], login["password"], new_password, login.get("enrolment_code", "")
+        )
         login.update(
             password=new_password, totp_secret=secret, enrolled_step=step, cookies=browser.cookies
         )

@@ -243,6 +243,8 @@ chmod 0600 "$LOGS/setup.log"
 as_web ".venv/bin/corridor check --deploy --fail-level WARNING" >>"$LOGS/setup.log" 2>&1
 # setup's one-time passwords: the first administrator and the two first coordinators.
 one_time() { sed -n "s/^Created the [a-z]* '$1' with the one-time password \([^ ]*\) .*/\1/p" "$LOGS/setup.log"; }
+# keyd's enrolment code for the first second factor, printed beside the password.
+enrolment_code() { sed -n "s/^Created the [a-z]* '$1' with .*enrolment code for the second factor \([^ ]*\) .*/\1/p" "$LOGS/setup.log"; }
 for who in admin coordinator-1 coordinator-2; do
   [ -n "$(one_time "$who")" ] || fail "setup printed no one-time password for $who"
 done
@@ -280,7 +282,8 @@ done
 say "first logins over HTTP: the administrator and coordinator-1 (setup's one-time passwords)"
 umask 0077
 for who in admin coordinator-1; do
-  printf '{"username": "%s", "password": "%s"}\n' "$who" "$(one_time "$who")" >"$LOGS/$who.json"
+  printf '{"username": "%s", "password": "%s", "enrolment_code": "%s"}\n' \
+    "$who" "$(one_time "$who")" "$(enrolment_code "$who")" >"$LOGS/$who.json"
   "$PY" "$REPO/scripts/drill_http.py" "$BASE" "$ORIGIN" first-login "$LOGS/$who.json"
 done
 say "with their keyd tickets: the administrator adds a caseworker, a coordinator opens a case"

@@ -485,3 +485,40 @@ def test_the_real_checks_on_the_test_installation_print_one_line_each(data_dir, 
     assert [line.split()[1] for line in lines] == [name for name, _ in doctor.CHECKS]
     assert exit_code == 1  # no worker has run in the test database
     assert any(line.startswith("FAIL  worker") and "Fix: " in line for line in lines)
+
+
+def test_setup_closes_the_data_dirs_key_files_and_the_doctor_names_any_left_open(data_dir):
+    """The demo's ledger (factors, passkeys, tickets) left readable by others, say by a
+    copy: the doctor names it; setup's step takes the bits away and the doctor passes."""
+    from corridor.operations.management.commands.setup import Command as Setup
+
+    ledger = data_dir / "ledger.sqlite3"
+    ledger.write_text("x")
+    ledger.chmod(0o644)
+    data_dir.chmod(0o755)
+    finding = doctor.check_data_dir()
+    assert finding.status is Status.FAIL
+    assert str(ledger) in finding.found
+    Setup(stdout=io.StringIO())._close_data_dir()
+    assert (ledger.stat().st_mode & 0o777, data_dir.stat().st_mode & 0o777) == (0o600, 0o700)
+    assert doctor.check_data_dir().status is Status.OK
+
+
+def test_keyd_closes_its_own_files_at_start_and_the_doctor_names_any_left_open(settings, tmp_path):
+    from corridor.vault.keyd.server import KeydDaemon
+    from corridor.vault.keyd.shares import RECORD_FILE, initialise_kek
+    from tests.keyd.helpers import config_in, short_dir
+
+    settings.CORRIDOR_KEY_PROVIDER = "keyd"
+    with short_dir() as directory:
+        settings.CORRIDOR_KEYD_DIR = directory
+        initialise_kek(directory, shares=3, threshold=2)
+        record = directory / RECORD_FILE
+        record.chmod(0o644)
+        finding = doctor.check_keyd_dir()
+        assert finding.status is Status.FAIL
+        assert f"chmod 0600 {record}" in finding.fix
+        running = KeydDaemon(config_in(directory))
+        running.journal.close()
+        assert record.stat().st_mode & 0o777 == 0o600
+        assert doctor.check_keyd_dir().status is Status.OK

@@ -40,6 +40,13 @@ def password_step(client, staff) -> str:
     return str(response["Location"])
 
 
+def enter_enrolment_code(client, code) -> None:
+    """The first page of a first enrolment: the code keyd made with the account."""
+    assert code
+    response = client.post("/login/enrol/", {"enrolment_code": code})
+    assert response.status_code == 302, response.content[:300]
+
+
 def test_the_login_code_goes_to_keyd_and_its_ticket_opens_the_assigned_case_only(
     client, enforced, caseworker, coordinator
 ):
@@ -68,13 +75,14 @@ def test_staff_enrolled_before_keyd_re_enrol_once_and_the_old_secret_is_deleted(
 ):
     time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
     with as_operator():
-        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
+        code = vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
     old = totp_device(caseworker)
     assert password_step(client, caseworker) == "/login/verify/"
     response = client.post("/login/verify/", {"code": current_code(old)})
     assert response.status_code == 302
     assert response["Location"] == "/login/enrol/"
     assert "_auth_user_id" not in client.session
+    enter_enrolment_code(client, code)
     page = client.get("/login/enrol/")
     shown = SECRET_SHOWN.search(page.content.decode())
     assert shown, page.content[:500]
@@ -97,6 +105,7 @@ def test_an_account_keyd_does_not_know_cannot_enrol(client, enforced):
     """A staff row written into the data database is nobody to keyd: no factor, no login."""
     forged = staff_with(Role.COORDINATOR)
     assert password_step(client, forged) == "/login/enrol/"
+    enter_enrolment_code(client, "AAAA-BBBB-CCCC-DDDD")  # any code: keyd knows nobody
     page = client.get("/login/enrol/")
     assert page.status_code == 401
     assert b"cannot set up a second factor yet" in page.content
@@ -110,8 +119,9 @@ def test_a_wrong_enrolment_code_says_so_and_keeps_the_qr_code_until_cancelled(
     cancelled, so a wrong code (or a reload) never invalidates the QR code just scanned."""
     time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
     with as_operator():
-        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
+        code = vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
     assert password_step(client, caseworker) == "/login/enrol/"
+    enter_enrolment_code(client, code)
     first = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
     assert first
     assert SECRET_SHOWN.search(client.get("/login/enrol/").content.decode()).group(1) == (
@@ -126,6 +136,7 @@ def test_a_wrong_enrolment_code_says_so_and_keeps_the_qr_code_until_cancelled(
     assert cancelled.status_code == 401
     assert b"Setting up was cancelled" in cancelled.content
     assert password_step(client, caseworker) == "/login/enrol/"
+    enter_enrolment_code(client, code)
     again = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
     assert again
     assert again.group(1) != first.group(1)
@@ -145,8 +156,9 @@ def test_backup_codes_are_keyds_and_a_forged_one_in_the_data_database_gives_noth
     the person's ticket; a code row written into the data database opens nothing."""
     time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
     with as_operator():
-        vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
+        code = vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
     assert password_step(client, caseworker) == "/login/enrol/"
+    enter_enrolment_code(client, code)
     shown = SECRET_SHOWN.search(client.get("/login/enrol/").content.decode())
     time_machine.shift(30)
     page = client.post("/login/enrol/", {"code": code_for(decode_secret(shown.group(1)))})

@@ -66,7 +66,7 @@ def granted(actor, kind, target, approver, **payload) -> str:
 def test_an_admin_cannot_make_a_puppet_coordinator_on_the_emergency_path(admin, coordinators):
     """The puppet attack: an admin creates an account and grants it coordinator "on my
     approval alone". Refused; the puppet holds no role and no emergency is recorded."""
-    puppet, _password = accounts.create_staff_with_temporary_password(
+    puppet, _password, _code = accounts.create_staff_with_temporary_password(
         actor=admin, username="puppet"
     )
     for role in (Role.COORDINATOR, Role.CASEWORKER, Role.VERIFIER, Role.AUDITOR):

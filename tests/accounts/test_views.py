@@ -54,7 +54,8 @@ def test_an_unknown_account_id_is_404_for_an_admin():
     assert admin.get("/staff/999999/").status_code == 404
 
 
-def test_admin_creates_an_account_and_sees_the_one_time_password_once():
+@pytest.mark.django_db(databases=["default", "keystore"])
+def test_admin_creates_an_account_and_sees_the_one_time_password_once(settings, vault_keys):
     admin, _ = client_for(Role.ADMIN)
     response = admin.post("/staff/", {"username": "new-volunteer"})
     assert response.status_code == 200
@@ -64,6 +65,18 @@ def test_admin_creates_an_account_and_sees_the_one_time_password_once():
     assert created.must_change_password
     assert roles_of(created) == frozenset()
     assert password not in admin.get("/staff/").content
+    # keyd's enrolment code for the first second factor, shown with it, once.
+    code = re.search(
+        rb'<code class="mono">([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})</code>', response.content
+    )
+    assert code
+    assert code.group(1) not in admin.get("/staff/").content
+    from corridor.vault import ledger as vault_ledger
+
+    settings.CORRIDOR_KEY_LEDGER_ENFORCED = True  # keyd's check of the code
+    with pytest.raises(vault_ledger.TicketRefused):
+        vault_ledger.begin_enrolment(created.pk, enrolment_token="AAAA-BBBB-CCCC-DDDD")
+    assert vault_ledger.begin_enrolment(created.pk, enrolment_token=code.group(1).decode())
 
 
 def test_a_bad_username_is_shown_as_a_form_error():
@@ -100,6 +113,10 @@ def test_the_requester_cannot_grant_through_the_web():
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING
     second_admin.post(f"/approvals/{approval.pk}/grant/")
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.GRANTED
+    # Carried out by the requester: keyd's enrolment code for the new factor, shown once.
+    done = admin.post(f"/staff/{target.pk}/reset_factors/", {"approval": str(approval.pk)})
+    assert done.status_code == 200
+    assert re.search(rb'<p class="mono">[A-Z2-7]{4}(-[A-Z2-7]{4}){3}</p>', done.content)
 
 
 def test_a_seized_phone_is_cut_off_by_suspension_not_an_emergency_revocation():

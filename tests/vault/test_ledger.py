@@ -245,7 +245,19 @@ def test_adopt_moves_an_installation_from_before_the_ledger(enforced, coordinato
         tickets[person.pk] = vault_ledger.log_in(person.pk, code_for(bytes([number]) * 20))
     assert key_for(outsider, case, tickets[outsider.pk])  # the gap adopt closes
     CaseAssignment.objects.filter(staff=outsider).delete()
-    call_command("factors", "adopt")
+    # The coordinator's authenticator app from before keyd: adopt moves its secret into
+    # keyd, so the same app logs in; an account with no app gets an enrolment code.
+    from io import StringIO
+
+    from tests.accounts.helpers import current_code
+    from tests.factories import totp_device
+
+    device = totp_device(coordinator)
+    without_app = StaffFactory(roles=[Role.VERIFIER])
+    out = StringIO()
+    call_command("factors", "adopt", stdout=out)
+    assert f"{without_app.pk} {without_app.username}: enrolment code" in out.getvalue()
+    assert vault_ledger.log_in(coordinator.pk, current_code(device))
     CaseAssignment.objects.create(case=case, staff=outsider, lead=False)
     assert key_for(caseworker, case, tickets[caseworker.pk]).key_id == case.key_id
     with pytest.raises(UnwrapRefused):
@@ -312,10 +324,10 @@ def test_setup_makes_the_first_administrator_and_coordinators_then_only_tickets_
 
 def test_once_anyone_enrols_no_account_is_added_without_an_administrators_ticket(enforced):
     admin, coordinator, caseworker = StaffFactory.create_batch(3)
-    vault_ledger.record_new_account(staff_id=admin.pk, roles=["admin"])
+    code = vault_ledger.record_new_account(staff_id=admin.pk, roles=["admin"])
     with pytest.raises(TicketRefused):
         vault_ledger.record_new_account(staff_id=caseworker.pk, roles=["caseworker"])
-    vault_ledger.begin_enrolment(admin.pk)
+    vault_ledger.begin_enrolment(admin.pk, enrolment_token=code)
     with pytest.raises(TicketRefused):
         vault_ledger.record_new_account(staff_id=coordinator.pk, roles=["coordinator"])
     with acting_with(log_in(admin)):

@@ -111,7 +111,13 @@ def pending_staff(request: HttpRequest) -> Staff | None:
 
 
 def clear_pending(request: HttpRequest) -> None:
-    for key in (PENDING_STAFF, PENDING_AT, PENDING_FAILURES, keyd_login.REENROL):
+    for key in (
+        PENDING_STAFF,
+        PENDING_AT,
+        PENDING_FAILURES,
+        keyd_login.REENROL,
+        keyd_login.ENROLMENT_CODE,
+    ):
         request.session.pop(key, None)
 
 
@@ -179,16 +185,24 @@ def complete_with_backup_code(request: HttpRequest, *, staff: Staff, code: str) 
 
 
 def complete_with_webauthn(request: HttpRequest, *, staff: Staff, response: dict[str, Any]) -> None:
-    """Second step with a security key or passkey; raises webauthn.FactorRejected."""
+    """Second step with a security key or passkey; raises webauthn.FactorRejected. keyd
+    checks the same assertion and answers with the person's ticket."""
     webauthn.authenticate_credential(request, staff=staff, response=response)
+    ticket = webauthn.passkey_ticket(response, staff=staff, second_step=True)
     _finish(request, staff=staff, method="webauthn")
+    if ticket is not None:
+        keyd_login.keep_ticket(request, ticket)
 
 
 def log_in_with_passkey(request: HttpRequest, *, response: dict[str, Any]) -> Staff:
-    """A passkey with user verification on its own: it still works for a locked username."""
+    """A passkey with user verification on its own: it still works for a locked username.
+    keyd checks it too (user verification required) and answers with the ticket."""
     credential = webauthn.authenticate_credential(request, staff=None, response=response)
     staff: Staff = credential.user
+    ticket = webauthn.passkey_ticket(response, staff=staff, second_step=False)
     start_staff_session(request, staff=staff, method="passkey")
+    if ticket is not None:
+        keyd_login.keep_ticket(request, ticket)
     return staff
 
 

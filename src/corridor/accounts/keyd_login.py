@@ -5,10 +5,12 @@ with a ticket bound to the person; the session keeps it and every unwrap carries
     ticket = log_in_through_keyd(staff, code)                      # None if keyd refused
     keep_ticket(request, ticket)
 
-Migration: staff enrolled before keyd held the factors log in once more with the
-TOTP device in the data database, then enrol a new secret that keyd makes and keeps;
-the old device is deleted (`corridor keyd factors` lists who has not yet). Nobody can
-log in while keyd is sealed: the secrets are sealed under its key.
+A first factor needs the enrolment code keyd made when the account was created or its
+factors reset (ENROLMENT_CODE, typed on the enrolment page; decision 0012). Migration:
+`corridor factors adopt` moves the old TOTP secrets into keyd; someone keyd still holds
+no factor for proves the old device once, then enrols with an enrolment code (the old
+device is deleted). Nobody can log in while keyd is sealed: the secrets are sealed under
+its key.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from corridor.vault.errors import VAULT_FAILURES, VaultError
 logger = logging.getLogger(__name__)
 TICKET = "corridor_keyd_ticket"
 REENROL = "corridor_keyd_reenrol"
+# The enrolment code keyd made for a first factor, as the person typed it; kept in the
+# session only until the enrolment ends (keyd spends it then).
+ENROLMENT_CODE = "corridor_keyd_enrolment_code"
 
 
 def keyd_checks_factors() -> bool:
@@ -70,10 +75,11 @@ def backup_codes_left(staff: Staff) -> int:
     return left
 
 
-def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
+def begin_keyd_enrolment(staff: Staff, enrolment_token: str | None = None) -> TotpEnrolment:
     """The secret that keyd made and keeps for this enrolment, as a QR code drawn here:
-    the same one on every page until a code confirms it or it is cancelled."""
-    secret = vault_ledger.begin_enrolment(staff.pk)
+    the same one on every page until a code confirms it or it is cancelled. A first
+    factor needs the person's enrolment code (TicketRefused, reason `enrolment`)."""
+    secret = vault_ledger.begin_enrolment(staff.pk, enrolment_token=enrolment_token)
     encoded = base64.b32encode(secret).decode("ascii").rstrip("=")
     issuer = settings.OTP_TOTP_ISSUER
     uri = (
@@ -86,17 +92,20 @@ def begin_keyd_enrolment(staff: Staff) -> TotpEnrolment:
     )
 
 
-def cancel_keyd_enrolment(staff: Staff) -> None:
+def cancel_keyd_enrolment(staff: Staff, enrolment_token: str | None = None) -> None:
     """The person gave up this enrolment: keyd drops its secret (the next one is new)."""
     with contextlib.suppress(vault_ledger.TicketRefused):
-        vault_ledger.begin_enrolment(staff.pk, restart=True)
+        vault_ledger.begin_enrolment(staff.pk, restart=True, enrolment_token=enrolment_token)
 
 
-def confirm_keyd_enrolment(staff: Staff, code: str) -> str | None:
-    """keyd's ticket once the first code from the new secret is right; the TOTP secrets
-    in the data database are deleted then (keyd holds the factor now)."""
+def confirm_keyd_enrolment(
+    staff: Staff, code: str, enrolment_token: str | None = None
+) -> str | None:
+    """keyd's ticket once the first code from the new secret is right (keyd spends the
+    enrolment code then); the TOTP secrets in the data database are deleted (keyd holds
+    the factor now)."""
     try:
-        ticket = vault_ledger.confirm_enrolment(staff.pk, code)
+        ticket = vault_ledger.confirm_enrolment(staff.pk, code, enrolment_token=enrolment_token)
     except vault_ledger.TicketRefused:
         return None
     TOTPDevice.objects.filter(user=staff).delete()

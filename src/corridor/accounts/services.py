@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from corridor.accounts import approvals, factors, keyd_login
+from corridor.accounts import approvals, factors, keyd_login, webauthn
 from corridor.accounts.alerts import alert_coordinators_and_auditors
 from corridor.accounts.events import record_security_event
 from corridor.accounts.models import Approval, ApprovalKind, BackupCode, Staff
@@ -146,7 +146,6 @@ def ensure_role_groups() -> None:
         group.permissions.set(permissions)
 
 
-@transaction.atomic
 def create_staff(
     *,
     actor: Actor,
@@ -161,6 +160,27 @@ def create_staff(
     and only while the installation is new (bootstrap_open). Staff created in the
     web interface start with no role; data roles then go through an approval.
     """
+    staff, _code = create_staff_with_enrolment_code(
+        actor=actor,
+        username=username,
+        password=password,
+        roles=roles,
+        must_change_password=must_change_password,
+    )
+    return staff
+
+
+@transaction.atomic
+def create_staff_with_enrolment_code(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    roles: Iterable[Role] = (),
+    must_change_password: bool = False,
+) -> tuple[Staff, str | None]:
+    """create_staff, and the enrolment code keyd made for the person's first second factor
+    (None where keyd answers none): show it once, with the password."""
     role_set = frozenset(Role(r) for r in roles)
     _check_separation(role_set)
     if role_set & TWO_PERSON_ROLES and not bootstrap_open():
@@ -174,24 +194,27 @@ def create_staff(
     staff.save()
     ensure_role_groups()
     staff.groups.set(Group.objects.filter(name__in=[r.value for r in role_set]))
-    vault_ledger.record_new_account(staff_id=staff.pk, roles=[r.value for r in role_set])
+    code = vault_ledger.record_new_account(staff_id=staff.pk, roles=[r.value for r in role_set])
     record_security_event(
         actor=actor,
         event=EventType.ACCOUNT_CREATED,
         subject_id=staff.pk,
         detail={"roles": "+".join(sorted(r.value for r in role_set))},
     )
-    return staff
+    return staff, code
 
 
-def create_staff_with_temporary_password(*, actor: Staff, username: str) -> tuple[Staff, str]:
-    """An administrator adds an account with no role and a one-time password to hand over."""
+def create_staff_with_temporary_password(
+    *, actor: Staff, username: str
+) -> tuple[Staff, str, str | None]:
+    """An administrator adds an account with no role and a one-time password to hand over,
+    with keyd's enrolment code for the person's first second factor."""
     _require_manager(actor)
     password = temporary_password()
-    staff = create_staff(
+    staff, code = create_staff_with_enrolment_code(
         actor=actor, username=username, password=password, must_change_password=True
     )
-    return staff, password
+    return staff, password, code
 
 
 def bootstrap_open() -> bool:
@@ -363,8 +386,9 @@ def reset_factors(
     staff: Staff,
     approval_id: str | None = None,
     emergency_reason: str | None = None,
-) -> None:
-    """Remove all of another person's second factors; they enrol again at their next login."""
+) -> str:
+    """Remove all of another person's second factors; they enrol again at their next login
+    with the enrolment code returned here (keyd's; "" where keyd answers none)."""
     _require_manager(actor)
     _check_support(staff, emergency_reason)
     approval = approvals.authorise(
@@ -380,11 +404,12 @@ def reset_factors(
     WebAuthnCredential.objects.filter(user=staff).delete()
     BackupCode.objects.filter(staff=staff).delete()
     with approvals.keyd_refusal():
-        vault_ledger.remove_factor(staff.pk, proposal=_proposal(approval))
+        code = vault_ledger.remove_factor(staff.pk, proposal=_proposal(approval))
     end_all_sessions(staff=staff)
     record_security_event(
         actor=actor, event=EventType.FACTOR_REVOKED, subject_id=staff.pk, reason="reset"
     )
+    return code
 
 
 @transaction.atomic
@@ -410,7 +435,8 @@ def revoke_device(
         emergency_reason=emergency_reason,
     )
     _check_support_approver(staff, approval)
-    _disable_device(staff, device)
+    with approvals.keyd_refusal():
+        _disable_device(staff, device)
     end_all_sessions(staff=staff)
     record_security_event(
         actor=actor, event=EventType.FACTOR_REVOKED, subject_id=staff.pk, detail={"device": device}
@@ -517,6 +543,10 @@ def _disable_device(staff: Staff, device: str, *, delete: bool = False) -> None:
     rows = model.objects.filter(user=staff, pk=int(raw_id))
     if not rows.exists():
         raise InvalidInput("unknown device")
+    if kind == "webauthn":
+        # keyd stops accepting the key too: it, not this row, decides a passkey login.
+        for credential in rows:
+            webauthn.forget_in_keyd(credential)
     if delete:
         rows.delete()
     else:

@@ -31,6 +31,7 @@ from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.core.heartbeat import HEARTBEAT_EVERY, last_heartbeat
 from corridor.core.inputs import InputRefused, read_input_text
+from corridor.vault import file_modes
 from corridor.vault.errors import KeydUnreachable, KeyProviderUnavailable
 from corridor.vault.providers import check_key_provider
 from corridor.vault.routers import KEYSTORE, migrated_apps
@@ -50,7 +51,7 @@ DISK_FAIL_BYTES = 256 * 1024**2
 CLOCK_WARN_SECONDS = 2.0
 CLOCK_FAIL_SECONDS = 30.0
 # Files that hold secrets or personal data, and must be private to their owner.
-PRIVATE_FILES = ("secret_key", "kek.demo", "corridor.sqlite3", "keystore.sqlite3")
+PRIVATE_FILES = file_modes.DATA_DIR_FILES
 DATABASES = ("default", KEYSTORE)
 
 
@@ -141,6 +142,19 @@ def check_keyd_dir() -> Finding:
             Status.FAIL,
             f"{directory} is open to its group or others (mode {stat.filemode(status.st_mode)}).",
             f"chmod 0700 {directory}",
+        )
+    try:
+        files = file_modes.private_paths(directory, file_modes.KEYD_DIR_FILES)[1:]
+        opened = file_modes.open_paths(files, mask=file_modes.PRIVATE)
+    except PermissionError:
+        opened = []  # keyd's own user keeps them; keyd closes them itself at each start
+    if opened:
+        return Finding(
+            "keyd_dir",
+            Status.FAIL,
+            " ".join(_mode_problems(opened)),
+            f"chmod 0600 {' '.join(str(path) for path in opened)} (or restart keyd: it "
+            "closes them at start)",
         )
     if settings.CORRIDOR_ENV == "production" and status.st_uid == os.geteuid():
         # keyd's own user is what keeps the web's user (and whoever takes it over) out of

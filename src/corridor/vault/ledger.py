@@ -36,6 +36,7 @@ __all__ = [
     "KeyOwner",
     "TicketRefused",
     "acting_with",
+    "add_passkey",
     "approve_change",
     "as_operator",
     "backup_codes_left",
@@ -48,7 +49,10 @@ __all__ = [
     "enrolled",
     "log_in",
     "log_in_with_backup_code",
+    "log_in_with_passkey",
     "new_backup_codes",
+    "new_enrolment_token",
+    "passkey_challenge",
     "propose_change",
     "record_active",
     "record_assignment",
@@ -56,9 +60,11 @@ __all__ = [
     "record_new_account",
     "record_reveal",
     "record_role",
+    "record_screening",
     "record_surge",
     "record_surge_closed",
     "remove_factor",
+    "remove_passkey",
     "working_on",
 ]
 
@@ -76,18 +82,80 @@ def enrolled(staff_id: int) -> bool:
     return bool(_call("factor_status", staff_id=staff_id)["enrolled"])
 
 
-def begin_enrolment(staff_id: int, *, restart: bool = False) -> bytes:
+def begin_enrolment(
+    staff_id: int, *, restart: bool = False, enrolment_token: str | None = None
+) -> bytes:
     """The TOTP secret keyd made and keeps for this enrolment (QR code), then confirm it.
-    The same secret until a code confirms it; `restart` (cancelled) makes a new one."""
-    fields: dict[str, Any] = {"staff_id": staff_id}
+    The same secret until a code confirms it; `restart` (cancelled) makes a new one.
+    A first factor needs the enrolment code keyd made for this person (`enrolment_token`);
+    a factor replaced while logged in, the person's own ticket (TicketRefused otherwise)."""
+    fields: dict[str, Any] = {"staff_id": staff_id, **_token(enrolment_token)}
     if restart:
         fields["restart"] = True
     return base64.b64decode(_call("factor_begin", **fields)["secret"])
 
 
-def confirm_enrolment(staff_id: int, code: str) -> str:
-    """The first code from the new secret; keyd answers with a ticket (TicketRefused)."""
-    return str(_call("factor_confirm", staff_id=staff_id, code=code)["ticket"])
+def confirm_enrolment(staff_id: int, code: str, *, enrolment_token: str | None = None) -> str:
+    """The first code from the new secret; keyd answers with a ticket (TicketRefused) and,
+    for a first factor, spends the enrolment code."""
+    answer = _call("factor_confirm", staff_id=staff_id, code=code, **_token(enrolment_token))
+    return str(answer["ticket"])
+
+
+def new_enrolment_token(staff_id: int) -> str:
+    """Operator only (`corridor factors token`): a new enrolment code for this person."""
+    return str(_call("enrolment_token", staff_id=staff_id)["enrolment_token"])
+
+
+# ------------------------------------------------------------ passkeys
+def passkey_challenge() -> bytes:
+    """A challenge keyd made for a passkey login; keyd accepts an assertion over it once."""
+    return base64.b64decode(_call("passkey_challenge")["challenge"])
+
+
+def add_passkey(
+    staff_id: int,
+    *,
+    credential_id: str,
+    public_key: bytes,
+    sign_count: int,
+    rp_id: str,
+    origin: str,
+    enrolment_token: str | None = None,
+) -> str | None:
+    """keyd keeps a registered credential's public key: with the person's own ticket, or as
+    a first factor with their enrolment code (then keyd answers with a ticket)."""
+    answer = _call(
+        "passkey_add",
+        staff_id=staff_id,
+        credential_id=credential_id,
+        public_key=base64.b64encode(public_key).decode("ascii"),
+        sign_count=sign_count,
+        rp_id=rp_id,
+        origin=origin,
+        **_token(enrolment_token),
+    )
+    ticket = answer.get("ticket")
+    return ticket if isinstance(ticket, str) else None
+
+
+def remove_passkey(staff_id: int, *, credential_id: str) -> None:
+    """keyd forgets one credential of this person (their own ticket)."""
+    _call("passkey_remove", staff_id=staff_id, credential_id=credential_id)
+
+
+def log_in_with_passkey(assertion: dict[str, Any], *, staff_id: int | None) -> tuple[int, str]:
+    """keyd checks the assertion against the public key it keeps and a challenge it issued;
+    answers (whose it is, their ticket). `staff_id`: the person who gave the password."""
+    fields: dict[str, Any] = {"assertion": assertion}
+    if staff_id is not None:
+        fields["staff_id"] = staff_id
+    answer = _call("passkey_login", **fields)
+    return int(answer["staff_id"]), str(answer["ticket"])
+
+
+def _token(enrolment_token: str | None) -> dict[str, str]:
+    return {"enrolment_token": enrolment_token} if enrolment_token else {}
 
 
 def enrol_known_secret(staff_id: int, secret: bytes) -> None:
@@ -95,10 +163,12 @@ def enrol_known_secret(staff_id: int, secret: bytes) -> None:
     _call("factor_begin", staff_id=staff_id, secret=base64.b64encode(secret).decode("ascii"))
 
 
-def remove_factor(staff_id: int, *, proposal: str | None = None) -> None:
-    """Forget this person's factor and tickets (a reset): they enrol again at next login.
-    For a holder of a TWO_PERSON role, `proposal` names the approved proposal."""
-    _call("factor_remove", staff_id=staff_id, **_proposal(proposal))
+def remove_factor(staff_id: int, *, proposal: str | None = None) -> str:
+    """Forget this person's factors and tickets (a reset): they enrol again at next login
+    with the enrolment code answered here (show it once). For a holder of a TWO_PERSON
+    role, `proposal` names the approved proposal."""
+    answer = _call("factor_remove", staff_id=staff_id, **_proposal(proposal))
+    return str(answer.get("enrolment_token", ""))
 
 
 def new_backup_codes(staff_id: int) -> list[str]:
@@ -142,10 +212,13 @@ def record_key_owner(key_id: str, owner: KeyOwner) -> None:
     _call("ledger_owner", key_id=key_id, owner=owner_fields(owner))
 
 
-def record_new_account(*, staff_id: int, roles: Collection[str]) -> None:
+def record_new_account(*, staff_id: int, roles: Collection[str]) -> str | None:
     """An account keyd should know: setup and the demo (operator) with roles, an
-    administrator through the web without (the roles then come one by one)."""
-    _call("ledger_roles", staff_id=staff_id, roles=sorted(roles))
+    administrator through the web without (the roles then come one by one). Answers the
+    enrolment code keyd made for the person's first factor (None if already enrolled)."""
+    answer = _call("ledger_roles", staff_id=staff_id, roles=sorted(roles))
+    token = answer.get("enrolment_token")
+    return token if isinstance(token, str) else None
 
 
 def record_role(*, staff_id: int, role: str, granted: bool, proposal: str | None = None) -> None:
@@ -189,6 +262,13 @@ def approve_change(*, proposal: str) -> None:
 
 def _proposal(proposal: str | None) -> dict[str, str]:
     return {"proposal": proposal} if proposal is not None else {}
+
+
+def record_screening(*, request_id: str, phase: str, case_id: str | None = None) -> None:
+    """An intake request moved on (`awaiting`, `screening`, `closed`), and the case it was
+    accepted into: keyd decides from this who may read it. Going back a phase or naming a
+    case takes a verifier's or coordinator's ticket."""
+    _call("ledger_screening", request_id=request_id, phase=phase, into_case=case_id or "")
 
 
 def record_reveal(*, case_id: str, staff_id: int) -> None:

@@ -43,6 +43,14 @@ class BackupCodeForm(forms.Form):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
 class PasswordChangeForm(forms.Form):
     current = forms.CharField(
         label=_("Current password"),

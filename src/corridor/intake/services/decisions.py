@@ -34,6 +34,7 @@ from corridor.core import clock
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.intake.access import access_request_by_id
 from corridor.intake.errors import NoCodename
+from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import Codename, Decision, Method, Outcome, Request, Status
 from corridor.intake.selectors import SCREENING_ROLES
 from corridor.intake.services.carrying import (
@@ -165,6 +166,7 @@ def record_decision(
         if duplicate_of is not None:
             locked.duplicate_of = duplicate_of
         locked.save()
+        record_phase(locked)
         if attach_to is not None:
             _attach(actor, locked, answers, attach_to, case_key)
         detail: dict[str, str | int] = {"outcome": chosen.value, "methods": len(used)}

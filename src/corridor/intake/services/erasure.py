@@ -18,6 +18,7 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor, SystemActor
+from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import (
     Codename,
     Decision,
@@ -111,6 +112,7 @@ def _blank_request(request: Request) -> list[str]:
     request.deletion_due_at = None  # nothing left for a planned deletion to do
     request.status = Status.ERASED
     request.save()
+    record_phase(request)
     return sorted(key_ids)
 
 

@@ -23,6 +23,7 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.exceptions import NotAllowed
+from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import Outcome, Request, Signal, Status
 from corridor.intake.selectors import SCREENING_ROLES, requests_visible_to
 from corridor.intake.tally import count_decision
@@ -60,6 +61,7 @@ def dismiss_flood(*, actor: Staff) -> int:
                 days=int(settings.CORRIDOR_SCREENING_ERASE_DAYS)
             )
             locked.save()
+            record_phase(locked)
             record_event(
                 actor=actor,
                 event=EventType.REQUEST_DECIDED,

@@ -28,6 +28,7 @@ from corridor.core.exceptions import KeysUnavailable
 from corridor.core.parking import parks_until_unseal
 from corridor.core.tasks import corridor_task
 from corridor.intake.carryover import in_danger_now
+from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import (
     Author,
     IndexEntry,
@@ -142,6 +143,7 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
         locked.save(
             update_fields=["facts", "narrative_signature", "screened_at", "status", "urgency"]
         )
+        record_phase(locked)
         _store_lookups(locked, values, signature)
         _store_flags(actor, locked, findings, similar)
         record_event(

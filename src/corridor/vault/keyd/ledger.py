@@ -16,6 +16,8 @@ What it holds:
 - current case assignments and break-glass reveals;
 - the evacuation nights (surges) open now and who each lists: the people whose hourly
   limit keyd lifts to the surge limit;
+- each intake request's screening phase (awaiting screening, in screening, closed),
+  who recorded it and the case it was accepted into: who may read it while screened;
 - the accounts switched off (deactivated or suspended): no ticket, no unwrap;
 - the gated changes proposed with one person's ticket and approved with a second
   coordinator's (role changes, factor resets and reactivations of TWO_PERSON roles);
@@ -80,6 +82,17 @@ CREATE TABLE IF NOT EXISTS backup_code (
 CREATE TABLE IF NOT EXISTS ticket (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS passkey (
+    credential_id TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, kek_version INTEGER NOT NULL,
+    sealed BLOB NOT NULL, sign_count INTEGER NOT NULL, rp_id TEXT NOT NULL, origin TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS challenge (digest TEXT PRIMARY KEY, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS screening (
+    request_id TEXT PRIMARY KEY, phase TEXT NOT NULL, recorded_by INTEGER, case_id TEXT
+);
+CREATE TABLE IF NOT EXISTS enrolment_token (
+    digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
+);
 """
 
 
@@ -117,6 +130,35 @@ class Factor:
     last_step: int
     failures: int
     failed_at: float
+
+
+@dataclass(frozen=True)
+class Passkey:
+    """A WebAuthn credential keyd verifies: its public key (COSE) sealed under a key derived
+    from the KEK and bound to the person and the credential, and its sign counter."""
+
+    credential_id: str
+    staff_id: int
+    kek_version: int
+    sealed: bytes
+    sign_count: int
+    rp_id: str
+    origin: str
+
+
+# An intake request's phases, in the order they take access away: awaiting screening
+# (verifiers, coordinators and the hotline operator who recorded it), in screening
+# (verifiers and coordinators), closed (decided or erased: only the case team, if any).
+PHASES = ("awaiting", "screening", "closed")
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Who may read an intake request while it is screened, as keyd's ledger says."""
+
+    phase: str
+    recorded_by: int | None = None
+    case_id: str | None = None
 
 
 class Ledger:
@@ -408,6 +450,7 @@ class Ledger:
     def delete_factor(self, staff_id: int) -> None:
         with self._write() as db:
             db.execute("DELETE FROM factor WHERE staff_id = ?", (staff_id,))
+            db.execute("DELETE FROM passkey WHERE staff_id = ?", (staff_id,))
             db.execute("DELETE FROM backup_code WHERE staff_id = ?", (staff_id,))
             db.execute("DELETE FROM ticket WHERE staff_id = ?", (staff_id,))
 
@@ -457,3 +500,126 @@ class Ledger:
     def drop_ticket(self, digest: str) -> None:
         with self._write() as db:
             db.execute("DELETE FROM ticket WHERE digest = ?", (digest,))
+
+    # ------------------------------------------------------------ passkeys
+    def put_passkey(self, passkey: Passkey) -> None:
+        with self._write() as db:
+            found = db.execute(
+                "SELECT staff_id FROM passkey WHERE credential_id = ?", (passkey.credential_id,)
+            ).fetchone()
+            if found is not None and int(found[0]) != passkey.staff_id:
+                raise InputRejected("This credential belongs to someone else.")
+            db.execute(
+                "INSERT OR REPLACE INTO passkey (credential_id, staff_id, kek_version, sealed, "
+                "sign_count, rp_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    passkey.credential_id,
+                    passkey.staff_id,
+                    passkey.kek_version,
+                    passkey.sealed,
+                    passkey.sign_count,
+                    passkey.rp_id,
+                    passkey.origin,
+                ),
+            )
+
+    def passkey(self, credential_id: str) -> Passkey | None:
+        row = self._one(
+            "SELECT credential_id, staff_id, kek_version, sealed, sign_count, rp_id, origin "
+            "FROM passkey WHERE credential_id = ?",
+            (credential_id,),
+        )
+        if row is None:
+            return None
+        return Passkey(
+            credential_id=str(row[0]),
+            staff_id=int(str(row[1])),
+            kek_version=int(str(row[2])),
+            sealed=bytes(row[3]) if isinstance(row[3], bytes) else b"",
+            sign_count=int(str(row[4])),
+            rp_id=str(row[5]),
+            origin=str(row[6]),
+        )
+
+    def count_passkey_use(self, credential_id: str, sign_count: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE passkey SET sign_count = ? WHERE credential_id = ?",
+                (sign_count, credential_id),
+            )
+
+    def drop_passkey(self, credential_id: str, staff_id: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM passkey WHERE credential_id = ? AND staff_id = ?",
+                (credential_id, staff_id),
+            )
+
+    def has_passkey(self, staff_id: int) -> bool:
+        return self._one("SELECT 1 FROM passkey WHERE staff_id = ?", (staff_id,)) is not None
+
+    def put_challenge(self, digest: str, expires_at: float, *, now: float) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM challenge WHERE expires_at <= ?", (now,))
+            db.execute(
+                "INSERT INTO challenge (digest, expires_at) VALUES (?, ?)", (digest, expires_at)
+            )
+
+    def use_challenge(self, digest: str, now: float) -> bool:
+        """Spend a challenge keyd issued: True once, while it lives; False after (a replay)."""
+        with self._write() as db:
+            spent = db.execute(
+                "DELETE FROM challenge WHERE digest = ? AND expires_at > ?", (digest, now)
+            )
+            return bool(spent.rowcount)
+
+    # ------------------------------------------------------------ enrolment tokens
+    def put_enrolment_token(self, digest: str, staff_id: int, expires_at: float) -> None:
+        """The one live enrolment token of this person (a new one replaces the old)."""
+        with self._write() as db:
+            db.execute("DELETE FROM enrolment_token WHERE staff_id = ?", (staff_id,))
+            db.execute(
+                "INSERT INTO enrolment_token (digest, staff_id, expires_at) VALUES (?, ?, ?)",
+                (digest, staff_id, expires_at),
+            )
+
+    def enrolment_token_valid(self, digest: str, staff_id: int, now: float) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM enrolment_token WHERE digest = ? AND staff_id = ? "
+                "AND expires_at > ?",
+                (digest, staff_id, now),
+            )
+            is not None
+        )
+
+    def use_enrolment_token(self, digest: str, staff_id: int, now: float) -> bool:
+        with self._write() as db:
+            spent = db.execute(
+                "DELETE FROM enrolment_token WHERE digest = ? AND staff_id = ? AND expires_at > ?",
+                (digest, staff_id, now),
+            )
+            return bool(spent.rowcount)
+
+    # ------------------------------------------------------------ intake screening
+    def screening(self, request_id: str) -> Screening | None:
+        row = self._one(
+            "SELECT phase, recorded_by, case_id FROM screening WHERE request_id = ?",
+            (request_id,),
+        )
+        if row is None:
+            return None
+        recorded_by, case_id = row[1], row[2]
+        return Screening(
+            phase=str(row[0]),
+            recorded_by=recorded_by if isinstance(recorded_by, int) else None,
+            case_id=case_id if isinstance(case_id, str) and case_id else None,
+        )
+
+    def set_screening(self, request_id: str, screening: Screening) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO screening (request_id, phase, recorded_by, case_id) "
+                "VALUES (?, ?, ?, ?)",
+                (request_id, screening.phase, screening.recorded_by, screening.case_id),
+            )

@@ -27,6 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
+from corridor.vault import file_modes
 from corridor.vault.errors import KeydProtocolError, KeyProviderUnavailable
 from corridor.vault.keyd.callers import ALL_CALLERS, Caller
 from corridor.vault.keyd.config import KeydConfig, check_socket_path
@@ -181,6 +182,9 @@ class KeydDaemon:
     def __init__(self, config: KeydConfig, *, hardening: Hardening | None = None) -> None:
         self.config = config
         read_record(config.directory)  # before anything is created: fail on a missing record
+        # Its record, ledger, head key and log: keyd's user's alone, whatever a copy or a
+        # restore left them at (`corridor doctor` names any still open).
+        file_modes.tighten(config.directory, file_modes.KEYD_DIR_FILES, mask=file_modes.PRIVATE)
         self.journal = KeydJournal(config.log)
         self.service = KeydService(
             directory=config.directory,

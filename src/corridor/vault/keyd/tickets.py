@@ -10,8 +10,14 @@ of that same person, and the key must be one the ledger lets them have:
   as assigned to that case, or who recorded a break-glass reveal in the last ten minutes;
 - a draft's key (kind `draft`) to the person whose draft it is, with no case named;
 - a watchlist entry's key (kind `watch`) to a coordinator (by the ledger), for that entry;
-- an intake request's key (kind `request`) only for that request; who may read it while
-  it is screened is still the registered policy's to say (intake/unwrap_policy.py).
+- an intake request's key (kind `request`) only for that request, and by the phase the
+  ledger keeps for it: verifiers and coordinators until it is decided, its recorder until
+  it is screened, then the team the ledger assigns to the case it was accepted into (a
+  request with no phase, made before the ledger kept them, is the registered policy's).
+
+keyd also checks passkey assertions (passkeys.py) against public keys it keeps and
+challenges it issued, and asks a first factor for the enrolment code it made when the
+account was created or its factors reset (decision 0012).
 
     gate = Gatekeeper(ledger, kek=..., current_version=...)
     answer = gate.handle("login", {"staff_id": 12, "code": "123456"})   # {"ticket": ...}
@@ -40,8 +46,17 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from corridor.vault import aead
 from corridor.vault.errors import DecryptionFailed, InputRejected, UnwrapRefused
+from corridor.vault.keyd import passkeys
 from corridor.vault.keyd import protocol as wire
-from corridor.vault.keyd.ledger import SYSTEM_KINDS, Factor, KeyOwner, Ledger
+from corridor.vault.keyd.ledger import (
+    PHASES,
+    SYSTEM_KINDS,
+    Factor,
+    KeyOwner,
+    Ledger,
+    Passkey,
+    Screening,
+)
 from corridor.vault.keyd.worker_tasks import WORKER, check_worker_task
 
 TICKET_LIFETIME = 8 * 60 * 60
@@ -76,10 +91,18 @@ LEDGER_OPS = (
     "ledger_surge",
     "backup_new",
     "login_backup",
+    "passkey_challenge",
+    "passkey_add",
+    "passkey_remove",
+    "passkey_login",
+    "enrolment_token",
+    "ledger_screening",
 )
 ADMIN = "admin"
 COORDINATOR = "coordinator"
 CASE_ROLES = frozenset({"caseworker", COORDINATOR})
+# Who reads an intake request while it is screened (as intake.unwrap_policy said).
+SCREENING_ROLES = frozenset({"verifier", COORDINATOR})
 # As accounts.roles.TWO_PERSON_ROLES: granting or removing one, resetting the factors of
 # its holder or switching the holder back on takes two people's tickets (a proposal and
 # a coordinator's approval), never one.
@@ -94,11 +117,21 @@ MAX_SURGE_MEMBERS = 500
 CHANGE_OPS = frozenset({"role", "factor_remove", "active"})
 MANAGERS = frozenset({ADMIN, COORDINATOR})
 # The refusal reasons that mean "no live ticket or wrong code", not "not your case".
-TICKET_REASONS = frozenset({"ticket", "code", "code_delayed", "not_enrolled", "inactive"})
+TICKET_REASONS = frozenset(
+    {"ticket", "code", "code_delayed", "not_enrolled", "inactive", "passkey", "enrolment"}
+)
+CHALLENGE_LIFETIME = 5 * 60  # a passkey challenge, as the login's password step waits
+_PASSKEY_PURPOSE = "keyd-passkey"
+ENROLMENT_REFUSED = "keyd needs the enrolment code this account was given, and it is not this one."
 TICKET_REFUSED = "keyd has no live login for this person: log in again."
 # What `corridor setup` makes before anyone logs in: the first administrator and the first
 # coordinators (accounts.roles.MIN_ACTIVE_COORDINATORS, which keyd does not import).
 BOOTSTRAP_ACCOUNTS = 1 + 2
+# An enrolment token: what keyd hands out (once) when an account is made or its factors
+# reset, for the person's first factor. 72 hours: a new colleague is told by phone, and
+# may be told on a Friday.
+ENROLMENT_TOKEN_LIFETIME = 72 * 60 * 60
+ENROLMENT_TOKEN_CHARS = 16  # base32, 80 bits, shown in groups of four like a backup code
 
 
 class TicketRefused(UnwrapRefused):
@@ -171,8 +204,46 @@ class Gatekeeper:
         if op == "factor_confirm":
             staff_id = _staff(message)
             self._check_active(staff_id)
+            first = False
+            if not operator and enforce:
+                first = self._authorise_enrolment(message, staff_id, spend=False)
             self._check_code(staff_id, _code(message), confirming=True)
+            if first:
+                self._spend_enrolment_token(message, staff_id)
             return {"ticket": self._issue(staff_id)}
+        if op == "passkey_challenge":
+            # Anyone may ask (a login starts before any ticket); each is spent once.
+            challenge = os.urandom(32)
+            now = self._clock()
+            self.ledger.put_challenge(
+                _challenge_digest(challenge), now + CHALLENGE_LIFETIME, now=now
+            )
+            return {"challenge": wire.encode_bytes(challenge)}
+        if op == "passkey_add":
+            return self._passkey_add(message, operator=operator, enforce=enforce)
+        if op == "passkey_remove":
+            # Only takes access away: the person's own ticket, or a manager's (a lost key).
+            staff_id = _staff(message)
+            if not operator and enforce:
+                holder = self._require_ticket(message)
+                if holder != staff_id and not self.ledger.roles(holder) & MANAGERS:
+                    raise TicketRefused("keyd refused this change.", reason="not_allowed")
+            self.ledger.drop_passkey(_credential(message), staff_id)
+            return {}
+        if op == "passkey_login":
+            return self._passkey_login(message)
+        if op == "ledger_screening":
+            self._screening(message, operator=operator, enforce=enforce)
+            return {}
+        if op == "enrolment_token":
+            # The operator (`corridor factors token`): a new code for a first enrolment.
+            staff_id = _staff(message)
+            if not operator:
+                raise TicketRefused("Only the operator makes an enrolment code.", reason="ticket")
+            if not self.ledger.is_member(staff_id):
+                raise TicketRefused("keyd does not know this account.", reason="not_enrolled")
+            return {"enrolment_token": self._new_enrolment_token(staff_id)}
+
         if op == "login":
             staff_id = _staff(message)
             self._check_active(staff_id)
@@ -201,7 +272,8 @@ class Gatekeeper:
                 elif not self.ledger.roles(holder) & MANAGERS:
                     raise TicketRefused("keyd refused this reset.", reason="not_allowed")
             self.ledger.delete_factor(staff_id)
-            return {}
+            # What the person enrols again with: shown once, to whoever reset the factors.
+            return {"enrolment_token": self._new_enrolment_token(staff_id)}
         if op == "ledger_roles":
             staff_id = _staff(message)
             roles = _roles(message.get("roles"))
@@ -211,8 +283,12 @@ class Gatekeeper:
                 self._require_role(message, ADMIN)
                 if roles or self.ledger.is_member(staff_id):
                     raise TicketRefused("keyd refused this account change.", reason="not_allowed")
+            new = not self.ledger.is_member(staff_id)
             self.ledger.admit(staff_id, roles)
-            return {}
+            if not new or self._has_confirmed_factor(staff_id):
+                return {}
+            # The new person's first factor needs this code, handed over with the password.
+            return {"enrolment_token": self._new_enrolment_token(staff_id)}
         if op == "ledger_role":
             staff_id = _staff(message)
             role = wire.read_code(message, "role")
@@ -300,6 +376,49 @@ class Gatekeeper:
                 reason="not_allowed",
             )
         self.ledger.open_surge(surge_id, holder, members, self._clock() + hours * 3600)
+
+    # ------------------------------------------------------------ intake screening
+    def _screening(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> None:
+        """An intake request moved on: `phase` (awaiting, screening, closed) and the case it
+        was accepted into (`into_case`, "" for none). Moving on and forgetting the case only
+        take access away (the worker's screening carries no ticket); going back a phase, a
+        first phase for a request keyd had none for, or naming a case takes the ticket of
+        a verifier or coordinator by keyd's ledger."""
+        request_id = str(wire.read_uuid(message, "request_id"))
+        phase = wire.read_code(message, "phase")
+        if phase not in PHASES:
+            raise InputRejected("Unknown screening phase.")
+        case_id = str(wire.read_uuid(message, "into_case")) if message.get("into_case") else None
+        current = self.ledger.screening(request_id)
+        widens = (
+            current is None
+            or PHASES.index(phase) < PHASES.index(current.phase)
+            or (case_id is not None and case_id != current.case_id)
+        )
+        if widens and not operator and enforce:
+            holder = self._require_ticket(message)
+            if not self.ledger.roles(holder) & SCREENING_ROLES:
+                raise TicketRefused(
+                    "keyd refused: only a verifier or coordinator moves a request back.",
+                    reason="not_allowed",
+                )
+        recorded_by = current.recorded_by if current is not None else None
+        self.ledger.set_screening(request_id, Screening(phase, recorded_by, case_id))
+
+    def _screening_rule(self, owner: KeyOwner, staff_id: int, refused: UnwrapRefused) -> str | None:
+        if owner.kind != "request":
+            return None
+        screening = self.ledger.screening(owner.object_id)
+        if screening is None:
+            return None
+        roles = self.ledger.roles(staff_id)
+        if screening.phase != "closed" and roles & SCREENING_ROLES:
+            return "ledger.screening"
+        if screening.phase == "awaiting" and screening.recorded_by == staff_id:
+            return "ledger.recorded"
+        if screening.case_id is not None and self.ledger.is_assigned(screening.case_id, staff_id):
+            return "ledger.request_case"
+        raise refused
 
     def in_surge(self, staff_id: int) -> bool:
         """Whether keyd's ledger lists this person in an evacuation night open now."""
@@ -414,13 +533,17 @@ class Gatekeeper:
             raise InputRejected("A key owner names its kind and object.")
         if staff is not None and (isinstance(staff, bool) or not isinstance(staff, int)):
             raise InputRejected("A draft key names its staff member by number.")
-        if kind == "case":
+        if kind in {"case", "request"}:
             staff = (
                 self.ledger.ticket_staff(ticket_digest(ticket), self._clock())
                 if isinstance(ticket, str)
                 else None
             )
         self.ledger.record_owner(key_id, KeyOwner(kind, object_id, staff))
+        if kind == "request" and self.ledger.screening(object_id) is None:
+            # A new request awaits screening; who recorded it is the ticket's, never the
+            # request's word (a hotline operator's call; the portal's come with none).
+            self.ledger.set_screening(object_id, Screening("awaiting", recorded_by=staff))
         return f"owner:{kind}"
 
     def check_system_unwrap(
@@ -469,10 +592,11 @@ class Gatekeeper:
         )
         if owner.kind in {"request", "file"}:
             # Bound to its own object by the ledger; who may read a request while it is
-            # screened is still the registered policy's (the data database's) to say.
+            # screened is the ledger's too (a request keyd has no phase for, made before
+            # the ledger kept them, is still the registered policy's).
             if case_id != owner.object_id:
                 raise refused
-            return None
+            return self._screening_rule(owner, staff_id, refused)
         if owner.kind == "watch":
             # A watchlist entry's key: coordinators by keyd's ledger, for that entry only.
             if case_id == owner.object_id and COORDINATOR in self.ledger.roles(staff_id):
@@ -512,15 +636,8 @@ class Gatekeeper:
         staff_id = _staff(message)
         existing = self.ledger.factor(staff_id)
         if not operator and enforce:
-            if not self.ledger.is_member(staff_id):
-                # A staff row written into the data database is nobody to keyd.
-                raise TicketRefused(
-                    "keyd does not know this account.",
-                    reason="not_enrolled",
-                    principal=f"staff:{staff_id}",
-                )
-            if existing is not None and existing.confirmed:
-                self._require_ticket(message, staff_id=staff_id)
+            # The person's own ticket, or (a first factor) the enrolment code keyd made.
+            self._authorise_enrolment(message, staff_id, spend=False)
         if (
             existing is not None
             and not existing.confirmed
@@ -548,6 +665,131 @@ class Gatekeeper:
             )
         )
         return {"secret": wire.encode_bytes(secret)}
+
+    # ------------------------------------------------------------ first enrolment
+    def _has_confirmed_factor(self, staff_id: int) -> bool:
+        factor = self.ledger.factor(staff_id)
+        return (factor is not None and factor.confirmed) or self.ledger.has_passkey(staff_id)
+
+    def _authorise_enrolment(self, message: dict[str, Any], staff_id: int, *, spend: bool) -> bool:
+        """May this request set up a factor for `staff_id`? Their own live ticket (a factor
+        added or replaced while logged in): False. Someone with no factor yet: only with the
+        enrolment code keyd made when their account was created or their factors reset
+        (spent once, if `spend`): True. A staff row the web wrote, alone, is refused."""
+        principal = f"staff:{staff_id}"
+        if not self.ledger.is_member(staff_id):
+            # A staff row written into the data database is nobody to keyd.
+            raise TicketRefused(
+                "keyd does not know this account.", reason="not_enrolled", principal=principal
+            )
+        raw = message.get("ticket")
+        if (
+            isinstance(raw, str)
+            and 0 < len(raw) <= 100
+            and self.ledger.ticket_staff(ticket_digest(raw), self._clock()) == staff_id
+            and not self.ledger.is_inactive(staff_id)
+        ):
+            return False
+        if self._has_confirmed_factor(staff_id):
+            raise TicketRefused(TICKET_REFUSED, reason="ticket", principal=principal)
+        digest = _enrolment_digest(staff_id, message.get("enrolment_token"))
+        now = self._clock()
+        valid = (
+            self.ledger.use_enrolment_token(digest, staff_id, now)
+            if spend
+            else self.ledger.enrolment_token_valid(digest, staff_id, now)
+        )
+        if not valid:
+            raise TicketRefused(ENROLMENT_REFUSED, reason="enrolment", principal=principal)
+        return True
+
+    def _spend_enrolment_token(self, message: dict[str, Any], staff_id: int) -> None:
+        digest = _enrolment_digest(staff_id, message.get("enrolment_token"))
+        if not self.ledger.use_enrolment_token(digest, staff_id, self._clock()):
+            raise TicketRefused(
+                ENROLMENT_REFUSED, reason="enrolment", principal=f"staff:{staff_id}"
+            )
+
+    def _new_enrolment_token(self, staff_id: int) -> str:
+        """A new enrolment code for this person (the old one stops working); keyd keeps
+        only its SHA-256. Shown once."""
+        raw = "".join(_BASE32[byte % 32] for byte in os.urandom(ENROLMENT_TOKEN_CHARS))
+        token = "-".join(raw[index : index + 4] for index in range(0, ENROLMENT_TOKEN_CHARS, 4))
+        self.ledger.put_enrolment_token(
+            _enrolment_digest(staff_id, token), staff_id, self._clock() + ENROLMENT_TOKEN_LIFETIME
+        )
+        return token
+
+    # ------------------------------------------------------------ passkeys
+    def _passkey_add(
+        self, message: dict[str, Any], *, operator: bool, enforce: bool
+    ) -> dict[str, Any]:
+        """keyd keeps a new credential's public key (the web checked the registration).
+
+        With the person's own ticket (a passkey added while logged in), or as a first
+        factor with their enrolment code, spent here; then keyd answers with a ticket, as
+        a first TOTP code does. The public key is sealed under a key derived from the KEK
+        and bound to the person and the credential."""
+        staff_id = _staff(message)
+        credential_id = _credential(message)
+        public_key = wire.read_bytes(message, "public_key", limit=2048)
+        sign_count = wire.read_int(message, "sign_count", low=0, high=2**32 - 1)
+        rp_id = wire.read_text(message, "rp_id", limit=253)
+        origin = wire.read_text(message, "origin", limit=300)
+        self._check_active(staff_id)
+        first = False
+        if not operator and enforce:
+            first = self._authorise_enrolment(message, staff_id, spend=True)
+        version = self._current_version()
+        sealed = aead.wrap_key(
+            self._factor_key(version),
+            public_key,
+            key_id=_factor_id(staff_id),
+            purpose=f"{_PASSKEY_PURPOSE}:{credential_id}",
+        )
+        self.ledger.put_passkey(
+            Passkey(credential_id, staff_id, version, sealed, sign_count, rp_id, origin)
+        )
+        return {"ticket": self._issue(staff_id)} if first else {}
+
+    def _passkey_login(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A passkey assertion the web relays: checked against the public key keyd keeps and
+        a challenge keyd issued (spent here: a replay is refused). `staff_id` given (the
+        second step after a password): the credential must be theirs; not given (a passkey
+        on its own): user verification is required. Answers the ticket and whose it is."""
+        named = _staff(message) if message.get("staff_id") is not None else None
+        assertion = passkeys.read_assertion(message.get("assertion"))
+        stored = self.ledger.passkey(assertion.credential_id)
+        principal = f"staff:{named or (stored.staff_id if stored else '')}"
+        refused = TicketRefused(
+            "keyd did not accept this passkey.", reason="passkey", principal=principal
+        )
+        now = self._clock()
+        spent = self.ledger.use_challenge(_challenge_digest(assertion.challenge), now)
+        if stored is None or not spent or (named is not None and stored.staff_id != named):
+            raise refused
+        self._check_active(stored.staff_id)
+        try:
+            public_key = aead.unwrap_key(
+                self._factor_key(stored.kek_version),
+                stored.sealed,
+                key_id=_factor_id(stored.staff_id),
+                purpose=f"{_PASSKEY_PURPOSE}:{stored.credential_id}",
+            )
+        except DecryptionFailed:
+            raise refused from None
+        count = passkeys.verify(
+            assertion,
+            public_key=public_key,
+            sign_count=stored.sign_count,
+            rp_id=stored.rp_id,
+            origin=stored.origin,
+            user_verification=named is None,
+        )
+        if count is None:
+            raise refused
+        self.ledger.count_passkey_use(stored.credential_id, count)
+        return {"ticket": self._issue(stored.staff_id), "staff_id": stored.staff_id}
 
     def _check_code(self, staff_id: int, code: str, *, confirming: bool) -> None:
         factor = self.ledger.factor(staff_id)
@@ -715,6 +957,26 @@ def _backup_compact(code: str) -> str:
 def _backup_digest(staff_id: int, code: str) -> str:
     compact = _backup_compact(code)
     return hashlib.sha256(f"{staff_id}:{compact}".encode("ascii")).hexdigest()
+
+
+def _enrolment_digest(staff_id: int, token: object) -> str:
+    """An enrolment code as keyd keeps it ("" matches nothing): bound to the person."""
+    compact = _backup_compact(token) if isinstance(token, str) and len(token) <= 40 else ""
+    if not compact:
+        return ""
+    return hashlib.sha256(f"enrol:{staff_id}:{compact}".encode("ascii")).hexdigest()
+
+
+def _challenge_digest(challenge: bytes) -> str:
+    return hashlib.sha256(challenge).hexdigest()
+
+
+def _credential(message: dict[str, Any]) -> str:
+    """A credential id as base64url text (how WebAuthn names it)."""
+    value = wire.read_text(message, "credential_id", limit=1400)
+    if not value or any(not (ch.isalnum() or ch in "-_") for ch in value):
+        raise InputRejected("A credential id is base64url text.")
+    return value
 
 
 def _code(message: dict[str, Any]) -> str:

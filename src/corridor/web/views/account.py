@@ -97,7 +97,7 @@ def add_passkey(request: HttpRequest) -> JsonResponse:
     if payload is None:
         return JsonResponse(webauthn.registration_options(request, staff=staff))
     try:
-        credential = webauthn.register_credential(request, staff=staff, response=payload)
+        credential, _ticket = webauthn.register_credential(request, staff=staff, response=payload)
     except webauthn.FactorRejected:
         return JsonResponse({"error": str(PASSKEY_FAILED)}, status=400)
     accounts.record_passkey_enrolled(staff=staff, credential_id=credential.pk)

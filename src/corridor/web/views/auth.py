@@ -19,7 +19,13 @@ from corridor.accounts.models import Staff
 from corridor.core.inputs import InputRefused, decode_text, parse_json
 from corridor.vault.ledger import TicketRefused, acting_with
 from corridor.web.decorators import current_staff, staff_required
-from corridor.web.forms import BackupCodeForm, LoginForm, ReauthForm, TotpForm
+from corridor.web.forms import (
+    BackupCodeForm,
+    EnrolmentCodeForm,
+    LoginForm,
+    ReauthForm,
+    TotpForm,
+)
 from corridor.web.views.dashboard import dashboard
 
 LOGIN_FAILED = _("That username and password do not match an active account.")
@@ -46,6 +52,10 @@ SESSION_ENDED = {
     "revoked": _("This session was ended from another device or by an administrator."),
 }
 PASSKEY_FAILED = _("The security key or passkey was not accepted. Try again or use a code.")
+ENROLMENT_CODE_WRONG = _(
+    "That enrolment code is not right, or it has expired or been used. "
+    "Ask an administrator for a new one."
+)
 REAUTH_FAILED = _("The password or the code is not right.")
 MAX_JSON_BYTES = 64 * 1024
 
@@ -166,11 +176,25 @@ def _enrol_with_keyd(request: HttpRequest, staff: Staff) -> HttpResponse:
     ):
         return _back_to_login(request, PENDING_GONE)
     if request.method == "POST" and request.POST.get("cancel"):
-        keyd_login.cancel_keyd_enrolment(staff)
+        keyd_login.cancel_keyd_enrolment(staff, _enrolment_code(request))
         return _back_to_login(request, ENROL_CANCELLED)
+    # A first factor needs the enrolment code keyd made (decision 0012): asked for first.
+    code_form = EnrolmentCodeForm(request.POST if "enrolment_code" in request.POST else None)
+    if code_form.is_valid():
+        request.session[keyd_login.ENROLMENT_CODE] = code_form.cleaned_data["enrolment_code"]
+        return redirect("web:enrol")
+    token = _enrolment_code(request)
+    if token is None:
+        failed = "enrolment_code" in request.POST
+        return render(
+            request,
+            "web/enrol_code.html",
+            {"form": EnrolmentCodeForm(), "error": ENROLMENT_CODE_WRONG if failed else None},
+            status=400 if failed else 200,
+        )
     form = TotpForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        ticket = keyd_login.confirm_keyd_enrolment(staff, form.cleaned_data["code"])
+        ticket = keyd_login.confirm_keyd_enrolment(staff, form.cleaned_data["code"], token)
         if ticket is not None:
             accounts.record_keyd_totp_enrolled(staff=staff)
             authentication.clear_pending(request)
@@ -182,8 +206,12 @@ def _enrol_with_keyd(request: HttpRequest, staff: Staff) -> HttpResponse:
             return render(request, "web/backup_codes.html", {"codes": codes, "first": True})
     try:
         # The same secret as the page before: a wrong code keeps the QR code just scanned.
-        enrolment = keyd_login.begin_keyd_enrolment(staff)
-    except TicketRefused:
+        enrolment = keyd_login.begin_keyd_enrolment(staff, token)
+    except TicketRefused as refusal:
+        if refusal.reason == "enrolment":
+            request.session.pop(keyd_login.ENROLMENT_CODE, None)
+            context = {"form": EnrolmentCodeForm(), "error": ENROLMENT_CODE_WRONG}
+            return render(request, "web/enrol_code.html", context, status=401)
         # An account keyd was never told about (a row written into the data database).
         return _back_to_login(request, NOT_IN_KEYD)
     failed = request.method == "POST"
@@ -223,10 +251,14 @@ def webauthn_complete(request: HttpRequest) -> JsonResponse:
             staff = _enrolling_staff(request)
             if staff is None:
                 return JsonResponse({"error": str(PENDING_GONE)}, status=403)
-            credential = webauthn.register_credential(request, staff=staff, response=payload)
+            credential, ticket = webauthn.register_credential(
+                request, staff=staff, response=payload, enrolment_token=_enrolment_code(request)
+            )
             accounts.record_passkey_enrolled(staff=staff, credential_id=credential.pk)
             authentication.clear_pending(request)
             sessions.start_staff_session(request, staff=staff, method="webauthn")
+            if ticket is not None:
+                keyd_login.keep_ticket(request, ticket)
             return JsonResponse({"redirect": "/account/?new=passkey"})
         staff = authentication.pending_staff(request)
         if staff is not None:
@@ -291,8 +323,13 @@ def reauth_webauthn(request: HttpRequest) -> JsonResponse:
         return JsonResponse(webauthn.authentication_options(request, staff=staff))
     try:
         webauthn.authenticate_credential(request, staff=staff, response=payload)
+        ticket = webauthn.passkey_ticket(payload, staff=staff, second_step=True)
     except webauthn.FactorRejected:
         return JsonResponse({"error": str(PASSKEY_FAILED)}, status=400)
+    if ticket is not None:
+        # keyd's new ticket replaces the old one, as a fresh code's does.
+        keyd_login.forget_ticket(request)
+        keyd_login.keep_ticket(request, ticket)
     sessions.mark_recent_auth(request)
     authentication.record_recent_auth(staff=staff)
     return JsonResponse({"ok": True})
@@ -315,6 +352,12 @@ def _code_accepted(request: HttpRequest, staff: Staff, code: str) -> bool:
     keyd_login.forget_ticket(request)
     keyd_login.keep_ticket(request, ticket)
     return True
+
+
+def _enrolment_code(request: HttpRequest) -> str | None:
+    """The enrolment code the person typed for a first factor (keyd checks it)."""
+    code = request.session.get(keyd_login.ENROLMENT_CODE)
+    return code if isinstance(code, str) and code else None
 
 
 def _enrolling_staff(request: HttpRequest) -> Staff | None:

@@ -38,7 +38,7 @@ SUSPENDED = _("The account is suspended. Every coordinator and auditor has been 
 def staff_list(request: HttpRequest) -> HttpResponse:
     actor = current_staff(request)
     form = CreateStaffForm(request.POST if request.method == "POST" else None)
-    created: tuple[Staff, str] | None = None
+    created: tuple[Staff, str, str | None] | None = None
     if form.is_valid():
         try:
             created = accounts.create_staff_with_temporary_password(
@@ -196,7 +196,14 @@ def staff_gated(request: HttpRequest, staff_id: int, kind: str) -> HttpResponse:
                 {"target": target, "password": password},
             )
         if kind == ApprovalKind.RESET_FACTORS:
-            accounts.reset_factors(actor=actor, staff=target, **_go_ahead(form))
+            code = accounts.reset_factors(actor=actor, staff=target, **_go_ahead(form))
+            if code:
+                # keyd's enrolment code for the new factor: shown once, as a password is.
+                return render(
+                    request,
+                    "web/staff/one_time_password.html",
+                    {"target": target, "password": None, "enrolment_code": code},
+                )
         else:
             accounts.revoke_device(
                 actor=actor, staff=target, device=payload["device"], **_go_ahead(form)

@@ -1,13 +1,18 @@
-"""`corridor factors [status|purge-old|reset|adopt]`: moving second factors and grants into keyd.
+"""`corridor factors [status|purge-old|reset|token|adopt]`: second factors and grants in keyd.
 
 corridor factors status            # who keyd holds a TOTP factor for; who has only the old one
 corridor factors purge-old         # delete old TOTP secrets of everyone keyd holds a factor for
-corridor factors reset --staff N   # keyd forgets N's factor and tickets: N enrols at next login
+corridor factors reset --staff N   # keyd forgets N's factors and tickets; prints N's enrolment
+                                   # code for the new one
+corridor factors token --staff N   # a new enrolment code for N's first factor (the old one ends)
 corridor factors adopt             # once, at the upgrade: active accounts and their roles,
-                                   # current assignments, case and draft key owners
+                                   # their TOTP secrets, current assignments, key owners
 
-Staff re-enrol once: at their next login the old TOTP device (in the data database)
-proves who they are, then keyd makes a new secret and the old one is deleted. Under
+A first factor needs an enrolment code keyd made (decision 0012): given with the
+temporary password when an account is made, and when factors are reset. `adopt` moves
+the old TOTP secrets into keyd (the data database trusted one last time), so staff with
+an authenticator app log in as before; it prints an enrolment code for each account
+with none. Under
 keyd, `reset` and `adopt` go to the admin socket (run them as root with keyd's
 environment file, like `corridor keyd retire`). Nobody can log in while keyd is sealed.
 """
@@ -23,6 +28,7 @@ from corridor.accounts.models import Draft, Staff
 from corridor.accounts.selectors import roles_of
 from corridor.cases.models import Case, CaseAssignment
 from corridor.core.commands import CorridorCommand
+from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import Request, WatchEntry
 from corridor.operations.management.commands.keys import count
 from corridor.vault import ledger as vault_ledger
@@ -34,8 +40,8 @@ class Command(CorridorCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["status", "purge-old", "reset", "adopt"])
-        parser.add_argument("--staff", type=count, help="reset: the staff member's number.")
+        parser.add_argument("action", choices=["status", "purge-old", "reset", "token", "adopt"])
+        parser.add_argument("--staff", type=count, help="reset, token: the staff member's number.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -44,13 +50,17 @@ class Command(CorridorCommand):
                 self._status()
             elif action == "purge-old":
                 self._purge_old()
-            elif action == "reset":
+            elif action in {"reset", "token"}:
                 if options["staff"] is None:
-                    raise CommandError("reset needs --staff NUMBER.", returncode=2)
+                    raise CommandError(f"{action} needs --staff NUMBER.", returncode=2)
                 with vault_ledger.as_operator():
-                    vault_ledger.remove_factor(options["staff"])
+                    if action == "reset":
+                        code = vault_ledger.remove_factor(options["staff"])
+                    else:
+                        code = vault_ledger.new_enrolment_token(options["staff"])
                 self.stdout.write(
-                    f"keyd forgot the factor of staff {options['staff']}: they enrol at next login"
+                    f"staff {options['staff']} enrols a second factor at next login with the "
+                    f"enrolment code {code} (once, within three days)"
                 )
             else:
                 self._adopt()
@@ -82,9 +92,15 @@ class Command(CorridorCommand):
         with vault_ledger.as_operator():
             accounts = Staff.objects.filter(is_active=True).order_by("pk")
             for staff in accounts:
-                vault_ledger.record_new_account(
+                code = vault_ledger.record_new_account(
                     staff_id=staff.pk, roles=[role.value for role in roles_of(staff)]
                 )
+                device = TOTPDevice.objects.filter(user=staff, confirmed=True).first()
+                if device is not None and not vault_ledger.enrolled(staff.pk):
+                    # The old secret moves into keyd: the same app keeps working.
+                    vault_ledger.enrol_known_secret(staff.pk, bytes(device.bin_key))
+                elif code is not None and not vault_ledger.enrolled(staff.pk):
+                    self.stdout.write(f"{staff.pk} {staff.username}: enrolment code {code}")
             cases = Case.objects.filter(erased_at__isnull=True, key_id__isnull=False)
             for case_id, key_id in cases.values_list("pk", "key_id"):
                 vault_ledger.record_key_owner(
@@ -107,6 +123,8 @@ class Command(CorridorCommand):
                         str(key_id), vault_ledger.KeyOwner(kind=kind, object_id=str(object_id))
                     )
                     owned += 1
+            for request in Request.objects.filter(key_id__isnull=False):
+                record_phase(request)  # who may read it while screened: keyd's from now on
             current = CaseAssignment.objects.filter(ended_at__isnull=True)
             assignments = list(current.values_list("case_id", "staff_id"))
             for case_id, staff_id in assignments:

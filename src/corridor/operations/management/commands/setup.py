@@ -9,6 +9,7 @@ administrator asks and a coordinator approves (docs/operators.md).
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from corridor.operations import demo
 from corridor.operations.keyd_access import grant_keyd_access
 from corridor.pathways import services as pathway_services
 from corridor.pathways.catalog_files import read_catalog
-from corridor.vault import longlived
+from corridor.vault import file_modes, longlived
 from corridor.vault.errors import VAULT_FAILURES
 from corridor.vault.routers import migrated_apps
 
@@ -56,6 +57,7 @@ class Command(CorridorCommand):
         if options["demo"] and settings.CORRIDOR_ENV not in ("demo", "development"):
             raise CommandError(DEMO_REFUSED.format(mode=settings.CORRIDOR_ENV))
         settings.CORRIDOR_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._close_data_dir()
         for alias in settings.DATABASES:
             call_command(
                 "migrate", *migrated_apps(alias), database=alias, interactive=False, verbosity=0
@@ -97,7 +99,7 @@ class Command(CorridorCommand):
                 )
                 continue
             password = accounts.temporary_password()
-            accounts.create_staff(
+            _staff, code = accounts.create_staff_with_enrolment_code(
                 actor=actor,
                 username=default,
                 password=password,
@@ -106,8 +108,19 @@ class Command(CorridorCommand):
             )
             self.stdout.write(
                 f"Created the coordinator '{default}' with the one-time password {password} "
-                "(it must be changed at first login)."
+                f"(it must be changed at first login){_enrolment_note(code)}."
             )
+
+    def _close_data_dir(self) -> None:
+        """The data directory and its key files: the owner's only (others never, and the
+        group only where keyd binds the web, worker and portal to users of one group)."""
+        shared = settings.CORRIDOR_KEY_PROVIDER == "keyd" and any(
+            settings.CORRIDOR_KEYD_CALLERS.values()
+        )
+        mask = file_modes.GROUP_SHARED if shared else file_modes.PRIVATE
+        directory = Path(settings.CORRIDOR_DATA_DIR)
+        for path in file_modes.tighten(directory, file_modes.DATA_DIR_FILES, mask=mask):
+            self.stdout.write(f"Closed {path} to {'others' if shared else 'group and others'}.")
 
     def _load_pathway_catalog(self, actor: Actor) -> None:
         """The reviewed route catalog; a newer admin edit is kept and named, not overwritten."""
@@ -137,7 +150,7 @@ class Command(CorridorCommand):
             )
             return
         password = accounts.temporary_password()
-        accounts.create_staff(
+        _staff, code = accounts.create_staff_with_enrolment_code(
             actor=actor,
             username="admin",
             password=password,
@@ -146,7 +159,7 @@ class Command(CorridorCommand):
         )
         self.stdout.write(
             f"Created the administrator 'admin' with the one-time password {password} "
-            "(it must be changed at first login)."
+            f"(it must be changed at first login){_enrolment_note(code)}."
         )
 
     def _create_interactively(
@@ -159,7 +172,7 @@ class Command(CorridorCommand):
                 self.stderr.write("The two passwords differ; try again.")
                 continue
             try:
-                accounts.create_staff(
+                _staff, code = accounts.create_staff_with_enrolment_code(
                     actor=actor, username=username, password=password, roles=roles
                 )
             except (ValidationError, InvalidInput) as error:
@@ -167,4 +180,13 @@ class Command(CorridorCommand):
                 self.stderr.write(" ".join(messages))
                 continue
             break
-        self.stdout.write(f"Created '{username}' ({', '.join(r.value for r in roles)}).")
+        self.stdout.write(
+            f"Created '{username}' ({', '.join(r.value for r in roles)}){_enrolment_note(code)}."
+        )
+
+
+def _enrolment_note(code: str | None) -> str:
+    """keyd's enrolment code for the first second factor, printed once with the password."""
+    if not code:
+        return ""
+    return f"; enrolment code for the second factor {code} (once, within three days)"
