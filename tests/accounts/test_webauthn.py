@@ -151,3 +151,29 @@ def test_no_sms_or_email_factor_is_installed():
     """ASVS 6.6.1: no SMS or e-mail one-time codes exist in this installation."""
     banned = ("otp_email", "otp_twilio", "sms", "phonenumber_field", "two_factor")
     assert [app for app in settings.INSTALLED_APPS if any(b in app for b in banned)] == []
+
+
+def test_a_passkey_login_while_keyd_is_sealed_says_so_and_is_recorded(
+    client, staff, key, monkeypatch
+):
+    """keyd checks every passkey login: sealed, it is a 503 that says nobody can log in
+    until it is unsealed (not "the key was not accepted"), no session, and the failure
+    is in the audit log like any other page's."""
+    from corridor.accounts import keyd_login
+    from corridor.audit.events import EventType
+    from corridor.audit.models import AuditEntry
+    from corridor.vault import ledger
+    from corridor.vault.errors import VaultSealed
+
+    def sealed(*_args, **_kwargs):
+        raise VaultSealed("sealed")
+
+    monkeypatch.setattr(keyd_login, "keyd_checks_factors", lambda: True)
+    monkeypatch.setattr(ledger, "passkey_challenge", sealed)
+    monkeypatch.setattr(ledger, "log_in_with_passkey", sealed)
+    client.post("/", {"username": staff.username, "password": TEST_PASSWORD})
+    response = complete(client, key.assertion(begin(client), user_verified=False))
+    assert response.status_code == 503
+    assert "sealed" in response.json()["error"]
+    assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(event_type=EventType.KEYS_UNAVAILABLE).exists()

@@ -135,7 +135,8 @@ def forget_in_keyd(credential: WebAuthnCredential) -> None:
 
 def passkey_ticket(response: dict[str, Any], *, staff: Staff, second_step: bool) -> str | None:
     """keyd checks the assertion the web just accepted against the public key it keeps and
-    a challenge it issued; its ticket for `staff`, or FactorRejected. `second_step`: after
+    a challenge it issued; its ticket for `staff`, FactorRejected, or KeyFailure (keyd
+    sealed or unreachable). `second_step`: after
     the password (else a passkey on its own, which keyd makes prove user verification).
     None where keyd does not check factors (most tests)."""
     if not keyd_login.keyd_checks_factors():
@@ -145,8 +146,10 @@ def passkey_ticket(response: dict[str, Any], *, staff: Staff, second_step: bool)
         owner, ticket = vault_ledger.log_in_with_passkey(response, staff_id=named)
     except vault_ledger.TicketRefused:
         raise FactorRejected("keyd_refused") from None
-    except (VaultError, KeyFailure):
+    except VaultError:
         raise FactorRejected("keyd_unavailable") from None
+    # A sealed or unreachable keyd is not the key's fault: the KeyFailure goes on to the
+    # view, which records it and says that nobody can log in until keyd is back.
     if owner != staff.pk:
         raise FactorRejected("keyd_refused")
     return ticket

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from corridor.accounts import authentication, factors, keyd_login, sessions, webauthn
 from corridor.accounts import services as accounts
 from corridor.accounts.authentication import PasswordResult
+from corridor.accounts.key_failures import record_key_failure
 from corridor.accounts.models import Staff
+from corridor.core.exceptions import KeyFailure
 from corridor.core.inputs import InputRefused, decode_text, parse_json
 from corridor.vault.ledger import TicketRefused, acting_with
 from corridor.web.decorators import current_staff, staff_required
@@ -52,6 +54,10 @@ SESSION_ENDED = {
     "revoked": _("This session was ended from another device or by an administrator."),
 }
 PASSKEY_FAILED = _("The security key or passkey was not accepted. Try again or use a code.")
+KEYD_DOWN_AT_LOGIN = _(
+    "Nobody can log in while the key service is sealed or not running. Ask your trustees "
+    "to unseal it, then try again."
+)
 ENROLMENT_CODE_WRONG = _(
     "That enrolment code is not right, or it has expired or been used. "
     "Ask an administrator for a new one."
@@ -271,7 +277,16 @@ def webauthn_complete(request: HttpRequest) -> JsonResponse:
         else:
             authentication.record_passkey_failure(reason=rejection.reason)
         return JsonResponse({"error": str(PASSKEY_FAILED)}, status=400)
+    except KeyFailure as failure:
+        return _keyd_down_at_login(request, failure)
     return JsonResponse({"redirect": sessions.after_login_path(request)})
+
+
+def _keyd_down_at_login(request: HttpRequest, failure: KeyFailure) -> JsonResponse:
+    """keyd sealed or unreachable while it checks a passkey: recorded and alerted as every
+    key failure is, and said as the 503 it is, not as a key that was not accepted."""
+    record_key_failure(actor=None, failure=failure, page="webauthn_complete")
+    return JsonResponse({"error": str(KEYD_DOWN_AT_LOGIN)}, status=503)
 
 
 @require_POST
@@ -326,6 +341,8 @@ def reauth_webauthn(request: HttpRequest) -> JsonResponse:
         ticket = webauthn.passkey_ticket(payload, staff=staff, second_step=True)
     except webauthn.FactorRejected:
         return JsonResponse({"error": str(PASSKEY_FAILED)}, status=400)
+    except KeyFailure as failure:
+        return _keyd_down_at_login(request, failure)
     if ticket is not None:
         # keyd's new ticket replaces the old one, as a fresh code's does.
         keyd_login.forget_ticket(request)
