@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from corridor.accounts.models import UnwrapSurge
+from corridor.accounts.models import Surge
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case
 from corridor.cases.services.assignment import record_reveal
@@ -274,7 +274,7 @@ def test_a_forged_surge_in_the_data_database_lifts_nothing(
     case = open_case()
     fields = wrapped(service, case.key_id)
     now = clock.now()
-    forged = UnwrapSurge.objects.create(
+    forged = Surge.objects.create(
         name="night-0512", opened_by=coordinator, opened_at=now, ends_at=now + timedelta(hours=6)
     )
     forged.members.set([caseworker])

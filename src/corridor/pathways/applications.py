@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.access import case_key
 from corridor.cases.models import Case, Milestone, MilestoneKind
@@ -284,7 +285,7 @@ def add_slot_agreement(
     record_event(
         actor=actor,
         event=EventType.SLOT_AGREEMENT_ADDED,
-        object_type="pathways.slot_agreement",
+        object_type=ObjectType.SLOT_AGREEMENT,
         object_id=str(slot.pk),
         detail={"route": route_id, "places": places},
     )
@@ -319,14 +320,14 @@ def _log(
         actor=actor,
         case=case,
         kind=event.value,
-        object_type="pathways.application",
+        object_type=ObjectType.APPLICATION,
         object_id=str(application.pk),
         detail=timeline_detail or str((detail or {}).get("to", application.route_id)),
     )
     record_event(
         actor=actor,
         event=event,
-        object_type="pathways.application",
+        object_type=ObjectType.APPLICATION,
         object_id=str(application.pk),
         case_id=case.ref,
         reason=reason,

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import WORKER, SystemActor
@@ -147,7 +148,7 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
         record_event(
             actor=actor,
             event=EventType.REQUEST_SCREENED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(locked.id),
             detail={"flags": "+".join(findings.codes()) or "none", "channel": locked.channel},
         )
@@ -336,7 +337,7 @@ def _store_flags(
         record_event(
             actor=actor,
             event=EventType.SIGNAL_RAISED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(other),
             detail={"code": Signal.TEMPLATED_NARRATIVE.value},
         )
