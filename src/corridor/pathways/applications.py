@@ -29,6 +29,7 @@ from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
 from corridor.pathways import selectors
 from corridor.pathways.models import (
+    APPLICATION_DECIDED,
     Application,
     ApplicationStatus,
     ApplicationStep,
@@ -161,7 +162,7 @@ def record_status(
         application.denial_reason = denial_reason
     if status is S.SUBMITTED and application.submitted_on is None:
         application.submitted_on = on
-    if status in (S.GRANTED, S.DENIED):
+    if status in APPLICATION_DECIDED:
         application.decided_on = on
     application.status = status
     application.version += 1
@@ -211,7 +212,7 @@ def retract_status(
     application.status = remaining[-1].status
     submitted = [step.on for step in remaining if step.status == S.SUBMITTED]
     application.submitted_on = submitted[0] if submitted else None
-    decisions = [step.on for step in remaining if step.status in (S.GRANTED, S.DENIED)]
+    decisions = [step.on for step in remaining if step.status in APPLICATION_DECIDED]
     application.decided_on = decisions[-1] if decisions else None
     if not any(step.status == S.DENIED for step in remaining):
         application.denial_reason = ""
