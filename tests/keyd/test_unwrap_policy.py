@@ -336,7 +336,7 @@ def test_a_person_gets_the_key_of_their_own_draft_only(unsealed, staff, vault_ke
 
 
 def test_a_forged_draft_naming_a_cases_key_gets_nothing(unsealed, open_case, caseworker):
-    """Issue 20: a Draft row naming a case's key_id got the case key (one key purpose)."""
+    """The attack: a Draft row naming a case's key_id got the case key (one key purpose)."""
     from corridor.accounts.models import Draft
 
     case = open_case(assign=False)

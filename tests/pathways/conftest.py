@@ -43,7 +43,7 @@ INSIDE_RUSSIA: dict[str, object] = {
 
 def make_facts(**changes: object) -> Facts:
     """INSIDE_RUSSIA with `changes`, read through the same strict parser as the CLI."""
-    unknown = set(changes) - set(INSIDE_RUSSIA) - {"referrer"}  # issue 24's optional fact
+    unknown = set(changes) - set(INSIDE_RUSSIA) - {"referrer"}  # optional fact
     assert not unknown, unknown
     return facts_from_mapping({**INSIDE_RUSSIA, **changes})
 

@@ -22,13 +22,13 @@ pytestmark = pytest.mark.pure
 
 
 def test_the_keys_are_exactly_those_of_the_issue():
-    """The seventeen facts of issue 11 and issue 24's `referrer`, no more, no fewer."""
+    """The seventeen facts and `referrer`, no more, no fewer."""
     assert set(FACT_KEYS) == set(INSIDE_RUSSIA) | {"referrer"}
     assert len(FACT_KEYS) == 18
 
 
 def test_a_document_without_referrer_reads_as_no_designated_referrer():
-    """Facts written before issue 24 keep their meaning: nobody designated is referring."""
+    """Facts written before `referrer` existed keep their meaning: nobody designated is referring."""
     assert make_facts().referrer == "none"
     assert make_facts(referral="ngo").referrer == "none"
 

@@ -153,7 +153,7 @@ def test_a_forged_surge_gives_no_key(team, coordinator, caseworker):
 
 
 def test_a_forged_draft_naming_a_cases_key_gives_nothing(team, coordinator, caseworker):
-    """The attack of issue 20: a Draft row naming a case's key_id once got the case key."""
+    """The attack: a Draft row naming a case's key_id once got the case key."""
     case = open_as(coordinator, caseworker, team["coordinator"], assign=False)
     Draft.objects.create(staff=caseworker, form_path="/notes/", key_id=case.key_id)
     with acting_with(team["caseworker"]), pytest.raises(UnwrapRefused) as refused:
