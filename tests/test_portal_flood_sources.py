@@ -1,4 +1,4 @@
-"""The portal's door stays open under a flood from one network (SECURITY.md C25).
+"""The portal's door stays open under a flood from one network (docs/security.md C25).
 
 `corridor serve` with two workers on loopback; 127.0.0.1 and ::1 are two sources. One
 floods wrong codenames and submissions from fresh cookies while

@@ -28,7 +28,7 @@ def test_the_keys_are_exactly_those_of_the_issue():
 
 
 def test_a_document_without_referrer_reads_as_no_designated_referrer():
-    """Facts written before `referrer` existed keep their meaning: nobody designated is referring."""
+    """Facts written before `referrer` existed keep their meaning: nobody designated refers."""
     assert make_facts().referrer == "none"
     assert make_facts(referral="ngo").referrer == "none"
 

@@ -3,7 +3,7 @@
 Given a threshold of 3 and a caseworker with six cases, when they open the fourth, then the
 alert event is written by that same request, coordinators and auditors see a banner naming
 them, their next opening asks for password and code again, and a coordinator's review ends
-the step-up. (The one-minute delivery figure of SECURITY.md C22 is the same request here.)
+the step-up. (The one-minute delivery figure of docs/security.md C22 is the same request here.)
 """
 
 from __future__ import annotations
