@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from drill_http import next_step, totp_code
 
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
-# (role, name, path): the screens of issue 26 (inbox, search, board, approvals, work window).
+# (role, name, path): the screens the guides show (inbox, search, board, approvals, work window).
 SCREENS = [
     ("verifier", "verifier-inbox", "/requests/"),
     ("verifier", "verifier-search", "/search/"),

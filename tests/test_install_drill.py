@@ -41,7 +41,7 @@ def test_every_block_the_drill_reads_is_in_the_guide(name):
 
 def test_keyd_needs_nothing_of_the_webs_data_directory():
     """keyd's environment names no CORRIDOR_DATA_DIR: keyd's user may not read it, and
-    before issue 19 keyd then failed to start again after setup."""
+    when it did, keyd failed to start again after setup."""
     keyd_env = drill_guide().block(guide_text(), "keyd.env")
     assert "CORRIDOR_KEYD_DIR=/var/lib/corridor-keyd" in keyd_env
     assert "CORRIDOR_DATA_DIR" not in keyd_env

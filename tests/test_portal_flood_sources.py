@@ -1,7 +1,7 @@
-"""The portal's door stays open under a flood from one network (SECURITY.md C25).
+"""The portal's door stays open under a flood from one network (docs/security.md C25).
 
 `corridor serve` with two workers on loopback; 127.0.0.1 and ::1 are two sources. One
-floods wrong codenames and submissions from fresh cookies (the attack of issue 28) while
+floods wrong codenames and submissions from fresh cookies while
 the other writes a request, gets its codename and signs in with it: both succeed, the
 second source is never shown a refusal, the flood's later requests are flagged `flood`,
 and neither address is written anywhere in the data directory.

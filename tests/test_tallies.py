@@ -8,7 +8,8 @@ import pytest
 
 from corridor.core.exceptions import InvalidInput
 from corridor.core.models import Tally
-from corridor.core.tallies import INTAKE_REQUESTS, increment, list_tallies, quarter_of
+from corridor.core.quarters import quarter_of
+from corridor.core.tallies import INTAKE_REQUESTS, increment, list_tallies
 
 pytestmark = pytest.mark.django_db
 

@@ -97,8 +97,6 @@ ROUTES: dict[str, Route] = {
     "web:audit_activity": Route("/audit/activity/", anonymous=302, staff=403),
     "web:audit_insider": Route("/audit/insider/", anonymous=302, staff=403),
     "web:board": Route("/board/", anonymous=302, staff=403),
-    "web:surge_declare": Route("/board/surge/", anonymous=405, staff=405),
-    "web:surge_end": Route("/board/surge/1/end/", anonymous=405, staff=405),
     "web:alert_review": Route(f"/board/alerts/{ID}/review/", anonymous=405, staff=405),
     "web:alert_dismiss": Route(f"/alerts/{ID}/dismiss/", anonymous=405, staff=405),
     "web:alert_acknowledge": Route(f"/alerts/{ID}/acknowledge/", anonymous=405, staff=405),

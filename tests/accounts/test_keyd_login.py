@@ -115,7 +115,7 @@ def test_an_account_keyd_does_not_know_cannot_enrol(client, enforced):
 def test_a_wrong_enrolment_code_says_so_and_keeps_the_qr_code_until_cancelled(
     client, enforced, caseworker, time_machine
 ):
-    """Issue 26 part 8: the secret stays the same until enrolment succeeds or is
+    """The secret stays the same until enrolment succeeds or is
     cancelled, so a wrong code (or a reload) never invalidates the QR code just scanned."""
     time_machine.move_to("2026-05-01 12:00:05Z", tick=False)
     with as_operator():

@@ -1,4 +1,4 @@
-"""Issue 23 part 1: no one person gives, takes away, switches off or takes over a data role.
+"""No one person gives, takes away, switches off or takes over a data role.
 
 Each test performs an attack found against the demo (an administrator alone reads every
 case and silences the alarm) and checks that it is refused, or, for the two loud

@@ -147,7 +147,7 @@ def test_sensitive_pages_ask_again_after_five_minutes(client, staff, time_machin
 def test_registering_a_passkey_after_a_stale_check_asks_for_password_and_code(
     client, staff, time_machine
 ):
-    """Issue 26 part 8: the page's script asked for passkey options and read the redirect
+    """The page's script asked for passkey options and read the redirect
     to the re-authentication page as a broken answer (a raw error). It now gets words and
     where to go: the password and code page, then back to the account page."""
     time_machine.move_to("2026-05-01 10:00:00Z", tick=False)

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 from django.db import connection
 
@@ -13,6 +14,7 @@ from corridor.audit.events import EventType
 from corridor.audit.heads import SignatureStatus, SignedHead, tree_head_signature_input
 from corridor.audit.leaves import build_leaf
 from corridor.audit.models import AuditEntry, TreeHead
+from corridor.audit.objects import ObjectType
 from corridor.audit.selectors import count_events, list_leaf_hashes
 from corridor.audit.services import record_event
 from corridor.audit.triggers import drop_append_only_triggers, install_append_only_triggers
@@ -27,6 +29,13 @@ def record(*, actor: Any = WORKER, event: Any = EventType.LOGOUT, **fields: Any)
     return record_event(actor=actor, event=event, **fields)
 
 
+def record_legacy(*, object_type: str, **fields: Any) -> AuditEntry:
+    """An event as record_event wrote it before ObjectType: `object_type` any string
+    (`staff`, `request`...). Such entries stay in the log as they were written."""
+    with mock.patch("corridor.audit.services.ObjectType", str):
+        return record(object_type=object_type, **fields)
+
+
 def record_many(count: int) -> list[AuditEntry]:
     """`count` varied events: different actors, types, objects, cases and details."""
     types = list(EventType)
@@ -36,7 +45,7 @@ def record_many(count: int) -> list[AuditEntry]:
             record_event(
                 actor=SystemActor(f"tester{number % 3}"),
                 event=types[number % len(types)],
-                object_type="accounts.staff" if number % 2 else "",
+                object_type=ObjectType.STAFF if number % 2 else None,
                 object_id=str(number * 7) if number % 2 else "",
                 case_id=f"CR-{number:04d}-TEST" if number % 3 == 0 else "",
                 reason="check" if number % 4 == 0 else "",

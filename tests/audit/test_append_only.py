@@ -9,13 +9,13 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from corridor.audit.exceptions import AppendOnlyViolation
 from corridor.audit.models import AuditEntry, AuditSequence, ReasonNote, TreeHead
 from corridor.audit.triggers import (
     TRIGGER_NAMES,
     DatabaseNotSupported,
     install_append_only_triggers,
 )
+from corridor.core.exceptions import AppendOnlyViolation
 from corridor.vault.keys import create_data_key
 from tests.audit.helpers import execute, record
 

@@ -1,6 +1,6 @@
 """`audit verify --pinned-key FILE`: heads count only if the key the trustees keep signed them.
 
-The attack (issue 23): someone who can write the data database rewrites history, adds
+The attack: someone who can write the data database rewrites history, adds
 their own signing key to the key store and signs a new head; plain `verify` trusts every
 key the store lists, so it accepts.
 """

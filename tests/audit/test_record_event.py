@@ -12,6 +12,7 @@ from django.db import transaction
 from corridor.audit.events import EventType
 from corridor.audit.exceptions import AuditEventInvalid
 from corridor.audit.models import AuditEntry, AuditSequence
+from corridor.audit.objects import ModelLabel, ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import RequesterActor, SystemActor, cli_actor
 from tests.audit.helpers import record
@@ -32,7 +33,7 @@ def test_the_leaf_hash_covers_the_canonical_leaf_of_the_issue(staff, time_machin
     entry = record_event(
         actor=staff,
         event=EventType.ROLE_GRANTED,
-        object_type="accounts.staff",
+        object_type=ObjectType.STAFF,
         object_id="17",
         case_id="CR-7K3M-Q9TZ",
         reason="new_volunteer",
@@ -162,7 +163,7 @@ def test_detail_must_be_a_mapping():
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("object_type", "a" * 65),
+        ("object_type", ModelLabel("a" * 65)),
         ("object_id", "Ivan Petrov"),
         ("case_id", "кейс"),
         ("object_id", 17),

@@ -8,6 +8,7 @@ import pytest
 
 from corridor.audit import selectors
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.core.actors import SystemActor
 from corridor.core.merkle import verify_consistency
 from tests.audit.helpers import record, record_many
@@ -77,13 +78,13 @@ def test_page_size_is_bounded():
 def test_who_touched_an_object_counts_each_actor(time_machine):
     """Every actor on an object, most events first, with their first and last time."""
     at(time_machine, date(2026, 11, 1))
-    record(actor=ANNA, event=EventType.ROLE_GRANTED, object_type="accounts.staff", object_id="7")
+    record(actor=ANNA, event=EventType.ROLE_GRANTED, object_type=ObjectType.STAFF, object_id="7")
     at(time_machine, date(2026, 11, 5))
     for _ in range(2):
         record(
-            actor=BORIS, event=EventType.ROLE_GRANTED, object_type="accounts.staff", object_id="7"
+            actor=BORIS, event=EventType.ROLE_GRANTED, object_type=ObjectType.STAFF, object_id="7"
         )
-    record(actor=ANNA, event=EventType.ROLE_GRANTED, object_type="accounts.staff", object_id="8")
+    record(actor=ANNA, event=EventType.ROLE_GRANTED, object_type=ObjectType.STAFF, object_id="8")
     touches = selectors.count_touches_for_object(object_type="accounts.staff", object_id="7")
     assert [(t.actor, t.events) for t in touches] == [("system:boris", 2), ("system:anna", 1)]
     assert touches[1].first == touches[1].last == datetime(2026, 11, 1, 10, tzinfo=UTC)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from corridor.accounts import surges
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.cases.access import StepUpNeeded
@@ -111,32 +112,50 @@ def test_openings_older_than_an_hour_do_not_count(few_cases, caseworker, time_ma
     assert not InsiderAlert.objects.exists()
 
 
-def test_a_surge_raises_the_threshold_for_its_hours_and_is_audited(
+def night(coordinator, members, *, reason="evacuation_night", threshold=6, hours=2):
+    return surges.open_surge(
+        actor=coordinator,
+        name="night-0401",
+        members=members,
+        hours=hours,
+        reason=reason,
+        threshold=threshold,
+    )
+
+
+def test_a_night_raises_the_threshold_of_the_people_it_lists_for_its_hours_and_is_audited(
     few_cases, caseworker, coordinator, time_machine
 ):
     time_machine.move_to("2026-04-01 21:00:00Z", tick=False)
-    surge = insider.declare_surge(
-        actor=coordinator, reason="evacuation_night", threshold=10, hours=2
-    )
-    assert insider.insider_threshold() == 10
+    surge = night(coordinator, [caseworker], threshold=10)
+    assert surges.surge_threshold(caseworker) == 10
+    assert surges.surge_threshold(coordinator) == 3  # not listed
     open_all(caseworker, few_cases)
     assert not InsiderAlert.objects.exists()
-    entry = AuditEntry.objects.get(event_type="cases.surge_declared")
-    assert (entry.reason, entry.detail_values) == (
+    entry = AuditEntry.objects.get(event_type="accounts.surge_opened")
+    assert (entry.object_type, entry.reason, entry.detail_values) == (
+        "accounts.surge",
         "evacuation_night",
-        {"hours": 2, "threshold": 10},
+        {"hours": 2, "threshold": 10, "members": 1, "name": "night-0401"},
     )
     time_machine.shift(timedelta(hours=2))
-    assert insider.insider_threshold() == 3
+    assert surges.surge_threshold(caseworker) == 3
     with pytest.raises(InvalidInput):
-        insider.end_surge(actor=coordinator, surge=surge)
+        surges.close_surge(actor=coordinator, surge=surge)
 
 
-def test_a_surge_can_end_early(few_cases, coordinator):
-    surge = insider.declare_surge(actor=coordinator, reason="mass_incident", threshold=6, hours=4)
-    insider.end_surge(actor=coordinator, surge=surge)
-    assert insider.insider_threshold() == 3
-    assert AuditEntry.objects.filter(event_type="cases.surge_ended").count() == 1
+def test_a_night_lifts_nothing_for_someone_it_does_not_list(few_cases, caseworker, coordinator):
+    other = staff_with(Role.CASEWORKER)
+    night(coordinator, [other], threshold=10)
+    open_all(caseworker, few_cases[:4])
+    assert InsiderAlert.objects.get().staff == caseworker
+
+
+def test_a_night_can_close_early(few_cases, caseworker, coordinator):
+    surge = night(coordinator, [caseworker], reason="mass_incident", hours=4)
+    surges.close_surge(actor=coordinator, surge=surge)
+    assert surges.surge_threshold(caseworker) == 3
+    assert AuditEntry.objects.filter(event_type="accounts.surge_closed").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -146,19 +165,24 @@ def test_a_surge_can_end_early(few_cases, coordinator):
         ("evacuation_night", 3, 2),  # not above the normal threshold
         ("evacuation_night", 31, 2),  # more than ten times the normal one
         ("evacuation_night", 6, 0),
-        ("evacuation_night", 6, 25),
+        ("evacuation_night", 6, 13),  # longer than keyd allows
     ],
 )
-def test_a_surge_is_bounded(few_cases, coordinator, reason, threshold, hours):
-    """A coerced coordinator cannot switch the alert off by declaring a huge or endless surge."""
+def test_a_night_is_bounded(few_cases, caseworker, coordinator, reason, threshold, hours):
+    """A coerced coordinator cannot switch the alert off by opening a huge or endless night."""
     with pytest.raises(InvalidInput):
-        insider.declare_surge(actor=coordinator, reason=reason, threshold=threshold, hours=hours)
-    assert not AuditEntry.objects.filter(event_type="cases.surge_declared").exists()
+        night(coordinator, [caseworker], reason=reason, threshold=threshold, hours=hours)
+    assert not AuditEntry.objects.filter(event_type="accounts.surge_opened").exists()
 
 
-def test_only_coordinators_declare_surges(few_cases, caseworker):
+def test_only_coordinators_open_and_close_nights(few_cases, coordinator, caseworker):
     with pytest.raises(NotAllowed):
-        insider.declare_surge(actor=caseworker, reason="evacuation_night", threshold=6, hours=2)
+        night(caseworker, [caseworker])
+    surge = night(coordinator, [caseworker])
+    with pytest.raises(NotAllowed):
+        surges.close_surge(actor=caseworker, surge=surge)
+    assert surges.get_surge(surge.pk) == surge
+    assert list(surges.list_recent_surges()) == [surge]
 
 
 def test_old_openings_are_pruned_but_stay_in_the_audit_log(
@@ -178,13 +202,3 @@ def test_reassigned_cases_are_opened_without_a_reason(open_case, coordinator, ca
     assign_case(actor=coordinator, case=case, staff=caseworker)
     opening = open_case_for_work(actor=caseworker, case=case, session_key=SESSION)
     assert opening.reason == ""
-
-
-def test_a_surge_is_declared_by_coordinators_only_and_ended_by_them_only(
-    few_cases, coordinator, caseworker
-):
-    surge = insider.declare_surge(actor=coordinator, reason="mass_incident", threshold=6, hours=1)
-    with pytest.raises(NotAllowed):
-        insider.end_surge(actor=caseworker, surge=surge)
-    assert insider.get_surge(surge.pk) == surge
-    assert list(insider.list_surges()) == [surge]

@@ -44,7 +44,9 @@ def test_a_coordinator_off_the_case_no_longer_reads_an_accepted_request(vault_ke
         access_request_by_id(other, request.pk)
     # The refused read is in the audit log, against the one who tried.
     denied = AuditEntry.objects.filter(
-        event_type=EventType.ACCESS_DENIED.value, object_type="request", object_id=str(request.pk)
+        event_type=EventType.ACCESS_DENIED.value,
+        object_type="intake.request",
+        object_id=str(request.pk),
     )
     assert [entry.actor for entry in denied] == [other.actor_id]
     assert request.pk not in set(list_inbox(other).values_list("pk", flat=True))

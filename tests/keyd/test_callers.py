@@ -1,6 +1,6 @@
 """keyd tells the web, the worker and the portal apart by the Unix user the kernel names.
 
-The attack (issue 20): with code execution as the web's user, ask keyd for a case key
+The attack: with code execution as the web's user, ask keyd for a case key
 as `system:worker`, which no policy or assignment limits. Here the web is `nobody`
 speaking to a real keyd socket; the worker is root.
 """

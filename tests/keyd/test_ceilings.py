@@ -1,6 +1,6 @@
 """The limits a compromised web process meets when it invents principals or processes.
 
-The attack (issue 20): every invented `staff:<id>` got a fresh hourly allowance, and
+The attack: every invented `staff:<id>` got a fresh hourly allowance, and
 every new pid a fresh per-process one. Now a Unix user has one allowance whatever its
 pids, and all staff principals together share a ceiling whose reaching raises an alert.
 """

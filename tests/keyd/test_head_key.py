@@ -1,5 +1,5 @@
 """keyd's own audit head key: made at `keys init`, kept, used only on heads that extend
-the last one it signed (issue 23, part 7)."""
+the last one it signed."""
 
 from __future__ import annotations
 

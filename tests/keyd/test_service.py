@@ -183,7 +183,7 @@ def test_an_intake_box_opens_in_keyd_only_for_its_request(unsealed):
 
 
 def test_keyd_no_longer_signs_bytes_it_is_handed(unsealed):
-    """The attack (issue 23): the web had keyd sign any bytes, so a forged tree head too."""
+    """The attack: the web had keyd sign any bytes, so a forged tree head too."""
     private = Ed25519PrivateKey.generate()
     fields = wrap(unsealed, private.private_bytes_raw(), "intake")
     answer = call(unsealed, "sign", **fields, message=wire.encode_bytes(b"forged tree head"))

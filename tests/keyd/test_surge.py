@@ -1,4 +1,5 @@
-"""Evacuation nights: a coordinator lifts listed people's key limit for a few hours."""
+"""Evacuation nights: a coordinator lifts listed people's key limit (and insider threshold)
+for a few hours."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from corridor.accounts.models import StaffAlert, UnwrapSurge
+from corridor.accounts.models import StaffAlert, Surge
 from corridor.accounts.roles import Role
-from corridor.accounts.unwrap_limits import (
-    close_surge,
-    open_surge,
-    record_unwrap_refusal,
-)
+from corridor.accounts.surges import MAX_SURGE_HOURS, close_surge, normal_threshold, open_surge
+from corridor.accounts.unwrap_limits import record_unwrap_refusal
 from corridor.audit.models import AuditEntry
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.vault.providers import key_provider
@@ -25,6 +23,14 @@ pytestmark = [
     pytest.mark.django_db(databases=["default", "keystore"]),
     pytest.mark.usefixtures("vault_keys"),
 ]
+
+
+@pytest.mark.pure
+def test_keyd_and_the_web_agree_on_the_longest_night():
+    """keyd imports no Django app, so it keeps its own copy of the limit."""
+    from corridor.vault.keyd.tickets import MAX_SURGE_HOURS as KEYD_MAX_SURGE_HOURS
+
+    assert MAX_SURGE_HOURS == KEYD_MAX_SURGE_HOURS
 
 
 def in_open_surge(staff) -> bool:
@@ -42,7 +48,14 @@ def test_a_coordinator_opens_a_night_for_listed_people(coordinator, caseworker, 
     assert not in_open_surge(bystander)
     event = AuditEntry.objects.get(event_type="accounts.surge_opened")
     assert event.actor == coordinator.actor_id
-    assert event.detail_values == {"name": "night-0501", "hours": 6, "members": 1}
+    three_times = normal_threshold() * 3  # the insider threshold it sets by default
+    assert (event.object_type, event.reason) == ("accounts.surge", "evacuation_night")
+    assert event.detail_values == {
+        "name": "night-0501",
+        "hours": 6,
+        "members": 1,
+        "threshold": three_times,
+    }
     assert StaffAlert.objects.filter(staff=other_coordinator, code="surge_opened").exists()
     time_machine.shift(timedelta(hours=6))
     assert not in_open_surge(caseworker)
@@ -70,7 +83,7 @@ def test_closing_early_ends_the_lift_and_is_audited(coordinator, caseworker):
 def test_bad_nights_are_refused_with_the_reason(coordinator, caseworker, name, hours, message):
     with pytest.raises(InvalidInput, match=message):
         open_surge(actor=coordinator, name=name, members=[caseworker], hours=hours)
-    assert not UnwrapSurge.objects.exists()
+    assert not Surge.objects.exists()
 
 
 def test_only_case_workers_can_be_listed_and_only_coordinators_open(coordinator, caseworker):
@@ -110,13 +123,15 @@ def test_the_coordinator_page_opens_and_closes_a_night(coordinator, caseworker):
         "/keys/surges/",
         {
             "name": "night-0503",
+            "reason": "evacuation_night",
+            "threshold": normal_threshold() + 1,
             "hours": 4,
             "members": [caseworker.pk],
             "csrfmiddlewaretoken": form_token(client, "/keys/surges/"),
         },
     )
     assert response.status_code == 302
-    surge = UnwrapSurge.objects.get()
+    surge = Surge.objects.get()
     assert list(surge.members.all()) == [caseworker]
     listing = client.get("/keys/surges/").content
     assert b"night-0503" in listing
@@ -132,14 +147,21 @@ def test_the_page_shows_what_was_wrong_and_keeps_nothing(coordinator, caseworker
     client = Client()
     log_in(client, coordinator)
     response = client.post(
-        "/keys/surges/", {"name": "Ivan Petrov", "hours": 4, "members": [caseworker.pk]}
+        "/keys/surges/",
+        {
+            "name": "Ivan Petrov",
+            "reason": "evacuation_night",
+            "threshold": normal_threshold() + 1,
+            "hours": 4,
+            "members": [caseworker.pk],
+        },
     )
     assert response.status_code == 200
     assert b"letters, digits" in response.content
-    assert not UnwrapSurge.objects.exists()
+    assert not Surge.objects.exists()
     response = client.post("/keys/surges/", {"name": "ok", "hours": 40})
     assert response.status_code == 200
-    assert not UnwrapSurge.objects.exists()
+    assert not Surge.objects.exists()
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.ADMIN, Role.AUDITOR])

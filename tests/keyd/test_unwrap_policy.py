@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from corridor.accounts.models import UnwrapSurge
+from corridor.accounts.models import Surge
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case
 from corridor.cases.services.assignment import record_reveal
@@ -274,7 +274,7 @@ def test_a_forged_surge_in_the_data_database_lifts_nothing(
     case = open_case()
     fields = wrapped(service, case.key_id)
     now = clock.now()
-    forged = UnwrapSurge.objects.create(
+    forged = Surge.objects.create(
         name="night-0512", opened_by=coordinator, opened_at=now, ends_at=now + timedelta(hours=6)
     )
     forged.members.set([caseworker])
@@ -336,7 +336,7 @@ def test_a_person_gets_the_key_of_their_own_draft_only(unsealed, staff, vault_ke
 
 
 def test_a_forged_draft_naming_a_cases_key_gets_nothing(unsealed, open_case, caseworker):
-    """Issue 20: a Draft row naming a case's key_id got the case key (one key purpose)."""
+    """The attack: a Draft row naming a case's key_id got the case key (one key purpose)."""
     from corridor.accounts.models import Draft
 
     case = open_case(assign=False)

@@ -43,7 +43,7 @@ INSIDE_RUSSIA: dict[str, object] = {
 
 def make_facts(**changes: object) -> Facts:
     """INSIDE_RUSSIA with `changes`, read through the same strict parser as the CLI."""
-    # Optional facts: issue 24's referrer; issue 25's restore days and medical detail.
+    # Optional facts: the referrer, the restore days and the medical detail.
     unknown = set(changes) - set(INSIDE_RUSSIA) - set(OPTIONAL_DEFAULTS)
     assert not unknown, unknown
     return facts_from_mapping({**INSIDE_RUSSIA, **changes})

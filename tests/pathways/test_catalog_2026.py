@@ -1,4 +1,4 @@
-"""Issue 24's table: what a caseworker reviewing the catalog in December 2026 must never see
+"""The December 2026 table: what a caseworker reviewing the catalog in December 2026 must never see
 (a suspended route offered as open, a UNHCR registration that cannot happen, any NGO counted
 as a designated referrer) and must always see (Armenia's detention-on-request risk)."""
 

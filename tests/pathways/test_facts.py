@@ -22,15 +22,15 @@ pytestmark = pytest.mark.pure
 
 
 def test_the_keys_are_exactly_those_of_the_issue():
-    """The seventeen facts of issue 11, issue 24's `referrer` and issue 25's
-    `internal_passport_restore_days` and `medical_detail`, no more, no fewer."""
+    """The seventeen facts, the `referrer`, `internal_passport_restore_days` and
+    `medical_detail`, no more, no fewer."""
     optional = {"referrer", "internal_passport_restore_days", "medical_detail"}
     assert set(FACT_KEYS) == set(INSIDE_RUSSIA) | optional
     assert len(FACT_KEYS) == 20
 
 
 def test_a_document_without_referrer_reads_as_no_designated_referrer():
-    """Facts written before issue 24 keep their meaning: nobody designated is referring."""
+    """Facts written before `referrer` existed keep their meaning: nobody designated refers."""
     assert make_facts().referrer == "none"
     assert make_facts(referral="ngo").referrer == "none"
 

@@ -1,4 +1,4 @@
-"""`pathways lint` on broken copies of the catalog: each problem of issue 24 fails the gate
+"""`pathways lint` on broken copies of the catalog: each problem fails the gate
 with the file and the fact named (a stale status, an old fact, a bare-domain source, a
 verified fact without an excerpt, a risk without a source)."""
 

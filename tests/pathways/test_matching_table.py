@@ -1,4 +1,4 @@
-"""Table tests from /work/shared/domain/pathways.md: for a person in a given situation, named
+"""Table tests of the catalog: for a person in a given situation, named
 routes and plans get the verdict and the reason the facts file gives (source keys per row)."""
 
 from __future__ import annotations

@@ -205,7 +205,7 @@ def test_a_publisher_key_is_never_overwritten(db, tmp_path):
     assert key.read_text(encoding="ascii") == first
 
 
-# The catalog's as_of date and Russia's exit risks travel in the signed feed (issue 24).
+# The catalog's as_of date and Russia's exit risks travel in the signed feed.
 
 
 def _key() -> tuple[bytes, bytes]:

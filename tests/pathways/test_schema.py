@@ -25,7 +25,7 @@ from corridor.pathways.vocabulary import Status
 pytestmark = pytest.mark.pure
 
 FACTS_FILE_TRANSIT_COUNTRIES = {"GE", "AM", "KZ", "TR", "RS", "ME", "AR", "BR", "IL", "CO", "CL"}
-# Added in December 2026 (issue 24): reachable on the internal passport, Belarus only to say
+# Added in December 2026: reachable on the internal passport, Belarus only to say
 # "do not go there".
 INTERNAL_PASSPORT_COUNTRIES = {"KG", "BY"}
 

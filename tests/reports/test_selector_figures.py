@@ -16,10 +16,11 @@ from itertools import pairwise
 import pytest
 
 from corridor.cases.models import CaseMember, Expense, Milestone, MilestoneKind
+from corridor.pathways.models import APPLICATION_DECIDED as DECIDED
+from corridor.pathways.models import APPLICATION_WAITING as WAITING
 from corridor.pathways.models import Application
 from corridor.reports.periods import Period, parse_period
 from corridor.reports.selectors import applications, money, people
-from corridor.reports.selectors.applications import DECIDED, WAITING
 from tests.reports.plain_caseload import insert_caseload, random_caseload
 
 pytestmark = pytest.mark.django_db

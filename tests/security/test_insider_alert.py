@@ -3,7 +3,7 @@
 Given a threshold of 3 and a caseworker with six cases, when they open the fourth, then the
 alert event is written by that same request, coordinators and auditors see a banner naming
 them, their next opening asks for password and code again, and a coordinator's review ends
-the step-up. (The one-minute delivery figure of SECURITY.md C22 is the same request here.)
+the step-up. (The one-minute delivery figure of docs/security.md C22 is the same request here.)
 """
 
 from __future__ import annotations
@@ -115,15 +115,22 @@ def test_a_coordinators_review_ends_the_step_up_and_the_banner(scene):
     assert open_(client, cases[4])["Location"] == f"/cases/{cases[4].ref}/"
 
 
-def test_a_surge_declared_on_the_board_is_shown_and_raises_the_threshold(scene):
+def test_an_evacuation_night_is_shown_to_auditors_and_raises_the_listed_persons_threshold(scene):
     coordinator, worker, cases = scene
     boss = client_for(coordinator)
     response = boss.post(
-        "/board/surge/", {"reason": "evacuation_night", "threshold": 10, "hours": 6}
+        "/keys/surges/",
+        {
+            "name": "night-0602",
+            "reason": "evacuation_night",
+            "threshold": 10,
+            "hours": 6,
+            "members": [worker.pk],
+        },
     )
     assert response.status_code == 302
     auditor_page = client_for(staff_with(Role.AUDITOR)).get("/").content.decode()
-    assert f"Surge declared by {coordinator.username}" in auditor_page
+    assert f"Evacuation night night-0602 opened by {coordinator.username}" in auditor_page
     client = client_for(worker)
     for case in cases:
         open_(client, case)

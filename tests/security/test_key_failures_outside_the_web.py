@@ -1,5 +1,5 @@
 """Key and integrity failures met by the worker and by commands are audited and alerted
-(issue 23, part 5), as a page's are.
+as a page's are.
 
 Before this change a task or a command that met a sealed, unreachable or refusing key
 service, or a stored value that failed its check, wrote no audit event and raised no

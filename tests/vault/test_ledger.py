@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from corridor.accounts.drafts import access_draft_by_form, stash_draft
-from corridor.accounts.models import Draft, Staff, UnwrapSurge
+from corridor.accounts.models import Draft, Staff, Surge
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case, CaseAssignment, CaseReveal
 from corridor.cases.services.assignment import assign_case, record_reveal, unassign_case
@@ -144,7 +144,7 @@ def test_a_forged_surge_gives_no_key(team, coordinator, caseworker):
     stays shut for someone listed in a surge written into the data database."""
     case = open_as(coordinator, caseworker, team["coordinator"], assign=False)
     now = clock.now()
-    surge = UnwrapSurge.objects.create(
+    surge = Surge.objects.create(
         name="night-0512", opened_by=coordinator, opened_at=now, ends_at=now + timedelta(hours=6)
     )
     surge.members.set([caseworker])
@@ -153,7 +153,7 @@ def test_a_forged_surge_gives_no_key(team, coordinator, caseworker):
 
 
 def test_a_forged_draft_naming_a_cases_key_gives_nothing(team, coordinator, caseworker):
-    """The attack of issue 20: a Draft row naming a case's key_id once got the case key."""
+    """The attack: a Draft row naming a case's key_id once got the case key."""
     case = open_as(coordinator, caseworker, team["coordinator"], assign=False)
     Draft.objects.create(staff=caseworker, form_path="/notes/", key_id=case.key_id)
     with acting_with(team["caseworker"]), pytest.raises(UnwrapRefused) as refused:

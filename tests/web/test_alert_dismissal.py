@@ -1,5 +1,5 @@
 """Dismissing an alert from the dashboard: with a reason, audited, and never by the person
-the alert concerns (issue 23: "No alert can be dismissed by the person it concerns").
+the alert concerns ("No alert can be dismissed by the person it concerns").
 
 The attack: a coordinator suspends a colleague (or activates a standby, or assigns a case
 to themselves through break-glass); every coordinator and auditor is alerted, the actor

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from corridor.accounts import surges
+from corridor.accounts.models import Surge
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
-from corridor.cases.models import ExchangeRate, FundingSource, Surge
-from corridor.cases.services import insider
+from corridor.cases.models import ExchangeRate, FundingSource
 from tests.cases.conftest import CASE_DB
 from tests.factories import StaffFactory
 from tests.web.conftest import client_for
@@ -32,17 +33,21 @@ def test_the_board_puts_incidents_first_and_lists_a_phase(fx):
     assert client_for(fx.coordinator).get("/board/", {"phase": "nowhere"}).status_code == 404
 
 
-def test_a_surge_is_declared_and_ended_from_the_board(fx):
+def test_the_board_shows_a_running_night_and_sends_to_the_one_page_for_nights(fx):
+    """One evacuation night, opened and closed on one page: the board only shows it."""
     client = client_for(fx.coordinator)
-    client.post("/board/surge/", {"reason": "raid_response", "threshold": 60, "hours": 3})
+    form = {"name": "night-0601", "reason": "raid_response", "hours": 3}
+    client.post("/keys/surges/", {**form, "threshold": 60, "members": [fx.owner.pk]})
     surge = Surge.objects.get()
-    assert insider.insider_threshold() == 60
-    client.post(f"/board/surge/{surge.pk}/end/")
-    assert insider.insider_threshold() == insider.normal_threshold()
-    refused = client.post(
-        "/board/surge/", {"reason": "raid_response", "threshold": 5000, "hours": 3}
-    )
-    assert refused.status_code == 302
+    assert surges.surge_threshold(fx.owner) == 60
+    board = client.get("/board/").content.decode()
+    assert "Evacuation night night-0601" in board
+    assert 'href="/keys/surges/"' in board
+    assert "/board/surge/" not in board
+    client.post(f"/keys/surges/{surge.pk}/close/")
+    assert surges.surge_threshold(fx.owner) == surges.normal_threshold()
+    refused = client.post("/keys/surges/", {**form, "threshold": 5000, "members": [fx.owner.pk]})
+    assert refused.status_code == 200
     assert Surge.objects.count() == 1
 
 
@@ -82,14 +87,10 @@ def test_an_administrator_sets_a_rate_and_adds_a_funding_source():
 
 def test_board_forms_refuse_what_does_not_exist_or_is_incomplete(fx):
     client = client_for(fx.coordinator)
-    assert client.post("/board/surge/999/end/").status_code == 404
     missing = "00000000-0000-0000-0000-000000000000"
     assert (
         client.post(f"/board/alerts/{missing}/review/", {"outcome": "expected"}).status_code == 404
     )
-    response = client.post("/board/surge/", {"reason": "evacuation_night"}, follow=True)
-    assert "Fill in every field" in response.content.decode()
-    assert not Surge.objects.exists()
 
 
 def test_the_board_says_when_it_lists_only_the_first_incidents(fx, monkeypatch):

@@ -212,7 +212,7 @@ def record(client, fx, status, application=None, **extra):
 
 
 # Kazakhstan, not Armenia: UNHCR registers nobody in Armenia, so a UNHCR-only route is
-# closed from there (issue 24).
+# closed from there.
 PLAN = "transit-kz+no-refugee-quota"
 
 

@@ -1,4 +1,4 @@
-"""Fewer forms for the same work (issue 26): what is always done together is one form, and a
+"""Fewer forms for the same work: what is always done together is one form, and a
 form starts from what Corridor already knows, so saving it loses nothing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Key and integrity failures are named, audited, alerted and shown as a 503 (issue 23, part 5).
+"""Key and integrity failures are named, audited, alerted and shown as a 503.
 
 Before this change a refused, sealed or unreachable key service raised a CorridorError,
 which every case action's `except CorridorError` turned into the form again with a 400 and

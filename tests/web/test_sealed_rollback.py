@@ -1,4 +1,4 @@
-"""No rollback of sealed values (issue 23): a whole old row copied back with SQL is refused
+"""No rollback of sealed values: a whole old row copied back with SQL is refused
 on read, with an audit event and an alert, and `corridor audit verify` names it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 23 part 2: a coordinator assigning a case to themselves goes through break-glass.
+"""A coordinator assigning a case to themselves goes through break-glass.
 
 The attack: `POST /cases/REF/assign/` with one's own id gave the case's key with no
 reason, no re-authentication, no reveal record and no end. Now it takes a reason, a

@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the gated account actions and the periodic approval sweep.
         # (keyd's ledger, not this app, decides drafts and evacuation nights.)
-        from corridor.accounts import jobs, oncall, services, unwrap_limits  # noqa: F401
+        from corridor.accounts import jobs, oncall, services, surges, unwrap_limits  # noqa: F401
         from corridor.accounts.key_failures import record_key_failure_outside_the_web
         from corridor.core.key_failure_reports import set_key_failure_recorder
 

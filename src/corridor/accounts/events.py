@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor, SystemActor
 
@@ -33,7 +34,7 @@ def record_security_event(
     record_event(
         actor=actor or ANONYMOUS,
         event=event,
-        object_type="staff" if subject_id is not None else "",
+        object_type=ObjectType.STAFF if subject_id is not None else None,
         object_id=str(subject_id) if subject_id is not None else "",
         reason=reason,
         detail=detail,

@@ -6,7 +6,7 @@
 The web middleware calls it for a page, core.key_failure_reports for the worker's tasks
 and jobs and for commands (registered in AccountsConfig.ready): one way for all three.
 Each call comes after the work's own transactions have rolled back, so the event commits
-on its own (ARCHITECTURE.md: a denial event commits on its own) and a refused or failed
+on its own (a denial event commits on its own) and a refused or failed
 read is never erased by the rollback of the work it stopped. A stale sealed value (a row
 copied back) is recorded as such, with its row and field (accounts.stale_values).
 

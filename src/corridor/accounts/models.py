@@ -240,15 +240,27 @@ class Draft(UUIDModel):
         return f"draft {self.pk}"
 
 
-class UnwrapSurge(models.Model):
-    """An evacuation night: for a few hours the listed people may open more cases per hour.
+class Surge(models.Model):
+    """An evacuation night: for a few hours the listed people may have more case keys an hour
+    (keyd's limit, lifted by keyd's own ledger: this row alone lifts nothing) and open more
+    cases an hour before the insider alert fires (`threshold`).
 
-    keyd reads this table (through its read-only role) when a person reaches their
-    normal limit. The name is a label such as "night-0512", never a person's name.
+    The name is a label such as "night-0512", never a person's name. Nights recorded before
+    the two kinds of surge were merged keep `threshold` 0 (keyd's limit only) or no members
+    (the insider threshold of the time, for everyone; history only).
     """
+
+    class Reason(models.TextChoices):
+        EVACUATION_NIGHT = "evacuation_night", _("Evacuation night")
+        MASS_INCIDENT = "mass_incident", _("Many incidents at once")
+        RAID_RESPONSE = "raid_response", _("Responding to a raid")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=40)
+    reason = models.CharField(
+        max_length=40, choices=Reason.choices, default=Reason.EVACUATION_NIGHT
+    )
+    threshold = models.PositiveIntegerField(default=0)
     opened_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     members = models.ManyToManyField(Staff, related_name="surges")
     opened_at = models.DateTimeField(default=clock.now)

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from corridor.accounts.alerts import alert_coordinators
 from corridor.audit.events import EventType
+from corridor.audit.objects import sealed_kind
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor
 from corridor.vault.errors import StaleSealedValue
@@ -24,7 +25,7 @@ def record_stale_value_refusal(*, actor: Actor, refusal: StaleSealedValue) -> No
     record_event(
         actor=actor,
         event=EventType.STALE_VALUE_REFUSED,
-        object_type=refusal.model_label,
+        object_type=sealed_kind(refusal.model_label),
         object_id=refusal.row_id,
         # As in vault.sealed_written: the field's name, and the digest of the value found.
         detail={refusal.field: refusal.digest},

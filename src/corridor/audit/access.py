@@ -10,6 +10,7 @@ import uuid
 
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry, ReasonNote
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import REASON_NOTE_KEY, record_event
 from corridor.core.actors import Actor
 from corridor.core.exceptions import NotFound
@@ -34,7 +35,7 @@ def access_reason_note_by_seq(*, actor: Actor, seq: int, key: DataKey) -> str:
     record_event(
         actor=actor,
         event=EventType.REASON_NOTE_READ,
-        object_type="audit.entry",
+        object_type=ObjectType.AUDIT_ENTRY,
         object_id=str(seq),
         case_id=note.case_id,
     )

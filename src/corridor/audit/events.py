@@ -144,7 +144,7 @@ class EventType(StrEnum):
     THREAD_READ = "portal.thread_read"
     FLOOD_DETECTED = "portal.flood_detected"
     # keyd: a refused unwrap (recorded by the web layer once the request's transaction has
-    # rolled back) and the surge nights that lift a person's unwrap limit
+    # rolled back)
     UNWRAP_REFUSED = "vault.unwrap_refused"
     # sealed values: each save's new ciphertext digests (per field; "" for a blanked field),
     # and a read refused because the value is not the latest recorded (a rollback)
@@ -158,12 +158,16 @@ class EventType(StrEnum):
     # copy that does not continue the chain recorded so far
     KEYD_ATTEMPT = "vault.keyd_attempt"
     KEYD_LOG_BROKEN = "vault.keyd_log_broken"
+    # an evacuation night opened or closed early (accounts.surges): it lifts the listed
+    # people's key limit in keyd and their insider-alert threshold
     SURGE_OPENED = "accounts.surge_opened"
     SURGE_CLOSED = "accounts.surge_closed"
-    # cases: the staff screens (page views, insider alerts, surges)
+    # cases: the staff screens (page views, insider alerts)
     CASE_VIEWED = "cases.case_viewed"
     INSIDER_ALERT_RAISED = "cases.insider_alert_raised"
     INSIDER_ALERT_REVIEWED = "cases.insider_alert_reviewed"
+    # Deprecated: written before the two kinds of surge became one evacuation night (now
+    # SURGE_OPENED and SURGE_CLOSED); kept so the old entries still read, never written.
     SURGE_DECLARED = "cases.surge_declared"
     SURGE_ENDED = "cases.surge_ended"
     # reports: exports (with the file's SHA-256) and the never-publish list
@@ -212,3 +216,7 @@ class EventType(StrEnum):
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""
         return self.value.partition(".")[0]
+
+
+# Codes kept so old entries still read, never written again (record_event refuses them).
+DEPRECATED_EVENTS = frozenset({EventType.SURGE_DECLARED, EventType.SURGE_ENDED})

@@ -1,12 +1,8 @@
 """The audit log's errors. Messages name the field at fault, never the value given
 (a value passed by mistake may be personal data)."""
 
-from corridor.core.exceptions import CorridorError, InvalidInput
+from corridor.core.exceptions import InvalidInput
 
 
 class AuditEventInvalid(InvalidInput):
     """An event was refused before it was written: wrong actor, type, field or detail."""
-
-
-class AppendOnlyViolation(CorridorError):
-    """Code tried to change or delete audit rows, which are append-only."""

@@ -11,13 +11,12 @@ operator with a SQL prompt can rewrite history without leaving a gap that
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, NoReturn, TypeVar
+from typing import ClassVar
 
 from django.db import models
 
-from corridor.audit.exceptions import AppendOnlyViolation
 from corridor.audit.leaves import datetime_of, parse_detail
-from corridor.core.models import UUIDModel
+from corridor.core.models import AppendOnlyModel, AppendOnlyQuerySet, UUIDModel
 from corridor.vault.fields import DataKeyField, EncryptedTextField
 
 APPEND_ONLY = "Audit rows are append-only: they cannot be changed or deleted."
@@ -35,38 +34,6 @@ ENTRY_COLUMNS = (
     "leaf_hash",
 )
 
-_M = TypeVar("_M", bound=models.Model)
-
-
-class AppendOnlyQuerySet(models.QuerySet[_M]):
-    """A QuerySet whose bulk writes raise: `update()` and `delete()` bypass model methods."""
-
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyViolation(APPEND_ONLY)
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyViolation(APPEND_ONLY)
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
-        raise AppendOnlyViolation(APPEND_ONLY)
-
-
-class AppendOnlyModel(models.Model):
-    """A row that can be inserted once and never saved again or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyViolation(APPEND_ONLY)
-        # Insert only: a plain save() of a row with its key set would try UPDATE first.
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyViolation(APPEND_ONLY)
-
 
 class AuditEntry(AppendOnlyModel):
     """One event: who did what to which object, when; ids and codes only.
@@ -75,6 +42,7 @@ class AuditEntry(AppendOnlyModel):
     from every database and driver, so the verifier rebuilds the leaf exactly.
     """
 
+    append_only_message = APPEND_ONLY
     seq = models.BigIntegerField(primary_key=True)
     time_us = models.BigIntegerField()
     actor = models.CharField(max_length=100)
@@ -115,6 +83,7 @@ class AuditEntry(AppendOnlyModel):
 class TreeHead(AppendOnlyModel):
     """A signed tree head as `corridor audit head` printed it (base64 and hex as in the JSON)."""
 
+    append_only_message = APPEND_ONLY
     tree_size = models.BigIntegerField()
     root_hash = models.CharField(max_length=44)
     timestamp = models.BigIntegerField(help_text="milliseconds since the epoch")

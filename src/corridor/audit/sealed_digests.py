@@ -34,6 +34,7 @@ from django.db.models.signals import post_save
 from corridor.audit.events import EventType
 from corridor.audit.leaves import parse_detail
 from corridor.audit.models import AuditEntry, SealedDigest
+from corridor.audit.objects import sealed_kind
 from corridor.audit.services import record_event
 from corridor.core.actors import SystemActor
 from corridor.vault.fields import (
@@ -69,7 +70,7 @@ def record_sealed_writes(
         entry = record_event(
             actor=VAULT,
             event=EventType.SEALED_WRITTEN,
-            object_type=label,
+            object_type=sealed_kind(label),
             object_id=str(row_id),
             detail=written,
         )

@@ -26,6 +26,7 @@ from corridor.audit.leaves import (
     time_us_of,
 )
 from corridor.audit.models import ENTRY_COLUMNS, AuditEntry, TreeHead
+from corridor.audit.objects import spellings_of
 from corridor.core.merkle import consistency_proof, root_hash
 
 PAGE_SIZE = 50
@@ -191,8 +192,9 @@ class ActorTouches:
 
 
 def count_touches_for_object(*, object_type: str, object_id: str) -> list[ActorTouches]:
-    """Every actor who touched this object, most events first."""
-    return _touches(Q(object_type=object_type, object_id=object_id))
+    """Every actor who touched this object, most events first: events recorded under the
+    kind's older spellings too (`staff` for `accounts.staff`, audit/objects.py)."""
+    return _touches(Q(object_type__in=sorted(spellings_of(object_type)), object_id=object_id))
 
 
 def count_touches_for_cases(*, case_ids: Collection[str]) -> list[ActorTouches]:

@@ -15,7 +15,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Max
 
-from corridor.audit.events import EventType
+from corridor.audit.events import DEPRECATED_EVENTS, EventType
 from corridor.audit.exceptions import AuditEventInvalid
 from corridor.audit.heads import SignedHead
 from corridor.audit.leaves import (
@@ -32,6 +32,7 @@ from corridor.audit.models import (
     ReasonNote,
     TreeHead,
 )
+from corridor.audit.objects import ModelLabel, ObjectType
 from corridor.audit.selectors import count_events, iter_export_lines, list_leaf_hashes
 from corridor.audit.signatures import sign_head
 from corridor.core import clock
@@ -41,6 +42,8 @@ from corridor.vault import DataKey, seal_field
 
 ACTOR_INVALID = "The actor must be staff:<id>, requester, system:<name> or system:cli:<user>."
 EVENT_TYPE_INVALID = "The event must be a member of corridor.audit.events.EventType."
+EVENT_TYPE_DEPRECATED = "This event code is kept for old entries only; record its successor."
+OBJECT_TYPE_INVALID = "The object type must be a member of corridor.audit.objects.ObjectType."
 FIELD_INVALID = (
     "{field} must be an id or a code: at most {limit} ASCII letters, digits and ._:/@+=- signs."
 )
@@ -83,7 +86,7 @@ def record_event(
     *,
     actor: Actor,
     event: EventType,
-    object_type: str = "",
+    object_type: ObjectType | ModelLabel | None = None,
     object_id: str = "",
     case_id: str = "",
     reason: str = "",
@@ -104,8 +107,13 @@ def record_event(
     actor_id = _check_actor(actor)
     if not isinstance(event, EventType):
         raise AuditEventInvalid(EVENT_TYPE_INVALID)
+    if event in DEPRECATED_EVENTS:
+        raise AuditEventInvalid(EVENT_TYPE_DEPRECATED)
+    if object_type is not None and not isinstance(object_type, ObjectType | ModelLabel):
+        raise AuditEventInvalid(OBJECT_TYPE_INVALID)
+    object_type_code = str(object_type) if object_type is not None else ""
     for field, value in (
-        ("object_type", object_type),
+        ("object_type", object_type_code),
         ("object_id", object_id),
         ("case_id", case_id),
     ):
@@ -130,7 +138,7 @@ def record_event(
             time_us,
             actor_id,
             event.value,
-            object_type,
+            object_type_code,
             object_id,
             case_id,
             reason,

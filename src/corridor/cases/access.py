@@ -31,6 +31,7 @@ from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.access import access_reason_note_by_seq
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import (
     Case,
@@ -124,7 +125,7 @@ def access_case_by_ref(
         record_event(
             actor=actor,
             event=EventType.ACCESS_DENIED,
-            object_type="cases.case",
+            object_type=ObjectType.CASE,
             case_id=ref if _REFERENCE.fullmatch(ref) else "",
             detail={"page": page if _PAGE.fullmatch(page) else "other"},
         )
@@ -245,7 +246,7 @@ def record_case_view(actor: Staff, case: Case, *, page: str, opened: bool = Fals
     record_event(
         actor=actor,
         event=EventType.CASE_VIEWED,
-        object_type="cases.case",
+        object_type=ObjectType.CASE,
         object_id=str(case.pk),
         case_id=case.ref,
         detail={"page": page if _PAGE.fullmatch(page) else "other", "opened": int(opened)},

@@ -245,26 +245,6 @@ class InsiderAlert(UUIDModel):
         return f"insider alert {self.pk}"
 
 
-class Surge(models.Model):
-    """An evacuation night or a mass incident: until `ends_at` a person may open up to
-    `threshold` cases an hour before the insider alert fires. Declaring one is audited
-    and every coordinator and auditor sees it."""
-
-    declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.CharField(max_length=40)
-    threshold = models.PositiveIntegerField()
-    starts_at = models.DateTimeField(default=clock.now)
-    ends_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["ends_at"])]
-
-    def __str__(self) -> str:
-        return f"surge until {self.ends_at}"
-
-
 class CaseMember(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")

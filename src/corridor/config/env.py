@@ -32,7 +32,7 @@ KEYD_LIMITS = {
     "all_staff": 1500,
 }
 # How many persons and requests the organisation plans to hold: the blind indexes are
-# truncated so that even this many rows give several candidates per value (SECURITY.md C12).
+# truncated so that even this many rows give several candidates per value (docs/security.md C12).
 DEFAULT_PLANNED_POPULATION = 100_000
 PLANNED_POPULATION_RANGE = (1_000, 100_000_000)
 

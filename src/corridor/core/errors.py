@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from corridor.core import audience
 from corridor.core.disk_full import is_disk_full
 
-# The contract of issue 22: staff are told the cause and that their input is safe.
+# The contract: staff are told the cause and that their input is safe.
 DISK_FULL_STAFF = gettext_lazy("The server's disk is full; nothing you entered was lost.")
 
 

@@ -17,6 +17,10 @@ class InvalidInput(CorridorError):
     """Input failed validation; the message names what to fix."""
 
 
+class AppendOnlyViolation(CorridorError):
+    """Code tried to change or delete a row of an append-only table (core.models)."""
+
+
 class KeyFailure(Exception):
     """A key or integrity failure: nothing the person typed caused it or can fix it.
 

@@ -6,7 +6,7 @@ coordinators alerted once per kind. Core is the bottom layer and knows nothing o
 or alerts, so accounts registers the recorder when the apps load (AccountsConfig.ready).
 
 Called after the work's own transaction rolled back with the failure, so the event
-commits on its own (ARCHITECTURE.md: a denial event commits on its own).
+commits on its own (a denial event commits on its own).
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""Base models: a UUID key assigned in Python and creation/update times."""
+"""Base models: a UUID key assigned in Python, creation/update times, and append-only rows."""
+
+from __future__ import annotations
 
 import uuid
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from django.db import models
 
 from corridor.core import clock
+from corridor.core.exceptions import AppendOnlyViolation
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class TimestampedModel(models.Model):
@@ -91,3 +97,45 @@ class WorkerLease(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    """A QuerySet whose bulk writes raise: `update()`, `bulk_update()` and `delete()` bypass
+    model methods. The error is the model's `append_only_error`."""
+
+    def _refuse(self) -> NoReturn:
+        model = self.model
+        error = getattr(model, "append_only_error", AppendOnlyViolation)
+        raise error(getattr(model, "append_only_message", AppendOnlyModel.append_only_message))
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        self._refuse()
+
+    def delete(self) -> NoReturn:
+        self._refuse()
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        self._refuse()
+
+
+class AppendOnlyModel(models.Model):
+    """A row that can be inserted once and never saved again or deleted (audit entries,
+    catalog versions). Give the subclass `objects = AppendOnlyQuerySet.as_manager()` so bulk
+    writes are refused too (a test checks every subclass), and the database's own triggers
+    where the table must hold against SQL as well (audit/triggers.py)."""
+
+    append_only_error: ClassVar[type[AppendOnlyViolation]] = AppendOnlyViolation
+    append_only_message: ClassVar[str] = "These rows are append-only: they cannot be changed."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise self.append_only_error(self.append_only_message)
+        # Insert only: a plain save() of a row with its key set would try UPDATE first.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise self.append_only_error(self.append_only_message)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -46,11 +45,6 @@ class TallyCount:
     period: str
     dimensions: dict[str, str]
     count: int
-
-
-def quarter_of(day: date) -> str:
-    """The quarter label of a day, e.g. `2025Q3`."""
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def increment(name: str, *, period: str, by: int = 1, **dimensions: str) -> None:

@@ -21,6 +21,7 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.services.insider import check_openings
 from corridor.core import clock
@@ -76,7 +77,7 @@ def access_request_by_id(actor: Staff, request_id: uuid.UUID | str) -> Request:
             record_event(
                 actor=actor,
                 event=EventType.ACCESS_DENIED,
-                object_type="request",
+                object_type=ObjectType.REQUEST,
                 object_id=str(wanted),
             )
     raise RequestNotFound
@@ -108,7 +109,7 @@ def access_opened_request_by_id(actor: Staff, request_id: uuid.UUID | str) -> Op
         record_event(
             actor=actor,
             event=EventType.REQUEST_READ,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.id),
             detail={"messages": len(thread)},
         )
@@ -150,7 +151,7 @@ def access_thread_by_session(
         record_event(
             actor=actor,
             event=EventType.THREAD_READ,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(session.request_id),
         )
     return RequesterThread(received_on=session.request.received_on, thread=thread)
@@ -169,7 +170,7 @@ def check_watchlist_access(actor: Staff) -> None:
     if Role.COORDINATOR in roles_of(actor):
         return
     with transaction.atomic():
-        record_event(actor=actor, event=EventType.ACCESS_DENIED, object_type="watchlist")
+        record_event(actor=actor, event=EventType.ACCESS_DENIED, object_type=ObjectType.WATCHLIST)
     raise WatchlistForbidden
 
 
@@ -187,7 +188,7 @@ def access_watchlist(actor: Staff) -> list[OpenedWatchEntry]:
         record_event(
             actor=actor,
             event=EventType.WATCHLIST_READ,
-            object_type="watchlist",
+            object_type=ObjectType.WATCHLIST,
             detail={"entries": len(opened)},
         )
     return opened

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import WORKER
 from corridor.core.tasks import periodic
@@ -66,7 +67,7 @@ def rotate_keys() -> None:
             record_event(
                 actor=WORKER,
                 event=EventType.INTAKE_KEY_ROTATED,
-                object_type="key",
+                object_type=ObjectType.DATA_KEY,
                 object_id=str(rotation.created),
                 detail={"retired": str(rotation.retired)},
             )
@@ -75,7 +76,7 @@ def rotate_keys() -> None:
                 record_event(
                     actor=WORKER,
                     event=EventType.KEY_DESTROYED,
-                    object_type="key",
+                    object_type=ObjectType.DATA_KEY,
                     object_id=str(destroyed.key_id),
                     detail={"purpose": destroyed.purpose},
                 )

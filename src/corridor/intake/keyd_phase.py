@@ -12,13 +12,12 @@ verifier's or coordinator's, by keyd's ledger).
 
 from __future__ import annotations
 
-from corridor.intake.models import Request, Status
-from corridor.intake.unwrap_policy import HOTLINE_UNTIL_SCREENED, IN_SCREENING
+from corridor.intake.models import IN_SCREENING, UNSCREENED, Request, Status
 from corridor.vault import ledger as vault_ledger
 
 
 def phase_of(status: Status) -> str:
-    if status in HOTLINE_UNTIL_SCREENED:
+    if status in UNSCREENED:
         return "awaiting"
     if status in IN_SCREENING:
         return "screening"

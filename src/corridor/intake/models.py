@@ -48,6 +48,20 @@ class Status(models.TextChoices):
     ERASED = "erased", _("Erased")
 
 
+# The status groups the inbox, screening and keyd's intake policy share:
+# not yet screened (a hotline operator reads what they recorded until screening ends)...
+UNSCREENED = frozenset({Status.AWAITING_SCREENING, Status.AWAITING_UNSEAL})
+# ... and the verification queue: what verifiers and coordinators read without having
+# decided it.
+IN_SCREENING = UNSCREENED | {
+    Status.IN_VERIFICATION,
+    Status.PROVISIONAL,
+    Status.NEED_INFO,
+    Status.CO_VERIFY,
+    Status.SUSPECTED,
+}
+
+
 class Urgency(models.TextChoices):
     """How urgent the person said it is: a triage code the screening task copies from the
     sealed answers (nothing identifying), so the inbox can put danger first."""

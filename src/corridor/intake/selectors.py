@@ -11,6 +11,8 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.intake.models import (
+    IN_SCREENING,
+    UNSCREENED,
     Author,
     Codename,
     Decision,
@@ -28,21 +30,6 @@ SCREENING_ROLES = frozenset({Role.VERIFIER, Role.COORDINATOR})
 INBOX_ROLES = SCREENING_ROLES | {Role.HOTLINE_OPERATOR}
 
 
-# The verification queue: what verifiers and coordinators read without having decided it
-# (the same statuses keyd's intake policy serves to them).
-VERIFICATION_QUEUE = frozenset(
-    {
-        Status.AWAITING_SCREENING,
-        Status.AWAITING_UNSEAL,
-        Status.IN_VERIFICATION,
-        Status.PROVISIONAL,
-        Status.NEED_INFO,
-        Status.CO_VERIFY,
-        Status.SUSPECTED,
-    }
-)
-# A hotline operator reads what they recorded until screening ends.
-HOTLINE_READABLE = frozenset({Status.AWAITING_SCREENING, Status.AWAITING_UNSEAL})
 # Requests whose deadline shows on the coordinator's board once it has passed.
 DEADLINE_STATUSES = frozenset({Status.PROVISIONAL, Status.SUSPECTED})
 
@@ -61,12 +48,12 @@ def requests_visible_to(staff: Staff) -> QuerySet[Request]:
         ).values("pk")
     )
     if roles & SCREENING_ROLES:
-        visible |= Q(status__in=VERIFICATION_QUEUE)
+        visible |= Q(status__in=IN_SCREENING)
         visible |= Q(pk__in=Decision.objects.filter(decided_by=staff).values("request_id")) & ~Q(
             status__in=(Status.ACCEPTED, Status.ERASED)
         )
     if Role.HOTLINE_OPERATOR in roles:
-        visible |= Q(recorded_by=staff, status__in=HOTLINE_READABLE)
+        visible |= Q(recorded_by=staff, status__in=UNSCREENED)
     return Request.objects.filter(visible)
 
 
@@ -91,7 +78,7 @@ def list_requests_for_export() -> QuerySet[Request]:
 
 # The order of the inbox: what may mean someone is in danger first, then the longest
 # waiting; requests already decided (and floods) after everything still to be worked on.
-OPEN_IN_INBOX = VERIFICATION_QUEUE - {Status.SUSPECTED}
+OPEN_IN_INBOX = IN_SCREENING - {Status.SUSPECTED}
 
 
 def list_inbox(staff: Staff, *, flag: str = "", status: str = "") -> QuerySet[Request]:

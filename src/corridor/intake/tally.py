@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from corridor.core import tallies
 from corridor.core.exceptions import InvalidInput
+from corridor.core.quarters import quarter_of
 from corridor.intake.models import Request, Status
 
 # Final outcomes only: a provisional acceptance or a request for more information is
@@ -38,7 +39,7 @@ def count_decision(request: Request, outcome: Status) -> None:
 def _increment(request: Request, outcome: str) -> None:
     tallies.increment(
         tallies.INTAKE_REQUESTS,
-        period=tallies.quarter_of(request.received_on),
+        period=quarter_of(request.received_on),
         channel=str(request.channel),
         outcome=outcome,
     )

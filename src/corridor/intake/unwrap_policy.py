@@ -25,19 +25,12 @@ from django.db import connections
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case, CaseAssignment
-from corridor.intake.models import Request, Status, WatchEntry
+from corridor.intake.models import IN_SCREENING, UNSCREENED, Request, Status, WatchEntry
 from corridor.vault.keyd.policy import UnwrapRequest, register_keyd_reads, register_unwrap_policy
 
-IN_SCREENING = (
-    Status.AWAITING_SCREENING,
-    Status.AWAITING_UNSEAL,
-    Status.IN_VERIFICATION,
-    Status.PROVISIONAL,
-    Status.NEED_INFO,
-    Status.CO_VERIFY,
-    Status.SUSPECTED,
-)
-HOTLINE_UNTIL_SCREENED = (Status.AWAITING_SCREENING, Status.AWAITING_UNSEAL)
+# Sorted: the policy's SQL lists them in a stable order.
+_IN_SCREENING = sorted(IN_SCREENING)
+_UNSCREENED = sorted(UNSCREENED)
 _HAS_ROLE = """EXISTS (
       SELECT 1 FROM accounts_staff_groups sg JOIN auth_group g ON g.id = sg.group_id
       WHERE sg.staff_id = s.id AND g.name IN ({names})
@@ -49,7 +42,7 @@ SELECT 1 FROM accounts_staff s
 WHERE s.id = %s AND s.is_active = %s AND (
   EXISTS (
     SELECT 1 FROM intake_request r WHERE r.id = %s AND r.key_id = %s AND r.status <> %s AND (
-      (r.status IN ({", ".join(["%s"] * len(IN_SCREENING))}) AND {_SCREENING_ROLE})
+      (r.status IN ({", ".join(["%s"] * len(_IN_SCREENING))}) AND {_SCREENING_ROLE})
       OR (r.status IN (%s, %s) AND r.recorded_by_id = s.id)
       OR EXISTS (
         SELECT 1 FROM cases_caseassignment a JOIN cases_case c ON c.id = a.case_id
@@ -90,9 +83,9 @@ def request_unwrap_policy(request: UnwrapRequest) -> bool:
     pk = fields.pk.get_db_prep_value(object_id, connection) if fields.pk else object_id
     key = fields.get_field("key_id").get_db_prep_value(request.key_id, connection)
     parameters: list[Any] = [staff_id, True, pk, key, Status.ERASED.value]
-    parameters += [status.value for status in IN_SCREENING]
+    parameters += [status.value for status in _IN_SCREENING]
     parameters += [Role.VERIFIER.value, Role.COORDINATOR.value]
-    parameters += [status.value for status in HOTLINE_UNTIL_SCREENED]
+    parameters += [status.value for status in _UNSCREENED]
     parameters += [pk, key, Role.COORDINATOR.value]
     with connection.cursor() as cursor:
         cursor.execute(_ALLOWED, parameters)

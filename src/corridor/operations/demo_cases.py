@@ -51,6 +51,7 @@ from corridor.cases.services.assignment import assign_case
 from corridor.core import clock, tallies
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
+from corridor.core.quarters import quarters_between
 from corridor.pathways import applications
 from corridor.pathways import selectors as pathway_selectors
 from corridor.pathways.models import ApplicationStatus as S
@@ -612,10 +613,9 @@ def _past_incident(
 def _request_tally(rng: random.Random, today: date) -> None:
     """Fictional counts of anonymous requests per quarter, channel and outcome."""
     first = today - timedelta(days=DEMO_DAYS)
-    index, last = first.year * 4 + (first.month - 1) // 3, today.year * 4 + (today.month - 1) // 3
-    for number in range(index, last + 1):
-        quarter = f"{number // 4}Q{number % 4 + 1}"
-        recent = last - number < 2
+    every = quarters_between(first, today)
+    for number, quarter in enumerate(every):
+        recent = len(every) - number <= 2
         for channel in REQUEST_CHANNELS:
             received = rng.randint(4, 30)
             tallies.increment(

@@ -1,7 +1,7 @@
 """What `serve` and `worker` check before they start: the key provider they are given.
 
 A provider that can never work here (the file provider in production, a keyd that does
-not serve this user) stops them (SECURITY.md C16). A keyd that is sealed or not running
+not serve this user) stops them (docs/security.md C16). A keyd that is sealed or not running
 does not: the web server starts and pages that need a case key answer 503, because the
 portal must keep accepting requests through a reboot or a crash of keyd; the worker
 waits for keyd instead of exiting, so a process manager does not restart it in a loop.

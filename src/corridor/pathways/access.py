@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.access import case_key
 from corridor.cases.models import Case, Relation, RiskLevel
@@ -197,7 +198,7 @@ def access_application_references(
     record_event(
         actor=actor,
         event=EventType.APPLICATION_REFERENCES_OPENED,
-        object_type="cases.case",
+        object_type=ObjectType.CASE,
         object_id=str(case.pk),
         case_id=case.ref,
         detail={"applications": len(opened)},

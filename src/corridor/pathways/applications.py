@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.access import case_key
 from corridor.cases.models import Case, Milestone, MilestoneKind
@@ -28,6 +29,7 @@ from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
 from corridor.pathways import selectors
 from corridor.pathways.models import (
+    APPLICATION_DECIDED,
     Application,
     ApplicationStatus,
     ApplicationStep,
@@ -160,7 +162,7 @@ def record_status(
         application.denial_reason = denial_reason
     if status is S.SUBMITTED and application.submitted_on is None:
         application.submitted_on = on
-    if status in (S.GRANTED, S.DENIED):
+    if status in APPLICATION_DECIDED:
         application.decided_on = on
     application.status = status
     application.version += 1
@@ -210,7 +212,7 @@ def retract_status(
     application.status = remaining[-1].status
     submitted = [step.on for step in remaining if step.status == S.SUBMITTED]
     application.submitted_on = submitted[0] if submitted else None
-    decisions = [step.on for step in remaining if step.status in (S.GRANTED, S.DENIED)]
+    decisions = [step.on for step in remaining if step.status in APPLICATION_DECIDED]
     application.decided_on = decisions[-1] if decisions else None
     if not any(step.status == S.DENIED for step in remaining):
         application.denial_reason = ""
@@ -284,7 +286,7 @@ def add_slot_agreement(
     record_event(
         actor=actor,
         event=EventType.SLOT_AGREEMENT_ADDED,
-        object_type="pathways.slot_agreement",
+        object_type=ObjectType.SLOT_AGREEMENT,
         object_id=str(slot.pk),
         detail={"route": route_id, "places": places},
     )
@@ -319,14 +321,14 @@ def _log(
         actor=actor,
         case=case,
         kind=event.value,
-        object_type="pathways.application",
+        object_type=ObjectType.APPLICATION,
         object_id=str(application.pk),
         detail=timeline_detail or str((detail or {}).get("to", application.route_id)),
     )
     record_event(
         actor=actor,
         event=event,
-        object_type="pathways.application",
+        object_type=ObjectType.APPLICATION,
         object_id=str(application.pk),
         case_id=case.ref,
         reason=reason,

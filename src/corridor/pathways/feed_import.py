@@ -13,12 +13,13 @@ from corridor.accounts import approvals
 from corridor.accounts.models import Approval, ApprovalKind, Staff
 from corridor.accounts.roles import Role
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor
 from corridor.pathways.feed import Feed
 from corridor.pathways.services import LoadReport, load_catalog
 
-TARGET_TYPE = "pathways.feed"
+TARGET_TYPE = ObjectType.FEED
 
 approvals.register_gated_action(
     ApprovalKind.IMPORT_ROUTE_FEED,

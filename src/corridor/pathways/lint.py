@@ -1,7 +1,7 @@
 """Checks on the catalog files beyond the schema, run by `corridor pathways lint` in CI.
 
 Every fact a caseworker relies on carries its own source, the date the source speaks
-for, the date someone verified it and the words that support it (issue 24). Ages are
+for, the date someone verified it and the words that support it. Ages are
 judged against the catalog's own `as_of` date, so CI never turns red by the calendar
 alone; `pathways lint --today` judges them against today, which is what an operator runs.
 

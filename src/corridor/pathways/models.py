@@ -6,56 +6,37 @@ of every route (and who changed it) stays readable. No personal data lives here.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core import clock
-from corridor.core.exceptions import CorridorError
-from corridor.core.models import UUIDModel
+from corridor.core.exceptions import AppendOnlyViolation
+from corridor.core.models import AppendOnlyModel, AppendOnlyQuerySet, UUIDModel
+from corridor.pathways.vocabulary import EntryKind
 from corridor.vault.fields import DataKeyField, EncryptedTextField
 
 
-class VersionImmutable(CorridorError):
+class VersionImmutable(AppendOnlyViolation):
     """A catalog version or export record cannot be changed or deleted once written."""
 
 
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    """Bulk update and delete would bypass the model's guard: refuse them too."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise VersionImmutable("catalog history is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise VersionImmutable("catalog history is append-only")
-
-
-class AppendOnlyModel(models.Model):
-    """A row that is inserted once and then only read."""
+class _CatalogHistory(AppendOnlyModel):
+    append_only_error = VersionImmutable
+    append_only_message = "catalog history is append-only"
 
     class Meta:
         abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise VersionImmutable("catalog history is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise VersionImmutable("catalog history is append-only")
-
-
-class EntryKind(models.TextChoices):
-    ROUTE = "route"
-    TRANSIT = "transit"
 
 
 class CatalogEntry(models.Model):
     """A route or transit country by its catalog id; its content lives in its versions."""
 
     id = models.CharField(primary_key=True, max_length=60)
-    kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    kind = models.CharField(
+        max_length=10, choices=[(kind.value, kind.name.title()) for kind in EntryKind]
+    )
     created_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
@@ -67,7 +48,7 @@ class Origin(models.TextChoices):
     ADMIN = "admin"  # an edit in the admin interface
 
 
-class CatalogVersion(AppendOnlyModel):
+class CatalogVersion(_CatalogHistory):
     """One reviewed state of an entry: what it said, where it came from, who made it, when."""
 
     entry = models.ForeignKey(CatalogEntry, on_delete=models.PROTECT, related_name="versions")
@@ -82,7 +63,7 @@ class CatalogVersion(AppendOnlyModel):
     # A file load that replaced a newer admin edit (`load --force`).
     replaced_admin_edit = models.BooleanField(default=False)
 
-    objects: ClassVar[AppendOnlyQuerySet] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[models.Manager[CatalogVersion]] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -94,14 +75,14 @@ class CatalogVersion(AppendOnlyModel):
         return f"{self.entry_id} v{self.number} ({self.origin})"
 
 
-class CatalogExport(AppendOnlyModel):
+class CatalogExport(_CatalogHistory):
     """An admin edit written back to the YAML files, so a later load knows the files have it."""
 
     version = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="exports")
     exported_at = models.DateTimeField(default=clock.now)
     exported_by = models.CharField(max_length=200)
 
-    objects: ClassVar[AppendOnlyQuerySet] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[models.Manager[CatalogExport]] = AppendOnlyQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"export of {self.version}"
@@ -116,6 +97,18 @@ class ApplicationStatus(models.TextChoices):
     DENIED = "denied", _("Denied")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     APPEALED = "appealed", _("Appealed")
+
+
+# The status groups every screen and report counts by: waiting for a decision, decided.
+APPLICATION_WAITING = frozenset(
+    {
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.INTERVIEW,
+        ApplicationStatus.DOCUMENTS_REQUESTED,
+        ApplicationStatus.APPEALED,
+    }
+)
+APPLICATION_DECIDED = frozenset({ApplicationStatus.GRANTED, ApplicationStatus.DENIED})
 
 
 class DenialReason(models.TextChoices):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import Case
 from corridor.cases.services.timeline import add_timeline_entry
@@ -26,7 +27,7 @@ from corridor.pathways.schema import Route, Transit
 
 NOT_A_PLAN = _("That is not a route, or a transit country and a route, of the catalog in force.")
 ALREADY_CHOSEN = _("That plan is already the one chosen for this case.")
-OBJECT_TYPE = "pathways.chosen_plan"
+OBJECT_TYPE = ObjectType.CHOSEN_PLAN
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -31,7 +32,7 @@ def pause_route(*, actor: Actor, route_id: str, reason: str) -> RoutePause:
     record_event(
         actor=actor,
         event=EventType.ROUTE_PAUSED,
-        object_type="pathways.route",
+        object_type=ObjectType.ROUTE,
         object_id=route_id,
     )
     # The caseworkers of cases with an open application or chosen plan on the route hear of
@@ -50,7 +51,7 @@ def resume_route(*, actor: Actor, route_id: str) -> None:
     record_event(
         actor=actor,
         event=EventType.ROUTE_RESUMED,
-        object_type="pathways.route",
+        object_type=ObjectType.ROUTE,
         object_id=route_id,
     )
 
@@ -65,7 +66,7 @@ def add_route_note(*, actor: Actor, route_id: str, text: str) -> RouteNote:
     record_event(
         actor=actor,
         event=EventType.ROUTE_NOTE_ADDED,
-        object_type="pathways.route",
+        object_type=ObjectType.ROUTE,
         object_id=route_id,
         detail={"note": note.pk},
     )

@@ -15,6 +15,7 @@ from corridor.cases.closing import RunningItem, RunningKind
 from corridor.core import clock
 from corridor.core.exceptions import NotFound
 from corridor.pathways.models import (
+    APPLICATION_DECIDED,
     Application,
     ApplicationStatus,
     CatalogExport,
@@ -99,9 +100,7 @@ def list_unexported_admin_edits() -> list[CatalogVersion]:
 def outcome_counts(*, since: date) -> dict[str, GrantCounts]:
     """The organisation's own decided applications per route since `since` (granted, denied)."""
     rows = (
-        Application.objects.filter(
-            status__in=[ApplicationStatus.GRANTED, ApplicationStatus.DENIED], decided_on__gte=since
-        )
+        Application.objects.filter(status__in=APPLICATION_DECIDED, decided_on__gte=since)
         .values("route_id", "status")
         .annotate(count=Count("id"))
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor
 from corridor.core.exceptions import CorridorError, InvalidInput
@@ -148,7 +149,7 @@ def export_admin_edits(*, actor: Actor, directory: Path) -> ExportReport:
         record_event(
             actor=actor,
             event=EventType.CATALOG_VERSION_EXPORTED,
-            object_type="pathways.catalog_version",
+            object_type=ObjectType.CATALOG_VERSION,
             object_id=str(version.pk),
             detail={"entry": version.entry_id, "number": version.number},
         )
@@ -182,7 +183,7 @@ def _add_version(
         event=EventType.CATALOG_VERSION_LOADED
         if origin == Origin.FILE
         else EventType.CATALOG_VERSION_EDITED,
-        object_type="pathways.catalog_version",
+        object_type=ObjectType.CATALOG_VERSION,
         object_id=str(version.pk),
         detail={
             "entry": entry.id,

@@ -59,7 +59,7 @@ class MedicalNeed(StrEnum):
 
 @unique
 class RiskKind(StrEnum):
-    """What happens to a person (issue 24: risks that match who is hunting)."""
+    """What happens to a person (risks that match who is hunting)."""
 
     DETENTION_ON_REQUEST = "detention_on_request"  # held on a Russian request or wanted notice
     EXTRADITION = "extradition"

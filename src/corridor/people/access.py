@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor
 from corridor.people.inputs import SEALED_FIELDS, field_detail
@@ -34,7 +35,7 @@ def access_person_fields(
     record_event(
         actor=actor,
         event=EventType.PERSON_OPENED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         case_id=case_ref,
         detail=field_detail(wanted),
@@ -54,7 +55,7 @@ def access_protocol_fields(
     record_event(
         actor=actor,
         event=EventType.PERSON_OPENED,
-        object_type="people.contact_protocol",
+        object_type=ObjectType.CONTACT_PROTOCOL,
         object_id=str(protocol.pk),
         case_id=case_ref,
         detail={"fields": "+".join(wanted) or "none"},
@@ -80,7 +81,7 @@ def access_person_documents(
         record_event(
             actor=actor,
             event=EventType.PERSON_OPENED,
-            object_type="people.person",
+            object_type=ObjectType.PERSON,
             object_id=str(person.pk),
             case_id=case_ref,
             detail={"fields": "documents", "documents": len(documents)},

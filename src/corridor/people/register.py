@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
@@ -153,7 +154,7 @@ def add_document(
     record_event(
         actor=actor,
         event=EventType.DOCUMENT_ADDED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         case_id=case_ref,
         detail={"document": str(document.pk), "kind": document.kind},
@@ -186,7 +187,7 @@ def change_document(
     record_event(
         actor=actor,
         event=EventType.DOCUMENT_CHANGED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(document.person_id),
         case_id=case_ref,
         detail={"document": str(document.pk), "fields": "+".join(changed) or "none"},
@@ -207,7 +208,7 @@ def remove_document(
     record_event(
         actor=actor,
         event=EventType.DOCUMENT_REMOVED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         case_id=case_ref,
         detail={"document": str(document.pk), "kind": document.kind},

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -58,7 +59,7 @@ def create_person(*, actor: Actor, key: DataKey, data: PersonInput, case_ref: st
     record_event(
         actor=actor,
         event=EventType.PERSON_CREATED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         case_id=case_ref,
     )
@@ -84,7 +85,7 @@ def update_person(
     record_event(
         actor=actor,
         event=EventType.PERSON_UPDATED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         case_id=case_ref,
         detail=field_detail(sorted({*data.sealed_values(), *data.plain_values()})),
@@ -132,7 +133,7 @@ def edit_person(
     record_event(
         actor=actor,
         event=EventType.PERSON_UPDATED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         case_id=case_ref,
         detail=field_detail(sorted(changes)),
@@ -194,7 +195,7 @@ def set_contact_protocol(
     record_event(
         actor=actor,
         event=EventType.PROTOCOL_SET,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         case_id=case_ref,
         detail={
@@ -231,7 +232,7 @@ def note_contact_wishes(
     record_event(
         actor=actor,
         event=EventType.PROTOCOL_SET,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         case_id=case_ref,
         detail={"channel": protocol.channel, "every_hours": 0},
@@ -301,7 +302,7 @@ def record_check_in(*, actor: Actor, protocol: ContactProtocol, case_ref: str = 
     record_event(
         actor=actor,
         event=EventType.CHECK_IN_RECORDED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(protocol.person_id),
         case_id=case_ref,
     )

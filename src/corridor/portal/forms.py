@@ -1,7 +1,7 @@
 """The portal's forms: what a requester may tell us, and nothing we must never ask.
 
-Validation only. Every field but the story is optional; the questions follow issue 9
-("Ask"), and there is no field for a legal name, date of birth, document numbers or
+Validation only. Every field but the story is optional; the questions follow the intake
+design ("Ask"), and there is no field for a legal name, date of birth, document numbers or
 scans, the hiding address, names of partners or others, sexual details, social media
 handles or HIV status.
 """

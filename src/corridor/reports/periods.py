@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from corridor.core.exceptions import InvalidInput
+from corridor.core.quarters import quarter_bounds, quarter_label, quarters_between
 
 PERIOD_INVALID = _("A period is a year such as 2025 or a quarter such as 2025Q3.")
 PERIOD_TOO_RECENT = ngettext_lazy(
@@ -38,9 +39,7 @@ class Period:
 
     @property
     def quarters(self) -> tuple[str, ...]:
-        first = (self.start.month - 1) // 3 + 1
-        last = (self.end.month - 1) // 3 + 1
-        return tuple(f"{self.start.year}Q{quarter}" for quarter in range(first, last + 1))
+        return quarters_between(self.start, self.end)
 
     @property
     def is_year(self) -> bool:
@@ -56,14 +55,8 @@ def parse_period(raw: str) -> Period:
     if match.group(2) is None:
         return Period(code=str(year), start=date(year, 1, 1), end=date(year, 12, 31))
     quarter = int(match.group(2))
-    first_month = 3 * quarter - 2
-    last_month = first_month + 2
-    last_day = calendar.monthrange(year, last_month)[1]
-    return Period(
-        code=f"{year}Q{quarter}",
-        start=date(year, first_month, 1),
-        end=date(year, last_month, last_day),
-    )
+    start, end = quarter_bounds(year, quarter)
+    return Period(code=quarter_label(year, quarter), start=start, end=end)
 
 
 def months_before(day: date, months: int) -> date:

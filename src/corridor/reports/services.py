@@ -23,6 +23,7 @@ from corridor.accounts import approvals
 from corridor.accounts.models import Approval, ApprovalKind, ApprovalStatus, Staff
 from corridor.accounts.roles import Role
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -338,7 +339,7 @@ def _record(actor: Actor, export: Export, data: bytes, *, approval_id: str) -> N
     record_event(
         actor=actor,
         event=EventType.REPORT_EXPORTED,
-        object_type=export.target_type,
+        object_type=ObjectType(export.target_type),
         object_id=export.target_id,
         detail=detail,
     )
@@ -348,7 +349,7 @@ def _record_mark(actor: Actor, event: EventType, mark: NeverPublish) -> None:
     record_event(
         actor=actor,
         event=event,
-        object_type="reports.never_publish",
+        object_type=ObjectType.NEVER_PUBLISH,
         object_id=str(mark.pk),
         detail={"kind": mark.kind, "code": mark.code},
     )

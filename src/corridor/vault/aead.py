@@ -54,8 +54,9 @@ def length_prefixed(*parts: bytes | str) -> bytes:
 def field_associated_data(
     *, model_label: str, field: str, row_id: uuid.UUID, dek_id: uuid.UUID
 ) -> bytes:
-    """The associated data of a sealed field, as ARCHITECTURE.md fixes it: length-prefixed
-    (label, app_label.model, field, row id, DEK id), the ids as their 16 raw bytes.
+    """The associated data of a sealed field, fixed for good (every stored value is bound
+    to it): length-prefixed (label, app_label.model, field, row id, DEK id), the ids as
+    their 16 raw bytes.
 
     A ciphertext copied to another field, row, model or case fails to open. The
     KEK version is deliberately absent: rotating the KEK rewraps DEKs only.

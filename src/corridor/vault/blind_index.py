@@ -2,7 +2,7 @@
 
 Each index has its own key, derived from the random blind-index root key with HKDF
 and the index name as `info`, so the indexes cannot be joined with each other and
-share nothing with the encryption keys (SECURITY.md C12). The hash is truncated to
+share nothing with the encryption keys (docs/security.md C12). The hash is truncated to
 `bits` bits so a seized database gives several candidate rows per value; a match is
 a candidate only. Normalising the value (transliteration, spelling variants) is the
 caller's job. Through the provider:

@@ -5,7 +5,7 @@
     key = data_key(case.key_id, for_actor=actor.actor_id, case_id=str(case.id))
     destroy_data_key(case.key_id)            # erasure: after the blanking commits
 
-The data and the key store are two databases, not atomic together (STACK.md): the
+The data and the key store are two databases, not atomic together: the
 key is written first, so a crash leaves at worst an unused key (`orphan_data_keys`
 finds them), never a row whose key is missing. Erasure runs the other way: blank the
 ciphertext and commit, then destroy the key (`transaction.on_commit`).

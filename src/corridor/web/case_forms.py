@@ -56,7 +56,6 @@ from corridor.web.labels import (
     REVEAL_REASON_LABELS,
     RISK_ANSWER_LABELS,
     SETBACK_LABELS,
-    SURGE_REASON_LABELS,
 )
 from corridor.web.place_fields import PlaceCodeField, PlaceField, with_place
 
@@ -706,12 +705,6 @@ class FindCaseForm(forms.Form):
         if ref is None:
             raise forms.ValidationError(REFERENCE_INVALID)
         return ref
-
-
-class SurgeForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Why"), choices=sorted(SURGE_REASON_LABELS.items()))
-    threshold = forms.IntegerField(label=_("Openings per person per hour"), min_value=1)
-    hours = forms.IntegerField(label=_("For how many hours"), min_value=1, max_value=24, initial=8)
 
 
 class AlertReviewForm(forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
+from corridor.accounts import surges
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
@@ -27,9 +28,10 @@ def key_warning(request: HttpRequest) -> dict[str, object]:
 
 
 def insider_banner(request: HttpRequest) -> dict[str, object]:
-    """Standing insider alerts and running surges, on every page of coordinators and auditors.
+    """Standing insider alerts and running evacuation nights, on every page of coordinators and
+    auditors.
 
-    Those are the people who must notice a colleague browsing quietly, and the surges
+    Those are the people who must notice a colleague browsing quietly, and the nights
     that raise the threshold are shown to them for the same reason.
     """
     user = getattr(request, "user", None)
@@ -38,7 +40,7 @@ def insider_banner(request: HttpRequest) -> dict[str, object]:
         return {}
     return {
         "insider_alerts": list(insider.list_standing_alerts()[:5]),
-        "running_surges": list(insider.active_surges().select_related("declared_by")),
+        "running_surges": list(surges.active_surges().select_related("opened_by")),
         "insider_link": reverse("web:board") + "#insider"
         if Role.COORDINATOR in roles
         else reverse("web:audit_insider"),

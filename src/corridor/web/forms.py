@@ -6,8 +6,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts import surges
 from corridor.accounts.alerts import DISMISS_REASONS as ALERT_DISMISS_REASONS
-from corridor.accounts.models import ChannelKind, Staff
+from corridor.accounts.models import ChannelKind, Staff, Surge
 from corridor.accounts.roles import STANDBY_ROLES, Role
 
 
@@ -191,7 +192,8 @@ class ActivateStandbyForm(forms.Form):
 
 
 class SurgeForm(forms.Form):
-    """An evacuation night: a label, how long, and who may open more cases meanwhile."""
+    """An evacuation night: a label, why, how long, how many openings an hour before the
+    insider alert, and who may open more cases meanwhile."""
 
     name = forms.CharField(
         label=_("Name of the night"),
@@ -200,7 +202,13 @@ class SurgeForm(forms.Form):
             "Letters, digits, dots and dashes, for example night-0512. Never a person's name."
         ),
     )
-    hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=12, initial=6)
+    reason = forms.ChoiceField(label=_("Why"), choices=Surge.Reason.choices)
+    hours = forms.IntegerField(
+        label=_("Hours"), min_value=1, max_value=surges.MAX_SURGE_HOURS, initial=6
+    )
+    threshold = forms.IntegerField(
+        label=_("Openings per person per hour before the insider alert"), min_value=1
+    )
     members: forms.ModelMultipleChoiceField[Staff] = forms.ModelMultipleChoiceField(
         label=_("People who may open more cases"),
         queryset=None,
@@ -212,6 +220,8 @@ class SurgeForm(forms.Form):
         members = self.fields["members"]
         if isinstance(members, forms.ModelMultipleChoiceField):
             members.queryset = people
+        # Three times the normal threshold; the service holds the bounds.
+        self.fields["threshold"].initial = surges.normal_threshold() * 3
 
 
 class AlertDismissForm(forms.Form):

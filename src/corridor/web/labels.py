@@ -34,11 +34,6 @@ SETBACK_LABELS: dict[str, StrPromise] = {
     "placement_ended": _("The safe place was lost"),
     "other_setback": _("Another setback"),
 }
-SURGE_REASON_LABELS: dict[str, StrPromise] = {
-    "evacuation_night": _("Evacuation night"),
-    "mass_incident": _("Many incidents at once"),
-    "raid_response": _("Responding to a raid"),
-}
 # The incident checklist's words live beside the checklist (its refusals name steps too).
 STEP_LABELS: dict[str, StrPromise] = dict(STEP_WORDS)
 RISK_ANSWER_LABELS: dict[str, StrPromise] = {

@@ -4,7 +4,7 @@ A `KeyFailure` (sealed or unreachable key service, a refused unwrap, a ciphertex
 failed its check) is never a CorridorError, so no view's `except CorridorError` turns it
 into a form error with a 400; it reaches this middleware. The failure surfaces inside a
 service's transaction, which rolls back with it; this runs after that, so the audit event
-commits on its own (ARCHITECTURE.md: a denial event commits on its own).
+commits on its own (a denial event commits on its own).
 """
 
 from __future__ import annotations

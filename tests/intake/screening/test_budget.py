@@ -1,4 +1,4 @@
-"""The blind-index budget (SECURITY.md C12): at the planned population every field gives
+"""The blind-index budget (docs/security.md C12): at the planned population every field gives
 at least two candidates per value."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-# The latest recorded digest per (model, row, sealed field): what reads check against (issue 23).
+# The latest recorded digest per (model, row, sealed field): what reads check against.
 
 from django.db import migrations, models
 

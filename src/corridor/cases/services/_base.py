@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import Case, CaseFlag, Flag, Milestone, Phase
 from corridor.cases.services.timeline import add_timeline_entry
@@ -47,7 +48,7 @@ def log(
     actor: Actor,
     case: Case,
     event: EventType,
-    object_type: str = "",
+    object_type: ObjectType | None = None,
     object_id: str = "",
     reason: str = "",
     detail: Mapping[str, str | int] | None = None,
@@ -64,14 +65,14 @@ def log(
         actor=actor,
         case=case,
         kind=event.value,
-        object_type=object_type,
+        object_type=object_type.value if object_type is not None else "",
         object_id=object_id,
         detail=timeline_detail or reason,
     )
     return record_event(
         actor=actor,
         event=event,
-        object_type=object_type or "cases.case",
+        object_type=object_type or ObjectType.CASE,
         object_id=object_id or str(case.pk),
         case_id=case.ref,
         reason=reason,

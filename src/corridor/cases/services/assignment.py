@@ -20,6 +20,7 @@ from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.accounts.sessions import RECENT_AUTH
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases.models import Case, CaseAssignment, CaseReveal
 from corridor.cases.services._base import log, touch
 from corridor.core import clock
@@ -114,7 +115,7 @@ def _assign(*, actor: Actor, case: Case, staff: Staff, lead: bool) -> CaseAssign
         actor=actor,
         case=case,
         event=EventType.CASE_ASSIGNED,
-        object_type="accounts.staff",
+        object_type=ObjectType.STAFF,
         object_id=str(staff.pk),
         detail={"lead": int(lead)},
     )
@@ -181,7 +182,7 @@ def unassign_case(*, actor: Actor, case: Case, staff: Staff) -> None:
         actor=actor,
         case=case,
         event=EventType.CASE_UNASSIGNED,
-        object_type="accounts.staff",
+        object_type=ObjectType.STAFF,
         object_id=str(staff.pk),
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases.models import Case, IntakeRecord, RiskAssessment, RiskLevel
 from corridor.cases.services._base import log, touch
 from corridor.core.actors import Actor
@@ -42,7 +43,7 @@ def record_intake_answers(
         actor=actor,
         case=case,
         event=EventType.INTAKE_RECORDED,
-        object_type="cases.intakerecord",
+        object_type=ObjectType.INTAKE_RECORD,
         object_id=str(record.pk),
         detail={"channel": channel, "answers": len(answers)},
     )

@@ -19,6 +19,7 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases import stages
 from corridor.cases.closing import Disposition, RunningItem, RunningKind, check_accounted
 from corridor.cases.models import Case, ClosureReason, Phase
@@ -100,7 +101,7 @@ def _close(
             actor=actor,
             case=case,
             event=EventType.PROTOCOL_STOPPED,
-            object_type="people.person",
+            object_type=ObjectType.PERSON,
             object_id=str(protocol.person_id),
             reason="case_closed",
         )
@@ -133,11 +134,11 @@ def reopen_case(*, actor: Actor, case: Case, reason: str) -> Case:
 
 
 _OBJECT_TYPES = {
-    RunningKind.PLACEMENT: "cases.placement",
-    RunningKind.JOURNEY: "cases.travel_leg",
-    RunningKind.TASK: "cases.task",
-    RunningKind.INCIDENT: "cases.incident",
-    RunningKind.APPLICATION: "pathways.application",
+    RunningKind.PLACEMENT: ObjectType.PLACEMENT,
+    RunningKind.JOURNEY: ObjectType.TRAVEL_LEG,
+    RunningKind.TASK: ObjectType.TASK,
+    RunningKind.INCIDENT: ObjectType.INCIDENT,
+    RunningKind.APPLICATION: ObjectType.APPLICATION,
 }
 
 

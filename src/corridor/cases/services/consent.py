@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.consent import SharingRefused, check_sharing
 from corridor.cases.models import Case, ConsentSource, SharingChoice, SharingConsent
@@ -75,7 +76,7 @@ def record_consent(
         record_event(
             actor=actor,
             event=EventType.CONSENT_RECORDED,
-            object_type="cases.case",
+            object_type=ObjectType.CASE,
             object_id=str(case.pk),
             case_id=case.ref,
             reason="consent_changed",
@@ -87,7 +88,7 @@ def record_consent(
             actor=actor,
             case=case,
             kind=EventType.CONSENT_RECORDED.value,
-            object_type="cases.case",
+            object_type=ObjectType.CASE,
             object_id=str(case.pk),
             detail="consent_changed",
         )
@@ -109,7 +110,7 @@ def check_case_sharing(*, actor: Actor, case: Case, purpose: str, confirmed: boo
             record_event(
                 actor=actor,
                 event=EventType.SHARING_REFUSED,
-                object_type="cases.case",
+                object_type=ObjectType.CASE,
                 object_id=str(case.pk),
                 case_id=case.ref,
                 reason=purpose,
@@ -120,7 +121,7 @@ def check_case_sharing(*, actor: Actor, case: Case, purpose: str, confirmed: boo
         record_event(
             actor=actor,
             event=EventType.SHARING_CONFIRMED,
-            object_type="cases.case",
+            object_type=ObjectType.CASE,
             object_id=str(case.pk),
             case_id=case.ref,
             reason=purpose,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases import stages
 from corridor.cases.models import Case, Milestone, MilestoneKind
 from corridor.cases.services._base import case_key, facts_of, log, touch
@@ -60,7 +61,7 @@ def correct_milestone(
         actor=actor,
         case=case,
         event=EventType.MILESTONE_CORRECTED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(milestone.person_id),
         reason=CORRECTION,
         detail={"kind": kind, "from": before.isoformat(), "on": reached_on.isoformat()},
@@ -90,7 +91,7 @@ def retract_milestone(
         actor=actor,
         case=case,
         event=EventType.MILESTONE_RETRACTED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person_id),
         reason=reason,
         detail={"kind": kind, "from": was_on.isoformat()},

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.currencies import ISO_4217
 from corridor.cases.models import Case, ExchangeRate, Expense, ExpenseCategory, FundingSource
@@ -84,7 +85,7 @@ def record_expense(
         actor=actor,
         case=case,
         event=EventType.EXPENSE_RECORDED,
-        object_type="cases.expense",
+        object_type=ObjectType.EXPENSE,
         object_id=str(expense.pk),
         detail={"category": category, "amount": amount_minor, "currency": currency},
     )
@@ -107,7 +108,7 @@ def set_exchange_rate(
     record_event(
         actor=actor,
         event=EventType.EXCHANGE_RATE_SET,
-        object_type="cases.exchange_rate",
+        object_type=ObjectType.EXCHANGE_RATE,
         object_id=str(rate.pk),
         detail={"currency": currency, "as_of": as_of.isoformat(), "per_unit": str(per_unit)},
     )
@@ -122,7 +123,7 @@ def add_funding_source(*, actor: Actor, code: str, name: str) -> FundingSource:
     record_event(
         actor=actor,
         event=EventType.FUNDING_SOURCE_ADDED,
-        object_type="cases.funding_source",
+        object_type=ObjectType.FUNDING_SOURCE,
         object_id=str(source.pk),
         detail={"code": code},
     )

@@ -22,6 +22,7 @@ from corridor.accounts.models import Approval, ApprovalKind, ApprovalStatus, Sta
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import (
     Case,
@@ -164,7 +165,7 @@ def erase_case(
         record_event(
             actor=actor,
             event=EventType.CASE_ERASED,
-            object_type="cases.case",
+            object_type=ObjectType.CASE,
             object_id=str(case.pk),
             case_id=case.ref,
             detail={"approval": approval_id},

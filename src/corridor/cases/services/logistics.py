@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases.models import (
     Case,
     LegKind,
@@ -76,7 +77,7 @@ def record_placement(
         actor=actor,
         case=case,
         event=EventType.PLACEMENT_RECORDED,
-        object_type="cases.placement",
+        object_type=ObjectType.PLACEMENT,
         object_id=str(placement.pk),
         detail={"shelter": placement.shelter_ref},
     )
@@ -96,7 +97,7 @@ def end_placement(*, actor: Actor, placement: Placement, ends_on: date) -> Place
         actor=actor,
         case=placement.case,
         event=EventType.PLACEMENT_ENDED,
-        object_type="cases.placement",
+        object_type=ObjectType.PLACEMENT,
         object_id=str(placement.pk),
     )
     return placement
@@ -138,7 +139,7 @@ def record_travel_leg(
         actor=actor,
         case=case,
         event=EventType.TRAVEL_LEG_RECORDED,
-        object_type="cases.travel_leg",
+        object_type=ObjectType.TRAVEL_LEG,
         object_id=str(leg.pk),
         detail={"kind": kind, "on": travel_on.isoformat()},
     )
@@ -161,7 +162,7 @@ def complete_travel_leg(*, actor: Actor, leg: TravelLeg, on: date) -> TravelLeg:
         actor=actor,
         case=leg.case,
         event=EventType.TRAVEL_LEG_COMPLETED,
-        object_type="cases.travel_leg",
+        object_type=ObjectType.TRAVEL_LEG,
         object_id=str(leg.pk),
         detail={"kind": leg.kind},
     )
@@ -181,7 +182,7 @@ def cancel_travel_leg(*, actor: Actor, leg: TravelLeg, reason: str = "plan_chang
         actor=actor,
         case=leg.case,
         event=EventType.TRAVEL_LEG_CANCELLED,
-        object_type="cases.travel_leg",
+        object_type=ObjectType.TRAVEL_LEG,
         object_id=str(leg.pk),
         reason=reason,
         detail={"kind": leg.kind},

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases.models import Case, CaseLink, CaseMember, LinkKind, Phase, Relation
 from corridor.cases.services._base import case_key, log, touch
 from corridor.cases.services.work import add_task
@@ -77,7 +78,7 @@ def add_member(*, actor: Actor, case: Case, data: PersonInput, relation: Relatio
         actor=actor,
         case=case,
         event=EventType.MEMBER_ADDED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         detail={"relation": relation},
     )
@@ -100,7 +101,7 @@ def move_member(*, actor: Actor, case: Case, person: Person, relation: Relation)
         actor=actor,
         case=case,
         event=EventType.MEMBER_ADDED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         detail={"relation": relation},
     )
@@ -120,7 +121,7 @@ def remove_member(*, actor: Actor, case: Case, person: Person) -> None:
         actor=actor,
         case=case,
         event=EventType.MEMBER_REMOVED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
     )
 
@@ -142,7 +143,7 @@ def link_cases(*, actor: Actor, case: Case, other: Case, kind: LinkKind) -> Case
             actor=actor,
             case=side,
             event=EventType.CASE_LINKED,
-            object_type="cases.case",
+            object_type=ObjectType.CASE,
             object_id=str(across.pk),
             detail={"kind": kind, "other": across.ref},
         )

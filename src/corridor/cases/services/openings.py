@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.access import (
     REVEAL_LIFETIME,
@@ -83,7 +84,7 @@ def set_work_window(*, actor: Staff, minutes: int) -> WorkWindow:
         record_event(
             actor=actor,
             event=EventType.WORK_WINDOW_SET,
-            object_type="cases.work_window",
+            object_type=ObjectType.WORK_WINDOW,
             object_id=str(row.pk),
             detail={"minutes": minutes},
         )
@@ -110,7 +111,7 @@ def renew_opening(*, actor: Staff, case: Case, session_key: str) -> datetime | N
             record_event(
                 actor=actor,
                 event=EventType.OPENING_RENEWED,
-                object_type="cases.case",
+                object_type=ObjectType.CASE,
                 object_id=str(case.pk),
                 case_id=case.ref,
                 detail={"minutes_left": int((until - now).total_seconds() // 60)},
@@ -156,7 +157,7 @@ def open_case_for_work(
             record_event(
                 actor=actor,
                 event=EventType.CASE_OPENED_FOR_WORK,
-                object_type="cases.case",
+                object_type=ObjectType.CASE,
                 object_id=str(case.pk),
                 case_id=case.ref,
             )

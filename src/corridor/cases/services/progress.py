@@ -9,6 +9,7 @@ from datetime import date
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases import stages
 from corridor.cases.models import (
     Case,
@@ -48,7 +49,7 @@ def record_milestone(
         actor=actor,
         case=case,
         event=EventType.MILESTONE_RECORDED,
-        object_type="people.person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.pk),
         detail={"kind": kind, "on": reached_on.isoformat()},
     )

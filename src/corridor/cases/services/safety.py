@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.alerts import alert_coordinators
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases.models import (
     Case,
     CaseFlag,
@@ -180,7 +181,7 @@ def raise_incident(
         actor=actor,
         case=case,
         event=EventType.INCIDENT_OPENED,
-        object_type="cases.incident",
+        object_type=ObjectType.INCIDENT,
         object_id=str(incident.pk),
         reason=kind,
     )
@@ -214,7 +215,7 @@ def complete_incident_step(*, actor: Actor, incident: Incident, step: str) -> In
         actor=actor,
         case=incident.case,
         event=EventType.INCIDENT_STEP_DONE,
-        object_type="cases.incident",
+        object_type=ObjectType.INCIDENT,
         object_id=str(incident.pk),
         reason=step,
     )
@@ -237,7 +238,7 @@ def skip_incident_step(
         actor=actor,
         case=incident.case,
         event=EventType.INCIDENT_STEP_SKIPPED,
-        object_type="cases.incident",
+        object_type=ObjectType.INCIDENT,
         object_id=str(incident.pk),
         reason=step,
         reason_text=because,
@@ -272,7 +273,7 @@ def close_incident(*, actor: Actor, incident: Incident, outcome: str = "") -> In
         actor=actor,
         case=incident.case,
         event=EventType.INCIDENT_CLOSED,
-        object_type="cases.incident",
+        object_type=ObjectType.INCIDENT,
         object_id=str(incident.pk),
         reason="outcome",
         reason_text=note,

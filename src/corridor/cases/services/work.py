@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.cases import risk
 from corridor.cases.models import Case, Note, Phase, RiskAssessment, Task
 from corridor.cases.services._base import case_key, log, touch
@@ -49,7 +50,7 @@ def add_task(
         actor=actor,
         case=case,
         event=EventType.TASK_ADDED,
-        object_type="cases.task",
+        object_type=ObjectType.TASK,
         object_id=str(task.pk),
         detail={"due": due_on.isoformat()},
     )
@@ -79,7 +80,7 @@ def complete_task(
         actor=actor,
         case=case,
         event=EventType.TASK_COMPLETED,
-        object_type="cases.task",
+        object_type=ObjectType.TASK,
         object_id=str(task.pk),
     )
     if wants_next:
@@ -109,7 +110,7 @@ def add_note(*, actor: Staff, case: Case, body: str) -> Note:
         actor=actor,
         case=case,
         event=EventType.NOTE_ADDED,
-        object_type="cases.note",
+        object_type=ObjectType.NOTE,
         object_id=str(note.pk),
     )
     return note
@@ -139,7 +140,7 @@ def assess_risk(*, actor: Staff, case: Case, answers: risk.RiskAnswers) -> RiskA
         actor=actor,
         case=case,
         event=EventType.RISK_ASSESSED,
-        object_type="cases.risk_assessment",
+        object_type=ObjectType.RISK_ASSESSMENT,
         object_id=str(assessment.pk),
         detail={"level": result.level, "score": result.score},
     )

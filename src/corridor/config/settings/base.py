@@ -68,10 +68,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, so their process_exception sees a view's exception first: a page that meets a
     # sealed, unreachable or refusing key service, or a stored value that fails its check,
-    # answers 503 (429 over the hourly limit), audited and alerted (issue 23); a value
+    # answers 503 (429 over the hourly limit), audited and alerted; a value
     # copied back from an old row is recorded as stale and shown as an integrity failure.
     "corridor.web.middleware.KeyFailureMiddleware",
-    # A full disk: 503 and a sentence (issue 22), never a 500.
+    # A full disk: 503 and a sentence, never a 500.
     "corridor.core.middleware.DiskFullMiddleware",
 ]
 

@@ -1,4 +1,4 @@
-"""How many bits each blind index keeps: the budget rule of SECURITY.md C12.
+"""How many bits each blind index keeps: the budget rule of docs/security.md C12.
 
 A seized database must give several candidate rows for any value, so the bits of
 every index that includes a field, summed, stay below log2(R / 2) at the planned

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.access import case_key, is_assigned
 from corridor.cases.models import Case, ConsentSource, Relation, SharingChoice
@@ -131,7 +132,7 @@ def carry_answers(
     record_event(
         actor=actor,
         event=EventType.ANSWERS_CARRIED,
-        object_type="request",
+        object_type=ObjectType.REQUEST,
         object_id=str(request.id),
         case_id=case.ref,
         detail={"answers": len(answers)},
@@ -157,7 +158,7 @@ def wait_for_case_team(*, actor: Actor, request: Request, case: Case) -> None:
     record_event(
         actor=actor,
         event=EventType.ANSWERS_WAITING,
-        object_type="request",
+        object_type=ObjectType.REQUEST,
         object_id=str(request.id),
         case_id=case.ref,
     )

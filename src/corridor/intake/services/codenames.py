@@ -24,6 +24,7 @@ import hmac
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import RequesterActor
@@ -98,7 +99,7 @@ def issue_codename(*, actor: RequesterActor, session: RequesterSession, holder: 
         record_event(
             actor=actor,
             event=EventType.CODENAME_ISSUED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(current.request_id),
         )
     session.stage, session.held_key = current.stage, current.held_key
@@ -146,7 +147,7 @@ def replace_codename(*, actor: RequesterActor, session: RequesterSession) -> Non
         record_event(
             actor=actor,
             event=EventType.CODENAME_REPLACED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(session.request_id),
         )
 
@@ -187,7 +188,7 @@ def sign_in_with_codename(
         record_event(
             actor=actor,
             event=EventType.SIGNED_IN,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(match.request_id),
         )
     return session
@@ -200,7 +201,7 @@ def _sign_in_step(actor: RequesterActor, session: RequesterSession, *, reason: s
         record_event(
             actor=actor,
             event=EventType.CODENAME_CONFIRMED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(session.request_id),
             reason=reason,
         )

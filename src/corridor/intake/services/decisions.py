@@ -25,6 +25,7 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.consent import SharingRefused, check_sharing
 from corridor.cases.models import Case, Phase
@@ -177,7 +178,7 @@ def record_decision(
         record_event(
             actor=actor,
             event=EventType.REQUEST_DECIDED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(locked.id),
             reason=chosen.value,
             detail=detail,
@@ -264,7 +265,7 @@ def _check_request_sharing(
             record_event(
                 actor=actor,
                 event=EventType.SHARING_REFUSED,
-                object_type="request",
+                object_type=ObjectType.REQUEST,
                 object_id=str(request.id),
                 reason=outcome.value,
                 detail={"share": share},
@@ -306,7 +307,7 @@ def _attach(
     record_event(
         actor=actor,
         event=EventType.CODENAMES_RETIRED,
-        object_type="request",
+        object_type=ObjectType.REQUEST,
         object_id=str(request.id),
         case_id=case.ref,
         detail={"retired": retired},

@@ -23,6 +23,7 @@ from corridor.accounts.models import Staff, StaffAlert
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import Case, CaseAssignment
 from corridor.cases.services.work import add_task
@@ -81,7 +82,7 @@ def ask_for_deletion(
         record_event(
             actor=actor,
             event=EventType.DELETION_ASKED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.pk),
             detail={"due": due.date().isoformat()},
         )
@@ -103,7 +104,7 @@ def cancel_deletion(*, actor: RequesterActor | Staff, request_id: uuid.UUID) -> 
         record_event(
             actor=actor,
             event=EventType.DELETION_CANCELLED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.pk),
         )
 
@@ -129,7 +130,7 @@ def carry_out_deletion(*, request_id: uuid.UUID) -> str:
             record_event(
                 actor=WORKER,
                 event=EventType.REQUEST_ERASED,
-                object_type="request",
+                object_type=ObjectType.REQUEST,
                 object_id=str(request.pk),
                 reason="requester_asked",
             )
@@ -142,7 +143,7 @@ def carry_out_deletion(*, request_id: uuid.UUID) -> str:
         record_event(
             actor=WORKER,
             event=EventType.DELETION_REFERRED_TO_CASE,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.pk),
             case_id=case.ref,
         )

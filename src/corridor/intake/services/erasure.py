@@ -15,6 +15,7 @@ from django.db import transaction
 
 from corridor.accounts import drafts
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor, SystemActor
@@ -53,7 +54,7 @@ def erase_requests_of_case(*, actor: Actor, case_id: uuid.UUID, case_ref: str) -
         record_event(
             actor=actor,
             event=EventType.REQUEST_ERASED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.id),
             case_id=case_ref,
             detail={"with_case": 1},
@@ -75,7 +76,7 @@ def erase_request(*, actor: SystemActor, request_id: uuid.UUID) -> bool:
         record_event(
             actor=actor,
             event=EventType.REQUEST_ERASED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.id),
         )
         _destroy_after_commit(key_ids)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts.models import Staff
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.exceptions import NotAllowed
@@ -65,7 +66,7 @@ def dismiss_flood(*, actor: Staff) -> int:
             record_event(
                 actor=actor,
                 event=EventType.REQUEST_DECIDED,
-                object_type="request",
+                object_type=ObjectType.REQUEST,
                 object_id=str(locked.id),
                 reason=DISMISS_REASON,
                 detail={"outcome": Outcome.DECLINE.value, "methods": 0},

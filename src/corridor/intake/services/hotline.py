@@ -23,6 +23,7 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput, NotAllowed
@@ -102,7 +103,7 @@ def record_hotline_request(
         record_event(
             actor=actor,
             event=EventType.HOTLINE_RECORDED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.id),
             detail={"channel": Channel.HOTLINE.value, "conflict": int(conflict)},
         )
@@ -120,7 +121,7 @@ def _escalate(actor: Staff, request: Request) -> None:
     record_event(
         actor=actor,
         event=EventType.HOTLINE_ESCALATED,
-        object_type="request",
+        object_type=ObjectType.REQUEST,
         object_id=str(request.id),
         detail={"alerted": alerted},
     )

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext_lazy
 from corridor.accounts.alerts import alert_coordinators
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import Case
 from corridor.cases.services import safety
@@ -124,7 +125,7 @@ def send_requester_message(
         record_event(
             actor=actor,
             event=EventType.MESSAGE_RECEIVED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(session.request_id),
             detail={"message": str(message.id)},
         )
@@ -194,7 +195,7 @@ def send_decision_reply(
         record_event(
             actor=actor,
             event=EventType.REPLY_SENT,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.id),
             detail={"message": str(message.id)},
         )

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -65,7 +66,7 @@ def open_sealed_request(*, actor: Actor, request: Request) -> Request:
                 record_event(
                     actor=actor,
                     event=EventType.INTAKE_OPENED,
-                    object_type="request",
+                    object_type=ObjectType.REQUEST,
                     object_id=str(locked.id),
                     detail={"data_key": str(key.key_id), "intake_key": str(intake_key)},
                 )

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import RequesterActor
 from corridor.core.ids import new_reference
@@ -86,7 +87,7 @@ def receive_portal_request(
         record_event(
             actor=actor,
             event=EventType.REQUEST_RECEIVED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.id),
             detail={"channel": Channel.PORTAL.value},
         )

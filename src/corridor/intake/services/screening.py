@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import WORKER, SystemActor
@@ -30,6 +31,7 @@ from corridor.core.tasks import corridor_task
 from corridor.intake.carryover import in_danger_now
 from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import (
+    UNSCREENED,
     Author,
     IndexEntry,
     Message,
@@ -61,7 +63,6 @@ from corridor.vault.fields import JSONValue, open_field, seal_field
 from corridor.vault.keyd.worker_tasks import SCREEN_REQUEST
 from corridor.vault.ledger import working_on
 
-SCREENABLE = frozenset({Status.AWAITING_SCREENING, Status.AWAITING_UNSEAL})
 # Indexes that find candidates; the short compound and date-of-birth indexes only
 # narrow name candidates before anything is decrypted (see screening/budget.py).
 LOOKUP_INDEXES = frozenset({PHONE.name, DOCUMENT.name, NAME.name})
@@ -103,7 +104,7 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
     signals; None if it is gone or was screened already. Raises KeysUnavailable (after
     marking the request `awaiting_unseal`) while the key provider is sealed."""
     request = Request.objects.filter(pk=request_id).first()
-    if request is None or request.status not in SCREENABLE or request.screened_at is not None:
+    if request is None or request.status not in UNSCREENED or request.screened_at is not None:
         return None
     try:
         if request.sealed_answers is not None:
@@ -149,7 +150,7 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
         record_event(
             actor=actor,
             event=EventType.REQUEST_SCREENED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(locked.id),
             detail={"flags": "+".join(findings.codes()) or "none", "channel": locked.channel},
         )
@@ -160,7 +161,7 @@ def screen_waiting_requests(*, actor: SystemActor, limit: int = 50) -> int:
     """Screen requests still waiting whose task never ran (queued before a crash, or
     received before screening existed) or that waited for unseal; returns how many were
     screened. Raises KeysUnavailable at the first that still meets sealed keys."""
-    waiting = Request.objects.filter(status__in=SCREENABLE, screened_at__isnull=True).order_by(
+    waiting = Request.objects.filter(status__in=UNSCREENED, screened_at__isnull=True).order_by(
         "created_at"
     )[:limit]
     return sum(
@@ -338,7 +339,7 @@ def _store_flags(
         record_event(
             actor=actor,
             event=EventType.SIGNAL_RAISED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(other),
             detail={"code": Signal.TEMPLATED_NARRATIVE.value},
         )

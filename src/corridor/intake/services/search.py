@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.access import may_see_case
 from corridor.cases.models import Case
@@ -92,7 +93,7 @@ def search(*, actor: Staff, text: str) -> SearchResult:
         record_event(
             actor=actor,
             event=EventType.SEARCH_MADE,
-            object_type="accounts.staff",
+            object_type=ObjectType.STAFF,
             object_id=str(actor.pk),
             reason=result.kind or "nothing",
             detail={
@@ -106,7 +107,7 @@ def search(*, actor: Staff, text: str) -> SearchResult:
             record_event(
                 actor=actor,
                 event=EventType.SEARCH_BEYOND,
-                object_type="accounts.staff",
+                object_type=ObjectType.STAFF,
                 object_id=str(actor.pk),
                 detail={"cases": result.other_cases, "requests": result.other_requests},
             )

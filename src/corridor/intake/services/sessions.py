@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import RequesterActor
@@ -72,7 +73,7 @@ def end_requester_session(*, actor: RequesterActor, digest: str) -> bool:
         record_event(
             actor=actor,
             event=EventType.SIGNED_OUT,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(session.request_id),
         )
     session.delete()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import ConsentSource, SharingChoice
 from corridor.cases.services.consent import SHARE_INVALID, current_consent, record_consent
@@ -39,7 +40,7 @@ def record_sharing_answer(
         record_event(
             actor=actor,
             event=EventType.SHARING_CHANGED,
-            object_type="request",
+            object_type=ObjectType.REQUEST,
             object_id=str(request.id),
             detail={"share": share},
         )

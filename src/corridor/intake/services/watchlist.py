@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput
@@ -67,7 +68,7 @@ def add_watch_entry(*, actor: Staff, kind: str, details: Mapping[str, str]) -> W
         record_event(
             actor=actor,
             event=EventType.WATCH_ENTRY_ADDED,
-            object_type="watch_entry",
+            object_type=ObjectType.WATCH_ENTRY,
             object_id=str(entry.id),
             detail={"kind": kind},
         )
@@ -94,7 +95,7 @@ def remove_watch_entry(*, actor: Staff, entry_id: uuid.UUID) -> None:
         record_event(
             actor=actor,
             event=EventType.WATCH_ENTRY_REMOVED,
-            object_type="watch_entry",
+            object_type=ObjectType.WATCH_ENTRY,
             object_id=str(entry.id),
         )
         if key_id is not None:

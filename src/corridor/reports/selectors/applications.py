@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from corridor.pathways.models import Application, ApplicationStatus
+from corridor.pathways.models import (
+    APPLICATION_DECIDED,
+    APPLICATION_WAITING,
+    Application,
+    ApplicationStatus,
+)
 from corridor.reports.periods import Period
 from corridor.reports.selectors._common import (
     days_between,
@@ -16,13 +21,6 @@ from corridor.reports.selectors._common import (
     within,
 )
 
-DECIDED = (ApplicationStatus.GRANTED, ApplicationStatus.DENIED)
-WAITING = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.INTERVIEW,
-    ApplicationStatus.DOCUMENTS_REQUESTED,
-    ApplicationStatus.APPEALED,
-)
 Lane = tuple[str, str]  # (country, route id)
 
 
@@ -61,7 +59,7 @@ def application_figures(period: Period | None) -> dict[Lane, LaneFigures]:
     # Grouping the counts by days as well returned one row per lane, status, reason and
     # day, ten thousand rows on a large caseload, each built in Python.
     submitted = Q(submitted_on__isnull=False) & within("submitted_on", period)
-    decided = Q(status__in=DECIDED) & within("decided_on", period)
+    decided = Q(status__in=APPLICATION_DECIDED) & within("decided_on", period)
     counts = (
         Application.objects.filter(submitted | decided)
         .values_list("country", "route_id", "status", "denial_reason")
@@ -75,7 +73,7 @@ def application_figures(period: Period | None) -> dict[Lane, LaneFigures]:
     for country, route, status, reason, submitted_count, decided_count in counts:
         lane = lanes[(country, route)]
         lane.submitted += submitted_count
-        if status in WAITING:
+        if status in APPLICATION_WAITING:
             lane.waiting += submitted_count
         if not decided_count:
             continue

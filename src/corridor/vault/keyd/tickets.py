@@ -112,7 +112,7 @@ TWO_PERSON_ROLES = frozenset({COORDINATOR, "caseworker", "verifier", "auditor"})
 PROPOSAL_LIFETIME = 24 * 60 * 60  # as accounts.approvals.APPROVAL_LIFETIME
 # As accounts.roles.DATA_ROLES: who may be listed in an evacuation night.
 DATA_ROLES = frozenset({"hotline_operator", "verifier", "caseworker", COORDINATOR})
-MAX_SURGE_HOURS = 12  # as accounts.unwrap_limits.MAX_SURGE_HOURS
+MAX_SURGE_HOURS = 12  # as accounts.surges.MAX_SURGE_HOURS (a test holds them equal)
 MAX_SURGE_MEMBERS = 500
 CHANGE_OPS = frozenset({"role", "factor_remove", "active"})
 MANAGERS = frozenset({ADMIN, COORDINATOR})

@@ -1,5 +1,5 @@
 """The auditor's view of the log: events by filter, who touched an object, unusual days,
-and insider alerts with the surges that raised their threshold.
+and insider alerts with the evacuation nights that raised their threshold.
 
 The log holds ids and codes only, so this page shows no personal data; staff
 ids are shown with their usernames so an auditor can tell who did what.
@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from corridor.accounts import surges
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.audit import selectors as audit
@@ -131,10 +132,10 @@ def _actor_filter(raw: str) -> str:
 @role_required(Role.AUDITOR)
 def insider_alerts(request: HttpRequest) -> HttpResponse:
     """Every insider alert (who, when, how many openings against which threshold, how it was
-    reviewed) and every surge declared: names and counts only, no case content."""
+    reviewed) and every evacuation night: names and counts only, no case content."""
     context = {
         "alerts": list(insider.list_insider_alerts()),
-        "surges": list(insider.list_surges()),
-        "threshold": insider.normal_threshold(),
+        "surges": list(surges.list_recent_surges(limit=100)),
+        "threshold": surges.normal_threshold(),
     }
     return render(request, "web/audit/insider.html", context)

@@ -1,5 +1,5 @@
 """The coordinator's board: incidents first, people in motion, every open case by phase,
-the unassigned queue, workload, approvals, insider alerts and surges.
+the unassigned queue, workload, approvals, insider alerts and running evacuation nights.
 
 Everything here is codes, counts and references: the board decrypts nothing.
 """
@@ -13,23 +13,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from corridor.accounts import approvals
+from corridor.accounts import approvals, surges
 from corridor.accounts.roles import Role
 from corridor.cases import dashboards
 from corridor.cases.models import Phase
 from corridor.cases.services import insider
 from corridor.core import clock
-from corridor.core.exceptions import InvalidInput
 from corridor.intake.selectors import list_overdue_requests
 from corridor.web.board_rows import board_rows
-from corridor.web.case_forms import AlertReviewForm, FindCaseForm, SurgeForm
+from corridor.web.case_forms import AlertReviewForm, FindCaseForm
 from corridor.web.decorators import current_staff, role_required
 from corridor.web.outcomes import carry_out
 
-SURGE_DECLARED = _("The surge was declared. Every coordinator and auditor can see it.")
-SURGE_ENDED = _("The surge was ended.")
 ALERT_REVIEWED = _("Review recorded.")
-SURGE_FORM_INCOMPLETE = _("Fill in every field of the surge form.")
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -53,48 +49,14 @@ def board(request: HttpRequest) -> HttpResponse:
         "emergencies": list(
             approvals.emergencies_awaiting_review().values_list("pk", flat=True)[:20]
         ),
-        "surge_form": SurgeForm(initial={"threshold": insider.normal_threshold() * 3}),
         "review_form": AlertReviewForm(),
         "find_form": FindCaseForm(),
-        "threshold": insider.insider_threshold(),
+        "threshold": surges.normal_threshold(),
         # Provisional acceptances past full verification and suspected requests past
         # their second review: references and deadlines only.
         "overdue_requests": list(list_overdue_requests(clock.now())[:50]),
     }
     return render(request, "web/board.html", context)
-
-
-@require_POST
-@role_required(Role.COORDINATOR)
-def surge_declare(request: HttpRequest) -> HttpResponse:
-    form = SurgeForm(request.POST)
-
-    def declare() -> object:
-        if not form.is_valid():
-            raise InvalidInput(str(SURGE_FORM_INCOMPLETE))
-        return insider.declare_surge(
-            actor=current_staff(request),
-            reason=form.cleaned_data["reason"],
-            threshold=form.cleaned_data["threshold"],
-            hours=form.cleaned_data["hours"],
-        )
-
-    carry_out(request, declare, done=SURGE_DECLARED)
-    return redirect("web:board")
-
-
-@require_POST
-@role_required(Role.COORDINATOR)
-def surge_end(request: HttpRequest, surge_id: int) -> HttpResponse:
-    surge = insider.get_surge(surge_id)
-    if surge is None:
-        raise Http404
-    carry_out(
-        request,
-        lambda: insider.end_surge(actor=current_staff(request), surge=surge),
-        done=SURGE_ENDED,
-    )
-    return redirect("web:board")
 
 
 @require_POST

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -26,10 +26,16 @@ from corridor.accounts.selectors import roles_of
 from corridor.cases.selectors import assigned_case_ids
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
+from corridor.core.quarters import quarter_start
 from corridor.pathways import applications, routes, selectors
 from corridor.pathways import services as catalog
 from corridor.pathways.catalog_files import CatalogInvalid, entry_as_yaml, parse_entry_text
-from corridor.pathways.models import Application, ApplicationStatus, CatalogVersion
+from corridor.pathways.models import (
+    APPLICATION_WAITING,
+    Application,
+    ApplicationStatus,
+    CatalogVersion,
+)
 from corridor.pathways.route_changes import affected_cases
 from corridor.pathways.schema import Route, Transit, is_verified
 from corridor.web.case_forms import date_field
@@ -37,12 +43,6 @@ from corridor.web.decorators import current_staff, role_required
 
 # Without a published processing time, a decision is overdue after this long.
 DEFAULT_WAIT = timedelta(days=90)
-WAITING = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.INTERVIEW,
-    ApplicationStatus.DOCUMENTS_REQUESTED,
-    ApplicationStatus.APPEALED,
-)
 EDITED = _("Saved as a new version.")
 SLOT_ADDED = _("The agreement was recorded.")
 UNCHANGED = _("Nothing changed.")
@@ -83,12 +83,11 @@ def board(request: HttpRequest) -> HttpResponse:
     overdue = [
         app
         for app in rows
-        if app.status in WAITING
+        if app.status in APPLICATION_WAITING
         and app.submitted_on is not None
         and app.submitted_on + processing.get(app.route_id, DEFAULT_WAIT) < today
     ]
-    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    decided = [app for app in rows if app.decided_on and app.decided_on >= quarter_start]
+    decided = [app for app in rows if app.decided_on and app.decided_on >= quarter_start(today)]
     context = {
         "by_status": _group(rows),
         "overdue": overdue,

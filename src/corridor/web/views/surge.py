@@ -1,4 +1,5 @@
-"""Evacuation nights: a coordinator lifts the case-key limit of listed people for a few hours."""
+"""Evacuation nights: a coordinator lifts, for a few hours, the case-key limit and the insider
+threshold of the people listed (accounts.surges)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from corridor.accounts import unwrap_limits
-from corridor.accounts.models import Staff, UnwrapSurge
+from corridor.accounts import surges as nights
+from corridor.accounts.models import Staff
 from corridor.accounts.roles import DATA_ROLES, Role
 from corridor.core import clock
 from corridor.core.exceptions import CorridorError
@@ -37,11 +38,13 @@ def surges(request: HttpRequest) -> HttpResponse:
     form = SurgeForm(request.POST or None, people=_people())
     if request.method == "POST" and form.is_valid():
         try:
-            unwrap_limits.open_surge(
+            nights.open_surge(
                 actor=current_staff(request),
                 name=form.cleaned_data["name"],
+                reason=form.cleaned_data["reason"],
                 members=list(form.cleaned_data["members"]),
                 hours=form.cleaned_data["hours"],
+                threshold=form.cleaned_data["threshold"],
             )
         except CorridorError as problem:
             form.add_error(None, str(problem))
@@ -50,7 +53,7 @@ def surges(request: HttpRequest) -> HttpResponse:
             return redirect("web:surges")
     context = {
         "form": form,
-        "surges": list(unwrap_limits.list_recent_surges()),
+        "surges": list(nights.list_recent_surges()),
         "now": clock.now(),
     }
     return render(request, "web/surges.html", context)
@@ -59,11 +62,11 @@ def surges(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.COORDINATOR)
 def surge_close(request: HttpRequest, surge_id: UUID) -> HttpResponse:
-    surge = UnwrapSurge.objects.filter(pk=surge_id).first()
+    surge = nights.get_surge(surge_id)
     if surge is None:
         raise Http404
     try:
-        unwrap_limits.close_surge(actor=current_staff(request), surge=surge)
+        nights.close_surge(actor=current_staff(request), surge=surge)
         messages.success(request, CLOSED)
     except CorridorError as problem:
         messages.error(request, str(problem))
