@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "corridor.pathways",
     "corridor.intake",
     "corridor.reports",
+    "corridor.transfer",
     "corridor.web",
     "corridor.portal",
     "corridor.operations",
