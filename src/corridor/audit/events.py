@@ -205,6 +205,8 @@ class EventType(StrEnum):
     CASE_IMPORTED = "transfer.case_imported"
     IMPORT_REFUSED_ROW = "transfer.import_refused_row"
     MAPPING_SAVED = "transfer.mapping_saved"
+    UPLOAD_HELD = "transfer.upload_held"
+    UPLOAD_SHREDDED = "transfer.upload_shredded"
 
     @property
     def group(self) -> str:

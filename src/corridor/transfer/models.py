@@ -3,6 +3,7 @@ and the mappings saved for reuse. The spreadsheet itself is never stored."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from corridor.cases.models import Case
@@ -53,3 +54,16 @@ class ImportedIndex(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HeldUpload(UUIDModel):
+    """A spreadsheet uploaded on the import page, held between the preview and the
+    confirmation: sealed under a key of its own, the uploader's alone (as a form draft's
+    is), and shredded (key destroyed) once imported, cancelled or an hour old."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key_id = DataKeyField()
+    content = EncryptedJSONField(key_field="key_id")
+
+    def __str__(self) -> str:
+        return f"held upload {self.pk}"

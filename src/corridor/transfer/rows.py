@@ -47,7 +47,6 @@ EMPTY = _("This column is empty, and the row needs it.")
 YES_NO = _("“%(value)s” is neither yes nor no.")
 NO_NAME = _("The row has no name for its first person.")
 IN_FUTURE = _("%(date)s is in the future.")
-MILESTONE_PROBLEM = _("%(problem)s")
 
 _RU_MONTHS = {
     "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7,

@@ -119,6 +119,23 @@ class ImportPlan:
     def count(self, action: Action) -> int:
         return sum(1 for outcome in self.outcomes if outcome.action == action)
 
+    # For templates, which cannot pass an argument.
+    @property
+    def count_create(self) -> int:
+        return self.count("create")
+
+    @property
+    def count_refused(self) -> int:
+        return self.count("refused")
+
+    @property
+    def count_duplicate(self) -> int:
+        return self.count("duplicate")
+
+    @property
+    def count_imported_before(self) -> int:
+        return self.count("imported_before")
+
 
 def check_import(
     *, actor: Actor, data: bytes, filename: str, mapping: Mapping, as_staff: Staff | None = None
