@@ -70,3 +70,30 @@ def test_only_coordinators_may_import(vault_keys, db):
     client = client_for(staff_with(Role.CASEWORKER))
     assert client.get("/import/").status_code == 403
     assert client.post("/import/confirm/", {"held": "x"}).status_code == 403
+
+
+def test_an_uploaded_spreadsheet_never_becomes_a_temporary_file(
+    vault_keys, coordinator, monkeypatch
+):
+    """Attack: read a spreadsheet of names out of /tmp after someone imported it. Django
+    spools an upload over 256 KB to a temporary file; here any attempt to make one fails
+    the test, and a 600 KB upload is still read (in memory) and checked."""
+    from django.core.files import uploadedfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an upload was spooled to a temporary file")
+
+    monkeypatch.setattr(uploadedfile.TemporaryUploadedFile, "__init__", refuse)
+    lines = [f"Тестов Руслан {number};{'x' * 600}" for number in range(1000)]
+    sheet = "\n".join(["ФИО;Примечания", *lines]).encode()
+    assert len(sheet) > 600_000
+    client = client_for(coordinator)
+    response = client.post(
+        "/import/",
+        {
+            "sheet": SimpleUploadedFile("list.csv", sheet),
+            "mapping": 'version: 1\npeople:\n  - name: "ФИО"\n',
+        },
+    )
+    assert response.status_code == 200, response.content[:500]
+    assert "Creates a case" in response.content.decode()

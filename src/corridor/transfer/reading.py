@@ -21,10 +21,16 @@ MAX_ROWS = 20_000
 FILE_TOO_LARGE = _("The file is larger than 10 MB; split it into parts.")
 TOO_MANY_ROWS = _("The file has more than 20,000 rows; split it into parts.")
 NOT_A_SHEET = _("This is neither a CSV file nor an Excel (.xlsx) workbook.")
+CELL_TOO_LONG = _(
+    "A cell of the file is longer than 130,000 characters, or its quotes do not close."
+)
 NO_HEADER = _("Row %(row)s, where the mapping says the headings are, is empty.")
 MISSING_COLUMNS = _("The file has no column called: %(columns)s.")
 
 Cell = str | date
+# What openpyxl raises on a damaged or hostile workbook (XML parse errors are
+# SyntaxErrors); no key operation happens while reading, so none is hidden here.
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError, SyntaxError)
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,10 @@ def _csv_grid(data: bytes) -> list[list[Cell]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[cell.strip() for cell in line] for line in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [[cell.strip() for cell in line] for line in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error:
+        raise InvalidInput(str(CELL_TOO_LONG)) from None
 
 
 def _xlsx_grid(data: bytes) -> list[list[Cell]]:
@@ -108,7 +117,7 @@ def _xlsx_grid(data: bytes) -> list[list[Cell]]:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except _BROKEN:
         raise InvalidInput(str(NOT_A_SHEET)) from None
     try:
         sheet = book.worksheets[0]
@@ -118,6 +127,8 @@ def _xlsx_grid(data: bytes) -> list[list[Cell]]:
             if len(grid) > MAX_ROWS + 60:
                 raise InvalidInput(str(TOO_MANY_ROWS))
         return grid
+    except _BROKEN:
+        raise InvalidInput(str(NOT_A_SHEET)) from None
     finally:
         book.close()
 

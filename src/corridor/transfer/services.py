@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -153,7 +154,7 @@ def check_import(
     keys = {row.number: _row_key(row, drafts[row.number]) for row in rows}
     _check_references(drafts, as_staff=as_staff)
     outcomes: list[RowOutcome] = []
-    accepted: list[CaseDraft] = []
+    accepted = _Accepted()
     done = dict(
         ImportedRow.objects.filter(row_key__in=keys.values()).values_list("row_key", "case__ref")
     )
@@ -454,13 +455,35 @@ def _check_references(drafts: dict[int, CaseDraft], *, as_staff: Staff | None) -
                 draft.problems.append(Problem(draft.row, "", str(message)))
 
 
-def _duplicate(
-    actor: Actor, draft: CaseDraft, accepted: list[CaseDraft]
-) -> tuple[Problem | None, int]:
+class _Accepted:
+    """The rows accepted so far, looked up by phone, document and name: a row is compared
+    only with the rows sharing one of its values, not with every row before it."""
+
+    def __init__(self) -> None:
+        self.by_value: dict[str, list[CaseDraft]] = defaultdict(list)
+
+    def append(self, draft: CaseDraft) -> None:
+        for value in self._values(draft.facts):
+            self.by_value[value].append(draft)
+
+    def candidates(self, facts: Facts) -> list[CaseDraft]:
+        found = {id(d): d for v in self._values(facts) for d in self.by_value.get(v, [])}
+        return sorted(found.values(), key=lambda draft: draft.row)
+
+    @staticmethod
+    def _values(facts: Facts) -> list[str]:
+        return [
+            *(f"p|{phone}" for phone in facts.phones),
+            *(f"d|{number}" for number in facts.documents),
+            *(f"n|{name}" for name in facts.names),
+        ]
+
+
+def _duplicate(actor: Actor, draft: CaseDraft, accepted: _Accepted) -> tuple[Problem | None, int]:
     """The first confirmed duplicate of the row (an earlier row, request or imported
     case) as a problem, and how many stored facts were opened to confirm."""
     facts = draft.facts
-    for earlier in accepted:
+    for earlier in accepted.candidates(facts):
         signals = match_signals(facts, earlier.facts) - {Signal.SHARED_CONTACT}
         if signals:
             why = ", ".join(sorted({str(WHY[str(s)]) for s in signals}))
