@@ -33,7 +33,7 @@ from corridor.audit.events import EventType
 from corridor.audit.services import record_event
 from corridor.cases.models import Case, ExchangeRate, FundingSource, MilestoneKind, Phase
 from corridor.cases.services import costs, logistics, opening, progress, work
-from corridor.cases.services.assignment import assign_case
+from corridor.cases.services.assignment import assign_case, lead_new_case
 from corridor.cases.stages import MILESTONE_ORDER
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -59,7 +59,7 @@ from corridor.transfer.rows import (
     read_row,
 )
 from corridor.vault import keys as vault_keys
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import KeyDestroyed, KeyNotFound, VaultError
 from corridor.vault.fields import open_field, seal_field
 from corridor.vault.providers import key_provider
 
@@ -73,6 +73,10 @@ LOOKUP_INDEXES = frozenset({PHONE.name, DOCUMENT.name, NAME.name})
 DUPLICATE_OF_ROW = _("The same person as row %(row)s (%(why)s); only row %(row)s is imported.")
 DUPLICATE_OF_REQUEST = _("The same person as request %(ref)s already here (%(why)s).")
 DUPLICATE_OF_CASE = _("The same person as case %(ref)s already imported (%(why)s).")
+MAYBE_DUPLICATE = _(
+    "Perhaps the same person as %(ref)s, which you may not open to compare: ask its"
+    " caseworker, then import this row alone if they differ."
+)
 ALREADY_IMPORTED = _("Imported before, as case %(ref)s: nothing to do.")
 NO_STAFF = _("No active staff account “%(username)s”.")
 NO_ROUTE = _("No route “%(route)s” in the catalog in force.")
@@ -227,6 +231,7 @@ def run_import(
             with transaction.atomic():
                 case = _write_case(actor, draft, as_staff=as_staff)
                 _remember(actor, case, draft, row_key=plan.row_keys[outcome.row], batch=plan.batch)
+                _hand_over(actor, case, draft, as_staff=as_staff)
         except KeyFailure as failure:
             result.stopped_at = outcome.row
             result.stop_reason = str(failure) or failure.kind
@@ -262,11 +267,13 @@ def _write_case(actor: Actor, draft: CaseDraft, *, as_staff: Staff | None) -> Ca
         next_action_due=clock.today(),
         opened_on=draft.opened_on,
     )
+    if as_staff is not None:
+        # The importer leads the case they just opened while they fill it (the key
+        # service serves a case's key to the people assigned to it), and hands it to its
+        # caseworker last.
+        lead_new_case(actor=as_staff, case=case)
     for person in others:
         opening.add_member(actor=actor, case=case, data=person.data, relation=person.relation)
-    if draft.caseworker:
-        staff = Staff.objects.get(username=draft.caseworker, is_active=True)
-        assign_case(actor=actor, case=case, staff=staff)
     if draft.risk is not None and as_staff is not None:
         work.assess_risk(actor=as_staff, case=case, answers=draft.risk)
     for _day, _order, step in sorted(_dated_steps(actor, case, draft), key=lambda s: s[:2]):
@@ -286,6 +293,14 @@ def _write_case(actor: Actor, draft: CaseDraft, *, as_staff: Staff | None) -> Ca
         for body in draft.notes:
             work.add_note(actor=as_staff, case=case, body=body)
     return case
+
+
+def _hand_over(actor: Actor, case: Case, draft: CaseDraft, *, as_staff: Staff | None) -> None:
+    """The caseworker the sheet names leads the case from now on."""
+    if not draft.caseworker or (as_staff is not None and draft.caseworker == as_staff.username):
+        return
+    staff = Staff.objects.get(username=draft.caseworker, is_active=True)
+    assign_case(actor=actor, case=case, staff=staff)
 
 
 def _dated_steps(
@@ -509,6 +524,8 @@ def _duplicate(actor: Actor, draft: CaseDraft, accepted: _Accepted) -> tuple[Pro
     ):
         theirs = _opened(actor, request.key_id, request.facts, owner=str(request.pk))
         opened += 1
+        if theirs is None:
+            return _unconfirmed(draft, request.reference), opened
         why = _why(facts, theirs)
         if why:
             return Problem(
@@ -522,12 +539,20 @@ def _duplicate(actor: Actor, draft: CaseDraft, accepted: _Accepted) -> tuple[Pro
             continue
         theirs = _opened(actor, row.key_id, row.facts, owner=str(case.pk))
         opened += 1
+        if theirs is None:
+            return _unconfirmed(draft, case.ref), opened
         why = _why(facts, theirs)
         if why:
             return Problem(
                 draft.row, "", str(DUPLICATE_OF_CASE % {"ref": case.ref, "why": why})
             ), opened
     return None, opened
+
+
+def _unconfirmed(draft: CaseDraft, ref: str) -> Problem:
+    """A candidate the importer may not open (a case led by someone else): refused rather
+    than risk one person twice; whoever may open it compares the two."""
+    return Problem(draft.row, "", str(MAYBE_DUPLICATE % {"ref": ref}))
 
 
 def _why(facts: Facts, theirs: Facts | None) -> str:
@@ -538,12 +563,14 @@ def _why(facts: Facts, theirs: Facts | None) -> str:
 
 
 def _opened(actor: Actor, key_id: uuid.UUID | None, sealed: object, *, owner: str) -> Facts | None:
-    """The stored facts, or None when they are gone or this actor may not open them."""
+    """The stored facts; none when erased; None when this actor may not open them."""
     if key_id is None or sealed is None:
-        return None
+        return Facts()
     try:
         key = vault_keys.data_key(key_id, for_actor=actor.actor_id, case_id=owner)
         return Facts.from_json(open_field(sealed, key=key))  # type: ignore[arg-type]
+    except (KeyDestroyed, KeyNotFound):
+        return Facts()  # erased meanwhile: nothing left to compare
     except (VaultError, KeyFailure):
         return None
 
