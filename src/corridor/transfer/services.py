@@ -74,8 +74,8 @@ DUPLICATE_OF_ROW = _("The same person as row %(row)s (%(why)s); only row %(row)s
 DUPLICATE_OF_REQUEST = _("The same person as request %(ref)s already here (%(why)s).")
 DUPLICATE_OF_CASE = _("The same person as case %(ref)s already imported (%(why)s).")
 MAYBE_DUPLICATE = _(
-    "Perhaps the same person as %(ref)s, which you may not open to compare: ask its"
-    " caseworker, then import this row alone if they differ."
+    "Perhaps the same person as %(ref)s, which you may not open to compare: ask whoever"
+    " works on it; if they are different people, add this one by hand."
 )
 ALREADY_IMPORTED = _("Imported before, as case %(ref)s: nothing to do.")
 NO_STAFF = _("No active staff account “%(username)s”.")
