@@ -217,3 +217,43 @@ def test_a_saved_mapping_is_reused_by_name(sheet, coordinator):
     )
     out = run(str(workbook), "--mapping", "list-2017", "--dry-run", "--as", coordinator.username)
     assert "3 to create" in out
+
+
+def test_with_the_key_ledger_enforced_the_importer_fills_then_hands_over(
+    sheet, settings, coordinator, caseworker
+):
+    """With keyd's rules (the file provider runs the same gatekeeper): the coordinator
+    leads each new case while filling it, then its caseworker leads it; a later row
+    repeating a person whose case the coordinator may no longer open is refused as a
+    possible duplicate, never imported twice."""
+    from corridor.cases.models import CaseAssignment
+    from corridor.vault.ledger import acting_with
+    from tests.ledger_helpers import keyd_log_in
+
+    listing, workbook, _mapping = sheet
+    settings.CORRIDOR_KEY_LEDGER_ENFORCED = True
+    ticket = keyd_log_in(coordinator)
+    keyd_log_in(caseworker)
+    mapping = parse_mapping(EVACUATION_LIST_MAPPING)
+    first = xlsx_bytes(listing.headings, listing.rows[:1])
+    with acting_with(ticket):
+        plan = check_import(
+            actor=coordinator, data=first, filename="a.xlsx", mapping=mapping, as_staff=coordinator
+        )
+        result = run_import(actor=coordinator, plan=plan, as_staff=coordinator)
+    assert result.stopped_at is None
+    assert len(result.created) == 1
+    case = Case.objects.get()
+    lead = CaseAssignment.objects.get(case=case, lead=True, ended_at__isnull=True)
+    assert lead.staff == caseworker
+    again = [["B-1", *listing.rows[0][1:]]]
+    with acting_with(ticket):
+        plan = check_import(
+            actor=coordinator,
+            data=xlsx_bytes(listing.headings, again),
+            filename="b.xlsx",
+            mapping=mapping,
+            as_staff=coordinator,
+        )
+    assert plan.count("duplicate") == 1
+    assert f"Perhaps the same person as {case.ref}" in plan.outcomes[0].as_text()
