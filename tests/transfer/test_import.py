@@ -230,7 +230,7 @@ def test_with_the_key_ledger_enforced_the_importer_fills_then_hands_over(
     from corridor.vault.ledger import acting_with
     from tests.ledger_helpers import keyd_log_in
 
-    listing, workbook, _mapping = sheet
+    listing, _workbook, _mapping = sheet
     settings.CORRIDOR_KEY_LEDGER_ENFORCED = True
     ticket = keyd_log_in(coordinator)
     keyd_log_in(caseworker)

@@ -7,19 +7,25 @@ refused and why; without it the rows are written, each case in its own transacti
 
 from __future__ import annotations
 
+import getpass
+import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from corridor.accounts.models import Staff
-from corridor.core.actors import cli_actor
+from corridor.core.actors import Actor, cli_actor
 from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import InvalidInput
 from corridor.transfer import mappings
 from corridor.transfer.mapping import Mapping, parse_mapping
 from corridor.transfer.services import check_import, run_import
+from corridor.vault import ledger as vault_ledger
+from corridor.vault.ledger import TicketRefused, acting_with
 
 
 class Command(CorridorCommand):
@@ -50,6 +56,23 @@ class Command(CorridorCommand):
             if staff is None:
                 raise CommandError(f"No active account {options['username']!r}.", returncode=2)
         actor = staff or cli_actor()
+        ticket = self._ticket(staff) if staff is not None else None
+        with acting_with(ticket) if ticket is not None else nullcontext():
+            self._import(actor, staff, options)
+
+    def _ticket(self, staff: Staff) -> str | None:
+        """keyd serves a person's keys only with a ticket it issued on their own code: the
+        coordinator types it (or it comes on standard input, one line)."""
+        if not settings.CORRIDOR_KEY_LEDGER_ENFORCED:
+            return None
+        prompt = f"Authenticator code for {staff.username}: "
+        code = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+        try:
+            return vault_ledger.log_in(staff.pk, code.strip())
+        except TicketRefused:
+            raise CommandError("keyd refused that code.", returncode=2) from None
+
+    def _import(self, actor: Actor, staff: Staff | None, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         try:
             data = path.read_bytes()
