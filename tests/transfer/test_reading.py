@@ -9,7 +9,7 @@ import pytest
 
 from corridor.core.exceptions import InvalidInput
 from corridor.transfer.reading import read_sheet
-from corridor.transfer.rows import parse_amount, parse_currency, parse_date
+from corridor.transfer.values import parse_amount, parse_currency, parse_date
 from tests.factories import xlsx_bytes
 
 

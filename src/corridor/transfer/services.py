@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,15 +37,12 @@ from corridor.cases.stages import MILESTONE_ORDER
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import CorridorError, KeyFailure
-from corridor.intake.models import IndexEntry, Request, Signal, Status
-from corridor.intake.screening.budget import DOCUMENT, NAME, PHONE
-from corridor.intake.screening.facts import Facts
 from corridor.intake.screening.indexes import index_values
 from corridor.intake.screening.normalise import transliterate
-from corridor.intake.screening.signals import match_signals
 from corridor.pathways import applications
 from corridor.pathways import selectors as pathway_selectors
 from corridor.pathways.models import ApplicationStatus
+from corridor.transfer.duplicates import LOOKUP_INDEXES, Accepted, find_duplicate
 from corridor.transfer.mapping import Mapping
 from corridor.transfer.models import ImportedIndex, ImportedRow
 from corridor.transfer.reading import SheetRow, check_columns, headings_of, read_sheet
@@ -59,24 +55,14 @@ from corridor.transfer.rows import (
     read_row,
 )
 from corridor.vault import keys as vault_keys
-from corridor.vault.errors import KeyDestroyed, KeyNotFound, VaultError
-from corridor.vault.fields import open_field, seal_field
+from corridor.vault.fields import seal_field
 from corridor.vault.providers import key_provider
 
 # The row key: a keyed hash (the blind-index key, its own name), wide enough that two
 # different rows never share one, so it is exact where a screening index is not.
 ROW_KEY_INDEX = "import_row"
 ROW_KEY_BITS = 62
-# The indexes that name candidates, as screening uses them (intake/screening/budget.py).
-LOOKUP_INDEXES = frozenset({PHONE.name, DOCUMENT.name, NAME.name})
 
-DUPLICATE_OF_ROW = _("The same person as row %(row)s (%(why)s); only row %(row)s is imported.")
-DUPLICATE_OF_REQUEST = _("The same person as request %(ref)s already here (%(why)s).")
-DUPLICATE_OF_CASE = _("The same person as case %(ref)s already imported (%(why)s).")
-MAYBE_DUPLICATE = _(
-    "Perhaps the same person as %(ref)s, which you may not open to compare: ask whoever"
-    " works on it; if they are different people, add this one by hand."
-)
 ALREADY_IMPORTED = _("Imported before, as case %(ref)s: nothing to do.")
 NO_STAFF = _("No active staff account “%(username)s”.")
 NO_ROUTE = _("No route “%(route)s” in the catalog in force.")
@@ -84,12 +70,7 @@ NO_RATE = _(
     "No exchange rate for %(currency)s on or before %(date)s: an administrator sets one first."
 )
 NEEDS_STAFF = _("Notes and risk answers are recorded by a staff member: import as one (--as).")
-WHY = {
-    "duplicate_phone": _("same phone"),
-    "duplicate_document": _("same document number"),
-    "duplicate_name": _("same name and date of birth"),
-    "shared_contact": _("same phone"),
-}
+
 
 Action = Literal["create", "refused", "duplicate", "imported_before"]
 
@@ -158,7 +139,7 @@ def check_import(
     keys = {row.number: _row_key(row, drafts[row.number]) for row in rows}
     _check_references(drafts, as_staff=as_staff)
     outcomes: list[RowOutcome] = []
-    accepted = _Accepted()
+    accepted = Accepted()
     done = dict(
         ImportedRow.objects.filter(row_key__in=keys.values()).values_list("row_key", "case__ref")
     )
@@ -175,7 +156,7 @@ def check_import(
         if draft.problems:
             outcomes.append(RowOutcome(number, "refused", list(draft.problems)))
             continue
-        duplicate, looked = _duplicate(actor, draft, accepted)
+        duplicate, looked = find_duplicate(actor, draft, accepted)
         opened += looked
         if duplicate is not None:
             outcomes.append(RowOutcome(number, "duplicate", [duplicate]))
@@ -468,111 +449,6 @@ def _check_references(drafts: dict[int, CaseDraft], *, as_staff: Staff | None) -
                     "date": expense.spent_on.isoformat(),
                 }
                 draft.problems.append(Problem(draft.row, "", str(message)))
-
-
-class _Accepted:
-    """The rows accepted so far, looked up by phone, document and name: a row is compared
-    only with the rows sharing one of its values, not with every row before it."""
-
-    def __init__(self) -> None:
-        self.by_value: dict[str, list[CaseDraft]] = defaultdict(list)
-
-    def append(self, draft: CaseDraft) -> None:
-        for value in self._values(draft.facts):
-            self.by_value[value].append(draft)
-
-    def candidates(self, facts: Facts) -> list[CaseDraft]:
-        found = {id(d): d for v in self._values(facts) for d in self.by_value.get(v, [])}
-        return sorted(found.values(), key=lambda draft: draft.row)
-
-    @staticmethod
-    def _values(facts: Facts) -> list[str]:
-        return [
-            *(f"p|{phone}" for phone in facts.phones),
-            *(f"d|{number}" for number in facts.documents),
-            *(f"n|{name}" for name in facts.names),
-        ]
-
-
-def _duplicate(actor: Actor, draft: CaseDraft, accepted: _Accepted) -> tuple[Problem | None, int]:
-    """The first confirmed duplicate of the row (an earlier row, request or imported
-    case) as a problem, and how many stored facts were opened to confirm."""
-    facts = draft.facts
-    for earlier in accepted.candidates(facts):
-        signals = match_signals(facts, earlier.facts) - {Signal.SHARED_CONTACT}
-        if signals:
-            why = ", ".join(sorted({str(WHY[str(s)]) for s in signals}))
-            return Problem(
-                draft.row, "", str(DUPLICATE_OF_ROW % {"row": earlier.row, "why": why})
-            ), 0
-    values = index_values(facts)
-    lookups = [(name, value) for name, value in values if name in LOOKUP_INDEXES]
-    opened = 0
-    request_ids: set[uuid.UUID] = set()
-    row_ids: set[uuid.UUID] = set()
-    for name, value in sorted(lookups):
-        request_ids |= set(
-            IndexEntry.objects.filter(name=name, value=value, request__isnull=False).values_list(
-                "request_id", flat=True
-            )
-        )
-        row_ids |= set(
-            ImportedIndex.objects.filter(name=name, value=value).values_list("row_id", flat=True)
-        )
-    for request in Request.objects.filter(pk__in=request_ids, facts__isnull=False).exclude(
-        status=Status.ERASED
-    ):
-        theirs = _opened(actor, request.key_id, request.facts, owner=str(request.pk))
-        opened += 1
-        if theirs is None:
-            return _unconfirmed(draft, request.reference), opened
-        why = _why(facts, theirs)
-        if why:
-            return Problem(
-                draft.row, "", str(DUPLICATE_OF_REQUEST % {"ref": request.reference, "why": why})
-            ), opened
-    for row in ImportedRow.objects.filter(pk__in=row_ids, case__isnull=False).select_related(
-        "case"
-    ):
-        case = row.case
-        if case is None or case.erased_at is not None:
-            continue
-        theirs = _opened(actor, row.key_id, row.facts, owner=str(case.pk))
-        opened += 1
-        if theirs is None:
-            return _unconfirmed(draft, case.ref), opened
-        why = _why(facts, theirs)
-        if why:
-            return Problem(
-                draft.row, "", str(DUPLICATE_OF_CASE % {"ref": case.ref, "why": why})
-            ), opened
-    return None, opened
-
-
-def _unconfirmed(draft: CaseDraft, ref: str) -> Problem:
-    """A candidate the importer may not open (a case led by someone else): refused rather
-    than risk one person twice; whoever may open it compares the two."""
-    return Problem(draft.row, "", str(MAYBE_DUPLICATE % {"ref": ref}))
-
-
-def _why(facts: Facts, theirs: Facts | None) -> str:
-    if theirs is None:
-        return ""
-    signals = match_signals(facts, theirs) - {Signal.SHARED_CONTACT}
-    return ", ".join(sorted({str(WHY[str(s)]) for s in signals}))
-
-
-def _opened(actor: Actor, key_id: uuid.UUID | None, sealed: object, *, owner: str) -> Facts | None:
-    """The stored facts; none when erased; None when this actor may not open them."""
-    if key_id is None or sealed is None:
-        return Facts()
-    try:
-        key = vault_keys.data_key(key_id, for_actor=actor.actor_id, case_id=owner)
-        return Facts.from_json(open_field(sealed, key=key))  # type: ignore[arg-type]
-    except (KeyDestroyed, KeyNotFound):
-        return Facts()  # erased meanwhile: nothing left to compare
-    except (VaultError, KeyFailure):
-        return None
 
 
 def _counts(draft: CaseDraft) -> dict[str, int]:
