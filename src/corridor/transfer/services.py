@@ -23,7 +23,7 @@ from datetime import date
 from functools import partial
 from typing import Literal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +36,7 @@ from corridor.cases.services.assignment import assign_case, lead_new_case
 from corridor.cases.stages import MILESTONE_ORDER
 from corridor.core import clock
 from corridor.core.actors import Actor
-from corridor.core.exceptions import CorridorError, KeyFailure
+from corridor.core.exceptions import CorridorError, InvalidInput, KeyFailure
 from corridor.intake.screening.indexes import index_values
 from corridor.intake.screening.normalise import transliterate
 from corridor.pathways import applications
@@ -64,6 +64,7 @@ ROW_KEY_INDEX = "import_row"
 ROW_KEY_BITS = 62
 
 ALREADY_IMPORTED = _("Imported before, as case %(ref)s: nothing to do.")
+WRITTEN_MEANWHILE = _("Imported meanwhile by another import of the same file.")
 NO_STAFF = _("No active staff account “%(username)s”.")
 NO_ROUTE = _("No route “%(route)s” in the catalog in force.")
 NO_RATE = _(
@@ -217,8 +218,10 @@ def run_import(
             result.stopped_at = outcome.row
             result.stop_reason = str(failure) or failure.kind
             return result
-        except CorridorError as problem:
-            refused = RowOutcome(outcome.row, "refused", [Problem(outcome.row, "", str(problem))])
+        except (CorridorError, IntegrityError) as problem:
+            # IntegrityError: the same row key, written meanwhile by another import.
+            message = str(problem) if isinstance(problem, CorridorError) else str(WRITTEN_MEANWHILE)
+            refused = RowOutcome(outcome.row, "refused", [Problem(outcome.row, "", message)])
             result.refused.append(refused)
             record_event(
                 actor=actor,
@@ -280,7 +283,9 @@ def _hand_over(actor: Actor, case: Case, draft: CaseDraft, *, as_staff: Staff | 
     """The caseworker the sheet names leads the case from now on."""
     if not draft.caseworker or (as_staff is not None and draft.caseworker == as_staff.username):
         return
-    staff = Staff.objects.get(username=draft.caseworker, is_active=True)
+    staff = Staff.objects.filter(username=draft.caseworker, is_active=True).first()
+    if staff is None:  # closed since the check
+        raise InvalidInput(str(NO_STAFF % {"username": draft.caseworker}))
     assign_case(actor=actor, case=case, staff=staff)
 
 
