@@ -377,3 +377,224 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
         "medical_detail": ["hormone_therapy"],
     },
 }
+
+
+# ---------------------------------------------------------------- spreadsheets to import
+# A fictional caseload list shaped like a 2017 evacuation spreadsheet: Russian headings,
+# dates written several ways, phones written several ways, one person entered twice under
+# two spellings, free-text notes, expenses in roubles and euros, steps across a year.
+EVACUATION_LIST_HEADINGS = [
+    "№", "ФИО", "Дата рождения", "Телефон", "Паспорт", "Регион", "Куратор", "Дата обращения",
+    "Выезд из региона", "Шелтер", "Адрес шелтера", "Заселение", "Документы готовы",
+    "Выезд из РФ", "Страна", "Виза", "Решение", "Дата решения",
+    "Дата расхода", "Сумма", "Валюта", "Статья", "Источник",
+    "Дата расхода 2", "Сумма 2", "Валюта 2", "Примечания",
+]  # fmt: skip
+EVACUATION_LIST_MAPPING = """
+version: 1
+reference: "№"
+name_order: family_given_patronymic
+case:
+  region: "Регион"
+  caseworker: "Куратор"
+  opened: "Дата обращения"
+people:
+  - name: "ФИО"
+    date_of_birth: "Дата рождения"
+    phones: ["Телефон"]
+    documents:
+      - kind: "=internal_passport"
+        number: "Паспорт"
+milestones:
+  out_of_region: "Выезд из региона"
+  documents_ready: "Документы готовы"
+placements:
+  - shelter: "Шелтер"
+    address: "Адрес шелтера"
+    from: "Заселение"
+journeys:
+  - kind: "=exit_country"
+    date: "Выезд из РФ"
+    from: "=RU"
+    to: "Страна"
+    mode: "=plane"
+applications:
+  - route: "=de-humanitarian-admission"
+    authority: "=Посольство Германии"
+    started: "Виза"
+    outcome: "Решение"
+    decided: "Дата решения"
+expenses:
+  - date: "Дата расхода"
+    amount: "Сумма"
+    currency: "Валюта"
+    category: "Статья"
+    funding_source: "Источник"
+  - date: "Дата расхода 2"
+    amount: "Сумма 2"
+    currency: "Валюта 2"
+    category: "=travel_in_country"
+notes: ["Примечания"]
+values:
+  outcome: {"одобрено": granted, "отказ": denied}
+  category: {"жильё": housing, "билеты": visas_and_departure}
+"""
+
+
+@dataclass(frozen=True)
+class EvacuationList:
+    headings: list[str]
+    rows: list[list[object]]
+    refused: dict[int, str]  # sheet row -> the column the problem is in
+    duplicate: tuple[int, int]  # (sheet row, the earlier row it repeats)
+    created: int
+
+
+def evacuation_list_2017(today: date, *, caseworker: str) -> EvacuationList:
+    """The fictional list; sheet rows count from 2 (row 1 is the headings)."""
+    start = today - timedelta(days=400)
+
+    def day(offset: int) -> date:
+        return start + timedelta(days=offset)
+
+    def dotted(offset: int) -> str:
+        return day(offset).strftime("%d.%m.%Y")
+
+    months = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+              "сентября", "октября", "ноября", "декабря"]  # fmt: skip
+
+    def spelled(offset: int) -> str:
+        value = day(offset)
+        return f"{value.day} {months[value.month - 1]} {value.year} г."
+
+    h = dict(enumerate(EVACUATION_LIST_HEADINGS))
+    first = {
+        "№": "2017-01",
+        "ФИО": "Тестов Магомед Ибрагимович",
+        "Дата рождения": "12.03.1990",
+        "Телефон": "8 (928) 111-22-33",
+        "Паспорт": "96 01 123456",
+        "Регион": "Чеченская Республика",
+        "Куратор": caseworker,
+        "Дата обращения": day(0),
+        "Выезд из региона": day(5),
+        "Шелтер": "SH-01",
+        "Адрес шелтера": "Вымышленная ул., 1",
+        "Заселение": dotted(9),
+        "Документы готовы": dotted(60),
+        "Выезд из РФ": day(120),
+        "Страна": "Германия",
+        "Виза": dotted(30),
+        "Решение": "одобрено",
+        "Дата решения": dotted(100),
+        "Дата расхода": dotted(10),
+        "Сумма": "15 000,50",
+        "Валюта": "руб.",
+        "Статья": "жильё",
+        "Источник": "Грант-2017",
+        "Дата расхода 2": dotted(119),
+        "Сумма 2": "€250",
+        "Валюта 2": "EUR",
+        "Примечания": "Сестра звонила, просит перезвонить вечером",
+    }
+    second = {
+        "№": "2017-02",
+        "ФИО": "Примерова Зарема",
+        "Дата рождения": "1994-07-01",
+        "Телефон": "+7 928 444 55 66",
+        "Регион": "Ингушетия",
+        "Куратор": caseworker,
+        "Дата обращения": dotted(20),
+        "Выезд из региона": spelled(40),
+        "Дата расхода": dotted(45),
+        "Сумма": "3200",
+        "Валюта": "RUB",
+        "Статья": "билеты",
+        "Источник": "Грант-2017",
+    }
+    twice = {
+        "№": "2017-03",
+        "ФИО": "Testov Magomed",
+        "Дата рождения": "12/03/1990",
+        "Телефон": "+79281112233",
+        "Регион": "RU-CE",
+        "Дата обращения": dotted(50),
+        "Примечания": "Дубль: записали второй раз",
+    }
+    bad_date = {
+        "№": "2017-04",
+        "ФИО": "Образцов Руслан",
+        "Дата рождения": "32.13.1988",
+        "Телефон": "89280000001",
+        "Регион": "Дагестан",
+        "Дата обращения": dotted(60),
+    }
+    bad_phone = {
+        "№": "2017-05",
+        "ФИО": "Вымыслов Адам",
+        "Дата рождения": "01.01.1985",
+        "Телефон": "не помню",
+        "Регион": "Чечня",
+        "Дата обращения": dotted(70),
+    }
+    bad_amount = {
+        "№": "2017-06",
+        "ФИО": "Условнова Хава",
+        "Дата рождения": "05.05.1999",
+        "Телефон": "+7-928-777-88-99",
+        "Регион": "Чечня",
+        "Дата обращения": dotted(80),
+        "Выезд из региона": dotted(90),
+        "Дата расхода": dotted(95),
+        "Сумма": "много",
+        "Валюта": "RUB",
+        "Статья": "жильё",
+    }
+    abroad = {
+        "№": "2017-07", "ФИО": "Fictional Aslan", "Дата рождения": "1987-11-23",
+        "Телефон": "+995 555 12 34 56", "Регион": "Georgia", "Дата обращения": dotted(150),
+        "Выезд из региона": dotted(160), "Примечания": "Говорит по-английски",
+    }  # fmt: skip
+    records = [first, second, twice, bad_date, bad_phone, bad_amount, abroad]
+    rows: list[list[object]] = [
+        [record.get(h[number], "") for number in range(len(h))] for record in records
+    ]
+    return EvacuationList(
+        headings=list(EVACUATION_LIST_HEADINGS),
+        rows=rows,
+        refused={5: "Дата рождения", 6: "Телефон", 7: "Сумма"},
+        duplicate=(4, 2),
+        created=3,
+    )
+
+
+def xlsx_bytes(headings: list[str], rows: list[list[object]]) -> bytes:
+    """The rows as an Excel workbook, in memory."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(headings)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(headings: list[str], rows: list[list[object]], *, delimiter: str = ";") -> bytes:
+    """The rows as a CSV file (dates written as the sheet would show them)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(headings)
+    for row in rows:
+        writer.writerow(
+            [cell.strftime("%d.%m.%Y") if isinstance(cell, date) else cell for cell in row]
+        )
+    return out.getvalue().encode("utf-8")

@@ -16,8 +16,9 @@ from django.core.exceptions import ImproperlyConfigured
 # no data database: they run with keyd's own settings (config/settings/keyd.py).
 KEYD_COMMANDS = (["keyd"], ["unseal"], ["seal"], ["keys", "init"], ["keys", "log"])
 KEYD_SETTINGS = "corridor.config.settings.keyd"
-# Commands spelt as the guide spells them; Django names a command after its module.
-ALIASES = {"onion-config": "onion_config"}
+# Commands spelt as the guide spells them; Django names a command after its module
+# (and `import` cannot be a module's name).
+ALIASES = {"onion-config": "onion_config", "import": "imports"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -212,6 +212,14 @@ class EventType(StrEnum):
     # pathways: the plan a caseworker chose for a case (route changes alert on it)
     PLAN_CHOSEN = "pathways.plan_chosen"
 
+    # transfer: cases brought in from an organisation's spreadsheets
+    IMPORT_CHECKED = "transfer.import_checked"
+    CASE_IMPORTED = "transfer.case_imported"
+    IMPORT_REFUSED_ROW = "transfer.import_refused_row"
+    MAPPING_SAVED = "transfer.mapping_saved"
+    UPLOAD_HELD = "transfer.upload_held"
+    UPLOAD_SHREDDED = "transfer.upload_shredded"
+
     @property
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""

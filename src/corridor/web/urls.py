@@ -12,6 +12,7 @@ from corridor.web.views import (
     cost_settings,
     dashboard,
     drafts,
+    importing,
     inbox,
     incidents,
     notify,
@@ -126,6 +127,9 @@ urlpatterns = [
     path("settings/exchange-rates/", cost_settings.exchange_rates, name="exchange_rates"),
     path("settings/work-window/", work_window.work_window_settings, name="work_window"),
     path("settings/funding-sources/", cost_settings.funding_sources, name="funding_sources"),
+    path("import/", importing.import_cases, name="import_cases"),
+    path("import/confirm/", importing.import_confirm, name="import_confirm"),
+    path("import/cancel/", importing.import_cancel, name="import_cancel"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/find/", cases.case_find, name="case_find"),
     # Case-scoped pages: addressed by reference only; each has a policy in tests/url_policy.py.

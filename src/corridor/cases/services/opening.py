@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ REGION_INVALID = _("Use a region code such as RU-CE, or leave it empty.")
 LINK_TO_ITSELF = _("A case cannot be linked to itself.")
 LINK_EXISTS = _("These cases are already linked that way.")
 NOT_A_MEMBER = _("This person is not in the case.")
+OPENED_IN_FUTURE = _("A case cannot have been opened in the future.")
 LAST_MEMBER = _("A case keeps at least one person; close the case instead.")
 
 
@@ -42,21 +43,31 @@ def open_case(
     next_action: str,
     next_action_due: date,
     fill: Callable[[Case, Person, DataKey], None] | None = None,
+    opened_on: date | None = None,
 ) -> Case:
     """A new case with its principal person and first next action.
 
     The data key is created (and committed to the key store) before the rows that
     name it, so a crash leaves at most an unused key, never a case without its key.
+    `opened_on` dates a case opened earlier elsewhere (an imported spreadsheet's row), so
+    reports count it in the period it began; never in the future.
     `fill` writes more into the new case in the same transaction with the new key (an
     accepted request's answers): whoever opens a case may fill it, assigned or not.
     """
     if region and not _region_ok(region):
         raise InvalidInput(str(REGION_INVALID))
+    if opened_on is not None and opened_on > clock.today():
+        raise InvalidInput(str(OPENED_IN_FUTURE))
     case_id = uuid.uuid4()
     key = vault_keys.create_data_key(owner=KeyOwner(kind="case", object_id=str(case_id)))
     with transaction.atomic():
         case = Case.objects.create(
-            id=case_id, ref=_unique_ref(), key_id=key.key_id, phase=phase, region=region.upper()
+            id=case_id,
+            ref=_unique_ref(),
+            key_id=key.key_id,
+            phase=phase,
+            region=region.upper(),
+            opened_at=clock.now() if opened_on is None else _morning(opened_on),
         )
         person = people.create_person(actor=actor, key=key, data=principal, case_ref=case.ref)
         CaseMember.objects.create(case=case, person=person, relation=Relation.PRINCIPAL)
@@ -164,6 +175,10 @@ def _unique_ref() -> str:
         ref = new_reference("CR")
         if not Case.objects.filter(ref=ref).exists():
             return ref
+
+
+def _morning(day: date) -> datetime:
+    return datetime.combine(day, time(9, 0), tzinfo=UTC)
 
 
 def _region_ok(region: str) -> bool:

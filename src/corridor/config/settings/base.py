@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "corridor.pathways",
     "corridor.intake",
     "corridor.reports",
+    "corridor.transfer",
     "corridor.web",
     "corridor.portal",
     "corridor.operations",
@@ -214,6 +215,9 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": STAFF_CSP}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# Uploads stay in memory, never in a temporary file (core/uploads.py): an imported
+# spreadsheet is personal data in plaintext.
+FILE_UPLOAD_HANDLERS = ["corridor.core.uploads.MemoryOnlyUploadHandler"]
 CORRIDOR_MAX_BODY_BYTES = 1024 * 1024
 
 # ---------------------------------------------------------------- i18n

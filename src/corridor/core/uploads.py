@@ -1,0 +1,35 @@
+"""The one upload handler: files are kept in memory, never spooled to a temporary file.
+
+What this defends against: a spreadsheet of names and phones (the import page) left in
+plaintext on disk. Django's default handlers write an upload over
+FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file; settings name only this handler, which
+keeps an upload of up to CORRIDOR_MAX_BODY_BYTES in memory and stops reading one that
+grows past it (a body whose declared length is larger was already refused with 413).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import MemoryFileUploadHandler, StopUpload
+
+
+class MemoryOnlyUploadHandler(MemoryFileUploadHandler):
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: dict[str, Any],  # noqa: N803 - Django's name
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
+        # Always in memory: there is no other handler to fall back to (and none should be).
+        self.activated = True
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > int(settings.CORRIDOR_MAX_BODY_BYTES):
+            raise StopUpload(connection_reset=True)
+        return super().receive_data_chunk(raw_data, start)
