@@ -60,6 +60,10 @@ class ObjectType(StrEnum):
     NEVER_PUBLISH = "reports.never_publish"
     PUBLIC_REPORT = "reports.public"
     INTERNAL_REPORT = "reports.internal"
+    # transfer
+    IMPORT = "transfer.import"
+    IMPORT_MAPPING = "transfer.mapping"
+    IMPORT_UPLOAD = "transfer.upload"
     # vault
     DATA_KEY = "vault.key"
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -31,7 +32,7 @@ def save_mapping(*, actor: Actor, name: str, body: str) -> SavedMapping:
     record_event(
         actor=actor,
         event=EventType.MAPPING_SAVED,
-        object_type="transfer.mapping",
+        object_type=ObjectType.IMPORT_MAPPING,
         object_id=str(saved.pk),
     )
     return saved

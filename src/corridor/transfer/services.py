@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import Case, ExchangeRate, FundingSource, MilestoneKind, Phase
 from corridor.cases.services import costs, logistics, opening, progress, work
@@ -168,7 +169,7 @@ def check_import(
     record_event(
         actor=actor,
         event=EventType.IMPORT_CHECKED,
-        object_type="transfer.import",
+        object_type=ObjectType.IMPORT,
         object_id=str(plan.batch),
         detail={
             "rows": len(outcomes),
@@ -226,7 +227,7 @@ def run_import(
             record_event(
                 actor=actor,
                 event=EventType.IMPORT_REFUSED_ROW,
-                object_type="transfer.import",
+                object_type=ObjectType.IMPORT,
                 object_id=str(plan.batch),
                 detail={"row": outcome.row, "error": type(problem).__name__},
             )
@@ -402,7 +403,7 @@ def _remember(
     record_event(
         actor=actor,
         event=EventType.CASE_IMPORTED,
-        object_type="cases.case",
+        object_type=ObjectType.CASE,
         object_id=str(case.pk),
         case_id=case.ref,
         detail={"row": draft.row, "batch": str(batch)},

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput
@@ -58,7 +59,7 @@ def hold_upload(*, staff: Staff, upload: Upload) -> HeldUpload:
         record_event(
             actor=staff,
             event=EventType.UPLOAD_HELD,
-            object_type="transfer.upload",
+            object_type=ObjectType.IMPORT_UPLOAD,
             object_id=str(held.pk),
             detail={"bytes": len(upload.data)},
         )
@@ -93,7 +94,7 @@ def shred_upload(*, actor: Staff, held: HeldUpload, reason: str) -> None:
         record_event(
             actor=actor,
             event=EventType.UPLOAD_SHREDDED,
-            object_type="transfer.upload",
+            object_type=ObjectType.IMPORT_UPLOAD,
             object_id=str(held.pk),
             reason=reason,
         )
