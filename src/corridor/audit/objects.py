@@ -19,6 +19,7 @@ class ObjectType(StrEnum):
     STAFF = "accounts.staff"
     DRAFT = "accounts.draft"
     SURGE = "accounts.surge"
+    NOTIFICATION_CHANNEL = "accounts.notificationchannel"
     # audit
     AUDIT_ENTRY = "audit.entry"
     REASON_NOTE = "audit.reasonnote"
@@ -64,6 +65,8 @@ class ObjectType(StrEnum):
     IMPORT = "transfer.import"
     IMPORT_MAPPING = "transfer.mapping"
     IMPORT_UPLOAD = "transfer.upload"
+    IMPORTED_ROW = "transfer.importedrow"
+    HELD_UPLOAD = "transfer.heldupload"
     # vault
     DATA_KEY = "vault.key"
 
