@@ -27,10 +27,14 @@ SCREEN_REQUEST = "intake.screen_request"
 # `corridor restore` samples one sealed value per model to prove the KEK and the key
 # store belong together (operations.restore_checks): any kind but a person's draft.
 RESTORE_CHECK = "operations.restore_check"
+# `corridor people reindex` (run as the worker's user, like restore): the blind indexes
+# of people written before their names and phones were indexed; a case's key only.
+PEOPLE_REINDEX = "people.reindex"
 
 TASK_KINDS: dict[str, frozenset[str]] = {
     SCREEN_REQUEST: frozenset({"request", "watch"}),
     RESTORE_CHECK: SYSTEM_KINDS,
+    PEOPLE_REINDEX: frozenset({"case"}),
 }
 
 
