@@ -41,7 +41,7 @@ def household(vault_keys):
 
 
 def test_a_household_member_is_found_by_name_and_phone_within_ones_cases(vault_keys):
-    coordinator, worker, case, sister = household(vault_keys)
+    _coordinator, worker, case, _sister = household(vault_keys)
     outsider = staff_with(Role.CASEWORKER)
 
     by_phone = search(actor=worker, text="8 (928) 555 01 02")
@@ -95,7 +95,7 @@ def test_a_changed_phone_is_found_and_the_old_one_no_longer(vault_keys):
 
 
 def test_people_written_before_the_indexes_are_indexed_by_the_command(vault_keys, capsys):
-    coordinator, worker, case, sister = household(vault_keys)
+    _coordinator, worker, case, sister = household(vault_keys)
     PersonIndexEntry.objects.all().delete()
     assert search(actor=worker, text="+7 928 555 01 02").cases == []
 
