@@ -88,3 +88,28 @@ def test_a_logged_out_section_save_is_sent_to_the_login(fx, client):
     assert response.status_code == 204
     assert response["X-Corridor-Go"].startswith("/")
     assert "X-Corridor-Partial" not in response
+
+
+def test_a_save_that_reaches_beyond_its_section_brings_the_whole_page_back(fx):
+    # A journey recorded as done reaches "left the country", which the milestones section
+    # (and the phase in the page's head) shows: the whole page is loaded again.
+    client = client_for(fx.owner)
+    client.post(f"/cases/{fx.case.ref}/open/")
+    milestones = fx.case.milestones.count()
+    path = f"/cases/{fx.case.ref}/legs/add/"
+    today = clock.today().isoformat()
+    data = {
+        "csrfmiddlewaretoken": form_token(client, path),
+        "kind": "exit_country",
+        "from_place": "RU-CE",
+        "to_place": "GE",
+        "mode": "bus",
+        "travel_on": today,
+        "completed": "on",
+    }
+    response = client.post(path, data, HTTP_X_CORRIDOR_SECTION="logistics")
+    assert fx.case.milestones.count() > milestones
+    assert response.status_code == 204
+    assert response["X-Corridor-Go"] == f"/cases/{fx.case.ref}/"
+    shown = client.get(response["X-Corridor-Go"]).content.decode()
+    assert "The journey was recorded" in shown

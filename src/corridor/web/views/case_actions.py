@@ -767,6 +767,7 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
         if isinstance(form, f.CaseForm):
             form.confirmed_at = sessions.recent_auth_at(request)
         if form.is_valid():
+            before = _elsewhere(case) if in_section else None
             try:
                 result = action.run(staff, case, form)
             except assignment.SelfAssignReauthNeeded:
@@ -776,7 +777,11 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
             else:
                 if action.drafts:
                     forget_draft(request)
-                if in_section and not isinstance(result, Incident | Approval):
+                if (
+                    in_section
+                    and not isinstance(result, Incident | Approval)
+                    and _only_in_section(action, before, _elsewhere(case))
+                ):
                     return _section_saved(request, staff, case, action)
                 if isinstance(result, Incident):
                     messages.warning(request, INCIDENT_RAISED)
@@ -809,6 +814,23 @@ GO_HEADER = "X-Corridor-Go"
 def _in_section(request: HttpRequest, action: CaseAction) -> bool:
     asked = request.headers.get(SECTION_HEADER, "")
     return bool(action.section) and asked == action.section
+
+
+def _elsewhere(case: Case) -> tuple[str, int]:
+    """What a save may change beyond its own section: the case's phase (in the page's
+    head) and its milestones (a placement or a completed journey records them)."""
+    phase = Case.objects.filter(pk=case.pk).values_list("phase", flat=True).first() or ""
+    return phase, case.milestones.count()
+
+
+def _only_in_section(
+    action: CaseAction, before: tuple[str, int] | None, after: tuple[str, int]
+) -> bool:
+    """True when swapping in the action's section alone shows everything the save changed;
+    otherwise the whole page is loaded again (a journey completed moves the phase)."""
+    if before is None or before[0] != after[0]:
+        return False
+    return before[1] == after[1] or action.section == "milestones"
 
 
 def _section_saved(
