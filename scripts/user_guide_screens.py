@@ -8,7 +8,8 @@ Each screen is taken at 1280x900 (the whole page) and at 390x844, as the role wh
 shows it, logged in through the login form with the demo's password and TOTP secret.
 Then the caseworker's first case: its page (1280 and 390) before it is opened for work,
 and, once opened, the key screens of the typical evacuation at 1280 (the routes panel, the
-risk assessment, the closing), each cut to the part a guide shows.
+risk assessment, the closing), each cut to the part a guide shows, and, at 390, a next
+action saved inside its section of the case page (this adds one next action to the demo).
 Needs Playwright and chromium (/usr/bin/chromium by default).
 """
 
@@ -115,8 +116,27 @@ def case_screens(browser, args: argparse.Namespace, account: dict[str, str], ste
         page.locator(part).first.screenshot(path=str(target))
         shrink(target)
         report(page, target)
+    section_saved(page, case, args)
     context.close()
     return step
+
+
+def section_saved(page, case: str, args: argparse.Namespace) -> None:
+    """A next action saved from its own section on a phone: the section after the save."""
+    page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS["phone"], strict=True)))
+    page.goto(case)
+    section = page.locator("#section-tasks")
+    section.locator("a[data-inline][href$='/tasks/add/']").click()
+    section.locator("[data-section-form] form").wait_for()
+    section.locator("[name=title]").fill("Call back" if args.language == "en" else "Перезвонить")
+    today = page.evaluate("new Date().toISOString().slice(0, 10)")
+    section.locator("[name=due_on]").fill(today)
+    section.locator("button[type=submit]").click()
+    section.locator("[data-section-saved]").wait_for()
+    target = args.out / f"caseworker-section-saved-phone-{args.language}.png"
+    section.screenshot(path=str(target))
+    shrink(target)
+    report(page, target)
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ from corridor.core import clock
 from corridor.pathways import applications
 from corridor.pathways.models import ApplicationStatus as S
 from corridor.pathways.models import CatalogVersion, SlotAgreement
+from corridor.web.route_panel import route_names
 from tests.accounts.helpers import form_token, log_in
 from tests.cases.conftest import CASE_DB
 from tests.factories import load_shipped_catalog, staff_with, start_application_for
@@ -112,8 +113,11 @@ def test_a_coordinator_records_negotiated_places_and_the_board_shows_them(coordi
     entry = html.unescape(client.get("/catalog/ca-trp/").content.decode())
     assert "Canadian embassy, Moscow" in entry
     assert "0 / 5" in entry
-    board = client.get("/applications/").content.decode()
-    assert "ca-trp" in board.split('id="slots"')[1]
+    board = html.unescape(client.get("/applications/").content.decode())
+    # The route by its name in the reader's language, not its catalog id.
+    slots = board.split('id="slots"')[1]
+    assert route_names("en")["ca-trp"] in slots
+    assert "ca-trp" not in slots
     assert until.isoformat() in board
 
 

@@ -60,6 +60,8 @@ class EventType(StrEnum):
     PERSON_CREATED = "people.person_created"
     PERSON_UPDATED = "people.person_updated"
     PERSON_OPENED = "people.person_opened"
+    # `corridor people reindex` read a person's names and contacts to index them.
+    PERSON_INDEXED = "people.person_indexed"
     DOCUMENT_ADDED = "people.document_added"
     DOCUMENT_CHANGED = "people.document_changed"
     DOCUMENT_REMOVED = "people.document_removed"

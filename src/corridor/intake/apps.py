@@ -18,3 +18,10 @@ class IntakeConfig(AppConfig):
         from corridor.intake.services.erasure import erase_requests_of_case
 
         register_erasure_step(erase_requests_of_case)
+
+        # A person's names and phones get the requests' blind indexes, so the search box
+        # finds every person on a case (people.services.index_identity).
+        from corridor.intake.screening.indexes import person_index_values
+        from corridor.people.services import register_identity_indexer
+
+        register_identity_indexer(person_index_values)

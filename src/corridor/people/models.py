@@ -144,6 +144,26 @@ class Person(UUIDModel):
         return f"person {self.pk}"
 
 
+class PersonIndexEntry(models.Model):
+    """One blind-index value of a person's names or phones, so the search box finds every
+    person on a case, not only those who came through a request. The values are the
+    requests' own (intake/screening/indexes.py: the same keys, normalisation and
+    truncation), so one search value meets both; a value is a candidate, never proof.
+    `field` is the person's field it was derived from ("names" or "contacts"): a change
+    to one replaces that field's values only."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=16)
+    name = models.CharField(max_length=32)
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "value"], name="people_index_lookup")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class DocumentKind(models.TextChoices):
     INTERNAL_PASSPORT = "internal_passport", _("Internal passport")
     INTERNATIONAL_PASSPORT = "international_passport", _("International passport")

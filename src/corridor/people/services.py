@@ -4,7 +4,7 @@ people knows no cases, only that a person's fields are sealed under the key they
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
 from corridor.people import register, wordforms
 from corridor.people.inputs import PLAIN_FIELDS, SEALED_FIELDS, PersonInput, field_detail
-from corridor.people.models import Channel, ContactProtocol, Person
+from corridor.people.models import Channel, ContactProtocol, Person, PersonIndexEntry
 from corridor.vault.datakey import DataKey
 from corridor.vault.fields import seal_field, sealed_field_names
 from corridor.vault.providers import key_provider
@@ -51,11 +51,47 @@ _PLAIN_EMPTY: dict[str, Any] = {
 }
 
 
+# The fields whose blind indexes the search box reads (names, phones among the contacts).
+INDEXED_FIELDS = ("names", "contacts")
+# (field, its value as stored) → the (index name, value) pairs to keep for it.
+IdentityIndexer = Callable[[str, Any], set[tuple[str, int]]]
+_INDEXERS: list[IdentityIndexer] = []
+
+
+def register_identity_indexer(indexer: IdentityIndexer) -> None:
+    """Intake registers the requests' indexer when its app is ready: people sits below
+    intake and knows only that a person's names and contacts have index values."""
+    if indexer not in _INDEXERS:
+        _INDEXERS.append(indexer)
+
+
+def index_identity(person: Person, values: Mapping[str, Any]) -> int:
+    """Replace the person's index values of each field in `values` (names, contacts) by
+    those of the new value (None or empty: none). Returns how many values were written.
+    Called by every write below, and by `corridor people reindex` for people written
+    before the indexes existed."""
+    fields = [name for name in INDEXED_FIELDS if name in values]
+    if not fields or not _INDEXERS:
+        return 0
+    PersonIndexEntry.objects.filter(person=person, field__in=fields).delete()
+    rows = [
+        PersonIndexEntry(person=person, field=field_name, name=name, value=value)
+        for field_name in fields
+        if values[field_name]
+        for indexer in _INDEXERS
+        for name, value in sorted(indexer(field_name, values[field_name]))
+    ]
+    PersonIndexEntry.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
 def create_person(*, actor: Actor, key: DataKey, data: PersonInput, case_ref: str = "") -> Person:
     """A new person sealed under `key` (the case's data key)."""
     person = Person()
     _apply(person, data, key=key)
     person.save()
+    index_identity(person, data.sealed_values())
     record_event(
         actor=actor,
         event=EventType.PERSON_CREATED,
@@ -82,6 +118,7 @@ def update_person(
     _claim_version(person, version)
     _apply(person, data, key=key)
     person.save()
+    index_identity(person, data.sealed_values())
     record_event(
         actor=actor,
         event=EventType.PERSON_UPDATED,
@@ -130,6 +167,8 @@ def edit_person(
         elif value is None:
             setattr(person, name, _PLAIN_EMPTY.get(name))
     person.save()
+    cleared = {name: None for name, value in changes.items() if value is None}
+    index_identity(person, {**data.sealed_values(), **cleared})
     record_event(
         actor=actor,
         event=EventType.PERSON_UPDATED,
@@ -321,6 +360,7 @@ def blank_person(person: Person) -> None:
     person.international_passport_expiry = None
     person.save()
     ContactProtocol.objects.filter(person=person).delete()
+    PersonIndexEntry.objects.filter(person=person).delete()
     register.blank_documents(person)
 
 

@@ -39,7 +39,7 @@ from corridor.web.labels import (
     label_of,
     word_detail,
 )
-from corridor.web.staff_names import usernames_for
+from corridor.web.staff_names import actor_words
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def case_context(
         )
         for line in detail.members
     ]
-    usernames = usernames_for(entry.actor for entry in detail.timeline)
+    actors = actor_words(entry.actor for entry in detail.timeline)
     return {
         "case": case,
         "detail": detail,
@@ -124,7 +124,7 @@ def case_context(
             (
                 entry,
                 label_of(TIMELINE_LABELS, entry.kind),
-                usernames.get(entry.actor, entry.actor),
+                actors[entry.actor],
                 entry.kind in CORRECTION_KINDS,
             )
             for entry in _worded(detail.timeline)

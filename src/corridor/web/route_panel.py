@@ -192,7 +192,7 @@ def application_lines(
     references = access_application_references(viewer, case, applications) if opened else {}
     labels = member_labels(case)
     today = clock.today()
-    names = _route_names(get_language() or "en")
+    names = route_names(get_language() or "en")
     return [
         ApplicationLine(
             application=application,
@@ -208,8 +208,9 @@ def application_lines(
     ]
 
 
-def _route_names(lang: str) -> dict[str, str]:
-    """Each route in force by id, named in `lang`: a caseworker reads names, not ids."""
+def route_names(lang: str) -> dict[str, str]:
+    """Each route in force by id, named in `lang`: a caseworker reads names, not ids
+    (the case page's applications and the applications board alike)."""
     try:
         entries = selectors.list_current_entries()
     except selectors.CatalogNotLoaded:

@@ -4,7 +4,11 @@
     found = search(actor=staff, text="+7 928 123-45-67")
 
 A name or a phone is normalised as screening normalises it (screening/facts.py) and looked
-up through the requests' blind indexes. A blind-index value names candidates only
+up through the requests' blind indexes, and through the same indexes of every person on
+a case (people.PersonIndexEntry, written with each person's names and contacts), so a
+household member who never wrote a request is found too. A person candidate on a case
+the searcher may open is that case as a result (confirmed on the case page, opened for
+work); on any other case it is counted, like a request's. A blind-index value names candidates only
 (several rows share each value by design), so a candidate becomes a result only when
 its request is one the searcher may open and its decrypted facts equal the search
 exactly; that read is what the searcher's key allows. Candidates beyond what the
@@ -38,6 +42,7 @@ from corridor.intake.screening.facts import Facts, facts_from_answers
 from corridor.intake.screening.indexes import index_values
 from corridor.intake.selectors import requests_visible_to
 from corridor.intake.throttles import Bucket, Rate, take_tokens
+from corridor.people.models import PersonIndexEntry
 from corridor.vault import keys as vault_keys
 from corridor.vault.errors import KeyDestroyed, KeyNotFound
 from corridor.vault.fields import open_field
@@ -145,14 +150,48 @@ def _by_person(actor: Staff, text: str) -> SearchResult:
     }
     result = SearchResult(kind="person")
     candidates: set[uuid.UUID] = set()
+    people: set[uuid.UUID] = set()
     for name, value in sorted(values):
         entries = IndexEntry.objects.filter(name=name, value=value, request__isnull=False)
         candidates |= {row for row in entries.values_list("request_id", flat=True) if row}
-    if not candidates:
-        return result
+        found = PersonIndexEntry.objects.filter(name=name, value=value)
+        people |= set(found.values_list("person_id", flat=True))
+    beyond_cases: set[uuid.UUID] = set()
+    if candidates:
+        _requests_found(actor, wanted, candidates, result, beyond_cases)
+    if people:
+        _people_found(actor, people, result, beyond_cases)
+    result.other_cases = len(beyond_cases)
+    return result
+
+
+def _people_found(
+    actor: Staff, people: set[uuid.UUID], result: SearchResult, beyond_cases: set[uuid.UUID]
+) -> None:
+    """The cases the candidate people are on: results if the searcher may see them,
+    counted otherwise (a person who left a case still leads to it)."""
+    cases = (
+        Case.objects.filter(members__person_id__in=people, erased_at__isnull=True)
+        .distinct()
+        .order_by("opened_at", "ref")
+    )
+    for case in cases:
+        if may_see_case(actor, case):
+            if case not in result.cases:
+                result.cases.append(case)
+        else:
+            beyond_cases.add(case.pk)
+
+
+def _requests_found(
+    actor: Staff,
+    wanted: Facts,
+    candidates: set[uuid.UUID],
+    result: SearchResult,
+    beyond_cases: set[uuid.UUID],
+) -> None:
     rows = Request.objects.filter(pk__in=candidates).exclude(status=Status.ERASED)
     visible = set(requests_visible_to(actor).filter(pk__in=candidates).values_list("pk", flat=True))
-    beyond_cases: set[uuid.UUID] = set()
     for request in rows.select_related("case").order_by("received_on", "reference"):
         case = request.case
         if request.pk in visible:
@@ -169,8 +208,6 @@ def _by_person(actor: Staff, text: str) -> SearchResult:
             beyond_cases.add(case.pk)
         else:
             result.other_requests += 1
-    result.other_cases = len(beyond_cases)
-    return result
 
 
 def _confirmed(actor: Staff, request: Request, wanted: Facts) -> bool:

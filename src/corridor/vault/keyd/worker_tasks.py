@@ -29,11 +29,15 @@ SCREEN_REQUEST = "intake.screen_request"
 RESTORE_CHECK = "operations.restore_check"
 # Delivering a notification opens the address of the staff member's channel, nothing else.
 DELIVER_NOTIFICATION = "accounts.deliver_notification"
+# `corridor cases reindex-people` (run as the worker's user, like restore): the blind indexes
+# of people written before their names and phones were indexed; a case's key only.
+PEOPLE_REINDEX = "people.reindex"
 
 TASK_KINDS: dict[str, frozenset[str]] = {
     SCREEN_REQUEST: frozenset({"request", "watch"}),
     RESTORE_CHECK: SYSTEM_KINDS,
     DELIVER_NOTIFICATION: frozenset({"channel"}),
+    PEOPLE_REINDEX: frozenset({"case"}),
 }
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -61,7 +63,7 @@ from corridor.web import application_forms as af
 from corridor.web import case_forms as f
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.drafts import forget_draft, initial_from_draft
-from corridor.web.views.cases import case_for, session_key_of
+from corridor.web.views.cases import case_for, case_page_context, session_key_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -97,6 +99,9 @@ class CaseAction:
     button: StrPromise | None = None
     # What the form starts from, read (and audited) through an access function.
     prefill: Callable[[HttpRequest, Staff, Case], dict[str, object]] | None = None
+    # The case page's section this action is done from (`_section_<name>.html`): with
+    # JavaScript its form opens inside that section and a save swaps in only the section.
+    section: str = ""
 
 
 def _member(actor: Staff, case: Case, form: f.AddMemberForm) -> object:
@@ -407,6 +412,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         f.MilestoneForm,
         _milestone,
         _("The milestone was recorded."),
+        section="milestones",
     ),
     CaseAction(
         "phase",
@@ -577,6 +583,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _add_task,
         _("The next action was added."),
         needs_key=True,
+        section="tasks",
     ),
     CaseAction(
         "complete_task",
@@ -586,6 +593,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _complete_task,
         _("The action was marked done."),
         needs_key=True,
+        section="tasks",
     ),
     CaseAction(
         "add_note",
@@ -597,6 +605,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         needs_key=True,
         drafts=True,
         help=_("What you type is kept, encrypted, if your session ends before you save."),
+        section="notes",
     ),
     CaseAction(
         "add_expense",
@@ -605,6 +614,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         f.ExpenseForm,
         _add_expense,
         _("The expense was recorded."),
+        section="costs",
     ),
     CaseAction(
         "add_placement",
@@ -614,6 +624,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _add_placement,
         _("The placement was recorded."),
         needs_key=True,
+        section="logistics",
     ),
     CaseAction(
         "end_placement",
@@ -622,6 +633,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         f.EndPlacementForm,
         _end_placement,
         _("The placement was ended."),
+        section="logistics",
     ),
     CaseAction(
         "add_leg",
@@ -631,6 +643,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _add_leg,
         _("The journey was recorded."),
         needs_key=True,
+        section="logistics",
     ),
     CaseAction(
         "complete_leg",
@@ -639,6 +652,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         f.CompleteLegForm,
         _complete_leg,
         _("The journey was recorded as completed."),
+        section="logistics",
     ),
     CaseAction(
         "start_application",
@@ -727,13 +741,20 @@ def _initial(request: HttpRequest, action: CaseAction) -> dict[str, object]:
 
 
 def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
-    """The page of one action: GET shows the form, POST runs the service."""
+    """The page of one action: GET shows the form, POST runs the service.
+
+    Asked from inside its section of the case page (staff.js sends `X-Corridor-Section`),
+    the same view answers with fragments instead: the form alone, the form again with
+    its errors (400), or, once saved, the section as it is now; where it would redirect
+    (the case must be opened first, a re-authentication, a logout) it says where to go.
+    Without JavaScript nothing changes: a page of its own, then back to the case."""
 
     @require_http_methods(["GET", "HEAD", "POST"])
     @staff_required
     def view(request: HttpRequest, ref: str) -> HttpResponseBase:
         staff = current_staff(request)
         case = case_for(request, ref, page=action.name, coordinators_only=action.coordinators_only)
+        in_section = _in_section(request, action)
         if action.needs_key and not may_hold_key(staff, case):
             messages.info(request, OPEN_FIRST)
             return redirect("web:case_open", ref=case.ref)
@@ -746,6 +767,7 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
         if isinstance(form, f.CaseForm):
             form.confirmed_at = sessions.recent_auth_at(request)
         if form.is_valid():
+            before = _elsewhere(case) if in_section else None
             try:
                 result = action.run(staff, case, form)
             except assignment.SelfAssignReauthNeeded:
@@ -755,6 +777,12 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
             else:
                 if action.drafts:
                     forget_draft(request)
+                if (
+                    in_section
+                    and not isinstance(result, Incident | Approval)
+                    and _only_in_section(action, before, _elsewhere(case))
+                ):
+                    return _section_saved(request, staff, case, action)
                 if isinstance(result, Incident):
                     messages.warning(request, INCIDENT_RAISED)
                 elif isinstance(result, Approval):
@@ -766,10 +794,77 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
                 return redirect("web:case", ref=case.ref)
         record_case_view(staff, case, page=action.name)
         context = {"case": case, "action": action, "form": form, "button": action.button or SAVE}
-        return render(request, action.template, context, status=400 if form.errors else 200)
+        template = "web/cases/action_in_section.html" if in_section else action.template
+        response = render(request, template, context, status=400 if form.errors else 200)
+        if in_section:
+            response[PARTIAL_HEADER] = "form"
+        return response
 
     view.__name__ = view.__qualname__ = f"case_{action.name}"
-    return view
+    return _redirects_said_to_sections(view)
+
+
+# Sent by staff.js: the name of the case page's section a form was opened from.
+SECTION_HEADER = "X-Corridor-Section"
+# Answered: what the fragment is ("form" or "section"), or, with no body, where to go.
+PARTIAL_HEADER = "X-Corridor-Partial"
+GO_HEADER = "X-Corridor-Go"
+
+
+def _in_section(request: HttpRequest, action: CaseAction) -> bool:
+    asked = request.headers.get(SECTION_HEADER, "")
+    return bool(action.section) and asked == action.section
+
+
+def _elsewhere(case: Case) -> tuple[str, int]:
+    """What a save may change beyond its own section: the case's phase (in the page's
+    head) and its milestones (a placement or a completed journey records them)."""
+    phase = Case.objects.filter(pk=case.pk).values_list("phase", flat=True).first() or ""
+    return phase, case.milestones.count()
+
+
+def _only_in_section(
+    action: CaseAction, before: tuple[str, int] | None, after: tuple[str, int]
+) -> bool:
+    """True when swapping in the action's section alone shows everything the save changed;
+    otherwise the whole page is loaded again (a journey completed moves the phase)."""
+    if before is None or before[0] != after[0]:
+        return False
+    return before[1] == after[1] or action.section == "milestones"
+
+
+def _section_saved(
+    request: HttpRequest, staff: Staff, case: Case, action: CaseAction
+) -> HttpResponseBase:
+    """The section the save was made from, as the case page would now show it."""
+    context = case_page_context(request, staff, case, whole=False)
+    context["section_template"] = f"web/cases/_section_{action.section}.html"
+    context["done"] = action.done
+    response = render(request, "web/cases/section_saved.html", context)
+    response[PARTIAL_HEADER] = "section"
+    return response
+
+
+def _redirects_said_to_sections(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """A redirect asked for from inside a section (login, re-authentication, opening the
+    case first) is said as a header, so the script goes there itself and the messages
+    queued for the next page are read by that page, not by a fetch nobody shows."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if request.headers.get(SECTION_HEADER):
+            patch_vary_headers(response, (SECTION_HEADER,))
+            if response.status_code in (301, 302, 303, 307, 308):
+                said = HttpResponse(status=204)
+                said[GO_HEADER] = response["Location"]
+                patch_vary_headers(said, (SECTION_HEADER,))
+                return said
+        return response
+
+    return wrapped
 
 
 def action_urls() -> list[URLPattern]:

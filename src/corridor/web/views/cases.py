@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from corridor.accounts import sessions
+from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.cases.access import (
     CaseNotFound,
@@ -75,6 +76,15 @@ def session_key_of(request: HttpRequest) -> str:
 def case_page(request: HttpRequest, ref: str) -> HttpResponse:
     staff = current_staff(request)
     case = case_for(request, ref, page="case")
+    return render(request, "web/cases/case.html", case_page_context(request, staff, case))
+
+
+def case_page_context(
+    request: HttpRequest, staff: Staff, case: Case, *, whole: bool = True
+) -> dict[str, object]:
+    """What the case page shows this person now: the whole page, or (`whole=False`) what
+    one of its sections needs after a save made from inside it; the reads are recorded
+    the same way. The routes panel, the costliest part, is built for the whole page only."""
     opened = access_case_page(staff, case, page="case", session_key=session_key_of(request))
     detail = get_case_detail(case, with_links=may_see_links(staff))
     context = case_context(viewer=staff, detail=detail, opened=opened)
@@ -83,7 +93,7 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
         staff, case, applications, opened=opened is not None
     )
     # Which routes fit says much about the person: built only while the case is open.
-    context["routes"] = build_route_panel(staff, case, applications) if opened else None
+    context["routes"] = build_route_panel(staff, case, applications) if opened and whole else None
     context["open_form"] = OpenForWorkForm()
     context["assigned"] = is_assigned(staff, case)
     # The request the case was accepted from: its thread goes on in the requests pages.
@@ -97,7 +107,7 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
         else None
     )
     context["erasure"] = pending_erasure(case)
-    return render(request, "web/cases/case.html", context)
+    return context
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -34,7 +34,7 @@ from corridor.web.case_forms import CloseIncidentForm, SkipStepForm, StepForm, m
 from corridor.web.decorators import current_staff, staff_required
 from corridor.web.labels import STEP_LABELS, label_of
 from corridor.web.outcomes import carry_out
-from corridor.web.staff_names import usernames_for
+from corridor.web.staff_names import actor_words
 from corridor.web.views.case_actions import OPEN_FIRST
 from corridor.web.views.cases import case_for, session_key_of
 
@@ -75,7 +75,7 @@ def _render(
     actors = [
         str(step.get("done_by") or step.get("skipped_by") or "") for step in incident.checklist
     ]
-    names = usernames_for(actors)
+    names = actor_words(actors)
     steps = []
     for step in incident.checklist:
         done_at = _parsed(str(step.get("done_at") or ""))

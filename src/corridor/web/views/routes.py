@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -40,6 +41,7 @@ from corridor.pathways.route_changes import affected_cases
 from corridor.pathways.schema import Route, Transit, is_verified
 from corridor.web.case_forms import date_field
 from corridor.web.decorators import current_staff, role_required
+from corridor.web.route_panel import route_names
 
 # Without a published processing time, a decision is overdue after this long.
 DEFAULT_WAIT = timedelta(days=90)
@@ -101,6 +103,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "slots": selectors.list_slot_agreements(valid_on=today),
         "country": country,
         "today": today,
+        # Routes by name in the reader's language; an id the catalog no longer has stays as is.
+        "route_names": route_names(get_language() or "en"),
     }
     return render(request, "web/routes/board.html", context)
 

@@ -1,5 +1,6 @@
-"""`corridor cases list --json`, `corridor cases erase-request REF --reason CODE --as USERNAME`
-and `corridor cases erase REF --approval ID`."""
+"""`corridor cases list --json`, `corridor cases erase-request REF --reason CODE --as USERNAME`,
+`corridor cases erase REF --approval ID` and `corridor cases reindex-people` (once, as the
+worker's user, after upgrading to person search indexes)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from corridor.accounts.models import Approval, Staff
 from corridor.cases.models import Case
 from corridor.cases.selectors import list_case_lines
 from corridor.cases.services.erasure import ERASE_REASONS, erase_case, request_case_erasure
+from corridor.cases.services.people_indexes import reindex_people
 from corridor.core.actors import cli_actor
 from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import CorridorError
@@ -40,11 +42,22 @@ class Command(CorridorCommand):
         erase = sub.add_parser("erase", help="crypto-shred a case")
         erase.add_argument("ref")
         erase.add_argument("--approval", required=True, help="id of a granted erase_case approval")
+        sub.add_parser(
+            "reindex-people",
+            help="index the names and phones of people written before person search (once)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             lines = [line.as_json() for line in list_case_lines()]
             self.stdout.write(json.dumps(lines, ensure_ascii=False))
+            return
+        if options["action"] == "reindex-people":
+            done = reindex_people(actor=cli_actor())
+            self.stdout.write(
+                f"Indexed {done.people} people ({done.values} index values); "
+                f"{done.skipped} without a key skipped."
+            )
             return
         if options["action"] == "erase-request":
             self._ask(options["ref"], options["reason"], options["username"])

@@ -1,6 +1,7 @@
-// Corridor staff pages: WebAuthn ceremonies and the idle-timeout warning.
-// Loaded from the site itself under a nonce-based CSP; every page also works
-// without it (codes instead of keys, no warning before the idle logout).
+// Corridor staff pages: WebAuthn ceremonies, the idle-timeout warning, draft keeping and
+// saving a section of the case page in place. Loaded from the site itself under a
+// nonce-based CSP; every page also works without it (codes instead of keys, no warning
+// before the idle logout, each case action on a page of its own).
 "use strict";
 
 (function () {
@@ -144,6 +145,14 @@
     var url = document.body.getAttribute("data-draft-url");
     if (!url) { return; }
     document.querySelectorAll("form[data-draft]").forEach(function (form) {
+      keepDraft(form, url);
+    });
+  }
+
+  function keepDraft(form, url) {
+    if (!url || form.hasAttribute("data-draft-kept")) { return; }
+    form.setAttribute("data-draft-kept", "");
+    (function () {
       var dirty = false;
       form.addEventListener("input", function () { dirty = true; });
       form.addEventListener("submit", function () { dirty = false; });
@@ -154,14 +163,141 @@
         new FormData(form).forEach(function (value, name) {
           if (typeof value === "string" && name !== "csrfmiddlewaretoken") { fields[name] = value; }
         });
-        post(url, { path: form.getAttribute("action") || window.location.pathname, fields: fields });
+        // Drafts are kept by the form's path, without its query (?task=…).
+        post(url, { path: new URL(form.action, window.location.href).pathname, fields: fields });
       }, 30000);
+    })();
+  }
+
+  // A case page section ([data-section]) opens its actions' forms ([data-inline] links)
+  // inside itself and, once saved, swaps in only itself: the server answers the same
+  // URLs with fragments when X-Corridor-Section names the section. Focus moves to the
+  // form, then to the section's heading, and the live region says what was saved.
+  var SECTION = "X-Corridor-Section";
+
+  function announce(text) {
+    var live = document.getElementById("section-live");
+    if (!live) { return; }
+    live.textContent = "";
+    // A change the screen reader hears even when the same sentence comes twice.
+    setTimeout(function () { live.textContent = text; }, 50);
+  }
+
+  function sectionFetch(url, section, options) {
+    var headers = { "X-CSRFToken": csrfToken() };
+    headers[SECTION] = section.getAttribute("data-section");
+    return fetch(url, Object.assign({ credentials: "same-origin", headers: headers }, options || {}))
+      .then(function (response) {
+        var go = response.headers.get("X-Corridor-Go");
+        if (go) {
+          window.location.assign(go);
+          return null;
+        }
+        var kind = response.headers.get("X-Corridor-Partial");
+        if (!kind) { throw new Error(String(response.status)); }
+        return response.text().then(function (html) { return { kind: kind, html: html }; });
+      });
+  }
+
+  function sectionProblem(section, where) {
+    var page = document.querySelector("[data-section-error]");
+    var text = page ? page.getAttribute("data-section-error") : "";
+    var box = section.querySelector("[data-section-problem]");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "form-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-section-problem", "");
+      where.parentNode.insertBefore(box, where.nextSibling);
+    }
+    box.textContent = text;
+  }
+
+  function showForm(section, html, after) {
+    var old = section.querySelector("[data-section-form]");
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var box = holder.querySelector("[data-section-form]");
+    if (!box) { return; }
+    if (old) {
+      old.replaceWith(box);
+    } else {
+      after.parentNode.insertBefore(box, after.nextSibling);
+    }
+    wireForm(section, box);
+    var firstError = box.querySelector(".field__error, .form-error");
+    var field = firstError
+      ? (firstError.closest(".field") || box).querySelector("input, select, textarea")
+      : box.querySelector("input:not([type=hidden]), select, textarea");
+    var heading = box.querySelector("[data-section-form-heading]");
+    (field || heading).focus();
+    if (firstError) { announce(firstError.textContent); }
+  }
+
+  function wireForm(section, box) {
+    var form = box.querySelector("form");
+    keepDraft(form, form.hasAttribute("data-draft") ? document.body.getAttribute("data-draft-url") : "");
+    var cancel = box.querySelector("[data-section-cancel]");
+    if (cancel) {
+      cancel.addEventListener("click", function (event) {
+        event.preventDefault();
+        box.remove();
+        var heading = section.querySelector("h2");
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; }
+      sectionFetch(form.action, section, { method: "POST", body: new FormData(form) })
+        .then(function (reply) {
+          if (!reply) { return; }
+          if (reply.kind === "form") {
+            showForm(section, reply.html, box);
+            return;
+          }
+          section.innerHTML = reply.html;
+          wireSection(section);
+          var heading = section.querySelector("h2");
+          heading.setAttribute("tabindex", "-1");
+          heading.focus();
+          var saved = section.querySelector("[data-section-saved]");
+          if (saved) { announce(saved.textContent); }
+        })
+        .catch(function () {
+          if (button) { button.disabled = false; }
+          sectionProblem(section, form);
+        });
     });
+  }
+
+  function wireSection(section) {
+    section.querySelectorAll("a[data-inline]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+        event.preventDefault();
+        var after = link.closest("p, table, tr") || link;
+        if (after.tagName === "TR") { after = after.closest("table"); }
+        sectionFetch(link.href, section)
+          .then(function (reply) {
+            if (reply) { showForm(section, reply.html, after); }
+          })
+          .catch(function () { window.location.assign(link.href); });
+      });
+    });
+  }
+
+  function setUpSections() {
+    if (!window.fetch || !window.FormData) { return; }
+    document.querySelectorAll("[data-section]").forEach(wireSection);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpWebAuthn();
     setUpIdleWarning();
     setUpDrafts();
+    setUpSections();
   });
 })();
