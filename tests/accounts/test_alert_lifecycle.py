@@ -92,7 +92,8 @@ def test_routine_alerts_expire_into_the_digest_and_none_is_hidden_past_a_count()
     page = client.get("/alerts/").content.decode()
     assert "expired into the daily digest" in page
     assert page.index(f'id="alert-{urgent.pk}"') < page.index(f'id="alert-{stale.pk}"')
-    assert oncall.is_expired(stale) and not oncall.is_expired(urgent)
+    assert oncall.is_expired(stale)
+    assert not oncall.is_expired(urgent)
 
 
 def test_handled_alerts_sent_notifications_and_their_pages_are_forgotten_after_the_retention(
