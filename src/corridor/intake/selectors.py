@@ -138,7 +138,8 @@ def count_waiting_requests(staff: Staff, *, today: date) -> int:
     cutoff = today - timedelta(days=portal_info().answer_within_days)
     late = Q(status__in=OPEN_IN_INBOX, received_on__lt=cutoff)
     waiting = Q(unread__gt=0) | Q(sealed_answers__isnull=False) | late
-    return list_inbox(staff).filter(waiting, flood=False).count()
+    flood = RequestFlag.objects.filter(request=OuterRef("pk"), code=Signal.FLOOD)
+    return list_inbox(staff).filter(waiting).exclude(Exists(flood)).count()
 
 
 def count_awaiting_screening(channel: str) -> int:
