@@ -74,7 +74,8 @@ def test_the_duress_word_in_a_portal_message_opens_an_incident(thread, text):
     case, written = thread()
     say(written, text)
     assert duress_incidents(case) == 1
-    assert StaffAlert.objects.filter(code="incident_opened", case_ref=case.ref).exists()
+    # A code of its own, ranked with "in danger now" above other incidents.
+    assert StaffAlert.objects.filter(code="duress_heard", case_ref=case.ref).exists()
     # The message itself is kept.
     assert Message.objects.filter(request_id=written.request.pk).count() == 1
 

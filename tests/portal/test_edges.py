@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.core import clock
 from corridor.intake.models import Message, Request, RequesterSession, Stage
+from corridor.intake.organisation import portal_info
 from corridor.portal import forms as portal_forms
 from corridor.portal import views
 from corridor.portal.cookies import PortalCookie
-from corridor.portal.organisation import portal_info
 from corridor.portal.tokens import form_token, form_token_valid
 from tests.portal_helpers import STORY, Requester, ru, token_of
 

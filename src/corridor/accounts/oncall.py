@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.alerts import NO_SUCH_ALERT, concerns
@@ -48,6 +48,7 @@ URGENT_CODES = frozenset(
     {
         "hotline_escalation",
         "incident_opened",
+        "duress_heard",
         "insider_alert",
         "self_assigned",
         "standby_activated",
@@ -60,13 +61,23 @@ URGENT_CODES = frozenset(
         "portal_words_unheard",
     }
 )
-# "In danger now" and duress first on every list of alerts.
-DANGER_CODES = ("hotline_escalation", "incident_opened", "portal_words_unheard")
+# "In danger now" and duress first on every list of alerts (a portal message nobody could
+# check for the duress word may be one), then the other incidents (a missed check-in, a
+# detention), then the other urgent alerts, then routine ones.
+DANGER_CODES = frozenset({"hotline_escalation", "duress_heard", "portal_words_unheard"})
+INCIDENT_CODES = frozenset({"incident_opened"})
 # An urgent alert older than this when first seen (a server that was down for a week) is
 # shown in Corridor but wakes nobody.
 PAGE_ONLY_WITHIN = timedelta(hours=6)
 LONGEST_SHIFT = timedelta(days=31)
 ALERTS_SHOWN_FOR = timedelta(days=14)
+# Nothing accumulates forever: a routine alert nobody took leaves the dashboard after a
+# week (the daily digest has counted it by then) and shows on the alerts page as expired;
+# alerts taken, dismissed or expired, and sent notifications and their pages, are deleted
+# after KEPT_FOR. An urgent alert stays until someone acknowledges or dismisses it. The
+# audit log keeps who acknowledged, dismissed and was notified, without limit.
+ROUTINE_SHOWN_FOR = timedelta(days=7)
+KEPT_FOR = timedelta(days=90)
 FINAL_STAGE = 2
 DIGEST_EVERY = timedelta(hours=24)
 
@@ -300,28 +311,90 @@ def acknowledge_alert(*, actor: Staff, alert_id: str) -> StaffAlert:
 
 
 def danger_first(alerts: list[StaffAlert]) -> list[StaffAlert]:
-    """In danger now and duress first, then the other urgent ones, newest first in each."""
+    """In danger now and duress first, then the other incidents, then the other urgent
+    ones, then routine ones; newest first in each."""
 
     def rank(alert: StaffAlert) -> tuple[int, float]:
         if alert.code in DANGER_CODES:
             tier = 0
-        elif alert.code in URGENT_CODES:
+        elif alert.code in INCIDENT_CODES:
             tier = 1
-        else:
+        elif alert.code in URGENT_CODES:
             tier = 2
+        else:
+            tier = 3
         return (tier, -alert.created_at.timestamp())
 
     return sorted(alerts, key=rank)
 
 
-def recent_alerts(staff: Staff) -> list[StaffAlert]:
-    """One's alerts of the last two weeks, open or not, danger first (the alerts page)."""
+def _expired(now: datetime) -> Q:
+    """Open routine alerts older than ROUTINE_SHOWN_FOR: gone into the digest."""
+    return (
+        Q(created_at__lt=now - ROUTINE_SHOWN_FOR)
+        & ~Q(code__in=URGENT_CODES)
+        & Q(dismissed_at__isnull=True, acknowledged_at__isnull=True)
+    )
+
+
+def is_expired(alert: StaffAlert, now: datetime | None = None) -> bool:
+    moment = now or clock.now()
+    return (
+        alert.code not in URGENT_CODES
+        and alert.dismissed_at is None
+        and alert.acknowledged_at is None
+        and alert.created_at < moment - ROUTINE_SHOWN_FOR
+    )
+
+
+def waiting_alerts(staff: Staff) -> list[StaffAlert]:
+    """The dashboard's alerts: open and not expired, danger first, every one of them."""
     rows = (
-        StaffAlert.objects.filter(staff=staff, created_at__gte=clock.now() - ALERTS_SHOWN_FOR)
+        StaffAlert.objects.filter(
+            staff=staff, dismissed_at__isnull=True, acknowledged_at__isnull=True
+        )
+        .exclude(_expired(clock.now()))
         .select_related("approval", "subject", "actor", "acknowledged_by")
-        .order_by("-created_at")[:200]
     )
     return danger_first(list(rows))
+
+
+def recent_alerts(staff: Staff) -> list[StaffAlert]:
+    """One's alerts of the last two weeks, and any older one still waiting, danger first
+    (the alerts page)."""
+    now = clock.now()
+    rows = (
+        StaffAlert.objects.filter(staff=staff)
+        .filter(
+            Q(created_at__gte=now - ALERTS_SHOWN_FOR)
+            | (Q(dismissed_at__isnull=True, acknowledged_at__isnull=True) & ~_expired(now))
+        )
+        .select_related("approval", "subject", "actor", "acknowledged_by")
+        .order_by("-created_at")
+    )
+    return danger_first(list(rows))
+
+
+# ---------------------------------------------------------------- forgetting
+@periodic("accounts.forget_old_alerts", every=timedelta(hours=6))
+def forget_old_alerts_job() -> None:
+    forget_old_alerts()
+
+
+@transaction.atomic
+def forget_old_alerts(now: datetime | None = None) -> tuple[int, int, int]:
+    """Delete what was dealt with more than KEPT_FOR ago: alerts acknowledged, dismissed
+    or expired, notifications (sent or given up minutes after they were queued), and pages
+    with no alert left. Returns how many alerts, notifications and pages were deleted."""
+    cutoff = (now or clock.now()) - KEPT_FOR
+    alerts, _kinds = StaffAlert.objects.filter(
+        Q(acknowledged_at__lt=cutoff) | Q(dismissed_at__lt=cutoff) | _expired(cutoff)
+    ).delete()
+    # A notification is sent or given up within minutes of being queued.
+    sent, _kinds = Notification.objects.filter(created_at__lt=cutoff).delete()
+    _total, kinds = Page.objects.filter(raised_at__lt=cutoff, alerts__isnull=True).delete()
+    pages = kinds.get(Page._meta.label, 0)
+    return alerts, sent, pages
 
 
 # ---------------------------------------------------------------- the daily digest

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
@@ -23,6 +23,7 @@ from corridor.intake.models import (
     Status,
     Urgency,
 )
+from corridor.intake.organisation import portal_info
 
 # Roles that see every request waiting to be screened; hotline operators see only the
 # requests they recorded themselves.
@@ -127,6 +128,18 @@ def count_unread_requests(staff: Staff) -> int:
     """How many visible requests are unopened or have unread requester messages."""
     waiting = Q(unread__gt=0) | Q(sealed_answers__isnull=False)
     return list_inbox(staff).filter(waiting).count()
+
+
+def count_waiting_requests(staff: Staff, *, today: date) -> int:
+    """The digest's count: visible requests unopened, with unread requester messages, or
+    still waiting for a decision longer than the organisation's answer target (the
+    portal's "we answer within N days", portal.json's answer_within_days). Floods are
+    not counted: they wait for one bulk decline, not for an answer each."""
+    cutoff = today - timedelta(days=portal_info().answer_within_days)
+    late = Q(status__in=OPEN_IN_INBOX, received_on__lt=cutoff)
+    waiting = Q(unread__gt=0) | Q(sealed_answers__isnull=False) | late
+    flood = RequestFlag.objects.filter(request=OuterRef("pk"), code=Signal.FLOOD)
+    return list_inbox(staff).filter(waiting).exclude(Exists(flood)).count()
 
 
 def count_awaiting_screening(channel: str) -> int:

@@ -605,9 +605,9 @@ def _past_incident(
         closed_at = min(clock.now(), max(_at(closed), after_steps))
         Incident.objects.filter(pk=incident.pk).update(closed_at=closed_at, checklist=steps)
         # Dealt with long ago: the coordinators' alert for it is not news any more.
-        StaffAlert.objects.filter(case_ref=case.ref, code="incident_opened").update(
-            dismissed_at=clock.now()
-        )
+        StaffAlert.objects.filter(
+            case_ref=case.ref, code__in=(safety.INCIDENT_ALERT, safety.DURESS_ALERT)
+        ).update(dismissed_at=clock.now())
 
 
 def _request_tally(rng: random.Random, today: date) -> None:

@@ -11,8 +11,9 @@ from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
 from corridor.cases.dashboards import list_my_cases_by_danger
+from corridor.core import clock
 from corridor.core.tasks import periodic
-from corridor.intake.selectors import INBOX_ROLES, count_unread_requests
+from corridor.intake.selectors import INBOX_ROLES, count_waiting_requests
 
 
 def waiting_for(staff: Staff) -> int:
@@ -21,7 +22,7 @@ def waiting_for(staff: Staff) -> int:
     roles = roles_of(staff)
     count = 0
     if roles & INBOX_ROLES:
-        count += count_unread_requests(staff)
+        count += count_waiting_requests(staff, today=clock.today())
     if roles & {Role.CASEWORKER, Role.COORDINATOR}:
         count += sum(1 for row in list_my_cases_by_danger(staff) if row.signals.overdue_tasks)
     return count

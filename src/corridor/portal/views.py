@@ -31,6 +31,7 @@ from corridor.intake.errors import (
     TooManyAttempts,
 )
 from corridor.intake.models import Stage
+from corridor.intake.organisation import portal_info
 from corridor.intake.services.codenames import (
     confirm_codename,
     issue_codename,
@@ -54,7 +55,6 @@ from corridor.portal.forms import (
     SharingForm,
     scrub,
 )
-from corridor.portal.organisation import portal_info
 from corridor.portal.requests import TOKEN_FIELD, Portal, portal_view, see_other
 
 # The queue page asks the browser to come back after at most this many seconds.

@@ -164,6 +164,17 @@ def record_contact(*, actor: Actor, case: Case, person: Person, words: str = "")
     return None
 
 
+# The coordinators' alert for an incident: a duress word has a code of its own, so it ranks
+# with "in danger now" above the other incidents (accounts.oncall.danger_first). A code,
+# never words: notifications still say only how many urgent items wait.
+INCIDENT_ALERT = "incident_opened"
+DURESS_ALERT = "duress_heard"
+
+
+def incident_alert_code(kind: str) -> str:
+    return DURESS_ALERT if kind == IncidentKind.DURESS else INCIDENT_ALERT
+
+
 @transaction.atomic
 def raise_incident(
     *, actor: Actor, case: Case, kind: IncidentKind, person: Person | None = None
@@ -185,7 +196,7 @@ def raise_incident(
         object_id=str(incident.pk),
         reason=kind,
     )
-    alert_coordinators(code="incident_opened", case_ref=case.ref)
+    alert_coordinators(code=incident_alert_code(kind), case_ref=case.ref)
     for other in _cases_at_risk(case):
         if not other.flags.filter(flag=Flag.COMPROMISED, cleared_at__isnull=True).exists():
             CaseFlag.objects.create(

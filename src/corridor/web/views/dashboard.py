@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from corridor.accounts import approvals, oncall
 from corridor.accounts.alerts import DISMISS_REASON_NEEDED, concerns, dismiss_alert
 from corridor.accounts.roles import Role
-from corridor.accounts.selectors import open_alerts, roles_of
+from corridor.accounts.selectors import roles_of
 from corridor.cases.dashboards import list_my_cases_by_danger
 from corridor.intake.selectors import INBOX_ROLES, count_unread_requests
 from corridor.web.case_forms import FindCaseForm
@@ -21,6 +21,7 @@ from corridor.web.decorators import current_staff, staff_required
 from corridor.web.forms import AlertDismissForm
 from corridor.web.outcomes import carry_out
 
+SHOWN_FIRST = 10
 ALERT_DISMISSED = _("The alert is dismissed. The audit log records who did it and why.")
 
 
@@ -28,14 +29,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     staff = current_staff(request)
     roles = roles_of(staff)
     works_cases = bool(roles & {Role.CASEWORKER, Role.COORDINATOR})
+    waiting = [
+        (alert, oncall.severity(alert.code), not concerns(alert, staff))
+        for alert in oncall.waiting_alerts(staff)
+    ]
     context = {
         "roles": sorted(role.label for role in roles),
-        # Danger first; each with its severity and whether this person may acknowledge or
-        # dismiss it (never one that concerns them). Acknowledged ones are not open.
-        "alerts": [
-            (alert, oncall.severity(alert.code), not concerns(alert, staff))
-            for alert in oncall.danger_first(list(open_alerts(staff)[:200]))[:20]
-        ],
+        # Every waiting alert, danger first; each with its severity and whether this person
+        # may acknowledge or dismiss it (never one that concerns them). Acknowledged ones
+        # are not waiting, and routine ones nobody took expire into the digest; past the
+        # first SHOWN_FIRST the rest are folded under their number, never left out.
+        "alerts": waiting[:SHOWN_FIRST],
+        "more_alerts": waiting[SHOWN_FIRST:],
         "is_coordinator": Role.COORDINATOR in roles,
         "dismiss_form": AlertDismissForm(),
         "pending_approvals": approvals.pending_for(staff).count(),

@@ -113,7 +113,9 @@ def _render(
         if incident.person_id
         else "",
         "alerted": list_alerted(
-            code="incident_opened", case_ref=case.ref, since=incident.created_at
+            code=safety.incident_alert_code(incident.kind),
+            case_ref=case.ref,
+            since=incident.created_at,
         )
         if coordinates
         else None,

@@ -142,16 +142,17 @@ def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
 @staff_required
 def alerts(request: HttpRequest) -> HttpResponse:
     staff = current_staff(request)
-    rows = [
-        (alert, oncall.severity(alert.code), not concerns(alert, staff))
-        for alert in oncall.recent_alerts(staff)
-    ]
+    now = clock.now()
+    waiting: list[tuple[object, ...]] = []
+    done: list[tuple[object, ...]] = []
+    for alert in oncall.recent_alerts(staff):
+        expired = oncall.is_expired(alert, now)
+        row = (alert, oncall.severity(alert.code), not concerns(alert, staff), expired)
+        (done if alert.acknowledged_at or alert.dismissed_at or expired else waiting).append(row)
     context = {
-        # Waiting ones first (as many as the dashboard shows); the rest folded.
-        "open_alerts": [
-            row for row in rows if row[0].acknowledged_at is None and row[0].dismissed_at is None
-        ][:20],
-        "done_alerts": [row for row in rows if row[0].acknowledged_at or row[0].dismissed_at][:50],
+        # Every waiting one, danger first; those taken, dismissed or expired folded.
+        "open_alerts": waiting,
+        "done_alerts": done,
         "dismiss_form": AlertDismissForm(),
         "show_all": True,
     }

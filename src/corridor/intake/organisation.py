@@ -7,6 +7,9 @@
 All keys are optional; without the file the portal uses general wording. The file is
 read again when it changes. It holds no secret, but it is the organisation's word to
 people in danger: a malformed file is ignored (and logged), never half-used.
+
+It lives with intake because `answer_within_days` is also the target the staff's daily
+digest counts waiting requests against (intake.selectors.count_waiting_requests).
 """
 
 from __future__ import annotations
