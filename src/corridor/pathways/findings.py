@@ -143,9 +143,16 @@ class Collector:
         """The checks on leaving the country of nationality: medical care comes first; an
         exit ban or a served draft summons closes the official border; being wanted or
         prosecuted makes it dangerous, so legal advice comes before it and the plan weighs."""
-        exit_ban, risky, medical = state
+        exit_ban, risky, medical, dangers = state
         if medical is not None:
             self.care(medical)
+        if "family_case" in dangers:  # before any airport: the case is checked first
+            self.steps.append(Step(phrase(PhraseCode.STEP_FAMILY_CASE), None, None))
+            self.note("exit.family_case", phrase(PhraseCode.FAMILY_CASE_FIRST), Effect.WEIGHS)
+        if "sex_marker" in dangers:
+            self.risks.append(phrase(PhraseCode.BORDER_SEX_MARKER))
+        if "interpol" in dangers:
+            self.risks.append(phrase(PhraseCode.BORDER_INTERPOL))
         if exit_ban:
             self.close("exit.exit_ban", phrase(PhraseCode.EXIT_BAN))
         if ExitBarrier.DRAFT_SUMMONS in risky:

@@ -31,7 +31,7 @@ from corridor.pathways.results import (
     single_result,
 )
 from corridor.pathways.rules import Catalog, Here, RouteSpec, TransitSpec
-from corridor.pathways.vocabulary import ExitBarrier, Position, Urgency
+from corridor.pathways.vocabulary import HeldDocument, Position, Urgency
 
 RankKey = tuple[Urgency, int | None]
 
@@ -65,7 +65,9 @@ _KEYED_FACTS = frozenset(
         "unhcr_registered", "referral", "referrer", "sponsor_available", "profile", "urgency",
         "household_size", "ties", "avoid_countries", "position", "holds_international_passport",
         "holds_internal_passport", "medical_needs", "internal_passport_restore_days",
-        "medical_detail",
+        "medical_detail", "hunted_by", "wanted_scope", "family_filed_case",
+        "confiscated_documents", "previous_refusals", "gender_identity", "document_sex_marker",
+        "members",
     }
 )  # fmt: skip
 
@@ -158,11 +160,12 @@ class Matcher:
         beyond whether it is valid today, how long getting one takes when none is needed,
         countries the catalog never names, a household size every capacity fits, and facts
         no check reads."""
-        confiscated = ExitBarrier.DOCUMENTS_CONFISCATED in facts.exit_barriers
+        taken = facts.taken_documents
+        confiscated = HeldDocument.INTERNAL_PASSPORT in taken
         expiry = facts.international_passport_expiry
         holds = (
             facts.has_international_passport
-            and not confiscated
+            and HeldDocument.INTERNATIONAL_PASSPORT not in taken
             and (expiry is None or expiry >= self.today)
         )
         if holds or not facts.can_obtain_international_passport:
@@ -188,6 +191,13 @@ class Matcher:
             facts.medical_needs,
             facts.medical_detail,
             facts.internal_passport_restore_days if confiscated else None,
+            taken,
+            facts.hunted_by,
+            facts.wanted_scope,
+            facts.family_filed_case,
+            facts.previous_refusals,
+            facts.gender_identity,  # sealed: read for risks only
+            facts.document_sex_marker,
             *[getattr(facts, name) for name in self._extra_facts],
         )
 
