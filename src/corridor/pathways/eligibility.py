@@ -33,20 +33,21 @@ from corridor.pathways.findings import (
 )
 from corridor.pathways.rules import ExitState, Here, InCountry, RouteSpec, TransitSpec
 from corridor.pathways.vocabulary import (
+    EU,
+    SCHENGEN,
     Document,
     ExitBarrier,
+    GenderIdentity,
     HeldDocument,
+    HuntedBy,
     MedicalNeed,
     Position,
-    GenderIdentity,
-    HuntedBy,
     Profile,
     ReferralChannel,
     RiskGroup,
     Status,
     WantedScope,
 )
-from corridor.pathways.vocabulary import EU, SCHENGEN
 from corridor.pathways.words import Country, Phrase, PhraseCode, phrase
 
 # Barriers at the exit border check: being wanted or prosecuted makes it dangerous (legal
