@@ -52,13 +52,21 @@ def test_p1_leaves_at_once_for_armenia_on_the_internal_passport(catalog):
 
 
 def test_p2_a_visa_he_can_apply_for_this_week_ranks_above_any_quota(catalog):
-    """P2, valid passport: the humanitarian visas applied for from Russia (Swiss,
-    Lithuanian, Belgian) rank above every resettlement quota and referral programme, and a
-    plan he can start (a visa-free leg and a claim) comes first."""
+    """P2, valid passport: leave visa-free now and seek a partner's referral (Canada's GAR
+    through Rainbow Railroad, no lottery); the humanitarian visas applied for from Russia
+    (Swiss, Lithuanian, Belgian) rank above every resettlement quota that no partner can be
+    asked for, and a plan he can start (a visa-free leg and a claim) comes first."""
     found = plans(catalog, "P2")
     assert found[0].basis.kind is Kind.CAN_APPLY_NOW
     rank = {r.route_ids: i for i, r in enumerate(found)}
-    selections = [i for r, i in rank.items() if found[i].basis.kind is Kind.SELECTION]
+    gar = min(i for ids, i in rank.items() if ids[-1] == "ca-gar")
+    assert found[gar].basis.referral == "partner"
+    assert gar < rank[("ch-humanitarian-visa",)]
+    selections = [
+        i
+        for r, i in rank.items()
+        if found[i].basis.kind is Kind.SELECTION and not found[i].basis.referral
+    ]
     assert selections
     for visa in ("ch-humanitarian-visa", "lt-humanitarian-visa", "be-humanitarian-visa"):
         assert rank[(visa,)] < min(selections), visa

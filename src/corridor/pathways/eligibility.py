@@ -269,7 +269,21 @@ def route_signature(route: RouteSpec, here: Here, position: Position) -> tuple[o
         None if starts_inside else here.in_country,
         None if referral_state is None else (here.unhcr_registration, here.current_country),
         _refusals(route, facts.previous_refusals),
+        referred or _partner_serves(referral.designated, facts),
     )
+
+
+# Designated referrers that serve only some people (Rainbow Railroad: LGBTQI+ people).
+PARTNER_PROFILES: dict[str, frozenset[Profile]] = {"rainbow_railroad": frozenset({Profile.LGBT})}
+
+
+def _partner_serves(designated: frozenset[str], facts: Facts) -> bool:
+    """Whether a designated partner other than UNHCR would take this person's case."""
+    for code in designated - {"unhcr"}:
+        serves = PARTNER_PROFILES.get(code)
+        if serves is None or serves & facts.profile or facts.documents_mismatch:
+            return True
+    return False
 
 
 def _refusals(route: RouteSpec, refusals: frozenset[str]) -> tuple[str, ...]:
@@ -312,6 +326,7 @@ def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
         _assess_situation(found, route, position, signature[4:])
     apply = None if found.closes else _apply_step(route)
     return Assessment(
+        referral=None if found.closes or len(signature) <= 4 else _referral_kind(route, signature),
         route=route,
         position=position,
         closes=tuple(found.closes),
@@ -337,6 +352,7 @@ def _assess_situation(
         in_country,
         where,
         refused,
+        _partner,
     ) = situation
     country = Country(route.country)
     if exit_state is not None:  # first: care and legal advice come before any document
@@ -360,6 +376,20 @@ def _assess_situation(
         found.note("refused_before", phrase(PhraseCode.REFUSED_BEFORE, countries=countries))
     if in_country is not None:
         _in_country_risks(found, cast(InCountry, in_country))
+
+
+def _referral_kind(route: RouteSpec, signature: tuple[object, ...]) -> str | None:
+    """Whether a referral route's referral is in hand or a designated partner can be asked:
+    either is a decision the organisation can work towards, not a lottery (issue 25)."""
+    referral = route.referral
+    if referral.by is None:
+        return None
+    state = signature[4 + 3]
+    if state is None:
+        return "in_hand"
+    if state != _REFERRAL_UNAVAILABLE and signature[-1] is True:
+        return "partner"
+    return None
 
 
 def _location_reason(route: RouteSpec, position: Position) -> Phrase:

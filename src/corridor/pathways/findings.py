@@ -47,6 +47,9 @@ class Assessment:
     preparation: tuple[Step, ...]  # what must happen before applying
     apply: Step | None  # None when closed
     risk_notes: tuple[Message, ...]
+    # A selection route's referral: "in_hand" (a designated referrer or UNHCR has referred),
+    # "partner" (a designated partner other than UNHCR can be asked), None otherwise.
+    referral: str | None = None
 
     @property
     def closed(self) -> bool:

@@ -128,7 +128,7 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "case, and the police databases for it."
     ),
     PhraseCode.REFERRAL_PARTNER: _(
-        "A designated partner refers to it: a decision the organisation can ask for, not a lottery."
+        "a designated partner can be asked to refer, so it is not a lottery"
     ),
     PhraseCode.STEP_LEGAL_ADVICE: _(
         "Before any border: legal advice, and a check of the wanted databases (regional, "

@@ -115,6 +115,7 @@ def single_result(
             urgency=urgency,
             household_size=household_size,
             inputs=inputs,
+            referral=assessment.referral,
         )
         verdict = Verdict.AFTER_STEPS if assessment.preparation else Verdict.ELIGIBLE
         steps = (*assessment.preparation, assessment.apply)
@@ -153,6 +154,7 @@ def plan_result(
         household_size=household_size,
         inputs=inputs,
         dangers=_dangers(notes),
+        referral=assessment.referral,
     )
     return _result(
         route_ids=(transit.id, route.id),
