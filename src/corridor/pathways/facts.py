@@ -185,7 +185,9 @@ def facts_from_mapping(data: object) -> Facts:
         international_passport_expiry=_optional_date(data, "international_passport_expiry"),
         can_obtain_international_passport=_bool(data, "can_obtain_international_passport"),
         passport_obtain_days=_optional_count(data, "passport_obtain_days"),
-        exit_barriers=_choices(data, "exit_barriers", ExitBarrier),
+        # Listed as wanted anywhere is being wanted: every rule about wanted people applies.
+        exit_barriers=_choices(data, "exit_barriers", ExitBarrier)
+        | ({ExitBarrier.WANTED} if data["wanted_scope"] else set()),
         unhcr_registered=_bool(data, "unhcr_registered"),
         referral=_choice(data, "referral", ReferralChannel),
         sponsor_available=_bool(data, "sponsor_available"),

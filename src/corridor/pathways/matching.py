@@ -9,6 +9,7 @@ on the part of the facts that route reads, so a large caseload stays fast.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from itertools import chain
 
@@ -27,6 +28,7 @@ from corridor.pathways.results import (
     ORDER,
     MatchResult,
     closed_leg_result,
+    household_results,
     plan_result,
     single_result,
 )
@@ -123,7 +125,14 @@ class Matcher:
         self._smallest_remaining = smallest_remaining(routes, self.inputs)
 
     def match(self, facts: Facts) -> tuple[MatchResult, ...]:
-        """Every route and plan for `facts`, open results first, best first."""
+        """Every route and plan for `facts`, open results first, best first. For a household
+        with members, each member's own facts are matched too: a plan is open only when it
+        is open for each of them (results.household_results)."""
+        if facts.members:
+            return household_results(
+                self.match(replace(facts, members=())),
+                tuple(self.match(member) for member in facts.members),
+            )
         key = self._answer_key(facts)
         answer = self._answers.get(key)
         if answer is None:

@@ -130,6 +130,12 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.REFERRAL_PARTNER: _(
         "a designated partner can be asked to refer, so it is not a lottery"
     ),
+    PhraseCode.HOUSEHOLD_LEFT_OUT: _("Not open for household member %(member)s: %(reason)s"),
+    PhraseCode.HOUSEHOLD_NO_PLAN: _("this plan does not exist for them."),
+    PhraseCode.HOUSEHOLD_PARTNERS: _(
+        "For a household: check that the route recognises each partner (unmarried and "
+        "same-sex partners are often not recognised as family)."
+    ),
     PhraseCode.STEP_LEGAL_ADVICE: _(
         "Before any border: legal advice, and a check of the wanted databases (regional, "
         "federal, CIS, Interpol); avoid countries that extradite or detain on Russian requests."

@@ -183,7 +183,7 @@ def rank_open(
         + WEIGHT_COST * cost
     )
     kind = route.kind
-    if kind is Kind.SELECTION and referral in REFERRAL_FACTORS:
+    if kind is Kind.SELECTION and referral is not None and referral in REFERRAL_FACTORS:
         score *= REFERRAL_FACTORS[referral]
     else:
         score *= KIND_FACTORS[kind]
