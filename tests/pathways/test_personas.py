@@ -272,3 +272,21 @@ def test_p8_the_mismatched_sex_marker_is_named_at_the_border(catalog):
     for result in out:
         assert any("The sex on the documents does not match" in n for n in risks(result))
     assert not any("The sex on the documents" in n for r in plans(catalog, "P1") for n in risks(r))
+
+
+def test_p8_identity_is_sealed_it_only_adds_the_border_risk(catalog):
+    """Gender identity and the marker are never worded: the only difference they make to
+    her results is the border risk phrase (and the catalog's dangers for trans people)."""
+    known = Matcher(catalog, today=TODAY).match(persona("P8"))
+    unknown = Matcher(catalog, today=TODAY).match(
+        persona("P8", gender_identity="unknown", document_sex_marker="unknown")
+    )
+    assert [r.route_ids for r in known] == [r.route_ids for r in unknown]
+    added = {
+        note
+        for mine, theirs in zip(known, unknown, strict=True)
+        for note in set(risks(mine)) - set(risks(theirs))
+    }
+    assert added
+    assert all("The sex on the documents does not match" in n or "trans" in n for n in added)
+    assert not any("woman" in n.lower() for n in added)
