@@ -131,7 +131,7 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "a designated partner can be asked to refer, so it is not a lottery"
     ),
     PhraseCode.HOUSEHOLD_LEFT_OUT: _("Not open for household member %(member)s: %(reason)s"),
-    PhraseCode.HOUSEHOLD_NO_PLAN: _("this plan does not exist for them."),
+    PhraseCode.HOUSEHOLD_NO_PLAN: _("this plan does not exist for them (see their documents)"),
     PhraseCode.HOUSEHOLD_PARTNERS: _(
         "For a household: check that the route recognises each partner (unmarried and "
         "same-sex partners are often not recognised as family)."
