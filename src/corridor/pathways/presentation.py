@@ -127,9 +127,7 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "Before any airport: a lawyer checks whether relatives filed a theft or missing-person "
         "case, and the police databases for it."
     ),
-    PhraseCode.REFERRAL_PARTNER: _(
-        "a designated partner can be asked to refer, so it is not a lottery"
-    ),
+    PhraseCode.REFERRAL_PARTNER: _("a designated partner can be asked to refer: not a lottery"),
     PhraseCode.HOUSEHOLD_LEFT_OUT: _("Not open for household member %(member)s: %(reason)s"),
     PhraseCode.HOUSEHOLD_NO_PLAN: _("this plan does not exist for them (see their documents)"),
     PhraseCode.HOUSEHOLD_PARTNERS: _(

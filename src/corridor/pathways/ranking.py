@@ -254,7 +254,9 @@ def explain(basis: Basis) -> Phrase:
         if basis.preparation
         else phrase(PhraseCode.RANK_OPEN_NOW),
     ]
-    if basis.kind is not None:
+    if basis.referral == "partner":  # instead of "nobody is entitled": it can be asked for
+        parts.append(phrase(PhraseCode.REFERRAL_PARTNER))
+    elif basis.kind is not None:
         parts.append(phrase(_KIND_PHRASES[basis.kind]))
     if "status" in basis.unverified:
         parts.append(phrase(PhraseCode.RANK_STATUS_UNVERIFIED))
@@ -265,8 +267,6 @@ def explain(basis: Basis) -> Phrase:
         _capacity_part(basis),
         _cost_part(basis),
     ]
-    if basis.referral == "partner":
-        parts.append(phrase(PhraseCode.REFERRAL_PARTNER))
     if basis.uncertain:
         parts.append(phrase(PhraseCode.RANK_UNCERTAIN))
     if basis.weighing:
