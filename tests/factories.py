@@ -317,14 +317,18 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
         "passport_obtain_days": 90,
         "profile": ["lgbt"],
         "urgency": "emergency",
+        "hunted_by": ["family"],
+        "gender_identity": "man",
+        "document_sex_marker": "M",
     },
-    # Valid international passport to 2029 (a Schengen refusal last year is not a fact yet).
+    # Valid international passport to 2029; a visa refused by Germany last year.
     "P2": {
         "has_international_passport": True,
         "international_passport_expiry": "2029-05-01",
         "can_obtain_international_passport": True,
         "profile": ["lgbt"],
         "urgency": "urgent",
+        "previous_refusals": ["DE"],
     },
     # Two men, a designated partner's referral (the partner holds only the internal passport).
     "P3": {
@@ -334,6 +338,29 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
         "urgency": "emergency",
         "household_size": 2,
         "referrer": "rainbow_railroad",
+        # His partner: his own facts, with a valid international passport.
+        "members": [
+            {
+                "nationality": "RU",
+                "current_country": "RU",
+                "has_internal_passport": True,
+                "has_international_passport": True,
+                "international_passport_expiry": "2030-06-01",
+                "can_obtain_international_passport": True,
+                "passport_obtain_days": None,
+                "exit_barriers": [],
+                "unhcr_registered": False,
+                "referral": "none",
+                "sponsor_available": False,
+                "ties": [],
+                "avoid_countries": [],
+                "profile": ["lgbt"],
+                "urgency": "emergency",
+                "household_size": 2,
+                "medical_needs": False,
+                "referrer": "rainbow_railroad",
+            }
+        ],
     },
     # Detained and beaten, released with injuries.
     "P4": {
@@ -352,6 +379,8 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
         "exit_barriers": ["criminal_case", "wanted"],
         "profile": ["political_opposition"],
         "urgency": "emergency",
+        "hunted_by": ["federal_services"],
+        "wanted_scope": ["federal"],
     },
     # Relatives took both passports.
     "P6": {
@@ -363,8 +392,15 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
         "profile": ["lgbt"],
         "urgency": "emergency",
     },
-    # A woman, 22, fleeing a forced marriage; cannot obtain an international passport.
-    "P7": {"profile": [], "urgency": "emergency"},
+    # A woman, 22, fleeing a forced marriage; cannot obtain an international passport; her
+    # family is searching for her (whether they filed a case is not known yet).
+    "P7": {
+        "profile": ["gender_based_persecution"],
+        "urgency": "emergency",
+        "hunted_by": ["family"],
+        "gender_identity": "woman",
+        "document_sex_marker": "F",
+    },
     # A trans woman; passport expired in 2024, renewable in about 30 days; hormone therapy.
     "P8": {
         "has_international_passport": True,
@@ -375,6 +411,8 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
         "urgency": "urgent",
         "medical_needs": True,
         "medical_detail": ["hormone_therapy"],
+        "gender_identity": "woman",  # sealed
+        "document_sex_marker": "M",  # sealed; no change possible in Russia since July 2023
     },
 }
 

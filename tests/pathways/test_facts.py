@@ -22,11 +22,48 @@ pytestmark = pytest.mark.pure
 
 
 def test_the_keys_are_exactly_those_of_the_issue():
-    """The seventeen facts, the `referrer`, `internal_passport_restore_days` and
-    `medical_detail`, no more, no fewer."""
-    optional = {"referrer", "internal_passport_restore_days", "medical_detail"}
+    """The seventeen facts, the `referrer` and the optional facts, no more, no fewer."""
+    optional = {
+        "referrer", "internal_passport_restore_days", "medical_detail", "hunted_by",
+        "wanted_scope", "family_filed_case", "confiscated_documents", "previous_refusals",
+        "gender_identity", "document_sex_marker", "members",
+    }  # fmt: skip
     assert set(FACT_KEYS) == set(INSIDE_RUSSIA) | optional
-    assert len(FACT_KEYS) == 20
+    assert len(FACT_KEYS) == 28
+
+
+def test_the_optional_facts_have_defaults_and_round_trip():
+    """A document without the new keys keeps its meaning; with them, the JSON form reads
+    back to the same facts, members included; a member with members of their own, a
+    refusal that is not a country and an unknown marker are refused by name."""
+    plain = make_facts()
+    assert plain.hunted_by == frozenset()
+    assert plain.taken_documents == frozenset()
+    assert not plain.documents_mismatch
+    assert make_facts(exit_barriers=["documents_confiscated"]).taken_documents == {
+        "internal_passport",
+        "international_passport",
+    }
+    full = make_facts(
+        hunted_by=["family"],
+        wanted_scope=["federal", "interpol"],
+        family_filed_case=True,
+        confiscated_documents=["internal_passport"],
+        previous_refusals=["DE"],
+        gender_identity="woman",
+        document_sex_marker="M",
+        members=[{**INSIDE_RUSSIA, "has_internal_passport": False}],
+    )
+    assert full.documents_mismatch
+    assert facts_from_mapping(facts_to_mapping(full)) == full
+    with pytest.raises(FactsInvalid, match="previous_refusals"):
+        make_facts(previous_refusals=["Germany"])
+    with pytest.raises(FactsInvalid, match="document_sex_marker"):
+        make_facts(document_sex_marker="X")
+    with pytest.raises(FactsInvalid, match=r"members\[1\]\.urgency"):
+        make_facts(members=[{**INSIDE_RUSSIA, "urgency": "soon"}])
+    with pytest.raises(FactsInvalid, match="members"):
+        make_facts(members=[{**INSIDE_RUSSIA, "members": [INSIDE_RUSSIA]}])
 
 
 def test_a_document_without_referrer_reads_as_no_designated_referrer():

@@ -207,13 +207,19 @@ def test_open_results_come_first_best_score_first(catalog):
 
 
 def test_each_rank_is_explained_in_one_sentence(catalog_as_if_verified):
-    """The first reason explains the rank: verdict, which kind of open, days against the
+    """The first reason explains the rank: verdict, which kind of open (for an LGBT man a
+    designated partner can be asked; for anyone else it is a selection), days against the
     target, outcomes."""
     plan = find(match(catalog_as_if_verified), "transit-am", "ca-gar")
     sentence = reasons(plan)[0]
     assert sentence.count(".") == 1
     assert sentence.endswith(".")
     assert sentence.startswith(
+        "Open after 2 steps; a designated partner can be asked to refer: not a lottery; "
+        "about 563 days to safety"
+    )
+    other = find(match(catalog_as_if_verified, profile=[]), "transit-am", "ca-gar")
+    assert reasons(other)[0].startswith(
         "Open after 2 steps; needs selection, a referral or a sponsor: nobody is entitled to "
         "it; about 563 days to safety"
     )

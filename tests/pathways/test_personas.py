@@ -52,13 +52,21 @@ def test_p1_leaves_at_once_for_armenia_on_the_internal_passport(catalog):
 
 
 def test_p2_a_visa_he_can_apply_for_this_week_ranks_above_any_quota(catalog):
-    """P2, valid passport: the humanitarian visas applied for from Russia (Swiss,
-    Lithuanian, Belgian) rank above every resettlement quota and referral programme, and a
-    plan he can start (a visa-free leg and a claim) comes first."""
+    """P2, valid passport: leave visa-free now and seek a partner's referral (Canada's GAR
+    through Rainbow Railroad, no lottery); the humanitarian visas applied for from Russia
+    (Swiss, Lithuanian, Belgian) rank above every resettlement quota that no partner can be
+    asked for, and a plan he can start (a visa-free leg and a claim) comes first."""
     found = plans(catalog, "P2")
     assert found[0].basis.kind is Kind.CAN_APPLY_NOW
     rank = {r.route_ids: i for i, r in enumerate(found)}
-    selections = [i for r, i in rank.items() if found[i].basis.kind is Kind.SELECTION]
+    gar = min(i for ids, i in rank.items() if ids[-1] == "ca-gar")
+    assert found[gar].basis.referral == "partner"
+    assert gar < rank[("ch-humanitarian-visa",)]
+    selections = [
+        i
+        for r, i in rank.items()
+        if found[i].basis.kind is Kind.SELECTION and not found[i].basis.referral
+    ]
     assert selections
     for visa in ("ch-humanitarian-visa", "lt-humanitarian-visa", "be-humanitarian-visa"):
         assert rank[(visa,)] < min(selections), visa
@@ -111,7 +119,9 @@ def test_p5_a_wanted_man_gets_legal_advice_first_and_avoids_detaining_countries(
     armenia = next(r for r in found if r.route_ids == ("transit-am", "am-asylum"))
     assert sum(1 for f in armenia.findings if f.rule == "transit.danger") == 2
     assert any("detains Russians on Russian extradition requests" in n for n in risks(armenia))
-    unwanted = Matcher(catalog, today=TODAY).match(replace(facts, exit_barriers=frozenset()))
+    unwanted = Matcher(catalog, today=TODAY).match(
+        replace(facts, exit_barriers=frozenset(), wanted_scope=frozenset())
+    )
     top, free_top = found[0], next(r for r in unwanted if r.is_open)
     assert (top.route_ids, top.score) != (free_top.route_ids, free_top.score)
     assert top.route_ids[0] != "transit-am"
@@ -169,3 +179,114 @@ def test_the_2017_precedent_is_never_open(catalog, name):
     evacuation = [r for r in results if r.route_ids[-1] == "ca-evacuation-2017"]
     assert evacuation
     assert not any(r.is_open for r in evacuation)
+
+
+def test_p1_and_p3_canada_s_gar_through_a_partner_s_referral_comes_second(catalog):
+    """P1 (a designated partner can be asked) and P3 (the referral in hand): Canada's GAR
+    through Armenia is the second plan, after asylum in Armenia, not a lottery at rank 20;
+    a woman whom no partner serves (P7) keeps it weighed as a selection."""
+    for name, referral in (("P1", "partner"), ("P3", "in_hand")):
+        found = plans(catalog, name)
+        assert found[1].route_ids == ("transit-am", "ca-gar"), name
+        assert found[1].basis.referral == referral
+    p7 = plans(catalog, "P7")
+    gar = next(r for r in p7 if r.route_ids == ("transit-am", "ca-gar"))
+    assert gar.basis.referral is None
+    assert p7.index(gar) > 1
+
+
+def test_p2_the_earlier_refusal_is_noted_on_schengen_routes_only(catalog):
+    found = plans(catalog, "P2")
+    swiss = next(r for r in found if r.route_ids == ("ch-humanitarian-visa",))
+    assert any(f.rule == "refused_before" for f in swiss.findings)
+    assert any("A visa was refused before by Germany" in reason for reason in reasons(swiss))
+    armenia = next(r for r in found if r.route_ids == ("transit-am", "am-asylum"))
+    assert not any(f.rule == "refused_before" for f in armenia.findings)
+
+
+def test_p3_a_plan_is_open_for_the_household_only_when_open_for_each(catalog):
+    """P3: the partner's own facts are matched; the plans stay open for both and remind
+    that the route must recognise an unmarried same-sex partner; a partner who holds no
+    document closes Armenia for the household, naming him and why."""
+    found = plans(catalog, "P3")
+    assert found[0].route_ids == ("transit-am", "am-asylum")
+    assert any(f.rule == "household.partners" for f in found[0].findings)
+    undocumented = {
+        **PERSONA_FACTS["P3"]["members"][0],  # type: ignore[index]
+        "has_internal_passport": False,
+        "has_international_passport": False,
+        "can_obtain_international_passport": False,
+    }
+    results = Matcher(catalog, today=TODAY).match(persona("P3", members=[undocumented]))
+    armenia = next(r for r in results if r.route_ids == ("transit-am", "am-asylum"))
+    assert not armenia.is_open
+    assert "household.member" in armenia.failed_rules
+    assert english(armenia.findings[0].text).startswith("Not open for household member 2: Entry")
+
+
+def test_p5_a_wanted_listing_alone_puts_legal_advice_first_and_names_interpol(catalog):
+    found = plans(catalog, "P5", exit_barriers=[], wanted_scope=["interpol"])
+    out = [r for r in found if leaves_russia(r)]
+    assert out
+    for result in out:
+        assert steps(result)[0].startswith("Before any border: legal advice"), result.route_ids
+        assert any("An Interpol notice" in note for note in risks(result))
+    assert not any(r.route_ids[0] == "transit-kz" for r in found)
+
+
+def test_p6_only_the_passports_taken_are_missing(catalog):
+    """Relatives took only the international passport: Armenia on the internal one at once,
+    nothing to restore; only the internal one: restore it first."""
+    international = plans(
+        catalog, "P6", exit_barriers=[], confiscated_documents=["international_passport"]
+    )
+    assert steps(international[0])[0].startswith("Travel to Armenia with the internal passport")
+    internal = plans(catalog, "P6", exit_barriers=[], confiscated_documents=["internal_passport"])
+    assert steps(internal[0])[0].startswith("Restore the internal passport in Russia")
+
+
+def test_p7_her_family_s_reach_and_case_change_the_plan(catalog):
+    """P7: Georgia's seizures of women by relatives are her dangers and weigh plans through
+    it; a case her family filed puts a lawyer's check before any airport and weighs."""
+    found = plans(catalog, "P7", can_obtain_international_passport=True, passport_obtain_days=90)
+    georgia = [r for r in found if r.route_ids[0] == "transit-ge"]
+    assert georgia
+    assert all(any(f.rule == "transit.danger" for f in r.findings) for r in georgia)
+    assert found[0].route_ids[0] != "transit-ge"
+    found = plans(catalog, "P7")
+    filed = plans(catalog, "P7", family_filed_case=True)
+    for result in filed:
+        if leaves_russia(result):
+            assert steps(result)[0].startswith("Before any airport: a lawyer checks"), (
+                result.route_ids
+            )
+            assert "exit.family_case" in [f.rule for f in result.findings]
+    assert filed[0].score < found[0].score
+
+
+def test_p8_the_mismatched_sex_marker_is_named_at_the_border(catalog):
+    """P8: her documents' marker (M) does not match her identity: named on every plan out;
+    a man whose marker matches (P1) sees no such risk."""
+    out = [r for r in plans(catalog, "P8") if leaves_russia(r)]
+    assert out
+    for result in out:
+        assert any("The sex on the documents does not match" in n for n in risks(result))
+    assert not any("The sex on the documents" in n for r in plans(catalog, "P1") for n in risks(r))
+
+
+def test_p8_identity_is_sealed_it_only_adds_the_border_risk(catalog):
+    """Gender identity and the marker are never worded: the only difference they make to
+    her results is the border risk phrase (and the catalog's dangers for trans people)."""
+    known = Matcher(catalog, today=TODAY).match(persona("P8"))
+    unknown = Matcher(catalog, today=TODAY).match(
+        persona("P8", gender_identity="unknown", document_sex_marker="unknown")
+    )
+    assert [r.route_ids for r in known] == [r.route_ids for r in unknown]
+    added = {
+        note
+        for mine, theirs in zip(known, unknown, strict=True)
+        for note in set(risks(mine)) - set(risks(theirs))
+    }
+    assert added
+    assert all("The sex on the documents does not match" in n or "trans" in n for n in added)
+    assert not any("woman" in n.lower() for n in added)

@@ -148,3 +148,38 @@ def test_an_unknown_time_never_ranks_above_a_known_one(route, known, longer, urg
         ).score
 
     assert score(None) <= score(known + longer) <= score(known)
+
+
+danger_facts = st.fixed_dictionaries(
+    {
+        "hunted_by": st.lists(st.sampled_from(["family", "regional_police", "federal_services"])),
+        "wanted_scope": st.lists(st.sampled_from(["regional", "federal", "cis", "interpol"])),
+        "family_filed_case": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(document=facts_documents, member=facts_documents, dangers=danger_facts)
+def test_a_member_or_a_danger_never_opens_or_raises_a_plan(document, member, dangers):
+    """Adding a household member never opens a result that was closed; adding who hunts
+    the person, a wanted listing or a family-filed case never raises a plan that leaves
+    the country through its exit check (issue 25's properties, for the new facts)."""
+    matcher = Matcher(CATALOG, today=TODAY)
+    alone = {r.route_ids: r for r in matcher.match(facts_from_mapping(document))}
+    household = matcher.match(facts_from_mapping({**document, "members": [member]}))
+    for result in household:
+        if result.is_open:
+            assert alone[result.route_ids].is_open
+    hunted = {r.route_ids: r for r in matcher.match(facts_from_mapping({**document, **dangers}))}
+    if document["current_country"] != document["nationality"]:
+        return
+    for ids, before in alone.items():
+        after = hunted.get(ids)  # None: the leg closed, one result names it
+        if (
+            after is not None
+            and before.is_open
+            and after.is_open
+            and before.countries[0] != document["nationality"]
+        ):
+            assert after.score <= before.score, ids

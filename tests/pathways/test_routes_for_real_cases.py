@@ -17,7 +17,7 @@ from corridor.core import places
 from corridor.intake.models import Method, Outcome
 from corridor.intake.services.decisions import record_decision
 from corridor.pathways import services as pathway_services
-from corridor.pathways.access import access_case_routes
+from corridor.pathways.access import access_case_facts, access_case_routes
 from corridor.pathways.catalog_files import read_catalog
 from corridor.pathways.presentation import word
 from corridor.people import register
@@ -160,3 +160,44 @@ def test_a_passport_taken_from_him_does_not_hide_the_one_he_holds(coordinator, c
             word(plan.steps[0].text, "en").startswith("Restore the internal passport")
             for plan in plans
         )
+
+
+def test_the_person_editor_s_danger_health_and_identity_facts_reach_the_planner(
+    coordinator, catalog, vault_keys
+):
+    """Saved through the person editor's service, the facts of issue 25 change the case's
+    plans: a family-filed case puts the lawyer's check first, the medical detail the care
+    step, a sex marker that does not match her is named at the border, a German refusal on
+    Schengen routes."""
+    case = accepted_case(coordinator)
+    person = case.members.get(relation=Relation.PRINCIPAL).person
+    edit_as_the_caseworker(coordinator, case, person, where="Грозный")
+    person.refresh_from_db()
+    edit_person(
+        actor=coordinator,
+        person=person,
+        key=case_key(coordinator, case),
+        changes={
+            "hunted_by": ["family"],
+            "family_filed_case": True,
+            "medical_needs": True,
+            "medical_detail": ["hormone_therapy"],
+            "gender_identity": "woman",
+            "document_sex_marker": "M",
+            "previous_refusals": ["DE"],
+        },
+        version=person.version,
+        case_ref=case.ref,
+    )
+    facts = access_case_facts(coordinator, case)
+    assert facts.family_filed_case
+    assert facts.documents_mismatch
+    assert facts.previous_refusals == {"DE"}
+    plans = open_plans_through_a_third_country(access_case_routes(coordinator, case))
+    assert plans
+    with override("en"):
+        first = [word(step.text, "en") for step in plans[0].steps]
+        risks = [word(note, "en") for note in plans[0].risk_notes]
+    assert first[0].startswith("Plan continuing treatment")
+    assert any(step.startswith("Before any airport: a lawyer checks") for step in first)
+    assert any("The sex on the documents does not match" in note for note in risks)

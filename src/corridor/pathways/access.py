@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TypeVar
 
 from corridor.audit.events import EventType
 from corridor.audit.objects import ObjectType
@@ -27,11 +29,25 @@ from corridor.pathways.matching import Matcher
 from corridor.pathways.models import Application
 from corridor.pathways.ranking import RankingInputs
 from corridor.pathways.results import MatchResult
-from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, Urgency
+from corridor.pathways.vocabulary import (
+    COUNTRY_CODE,
+    ExitBarrier,
+    GenderIdentity,
+    HeldDocument,
+    HuntedBy,
+    MedicalNeed,
+    Profile,
+    ReferralChannel,
+    SexMarker,
+    Urgency,
+    WantedScope,
+)
 from corridor.people.access import access_person_fields
 from corridor.people.models import Person
-from corridor.people.register import matching_document_facts
+from corridor.people.register import confiscated_kinds, matching_document_facts
 from corridor.vault.fields import open_field
+
+E = TypeVar("E", bound=StrEnum)
 
 URGENCY_OF_LEVEL = {
     RiskLevel.CRITICAL: Urgency.EMERGENCY,
@@ -39,7 +55,22 @@ URGENCY_OF_LEVEL = {
     RiskLevel.MEDIUM: Urgency.NORMAL,
     RiskLevel.LOW: Urgency.NORMAL,
 }
-SEALED_FACTS = ("ties", "avoid_countries", "exit_barriers", "profile_tags", "medical_needs")
+# Gender identity and the sex marker are opened for the matcher's risks only: no result,
+# report or export carries them (the facts object stays in memory).
+SEALED_FACTS = (
+    "ties",
+    "avoid_countries",
+    "exit_barriers",
+    "profile_tags",
+    "medical_needs",
+    "medical_detail",
+    "hunted_by",
+    "wanted_scope",
+    "family_filed_case",
+    "previous_refusals",
+    "gender_identity",
+    "document_sex_marker",
+)
 
 
 @dataclass(frozen=True)
@@ -157,6 +188,10 @@ def _person_facts(
     documents = matching_document_facts(principal)
     if documents["documents_confiscated"]:
         barriers.add(ExitBarrier.DOCUMENTS_CONFISCATED)
+    taken = frozenset(HeldDocument(kind) for kind in confiscated_kinds(principal))
+    wanted = _known(opened.get("wanted_scope"), WantedScope)
+    if wanted:
+        barriers.add(ExitBarrier.WANTED)  # listed anywhere is wanted (as facts_from_mapping)
     return Facts(
         nationality=nationality,
         current_country=here or nationality,
@@ -181,7 +216,37 @@ def _person_facts(
         else Urgency.NORMAL,
         household_size=household_size,
         medical_needs=bool(opened.get("medical_needs")),
+        internal_passport_restore_days=principal.internal_passport_restore_days,
+        medical_detail=_known(opened.get("medical_detail"), MedicalNeed),
+        hunted_by=_known(opened.get("hunted_by"), HuntedBy),
+        wanted_scope=wanted,
+        family_filed_case=opened.get("family_filed_case") is True,
+        # The register says which passports were taken; without one, the barrier's default.
+        confiscated_documents=taken or None,
+        previous_refusals=frozenset(
+            code.upper()
+            for code in opened.get("previous_refusals") or []
+            if isinstance(code, str) and COUNTRY_CODE.match(code.upper()) and code.upper() != "EU"
+        ),
+        gender_identity=_one(opened.get("gender_identity"), GenderIdentity.UNKNOWN),
+        document_sex_marker=_one(opened.get("document_sex_marker"), SexMarker.UNKNOWN),
     )
+
+
+def _one(value: object, default: E) -> E:
+    """A stored code in the matcher's vocabulary, else `default`."""
+    enum = type(default)
+    if isinstance(value, str) and value in enum._value2member_map_:
+        return enum(value)
+    return default
+
+
+def _known(values: object, enum: type[E]) -> frozenset[E]:
+    """The stored codes that are still in the matcher's vocabulary (others are left out)."""
+    if not isinstance(values, list):
+        return frozenset()
+    allowed = enum._value2member_map_
+    return frozenset(enum(value) for value in values if isinstance(value, str) and value in allowed)
 
 
 def access_application_references(

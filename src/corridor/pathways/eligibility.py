@@ -33,14 +33,20 @@ from corridor.pathways.findings import (
 )
 from corridor.pathways.rules import ExitState, Here, InCountry, RouteSpec, TransitSpec
 from corridor.pathways.vocabulary import (
+    EU,
+    SCHENGEN,
     Document,
     ExitBarrier,
+    GenderIdentity,
+    HeldDocument,
+    HuntedBy,
     MedicalNeed,
     Position,
     Profile,
     ReferralChannel,
     RiskGroup,
     Status,
+    WantedScope,
 )
 from corridor.pathways.words import Country, Phrase, PhraseCode, phrase
 
@@ -55,14 +61,31 @@ _CRITICS = frozenset(
 
 def risk_groups(facts: Facts) -> frozenset[RiskGroup]:
     """The groups of the catalog's risks this person belongs to, from their facts."""
-    return _groups(facts.exit_barriers, facts.profile)
+    # A woman fleeing her family: the profile, or relatives hunting her or filing a case.
+    fleeing_family = Profile.GENDER_BASED_PERSECUTION in facts.profile or (
+        HuntedBy.FAMILY in facts.hunted_by and facts.gender_identity is GenderIdentity.WOMAN
+    )
+    return _groups(
+        facts.exit_barriers,
+        facts.profile,
+        (bool(facts.wanted_scope), fleeing_family, facts.documents_mismatch),
+    )
 
 
 @cache
-def _groups(barriers: frozenset[ExitBarrier], profile: frozenset[Profile]) -> frozenset[RiskGroup]:
+def _groups(
+    barriers: frozenset[ExitBarrier],
+    profile: frozenset[Profile],
+    flags: tuple[bool, bool, bool],
+) -> frozenset[RiskGroup]:
     groups = {RiskGroup.ANYONE}
-    if barriers & {ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE}:
+    wanted, fleeing_family, mismatch = flags
+    if wanted or barriers & {ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE}:
         groups.add(RiskGroup.WANTED_PERSONS)
+    if fleeing_family:
+        groups.add(RiskGroup.WOMEN_FLEEING_FAMILY)
+    if mismatch:
+        groups.add(RiskGroup.TRANS_PEOPLE)
     if ExitBarrier.DRAFT_SUMMONS in barriers:
         groups.add(RiskGroup.MEN_OF_DRAFT_AGE)
     if Profile.LGBT in profile:
@@ -85,10 +108,14 @@ def starting_point(facts: Facts, *, today: date, in_country: TransitSpec | None)
     unknown expiry as valid (the facts' convention).
     """
     barriers = facts.exit_barriers
-    confiscated = ExitBarrier.DOCUMENTS_CONFISCATED in barriers
+    taken = facts.taken_documents
+    confiscated = HeldDocument.INTERNAL_PASSPORT in taken
+    international_taken = HeldDocument.INTERNATIONAL_PASSPORT in taken
     expiry = facts.international_passport_expiry
     holds_international = (
-        facts.has_international_passport and not confiscated and (expiry is None or expiry >= today)
+        facts.has_international_passport
+        and not international_taken
+        and (expiry is None or expiry >= today)
     )
     holds_internal = facts.has_internal_passport and not confiscated
     # Relatives or police took the internal passport: it can be restored inside Russia only,
@@ -104,8 +131,13 @@ def starting_point(facts: Facts, *, today: date, in_country: TransitSpec | None)
         facts.current_country,
         holds_international_passport=holds_international,
         holds_internal_passport=holds_internal,
-        passport=_passport_state(facts, holds_international, confiscated, restore),
-        exit=(ExitBarrier.EXIT_BAN in barriers, barriers & BORDER_RISKS, _care(facts)),
+        passport=_passport_state(facts, holds_international, international_taken, restore),
+        exit=(
+            ExitBarrier.EXIT_BAN in barriers,
+            _border_risks(facts),
+            _care(facts),
+            _border_dangers(facts),
+        ),
         in_country=_in_country_state(in_country, facts),
         unhcr_registration=in_country.unhcr_registration if in_country else None,
         restore_internal=restore,
@@ -129,6 +161,28 @@ def moved(here: Here, transit: TransitSpec, *, obtained_passport: bool) -> Here:
         in_country=None,
         unhcr_registration=transit.unhcr_registration,
     )
+
+
+def _border_risks(facts: Facts) -> frozenset[ExitBarrier]:
+    """The barriers that make the exit check dangerous; a wanted listing anywhere counts as
+    wanted even when `exit_barriers` does not say so."""
+    risky = facts.exit_barriers & BORDER_RISKS
+    if facts.wanted_scope:
+        risky |= {ExitBarrier.WANTED}
+    return risky
+
+
+def _border_dangers(facts: Facts) -> frozenset[str]:
+    """Other dangers at any border: a case relatives filed (theft, missing person), papers
+    whose sex marker border guards see does not match, an Interpol notice."""
+    dangers = set()
+    if facts.family_filed_case:
+        dangers.add("family_case")
+    if facts.documents_mismatch:
+        dangers.add("sex_marker")
+    if WantedScope.INTERPOL in facts.wanted_scope:
+        dangers.add("interpol")
+    return frozenset(dangers)
 
 
 def _care(facts: Facts) -> frozenset[MedicalNeed] | None:
@@ -160,7 +214,7 @@ def _in_country_state(transit: TransitSpec | None, facts: Facts) -> InCountry | 
         holds_international_passport=False,
         holds_internal_passport=False,
         passport=(),
-        exit=(False, frozenset(), None),
+        exit=(False, frozenset(), None, frozenset()),
         in_country=None,
     )
     return (transit, tuple(rule.test(probe, Position.THIRD_COUNTRY) for rule in transit.rules))
@@ -214,7 +268,31 @@ def route_signature(route: RouteSpec, here: Here, position: Position) -> tuple[o
         tuple([rule.test(here, position) for rule in rules]) if rules else (),
         None if starts_inside else here.in_country,
         None if referral_state is None else (here.unhcr_registration, here.current_country),
+        _refusals(route, facts.previous_refusals),
+        referred or _partner_serves(referral.designated, facts),
     )
+
+
+# Designated referrers that serve only some people (Rainbow Railroad: LGBTQI+ people).
+PARTNER_PROFILES: dict[str, frozenset[Profile]] = {"rainbow_railroad": frozenset({Profile.LGBT})}
+
+
+def _partner_serves(designated: frozenset[str], facts: Facts) -> bool:
+    """Whether a designated partner other than UNHCR would take this person's case."""
+    for code in designated - {"unhcr"}:
+        serves = PARTNER_PROFILES.get(code)
+        if serves is None or serves & facts.profile or facts.documents_mismatch:
+            return True
+    return False
+
+
+def _refusals(route: RouteSpec, refusals: frozenset[str]) -> tuple[str, ...]:
+    """The earlier visa refusals a consulate of `route` sees: its own country's, and every
+    Schengen state's on a Schengen route."""
+    if not refusals:
+        return ()
+    seen = {route.country} | (SCHENGEN if route.country in SCHENGEN | {EU} else set())
+    return tuple(sorted(refusals & seen))
 
 
 # Statuses that close a route, and the phrase that says why.
@@ -248,6 +326,7 @@ def assess_route(route: RouteSpec, signature: tuple[object, ...]) -> Assessment:
         _assess_situation(found, route, position, signature[4:])
     apply = None if found.closes else _apply_step(route)
     return Assessment(
+        referral=None if found.closes or len(signature) <= 4 else _referral_kind(route, signature),
         route=route,
         position=position,
         closes=tuple(found.closes),
@@ -272,6 +351,8 @@ def _assess_situation(
         rule_outcomes,
         in_country,
         where,
+        refused,
+        _partner,
     ) = situation
     country = Country(route.country)
     if exit_state is not None:  # first: care and legal advice come before any document
@@ -290,8 +371,25 @@ def _assess_situation(
     if not sponsor_ok:
         found.close("sponsor", phrase(PhraseCode.SPONSOR_MISSING))
     found.rules(route.rules, rule_outcomes)
+    if refused:
+        countries = tuple(Country(code) for code in cast(tuple[str, ...], refused))
+        found.note("refused_before", phrase(PhraseCode.REFUSED_BEFORE, countries=countries))
     if in_country is not None:
         _in_country_risks(found, cast(InCountry, in_country))
+
+
+def _referral_kind(route: RouteSpec, signature: tuple[object, ...]) -> str | None:
+    """Whether a referral route's referral is in hand or a designated partner can be asked:
+    either is a decision the organisation can work towards, not a lottery (issue 25)."""
+    referral = route.referral
+    if referral.by is None:
+        return None
+    state = signature[4 + 3]
+    if state is None:
+        return "in_hand"
+    if state != _REFERRAL_UNAVAILABLE and signature[-1] is True:
+        return "partner"
+    return None
 
 
 def _location_reason(route: RouteSpec, position: Position) -> Phrase:

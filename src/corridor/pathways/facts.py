@@ -18,11 +18,16 @@ from corridor.core.inputs import InputRefused, parse_json
 from corridor.pathways.vocabulary import (
     COUNTRY_CODE,
     ExitBarrier,
+    GenderIdentity,
+    HeldDocument,
+    HuntedBy,
     MedicalNeed,
     Position,
     Profile,
     ReferralChannel,
+    SexMarker,
     Urgency,
+    WantedScope,
 )
 
 E = TypeVar("E", bound=StrEnum)
@@ -38,7 +43,17 @@ OPTIONAL_DEFAULTS: dict[str, object] = {
     "referrer": "none",
     "internal_passport_restore_days": None,
     "medical_detail": [],
+    "hunted_by": [],
+    "wanted_scope": [],
+    "family_filed_case": False,
+    "confiscated_documents": None,  # None: both when exit_barriers holds documents_confiscated
+    "previous_refusals": [],
+    "gender_identity": "unknown",
+    "document_sex_marker": "unknown",
+    "members": [],
 }
+# Facts that are sealed: the matcher reads them for risks, no report or export shows them.
+SEALED_FACTS = frozenset({"gender_identity", "document_sex_marker"})
 MAX_PASSPORT_DAYS = 3650
 
 
@@ -47,6 +62,7 @@ class FactsInvalid(InvalidInput):
 
     def __init__(self, key: str, problem: str) -> None:
         self.key = key
+        self.problem = problem
         super().__init__(f"{key}: {problem}")
 
 
@@ -76,11 +92,23 @@ class Facts:
     internal_passport_restore_days: int | None = None
     # What the medical needs are (issue 25); empty: not said (`medical_needs` alone).
     medical_detail: frozenset[MedicalNeed] = frozenset()
+    # Who is hunting the person and where they are wanted (issue 25).
+    hunted_by: frozenset[HuntedBy] = frozenset()
+    wanted_scope: frozenset[WantedScope] = frozenset()
+    # Relatives filed a theft or missing-person case: detention at any airport or border.
+    family_filed_case: bool = False
+    # Which passports were taken; None: both when exit_barriers holds documents_confiscated.
+    confiscated_documents: frozenset[HeldDocument] | None = None
+    previous_refusals: frozenset[str] = frozenset()  # countries that refused a visa
+    gender_identity: GenderIdentity = GenderIdentity.UNKNOWN  # sealed
+    document_sex_marker: SexMarker = SexMarker.UNKNOWN  # sealed
+    # The other people of the household, each with their own facts (no members of their own).
+    members: tuple[Facts, ...] = ()
 
     def __post_init__(self) -> None:
         for key in ("nationality", "current_country"):
             _check_country(key, getattr(self, key))
-        for key in ("ties", "avoid_countries"):
+        for key in ("ties", "avoid_countries", "previous_refusals"):
             for code in getattr(self, key):
                 _check_country(key, code)
         if not REFERRER_CODE.match(self.referrer):
@@ -91,6 +119,31 @@ class Facts:
             days = getattr(self, key)
             if days is not None and not 0 <= days <= MAX_PASSPORT_DAYS:
                 raise FactsInvalid(key, f"must be from 0 to {MAX_PASSPORT_DAYS}, or null")
+        if any(member.members for member in self.members):
+            raise FactsInvalid("members", "a member's facts have no members of their own")
+        if len(self.members) >= MAX_HOUSEHOLD:
+            raise FactsInvalid("members", f"at most {MAX_HOUSEHOLD - 1} other people")
+
+    @property
+    def taken_documents(self) -> frozenset[HeldDocument]:
+        """The passports taken from the person (the default reads exit_barriers)."""
+        if self.confiscated_documents is not None:
+            return self.confiscated_documents
+        if ExitBarrier.DOCUMENTS_CONFISCATED in self.exit_barriers:
+            return frozenset(HeldDocument)
+        return frozenset()
+
+    @property
+    def documents_mismatch(self) -> bool:
+        """The sex marker on the documents does not match who the person is (trans or
+        nonbinary): border guards see it. Sealed; read only for risks."""
+        identity, marker = self.gender_identity, self.document_sex_marker
+        if identity is GenderIdentity.NONBINARY:
+            return True
+        return (identity, marker) in {
+            (GenderIdentity.WOMAN, SexMarker.M),
+            (GenderIdentity.MAN, SexMarker.F),
+        }
 
     def position_for(self, country: str) -> Position:
         """Where this person stands relative to a route in `country`."""
@@ -132,7 +185,9 @@ def facts_from_mapping(data: object) -> Facts:
         international_passport_expiry=_optional_date(data, "international_passport_expiry"),
         can_obtain_international_passport=_bool(data, "can_obtain_international_passport"),
         passport_obtain_days=_optional_count(data, "passport_obtain_days"),
-        exit_barriers=_choices(data, "exit_barriers", ExitBarrier),
+        # Listed as wanted anywhere is being wanted: every rule about wanted people applies.
+        exit_barriers=_choices(data, "exit_barriers", ExitBarrier)
+        | ({ExitBarrier.WANTED} if data["wanted_scope"] else set()),
         unhcr_registered=_bool(data, "unhcr_registered"),
         referral=_choice(data, "referral", ReferralChannel),
         sponsor_available=_bool(data, "sponsor_available"),
@@ -145,6 +200,16 @@ def facts_from_mapping(data: object) -> Facts:
         referrer=_referrer(data),
         internal_passport_restore_days=_optional_count(data, "internal_passport_restore_days"),
         medical_detail=_choices(data, "medical_detail", MedicalNeed),
+        hunted_by=_choices(data, "hunted_by", HuntedBy),
+        wanted_scope=_choices(data, "wanted_scope", WantedScope),
+        family_filed_case=_bool(data, "family_filed_case"),
+        confiscated_documents=None
+        if data["confiscated_documents"] is None
+        else _choices(data, "confiscated_documents", HeldDocument),
+        previous_refusals=_countries(data, "previous_refusals"),
+        gender_identity=_choice(data, "gender_identity", GenderIdentity),
+        document_sex_marker=_choice(data, "document_sex_marker", SexMarker),
+        members=_members(data),
     )
 
 
@@ -153,7 +218,9 @@ def facts_to_mapping(facts: Facts) -> dict[str, object]:
     result: dict[str, object] = {}
     for key in FACT_KEYS:
         value = getattr(facts, key)
-        if isinstance(value, frozenset):
+        if key == "members":
+            value = [facts_to_mapping(member) for member in facts.members]
+        elif isinstance(value, frozenset):
             value = sorted(str(item) for item in value)
         elif isinstance(value, date):
             value = value.isoformat()
@@ -241,6 +308,21 @@ def _referrer(data: dict[str, object]) -> str:
             "expected none, unhcr, rainbow_railroad, embassy, other_ngo or an organisation code",
         )
     return value
+
+
+def _members(data: dict[str, object]) -> tuple[Facts, ...]:
+    value = data["members"]
+    if not isinstance(value, list) or len(value) >= MAX_HOUSEHOLD:
+        raise FactsInvalid("members", f"expected a list of up to {MAX_HOUSEHOLD - 1} facts objects")
+    members = []
+    for number, item in enumerate(value, start=1):
+        if isinstance(item, dict) and item.get("members"):
+            raise FactsInvalid("members", "a member's facts have no members of their own")
+        try:
+            members.append(facts_from_mapping(item))
+        except FactsInvalid as error:
+            raise FactsInvalid(f"members[{number}].{error.key}", error.problem) from None
+    return tuple(members)
 
 
 def _household_size(data: dict[str, object]) -> int:

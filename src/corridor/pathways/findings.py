@@ -47,6 +47,9 @@ class Assessment:
     preparation: tuple[Step, ...]  # what must happen before applying
     apply: Step | None  # None when closed
     risk_notes: tuple[Message, ...]
+    # A selection route's referral: "in_hand" (a designated referrer or UNHCR has referred),
+    # "partner" (a designated partner other than UNHCR can be asked), None otherwise.
+    referral: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -143,9 +146,16 @@ class Collector:
         """The checks on leaving the country of nationality: medical care comes first; an
         exit ban or a served draft summons closes the official border; being wanted or
         prosecuted makes it dangerous, so legal advice comes before it and the plan weighs."""
-        exit_ban, risky, medical = state
+        exit_ban, risky, medical, dangers = state
         if medical is not None:
             self.care(medical)
+        if "family_case" in dangers:  # before any airport: the case is checked first
+            self.steps.append(Step(phrase(PhraseCode.STEP_FAMILY_CASE), None, None))
+            self.note("exit.family_case", phrase(PhraseCode.FAMILY_CASE_FIRST), Effect.WEIGHS)
+        if "sex_marker" in dangers:
+            self.risks.append(phrase(PhraseCode.BORDER_SEX_MARKER))
+        if "interpol" in dangers:
+            self.risks.append(phrase(PhraseCode.BORDER_INTERPOL))
         if exit_ban:
             self.close("exit.exit_ban", phrase(PhraseCode.EXIT_BAN))
         if ExitBarrier.DRAFT_SUMMONS in risky:

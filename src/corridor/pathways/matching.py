@@ -9,6 +9,7 @@ on the part of the facts that route reads, so a large caseload stays fast.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from itertools import chain
 
@@ -27,11 +28,12 @@ from corridor.pathways.results import (
     ORDER,
     MatchResult,
     closed_leg_result,
+    household_results,
     plan_result,
     single_result,
 )
 from corridor.pathways.rules import Catalog, Here, RouteSpec, TransitSpec
-from corridor.pathways.vocabulary import ExitBarrier, Position, Urgency
+from corridor.pathways.vocabulary import HeldDocument, Position, Urgency
 
 RankKey = tuple[Urgency, int | None]
 
@@ -65,7 +67,9 @@ _KEYED_FACTS = frozenset(
         "unhcr_registered", "referral", "referrer", "sponsor_available", "profile", "urgency",
         "household_size", "ties", "avoid_countries", "position", "holds_international_passport",
         "holds_internal_passport", "medical_needs", "internal_passport_restore_days",
-        "medical_detail",
+        "medical_detail", "hunted_by", "wanted_scope", "family_filed_case",
+        "confiscated_documents", "previous_refusals", "gender_identity", "document_sex_marker",
+        "members",
     }
 )  # fmt: skip
 
@@ -121,7 +125,14 @@ class Matcher:
         self._smallest_remaining = smallest_remaining(routes, self.inputs)
 
     def match(self, facts: Facts) -> tuple[MatchResult, ...]:
-        """Every route and plan for `facts`, open results first, best first."""
+        """Every route and plan for `facts`, open results first, best first. For a household
+        with members, each member's own facts are matched too: a plan is open only when it
+        is open for each of them (results.household_results)."""
+        if facts.members:
+            return household_results(
+                self.match(replace(facts, members=())),
+                tuple(self.match(member) for member in facts.members),
+            )
         key = self._answer_key(facts)
         answer = self._answers.get(key)
         if answer is None:
@@ -158,11 +169,12 @@ class Matcher:
         beyond whether it is valid today, how long getting one takes when none is needed,
         countries the catalog never names, a household size every capacity fits, and facts
         no check reads."""
-        confiscated = ExitBarrier.DOCUMENTS_CONFISCATED in facts.exit_barriers
+        taken = facts.taken_documents
+        confiscated = HeldDocument.INTERNAL_PASSPORT in taken
         expiry = facts.international_passport_expiry
         holds = (
             facts.has_international_passport
-            and not confiscated
+            and HeldDocument.INTERNATIONAL_PASSPORT not in taken
             and (expiry is None or expiry >= self.today)
         )
         if holds or not facts.can_obtain_international_passport:
@@ -188,6 +200,13 @@ class Matcher:
             facts.medical_needs,
             facts.medical_detail,
             facts.internal_passport_restore_days if confiscated else None,
+            taken,
+            facts.hunted_by,
+            facts.wanted_scope,
+            facts.family_filed_case,
+            facts.previous_refusals,
+            facts.gender_identity,  # sealed: read for risks only
+            facts.document_sex_marker,
             *[getattr(facts, name) for name in self._extra_facts],
         )
 

@@ -107,6 +107,33 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.UNFIT_TO_TRAVEL: _(
         "Not fit to travel yet: every journey waits for a doctor's clearance."
     ),
+    PhraseCode.FAMILY_CASE_FIRST: _(
+        "Relatives filed a case (theft or a missing person): the person may be detained at any "
+        "airport or border until a lawyer has checked it."
+    ),
+    PhraseCode.BORDER_SEX_MARKER: _(
+        "The sex on the documents does not match how the person looks: border guards see it, "
+        "and questioning, searches or refusal are likely. Brief the person and choose crossings "
+        "and partners who know trans clients."
+    ),
+    PhraseCode.BORDER_INTERPOL: _(
+        "An Interpol notice: any country that honours it may detain the person on arrival."
+    ),
+    PhraseCode.REFUSED_BEFORE: _(
+        "A visa was refused before by %(countries)s: the consulate sees it; explain what "
+        "has changed since."
+    ),
+    PhraseCode.STEP_FAMILY_CASE: _(
+        "Before any airport: a lawyer checks whether relatives filed a theft or missing-person "
+        "case, and the police databases for it."
+    ),
+    PhraseCode.REFERRAL_PARTNER: _("a designated partner can be asked to refer: not a lottery"),
+    PhraseCode.HOUSEHOLD_LEFT_OUT: _("Not open for household member %(member)s: %(reason)s"),
+    PhraseCode.HOUSEHOLD_NO_PLAN: _("this plan does not exist for them (see their documents)"),
+    PhraseCode.HOUSEHOLD_PARTNERS: _(
+        "For a household: check that the route recognises each partner (unmarried and "
+        "same-sex partners are often not recognised as family)."
+    ),
     PhraseCode.STEP_LEGAL_ADVICE: _(
         "Before any border: legal advice, and a check of the wanted databases (regional, "
         "federal, CIS, Interpol); avoid countries that extradite or detain on Russian requests."
@@ -190,6 +217,7 @@ LABELS: Mapping[StrEnum, Promise] = {
     Profile.JOURNALIST: _("journalists"),
     Profile.POLITICAL_OPPOSITION: _("the political opposition"),
     Profile.RELIGIOUS_MINORITY: _("religious minorities"),
+    Profile.GENDER_BASED_PERSECUTION: _("people fleeing gender-based persecution"),
     Document.INTERNAL_PASSPORT: _("internal passport"),
     Document.INTERNATIONAL_PASSPORT: _("international passport"),
     Document.UNHCR_REFERRAL: _("UNHCR referral"),

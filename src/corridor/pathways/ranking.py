@@ -50,6 +50,14 @@ KIND_FACTORS: Mapping[Kind, float] = MappingProxyType(
         Kind.PRECEDENT: 0.0,
     }
 )
+# A selection route whose referral is in hand is a procedure under way; one a designated
+# partner (Rainbow Railroad for Canada's GAR) can be asked for is a decision the organisation
+# can work towards, not a lottery: neither is weighed as a quota nobody can ask for.
+FACTOR_REFERRAL_IN_HAND = 1.0
+FACTOR_PARTNER_REFERRAL = 0.85
+REFERRAL_FACTORS: Mapping[str, float] = MappingProxyType(
+    {"in_hand": FACTOR_REFERRAL_IN_HAND, "partner": FACTOR_PARTNER_REFERRAL}
+)
 FACTOR_UNCERTAIN = 0.9
 FACTOR_PER_WEIGHING_RULE = 0.75
 # A danger named for this very person in a transit country (detention on Russian requests
@@ -106,6 +114,7 @@ class Basis:
     uncertain: bool = False
     weighing: int = 0
     dangers: int = 0
+    referral: str | None = None  # "in_hand" or "partner" (see REFERRAL_FACTORS)
     # Route facts stated without a verified source: worded "not verified", never as a figure.
     unverified: frozenset[str] = frozenset()
 
@@ -140,6 +149,7 @@ def rank_open(
     household_size: int | None,
     inputs: RankingInputs,
     dangers: int = 0,
+    referral: str | None = None,
 ) -> Rank:
     """Score an open route or plan: higher is better, in (0, 1].
 
@@ -173,7 +183,10 @@ def rank_open(
         + WEIGHT_COST * cost
     )
     kind = route.kind
-    score *= KIND_FACTORS[kind]
+    if kind is Kind.SELECTION and referral is not None and referral in REFERRAL_FACTORS:
+        score *= REFERRAL_FACTORS[referral]
+    else:
+        score *= KIND_FACTORS[kind]
     if uncertain:
         score *= FACTOR_UNCERTAIN
     score *= FACTOR_PER_WEIGHING_RULE**weighing
@@ -195,6 +208,7 @@ def rank_open(
         uncertain=uncertain,
         weighing=weighing,
         dangers=dangers,
+        referral=referral if kind is Kind.SELECTION else None,
         unverified=route.unverified,
     )
     return Rank(score=round(score, 4), basis=basis, grant_counts=own, grant_rate=round(rate, 4))
@@ -240,7 +254,9 @@ def explain(basis: Basis) -> Phrase:
         if basis.preparation
         else phrase(PhraseCode.RANK_OPEN_NOW),
     ]
-    if basis.kind is not None:
+    if basis.referral == "partner":  # instead of "nobody is entitled": it can be asked for
+        parts.append(phrase(PhraseCode.REFERRAL_PARTNER))
+    elif basis.kind is not None:
         parts.append(phrase(_KIND_PHRASES[basis.kind]))
     if "status" in basis.unverified:
         parts.append(phrase(PhraseCode.RANK_STATUS_UNVERIFIED))

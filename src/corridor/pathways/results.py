@@ -7,7 +7,7 @@ CLI and, later, the web pages show.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 
 from corridor.pathways.findings import Assessment, Effect, Finding, Leg, Step
@@ -115,6 +115,7 @@ def single_result(
             urgency=urgency,
             household_size=household_size,
             inputs=inputs,
+            referral=assessment.referral,
         )
         verdict = Verdict.AFTER_STEPS if assessment.preparation else Verdict.ELIGIBLE
         steps = (*assessment.preparation, assessment.apply)
@@ -153,6 +154,7 @@ def plan_result(
         household_size=household_size,
         inputs=inputs,
         dangers=_dangers(notes),
+        referral=assessment.referral,
     )
     return _result(
         route_ids=(transit.id, route.id),
@@ -230,3 +232,50 @@ def _weighing(findings: Iterable[Finding]) -> int:
 
 def _dangers(findings: Iterable[Finding]) -> int:
     return sum(1 for finding in findings if finding.rule == DANGER_RULE)
+
+
+def household_results(
+    lead: tuple[MatchResult, ...], members: tuple[tuple[MatchResult, ...], ...]
+) -> tuple[MatchResult, ...]:
+    """The lead person's results for the whole household (issue 25): a result is open only
+    when it is open for each member, else it is closed naming who is left out and why; an
+    open one reminds that the route must recognise the partners (unmarried, same-sex)."""
+    indexed = [{result.route_ids: result for result in found} for found in members]
+    answer = []
+    for result in lead:
+        if not result.is_open:
+            answer.append(result)
+            continue
+        left_out = []
+        for number, theirs in enumerate(indexed, start=2):
+            own = theirs.get(result.route_ids)
+            if own is not None and own.is_open:
+                continue
+            if own is None:
+                own = theirs.get(result.route_ids[:1])
+            closes = [f.text for f in own.findings if f.effect is Effect.CLOSES] if own else []
+            reason = closes[0] if closes else phrase(PhraseCode.HOUSEHOLD_NO_PLAN)
+            left_out.append(
+                Finding(
+                    "household.member",
+                    Effect.CLOSES,
+                    phrase(PhraseCode.HOUSEHOLD_LEFT_OUT, member=number, reason=reason),
+                )
+            )
+        if not left_out:
+            note = Finding("household.partners", Effect.NOTE, phrase(PhraseCode.HOUSEHOLD_PARTNERS))
+            answer.append(replace(result, findings=(*result.findings, note)))
+            continue
+        findings = (*left_out, *result.findings)
+        answer.append(
+            replace(
+                result,
+                verdict=Verdict.INELIGIBLE,
+                basis=replace(result.basis, failing=len(left_out)),
+                findings=findings,
+                steps=(),
+                score=0.0,
+                order=(1, -0.0, len(left_out), result.route_ids),
+            )
+        )
+    return tuple(sorted(answer, key=ORDER))

@@ -83,7 +83,9 @@ class Here:
 Predicate = Callable[[Here, Position], bool]
 # (an exit ban, barriers that make the exit border check dangerous, medical needs first:
 # None when there are none, else what they are, empty when not said)
-ExitState = tuple[bool, frozenset[ExitBarrier], frozenset[MedicalNeed] | None]
+# (exit ban, barriers that make the border check dangerous, medical needs first or None,
+#  other dangers at the border: "family_case", "sex_marker", "interpol")
+ExitState = tuple[bool, frozenset[ExitBarrier], frozenset[MedicalNeed] | None, frozenset[str]]
 # (the transit country the person is in, whether each of its rules passes)
 InCountry = tuple["TransitSpec", tuple[bool, ...]]
 _HERE_ATTRIBUTES = frozenset(

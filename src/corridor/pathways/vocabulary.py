@@ -8,6 +8,40 @@ from enum import StrEnum, unique
 # ISO 3166-1 alpha-2 shape; the catalog adds "EU" for the one Schengen Visa Code route.
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 EU = "EU"
+# The Schengen states (2025): a visa refused by one is seen by every other's consulate.
+SCHENGEN = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CH",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IS",
+        "IT",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
 
 
 @unique
@@ -34,6 +68,55 @@ class Profile(StrEnum):
     JOURNALIST = "journalist"
     POLITICAL_OPPOSITION = "political_opposition"
     RELIGIOUS_MINORITY = "religious_minority"
+    GENDER_BASED_PERSECUTION = "gender_based_persecution"  # forced marriage, "honour" violence
+
+
+@unique
+class HuntedBy(StrEnum):
+    """Who the danger is from (issue 25's `hunted_by`; intake's "who the danger is from")."""
+
+    FAMILY = "family"
+    REGIONAL_POLICE = "regional_police"
+    FEDERAL_SERVICES = "federal_services"
+    COMMUNITY = "community"
+    OTHER = "other"
+
+
+@unique
+class WantedScope(StrEnum):
+    """Where the person is listed as wanted (issue 25's `wanted_scope`)."""
+
+    REGIONAL = "regional"
+    FEDERAL = "federal"
+    CIS = "cis"
+    INTERPOL = "interpol"
+
+
+@unique
+class HeldDocument(StrEnum):
+    """The passports that can be taken from a person (`confiscated_documents`)."""
+
+    INTERNAL_PASSPORT = "internal_passport"
+    INTERNATIONAL_PASSPORT = "international_passport"
+
+
+@unique
+class GenderIdentity(StrEnum):
+    """Sealed: used by the matcher for risks, never shown in a report."""
+
+    MAN = "man"
+    WOMAN = "woman"
+    NONBINARY = "nonbinary"
+    UNKNOWN = "unknown"
+
+
+@unique
+class SexMarker(StrEnum):
+    """The sex on the person's documents (Russia allows no change since July 2023)."""
+
+    M = "M"
+    F = "F"
+    UNKNOWN = "unknown"
 
 
 @unique
