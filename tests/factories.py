@@ -307,7 +307,7 @@ def accepted_case(coordinator: Staff, caseworker: Staff) -> Case:
     return case
 
 
-# The eight people of ../shared/domain/personas.md as matching facts (changes to the
+# The eight people the planner is judged on, as matching facts (changes to the
 # pathway tests' INSIDE_RUSSIA: a man inside Russia with only an internal passport).
 # Only facts the contract has today; what a persona needs beyond them is in its comment.
 PERSONA_FACTS: dict[str, dict[str, object]] = {

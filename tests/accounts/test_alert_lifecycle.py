@@ -1,4 +1,4 @@
-"""Alerts in Corridor (issue 27): duress and "in danger now" before every other incident,
+"""Alerts in Corridor: duress and "in danger now" before every other incident,
 every waiting alert shown (none hidden past a count), routine ones nobody took expiring
 into the daily digest, and nothing kept forever.
 

@@ -1,4 +1,4 @@
-"""Alerts that wake someone at 3 a.m. (issue 27): content-free notifications through a
+"""Alerts that wake someone at 3 a.m.: content-free notifications through a
 real SMTP server and a real HTTP receiver in each webhook format, an on-call rota that
 escalates, acknowledgement in one click, and delivery through the task queue's retries.
 

@@ -1,4 +1,4 @@
-"""The daily digest counts what waits for a person beyond their alerts (issue 27): their
+"""The daily digest counts what waits for a person beyond their alerts: their
 cases with overdue tasks. A number only leaves the server."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The daily digest counts requests waiting longer than the organisation's answer target
-(issue 27: "requests waiting longer than the target"), not only unread ones. A number
+("requests waiting longer than the target"), not only unread ones. A number
 only leaves the server."""
 
 from __future__ import annotations

@@ -168,7 +168,7 @@ def test_the_worker_gets_case_keys_but_no_draft_key(team):
 
 
 def test_a_channel_address_key_goes_to_its_owner_and_the_delivery_task_only(team):
-    """Issue 27: a staff member's notification address (an e-mail, a Signal number) is
+    """A staff member's notification address (an e-mail, a Signal number) is
     sealed under a "channel" key: keyd gives it to its owner and to the worker delivering
     a notification, never to a colleague nor to another worker task."""
     service, tickets, _ = team

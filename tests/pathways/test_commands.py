@@ -23,7 +23,7 @@ from tests.processes import corridor_env, run_corridor
 RESULT_KEYS = {
     "route_ids", "countries", "names", "verdict", "reasons", "steps", "risk_notes",
     "expected_days", "grant_counts", "grant_rate", "score",
-    "kind", "why", "days_range",  # issue 25
+    "kind", "why", "days_range",
 }  # fmt: skip
 
 

@@ -1,5 +1,5 @@
-"""The eight people of ../shared/domain/personas.md: the top plans and the steps and risks
-a careful caseworker would expect for each (issue 25). Facts are tests.factories'
+"""The eight people the planner is judged on: the top plans and the steps and risks
+a careful caseworker would expect for each. Facts are tests.factories'
 PERSONA_FACTS; the real catalog (figures nobody verified left out) unless a test needs a
 figure, where the as-if-verified copy stands in."""
 

@@ -164,7 +164,7 @@ danger_facts = st.fixed_dictionaries(
 def test_a_member_or_a_danger_never_opens_or_raises_a_plan(document, member, dangers):
     """Adding a household member never opens a result that was closed; adding who hunts
     the person, a wanted listing or a family-filed case never raises a plan that leaves
-    the country through its exit check (issue 25's properties, for the new facts)."""
+    the country through its exit check (properties, for the new facts)."""
     matcher = Matcher(CATALOG, today=TODAY)
     alone = {r.route_ids: r for r in matcher.match(facts_from_mapping(document))}
     household = matcher.match(facts_from_mapping({**document, "members": [member]}))

@@ -165,7 +165,7 @@ def test_a_passport_taken_from_him_does_not_hide_the_one_he_holds(coordinator, c
 def test_the_person_editor_s_danger_health_and_identity_facts_reach_the_planner(
     coordinator, catalog, vault_keys
 ):
-    """Saved through the person editor's service, the facts of issue 25 change the case's
+    """Saved through the person editor's service, the new facts change the case's
     plans: a family-filed case puts the lawyer's check first, the medical detail the care
     step, a sex marker that does not match her is named at the border, a German refusal on
     Schengen routes."""

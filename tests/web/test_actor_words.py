@@ -1,4 +1,4 @@
-"""Who did it, in words (issue 26): a case's timeline and an incident's steps name staff by
+"""Who did it, in words: a case's timeline and an incident's steps name staff by
 their username and Corridor's own processes in the reader's language, never by their
 audit ids (`system:cli:root`, `system:worker`); the raw id stays in the audit log."""
 

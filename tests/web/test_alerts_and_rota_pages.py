@@ -1,4 +1,4 @@
-"""The alerts on the dashboard and the rota page (issue 27): danger first, each with when
+"""The alerts on the dashboard and the rota page: danger first, each with when
 it was raised and how urgent it is, linking to the exact object; the rota typed in the
 organisation's clock and kept by coordinators only."""
 

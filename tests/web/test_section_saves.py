@@ -1,4 +1,4 @@
-"""Saving a section of the case page in place (issue 26): the same action URL answers
+"""Saving a section of the case page in place: the same action URL answers
 staff.js's fragments when X-Corridor-Section names the section, and without that header
 (JavaScript off) everything is as before: a page of its own, POST, redirect, GET."""
 

@@ -41,7 +41,7 @@ from corridor.core.actors import WORKER
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.core.tasks import periodic
 
-# What wakes someone (issue 27): a hotline escalation, an incident opened (a duress word on
+# What wakes someone: a hotline escalation, an incident opened (a duress word on
 # any channel, a missed check-in), an insider alert, an emergency or standby activation, the
 # key service sealed or unreachable, the disk, the backups. The rest goes in the digest.
 URGENT_CODES = frozenset(

@@ -1,4 +1,4 @@
-"""The daily digest's job: routine alerts, and what else waits for each person (issue 27:
+"""The daily digest's job: routine alerts, and what else waits for each person (
 "overdue tasks, requests waiting, route changes affecting one's cases"), counted here
 where cases and intake can be read; accounts.oncall sends it, a number only."""
 

@@ -380,7 +380,7 @@ def _assess_situation(
 
 def _referral_kind(route: RouteSpec, signature: tuple[object, ...]) -> str | None:
     """Whether a referral route's referral is in hand or a designated partner can be asked:
-    either is a decision the organisation can work towards, not a lottery (issue 25)."""
+    either is a decision the organisation can work towards, not a lottery."""
     referral = route.referral
     if referral.by is None:
         return None

@@ -88,11 +88,11 @@ class Facts:
     household_size: int
     medical_needs: bool
     referrer: str = "none"
-    # Days to restore a taken internal passport in Russia (issue 25); None: unknown.
+    # Days to restore a taken internal passport in Russia; None: unknown.
     internal_passport_restore_days: int | None = None
-    # What the medical needs are (issue 25); empty: not said (`medical_needs` alone).
+    # What the medical needs are; empty: not said (`medical_needs` alone).
     medical_detail: frozenset[MedicalNeed] = frozenset()
-    # Who is hunting the person and where they are wanted (issue 25).
+    # Who is hunting the person and where they are wanted.
     hunted_by: frozenset[HuntedBy] = frozenset()
     wanted_scope: frozenset[WantedScope] = frozenset()
     # Relatives filed a theft or missing-person case: detention at any airport or border.

@@ -237,7 +237,7 @@ def _dangers(findings: Iterable[Finding]) -> int:
 def household_results(
     lead: tuple[MatchResult, ...], members: tuple[tuple[MatchResult, ...], ...]
 ) -> tuple[MatchResult, ...]:
-    """The lead person's results for the whole household (issue 25): a result is open only
+    """The lead person's results for the whole household: a result is open only
     when it is open for each member, else it is closed naming who is left out and why; an
     open one reminds that the route must recognise the partners (unmarried, same-sex)."""
     indexed = [{result.route_ids: result for result in found} for found in members]

@@ -73,7 +73,7 @@ class Profile(StrEnum):
 
 @unique
 class HuntedBy(StrEnum):
-    """Who the danger is from (issue 25's `hunted_by`; intake's "who the danger is from")."""
+    """Who the danger is from (`hunted_by`; intake's "who the danger is from")."""
 
     FAMILY = "family"
     REGIONAL_POLICE = "regional_police"
@@ -84,7 +84,7 @@ class HuntedBy(StrEnum):
 
 @unique
 class WantedScope(StrEnum):
-    """Where the person is listed as wanted (issue 25's `wanted_scope`)."""
+    """Where the person is listed as wanted (`wanted_scope`)."""
 
     REGIONAL = "regional"
     FEDERAL = "federal"
@@ -130,7 +130,7 @@ class ExitBarrier(StrEnum):
 
 @unique
 class MedicalNeed(StrEnum):
-    """What a person's medical needs are (issue 25's `medical_detail`)."""
+    """What a person's medical needs are (`medical_detail`)."""
 
     URGENT_CARE = "urgent_care"
     ONGOING_TREATMENT = "ongoing_treatment"
@@ -180,7 +180,7 @@ class RiskGroup(StrEnum):
 
 @unique
 class Kind(StrEnum):
-    """Which kind of "open" a result is (issue 25)."""
+    """Which kind of "open" a result is."""
 
     CAN_APPLY_NOW = "can_apply_now"  # an entitlement or a procedure the person can start
     DISCRETIONARY = "discretionary"  # a decision-maker may grant it

@@ -1,4 +1,4 @@
-"""Name and phone search reaches every person on a case (issue 26), not only people who
+"""Name and phone search reaches every person on a case, not only people who
 came through a request: each person's names and phones get the requests' own blind
 indexes when they are written, `corridor cases reindex-people` indexes those written
 before, and results stay within the cases the searcher may open (a count beyond)."""

@@ -99,7 +99,7 @@ def check_openings(actor: Staff) -> InsiderAlert | None:
         object_id=str(actor.pk),
         detail={"alert": str(alert.pk), "openings": count, "threshold": threshold},
     )
-    # Urgent (issue 27): it wakes the person on call, never the person it is about.
+    # Urgent: it wakes the person on call, never the person it is about.
     alert_coordinators_and_auditors(code="insider_alert", subject=actor, actor=None)
     return alert
 
