@@ -10,6 +10,7 @@ before and after adopt; a request adopt never saw.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from io import StringIO
 
@@ -181,3 +182,10 @@ def test_after_adopt_a_requests_phase_is_keyds_and_one_it_has_none_for_opens_not
     with acting_with(tickets[verifier.pk]):
         vault_ledger.record_screening(request_id=str(request.pk), phase="screening")
     assert verifier_opens()
+    # Each move of a request is a line in keyd's log naming the request (refused or not).
+    moves = [
+        (line["outcome"].split(":")[0], line["case"])
+        for line in map(json.loads, keyd_ready.config.log.read_text().splitlines())
+        if line["op"] == "ledger_screening"
+    ]
+    assert moves[-2:] == [("refused", str(request.pk)), ("ok", str(request.pk))]

@@ -641,6 +641,10 @@ def _ledger_handler(op: str, *, operator: bool) -> Handler:
             note.principal = f"staff:{message['staff_id']}"
         if isinstance(message.get("case_id"), str):
             note.case = wire.read_code(message, "case_id")
+        elif isinstance(message.get("request_id"), str):
+            # A request moved on (ledger_screening): keyd's log names which, as an unwrap
+            # of its key does, so an early closure can be traced to its caller.
+            note.case = wire.read_code(message, "request_id")
         if service.sealed:
             # Nobody logs in while keyd is sealed: the factors are sealed under the KEK.
             raise VaultSealed(SEALED)
