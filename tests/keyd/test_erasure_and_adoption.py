@@ -23,11 +23,20 @@ from corridor.vault.errors import UnwrapRefused
 from corridor.vault.keyd.ledger import LEDGER_FILE
 from corridor.vault.ledger import acting_with, as_operator
 from tests.factories import StaffFactory, open_case_for
-from tests.keyd.test_passkeys_and_enrolment import keyd_ready  # noqa: F401 - a fixture
-from tests.keyd.test_sealed_pages import COMMITTED
+from tests.keyd.test_sealed_pages import COMMITTED, unseal
 from tests.ledger_helpers import keyd_log_in
 
-pytestmark = pytest.mark.urls("tests.keyd.urls")
+pytestmark = [pytest.mark.urls("tests.keyd.urls"), pytest.mark.process]
+
+
+@pytest.fixture
+def running_keyd(daemon, shares):
+    """keyd in this process, unsealed, with its long-lived keys."""
+    from corridor.vault.longlived import initialise_keys
+
+    unseal(shares)
+    initialise_keys()
+    return daemon
 
 
 def _kept(key_id):
@@ -69,7 +78,7 @@ def _hotline_request(hotline, ticket: str):
 
 @COMMITTED
 def test_an_erased_case_and_its_requests_open_for_nobody_even_from_a_kept_key(
-    keyd_ready, coordinator, caseworker
+    running_keyd, coordinator, caseworker
 ):
     from corridor.accounts.approvals import grant_approval
     from corridor.cases.services.erasure import (
@@ -125,9 +134,7 @@ def test_an_erased_case_and_its_requests_open_for_nobody_even_from_a_kept_key(
         erase_granted_case(actor=coordinator, case=case)
     case.refresh_from_db()
     assert case.erased_at is not None
-    Request.objects.filter(pk=request.pk).update(
-        case=case, status=Status.IN_VERIFICATION
-    )  # forged
+    Request.objects.filter(pk=request.pk).update(case=case, status=Status.IN_VERIFICATION)  # forged
     for staff in people:
         assert not _unwraps(case_key, staff, tickets[staff.pk], str(case.pk)), staff
         assert not _unwraps(request_key, staff, tickets[staff.pk], str(request.pk)), staff
@@ -140,7 +147,7 @@ def test_an_erased_case_and_its_requests_open_for_nobody_even_from_a_kept_key(
 
 @COMMITTED
 def test_after_adopt_a_requests_phase_is_keyds_and_one_it_has_none_for_opens_nothing(
-    keyd_ready, keyd_dir
+    running_keyd, keyd_dir
 ):
     from corridor.intake.models import Request, Status
 
@@ -185,7 +192,7 @@ def test_after_adopt_a_requests_phase_is_keyds_and_one_it_has_none_for_opens_not
     # Each move of a request is a line in keyd's log naming the request (refused or not).
     moves = [
         (line["outcome"].split(":")[0], line["case"])
-        for line in map(json.loads, keyd_ready.config.log.read_text().splitlines())
+        for line in map(json.loads, running_keyd.config.log.read_text().splitlines())
         if line["op"] == "ledger_screening"
     ]
     assert moves[-2:] == [("refused", str(request.pk)), ("ok", str(request.pk))]
