@@ -189,10 +189,14 @@ def test_after_adopt_a_requests_phase_is_keyds_and_one_it_has_none_for_opens_not
     with acting_with(tickets[verifier.pk]):
         vault_ledger.record_screening(request_id=str(request.pk), phase="screening")
     assert verifier_opens()
-    # Each move of a request is a line in keyd's log naming the request (refused or not).
+    # Each move of a request is a line in keyd's log naming the request (refused or not)
+    # and whose ticket came with it (none: the web alone).
     moves = [
-        (line["outcome"].split(":")[0], line["case"])
+        (line["outcome"].split(":")[0], line["case"], line["principal"])
         for line in map(json.loads, running_keyd.config.log.read_text().splitlines())
         if line["op"] == "ledger_screening"
     ]
-    assert moves[-2:] == [("refused", str(request.pk)), ("ok", str(request.pk))]
+    assert moves[-2:] == [
+        ("refused", str(request.pk), ""),
+        ("ok", str(request.pk), verifier.actor_id),
+    ]

@@ -450,6 +450,12 @@ class Gatekeeper:
             return "ledger.request_case"
         raise refused
 
+    def ticket_holder(self, ticket: object) -> int | None:
+        """Whose live ticket this is (None: none, or not live): what keyd's log names."""
+        if not isinstance(ticket, str):
+            return None
+        return self.ledger.ticket_staff(ticket_digest(ticket), self._clock())
+
     def in_surge(self, staff_id: int) -> bool:
         """Whether keyd's ledger lists this person in an evacuation night open now."""
         return self.ledger.in_surge(staff_id, self._clock())
