@@ -56,8 +56,10 @@ __all__ = [
     "propose_change",
     "record_active",
     "record_assignment",
+    "record_case_erased",
     "record_key_owner",
     "record_new_account",
+    "record_phases_adopted",
     "record_reveal",
     "record_role",
     "record_screening",
@@ -269,6 +271,18 @@ def record_screening(*, request_id: str, phase: str, case_id: str | None = None)
     accepted into: keyd decides from this who may read it. Going back a phase or naming a
     case takes a verifier's or coordinator's ticket."""
     _call("ledger_screening", request_id=request_id, phase=phase, into_case=case_id or "")
+
+
+def record_case_erased(*, case_id: str) -> None:
+    """A case erased (two coordinators agreed), with the ticket of the coordinator carrying
+    it out, or the operator's: keyd serves no key of it, nor of its requests, after."""
+    _call("ledger_case_erased", case_id=case_id)
+
+
+def record_phases_adopted() -> None:
+    """Operator only (`corridor factors adopt`, after recording every request's phase): a
+    request key keyd then has no phase for is nobody's."""
+    _call("ledger_phases_adopted")
 
 
 def record_reveal(*, case_id: str, staff_id: int) -> None:

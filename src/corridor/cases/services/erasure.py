@@ -48,10 +48,15 @@ from corridor.core.exceptions import InvalidInput
 from corridor.core.tasks import periodic
 from corridor.people import services as people
 from corridor.vault import keys as vault_keys
+from corridor.vault import ledger as vault_ledger
+from corridor.vault.errors import UnwrapRefused
 
 ALREADY_ERASED = "This case has already been erased."
 ERASE_REASON_INVALID = _("Choose why the case is to be erased.")
 NOT_GRANTED = _("A case is erased only once one coordinator asked and a second one agreed.")
+KEYD_REFUSED_ERASURE = _(
+    "The key service did not accept this erasure: log in again as a coordinator and retry."
+)
 ERASE_ALREADY_ASKED = _("An erasure of this case is already waiting for a second coordinator.")
 # Why a case is erased: codes, never free text (the reason is in the audit log).
 ERASE_REASONS = {
@@ -146,7 +151,9 @@ def erase_case(
     """Erase `case` with a granted two-person approval.
 
     `actor` is who carries it out (the coordinator who asked, or an operator's
-    `corridor cases erase`, acting on the approval of that coordinator).
+    `corridor cases erase`, acting on the approval of that coordinator). keyd records the
+    erasure with the acting coordinator's ticket (the operator's command: keyd's admin
+    socket).
     """
     if case.erased_at is not None:
         raise InvalidInput(ALREADY_ERASED)
@@ -159,6 +166,14 @@ def erase_case(
             target_id=str(case.pk),
             approval_id=approval_id,
         )
+        # keyd's ledger first, with the carrying-out coordinator's ticket: from now on keyd
+        # serves no key of the case or of its requests, even to a wrapped key kept from
+        # before (a backup). Refused: nothing is blanked. keyd's mark is not undone, so a
+        # failure after it leaves the case unreadable and the erasure to be run again.
+        try:
+            vault_ledger.record_case_erased(case_id=str(case.pk))
+        except UnwrapRefused:
+            raise InvalidInput(str(KEYD_REFUSED_ERASURE)) from None
         _blank(case)
         for step in _STEPS:
             key_ids += step(actor=actor, case_id=case.pk, case_ref=case.ref)

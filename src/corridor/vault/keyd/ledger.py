@@ -18,6 +18,10 @@ What it holds:
   limit keyd lifts to the surge limit;
 - each intake request's screening phase (awaiting screening, in screening, closed),
   who recorded it and the case it was accepted into: who may read it while screened;
+- the cases erased (two coordinators agreed, one carried it out with their ticket): no
+  key of the case, nor of a request accepted into it, for anyone after;
+- whether `corridor factors adopt` has recorded every request's phase: after it, a
+  request key with no phase is nobody's;
 - the accounts switched off (deactivated or suspended): no ticket, no unwrap;
 - the gated changes proposed with one person's ticket and approved with a second
   coordinator's (role changes, factor resets and reactivations of TWO_PERSON roles);
@@ -90,6 +94,8 @@ CREATE TABLE IF NOT EXISTS challenge (digest TEXT PRIMARY KEY, expires_at REAL N
 CREATE TABLE IF NOT EXISTS screening (
     request_id TEXT PRIMARY KEY, phase TEXT NOT NULL, recorded_by INTEGER, case_id TEXT
 );
+CREATE TABLE IF NOT EXISTS erased_case (case_id TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS adopted (what TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS enrolment_token (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
 );
@@ -217,7 +223,12 @@ class Ledger:
                 "SELECT kind, object_id, staff_id FROM key_owner WHERE key_id = ?", (str(key_id),)
             ).fetchone()
             if found is not None:
-                if KeyOwner(str(found[0]), str(found[1]), found[2]) != owner:
+                same = (str(found[0]), str(found[1])) == (owner.kind, owner.object_id)
+                # A case's or request's staff_id is whose ticket came with the wrap; a later
+                # claim of the same object without one (`corridor factors adopt` run again,
+                # after the ledger kept owners) is the same owner.
+                unticketed = owner.staff_id is None and owner.kind in {"case", "request"}
+                if not same or (found[2] != owner.staff_id and not unticketed):
                     raise InputRejected("This key already belongs to another object.")
                 return
             db.execute(
@@ -623,3 +634,25 @@ class Ledger:
                 "VALUES (?, ?, ?, ?)",
                 (request_id, screening.phase, screening.recorded_by, screening.case_id),
             )
+
+    # ------------------------------------------------------------ erased cases, adoption
+    def erase_case(self, case_id: str, at: float) -> None:
+        """The case is gone: its assignments and reveals too; requests accepted into it keep
+        naming it, so their keys stay refused (tickets.Gatekeeper)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO erased_case (case_id, at) VALUES (?, ?)", (case_id, at)
+            )
+            db.execute("DELETE FROM assignment WHERE case_id = ?", (case_id,))
+            db.execute("DELETE FROM reveal WHERE case_id = ?", (case_id,))
+            db.execute("UPDATE screening SET phase = 'closed' WHERE case_id = ?", (case_id,))
+
+    def is_erased(self, case_id: str) -> bool:
+        return self._one("SELECT 1 FROM erased_case WHERE case_id = ?", (case_id,)) is not None
+
+    def mark_adopted(self, what: str, at: float) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO adopted (what, at) VALUES (?, ?)", (what, at))
+
+    def adopted(self, what: str) -> bool:
+        return self._one("SELECT 1 FROM adopted WHERE what = ?", (what,)) is not None

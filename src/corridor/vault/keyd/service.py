@@ -641,9 +641,18 @@ def _ledger_handler(op: str, *, operator: bool) -> Handler:
             note.principal = f"staff:{message['staff_id']}"
         if isinstance(message.get("case_id"), str):
             note.case = wire.read_code(message, "case_id")
+        elif isinstance(message.get("request_id"), str):
+            # A request moved on (ledger_screening): keyd's log names which, as an unwrap
+            # of its key does, and whose live ticket came with it (none: the worker's
+            # screening, or a web acting alone), so an early closure can be traced.
+            note.case = wire.read_code(message, "request_id")
         if service.sealed:
             # Nobody logs in while keyd is sealed: the factors are sealed under the KEK.
             raise VaultSealed(SEALED)
+        if op == "ledger_screening":
+            holder = service.gatekeeper.ticket_holder(message.get("ticket"))
+            if holder is not None:
+                note.principal = f"staff:{holder}"
         return service.gatekeeper.handle(op, message, operator=operator)
 
     return handler

@@ -13,7 +13,9 @@ of that same person, and the key must be one the ledger lets them have:
 - an intake request's key (kind `request`) only for that request, and by the phase the
   ledger keeps for it: verifiers and coordinators until it is decided, its recorder until
   it is screened, then the team the ledger assigns to the case it was accepted into (a
-  request with no phase, made before the ledger kept them, is the registered policy's).
+  request with no phase, made before the ledger kept them, is the registered policy's
+  until `corridor factors adopt` records every phase, and nobody's after);
+- nothing of a case the ledger records as erased, nor of a request accepted into it.
 
 keyd also checks passkey assertions (passkeys.py) against public keys it keeps and
 challenges it issued, and asks a first factor for the enrolment code it made when the
@@ -97,7 +99,12 @@ LEDGER_OPS = (
     "passkey_login",
     "enrolment_token",
     "ledger_screening",
+    "ledger_case_erased",
+    "ledger_phases_adopted",
 )
+# What `ledger_phases_adopted` marks: `corridor factors adopt` recorded every request's
+# phase; from then on a request key the ledger has no phase for is nobody's.
+PHASES_ADOPTED = "request_phases"
 ADMIN = "admin"
 COORDINATOR = "coordinator"
 CASE_ROLES = frozenset({"caseworker", COORDINATOR})
@@ -234,6 +241,21 @@ class Gatekeeper:
             return self._passkey_login(message)
         if op == "ledger_screening":
             self._screening(message, operator=operator, enforce=enforce)
+            return {}
+        if op == "ledger_case_erased":
+            # A case's erasure, carried out with a coordinator's ticket (by keyd's ledger)
+            # after a second one agreed: keyd serves no key of it, nor of the requests
+            # accepted into it, from now on. Not undone: so never without a ticket.
+            case_id = wire.read_code(message, "case_id")
+            if not operator and enforce:
+                self._require_role(message, COORDINATOR)
+            self.ledger.erase_case(case_id, self._clock())
+            return {}
+        if op == "ledger_phases_adopted":
+            # `corridor factors adopt` has recorded every request's phase (operator only).
+            if not operator:
+                raise TicketRefused("Only the operator adopts the old requests.", reason="ticket")
+            self.ledger.mark_adopted(PHASES_ADOPTED, self._clock())
             return {}
         if op == "enrolment_token":
             # The operator (`corridor factors token`): a new code for a first enrolment.
@@ -389,6 +411,8 @@ class Gatekeeper:
         if phase not in PHASES:
             raise InputRejected("Unknown screening phase.")
         case_id = str(wire.read_uuid(message, "into_case")) if message.get("into_case") else None
+        if case_id is not None and self.ledger.is_erased(case_id):
+            raise TicketRefused("keyd refused: that case was erased.", reason="not_allowed")
         current = self.ledger.screening(request_id)
         widens = (
             current is None
@@ -410,7 +434,13 @@ class Gatekeeper:
             return None
         screening = self.ledger.screening(owner.object_id)
         if screening is None:
+            # Wrapped before the ledger kept phases: the registered policy's until
+            # `corridor factors adopt` recorded every phase, nobody's after.
+            if self.ledger.adopted(PHASES_ADOPTED):
+                raise refused
             return None
+        if screening.case_id is not None and self.ledger.is_erased(screening.case_id):
+            raise refused  # accepted into a case since erased: nobody's
         roles = self.ledger.roles(staff_id)
         if screening.phase != "closed" and roles & SCREENING_ROLES:
             return "ledger.screening"
@@ -419,6 +449,12 @@ class Gatekeeper:
         if screening.case_id is not None and self.ledger.is_assigned(screening.case_id, staff_id):
             return "ledger.request_case"
         raise refused
+
+    def ticket_holder(self, ticket: object) -> int | None:
+        """Whose live ticket this is (None: none, or not live): what keyd's log names."""
+        if not isinstance(ticket, str):
+            return None
+        return self.ledger.ticket_staff(ticket_digest(ticket), self._clock())
 
     def in_surge(self, staff_id: int) -> bool:
         """Whether keyd's ledger lists this person in an evacuation night open now."""
@@ -612,7 +648,11 @@ class Gatekeeper:
                 return "ledger.own_channel"
             raise refused
         roles = self.ledger.roles(staff_id)
-        if case_id != owner.object_id or not roles & CASE_ROLES:
+        if (
+            case_id != owner.object_id
+            or not roles & CASE_ROLES
+            or self.ledger.is_erased(owner.object_id)
+        ):
             raise refused
         if self.ledger.is_assigned(owner.object_id, staff_id):
             return "ledger.assigned"

@@ -20,6 +20,7 @@ from corridor.core.actors import cli_actor
 from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import CorridorError
 from corridor.core.ids import normalise_reference
+from corridor.vault import ledger as vault_ledger
 
 
 class Command(CorridorCommand):
@@ -86,12 +87,15 @@ class Command(CorridorCommand):
         if approval is None:
             raise CommandError("No such approval.", returncode=2)
         try:
-            erase_case(
-                actor=cli_actor(),
-                case=case,
-                approval_id=approval_id,
-                requester=approval.requested_by,
-            )
+            # keyd records the erasure from its admin socket (run as root with keyd's
+            # environment file, like `corridor factors reset`).
+            with vault_ledger.as_operator():
+                erase_case(
+                    actor=cli_actor(),
+                    case=case,
+                    approval_id=approval_id,
+                    requester=approval.requested_by,
+                )
         except (ApprovalProblem, CorridorError) as problem:
             raise CommandError(str(problem), returncode=1) from None
         self.stdout.write(

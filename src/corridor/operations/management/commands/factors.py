@@ -6,7 +6,8 @@ corridor factors reset --staff N   # keyd forgets N's factors and tickets; print
                                    # code for the new one
 corridor factors token --staff N   # a new enrolment code for N's first factor (the old one ends)
 corridor factors adopt             # once, at the upgrade: active accounts and their roles,
-                                   # their TOTP secrets, current assignments, key owners
+                                   # their TOTP secrets, current assignments, key owners,
+                                   # requests' phases, erased cases
 
 A first factor needs an enrolment code keyd made (decision 0012): given with the
 temporary password when an account is made, and when factors are reset. `adopt` moves
@@ -125,6 +126,12 @@ class Command(CorridorCommand):
                     owned += 1
             for request in Request.objects.filter(key_id__isnull=False):
                 record_phase(request)  # who may read it while screened: keyd's from now on
+            # Every request has its phase now: keyd refuses a request key it has none for.
+            vault_ledger.record_phases_adopted()
+            # Cases erased before keyd kept erasures: nothing of them, nor of their requests.
+            erased = Case.objects.filter(erased_at__isnull=False)
+            for case_id in erased.values_list("pk", flat=True):
+                vault_ledger.record_case_erased(case_id=str(case_id))
             current = CaseAssignment.objects.filter(ended_at__isnull=True)
             assignments = list(current.values_list("case_id", "staff_id"))
             for case_id, staff_id in assignments:
