@@ -5,6 +5,7 @@ or a file cut short is refused with a sentence and nothing written."""
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
@@ -131,7 +132,7 @@ def test_an_export_read_back_gives_the_same_cases_milestones_expenses_and_applic
     assert "Created 4 cases; 0 were imported before." in out
     assert shape() == doubled(before)
     read = AuditEntry.objects.get(event_type=EventType.EXPORT_READ)
-    assert read.detail["sha256"] == exported.detail["sha256"]
+    assert json.loads(read.detail)["sha256"] == json.loads(exported.detail)["sha256"]
     opened = []
     for member in CaseMember.objects.select_related("case", "person"):
         case = member.case

@@ -61,7 +61,7 @@ from corridor.transfer.models import ImportedRow
 from corridor.transfer.rows import ApplicationDraft, CaseDraft, ExpenseDraft, PersonDraft
 from corridor.vault import keys as vault_keys
 from corridor.vault.aead import KEY_BYTES
-from corridor.vault.errors import VaultError
+from corridor.vault.errors import DecryptionFailed, VaultError
 from corridor.vault.fields import open_field
 from corridor.vault.manifest import file_digest
 from corridor.vault.providers import key_provider
@@ -82,6 +82,7 @@ DAMAGED = _(
     "%(name)s was altered, damaged or cut short, or the passphrase is wrong: nothing was "
     "imported."
 )
+MOVED_NEXT_ACTION = _("Check this case after the move to this installation")
 SHORT_PASSPHRASE = _("The passphrase must be at least 12 characters.")
 
 approvals.register_gated_action(
@@ -168,7 +169,8 @@ def read_export(path: Path, *, passphrase: str) -> ExportContents:
             )
     except OSError as problem:
         raise ExportRefused(f"Cannot read {name}: {problem.strerror}.") from None
-    except (VaultError, ValueError, KeyError, TypeError):
+    except (DecryptionFailed, VaultError, ValueError, KeyError, TypeError):
+        # DecryptionFailed here is the file's, not a key's: no key failure to report.
         raise ExportRefused(str(DAMAGED % {"name": name})) from None
     lines = [json.loads(line) for line in plain.decode("utf-8").splitlines()]
     *cases, end = lines
@@ -214,7 +216,7 @@ def import_export(
         except KeyFailure:
             raise
         except (CorridorError, IntegrityError) as problem:
-            result.refused.append(f"{record['ref']}: {problem}")
+            result.refused.append(f"{record['ref']}: {type(problem).__name__}: {problem}")
             continue
         result.created.append(case.ref)
     return result
@@ -311,6 +313,7 @@ def _draft(number: int, record: dict[str, Any]) -> CaseDraft:
         reference=record["ref"],
         region=record["region"],
         opened_on=date.fromisoformat(record["opened_on"]),
+        next_action=str(MOVED_NEXT_ACTION),
         people=people,
         milestones=[
             (MilestoneKind(kind), date.fromisoformat(day))
