@@ -53,9 +53,9 @@ from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import CorridorError, InvalidInput, KeyFailure
 from corridor.intake.screening.facts import Facts
+from corridor.pathways.models import ApplicationStatus
 from corridor.people.access import access_person_fields
 from corridor.people.inputs import NameEntry, PersonInput
-from corridor.pathways.models import ApplicationStatus
 from corridor.transfer import services as import_services
 from corridor.transfer.models import ImportedRow
 from corridor.transfer.rows import ApplicationDraft, CaseDraft, ExpenseDraft, PersonDraft
@@ -79,8 +79,7 @@ ROW_KEY_INDEX = "transfer_export_case"
 NOT_AN_EXPORT = _("%(name)s is not a Corridor export file.")
 OTHER_VERSION = _("%(name)s is an export in a format this version cannot read (%(format)s).")
 DAMAGED = _(
-    "%(name)s was altered, damaged or cut short, or the passphrase is wrong: nothing was "
-    "imported."
+    "%(name)s was altered, damaged or cut short, or the passphrase is wrong: nothing was imported."
 )
 MOVED_NEXT_ACTION = _("Check this case after the move to this installation")
 SHORT_PASSPHRASE = _("The passphrase must be at least 12 characters.")
@@ -246,7 +245,9 @@ def _write_file(handle: IO[bytes], actor: Staff, *, key: bytes, header: dict[str
 
 def _case_record(actor: Staff, case: Case) -> dict[str, Any]:
     """One case as plain values (in memory only)."""
-    data_key = vault_keys.data_key(case.key_id or "", for_actor=actor.actor_id, case_id=str(case.pk))
+    data_key = vault_keys.data_key(
+        case.key_id or "", for_actor=actor.actor_id, case_id=str(case.pk)
+    )
     members = (
         CaseMember.objects.filter(case=case, left_at__isnull=True)
         .select_related("person")

@@ -386,9 +386,7 @@ def _funding_source(actor: Actor, written: str) -> FundingSource | None:
     return costs.add_funding_source(actor=actor, code=code, name=written[:120])
 
 
-def remember(
-    actor: Actor, case: Case, draft: CaseDraft, *, row_key: int, batch: uuid.UUID
-) -> None:
+def remember(actor: Actor, case: Case, draft: CaseDraft, *, row_key: int, batch: uuid.UUID) -> None:
     """The row key, and the row's facts sealed under the case's key (who can decrypt:
     whoever may have the case's key), with their blind indexes for later duplicates."""
     key = vault_keys.data_key(case.key_id or "", for_actor=actor.actor_id, case_id=str(case.pk))

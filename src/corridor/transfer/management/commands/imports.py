@@ -59,9 +59,13 @@ class Command(CorridorCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if bool(options["from_export"]) == bool(options["file"]):
-            raise CommandError("Give a spreadsheet or --from-export FILE, one of the two.", returncode=2)
+            raise CommandError(
+                "Give a spreadsheet or --from-export FILE, one of the two.", returncode=2
+            )
         if options["file"] and not options["mapping"]:
-            raise CommandError("A spreadsheet is read through --mapping MAPPING.yaml.", returncode=2)
+            raise CommandError(
+                "A spreadsheet is read through --mapping MAPPING.yaml.", returncode=2
+            )
         staff = None
         if options["username"]:
             staff = Staff.objects.filter(username=options["username"], is_active=True).first()
