@@ -38,7 +38,6 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from argon2.low_level import Type, hash_secret_raw
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -60,13 +59,17 @@ from corridor.transfer import services as import_services
 from corridor.transfer.models import ImportedRow
 from corridor.transfer.rows import ApplicationDraft, CaseDraft, ExpenseDraft, PersonDraft
 from corridor.vault import keys as vault_keys
-from corridor.vault.aead import KEY_BYTES
 from corridor.vault.errors import DecryptionFailed, VaultError
 from corridor.vault.fields import open_field
 from corridor.vault.manifest import file_digest
 from corridor.vault.providers import key_provider
 from corridor.vault.requester import DEFAULT_COST
-from corridor.vault.streams import decrypt_chunks, encrypt_stream, read_stream_header
+from corridor.vault.streams import (
+    decrypt_chunks,
+    encrypt_stream,
+    passphrase_stream_key,
+    read_stream_header,
+)
 
 FORMAT = "corridor-cases-export-v1"
 MAGIC = b"CORRIDOR-EXPORT\n"
@@ -360,15 +363,7 @@ def _new_header(passphrase: str) -> tuple[bytes, dict[str, Any]]:
 
 
 def _derive(passphrase: str, salt: bytes, cost: Any) -> bytes:
-    return hash_secret_raw(
-        secret=passphrase.encode("utf-8"),
-        salt=salt,
-        time_cost=int(cost["time_cost"]),
-        memory_cost=int(cost["memory_cost"]),
-        parallelism=int(cost["parallelism"]),
-        hash_len=KEY_BYTES,
-        type=Type.ID,
-    )
+    return passphrase_stream_key(passphrase, salt=salt, cost=cost)
 
 
 def _header_bytes(header: dict[str, Any]) -> bytes:
