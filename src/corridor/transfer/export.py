@@ -218,7 +218,7 @@ def import_export(
         except KeyFailure:
             raise
         except (CorridorError, IntegrityError) as problem:
-            result.refused.append(f"{record['ref']}: {type(problem).__name__}: {problem}")
+            result.refused.append(f"{record['ref']}: {problem}")
             continue
         result.created.append(case.ref)
     return result
