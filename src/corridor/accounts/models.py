@@ -119,6 +119,7 @@ class ApprovalKind(models.TextChoices):
     REGISTER_STANDBY = "register_standby", _("Register a standby account")
     SELF_ASSIGN = "self_assign", _("Assign a case to oneself")
     IMPORT_ROUTE_FEED = "import_route_feed", _("Import a signed route catalog")
+    EXPORT_CASES = "export_cases", _("Export every case to move the installation")
 
 
 class ApprovalStatus(models.TextChoices):

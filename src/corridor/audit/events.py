@@ -221,6 +221,8 @@ class EventType(StrEnum):
     MAPPING_SAVED = "transfer.mapping_saved"
     UPLOAD_HELD = "transfer.upload_held"
     UPLOAD_SHREDDED = "transfer.upload_shredded"
+    CASES_EXPORTED = "transfer.cases_exported"
+    EXPORT_READ = "transfer.export_read"
 
     @property
     def group(self) -> str:

@@ -66,6 +66,7 @@ class ObjectType(StrEnum):
     IMPORT_MAPPING = "transfer.mapping"
     IMPORT_UPLOAD = "transfer.upload"
     IMPORTED_ROW = "transfer.importedrow"
+    EXPORT = "transfer.export"
     HELD_UPLOAD = "transfer.heldupload"
     # vault
     DATA_KEY = "vault.key"

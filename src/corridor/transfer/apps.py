@@ -7,5 +7,9 @@ class TransferConfig(AppConfig):
     verbose_name = "Import and export"
 
     def ready(self) -> None:
-        # Registers the periodic job that shreds held uploads.
-        from corridor.transfer import uploads  # noqa: F401
+        # Register the periodic job that shreds held uploads, and the two-person export
+        # of every case (granted on the approvals page, in another process).
+        from corridor.transfer import (
+            export,  # noqa: F401
+            uploads,  # noqa: F401
+        )

@@ -212,8 +212,8 @@ def run_import(
         draft = plan.drafts[outcome.row]
         try:
             with transaction.atomic():
-                case = _write_case(actor, draft, as_staff=as_staff)
-                _remember(actor, case, draft, row_key=plan.row_keys[outcome.row], batch=plan.batch)
+                case = write_case(actor, draft, as_staff=as_staff)
+                remember(actor, case, draft, row_key=plan.row_keys[outcome.row], batch=plan.batch)
                 _hand_over(actor, case, draft, as_staff=as_staff)
         except KeyFailure as failure:
             result.stopped_at = outcome.row
@@ -239,7 +239,7 @@ def run_import(
     return result
 
 
-def _write_case(actor: Actor, draft: CaseDraft, *, as_staff: Staff | None) -> Case:
+def write_case(actor: Actor, draft: CaseDraft, *, as_staff: Staff | None) -> Case:
     """One case through the services: people, assignment, dated steps in date order,
     expenses, notes. Raises the service's own error for anything refused."""
     principal, *others = draft.people
@@ -386,9 +386,7 @@ def _funding_source(actor: Actor, written: str) -> FundingSource | None:
     return costs.add_funding_source(actor=actor, code=code, name=written[:120])
 
 
-def _remember(
-    actor: Actor, case: Case, draft: CaseDraft, *, row_key: int, batch: uuid.UUID
-) -> None:
+def remember(actor: Actor, case: Case, draft: CaseDraft, *, row_key: int, batch: uuid.UUID) -> None:
     """The row key, and the row's facts sealed under the case's key (who can decrypt:
     whoever may have the case's key), with their blind indexes for later duplicates."""
     key = vault_keys.data_key(case.key_id or "", for_actor=actor.actor_id, case_id=str(case.pk))

@@ -13,9 +13,10 @@ StreamTruncated. Only one chunk of plaintext is ever in memory.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Protocol, runtime_checkable
 
+from argon2.low_level import Type, hash_secret_raw
 from nacl.bindings import (
     crypto_secretstream_xchacha20poly1305_ABYTES as ABYTES,
 )
@@ -37,7 +38,7 @@ from nacl.bindings import (
 )
 from nacl.exceptions import CryptoError
 
-from corridor.vault.aead import length_prefixed
+from corridor.vault.aead import KEY_BYTES, length_prefixed
 from corridor.vault.errors import (
     DecryptionFailed,
     InputRejected,
@@ -59,6 +60,21 @@ class Readable(Protocol):
 
 def file_associated_data(name: str, dek_id: uuid.UUID) -> bytes:
     return length_prefixed(FILE_LABEL, name, dek_id.bytes)
+
+
+def passphrase_stream_key(passphrase: str, *, salt: bytes, cost: Mapping[str, int]) -> bytes:
+    """A stream key from a passphrase a person carries (an export file's): Argon2id with a
+    random salt kept beside the stream, at the cost the codename derivation uses
+    (vault/requester.DEFAULT_COST, docs/decisions/0011-codename-derivation.md)."""
+    return hash_secret_raw(
+        secret=passphrase.encode("utf-8"),
+        salt=salt,
+        time_cost=int(cost["time_cost"]),
+        memory_cost=int(cost["memory_cost"]),
+        parallelism=int(cost["parallelism"]),
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+    )
 
 
 def encrypt_stream(

@@ -1,4 +1,5 @@
-"""`corridor import cases FILE.csv|FILE.xlsx --mapping MAPPING.yaml [--dry-run]`.
+"""`corridor import cases FILE.csv|FILE.xlsx --mapping MAPPING.yaml [--dry-run]`, and
+`corridor import cases --from-export FILE` (what `corridor export cases` wrote).
 
 The mapping is a YAML file (docs/import-mapping.md) or the name of one saved with
 `--save-mapping NAME`. The dry run prints, per row, what would be created and what is
@@ -21,7 +22,8 @@ from corridor.accounts.models import Staff
 from corridor.core.actors import Actor, cli_actor
 from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import InvalidInput
-from corridor.transfer import mappings
+from corridor.transfer import export, mappings
+from corridor.transfer.management.commands.export import read_passphrase
 from corridor.transfer.mapping import Mapping, parse_mapping
 from corridor.transfer.services import check_import, run_import
 from corridor.vault import ledger as vault_ledger
@@ -34,9 +36,15 @@ class Command(CorridorCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
         cases = sub.add_parser("cases", help="cases from a spreadsheet")
-        cases.add_argument("file", help="the spreadsheet, .csv or .xlsx")
+        cases.add_argument("file", nargs="?", default="", help="the spreadsheet, .csv or .xlsx")
         cases.add_argument(
-            "--mapping", required=True, help="a mapping YAML file, or the name of a saved mapping"
+            "--mapping", default="", help="a mapping YAML file, or the name of a saved mapping"
+        )
+        cases.add_argument(
+            "--from-export", default="", help="an export file written by `corridor export cases`"
+        )
+        cases.add_argument(
+            "--passphrase-file", default="", help="with --from-export: the passphrase's file"
         )
         cases.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         cases.add_argument(
@@ -50,6 +58,14 @@ class Command(CorridorCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if bool(options["from_export"]) == bool(options["file"]):
+            raise CommandError(
+                "Give a spreadsheet or --from-export FILE, one of the two.", returncode=2
+            )
+        if options["file"] and not options["mapping"]:
+            raise CommandError(
+                "A spreadsheet is read through --mapping MAPPING.yaml.", returncode=2
+            )
         staff = None
         if options["username"]:
             staff = Staff.objects.filter(username=options["username"], is_active=True).first()
@@ -58,7 +74,31 @@ class Command(CorridorCommand):
         actor = staff or cli_actor()
         ticket = self._ticket(staff) if staff is not None else None
         with acting_with(ticket) if ticket is not None else nullcontext():
-            self._import(actor, staff, options)
+            if options["from_export"]:
+                self._from_export(actor, staff, options)
+            else:
+                self._import(actor, staff, options)
+
+    def _from_export(self, actor: Actor, staff: Staff | None, options: dict[str, Any]) -> None:
+        """Authenticate the whole export first; then each case in its own transaction."""
+        path = Path(options["from_export"])
+        passphrase = read_passphrase(options["passphrase_file"], confirm=False)
+        try:
+            contents = export.read_export(path, passphrase=passphrase)
+        except export.ExportRefused as problem:
+            raise CommandError(str(problem), returncode=2) from None
+        self.stdout.write(f"{path.name}: {len(contents.cases)} cases (SHA-256 {contents.sha256}).")
+        if options["dry_run"]:
+            self.stdout.write("Dry run: nothing was written.")
+            return
+        result = export.import_export(actor=actor, contents=contents, as_staff=staff)
+        for line in result.refused:
+            self.stdout.write(f"Refused {line}")
+        self.stdout.write(
+            f"Created {len(result.created)} cases; {result.skipped} were imported before."
+        )
+        if result.refused:
+            raise CommandError(f"{len(result.refused)} cases were refused.", returncode=1)
 
     def _ticket(self, staff: Staff) -> str | None:
         """keyd serves a person's keys only with a ticket it issued on their own code: the
