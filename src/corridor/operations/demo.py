@@ -141,10 +141,15 @@ def _login(actor: Actor, username: str, roles: list[Role]) -> tuple[Staff, str, 
 
 
 def _cases_of(staff: Staff) -> list[str]:
-    refs = CaseAssignment.objects.filter(staff=staff, ended_at__isnull=True).values_list(
-        "case__ref", flat=True
+    """The staff member's cases in the order the seeded caseload made them: references are
+    random, the cases behind them are not, so the first few are the same cases every time
+    (tests/e2e/test_page_sizes.py measures them)."""
+    refs = (
+        CaseAssignment.objects.filter(staff=staff, ended_at__isnull=True)
+        .order_by("assigned_at", "case__ref")
+        .values_list("case__ref", flat=True)
     )
-    return sorted(refs)
+    return list(refs)
 
 
 def _write_json_atomically(target: Path, payload: object) -> None:

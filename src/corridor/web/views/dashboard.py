@@ -14,6 +14,7 @@ from corridor.accounts import approvals, oncall
 from corridor.accounts.alerts import DISMISS_REASON_NEEDED, concerns, dismiss_alert
 from corridor.accounts.roles import Role
 from corridor.accounts.selectors import roles_of
+from corridor.cases.danger import Tier
 from corridor.cases.dashboards import list_my_cases_by_danger
 from corridor.intake.selectors import INBOX_ROLES, count_unread_requests
 from corridor.web.case_forms import FindCaseForm
@@ -21,6 +22,8 @@ from corridor.web.decorators import current_staff, staff_required
 from corridor.web.forms import AlertDismissForm
 from corridor.web.outcomes import carry_out
 
+# Alerts and cases a dashboard lists before folding the rest under their number (every
+# case with a reason to act now shows).
 SHOWN_FIRST = 10
 ALERT_DISMISSED = _("The alert is dismissed. The audit log records who did it and why.")
 
@@ -33,6 +36,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (alert, oncall.severity(alert.code), not concerns(alert, staff))
         for alert in oncall.waiting_alerts(staff)
     ]
+    my_cases = list_my_cases_by_danger(staff) if works_cases else []
+    # Danger first: every case with a reason to act now shows, then up to SHOWN_FIRST; the
+    # calmer rest fold, so a phone does not scroll through fifty stacked rows.
+    shown = max(SHOWN_FIRST, sum(1 for row in my_cases if row.tier < Tier.PAST_TARGET))
     context = {
         "roles": sorted(role.label for role in roles),
         # Every waiting alert, danger first; each with its severity and whether this person
@@ -46,7 +53,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "pending_approvals": approvals.pending_for(staff).count(),
         "waiting_requests": count_unread_requests(staff) if roles & INBOX_ROLES else 0,
         "works_cases": works_cases,
-        "my_cases": list_my_cases_by_danger(staff) if works_cases else [],
+        "my_cases": my_cases[:shown],
+        "more_cases": my_cases[shown:],
         "find_form": FindCaseForm(),
     }
     return render(request, "web/dashboard.html", context)
