@@ -110,3 +110,15 @@ def access_file(
         detail={"sha256": digest.hexdigest()},
     )
     return OpenedFile(file=file, title=str(title), chunks=open_file(file.storage_name, key=key))
+
+
+def shred_files(person: Person) -> int:
+    """Erasure: delete the person's file rows, and their ciphertext once that commits.
+
+    The ciphertext is unreadable already once the case key is destroyed (the erasure
+    does that next); removing it as well leaves no file to find at all."""
+    names = list(DocumentFile.objects.filter(person=person).values_list("storage_name", flat=True))
+    DocumentFile.objects.filter(person=person).delete()
+    for name in names:
+        transaction.on_commit(lambda name=name: delete_file(name))  # type: ignore[misc]
+    return len(names)
