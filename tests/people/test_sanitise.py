@@ -93,8 +93,10 @@ def test_a_pdf_loses_its_author_script_and_embedded_file():
     "disguised",
     [
         # a Windows executable renamed passport.pdf (the name is never read)
-        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
-        + b"This program cannot be run in DOS mode.\r\r\n$" + b"\x00" * 200,
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+        + b"\x00" * 48
+        + b"This program cannot be run in DOS mode.\r\r\n$"
+        + b"\x00" * 200,
         # a Linux executable
         b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200,
         # a ZIP archive (also what a .docx is)

@@ -24,7 +24,6 @@ import io
 import warnings
 from dataclasses import dataclass
 
-import pikepdf
 import puremagic
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
@@ -81,7 +80,7 @@ def sanitise(data: bytes) -> Sanitised:
     if not data:
         raise InvalidInput(str(EMPTY))
     kind = sniff(data)
-    if kind == JPEG or kind == PNG:
+    if kind in (JPEG, PNG):
         return Sanitised(kind, _clean_image(data, kind))
     if kind == PDF:
         return Sanitised(PDF, _clean_pdf(data))
@@ -147,6 +146,9 @@ def _clean_image(data: bytes, kind: str) -> bytes:
 
 
 def _clean_pdf(data: bytes) -> bytes:
+    # Imported here: pikepdf loads qpdf and logs on import, which every command would pay.
+    import pikepdf
+
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if "/Info" in pdf.trailer:

@@ -33,7 +33,7 @@ class FileUploadForm(forms.Form):
     def __init__(self, *args: Any, person: Person, limit: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limit = limit
-        choices: list[tuple[str, str]] = [("", _("None of them"))]
+        choices: list[tuple[str, str]] = [("", str(_("None of them")))]
         for row in IdentityDocument.objects.filter(person=person).order_by("created_at", "id"):
             label = row.get_kind_display()
             if row.expires_on:
@@ -55,4 +55,3 @@ class FileUploadForm(forms.Form):
         if not raw:
             return None
         return IdentityDocument.objects.filter(pk=raw, person=self.person).first()
-

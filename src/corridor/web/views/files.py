@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from corridor.cases.access import case_key, record_case_view
+from corridor.cases.models import Case
 from corridor.core.exceptions import CorridorError
 from corridor.core.uploads import body_limit
 from corridor.people.document_files import access_file, attach_file
@@ -71,9 +72,7 @@ def add_file(request: HttpRequest, ref: str) -> HttpResponseBase:
         "form": form,
         "title": _("Upload a scan or photo"),
     }
-    return render(
-        request, "web/cases/file_add.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "web/cases/file_add.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -104,7 +103,7 @@ def open_file(request: HttpRequest, ref: str) -> HttpResponseBase:
     return response
 
 
-def _file(case: object, raw: str | None) -> DocumentFile | None:
+def _file(case: Case, raw: str | None) -> DocumentFile | None:
     try:
         file_id = UUID(str(raw))
     except ValueError:
