@@ -87,9 +87,10 @@ def open_file(request: HttpRequest, ref: str) -> HttpResponseBase:
     if row is None:
         if raw:
             raise Http404
-        # No file named: the case's page lists them (a look at the case, no plaintext).
+        # No file named: say where the files are listed (a look at the case, no plaintext).
         record_case_view(staff, case, page="file_open")
-        return redirect("web:case", ref=case.ref)
+        context = {"case": case, "title": _("Download a file"), "members": ()}
+        return render(request, "web/cases/person_choose.html", context)
     refused = _needs_opening(request, staff, case)
     if refused is not None:
         return refused
