@@ -333,6 +333,10 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_document_remove": CaseRoute(
         "/cases/{ref}/documents/remove/", get=False, key=True, events=("people.document_removed",)
     ),
+    "web:case_file_add": CaseRoute(
+        "/cases/{ref}/files/add/", key=True, events=("people.document_file_added",)
+    ),
+    "web:case_file_open": CaseRoute("/cases/{ref}/files/open/", post=False, key=True),
 }
 
 

@@ -135,6 +135,33 @@ def test_erasing_a_case_ends_its_assignments_and_shreds_drafts_about_it(accepted
     assert list(Draft.objects.values_list("form_path", flat=True)) == ["/cases/new/"]
 
 
+def test_erasing_a_case_leaves_no_file_of_its_people(accepted, settings):
+    """Attack: after the erasure, read a passport scan out of the data dir."""
+    from pathlib import Path
+
+    from corridor.cases.access import case_key
+    from corridor.people.document_files import attach_file
+    from corridor.people.models import DocumentFile
+
+    coordinator, _written, _request, case = accepted
+    person = case.members.first().person
+    attach_file(
+        actor=coordinator,
+        person=person,
+        key=case_key(coordinator, case),
+        data=b"CANARY passport scan",
+        title="passport",
+        case_ref=case.ref,
+    )
+    files = Path(settings.CORRIDOR_DATA_DIR) / "files"
+    assert [path for path in files.iterdir() if not path.name.startswith(".")]
+
+    erase(coordinator, case)
+
+    assert not DocumentFile.objects.exists()
+    assert list(files.iterdir()) == []
+
+
 def test_keyd_refuses_a_request_key_once_its_case_is_erased(accepted):
     """A request row that still names its key (restored from a backup, or written back by
     someone with the database) opens nothing for the erased case's former team."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -154,6 +155,10 @@ POST_DATA: dict[str, Data] = {
         "whereabouts": "with_us",
     },
     "web:case_document_remove": lambda fx: _document(fx),
+    "web:case_file_add": lambda fx: {
+        "person": fx.principal.pk,
+        "upload": SimpleUploadedFile("note.txt", b"a scan, in words"),
+    },
 }
 
 

@@ -65,6 +65,9 @@ class EventType(StrEnum):
     DOCUMENT_ADDED = "people.document_added"
     DOCUMENT_CHANGED = "people.document_changed"
     DOCUMENT_REMOVED = "people.document_removed"
+    # A scan or photo was stripped, sealed and stored; its download (an audited read).
+    DOCUMENT_FILE_ADDED = "people.document_file_added"
+    DOCUMENT_FILE_OPENED = "people.document_file_opened"
     CASE_OPENED = "cases.case_opened"
     CASE_OPENED_FOR_WORK = "cases.case_opened_for_work"
     CASE_REVEALED = "cases.case_revealed"

@@ -57,6 +57,7 @@ class ObjectType(StrEnum):
     CONTACT_PROTOCOL = "people.contact_protocol"
     CONTACT_PROTOCOL_ROW = "people.contactprotocol"
     IDENTITY_DOCUMENT = "people.identitydocument"
+    DOCUMENT_FILE = "people.documentfile"
     # reports
     NEVER_PUBLISH = "reports.never_publish"
     PUBLIC_REPORT = "reports.public"

@@ -56,7 +56,7 @@ from corridor.people.access import (
     access_protocol_fields,
 )
 from corridor.people.inputs import SEALED_FIELDS
-from corridor.people.models import ContactProtocol
+from corridor.people.models import ContactProtocol, DocumentFile
 from corridor.vault.datakey import DataKey
 from corridor.vault.fields import open_field
 
@@ -165,6 +165,8 @@ class OpenedCase:
     protocols: dict[str, dict[str, Any]] = field(default_factory=dict)
     # {document id: {"number", "issued_on"}} of every member's identity documents.
     documents: dict[str, dict[str, str]] = field(default_factory=dict)
+    # {document file id: its title}
+    file_titles: dict[str, str] = field(default_factory=dict)
     tasks: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
@@ -277,6 +279,13 @@ def _decrypt(actor: Staff, case: Case, *, until: Any) -> OpenedCase:
                 fields=PROTOCOL_FIELDS,
                 case_ref=case.ref,
             )
+    opened.file_titles.update(
+        _opened(
+            DocumentFile.objects.filter(person__in=[m.person for m in memberships]),
+            "title",
+            key,
+        )
+    )
     opened.tasks.update(_opened(Task.objects.filter(case=case), "title", key))
     opened.notes.update(_opened(Note.objects.filter(case=case), "body", key))
     if may_see_locations(actor):

@@ -16,6 +16,7 @@ from corridor.core import audience
 from corridor.core.disk_full import CAUSE as DISK_FULL
 from corridor.core.disk_full import is_disk_full
 from corridor.core.errors import disk_full, request_too_large
+from corridor.core.uploads import body_limit
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class BodySizeLimitMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if declared > settings.CORRIDOR_MAX_BODY_BYTES:
+        if declared > body_limit(request):
             return request_too_large(request)
         return self.get_response(request)
 

@@ -5,14 +5,27 @@ plaintext on disk. Django's default handlers write an upload over
 FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file; settings name only this handler, which
 keeps an upload of up to CORRIDOR_MAX_BODY_BYTES in memory and stops reading one that
 grows past it (a body whose declared length is larger was already refused with 413).
+The pages that take document scans (CORRIDOR_DOCUMENT_UPLOAD_PATHS) take up to
+CORRIDOR_MAX_DOCUMENT_BYTES instead; see body_limit().
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler, StopUpload
+from django.http import HttpRequest
+
+
+def body_limit(request: HttpRequest | None) -> int:
+    """The largest body this request may carry, in bytes."""
+    path = request.path_info if request is not None else ""
+    for pattern in settings.CORRIDOR_DOCUMENT_UPLOAD_PATHS:
+        if re.match(pattern, path):
+            return int(settings.CORRIDOR_MAX_DOCUMENT_BYTES)
+    return int(settings.CORRIDOR_MAX_BODY_BYTES)
 
 
 class MemoryOnlyUploadHandler(MemoryFileUploadHandler):
@@ -30,6 +43,6 @@ class MemoryOnlyUploadHandler(MemoryFileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
-        if self.received > int(settings.CORRIDOR_MAX_BODY_BYTES):
+        if self.received > body_limit(self.request):
             raise StopUpload(connection_reset=True)
         return super().receive_data_chunk(raw_data, start)

@@ -207,6 +207,37 @@ class IdentityDocument(UUIDModel):
         return f"document {self.pk}"
 
 
+class FileType(models.TextChoices):
+    JPEG = "image/jpeg", _("Photo (JPEG)")
+    PNG = "image/png", _("Picture (PNG)")
+    PDF = "application/pdf", _("PDF")
+    TEXT = "text/plain", _("Text")
+
+
+class DocumentFile(UUIDModel):
+    """A scan or photo of a person's document, stripped (people.sanitise) and sealed under
+    the case key in the vault's file store. The row holds no plaintext: the name the file
+    was uploaded under is sealed; the storage name is random. `document` links it to the
+    register entry it shows (optional: a medical report has no register row yet)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="files")
+    document = models.ForeignKey(
+        IdentityDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="files",
+    )
+    key_id = DataKeyField()
+    storage_name = models.CharField(max_length=32, unique=True)
+    media_type = models.CharField(max_length=30, choices=FileType.choices)
+    size = models.PositiveBigIntegerField()
+    title = EncryptedTextField(key_field="key_id")
+
+    def __str__(self) -> str:
+        return f"file {self.pk}"
+
+
 class Channel(models.TextChoices):
     PHONE = "phone", _("Phone call")
     SIGNAL = "signal", _("Signal")

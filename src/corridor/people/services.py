@@ -19,6 +19,7 @@ from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
 from corridor.people import register, wordforms
+from corridor.people.document_files import shred_files
 from corridor.people.inputs import PLAIN_FIELDS, SEALED_FIELDS, PersonInput, field_detail
 from corridor.people.models import Channel, ContactProtocol, Person, PersonIndexEntry
 from corridor.vault.datakey import DataKey
@@ -362,6 +363,7 @@ def blank_person(person: Person) -> None:
     ContactProtocol.objects.filter(person=person).delete()
     PersonIndexEntry.objects.filter(person=person).delete()
     register.blank_documents(person)
+    shred_files(person)
 
 
 _WORD = re.compile(r"[\w-]+", re.UNICODE)

@@ -29,8 +29,8 @@ from corridor.cases.selectors import CaseDetail, MemberLine
 from corridor.cases.services.costs import reporting_currency
 from corridor.core import clock
 from corridor.core.places import place_name
-from corridor.people.models import IdentityDocument
-from corridor.people.selectors import list_documents_by_person
+from corridor.people.models import DocumentFile, IdentityDocument
+from corridor.people.selectors import list_documents_by_person, list_files_by_person
 from corridor.web import person_facts
 from corridor.web.labels import (
     CORRECTION_KINDS,
@@ -52,6 +52,8 @@ class PersonView:
     check_in_overdue: bool
     # (document, its opened number and issue date, or None while the case is not open)
     documents: list[tuple[IdentityDocument, dict[str, str] | None]]
+    # (file, its title, or None while the case is not open)
+    files: list[tuple[DocumentFile, str | None]]
     nationality: str  # the stored codes shown by name
     current_country: str
     address_as: str = ""
@@ -71,6 +73,7 @@ def case_context(
     now = clock.now()
     lang = "ru" if (get_language() or "en").startswith("ru") else "en"
     documents = list_documents_by_person(line.membership.person_id for line in detail.members)
+    files = list_files_by_person(line.membership.person_id for line in detail.members)
     people = [
         _with_facts(
             PersonView(
@@ -87,6 +90,10 @@ def case_context(
                 documents=[
                     (document, opened.documents.get(str(document.pk)) if opened else None)
                     for document in documents.get(line.membership.person_id, [])
+                ],
+                files=[
+                    (row, opened.file_titles.get(str(row.pk)) if opened else None)
+                    for row in files.get(line.membership.person_id, [])
                 ],
                 nationality=place_name(line.membership.person.nationality, lang),
                 current_country=place_name(line.membership.person.current_country, lang),

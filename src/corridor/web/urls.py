@@ -12,6 +12,7 @@ from corridor.web.views import (
     cost_settings,
     dashboard,
     drafts,
+    files,
     importing,
     inbox,
     incidents,
@@ -157,4 +158,5 @@ urlpatterns = [
     ),
     *case_actions.action_urls(),
     *people.person_urls(),
+    *files.file_urls(),
 ]

@@ -219,6 +219,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # spreadsheet is personal data in plaintext.
 FILE_UPLOAD_HANDLERS = ["corridor.core.uploads.MemoryOnlyUploadHandler"]
 CORRIDOR_MAX_BODY_BYTES = 1024 * 1024
+# A scan or phone photo of a document is larger: these pages (by URL path) take up to
+# CORRIDOR_MAX_DOCUMENT_BYTES, still in memory only.
+CORRIDOR_MAX_DOCUMENT_BYTES = 12 * 1024 * 1024
+CORRIDOR_DOCUMENT_UPLOAD_PATHS = [r"^/cases/[^/]+/files/add/$"]
 
 # ---------------------------------------------------------------- i18n
 LANGUAGE_CODE = "en"

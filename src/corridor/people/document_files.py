@@ -1,0 +1,124 @@
+"""Scans and photos of a person's documents: the one writer and the one reader.
+
+    attach_file(actor=..., person=..., key=..., data=upload_bytes, title=..., case_ref=...)
+    opened = access_file(actor=..., file=..., key=..., case_ref=...)   # audited read
+    for chunk in opened.chunks: ...
+
+The upload arrives in memory (core.uploads.MemoryOnlyUploadHandler), is stripped there
+(people.sanitise) and sealed chunk by chunk under the case key into the vault's file
+store (vault.files): neither the original nor the stripped file is ever written in
+plaintext. The row and its audit event commit together; if the row cannot be written,
+the sealed file is removed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
+from corridor.audit.services import record_event
+from corridor.core.actors import Actor
+from corridor.core.exceptions import InvalidInput
+from corridor.people.models import DocumentFile, FileType, IdentityDocument, Person
+from corridor.people.sanitise import sanitise
+from corridor.vault.datakey import DataKey
+from corridor.vault.fields import open_field, seal_field
+from corridor.vault.files import delete_file, open_file, seal_file
+
+TITLE_MAX = 120
+TITLE_TOO_LONG = _("A file's title has at most 120 characters.")
+NOT_THEIR_DOCUMENT = _("That document is not in this person's register.")
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    file: DocumentFile
+    title: str
+    chunks: Iterator[bytes]
+
+
+def attach_file(
+    *,
+    actor: Actor,
+    person: Person,
+    key: DataKey,
+    data: bytes,
+    title: str,
+    document: IdentityDocument | None = None,
+    case_ref: str = "",
+) -> DocumentFile:
+    """Strip `data`, seal it under `key` and record it on `person` (and `document`)."""
+    title = " ".join(title.split())
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(str(TITLE_TOO_LONG))
+    if document is not None and document.person_id != person.pk:
+        raise InvalidInput(str(NOT_THEIR_DOCUMENT))
+    clean = sanitise(data)
+    sealed = seal_file([clean.content], key=key)
+    try:
+        with transaction.atomic():
+            row = DocumentFile(
+                id=uuid.uuid4(),
+                person=person,
+                document=document,
+                key_id=key.key_id,
+                storage_name=sealed.name,
+                media_type=FileType(clean.media_type),
+                size=sealed.size,
+            )
+            seal_field(row, "title", title, key=key)
+            row.save()
+            record_event(
+                actor=actor,
+                event=EventType.DOCUMENT_FILE_ADDED,
+                object_type=ObjectType.DOCUMENT_FILE,
+                object_id=str(row.pk),
+                case_id=case_ref,
+                detail={"type": clean.media_type, "bytes": sealed.size},
+            )
+    except BaseException:
+        delete_file(sealed.name)
+        raise
+    return row
+
+
+def access_file(
+    *, actor: Actor, file: DocumentFile, key: DataKey, case_ref: str = ""
+) -> OpenedFile:
+    """The file's title and plaintext chunks; the read is audited with its SHA-256.
+
+    The file is read twice (once to hash it for the audit event, once to serve it), so
+    the event names exactly what left, and nothing is held in memory beyond a chunk.
+    """
+    digest = hashlib.sha256()
+    for chunk in open_file(file.storage_name, key=key):
+        digest.update(chunk)
+    title = open_field(file.title, key=key) if file.title else ""
+    record_event(
+        actor=actor,
+        event=EventType.DOCUMENT_FILE_OPENED,
+        object_type=ObjectType.DOCUMENT_FILE,
+        object_id=str(file.pk),
+        case_id=case_ref,
+        detail={"sha256": digest.hexdigest()},
+    )
+    return OpenedFile(file=file, title=str(title), chunks=open_file(file.storage_name, key=key))
+
+
+def shred_files(person: Person) -> int:
+    """Erasure: delete the person's file rows, and their ciphertext once that commits.
+
+    The ciphertext is unreadable already once the case key is destroyed (the erasure
+    does that next); removing it as well leaves no file to find at all."""
+    names = list(DocumentFile.objects.filter(person=person).values_list("storage_name", flat=True))
+    DocumentFile.objects.filter(person=person).delete()
+    for name in names:
+        transaction.on_commit(lambda name=name: delete_file(name))  # type: ignore[misc]
+    return len(names)

@@ -1,0 +1,197 @@
+"""What an uploaded file becomes before it is sealed: its type decided from its content,
+and what betrays people stripped from it. Works on bytes in memory; nothing here writes
+a file or touches the database.
+
+    clean = sanitise(data)        # raises InvalidInput with a sentence for the uploader
+    clean.media_type, clean.content
+
+- The type comes from the content (puremagic's signatures, then the parser that must
+  accept it), never from the name: a renamed executable is refused.
+- JPEG and PNG are decoded and re-encoded from their pixels alone: no EXIF (GPS, the
+  camera or phone that took it, the time), XMP, IPTC, ICC comments or thumbnails survive.
+  The EXIF orientation is applied first so the picture still stands the right way up.
+  Images over MAX_PIXELS are refused before their pixels are decoded (decompression bombs).
+- PDFs lose the document information (author, creator, producer, dates), XMP metadata,
+  JavaScript and every other action (open, page, outline and form actions), embedded
+  files, forms and annotations (links included). Page content is kept as written.
+- Plain text must be UTF-8 (or Windows-1251, converted) without control characters.
+- Everything else (HEIC included, for now) is refused with a sentence.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import puremagic
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
+
+from corridor.core.exceptions import InvalidInput
+
+JPEG = "image/jpeg"
+PNG = "image/png"
+PDF = "application/pdf"
+TEXT = "text/plain"
+ACCEPTED = (JPEG, PNG, PDF, TEXT)
+# 50 megapixels: a phone photo is 12-48; a bomb declares far more than it carries.
+MAX_PIXELS = 50_000_000
+
+NOT_ACCEPTED = _(
+    "This kind of file is not accepted: upload a JPEG or PNG photo, a PDF or a plain text file."
+)
+HEIC_NOT_YET = _(
+    "HEIC photos from iPhones are not accepted yet: export the photo as JPEG "
+    "(on the iPhone: Settings, Camera, Formats, Most Compatible) and upload that."
+)
+DAMAGED = _("The file looks like a {kind} but cannot be read: it may be damaged.")
+TOO_MANY_PIXELS = _("The picture is too large to be a scan or a photo: at most 50 megapixels.")
+EMPTY = _("The file is empty.")
+
+# Keys of a PDF's catalogue that carry actions, scripts, files, forms or metadata.
+_CATALOG_DROPPED = (
+    "/OpenAction",
+    "/AA",
+    "/Names",
+    "/AcroForm",
+    "/Metadata",
+    "/Outlines",
+    "/AF",
+    "/PieceInfo",
+    "/Collection",
+    "/URI",
+    "/Threads",
+    "/SpiderInfo",
+)
+_PAGE_DROPPED = ("/AA", "/Annots", "/Metadata", "/AF", "/PieceInfo", "/Thumb")
+# Whatever still refers to a script or a file after that loses the reference.
+_ANYWHERE_DROPPED = ("/JS", "/JavaScript", "/EF", "/EmbeddedFiles", "/Launch")
+
+
+@dataclass(frozen=True)
+class Sanitised:
+    media_type: str
+    content: bytes
+
+
+def sanitise(data: bytes) -> Sanitised:
+    """The stripped form of `data`, or InvalidInput saying what to upload instead."""
+    if not data:
+        raise InvalidInput(str(EMPTY))
+    kind = sniff(data)
+    if kind in (JPEG, PNG):
+        return Sanitised(kind, _clean_image(data, kind))
+    if kind == PDF:
+        return Sanitised(PDF, _clean_pdf(data))
+    if kind == TEXT:
+        return Sanitised(TEXT, _clean_text(data))
+    if kind == "image/heic":
+        raise InvalidInput(str(HEIC_NOT_YET))
+    raise InvalidInput(str(NOT_ACCEPTED))
+
+
+def sniff(data: bytes) -> str:
+    """The media type the content says it is: one of ACCEPTED, "image/heic", or ""."""
+    head = data[:8]
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head == b"\x89PNG\r\n\x1a\n":
+        return PNG
+    # A PDF may have a little junk before its header; readers accept up to 1 KiB.
+    if b"%PDF-" in data[:1024]:
+        return PDF
+    try:
+        guessed = puremagic.from_string(data, mime=True)
+    except puremagic.PureError:
+        guessed = ""
+    if guessed in ("image/heic", "image/heif") or data[4:12] in (b"ftypheic", b"ftypmif1"):
+        return "image/heic"
+    if guessed:
+        # Something with a signature that is none of ours: an executable, an archive,
+        # a word-processor file. Never read as text.
+        return ""
+    return TEXT if _as_text(data) is not None else ""
+
+
+def _clean_image(data: bytes, kind: str) -> bytes:
+    label = "JPEG" if kind == JPEG else "PNG"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[label]) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise InvalidInput(str(TOO_MANY_PIXELS))
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput(str(TOO_MANY_PIXELS)) from None
+    except (OSError, SyntaxError, ValueError):
+        raise InvalidInput(str(DAMAGED).format(kind=label)) from None
+    mode = upright.mode
+    if kind == JPEG and mode not in ("L", "RGB", "CMYK"):
+        mode = "RGB"
+    if kind == PNG and mode not in ("1", "L", "LA", "RGB", "RGBA", "I", "I;16"):
+        mode = "RGBA"
+    converted = upright.convert(mode) if mode != upright.mode else upright
+    # A new image from the pixels alone: nothing of the original's info dict comes along.
+    bare = Image.frombytes(converted.mode, converted.size, converted.tobytes())
+    out = io.BytesIO()
+    if kind == JPEG:
+        bare.save(out, format="JPEG", quality=90)
+    else:
+        bare.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def _clean_pdf(data: bytes) -> bytes:
+    # Imported here: pikepdf loads qpdf and logs on import, which every command would pay.
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for name in _CATALOG_DROPPED:
+                if name in pdf.Root:
+                    del pdf.Root[name]
+            for page in pdf.pages:
+                for name in _PAGE_DROPPED:
+                    if name in page.obj:
+                        del page.obj[name]
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                    for name in _ANYWHERE_DROPPED:
+                        if name in obj:
+                            del obj[name]
+            pdf.remove_unreferenced_resources()
+            out = io.BytesIO()
+            # Objects no longer referenced (the scripts, files and metadata) are not written.
+            pdf.save(out, fix_metadata_version=False, deterministic_id=True)
+    except pikepdf.PasswordError:
+        raise InvalidInput(
+            str(_("The PDF is protected by a password: upload it without the password."))
+        ) from None
+    except pikepdf.PdfError:
+        raise InvalidInput(str(DAMAGED).format(kind="PDF")) from None
+    return out.getvalue()
+
+
+def _clean_text(data: bytes) -> bytes:
+    text = _as_text(data)
+    if text is None:  # sniff() decided it was text; this only guards a direct caller
+        raise InvalidInput(str(NOT_ACCEPTED))
+    return text.encode("utf-8")
+
+
+def _as_text(data: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if all(char.isprintable() or char in "\n\r\t" for char in text):
+            return text
+        return None
+    return None

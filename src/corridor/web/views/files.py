@@ -1,0 +1,123 @@
+"""Scans and photos of a person's documents: upload (stripped and sealed) and download
+(an audited read). Both need the case's key; a download also needs the case open for
+work in this browser, like every page that shows plaintext."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from corridor.cases.access import case_key, record_case_view
+from corridor.cases.models import Case
+from corridor.core.exceptions import CorridorError
+from corridor.core.uploads import body_limit
+from corridor.people.document_files import access_file, attach_file
+from corridor.people.models import DocumentFile, FileType
+from corridor.web.case_forms import member_labels
+from corridor.web.decorators import staff_required
+from corridor.web.file_forms import FileUploadForm
+from corridor.web.views.people import _back, _guard, _guarded_member, _needs_opening
+
+FILE_ADDED = _("The file was stripped, encrypted and stored.")
+_EXTENSIONS = {
+    FileType.JPEG: "jpg",
+    FileType.PNG: "png",
+    FileType.PDF: "pdf",
+    FileType.TEXT: "txt",
+}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def add_file(request: HttpRequest, ref: str) -> HttpResponseBase:
+    chosen = _guarded_member(request, ref, "file_add", _("Upload a scan or photo"))
+    if not isinstance(chosen, tuple):
+        return chosen
+    staff, case, person = chosen
+    posted = request.method == "POST"
+    limit = body_limit(request)
+    form = (
+        FileUploadForm(request.POST, request.FILES, person=person, limit=limit)
+        if posted
+        else FileUploadForm(person=person, limit=limit)
+    )
+    if posted and form.is_valid():
+        upload = form.cleaned_data["upload"]
+        try:
+            attach_file(
+                actor=staff,
+                person=person,
+                key=case_key(staff, case),
+                data=upload.read(),
+                title=form.cleaned_data["title"],
+                document=form.chosen_document(),
+                case_ref=case.ref,
+            )
+        except CorridorError as problem:
+            form.add_error("upload", str(problem))
+        else:
+            messages.success(request, FILE_ADDED)
+            return redirect(_back(case, person))
+    record_case_view(staff, case, page="file_add")
+    context = {
+        "case": case,
+        "person": person,
+        "person_label": member_labels(case).get(person.pk, ""),
+        "form": form,
+        "title": _("Upload a scan or photo"),
+    }
+    return render(request, "web/cases/file_add.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "HEAD"])
+@staff_required
+def open_file(request: HttpRequest, ref: str) -> HttpResponseBase:
+    guarded = _guard(request, ref, "file_open")
+    if not isinstance(guarded, tuple):
+        return guarded
+    staff, case = guarded
+    raw = request.GET.get("file")
+    row = _file(case, raw)
+    if row is None:
+        if raw:
+            raise Http404
+        # No file named: say where the files are listed (a look at the case, no plaintext).
+        record_case_view(staff, case, page="file_open")
+        context = {"case": case, "title": _("Download a file"), "members": ()}
+        return render(request, "web/cases/person_choose.html", context)
+    refused = _needs_opening(request, staff, case)
+    if refused is not None:
+        return refused
+    opened = access_file(actor=staff, file=row, key=case_key(staff, case), case_ref=case.ref)
+    response = StreamingHttpResponse(opened.chunks, content_type=row.media_type)
+    # Always a download, never shown inline; the name says nothing about the person.
+    name = f"{case.ref}-{str(row.pk)[:8]}.{_EXTENSIONS[FileType(row.media_type)]}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Length"] = str(row.size)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _file(case: Case, raw: str | None) -> DocumentFile | None:
+    try:
+        file_id = UUID(str(raw))
+    except ValueError:
+        return None
+    return DocumentFile.objects.filter(
+        pk=file_id,
+        person__memberships__case=case,
+        person__memberships__left_at__isnull=True,
+    ).first()
+
+
+def file_urls() -> list[URLPattern]:
+    return [
+        path("cases/<caseref:ref>/files/add/", add_file, name="case_file_add"),
+        path("cases/<caseref:ref>/files/open/", open_file, name="case_file_open"),
+    ]

@@ -1,0 +1,136 @@
+"""What an uploaded file loses before it is sealed, with real files made here."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from corridor.core.exceptions import InvalidInput
+from corridor.people.sanitise import JPEG, PDF, PNG, TEXT, sanitise
+
+pytestmark = pytest.mark.pure
+
+GPS_IFD = 0x8825
+MAKE, MODEL = 0x010F, 0x0110
+
+
+def jpeg_with_gps() -> bytes:
+    """A phone photo: the phone's make and model, and where it was taken."""
+    exif = Image.Exif()
+    exif[MAKE] = "CanaryPhone"
+    exif[MODEL] = "Model-CANARY-7"
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1] = "N"
+    gps[2] = (43.0, 19.0, 7.5)  # Grozny, roughly
+    gps[3] = "E"
+    gps[4] = (45.0, 41.0, 3.25)
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 40, 40)).save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_a_phone_photo_loses_its_location_and_the_phone_that_took_it():
+    """Attack: read where a person hides from the GPS EXIF of the passport photo they sent."""
+    original = jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the test has teeth
+    clean = sanitise(original)
+    assert clean.media_type == JPEG
+    image = Image.open(io.BytesIO(clean.content))
+    assert image.size == (64, 48)
+    assert dict(image.getexif()) == {}
+    assert image.getexif().get_ifd(GPS_IFD) == {}
+    assert b"CanaryPhone" not in clean.content
+    assert b"CANARY-7" not in clean.content
+    assert b"Exif" not in clean.content
+
+
+def test_a_png_loses_its_text_chunks():
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Author", "Canary Author")
+    out = io.BytesIO()
+    Image.new("RGBA", (10, 10)).save(out, "PNG", pnginfo=info)
+    clean = sanitise(out.getvalue())
+    assert clean.media_type == PNG
+    assert b"Canary Author" not in clean.content
+
+
+def pdf_with_author_script_and_attachment() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Author"] = "Canary Author"
+    pdf.docinfo["/Producer"] = "CanaryWriter 1.0"
+    pdf.Root.OpenAction = pikepdf.Dictionary(
+        S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('canary-script')")
+    )
+    pdf.attachments["hidden-list.txt"] = pikepdf.AttachedFileSpec(pdf, b"canary attachment")
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def test_a_pdf_loses_its_author_script_and_embedded_file():
+    original = pdf_with_author_script_and_attachment()
+    for canary in (b"Canary Author", b"canary-script", b"canary attachment"):
+        assert canary in original  # the test has teeth
+    clean = sanitise(original)
+    assert clean.media_type == PDF
+    for canary in (b"Canary Author", b"CanaryWriter", b"canary-script", b"canary attachment"):
+        assert canary not in clean.content
+    assert b"hidden-list.txt" not in clean.content
+    with pikepdf.open(io.BytesIO(clean.content)) as pdf:
+        assert len(pdf.pages) == 1
+        assert "/OpenAction" not in pdf.Root
+        assert len(pdf.attachments) == 0
+        assert "/Author" not in pdf.docinfo
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        # a Windows executable renamed passport.pdf (the name is never read)
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+        + b"\x00" * 48
+        + b"This program cannot be run in DOS mode.\r\r\n$"
+        + b"\x00" * 200,
+        # a Linux executable
+        b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200,
+        # a ZIP archive (also what a .docx is)
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 200,
+    ],
+    ids=["windows-exe", "elf", "zip"],
+)
+def test_a_disguised_executable_or_archive_is_refused_with_a_sentence(disguised):
+    with pytest.raises(InvalidInput, match="not accepted: upload a JPEG or PNG"):
+        sanitise(disguised)
+
+
+def test_a_decompression_bomb_is_refused_before_its_pixels_are_decoded():
+    """A small PNG that declares 64 million pixels."""
+    out = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(out, "PNG")
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(InvalidInput, match="too large to be a scan"):
+        sanitise(out.getvalue())
+
+
+def test_a_heic_photo_is_refused_with_what_to_do():
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    with pytest.raises(InvalidInput, match="export the photo as JPEG"):
+        sanitise(heic)
+
+
+def test_plain_text_is_kept_as_utf8_and_windows_1251_is_converted():
+    assert sanitise("Справка\nстр. 1".encode()).content == "Справка\nстр. 1".encode()
+    converted = sanitise("Справка".encode("cp1251"))
+    assert converted.media_type == TEXT
+    assert converted.content == "Справка".encode()
+
+
+def test_a_damaged_pdf_is_refused_not_stored():
+    with pytest.raises(InvalidInput, match="cannot be read"):
+        sanitise(b"%PDF-1.7\n this is not really a pdf")
