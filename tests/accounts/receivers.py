@@ -171,8 +171,8 @@ class Recipient:
     home: Path
 
     def _gpg(self, *args: str, stdin: bytes = b"") -> bytes:
-        done = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-            ["gpg", "--homedir", str(self.home), "--batch", "--no-tty", *args],  # noqa: S607
+        done = subprocess.run(
+            ["gpg", "--homedir", str(self.home), "--batch", "--no-tty", *args],
             input=stdin,
             capture_output=True,
             timeout=60,
@@ -203,8 +203,8 @@ def recipient() -> Iterator[Recipient]:
     try:
         yield Recipient(home)
     finally:
-        subprocess.run(  # noqa: S603
-            ["gpgconf", "--homedir", str(home), "--kill", "all"],  # noqa: S607
+        subprocess.run(
+            ["gpgconf", "--homedir", str(home), "--kill", "all"],
             capture_output=True,
             timeout=30,
             check=False,

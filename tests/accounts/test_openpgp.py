@@ -26,9 +26,7 @@ def smtp(settings):
 def check(key: str, language: str = "en") -> str:
     with translation.override(language):
         try:
-            notifications.clean_target(
-                ChannelKind.EMAIL, address="me@example.org", openpgp_key=key
-            )
+            notifications.clean_target(ChannelKind.EMAIL, address="me@example.org", openpgp_key=key)
         except InvalidInput as problem:
             return str(problem)
     return ""

@@ -9,10 +9,10 @@ nothing but the notification's class and the number of the person's open urgent 
 The channel's address is sealed under a key of its own ("channel" in keyd's ledger) that
 only its owner and the worker's delivery task may open. An e-mail channel may also carry
 its owner's OpenPGP public key, sealed in the same target: its messages then leave as
-PGP/MIME encrypted to that key (accounts.openpgp), or, if encryption fails, not at all. Delivery is a task on the queue,
-retried by DELIVERY_RETRY (core.retries); a notification still undelivered after its last
-attempt raises an in-app alert to the coordinators. The audit log records each sent
-notification with the channel's kind, never its address.
+PGP/MIME encrypted to that key (accounts.openpgp), or, if encryption fails, not at all.
+Delivery is a task on the queue, retried by DELIVERY_RETRY (core.retries); a notification
+still undelivered after its last attempt raises an in-app alert to the coordinators. The
+audit log records each sent notification with the channel's kind, never its address.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ the caller does not send the text in the clear (EncryptionFailed is a DeliveryFa
 from __future__ import annotations
 
 import shutil
-import subprocess  # noqa: S404 - gpg with an argument list, no shell
+import subprocess
 import tempfile
 from email.encoders import encode_7or8bit
 from email.message import MIMEPart
@@ -130,4 +130,3 @@ def pgp_mime(text: str, armoured_key: str) -> MIMEMultipart:
     outer.attach(version)
     outer.attach(body)
     return outer
-
