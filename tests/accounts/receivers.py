@@ -1,13 +1,17 @@
 """Real receivers on loopback for the notification tests: an SMTP server (aiosmtpd) that
 requires STARTTLS with a certificate made for the test, and an HTTP server that records
-each POST as ntfy, a Matrix webhook bridge and signal-cli's REST API receive it."""
+each POST as ntfy, a Matrix webhook bridge and signal-cli's REST API receive it; and the
+recipient's own GnuPG, to make the key they paste and to decrypt what they receive."""
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import shutil
 import socket
 import ssl
+import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -157,3 +161,52 @@ def receiver() -> Iterator[HttpReceiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Recipient:
+    """A staff member's own GnuPG: their keyring, with its secret keys, in a directory of
+    the test's. `public` is the key they paste; `decrypt` opens what they receive."""
+
+    home: Path
+
+    def _gpg(self, *args: str, stdin: bytes = b"") -> bytes:
+        done = subprocess.run(
+            ["gpg", "--homedir", str(self.home), "--batch", "--no-tty", *args],
+            input=stdin,
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout
+
+    def new_key(self, address: str, *, algo: str = "future-default", usage: str = "default",
+                expire: str = "never", made_at: str = "") -> str:  # fmt: skip
+        """A key without passphrase (ed25519 with a cv25519 encryption subkey by default),
+        armoured; `made_at` backdates its making (gpg's --faked-system-time)."""
+        backdate = ["--faked-system-time", made_at] if made_at else []
+        self._gpg(
+            *backdate, "--passphrase", "", "--quick-gen-key", f"Staff <{address}>",
+            algo, usage, expire,
+        )  # fmt: skip
+        return self._gpg("--armor", "--export", address).decode("ascii")
+
+    def decrypt(self, armoured: bytes) -> bytes:
+        return self._gpg("--decrypt", stdin=armoured)
+
+
+@pytest.fixture
+def recipient() -> Iterator[Recipient]:
+    """A GnuPG home of the recipient's (short path under /tmp: gpg-agent's socket lives
+    there), its agent stopped and the directory removed after."""
+    home = Path(tempfile.mkdtemp(prefix="gpgr-", dir="/tmp"))
+    try:
+        yield Recipient(home)
+    finally:
+        subprocess.run(
+            ["gpgconf", "--homedir", str(home), "--kill", "all"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+        shutil.rmtree(home, ignore_errors=True)

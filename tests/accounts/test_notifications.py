@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
 from django.core.management import call_command
@@ -34,7 +36,14 @@ from corridor.core.exceptions import NotAllowed
 from corridor.core.retries import policy_for
 from corridor.people.models import Channel, ContactProtocol
 from tests.accounts.helpers import form_token
-from tests.accounts.receivers import HttpReceiver, Mailbox, mailbox, receiver  # noqa: F401
+from tests.accounts.receivers import (  # noqa: F401
+    HttpReceiver,
+    Mailbox,
+    Recipient,
+    mailbox,
+    receiver,
+    recipient,
+)
 from tests.factories import staff_with
 from tests.web.conftest import client_for
 
@@ -333,3 +342,80 @@ def test_a_sealed_key_service_or_a_missing_backup_pages_without_anyone_meeting_i
         "backup_missing",
         "key_failure_sealed",
     ]
+
+
+# ---------------------------------------------------------------- OpenPGP (gpg)
+TEST_WORDS = ("test", "Nothing", "attention", "Corridor: this is")
+
+
+@pytest.mark.process
+def test_e_mail_to_a_pasted_openpgp_key_leaves_encrypted_and_opens_with_the_secret_key(
+    org,
+    mailbox: Mailbox,  # noqa: F811
+    recipient: Recipient,  # noqa: F811
+):
+    """A coordinator pastes their public key with their e-mail address on their own page:
+    the test arrives as PGP/MIME (RFC 3156), no word of it readable by the relay or the
+    mail provider, and their secret key opens it to the content-free line. The key is
+    sealed with the address, not stored in the clear."""
+    person = staff_with(Role.COORDINATOR)
+    public_key = recipient.new_key("me@example.org")
+    client: Client = client_for(person)
+    token = form_token(client, "/account/channels/")
+    client.post(
+        "/account/channels/",
+        {
+            "kind": "email",
+            "address": "me@example.org",
+            "openpgp_key": public_key,
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    channel = notifications.list_channels(person).get()
+    assert "PUBLIC KEY" not in str(channel.target)
+    token = form_token(client, "/account/channels/")
+    client.post(f"/account/channels/{channel.pk}/test/", {"csrfmiddlewaretoken": token})
+    deliver_queued()
+
+    [message] = mailbox.messages
+    assert message.get_content_type() == "multipart/encrypted"
+    assert message.get_param("protocol") == "application/pgp-encrypted"
+    version, body = message.get_payload()
+    assert version.get_content_type() == "application/pgp-encrypted"
+    assert "Version: 1" in version.get_payload()
+    assert body.get_content_type() == "application/octet-stream"
+    raw_body = body.get_payload(decode=True)
+    assert raw_body.startswith(b"-----BEGIN PGP MESSAGE-----")
+    for word in TEST_WORDS:
+        assert word.encode() not in raw_body
+    opened = message_from_bytes(recipient.decrypt(raw_body), policy=default)
+    assert opened.get_content().strip() == "Corridor: this is a test. Nothing needs your attention."
+    assert "delivered" in client.get("/account/channels/").content.decode()
+
+
+@pytest.mark.process
+def test_a_key_gpg_can_no_longer_use_fails_the_delivery_and_sends_nothing_in_the_clear(
+    org,
+    mailbox: Mailbox,  # noqa: F811
+    recipient: Recipient,  # noqa: F811
+):
+    """The key was good when pasted and has expired since: each attempt fails for the queue
+    to retry, nothing leaves in plaintext, and after the last one an urgent notification
+    becomes the coordinators' "could not be delivered" alert."""
+    person = staff_with(Role.CASEWORKER)
+    coordinator = staff_with(Role.COORDINATOR)
+    expired = recipient.new_key("old@example.org", expire="1d", made_at="20200101T000000")
+    channel = notifications.add_channel(
+        actor=person,
+        kind=ChannelKind.EMAIL,
+        target={"address": "old@example.org", "openpgp_key": expired},
+    )
+    sent = notifications.queue_notification(channel, kind=NotificationClass.URGENT)
+    for _ in range(notifications.DELIVERY_RETRY.attempts - 1):
+        with pytest.raises(notifications.DeliveryFailed):
+            notifications.deliver(str(sent.pk))
+    notifications.deliver(str(sent.pk))
+    assert mailbox.messages == []
+    sent.refresh_from_db()
+    assert sent.given_up_at is not None
+    assert StaffAlert.objects.filter(staff=coordinator, code="notification_undeliverable").exists()

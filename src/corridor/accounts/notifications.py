@@ -7,10 +7,12 @@ never a name, reference, place or text: the words are made here, at sending time
 nothing but the notification's class and the number of the person's open urgent alerts.
 
 The channel's address is sealed under a key of its own ("channel" in keyd's ledger) that
-only its owner and the worker's delivery task may open. Delivery is a task on the queue,
-retried by DELIVERY_RETRY (core.retries); a notification still undelivered after its last
-attempt raises an in-app alert to the coordinators. The audit log records each sent
-notification with the channel's kind, never its address.
+only its owner and the worker's delivery task may open. An e-mail channel may also carry
+its owner's OpenPGP public key, sealed in the same target: its messages then leave as
+PGP/MIME encrypted to that key (accounts.openpgp), or, if encryption fails, not at all.
+Delivery is a task on the queue, retried by DELIVERY_RETRY (core.retries); a notification
+still undelivered after its last attempt raises an in-app alert to the coordinators. The
+audit log records each sent notification with the channel's kind, never its address.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import urllib.error
 import urllib.request
 import uuid
 from datetime import timedelta
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +38,7 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts import openpgp
 from corridor.accounts.alerts import alert_coordinators_once
 from corridor.accounts.events import record_security_event
 from corridor.accounts.models import (
@@ -89,9 +92,11 @@ def list_channels(staff: Staff) -> QuerySet[NotificationChannel]:
 
 
 def clean_target(
-    kind: str, *, address: str, number: str = "", recipient: str = ""
+    kind: str, *, address: str, number: str = "", recipient: str = "", openpgp_key: str = ""
 ) -> dict[str, str]:
-    """The target of a channel of `kind`, checked; InvalidInput says what to fix."""
+    """The target of a channel of `kind`, checked; InvalidInput says what to fix. An e-mail
+    channel may carry its owner's OpenPGP public key (checked with gpg, sealed with the
+    address): its messages are then sent encrypted to that key, or not at all."""
     address = address.strip()
     if kind == ChannelKind.EMAIL:
         try:
@@ -100,6 +105,8 @@ def clean_target(
             raise InvalidInput(str(BAD_EMAIL)) from None
         if not settings.CORRIDOR_SMTP.host:
             raise InvalidInput(str(NO_SMTP))
+        if openpgp_key.strip():
+            return {"address": address, "openpgp_key": openpgp.check_public_key(openpgp_key)}
         return {"address": address}
     parts = urlsplit(address)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(address) > 500:
@@ -261,7 +268,14 @@ def deliver(notification_id: str) -> None:
     text = compose(notification)
     try:
         SENDERS[channel.kind](target, text, notification.kind)
-    except (DeliveryFailed, OSError, smtplib.SMTPException, ValueError, KeyError):
+    except (
+        DeliveryFailed,
+        openpgp.EncryptionFailed,
+        OSError,
+        smtplib.SMTPException,
+        ValueError,
+        KeyError,
+    ):
         if _count_failure(notification):
             raise DeliveryFailed(channel.kind) from None
         return
@@ -309,11 +323,17 @@ def _send_email(target: dict[str, str], text: str, kind: str) -> None:
     smtp = settings.CORRIDOR_SMTP
     if not smtp.host:
         raise DeliveryFailed("no SMTP host")
-    message = EmailMessage()
+    message: Message
+    if target.get("openpgp_key"):
+        # PGP/MIME (RFC 3156); if gpg fails this raises and nothing leaves in the clear.
+        message = openpgp.pgp_mime(text, target["openpgp_key"])
+    else:
+        message = EmailMessage()
+        message.set_content(text + "\n")
+    # The subject is the same content-free line: mail clients show it before decrypting.
     message["Subject"] = text
     message["From"] = smtp.sender or f"corridor@{smtp.host}"
     message["To"] = target["address"]
-    message.set_content(text + "\n")
     with smtplib.SMTP(smtp.host, smtp.port, timeout=HTTP_TIMEOUT_SECONDS) as client:
         if smtp.starttls:
             context = ssl.create_default_context(cafile=smtp.ca_file or None)

@@ -258,6 +258,16 @@ class ChannelForm(forms.Form):
     )
     number = forms.CharField(label=_("Signal: the bridge's number"), max_length=16, required=False)
     recipient = forms.CharField(label=_("Signal: your number"), max_length=16, required=False)
+    openpgp_key = forms.CharField(
+        label=_("E-mail: your OpenPGP public key (optional)"),
+        max_length=20_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_(
+            "Paste the block that starts with -----BEGIN PGP PUBLIC KEY BLOCK-----: "
+            "e-mail to you is then encrypted to this key."
+        ),
+    )
 
 
 class ShiftForm(forms.Form):

@@ -45,6 +45,7 @@ def channels(request: HttpRequest) -> HttpResponse:
                 address=data["address"],
                 number=data["number"],
                 recipient=data["recipient"],
+                openpgp_key=data["openpgp_key"],
             )
             notifications.add_channel(actor=staff, kind=data["kind"], target=target)
         except CorridorError as problem:
