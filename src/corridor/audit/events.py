@@ -52,6 +52,7 @@ class EventType(StrEnum):
     CHANNEL_REMOVED = "accounts.channel_removed"
     NOTIFICATION_SENT = "accounts.notification_sent"
     NOTIFICATION_GIVEN_UP = "accounts.notification_given_up"
+    NOTIFICATION_TARGET_READ = "accounts.notification_target_read"
     SHIFT_ADDED = "accounts.shift_added"
     SHIFT_REMOVED = "accounts.shift_removed"
     PAGE_ESCALATED = "accounts.page_escalated"
@@ -221,6 +222,7 @@ class EventType(StrEnum):
     MAPPING_SAVED = "transfer.mapping_saved"
     UPLOAD_HELD = "transfer.upload_held"
     UPLOAD_SHREDDED = "transfer.upload_shredded"
+    UPLOAD_OPENED = "transfer.upload_opened"
 
     @property
     def group(self) -> str:

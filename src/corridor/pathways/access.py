@@ -31,7 +31,7 @@ from corridor.pathways.vocabulary import ExitBarrier, Profile, ReferralChannel, 
 from corridor.people.access import access_person_fields
 from corridor.people.models import Person
 from corridor.people.register import matching_document_facts
-from corridor.vault.fields import open_field
+from corridor.vault.opening import open_field
 
 URGENCY_OF_LEVEL = {
     RiskLevel.CRITICAL: Urgency.EMERGENCY,

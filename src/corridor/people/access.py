@@ -17,7 +17,7 @@ from corridor.core.actors import Actor
 from corridor.people.inputs import SEALED_FIELDS, field_detail
 from corridor.people.models import ContactProtocol, IdentityDocument, Person
 from corridor.vault.datakey import DataKey
-from corridor.vault.fields import open_field
+from corridor.vault.opening import open_field
 
 PROTOCOL_FIELDS = ("safe_hours", "if_someone_else_answers", "check_in_word", "duress_word")
 
