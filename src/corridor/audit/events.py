@@ -133,6 +133,9 @@ class EventType(StrEnum):
     # intake: requests and their threads, as received and as read by staff
     REQUEST_RECEIVED = "intake.request_received"
     REQUEST_READ = "intake.request_read"
+    # A service opened a request's answers or facts to act on them (decide, carry, screen,
+    # compare); nothing is shown, so it does not count toward the insider alert.
+    REQUEST_PROCESSED = "intake.request_processed"
     SEARCH_MADE = "intake.search_made"
     SEARCH_BEYOND = "intake.search_beyond"
     MESSAGE_RECEIVED = "intake.message_received"

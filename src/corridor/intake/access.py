@@ -7,9 +7,10 @@
     facts = access_request_facts(actor, request)             # a candidate's, to compare
 
 The services that decide, carry, screen and search read through the last functions here:
-each records `intake.request_read` (or `intake.watchlist_read`) in the transaction that
-opens the value, and only this module (with the other apps' `access` modules) may import
-`vault.opening`, which the import contracts enforce.
+each records `intake.request_processed` (or `intake.watchlist_read`) in the transaction
+that opens the value. Not `request_read`, which counts toward the insider alert: these
+reads show nothing, and the page reads and searches that lead to them are counted. Only
+`access` modules (and the vault) may import `vault.opening`; an import contract enforces it.
 
 Missing and forbidden raise the same RequestNotFound; a forbidden attempt on a request
 that exists is recorded as `accounts.access_denied` in a transaction of its own.
@@ -213,7 +214,7 @@ def access_request_answers(
     key = vault_keys.data_key(request.key_id, for_actor=actor.actor_id, case_id=str(request.id))
     with transaction.atomic():
         answers = open_field(request.answers, key=key)
-        _record_request_read(actor, request, purpose=purpose)
+        _record_request_processed(actor, request, purpose=purpose)
     return answers if isinstance(answers, dict) else {}
 
 
@@ -232,7 +233,7 @@ def access_request_for_screening(
             for message in Message.objects.filter(request=request, author=Author.REQUESTER)
             if message.body is not None
         ]
-        _record_request_read(actor, request, purpose="screening", messages=len(texts))
+        _record_request_processed(actor, request, purpose="screening", messages=len(texts))
     return (answers if isinstance(answers, dict) else {}), texts
 
 
@@ -247,7 +248,7 @@ def access_request_facts(actor: Actor, request: Request) -> Facts | None:
         return None  # erased meanwhile: nothing left to compare
     with transaction.atomic():
         facts = Facts.from_json(open_field(request.facts, key=key))
-        _record_request_read(actor, request, purpose="comparison")
+        _record_request_processed(actor, request, purpose="comparison")
     return facts
 
 
@@ -268,7 +269,7 @@ def access_watch_entry_details(actor: Actor, entry: WatchEntry) -> dict[str, JSO
     return details if isinstance(details, dict) else {}
 
 
-def _record_request_read(
+def _record_request_processed(
     actor: Actor, request: Request, *, purpose: str, messages: int = 0
 ) -> None:
     detail: dict[str, str | int] = {"purpose": purpose}
@@ -276,7 +277,7 @@ def _record_request_read(
         detail["messages"] = messages
     record_event(
         actor=actor,
-        event=EventType.REQUEST_READ,
+        event=EventType.REQUEST_PROCESSED,
         object_type=ObjectType.REQUEST,
         object_id=str(request.id),
         detail=detail,

@@ -66,7 +66,7 @@ def access_request_facts_for_import(actor: Actor, request: Request) -> Facts | N
         owner=str(request.pk),
         object_type=ObjectType.REQUEST,
         object_id=str(request.pk),
-        event=EventType.REQUEST_READ,
+        event=EventType.REQUEST_PROCESSED,
         detail={"purpose": "comparison"},
     )
 
