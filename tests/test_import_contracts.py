@@ -39,7 +39,9 @@ def test_no_forbidden_contract_has_a_source_containing_what_it_forbids():
 def test_only_access_modules_may_open_sealed_fields():
     """Every package but the vault is a source of the opening contract, and the only
     exception is an app's `access` module."""
-    (contract,) = [c for c in _contracts() if c.get("forbidden_modules") == ["corridor.vault.opening"]]
+    (contract,) = [
+        c for c in _contracts() if c.get("forbidden_modules") == ["corridor.vault.opening"]
+    ]
     apps = {
         f"corridor.{path.stem if path.is_file() else path.name}"
         for path in (PYPROJECT.parent / "src" / "corridor").iterdir()
