@@ -202,6 +202,11 @@ def test_a_missed_check_in_at_three_wakes_the_rota_then_every_coordinator_until_
     assert sorted(json.loads(row.detail)["channel_kind"] for row in sent) == [
         "email", "matrix", "ntfy", "signal",
     ]  # fmt: skip
+    # Each address the worker opened to send is a recorded read of its owner's channel.
+    opened = AuditEntry.objects.filter(event_type="accounts.notification_target_read")
+    assert sorted(json.loads(row.detail)["channel_kind"] for row in opened) == [
+        "email", "matrix", "ntfy", "signal",
+    ]  # fmt: skip
     logged = " ".join(str(row.detail) for row in AuditEntry.objects.all())
     for address in ("other@example.org", "corridor-night", "+4915100000002", "webhook/abc"):
         assert address not in logged

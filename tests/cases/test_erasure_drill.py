@@ -54,7 +54,7 @@ OPEN_FIELDS = """
 import json
 from corridor.cases.models import Case, Relation
 from corridor.core.actors import cli_actor
-from corridor.vault import open_field
+from corridor.vault.opening import open_field
 from corridor.vault.keys import data_key
 from corridor.vault.errors import VaultError
 out = {{}}

@@ -104,3 +104,29 @@ def test_reading_requests_counts_toward_the_insider_alert(vault_keys, fast_kdf, 
     assert sorted(entry.object_id for entry in reads) == sorted(str(r.pk) for r in requests)
     raised = AuditEntry.objects.filter(event_type=EventType.INSIDER_ALERT_RAISED.value)
     assert raised.count() == 1
+
+
+def test_services_record_what_they_open_without_counting_as_page_reads(
+    vault_keys, fast_kdf, settings
+):
+    """The attack: a service decrypts a request where nobody sees it (screening, a
+    decision copying the answers into a case) and the audit log has no trace of it.
+    Now each such opening is an `intake.request_processed` event against the one who
+    caused it, and, since it shows nothing, it does not count toward the insider alert."""
+    settings.CORRIDOR_INSIDER_OPENINGS_PER_HOUR = 1
+    verifier = staff_with(Role.COORDINATOR)
+    request = screened()
+    screening = AuditEntry.objects.get(
+        event_type=EventType.REQUEST_PROCESSED.value, actor=WORKER.actor_id
+    )
+    assert screening.object_id == str(request.pk)
+    assert screening.detail_values["purpose"] == "screening"
+    open_request(actor=verifier, request_id=request.pk)
+    record_decision(
+        actor=verifier, request_id=request.pk, outcome=Outcome.ACCEPT, methods=["call_held"]
+    )
+    decided = AuditEntry.objects.filter(
+        event_type=EventType.REQUEST_PROCESSED.value, actor=verifier.actor_id
+    )
+    assert [entry.object_id for entry in decided] == [str(request.pk)]
+    assert not InsiderAlert.objects.filter(staff=verifier).exists()

@@ -157,10 +157,10 @@ def restore_and_open(arguments: argparse.Namespace) -> dict[str, Any]:
     """Restore into this (empty) data dir, then try to open every sealed value and file."""
     from django.core.management import call_command
 
-    from corridor.vault import open_field
     from corridor.vault.errors import VAULT_FAILURES
     from corridor.vault.files import open_file
     from corridor.vault.keys import data_key
+    from corridor.vault.opening import open_field
     from tests.vault.testapp.models import Note, Person
 
     # The live key store is of another set than the old data: the drill accepts that.

@@ -15,7 +15,7 @@ from django.test.utils import isolate_apps
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corridor.vault import open_field, seal_field
+from corridor.vault import seal_field
 from corridor.vault.aead import field_associated_data, seal_envelope
 from corridor.vault.errors import (
     DecryptionFailed,
@@ -27,6 +27,7 @@ from corridor.vault.errors import (
 )
 from corridor.vault.fields import JSON, TEXT, DataKeyField, EncryptedTextField, Sealed
 from corridor.vault.keys import create_data_key
+from corridor.vault.opening import open_field
 from tests.vault.conftest import KEYSTORE_DB
 from tests.vault.testapp.models import Note, Person
 

@@ -11,7 +11,7 @@ import time_machine
 from django.db import connections
 
 from corridor.core import clock
-from corridor.vault import open_field, seal_field
+from corridor.vault import seal_field
 from corridor.vault.datakey import DataKey
 from corridor.vault.errors import (
     InputRejected,
@@ -22,6 +22,7 @@ from corridor.vault.errors import (
 from corridor.vault.keys import create_data_key, data_key, destroy_data_key, orphan_data_keys
 from corridor.vault.keystore import purge_deleted_keys
 from corridor.vault.models import DestroyedKey, WrappedKey
+from corridor.vault.opening import open_field
 from tests.vault.conftest import KEYSTORE_DB
 from tests.vault.testapp.models import Person
 

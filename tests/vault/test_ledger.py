@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 
-from corridor.accounts.drafts import access_draft_by_form, stash_draft
+from corridor.accounts.access import access_draft_by_form
+from corridor.accounts.drafts import stash_draft
 from corridor.accounts.models import Draft, Staff, Surge
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case, CaseAssignment, CaseReveal

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from corridor.vault import open_field, seal_field, signing
+from corridor.vault import seal_field, signing
 from corridor.vault.errors import (
     DecryptionFailed,
     InputRejected,
@@ -18,6 +18,7 @@ from corridor.vault.errors import (
 from corridor.vault.intake import seal_for_intake
 from corridor.vault.keys import create_data_key, data_key
 from corridor.vault.models import KekVersion, WrappedKey
+from corridor.vault.opening import open_field
 from corridor.vault.providers import key_provider
 from corridor.vault.providers.file import FileKeyProvider
 from corridor.vault.rotation import (

@@ -36,7 +36,7 @@ from corridor.vault.errors import (
     VaultError,
     VaultSealed,
 )
-from corridor.vault.fields import open_field
+from corridor.vault.opening import open_field
 from corridor.vault.providers.file import FileKeyProvider
 from corridor.web.views.case_actions import ACTIONS, CaseAction
 from tests.accounts.helpers import form_token

@@ -19,7 +19,7 @@ from corridor.audit.events import EventType
 from corridor.core import clock
 from corridor.core.tasks import periodic
 from corridor.vault import keys as vault_keys
-from corridor.vault.fields import JSONValue, open_field, seal_field
+from corridor.vault.fields import JSONValue, seal_field
 from corridor.vault.ledger import KeyOwner
 
 KEEP_FOR = timedelta(hours=24)
@@ -55,24 +55,6 @@ def stash_draft(*, staff: Staff, form_path: str, fields: dict[str, str]) -> Draf
             detail={"draft": str(draft.pk), "fields": len(kept)},
         )
     return draft
-
-
-def access_draft_by_form(staff: Staff, form_path: str) -> dict[str, str] | None:
-    """The person's own draft of this form, opened (and the read recorded), or None."""
-    draft = Draft.objects.filter(staff=staff, form_path=form_path).first()
-    if draft is None or draft.fields is None or draft.key_id is None:
-        return None
-    key = vault_keys.data_key(draft.key_id, for_actor=staff.actor_id, case_id=None)
-    opened = open_field(draft.fields, key=key)
-    record_security_event(
-        actor=staff,
-        event=EventType.DRAFT_RESTORED,
-        subject_id=staff.pk,
-        detail={"draft": str(draft.pk)},
-    )
-    if not isinstance(opened, dict):
-        return None
-    return {str(name): str(value) for name, value in opened.items()}
 
 
 def discard_draft(*, staff: Staff, form_path: str, reason: str = "submitted") -> bool:

@@ -39,6 +39,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import openpgp
+from corridor.accounts.access import access_channel_target
 from corridor.accounts.alerts import alert_coordinators_once
 from corridor.accounts.events import record_security_event
 from corridor.accounts.models import (
@@ -57,9 +58,8 @@ from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.core.retries import RetryPolicy
 from corridor.core.tasks import corridor_task, enqueue_on_commit
 from corridor.vault import keys as vault_keys
-from corridor.vault.fields import open_field, seal_field
-from corridor.vault.keyd.worker_tasks import DELIVER_NOTIFICATION
-from corridor.vault.ledger import KeyOwner, working_on
+from corridor.vault.fields import seal_field
+from corridor.vault.ledger import KeyOwner
 
 # A page must reach someone within minutes: 20 s, 80 s, 5 min, then the coordinators are
 # told in Corridor that it could not be delivered (about seven minutes in all).
@@ -261,10 +261,7 @@ def deliver(notification_id: str) -> None:
     channel = notification.channel
     if channel.key_id is None or channel.target is None:
         return
-    with working_on(DELIVER_NOTIFICATION):
-        key = vault_keys.data_key(channel.key_id, for_actor=WORKER.actor_id, case_id=None)
-    opened = open_field(channel.target, key=key)
-    target = {str(k): str(v) for k, v in opened.items()} if isinstance(opened, dict) else {}
+    target = access_channel_target(channel)
     text = compose(notification)
     try:
         SENDERS[channel.kind](target, text, notification.kind)

@@ -14,7 +14,8 @@ from corridor.audit.objects import ObjectType
 from corridor.audit.services import REASON_NOTE_KEY, record_event
 from corridor.core.actors import Actor
 from corridor.core.exceptions import NotFound
-from corridor.vault import DataKey, open_field
+from corridor.vault import DataKey
+from corridor.vault.opening import open_field
 
 REASON_NOTE_NOT_FOUND = "This event has no readable reason note."
 

@@ -52,6 +52,7 @@ class EventType(StrEnum):
     CHANNEL_REMOVED = "accounts.channel_removed"
     NOTIFICATION_SENT = "accounts.notification_sent"
     NOTIFICATION_GIVEN_UP = "accounts.notification_given_up"
+    NOTIFICATION_TARGET_READ = "accounts.notification_target_read"
     SHIFT_ADDED = "accounts.shift_added"
     SHIFT_REMOVED = "accounts.shift_removed"
     PAGE_ESCALATED = "accounts.page_escalated"
@@ -135,6 +136,9 @@ class EventType(StrEnum):
     # intake: requests and their threads, as received and as read by staff
     REQUEST_RECEIVED = "intake.request_received"
     REQUEST_READ = "intake.request_read"
+    # A service opened a request's answers or facts to act on them (decide, carry, screen,
+    # compare); nothing is shown, so it does not count toward the insider alert.
+    REQUEST_PROCESSED = "intake.request_processed"
     SEARCH_MADE = "intake.search_made"
     SEARCH_BEYOND = "intake.search_beyond"
     MESSAGE_RECEIVED = "intake.message_received"
@@ -226,6 +230,7 @@ class EventType(StrEnum):
     UPLOAD_SHREDDED = "transfer.upload_shredded"
     CASES_EXPORTED = "transfer.cases_exported"
     EXPORT_READ = "transfer.export_read"
+    UPLOAD_OPENED = "transfer.upload_opened"
 
     @property
     def group(self) -> str:

@@ -58,7 +58,7 @@ from corridor.people.access import (
 from corridor.people.inputs import SEALED_FIELDS
 from corridor.people.models import ContactProtocol, DocumentFile
 from corridor.vault.datakey import DataKey
-from corridor.vault.fields import open_field
+from corridor.vault.opening import open_field
 
 REVEAL_LIFETIME = timedelta(minutes=10)
 LOCATION_ROLES = frozenset({Role.COORDINATOR})

@@ -3,6 +3,14 @@
     request = access_request_by_id(staff, request_id)          # who may, no decryption
     opened = access_opened_request_by_id(staff, request_id)    # decrypts, records the read
     thread = access_thread_by_session(requester, session, holder=cookie_key)
+    answers = access_request_answers(actor, request, purpose="decision")  # services' reads
+    facts = access_request_facts(actor, request)             # a candidate's, to compare
+
+The services that decide, carry, screen and search read through the last functions here:
+each records `intake.request_processed` (or `intake.watchlist_read`) in the transaction
+that opens the value. Not `request_read`, which counts toward the insider alert: these
+reads show nothing, and the page reads and searches that lead to them are counted. Only
+`access` modules (and the vault) may import `vault.opening`; an import contract enforces it.
 
 Missing and forbidden raise the same RequestNotFound; a forbidden attempt on a request
 that exists is recorded as `accounts.access_denied` in a transaction of its own.
@@ -25,13 +33,15 @@ from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.services.insider import check_openings
 from corridor.core import clock
-from corridor.core.actors import RequesterActor
+from corridor.core.actors import Actor, RequesterActor
 from corridor.intake.errors import RequesterSessionGone, RequestNotFound, WatchlistForbidden
 from corridor.intake.models import Author, Message, Request, RequesterSession, Stage, WatchEntry
+from corridor.intake.screening.facts import Facts
 from corridor.intake.selectors import active_codename, requests_visible_to
 from corridor.vault import keys as vault_keys
-from corridor.vault.errors import DecryptionFailed, InputRejected
-from corridor.vault.fields import JSONValue, open_field
+from corridor.vault.errors import DecryptionFailed, InputRejected, KeyDestroyed, KeyNotFound
+from corridor.vault.fields import JSONValue
+from corridor.vault.opening import open_field
 from corridor.vault.requester import RequesterKey, open_for_requester, release_requester_key
 
 
@@ -192,6 +202,86 @@ def access_watchlist(actor: Staff) -> list[OpenedWatchEntry]:
             detail={"entries": len(opened)},
         )
     return opened
+
+
+def access_request_answers(
+    actor: Actor, request: Request, *, purpose: str
+) -> dict[str, JSONValue] | None:
+    """A request's answers for a service that acts on them (`purpose`: decision, carrying);
+    None when erased. The caller has checked that `actor` may act on the request."""
+    if request.key_id is None or request.answers is None:
+        return None
+    key = vault_keys.data_key(request.key_id, for_actor=actor.actor_id, case_id=str(request.id))
+    with transaction.atomic():
+        answers = open_field(request.answers, key=key)
+        _record_request_processed(actor, request, purpose=purpose)
+    return answers if isinstance(answers, dict) else {}
+
+
+def access_request_for_screening(
+    actor: Actor, request: Request
+) -> tuple[dict[str, JSONValue], list[str]] | None:
+    """The answers and the requester's own messages of a request being screened; None
+    when erased before it was screened."""
+    if request.key_id is None or request.answers is None:
+        return None
+    key = vault_keys.data_key(request.key_id, for_actor=actor.actor_id, case_id=str(request.id))
+    with transaction.atomic():
+        answers = open_field(request.answers, key=key)
+        texts = [
+            str(open_field(message.body, key=key))
+            for message in Message.objects.filter(request=request, author=Author.REQUESTER)
+            if message.body is not None
+        ]
+        _record_request_processed(actor, request, purpose="screening", messages=len(texts))
+    return (answers if isinstance(answers, dict) else {}), texts
+
+
+def access_request_facts(actor: Actor, request: Request) -> Facts | None:
+    """A candidate request's facts, to compare with a search or a new request; None when
+    erased (meanwhile) or never given."""
+    if request.key_id is None or request.facts is None:
+        return None
+    try:
+        key = vault_keys.data_key(request.key_id, for_actor=actor.actor_id, case_id=str(request.id))
+    except (KeyDestroyed, KeyNotFound):
+        return None  # erased meanwhile: nothing left to compare
+    with transaction.atomic():
+        facts = Facts.from_json(open_field(request.facts, key=key))
+        _record_request_processed(actor, request, purpose="comparison")
+    return facts
+
+
+def access_watch_entry_details(actor: Actor, entry: WatchEntry) -> dict[str, JSONValue] | None:
+    """One watchlist entry's details, to compare with a request being screened."""
+    if entry.key_id is None or entry.details is None:
+        return None
+    key = vault_keys.data_key(entry.key_id, for_actor=actor.actor_id, case_id=str(entry.id))
+    with transaction.atomic():
+        details = open_field(entry.details, key=key)
+        record_event(
+            actor=actor,
+            event=EventType.WATCHLIST_READ,
+            object_type=ObjectType.WATCH_ENTRY,
+            object_id=str(entry.id),
+            detail={"entries": 1, "purpose": "screening"},
+        )
+    return details if isinstance(details, dict) else {}
+
+
+def _record_request_processed(
+    actor: Actor, request: Request, *, purpose: str, messages: int = 0
+) -> None:
+    detail: dict[str, str | int] = {"purpose": purpose}
+    if messages:
+        detail["messages"] = messages
+    record_event(
+        actor=actor,
+        event=EventType.REQUEST_PROCESSED,
+        object_type=ObjectType.REQUEST,
+        object_id=str(request.id),
+        detail=detail,
+    )
 
 
 def _open_own_copy(key: RequesterKey, sealed: bytes | memoryview | None) -> str | None:

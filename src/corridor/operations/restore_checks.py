@@ -23,7 +23,8 @@ from django.db import connections, transaction
 from corridor.audit.triggers import install_append_only_triggers, missing_append_only_triggers
 from corridor.audit.verification import verify_log
 from corridor.core.exceptions import KeyFailure
-from corridor.vault import open_field, signing
+from corridor.vault import signing
+from corridor.vault.backup import check_opens
 from corridor.vault.domains import MANIFEST_PREFIX
 from corridor.vault.errors import RestoreRefused, VaultError
 from corridor.vault.fields import EncryptedField
@@ -92,7 +93,7 @@ def _sample_data() -> None:
                 if key_id in held:
                     with working_on(RESTORE_CHECK):
                         key = data_key(key_id, for_actor=SAMPLE_ACTOR, case_id=None)
-                    open_field(getattr(row, field.attname), key=key)
+                    check_opens(getattr(row, field.attname), key=key)
                     break
             # One field per model is enough: the model's other fields share its key.
             break

@@ -45,7 +45,8 @@ from corridor.pathways.vocabulary import (
 from corridor.people.access import access_person_fields
 from corridor.people.models import Person
 from corridor.people.register import confiscated_kinds, matching_document_facts
-from corridor.vault.fields import open_field
+from corridor.vault.datakey import DataKey
+from corridor.vault.opening import open_field
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -250,15 +251,16 @@ def _known(values: object, enum: type[E]) -> frozenset[E]:
 
 
 def access_application_references(
-    actor: Actor, case: Case, applications: Sequence[Application]
+    actor: Actor, case: Case, applications: Sequence[Application], *, key: DataKey | None = None
 ) -> dict[str, str]:
     """The reference numbers of the case's applications by application id (those without
-    one absent); one audited read for them all."""
+    one absent); one audited read for them all. `key`: the case key the caller already
+    holds (an export), so it is not unwrapped twice."""
     sealed = {str(app.pk): app.reference_number for app in applications}
     present = {pk: value for pk, value in sealed.items() if value is not None}
     if not present:
         return {}
-    key = case_key(actor, case)
+    key = key if key is not None else case_key(actor, case)
     opened = {pk: open_field(value, key=key) for pk, value in present.items()}
     record_event(
         actor=actor,

@@ -7,6 +7,7 @@ never their values.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from typing import Any
 
@@ -14,10 +15,12 @@ from corridor.audit.events import EventType
 from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core.actors import Actor
+from corridor.people.document_files import OpenedFile
 from corridor.people.inputs import SEALED_FIELDS, field_detail
-from corridor.people.models import ContactProtocol, IdentityDocument, Person
+from corridor.people.models import ContactProtocol, DocumentFile, IdentityDocument, Person
 from corridor.vault.datakey import DataKey
-from corridor.vault.fields import open_field
+from corridor.vault.files import open_file
+from corridor.vault.opening import open_field
 
 PROTOCOL_FIELDS = ("safe_hours", "if_someone_else_answers", "check_in_word", "duress_word")
 
@@ -87,3 +90,26 @@ def access_person_documents(
             detail={"fields": "documents", "documents": len(documents)},
         )
     return opened
+
+
+def access_file(
+    *, actor: Actor, file: DocumentFile, key: DataKey, case_ref: str = ""
+) -> OpenedFile:
+    """The file's title and plaintext chunks; the read is audited with its SHA-256.
+
+    The file is read twice (once to hash it for the audit event, once to serve it), so
+    the event names exactly what left, and nothing is held in memory beyond a chunk.
+    """
+    digest = hashlib.sha256()
+    for chunk in open_file(file.storage_name, key=key):
+        digest.update(chunk)
+    title = open_field(file.title, key=key) if file.title else ""
+    record_event(
+        actor=actor,
+        event=EventType.DOCUMENT_FILE_OPENED,
+        object_type=ObjectType.DOCUMENT_FILE,
+        object_id=str(file.pk),
+        case_id=case_ref,
+        detail={"sha256": digest.hexdigest()},
+    )
+    return OpenedFile(file=file, title=str(title), chunks=open_file(file.storage_name, key=key))

@@ -13,7 +13,6 @@ the sealed file is removed again.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,8 +28,8 @@ from corridor.core.exceptions import InvalidInput
 from corridor.people.models import DocumentFile, FileType, IdentityDocument, Person
 from corridor.people.sanitise import sanitise
 from corridor.vault.datakey import DataKey
-from corridor.vault.fields import open_field, seal_field
-from corridor.vault.files import delete_file, open_file, seal_file
+from corridor.vault.fields import seal_field
+from corridor.vault.files import delete_file, seal_file
 
 TITLE_MAX = 120
 TITLE_TOO_LONG = _("A file's title has at most 120 characters.")
@@ -87,29 +86,6 @@ def attach_file(
         delete_file(sealed.name)
         raise
     return row
-
-
-def access_file(
-    *, actor: Actor, file: DocumentFile, key: DataKey, case_ref: str = ""
-) -> OpenedFile:
-    """The file's title and plaintext chunks; the read is audited with its SHA-256.
-
-    The file is read twice (once to hash it for the audit event, once to serve it), so
-    the event names exactly what left, and nothing is held in memory beyond a chunk.
-    """
-    digest = hashlib.sha256()
-    for chunk in open_file(file.storage_name, key=key):
-        digest.update(chunk)
-    title = open_field(file.title, key=key) if file.title else ""
-    record_event(
-        actor=actor,
-        event=EventType.DOCUMENT_FILE_OPENED,
-        object_type=ObjectType.DOCUMENT_FILE,
-        object_id=str(file.pk),
-        case_id=case_ref,
-        detail={"sha256": digest.hexdigest()},
-    )
-    return OpenedFile(file=file, title=str(title), chunks=open_file(file.storage_name, key=key))
 
 
 def shred_files(person: Person) -> int:

@@ -11,17 +11,14 @@ from collections import defaultdict
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.actors import Actor
-from corridor.core.exceptions import KeyFailure
 from corridor.intake.models import IndexEntry, Request, Signal, Status
 from corridor.intake.screening.budget import DOCUMENT, NAME, PHONE
 from corridor.intake.screening.facts import Facts
 from corridor.intake.screening.indexes import index_values
 from corridor.intake.screening.signals import match_signals
+from corridor.transfer.access import access_imported_facts, access_request_facts_for_import
 from corridor.transfer.models import ImportedIndex, ImportedRow
 from corridor.transfer.rows import CaseDraft, Problem
-from corridor.vault import keys as vault_keys
-from corridor.vault.errors import KeyDestroyed, KeyNotFound, VaultError
-from corridor.vault.fields import open_field
 
 # The indexes that name candidates, as screening uses them (intake/screening/budget.py).
 LOOKUP_INDEXES = frozenset({PHONE.name, DOCUMENT.name, NAME.name})
@@ -95,7 +92,7 @@ def find_duplicate(
     for request in Request.objects.filter(pk__in=request_ids, facts__isnull=False).exclude(
         status=Status.ERASED
     ):
-        theirs = _opened(actor, request.key_id, request.facts, owner=str(request.pk))
+        theirs = access_request_facts_for_import(actor, request)
         opened += 1
         if theirs is None:
             return _unconfirmed(draft, request.reference), opened
@@ -110,7 +107,7 @@ def find_duplicate(
         case = row.case
         if case is None or case.erased_at is not None:
             continue
-        theirs = _opened(actor, row.key_id, row.facts, owner=str(case.pk))
+        theirs = access_imported_facts(actor, row, case)
         opened += 1
         if theirs is None:
             return _unconfirmed(draft, case.ref), opened
@@ -133,16 +130,3 @@ def _why(facts: Facts, theirs: Facts | None) -> str:
         return ""
     signals = match_signals(facts, theirs) - {Signal.SHARED_CONTACT}
     return ", ".join(sorted({str(WHY[str(s)]) for s in signals}))
-
-
-def _opened(actor: Actor, key_id: uuid.UUID | None, sealed: object, *, owner: str) -> Facts | None:
-    """The stored facts; none when erased; None when this actor may not open them."""
-    if key_id is None or sealed is None:
-        return Facts()
-    try:
-        key = vault_keys.data_key(key_id, for_actor=actor.actor_id, case_id=owner)
-        return Facts.from_json(open_field(sealed, key=key))  # type: ignore[arg-type]
-    except (KeyDestroyed, KeyNotFound):
-        return Facts()  # erased meanwhile: nothing left to compare
-    except (VaultError, KeyFailure):
-        return None

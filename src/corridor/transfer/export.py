@@ -52,6 +52,7 @@ from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import CorridorError, InvalidInput, KeyFailure
 from corridor.intake.screening.facts import Facts
+from corridor.pathways.access import access_application_references
 from corridor.pathways.models import ApplicationStatus
 from corridor.people.access import access_person_fields
 from corridor.people.inputs import NameEntry, PersonInput
@@ -60,7 +61,6 @@ from corridor.transfer.models import ImportedRow
 from corridor.transfer.rows import ApplicationDraft, CaseDraft, ExpenseDraft, PersonDraft
 from corridor.vault import keys as vault_keys
 from corridor.vault.errors import DecryptionFailed, VaultError
-from corridor.vault.fields import open_field
 from corridor.vault.manifest import file_digest
 from corridor.vault.providers import key_provider
 from corridor.vault.requester import DEFAULT_COST
@@ -265,6 +265,8 @@ def _case_record(actor: Staff, case: Case) -> dict[str, Any]:
     milestones: dict[str, str] = {}
     for milestone in case.milestones.order_by("reached_on"):
         milestones.setdefault(milestone.kind, milestone.reached_on.isoformat())
+    applications = list(case.applications.order_by("pk"))
+    references = access_application_references(actor, case, applications, key=data_key)
     return {
         "ref": case.ref,
         "region": case.region,
@@ -286,15 +288,11 @@ def _case_record(actor: Staff, case: Case) -> dict[str, Any]:
                 "route_id": application.route_id,
                 "authority": application.authority,
                 "started_on": (application.submitted_on or case.opened_at.date()).isoformat(),
-                "reference_number": (
-                    open_field(application.reference_number, key=data_key)
-                    if application.reference_number is not None
-                    else ""
-                ),
+                "reference_number": references.get(str(application.pk), ""),
                 "status": application.status,
                 "decided_on": application.decided_on.isoformat() if application.decided_on else "",
             }
-            for application in case.applications.order_by("pk")
+            for application in applications
         ],
     }
 

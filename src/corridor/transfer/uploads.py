@@ -22,11 +22,10 @@ from corridor.audit.events import EventType
 from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.core import clock
-from corridor.core.exceptions import InvalidInput
 from corridor.core.tasks import periodic
 from corridor.transfer.models import HeldUpload
 from corridor.vault import keys as vault_keys
-from corridor.vault.fields import JSONValue, open_field, seal_field
+from corridor.vault.fields import JSONValue, seal_field
 from corridor.vault.ledger import KeyOwner
 
 KEEP_FOR = timedelta(hours=1)
@@ -64,27 +63,6 @@ def hold_upload(*, staff: Staff, upload: Upload) -> HeldUpload:
             detail={"bytes": len(upload.data)},
         )
     return held
-
-
-def access_upload_by_id(staff: Staff, held_id: str) -> tuple[HeldUpload, Upload]:
-    """The person's own held upload, opened; InvalidInput if gone or someone else's."""
-    try:
-        wanted = uuid.UUID(str(held_id))
-    except ValueError:
-        raise InvalidInput(GONE) from None
-    held = HeldUpload.objects.filter(pk=wanted, staff=staff).first()
-    if held is None or held.key_id is None or held.content is None:
-        raise InvalidInput(GONE)
-    key = vault_keys.data_key(held.key_id, for_actor=staff.actor_id, case_id=None)
-    opened = open_field(held.content, key=key)
-    if not isinstance(opened, dict):
-        raise InvalidInput(GONE)
-    upload = Upload(
-        filename=str(opened.get("filename", "")),
-        data=base64.b64decode(str(opened.get("data", ""))),
-        mapping=str(opened.get("mapping", "")),
-    )
-    return held, upload
 
 
 def shred_upload(*, actor: Staff, held: HeldUpload, reason: str) -> None:

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -42,6 +43,7 @@ from corridor.core.exceptions import KeyFailure
 from corridor.core.inputs import InputRefused, read_input_bytes
 from corridor.vault import dumps, manifest
 from corridor.vault.aead import kek_check_value
+from corridor.vault.datakey import DataKey
 from corridor.vault.errors import (
     BackupFailed,
     KekMismatch,
@@ -50,11 +52,12 @@ from corridor.vault.errors import (
     VaultError,
     VaultSealed,
 )
-from corridor.vault.fields import DataKeyField
+from corridor.vault.fields import DataKeyField, Sealed
 from corridor.vault.files import FILES_DIR
 from corridor.vault.keyd.client import KeydKeyProvider
 from corridor.vault.keystore import active_kek_versions, keystore_errors
 from corridor.vault.models import DestroyedKey, WrappedKey
+from corridor.vault.opening import open_field
 from corridor.vault.providers.file import KEK_FILE, parse_kek_file
 from corridor.vault.routers import KEYSTORE
 
@@ -433,3 +436,9 @@ def _files_dir() -> Path:
 
 def _kek_path() -> Path:
     return Path(settings.CORRIDOR_DATA_DIR) / KEK_FILE
+
+
+def check_opens(sealed: Sealed[Any], *, key: DataKey) -> None:
+    """Open one sealed value and drop its plaintext: proves a restored key store still
+    opens the data (the restore check). Nobody reads anything, so nothing is recorded."""
+    open_field(sealed, key=key)

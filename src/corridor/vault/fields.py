@@ -15,7 +15,8 @@ A service seals plaintext into the row (setting `key_id` if it is empty) and sav
     seal_field(person, "name", "Ivan Petrov", key=key)
     person.save()
 
-Only an `access_*` function, which records the read, opens it:
+Only an `access` module, which records the read, opens it, with `open_field` from
+`corridor.vault.opening` (an import contract keeps everything else out of that module):
 
     open_field(person.name, key=key)  -> "Ivan Petrov"
 
@@ -49,13 +50,11 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init
 
-from corridor.vault.aead import field_associated_data, open_envelope, seal_envelope
+from corridor.vault.aead import field_associated_data, seal_envelope
 from corridor.vault.datakey import DataKey
 from corridor.vault.errors import (
-    DecryptionFailed,
     InputRejected,
     KeyMismatch,
-    SealedValueUnbound,
     StaleSealedValue,
 )
 
@@ -343,42 +342,21 @@ def seal_field(
         blanked.discard(field.attname)
 
 
-def open_field(sealed: Sealed[T], *, key: DataKey) -> T:
-    """The plaintext of a sealed value read from its row; only access_* functions call this."""
-    if not isinstance(sealed, Sealed):
-        raise InputRejected("open_field takes a Sealed value read from a model instance.")
-    binding = sealed._binding
-    if binding is None:
-        raise SealedValueUnbound("Read sealed values through their model instance.")
-    if binding.row_key_id != key.key_id:
-        raise KeyMismatch("The row is under another data key.")
-    if not isinstance(binding.row_id, uuid.UUID):
-        raise SealedValueUnbound("The row has no UUID, so its values cannot be opened.")
-    associated = field_associated_data(
-        model_label=binding.model_label,
-        field=binding.field,
-        row_id=binding.row_id,
-        dek_id=key.key_id,
-    )
-    data = open_envelope(key.key_id, key.cipher, sealed._envelope, associated_data=associated)
-    # After authenticating: a forged envelope is DecryptionFailed, an old genuine one is stale.
-    for check in _freshness_check:
-        check(binding.model_label, binding.row_id, binding.field, sealed.digest)
-    try:
-        return sealed._codec.decode(data)
-    except ValueError:
-        # Authenticated yet undecodable: written by something other than seal_field.
-        raise DecryptionFailed("The sealed value is not valid for its field.") from None
-
-
 def sealed_digest(envelope: bytes) -> str:
     """SHA-256 (hex) of a stored envelope; reveals nothing of the plaintext."""
     return hashlib.sha256(envelope).hexdigest()
 
 
 def register_freshness_check(check: FreshnessCheck) -> None:
-    """Install the check open_field runs on every value (the audit app's, at startup)."""
+    """Install the check `vault.opening.open_field` runs on every value (the audit
+    app's, at startup)."""
     _freshness_check[:] = [check]
+
+
+def check_freshness(model_label: str, row_id: uuid.UUID, field: str, digest: str) -> None:
+    """Run the registered freshness check on an authenticated value (StaleSealedValue)."""
+    for check in _freshness_check:
+        check(model_label, row_id, field, digest)
 
 
 def stale_value(model_label: str, row_id: uuid.UUID, field: str, digest: str) -> StaleSealedValue:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from corridor.accounts.drafts import access_draft_by_form, discard_draft
+from corridor.accounts.access import access_draft_by_form
+from corridor.accounts.drafts import discard_draft
 from corridor.core.exceptions import KeysUnavailable
 from corridor.web.decorators import current_staff
 

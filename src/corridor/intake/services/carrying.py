@@ -29,6 +29,7 @@ from corridor.cases.services.carried import record_intake_answers, seed_urgent_r
 from corridor.cases.services.consent import record_consent
 from corridor.core import clock
 from corridor.core.actors import Actor
+from corridor.intake.access import access_request_answers
 from corridor.intake.carryover import CarriedPerson, carried_person, in_danger_now
 from corridor.intake.models import Channel, Request, Status
 from corridor.people import register
@@ -37,10 +38,9 @@ from corridor.people.access import access_person_fields
 from corridor.people.inputs import SEALED_FIELDS, DocumentInput, NameEntry, PersonInput
 from corridor.people.models import Channel as ContactChannel
 from corridor.people.models import IdentityDocument, Person
-from corridor.vault import keys as vault_keys
 from corridor.vault.datakey import DataKey
 from corridor.vault.errors import VAULT_FAILURES
-from corridor.vault.fields import JSONValue, open_field
+from corridor.vault.fields import JSONValue
 
 # Accepted requests whose answers may still wait for the case's team.
 CARRIED_STATUSES = (Status.ACCEPTED, Status.PROVISIONAL)
@@ -185,12 +185,9 @@ def merge_waiting_answers(*, actor: Staff, case: Case) -> int:
         return 0
     carried = 0
     for request in waiting:
-        if request.key_id is None or request.answers is None:
+        answers = access_request_answers(actor, request, purpose="carrying")
+        if answers is None:
             continue
-        request_key = vault_keys.data_key(
-            request.key_id, for_actor=actor.actor_id, case_id=str(request.id)
-        )
-        answers = open_field(request.answers, key=request_key)
         with transaction.atomic():
             locked = Request.objects.select_for_update().get(pk=request.pk)
             if locked.carried_at is not None:
@@ -199,7 +196,7 @@ def merge_waiting_answers(*, actor: Staff, case: Case) -> int:
             carry_answers(
                 actor=actor,
                 request=locked,
-                answers=answers if isinstance(answers, dict) else {},
+                answers=answers,
                 case=case,
                 person=person,
                 key=key,

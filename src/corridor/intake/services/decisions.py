@@ -33,7 +33,7 @@ from corridor.cases.services.assignment import lead_new_case
 from corridor.cases.services.opening import open_case
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput, NotAllowed
-from corridor.intake.access import access_request_by_id
+from corridor.intake.access import access_request_answers, access_request_by_id
 from corridor.intake.errors import NoCodename
 from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import Codename, Decision, Method, Outcome, Request, Status
@@ -49,7 +49,7 @@ from corridor.intake.services.messages import send_decision_reply
 from corridor.intake.tally import DECISIONS, count_decision
 from corridor.people.inputs import PersonInput
 from corridor.vault import keys as vault_keys
-from corridor.vault.fields import JSONValue, open_field, seal_field
+from corridor.vault.fields import JSONValue, seal_field
 
 # Decisions that send the request's data to a partner organisation.
 SHARES_OUTSIDE = frozenset({Outcome.REFER_OUT, Outcome.CO_VERIFY})
@@ -139,11 +139,10 @@ def record_decision(
     chosen, used = _check_decision(actor, request, outcome, methods, note, message)
     duplicate_of = _case_by_ref(case_ref) if chosen == Outcome.DUPLICATE else None
     attach_to = _open_case_by_ref(case_ref) if chosen == Outcome.ATTACH else None
-    if request.key_id is None or request.answers is None:
+    answers = access_request_answers(actor, request, purpose="decision")
+    if answers is None or request.key_id is None:
         raise InvalidInput(str(NOT_DECIDABLE))
     key = vault_keys.data_key(request.key_id, for_actor=actor.actor_id, case_id=str(request.id))
-    opened: JSONValue = open_field(request.answers, key=key)
-    answers = opened if isinstance(opened, dict) else {}
     if chosen in SHARES_OUTSIDE:
         _check_request_sharing(actor, request, answers, chosen, confirmed=sharing_confirmed)
     case = _open_case_for(actor, request, answers) if chosen == Outcome.ACCEPT else attach_to

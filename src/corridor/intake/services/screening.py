@@ -28,13 +28,16 @@ from corridor.core.actors import WORKER, SystemActor
 from corridor.core.exceptions import KeysUnavailable
 from corridor.core.parking import parks_until_unseal
 from corridor.core.tasks import corridor_task
+from corridor.intake.access import (
+    access_request_facts,
+    access_request_for_screening,
+    access_watch_entry_details,
+)
 from corridor.intake.carryover import in_danger_now
 from corridor.intake.keyd_phase import record_phase
 from corridor.intake.models import (
     UNSCREENED,
-    Author,
     IndexEntry,
-    Message,
     NarrativeBand,
     Request,
     RequestFlag,
@@ -58,8 +61,7 @@ from corridor.intake.screening.minhash import (
 from corridor.intake.screening.signals import match_signals, text_signals, watch_matches
 from corridor.intake.services.opening import open_sealed_request
 from corridor.vault import keys as vault_keys
-from corridor.vault.errors import KeyDestroyed, KeyNotFound
-from corridor.vault.fields import JSONValue, open_field, seal_field
+from corridor.vault.fields import JSONValue, seal_field
 from corridor.vault.keyd.worker_tasks import SCREEN_REQUEST
 from corridor.vault.ledger import working_on
 
@@ -109,10 +111,11 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
     try:
         if request.sealed_answers is not None:
             request = open_sealed_request(actor=actor, request=request)
-        if request.key_id is None or request.answers is None:
+        opened = access_request_for_screening(actor, request)
+        if opened is None or request.key_id is None:
             return None  # erased before it was screened
+        answers, messages = opened
         key = vault_keys.data_key(request.key_id, for_actor=actor.actor_id, case_id=str(request.id))
-        answers = _answers(open_field(request.answers, key=key))
         facts = facts_from_answers(answers)
         values = index_values(facts)
         signature = narrative_signature(narrative_of(answers), hash_word=keyed_word_hasher())
@@ -121,7 +124,9 @@ def screen_request(*, actor: SystemActor, request_id: uuid.UUID) -> Findings | N
         _confirm_requests(actor, facts, values, rows, findings)
         if _confirm_watchlist(actor, facts, rows):
             findings.own.add(Signal.WATCHLIST_MATCH)
-        findings.own |= text_signals(_requester_texts(request, answers, key))
+        findings.own |= text_signals(
+            [value for value in answers.values() if isinstance(value, str)] + messages
+        )
     except KeysUnavailable:
         Request.objects.filter(pk=request.pk, status=Status.AWAITING_SCREENING).update(
             status=Status.AWAITING_UNSEAL
@@ -179,20 +184,6 @@ def urgency_of(answers: dict[str, JSONValue]) -> str:
     return given if isinstance(given, str) and given in Urgency.values else ""
 
 
-def _answers(value: JSONValue) -> dict[str, JSONValue]:
-    return value if isinstance(value, dict) else {}
-
-
-def _requester_texts(
-    request: Request, answers: dict[str, JSONValue], key: vault_keys.DataKey
-) -> list[str]:
-    texts = [value for value in answers.values() if isinstance(value, str)]
-    for message in Message.objects.filter(request=request, author=Author.REQUESTER):
-        if message.body is not None:
-            texts.append(str(open_field(message.body, key=key)))
-    return texts
-
-
 def _candidate_rows(
     request: Request, values: set[IndexValue]
 ) -> list[tuple[uuid.UUID | None, uuid.UUID | None, str]]:
@@ -224,7 +215,7 @@ def _confirm_requests(
     for other in Request.objects.filter(pk__in=candidates, facts__isnull=False).exclude(
         status=Status.ERASED
     ):
-        other_facts = _open_facts(actor, other)
+        other_facts = access_request_facts(actor, other)
         if other_facts is not None:
             confirmed = match_signals(facts, other_facts)
             if confirmed:
@@ -252,16 +243,6 @@ def _narrowed(found: dict[uuid.UUID, set[str]], values: set[IndexValue]) -> set[
     return set(found) - dropped
 
 
-def _open_facts(actor: SystemActor, other: Request) -> Facts | None:
-    if other.key_id is None or other.facts is None:
-        return None
-    try:
-        key = vault_keys.data_key(other.key_id, for_actor=actor.actor_id, case_id=str(other.id))
-    except (KeyDestroyed, KeyNotFound):
-        return None  # erased meanwhile: nothing left to compare
-    return Facts.from_json(open_field(other.facts, key=key))
-
-
 def _confirm_watchlist(
     actor: SystemActor,
     facts: Facts,
@@ -269,11 +250,8 @@ def _confirm_watchlist(
 ) -> bool:
     watch_ids = {watch_id for _, watch_id, _ in rows if watch_id is not None}
     for entry in WatchEntry.objects.filter(pk__in=watch_ids, removed_at__isnull=True):
-        if entry.key_id is None or entry.details is None:
-            continue
-        key = vault_keys.data_key(entry.key_id, for_actor=actor.actor_id, case_id=str(entry.id))
-        details = open_field(entry.details, key=key)
-        if watch_matches(facts, facts_from_answers(_answers(details))):
+        details = access_watch_entry_details(actor, entry)
+        if details is not None and watch_matches(facts, facts_from_answers(details)):
             return True
     return False
 

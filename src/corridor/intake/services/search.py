@@ -36,6 +36,7 @@ from corridor.cases.models import Case
 from corridor.cases.services.insider import check_openings
 from corridor.core.exceptions import InvalidInput, NotAllowed
 from corridor.core.ids import normalise_reference
+from corridor.intake.access import access_request_facts
 from corridor.intake.models import IndexEntry, Request, Status
 from corridor.intake.screening.budget import NAME, PHONE
 from corridor.intake.screening.facts import Facts, facts_from_answers
@@ -43,9 +44,6 @@ from corridor.intake.screening.indexes import index_values
 from corridor.intake.selectors import requests_visible_to
 from corridor.intake.throttles import Bucket, Rate, take_tokens
 from corridor.people.models import PersonIndexEntry
-from corridor.vault import keys as vault_keys
-from corridor.vault.errors import KeyDestroyed, KeyNotFound
-from corridor.vault.fields import open_field
 
 # Searches reaching beyond one's own cases: this many an hour per person.
 BEYOND_PER_HOUR = 20
@@ -212,11 +210,7 @@ def _requests_found(
 
 def _confirmed(actor: Staff, request: Request, wanted: Facts) -> bool:
     """The candidate's decrypted facts share the searched phone or name exactly."""
-    if request.key_id is None or request.facts is None:
+    theirs = access_request_facts(actor, request)
+    if theirs is None:
         return False
-    try:
-        key = vault_keys.data_key(request.key_id, for_actor=actor.actor_id, case_id=str(request.id))
-    except (KeyDestroyed, KeyNotFound):
-        return False
-    theirs = Facts.from_json(open_field(request.facts, key=key))
     return bool(wanted.phones & theirs.all_phones or wanted.names & theirs.names)

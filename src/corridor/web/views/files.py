@@ -17,7 +17,8 @@ from corridor.cases.access import case_key, record_case_view
 from corridor.cases.models import Case
 from corridor.core.exceptions import CorridorError
 from corridor.core.uploads import body_limit
-from corridor.people.document_files import access_file, attach_file
+from corridor.people.access import access_file
+from corridor.people.document_files import attach_file
 from corridor.people.models import DocumentFile, FileType
 from corridor.web.case_forms import member_labels
 from corridor.web.decorators import staff_required

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from corridor.accounts.roles import Role
 from corridor.core.exceptions import InvalidInput
 from corridor.transfer import mappings
+from corridor.transfer.access import access_upload_by_id
 from corridor.transfer.mapping import parse_mapping
 from corridor.transfer.services import RowOutcome, check_import, run_import
-from corridor.transfer.uploads import Upload, access_upload_by_id, hold_upload, shred_upload
+from corridor.transfer.uploads import Upload, hold_upload, shred_upload
 from corridor.web.decorators import current_staff, role_required
 from corridor.web.import_forms import ImportForm
 
