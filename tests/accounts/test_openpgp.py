@@ -1,5 +1,5 @@
-"""An OpenPGP key pasted on an e-mail channel is checked with gpg before it is kept
-(issue 27): a paste that is not a key, a key that has expired and a key that can only
+"""An OpenPGP key pasted on an e-mail channel is checked with gpg before it is kept:
+a paste that is not a key, a key that has expired and a key that can only
 sign are each refused with a sentence that says what to fix, in English and Russian,
 so that no channel is saved whose messages could never be encrypted."""
 

@@ -26,7 +26,7 @@ from corridor.pathways.models import Application
 from corridor.people.models import Person
 from corridor.transfer import export
 from corridor.vault import keys as vault_keys
-from corridor.vault.fields import open_field
+from corridor.vault.opening import open_field
 from tests.cases.conftest import CASE_DB
 from tests.factories import (
     EVACUATION_LIST_MAPPING,

@@ -1,4 +1,4 @@
-"""E-mail notifications encrypted to the recipient's own OpenPGP key (issue 27).
+"""E-mail notifications encrypted to the recipient's own OpenPGP key.
 
 Debian's GnuPG (`gpg`, package gnupg) does the OpenPGP work: no Python OpenPGP library is
 in the lock, and gpg is the implementation the recipients' own tools interoperate with.
