@@ -89,6 +89,76 @@ def test_a_pdf_loses_its_author_script_and_embedded_file():
         assert "/Author" not in pdf.docinfo
 
 
+def pdf_of_a_scanned_page() -> bytes:
+    """A scanner app's PDF: the page is the phone photo itself (EXIF with GPS and the
+    phone inside the JPEG stream), XMP on the image and the catalog, a link, a form field
+    and an outline entry."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(64, 48))
+    image = pikepdf.Stream(pdf, jpeg_with_gps())
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height, image.BitsPerComponent = 64, 48, 8
+    image.ColorSpace, image.Filter = pikepdf.Name.DeviceRGB, pikepdf.Name.DCTDecode
+    image.Metadata = pikepdf.Stream(pdf, b"<x:xmpmeta>CanaryXMP-image</x:xmpmeta>")
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.Contents = pikepdf.Stream(pdf, b"q 64 0 0 48 0 0 cm /Im0 Do Q")
+    pdf.Root.Metadata = pikepdf.Stream(pdf, b"<x:xmpmeta>CanaryXMP-doc</x:xmpmeta>")
+    link = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=[0, 0, 10, 10],
+        A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://canary-link.example")),
+    )
+    page.Annots = pdf.make_indirect(pikepdf.Array([link]))
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), DA=pikepdf.String("canary-form"))
+    with pdf.open_outline() as outline:
+        outline.root.append(pikepdf.OutlineItem("Canary outline", 0))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def test_a_scanned_page_loses_the_photo_s_location_and_every_xmp_link_form_and_outline():
+    """Attack: the PDF a scanner app made keeps the phone photo's EXIF (GPS, make, model)
+    inside its image stream, and XMP on the image; links and outlines name things too."""
+    original = pdf_of_a_scanned_page()
+    for canary in (
+        b"CanaryPhone",
+        b"CanaryXMP-image",
+        b"CanaryXMP-doc",
+        b"canary-link",
+        b"Canary outline",
+        b"canary-form",
+    ):
+        assert canary in original  # the test has teeth
+    clean = sanitise(original)
+    assert clean.media_type == PDF
+    for canary in (
+        b"CanaryPhone",
+        b"CANARY-7",
+        b"Exif",
+        b"CanaryXMP",
+        b"canary-link",
+        b"Canary outline",
+        b"canary-form",
+    ):
+        assert canary not in clean.content
+    with pikepdf.open(io.BytesIO(clean.content)) as pdf:
+        page = pdf.pages[0]
+        image = page.Resources.XObject.Im0
+        photo = Image.open(io.BytesIO(image.read_raw_bytes()))
+        assert photo.size == (64, 48)  # the page's picture is still there, unchanged in size
+        assert photo.getexif().get_ifd(GPS_IFD) == {}
+        assert "/Annots" not in page.obj
+        assert "/AcroForm" not in pdf.Root
+
+
+def test_a_pdf_that_breaks_the_parser_is_refused_with_a_sentence():
+    broken = pdf_with_author_script_and_attachment().replace(b"/Root", b"/Rxxt")
+    with pytest.raises(InvalidInput):
+        sanitise(broken[: len(broken) // 2])
+
+
 @pytest.mark.parametrize(
     "disguised",
     [

@@ -257,3 +257,38 @@ def test_with_the_key_ledger_enforced_the_importer_fills_then_hands_over(
         )
     assert plan.count("duplicate") == 1
     assert f"Perhaps the same person as {case.ref}" in plan.outcomes[0].as_text()
+
+
+def test_erasing_an_imported_case_forgets_its_row_and_its_indexes(sheet, coordinator):
+    """Erasure leaves nothing saying the person was on the sheet: the row key and the
+    blind indexes of the imported case are gone, and checking the sheet again no longer
+    names the erased case as "imported before"."""
+    from django.test import TestCase
+
+    from corridor.accounts import approvals
+    from corridor.accounts.models import ApprovalKind
+    from corridor.accounts.roles import Role
+    from corridor.cases.services import erasure
+    from corridor.transfer.models import ImportedIndex
+    from tests.factories import staff_with
+
+    _listing, workbook, mapping = sheet
+    run(str(workbook), "--mapping", str(mapping), "--as", coordinator.username)
+    case = Case.objects.get(region="RU-CE")
+    row = ImportedRow.objects.get(case=case)
+    assert ImportedIndex.objects.filter(row=row).exists()
+    approval = approvals.request_approval(
+        actor=coordinator,
+        kind=ApprovalKind.ERASE_CASE,
+        target_type="cases.case",
+        target_id=str(case.pk),
+        reason="retention",
+    )
+    approvals.grant_approval(actor=staff_with(Role.COORDINATOR), approval_id=str(approval.pk))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        erasure.erase_case(actor=coordinator, case=case, approval_id=str(approval.pk))
+    assert not ImportedRow.objects.filter(pk=row.pk).exists()
+    assert not ImportedIndex.objects.filter(row_id=row.pk).exists()
+    again = run(str(workbook), "--mapping", str(mapping), "--as", coordinator.username, "--dry-run")
+    assert "2 imported before" in again
+    assert case.ref not in again

@@ -66,7 +66,20 @@ _CATALOG_DROPPED = (
 )
 _PAGE_DROPPED = ("/AA", "/Annots", "/Metadata", "/AF", "/PieceInfo", "/Thumb")
 # Whatever still refers to a script or a file after that loses the reference.
-_ANYWHERE_DROPPED = ("/JS", "/JavaScript", "/EF", "/EmbeddedFiles", "/Launch")
+_ANYWHERE_DROPPED = (
+    "/JS",
+    "/JavaScript",
+    "/EF",
+    "/EmbeddedFiles",
+    "/Launch",
+    # XMP on any object: a scanned page's image keeps the phone's make, model and place.
+    "/Metadata",
+    "/PieceInfo",
+)
+# JPEG segments kept inside a PDF's images: the frame and scan structure, JFIF (APP0) and
+# Adobe's colour transform (APP14), without which CMYK scans invert. Every other APPn
+# (EXIF with GPS and the device in APP1, XMP, ICC, Photoshop's IPTC) and comments go.
+_JPEG_KEPT_APP = (0xE0, 0xEE)
 
 
 @dataclass(frozen=True)
@@ -129,13 +142,20 @@ def _clean_image(data: bytes, kind: str) -> bytes:
         raise InvalidInput(str(TOO_MANY_PIXELS)) from None
     except (OSError, SyntaxError, ValueError):
         raise InvalidInput(str(DAMAGED).format(kind=label)) from None
+    try:
+        return _redraw(upright, kind)
+    except (OSError, SyntaxError, ValueError, MemoryError):
+        raise InvalidInput(str(DAMAGED).format(kind=label)) from None
+
+
+def _redraw(upright: Image.Image, kind: str) -> bytes:
+    """A new image from the pixels alone: nothing of the original's info dict comes along."""
     mode = upright.mode
     if kind == JPEG and mode not in ("L", "RGB", "CMYK"):
         mode = "RGB"
     if kind == PNG and mode not in ("1", "L", "LA", "RGB", "RGBA", "I", "I;16"):
         mode = "RGBA"
     converted = upright.convert(mode) if mode != upright.mode else upright
-    # A new image from the pixels alone: nothing of the original's info dict comes along.
     bare = Image.frombytes(converted.mode, converted.size, converted.tobytes())
     out = io.BytesIO()
     if kind == JPEG:
@@ -165,6 +185,8 @@ def _clean_pdf(data: bytes) -> bytes:
                     for name in _ANYWHERE_DROPPED:
                         if name in obj:
                             del obj[name]
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Filter") == pikepdf.Name.DCTDecode:
+                    obj.write(_bare_jpeg(obj.read_raw_bytes()), filter=pikepdf.Name.DCTDecode)
             pdf.remove_unreferenced_resources()
             out = io.BytesIO()
             # Objects no longer referenced (the scripts, files and metadata) are not written.
@@ -173,9 +195,34 @@ def _clean_pdf(data: bytes) -> bytes:
         raise InvalidInput(
             str(_("The PDF is protected by a password: upload it without the password."))
         ) from None
-    except pikepdf.PdfError:
+    except InvalidInput:
+        raise
+    except Exception:  # qpdf and pikepdf raise more than PdfError on junk
         raise InvalidInput(str(DAMAGED).format(kind="PDF")) from None
     return out.getvalue()
+
+
+def _bare_jpeg(data: bytes) -> bytes:
+    """`data` (a JPEG stream) without its metadata segments, the image data untouched;
+    InvalidInput if it is not a JPEG's segment structure."""
+    if data[:2] != b"\xff\xd8":
+        raise InvalidInput(str(DAMAGED).format(kind="PDF"))
+    out = bytearray(data[:2])
+    at = 2
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            raise InvalidInput(str(DAMAGED).format(kind="PDF"))
+        marker = data[at + 1]
+        if marker == 0xDA:  # start of scan: the compressed image follows to the end
+            out += data[at:]
+            return bytes(out)
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        segment = data[at : at + 2 + length]
+        is_metadata = (0xE0 <= marker <= 0xEF and marker not in _JPEG_KEPT_APP) or marker == 0xFE
+        if not is_metadata:
+            out += segment
+        at += 2 + length
+    raise InvalidInput(str(DAMAGED).format(kind="PDF"))
 
 
 def _clean_text(data: bytes) -> bytes:

@@ -33,10 +33,10 @@ def access_upload_by_id(staff: Staff, held_id: str) -> tuple[HeldUpload, Upload]
     try:
         wanted = uuid.UUID(str(held_id))
     except ValueError:
-        raise InvalidInput(GONE) from None
+        raise InvalidInput(str(GONE)) from None
     held = HeldUpload.objects.filter(pk=wanted, staff=staff).first()
     if held is None or held.key_id is None or held.content is None:
-        raise InvalidInput(GONE)
+        raise InvalidInput(str(GONE))
     key = vault_keys.data_key(held.key_id, for_actor=staff.actor_id, case_id=None)
     with transaction.atomic():
         opened = open_field(held.content, key=key)
@@ -47,7 +47,7 @@ def access_upload_by_id(staff: Staff, held_id: str) -> tuple[HeldUpload, Upload]
             object_id=str(held.pk),
         )
     if not isinstance(opened, dict):
-        raise InvalidInput(GONE)
+        raise InvalidInput(str(GONE))
     upload = Upload(
         filename=str(opened.get("filename", "")),
         data=base64.b64decode(str(opened.get("data", ""))),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
@@ -29,7 +30,7 @@ from corridor.vault.fields import JSONValue, seal_field
 from corridor.vault.ledger import KeyOwner
 
 KEEP_FOR = timedelta(hours=1)
-GONE = "This upload is no longer held: upload the file again."
+GONE = _("This upload is no longer held: upload the file again.")
 
 
 @dataclass(frozen=True)

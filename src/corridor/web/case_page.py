@@ -131,7 +131,7 @@ def case_context(
             (
                 entry,
                 label_of(TIMELINE_LABELS, entry.kind),
-                actors[entry.actor],
+                actors.get(entry.actor, ""),
                 entry.kind in CORRECTION_KINDS,
             )
             for entry in _worded(detail.timeline)

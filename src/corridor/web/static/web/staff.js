@@ -230,8 +230,17 @@
       ? (firstError.closest(".field") || box).querySelector("input, select, textarea")
       : box.querySelector("input:not([type=hidden]), select, textarea");
     var heading = box.querySelector("[data-section-form-heading]");
-    (field || heading).focus();
+    var target = field || heading;
+    if (target) { target.focus(); }
     if (firstError) { announce(firstError.textContent); }
+  }
+
+  // A swapped section without its heading (a template change) must not stop the script.
+  function focusHeading(section) {
+    var heading = section.querySelector("h2");
+    if (!heading) { return; }
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
   }
 
   function wireForm(section, box) {
@@ -242,9 +251,7 @@
       cancel.addEventListener("click", function (event) {
         event.preventDefault();
         box.remove();
-        var heading = section.querySelector("h2");
-        heading.setAttribute("tabindex", "-1");
-        heading.focus();
+        focusHeading(section);
       });
     }
     form.addEventListener("submit", function (event) {
@@ -260,9 +267,7 @@
           }
           section.innerHTML = reply.html;
           wireSection(section);
-          var heading = section.querySelector("h2");
-          heading.setAttribute("tabindex", "-1");
-          heading.focus();
+          focusHeading(section);
           var saved = section.querySelector("[data-section-saved]");
           if (saved) { announce(saved.textContent); }
         })
