@@ -256,7 +256,14 @@ def test_with_the_key_ledger_enforced_the_importer_fills_then_hands_over(
             as_staff=coordinator,
         )
     assert plan.count("duplicate") == 1
-    assert f"Perhaps the same person as {case.ref}" in plan.outcomes[0].as_text()
+    said = plan.outcomes[0].as_text()
+    assert "Perhaps the same person as a request or case you may not open" in said
+    # A sheet of guessed phones must not list who is here: no reference, and the probe
+    # counts toward the insider alert like a search beyond one's own cases.
+    assert case.ref not in said
+    assert AuditEntry.objects.filter(
+        event_type=EventType.SEARCH_BEYOND, actor=coordinator.actor_id
+    ).exists()
 
 
 def test_erasing_an_imported_case_forgets_its_row_and_its_indexes(sheet, coordinator):

@@ -66,7 +66,9 @@ def access_request_facts_for_import(actor: Actor, request: Request) -> Facts | N
         owner=str(request.pk),
         object_type=ObjectType.REQUEST,
         object_id=str(request.pk),
-        event=EventType.REQUEST_PROCESSED,
+        # A person's request read because a sheet's row named them: counted toward the
+        # insider alert like a request opened on its page (unlike a screening service's).
+        event=EventType.REQUEST_READ,
         detail={"purpose": "comparison"},
     )
 

@@ -10,6 +10,9 @@ from collections import defaultdict
 
 from django.utils.translation import gettext_lazy as _
 
+from corridor.audit.events import EventType
+from corridor.audit.objects import ObjectType
+from corridor.audit.services import record_event
 from corridor.core.actors import Actor
 from corridor.intake.models import IndexEntry, Request, Signal, Status
 from corridor.intake.screening.budget import DOCUMENT, NAME, PHONE
@@ -27,8 +30,8 @@ DUPLICATE_OF_ROW = _("The same person as row %(row)s (%(why)s); only row %(row)s
 DUPLICATE_OF_REQUEST = _("The same person as request %(ref)s already here (%(why)s).")
 DUPLICATE_OF_CASE = _("The same person as case %(ref)s already imported (%(why)s).")
 MAYBE_DUPLICATE = _(
-    "Perhaps the same person as %(ref)s, which you may not open to compare: ask whoever"
-    " works on it; if they are different people, add this one by hand."
+    "Perhaps the same person as a request or case you may not open: ask a coordinator who"
+    " works on it to compare; if they are different people, add this one by hand."
 )
 WHY = {
     "duplicate_phone": _("same phone"),
@@ -95,7 +98,7 @@ def find_duplicate(
         theirs = access_request_facts_for_import(actor, request)
         opened += 1
         if theirs is None:
-            return _unconfirmed(draft, request.reference), opened
+            return _unconfirmed(actor, draft), opened
         why = _why(facts, theirs)
         if why:
             return Problem(
@@ -110,7 +113,7 @@ def find_duplicate(
         theirs = access_imported_facts(actor, row, case)
         opened += 1
         if theirs is None:
-            return _unconfirmed(draft, case.ref), opened
+            return _unconfirmed(actor, draft), opened
         why = _why(facts, theirs)
         if why:
             return Problem(
@@ -119,10 +122,19 @@ def find_duplicate(
     return None, opened
 
 
-def _unconfirmed(draft: CaseDraft, ref: str) -> Problem:
+def _unconfirmed(actor: Actor, draft: CaseDraft) -> Problem:
     """A candidate the importer may not open (a case led by someone else): refused rather
-    than risk one person twice; whoever may open it compares the two."""
-    return Problem(draft.row, "", str(MAYBE_DUPLICATE % {"ref": ref}))
+    than risk one person twice, without naming it (a sheet of guessed phone numbers must
+    not list who asked for help), and counted toward the insider alert as a search that
+    reached beyond one's own cases is."""
+    record_event(
+        actor=actor,
+        event=EventType.SEARCH_BEYOND,
+        object_type=ObjectType.IMPORT,
+        object_id="",
+        detail={"row": draft.row},
+    )
+    return Problem(draft.row, "", str(MAYBE_DUPLICATE))
 
 
 def _why(facts: Facts, theirs: Facts | None) -> str:

@@ -34,6 +34,7 @@ from corridor.audit.services import record_event
 from corridor.cases.models import Case, ExchangeRate, FundingSource, MilestoneKind, Phase
 from corridor.cases.services import costs, logistics, opening, progress, work
 from corridor.cases.services.assignment import assign_case, lead_new_case
+from corridor.cases.services.insider import check_openings
 from corridor.cases.stages import MILESTONE_ORDER
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -180,6 +181,9 @@ def check_import(
             "compared": opened,
         },
     )
+    if isinstance(actor, Staff):
+        # Rows that reached people's requests or others' cases count like searches do.
+        check_openings(actor)
     return plan
 
 
