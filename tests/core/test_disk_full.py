@@ -113,7 +113,7 @@ def test_a_staff_page_that_fails_on_a_full_disk_answers_503_with_the_sentence(
     """In a view (the dashboard's read) and outside one (the session's last-seen write)."""
     client = client_for(staff_with(Role.COORDINATOR))
     client.raise_request_exception = False
-    monkeypatch.setattr("corridor.web.views.dashboard.open_alerts", raiser(sqlite_full()))
+    monkeypatch.setattr("corridor.accounts.oncall.waiting_alerts", raiser(sqlite_full()))
     in_view = client.get("/")
     monkeypatch.setattr("corridor.accounts.sessions.touch", raiser(sqlite_full()))
     in_middleware = client.get("/", HTTP_ACCEPT_LANGUAGE="ru")
@@ -126,7 +126,7 @@ def test_a_staff_page_that_fails_on_a_full_disk_answers_503_with_the_sentence(
 def test_the_staff_sentence_in_russian(monkeypatch, vault_keys, settings):
     client = client_for(staff_with(Role.CASEWORKER))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
-    monkeypatch.setattr("corridor.web.views.dashboard.open_alerts", raiser(sqlite_full()))
+    monkeypatch.setattr("corridor.accounts.oncall.waiting_alerts", raiser(sqlite_full()))
     response = client.get("/")
     assert response.status_code == 503
     assert STAFF_SENTENCE_RU in response.content.decode()

@@ -63,7 +63,7 @@ def test_every_report_works_with_the_vault_sealed(
         raise AssertionError("a report tried to decrypt")
 
     for target in (
-        "corridor.vault.fields.open_envelope",
+        "corridor.vault.opening.open_envelope",
         "corridor.vault.aead.open_envelope",
         "corridor.vault.keys.data_key",
     ):
