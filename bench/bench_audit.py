@@ -124,6 +124,7 @@ def bench_append(repeat: int) -> None:
 
     from corridor.audit.events import EventType
     from corridor.audit.models import AuditEntry
+    from corridor.audit.objects import ObjectType
     from corridor.audit.services import record_event
     from corridor.core.actors import SystemActor
 
@@ -143,7 +144,7 @@ def bench_append(repeat: int) -> None:
         record_event(
             actor=actor,
             event=EventType.ROLE_GRANTED,
-            object_type="accounts.staff",
+            object_type=ObjectType.STAFF,
             object_id="17",
             detail={"role": "caseworker"},
         )

@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> None:
     from corridor.intake.screening.minhash import keyed_word_hasher, narrative_signature
     from corridor.intake.services import screening
     from corridor.vault import keys as vault_keys
-    from corridor.vault.opening import open_field
     from corridor.vault.longlived import initialise_keys
+    from corridor.vault.opening import open_field
 
     initialise_keys()
     started = time.perf_counter()

@@ -38,9 +38,10 @@ def bench_field(size: int, *, repeat: int) -> None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from tests.vault.testapp.models import Person
 
-    from corridor.vault import open_field, seal_field
+    from corridor.vault import seal_field
     from corridor.vault.aead import field_associated_data
     from corridor.vault.keys import create_data_key
+    from corridor.vault.opening import open_field
 
     key = create_data_key()
     person = Person(key_id=key.key_id)
