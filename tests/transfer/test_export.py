@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,8 +18,6 @@ from corridor.accounts.roles import Role
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import Case, CaseMember, Expense, Milestone
-from corridor.cases.services import costs
-from corridor.core import clock
 from corridor.pathways.models import Application
 from corridor.people.models import Person
 from corridor.transfer import export
@@ -29,11 +25,7 @@ from corridor.vault import keys as vault_keys
 from corridor.vault.opening import open_field
 from tests.cases.conftest import CASE_DB
 from tests.factories import (
-    EVACUATION_LIST_MAPPING,
-    evacuation_list_2017,
-    load_shipped_catalog,
     staff_with,
-    xlsx_bytes,
 )
 from tests.transfer.test_import import run as run_import
 
@@ -51,19 +43,8 @@ def installation(sheet_installation, open_case):
 
 
 @pytest.fixture
-def sheet_installation(vault_keys, coordinator, caseworker, tmp_path: Path):
-    load_shipped_catalog(coordinator)
-    costs.set_exchange_rate(
-        actor=coordinator,
-        currency="RUB",
-        per_unit=Decimal("0.0105"),
-        as_of=clock.today() - timedelta(days=800),
-    )
-    listing = evacuation_list_2017(clock.today(), caseworker=caseworker.username)
-    workbook = tmp_path / "list-2017.xlsx"
-    workbook.write_bytes(xlsx_bytes(listing.headings, listing.rows))
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(EVACUATION_LIST_MAPPING, encoding="utf-8")
+def sheet_installation(sheet, coordinator, tmp_path: Path):
+    _listing, workbook, mapping = sheet
     run_import(str(workbook), "--mapping", str(mapping), "--as", coordinator.username)
     return tmp_path
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,7 +13,6 @@ from django.core.management.base import CommandError
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import Case, Expense, Milestone, MilestoneKind, Note, Placement
-from corridor.cases.services import costs
 from corridor.core import clock
 from corridor.pathways.models import Application, ApplicationStatus
 from corridor.people.models import Person
@@ -28,29 +25,10 @@ from tests.cases.conftest import CASE_DB
 from tests.factories import (
     EVACUATION_LIST_MAPPING,
     csv_bytes,
-    evacuation_list_2017,
-    load_shipped_catalog,
     xlsx_bytes,
 )
 
 pytestmark = CASE_DB
-
-
-@pytest.fixture
-def sheet(vault_keys, coordinator, caseworker, tmp_path: Path):
-    load_shipped_catalog(coordinator)
-    costs.set_exchange_rate(
-        actor=coordinator,
-        currency="RUB",
-        per_unit=Decimal("0.0105"),
-        as_of=clock.today() - timedelta(days=800),
-    )
-    listing = evacuation_list_2017(clock.today(), caseworker=caseworker.username)
-    workbook = tmp_path / "list-2017.xlsx"
-    workbook.write_bytes(xlsx_bytes(listing.headings, listing.rows))
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(EVACUATION_LIST_MAPPING, encoding="utf-8")
-    return listing, workbook, mapping
 
 
 def run(*args: str) -> str:

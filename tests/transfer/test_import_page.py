@@ -3,22 +3,15 @@ upload is held sealed in between and shredded after."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.accounts.roles import Role
 from corridor.cases.models import Case
-from corridor.cases.services import costs
-from corridor.core import clock
 from corridor.transfer.models import HeldUpload, SavedMapping
 from tests.cases.conftest import CASE_DB
 from tests.factories import (
     EVACUATION_LIST_MAPPING,
-    evacuation_list_2017,
-    load_shipped_catalog,
     staff_with,
     xlsx_bytes,
 )
@@ -27,19 +20,10 @@ from tests.web.conftest import client_for
 pytestmark = CASE_DB
 
 
-def test_a_coordinator_checks_then_imports_and_the_upload_is_shredded(
-    vault_keys, coordinator, caseworker
-):
+def test_a_coordinator_checks_then_imports_and_the_upload_is_shredded(evacuation_list, coordinator):
     """In Russian: the preview names each refused row's column and the duplicate and
     writes no case; confirming writes the three good rows; the sealed upload is gone."""
-    load_shipped_catalog(coordinator)
-    costs.set_exchange_rate(
-        actor=coordinator,
-        currency="RUB",
-        per_unit=Decimal("0.0105"),
-        as_of=clock.today() - timedelta(days=800),
-    )
-    listing = evacuation_list_2017(clock.today(), caseworker=caseworker.username)
+    listing = evacuation_list
     client = client_for(coordinator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     page = client.get("/import/")
