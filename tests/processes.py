@@ -6,8 +6,10 @@ the same server, so setup and serve are exercised against PostgreSQL too.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -99,6 +101,35 @@ def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
     raise RuntimeError("corridor serve did not answer within 30 s")
+
+
+def demo_data_dir(destination: Path, shared_root: Path) -> Path:
+    """`destination` holding what `corridor setup --demo` makes, built once per test run.
+
+    Seeding the demo takes about a minute; the tests that need one each get a copy of the
+    same seed (the data dir holds no absolute path, so a copy runs as the original would).
+    The pytest-xdist workers share `shared_root`; a lock lets one build while the rest wait.
+    On the PostgreSQL run the databases live outside the data dir, so each test seeds its own.
+    """
+    if "DATABASE_URL" in os.environ:
+        destination.mkdir(parents=True, exist_ok=True)
+        _seed_demo(destination)
+        return destination
+    seed = shared_root / "demo-seed"
+    with (shared_root / "demo-seed.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (seed / "demo.json").exists():
+            shutil.rmtree(seed, ignore_errors=True)
+            seed.mkdir(parents=True)
+            _seed_demo(seed)
+    shutil.copytree(seed, destination, dirs_exist_ok=True)
+    return destination
+
+
+def _seed_demo(data_dir: Path) -> None:
+    result = run_corridor("setup", "--demo", "--no-input", env=corridor_env(data_dir), timeout=900)
+    if result.returncode != 0:
+        raise RuntimeError(f"corridor setup --demo failed: {result.stderr[-3000:]}")
 
 
 def _fresh_postgres_database(base_url: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import corridor_env, run_corridor, serving
+from tests.processes import corridor_env, demo_data_dir, run_corridor, serving
 
 pytestmark = pytest.mark.process
 
@@ -41,11 +41,8 @@ def staff_rows(data_dir: Path) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("demo")
-    result = run_corridor("setup", "--demo", "--no-input", env=corridor_env(data_dir))
-    assert result.returncode == 0, result.stderr
-    return data_dir
+def demo_dir(tmp_path_factory, demo_seed_root) -> Path:
+    return demo_data_dir(tmp_path_factory.mktemp("demo"), demo_seed_root)
 
 
 def test_setup_demo_writes_one_login_per_role(demo_dir):

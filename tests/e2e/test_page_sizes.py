@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import corridor_env, run_corridor, serving
+from tests.processes import corridor_env, demo_data_dir, serving
 
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -116,11 +116,9 @@ def walk(browser, base: str, accounts: list[dict[str, object]], shots: Path | No
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[tuple[str, list[dict[str, object]]]]:
-    data_dir = tmp_path_factory.mktemp("demo")
+def demo(tmp_path_factory, demo_seed_root) -> Iterator[tuple[str, list[dict[str, object]]]]:
+    data_dir = demo_data_dir(tmp_path_factory.mktemp("demo"), demo_seed_root)
     env = corridor_env(data_dir)
-    setup = run_corridor("setup", "--demo", "--no-input", env=env, timeout=900)
-    assert setup.returncode == 0, setup.stderr[-3000:]
     accounts = json.loads((data_dir / "demo.json").read_text())["accounts"]
     wanted = [next(a for a in accounts if a["role"] == role.replace("-", "_")) for role in ROLES]
     with serving(env) as (base, _log):
