@@ -31,8 +31,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def demo_seed_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder every pytest-xdist worker of this run shares (see processes.demo_data_dir)."""
+def seed_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder all pytest-xdist workers of a run share (processes.installed_data_dir)."""
     base = tmp_path_factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 

@@ -103,33 +103,38 @@ def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("corridor serve did not answer within 30 s")
 
 
-def demo_data_dir(destination: Path, shared_root: Path) -> Path:
-    """`destination` holding what `corridor setup --demo` makes, built once per test run.
+def installed_data_dir(destination: Path, shared_root: Path, *, demo: bool = False) -> Path:
+    """`destination` holding what `corridor setup --no-input` (with `--demo`, the demo) makes.
 
-    Seeding the demo takes about a minute; the tests that need one each get a copy of the
-    same seed (the data dir holds no absolute path, so a copy runs as the original would).
-    The pytest-xdist workers share `shared_root`; a lock lets one build while the rest wait.
-    On the PostgreSQL run the databases live outside the data dir, so each test seeds its own.
+    Setting up takes seconds (every migration) and the demo about a minute; the tests that
+    only need an installation each get a copy of one seed built once per test run (the data
+    dir holds no absolute path, so a copy runs as the original would). The pytest-xdist
+    workers share `shared_root`; a lock lets one build while the rest wait. On the PostgreSQL
+    run the databases live outside the data dir, so each test sets up its own.
     """
+    arguments = ("setup", "--no-input", *(("--demo",) if demo else ()))
     if "DATABASE_URL" in os.environ:
         destination.mkdir(parents=True, exist_ok=True)
-        _seed_demo(destination)
+        _set_up(destination, arguments)
         return destination
-    seed = shared_root / "demo-seed"
-    with (shared_root / "demo-seed.lock").open("w") as lock:
+    seed = shared_root / ("demo-seed" if demo else "setup-seed")
+    with seed.with_suffix(".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (seed / "demo.json").exists():
+        if not (seed / "complete").exists():
             shutil.rmtree(seed, ignore_errors=True)
             seed.mkdir(parents=True)
-            _seed_demo(seed)
-    shutil.copytree(seed, destination, dirs_exist_ok=True)
+            _set_up(seed, arguments)
+            (seed / "complete").touch()
+    shutil.copytree(
+        seed, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns("complete")
+    )
     return destination
 
 
-def _seed_demo(data_dir: Path) -> None:
-    result = run_corridor("setup", "--demo", "--no-input", env=corridor_env(data_dir), timeout=900)
+def _set_up(data_dir: Path, arguments: tuple[str, ...]) -> None:
+    result = run_corridor(*arguments, env=corridor_env(data_dir), timeout=900)
     if result.returncode != 0:
-        raise RuntimeError(f"corridor setup --demo failed: {result.stderr[-3000:]}")
+        raise RuntimeError(f"corridor {' '.join(arguments)} failed: {result.stderr[-3000:]}")
 
 
 def _fresh_postgres_database(base_url: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import corridor_env, demo_data_dir, run_corridor, serving
+from tests.processes import corridor_env, installed_data_dir, run_corridor, serving
 
 pytestmark = pytest.mark.process
 
@@ -41,8 +41,8 @@ def staff_rows(data_dir: Path) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory, demo_seed_root) -> Path:
-    return demo_data_dir(tmp_path_factory.mktemp("demo"), demo_seed_root)
+def demo_dir(tmp_path_factory, seed_root) -> Path:
+    return installed_data_dir(tmp_path_factory.mktemp("demo"), seed_root, demo=True)
 
 
 def test_setup_demo_writes_one_login_per_role(demo_dir):

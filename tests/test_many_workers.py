@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.keyd.helpers import with_checkout
-from tests.processes import CORRIDOR, corridor_env, run_corridor
+from tests.processes import CORRIDOR, corridor_env, installed_data_dir, run_corridor
 
 pytestmark = [pytest.mark.process, pytest.mark.postgres]
 
@@ -54,11 +54,8 @@ print(json.dumps({{
 
 
 @pytest.fixture
-def installation(tmp_path: Path) -> dict[str, str]:
-    env = with_checkout(corridor_env(tmp_path))
-    result = run_corridor("setup", "--no-input", env=env)
-    assert result.returncode == 0, result.stderr
-    return env
+def installation(tmp_path: Path, seed_root: Path) -> dict[str, str]:
+    return with_checkout(corridor_env(installed_data_dir(tmp_path, seed_root)))
 
 
 @pytest.fixture

@@ -14,17 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import CORRIDOR, corridor_env, free_port, run_corridor, wait_until_up
+from tests.processes import (
+    CORRIDOR,
+    corridor_env,
+    free_port,
+    installed_data_dir,
+    wait_until_up,
+)
 
 pytestmark = pytest.mark.process
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> dict[str, str]:
-    env = corridor_env(tmp_path_factory.mktemp("serve"))
-    result = run_corridor("setup", "--no-input", env=env)
-    assert result.returncode == 0, result.stderr
-    return env
+def installed(tmp_path_factory, seed_root) -> dict[str, str]:
+    return corridor_env(installed_data_dir(tmp_path_factory.mktemp("serve"), seed_root))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.keyd.helpers import with_checkout
-from tests.processes import CORRIDOR, corridor_env, run_corridor
+from tests.processes import CORRIDOR, corridor_env, installed_data_dir, run_corridor
 
 pytestmark = pytest.mark.process
 
@@ -35,12 +35,9 @@ print(json.dumps({{
 
 
 @pytest.fixture(scope="module")
-def installation(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    data_dir = tmp_path_factory.mktemp("reclaim")
-    env = with_checkout(corridor_env(data_dir))
-    result = run_corridor("setup", "--no-input", env=env)
-    assert result.returncode == 0, result.stderr
-    return data_dir, env
+def installation(tmp_path_factory, seed_root) -> tuple[Path, dict[str, str]]:
+    data_dir = installed_data_dir(tmp_path_factory.mktemp("reclaim"), seed_root)
+    return data_dir, with_checkout(corridor_env(data_dir))
 
 
 def enqueue(env: dict[str, str], item: str) -> None:

@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from tests.canaries import find_canary
-from tests.processes import corridor_env, run_corridor
+from tests.processes import corridor_env, installed_data_dir, run_corridor
 
 pytestmark = [
     pytest.mark.process,
@@ -76,11 +76,10 @@ def shell(env: dict[str, str], code: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_an_erased_case_opens_from_no_backup_once_its_key_is_gone(tmp_path):
+def test_an_erased_case_opens_from_no_backup_once_its_key_is_gone(tmp_path, seed_root):
     canary = f"CANARY{secrets.token_hex(6).upper()}"
-    live = tmp_path / "live"
+    live = installed_data_dir(tmp_path / "live", seed_root)
     env = corridor_env(live)
-    assert run_corridor("setup", "--no-input", env=env).returncode == 0
     made = shell(env, OPEN_TWO_CASES.format(canary=canary))
     erased_ref, kept_ref = made["refs"]
     before = tmp_path / "before"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import corridor_env, demo_data_dir, serving
+from tests.processes import corridor_env, installed_data_dir, serving
 
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -116,8 +116,8 @@ def walk(browser, base: str, accounts: list[dict[str, object]], shots: Path | No
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, demo_seed_root) -> Iterator[tuple[str, list[dict[str, object]]]]:
-    data_dir = demo_data_dir(tmp_path_factory.mktemp("demo"), demo_seed_root)
+def demo(tmp_path_factory, seed_root) -> Iterator[tuple[str, list[dict[str, object]]]]:
+    data_dir = installed_data_dir(tmp_path_factory.mktemp("demo"), seed_root, demo=True)
     env = corridor_env(data_dir)
     accounts = json.loads((data_dir / "demo.json").read_text())["accounts"]
     wanted = [next(a for a in accounts if a["role"] == role.replace("-", "_")) for role in ROLES]

@@ -18,7 +18,7 @@ from corridor.pathways import services
 from corridor.pathways.catalog_files import CATALOG_DIR, read_catalog
 from corridor.pathways.schema import ROUTE_KEYS, TRANSIT_KEYS, entry_content, parse_entry
 from tests.pathways.conftest import INSIDE_RUSSIA
-from tests.processes import corridor_env, run_corridor
+from tests.processes import corridor_env, installed_data_dir, run_corridor
 
 RESULT_KEYS = {
     "route_ids", "countries", "names", "verdict", "reasons", "steps", "risk_notes",
@@ -239,10 +239,9 @@ def test_list_shows_each_facts_age_and_source(loaded):
 
 
 @pytest.fixture(scope="module")
-def loaded_env(tmp_path_factory) -> dict[str, str]:
+def loaded_env(tmp_path_factory, seed_root) -> dict[str, str]:
     """An installation with the catalog loaded (on the PostgreSQL run, its own database)."""
-    env = corridor_env(tmp_path_factory.mktemp("pathways"))
-    assert run_corridor("setup", "--no-input", env=env).returncode == 0
+    env = corridor_env(installed_data_dir(tmp_path_factory.mktemp("pathways"), seed_root))
     assert run_corridor("pathways", "load", env=env).returncode == 0
     return env
 

@@ -16,7 +16,7 @@ from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.reports import services
 from tests.factories import staff_with
-from tests.processes import corridor_env, run_corridor
+from tests.processes import corridor_env, installed_data_dir, run_corridor
 from tests.reports.conftest import TODAY
 
 CASE_DB = pytest.mark.django_db(databases=["default", "keystore"])
@@ -104,11 +104,8 @@ def test_the_internal_report_needs_a_granted_approval_for_exactly_this_export(
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("report-cli")
-    result = run_corridor("setup", "--no-input", env=corridor_env(data_dir))
-    assert result.returncode == 0, result.stderr
-    return data_dir
+def installed(tmp_path_factory, seed_root) -> Path:
+    return installed_data_dir(tmp_path_factory.mktemp("report-cli"), seed_root)
 
 
 @pytest.mark.process

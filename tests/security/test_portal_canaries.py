@@ -21,7 +21,7 @@ import pytest
 from django_otp.oath import totp
 
 from tests.canaries import canary_forms, find_canary
-from tests.processes import corridor_env, demo_data_dir, run_corridor, serving
+from tests.processes import corridor_env, installed_data_dir, run_corridor, serving
 
 pytestmark = [
     pytest.mark.process,
@@ -97,8 +97,8 @@ def rows_of(database: Path, *tables: str) -> str:
         )
 
 
-def test_portal_traffic_leaves_no_canary_and_no_codename_on_disk(tmp_path, canary, demo_seed_root):
-    data_dir = demo_data_dir(tmp_path / "data", demo_seed_root)
+def test_portal_traffic_leaves_no_canary_and_no_codename_on_disk(tmp_path, canary, seed_root):
+    data_dir = installed_data_dir(tmp_path / "data", seed_root, demo=True)
     env = corridor_env(data_dir)
     with serving(env) as (base, log):
         person = Browser(base)

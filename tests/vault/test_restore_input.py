@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.processes import corridor_env, run_corridor
+from tests.processes import corridor_env, installed_data_dir, run_corridor
 
 pytestmark = pytest.mark.process
 
@@ -33,11 +33,10 @@ class BackupSet(NamedTuple):
 
 
 @pytest.fixture(scope="module")
-def good_backup(tmp_path_factory) -> BackupSet:
+def good_backup(tmp_path_factory, seed_root) -> BackupSet:
     """One real backup set of a set-up installation: each file's name and bytes, and the KEK."""
-    installation = tmp_path_factory.mktemp("installation")
+    installation = installed_data_dir(tmp_path_factory.mktemp("installation"), seed_root)
     env = corridor_env(installation)
-    assert run_corridor("setup", "--no-input", env=env).returncode == 0
     backups = tmp_path_factory.mktemp("backups")
     assert run_corridor("backup", str(backups), env=env).returncode == 0
     files = {path.name.split("-")[1]: path for path in backups.iterdir()}
