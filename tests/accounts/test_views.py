@@ -49,6 +49,22 @@ def test_navigation_shows_only_what_the_role_may_open():
     assert b'href="/staff/"' in admin.get("/").content
 
 
+def test_a_coordinators_occasional_pages_sit_behind_more_and_a_single_one_does_not():
+    """The daily pages stay in the bar; the occasional ones open from "More". A caseworker,
+    whose only occasional page is their account, sees it in the bar instead of a menu of one."""
+    coordinator, _ = client_for(Role.COORDINATOR)
+    page = coordinator.get("/").content.decode()
+    bar, menu = page.split('<details class="site-nav__more">', 1)
+    menu = menu.split("</details>", 1)[0]
+    assert 'href="/board/"' in bar
+    assert 'href="/watchlist/"' in menu
+    assert 'href="/watchlist/"' not in bar
+    caseworker, _ = client_for(Role.CASEWORKER)
+    page = caseworker.get("/").content.decode()
+    assert "site-nav__more" not in page
+    assert 'href="/account/"' in page.split("</nav>", 1)[0]
+
+
 def test_an_unknown_account_id_is_404_for_an_admin():
     admin, _ = client_for(Role.ADMIN)
     assert admin.get("/staff/999999/").status_code == 404

@@ -299,7 +299,23 @@
     document.querySelectorAll("[data-section]").forEach(wireSection);
   }
 
+  // The "More" menu of the navigation closes when one clicks anywhere else, or presses Escape.
+  function setUpMoreMenu() {
+    var menu = document.querySelector(".site-nav__more");
+    if (!menu) { return; }
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpMoreMenu();
     setUpWebAuthn();
     setUpIdleWarning();
     setUpDrafts();
