@@ -118,3 +118,26 @@ def test_the_demo_gives_every_screen_its_branches(demo_caseload):
     kinds = set(TimelineEntry.objects.values_list("kind", flat=True))
     assert "cases.case_closed" in kinds
     assert kinds & {"cases.milestone_corrected", "cases.milestone_retracted"}
+
+
+def test_the_demo_s_households_have_ages_that_fit_who_they_are(demo_caseload):
+    """A child is younger than the person whose child they are, a partner is an adult, and a
+    child under 14 holds no internal passport (Russia issues it at 14)."""
+    from corridor.cases.models import CaseMember, Relation
+    from corridor.people.models import AgeBand, DocumentKind
+
+    order = [AgeBand.CHILD, AgeBand.TEEN, AgeBand.YOUNG, AgeBand.ADULT, AgeBand.OLDER]
+    seen = set()
+    for member in CaseMember.objects.exclude(relation=Relation.PRINCIPAL).select_related(
+        "person", "case"
+    ):
+        principal = CaseMember.objects.get(case=member.case, relation=Relation.PRINCIPAL).person
+        band = member.person.age_band
+        seen.add(member.relation)
+        if member.relation == Relation.CHILD:
+            assert order.index(band) < order.index(principal.age_band), member.case.reference
+        if member.relation == Relation.PARTNER:
+            assert band not in (AgeBand.CHILD, AgeBand.TEEN), member.case.reference
+        if band == AgeBand.CHILD:
+            assert not member.person.documents.filter(kind=DocumentKind.INTERNAL_PASSPORT)
+    assert Relation.CHILD in seen

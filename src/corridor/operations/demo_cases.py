@@ -224,11 +224,22 @@ def build_caseload(
     phases = [phase for phase, weight in PHASE_WEIGHTS.items() for _ in range(weight)]
     rng.shuffle(phases)  # so that a small demo has every phase too
     cases: list[Case] = []
+    dealt_with_shown = False  # an incident dealt with, for the incident figures and screens
     for number in range(count):
         phase = phases[number % len(phases)] if number < len(phases) else rng.choice(phases)
         opened = today - timedelta(days=rng.randint(5, DEMO_DAYS))
         case = _one_case(
-            actor, staff, rng, phase=phase, opened=opened, today=today, sources=sources
+            actor,
+            staff,
+            rng,
+            phase=phase,
+            opened=opened,
+            today=today,
+            sources=sources,
+            dealt_with=not dealt_with_shown,
+        )
+        dealt_with_shown = (
+            dealt_with_shown or case.incidents.filter(closed_at__isnull=False).exists()
         )
         cases.append(case)
     _request_tally(rng, today)
@@ -299,8 +310,9 @@ def _one_case(
     opened: date,
     today: date,
     sources: list[FundingSource],
+    dealt_with: bool = False,
 ) -> Case:
-    principal = _person(rng, principal=True)
+    principal = _person(rng, today=today)
     case = opening.open_case(
         actor=actor,
         principal=principal,
@@ -319,9 +331,10 @@ def _one_case(
     Case.objects.filter(pk=case.pk).update(opened_at=_at(opened))
     for _ in range(rng.choice([0, 0, 0, 1, 2])):
         relation = rng.choice([Relation.PARTNER, Relation.CHILD, Relation.SIBLING])
-        opening.add_member(
-            actor=actor, case=case, data=_person(rng, principal=False), relation=relation
+        member = _person(
+            rng, today=today, relation=relation, principal_band=principal.age_band or AgeBand.YOUNG
         )
+        opening.add_member(actor=actor, case=case, data=member, relation=relation)
     worker = staff.caseworkers[rng.randrange(len(staff.caseworkers))]
     if phase is not Phase.INTAKE:
         assign_case(actor=actor, case=case, staff=worker)
@@ -331,7 +344,7 @@ def _one_case(
     _money(actor, case, rng, opened=opened, today=today, sources=sources)
     _protocol(actor, case, rng)
     _flags(actor, case, rng)
-    _past_incident(actor, case, rng, opened=opened, today=today)
+    _past_incident(actor, case, rng, opened=opened, today=today, certain=dealt_with)
     case.refresh_from_db()
     return case
 
@@ -563,10 +576,11 @@ def _flags(actor: Actor, case: Case, rng: random.Random) -> None:
 
 
 def _past_incident(
-    actor: Actor, case: Case, rng: random.Random, *, opened: date, today: date
+    actor: Actor, case: Case, rng: random.Random, *, opened: date, today: date, certain: bool
 ) -> None:
-    """Now and then an incident some time ago, mostly dealt with, for the incident figures."""
-    if case.phase == Phase.INTAKE or rng.random() > 0.15:
+    """Now and then an incident some time ago, mostly dealt with, for the incident figures;
+    `certain` makes this case have one, dealt with (a small demo still shows one)."""
+    if case.phase == Phase.INTAKE or (rng.random() > 0.15 and not certain):
         return
     kind = rng.choice(
         [
@@ -581,7 +595,7 @@ def _past_incident(
     incident = safety.raise_incident(actor=actor, case=case, kind=kind)
     happened = opened + timedelta(days=rng.randint(0, max(0, (today - opened).days)))
     Incident.objects.filter(pk=incident.pk).update(created_at=_at(happened))
-    if rng.random() < 0.8:
+    if rng.random() < 0.8 or certain:
         for step in safety.CHECKLIST:
             if step == "relocation_decided" and rng.random() < 0.5:
                 safety.skip_incident_step(
@@ -644,31 +658,70 @@ def _request_tally(rng: random.Random, today: date) -> None:
                 left -= count
 
 
-def _person(rng: random.Random, *, principal: bool) -> PersonInput:
+# Ages a relative can have, by the principal's age band: a household whose "child" is older
+# than its parent is a demo nobody can learn from.
+_BANDS = [AgeBand.CHILD, AgeBand.TEEN, AgeBand.YOUNG, AgeBand.ADULT, AgeBand.OLDER, AgeBand.ELDER]
+_AGES = {
+    AgeBand.CHILD: (2, 13),
+    AgeBand.TEEN: (14, 17),
+    AgeBand.YOUNG: (18, 29),
+    AgeBand.ADULT: (30, 49),
+    AgeBand.OLDER: (50, 64),
+    AgeBand.ELDER: (65, 80),
+}
+_CHILDREN_OF = {AgeBand.YOUNG: [AgeBand.CHILD], AgeBand.ADULT: [AgeBand.CHILD, AgeBand.TEEN]}
+
+
+def _relative_band(rng: random.Random, relation: str, principal_band: str) -> AgeBand:
+    if relation == Relation.CHILD:
+        return rng.choice(_CHILDREN_OF.get(AgeBand(principal_band), [AgeBand.CHILD]))
+    at = _BANDS.index(AgeBand(principal_band))
+    near = [_BANDS[i] for i in (at - 1, at, at + 1) if 0 <= i < len(_BANDS)]
+    if relation == Relation.PARTNER:
+        near = [band for band in near if band not in (AgeBand.CHILD, AgeBand.TEEN)]
+    return rng.choice(near)
+
+
+def _person(
+    rng: random.Random,
+    *,
+    today: date,
+    relation: str | None = None,
+    principal_band: str = AgeBand.YOUNG,
+) -> PersonInput:
+    """The principal when `relation` is None, else a relative of an age that fits it."""
+    principal = relation is None
     female = rng.random() < (0.2 if principal else 0.5)
     given = rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
     family = rng.choice(FAMILY) + ("а" if female else "")
+    band = (
+        rng.choice([AgeBand.YOUNG, AgeBand.YOUNG, AgeBand.ADULT])
+        if relation is None
+        else _relative_band(rng, relation, principal_band)
+    )
+    youngest, oldest = _AGES[band]
+    born = today.year - rng.randint(youngest, oldest) - 1
+    minor = band in (AgeBand.CHILD, AgeBand.TEEN)
     return PersonInput(
         names=[
             NameEntry(script="cyrl", given=given, family=family),
             NameEntry(script="latn", given=latin(given), family=latin(family)),
         ],
         address_as=given,
-        date_of_birth=date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28)),
-        contacts=[{"kind": "phone", "value": _phone(rng)}],
+        date_of_birth=date(born, rng.randint(1, 12), rng.randint(1, 28)),
+        contacts=[] if minor else [{"kind": "phone", "value": _phone(rng)}],
         languages=["ru", "ce"] if rng.random() < 0.7 else ["ru"],
         narrative=rng.choice(STORIES) if principal else None,
         profile_tags=["lgbt"] if principal else [],
         nationality="RU",
         current_country="RU",
         sex=Sex.FEMALE if female else Sex.MALE,
-        age_band=rng.choice([AgeBand.YOUNG, AgeBand.YOUNG, AgeBand.ADULT])
-        if principal
-        else rng.choice(list(AgeBand)),
+        age_band=band,
+        # A Russian internal passport is issued at 14: a younger child has none.
         documents=_documents(
-            internal=rng.random() < 0.9,
+            internal=band != AgeBand.CHILD and rng.random() < 0.9,
             international=rng.random() < 0.3,
-            confiscated=rng.random() < 0.15,
+            confiscated=band != AgeBand.CHILD and rng.random() < 0.15,
         ),
     )
 
