@@ -12,7 +12,7 @@ from corridor.core.exceptions import InvalidInput
 from corridor.people.pdf_render import Limits, rebuild_pdf, render_pages
 from corridor.people.sanitise import PDF, sanitise
 
-pytestmark = [pytest.mark.pure, pytest.mark.process]
+pytestmark = pytest.mark.process
 
 TEXT_CANARY = "CanaryTextLayer"
 SCRIPT_CANARY = "canary-script-run"

@@ -99,7 +99,8 @@ def test_with_the_setting_on_a_file_is_stripped_sealed_and_never_plaintext_on_di
     assert Message.objects.count() == 1  # the message and the file together
     event = AuditEntry.objects.get(event_type="intake.request_file_received")
     assert canary not in repr(event.detail)
-    assert canary.encode() not in raw_rows("intake_requestfile", "intake_message", "audit_auditentry")
+    tables = (RequestFile._meta.db_table, Message._meta.db_table, AuditEntry._meta.db_table)
+    assert canary.encode() not in raw_rows(*tables)
     assert find_canary(Path(settings.CORRIDOR_DATA_DIR), canary) == []
     new_temp = {path for path in Path(tempfile.gettempdir()).iterdir() if path.is_file()}
     for path in new_temp - before_temp:
