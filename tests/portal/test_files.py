@@ -147,4 +147,5 @@ def test_the_file_goes_into_the_case_with_the_request(person, settings, coordina
     assert Image.open(io.BytesIO(content)).size == (40, 30)
     assert b"CanaryPhone" not in content
     row = RequestFile.objects.get()
-    assert row.sealed_content is None and row.carried_at is not None
+    assert row.sealed_content is None
+    assert row.carried_at is not None

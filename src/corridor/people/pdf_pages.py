@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     limit_self(cpu_seconds=args.cpu, memory_bytes=args.memory)
     data = sys.stdin.buffer.read()
 
-    import pypdfium2 as pdfium  # after the limits: PDFium's own allocations count
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]  # after the limits
 
     try:
         pdf = pdfium.PdfDocument(data)

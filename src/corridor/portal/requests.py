@@ -21,8 +21,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from corridor.core.uploads import portal_upload_path
 from corridor.core.errors import request_too_large
+from corridor.core.uploads import portal_upload_path
 from corridor.intake.models import RequesterSession
 from corridor.intake.services.sessions import resume_requester_session
 from corridor.portal.cookies import PortalCookie, read_cookie, write_cookie

@@ -27,8 +27,8 @@ from corridor.intake.models import (
     Message,
     NarrativeBand,
     Request,
-    RequestFile,
     RequesterSession,
+    RequestFile,
     Status,
 )
 from corridor.intake.services.decisions import ERASED_LATER

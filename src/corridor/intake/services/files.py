@@ -28,7 +28,7 @@ from corridor.core import clock
 from corridor.core.actors import Actor, RequesterActor
 from corridor.core.exceptions import InvalidInput
 from corridor.intake.errors import MessageInvalid, RequesterSessionGone
-from corridor.intake.models import Request, RequestFile, RequesterSession, Stage
+from corridor.intake.models import Request, RequesterSession, RequestFile, Stage
 from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
 from corridor.intake.services.messages import send_requester_message
 from corridor.intake.throttles import session_bucket
