@@ -145,7 +145,7 @@ def preview_file(request: HttpRequest, ref: str) -> HttpResponseBase:
     context = {
         "case": case,
         "file": row,
-        "title": opened.title or row.get_media_type_display(),
+        "title": opened.title,
         "preview": preview,
         "problem": problem,
     }
