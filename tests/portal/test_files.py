@@ -168,4 +168,5 @@ def test_erasing_a_declined_request_empties_the_files_it_still_holds(person, set
     assert erase_request(actor=WORKER, request_id=row.request_id) is True
 
     row.refresh_from_db()
-    assert row.sealed_content is None and row.sealed_to is None
+    assert row.sealed_content is None
+    assert row.sealed_to is None
