@@ -56,6 +56,7 @@ def test_postgres_key_store_is_a_second_database(tmp_path):
         ("CORRIDOR_ORG_TIME_ZONE", "Moscow", "time zone name"),
         ("CORRIDOR_ESCALATION_MINUTES", "0", "CORRIDOR_ESCALATION_MINUTES"),
         ("CORRIDOR_SMTP_PORT", "70000", "CORRIDOR_SMTP_PORT"),
+        ("CORRIDOR_PORTAL_UPLOADS", "yes", "CORRIDOR_PORTAL_UPLOADS must be 1"),
     ],
 )
 def test_malformed_values_fail_loudly(tmp_path, name, value, message):
@@ -110,6 +111,12 @@ def test_the_portal_onion_address_is_read_with_its_path(tmp_path):
     )
     assert env.portal_onion == f"http://{name}.onion/"
     assert read_env({"CORRIDOR_DATA_DIR": str(tmp_path)}).portal_onion == ""
+
+
+def test_portal_files_are_off_unless_turned_on(tmp_path):
+    assert read_env({"CORRIDOR_DATA_DIR": str(tmp_path)}).portal_uploads is False
+    on = read_env({"CORRIDOR_DATA_DIR": str(tmp_path), "CORRIDOR_PORTAL_UPLOADS": "1"})
+    assert on.portal_uploads is True
 
 
 def test_production_sends_e_mail_only_over_starttls(tmp_path):

@@ -6,6 +6,7 @@ import hashlib
 import tempfile
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -97,3 +98,72 @@ def test_a_renamed_executable_is_refused_with_a_sentence_and_nothing_is_stored(f
     assert not DocumentFile.objects.exists()
     assert not _files_under(Path(settings.CORRIDOR_DATA_DIR) / "files")
     assert not AuditEntry.objects.filter(event_type="people.document_file_added").exists()
+
+
+@pytest.mark.process
+def test_a_pdf_rebuilt_on_upload_is_previewed_as_pictures_in_a_page_that_runs_nothing(fx):
+    """A caseworker ticks "rebuild" for a PDF from a stranger: what is stored has no text
+    layer or script. Its preview is pictures drawn on the server, in a page whose policy
+    lets nothing run or load, never cached, and audited like a download."""
+    from tests.people.test_pdf_render import (
+        SCRIPT_CANARY,
+        TEXT_CANARY,
+        pdf_with_text_and_script,
+        text_of,
+    )
+
+    client = client_for(fx.owner)
+    response = client.post(
+        f"/cases/{fx.case.ref}/files/add/",
+        {
+            "person": fx.principal.pk,
+            "rebuild": "on",
+            "upload": SimpleUploadedFile("letter.pdf", pdf_with_text_and_script(pages=2)),
+        },
+    )
+    assert response.status_code == 302, response.content[:800]
+    row = DocumentFile.objects.get(person=fx.principal)
+    added = AuditEntry.objects.get(event_type="people.document_file_added")
+    assert added.detail_values["rebuilt"] == 1
+
+    assert client.post(f"/cases/{fx.case.ref}/open/").status_code == 302
+    stored = b"".join(
+        client.get(f"/cases/{fx.case.ref}/files/open/?file={row.pk}").streaming_content
+    )
+    assert text_of(stored) == ""
+    assert SCRIPT_CANARY.encode() not in stored
+
+    preview = client.get(f"/cases/{fx.case.ref}/files/preview/?file={row.pk}")
+    assert preview.status_code == 200
+    policy = preview["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "script-src" not in policy
+    assert "no-store" in preview["Cache-Control"]
+    page = preview.content.decode()
+    assert page.count('src="data:image/png;base64,') == 2
+    assert "<script" not in page
+    assert TEXT_CANARY not in page
+    reads = AuditEntry.objects.filter(event_type="people.document_file_opened")
+    assert reads.count() == 2  # the download and the preview
+    assert len({entry.detail_values["sha256"] for entry in reads}) == 1
+
+
+def test_a_photo_is_previewed_and_a_file_of_another_case_is_not_found(fx):
+    from tests.people.test_sanitise import jpeg_with_gps
+
+    client = client_for(fx.owner)
+    response = client.post(
+        f"/cases/{fx.case.ref}/files/add/",
+        {"person": fx.principal.pk, "upload": SimpleUploadedFile("p.jpg", jpeg_with_gps())},
+    )
+    assert response.status_code == 302
+    row = DocumentFile.objects.get(person=fx.principal)
+    assert client.post(f"/cases/{fx.case.ref}/open/").status_code == 302
+    page = client.get(f"/cases/{fx.case.ref}/files/preview/?file={row.pk}").content.decode()
+    assert page.count('src="data:image/png;base64,') == 1
+    case_page = client.get(f"/cases/{fx.case.ref}/").content.decode()
+    assert f"/files/preview/?file={row.pk}" in case_page
+    missing = client.get(
+        f"/cases/{fx.case.ref}/files/preview/?file=00000000-0000-0000-0000-000000000000"
+    )
+    assert missing.status_code == 404

@@ -142,6 +142,7 @@ class EventType(StrEnum):
     SEARCH_MADE = "intake.search_made"
     SEARCH_BEYOND = "intake.search_beyond"
     MESSAGE_RECEIVED = "intake.message_received"
+    REQUEST_FILE_RECEIVED = "intake.request_file_received"
     REPLY_SENT = "intake.reply_sent"
 
     # portal: the requester's codename, session and reading of their thread

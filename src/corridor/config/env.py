@@ -111,6 +111,8 @@ class Env:
     pooled_sources: tuple[str, ...] = ()
     # The portal's onion address (http://<56 letters>.onion/…), shown on the clear web.
     portal_onion: str = ""
+    # Whether requesters may send files from their portal thread (off unless "1").
+    portal_uploads: bool = False
     # Outbound notifications: the organisation's clock, the wait before escalating, SMTP.
     org_time_zone: str = "UTC"
     escalation_minutes: int = 10
@@ -179,10 +181,18 @@ def read_env(environ: Mapping[str, str] | None = None, *, secret_key_file: bool 
             if part.strip()
         ),
         portal_onion=_read_onion(source.get("CORRIDOR_PORTAL_ONION", "")),
+        portal_uploads=_read_switch(source, "CORRIDOR_PORTAL_UPLOADS"),
         org_time_zone=_read_time_zone(source.get("CORRIDOR_ORG_TIME_ZONE", "UTC")),
         escalation_minutes=_read_int(source, "CORRIDOR_ESCALATION_MINUTES", default=10, lowest=1),
         smtp=_read_smtp(source, mode),
     )
+
+
+def _read_switch(source: Mapping[str, str], name: str) -> bool:
+    raw = source.get(name, "0").strip()
+    if raw not in ("0", "1"):
+        raise ImproperlyConfigured(f"{name} must be 1 (on) or 0 (off).")
+    return raw == "1"
 
 
 def _read_time_zone(raw: str) -> str:

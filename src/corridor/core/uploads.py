@@ -6,7 +6,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file; settings name only this handler
 keeps an upload of up to CORRIDOR_MAX_BODY_BYTES in memory and stops reading one that
 grows past it (a body whose declared length is larger was already refused with 413).
 The pages that take document scans (CORRIDOR_DOCUMENT_UPLOAD_PATHS) take up to
-CORRIDOR_MAX_DOCUMENT_BYTES instead; see body_limit().
+CORRIDOR_MAX_DOCUMENT_BYTES instead, and so does the portal thread when requesters may
+send files (CORRIDOR_PORTAL_UPLOADS); see body_limit().
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ def body_limit(request: HttpRequest | None) -> int:
     for pattern in settings.CORRIDOR_DOCUMENT_UPLOAD_PATHS:
         if re.match(pattern, path):
             return int(settings.CORRIDOR_MAX_DOCUMENT_BYTES)
+    if portal_upload_path(path):
+        return int(settings.CORRIDOR_MAX_DOCUMENT_BYTES)
     return int(settings.CORRIDOR_MAX_BODY_BYTES)
+
+
+def portal_upload_path(path: str) -> bool:
+    """True for the portal thread when requesters may send files (CORRIDOR_PORTAL_UPLOADS)."""
+    if not getattr(settings, "CORRIDOR_PORTAL_UPLOADS", False):
+        return False
+    return any(re.match(pattern, path) for pattern in settings.CORRIDOR_PORTAL_UPLOAD_PATHS)
 
 
 class MemoryOnlyUploadHandler(MemoryFileUploadHandler):

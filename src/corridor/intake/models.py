@@ -178,6 +178,28 @@ class Message(UUIDModel):
         return f"message {self.pk}"
 
 
+class RequestFile(UUIDModel):
+    """A file the requester sent from the portal thread (only where the organisation
+    allows it): already stripped (people.sanitise, PDFs rebuilt from page pictures) and
+    sealed to the intake key, since the portal holds no data key. When the request is
+    carried into a case, the file is opened and sealed under the case key as one of the
+    person's document files (`carried_at`); the box is then emptied."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="files")
+    sent_on = models.DateField()
+    media_type = models.CharField(max_length=30)
+    size = models.PositiveBigIntegerField()
+    sealed_content = models.BinaryField(null=True)
+    sealed_to = models.UUIDField(null=True)
+    carried_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sealed_to"], name="intake_file_sealed_to")]
+
+    def __str__(self) -> str:
+        return f"request file {self.pk}"
+
+
 class Codename(models.Model):
     """A codename's lookup value and public key; the codename itself is never stored."""
 

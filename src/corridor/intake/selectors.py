@@ -18,6 +18,7 @@ from corridor.intake.models import (
     Decision,
     Message,
     Request,
+    RequestFile,
     RequestFlag,
     Signal,
     Status,
@@ -155,9 +156,17 @@ def intake_keys_in_use() -> set[uuid.UUID]:
     """Intake key pairs some stored box is still sealed to (the rotation keeps them)."""
     keys = set(Request.objects.filter(sealed_to__isnull=False).values_list("sealed_to", flat=True))
     keys |= set(Message.objects.filter(sealed_to__isnull=False).values_list("sealed_to", flat=True))
+    keys |= set(
+        RequestFile.objects.filter(sealed_to__isnull=False).values_list("sealed_to", flat=True)
+    )
     return {key for key in keys if key is not None}
 
 
 def list_requests_of_case(case_id: uuid.UUID) -> QuerySet[Request]:
     """The requests accepted into a case (references only; the thread reads decrypt)."""
     return Request.objects.filter(case_id=case_id).order_by("received_on")
+
+
+def sent_files(request_id: uuid.UUID) -> QuerySet[RequestFile]:
+    """The files a requester sent from the portal (their type, size and day only)."""
+    return RequestFile.objects.filter(request_id=request_id).order_by("sent_on", "id")

@@ -26,7 +26,7 @@ from corridor.audit.services import record_event
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
 from corridor.people.models import DocumentFile, FileType, IdentityDocument, Person
-from corridor.people.sanitise import sanitise
+from corridor.people.sanitise import PDF, Sanitised, sanitise
 from corridor.vault.datakey import DataKey
 from corridor.vault.fields import seal_field
 from corridor.vault.files import delete_file, seal_file
@@ -52,14 +52,41 @@ def attach_file(
     title: str,
     document: IdentityDocument | None = None,
     case_ref: str = "",
+    rebuild_pdf: bool = False,
 ) -> DocumentFile:
-    """Strip `data`, seal it under `key` and record it on `person` (and `document`)."""
+    """Strip `data`, seal it under `key` and record it on `person` (and `document`).
+    `rebuild_pdf`: a PDF is drawn and rebuilt from its page pictures (people.pdf_render)."""
     title = " ".join(title.split())
     if len(title) > TITLE_MAX:
         raise InvalidInput(str(TITLE_TOO_LONG))
     if document is not None and document.person_id != person.pk:
         raise InvalidInput(str(NOT_THEIR_DOCUMENT))
-    clean = sanitise(data)
+    clean = sanitise(data, rebuild_pdf=rebuild_pdf)
+    return store_clean_file(
+        actor=actor,
+        person=person,
+        key=key,
+        clean=clean,
+        title=title,
+        document=document,
+        case_ref=case_ref,
+        rebuilt=rebuild_pdf and clean.media_type == PDF,
+    )
+
+
+def store_clean_file(
+    *,
+    actor: Actor,
+    person: Person,
+    key: DataKey,
+    clean: Sanitised,
+    title: str,
+    document: IdentityDocument | None = None,
+    case_ref: str = "",
+    rebuilt: bool = False,
+) -> DocumentFile:
+    """Seal `clean` (already stripped by people.sanitise) under `key` on `person`: for a
+    file that was stripped elsewhere, such as one a requester sent from the portal."""
     sealed = seal_file([clean.content], key=key)
     try:
         with transaction.atomic():
@@ -80,7 +107,11 @@ def attach_file(
                 object_type=ObjectType.DOCUMENT_FILE,
                 object_id=str(row.pk),
                 case_id=case_ref,
-                detail={"type": clean.media_type, "bytes": sealed.size},
+                detail={
+                    "type": clean.media_type,
+                    "bytes": sealed.size,
+                    "rebuilt": int(rebuilt),
+                },
             )
     except BaseException:
         delete_file(sealed.name)

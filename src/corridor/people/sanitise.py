@@ -14,8 +14,13 @@ a file or touches the database.
 - PDFs lose the document information (author, creator, producer, dates), XMP metadata,
   JavaScript and every other action (open, page, outline and form actions), embedded
   files, forms and annotations (links included). Page content is kept as written.
+- HEIC/HEIF photos (iPhones) are decoded (pillow-heif) and re-encoded as JPEG from their
+  pixels alone, like any photo: the result is a JPEG without EXIF, XMP or GPS.
+- On request (`rebuild_pdf=True`: the portal always, staff by choice) a PDF is drawn page
+  by page in a limited child process and rebuilt from the pictures (people.pdf_render):
+  no text layer, font, script, form, link or embedded file survives.
 - Plain text must be UTF-8 (or Windows-1251, converted) without control characters.
-- Everything else (HEIC included, for now) is refused with a sentence.
+- Everything else is refused with a sentence.
 """
 
 from __future__ import annotations
@@ -34,16 +39,20 @@ JPEG = "image/jpeg"
 PNG = "image/png"
 PDF = "application/pdf"
 TEXT = "text/plain"
+HEIC = "image/heic"
+_HEIF_BRANDS = tuple(
+    b"ftyp" + brand for brand in (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim")
+)
 ACCEPTED = (JPEG, PNG, PDF, TEXT)
 # 50 megapixels: a phone photo is 12-48; a bomb declares far more than it carries.
 MAX_PIXELS = 50_000_000
+# Pillow's own guard, on for every image any code here opens: above MAX_PIXELS it warns
+# (made an error below), above twice that it refuses to open at all.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 NOT_ACCEPTED = _(
-    "This kind of file is not accepted: upload a JPEG or PNG photo, a PDF or a plain text file."
-)
-HEIC_NOT_YET = _(
-    "HEIC photos from iPhones are not accepted yet: export the photo as JPEG "
-    "(on the iPhone: Settings, Camera, Formats, Most Compatible) and upload that."
+    "This kind of file is not accepted: upload a JPEG, PNG or HEIC photo, a PDF or a plain "
+    "text file."
 )
 DAMAGED = _("The file looks like a {kind} but cannot be read: it may be damaged.")
 TOO_MANY_PIXELS = _("The picture is too large to be a scan or a photo: at most 50 megapixels.")
@@ -88,19 +97,25 @@ class Sanitised:
     content: bytes
 
 
-def sanitise(data: bytes) -> Sanitised:
-    """The stripped form of `data`, or InvalidInput saying what to upload instead."""
+def sanitise(data: bytes, *, rebuild_pdf: bool = False) -> Sanitised:
+    """The stripped form of `data`, or InvalidInput saying what to upload instead.
+    `rebuild_pdf`: draw a PDF's pages and rebuild it from the pictures, then strip that."""
     if not data:
         raise InvalidInput(str(EMPTY))
     kind = sniff(data)
     if kind in (JPEG, PNG):
         return Sanitised(kind, _clean_image(data, kind))
+    if kind == HEIC:
+        return Sanitised(JPEG, _clean_image(data, HEIC))
     if kind == PDF:
+        if rebuild_pdf:
+            # Imported here: it is only needed for rebuilds.
+            from corridor.people.pdf_render import rebuild_pdf as rebuilt
+
+            return Sanitised(PDF, _clean_pdf(rebuilt(_clean_pdf(data))))
         return Sanitised(PDF, _clean_pdf(data))
     if kind == TEXT:
         return Sanitised(TEXT, _clean_text(data))
-    if kind == "image/heic":
-        raise InvalidInput(str(HEIC_NOT_YET))
     raise InvalidInput(str(NOT_ACCEPTED))
 
 
@@ -118,8 +133,8 @@ def sniff(data: bytes) -> str:
         guessed = puremagic.from_string(data, mime=True)
     except puremagic.PureError:
         guessed = ""
-    if guessed in ("image/heic", "image/heif") or data[4:12] in (b"ftypheic", b"ftypmif1"):
-        return "image/heic"
+    if guessed in ("image/heic", "image/heif") or data[4:12] in _HEIF_BRANDS:
+        return HEIC
     if guessed:
         # Something with a signature that is none of ours: an executable, an archive,
         # a word-processor file. Never read as text.
@@ -128,7 +143,9 @@ def sniff(data: bytes) -> str:
 
 
 def _clean_image(data: bytes, kind: str) -> bytes:
-    label = "JPEG" if kind == JPEG else "PNG"
+    label = {JPEG: "JPEG", PNG: "PNG", HEIC: "HEIF"}[kind]
+    if kind == HEIC:
+        _register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -143,9 +160,16 @@ def _clean_image(data: bytes, kind: str) -> bytes:
     except (OSError, SyntaxError, ValueError):
         raise InvalidInput(str(DAMAGED).format(kind=label)) from None
     try:
-        return _redraw(upright, kind)
+        return _redraw(upright, JPEG if kind == HEIC else kind)
     except (OSError, SyntaxError, ValueError, MemoryError):
         raise InvalidInput(str(DAMAGED).format(kind=label)) from None
+
+
+def _register_heif() -> None:
+    """Teach Pillow to open HEIC/HEIF (once). Imported late: libheif is large."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener(thumbnails=False)
 
 
 def _redraw(upright: Image.Image, kind: str) -> bytes:

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from corridor.core.errors import request_too_large
+from corridor.core.uploads import portal_upload_path
 from corridor.intake.models import RequesterSession
 from corridor.intake.services.sessions import resume_requester_session
 from corridor.portal.cookies import PortalCookie, read_cookie, write_cookie
@@ -84,9 +85,7 @@ def portal_view(
     def decorate(view: PortalHandler) -> Callable[..., HttpResponseBase]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
-            if request.method == "POST" and _declared_length(request) > int(
-                settings.CORRIDOR_PORTAL_MAX_BODY_BYTES
-            ):
+            if request.method == "POST" and _declared_length(request) > _portal_limit(request):
                 return request_too_large(request)
             portal = Portal(request)
             response = view(request, portal, *args, **kwargs)
@@ -107,6 +106,13 @@ def see_other(url: str) -> HttpResponse:
     response = HttpResponse(status=303)
     response["Location"] = url
     return response
+
+
+def _portal_limit(request: HttpRequest) -> int:
+    """The portal's small body limit, or the document limit where files may come."""
+    if portal_upload_path(request.path_info):
+        return int(settings.CORRIDOR_MAX_DOCUMENT_BYTES)
+    return int(settings.CORRIDOR_PORTAL_MAX_BODY_BYTES)
 
 
 def _declared_length(request: HttpRequest) -> int:

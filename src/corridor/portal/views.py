@@ -32,6 +32,7 @@ from corridor.intake.errors import (
 )
 from corridor.intake.models import Stage
 from corridor.intake.organisation import portal_info
+from corridor.intake.selectors import sent_files
 from corridor.intake.services.codenames import (
     confirm_codename,
     issue_codename,
@@ -40,6 +41,7 @@ from corridor.intake.services.codenames import (
     skip_codename_check,
 )
 from corridor.intake.services.deletion import ask_for_deletion, cancel_deletion
+from corridor.intake.services.files import portal_uploads_allowed, send_requester_file
 from corridor.intake.services.messages import check_message_text, send_requester_message
 from corridor.intake.services.requests import check_portal_open, receive_portal_request
 from corridor.intake.services.sessions import end_requester_session
@@ -481,13 +483,18 @@ def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
         "deletion_due": session.request.deletion_due_at,
         "deletion_token": portal.token("deletion"),
         "deletion_unconfirmed": request.GET.get("deletion") == "unconfirmed",
+        "uploads": portal_uploads_allowed(),
+        "file_sent": request.GET.get("sent") == "file",
+        "sent_files": list(sent_files(session.request_id)),
+        "file_limit_mb": int(settings.CORRIDOR_MAX_DOCUMENT_BYTES) // (1024 * 1024),
     }
     status, retry_after = 200, None
     if request.method == "POST":
         data, removed = scrub(request.POST)
         context["message_form"] = MessageForm(data)
         status = 400
-        if request.FILES:
+        upload = request.FILES.get("file")
+        if request.FILES and (upload is None or not portal_uploads_allowed()):
             context["notice"] = ATTACHMENTS_REFUSED
         elif not portal.posted_ok("message"):
             context["notice"] = FORM_EXPIRED
@@ -495,6 +502,16 @@ def thread(request: HttpRequest, portal: Portal) -> HttpResponseBase:
             context["notice"] = UNREADABLE_REMOVED
         else:
             try:
+                if upload is not None:
+                    send_requester_file(
+                        actor=_requester(request),
+                        session=session,
+                        holder=portal.cookie.holder,
+                        data=upload.read(),
+                        text=str(data.get("message", "")),
+                        form_token=portal.posted_token(),
+                    )
+                    return see_other(_url(request, "thread") + "?sent=file")
                 send_requester_message(
                     actor=_requester(request),
                     session=session,

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from corridor.people.models import IdentityDocument, Person
 
 FILE_TOO_LARGE = _("The file is larger than %(size)d MB: scan at a lower resolution.")
-ACCEPT = "image/jpeg,image/png,application/pdf,text/plain"
+ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif,application/pdf,text/plain"
 
 
 class FileUploadForm(forms.Form):
     upload = forms.FileField(
-        label=_("File (a JPEG or PNG photo, a PDF or plain text)"),
+        label=_("File (a JPEG, PNG or HEIC photo, a PDF or plain text)"),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         help_text=_(
             "Location, the phone or camera and the author are removed before the file "
@@ -29,6 +29,15 @@ class FileUploadForm(forms.Form):
         help_text=_("For example: passport, pages 2-3. Encrypted like the file."),
     )
     document = forms.ChoiceField(label=_("It shows this document of the register"), required=False)
+    rebuild = forms.BooleanField(
+        label=_("Rebuild a PDF from pictures of its pages"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "For a PDF from someone you do not know: only what its pages show is kept. "
+            "Its text can then no longer be selected or searched."
+        ),
+    )
 
     def __init__(self, *args: Any, person: Person, limit: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

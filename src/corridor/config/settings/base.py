@@ -322,6 +322,7 @@ def env_settings(env: Env, *, secret_key: str) -> dict[str, Any]:
         "CORRIDOR_CLIENT_ADDRESS_HEADER": env.client_address_header,
         "CORRIDOR_PORTAL_POOLED_SOURCES": env.pooled_sources,
         "CORRIDOR_PORTAL_ONION": env.portal_onion,
+        "CORRIDOR_PORTAL_UPLOADS": env.portal_uploads,
         "CORRIDOR_ORG_TIME_ZONE": env.org_time_zone,
         "CORRIDOR_ESCALATION_MINUTES": env.escalation_minutes,
         "CORRIDOR_SMTP": env.smtp,
@@ -451,6 +452,11 @@ CORRIDOR_PORTAL_POOLED_SOURCES: tuple[str, ...] = ()
 # The portal's own onion service (`corridor onion-config`), shown to those who arrive over
 # the clear web (env CORRIDOR_PORTAL_ONION); empty: not shown.
 CORRIDOR_PORTAL_ONION = ""
+# Whether a requester may send a file (photo, scan, PDF) from their thread; off by default
+# (env CORRIDOR_PORTAL_UPLOADS=1). Such a file may be up to CORRIDOR_MAX_DOCUMENT_BYTES.
+CORRIDOR_PORTAL_UPLOADS = False
+# The portal thread's path, where a file may come when uploads are on.
+CORRIDOR_PORTAL_UPLOAD_PATHS = [r"^/(help/)?(en/)?thread/$"]
 # Body caps for portal forms (bytes) and for one story or message (characters).
 CORRIDOR_PORTAL_MAX_BODY_BYTES = 64 * 1024
 CORRIDOR_PORTAL_STORY_LIMIT = 8000

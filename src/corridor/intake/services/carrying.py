@@ -32,6 +32,7 @@ from corridor.core.actors import Actor
 from corridor.intake.access import access_request_answers
 from corridor.intake.carryover import CarriedPerson, carried_person, in_danger_now
 from corridor.intake.models import Channel, Request, Status
+from corridor.intake.services.files import carry_request_files, files_waiting
 from corridor.people import register
 from corridor.people import services as people
 from corridor.people.access import access_person_fields
@@ -128,6 +129,8 @@ def carry_answers(
         if request.sharing_changed_to:
             source = ConsentSource.PERSON
         record_consent(actor=actor, case=case, keep=consent[0], share=consent[1], source=source)
+    # Files the person sent from the portal go with their answers.
+    carry_request_files(actor=actor, request=request, case=case, person=person, key=key)
     Request.objects.filter(pk=request.pk).update(carried_at=clock.now())
     record_event(
         actor=actor,
@@ -177,12 +180,17 @@ def merge_waiting_answers(*, actor: Staff, case: Case) -> int:
             answers__isnull=False,
         ).order_by("received_on", "created_at")
     )
-    if not waiting or not is_assigned(actor, case):
+    # Files sent from the portal after the answers were carried wait here too.
+    late_files = [item for item in files_waiting(case) if item.carried_at is not None]
+    if not (waiting or late_files) or not is_assigned(actor, case):
         return 0
     key = case_key(actor, case)
     person = _principal(case)
     if person is None:
         return 0
+    for request in late_files:
+        with transaction.atomic():
+            carry_request_files(actor=actor, request=request, case=case, person=person, key=key)
     carried = 0
     for request in waiting:
         answers = access_request_answers(actor, request, purpose="carrying")

@@ -28,6 +28,7 @@ from corridor.intake.models import (
     NarrativeBand,
     Request,
     RequesterSession,
+    RequestFile,
     Status,
 )
 from corridor.intake.services.decisions import ERASED_LATER
@@ -92,6 +93,8 @@ def _blank_request(request: Request) -> list[str]:
     decisions = Decision.objects.filter(request=request)
     key_ids |= {str(key) for key in decisions.exclude(key_id=None).values_list("key_id", flat=True)}
     messages.update(body=None, sealed_body=None, sealed_to=None, for_requester=None, key_id=None)
+    # Files still in their intake boxes; carried ones are the case's and go with it.
+    RequestFile.objects.filter(request=request).update(sealed_content=None, sealed_to=None)
     decisions.update(note=None, key_id=None)
     IndexEntry.objects.filter(request=request).delete()
     NarrativeBand.objects.filter(request=request).delete()

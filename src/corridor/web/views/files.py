@@ -20,6 +20,7 @@ from corridor.core.uploads import body_limit
 from corridor.people.access import access_file
 from corridor.people.document_files import attach_file
 from corridor.people.models import DocumentFile, FileType
+from corridor.people.previews import Preview, preview_of
 from corridor.web.case_forms import member_labels
 from corridor.web.decorators import staff_required
 from corridor.web.file_forms import FileUploadForm
@@ -59,6 +60,7 @@ def add_file(request: HttpRequest, ref: str) -> HttpResponseBase:
                 title=form.cleaned_data["title"],
                 document=form.chosen_document(),
                 case_ref=case.ref,
+                rebuild_pdf=bool(form.cleaned_data.get("rebuild")),
             )
         except CorridorError as problem:
             form.add_error("upload", str(problem))
@@ -105,6 +107,55 @@ def open_file(request: HttpRequest, ref: str) -> HttpResponseBase:
     return response
 
 
+# What a preview page may load: its own pictures (data: URIs) and the staff stylesheet.
+# No script, no frame, no form, no connection: the file's content cannot act.
+PREVIEW_CSP = (
+    "default-src 'none'; img-src data:; style-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
+@require_http_methods(["GET", "HEAD"])
+@staff_required
+def preview_file(request: HttpRequest, ref: str) -> HttpResponseBase:
+    """The first pages of a file as pictures drawn on the server from the stripped file
+    (people.previews), in a page that runs no script; the read is audited like a download."""
+    guarded = _guard(request, ref, "file_preview")
+    if not isinstance(guarded, tuple):
+        return guarded
+    staff, case = guarded
+    raw = request.GET.get("file")
+    row = _file(case, raw)
+    if row is None:
+        if raw:
+            raise Http404
+        record_case_view(staff, case, page="file_preview")
+        context = {"case": case, "title": _("Preview a file"), "members": ()}
+        return render(request, "web/cases/person_choose.html", context)
+    refused = _needs_opening(request, staff, case)
+    if refused is not None:
+        return refused
+    opened = access_file(actor=staff, file=row, key=case_key(staff, case), case_ref=case.ref)
+    problem = ""
+    preview: Preview | None = None
+    try:
+        preview = preview_of(row.media_type, b"".join(opened.chunks))
+    except CorridorError as failure:
+        problem = str(failure)
+    context = {
+        "case": case,
+        "file": row,
+        "title": opened.title,
+        "preview": preview,
+        "problem": problem,
+    }
+    response = render(request, "web/cases/file_preview.html", context)
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _file(case: Case, raw: str | None) -> DocumentFile | None:
     try:
         file_id = UUID(str(raw))
@@ -121,4 +172,5 @@ def file_urls() -> list[URLPattern]:
     return [
         path("cases/<caseref:ref>/files/add/", add_file, name="case_file_add"),
         path("cases/<caseref:ref>/files/open/", open_file, name="case_file_open"),
+        path("cases/<caseref:ref>/files/preview/", preview_file, name="case_file_preview"),
     ]

@@ -1,0 +1,139 @@
+"""PDF pages as pictures, drawn by PDFium in a child process with hard limits.
+
+    pages = render_pages(data, first=2, image_format="png")   # previews
+    clean = rebuild_pdf(data)                                  # a PDF of page images only
+
+The child (people.pdf_pages) gets the PDF on stdin and gives the images back on stdout:
+no temporary file. It limits itself (CPU seconds, address space, no file writes) before
+it reads a byte, and is killed if it runs past the wall time. A rebuilt PDF holds only
+the pictures of its pages: no text layer, no fonts, no scripts, forms, links, embedded
+files or metadata survive, because none of them is drawn.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from corridor.core.exceptions import InvalidInput
+
+# Scanned at 144 dpi (scale 2 of PDF's 72 points an inch): a passport page stays legible.
+SCALE = 2.0
+MAX_PAGES = 100
+# A page of A3 at 144 dpi is 2.5 megapixels; a page declaring more than this is a bomb.
+MAX_PAGE_PIXELS = 25_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    cpu_seconds: int = 30
+    memory_bytes: int = 1536 * 1024 * 1024
+    wall_seconds: float = 60.0
+
+
+LIMITS = Limits()
+
+DAMAGED = _("The file looks like a PDF but cannot be read: it may be damaged.")
+PASSWORD = _("The PDF is protected by a password: upload it without the password.")
+TOO_MANY_PAGES = _("The PDF has more than 100 pages: split it and upload the parts.")
+TOO_LARGE_PAGE = _("A page of the PDF is too large to be a scan or a document.")
+TOO_SLOW = _(
+    "The PDF took too long or needed too much memory to draw, so it was refused: "
+    "it may be damaged or built to overload us."
+)
+_REFUSALS = {2: DAMAGED, 3: PASSWORD, 4: TOO_MANY_PAGES, 5: TOO_LARGE_PAGE}
+
+
+@dataclass(frozen=True)
+class Page:
+    content: bytes
+    width: int
+    height: int
+
+
+def render_pages(
+    data: bytes, *, first: int = 0, image_format: str = "jpeg", limits: Limits = LIMITS
+) -> list[Page]:
+    """The pages of `data` (all, or the first `first`) as JPEG or PNG images."""
+    command = [
+        sys.executable,
+        "-I",
+        "-m",
+        "corridor.people.pdf_pages",
+        f"--scale={SCALE}",
+        f"--pages={MAX_PAGES}",
+        f"--first={first}",
+        f"--pixels={MAX_PAGE_PIXELS}",
+        f"--format={image_format}",
+        f"--cpu={limits.cpu_seconds}",
+        f"--memory={limits.memory_bytes}",
+    ]
+    try:
+        done = subprocess.run(  # noqa: S603 - our own module, no shell, fixed arguments
+            command,
+            input=data,
+            capture_output=True,
+            timeout=limits.wall_seconds,
+            check=False,
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        )
+    except subprocess.TimeoutExpired:
+        raise InvalidInput(str(TOO_SLOW)) from None
+    if done.returncode in _REFUSALS:
+        raise InvalidInput(str(_REFUSALS[done.returncode]))
+    if done.returncode != 0:
+        # Killed by its CPU limit (SIGXCPU/SIGKILL) or out of memory (MemoryError).
+        raise InvalidInput(str(TOO_SLOW))
+    return list(_frames(done.stdout))
+
+
+def rebuild_pdf(data: bytes, *, limits: Limits = LIMITS) -> bytes:
+    """A new PDF made of the pictures of `data`'s pages and nothing else."""
+    pages = render_pages(data, image_format="jpeg", limits=limits)
+    images = [_checked(page) for page in pages]
+    out = io.BytesIO()
+    dpi = 72 * SCALE
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def _frames(stream: bytes) -> list[Page]:
+    pages: list[Page] = []
+    at = 0
+    while at < len(stream):
+        length = int.from_bytes(stream[at : at + 8], "big")
+        content = stream[at + 8 : at + 8 + length]
+        if len(content) != length:
+            raise InvalidInput(str(DAMAGED))
+        image = _checked_bytes(content)
+        pages.append(Page(content=content, width=image.width, height=image.height))
+        at += 8 + length
+    if not pages:
+        raise InvalidInput(str(DAMAGED))
+    return pages
+
+
+def _checked_bytes(content: bytes) -> Image.Image:
+    """The child's image, read again here as untrusted: its size checked before decoding."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content), formats=["JPEG", "PNG"])
+            if image.width * image.height > MAX_PAGE_PIXELS:
+                raise InvalidInput(str(TOO_LARGE_PAGE))
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput(str(TOO_LARGE_PAGE)) from None
+    except (OSError, SyntaxError, ValueError):
+        raise InvalidInput(str(DAMAGED)) from None
+    return image
+
+
+def _checked(page: Page) -> Image.Image:
+    return _checked_bytes(page.content).convert("RGB")
