@@ -35,8 +35,8 @@ from corridor.people.models import DocumentFile, IdentityDocument, Person
 from corridor.transfer import export
 from corridor.transfer.access import audit_summary
 from corridor.transfer.models import ImportedRow
-from corridor.vault.files import open_file
 from corridor.vault import keys as vault_keys
+from corridor.vault.files import open_file
 from corridor.vault.opening import open_field
 from tests.cases.conftest import CASE_DB
 from tests.factories import (
@@ -60,6 +60,13 @@ def installation(sheet_installation, open_case, coordinator):
 
 
 @pytest.fixture
+def one_case(vault_keys, open_case, coordinator, tmp_path: Path) -> Path:
+    """Just the case with every part (for tests about the file, not the catalog)."""
+    fill_case_for_move(coordinator, open_case(CANARY), CANARY)
+    return tmp_path
+
+
+@pytest.fixture
 def sheet_installation(sheet, coordinator, tmp_path: Path):
     _listing, workbook, mapping = sheet
     run_import(str(workbook), "--mapping", str(mapping), "--as", coordinator.username)
@@ -73,9 +80,7 @@ def granted_export(coordinator) -> str:
     return str(approval.pk)
 
 
-def write(
-    tmp_path: Path, approval_id: str, name: str = "move.corridor-export", *lock: str
-) -> Path:
+def write(tmp_path: Path, approval_id: str, name: str = "move.corridor-export", *lock: str) -> Path:
     phrase = tmp_path / "phrase.txt"
     phrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
     target = tmp_path / name
@@ -91,9 +96,7 @@ def write(
 def read_back(path: Path, coordinator, *extra: str) -> str:
     phrase = path.parent / "phrase.txt"
     unlock = ("--passphrase-file", str(phrase)) if not extra else ()
-    return run_import(
-        "--from-export", str(path), *unlock, "--as", coordinator.username, *extra
-    )
+    return run_import("--from-export", str(path), *unlock, "--as", coordinator.username, *extra)
 
 
 def shape() -> dict[str, object]:
@@ -150,9 +153,7 @@ def doubled(before: dict[str, object]) -> dict[str, object]:
     }
 
 
-def test_an_export_read_back_gives_the_same_cases_and_every_part_of_them(
-    installation, coordinator
-):
+def test_an_export_read_back_gives_the_same_cases_and_every_part_of_them(installation, coordinator):
     """Every case comes back through the services: the counts double (the file is read
     into the same installation), the canary decrypts under the new case's own key, the
     file holds no plaintext, and both ends audit the same SHA-256; a second read creates
@@ -179,9 +180,7 @@ def test_an_export_read_back_gives_the_same_cases_and_every_part_of_them(
         "address": f"ул. {CANARY}, 3",
         "itinerary": f"bus {CANARY}",
         "notes": [f"note {CANARY}"],
-        "tasks": sorted(
-            [f"call back {CANARY}", f"done {CANARY}", str(export.MOVED_NEXT_ACTION)]
-        ),
+        "tasks": sorted([f"call back {CANARY}", f"done {CANARY}", str(export.MOVED_NEXT_ACTION)]),
         "number": f"75{CANARY}",
         "file": MOVED_FILE + CANARY.encode(),
         "file_title": f"scan {CANARY}",
@@ -193,7 +192,8 @@ def test_an_export_read_back_gives_the_same_cases_and_every_part_of_them(
     assert len(moved) == 4
     for case in originals:  # each summary checks against the old log, up to its last entry
         assert any(
-            audit_summary(case, up_to=m["old_audit_last_seq"]) == {
+            audit_summary(case, up_to=m["old_audit_last_seq"])
+            == {
                 "entries": m["old_audit_entries"],
                 "first_seq": m["old_audit_first_seq"],
                 "last_seq": m["old_audit_last_seq"],
@@ -242,15 +242,15 @@ def test_the_export_needs_a_second_coordinator(installation, coordinator, tmp_pa
     assert not AuditEntry.objects.filter(event_type=EventType.CASES_EXPORTED).exists()
 
 
-def test_the_dry_run_says_what_each_case_would_bring_and_writes_nothing(
-    installation, coordinator
-):
-    tmp_path = installation
+def test_the_dry_run_says_what_each_case_would_bring_and_writes_nothing(one_case, coordinator):
+    tmp_path = one_case
     path = write(tmp_path, granted_export(coordinator))
     before = shape()
     entries, rows = AuditEntry.objects.count(), ImportedRow.objects.count()
-    out = read_back(path, coordinator, "--passphrase-file", str(tmp_path / "phrase.txt"), "--dry-run")
-    assert out.count(": would create a case with ") == 4
+    out = read_back(
+        path, coordinator, "--passphrase-file", str(tmp_path / "phrase.txt"), "--dry-run"
+    )
+    assert out.count(": would create a case with ") == 1
     assert (
         "1 people, 1 milestones, 0 expenses, 0 applications, 1 placements, 1 journeys,"
         " 1 notes, 2 tasks, 1 documents, 1 files" in out
@@ -262,15 +262,15 @@ def test_the_dry_run_says_what_each_case_would_bring_and_writes_nothing(
     assert AuditEntry.objects.count() == entries
     # After the real read, the dry run says every case is there already.
     read_back(path, coordinator)
-    again = read_back(path, coordinator, "--passphrase-file", str(tmp_path / "phrase.txt"), "--dry-run")
-    assert again.count(": imported before") == 4
+    again = read_back(
+        path, coordinator, "--passphrase-file", str(tmp_path / "phrase.txt"), "--dry-run"
+    )
+    assert again.count(": imported before") == 1
 
 
-def test_an_export_locked_to_a_recipient_key_opens_only_with_its_identity(
-    installation, coordinator
-):
+def test_an_export_locked_to_a_recipient_key_opens_only_with_its_identity(one_case, coordinator):
     """Attack: read the export with the passphrase route, or another installation's key."""
-    tmp_path = installation
+    tmp_path = one_case
     identity, other = tmp_path / "receiver.key", tmp_path / "other.key"
     for key in (identity, other):
         call_command("export", "keypair", "--identity", str(key), stdout=io.StringIO())
@@ -289,5 +289,5 @@ def test_an_export_locked_to_a_recipient_key_opens_only_with_its_identity(
         read_back(path, coordinator, "--identity", str(tmp_path / "receiver.key.pub"))
     assert shape() == before
     out = read_back(path, coordinator, "--identity", str(identity))
-    assert "Created 4 cases; 0 were imported before." in out
-    assert shape()["cases"] == 8
+    assert "Created 1 cases; 0 were imported before." in out
+    assert shape() == doubled(before)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from corridor.transfer import export
+from corridor.vault import recipients
 from corridor.vault.requester import DEFAULT_COST
 from corridor.vault.streams import encrypt_stream, passphrase_stream_key
 
@@ -90,4 +91,15 @@ def test_a_version_1_export_is_still_read(tmp_path):
     contents = export.read_export(path, lock=export.Lock(passphrase=PASSPHRASE))
     (record,) = contents.cases
     assert record["ref"] == "K-OLD1"
-    assert record["notes"] == [] and record["placements"] == [] and record["risk"] is None
+    assert record["notes"] == []
+    assert record["placements"] == []
+    assert record["risk"] is None
+
+
+def test_an_identity_does_not_open_a_passphrase_export(tmp_path):
+    header = _v1_header(dict(DEFAULT_COST))
+    key = passphrase_stream_key(PASSPHRASE, salt=bytes(16), cost=DEFAULT_COST)
+    path = _export_file(tmp_path / "v1.corridor-export", header, [], key=key)
+    identity = recipients.parse_identity(recipients.new_identity()[0])
+    with pytest.raises(export.ExportRefused, match="locked with a passphrase"):
+        export.read_export(path, lock=export.Lock(identity=identity))

@@ -15,9 +15,9 @@ from django.db import transaction
 
 from corridor.accounts.models import Staff
 from corridor.audit.events import EventType
+from corridor.audit.models import AuditEntry
 from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
-from corridor.audit.models import AuditEntry
 from corridor.cases.models import (
     Case,
     CaseMember,
@@ -37,9 +37,9 @@ from corridor.people.models import DocumentFile
 from corridor.transfer.models import HeldUpload, ImportedRow
 from corridor.transfer.uploads import GONE, Upload
 from corridor.vault import keys as vault_keys
+from corridor.vault.datakey import DataKey
 from corridor.vault.errors import KeyDestroyed, KeyNotFound, VaultError
 from corridor.vault.fields import JSONValue, Sealed
-from corridor.vault.datakey import DataKey
 from corridor.vault.opening import open_field
 
 
@@ -160,7 +160,7 @@ def access_case_for_export(actor: Staff, case: Case, key: DataKey) -> dict[str, 
             files.append(
                 {
                     "title": opened.title,
-                    "document": position.get(str(row.document_id), None),
+                    "document": position.get(str(row.document_id)),
                     "data": base64.b64encode(b"".join(opened.chunks)).decode("ascii"),
                 }
             )
@@ -208,12 +208,12 @@ def access_case_for_export(actor: Staff, case: Case, key: DataKey) -> dict[str, 
             )
         ],
         "notes": [
-            str(open_field(row.body, key=key))
+            str(open_field(row.body, key=key)) if row.body else ""
             for row in Note.objects.filter(case=case).order_by("created_at", "pk")
         ],
         "tasks": [
             {
-                "title": str(open_field(row.title, key=key)),
+                "title": str(open_field(row.title, key=key)) if row.title else "",
                 "due_on": row.due_on.isoformat(),
                 "done": row.done_at is not None,
             }

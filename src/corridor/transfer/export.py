@@ -32,7 +32,6 @@ installation that wrote it and the one that read it, which links the two audit c
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
 import os
@@ -46,9 +45,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from nacl.encoding import Base64Encoder
-from nacl.exceptions import CryptoError
-from nacl.public import PrivateKey, PublicKey, SealedBox
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts import approvals
@@ -77,14 +73,14 @@ from corridor.core.exceptions import CorridorError, InvalidInput, KeyFailure
 from corridor.intake.screening.facts import Facts
 from corridor.pathways.access import access_application_references
 from corridor.pathways.models import ApplicationStatus
-from corridor.people.access import access_person_fields
 from corridor.people import register
+from corridor.people.access import access_person_fields
 from corridor.people.document_files import attach_file
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
 from corridor.people.models import DocumentKind, DocumentWhereabouts
 from corridor.transfer import services as import_services
-from corridor.transfer.models import ImportedRow
 from corridor.transfer.access import access_case_for_export
+from corridor.transfer.models import ImportedRow
 from corridor.transfer.rows import (
     ApplicationDraft,
     CaseDraft,
@@ -94,6 +90,7 @@ from corridor.transfer.rows import (
     PlacementDraft,
 )
 from corridor.vault import keys as vault_keys
+from corridor.vault import recipients
 from corridor.vault.errors import DecryptionFailed, VaultError
 from corridor.vault.manifest import file_digest
 from corridor.vault.providers import key_provider
@@ -136,9 +133,8 @@ COST_OUT_OF_BOUNDS = _(
     "%(name)s asks for a passphrase cost outside what this installation accepts"
     " (%(limits)s): nothing was read."
 )
-WRONG_UNLOCK = _(
-    "%(name)s is locked with a %(kind)s: give %(option)s to read it."
-)
+NEEDS_IDENTITY = _("%(name)s is locked to a recipient key: give --identity FILE.")
+NEEDS_PASSPHRASE = _("%(name)s is locked with a passphrase, not a recipient key.")
 NOT_FOR_THIS_KEY = _(
     "%(name)s is locked to another recipient key than this identity: nothing was imported."
 )
@@ -173,47 +169,8 @@ class Lock:
     key pair (the recipient's public key to write, its private key to read)."""
 
     passphrase: str | None = None
-    recipient: PublicKey | None = None
-    identity: PrivateKey | None = None
-
-
-IDENTITY_LABEL = "corridor-export-identity"
-RECIPIENT_LABEL = "corridor-export-recipient"
-
-
-def new_identity() -> tuple[str, str]:
-    """A fresh X25519 key pair as (private, public) lines: a label, a space, the 32-byte
-    key in base64 (the labels keep one from being taken for the other)."""
-    private = PrivateKey.generate()
-    return (
-        f"{IDENTITY_LABEL} {private.encode(Base64Encoder).decode('ascii')}",
-        f"{RECIPIENT_LABEL} {private.public_key.encode(Base64Encoder).decode('ascii')}",
-    )
-
-
-def parse_public_key(text: str) -> PublicKey:
-    """A recipient key file's first line; ValueError if it is not one."""
-    return PublicKey(_key_line(text, RECIPIENT_LABEL))
-
-
-def parse_identity(text: str) -> PrivateKey:
-    """An identity file's first line; ValueError if it is not one."""
-    return PrivateKey(_key_line(text, IDENTITY_LABEL))
-
-
-def _key_line(text: str, label: str) -> bytes:
-    lines = text.strip().splitlines()
-    found, _space, encoded = (lines[0] if lines else "").partition(" ")
-    if found != label:
-        raise ValueError(f"not a {label} line")
-    raw = base64.b64decode(encoded.strip(), validate=True)
-    if len(raw) != 32:
-        raise ValueError("not 32 bytes")
-    return raw
-
-
-def key_fingerprint(public: PublicKey) -> str:
-    return hashlib.sha256(bytes(public)).hexdigest()[:16]
+    recipient: recipients.Recipient | None = None
+    identity: recipients.Identity | None = None
 
 
 def request_export(*, actor: Staff) -> Approval:
@@ -299,7 +256,7 @@ def read_export(path: Path, *, lock: Lock) -> ExportContents:
             )
     except OSError as problem:
         raise ExportRefused(f"Cannot read {name}: {problem.strerror}.") from None
-    except (DecryptionFailed, VaultError, ValueError, KeyError, TypeError, CryptoError):
+    except (DecryptionFailed, VaultError, ValueError, KeyError, TypeError):
         # DecryptionFailed here is the file's, not a key's: no key failure to report.
         raise ExportRefused(str(DAMAGED % {"name": name})) from None
     lines = [json.loads(line) for line in plain.decode("utf-8").splitlines()]
@@ -318,9 +275,7 @@ class ExportImportResult:
     refused: list[str]
 
 
-def import_export(
-    *, actor: Actor, contents: ExportContents, as_staff: Staff
-) -> ExportImportResult:
+def import_export(*, actor: Actor, contents: ExportContents, as_staff: Staff) -> ExportImportResult:
     """Write every case of an export through the services the spreadsheet import uses,
     each case in its own transaction; a case imported before (same export, same
     reference) is skipped, so running it again creates nothing."""
@@ -624,11 +579,11 @@ def _new_header(lock: Lock) -> tuple[bytes, dict[str, Any]]:
         "created": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     if lock.recipient is not None:
-        key = secrets.token_bytes(32)
+        key = recipients.new_stream_key()
         header["lock"] = {
             "kind": "recipient",
-            "recipient": key_fingerprint(lock.recipient),
-            "sealed_key": SealedBox(lock.recipient).encrypt(key).hex(),
+            "recipient": lock.recipient.fingerprint,
+            "sealed_key": recipients.seal_stream_key(lock.recipient, key).hex(),
         }
         return key, header
     passphrase = lock.passphrase or ""
@@ -645,16 +600,12 @@ def _unlock(found: dict[str, Any], lock: Lock, name: str) -> bytes:
     the sealed box with the identity. Wrong secrets surface as the stream failing."""
     if found["kind"] == "recipient":
         if lock.identity is None:
-            raise ExportRefused(
-                str(WRONG_UNLOCK % {"name": name, "kind": "recipient key", "option": "--identity"})
-            )
-        if found["recipient"] != key_fingerprint(lock.identity.public_key):
+            raise ExportRefused(str(NEEDS_IDENTITY % {"name": name}))
+        if found["recipient"] != lock.identity.recipient.fingerprint:
             raise ExportRefused(str(NOT_FOR_THIS_KEY % {"name": name}))
-        return bytes(SealedBox(lock.identity).decrypt(bytes.fromhex(str(found["sealed_key"]))))
+        return recipients.open_stream_key(lock.identity, bytes.fromhex(str(found["sealed_key"])))
     if lock.passphrase is None:
-        raise ExportRefused(
-            str(WRONG_UNLOCK % {"name": name, "kind": "passphrase", "option": "a passphrase"})
-        )
+        raise ExportRefused(str(NEEDS_PASSPHRASE % {"name": name}))
     return passphrase_stream_key(
         lock.passphrase, salt=bytes.fromhex(str(found["salt"])), cost=found["cost"]
     )
@@ -696,7 +647,11 @@ def _read_header(handle: IO[bytes], name: str) -> tuple[dict[str, Any], bytes]:
     if _header_bytes(header) != raw:
         raise ExportRefused(str(DAMAGED % {"name": name}))
     if header["format"] == FORMAT_V1:  # a passphrase, salt and cost at the top level
-        header["lock"] = {"kind": "passphrase", "salt": header.get("salt"), "cost": header.get("cost")}
+        header["lock"] = {
+            "kind": "passphrase",
+            "salt": header.get("salt"),
+            "cost": header.get("cost"),
+        }
     lock = header.get("lock")
     if not isinstance(lock, dict) or lock.get("kind") not in ("passphrase", "recipient"):
         raise ExportRefused(str(DAMAGED % {"name": name}))

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping as ReadOnly
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -397,7 +398,7 @@ def remember(
     *,
     row_key: int,
     batch: uuid.UUID,
-    history: Mapping[str, str | int] | None = None,
+    history: ReadOnly[str, str | int] | None = None,
 ) -> None:
     """The row key, and the row's facts sealed under the case's key (who can decrypt:
     whoever may have the case's key), with their blind indexes for later duplicates.

@@ -28,6 +28,7 @@ from corridor.core.exceptions import InvalidInput
 from corridor.transfer import export
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.ledger import TicketRefused, acting_with
+from corridor.vault.recipients import new_identity, parse_identity, parse_recipient
 
 NO_SUCH_APPROVAL = "No such export approval: ask with `corridor export request --as USERNAME`."
 
@@ -53,7 +54,7 @@ def read_key_file(path: str, *, private: bool) -> Any:
     what = "an identity (private key)" if private else "a recipient public key"
     try:
         text = Path(path).read_text(encoding="ascii")
-        return export.parse_identity(text) if private else export.parse_public_key(text)
+        return parse_identity(text) if private else parse_recipient(text)
     except (OSError, UnicodeDecodeError, ValueError):
         raise CommandError(
             f"{path} is not {what}: make one with `corridor export keypair --identity FILE`.",
@@ -89,7 +90,7 @@ class Command(CorridorCommand):
         cases.add_argument(
             "--recipient-key",
             default="",
-            help="lock to this public key (FILE.pub of `corridor export keypair`), not a passphrase",
+            help="lock to this public key (FILE.pub of `corridor export keypair`)",
         )
         pair = sub.add_parser(
             "keypair", help="make the key pair an installation receives exports with"
@@ -169,7 +170,7 @@ class Command(CorridorCommand):
                 raise CommandError(f"{path} exists already: name a new file.", returncode=2)
         if not identity.parent.is_dir():
             raise CommandError(f"{identity.parent} is not a folder.", returncode=2)
-        private_text, public_text = export.new_identity()
+        private_text, public_text = new_identity()
         # Readable by its owner only, from its first byte.
         fd = os.open(identity, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:

@@ -92,16 +92,14 @@ class Command(CorridorCommand):
 
     def _from_export(self, actor: Actor, staff: Staff | None, options: dict[str, Any]) -> None:
         """Authenticate the whole export first; then each case in its own transaction."""
-        assert staff is not None  # handle() asks for --as
+        if staff is None:  # handle() asks for --as
+            raise CommandError("An export is read as a coordinator: add --as.", returncode=2)
         path = Path(options["from_export"])
         try:
             header = export.read_header(path)
             if header["lock"]["kind"] == "recipient" or options["identity"]:
                 if not options["identity"]:
-                    raise CommandError(
-                        f"{path.name} is locked to a recipient key: give --identity FILE.",
-                        returncode=2,
-                    )
+                    raise export.ExportRefused(str(export.NEEDS_IDENTITY % {"name": path.name}))
                 lock = export.Lock(identity=read_key_file(options["identity"], private=True))
             else:
                 lock = export.Lock(
