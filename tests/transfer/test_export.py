@@ -123,6 +123,7 @@ def shape() -> dict[str, object]:
             IdentityDocument.objects.values_list("kind", "issuing_country", "whereabouts")
         ),
         "files": Counter(DocumentFile.objects.values_list("media_type", flat=True)),
+        "leads": Counter(Case.objects.values_list("lead__username", flat=True)),
     }
 
 

@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import approvals
 from corridor.accounts.models import Approval, ApprovalKind, Staff
 from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
@@ -66,6 +67,7 @@ from corridor.cases.models import (
 )
 from corridor.cases.risk import RiskAnswers
 from corridor.cases.services import work
+from corridor.cases.services.assignment import assign_case
 from corridor.cases.services.consent import record_consent
 from corridor.core import clock
 from corridor.core.actors import Actor
@@ -120,6 +122,7 @@ MOVED_NEXT_ACTION = _("Check this case after the move to this installation")
 MOVED_CONSENT = "moved from another installation"
 # What a version 1 file did not carry: read as empty.
 _EMPTY_V2: dict[str, Any] = {
+    "caseworker": "",
     "placements": [],
     "journeys": [],
     "notes": [],
@@ -300,6 +303,7 @@ def import_export(*, actor: Actor, contents: ExportContents, as_staff: Staff) ->
             with transaction.atomic():
                 case = import_services.write_case(actor, draft, as_staff=as_staff)
                 _write_rest(as_staff, case, record)
+                _hand_over(actor, case, str(record.get("caseworker") or ""), as_staff=as_staff)
                 import_services.remember(
                     actor,
                     case,
@@ -403,6 +407,7 @@ def _case_record(actor: Staff, case: Case) -> dict[str, Any]:
     references = access_application_references(actor, case, applications, key=data_key)
     return {
         "ref": case.ref,
+        "caseworker": case.lead.username if case.lead is not None else "",
         "region": case.region,
         "opened_on": case.opened_at.date().isoformat(),
         "people": people,
@@ -502,6 +507,16 @@ def _draft(number: int, record: dict[str, Any]) -> CaseDraft:
             for item in record["applications"]
         ],
     )
+
+
+def _hand_over(actor: Actor, case: Case, username: str, *, as_staff: Staff) -> None:
+    """The case's lead on the old installation leads it here when an active caseworker or
+    coordinator has that username; otherwise the importer keeps it."""
+    if not username or username == as_staff.username:
+        return
+    staff = Staff.objects.filter(username=username, is_active=True).first()
+    if staff is not None and roles_of(staff) & {Role.CASEWORKER, Role.COORDINATOR}:
+        assign_case(actor=actor, case=case, staff=staff)
 
 
 def _date_or_none(value: str) -> date | None:
