@@ -636,3 +636,53 @@ def csv_bytes(headings: list[str], rows: list[list[object]], *, delimiter: str =
             [cell.strftime("%d.%m.%Y") if isinstance(cell, date) else cell for cell in row]
         )
     return out.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------- a case with every part
+MOVED_FILE = b"Passport page, as text: "
+
+
+def fill_case_for_move(coordinator, case: Case, canary: str) -> None:
+    """Every part a move carries, each sealed one holding the canary: a placement, a
+    planned journey, a note, an open and a done task, a risk assessment, the consent in
+    force, a registered passport and a file of it."""
+    from corridor.cases.access import case_key
+    from corridor.cases.models import ConsentSource, LegKind, TravelMode
+    from corridor.cases.risk import RiskAnswers
+    from corridor.cases.services import logistics, work
+    from corridor.cases.services.consent import record_consent
+    from corridor.people import register
+    from corridor.people.document_files import attach_file
+    from corridor.people.inputs import DocumentInput
+    from corridor.people.models import DocumentKind
+
+    today = clock.today()
+    logistics.record_placement(
+        actor=coordinator, case=case, shelter_ref="SH-07", address=f"ул. {canary}, 3",
+        starts_on=today - timedelta(days=5), ends_on=None,
+    )  # fmt: skip
+    logistics.record_travel_leg(
+        actor=coordinator, case=case, kind=LegKind.EXIT_COUNTRY, from_place="RU-CE",
+        to_place="GE", mode=TravelMode.BUS, travel_on=today + timedelta(days=3),
+        itinerary=f"bus {canary}",
+    )  # fmt: skip
+    work.add_note(actor=coordinator, case=case, body=f"note {canary}")
+    done = work.add_task(actor=coordinator, case=case, title=f"done {canary}", due_on=today)
+    work.complete_task(actor=coordinator, task=done)
+    work.assess_risk(
+        actor=coordinator, case=case, answers=RiskAnswers(threat_from_state=True, dependants=True)
+    )
+    record_consent(
+        actor=coordinator, case=case, keep=True, share="ask", source=ConsentSource.PERSON
+    )
+    person = case.members.first().person
+    key = case_key(coordinator, case)
+    passport = register.add_document(
+        actor=coordinator, person=person, key=key, case_ref=case.ref,
+        data=DocumentInput(kind=DocumentKind.INTERNATIONAL_PASSPORT, issuing_country="RU",
+                           number=f"75{canary}", issued_on=today - timedelta(days=900)),
+    )  # fmt: skip
+    attach_file(
+        actor=coordinator, person=person, key=key, data=MOVED_FILE + canary.encode(),
+        title=f"scan {canary}", document=passport, case_ref=case.ref,
+    )  # fmt: skip

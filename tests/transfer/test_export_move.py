@@ -1,5 +1,6 @@
 """An export read back on an empty installation, both run as the operator runs them (real
-processes, keyd's ledger rules): the case arrives with its sealed fields, and neither
+processes, keyd's ledger rules): the case arrives with its sealed fields, its placement
+and its note, and neither
 data folder nor the export holds the canary in any readable form."""
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ second = Staff.objects.get(username="export-second")
 approvals.grant_approval(actor=second, approval_id="{approval}")
 """
 COUNT = """
-from corridor.cases.models import Case, Expense
+from corridor.cases.models import Case, Expense, Note, Placement
 from corridor.people.models import Person
-print(Case.objects.count(), Person.objects.count(), Expense.objects.count())
+print(Case.objects.count(), Person.objects.count(), Expense.objects.count(),
+      Placement.objects.count(), Note.objects.count())
 """
 
 
 def counts(env: dict[str, str]) -> list[str]:
-    """Cases, people and expenses (the shell's last line: it may announce its imports)."""
+    """Cases, people, expenses, placements and notes (the shell's last line: it may
+    announce its imports)."""
     return run_corridor("shell", "-c", COUNT, env=env).stdout.strip().splitlines()[-1].split()
 
 
@@ -89,13 +92,15 @@ def test_an_export_read_back_on_an_empty_installation(tmp_path):
     )  # fmt: skip
     assert wrote.returncode == 0, wrote.stderr
     assert canary.encode() not in moved.read_bytes()
-    assert counts(envs[new]) == ["0", "0", "0"]
+    assert counts(envs[new]) == ["0", "0", "0", "0", "0"]
     read = run_corridor(
         "import", "cases", "--from-export", str(moved), "--passphrase-file", str(phrase),
-        "--as", "import-coord", env=envs[new], stdin=code,
+        # A code of this moment: on a loaded machine the first one may have expired.
+        "--as", "import-coord", env=envs[new], stdin=code_for(secret) + "\n",
     )  # fmt: skip
     assert read.returncode == 0, read.stderr
     assert "Created 1 cases; 0 were imported before." in read.stdout
-    assert counts(envs[new]) == ["1", "1", "1"]
+    # The placement (its address sealed) and the note come along with the case.
+    assert counts(envs[new]) == ["1", "1", "1", "1", "1"]
     assert find_canary(new, canary) == []
     assert find_canary(old, canary) == []

@@ -5,17 +5,22 @@
     cases = read_export(path, passphrase=...)             # every byte authenticated first
     result = import_export(actor=..., cases=cases, as_staff=coordinator, digest=...)
 
-The file (format "corridor-cases-export-v1", docs/operators.md "Moving an installation"):
+The file (format "corridor-cases-export-v2", docs/operators.md "Moving an installation"):
 
-    b"CORRIDOR-EXPORT\\n" | header JSON line (format, export_id, created, salt, kdf cost)
+    b"CORRIDOR-EXPORT\\n" | header JSON line (format, export_id, created, lock)
     | vault secretstream (vault/streams.py) of JSON lines: one per case, then
       {"end": <number of cases>}
 
-The stream key is Argon2id of the passphrase with the header's random salt (the cost
-the codename derivation uses, vault/requester.py). The whole header is the stream's
-associated data, so a changed header, a flipped byte, a dropped or reordered chunk or a
-file cut short fails authentication (vault/streams.py raises, and the reader says so
-in a sentence). Reading authenticates the whole stream before anything is written.
+The lock says how the stream key is reached: {"kind": "passphrase", "salt", "cost"} is
+Argon2id of the passphrase with a random salt, at a cost the reader bounds (COST_LIMITS)
+before it runs anything; {"kind": "recipient", "recipient", "sealed_key"} is a random
+stream key in a libsodium sealed box to the receiving installation's X25519 public key
+(`corridor export keypair`). The whole header is the stream's associated data, so a
+changed header (a cost, a salt, a sealed key), a flipped byte, a dropped or reordered
+chunk or a file cut short fails authentication (vault/streams.py raises, and the
+reader says so in a sentence). Reading authenticates the whole stream before anything
+is written. Version 1 files (a passphrase, salt and cost at the header's top level)
+are still read.
 
 What defends the plaintext: it exists only in memory, one case at a time while writing;
 the file on disk is ciphertext from its first byte (written beside the target under a
@@ -26,6 +31,7 @@ installation that wrote it and the one that read it, which links the two audit c
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -44,22 +50,49 @@ from django.utils.translation import gettext_lazy as _
 from corridor.accounts import approvals
 from corridor.accounts.models import Approval, ApprovalKind, Staff
 from corridor.accounts.roles import Role
+from corridor.accounts.selectors import roles_of
 from corridor.audit.events import EventType
 from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
-from corridor.cases.models import Case, CaseMember, ExpenseCategory, MilestoneKind, Relation
+from corridor.cases.access import case_key
+from corridor.cases.models import (
+    Case,
+    CaseMember,
+    ConsentSource,
+    ExpenseCategory,
+    LegKind,
+    MilestoneKind,
+    Relation,
+    TravelMode,
+)
+from corridor.cases.risk import RiskAnswers
+from corridor.cases.services import work
+from corridor.cases.services.assignment import assign_case
+from corridor.cases.services.consent import record_consent
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import CorridorError, InvalidInput, KeyFailure
 from corridor.intake.screening.facts import Facts
 from corridor.pathways.access import access_application_references
 from corridor.pathways.models import ApplicationStatus
+from corridor.people import register
 from corridor.people.access import access_person_fields
-from corridor.people.inputs import NameEntry, PersonInput
+from corridor.people.document_files import attach_file
+from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
+from corridor.people.models import DocumentKind, DocumentWhereabouts
 from corridor.transfer import services as import_services
+from corridor.transfer.access import access_case_for_export
 from corridor.transfer.models import ImportedRow
-from corridor.transfer.rows import ApplicationDraft, CaseDraft, ExpenseDraft, PersonDraft
+from corridor.transfer.rows import (
+    ApplicationDraft,
+    CaseDraft,
+    ExpenseDraft,
+    JourneyDraft,
+    PersonDraft,
+    PlacementDraft,
+)
 from corridor.vault import keys as vault_keys
+from corridor.vault import recipients
 from corridor.vault.errors import DecryptionFailed, VaultError
 from corridor.vault.manifest import file_digest
 from corridor.vault.providers import key_provider
@@ -71,7 +104,8 @@ from corridor.vault.streams import (
     read_stream_header,
 )
 
-FORMAT = "corridor-cases-export-v1"
+FORMAT = "corridor-cases-export-v2"
+FORMAT_V1 = "corridor-cases-export-v1"
 MAGIC = b"CORRIDOR-EXPORT\n"
 HEADER_LIMIT = 4096
 TARGET_ID = "installation"
@@ -85,7 +119,37 @@ DAMAGED = _(
     "%(name)s was altered, damaged or cut short, or the passphrase is wrong: nothing was imported."
 )
 MOVED_NEXT_ACTION = _("Check this case after the move to this installation")
+MOVED_CONSENT = "moved from another installation"
+# What a version 1 file did not carry: read as empty.
+_EMPTY_V2: dict[str, Any] = {
+    "caseworker": "",
+    "placements": [],
+    "journeys": [],
+    "notes": [],
+    "tasks": [],
+    "risk": None,
+    "consent": None,
+    "history": None,
+}
 SHORT_PASSPHRASE = _("The passphrase must be at least 12 characters.")
+COST_OUT_OF_BOUNDS = _(
+    "%(name)s asks for a passphrase cost outside what this installation accepts"
+    " (%(limits)s): nothing was read."
+)
+NEEDS_IDENTITY = _("%(name)s is locked to a recipient key: give --identity FILE.")
+NEEDS_PASSPHRASE = _("%(name)s is locked with a passphrase, not a recipient key.")
+NOT_FOR_THIS_KEY = _(
+    "%(name)s is locked to another recipient key than this identity: nothing was imported."
+)
+
+# Argon2id cost a file may ask for (memory in KiB). Read before any derivation runs, so
+# a made-up header can neither make the reader spend gigabytes and minutes nor lower
+# the cost below what the writer uses (vault/requester.DEFAULT_COST).
+COST_LIMITS = {
+    "time_cost": (2, 8),
+    "memory_cost": (19 * 1024, 256 * 1024),
+    "parallelism": (1, 4),
+}
 
 approvals.register_gated_action(
     ApprovalKind.EXPORT_CASES,
@@ -102,6 +166,16 @@ class ExportRefused(CorridorError):
     """An export file that cannot be read: the message says why; nothing was written."""
 
 
+@dataclass(frozen=True)
+class Lock:
+    """How an export is locked (writing) or unlocked (reading): a passphrase, or an X25519
+    key pair (the recipient's public key to write, its private key to read)."""
+
+    passphrase: str | None = None
+    recipient: recipients.Recipient | None = None
+    identity: recipients.Identity | None = None
+
+
 def request_export(*, actor: Staff) -> Approval:
     """Ask a second coordinator to agree to exporting every case."""
     return approvals.request_approval(
@@ -113,13 +187,13 @@ def request_export(*, actor: Staff) -> Approval:
     )
 
 
-def write_export(*, requester: Staff, approval_id: str, output: Path, passphrase: str) -> str:
-    """Write every case to `output`, encrypted under `passphrase`; return its SHA-256.
+def write_export(*, requester: Staff, approval_id: str, output: Path, lock: Lock) -> str:
+    """Write every case to `output`, encrypted under `lock`; return its SHA-256.
 
-    Who can decrypt: whoever holds the passphrase. The approval is used up and the
-    export recorded with its hash in the transaction that reads the cases; a failure
-    leaves no file and uses nothing up."""
-    key, header = _new_header(passphrase)
+    Who can decrypt: whoever holds the passphrase, or the private key of the recipient
+    key. The approval is used up and the export recorded with its hash in the
+    transaction that reads the cases; a failure leaves no file and uses nothing up."""
+    key, header = _new_header(lock)
     fd, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     try:
         with transaction.atomic():
@@ -140,7 +214,12 @@ def write_export(*, requester: Staff, approval_id: str, output: Path, passphrase
                 event=EventType.CASES_EXPORTED,
                 object_type=ObjectType.EXPORT,
                 object_id=str(header["export_id"]),
-                detail={"cases": count, "sha256": digest, "approval": approval_id},
+                detail={
+                    "cases": count,
+                    "sha256": digest,
+                    "approval": approval_id,
+                    "lock": str(header["lock"]["kind"]),
+                },
             )
         os.replace(temporary, output)
     except BaseException:
@@ -156,14 +235,23 @@ class ExportContents:
     sha256: str
 
 
-def read_export(path: Path, *, passphrase: str) -> ExportContents:
+def read_header(path: Path) -> dict[str, Any]:
+    """The export's header (checked, cost bounded), to know how it is locked."""
+    try:
+        with path.open("rb") as handle:
+            return _read_header(handle, path.name)[0]
+    except OSError as problem:
+        raise ExportRefused(f"Cannot read {path.name}: {problem.strerror}.") from None
+
+
+def read_export(path: Path, *, lock: Lock) -> ExportContents:
     """Every case in the export, after the whole stream has authenticated; ExportRefused
     with a sentence for anything else (nothing is written by reading)."""
     name = path.name
     try:
         with path.open("rb") as handle:
             header, raw_header = _read_header(handle, name)
-            key = _derive(passphrase, bytes.fromhex(str(header["salt"])), header["cost"])
+            key = _unlock(header["lock"], lock, name)
             export_id = uuid.UUID(str(header["export_id"]))
             stream_header = read_stream_header(handle, dek_id=export_id)
             plain = b"".join(
@@ -176,6 +264,8 @@ def read_export(path: Path, *, passphrase: str) -> ExportContents:
         raise ExportRefused(str(DAMAGED % {"name": name})) from None
     lines = [json.loads(line) for line in plain.decode("utf-8").splitlines()]
     *cases, end = lines
+    if header["format"] == FORMAT_V1:
+        cases = [{**_EMPTY_V2, **case} for case in cases]
     if end != {"end": len(cases)}:  # authenticated, so only a writer's bug gets here
         raise ExportRefused(str(DAMAGED % {"name": name}))
     return ExportContents(export_id=str(export_id), cases=cases, sha256=file_digest(path))
@@ -188,9 +278,7 @@ class ExportImportResult:
     refused: list[str]
 
 
-def import_export(
-    *, actor: Actor, contents: ExportContents, as_staff: Staff | None
-) -> ExportImportResult:
+def import_export(*, actor: Actor, contents: ExportContents, as_staff: Staff) -> ExportImportResult:
     """Write every case of an export through the services the spreadsheet import uses,
     each case in its own transaction; a case imported before (same export, same
     reference) is skipped, so running it again creates nothing."""
@@ -214,7 +302,16 @@ def import_export(
         try:
             with transaction.atomic():
                 case = import_services.write_case(actor, draft, as_staff=as_staff)
-                import_services.remember(actor, case, draft, row_key=row_key, batch=batch)
+                _write_rest(as_staff, case, record)
+                _hand_over(actor, case, str(record.get("caseworker") or ""), as_staff=as_staff)
+                import_services.remember(
+                    actor,
+                    case,
+                    draft,
+                    row_key=row_key,
+                    batch=batch,
+                    history=_history(record["history"]),
+                )
         except KeyFailure:
             raise
         except (CorridorError, IntegrityError) as problem:
@@ -222,6 +319,46 @@ def import_export(
             continue
         result.created.append(case.ref)
     return result
+
+
+def plan_export(contents: ExportContents) -> list[str]:
+    """What reading the export would create, one line a case (a dry run: nothing written,
+    nothing opened beyond the file)."""
+    lines = []
+    for record in contents.cases:
+        row_key = key_provider().index(
+            ROW_KEY_INDEX, f"{contents.export_id}|{record['ref']}".encode(), bits=63
+        )
+        if ImportedRow.objects.filter(row_key=row_key).exists():
+            lines.append(f"{record['ref']}: imported before")
+            continue
+        parts = {
+            "people": len(record["people"]),
+            "milestones": len(record["milestones"]),
+            "expenses": len(record["expenses"]),
+            "applications": len(record["applications"]),
+            "placements": len(record["placements"]),
+            "journeys": len(record["journeys"]),
+            "notes": len(record["notes"]),
+            "tasks": len(record["tasks"]),
+            "documents": sum(len(p.get("documents", [])) for p in record["people"]),
+            "files": sum(len(p.get("files", [])) for p in record["people"]),
+        }
+        shown = ", ".join(f"{count} {name}" for name, count in parts.items())
+        lines.append(f"{record['ref']}: would create a case with {shown}")
+    return lines
+
+
+def _history(summary: dict[str, Any] | None) -> dict[str, str | int]:
+    """The old installation's audit summary of the case, for the new one's audit log."""
+    if not summary:
+        return {}
+    return {
+        "old_audit_entries": int(summary["entries"]),
+        "old_audit_first_seq": int(summary["first_seq"]),
+        "old_audit_last_seq": int(summary["last_seq"]),
+        "old_audit_sha256": str(summary["sha256"]),
+    }
 
 
 def _write_file(handle: IO[bytes], actor: Staff, *, key: bytes, header: dict[str, Any]) -> int:
@@ -256,12 +393,13 @@ def _case_record(actor: Staff, case: Case) -> dict[str, Any]:
         .select_related("person")
         .order_by("joined_at", "pk")
     )
+    more = access_case_for_export(actor, case, data_key)
     people = []
-    for member in members:
+    for member, papers in zip(members, more.pop("members"), strict=True):
         opened = access_person_fields(
             actor=actor, person=member.person, key=data_key, fields=PERSON_FIELDS, case_ref=case.ref
         )
-        people.append({"relation": member.relation, **opened})
+        people.append({"relation": member.relation, **opened, **papers})
     milestones: dict[str, str] = {}
     for milestone in case.milestones.order_by("reached_on"):
         milestones.setdefault(milestone.kind, milestone.reached_on.isoformat())
@@ -269,6 +407,7 @@ def _case_record(actor: Staff, case: Case) -> dict[str, Any]:
     references = access_application_references(actor, case, applications, key=data_key)
     return {
         "ref": case.ref,
+        "caseworker": case.lead.username if case.lead is not None else "",
         "region": case.region,
         "opened_on": case.opened_at.date().isoformat(),
         "people": people,
@@ -294,6 +433,7 @@ def _case_record(actor: Staff, case: Case) -> dict[str, Any]:
             }
             for application in applications
         ],
+        **more,
     }
 
 
@@ -310,9 +450,33 @@ def _draft(number: int, record: dict[str, Any]) -> CaseDraft:
             narrative=person.get("narrative"),
         )
         people.append(PersonDraft(relation=Relation(person["relation"]), data=data, facts=Facts()))
+    risk = record["risk"]
     return CaseDraft(
         row=number,
         reference=record["ref"],
+        risk=RiskAnswers(**{k: bool(v) for k, v in risk.items()}) if risk else None,
+        notes=list(record["notes"]),
+        placements=[
+            PlacementDraft(
+                shelter_ref=item["shelter_ref"],
+                address=item["address"],
+                starts_on=date.fromisoformat(item["starts_on"]),
+                ends_on=_date_or_none(item["ends_on"]),
+            )
+            for item in record["placements"]
+        ],
+        journeys=[
+            JourneyDraft(
+                kind=LegKind(item["kind"]),
+                from_place=item["from_place"],
+                to_place=item["to_place"],
+                mode=TravelMode(item["mode"]),
+                travel_on=date.fromisoformat(item["travel_on"]),
+                itinerary=item["itinerary"],
+                completed=bool(item["completed"]),
+            )
+            for item in record["journeys"]
+        ],
         region=record["region"],
         opened_on=date.fromisoformat(record["opened_on"]),
         next_action=str(MOVED_NEXT_ACTION),
@@ -345,23 +509,137 @@ def _draft(number: int, record: dict[str, Any]) -> CaseDraft:
     )
 
 
-def _new_header(passphrase: str) -> tuple[bytes, dict[str, Any]]:
+def _hand_over(actor: Actor, case: Case, username: str, *, as_staff: Staff) -> None:
+    """The case's lead on the old installation leads it here when an active caseworker or
+    coordinator has that username; otherwise the importer keeps it."""
+    if not username or username == as_staff.username:
+        return
+    staff = Staff.objects.filter(username=username, is_active=True).first()
+    if staff is not None and roles_of(staff) & {Role.CASEWORKER, Role.COORDINATOR}:
+        assign_case(actor=actor, case=case, staff=staff)
+
+
+def _date_or_none(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _write_rest(actor: Staff, case: Case, record: dict[str, Any]) -> None:
+    """What the spreadsheet import has no column for: each person's register entries and
+    files (sealed again under the new case's key), the tasks, the consent in force."""
+    key = case_key(actor, case)
+    members = (
+        CaseMember.objects.filter(case=case, left_at__isnull=True)
+        .select_related("person")
+        .order_by("joined_at", "pk")
+    )
+    for member, person in zip(members, record["people"], strict=True):
+        registered = [
+            register.add_document(
+                actor=actor,
+                person=member.person,
+                key=key,
+                case_ref=case.ref,
+                data=DocumentInput(
+                    kind=DocumentKind(item["kind"]),
+                    issuing_country=item["issuing_country"],
+                    number=item["number"],
+                    issued_on=_date_or_none(item["issued_on"]),
+                    expires_on=_date_or_none(item["expires_on"]),
+                    whereabouts=DocumentWhereabouts(item["whereabouts"]),
+                ),
+            )
+            for item in person.get("documents", [])
+        ]
+        for item in person.get("files", []):
+            position = item["document"]
+            attach_file(
+                actor=actor,
+                person=member.person,
+                key=key,
+                data=base64.b64decode(item["data"]),
+                title=item["title"],
+                document=registered[position] if position is not None else None,
+                case_ref=case.ref,
+            )
+    done = []
+    for item in record["tasks"]:
+        task = work.add_task(
+            actor=actor,
+            case=case,
+            title=item["title"],
+            due_on=date.fromisoformat(item["due_on"]),
+            key=key,
+        )
+        if item["done"]:
+            done.append(task)
+    for task in done:
+        work.complete_task(actor=actor, task=task)
+    consent = record["consent"]
+    if consent is not None:
+        source = ConsentSource(consent["source"])
+        record_consent(
+            actor=actor,
+            case=case,
+            keep=bool(consent["keep"]),
+            share=consent["share"],
+            source=source,
+            reason_text=str(MOVED_CONSENT) if source == ConsentSource.STAFF else "",
+        )
+
+
+def _new_header(lock: Lock) -> tuple[bytes, dict[str, Any]]:
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "export_id": str(uuid.uuid4()),
+        "created": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    if lock.recipient is not None:
+        key = recipients.new_stream_key()
+        header["lock"] = {
+            "kind": "recipient",
+            "recipient": lock.recipient.fingerprint,
+            "sealed_key": recipients.seal_stream_key(lock.recipient, key).hex(),
+        }
+        return key, header
+    passphrase = lock.passphrase or ""
     if len(passphrase) < 12:
         raise InvalidInput(str(SHORT_PASSPHRASE))
     salt = secrets.token_bytes(16)
     cost = dict(DEFAULT_COST)
-    header = {
-        "format": FORMAT,
-        "export_id": str(uuid.uuid4()),
-        "created": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "salt": salt.hex(),
-        "cost": cost,
-    }
-    return _derive(passphrase, salt, cost), header
+    header["lock"] = {"kind": "passphrase", "salt": salt.hex(), "cost": cost}
+    return passphrase_stream_key(passphrase, salt=salt, cost=cost), header
 
 
-def _derive(passphrase: str, salt: bytes, cost: Any) -> bytes:
-    return passphrase_stream_key(passphrase, salt=salt, cost=cost)
+def _unlock(found: dict[str, Any], lock: Lock, name: str) -> bytes:
+    """The stream key: from the passphrase at the header's (bounded) cost, or opened from
+    the sealed box with the identity. Wrong secrets surface as the stream failing."""
+    if found["kind"] == "recipient":
+        if lock.identity is None:
+            raise ExportRefused(str(NEEDS_IDENTITY % {"name": name}))
+        if found["recipient"] != lock.identity.recipient.fingerprint:
+            raise ExportRefused(str(NOT_FOR_THIS_KEY % {"name": name}))
+        return recipients.open_stream_key(lock.identity, bytes.fromhex(str(found["sealed_key"])))
+    if lock.passphrase is None:
+        raise ExportRefused(str(NEEDS_PASSPHRASE % {"name": name}))
+    return passphrase_stream_key(
+        lock.passphrase, salt=bytes.fromhex(str(found["salt"])), cost=found["cost"]
+    )
+
+
+def cost_limits_text() -> str:
+    return ", ".join(f"{name} {low}–{high}" for name, (low, high) in COST_LIMITS.items())
+
+
+def _check_cost(cost: Any, name: str) -> None:
+    """Refuse a cost outside COST_LIMITS before Argon2 runs (the header is authenticated
+    only once the stream is decrypted, which needs the derived key)."""
+    refused = ExportRefused(str(COST_OUT_OF_BOUNDS % {"name": name, "limits": cost_limits_text()}))
+    if not isinstance(cost, dict) or set(cost) != set(COST_LIMITS):
+        raise refused
+    for field_name, (low, high) in COST_LIMITS.items():
+        value = cost[field_name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise refused
 
 
 def _header_bytes(header: dict[str, Any]) -> bytes:
@@ -376,16 +654,24 @@ def _read_header(handle: IO[bytes], name: str) -> tuple[dict[str, Any], bytes]:
         header = json.loads(raw)
     except ValueError:
         raise ExportRefused(str(DAMAGED % {"name": name})) from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
+    if not isinstance(header, dict) or header.get("format") not in (FORMAT, FORMAT_V1):
         shown = header.get("format", "?") if isinstance(header, dict) else "?"
         raise ExportRefused(str(OTHER_VERSION % {"name": name, "format": shown}))
     # Back to just after the header line: the stream starts there.
     handle.seek(len(MAGIC) + len(raw))
     if _header_bytes(header) != raw:
         raise ExportRefused(str(DAMAGED % {"name": name}))
-    cost = header.get("cost")
-    if not isinstance(cost, dict) or int(cost.get("memory_cost", 0)) > 1024 * 1024:
+    if header["format"] == FORMAT_V1:  # a passphrase, salt and cost at the top level
+        header["lock"] = {
+            "kind": "passphrase",
+            "salt": header.get("salt"),
+            "cost": header.get("cost"),
+        }
+    lock = header.get("lock")
+    if not isinstance(lock, dict) or lock.get("kind") not in ("passphrase", "recipient"):
         raise ExportRefused(str(DAMAGED % {"name": name}))
+    if lock["kind"] == "passphrase":
+        _check_cost(lock.get("cost"), name)
     return header, raw
 
 

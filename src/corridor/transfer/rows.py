@@ -94,6 +94,8 @@ class JourneyDraft:
     mode: TravelMode
     travel_on: date
     itinerary: str
+    # A sheet lists journeys made; an export also carries planned ones.
+    completed: bool = True
 
 
 @dataclass(frozen=True)

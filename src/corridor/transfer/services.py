@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from collections.abc import Mapping as ReadOnly
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -338,7 +339,7 @@ def _journey(actor: Actor, case: Case, journey: JourneyDraft) -> None:
         mode=journey.mode,
         travel_on=journey.travel_on,
         itinerary=journey.itinerary,
-        completed_on=journey.travel_on,
+        completed_on=journey.travel_on if journey.completed else None,
     )
 
 
@@ -390,9 +391,18 @@ def _funding_source(actor: Actor, written: str) -> FundingSource | None:
     return costs.add_funding_source(actor=actor, code=code, name=written[:120])
 
 
-def remember(actor: Actor, case: Case, draft: CaseDraft, *, row_key: int, batch: uuid.UUID) -> None:
+def remember(
+    actor: Actor,
+    case: Case,
+    draft: CaseDraft,
+    *,
+    row_key: int,
+    batch: uuid.UUID,
+    history: ReadOnly[str, str | int] | None = None,
+) -> None:
     """The row key, and the row's facts sealed under the case's key (who can decrypt:
-    whoever may have the case's key), with their blind indexes for later duplicates."""
+    whoever may have the case's key), with their blind indexes for later duplicates.
+    `history`: a moved case's audit summary from the installation it left."""
     key = vault_keys.data_key(case.key_id or "", for_actor=actor.actor_id, case_id=str(case.pk))
     row = ImportedRow(row_key=row_key, case=case, batch=batch)
     seal_field(row, "facts", draft.facts.as_json(), key=key)
@@ -408,7 +418,7 @@ def remember(actor: Actor, case: Case, draft: CaseDraft, *, row_key: int, batch:
         object_type=ObjectType.CASE,
         object_id=str(case.pk),
         case_id=case.ref,
-        detail={"row": draft.row, "batch": str(batch)},
+        detail={"row": draft.row, "batch": str(batch), **(history or {})},
     )
 
 

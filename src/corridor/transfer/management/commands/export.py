@@ -4,11 +4,14 @@ that `corridor import cases --from-export FILE` reads back on another installati
 `corridor export request --as USERNAME` asks a second coordinator to agree (the id it
 prints is the approval they grant on the approvals page). The passphrase is typed, or
 read from `--passphrase-file` (never on the command line, where `ps` would show it).
+Instead of a passphrase, `--recipient-key FILE.pub` locks the export to the receiving
+installation's public key, made there with `corridor export keypair --identity FILE`.
 """
 
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 import uuid
 from contextlib import nullcontext
@@ -25,6 +28,7 @@ from corridor.core.exceptions import InvalidInput
 from corridor.transfer import export
 from corridor.vault import ledger as vault_ledger
 from corridor.vault.ledger import TicketRefused, acting_with
+from corridor.vault.recipients import new_identity, parse_identity, parse_recipient
 
 NO_SUCH_APPROVAL = "No such export approval: ask with `corridor export request --as USERNAME`."
 
@@ -42,6 +46,20 @@ def read_passphrase(path: str, *, confirm: bool) -> str:
     if confirm and getpass.getpass("The passphrase again: ") != typed:
         raise CommandError("The two passphrases differ.", returncode=2)
     return typed
+
+
+def read_key_file(path: str, *, private: bool) -> Any:
+    """A recipient key (public) or an identity (private) from its file: one line of
+    base64, as `corridor export keypair` writes them."""
+    what = "an identity (private key)" if private else "a recipient public key"
+    try:
+        text = Path(path).read_text(encoding="ascii")
+        return parse_identity(text) if private else parse_recipient(text)
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise CommandError(
+            f"{path} is not {what}: make one with `corridor export keypair --identity FILE`.",
+            returncode=2,
+        ) from None
 
 
 def staff_ticket(staff: Staff) -> str | None:
@@ -69,8 +87,22 @@ class Command(CorridorCommand):
         cases.add_argument(
             "--passphrase-file", default="", help="a file whose first line is the passphrase"
         )
+        cases.add_argument(
+            "--recipient-key",
+            default="",
+            help="lock to this public key (FILE.pub of `corridor export keypair`)",
+        )
+        pair = sub.add_parser(
+            "keypair", help="make the key pair an installation receives exports with"
+        )
+        pair.add_argument(
+            "--identity", required=True, help="the private key file to write (FILE.pub beside it)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "keypair":
+            self._keypair(Path(options["identity"]))
+            return
         if options["what"] == "request":
             staff = Staff.objects.filter(username=options["username"], is_active=True).first()
             if staff is None:
@@ -99,7 +131,14 @@ class Command(CorridorCommand):
             raise CommandError(f"{output} exists already: name a new file.", returncode=2)
         if not output.parent.is_dir():
             raise CommandError(f"{output.parent} is not a folder.", returncode=2)
-        passphrase = read_passphrase(options["passphrase_file"], confirm=True)
+        if options["recipient_key"]:
+            if options["passphrase_file"]:
+                raise CommandError(
+                    "Give --recipient-key or a passphrase, one of the two.", returncode=2
+                )
+            lock = export.Lock(recipient=read_key_file(options["recipient_key"], private=False))
+        else:
+            lock = export.Lock(passphrase=read_passphrase(options["passphrase_file"], confirm=True))
         requester = approval.requested_by
         ticket = staff_ticket(requester)
         try:
@@ -108,12 +147,36 @@ class Command(CorridorCommand):
                     requester=requester,
                     approval_id=str(approval.pk),
                     output=output,
-                    passphrase=passphrase,
+                    lock=lock,
                 )
         except (InvalidInput, ApprovalProblem) as problem:
             raise CommandError(str(problem), returncode=2) from None
         self.stdout.write(f"Wrote {output} (SHA-256 {digest}).")
+        if lock.recipient is not None:
+            self.stdout.write(
+                "Only the holder of the recipient's identity can read it: `corridor import"
+                f" cases --from-export {output.name} --identity FILE --as USERNAME`."
+            )
+            return
         self.stdout.write(
             "Carry the passphrase apart from the file. Read it back with"
             f" `corridor import cases --from-export {output.name} --as USERNAME`."
+        )
+
+    def _keypair(self, identity: Path) -> None:
+        public = identity.with_name(identity.name + ".pub")
+        for path in (identity, public):
+            if path.exists():
+                raise CommandError(f"{path} exists already: name a new file.", returncode=2)
+        if not identity.parent.is_dir():
+            raise CommandError(f"{identity.parent} is not a folder.", returncode=2)
+        private_text, public_text = new_identity()
+        # Readable by its owner only, from its first byte.
+        fd = os.open(identity, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(private_text + "\n")
+        public.write_text(public_text + "\n", encoding="ascii")
+        self.stdout.write(
+            f"Wrote {identity} (keep it on this installation, readable by you only) and"
+            f" {public} (give it to whoever exports to this installation)."
         )

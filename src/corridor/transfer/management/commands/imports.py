@@ -23,7 +23,7 @@ from corridor.core.actors import Actor, cli_actor
 from corridor.core.commands import CorridorCommand
 from corridor.core.exceptions import InvalidInput
 from corridor.transfer import export, mappings
-from corridor.transfer.management.commands.export import read_passphrase
+from corridor.transfer.management.commands.export import read_key_file, read_passphrase
 from corridor.transfer.mapping import Mapping, parse_mapping
 from corridor.transfer.services import check_import, run_import
 from corridor.vault import ledger as vault_ledger
@@ -46,6 +46,11 @@ class Command(CorridorCommand):
         cases.add_argument(
             "--passphrase-file", default="", help="with --from-export: the passphrase's file"
         )
+        cases.add_argument(
+            "--identity",
+            default="",
+            help="with --from-export: the private key an export was locked to (a recipient key)",
+        )
         cases.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         cases.add_argument(
             "--as",
@@ -66,6 +71,12 @@ class Command(CorridorCommand):
             raise CommandError(
                 "A spreadsheet is read through --mapping MAPPING.yaml.", returncode=2
             )
+        if options["from_export"] and not options["username"]:
+            raise CommandError(
+                "An export is read as a coordinator: add --as USERNAME (the notes, risk"
+                " answers, documents and tasks are written in their name).",
+                returncode=2,
+            )
         staff = None
         if options["username"]:
             staff = Staff.objects.filter(username=options["username"], is_active=True).first()
@@ -81,14 +92,26 @@ class Command(CorridorCommand):
 
     def _from_export(self, actor: Actor, staff: Staff | None, options: dict[str, Any]) -> None:
         """Authenticate the whole export first; then each case in its own transaction."""
+        if staff is None:  # handle() asks for --as
+            raise CommandError("An export is read as a coordinator: add --as.", returncode=2)
         path = Path(options["from_export"])
-        passphrase = read_passphrase(options["passphrase_file"], confirm=False)
         try:
-            contents = export.read_export(path, passphrase=passphrase)
+            header = export.read_header(path)
+            if header["lock"]["kind"] == "recipient" or options["identity"]:
+                if not options["identity"]:
+                    raise export.ExportRefused(str(export.NEEDS_IDENTITY % {"name": path.name}))
+                lock = export.Lock(identity=read_key_file(options["identity"], private=True))
+            else:
+                lock = export.Lock(
+                    passphrase=read_passphrase(options["passphrase_file"], confirm=False)
+                )
+            contents = export.read_export(path, lock=lock)
         except export.ExportRefused as problem:
             raise CommandError(str(problem), returncode=2) from None
         self.stdout.write(f"{path.name}: {len(contents.cases)} cases (SHA-256 {contents.sha256}).")
         if options["dry_run"]:
+            for line in export.plan_export(contents):
+                self.stdout.write(line)
             self.stdout.write("Dry run: nothing was written.")
             return
         result = export.import_export(actor=actor, contents=contents, as_staff=staff)
