@@ -218,9 +218,14 @@ def test_each_rank_is_explained_in_one_sentence(catalog_as_if_verified):
         "Open after 2 steps; a designated partner can be asked to refer: not a lottery; "
         "about 563 days to safety"
     )
-    other = find(match(catalog_as_if_verified, profile=[]), "transit-am", "ca-gar")
+    # Anyone else: no partner serves them and UNHCR registers nobody in Armenia, so GAR is
+    # open only through a country where UNHCR can refer (Kazakhstan), as a selection.
+    assert not any(
+        r.route_ids == ("transit-am", "ca-gar") for r in match(catalog_as_if_verified, profile=[])
+    )
+    other = find(match(catalog_as_if_verified, profile=[]), "transit-kz", "ca-gar")
     assert reasons(other)[0].startswith(
-        "Open after 2 steps; needs selection, a referral or a sponsor: nobody is entitled to "
+        "Open after 3 steps; needs selection, a referral or a sponsor: nobody is entitled to "
         "it; about 563 days to safety"
     )
     assert "against a target of 90 days" in sentence

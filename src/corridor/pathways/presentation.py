@@ -15,7 +15,7 @@ from django.utils.translation import ngettext_lazy, override, pgettext_lazy
 
 from corridor.pathways.findings import Leg, Step
 from corridor.pathways.results import MatchResult
-from corridor.pathways.vocabulary import Document, ExitBarrier, Profile
+from corridor.pathways.vocabulary import Document, ExitBarrier, Profile, Relation
 from corridor.pathways.words import Country, Message, Param, Phrase, PhraseCode, Words
 
 LANGUAGES = ("en", "ru")
@@ -50,6 +50,10 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.REFERRAL_UNHCR_NOT_HERE: _(
         "Needs a UNHCR referral, and UNHCR does not register refugees %(country_in)s."
     ),
+    PhraseCode.REFERRAL_NO_DESIGNATED: _(
+        "Only designated referrers (%(by)s) can refer to it: none has referred this person, "
+        "none of the partners takes cases like theirs, and UNHCR cannot refer them from here."
+    ),
     PhraseCode.SPONSOR_MISSING: _("Needs a sponsor, and the person has none."),
     PhraseCode.EXIT_BAN: _(
         "An exit ban stops the person at the border: leaving the country of nationality is closed."
@@ -78,6 +82,10 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "the wanted databases."
     ),
     PhraseCode.TRANSIT_DANGER: _("A danger for this person %(country_in)s: %(note)s"),
+    PhraseCode.TRANSIT_REACH: _(
+        "Those hunting this person can reach them %(country_in)s (relatives through the "
+        "diaspora, security services through agents or extradition requests): %(note)s"
+    ),
     PhraseCode.STAY_RUNS_OUT: ngettext_lazy(
         "The visa-free stay %(country_in)s (%(stay)s day) runs out before the next steps "
         "(about %(time)s) are done: plan a legal stay or a claim there.",
@@ -130,6 +138,18 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.REFERRAL_PARTNER: _("a designated partner can be asked to refer: not a lottery"),
     PhraseCode.HOUSEHOLD_LEFT_OUT: _("Not open for household member %(member)s: %(reason)s"),
     PhraseCode.HOUSEHOLD_NO_PLAN: _("this plan does not exist for them (see their documents)"),
+    PhraseCode.HOUSEHOLD_NOT_RECOGNISED: _(
+        "Household member %(member)s, %(relation)s, is not recognised as family by "
+        "%(route)s: they cannot come on this application; plan for them separately "
+        "(their own best plan: %(plan)s)."
+    ),
+    PhraseCode.HOUSEHOLD_RECOGNISED: _(
+        "Household member %(member)s, %(relation)s, is recognised as family by %(route)s."
+    ),
+    PhraseCode.HOUSEHOLD_RECOGNITION_UNKNOWN: _(
+        "No source says whether %(route)s recognises household member %(member)s, "
+        "%(relation)s, as family: check before relying on it."
+    ),
     PhraseCode.HOUSEHOLD_PARTNERS: _(
         "For a household: check that the route recognises each partner (unmarried and "
         "same-sex partners are often not recognised as family)."
@@ -231,6 +251,9 @@ LABELS: Mapping[StrEnum, Promise] = {
     ExitBarrier.DRAFT_SUMMONS: _("a draft summons"),
     ExitBarrier.DOCUMENTS_CONFISCATED: _("confiscated documents"),
     ExitBarrier.EXIT_BAN: _("an exit ban"),
+    Relation.UNMARRIED_PARTNER: _("an unmarried partner"),
+    Relation.SAME_SEX_SPOUSE: _("a same-sex spouse"),
+    Relation.SAME_SEX_PARTNER: _("a same-sex partner"),
 }
 
 COUNTRY_NAMES: Mapping[str, Promise] = {
