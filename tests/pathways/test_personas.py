@@ -419,3 +419,52 @@ def test_who_hunts_the_person_decides_whose_reach_a_danger_is(catalog):
     kz = next(r for r in p1 if r.route_ids[0] == "transit-kz")
     assert any("A danger for this person in Kazakhstan" in x for x in reasons(kz))
     assert not any("Those hunting this person" in x for x in reasons(kz))
+
+
+def test_p6_the_plan_s_total_is_a_range_from_the_law_s_days_and_the_route_s(catalog):
+    """P6: restoring the internal passport takes 5 to 30 days by law (the source named on
+    the step), asylum in Armenia its published range; the plan's total is their sum, its
+    point the middle, and the rank sentence shows both; the travel leg has no source and
+    counts as a step of unknown length, never as zero days read as known."""
+    top = plans(catalog, "P6")[0]
+    restore, travel, apply = top.steps
+    assert restore.days_range == (5, 30)
+    assert restore.source.startswith("https://www.consultant.ru/")
+    assert travel.days is None
+    assert travel.days_range is None
+    low, high = apply.days_range
+    assert top.basis.days_range == (5 + low, 30 + high)
+    assert top.expected_days == round((5 + low + 30 + high) / 2)
+    assert f"({5 + low} to {30 + high})" in reasons(top)[0]
+    assert top.basis.unknown_steps == 1
+    # The case's own estimate wins over the law's days, as a point.
+    own = plans(catalog, "P6", internal_passport_restore_days=20)[0]
+    assert own.steps[0].days_range == (20, 20)
+    assert own.basis.days_range == (20 + low, 20 + high)
+
+
+@pytest.mark.parametrize("name", sorted(PERSONA_FACTS))
+def test_every_open_plan_s_point_lies_in_its_range(catalog, name):
+    for result in plans(catalog, name):
+        if result.basis.days_range is not None:
+            low, high = result.basis.days_range
+            assert low <= result.expected_days <= high, result.route_ids
+        else:
+            assert result.expected_days is None, result.route_ids
+
+
+def test_p3_a_stay_that_runs_out_only_at_the_longest_is_a_note_not_a_weight(
+    catalog_as_if_verified,
+):
+    """Armenia's 180 days against a route of 100 to 300 days: it may run out, so the plan
+    says so without weighing it; against 365 to 761 days it runs out at the shortest and
+    weighs (the P3 test above)."""
+    routes = tuple(
+        replace(route, processing_days=(100, 300)) if route.id == "ca-gar" else route
+        for route in catalog_as_if_verified.routes
+    )
+    shorter = replace(catalog_as_if_verified, routes=routes)
+    gar = next(r for r in plans(shorter, "P3") if r.route_ids == ("transit-am", "ca-gar"))
+    stay = next(f for f in gar.findings if f.rule == "transit.stay")
+    assert stay.effect is Effect.NOTE
+    assert "may run out if the next steps take their longest (up to 300 days)" in english(stay.text)

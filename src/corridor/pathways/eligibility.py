@@ -481,7 +481,9 @@ def _apply_step(route: RouteSpec) -> Step:
     if route.processing_days is not None:
         low, high = route.processing_days
         days = round((low + high) / 2)
-    return Step(phrase(PhraseCode.STEP_APPLY, name=route.name), days, route.fee)
+    return Step(
+        phrase(PhraseCode.STEP_APPLY, name=route.name), days, route.fee, route.processing_days
+    )
 
 
 # ---------------------------------------------------------------- transit legs

@@ -88,9 +88,16 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     ),
     PhraseCode.STAY_RUNS_OUT: ngettext_lazy(
         "The visa-free stay %(country_in)s (%(stay)s day) runs out before the next steps "
-        "(about %(time)s) are done: plan a legal stay or a claim there.",
+        "(at least %(time)s) are done: plan a legal stay or a claim there.",
         "The visa-free stay %(country_in)s (%(stay)s days) runs out before the next steps "
-        "(about %(time)s) are done: plan a legal stay or a claim there.",
+        "(at least %(time)s) are done: plan a legal stay or a claim there.",
+        "stay",
+    ),
+    PhraseCode.STAY_MAY_RUN_OUT: ngettext_lazy(
+        "The visa-free stay %(country_in)s (%(stay)s day) may run out if the next steps "
+        "take their longest (up to %(time)s): plan a legal stay or a claim there in time.",
+        "The visa-free stay %(country_in)s (%(stay)s days) may run out if the next steps "
+        "take their longest (up to %(time)s): plan a legal stay or a claim there in time.",
         "stay",
     ),
     PhraseCode.ENTRY_UNCERTAIN: _(
@@ -183,6 +190,9 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "closed: %(count)d rule fails", "closed: %(count)d rules fail", "count"
     ),
     PhraseCode.SPAN_DAYS: ngettext_lazy("%(days)s day", "%(days)s days", "days"),
+    PhraseCode.SPAN_RANGE: ngettext_lazy(
+        "%(about)s day (%(low)s to %(high)s)", "%(about)s days (%(low)s to %(high)s)", "about"
+    ),
     PhraseCode.RANK_DAYS: _("about %(time)s to safety against a target of %(target)s"),
     PhraseCode.RANK_DAYS_PARTIAL: _(
         "about %(time)s to safety plus steps of unknown length (%(unknown)s), against a "
@@ -453,7 +463,13 @@ def _step_json(step: Step, lang: str) -> dict[str, object]:
     if step.cost is not None:
         # A string, so 229.77 stays exactly 229.77.
         cost = {"amount": f"{step.cost.amount:f}", "currency": step.cost.currency}
-    return {"text": word(step.text, lang), "days": step.days, "cost": cost}
+    return {
+        "text": word(step.text, lang),
+        "days": step.days,
+        "days_range": list(step.days_range) if step.days_range else None,
+        "days_source": step.source,
+        "cost": cost,
+    }
 
 
 def _country_form(country: Country, forms: Mapping[str, Promise], fallback: Promise) -> str:

@@ -19,6 +19,7 @@ from corridor.pathways.ranking import (
     explain,
     rank_closed,
     rank_open,
+    steps_range,
 )
 from corridor.pathways.vocabulary import PARTNER_NEEDS, Relation, Urgency, Verdict
 from corridor.pathways.words import Country, Message, Phrase, PhraseCode, Words, phrase
@@ -205,16 +206,27 @@ def _stay(leg: Leg, assessment: Assessment) -> tuple[Finding, ...]:
     stay, apply = leg.stay_days, assessment.apply
     if stay is None or apply is None or assessment.route.country == leg.transit.country:
         return ()
-    days = (apply.days or 0) + sum(step.days or 0 for step in assessment.preparation)
-    if days <= stay:
+    days_range = steps_range((*assessment.preparation, apply))
+    if days_range is None:
         return ()
-    text = phrase(
-        PhraseCode.STAY_RUNS_OUT,
+    low, high = days_range
+    if high <= stay:
+        return ()
+    if low > stay:  # it runs out even at the shortest: a warning that weighs
+        text = phrase(
+            PhraseCode.STAY_RUNS_OUT,
+            country=Country(leg.transit.country),
+            stay=stay,
+            time=phrase(PhraseCode.SPAN_DAYS, days=low),  # its own plural form
+        )
+        return (Finding("transit.stay", Effect.WEIGHS, text),)
+    text = phrase(  # it runs out only if the steps take longer than the shortest time
+        PhraseCode.STAY_MAY_RUN_OUT,
         country=Country(leg.transit.country),
         stay=stay,
-        time=phrase(PhraseCode.SPAN_DAYS, days=days),  # its own plural form
+        time=phrase(PhraseCode.SPAN_DAYS, days=high),
     )
-    return (Finding("transit.stay", Effect.WEIGHS, text),)
+    return (Finding("transit.stay", Effect.NOTE, text),)
 
 
 _EFFECT_ORDER = {Effect.CLOSES: 0, Effect.WEIGHS: 1, Effect.NOTE: 2}

@@ -66,6 +66,7 @@ class PhraseCode(StrEnum):
     TRANSIT_DANGER = "note.transit_danger"
     TRANSIT_REACH = "note.transit_reach"
     STAY_RUNS_OUT = "note.stay_runs_out"
+    STAY_MAY_RUN_OUT = "note.stay_may_run_out"
     ENTRY_UNCERTAIN = "risk.entry_uncertain"
     ENTRY_UNVERIFIED = "risk.entry_unverified"
     IN_COUNTRY = "risk.in_country"
@@ -104,6 +105,7 @@ class PhraseCode(StrEnum):
     RANK_CLOSED = "rank.closed"
     # A number of days, worded with its plural form, to stand inside another phrase.
     SPAN_DAYS = "span.days"
+    SPAN_RANGE = "span.range"
     RANK_DAYS = "rank.days"
     RANK_DAYS_PARTIAL = "rank.days_partial"
     RANK_DAYS_UNKNOWN = "rank.days_unknown"
