@@ -359,6 +359,7 @@ PERSONA_FACTS: dict[str, dict[str, object]] = {
                 "household_size": 2,
                 "medical_needs": False,
                 "referrer": "rainbow_railroad",
+                "relation": "same_sex_partner",
             }
         ],
     },

@@ -26,10 +26,10 @@ def test_the_keys_are_exactly_those_of_the_issue():
     optional = {
         "referrer", "internal_passport_restore_days", "medical_detail", "hunted_by",
         "wanted_scope", "family_filed_case", "confiscated_documents", "previous_refusals",
-        "gender_identity", "document_sex_marker", "members",
+        "gender_identity", "document_sex_marker", "members", "relation",
     }  # fmt: skip
     assert set(FACT_KEYS) == set(INSIDE_RUSSIA) | optional
-    assert len(FACT_KEYS) == 28
+    assert len(FACT_KEYS) == 29
 
 
 def test_the_optional_facts_have_defaults_and_round_trip():

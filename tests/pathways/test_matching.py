@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from corridor.pathways.findings import CASE_ESTIMATE
 from corridor.pathways.matching import Matcher
 from corridor.pathways.ranking import GrantCounts, RankingInputs
 from corridor.pathways.vocabulary import Verdict
@@ -114,9 +115,14 @@ def test_confiscated_documents_with_a_new_passport_possible_add_that_step(catalo
     plan = find(results, "transit-ge", "ca-gar")
     assert steps(plan)[0].startswith("Restore the internal passport in Russia")
     assert steps(plan)[1] == "Obtain an international passport."
-    assert plan.steps[0].days is None  # how long restoring takes is not a fact given here
-    assert plan.steps[1].days == 40
-    assert plan.expected_days == 40 + round((365 + 761) / 2)
+    # How long restoring takes is not given here: the days by law, as a range with its source.
+    assert plan.steps[0].days_range == (5, 30)
+    assert plan.steps[0].source.startswith("https://www.consultant.ru/")
+    assert (plan.steps[1].days, plan.steps[1].days_range) == (40, (40, 40))
+    assert plan.steps[1].source == CASE_ESTIMATE
+    assert plan.basis.days_range == (5 + 40 + 365, 30 + 40 + 761)
+    assert plan.expected_days == round((5 + 40 + 365 + 30 + 40 + 761) / 2)
+    assert "about 620 days (410 to 831) to safety" in reasons(plan)[0]
 
 
 def test_an_expired_passport_is_renewed_before_the_application(catalog_as_if_verified):
@@ -216,12 +222,17 @@ def test_each_rank_is_explained_in_one_sentence(catalog_as_if_verified):
     assert sentence.endswith(".")
     assert sentence.startswith(
         "Open after 2 steps; a designated partner can be asked to refer: not a lottery; "
-        "about 563 days to safety"
+        "about 563 days (365 to 761) to safety"
     )
-    other = find(match(catalog_as_if_verified, profile=[]), "transit-am", "ca-gar")
+    # Anyone else: no partner serves them and UNHCR registers nobody in Armenia, so GAR is
+    # open only through a country where UNHCR can refer (Kazakhstan), as a selection.
+    assert not any(
+        r.route_ids == ("transit-am", "ca-gar") for r in match(catalog_as_if_verified, profile=[])
+    )
+    other = find(match(catalog_as_if_verified, profile=[]), "transit-kz", "ca-gar")
     assert reasons(other)[0].startswith(
-        "Open after 2 steps; needs selection, a referral or a sponsor: nobody is entitled to "
-        "it; about 563 days to safety"
+        "Open after 3 steps; needs selection, a referral or a sponsor: nobody is entitled to "
+        "it; about 563 days (365 to 761) to safety"
     )
     assert "against a target of 90 days" in sentence
 

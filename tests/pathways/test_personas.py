@@ -11,7 +11,8 @@ import pytest
 
 from corridor.pathways.findings import Effect
 from corridor.pathways.matching import Matcher
-from corridor.pathways.vocabulary import Kind
+from corridor.pathways.results import recognition
+from corridor.pathways.vocabulary import Kind, Relation
 from tests.factories import PERSONA_FACTS
 from tests.pathways.conftest import TODAY, english, make_facts, reasons, risks, steps
 
@@ -46,7 +47,10 @@ def test_p1_leaves_at_once_for_armenia_on_the_internal_passport(catalog):
     assert not any("Register with UNHCR" in step for r in through_armenia for step in steps(r))
     best_kz = next(r for r in found if r.route_ids[0] == "transit-kz")
     assert best_kz.score < top.score
-    assert any("A danger for this person in Kazakhstan" in reason for reason in reasons(best_kz))
+    assert any(  # his family hunts him, and reaches Kazakhstan: the sentence says so
+        "Those hunting this person can reach them in Kazakhstan" in reason
+        for reason in reasons(best_kz)
+    )
     ways_out = [leg.transit.id for leg in Matcher(catalog, today=TODAY).ways_out(persona("P1"))]
     assert ways_out.index("transit-am") < ways_out.index("transit-kz")
 
@@ -190,9 +194,25 @@ def test_p1_and_p3_canada_s_gar_through_a_partner_s_referral_comes_second(catalo
         assert found[1].route_ids == ("transit-am", "ca-gar"), name
         assert found[1].basis.referral == referral
     p7 = plans(catalog, "P7")
-    gar = next(r for r in p7 if r.route_ids == ("transit-am", "ca-gar"))
-    assert gar.basis.referral is None
-    assert p7.index(gar) > 1
+    assert not any(r.route_ids == ("transit-am", "ca-gar") for r in p7)
+
+
+def test_p7_a_route_only_designated_referrers_open_needs_one_who_can_refer_her(catalog):
+    """P7: no designated referrer serves her and UNHCR registers nobody in Armenia, so
+    Canada's GAR through Armenia is closed, saying why; once a designated referrer has
+    referred her (the `referrer` fact) it opens with the referral in hand; a referrer the
+    route does not designate changes nothing."""
+    in_armenia = Matcher(catalog, today=TODAY).match(persona("P7", current_country="AM"))
+    gar = next(r for r in in_armenia if r.route_ids == ("ca-gar",))
+    assert not gar.is_open
+    assert "referral" in gar.failed_rules
+    assert any("Only designated referrers" in reason for reason in reasons(gar))
+    referred = plans(catalog, "P7", referrer="unhcr")
+    gar = next(r for r in referred if r.route_ids == ("transit-am", "ca-gar"))
+    assert gar.basis.referral == "in_hand"
+    assert not any(step.startswith("Get a referral") for step in steps(gar))
+    other = plans(catalog, "P7", referrer="other_ngo")
+    assert not any(r.route_ids == ("transit-am", "ca-gar") for r in other)
 
 
 def test_p2_the_earlier_refusal_is_noted_on_schengen_routes_only(catalog):
@@ -210,7 +230,7 @@ def test_p3_a_plan_is_open_for_the_household_only_when_open_for_each(catalog):
     document closes Armenia for the household, naming him and why."""
     found = plans(catalog, "P3")
     assert found[0].route_ids == ("transit-am", "am-asylum")
-    assert any(f.rule == "household.partners" for f in found[0].findings)
+    assert any(f.rule == "household.recognition" for f in found[0].findings)
     undocumented = {
         **PERSONA_FACTS["P3"]["members"][0],  # type: ignore[index]
         "has_internal_passport": False,
@@ -290,3 +310,161 @@ def test_p8_identity_is_sealed_it_only_adds_the_border_risk(catalog):
     assert added
     assert all("The sex on the documents does not match" in n or "trans" in n for n in added)
     assert not any("woman" in n.lower() for n in added)
+
+
+def test_p3_each_route_says_whether_it_recognises_his_same_sex_partner(catalog):
+    """P3's partner is an unmarried same-sex partner: Canada's GAR recognises him (a
+    common-law partner of either sex, sourced); no source says for asylum in Armenia, so the
+    plan says to check, never guessing."""
+    found = plans(catalog, "P3")
+    gar = next(r for r in found if r.route_ids == ("transit-am", "ca-gar"))
+    said = [english(f.text) for f in gar.findings if f.rule.startswith("household.")]
+    assert said == [
+        "Household member 2, a same-sex partner, is recognised as family by Government-Assisted "
+        "Refugees (GAR)."
+    ]
+    armenia = next(r for r in found if r.route_ids == ("transit-am", "am-asylum"))
+    assert any(
+        english(f.text).startswith(
+            "No source says whether Asylum in Armenia recognises household member 2, "
+            "a same-sex partner, as family"
+        )
+        for f in armenia.findings
+    )
+
+
+def test_p3_a_partner_the_route_does_not_recognise_is_planned_separately(catalog):
+    """Where the route takes spouses only (here asylum in Armenia, as if a source said so),
+    the plan warns that the partner cannot come on it and names his own best plan; it is
+    not closed for the household by his own documents, since he is planned separately.
+    A spouse the route recognises is still needed on it: his documents close it."""
+    routes = tuple(
+        replace(route, partners=(False, None)) if route.id == "am-asylum" else route
+        for route in catalog.routes
+    )
+    spouses_only = replace(catalog, routes=routes)
+    found = plans(spouses_only, "P3")
+    armenia = next(r for r in found if r.route_ids == ("transit-am", "am-asylum"))
+    warning = next(f for f in armenia.findings if f.rule == "household.not_recognised")
+    assert warning.effect is Effect.WEIGHS
+    assert english(warning.text).startswith(
+        "Household member 2, a same-sex partner, is not recognised as family by Asylum in "
+        "Armenia: they cannot come on this application; plan for them separately (their own "
+        "best plan: Visa-free entry to Armenia, Asylum in Armenia)"
+    )
+    undocumented = {
+        **PERSONA_FACTS["P3"]["members"][0],  # type: ignore[index]
+        "has_internal_passport": False,
+        "has_international_passport": False,
+        "can_obtain_international_passport": False,
+    }
+    alone = Matcher(spouses_only, today=TODAY).match(persona("P3", members=[undocumented]))
+    armenia = next(r for r in alone if r.route_ids == ("transit-am", "am-asylum"))
+    assert armenia.is_open
+    assert "this plan does not exist for them" in english(
+        next(f.text for f in armenia.findings if f.rule == "household.not_recognised")
+    )
+    spouse = {**undocumented, "relation": "spouse"}
+    married = Matcher(spouses_only, today=TODAY).match(persona("P3", members=[spouse]))
+    armenia = next(r for r in married if r.route_ids == ("transit-am", "am-asylum"))
+    assert not armenia.is_open
+
+
+@pytest.mark.parametrize(
+    ("partners", "relation", "expected"),
+    [
+        ((True, True), "same_sex_partner", True),
+        ((True, False), "same_sex_partner", False),
+        ((False, None), "same_sex_partner", False),
+        ((True, None), "same_sex_partner", None),
+        ((None, True), "same_sex_spouse", True),
+        ((True, None), "same_sex_spouse", None),
+        ((False, True), "unmarried_partner", False),
+        ((None, None), "spouse", True),
+        ((False, False), "child", True),
+    ],
+)
+def test_which_partners_a_route_recognises(partners, relation, expected):
+    assert recognition(partners, Relation(relation)) is expected
+
+
+def test_p7_her_family_s_reach_abroad_lowers_armenia_and_georgia_saying_why(catalog):
+    """P7: a killing in Yerevan of a woman who fled her family and seizures in Georgia are
+    her family's reach: plans through them weigh and say so; the way out that no reach
+    danger weighs ranks first."""
+    found = plans(catalog, "P7", can_obtain_international_passport=True, passport_obtain_days=90)
+    for country in ("Armenia", "Georgia"):
+        through = [r for r in found if r.names[0].en.endswith(country)]
+        assert through, country
+        for result in through:
+            assert any(
+                f"Those hunting this person can reach them in {country}" in reason
+                for reason in reasons(result)
+            ), result.route_ids
+    assert not any(f.rule == "transit.danger" for f in found[0].findings), found[0].route_ids
+
+
+def test_who_hunts_the_person_decides_whose_reach_a_danger_is(catalog):
+    """P5, hunted by the federal services, reads Turkey's attacks on Kadyrov's critics as
+    his hunters' reach; P1 without his family hunting him reads Kazakhstan's danger as a
+    danger for LGBT people, not as anyone's reach."""
+    p5 = plans(catalog, "P5")
+    turkey = [r for r in p5 if r.route_ids[0] == "transit-tr"]
+    assert turkey
+    assert all(
+        any("Those hunting this person can reach them in Turkey" in x for x in reasons(r))
+        for r in turkey
+    )
+    p1 = plans(catalog, "P1", hunted_by=[])
+    kz = next(r for r in p1 if r.route_ids[0] == "transit-kz")
+    assert any("A danger for this person in Kazakhstan" in x for x in reasons(kz))
+    assert not any("Those hunting this person" in x for x in reasons(kz))
+
+
+def test_p6_the_plan_s_total_is_a_range_from_the_law_s_days_and_the_route_s(catalog):
+    """P6: restoring the internal passport takes 5 to 30 days by law (the source named on
+    the step), asylum in Armenia its published range; the plan's total is their sum, its
+    point the middle, and the rank sentence shows both; the travel leg has no source and
+    counts as a step of unknown length, never as zero days read as known."""
+    top = plans(catalog, "P6")[0]
+    restore, travel, apply = top.steps
+    assert restore.days_range == (5, 30)
+    assert restore.source.startswith("https://www.consultant.ru/")
+    assert travel.days is None
+    assert travel.days_range is None
+    low, high = apply.days_range
+    assert top.basis.days_range == (5 + low, 30 + high)
+    assert top.expected_days == round((5 + low + 30 + high) / 2)
+    assert f"({5 + low} to {30 + high})" in reasons(top)[0]
+    assert top.basis.unknown_steps == 1
+    # The case's own estimate wins over the law's days, as a point.
+    own = plans(catalog, "P6", internal_passport_restore_days=20)[0]
+    assert own.steps[0].days_range == (20, 20)
+    assert own.basis.days_range == (20 + low, 20 + high)
+
+
+@pytest.mark.parametrize("name", sorted(PERSONA_FACTS))
+def test_every_open_plan_s_point_lies_in_its_range(catalog, name):
+    for result in plans(catalog, name):
+        if result.basis.days_range is not None:
+            low, high = result.basis.days_range
+            assert low <= result.expected_days <= high, result.route_ids
+        else:
+            assert result.expected_days is None, result.route_ids
+
+
+def test_p3_a_stay_that_runs_out_only_at_the_longest_is_a_note_not_a_weight(
+    catalog_as_if_verified,
+):
+    """Armenia's 180 days against a route of 100 to 300 days: it may run out, so the plan
+    says so without weighing it; against 365 to 761 days it runs out at the shortest and
+    weighs (the P3 test above)."""
+    routes = tuple(
+        replace(route, processing_days=(100, 300)) if route.id == "ca-gar" else route
+        for route in catalog_as_if_verified.routes
+    )
+    shorter = replace(catalog_as_if_verified, routes=routes)
+    gar = next(r for r in plans(shorter, "P3") if r.route_ids == ("transit-am", "ca-gar"))
+    stay = next(f for f in gar.findings if f.rule == "transit.stay")
+    assert stay.effect is Effect.NOTE
+    assert "may run out if the next steps take their longest (up to 300 days)" in english(stay.text)

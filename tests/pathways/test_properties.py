@@ -183,3 +183,30 @@ def test_a_member_or_a_danger_never_opens_or_raises_a_plan(document, member, dan
             and before.countries[0] != document["nationality"]
         ):
             assert after.score <= before.score, ids
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    document=facts_documents,
+    referrer=st.sampled_from(["none", "unhcr", "rainbow_railroad", "embassy", "other_ngo"]),
+)
+def test_ranges_hold_their_point_and_a_referrer_opens_only_its_routes(document, referrer):
+    """Every open result's point lies inside its range of days (and has none without one);
+    a referrer that a route does not designate never opens a designated-only route that
+    was closed without it."""
+    matcher = Matcher(CATALOG, today=TODAY)
+    results = matcher.match(facts_from_mapping({**document, "referrer": referrer}))
+    for result in results:
+        if not result.is_open:
+            continue
+        if result.basis.days_range is None:
+            assert result.expected_days is None, result.route_ids
+        else:
+            low, high = result.basis.days_range
+            assert low <= result.expected_days <= high, result.route_ids
+    without = {r.route_ids: r.is_open for r in matcher.match(facts_from_mapping(document))}
+    designated = {route.id: route.referral.designated for route in CATALOG.routes}
+    for result in results:
+        route = result.route_ids[-1]
+        if result.is_open and designated.get(route) and referrer not in designated[route]:
+            assert without.get(result.route_ids, True), result.route_ids

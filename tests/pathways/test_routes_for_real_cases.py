@@ -168,7 +168,7 @@ def test_the_person_editor_s_danger_health_and_identity_facts_reach_the_planner(
     """Saved through the person editor's service, the new facts change the case's
     plans: a family-filed case puts the lawyer's check first, the medical detail the care
     step, a sex marker that does not match her is named at the border, a German refusal on
-    Schengen routes."""
+    Schengen routes, the referrer the matcher's `referrer`."""
     case = accepted_case(coordinator)
     person = case.members.get(relation=Relation.PRINCIPAL).person
     edit_as_the_caseworker(coordinator, case, person, where="Грозный")
@@ -185,6 +185,7 @@ def test_the_person_editor_s_danger_health_and_identity_facts_reach_the_planner(
             "gender_identity": "woman",
             "document_sex_marker": "M",
             "previous_refusals": ["DE"],
+            "referrer": "unhcr",
         },
         version=person.version,
         case_ref=case.ref,
@@ -193,6 +194,7 @@ def test_the_person_editor_s_danger_health_and_identity_facts_reach_the_planner(
     assert facts.family_filed_case
     assert facts.documents_mismatch
     assert facts.previous_refusals == {"DE"}
+    assert facts.referrer == "unhcr"  # the referrer saved in the person editor
     plans = open_plans_through_a_third_country(access_case_routes(coordinator, case))
     assert plans
     with override("en"):

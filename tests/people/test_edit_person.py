@@ -58,6 +58,7 @@ SECTIONS = {
         "profile_tags": ["lgbt"],
         "ties": ["DE"],
         "referral": "ngo",
+        "referrer": "rainbow_railroad",
         "unhcr_registered": True,
         "sponsor_available": True,
         "can_obtain_international_passport": False,

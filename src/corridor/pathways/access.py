@@ -23,7 +23,7 @@ from corridor.cases.risk import targets as risk_targets
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.pathways import selectors
-from corridor.pathways.facts import Facts
+from corridor.pathways.facts import REFERRER_CODE, Facts
 from corridor.pathways.findings import Leg
 from corridor.pathways.matching import Matcher
 from corridor.pathways.models import Application
@@ -65,6 +65,7 @@ SEALED_FACTS = (
     "profile_tags",
     "medical_needs",
     "medical_detail",
+    "referrer",
     "hunted_by",
     "wanted_scope",
     "family_filed_case",
@@ -217,6 +218,7 @@ def _person_facts(
         else Urgency.NORMAL,
         household_size=household_size,
         medical_needs=bool(opened.get("medical_needs")),
+        referrer=_referrer(opened.get("referrer")),
         internal_passport_restore_days=principal.internal_passport_restore_days,
         medical_detail=_known(opened.get("medical_detail"), MedicalNeed),
         hunted_by=_known(opened.get("hunted_by"), HuntedBy),
@@ -232,6 +234,11 @@ def _person_facts(
         gender_identity=_one(opened.get("gender_identity"), GenderIdentity.UNKNOWN),
         document_sex_marker=_one(opened.get("document_sex_marker"), SexMarker.UNKNOWN),
     )
+
+
+def _referrer(value: object) -> str:
+    """A stored referrer code the matcher reads, else none."""
+    return value if isinstance(value, str) and REFERRER_CODE.match(value) else "none"
 
 
 def _one(value: object, default: E) -> E:

@@ -34,6 +34,7 @@ from corridor.pathways.findings import (
 from corridor.pathways.rules import ExitState, Here, InCountry, RouteSpec, TransitSpec
 from corridor.pathways.vocabulary import (
     EU,
+    REACH_GROUPS,
     SCHENGEN,
     Document,
     ExitBarrier,
@@ -65,10 +66,15 @@ def risk_groups(facts: Facts) -> frozenset[RiskGroup]:
     fleeing_family = Profile.GENDER_BASED_PERSECUTION in facts.profile or (
         HuntedBy.FAMILY in facts.hunted_by and facts.gender_identity is GenderIdentity.WOMAN
     )
+    hunted = facts.hunted_by
     return _groups(
         facts.exit_barriers,
         facts.profile,
         (bool(facts.wanted_scope), fleeing_family, facts.documents_mismatch),
+        (
+            bool(hunted & {HuntedBy.FAMILY, HuntedBy.COMMUNITY}),
+            bool(hunted & {HuntedBy.REGIONAL_POLICE, HuntedBy.FEDERAL_SERVICES}),
+        ),
     )
 
 
@@ -77,9 +83,15 @@ def _groups(
     barriers: frozenset[ExitBarrier],
     profile: frozenset[Profile],
     flags: tuple[bool, bool, bool],
+    hunters: tuple[bool, bool] = (False, False),
 ) -> frozenset[RiskGroup]:
     groups = {RiskGroup.ANYONE}
     wanted, fleeing_family, mismatch = flags
+    by_family, by_services = hunters
+    if by_family:
+        groups.add(RiskGroup.HUNTED_BY_FAMILY)
+    if by_services:
+        groups.add(RiskGroup.HUNTED_BY_SECURITY_SERVICES)
     if wanted or barriers & {ExitBarrier.WANTED, ExitBarrier.CRIMINAL_CASE}:
         groups.add(RiskGroup.WANTED_PERSONS)
     if fleeing_family:
@@ -352,7 +364,7 @@ def _assess_situation(
         in_country,
         where,
         refused,
-        _partner,
+        partner,
     ) = situation
     country = Country(route.country)
     if exit_state is not None:  # first: care and legal advice come before any document
@@ -367,7 +379,14 @@ def _assess_situation(
     if avoided:
         found.close("avoid_countries", phrase(PhraseCode.AVOID, country=country))
     registers, here = cast(tuple[bool | None, str], where or (None, ""))
-    _referral(found, route, position, referral_state, (registers, Country(here) if here else None))
+    _referral(
+        found,
+        route,
+        position,
+        referral_state,
+        (registers, Country(here) if here else None),
+        partner=partner is True,
+    )
     if not sponsor_ok:
         found.close("sponsor", phrase(PhraseCode.SPONSOR_MISSING))
     found.rules(route.rules, rule_outcomes)
@@ -409,9 +428,13 @@ def _referral(
     position: Position,
     state: object,
     where: tuple[bool | None, Country | None],
+    *,
+    partner: bool = False,
 ) -> None:
     """The referral steps. Where the person is, UNHCR may register nobody (Armenia, Turkey:
-    `where` is (False, country)), so no plan sends them to do what cannot be done there."""
+    `where` is (False, country)), so no plan sends them to do what cannot be done there.
+    A route that only designated referrers open stays open only when one has referred the
+    person, a designated partner serves them (`partner`), or UNHCR can refer them from here."""
     registers, here = where
     referral = route.referral
     if state is None or referral.by is None:  # satisfied, or none needed (`by` always set then)
@@ -419,6 +442,15 @@ def _referral(
     if state == _REFERRAL_UNAVAILABLE:
         found.close("referral", phrase(PhraseCode.REFERRAL_UNAVAILABLE, by=referral.by))
         return
+    if referral.designated and not partner:
+        unhcr_can = (
+            "unhcr" in referral.designated
+            and position is not Position.NATIONALITY
+            and (registers is not False or state is True)
+        )
+        if not unhcr_can:
+            found.close("referral", phrase(PhraseCode.REFERRAL_NO_DESIGNATED, by=referral.by))
+            return
     unhcr = ReferralChannel.UNHCR in referral.channels
     if position is Position.NATIONALITY and referral.channels == {ReferralChannel.UNHCR}:
         # UNHCR determines refugee status only for people outside their own country.
@@ -449,7 +481,9 @@ def _apply_step(route: RouteSpec) -> Step:
     if route.processing_days is not None:
         low, high = route.processing_days
         days = round((low + high) / 2)
-    return Step(phrase(PhraseCode.STEP_APPLY, name=route.name), days, route.fee)
+    return Step(
+        phrase(PhraseCode.STEP_APPLY, name=route.name), days, route.fee, route.processing_days
+    )
 
 
 # ---------------------------------------------------------------- transit legs
@@ -483,7 +517,12 @@ def leg_signature(transit: TransitSpec, here: Here) -> tuple[object, ...] | None
         here.exit if leaving else None,
         document,
         tuple(rule.test(here, position) for rule in transit.rules),
-        tuple(i for i, danger in enumerate(transit.dangers) if danger.whom & groups),
+        # Each danger for this person, and whether it is the reach of those hunting them.
+        tuple(
+            (i, bool(danger.whom & groups & REACH_GROUPS))
+            for i, danger in enumerate(transit.dangers)
+            if danger.whom & groups
+        ),
     )
 
 
@@ -522,10 +561,12 @@ def assess_leg(transit: TransitSpec, signature: tuple[object, ...]) -> Leg:
             phrase(PhraseCode.TRANSIT_DOCUMENTS, country=country, documents=accepted),
         )
     found.rules(transit.rules, rule_outcomes)
-    for index in cast(tuple[int, ...], dangers):  # a danger for this person weighs the leg
+    # A danger for this person weighs the leg; the hunters' reach says so in its sentence.
+    for index, reach in cast(tuple[tuple[int, bool], ...], dangers):
+        code = PhraseCode.TRANSIT_REACH if reach else PhraseCode.TRANSIT_DANGER
         found.note(
             "transit.danger",
-            phrase(PhraseCode.TRANSIT_DANGER, country=country, note=transit.dangers[index].text),
+            phrase(code, country=country, note=transit.dangers[index].text),
             Effect.WEIGHS,
         )
     if entry.uncertain:

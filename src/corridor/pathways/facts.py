@@ -25,6 +25,7 @@ from corridor.pathways.vocabulary import (
     Position,
     Profile,
     ReferralChannel,
+    Relation,
     SexMarker,
     Urgency,
     WantedScope,
@@ -51,6 +52,7 @@ OPTIONAL_DEFAULTS: dict[str, object] = {
     "gender_identity": "unknown",
     "document_sex_marker": "unknown",
     "members": [],
+    "relation": "none",
 }
 # Facts that are sealed: the matcher reads them for risks, no report or export shows them.
 SEALED_FACTS = frozenset({"gender_identity", "document_sex_marker"})
@@ -104,6 +106,8 @@ class Facts:
     document_sex_marker: SexMarker = SexMarker.UNKNOWN  # sealed
     # The other people of the household, each with their own facts (no members of their own).
     members: tuple[Facts, ...] = ()
+    # A member's relation to the lead person (households only; "none" for the lead).
+    relation: Relation = Relation.NONE
 
     def __post_init__(self) -> None:
         for key in ("nationality", "current_country"):
@@ -210,6 +214,7 @@ def facts_from_mapping(data: object) -> Facts:
         gender_identity=_choice(data, "gender_identity", GenderIdentity),
         document_sex_marker=_choice(data, "document_sex_marker", SexMarker),
         members=_members(data),
+        relation=_choice(data, "relation", Relation),
     )
 
 

@@ -32,8 +32,51 @@ class Finding:
 @dataclass(frozen=True, eq=False, slots=True)
 class Step:
     text: Message
-    days: int | None  # None: the sources give no time
+    days: int | None  # None: the sources give no time; else the middle of `days_range`
     cost: Money | None  # None: the sources give no cost
+    days_range: tuple[int, int] | None = None  # (low, high); None: no time known
+    # Where the range comes from: a source address, CASE_ESTIMATE (the caseworker's
+    # estimate in the case's facts) or None (the route's own processing time, or unknown).
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TypicalDays:
+    """How long a document step takes by law, where no estimate is in the case's facts."""
+
+    low: int
+    high: int
+    source: str
+
+
+# The caseworker's own estimate in the case's facts (passport_obtain_days,
+# internal_passport_restore_days): a point, its range is that one day.
+CASE_ESTIMATE = "case_estimate"
+# The time a document step takes in Russia by law, with its source. Getting to a
+# consulate, queues for an appointment and travel legs have no source: unknown, never guessed.
+TYPICAL_DAYS: dict[str, TypicalDays] = {
+    # Federal Law 114-FZ art. 10: no later than one month from the application at the place
+    # of residence, three months at the place of stay.
+    "international_passport": TypicalDays(
+        30, 90, "https://www.consultant.ru/document/cons_doc_LAW_12826/"
+    ),
+    # Regulation on the Russian passport (Government decree No. 828, 8 July 1997) and the
+    # Interior Ministry's administrative regulation: 10 days where the person is registered,
+    # 30 days elsewhere (5 working days since the regulation of 2021 where registered).
+    "restore_internal": TypicalDays(
+        5, 30, "https://www.consultant.ru/document/cons_doc_LAW_15094/"
+    ),
+}
+
+
+def timed_step(text: Message, days: int | None, typical: str) -> Step:
+    """A document step: the case's own estimate when it has one, else the typical days by
+    law as a range with its source."""
+    if days is not None:
+        return Step(text, days, None, (days, days), CASE_ESTIMATE)
+    found = TYPICAL_DAYS[typical]
+    middle = round((found.low + found.high) / 2)
+    return Step(text, middle, None, (found.low, found.high), found.source)
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -80,7 +123,9 @@ def passport_steps(state: tuple[object, ...]) -> tuple[Step, ...]:
     after restoring the internal passport when it was taken (none is issued without it)."""
     renew, days = state[2], state[3]
     code = PhraseCode.STEP_RENEW_PASSPORT if renew else PhraseCode.STEP_OBTAIN_PASSPORT
-    step = Step(phrase(code), days if isinstance(days, int) else None, None)
+    step = timed_step(
+        phrase(code), days if isinstance(days, int) else None, "international_passport"
+    )
     if len(state) > 4:
         return (restore_step(cast(tuple[object, ...], state[4])), step)
     return (step,)
@@ -89,8 +134,10 @@ def passport_steps(state: tuple[object, ...]) -> tuple[Step, ...]:
 def restore_step(state: tuple[object, ...]) -> Step:
     """Restoring a taken internal passport, from ("restore", days or None)."""
     days = state[1]
-    return Step(
-        phrase(PhraseCode.STEP_RESTORE_INTERNAL), days if isinstance(days, int) else None, None
+    return timed_step(
+        phrase(PhraseCode.STEP_RESTORE_INTERNAL),
+        days if isinstance(days, int) else None,
+        "restore_internal",
     )
 
 

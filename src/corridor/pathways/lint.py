@@ -73,6 +73,11 @@ def entry_facts(entry: Route | Transit) -> Iterator[Fact]:
             yield Fact(f"fees.{number}", fee.source)
         if entry.capacity_per_year is not None:
             yield Fact("capacity_per_year", entry.capacity_per_year.source)
+        if entry.partners is not None:
+            for name in ("unmarried", "same_sex"):
+                recognition = getattr(entry.partners, name)
+                if recognition is not None:
+                    yield Fact(f"partners.{name}", recognition.source)
     else:
         for entry_rule in entry.entry:
             yield Fact(f"entry.{entry_rule.nationality}", entry_rule.source)

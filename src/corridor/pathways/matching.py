@@ -69,7 +69,7 @@ _KEYED_FACTS = frozenset(
         "holds_internal_passport", "medical_needs", "internal_passport_restore_days",
         "medical_detail", "hunted_by", "wanted_scope", "family_filed_case",
         "confiscated_documents", "previous_refusals", "gender_identity", "document_sex_marker",
-        "members",
+        "members", "relation",
     }
 )  # fmt: skip
 
@@ -123,6 +123,7 @@ class Matcher:
         self._results: dict[tuple[object, ...], MatchResult] = {}
         self._positions_by_place: dict[tuple[str, str], list[Position]] = {}
         self._smallest_remaining = smallest_remaining(routes, self.inputs)
+        self._partners = {route.id: route.partners for route in routes}
 
     def match(self, facts: Facts) -> tuple[MatchResult, ...]:
         """Every route and plan for `facts`, open results first, best first. For a household
@@ -132,6 +133,8 @@ class Matcher:
             return household_results(
                 self.match(replace(facts, members=())),
                 tuple(self.match(member) for member in facts.members),
+                tuple(member.relation for member in facts.members),
+                self._partners,
             )
         key = self._answer_key(facts)
         answer = self._answers.get(key)

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext_lazy, override, pgettext_lazy
 
 from corridor.pathways.findings import Leg, Step
 from corridor.pathways.results import MatchResult
-from corridor.pathways.vocabulary import Document, ExitBarrier, Profile
+from corridor.pathways.vocabulary import Document, ExitBarrier, Profile, Relation
 from corridor.pathways.words import Country, Message, Param, Phrase, PhraseCode, Words
 
 LANGUAGES = ("en", "ru")
@@ -50,6 +50,10 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.REFERRAL_UNHCR_NOT_HERE: _(
         "Needs a UNHCR referral, and UNHCR does not register refugees %(country_in)s."
     ),
+    PhraseCode.REFERRAL_NO_DESIGNATED: _(
+        "Only designated referrers (%(by)s) can refer to it: none has referred this person, "
+        "none of the partners takes cases like theirs, and UNHCR cannot refer them from here."
+    ),
     PhraseCode.SPONSOR_MISSING: _("Needs a sponsor, and the person has none."),
     PhraseCode.EXIT_BAN: _(
         "An exit ban stops the person at the border: leaving the country of nationality is closed."
@@ -78,11 +82,22 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "the wanted databases."
     ),
     PhraseCode.TRANSIT_DANGER: _("A danger for this person %(country_in)s: %(note)s"),
+    PhraseCode.TRANSIT_REACH: _(
+        "Those hunting this person can reach them %(country_in)s (relatives through the "
+        "diaspora, security services through agents or extradition requests): %(note)s"
+    ),
     PhraseCode.STAY_RUNS_OUT: ngettext_lazy(
         "The visa-free stay %(country_in)s (%(stay)s day) runs out before the next steps "
-        "(about %(time)s) are done: plan a legal stay or a claim there.",
+        "(at least %(time)s) are done: plan a legal stay or a claim there.",
         "The visa-free stay %(country_in)s (%(stay)s days) runs out before the next steps "
-        "(about %(time)s) are done: plan a legal stay or a claim there.",
+        "(at least %(time)s) are done: plan a legal stay or a claim there.",
+        "stay",
+    ),
+    PhraseCode.STAY_MAY_RUN_OUT: ngettext_lazy(
+        "The visa-free stay %(country_in)s (%(stay)s day) may run out if the next steps "
+        "take their longest (up to %(time)s): plan a legal stay or a claim there in time.",
+        "The visa-free stay %(country_in)s (%(stay)s days) may run out if the next steps "
+        "take their longest (up to %(time)s): plan a legal stay or a claim there in time.",
         "stay",
     ),
     PhraseCode.ENTRY_UNCERTAIN: _(
@@ -130,6 +145,18 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
     PhraseCode.REFERRAL_PARTNER: _("a designated partner can be asked to refer: not a lottery"),
     PhraseCode.HOUSEHOLD_LEFT_OUT: _("Not open for household member %(member)s: %(reason)s"),
     PhraseCode.HOUSEHOLD_NO_PLAN: _("this plan does not exist for them (see their documents)"),
+    PhraseCode.HOUSEHOLD_NOT_RECOGNISED: _(
+        "Household member %(member)s, %(relation)s, is not recognised as family by "
+        "%(route)s: they cannot come on this application; plan for them separately "
+        "(their own best plan: %(plan)s)."
+    ),
+    PhraseCode.HOUSEHOLD_RECOGNISED: _(
+        "Household member %(member)s, %(relation)s, is recognised as family by %(route)s."
+    ),
+    PhraseCode.HOUSEHOLD_RECOGNITION_UNKNOWN: _(
+        "No source says whether %(route)s recognises household member %(member)s, "
+        "%(relation)s, as family: check before relying on it."
+    ),
     PhraseCode.HOUSEHOLD_PARTNERS: _(
         "For a household: check that the route recognises each partner (unmarried and "
         "same-sex partners are often not recognised as family)."
@@ -163,6 +190,9 @@ TEMPLATES: Mapping[PhraseCode, Promise] = {
         "closed: %(count)d rule fails", "closed: %(count)d rules fail", "count"
     ),
     PhraseCode.SPAN_DAYS: ngettext_lazy("%(days)s day", "%(days)s days", "days"),
+    PhraseCode.SPAN_RANGE: ngettext_lazy(
+        "%(about)s day (%(low)s to %(high)s)", "%(about)s days (%(low)s to %(high)s)", "about"
+    ),
     PhraseCode.RANK_DAYS: _("about %(time)s to safety against a target of %(target)s"),
     PhraseCode.RANK_DAYS_PARTIAL: _(
         "about %(time)s to safety plus steps of unknown length (%(unknown)s), against a "
@@ -231,6 +261,9 @@ LABELS: Mapping[StrEnum, Promise] = {
     ExitBarrier.DRAFT_SUMMONS: _("a draft summons"),
     ExitBarrier.DOCUMENTS_CONFISCATED: _("confiscated documents"),
     ExitBarrier.EXIT_BAN: _("an exit ban"),
+    Relation.UNMARRIED_PARTNER: _("an unmarried partner"),
+    Relation.SAME_SEX_SPOUSE: _("a same-sex spouse"),
+    Relation.SAME_SEX_PARTNER: _("a same-sex partner"),
 }
 
 COUNTRY_NAMES: Mapping[str, Promise] = {
@@ -430,7 +463,13 @@ def _step_json(step: Step, lang: str) -> dict[str, object]:
     if step.cost is not None:
         # A string, so 229.77 stays exactly 229.77.
         cost = {"amount": f"{step.cost.amount:f}", "currency": step.cost.currency}
-    return {"text": word(step.text, lang), "days": step.days, "cost": cost}
+    return {
+        "text": word(step.text, lang),
+        "days": step.days,
+        "days_range": list(step.days_range) if step.days_range else None,
+        "days_source": step.source,
+        "cost": cost,
+    }
 
 
 def _country_form(country: Country, forms: Mapping[str, Promise], fallback: Promise) -> str:

@@ -110,7 +110,8 @@ class Basis:
     household_size: int | None = None  # None: fits every published capacity
     fee: Money | None = None
     kind: Kind | None = None  # None: a closed transit leg, which is no route
-    days_range: tuple[int, int] | None = None  # (low, high) when every step's time is known
+    # (low, high) over the steps whose time is known (unknown_steps says how many are not)
+    days_range: tuple[int, int] | None = None
     uncertain: bool = False
     weighing: int = 0
     dangers: int = 0
@@ -158,13 +159,10 @@ def rank_open(
     """
     target = inputs.target_days[urgency]
     expected = None
-    days_range = None
-    if apply.days is not None:
-        before = sum(step.days or 0 for step in preparation)
-        expected = apply.days + before
-        if route.processing_days is not None and all(s.days is not None for s in preparation):
-            low, high = route.processing_days
-            days_range = (before + low, before + high)
+    days_range = steps_range((*preparation, apply))
+    if days_range is not None:
+        # The point is the middle of the range the caseworker reads, so both agree.
+        expected = round((days_range[0] + days_range[1]) / 2)
     own = inputs.outcomes.get(route.id, NO_OUTCOMES)
     rate = grant_rate(own, route.prior)
     remaining = 0
@@ -212,6 +210,16 @@ def rank_open(
         unverified=route.unverified,
     )
     return Rank(score=round(score, 4), basis=basis, grant_counts=own, grant_rate=round(rate, 4))
+
+
+def steps_range(steps: Sequence[Step]) -> tuple[int, int] | None:
+    """The low and high days of `steps` whose time is known, or None when the last step
+    (the application) has none; steps of unknown length add nothing (the rank says how
+    many there are)."""
+    if not steps or steps[-1].days_range is None:
+        return None
+    known = [step.days_range for step in steps if step.days_range is not None]
+    return (sum(low for low, _ in known), sum(high for _, high in known))
 
 
 def rank_closed(*, route: RouteSpec | None, failing: int, inputs: RankingInputs) -> Rank:
@@ -292,6 +300,9 @@ def _days_part(basis: Basis) -> Phrase:
             return phrase(PhraseCode.RANK_DAYS_UNVERIFIED, target=target)
         return phrase(PhraseCode.RANK_DAYS_UNKNOWN, target=target)
     time = phrase(PhraseCode.SPAN_DAYS, days=basis.expected_days)
+    if basis.days_range is not None and basis.days_range[0] != basis.days_range[1]:
+        low, high = basis.days_range
+        time = phrase(PhraseCode.SPAN_RANGE, low=low, high=high, about=basis.expected_days)
     if basis.unknown_steps:
         return phrase(
             PhraseCode.RANK_DAYS_PARTIAL, time=time, target=target, unknown=basis.unknown_steps

@@ -6,7 +6,7 @@ CLI and, later, the web pages show.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from operator import attrgetter
 
@@ -19,8 +19,9 @@ from corridor.pathways.ranking import (
     explain,
     rank_closed,
     rank_open,
+    steps_range,
 )
-from corridor.pathways.vocabulary import Urgency, Verdict
+from corridor.pathways.vocabulary import PARTNER_NEEDS, Relation, Urgency, Verdict
 from corridor.pathways.words import Country, Message, Phrase, PhraseCode, Words, phrase
 
 
@@ -205,19 +206,34 @@ def _stay(leg: Leg, assessment: Assessment) -> tuple[Finding, ...]:
     stay, apply = leg.stay_days, assessment.apply
     if stay is None or apply is None or assessment.route.country == leg.transit.country:
         return ()
-    days = (apply.days or 0) + sum(step.days or 0 for step in assessment.preparation)
-    if days <= stay:
+    days_range = steps_range((*assessment.preparation, apply))
+    if days_range is None:
         return ()
-    text = phrase(
-        PhraseCode.STAY_RUNS_OUT,
+    low, high = days_range
+    if high <= stay:
+        return ()
+    if low > stay:  # it runs out even at the shortest: a warning that weighs
+        text = phrase(
+            PhraseCode.STAY_RUNS_OUT,
+            country=Country(leg.transit.country),
+            stay=stay,
+            time=phrase(PhraseCode.SPAN_DAYS, days=low),  # its own plural form
+        )
+        return (Finding("transit.stay", Effect.WEIGHS, text),)
+    text = phrase(  # it runs out only if the steps take longer than the shortest time
+        PhraseCode.STAY_MAY_RUN_OUT,
         country=Country(leg.transit.country),
         stay=stay,
-        time=phrase(PhraseCode.SPAN_DAYS, days=days),  # its own plural form
+        time=phrase(PhraseCode.SPAN_DAYS, days=high),
     )
-    return (Finding("transit.stay", Effect.WEIGHS, text),)
+    return (Finding("transit.stay", Effect.NOTE, text),)
 
 
 _EFFECT_ORDER = {Effect.CLOSES: 0, Effect.WEIGHS: 1, Effect.NOTE: 2}
+
+
+def _sorted_findings(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: _EFFECT_ORDER[f.effect]))
 
 
 # A transit country's danger for this person: it weighs more than a condition (ranking).
@@ -234,20 +250,71 @@ def _dangers(findings: Iterable[Finding]) -> int:
     return sum(1 for finding in findings if finding.rule == DANGER_RULE)
 
 
+def recognition(partners: tuple[bool | None, bool | None], relation: Relation) -> bool | None:
+    """Whether a route with `partners` (unmarried, same-sex: True, False or None when no
+    source says) counts a member of `relation` as family; True for relations it does not
+    judge (a spouse, a child). False wins over unknown: one refusal is enough."""
+    needs = PARTNER_NEEDS.get(relation)
+    if needs is None:
+        return True
+    said = [fact for fact, needed in zip(partners, needs, strict=True) if needed]
+    if False in said:
+        return False
+    return None if None in said else True
+
+
 def household_results(
-    lead: tuple[MatchResult, ...], members: tuple[tuple[MatchResult, ...], ...]
+    lead: tuple[MatchResult, ...],
+    members: tuple[tuple[MatchResult, ...], ...],
+    relations: tuple[Relation, ...] = (),
+    partners: Mapping[str, tuple[bool | None, bool | None]] | None = None,
 ) -> tuple[MatchResult, ...]:
     """The lead person's results for the whole household: a result is open only
-    when it is open for each member, else it is closed naming who is left out and why; an
-    open one reminds that the route must recognise the partners (unmarried, same-sex)."""
+    when it is open for each member, else it is closed naming who is left out and why.
+    A partner the route does not recognise as family (`partners` by route id, from the
+    catalog) cannot come on the lead's case: the result warns and plans that member
+    separately, naming their own best plan; where no source says, it says to check."""
     indexed = [{result.route_ids: result for result in found} for found in members]
+    relations = relations or tuple(Relation.NONE for _ in members)
+    own_best = [next((r for r in found if r.is_open), None) for found in members]
     answer = []
     for result in lead:
         if not result.is_open:
             answer.append(result)
             continue
         left_out = []
+        notes = []
+        said = (partners or {}).get(result.route_ids[-1], (None, None))
         for number, theirs in enumerate(indexed, start=2):
+            relation = relations[number - 2]
+            recognised = recognition(said, relation)
+            if relation in PARTNER_NEEDS:
+                route = result.names[-1]
+                if recognised is False:
+                    best = own_best[number - 2]
+                    text = phrase(
+                        PhraseCode.HOUSEHOLD_NOT_RECOGNISED,
+                        member=number,
+                        relation=relation,
+                        route=route,
+                        plan=best.names
+                        if best is not None
+                        else phrase(PhraseCode.HOUSEHOLD_NO_PLAN),
+                    )
+                    notes.append(Finding("household.not_recognised", Effect.WEIGHS, text))
+                    continue  # planned separately: their own results, not this one's
+                code = (
+                    PhraseCode.HOUSEHOLD_RECOGNISED
+                    if recognised
+                    else PhraseCode.HOUSEHOLD_RECOGNITION_UNKNOWN
+                )
+                notes.append(
+                    Finding(
+                        "household.recognition",
+                        Effect.NOTE,
+                        phrase(code, member=number, relation=relation, route=route),
+                    )
+                )
             own = theirs.get(result.route_ids)
             if own is not None and own.is_open:
                 continue
@@ -263,10 +330,15 @@ def household_results(
                 )
             )
         if not left_out:
-            note = Finding("household.partners", Effect.NOTE, phrase(PhraseCode.HOUSEHOLD_PARTNERS))
-            answer.append(replace(result, findings=(*result.findings, note)))
+            if not notes:
+                notes.append(
+                    Finding(
+                        "household.partners", Effect.NOTE, phrase(PhraseCode.HOUSEHOLD_PARTNERS)
+                    )
+                )
+            answer.append(replace(result, findings=_sorted_findings((*result.findings, *notes))))
             continue
-        findings = (*left_out, *result.findings)
+        findings = (*left_out, *result.findings, *notes)
         answer.append(
             replace(
                 result,

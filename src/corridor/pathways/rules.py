@@ -211,6 +211,8 @@ class RouteSpec:
     unverified: frozenset[str]
     # True when a rule reads where the person is, so its verdict can differ per transit.
     reads_current_country: bool
+    # Whether unmarried and same-sex partners count as family: None where no source says.
+    partners: tuple[bool | None, bool | None] = (None, None)
 
     @property
     def kind(self) -> Kind:
@@ -396,6 +398,14 @@ def _compile_route(index: int, route: Route, internal_entry: frozenset[str]) -> 
         uncertain=uncertain,
         unverified=frozenset(unverified),
         reads_current_country=any("current_country" in rule.paths for rule in rules),
+        partners=(
+            (
+                route.partners.unmarried.recognised if route.partners.unmarried else None,
+                route.partners.same_sex.recognised if route.partners.same_sex else None,
+            )
+            if route.partners
+            else (None, None)
+        ),
     )
 
 

@@ -179,6 +179,21 @@ class Referral(Strict):
         return self
 
 
+class Recognition(Strict):
+    """Whether a route counts one kind of partner as family, read from a source. A route
+    whose sources do not say leaves the fact out: unknown, never guessed."""
+
+    recognised: bool
+    source: Evidence
+
+
+class Partners(Strict):
+    """Which partners a route recognises as family members (derivative status, reunion)."""
+
+    unmarried: Recognition | None = None
+    same_sex: Recognition | None = None
+
+
 # What a condition may read: every fact, plus what is derived per route.
 _FACT_KINDS: dict[str, tuple[str, type[StrEnum] | None]] = {
     "nationality": ("country", None),
@@ -343,6 +358,7 @@ class Route(Entry):
     documents: list[Document]
     referral: Referral
     sponsor_required: bool
+    partners: Partners | None = None
     profile_limits: list[Profile]
     nationality_limits: list[CountryCode]
     processing_days: DayRange | None
@@ -458,9 +474,9 @@ def parse_entry(data: object) -> Route | Transit:
 # The order a reviewer reads an entry in (the issue's order), kept in stored and exported files.
 ROUTE_KEYS = (
     "id", "kind", "country", "name", "legal_basis", "location", "documents", "referral",
-    "sponsor_required", "profile_limits", "nationality_limits", "processing_days", "fees",
-    "capacity_per_year", "discretionary", "status", "status_source", "prior", "risk_notes",
-    "notes", "rules", "last_reviewed",
+    "sponsor_required", "partners", "profile_limits", "nationality_limits", "processing_days",
+    "fees", "capacity_per_year", "discretionary", "status", "status_source", "prior",
+    "risk_notes", "notes", "rules", "last_reviewed",
 )  # fmt: skip
 TRANSIT_KEYS = (
     "id", "kind", "country", "name", "entry", "unhcr_registration", "avoid", "risk_notes",
@@ -472,4 +488,5 @@ def entry_content(entry: Route | Transit) -> dict[str, object]:
     """The entry as plain JSON-compatible data in reading order (the form stored and exported)."""
     data: dict[str, object] = entry.model_dump(mode="json", by_alias=True)
     order = ROUTE_KEYS if isinstance(entry, Route) else TRANSIT_KEYS
-    return {key: data[key] for key in order}
+    # An entry that says nothing about partners keeps the form (and hash) it had before.
+    return {key: data[key] for key in order if key != "partners" or data[key] is not None}

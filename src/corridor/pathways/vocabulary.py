@@ -83,6 +83,30 @@ class HuntedBy(StrEnum):
 
 
 @unique
+class Relation(StrEnum):
+    """A household member's relation to the lead person (`relation`; "none" for the lead).
+    Partners are read against what each legal pathway recognises as family."""
+
+    NONE = "none"
+    SPOUSE = "spouse"
+    UNMARRIED_PARTNER = "unmarried_partner"
+    SAME_SEX_SPOUSE = "same_sex_spouse"  # married abroad: Russia recognises no such marriage
+    SAME_SEX_PARTNER = "same_sex_partner"  # unmarried
+    CHILD = "child"
+    OTHER_RELATIVE = "other_relative"
+
+
+# The relations a route may or may not recognise, and which of its facts each needs:
+# (unmarried partners, same-sex partners); both must be recognised for an unmarried
+# same-sex partner.
+PARTNER_NEEDS: dict[Relation, tuple[bool, bool]] = {
+    Relation.UNMARRIED_PARTNER: (True, False),
+    Relation.SAME_SEX_SPOUSE: (False, True),
+    Relation.SAME_SEX_PARTNER: (True, True),
+}
+
+
+@unique
 class WantedScope(StrEnum):
     """Where the person is listed as wanted (`wanted_scope`)."""
 
@@ -176,6 +200,21 @@ class RiskGroup(StrEnum):
     TRANS_PEOPLE = "trans_people"
     CRITICS = "critics"  # opposition, activists, journalists, critics of Kadyrov
     MEN_OF_DRAFT_AGE = "men_of_draft_age"
+    # Whom the hunters reach abroad (`hunted_by`): relatives and their community through
+    # the diaspora; Chechen police and Russian services through agents and extradition requests.
+    HUNTED_BY_FAMILY = "hunted_by_family"
+    HUNTED_BY_SECURITY_SERVICES = "hunted_by_security_services"
+
+
+# The groups that say who is hunting the person (a woman fleeing her family is hunted by
+# it): a danger for them is the hunters' reach.
+REACH_GROUPS = frozenset(
+    {
+        RiskGroup.HUNTED_BY_FAMILY,
+        RiskGroup.HUNTED_BY_SECURITY_SERVICES,
+        RiskGroup.WOMEN_FLEEING_FAMILY,
+    }
+)
 
 
 @unique

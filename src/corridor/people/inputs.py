@@ -30,6 +30,7 @@ SEALED_FIELDS = (
     "family_filed_case",
     "previous_refusals",
     "medical_detail",
+    "referrer",
 )
 PLAIN_FIELDS = (
     "nationality",
@@ -125,6 +126,7 @@ class PersonInput:
     family_filed_case: bool | None = None
     previous_refusals: list[str] | None = None
     medical_detail: list[str] | None = None
+    referrer: str | None = None
     can_obtain_international_passport: bool | None = None
     passport_obtain_days: int | None = None
     internal_passport_restore_days: int | None = None

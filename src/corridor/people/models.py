@@ -41,6 +41,17 @@ class Referral(models.TextChoices):
     EMBASSY = "embassy", _("An embassy")
 
 
+class Referrer(models.TextChoices):
+    """Which referrer has referred the person or agreed to (the matcher's `referrer`):
+    routes that take referrals only from designated referrers read it."""
+
+    NONE = "none", _("None yet")
+    UNHCR = "unhcr", _("UNHCR")
+    RAINBOW_RAILROAD = "rainbow_railroad", _("Rainbow Railroad")
+    EMBASSY = "embassy", _("An embassy")
+    OTHER_NGO = "other_ngo", _("Another organisation")
+
+
 # The planner's vocabularies, named as the matcher's facts contract names them.
 class GenderIdentity(models.TextChoices):
     MAN = "man", _("Man")
@@ -117,6 +128,8 @@ class Person(UUIDModel):
     family_filed_case = EncryptedJSONField(key_field="key_id")
     previous_refusals = EncryptedJSONField(key_field="key_id")
     medical_detail = EncryptedJSONField(key_field="key_id")
+    # Which referrer has referred them or agreed to (Rainbow Railroad says the person is LGBT).
+    referrer = EncryptedTextField(key_field="key_id")
     # Plain, non-identifying. The document facts are a cache derived from the document
     # register (IdentityDocument) by the service that writes it; matching and reports
     # read them here without a key.

@@ -20,6 +20,7 @@ from corridor.people.models import (
     HuntedBy,
     MedicalDetail,
     Person,
+    Referrer,
     SexMarker,
     WantedScope,
 )
@@ -112,6 +113,10 @@ def prospects(person: Person, fields: Mapping[str, Any], lang: str) -> Lines:
         (_("Persecuted as"), _labels(fields.get("profile_tags"), profiles)),
         (_("Countries they have ties to"), _countries(fields.get("ties"), lang)),
         (_("Referred by"), [str(person.get_referral_display())]),
+        (
+            _("Referrer who has referred them or agreed to"),
+            _labels([fields["referrer"]] if fields.get("referrer") else [], dict(Referrer.choices)),
+        ),
         (_("Registered with UNHCR"), _flag(person.unhcr_registered)),
         (_("Has a sponsor abroad"), _flag(person.sponsor_available)),
         (

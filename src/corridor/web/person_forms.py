@@ -27,6 +27,7 @@ from corridor.people.models import (
     MedicalDetail,
     Person,
     Referral,
+    Referrer,
     Sex,
     SexMarker,
     WantedScope,
@@ -408,6 +409,7 @@ class ProspectsForm(SectionForm):
         "profile_tags",
         "ties",
         "referral",
+        "referrer",
         "unhcr_registered",
         "sponsor_available",
         "can_obtain_international_passport",
@@ -424,6 +426,15 @@ class ProspectsForm(SectionForm):
     )
     ties = CountriesField(label=_("Countries they have ties to (family, study, work)"))
     referral = forms.ChoiceField(label=_("Referred by"), choices=Referral.choices)
+    referrer = forms.ChoiceField(
+        label=_("Referrer who has referred them or agreed to"),
+        choices=Referrer.choices,
+        required=False,
+        help_text=_(
+            "Some legal pathways take referrals only from designated referrers "
+            "(Canada's GAR: UNHCR or Rainbow Railroad)."
+        ),
+    )
     unhcr_registered = forms.BooleanField(label=_("Registered with UNHCR"), required=False)
     sponsor_available = forms.BooleanField(label=_("Has a sponsor abroad"), required=False)
     can_obtain_international_passport = forms.ChoiceField(
