@@ -179,6 +179,23 @@ class Referral(Strict):
         return self
 
 
+class Checklist(Strict):
+    """The documents an application on the route needs from each person it is for, as
+    its source says. Each is a kind of the document register (people.models.DocumentKind;
+    `pathways lint` names an unknown one). A route without a checklist says nothing about
+    its documents: unknown, never "nothing needed"."""
+
+    documents: list[Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,39}$")]]
+    source: Evidence
+
+    @field_validator("documents")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if not value or len(set(value)) != len(value):
+            raise ValueError("list each needed document once, at least one")
+        return value
+
+
 # What a condition may read: every fact, plus what is derived per route.
 _FACT_KINDS: dict[str, tuple[str, type[StrEnum] | None]] = {
     "nationality": ("country", None),
@@ -341,6 +358,7 @@ class Route(Entry):
     legal_basis: Annotated[str, Field(min_length=1, max_length=300)]
     location: list[Position]
     documents: list[Document]
+    checklist: Checklist | None = None
     referral: Referral
     sponsor_required: bool
     profile_limits: list[Profile]
@@ -457,10 +475,10 @@ def parse_entry(data: object) -> Route | Transit:
 
 # The order a reviewer reads an entry in (the issue's order), kept in stored and exported files.
 ROUTE_KEYS = (
-    "id", "kind", "country", "name", "legal_basis", "location", "documents", "referral",
-    "sponsor_required", "profile_limits", "nationality_limits", "processing_days", "fees",
-    "capacity_per_year", "discretionary", "status", "status_source", "prior", "risk_notes",
-    "notes", "rules", "last_reviewed",
+    "id", "kind", "country", "name", "legal_basis", "location", "documents", "checklist",
+    "referral", "sponsor_required", "profile_limits", "nationality_limits", "processing_days",
+    "fees", "capacity_per_year", "discretionary", "status", "status_source", "prior",
+    "risk_notes", "notes", "rules", "last_reviewed",
 )  # fmt: skip
 TRANSIT_KEYS = (
     "id", "kind", "country", "name", "entry", "unhcr_registration", "avoid", "risk_notes",
@@ -472,4 +490,5 @@ def entry_content(entry: Route | Transit) -> dict[str, object]:
     """The entry as plain JSON-compatible data in reading order (the form stored and exported)."""
     data: dict[str, object] = entry.model_dump(mode="json", by_alias=True)
     order = ROUTE_KEYS if isinstance(entry, Route) else TRANSIT_KEYS
-    return {key: data[key] for key in order}
+    # An entry without a checklist is stored as before it existed (its content hash stays).
+    return {key: data[key] for key in order if key != "checklist" or data[key] is not None}

@@ -12,6 +12,7 @@ from corridor.web.views import (
     cost_settings,
     dashboard,
     drafts,
+    dossiers,
     files,
     importing,
     inbox,
@@ -159,4 +160,5 @@ urlpatterns = [
     *case_actions.action_urls(),
     *people.person_urls(),
     *files.file_urls(),
+    *dossiers.dossier_urls(),
 ]
