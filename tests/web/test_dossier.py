@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -103,7 +104,7 @@ def test_a_dossier_has_its_cover_sheets_the_documents_in_order_and_a_watermark(d
     assert event.detail_values["download"] == dossier.download_id
     assert event.detail_values["sha256"] == hashlib.sha256(dossier.content).hexdigest()
     assert event.case_id == fx.case.ref
-    assert event.actor_id == str(fx.lead.pk)
+    assert event.actor == f"staff:{fx.lead.pk}"
     assert AuditEntry.objects.filter(event_type="people.document_file_opened").count() == 3
 
 
@@ -118,7 +119,8 @@ def test_each_download_has_its_own_id_that_names_neither_staff_nor_case(dossier_
     }
     assert len(ids) == 2
     for download_id in ids:
-        assert fx.case.ref not in download_id and str(fx.lead.pk) not in download_id
+        assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", download_id)
+        assert fx.case.ref not in download_id and fx.lead.username not in download_id
 
 
 def test_an_application_without_files_is_refused_with_a_sentence(fx):
@@ -146,11 +148,13 @@ def test_only_a_coordinator_downloads_a_dossier_and_the_download_is_audited(doss
     same 404 as for a case they may not see, and nothing is built."""
     fx = dossier_case
     url = f"/cases/{fx.case.ref}/dossier/?application={fx.application.pk}"
+    assign_case(actor=fx.coordinator, case=fx.case, staff=fx.owner)
     caseworker = client_for(fx.owner)
     assert caseworker.post(f"/cases/{fx.case.ref}/open/").status_code == 302
     assert caseworker.get(url).status_code == 404
     assert not AuditEntry.objects.filter(event_type="pathways.dossier_downloaded").exists()
 
+    assign_case(actor=fx.coordinator, case=fx.case, staff=fx.lead)
     coordinator = client_for(fx.lead)
     assert coordinator.post(f"/cases/{fx.case.ref}/open/").status_code == 302
     response = coordinator.get(url)
