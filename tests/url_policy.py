@@ -337,9 +337,7 @@ CASE_POLICY: dict[str, CaseRoute] = {
         "/cases/{ref}/files/add/", key=True, events=("people.document_file_added",)
     ),
     "web:case_file_open": CaseRoute("/cases/{ref}/files/open/", post=False, key=True),
-    "web:case_dossier": CaseRoute(
-        "/cases/{ref}/dossier/", who="coordinator", post=False, key=True
-    ),
+    "web:case_dossier": CaseRoute("/cases/{ref}/dossier/", who="coordinator", post=False, key=True),
 }
 
 

@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
 from corridor.cases.access import case_key
 from corridor.cases.services.assignment import assign_case
-from corridor.accounts.roles import Role
 from corridor.core.exceptions import InvalidInput
 from corridor.core.pdf import html_to_pdf
 from corridor.pathways.dossier import build_dossier, cover_languages
@@ -48,8 +48,8 @@ def _pages(content: bytes) -> list[str]:
 
 @pytest.fixture
 def dossier_case(fx):
-    """A second coordinator leads the case too (`fx.lead`); the principal has a registered passport with a
-    PDF scan, a text note and a photo, uploaded in the order text, photo, PDF."""
+    """A second coordinator leads the case too (`fx.lead`); the principal has a registered
+    passport with a PDF scan, a text note and a photo, uploaded as text, photo, PDF."""
     lead = staff_with(Role.COORDINATOR)
     assign_case(actor=fx.coordinator, case=fx.case, staff=lead)
     key = case_key(lead, fx.case)
@@ -91,7 +91,8 @@ def test_a_dossier_has_its_cover_sheets_the_documents_in_order_and_a_watermark(d
     for cover in pages[:2]:
         order = [cover.index(title) for title in ("Passport scan", "Letter", "Photo")]
         assert order == sorted(order), cover
-        assert "Ruslan" in cover and "Orlov" in cover
+        assert "Ruslan" in cover
+        assert "Orlov" in cover
     assert "SCAN-FIRST-42" in pages[2]
     assert "NOTE-SECOND-77" in pages[3]
     for number, text in enumerate(pages):
@@ -120,7 +121,8 @@ def test_each_download_has_its_own_id_that_names_neither_staff_nor_case(dossier_
     assert len(ids) == 2
     for download_id in ids:
         assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", download_id)
-        assert fx.case.ref not in download_id and fx.lead.username not in download_id
+        assert fx.case.ref not in download_id
+        assert fx.lead.username not in download_id
 
 
 def test_an_application_without_files_is_refused_with_a_sentence(fx):

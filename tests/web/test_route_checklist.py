@@ -32,7 +32,7 @@ def _checklist(block: str) -> str:
     return block[start : block.index("</details>", start)]
 
 
-def test_the_panel_shows_each_persons_needed_documents_against_the_departure(fx):
+def test_the_panel_shows_each_persons_needed_documents_against_the_departure(fx):  # noqa: F811
     """The principal's passport expires 3 months after a journey planned in a month: it is
     expiring; the child has none: missing. A route whose sources list no documents shows
     no checklist at all (unknown is not "nothing needed")."""
@@ -58,7 +58,8 @@ def test_the_panel_shows_each_persons_needed_documents_against_the_departure(fx)
     blocks = {route.split("+")[-1]: found for route, found in route_blocks(body).items()}
     checklist = html.unescape(_checklist(blocks[LTV][1]))
     assert "Documents for the application" in checklist
-    assert "1 missing" in checklist and "1 expiring" in checklist
+    assert "1 missing" in checklist
+    assert "1 expiring" in checklist
     assert departure.isoformat() in checklist
     principal, child = checklist.split("data-checklist-person")[1:3]
     assert f"International passport — expires {expires.isoformat()}" in principal
@@ -66,10 +67,11 @@ def test_the_panel_shows_each_persons_needed_documents_against_the_departure(fx)
     assert "International passport — missing" in child
     assert "https://lexray.eu/vvcr" in checklist
     others = [block for route, (_rank, block) in blocks.items() if route != LTV]
-    assert others and not any("data-checklist" in block for block in others)
+    assert others
+    assert not any("data-checklist" in block for block in others)
 
 
-def test_a_passport_that_outlasts_the_journey_is_there(fx):
+def test_a_passport_that_outlasts_the_journey_is_there(fx):  # noqa: F811
     for person in (fx.principal, fx.second):
         register.add_document(
             actor=fx.owner,

@@ -163,7 +163,7 @@ def assemble_dossier(
         out.pages.extend(part.pages)
     mark = _pdf(_render(_watermark_html(download_id)))
     for page in out.pages:
-        page.add_overlay(mark.pages[0])
+        page.add_overlay(mark.pages[0], pikepdf.Rectangle(page.mediabox))
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue(), len(out.pages)

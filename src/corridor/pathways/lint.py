@@ -180,9 +180,9 @@ def lint_catalog(
             is_status = fact.name == "status" and open_route
             for level, message in fact_problems(fact, on=on, open_status=is_status):
                 findings.append(LintFinding(level, name, message))
-        for kind in checklist_unknown_kinds(entry):
+        for unknown in checklist_unknown_kinds(entry):
             findings.append(
-                LintFinding(Level.ERROR, name, f"checklist: {kind!r} is not a register kind")
+                LintFinding(Level.ERROR, name, f"checklist: {unknown!r} is not a register kind")
             )
         if entry.last_reviewed > on:
             findings.append(
