@@ -34,7 +34,7 @@ from corridor.audit.services import record_event
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
-from corridor.core.pdf import font_urls, html_to_pdf
+from corridor.core.pdf import RenderingRefused, font_urls, html_to_pdf
 from corridor.pathways import selectors
 from corridor.pathways.checklists import kind_label
 from corridor.pathways.models import Application
@@ -44,6 +44,7 @@ from corridor.vault.datakey import DataKey
 
 NO_FILES = _("No scan or photo is stored for the people of this application yet.")
 NOT_A_PDF = _("A stored PDF could not be read; upload it again.")
+NOT_RENDERED = _("The dossier could not be put together; nothing was sent.")
 # The language an authority of the destination reads; the cover is in it where Corridor
 # has a translation, in English otherwise. The Russian copy is for the person.
 DESTINATION_LANGUAGE = {
@@ -257,7 +258,11 @@ def _watermark_html(download_id: str) -> str:
 
 
 def _render(html: str) -> bytes:
-    return html_to_pdf(html)
+    try:
+        return html_to_pdf(html)
+    except RenderingRefused as refused:
+        # Nothing we write names an outside address; if a page ever did, say so, not a 500.
+        raise InvalidInput(str(NOT_RENDERED)) from refused
 
 
 def _pdf(content: bytes) -> pikepdf.Pdf:
