@@ -167,3 +167,41 @@ def test_only_a_coordinator_downloads_a_dossier_and_the_download_is_audited(doss
     assert response["Content-Disposition"] == f'attachment; filename="dossier-{download_id}.pdf"'
     assert event.detail_values["sha256"] == hashlib.sha256(response.content).hexdigest()
     assert all(download_id in text for text in _pages(response.content))
+
+
+def test_a_downloaded_pdf_or_photo_carries_a_new_watermark_and_the_download_is_audited(
+    dossier_case,
+):
+    """Every page of a downloaded PDF names the download id; a photo comes back changed
+    (the id drawn on it) and the same size; each download has its own id, recorded with
+    the SHA-256 of exactly what left."""
+    fx = dossier_case
+    assign_case(actor=fx.coordinator, case=fx.case, staff=fx.owner)
+    client = client_for(fx.owner)
+    assert client.post(f"/cases/{fx.case.ref}/open/").status_code == 302
+    scan = fx.principal.files.get(media_type="application/pdf")
+    photo = fx.principal.files.get(media_type="image/jpeg")
+
+    first = client.get(f"/cases/{fx.case.ref}/files/open/?file={scan.pk}")
+    assert first.status_code == 200
+    marks = AuditEntry.objects.filter(event_type="people.document_file_downloaded")
+    event = marks.get()
+    download_id = event.detail_values["download"]
+    assert event.detail_values["sha256"] == hashlib.sha256(first.content).hexdigest()
+    (text,) = _pages(first.content)
+    assert "SCAN-FIRST-42" in text
+    assert download_id in text
+
+    second = client.get(f"/cases/{fx.case.ref}/files/open/?file={scan.pk}")
+    assert marks.count() == 2
+    assert marks.order_by("-seq").first().detail_values["download"] not in (download_id, "")
+    assert download_id not in _pages(second.content)[0]
+
+    picture = client.get(f"/cases/{fx.case.ref}/files/open/?file={photo.pk}")
+    assert picture.status_code == 200
+    with Image.open(io.BytesIO(picture.content)) as marked:
+        assert marked.size == (60, 40)
+        assert marked.getexif() == {}
+        pixels = list(marked.convert("RGB").getdata())
+    assert any(r > 150 and g < 90 and b < 90 for r, g, b in pixels)  # red ink drawn on it
+    assert marks.count() == 3

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import secrets
 from base64 import b64encode
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from corridor.pathways.checklists import kind_label
 from corridor.pathways.models import Application
 from corridor.people.access import access_file, access_person_fields
 from corridor.people.models import DocumentFile, FileType, Person
+from corridor.people.watermarks import new_download_id, stamp_pages
 from corridor.vault.datakey import DataKey
 
 NO_FILES = _("No scan or photo is stored for the people of this application yet.")
@@ -73,12 +73,6 @@ class Dossier:
     download_id: str
     sha256: str
     pages: int
-
-
-def new_download_id() -> str:
-    """Random, 16 hexadecimal digits in four groups: nothing in it names staff or case."""
-    raw = secrets.token_hex(8).upper()
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def cover_languages(country: str) -> list[str]:
@@ -162,9 +156,7 @@ def assemble_dossier(
             parts.append(_pdf(_render(_item_html(item))))
     for part in parts:
         out.pages.extend(part.pages)
-    mark = _pdf(_render(_watermark_html(download_id)))
-    for page in out.pages:
-        page.add_overlay(mark.pages[0], pikepdf.Rectangle(page.mediabox))
+    stamp_pages(out, download_id)
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue(), len(out.pages)
@@ -249,12 +241,6 @@ def _item_html(item: DossierItem) -> str:
         # Who can read the data URL: nobody but this process; it never leaves memory.
         body = {"image": f"data:{item.media_type};base64,{b64encode(item.content).decode()}"}
     return render_to_string("pathways/dossier_item.html", {**body, "font_urls": font_urls()})
-
-
-def _watermark_html(download_id: str) -> str:
-    return render_to_string(
-        "pathways/dossier_watermark.html", {"download_id": download_id, "font_urls": font_urls()}
-    )
 
 
 def _render(html: str) -> bytes:
