@@ -338,6 +338,7 @@ CASE_POLICY: dict[str, CaseRoute] = {
     ),
     "web:case_file_open": CaseRoute("/cases/{ref}/files/open/", post=False, key=True),
     "web:case_file_preview": CaseRoute("/cases/{ref}/files/preview/", post=False, key=True),
+    "web:case_dossier": CaseRoute("/cases/{ref}/dossier/", who="coordinator", post=False, key=True),
 }
 
 

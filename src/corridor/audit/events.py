@@ -221,6 +221,10 @@ class EventType(StrEnum):
 
     # pathways: the plan a caseworker chose for a case (route changes alert on it)
     PLAN_CHOSEN = "pathways.plan_chosen"
+    # pathways: an application's dossier built and downloaded (its download id and SHA-256)
+    DOSSIER_DOWNLOADED = "pathways.dossier_downloaded"
+    # people: a PDF or photo downloaded with a watermark (its download id and SHA-256)
+    DOCUMENT_FILE_DOWNLOADED = "people.document_file_downloaded"
 
     # transfer: cases brought in from an organisation's spreadsheets
     IMPORT_CHECKED = "transfer.import_checked"

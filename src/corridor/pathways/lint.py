@@ -30,6 +30,7 @@ from corridor.pathways.schema import (
     Transit,
 )
 from corridor.pathways.vocabulary import Status
+from corridor.people.models import DocumentKind
 
 STATUS_MAX_MONTHS = 6
 FACT_MAX_MONTHS = 12
@@ -78,6 +79,8 @@ def entry_facts(entry: Route | Transit) -> Iterator[Fact]:
                 recognition = getattr(entry.partners, name)
                 if recognition is not None:
                     yield Fact(f"partners.{name}", recognition.source)
+        if entry.checklist is not None:
+            yield Fact("checklist", entry.checklist.source)
     else:
         for entry_rule in entry.entry:
             yield Fact(f"entry.{entry_rule.nationality}", entry_rule.source)
@@ -182,6 +185,10 @@ def lint_catalog(
             is_status = fact.name == "status" and open_route
             for level, message in fact_problems(fact, on=on, open_status=is_status):
                 findings.append(LintFinding(level, name, message))
+        for unknown in checklist_unknown_kinds(entry):
+            findings.append(
+                LintFinding(Level.ERROR, name, f"checklist: {unknown!r} is not a register kind")
+            )
         if entry.last_reviewed > on:
             findings.append(
                 LintFinding(Level.ERROR, name, f"last_reviewed {entry.last_reviewed} is after {on}")
@@ -194,6 +201,15 @@ def lint_catalog(
         if kind not in kinds:
             findings.append(LintFinding(Level.ERROR, "(catalog)", f"has no {label} entry"))
     return sorted(findings, key=lambda finding: (finding.level != Level.ERROR, finding.file))
+
+
+def checklist_unknown_kinds(entry: Route | Transit) -> list[str]:
+    """The checklist's documents that the document register does not know (a typo would
+    otherwise show every person as missing a document nobody can record)."""
+    if not isinstance(entry, Route) or entry.checklist is None:
+        return []
+    known = set(DocumentKind.values)
+    return [kind for kind in entry.checklist.documents if kind not in known]
 
 
 def fact_age_days(source: Sourced, *, on: date) -> int | None:

@@ -192,6 +192,21 @@ class Partners(Strict):
 
     unmarried: Recognition | None = None
     same_sex: Recognition | None = None
+class Checklist(Strict):
+    """The documents an application on the route needs from each person it is for, as
+    its source says. Each is a kind of the document register (people.models.DocumentKind;
+    `pathways lint` names an unknown one). A route without a checklist says nothing about
+    its documents: unknown, never "nothing needed"."""
+
+    documents: list[Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,39}$")]]
+    source: Evidence
+
+    @field_validator("documents")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if not value or len(set(value)) != len(value):
+            raise ValueError("list each needed document once, at least one")
+        return value
 
 
 # What a condition may read: every fact, plus what is derived per route.
@@ -356,6 +371,7 @@ class Route(Entry):
     legal_basis: Annotated[str, Field(min_length=1, max_length=300)]
     location: list[Position]
     documents: list[Document]
+    checklist: Checklist | None = None
     referral: Referral
     sponsor_required: bool
     partners: Partners | None = None
@@ -473,8 +489,9 @@ def parse_entry(data: object) -> Route | Transit:
 
 # The order a reviewer reads an entry in (the issue's order), kept in stored and exported files.
 ROUTE_KEYS = (
-    "id", "kind", "country", "name", "legal_basis", "location", "documents", "referral",
-    "sponsor_required", "partners", "profile_limits", "nationality_limits", "processing_days",
+    "id", "kind", "country", "name", "legal_basis", "location", "documents", "checklist",
+    "referral", "sponsor_required", "partners", "profile_limits", "nationality_limits",
+    "processing_days",
     "fees", "capacity_per_year", "discretionary", "status", "status_source", "prior",
     "risk_notes", "notes", "rules", "last_reviewed",
 )  # fmt: skip
@@ -488,5 +505,10 @@ def entry_content(entry: Route | Transit) -> dict[str, object]:
     """The entry as plain JSON-compatible data in reading order (the form stored and exported)."""
     data: dict[str, object] = entry.model_dump(mode="json", by_alias=True)
     order = ROUTE_KEYS if isinstance(entry, Route) else TRANSIT_KEYS
-    # An entry that says nothing about partners keeps the form (and hash) it had before.
-    return {key: data[key] for key in order if key != "partners" or data[key] is not None}
+    # An entry that says nothing about partners or its checklist keeps the form (and hash)
+    # it had before either existed.
+    return {
+        key: data[key]
+        for key in order
+        if key not in ("partners", "checklist") or data[key] is not None
+    }

@@ -16,21 +16,19 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from corridor.core.pdf import FONT_FILES, RenderingRefused, html_to_pdf
+from corridor.core.pdf import font_urls as bundled_fonts
 from corridor.reports.layout import Document
 from corridor.reports.public import PublicReport
 
 CSV_HEADER = ("table", "row", "column", "value")
 SUPPRESSED = "suppressed"
-FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
-
-
-class RenderingRefused(Exception):
-    """The PDF renderer asked for something other than an embedded image or the font."""
+# Kept importable from here: the report tests and callers name them so.
+__all__ = ["FONT_FILES", "RenderingRefused", "html_to_pdf"]
 
 
 def public_csv(report: PublicReport) -> bytes:
@@ -65,22 +63,7 @@ def render_html(document: Document) -> str:
 
 def render_pdf(document: Document) -> bytes:
     """The document as PDF, with DejaVu Sans embedded so Cyrillic renders anywhere."""
-    # Imported here: WeasyPrint loads Pango and takes a while; only exports need it.
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import FatalURLFetchingError
-
-    fonts = _font_files()
-    html = _render(document, font_urls=[path.as_uri() for path in fonts])
-    fetcher = _local_fetcher(frozenset(path.as_uri() for path in fonts))
-    try:
-        pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(
-            font_config=FontConfiguration()
-        )
-    except FatalURLFetchingError as refused:
-        # WeasyPrint raises this as a BaseException: make it an ordinary error.
-        raise RenderingRefused(str(refused.__cause__ or "")) from None
-    return pdf
+    return html_to_pdf(_render(document, font_urls=bundled_fonts()))
 
 
 def sha256_hex(data: bytes) -> str:
@@ -110,24 +93,3 @@ def _render(document: Document, *, font_urls: list[str] | None) -> str:
             "reports/document.html",
             {"document": document, "font_urls": font_urls},
         )
-
-
-def _font_files() -> list[Path]:
-    import matplotlib
-
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return [folder / name for name in FONT_FILES]
-
-
-def _local_fetcher(allowed_files: frozenset[str]) -> Any:
-    from weasyprint.urls import URLFetcher
-
-    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
-        """data: URIs and the named font files only; anything else stops the rendering."""
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not (url.startswith("data:") or url in allowed_files):
-                raise RenderingRefused(url[:40])
-            return super().fetch(url, headers)
-
-    return LocalOnlyFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)

@@ -25,9 +25,16 @@ from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.pathways import selectors
 from corridor.pathways.access import access_application_references, access_case_routes
+from corridor.pathways.checklists import (
+    ChecklistState,
+    household_checklists,
+    kind_label,
+    planned_departure,
+)
 from corridor.pathways.models import Application, ApplicationStatus, RouteNote
 from corridor.pathways.presentation import results_json, ways_out_json, word
 from corridor.pathways.results import MatchResult
+from corridor.pathways.schema import Route
 from corridor.pathways.vocabulary import Verdict
 from corridor.pathways.words import Message, is_warning
 from corridor.web.case_forms import member_labels
@@ -102,6 +109,7 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
         route_id for result in results for route_id in result["route_ids"]
     )
     labels = member_labels(case)
+    checklists = _checklists(case, {ids[-1] for ids in (r["route_ids"] for r in results)}, labels)
     for match, result in zip(routes.results, results, strict=True):
         result["warnings"] = _warnings(match.risk_notes, lang)
     for rank, result in enumerate(results, start=1):
@@ -119,6 +127,7 @@ def build_route_panel(viewer: Staff, case: Case, applications: list[Application]
             applications=mine.get(final, []),
             chosen=route_ids == chosen,
             transit_id=route_ids[0] if len(route_ids) > 1 else "",
+            checklist=checklists.get(final),
         )
     _, to_country = targets(case.risk_level) if case.risk_level else (None, None)
     for match, result in zip(routes.results, results, strict=True):
@@ -216,6 +225,52 @@ def route_names(lang: str) -> dict[str, str]:
     except selectors.CatalogNotLoaded:
         return {}
     return {entry.id: entry.name.ru if lang == "ru" else entry.name.en for entry in entries}
+
+
+def _checklists(
+    case: Case, route_ids: set[str], labels: dict[Any, str]
+) -> dict[str, dict[str, Any]]:
+    """Each shown route's documents checklist for the household, by route id: per person,
+    each needed document there, missing or expiring before the planned departure. A route
+    whose sources do not list its documents has none (the panel says nothing for it)."""
+    try:
+        entries = selectors.list_current_entries()
+    except selectors.CatalogNotLoaded:
+        return {}
+    needed = {
+        entry.id: entry.checklist
+        for entry in entries
+        if isinstance(entry, Route) and entry.checklist is not None and entry.id in route_ids
+    }
+    if not needed:
+        return {}
+    departure = planned_departure(case)
+    found: dict[str, dict[str, Any]] = {}
+    for route_id, checklist in needed.items():
+        people = household_checklists(case, checklist.documents, departure=departure)
+        rows = [
+            {
+                "person": labels.get(person_id, "—"),
+                "lines": [
+                    {
+                        "label": kind_label(line.kind),
+                        "state": line.state.value,
+                        "expires_on": line.expires_on,
+                    }
+                    for line in lines
+                ],
+            }
+            for person_id, lines in people.items()
+        ]
+        states = [line.state for lines in people.values() for line in lines]
+        found[route_id] = {
+            "people": rows,
+            "missing": states.count(ChecklistState.MISSING),
+            "expiring": states.count(ChecklistState.EXPIRING),
+            "departure": departure,
+            "source": checklist.source.source,
+        }
+    return found
 
 
 def _documents_unknown(case: Case) -> bool:

@@ -11,6 +11,7 @@ from corridor.web.views import (
     cases,
     cost_settings,
     dashboard,
+    dossiers,
     drafts,
     files,
     importing,
@@ -159,4 +160,5 @@ urlpatterns = [
     *case_actions.action_urls(),
     *people.person_urls(),
     *files.file_urls(),
+    *dossiers.dossier_urls(),
 ]

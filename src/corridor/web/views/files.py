@@ -7,7 +7,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +27,7 @@ from corridor.people.access import access_file
 from corridor.people.document_files import attach_file
 from corridor.people.models import DocumentFile, FileType
 from corridor.people.previews import Preview, preview_of
+from corridor.people.watermarks import MARKED_TYPES, mark_download
 from corridor.web.case_forms import member_labels
 from corridor.web.decorators import staff_required
 from corridor.web.file_forms import FileUploadForm
@@ -98,11 +105,23 @@ def open_file(request: HttpRequest, ref: str) -> HttpResponseBase:
     if refused is not None:
         return refused
     opened = access_file(actor=staff, file=row, key=case_key(staff, case), case_ref=case.ref)
-    response = StreamingHttpResponse(opened.chunks, content_type=row.media_type)
+    response: HttpResponseBase
+    if FileType(row.media_type) in MARKED_TYPES:
+        # PDFs and photos leave with a visible download id (text files as they are).
+        try:
+            marked = mark_download(
+                actor=staff, file=row, content=b"".join(opened.chunks), case_ref=case.ref
+            )
+        except CorridorError as problem:
+            messages.error(request, str(problem))
+            return redirect("web:case", ref=case.ref)
+        response = HttpResponse(marked.content, content_type=row.media_type)
+    else:
+        response = StreamingHttpResponse(opened.chunks, content_type=row.media_type)
+        response["Content-Length"] = str(row.size)
     # Always a download, never shown inline; the name says nothing about the person.
     name = f"{case.ref}-{str(row.pk)[:8]}.{_EXTENSIONS[FileType(row.media_type)]}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Content-Length"] = str(row.size)
     response["Cache-Control"] = "no-store"
     return response
 
