@@ -22,8 +22,8 @@ class OrganisationForm(forms.Form):
         regex=r"^[a-z][a-z0-9_-]{1,39}$",
         required=False,
         help_text=_(
-            "The code the catalog's designated referrers use (for example rainbow_railroad). "
-            "It links the organisation to the routes it can refer to."
+            "The code the route catalog uses for this organisation in its lists of designated "
+            "referrers. It links the organisation to the routes it can refer to."
         ),
     )
     reach = forms.CharField(
