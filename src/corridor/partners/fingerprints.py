@@ -3,7 +3,7 @@
 The fingerprint is SHA-256 over a domain label, the Ed25519 signing key and the X25519
 encryption key, so it changes when either key does. It is shown twice, for a call or a
 meeting: as eight words from the codename word list (88 bits; a mistake in one word
-changes it) and as twelve groups of five digits (the first 200 bits), as Signal shows
+changes it) and as twelve groups of five digits (20 bits each, mod 10^5), as Signal shows
 its safety numbers. Both come from the same bytes; either one compared in full is
 enough.
 """
