@@ -158,6 +158,8 @@ def hold_head(head: SignedHead, proof: Sequence[bytes]) -> WitnessedHead:
 def _inconsistency(last: WitnessedHead, head: SignedHead, proof: Sequence[bytes]) -> str:
     if head.tree_size < last.tree_size:
         return f"the head covers {head.tree_size} events; we hold one covering {last.tree_size}"
+    if head.tree_size == last.tree_size:  # the same head was taken above: another root
+        return f"the head at {head.tree_size} events has another root than the one we hold"
     if last.tree_size == 0:
         return ""
     try:
