@@ -16,10 +16,12 @@ from corridor.audit.services import sign_tree_head
 from corridor.core.actors import cli_actor
 from corridor.partners import services
 from corridor.partners.identity import our_identity
-from corridor.partners.models import WitnessedHead
+from corridor.partners.models import WitnessedHead, WitnessState
+from corridor.partners.witnessing import send_newest_head
 from corridor.vault import signing
 from tests.factories import staff_with
 from tests.keys import vault_keys  # noqa: F401
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
@@ -91,3 +93,18 @@ def test_only_a_head_from_an_installed_key_that_extends_the_last_is_kept(vault_k
     )
     assert post(client, bad).json()["error"] == "bad_signature"
     assert WitnessedHead.objects.count() == 1
+
+
+def test_the_worker_sends_the_newest_head_until_a_witness_has_kept_it(vault_keys):  # noqa: F811
+    assert send_newest_head() == ()  # no head yet
+    sign_tree_head(actor=cli_actor())
+    assert send_newest_head() == ()  # no witness yet
+    port = free_port()  # nobody listens there: the keeper is down
+    services.add_organisation(
+        actor=cli_actor(), name="Keeper", kind="ngo", country="DE",
+        witnesses_our_heads=True, keeper_url=f"http://127.0.0.1:{port}/heads",
+    )  # fmt: skip
+    for _ in range(2):  # not kept, so tried again on the next run
+        (outcome,) = send_newest_head()
+        assert (outcome.witness, outcome.status) == ("Keeper", "failed")
+    assert not WitnessState.objects.filter(last_sent_size__isnull=False).exists()

@@ -40,7 +40,7 @@ from corridor.accounts.alerts import alert_coordinators_once
 from corridor.audit.events import EventType
 from corridor.audit.heads import HeadMalformed, SignedHead
 from corridor.audit.objects import ObjectType
-from corridor.audit.selectors import get_consistency_proof
+from corridor.audit.selectors import get_consistency_proof, get_newest_head_row
 from corridor.audit.services import record_event
 from corridor.audit.witnesses import (
     HeldHead,
@@ -231,6 +231,30 @@ def check_silence_job() -> None:
 # -- as the one witnessed -------------------------------------------------------------
 
 
+def send_newest_head() -> Sequence[WitnessOutcome]:
+    """Send the newest head the worker signed to every witness that has not kept it yet:
+    heads leave the server with no timer of the operator's to set up or forget."""
+    row = get_newest_head_row()
+    if row is None:
+        return ()
+    try:
+        head = SignedHead.from_json(row)
+    except HeadMalformed:
+        return ()  # a row nobody signed: `audit verify` names it
+    behind = [
+        organisation
+        for organisation in _witnesses()
+        if (state := WitnessState.objects.filter(organisation=organisation).first()) is None
+        or (state.last_sent_size or 0) < head.tree_size
+    ]
+    return PartnerWitnesses().send(head, behind) if behind else ()
+
+
+@periodic("partners.send_heads", every=timedelta(minutes=15))
+def send_heads_job() -> None:
+    send_newest_head()
+
+
 @dataclass(frozen=True)
 class _Answer:
     status: int
@@ -240,9 +264,11 @@ class _Answer:
 class PartnerWitnesses:
     """The witnesses the directory names, as the audit app's WitnessNetwork."""
 
-    def send(self, head: SignedHead) -> Sequence[WitnessOutcome]:
+    def send(
+        self, head: SignedHead, to: Sequence[Organisation] | None = None
+    ) -> Sequence[WitnessOutcome]:
         outcomes = []
-        for organisation in _witnesses():
+        for organisation in _witnesses() if to is None else to:
             if organisation.runs_corridor and organisation.corridor_url:
                 outcome = _send_to_corridor(organisation, head)
             else:
