@@ -139,6 +139,10 @@ def test_a_head_is_witnessed_by_b_and_verified_against_what_b_holds(pair):
     assert code == 0, printed
     assert "witness Corridor B: holds a head at" in printed
     assert "verified" in printed
+    code, printed = a.run("partners", "list")
+    assert code == 0, printed
+    assert printed.rstrip().endswith(" witness Corridor B")
+    assert " keys " in printed
 
 
 def test_a_rewritten_log_is_refused_by_b_alerted_on_both_sides_and_fails_verify(pair):
