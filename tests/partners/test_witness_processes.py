@@ -109,7 +109,9 @@ def pair(tmp_path_factory) -> Iterator[tuple[Side, Side]]:
         for name in ("a", "b")
     ]
     with ThreadPoolExecutor(2) as pool:  # the two installations are independent
-        for setup in pool.map(lambda env: run_corridor("setup", "--no-input", env=env), envs):
+        for setup in pool.map(
+            lambda env: run_corridor("setup", "--no-input", env=env, timeout=300), envs
+        ):
             assert setup.returncode == 0, setup.stderr
     with ExitStack() as stack:
         for env in envs:
