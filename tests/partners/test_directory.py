@@ -132,3 +132,23 @@ def test_whoami_prints_the_audit_signing_key_not_a_second_one(vault_keys, tmp_pa
                      "--keys", str(keys))  # fmt: skip
     assert refused.value.returncode == 2
     assert not Organisation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_partners_add_list_and_remove_from_the_terminal():
+    out = StringIO()
+    call_command("partners", "add", "UNHCR Yerevan", "--kind", "un_agency", "--country", "AM",
+                 "--referrer-code", "unhcr", stdout=out)  # fmt: skip
+    call_command("partners", "list", stdout=out)
+    assert out.getvalue().splitlines()[-1].endswith("un_agency AM unhcr no keys UNHCR Yerevan")
+    with pytest.raises(CommandError) as bad_country:
+        call_command("partners", "add", "Nowhere", "--kind", "ngo", "--country", "XX")
+    assert bad_country.value.returncode == 2
+    call_command("partners", "remove", "unhcr", stdout=out)
+    listed = StringIO()
+    call_command("partners", "list", stdout=listed)
+    assert listed.getvalue() == ""
+    with pytest.raises(CommandError) as unknown:
+        call_command("partners", "remove", "unhcr")
+    assert unknown.value.returncode == 2
+    assert AuditEntry.objects.filter(event_type=EventType.ORGANISATION_REMOVED).count() == 1
