@@ -56,6 +56,13 @@ ROUTES: dict[str, Route] = {
     "web:standby_register": Route("/standby/register/", anonymous=405, staff=405),
     "web:standby_activate": Route(f"/standby/{ID}/activate/", anonymous=405, staff=405),
     "web:standby_end": Route(f"/standby/duty/{ID}/end/", anonymous=405, staff=405),
+    "web:partners": Route("/partners/", anonymous=302, staff=403),
+    "web:partner": Route(f"/partners/{ID}/", anonymous=302, staff=403),
+    "web:partner_remove": Route(f"/partners/{ID}/remove/", anonymous=405, staff=405),
+    "web:partner_keys_decide": Route(f"/partners/keys/{ID}/approve/", anonymous=405, staff=405),
+    # Partner Corridors' witness endpoint: no session; a partner's signature is the key.
+    "partners:witness_receive": Route("/witness/heads/", anonymous=405, staff=405),
+    "partners:witness_held": Route("/witness/heads/" + "ab" * 32 + "/", anonymous=404, staff=404),
     "web:approvals": Route("/approvals/", anonymous=302, staff=403),
     "web:import_cases": Route("/import/", anonymous=302, staff=403),
     "web:import_confirm": Route("/import/confirm/", anonymous=405, staff=405),

@@ -58,6 +58,9 @@ URGENT_CODES = frozenset(
         "disk_low",
         "disk_full",
         "backup_missing",
+        "witness_conflict",
+        "witness_refused_our_head",
+        "witness_silent",
         "portal_words_unheard",
     }
 )

@@ -1,5 +1,6 @@
 """Reads of staff accounts."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -71,3 +72,8 @@ def list_alerted(*, code: str, case_ref: str, since: datetime) -> QuerySet[Staff
         .select_related("staff")
         .order_by("staff__username")
     )
+
+
+def staff_names(staff_ids: Collection[int]) -> dict[int, str]:
+    """The usernames of the given staff ids (for pages that show who did something)."""
+    return dict(Staff.objects.filter(pk__in=staff_ids).values_list("pk", "username"))

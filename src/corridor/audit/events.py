@@ -237,6 +237,17 @@ class EventType(StrEnum):
     EXPORT_READ = "transfer.export_read"
     UPLOAD_OPENED = "transfer.upload_opened"
 
+    # partners: the organisations directory, partner keys (two coordinators), witnesses
+    ORGANISATION_ADDED = "partners.organisation_added"
+    ORGANISATION_REMOVED = "partners.organisation_removed"
+    PARTNER_KEYS_PROPOSED = "partners.partner_keys_proposed"
+    PARTNER_KEYS_INSTALLED = "partners.partner_keys_installed"
+    PARTNER_KEYS_REFUSED = "partners.partner_keys_refused"
+    HEAD_WITNESSED = "partners.head_witnessed"
+    HEAD_SENT_TO_WITNESS = "partners.head_sent_to_witness"
+    WITNESS_CONFLICT = "partners.witness_conflict"
+    WITNESS_SILENT = "partners.witness_silent"
+
     @property
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""

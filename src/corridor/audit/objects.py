@@ -58,6 +58,9 @@ class ObjectType(StrEnum):
     CONTACT_PROTOCOL_ROW = "people.contactprotocol"
     IDENTITY_DOCUMENT = "people.identitydocument"
     DOCUMENT_FILE = "people.documentfile"
+    # partners
+    ORGANISATION = "partners.organisation"
+    KEY_PROPOSAL = "partners.keyproposal"
     # reports
     NEVER_PUBLISH = "reports.never_publish"
     PUBLIC_REPORT = "reports.public"

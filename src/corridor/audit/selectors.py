@@ -81,6 +81,12 @@ def list_stored_head_rows() -> list[dict[str, Any]]:
     return list(TreeHead.objects.order_by("id").values(*HEAD_FIELDS))
 
 
+def get_newest_head_row() -> dict[str, Any] | None:
+    """The newest stored tree head as its raw column values (the one a witness gets next)."""
+    row: dict[str, Any] | None = TreeHead.objects.order_by("-id").values(*HEAD_FIELDS).first()
+    return row
+
+
 def list_leaf_hashes(size: int) -> list[bytes]:
     """The stored leaf hashes of events 1..size, in order."""
     hashes = AuditEntry.objects.filter(seq__lte=size).order_by("seq").values_list("leaf_hash")

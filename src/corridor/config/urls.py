@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("corridor.web.urls")),
     path("help/", include("corridor.portal.urls")),
+    # Partner Corridors send and fetch witnessed tree heads here (no session).
+    path("witness/", include("corridor.partners.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

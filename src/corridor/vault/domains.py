@@ -11,3 +11,5 @@ MANIFEST_PREFIX = b"corridor backup manifest v1\n"
 # A catalog feed's signed bytes (pathways.feed): a publisher key signs nothing else, and
 # no feed can pass for a manifest or a tree head.
 FEED_PREFIX = b"corridor pathways feed v1\n"
+# A witness's countersignature over a partner's tree head (partners/witnessing.py).
+WITNESS_PREFIX = b"corridor witness statement v1\n"

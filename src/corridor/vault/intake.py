@@ -84,3 +84,11 @@ def rotate_intake_keys(
         )
     destroyed = [destroy_key(key_id, purpose=Purpose.INTAKE) for key_id in idle]
     return IntakeRotation(created=created, retired=retired, destroyed=destroyed)
+
+
+def current_intake_public_key() -> bytes:
+    """The X25519 public key requests (and bundles from partners) are sealed to now."""
+    public = current_key(Purpose.INTAKE).public_key
+    if public is None:
+        raise KeyNotFound("The current intake key has no public half; run `corridor setup`.")
+    return bytes(public)

@@ -18,19 +18,21 @@ from collections.abc import Callable, Sequence
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from corridor.vault.domains import MANIFEST_PREFIX
+from corridor.vault.domains import MANIFEST_PREFIX, WITNESS_PREFIX
 from corridor.vault.errors import InputRejected, KeyNotFound
-from corridor.vault.keystore import keystore_errors
+from corridor.vault.keystore import current_key, keystore_errors
 from corridor.vault.models import Purpose, WrappedKey
 from corridor.vault.providers import Signature, key_provider
 
 __all__ = [
     "Signature",
+    "current_public_key",
     "fingerprint",
     "public_keys",
     "sign",
     "sign_manifest",
     "sign_tree_head",
+    "sign_witness_statement",
     "verify",
     "verify_with",
 ]
@@ -107,3 +109,21 @@ def public_keys() -> dict[str, bytes]:
             "fingerprint", "public_key"
         )
         return {str(key_id): bytes(public) for key_id, public in rows if public is not None}
+
+
+def current_public_key() -> bytes:
+    """The public half of the key that signs our tree heads now (keyd's head key under
+    keyd): the installation's identity towards partners and witnesses."""
+    row = current_key(Purpose.SIGNING)
+    if row.public_key is None:
+        raise KeyNotFound("The current signing key has no public half.")
+    return bytes(row.public_key)
+
+
+def sign_witness_statement(message: bytes) -> Signature:
+    """Countersign a head we witnessed for a partner; the statement starts with
+    `WITNESS_PREFIX`, so it can never pass for a tree head or a manifest. keyd signs
+    tree heads and manifests only: under keyd this raises InputRejected."""
+    if not isinstance(message, bytes) or not message.startswith(WITNESS_PREFIX):
+        raise InputRejected("Only a witness statement can be signed this way.")
+    return key_provider().sign(message)

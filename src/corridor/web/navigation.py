@@ -37,6 +37,7 @@ _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Evacuation nights"), "web:surges", frozenset({Role.COORDINATOR})),
     (_("Work window"), "web:work_window", frozenset({Role.COORDINATOR})),
     (_("Import"), "web:import_cases", frozenset({Role.COORDINATOR})),
+    (_("Organisations"), "web:partners", frozenset({Role.COORDINATOR})),
     (_("Staff accounts"), "web:staff_list", frozenset({Role.ADMIN})),
     (_("Standby"), "web:standby", frozenset({Role.ADMIN, Role.COORDINATOR})),
     (_("Exchange rates"), "web:exchange_rates", frozenset({Role.ADMIN})),

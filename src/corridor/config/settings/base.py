@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "corridor.cases",
     "corridor.pathways",
     "corridor.intake",
+    "corridor.partners",
     "corridor.reports",
     "corridor.transfer",
     "corridor.web",

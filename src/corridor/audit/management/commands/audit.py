@@ -5,6 +5,10 @@
                                                 exit 0 verified, 1 FAIL line, 2 unusable input
                                                 (also checks every sealed value is the latest
                                                 the log recorded for its row and field)
+    corridor audit verify --witnesses            also fetch the heads partner Corridors hold
+                                                for us and check the log against them
+    corridor audit witness                      sign a head and send it to every witness;
+                                                exit 1 if any refused or could not be reached
     corridor audit prove --from-size N [--to-size M]
     corridor audit export --since YYYY-MM-DD --format jsonl
 
@@ -30,6 +34,7 @@ from corridor.audit.keyd_log import check_keyd_log
 from corridor.audit.sealed_digests import verify_sealed_values
 from corridor.audit.signatures import pinned_check, read_pinned_key
 from corridor.audit.verification import verify_log
+from corridor.audit.witnesses import witness_network
 from corridor.core.actors import cli_actor
 from corridor.core.commands import CorridorCommand
 from corridor.core.inputs import InputRefused, read_input_text
@@ -80,6 +85,12 @@ class Command(CorridorCommand):
             metavar="FILE",
             help="keyd's log: its chain, and every line the audit log recorded, must match.",
         )
+        verify.add_argument(
+            "--witnesses",
+            action="store_true",
+            help="Fetch the heads partner Corridors hold for us and check the log against them.",
+        )
+        actions.add_parser("witness", help="Sign a head and send it to every witness.")
         prove = actions.add_parser("prove", help="Print a consistency proof between two sizes.")
         prove.add_argument("--from-size", type=int, required=True)
         prove.add_argument("--to-size", type=int, help="Default: the log's current size.")
@@ -101,8 +112,28 @@ class Command(CorridorCommand):
         head = services.sign_tree_head(actor=cli_actor())
         self.stdout.write(head.to_line())
 
+    def _witness(self, options: dict[str, Any]) -> None:
+        head = services.sign_tree_head(actor=cli_actor())
+        self.stdout.write(head.to_line())
+        outcomes = witness_network().send(head)
+        for outcome in outcomes:
+            self.stdout.write(outcome.line())
+        if not outcomes:
+            self.stdout.write("no witness configured: `corridor partners add … --witness`")
+        if any(outcome.status != "kept" for outcome in outcomes):
+            raise SystemExit(1)
+
     def _verify(self, options: dict[str, Any]) -> None:
         given = [head for path in options["heads"] for head in _read_heads(Path(path))]
+        if options["witnesses"]:
+            held, problems = witness_network().held()
+            for problem in problems:
+                self.stdout.write(f"FAIL {problem.line()}")
+            if problems:
+                raise SystemExit(1)
+            for item in held:
+                self.stdout.write(f"witness {item.witness}: holds a head at {item.head.tree_size}")
+            given += [item.head for item in held]
         if options["pinned_key"]:
             check = pinned_check(_read_pinned_key(Path(options["pinned_key"])))
             result = verify_log(given_heads=given, check_signature=check)
