@@ -54,6 +54,7 @@ _LESS_OFTEN = frozenset(
         "web:surges",
         "web:work_window",
         "web:import_cases",
+        "web:partners",
         "web:standby",
         "web:exchange_rates",
         "web:funding_sources",
