@@ -192,6 +192,8 @@ class Partners(Strict):
 
     unmarried: Recognition | None = None
     same_sex: Recognition | None = None
+
+
 class Checklist(Strict):
     """The documents an application on the route needs from each person it is for, as
     its source says. Each is a kind of the document register (people.models.DocumentKind;
