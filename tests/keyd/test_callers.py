@@ -274,3 +274,93 @@ def test_the_web_user_moves_a_request_on_only_with_a_screeners_ticket(keyd):
     assert all(line["case"] == request_id for line in moves)
     assert moves[0]["peer"].endswith(f"/uid:{WEB_UID}")
     assert moves[-1]["principal"] == "staff:72"
+
+
+@pytest.mark.django_db
+def test_the_web_user_gets_only_a_logged_in_caseworkers_assigned_cases_at_their_rate(
+    keyd_dir, shares
+):
+    """As the web's uid, on a real keyd socket: a staff principal with no ticket, or with
+    someone else's, gets nothing; a logged-in caseworker's ticket opens the case keyd's
+    ledger assigns them (assigned with a coordinator's ticket, relayed by the web), not
+    another case, and only up to their hourly limit; every attempt is a line in keyd's
+    log and, copied by the worker, an event in the audit log."""
+    from tests.keyd.helpers import limits
+
+    with bound_keyd(keyd_dir, shares, limits=limits(staff=2)) as keyd:
+        keys = {}
+        for name in ("assigned", "other"):
+            case_id = str(uuid.uuid4())
+            message = {
+                **wrap_message(os.urandom(32)),
+                "owner": {"kind": "case", "object_id": case_id, "staff_id": None},
+            }
+            answer = ask_here(keyd.config.socket, message)
+            assert answer["ok"], answer
+            keys[name] = {
+                "op": "unwrap",
+                "key_id": message["key_id"],
+                "purpose": "data",
+                "kek_version": 1,
+                "blob": answer["blob"],
+                "case_id": case_id,
+                "principal": "staff:91",
+            }
+        caseworker = _ticket_for(keyd, 91, ["caseworker"])
+        coordinator = _ticket_for(keyd, 92, ["coordinator"])
+        assigned = ask_as(
+            WEB_UID,
+            keyd.config.socket,
+            {
+                "op": "ledger_assign",
+                "case_id": keys["assigned"]["case_id"],
+                "staff_id": 91,
+                "assigned": True,
+                "ticket": coordinator,
+            },
+        )
+        assert assigned["ok"], assigned
+
+        def unwrap(name: str, ticket: str | None) -> dict:
+            extra = {"ticket": ticket} if ticket is not None else {}
+            return ask_as(WEB_UID, keyd.config.socket, {**keys[name], **extra})
+
+        assert unwrap("assigned", None)["reason"] == "ticket"
+        assert unwrap("assigned", coordinator)["reason"] == "ticket"  # not theirs
+        assert unwrap("other", caseworker)["reason"] == "not_allowed"
+        assert unwrap("assigned", caseworker)["ok"]
+        assert unwrap("assigned", caseworker)["ok"]
+        over = unwrap("assigned", caseworker)
+        assert (over["ok"], over["reason"]) == (False, "rate_limited")
+        assert "key" not in over
+
+        unwraps = [
+            (line["outcome"], line["principal"])
+            for line in log_lines(keyd.config.log)
+            if line["op"] == "unwrap"
+        ]
+        assert [outcome.split(":")[0] for outcome, _principal in unwraps] == [
+            "refused",
+            "refused",
+            "refused",
+            "ok",
+            "ok",
+            "refused",
+        ]
+        assert {principal for _outcome, principal in unwraps} == {"staff:91"}
+
+        def fetch(after: int, limit: int) -> list[dict]:
+            answer = ask_here(
+                keyd.config.socket, {"op": "log_since", "after": after, "limit": limit}
+            )
+            return answer["lines"]
+
+        record_keyd_lines(fetch)
+    copied = [
+        json.loads(row)
+        for row in AuditEntry.objects.filter(event_type=EventType.KEYD_ATTEMPT).values_list(
+            "detail", flat=True
+        )
+    ]
+    audited = [row["outcome"].split(":")[0] for row in copied if row["op"] == "unwrap"]
+    assert audited == ["refused", "refused", "refused", "ok", "ok", "refused"]

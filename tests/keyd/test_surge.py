@@ -89,20 +89,27 @@ def test_a_night_whose_transaction_rolls_back_lifts_nothing_in_keyd(
     class LaterStepFailed(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as confirms:
-        with pytest.raises(LaterStepFailed), transaction.atomic():
-            open_surge(actor=coordinator, name="night-0503", members=[caseworker], hours=2)
+    def then_fail(step) -> None:
+        with transaction.atomic():
+            step()
             raise LaterStepFailed
+
+    def opening() -> None:
+        open_surge(actor=coordinator, name="night-0503", members=[caseworker], hours=2)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as confirms,
+        pytest.raises(LaterStepFailed),
+    ):
+        then_fail(opening)
     assert confirms == []
     assert not Surge.objects.exists()
     assert not in_open_surge(caseworker)
     with django_capture_on_commit_callbacks(execute=True):
         surge = open_surge(actor=coordinator, name="night-0504", members=[caseworker], hours=2)
     assert in_open_surge(caseworker)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(LaterStepFailed), transaction.atomic():
-            close_surge(actor=coordinator, surge=surge)
-            raise LaterStepFailed
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(LaterStepFailed):
+        then_fail(lambda: close_surge(actor=coordinator, surge=surge))
     surge.refresh_from_db()
     assert surge.closed_at is None
     assert in_open_surge(caseworker)

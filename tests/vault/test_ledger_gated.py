@@ -300,8 +300,10 @@ def test_erasing_a_case_in_keyd_takes_two_coordinators_tickets(people):
     )
     from corridor.core.exceptions import InvalidInput
 
-    first, second, caseworker = people["first"], people["second"], StaffFactory(
-        roles=[Role.CASEWORKER]
+    first, second, caseworker = (
+        people["first"],
+        people["second"],
+        StaffFactory(roles=[Role.CASEWORKER]),
     )
     admit(caseworker)
     tickets = people["tickets"]
@@ -384,10 +386,14 @@ def test_a_request_move_rolled_back_leaves_keyds_ledger_as_it_was(
     class LaterStepFailed(Exception):
         pass
 
-    hotline, verifier = (StaffFactory(roles=[role]) for role in (Role.HOTLINE_OPERATOR, Role.VERIFIER))
+    hotline, verifier = (
+        StaffFactory(roles=[role]) for role in (Role.HOTLINE_OPERATOR, Role.VERIFIER)
+    )
     hotline_ticket, verifier_ticket = log_in(hotline), log_in(verifier)
     with acting_with(hotline_ticket):
-        request = record_hotline_request(actor=hotline, answers=CALL, escalate=False, conflict=False)
+        request = record_hotline_request(
+            actor=hotline, answers=CALL, escalate=False, conflict=False
+        )
     ledger = key_provider().gatekeeper.ledger
 
     def move(status: Status) -> None:
@@ -397,13 +403,24 @@ def test_a_request_move_rolled_back_leaves_keyds_ledger_as_it_was(
         record_phase(locked)
 
     assert ledger.screening(str(request.pk)).phase == "awaiting"
-    with acting_with(verifier_ticket), django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(LaterStepFailed), transaction.atomic():
-            move(Status.DECLINED)
-            raise LaterStepFailed
-    assert Request.objects.get(pk=request.pk).status != Status.DECLINED
-    assert ledger.screening(str(request.pk)).phase == "awaiting"
-    with acting_with(verifier_ticket), django_capture_on_commit_callbacks(execute=True):
+
+    def declined_then_failed() -> None:
         with transaction.atomic():
             move(Status.DECLINED)
+            raise LaterStepFailed
+
+    with (
+        acting_with(verifier_ticket),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(LaterStepFailed),
+    ):
+        declined_then_failed()
+    assert Request.objects.get(pk=request.pk).status != Status.DECLINED
+    assert ledger.screening(str(request.pk)).phase == "awaiting"
+    with (
+        acting_with(verifier_ticket),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        move(Status.DECLINED)
     assert ledger.screening(str(request.pk)).phase == "closed"

@@ -25,7 +25,7 @@ from typing import Any
 from django.db import transaction
 
 from corridor.core.exceptions import KeyFailure
-
+from corridor.vault.errors import VaultError
 from corridor.vault.keyd.acting import (
     acting_as_operator,
     acting_with,
@@ -35,7 +35,6 @@ from corridor.vault.keyd.acting import (
     working_on,
 )
 from corridor.vault.keyd.ledger import KeyOwner, owner_fields
-from corridor.vault.errors import VaultError
 from corridor.vault.keyd.tickets import TicketRefused
 from corridor.vault.providers import key_provider
 

@@ -641,7 +641,9 @@ class Ledger:
             )
 
     # ------------------------------------------------------------ changes awaiting a commit
-    def put_pending(self, pending: str, op: str, body: str, expires_at: float, *, now: float) -> None:
+    def put_pending(
+        self, pending: str, op: str, body: str, expires_at: float, *, now: float
+    ) -> None:
         with self._write() as db:
             db.execute("DELETE FROM pending_change WHERE expires_at <= ?", (now,))
             db.execute(

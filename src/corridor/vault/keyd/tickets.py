@@ -592,7 +592,9 @@ class Gatekeeper:
         holder = self._require_ticket(message)
         needed = {COORDINATOR} if change.startswith(f"{ERASE_CASE}:") else MANAGERS
         if not self.ledger.roles(holder) & needed:
-            raise TicketRefused("keyd refused: your role cannot ask for this.", reason="not_allowed")
+            raise TicketRefused(
+                "keyd refused: your role cannot ask for this.", reason="not_allowed"
+            )
         self.ledger.propose(_proposal(message), change, holder, self._clock())
         return {}
 
