@@ -424,3 +424,43 @@ def test_a_request_move_rolled_back_leaves_keyds_ledger_as_it_was(
     ):
         move(Status.DECLINED)
     assert ledger.screening(str(request.pk)).phase == "closed"
+
+
+def test_the_case_pages_erasure_takes_two_coordinators_logins(people):
+    """Through the web's own pages, logged in through keyd: one coordinator asks, the web's
+    word that a second agreed (a GRANTED row) erases nothing, the second's grant on the
+    Approvals page does, and the asker then erases the case from its page."""
+    from django.test import Client
+
+    from corridor.cases.services.erasure import pending_erasure
+    from tests.accounts.helpers import log_in as log_in_on_the_web
+
+    first, second = people["first"], people["second"]
+    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    admit(caseworker)
+    with acting_with(people["tickets"][first.pk]):
+        case = open_case_for(first, caseworker)
+    asker, granter = Client(), Client()
+    log_in_on_the_web(asker, first)
+    log_in_on_the_web(granter, second)
+    asker.post(f"/cases/{case.ref}/erase/request/", {"reason": "retention"})
+    approval = pending_erasure(case)
+    assert approval is not None
+
+    Approval.objects.filter(pk=approval.pk).update(
+        status=ApprovalStatus.GRANTED, decided_by=second, decided_at=clock.now()
+    )
+    asker.post(f"/cases/{case.ref}/erase/", {"confirm": "on"})
+    case.refresh_from_db()
+    assert case.erased_at is None
+    assert not erased_in_keyd(case)
+
+    Approval.objects.filter(pk=approval.pk).update(
+        status=ApprovalStatus.PENDING, decided_by=None, decided_at=None
+    )
+    granted = granter.post(f"/approvals/{approval.pk}/grant/")
+    assert granted.status_code == 302
+    asker.post(f"/cases/{case.ref}/erase/", {"confirm": "on"})
+    case.refresh_from_db()
+    assert case.erased_at is not None
+    assert erased_in_keyd(case)
