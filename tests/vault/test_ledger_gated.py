@@ -464,3 +464,33 @@ def test_the_case_pages_erasure_takes_two_coordinators_logins(people):
     case.refresh_from_db()
     assert case.erased_at is not None
     assert erased_in_keyd(case)
+
+
+def test_the_workers_deletion_for_a_requester_closes_the_request_in_keyd(
+    people, django_capture_on_commit_callbacks
+):
+    """The worker carries out a requester's deletion with no one's ticket: keyd takes the
+    request's closing from that task, and the same move with no task named is refused."""
+    from datetime import timedelta
+
+    from corridor.intake.keyd_phase import record_phase
+    from corridor.intake.models import Request, Status
+    from corridor.intake.services.deletion import carry_out_deletion_task
+    from corridor.intake.services.hotline import record_hotline_request
+    from tests.intake.screening.test_hotline import CALL
+
+    hotline = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    with acting_with(log_in(hotline)):
+        request = record_hotline_request(
+            actor=hotline, answers=CALL, escalate=False, conflict=False
+        )
+    ledger = key_provider().gatekeeper.ledger
+    request.status = Status.ERASED
+    with pytest.raises(TicketRefused):
+        record_phase(request)  # the web's user alone, naming no task
+    assert ledger.screening(str(request.pk)).phase == "awaiting"
+    Request.objects.filter(pk=request.pk).update(deletion_due_at=clock.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        carry_out_deletion_task.call(str(request.pk))
+    assert Request.objects.get(pk=request.pk).status == Status.ERASED
+    assert ledger.screening(str(request.pk)).phase == "closed"

@@ -38,6 +38,9 @@ PEOPLE_REINDEX = "people.reindex"
 # Erasing the declined, duplicate and suspected requests whose day has come: no key, but
 # it moves them on in keyd's ledger (to closed).
 ERASE_DUE_REQUESTS = "intake.erase_due_requests"
+# A requester's own deletion, carried out by the worker once its delay has passed: no key;
+# it closes the request in keyd's ledger.
+REQUESTER_DELETION = "intake.carry_out_deletion"
 
 TASK_KINDS: dict[str, frozenset[str]] = {
     SCREEN_REQUEST: frozenset({"request", "watch"}),
@@ -53,6 +56,7 @@ TASK_KINDS: dict[str, frozenset[str]] = {
 TASK_REQUEST_MOVES: dict[str, frozenset[str]] = {
     SCREEN_REQUEST: frozenset({"screening"}),
     ERASE_DUE_REQUESTS: frozenset({"closed"}),
+    REQUESTER_DELETION: frozenset({"closed"}),
 }
 
 
