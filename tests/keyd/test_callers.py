@@ -190,3 +190,177 @@ def test_the_worker_gets_only_the_key_kinds_its_task_needs_and_the_refusal_is_au
         "request-1",
         "system:task:intake.screen_request",
     ) in attempts
+
+
+def _ticket_for(keyd, staff_id: int, roles: list[str]) -> str:
+    """A login keyd issued to a person its ledger knows with `roles` (the operator admits
+    them and enrols a known TOTP secret; then the person logs in)."""
+    import time
+
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    from tests.keyd.callers import OPERATOR
+
+    secret = os.urandom(20)
+    for op, fields in (
+        ("ledger_roles", {"roles": roles}),
+        ("factor_begin", {"secret": base64.b64encode(secret).decode("ascii")}),
+    ):
+        answer = keyd.service.handle(
+            {"op": op, "staff_id": staff_id, **fields}, peer=OPERATOR, admin=True
+        )
+        assert answer["ok"], answer
+    code = TOTP(secret, 6, SHA1(), 30, enforce_key_length=False).generate(  # noqa: S303
+        int(time.time())
+    )
+    answer = ask_here(
+        keyd.config.socket, {"op": "login", "staff_id": staff_id, "code": code.decode("ascii")}
+    )
+    assert answer["ok"], answer
+    return str(answer["ticket"])
+
+
+def test_the_web_user_moves_a_request_on_only_with_a_screeners_ticket(keyd):
+    """The attack: with code execution as the web's user, close every request in screening
+    (so no verifier can read it: a denial of service on people asking for help), with no
+    ticket, naming the worker's screening task, or with a caseworker's ticket. keyd takes a
+    move on only from a logged-in verifier's or coordinator's ticket, or from the worker's
+    own uid running a task listed for that move."""
+    request_id = str(uuid.uuid4())
+    wrapped = {
+        **wrap_message(os.urandom(32)),
+        "owner": {"kind": "request", "object_id": request_id, "staff_id": None},
+    }
+    assert ask_here(keyd.config.socket, wrapped)["ok"]  # awaits screening in keyd's ledger
+    phase = keyd.service.gatekeeper.ledger.screening
+
+    def move(to: str, **extra: object) -> dict:
+        return {"op": "ledger_screening", "request_id": request_id, "phase": to, **extra}
+
+    caseworker = _ticket_for(keyd, 71, ["caseworker"])
+    verifier = _ticket_for(keyd, 72, ["verifier"])
+    for attempt in (
+        move("screening"),
+        move("screening", task="intake.screen_request"),
+        move("closed", task="intake.erase_due_requests"),
+        move("screening", ticket=caseworker),
+    ):
+        answer = ask_as(WEB_UID, keyd.config.socket, attempt)
+        assert (answer["ok"], answer["reason"]) == (False, "not_allowed"), attempt
+    assert phase(request_id).phase == "awaiting"
+    # The worker's uid, screening it: moved on. Naming no task, or one not listed for
+    # closing, it closes nothing.
+    assert ask_here(keyd.config.socket, move("screening", task="intake.screen_request"))["ok"]
+    assert phase(request_id).phase == "screening"
+    for attempt in (move("closed"), move("closed", task="intake.screen_request")):
+        assert not ask_here(keyd.config.socket, attempt)["ok"]
+    assert phase(request_id).phase == "screening"
+    # A logged-in verifier's ticket, relayed by the web: closed.
+    assert ask_as(WEB_UID, keyd.config.socket, move("closed", ticket=verifier))["ok"]
+    assert phase(request_id).phase == "closed"
+    # Every attempt is a line in keyd's log naming the request, refusals with the web's uid.
+    moves = [line for line in log_lines(keyd.config.log) if line["op"] == "ledger_screening"]
+    assert [line["outcome"].split(":")[0] for line in moves] == [
+        "refused",
+        "refused",
+        "refused",
+        "refused",
+        "ok",
+        "refused",
+        "refused",
+        "ok",
+    ]
+    assert all(line["case"] == request_id for line in moves)
+    assert moves[0]["peer"].endswith(f"/uid:{WEB_UID}")
+    assert moves[-1]["principal"] == "staff:72"
+
+
+@pytest.mark.django_db
+def test_the_web_user_gets_only_a_logged_in_caseworkers_assigned_cases_at_their_rate(
+    keyd_dir, shares
+):
+    """As the web's uid, on a real keyd socket: a staff principal with no ticket, or with
+    someone else's, gets nothing; a logged-in caseworker's ticket opens the case keyd's
+    ledger assigns them (assigned with a coordinator's ticket, relayed by the web), not
+    another case, and only up to their hourly limit; every attempt is a line in keyd's
+    log and, copied by the worker, an event in the audit log."""
+    from tests.keyd.helpers import limits
+
+    with bound_keyd(keyd_dir, shares, limits=limits(staff=2)) as keyd:
+        keys = {}
+        for name in ("assigned", "other"):
+            case_id = str(uuid.uuid4())
+            message = {
+                **wrap_message(os.urandom(32)),
+                "owner": {"kind": "case", "object_id": case_id, "staff_id": None},
+            }
+            answer = ask_here(keyd.config.socket, message)
+            assert answer["ok"], answer
+            keys[name] = {
+                "op": "unwrap",
+                "key_id": message["key_id"],
+                "purpose": "data",
+                "kek_version": 1,
+                "blob": answer["blob"],
+                "case_id": case_id,
+                "principal": "staff:91",
+            }
+        caseworker = _ticket_for(keyd, 91, ["caseworker"])
+        coordinator = _ticket_for(keyd, 92, ["coordinator"])
+        assigned = ask_as(
+            WEB_UID,
+            keyd.config.socket,
+            {
+                "op": "ledger_assign",
+                "case_id": keys["assigned"]["case_id"],
+                "staff_id": 91,
+                "assigned": True,
+                "ticket": coordinator,
+            },
+        )
+        assert assigned["ok"], assigned
+
+        def unwrap(name: str, ticket: str | None) -> dict:
+            extra = {"ticket": ticket} if ticket is not None else {}
+            return ask_as(WEB_UID, keyd.config.socket, {**keys[name], **extra})
+
+        assert unwrap("assigned", None)["reason"] == "ticket"
+        assert unwrap("assigned", coordinator)["reason"] == "ticket"  # not theirs
+        assert unwrap("other", caseworker)["reason"] == "not_allowed"
+        assert unwrap("assigned", caseworker)["ok"]
+        assert unwrap("assigned", caseworker)["ok"]
+        over = unwrap("assigned", caseworker)
+        assert (over["ok"], over["reason"]) == (False, "rate_limited")
+        assert "key" not in over
+
+        unwraps = [
+            (line["outcome"], line["principal"])
+            for line in log_lines(keyd.config.log)
+            if line["op"] == "unwrap"
+        ]
+        assert [outcome.split(":")[0] for outcome, _principal in unwraps] == [
+            "refused",
+            "refused",
+            "refused",
+            "ok",
+            "ok",
+            "refused",
+        ]
+        assert {principal for _outcome, principal in unwraps} == {"staff:91"}
+
+        def fetch(after: int, limit: int) -> list[dict]:
+            answer = ask_here(
+                keyd.config.socket, {"op": "log_since", "after": after, "limit": limit}
+            )
+            return answer["lines"]
+
+        record_keyd_lines(fetch)
+    copied = [
+        json.loads(row)
+        for row in AuditEntry.objects.filter(event_type=EventType.KEYD_ATTEMPT).values_list(
+            "detail", flat=True
+        )
+    ]
+    audited = [row["outcome"].split(":")[0] for row in copied if row["op"] == "unwrap"]
+    assert audited == ["refused", "refused", "refused", "ok", "ok", "refused"]

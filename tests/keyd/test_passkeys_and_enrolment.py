@@ -18,7 +18,8 @@ from corridor.accounts.keyd_login import TICKET
 from corridor.accounts.roles import Role
 from corridor.accounts.webauthn import credential_name
 from corridor.vault import ledger as vault_ledger
-from corridor.vault.ledger import TicketRefused, acting_with, as_operator
+from corridor.vault.keyd.worker_tasks import SCREEN_REQUEST
+from corridor.vault.ledger import TicketRefused, acting_with, as_operator, working_on
 from tests.accounts.soft_authenticator import SoftAuthenticator
 from tests.factories import TEST_PASSWORD, StaffFactory, open_case_for
 from tests.keyd.test_sealed_pages import COMMITTED, unseal
@@ -202,8 +203,10 @@ def test_who_reads_a_request_in_screening_is_keyds_ledger_not_the_data_database(
     caseworker.groups.add(Group.objects.get(name=Role.VERIFIER.value))  # forged role
     assert not opens(caseworker)
 
-    # Screened (the worker, no ticket: it only takes access away), then declined.
-    vault_ledger.record_screening(request_id=str(request.pk), phase="screening")
+    # Screened (the worker's screening task, no ticket: it only takes access away), then
+    # declined.
+    with working_on(SCREEN_REQUEST):
+        vault_ledger.record_screening(request_id=str(request.pk), phase="screening")
     assert (opens(verifier), opens(hotline)) == (True, False)
     with acting_with(tickets[verifier.pk]):
         vault_ledger.record_screening(request_id=str(request.pk), phase="closed")

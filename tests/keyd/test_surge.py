@@ -38,11 +38,14 @@ def in_open_surge(staff) -> bool:
     return bool(key_provider().gatekeeper.in_surge(staff.pk))
 
 
-def test_a_coordinator_opens_a_night_for_listed_people(coordinator, caseworker, time_machine):
+def test_a_coordinator_opens_a_night_for_listed_people(
+    coordinator, caseworker, time_machine, django_capture_on_commit_callbacks
+):
     time_machine.move_to("2026-05-01 21:00:00Z", tick=False)
     other_coordinator = StaffFactory(roles=[Role.COORDINATOR])
     bystander = StaffFactory(roles=[Role.CASEWORKER])
-    surge = open_surge(actor=coordinator, name="night-0501", members=[caseworker], hours=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        surge = open_surge(actor=coordinator, name="night-0501", members=[caseworker], hours=6)
     assert surge.ends_at - surge.opened_at == timedelta(hours=6)
     assert in_open_surge(caseworker)
     assert not in_open_surge(bystander)
@@ -61,13 +64,55 @@ def test_a_coordinator_opens_a_night_for_listed_people(coordinator, caseworker, 
     assert not in_open_surge(caseworker)
 
 
-def test_closing_early_ends_the_lift_and_is_audited(coordinator, caseworker):
-    surge = open_surge(actor=coordinator, name="night-0502", members=[caseworker], hours=2)
-    close_surge(actor=coordinator, surge=surge)
+def test_closing_early_ends_the_lift_and_is_audited(
+    coordinator, caseworker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        surge = open_surge(actor=coordinator, name="night-0502", members=[caseworker], hours=2)
+    assert in_open_surge(caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        close_surge(actor=coordinator, surge=surge)
     assert not in_open_surge(caseworker)
     assert AuditEntry.objects.filter(event_type="accounts.surge_closed").count() == 1
     with pytest.raises(InvalidInput, match="already over"):
         close_surge(actor=coordinator, surge=surge)
+
+
+def test_a_night_whose_transaction_rolls_back_lifts_nothing_in_keyd(
+    coordinator, caseworker, django_capture_on_commit_callbacks
+):
+    """keyd checks the night when it is opened, but lifts nothing until the data database
+    has committed it: a rollback after the call (a later step failing) leaves keyd's
+    ledger as the database is, with no night. Closing works the same way."""
+    from django.db import transaction
+
+    class LaterStepFailed(Exception):
+        pass
+
+    def then_fail(step) -> None:
+        with transaction.atomic():
+            step()
+            raise LaterStepFailed
+
+    def opening() -> None:
+        open_surge(actor=coordinator, name="night-0503", members=[caseworker], hours=2)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as confirms,
+        pytest.raises(LaterStepFailed),
+    ):
+        then_fail(opening)
+    assert confirms == []
+    assert not Surge.objects.exists()
+    assert not in_open_surge(caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        surge = open_surge(actor=coordinator, name="night-0504", members=[caseworker], hours=2)
+    assert in_open_surge(caseworker)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(LaterStepFailed):
+        then_fail(lambda: close_surge(actor=coordinator, surge=surge))
+    surge.refresh_from_db()
+    assert surge.closed_at is None
+    assert in_open_surge(caseworker)
 
 
 @pytest.mark.parametrize(

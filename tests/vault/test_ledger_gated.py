@@ -283,3 +283,214 @@ def test_the_worker_gets_only_the_kinds_its_task_needs(people):
         data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))  # no task
     with working_on("cases.invented_task"), pytest.raises(UnwrapRefused):
         data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))
+
+
+def erased_in_keyd(case) -> bool:
+    return bool(key_provider().gatekeeper.ledger.is_erased(str(case.pk)))
+
+
+def test_erasing_a_case_in_keyd_takes_two_coordinators_tickets(people):
+    """keyd never undoes an erasure, so one coordinator's ticket, a forged GRANTED approval
+    row, a coordinator approving their own proposal, or an approval for another case makes
+    keyd forget nothing; the proposal a second coordinator approved is carried out once."""
+    from corridor.cases.services.erasure import (
+        erase_granted_case,
+        pending_erasure,
+        request_case_erasure,
+    )
+    from corridor.core.exceptions import InvalidInput
+
+    first, second, caseworker = (
+        people["first"],
+        people["second"],
+        StaffFactory(roles=[Role.CASEWORKER]),
+    )
+    admit(caseworker)
+    tickets = people["tickets"]
+    with acting_with(tickets[first.pk]):
+        case = open_case_for(first, caseworker)
+        other = open_case_for(first, caseworker)
+        with pytest.raises(TicketRefused) as refused:
+            vault_ledger.record_case_erased(case_id=str(case.pk))
+    assert refused.value.reason == "not_approved"
+    assert not erased_in_keyd(case)
+
+    with acting_with(tickets[first.pk]):
+        request_case_erasure(actor=first, case=case, reason="retention")
+    approval = pending_erasure(case)
+    assert approval is not None
+    # The web marks its own approval granted: keyd holds no second coordinator's word.
+    Approval.objects.filter(pk=approval.pk).update(
+        status=ApprovalStatus.GRANTED, decided_by=second, decided_at=clock.now()
+    )
+    with acting_with(tickets[first.pk]), pytest.raises(InvalidInput):
+        erase_granted_case(actor=first, case=case)
+    case.refresh_from_db()
+    assert case.erased_at is None
+    assert not erased_in_keyd(case)
+    # Nor approves the asker, or an administrator, in keyd.
+    for holder in ("first", "admin"):
+        with acting_with(tickets[people[holder].pk]), pytest.raises(UnwrapRefused):
+            vault_ledger.approve_change(proposal=str(approval.pk))
+    with acting_with(tickets[second.pk]):
+        vault_ledger.approve_change(proposal=str(approval.pk))
+    # Approved for this case, not another.
+    with acting_with(tickets[first.pk]), pytest.raises(TicketRefused):
+        vault_ledger.record_case_erased(case_id=str(other.pk), proposal=str(approval.pk))
+    assert not erased_in_keyd(other)
+    # Carried out with a coordinator's ticket (any: two have agreed), once.
+    with acting_with(tickets[people["third"].pk]):
+        erase_granted_case(actor=first, case=case)
+    case.refresh_from_db()
+    assert case.erased_at is not None
+    assert erased_in_keyd(case)
+    with acting_with(tickets[first.pk]), pytest.raises(TicketRefused):
+        vault_ledger.record_case_erased(case_id=str(other.pk), proposal=str(approval.pk))
+    assert not erased_in_keyd(other)
+
+
+def test_no_worker_task_gets_a_key_of_an_erased_case(people):
+    """A worker task naming an erased case's key (a wrapped key kept from before: a backup
+    of the key store) gets nothing, whichever task it names; the case before, it did."""
+    from corridor.vault.keyd.worker_tasks import PEOPLE_REINDEX
+    from corridor.vault.ledger import as_operator
+
+    coordinator, caseworker = people["first"], StaffFactory(roles=[Role.CASEWORKER])
+    admit(caseworker)
+    with acting_with(people["tickets"][coordinator.pk]):
+        case = open_case_for(coordinator, caseworker)
+    for task in (RESTORE_CHECK, PEOPLE_REINDEX):
+        with working_on(task):
+            assert data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))
+    with as_operator():  # what `corridor cases erase` records (keyd's admin socket)
+        vault_ledger.record_case_erased(case_id=str(case.pk))
+    for task in (RESTORE_CHECK, PEOPLE_REINDEX, SCREEN_REQUEST):
+        with working_on(task), pytest.raises(UnwrapRefused) as refused:
+            data_key(case.key_id, for_actor="system:worker", case_id=str(case.pk))
+        assert refused.value.reason == "not_allowed"
+
+
+def test_a_request_move_rolled_back_leaves_keyds_ledger_as_it_was(
+    people, django_capture_on_commit_callbacks
+):
+    """keyd checks a request's move when the service makes it, but records it only once
+    the data database commits: a decision that fails after the move leaves keyd's phase
+    as the database's status is."""
+    from django.db import transaction
+
+    from corridor.intake.keyd_phase import record_phase
+    from corridor.intake.models import Request, Status
+    from corridor.intake.services.hotline import record_hotline_request
+    from tests.intake.screening.test_hotline import CALL
+
+    class LaterStepFailed(Exception):
+        pass
+
+    hotline, verifier = (
+        StaffFactory(roles=[role]) for role in (Role.HOTLINE_OPERATOR, Role.VERIFIER)
+    )
+    hotline_ticket, verifier_ticket = log_in(hotline), log_in(verifier)
+    with acting_with(hotline_ticket):
+        request = record_hotline_request(
+            actor=hotline, answers=CALL, escalate=False, conflict=False
+        )
+    ledger = key_provider().gatekeeper.ledger
+
+    def move(status: Status) -> None:
+        locked = Request.objects.select_for_update().get(pk=request.pk)
+        locked.status = status
+        locked.save(update_fields=["status"])
+        record_phase(locked)
+
+    assert ledger.screening(str(request.pk)).phase == "awaiting"
+
+    def declined_then_failed() -> None:
+        with transaction.atomic():
+            move(Status.DECLINED)
+            raise LaterStepFailed
+
+    with (
+        acting_with(verifier_ticket),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(LaterStepFailed),
+    ):
+        declined_then_failed()
+    assert Request.objects.get(pk=request.pk).status != Status.DECLINED
+    assert ledger.screening(str(request.pk)).phase == "awaiting"
+    with (
+        acting_with(verifier_ticket),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        move(Status.DECLINED)
+    assert ledger.screening(str(request.pk)).phase == "closed"
+
+
+def test_the_case_pages_erasure_takes_two_coordinators_logins(people):
+    """Through the web's own pages, logged in through keyd: one coordinator asks, the web's
+    word that a second agreed (a GRANTED row) erases nothing, the second's grant on the
+    Approvals page does, and the asker then erases the case from its page."""
+    from django.test import Client
+
+    from corridor.cases.services.erasure import pending_erasure
+    from tests.accounts.helpers import log_in as log_in_on_the_web
+
+    first, second = people["first"], people["second"]
+    caseworker = StaffFactory(roles=[Role.CASEWORKER])
+    admit(caseworker)
+    with acting_with(people["tickets"][first.pk]):
+        case = open_case_for(first, caseworker)
+    asker, granter = Client(), Client()
+    log_in_on_the_web(asker, first)
+    log_in_on_the_web(granter, second)
+    asker.post(f"/cases/{case.ref}/erase/request/", {"reason": "retention"})
+    approval = pending_erasure(case)
+    assert approval is not None
+
+    Approval.objects.filter(pk=approval.pk).update(
+        status=ApprovalStatus.GRANTED, decided_by=second, decided_at=clock.now()
+    )
+    asker.post(f"/cases/{case.ref}/erase/", {"confirm": "on"})
+    case.refresh_from_db()
+    assert case.erased_at is None
+    assert not erased_in_keyd(case)
+
+    Approval.objects.filter(pk=approval.pk).update(
+        status=ApprovalStatus.PENDING, decided_by=None, decided_at=None
+    )
+    granted = granter.post(f"/approvals/{approval.pk}/grant/")
+    assert granted.status_code == 302
+    asker.post(f"/cases/{case.ref}/erase/", {"confirm": "on"})
+    case.refresh_from_db()
+    assert case.erased_at is not None
+    assert erased_in_keyd(case)
+
+
+def test_the_workers_deletion_for_a_requester_closes_the_request_in_keyd(
+    people, django_capture_on_commit_callbacks
+):
+    """The worker carries out a requester's deletion with no one's ticket: keyd takes the
+    request's closing from that task, and the same move with no task named is refused."""
+    from datetime import timedelta
+
+    from corridor.intake.keyd_phase import record_phase
+    from corridor.intake.models import Request, Status
+    from corridor.intake.services.deletion import carry_out_deletion_task
+    from corridor.intake.services.hotline import record_hotline_request
+    from tests.intake.screening.test_hotline import CALL
+
+    hotline = StaffFactory(roles=[Role.HOTLINE_OPERATOR])
+    with acting_with(log_in(hotline)):
+        request = record_hotline_request(
+            actor=hotline, answers=CALL, escalate=False, conflict=False
+        )
+    ledger = key_provider().gatekeeper.ledger
+    request.status = Status.ERASED
+    with pytest.raises(TicketRefused):
+        record_phase(request)  # the web's user alone, naming no task
+    assert ledger.screening(str(request.pk)).phase == "awaiting"
+    Request.objects.filter(pk=request.pk).update(deletion_due_at=clock.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        carry_out_deletion_task.call(str(request.pk))
+    assert Request.objects.get(pk=request.pk).status == Status.ERASED
+    assert ledger.screening(str(request.pk)).phase == "closed"

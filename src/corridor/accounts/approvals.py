@@ -75,6 +75,7 @@ class LedgerChange:
     staff_id: int
     role: str = ""
     flag: bool = False
+    case_id: str = ""  # a case's erasure (op "erase_case") names the case, no staff
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def request_approval(
                 staff_id=change.staff_id,
                 role=change.role,
                 flag=change.flag,
+                case_id=change.case_id,
             )
     _alert_pool(approval, code="approval_requested", exclude=actor)
     _record(actor, EventType.APPROVAL_REQUESTED, approval)

@@ -19,7 +19,7 @@ from corridor.intake.services.screening import screen_waiting_requests
 from corridor.intake.services.sessions import forget_idle_sessions
 from corridor.intake.throttles import forget_idle_buckets
 from corridor.vault.intake import rotate_intake_keys
-from corridor.vault.keyd.worker_tasks import SCREEN_REQUEST
+from corridor.vault.keyd.worker_tasks import ERASE_DUE_REQUESTS, SCREEN_REQUEST
 from corridor.vault.keystore import current_key
 from corridor.vault.ledger import working_on
 from corridor.vault.models import Purpose
@@ -52,7 +52,9 @@ def screen_waiting() -> None:
 @periodic("intake.erase_due_requests", every=timedelta(hours=6))
 def erase_due() -> None:
     """Declined, duplicate and suspected requests are erased once their days have passed."""
-    erase_due_requests(actor=WORKER)
+    # keyd lets this task (from the worker's user) close requests with no one's ticket.
+    with working_on(ERASE_DUE_REQUESTS):
+        erase_due_requests(actor=WORKER)
 
 
 @periodic("intake.rotate_intake_keys", every=timedelta(hours=6))

@@ -18,19 +18,27 @@ own log records each request; the calling service records the audit event.
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Collection
 from typing import Any
 
+from django.db import transaction
+
+from corridor.core.exceptions import KeyFailure
+from corridor.vault.errors import VaultError
 from corridor.vault.keyd.acting import (
     acting_as_operator,
     acting_with,
     as_operator,
+    current_task,
     current_ticket,
     working_on,
 )
 from corridor.vault.keyd.ledger import KeyOwner, owner_fields
 from corridor.vault.keyd.tickets import TicketRefused
 from corridor.vault.providers import key_provider
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "KeyOwner",
@@ -237,22 +245,55 @@ def record_active(*, staff_id: int, active: bool, proposal: str | None = None) -
 
 
 def record_surge(*, surge_id: str, members: Collection[int], hours: int) -> None:
-    """An evacuation night opened, with a coordinator's ticket: keyd lifts the listed
-    people's hourly limit for `hours` by its own clock."""
-    _call("ledger_surge", surge=surge_id, members=sorted(members), hours=hours)
+    """An evacuation night opened, with a coordinator's ticket: keyd checks it now and lifts
+    the listed people's hourly limit for `hours` by its own clock once the transaction
+    commits (nothing, if it rolls back)."""
+    _call_on_commit("ledger_surge", surge=surge_id, members=sorted(members), hours=hours)
 
 
 def record_surge_closed(*, surge_id: str) -> None:
-    """An evacuation night closed early, with a coordinator's ticket."""
-    _call("ledger_surge", surge=surge_id, closed=True)
+    """An evacuation night closed early, with a coordinator's ticket (once committed)."""
+    _call_on_commit("ledger_surge", surge=surge_id, closed=True)
+
+
+def _call_on_commit(op: str, **fields: Any) -> None:
+    """A change keyd checks now (a refusal raises here, inside the caller's transaction)
+    and applies only when that transaction commits: keyd keeps it pending and forgets it
+    unconfirmed, so a rollback leaves keyd's ledger as the data database is."""
+    operator = acting_as_operator()
+    answer = _call(op, pending=True, **fields)
+    pending = answer.get("pending")
+    if not isinstance(pending, str):
+        return
+
+    def confirm() -> None:
+        try:
+            key_provider().ledger("ledger_confirm", {"pending": pending}, operator=operator)
+        except (VaultError, KeyFailure):
+            # Committed, but keyd did not take it (down, sealed, or a move refused since):
+            # keyd's log shows which; the pages show the data database's word.
+            logger.warning(
+                "keyd did not confirm a ledger change", extra={"event": "keyd.unconfirmed"}
+            )
+
+    transaction.on_commit(confirm)
 
 
 def propose_change(
-    *, proposal: str, op: str, staff_id: int, role: str = "", flag: bool = False
+    *,
+    proposal: str,
+    op: str,
+    staff_id: int,
+    role: str = "",
+    flag: bool = False,
+    case_id: str = "",
 ) -> None:
     """A gated ledger change asked for with the requester's ticket, under the approval's id:
-    `role` (grant with flag True, removal False), `factor_remove`, `active` (flag True)."""
-    change = {"op": op, "staff_id": staff_id, "role": role, "flag": flag}
+    `role` (grant with flag True, removal False), `factor_remove`, `active` (flag True),
+    `erase_case` (a coordinator's, naming `case_id`; staff_id 0)."""
+    change: dict[str, Any] = {"op": op, "staff_id": staff_id, "role": role, "flag": flag}
+    if case_id:
+        change["case_id"] = case_id
     _call("ledger_propose", proposal=proposal, change=change)
 
 
@@ -268,15 +309,21 @@ def _proposal(proposal: str | None) -> dict[str, str]:
 
 def record_screening(*, request_id: str, phase: str, case_id: str | None = None) -> None:
     """An intake request moved on (`awaiting`, `screening`, `closed`), and the case it was
-    accepted into: keyd decides from this who may read it. Going back a phase or naming a
-    case takes a verifier's or coordinator's ticket."""
-    _call("ledger_screening", request_id=request_id, phase=phase, into_case=case_id or "")
+    accepted into: keyd decides from this who may read it, once the transaction commits.
+    Going back a phase or naming a case takes a verifier's or coordinator's ticket; moving
+    on takes one too, or the worker's user running a task listed for it."""
+    fields: dict[str, Any] = {"request_id": request_id, "phase": phase, "into_case": case_id or ""}
+    task = current_task()
+    if task is not None:
+        fields["task"] = task  # the worker's task: what it may move without a ticket
+    _call_on_commit("ledger_screening", **fields)
 
 
-def record_case_erased(*, case_id: str) -> None:
-    """A case erased (two coordinators agreed), with the ticket of the coordinator carrying
-    it out, or the operator's: keyd serves no key of it, nor of its requests, after."""
-    _call("ledger_case_erased", case_id=case_id)
+def record_case_erased(*, case_id: str, proposal: str | None = None) -> None:
+    """A case erased, with the ticket of a coordinator carrying it out and the proposal two
+    coordinators agreed on in keyd (`propose_change(op="erase_case")`, `approve_change`),
+    or the operator's: keyd serves no key of it, nor of its requests, after."""
+    _call("ledger_case_erased", case_id=case_id, **_proposal(proposal))
 
 
 def record_phases_adopted() -> None:

@@ -84,12 +84,20 @@ def register_erasure_step(step: ErasureStep) -> None:
         _STEPS.append(step)
 
 
+def _erasure_in_keyd(approval: Approval) -> approvals.LedgerChange:
+    """keyd's ledger takes a case's erasure (never undone) only as a proposal one coordinator
+    made and a second approved, each with their own ticket: a GRANTED row, or one
+    coordinator's ticket, makes keyd forget nothing."""
+    return approvals.LedgerChange("erase_case", 0, case_id=approval.target_id)
+
+
 approvals.register_gated_action(
     ApprovalKind.ERASE_CASE,
     approvals.GatedAction(
         requester_roles=frozenset({Role.COORDINATOR}),
         approver_roles=frozenset({Role.COORDINATOR}),
         emergency_allowed=False,
+        ledger_change=_erasure_in_keyd,
     ),
 )
 
@@ -166,12 +174,14 @@ def erase_case(
             target_id=str(case.pk),
             approval_id=approval_id,
         )
-        # keyd's ledger first, with the carrying-out coordinator's ticket: from now on keyd
-        # serves no key of the case or of its requests, even to a wrapped key kept from
-        # before (a backup). Refused: nothing is blanked. keyd's mark is not undone, so a
-        # failure after it leaves the case unreadable and the erasure to be run again.
+        # keyd's ledger first, with the carrying-out coordinator's ticket and the proposal
+        # both coordinators agreed on in keyd (the approval's id): from now on keyd serves
+        # no key of the case or of its requests, even to a wrapped key kept from before (a
+        # backup), nor to the worker. Refused: nothing is blanked. keyd's mark is not
+        # undone, so a failure after it leaves the case unreadable and the erasure to be
+        # run again (keyd accepts it again for a case it already holds erased).
         try:
-            vault_ledger.record_case_erased(case_id=str(case.pk))
+            vault_ledger.record_case_erased(case_id=str(case.pk), proposal=approval_id)
         except UnwrapRefused:
             raise InvalidInput(str(KEYD_REFUSED_ERASURE)) from None
         _blank(case)

@@ -38,6 +38,8 @@ from corridor.intake.services._common import spend_form_token
 from corridor.intake.services.erasure import _blank_request, _destroy_after_commit
 from corridor.intake.services.messages import _next_position
 from corridor.vault.intake import intake_key_of, seal_for_intake
+from corridor.vault.keyd.worker_tasks import REQUESTER_DELETION
+from corridor.vault.ledger import working_on
 from corridor.vault.requester import seal_for_requester
 
 NOTICE = _(
@@ -112,7 +114,9 @@ def cancel_deletion(*, actor: RequesterActor | Staff, request_id: uuid.UUID) -> 
 @corridor_task
 def carry_out_deletion_task(request_id: str) -> None:
     """The delayed job queued when the requester asked (ids only)."""
-    carry_out_deletion(request_id=uuid.UUID(request_id))
+    # keyd lets this task (from the worker's user) close the request with no one's ticket.
+    with working_on(REQUESTER_DELETION):
+        carry_out_deletion(request_id=uuid.UUID(request_id))
 
 
 def carry_out_deletion(*, request_id: uuid.UUID) -> str:

@@ -23,6 +23,8 @@ What it holds:
 - whether `corridor factors adopt` has recorded every request's phase: after it, a
   request key with no phase is nobody's;
 - the accounts switched off (deactivated or suspended): no ticket, no unwrap;
+- the changes recorded in the web's transaction and waiting for it to commit (a surge,
+  a request's move): they grant nothing until confirmed, and are forgotten unconfirmed;
 - the gated changes proposed with one person's ticket and approved with a second
   coordinator's (role changes, factor resets and reactivations of TWO_PERSON roles);
 - the second factors keyd verifies (TOTP secrets, sealed under a key derived from the
@@ -96,6 +98,9 @@ CREATE TABLE IF NOT EXISTS screening (
 );
 CREATE TABLE IF NOT EXISTS erased_case (case_id TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS adopted (what TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_change (
+    id TEXT PRIMARY KEY, op TEXT NOT NULL, body TEXT NOT NULL, expires_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS enrolment_token (
     digest TEXT PRIMARY KEY, staff_id INTEGER NOT NULL, expires_at REAL NOT NULL
 );
@@ -634,6 +639,31 @@ class Ledger:
                 "VALUES (?, ?, ?, ?)",
                 (request_id, screening.phase, screening.recorded_by, screening.case_id),
             )
+
+    # ------------------------------------------------------------ changes awaiting a commit
+    def put_pending(
+        self, pending: str, op: str, body: str, expires_at: float, *, now: float
+    ) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM pending_change WHERE expires_at <= ?", (now,))
+            db.execute(
+                "INSERT INTO pending_change (id, op, body, expires_at) VALUES (?, ?, ?, ?)",
+                (pending, op, body, expires_at),
+            )
+
+    def take_pending(self, pending: str, now: float) -> tuple[str, str] | None:
+        """(op, body) of a live pending change, removed: confirmed once only."""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT op, body FROM pending_change WHERE id = ? AND expires_at > ?",
+                (pending, now),
+            ).fetchone()
+            db.execute("DELETE FROM pending_change WHERE id = ?", (pending,))
+        return (str(row[0]), str(row[1])) if row is not None else None
+
+    def pending_count(self) -> int:
+        row = self._one("SELECT count(*) FROM pending_change", ())
+        return int(str(row[0])) if row else 0
 
     # ------------------------------------------------------------ erased cases, adoption
     def erase_case(self, case_id: str, at: float) -> None:

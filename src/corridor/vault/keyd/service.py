@@ -653,7 +653,14 @@ def _ledger_handler(op: str, *, operator: bool) -> Handler:
             holder = service.gatekeeper.ticket_holder(message.get("ticket"))
             if holder is not None:
                 note.principal = f"staff:{holder}"
-        return service.gatekeeper.handle(op, message, operator=operator)
+        # Only the worker's Unix user moves a request on without a person's ticket (its
+        # screening, its erasure of due requests): the web's user, alone, cannot.
+        worker = operator or Caller.WORKER in peer.callers
+        answer = service.gatekeeper.handle(op, message, operator=operator, worker=worker)
+        detail = answer.pop("detail", None) if op == "ledger_confirm" else None
+        if isinstance(detail, str):
+            note.detail = detail
+        return answer
 
     return handler
 

@@ -36,6 +36,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import json
 import os
 import time
 import uuid
@@ -59,7 +60,7 @@ from corridor.vault.keyd.ledger import (
     Passkey,
     Screening,
 )
-from corridor.vault.keyd.worker_tasks import WORKER, check_worker_task
+from corridor.vault.keyd.worker_tasks import WORKER, check_worker_task, worker_may_move
 
 TICKET_LIFETIME = 8 * 60 * 60
 REVEAL_LIFETIME = 10 * 60  # as cases.access.REVEAL_LIFETIME
@@ -101,6 +102,7 @@ LEDGER_OPS = (
     "ledger_screening",
     "ledger_case_erased",
     "ledger_phases_adopted",
+    "ledger_confirm",
 )
 # What `ledger_phases_adopted` marks: `corridor factors adopt` recorded every request's
 # phase; from then on a request key the ledger has no phase for is nobody's.
@@ -121,7 +123,14 @@ PROPOSAL_LIFETIME = 24 * 60 * 60  # as accounts.approvals.APPROVAL_LIFETIME
 DATA_ROLES = frozenset({"hotline_operator", "verifier", "caseworker", COORDINATOR})
 MAX_SURGE_HOURS = 12  # as accounts.surges.MAX_SURGE_HOURS (a test holds them equal)
 MAX_SURGE_MEMBERS = 500
-CHANGE_OPS = frozenset({"role", "factor_remove", "active"})
+# A gated change: a role, a factor reset, a reactivation, or a case's erasure (which keyd
+# never undoes: a coordinator asks, a second coordinator approves, then one carries it out).
+ERASE_CASE = "erase_case"
+CHANGE_OPS = frozenset({"role", "factor_remove", "active", ERASE_CASE})
+# A change keyd records in the web's transaction and applies only once that transaction
+# commits (`ledger_confirm`): a surge, a request's move. Unconfirmed, it grants nothing
+# and is forgotten after this long.
+PENDING_LIFETIME = 10 * 60
 MANAGERS = frozenset({ADMIN, COORDINATOR})
 # The refusal reasons that mean "no live ticket or wrong code", not "not your case".
 TICKET_REASONS = frozenset(
@@ -171,9 +180,17 @@ class Gatekeeper:
 
     # ------------------------------------------------------------ dispatch
     def handle(
-        self, op: str, message: dict[str, Any], *, operator: bool, enforce: bool = True
+        self,
+        op: str,
+        message: dict[str, Any],
+        *,
+        operator: bool,
+        enforce: bool = True,
+        worker: bool = False,
     ) -> dict[str, Any]:
-        """One ledger operation. `operator`: the admin socket (or the demo's key-file holder)."""
+        """One ledger operation. `operator`: the admin socket (or the demo's key-file holder);
+        `worker`: the caller's Unix user is the worker's (keyd's caller map; the file
+        provider, which has no users to tell apart, says yes)."""
         if op == "factor_status":
             staff_id = _staff(message)
             factor = self.ledger.factor(staff_id)
@@ -240,15 +257,20 @@ class Gatekeeper:
         if op == "passkey_login":
             return self._passkey_login(message)
         if op == "ledger_screening":
-            self._screening(message, operator=operator, enforce=enforce)
-            return {}
+            return self._screening(message, operator=operator, enforce=enforce, worker=worker)
         if op == "ledger_case_erased":
-            # A case's erasure, carried out with a coordinator's ticket (by keyd's ledger)
-            # after a second one agreed: keyd serves no key of it, nor of the requests
-            # accepted into it, from now on. Not undone: so never without a ticket.
+            # A case's erasure: proposed by one coordinator, approved by a second (both by
+            # keyd's ledger, with their tickets), carried out with a coordinator's ticket
+            # naming the proposal. keyd serves no key of it, nor of the requests accepted
+            # into it, from now on. Not undone: so never on one person's word.
             case_id = wire.read_code(message, "case_id")
+            if self.ledger.is_erased(case_id):
+                return {}  # already (a retry after the web's transaction rolled back)
             if not operator and enforce:
-                self._require_role(message, COORDINATOR)
+                holder = self._require_role(message, COORDINATOR)
+                # Two coordinators agreed in keyd (ledger_propose, ledger_approve); any
+                # coordinator may carry it out, once: one ticket alone erases nothing.
+                self._consume(message, holder, _erase_change(case_id), any_carrier=True)
             self.ledger.erase_case(case_id, self._clock())
             return {}
         if op == "ledger_phases_adopted":
@@ -337,8 +359,9 @@ class Gatekeeper:
             self.ledger.set_inactive(staff_id, inactive=not active)
             return {}
         if op == "ledger_surge":
-            self._surge(message, operator=operator, enforce=enforce)
-            return {}
+            return self._surge(message, operator=operator, enforce=enforce)
+        if op == "ledger_confirm":
+            return self._confirm(message)
         if op == "ledger_propose":
             return self._propose(message, operator=operator, enforce=enforce)
         if op == "ledger_approve":
@@ -372,40 +395,93 @@ class Gatekeeper:
         raise InputRejected("Unknown ledger operation.")
 
     # ------------------------------------------------------------ surges
-    def _surge(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> None:
+    def _surge(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> dict[str, Any]:
         """Open or close an evacuation night: a coordinator's ticket (by keyd's ledger).
 
-        keyd times the night itself (now + hours, by its own clock) and lists only
-        accounts it knows with a role that works with data; the web's word on either
-        is not taken. A surge row written into the data database lifts nothing."""
+        keyd times the night itself (now + hours, by its own clock, from the moment the
+        change takes effect) and lists only accounts it knows with a role that works with
+        data; the web's word on either is not taken. A surge row written into the data
+        database lifts nothing. With `pending`, the change is checked now and takes effect
+        only when the web confirms its transaction committed (`ledger_confirm`)."""
         surge_id = str(wire.read_uuid(message, "surge"))
         checked = not operator and enforce
         holder = self._require_role(message, COORDINATOR) if checked else 0
         if message.get("closed"):
-            self.ledger.close_surge(surge_id, self._clock())
+            change: dict[str, Any] = {"surge": surge_id, "closed": True}
+        else:
+            hours = wire.read_int(message, "hours", low=1, high=MAX_SURGE_HOURS)
+            raw = message.get("members")
+            if not isinstance(raw, list) or not 0 < len(raw) <= MAX_SURGE_MEMBERS:
+                raise InputRejected("A surge lists from 1 to 500 people by number.")
+            members = [_staff({"staff_id": member}) for member in raw]
+            if checked and any(
+                self.ledger.is_inactive(member) or not self.ledger.roles(member) & DATA_ROLES
+                for member in members
+            ):
+                raise TicketRefused(
+                    "keyd refused: a surge lists only active people who work with data.",
+                    reason="not_allowed",
+                )
+            change = {"surge": surge_id, "holder": holder, "members": members, "hours": hours}
+        if message.get("pending"):
+            return {"pending": self._put_pending("surge", change)}
+        self._apply_surge(change)
+        return {}
+
+    def _apply_surge(self, change: dict[str, Any]) -> None:
+        if change.get("closed"):
+            self.ledger.close_surge(str(change["surge"]), self._clock())
             return
-        hours = wire.read_int(message, "hours", low=1, high=MAX_SURGE_HOURS)
-        raw = message.get("members")
-        if not isinstance(raw, list) or not 0 < len(raw) <= MAX_SURGE_MEMBERS:
-            raise InputRejected("A surge lists from 1 to 500 people by number.")
-        members = [_staff({"staff_id": member}) for member in raw]
-        if checked and any(
-            self.ledger.is_inactive(member) or not self.ledger.roles(member) & DATA_ROLES
-            for member in members
-        ):
+        self.ledger.open_surge(
+            str(change["surge"]),
+            int(change["holder"]),
+            [int(member) for member in change["members"]],
+            self._clock() + int(change["hours"]) * 3600,
+        )
+
+    # ------------------------------------------------------------ changes awaiting a commit
+    def _put_pending(self, op: str, change: dict[str, Any]) -> str:
+        """Keep a checked change until the web's transaction commits; its id, to confirm."""
+        pending = str(uuid.uuid4())
+        now = self._clock()
+        self.ledger.put_pending(
+            pending, op, json.dumps(change, sort_keys=True), now + PENDING_LIFETIME, now=now
+        )
+        return pending
+
+    def _confirm(self, message: dict[str, Any]) -> dict[str, Any]:
+        """The web's transaction committed: the change it recorded takes effect, once. No
+        ticket: the change was checked when it was recorded, and the id is keyd's secret
+        answer to that request. Unknown, spent or expired: refused, nothing changes."""
+        found = self.ledger.take_pending(str(wire.read_uuid(message, "pending")), self._clock())
+        if found is None:
             raise TicketRefused(
-                "keyd refused: a surge lists only active people who work with data.",
-                reason="not_allowed",
+                "keyd holds no such change waiting (confirmed already, or too late).",
+                reason="not_pending",
             )
-        self.ledger.open_surge(surge_id, holder, members, self._clock() + hours * 3600)
+        op, body = found
+        change = json.loads(body)
+        if op == "surge":
+            self._apply_surge(change)
+        else:
+            self._apply_screening(change)
+        return {"detail": op}
 
     # ------------------------------------------------------------ intake screening
-    def _screening(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> None:
+    def _screening(
+        self, message: dict[str, Any], *, operator: bool, enforce: bool, worker: bool
+    ) -> dict[str, Any]:
         """An intake request moved on: `phase` (awaiting, screening, closed) and the case it
-        was accepted into (`into_case`, "" for none). Moving on and forgetting the case only
-        take access away (the worker's screening carries no ticket); going back a phase, a
-        first phase for a request keyd had none for, or naming a case takes the ticket of
-        a verifier or coordinator by keyd's ledger."""
+        was accepted into (`into_case`, "" for none).
+
+        Going back a phase, a first phase for a request keyd had none for, or naming a
+        case takes the ticket of a verifier or coordinator by keyd's ledger. Moving on or
+        forgetting the case only takes access away, but is not the web's alone either: a
+        verifier's or coordinator's ticket, or the worker's Unix user running a task that
+        moves requests that way (worker_tasks.TASK_REQUEST_MOVES: screening, the erasure
+        of requests whose day has come). keyd never forgets that a request was accepted
+        into a case since erased. With `pending`, the move takes effect on `ledger_confirm`.
+        """
         request_id = str(wire.read_uuid(message, "request_id"))
         phase = wire.read_code(message, "phase")
         if phase not in PHASES:
@@ -414,18 +490,57 @@ class Gatekeeper:
         if case_id is not None and self.ledger.is_erased(case_id):
             raise TicketRefused("keyd refused: that case was erased.", reason="not_allowed")
         current = self.ledger.screening(request_id)
-        widens = (
-            current is None
-            or PHASES.index(phase) < PHASES.index(current.phase)
-            or (case_id is not None and case_id != current.case_id)
-        )
-        if widens and not operator and enforce:
-            holder = self._require_ticket(message)
-            if not self.ledger.roles(holder) & SCREENING_ROLES:
+        phase, case_id = _keep_erased_case(self.ledger, current, phase, case_id)
+        changes = current is None or (phase, case_id) != (current.phase, current.case_id)
+        widening_ok = operator or not enforce
+        if changes and not widening_ok:
+            holder = self.ticket_holder(message.get("ticket"))
+            if holder is not None and self.ledger.is_inactive(holder):
+                holder = None
+            screener = holder is not None and bool(self.ledger.roles(holder) & SCREENING_ROLES)
+            if _widens(current, phase, case_id):
+                if holder is None:
+                    raise TicketRefused(TICKET_REFUSED, reason="ticket")
+                if not screener:
+                    raise TicketRefused(
+                        "keyd refused: only a verifier or coordinator moves a request back.",
+                        reason="not_allowed",
+                    )
+            elif not screener and not (
+                worker and worker_may_move(wire.read_optional_code(message, "task"), phase)
+            ):
                 raise TicketRefused(
-                    "keyd refused: only a verifier or coordinator moves a request back.",
+                    "keyd refused: a request moves on with a verifier's or coordinator's "
+                    "ticket, or in the worker's own task.",
                     reason="not_allowed",
                 )
+            widening_ok = screener
+        change = {
+            "request": request_id,
+            "phase": phase,
+            "case": case_id,
+            "widening_ok": widening_ok,
+        }
+        if message.get("pending"):
+            return {"pending": self._put_pending("screening", change)}
+        self._apply_screening(change)
+        return {}
+
+    def _apply_screening(self, change: dict[str, Any]) -> None:
+        """Record a checked move, checked again against the ledger as it is now (another
+        move may have come between): a widening the move was not entitled to is refused."""
+        request_id = str(change["request"])
+        raw_case = change.get("case")
+        case_id = str(raw_case) if raw_case else None
+        current = self.ledger.screening(request_id)
+        if _names_erased_case(self.ledger, current, case_id):
+            raise TicketRefused("keyd refused: that case was erased.", reason="not_allowed")
+        phase, case_id = _keep_erased_case(self.ledger, current, str(change["phase"]), case_id)
+        if _widens(current, phase, case_id) and not change.get("widening_ok"):
+            raise TicketRefused(
+                "keyd refused: only a verifier or coordinator moves a request back.",
+                reason="not_allowed",
+            )
         recorded_by = current.recorded_by if current is not None else None
         self.ledger.set_screening(request_id, Screening(phase, recorded_by, case_id))
 
@@ -464,12 +579,22 @@ class Gatekeeper:
     def _propose(self, message: dict[str, Any], *, operator: bool, enforce: bool) -> dict[str, Any]:
         """One person (an administrator or a coordinator, by keyd's ledger) asks for a gated
         change; the web sends it when the approval is requested, under the approval's id."""
-        if operator or not enforce:
-            return {}  # the operator changes the ledger directly; nothing to approve
-        holder = self._require_ticket(message)
-        if not self.ledger.roles(holder) & MANAGERS:
-            raise TicketRefused("keyd refused: this needs an administrator.", reason="not_allowed")
+        if not enforce:
+            return {}
         change = _read_change(message.get("change"))
+        if operator:
+            # The operator changes the ledger directly; a case's erasure it asks for
+            # (`corridor cases erase-request`) is kept, under no one (0), so that a
+            # coordinator can approve it and the web or the operator carry it out.
+            if change.startswith(f"{ERASE_CASE}:"):
+                self.ledger.propose(_proposal(message), change, 0, self._clock())
+            return {}
+        holder = self._require_ticket(message)
+        needed = {COORDINATOR} if change.startswith(f"{ERASE_CASE}:") else MANAGERS
+        if not self.ledger.roles(holder) & needed:
+            raise TicketRefused(
+                "keyd refused: your role cannot ask for this.", reason="not_allowed"
+            )
         self.ledger.propose(_proposal(message), change, holder, self._clock())
         return {}
 
@@ -492,9 +617,12 @@ class Gatekeeper:
         self.ledger.approve(proposal, holder)
         return {}
 
-    def _consume(self, message: dict[str, Any], holder: int, change: str) -> None:
-        """The gated change is carried out by the person who proposed it, once, within the
-        proposal's lifetime, after a second coordinator approved exactly this change."""
+    def _consume(
+        self, message: dict[str, Any], holder: int, change: str, *, any_carrier: bool = False
+    ) -> None:
+        """The gated change is carried out by the person who proposed it (`any_carrier`: by
+        anyone the caller checked, two people having agreed), once, within the proposal's
+        lifetime, after a second coordinator approved exactly this change."""
         refused = TicketRefused(
             "keyd refused: this change needs a second coordinator's approval.",
             reason="not_approved",
@@ -506,9 +634,9 @@ class Gatekeeper:
         if (
             found is None
             or found[0] != change
-            or found[1] != holder
+            or (found[1] != holder and not any_carrier)
             or found[2] is None
-            or found[2] == holder
+            or (found[2] == holder and not any_carrier)
             or found[3] + PROPOSAL_LIFETIME <= self._clock()
             or not self.ledger.use_proposal(proposal)
         ):
@@ -591,6 +719,15 @@ class Gatekeeper:
         but a person's form draft (SYSTEM_KINDS). A key the ledger does not know (made
         before it) is refused only to an unlisted task."""
         owner = self.ledger.owner(key_id)
+        if owner is not None and self._of_erased_case(owner):
+            # An erased case, or a request accepted into one: no task, no system principal
+            # (a worker task naming a kept wrapped key gets nothing either).
+            raise UnwrapRefused(
+                f"keyd refused: {principal} may not have a key of an erased case.",
+                reason="not_allowed",
+                principal=principal,
+                case_id=case_id or "",
+            )
         if principal == WORKER:
             check_worker_task(
                 principal, task, owner.kind if owner is not None else None, case_id or ""
@@ -602,6 +739,20 @@ class Gatekeeper:
                 principal=principal,
                 case_id=case_id or "",
             )
+
+    def _of_erased_case(self, owner: KeyOwner) -> bool:
+        """Whether the key belongs to a case keyd records as erased, or to a request (or a
+        request's file) accepted into one."""
+        if owner.kind == "case":
+            return self.ledger.is_erased(owner.object_id)
+        if owner.kind in {"request", "file"}:
+            screening = self.ledger.screening(owner.object_id)
+            return (
+                screening is not None
+                and screening.case_id is not None
+                and self.ledger.is_erased(screening.case_id)
+            )
+        return False
 
     def check_unwrap(
         self, *, staff_id: int, ticket: str | None, case_id: str | None, key_id: uuid.UUID
@@ -957,6 +1108,40 @@ def _change(op: str, staff_id: int, role: str = "", flag: bool = False) -> str:
     return f"{op}:{staff_id}:{role}:{int(flag)}"
 
 
+def _widens(current: Screening | None, phase: str, case_id: str | None) -> bool:
+    """Whether a move gives a request's key to more people: a first phase, a phase back,
+    or a case named that was not."""
+    return (
+        current is None
+        or PHASES.index(phase) < PHASES.index(current.phase)
+        or (case_id is not None and case_id != current.case_id)
+    )
+
+
+def _names_erased_case(ledger: Ledger, current: Screening | None, case_id: str | None) -> bool:
+    """A move naming an erased case the request was not already tied to."""
+    return (
+        case_id is not None
+        and (current is None or current.case_id != case_id)
+        and ledger.is_erased(case_id)
+    )
+
+
+def _keep_erased_case(
+    ledger: Ledger, current: Screening | None, phase: str, case_id: str | None
+) -> tuple[str, str | None]:
+    """A request accepted into a case since erased stays closed and tied to that case."""
+    if current is not None and current.case_id is not None and ledger.is_erased(current.case_id):
+        return "closed", current.case_id
+    return phase, case_id
+
+
+def _erase_change(case_id: str) -> str:
+    """A case's erasure as a gated change: no staff subject (0), the case's id in place of
+    a role."""
+    return _change(ERASE_CASE, 0, case_id, True)
+
+
 def _change_subject(change: str) -> int:
     return int(change.split(":")[1])
 
@@ -967,6 +1152,8 @@ def _read_change(raw: object) -> str:
     op = wire.read_code(raw, "op")
     if op not in CHANGE_OPS:
         raise InputRejected("keyd gates no such change.")
+    if op == ERASE_CASE:
+        return _erase_change(str(wire.read_uuid(raw, "case_id")))
     role = wire.read_code(raw, "role") if raw.get("role") else ""
     return _change(op, _staff(raw), role, bool(raw.get("flag")))
 

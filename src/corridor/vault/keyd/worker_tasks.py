@@ -3,7 +3,9 @@
 keyd serves `system:worker` a data key only when the request names a task listed here
 and the key's owner (recorded in keyd's ledger at wrap time) is of a kind that task
 needs. A task not listed gets no data key at all, so a new task that must read
-personal data is added here, on purpose, with the fewest kinds it needs.
+personal data is added here, on purpose, with the fewest kinds it needs. The tasks that
+move intake requests on in keyd's ledger without a person's ticket are listed here too
+(TASK_REQUEST_MOVES), with the phases they move them to.
 
     with working_on(SCREEN_REQUEST):        # the worker, around the task's body
         key = data_key(request.key_id, for_actor="system:worker", case_id=...)
@@ -33,12 +35,34 @@ DELIVER_NOTIFICATION = "accounts.deliver_notification"
 # of people written before their names and phones were indexed; a case's key only.
 PEOPLE_REINDEX = "people.reindex"
 
+# Erasing the declined, duplicate and suspected requests whose day has come: no key, but
+# it moves them on in keyd's ledger (to closed).
+ERASE_DUE_REQUESTS = "intake.erase_due_requests"
+# A requester's own deletion, carried out by the worker once its delay has passed: no key;
+# it closes the request in keyd's ledger.
+REQUESTER_DELETION = "intake.carry_out_deletion"
+
 TASK_KINDS: dict[str, frozenset[str]] = {
     SCREEN_REQUEST: frozenset({"request", "watch"}),
     RESTORE_CHECK: SYSTEM_KINDS,
     DELIVER_NOTIFICATION: frozenset({"channel"}),
     PEOPLE_REINDEX: frozenset({"case"}),
 }
+
+
+# The screening phases (ledger.PHASES) each task may move a request on to without a
+# person's ticket; only from the worker's Unix user (tickets.Gatekeeper._screening). The
+# web's user moves a request on only with a verifier's or coordinator's ticket.
+TASK_REQUEST_MOVES: dict[str, frozenset[str]] = {
+    SCREEN_REQUEST: frozenset({"screening"}),
+    ERASE_DUE_REQUESTS: frozenset({"closed"}),
+    REQUESTER_DELETION: frozenset({"closed"}),
+}
+
+
+def worker_may_move(task: str | None, phase: str) -> bool:
+    """Whether the worker's `task` may move a request on to `phase` with no ticket."""
+    return phase in TASK_REQUEST_MOVES.get(task or "", frozenset())
 
 
 def check_worker_task(principal: str, task: str | None, kind: str | None, case_id: str) -> None:

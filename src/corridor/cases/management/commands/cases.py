@@ -71,7 +71,10 @@ class Command(CorridorCommand):
         if staff is None:
             raise CommandError(f"No active account {username!r}.", returncode=2)
         try:
-            approval = request_case_erasure(actor=staff, case=case, reason=reason)
+            # keyd keeps the operator's request (admin socket, as `erase` uses) so that a
+            # coordinator's ticket can approve it: nobody's ticket is at hand here.
+            with vault_ledger.as_operator():
+                approval = request_case_erasure(actor=staff, case=case, reason=reason)
         except CorridorError as problem:
             raise CommandError(str(problem), returncode=1) from None
         self.stdout.write(
