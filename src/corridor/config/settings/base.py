@@ -403,6 +403,9 @@ def logging_settings(level: str) -> dict[str, Any]:
             "weasyprint": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
             "fontTools": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
             "matplotlib": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            # Both announce themselves at INFO each time a process loads them.
+            "pikepdf": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            "pymorphy3": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }
 
