@@ -58,6 +58,7 @@ class ObjectType(StrEnum):
     CONTACT_PROTOCOL_ROW = "people.contactprotocol"
     IDENTITY_DOCUMENT = "people.identitydocument"
     DOCUMENT_FILE = "people.documentfile"
+    DOCUMENT_CUSTODY = "people.custodyhandover"
     # reports
     NEVER_PUBLISH = "reports.never_publish"
     PUBLIC_REPORT = "reports.public"
