@@ -337,6 +337,14 @@ CASE_POLICY: dict[str, CaseRoute] = {
         "/cases/{ref}/files/add/", key=True, events=("people.document_file_added",)
     ),
     "web:case_file_open": CaseRoute("/cases/{ref}/files/open/", post=False, key=True),
+    "web:case_document_custody": CaseRoute(
+        "/cases/{ref}/documents/custody/",
+        key=True,
+        events=("people.custody_handover_recorded",),
+    ),
+    "web:case_document_files": CaseRoute(
+        "/cases/{ref}/documents/scans/", key=True, events=("people.document_file_linked",)
+    ),
 }
 
 

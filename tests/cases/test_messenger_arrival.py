@@ -23,9 +23,7 @@ def test_a_scan_by_messenger_adds_a_task_to_delete_it_there(open_case, caseworke
     scan = store_scan(caseworker, case, document=passport)
     before = Task.objects.filter(case=case).count()
 
-    task = record_messenger_arrival(
-        actor=caseworker, case=case, file=scan, key=key, language="ru"
-    )
+    task = record_messenger_arrival(actor=caseworker, case=case, file=scan, key=key, language="ru")
 
     assert Task.objects.filter(case=case).count() == before + 1
     assert task.assignee == caseworker

@@ -51,7 +51,10 @@ def test_readiness_table(needed, documents, ready, missing):
 @pytest.mark.pure
 def test_what_the_register_cannot_show_is_named_not_counted():
     readiness = documents_readiness(
-        route_id="r", needed=["unhcr_referral", "international_passport"], documents=[PASSPORT], on=ON
+        route_id="r",
+        needed=["unhcr_referral", "international_passport"],
+        documents=[PASSPORT],
+        on=ON,
     )
     assert readiness.ready
     assert readiness.not_checked == ["unhcr_referral"]

@@ -12,10 +12,10 @@ from corridor.cases.access import case_key
 from corridor.core import clock
 from corridor.core.exceptions import InvalidInput
 from corridor.core.tasks import periodic_jobs
-from corridor.people.file_keeping import keep_file
-from corridor.people.models import DocumentFile
 from corridor.pathways.models import Application, ApplicationStatus
 from corridor.pathways.scan_shredding import shred_due_scans
+from corridor.people.file_keeping import keep_file
+from corridor.people.models import DocumentFile
 from tests.factories import load_shipped_catalog, start_application_for, store_scan
 from tests.plugins.cases import CASE_DB
 
@@ -43,7 +43,9 @@ def test_the_job_shreds_only_decided_and_unkept_scans(
     pending = store_scan(caseworker, waiting)
     kept = store_scan(caseworker, kept_case)
     _decided(start_application_for(caseworker, long_ago), days_ago=91)
-    _decided(start_application_for(caseworker, recent), days_ago=30, status=ApplicationStatus.GRANTED)
+    _decided(
+        start_application_for(caseworker, recent), days_ago=30, status=ApplicationStatus.GRANTED
+    )
     _decided(start_application_for(caseworker, waiting), days_ago=200)
     start_application_for(caseworker, waiting)  # another still open: its documents may be asked for
     _decided(start_application_for(caseworker, kept_case), days_ago=200)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext as _
 
 from corridor.cases.models import Case, TravelLeg
 from corridor.core import clock
@@ -51,18 +51,26 @@ class ExpiryWarning:
         }
         if self.departure is not None:
             if self.expired:
-                return gettext_now(
-                    "%(kind)s expires on %(date)s, before the planned departure on %(departure)s."
-                ) % values
-            return gettext_now(
-                "%(kind)s expires on %(date)s, less than six months after the planned "
-                "departure on %(departure)s."
-            ) % values
+                return (
+                    _(
+                        "%(kind)s expires on %(date)s, before the planned departure on "
+                        "%(departure)s."
+                    )
+                    % values
+                )
+            return (
+                _(
+                    "%(kind)s expires on %(date)s, less than six months after the planned "
+                    "departure on %(departure)s."
+                )
+                % values
+            )
         if self.expired:
-            return gettext_now("%(kind)s expired on %(date)s.") % values
-        return gettext_now(
-            "%(kind)s expires on %(date)s, within six months, and no journey is planned yet."
-        ) % values
+            return _("%(kind)s expired on %(date)s.") % values
+        return (
+            _("%(kind)s expires on %(date)s, within six months, and no journey is planned yet.")
+            % values
+        )
 
 
 def expiry_warnings(

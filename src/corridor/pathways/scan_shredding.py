@@ -17,9 +17,9 @@ from django.db.models import Max
 
 from corridor.core import clock
 from corridor.core.tasks import periodic
+from corridor.pathways.models import APPLICATION_DECIDED, Application, ApplicationStatus
 from corridor.people.file_keeping import shred_file
 from corridor.people.models import DocumentFile
-from corridor.pathways.models import APPLICATION_DECIDED, Application, ApplicationStatus
 
 # Applications that no longer need documents: decided, or withdrawn.
 _CLOSED = frozenset(APPLICATION_DECIDED | {ApplicationStatus.WITHDRAWN})

@@ -119,11 +119,10 @@ def record_handover(
     if CustodyHandover.objects.filter(document=document, confirmation__isnull=True).exists():
         raise InvalidInput(str(WAITING_HANDOVER))
     giver = current_holder(document) or _holder_from_register(document)
-    if giver is not None and giver == Holder(
-        kind=to_kind, staff_id=to_staff.pk if to_staff else None
-    ):
-        if to_kind in (HolderKind.PERSON, HolderKind.CASEWORKER):
-            raise InvalidInput(str(SAME_HOLDER))
+    receiver = Holder(kind=to_kind, staff_id=to_staff.pk if to_staff else None)
+    # Offices and couriers are told apart only by their sealed note: one may hand to another.
+    if giver == receiver and to_kind in (HolderKind.PERSON, HolderKind.CASEWORKER):
+        raise InvalidInput(str(SAME_HOLDER))
     if giver is not None and giver.kind == HolderKind.PERSON and not giver_person_confirmed:
         raise InvalidInput(str(GIVER_PERSON_NOT_CONFIRMED))
     handover = CustodyHandover(

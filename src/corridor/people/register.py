@@ -37,8 +37,7 @@ ISSUING_COUNTRY_INVALID = _("The issuing country is a two-letter code such as RU
 NUMBER_TOO_LONG = _("A document number has at most 40 letters and digits.")
 DATES_INVERTED = _("A document cannot expire before it was issued.")
 HAS_CUSTODY_LOG = _(
-    "This original has a custody log, which is kept: change the document instead of "
-    "removing it."
+    "This original has a custody log, which is kept: change the document instead of removing it."
 )
 
 # The facts the register decides; nothing else writes these columns.

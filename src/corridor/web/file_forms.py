@@ -29,6 +29,11 @@ class FileUploadForm(forms.Form):
         help_text=_("For example: passport, pages 2-3. Encrypted like the file."),
     )
     document = forms.ChoiceField(label=_("It shows this document of the register"), required=False)
+    by_messenger = forms.BooleanField(
+        label=_("It arrived by messenger"),
+        required=False,
+        help_text=_("You get a task to delete it from the phone and the chat it came through."),
+    )
 
     def __init__(self, *args: Any, person: Person, limit: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from corridor.web.views import (
     cases,
     cost_settings,
     dashboard,
+    document_pages,
     drafts,
     files,
     importing,
@@ -159,4 +160,5 @@ urlpatterns = [
     *case_actions.action_urls(),
     *people.person_urls(),
     *files.file_urls(),
+    *document_pages.document_page_urls(),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from corridor.accounts.models import Staff
@@ -34,12 +34,10 @@ def record_messenger_arrival(
     kind = file.document.get_kind_display() if file.document else ""
     with override(language):
         title = (
-            gettext_now(
-                "Delete the scan (%(kind)s) from the phone and the messenger it came through"
-            )
+            _("Delete the scan (%(kind)s) from the phone and the messenger it came through")
             % {"kind": kind}
             if kind
-            else gettext_now("Delete the scan from the phone and the messenger it came through")
+            else _("Delete the scan from the phone and the messenger it came through")
         )
     task = add_task(
         actor=actor,
