@@ -31,8 +31,8 @@ def record_messenger_arrival(
     the phone and the messenger it came through (the title is sealed like every task's)."""
     DocumentFile.objects.filter(pk=file.pk).update(arrived_by_messenger=True)
     file.arrived_by_messenger = True
-    kind = file.document.get_kind_display() if file.document else ""
     with override(language):
+        kind = file.document.get_kind_display() if file.document else ""
         title = (
             _("Delete the scan (%(kind)s) from the phone and the messenger it came through")
             % {"kind": kind}

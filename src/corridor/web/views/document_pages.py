@@ -74,36 +74,41 @@ def document_custody(request: HttpRequest, ref: str) -> HttpResponseBase:
         return chosen
     staff, case, document = chosen
     form = HandoverForm()
+    refused = ""
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "confirm":
-                handover = _handover(document, request.POST.get("handover"))
+        if request.POST.get("action") == "confirm":
+            try:
                 custody.confirm_handover(
                     actor=staff,
-                    handover=handover,
+                    handover=_handover(document, request.POST.get("handover")),
                     person_confirmed=request.POST.get("person_confirmed") == "on",
                     case_ref=case.ref,
                 )
+            except CorridorError as problem:
+                refused = str(problem)
+            else:
                 messages.success(request, HANDOVER_CONFIRMED)
                 return redirect(_here("case_document_custody", case, document))
+        else:
             form = HandoverForm(request.POST)
             if form.is_valid():
-                custody.record_handover(
-                    actor=staff,
-                    document=document,
-                    key=case_key(staff, case),
-                    to_kind=form.cleaned_data["to_kind"],
-                    to_staff=form.chosen_staff(),
-                    to_note=form.cleaned_data["to_note"],
-                    handed_on=form.cleaned_data["handed_on"],
-                    giver_person_confirmed=form.cleaned_data["giver_person_confirmed"],
-                    case_ref=case.ref,
-                )
-                messages.success(request, HANDOVER_RECORDED)
-                return redirect(_here("case_document_custody", case, document))
-        except CorridorError as problem:
-            form.add_error(None, str(problem))
+                try:
+                    custody.record_handover(
+                        actor=staff,
+                        document=document,
+                        key=case_key(staff, case),
+                        to_kind=form.cleaned_data["to_kind"],
+                        to_staff=form.chosen_staff(),
+                        to_note=form.cleaned_data["to_note"],
+                        handed_on=form.cleaned_data["handed_on"],
+                        giver_person_confirmed=form.cleaned_data["giver_person_confirmed"],
+                        case_ref=case.ref,
+                    )
+                except CorridorError as problem:
+                    form.add_error(None, str(problem))
+                else:
+                    messages.success(request, HANDOVER_RECORDED)
+                    return redirect(_here("case_document_custody", case, document))
     log = custody.custody_log(document)
     notes = (
         access_custody_notes(
@@ -124,8 +129,9 @@ def document_custody(request: HttpRequest, ref: str) -> HttpResponseBase:
         "form": form,
         "staff": staff,
         "person_kind": HolderKind.PERSON,
+        "refused": refused,
     }
-    return _page(request, "web/cases/document_custody.html", context, form.errors)
+    return _page(request, "web/cases/document_custody.html", context, form.errors or refused)
 
 
 def _handover(document: IdentityDocument, raw: str | None) -> CustodyHandover:
