@@ -10,7 +10,12 @@ from corridor.audit.models import AuditEntry
 from corridor.cases.access import case_key
 from corridor.core.exceptions import AppendOnlyViolation, InvalidInput
 from corridor.people import custody, register
-from corridor.people.models import CustodyHandover, DocumentWhereabouts, HolderKind
+from corridor.people.models import (
+    CustodyConfirmation,
+    CustodyHandover,
+    DocumentWhereabouts,
+    HolderKind,
+)
 from tests.factories import register_document, staff_with
 from tests.plugins.cases import CASE_DB
 
@@ -118,6 +123,7 @@ def test_the_log_is_append_only_and_keeps_its_document(open_case, caseworker):
         key=case_key(caseworker, case),
         to_kind=HolderKind.PERSON,
     )
+    custody.confirm_handover(actor=caseworker, handover=handover, person_confirmed=True)
     handover.handed_on = handover.handed_on.replace(year=2000)
     with pytest.raises(AppendOnlyViolation):
         handover.save()
@@ -126,3 +132,7 @@ def test_the_log_is_append_only_and_keeps_its_document(open_case, caseworker):
     passport.refresh_from_db()
     with pytest.raises(InvalidInput, match="custody log"):
         register.remove_document(actor=caseworker, document=passport, version=passport.version)
+    # Erasing the person still takes the log with their documents.
+    register.blank_documents(passport.person)
+    assert not CustodyHandover.objects.exists()
+    assert not CustodyConfirmation.objects.exists()

@@ -45,7 +45,8 @@ def test_a_caseworker_works_an_original_and_its_scans(fx):
     )
     assert response.status_code == 302, response.content[:600]
     scan = DocumentFile.objects.get(person=fx.principal)
-    assert scan.document_id == passport.pk and scan.arrived_by_messenger
+    assert scan.document_id == passport.pk
+    assert scan.arrived_by_messenger
     assert Task.objects.filter(case=case).count() == tasks + 1
     page = client.get(f"/cases/{case.ref}/").content.decode()
     assert f'data-document-file="{scan.pk}"' in page
@@ -60,7 +61,8 @@ def test_a_caseworker_works_an_original_and_its_scans(fx):
     assert refused.status_code == 400
     assert client.post(scans, {**base, "action": "keep", "reason": "appeal"}).status_code == 302
     listing = client.get(f"{scans}?document={passport.pk}").content.decode()
-    assert "appeal" in listing and "pages 2-3" in listing
+    assert "appeal" in listing
+    assert "pages 2-3" in listing
 
     # Custody: the owner records giving it to a colleague; only the colleague confirms.
     colleague = staff_with(Role.CASEWORKER)
