@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from corridor.core import clock
+from corridor.pathways.plan_choices import choose_plan
 from corridor.pathways.readiness import documents_readiness
+from corridor.web.document_panel import document_panels
+from tests.factories import load_shipped_catalog, register_document
+from tests.plugins.cases import CASE_DB
 
 ON = date(2027, 3, 1)
 PASSPORT = ("international_passport", "with_person", date(2030, 1, 1))
@@ -58,3 +63,23 @@ def test_what_the_register_cannot_show_is_named_not_counted():
     )
     assert readiness.ready
     assert readiness.not_checked == ["unhcr_referral"]
+
+
+@CASE_DB
+def test_the_case_page_derives_readiness_once_a_plan_is_chosen(open_case, caseworker):
+    """Without a plan the hand-set milestone applies; with one, the register decides."""
+    load_shipped_catalog(caseworker)
+    case = open_case()
+    person = case.members.get().person
+    panel = document_panels(case, [person], {}, today=clock.today())[person.pk]
+    assert panel.readiness.derived is False
+
+    choose_plan(actor=caseworker, case=case, route_ids=["eu-ltv-visa"])
+    panel = document_panels(case, [person], {}, today=clock.today())[person.pk]
+    assert panel.readiness.derived
+    assert not panel.readiness.ready
+    assert panel.missing == ["international passport"]
+
+    passport = register_document(caseworker, case, expires_on=clock.today() + timedelta(days=900))
+    panel = document_panels(case, [person], {person.pk: [passport]}, today=clock.today())
+    assert panel[person.pk].readiness.ready
