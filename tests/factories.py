@@ -36,7 +36,7 @@ from corridor.pathways.models import Application
 from corridor.pathways.schema import Route, Transit
 from corridor.pathways.services import load_catalog
 from corridor.people.inputs import NameEntry, PersonInput
-from corridor.people.models import Person
+from corridor.people.models import DocumentFile, IdentityDocument, Person
 
 TEST_PASSWORD = "correct horse battery staple 7"
 
@@ -115,6 +115,60 @@ def new_case(coordinator, *, given: str = "Amir", due_in_days: int = 0, region: 
         region=region,
         next_action="call",
         next_action_due=clock.today() + timedelta(days=due_in_days),
+    )
+
+
+def register_document(
+    actor: Staff,
+    case: Case,
+    *,
+    kind: str = "international_passport",
+    expires_on: date | None = None,
+    whereabouts: str = "with_person",
+    person: Person | None = None,
+) -> IdentityDocument:
+    """A register entry of `person` (default: the case's principal), through the service."""
+    from corridor.cases.access import case_key
+    from corridor.people import register
+    from corridor.people.inputs import DocumentInput
+    from corridor.people.models import DocumentKind, DocumentWhereabouts
+
+    return register.add_document(
+        actor=actor,
+        person=person or case.members.order_by("joined_at", "id").first().person,
+        key=case_key(actor, case),
+        data=DocumentInput(
+            kind=DocumentKind(kind),
+            number="75 1234567",
+            expires_on=expires_on,
+            whereabouts=DocumentWhereabouts(whereabouts),
+        ),
+        case_ref=case.ref,
+    )
+
+
+def store_scan(
+    actor: Staff,
+    case: Case,
+    *,
+    document: IdentityDocument | None = None,
+    person: Person | None = None,
+    data: bytes = b"scan of a passport page",
+    title: str = "passport",
+) -> DocumentFile:
+    """A stored (stripped, sealed) plain-text 'scan' of `person`'s document."""
+    from corridor.cases.access import case_key
+    from corridor.people.document_files import attach_file
+
+    owner = person or (document.person if document else None)
+    return attach_file(
+        actor=actor,
+        person=owner or case.members.order_by("joined_at", "id").first().person,
+        key=case_key(actor, case),
+        data=data,
+        title=title,
+        document=document,
+        case_ref=case.ref,
     )
 
 

@@ -346,6 +346,14 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_file_open": CaseRoute("/cases/{ref}/files/open/", post=False, key=True),
     "web:case_file_preview": CaseRoute("/cases/{ref}/files/preview/", post=False, key=True),
     "web:case_dossier": CaseRoute("/cases/{ref}/dossier/", who="coordinator", post=False, key=True),
+    "web:case_document_custody": CaseRoute(
+        "/cases/{ref}/documents/custody/",
+        key=True,
+        events=("people.custody_handover_recorded",),
+    ),
+    "web:case_document_files": CaseRoute(
+        "/cases/{ref}/documents/scans/", key=True, events=("people.document_file_linked",)
+    ),
 }
 
 

@@ -26,10 +26,10 @@ from corridor.pathways.models import ApplicationStatus
 from corridor.pathways.selectors import list_running_applications
 from corridor.people import register
 from corridor.people.inputs import DocumentInput
-from corridor.people.models import DocumentKind, IdentityDocument, Person
+from corridor.people.models import DocumentFile, DocumentKind, IdentityDocument, Person
 from tests.accounts.helpers import log_in
 from tests.cases.conftest import CASE_DB, close_settled
-from tests.factories import staff_with
+from tests.factories import staff_with, store_scan
 from tests.keys import vault_keys  # noqa: F401 - fixture
 from tests.security.case_fixture import CaseFixture, build_case
 from tests.url_policy import CASE_POLICY, case_outcome
@@ -159,6 +159,18 @@ POST_DATA: dict[str, Data] = {
         "person": fx.principal.pk,
         "upload": SimpleUploadedFile("note.txt", b"a scan, in words"),
     },
+    "web:case_document_custody": lambda fx: {
+        **_document(fx),
+        "action": "record",
+        "to_kind": "courier",
+        "handed_on": fx.today,
+        "giver_person_confirmed": "on",
+    },
+    "web:case_document_files": lambda fx: {
+        **_document(fx),
+        "action": "link",
+        "file": DocumentFile.objects.filter(person=fx.principal).first().pk,
+    },
 }
 
 
@@ -216,6 +228,12 @@ def prepare_document(fx: CaseFixture) -> None:
         )
 
 
+def prepare_scan(fx: CaseFixture) -> None:
+    prepare_document(fx)
+    if not DocumentFile.objects.filter(person=fx.principal).exists():
+        store_scan(fx.coordinator, fx.case, person=fx.principal)
+
+
 PREPARE: dict[str, Callable[[CaseFixture], None]] = {
     "web:case_reopen": prepare_reopen,
     "web:case_erase": prepare_erase,
@@ -223,6 +241,8 @@ PREPARE: dict[str, Callable[[CaseFixture], None]] = {
     "web:case_retract_application_status": prepare_status_retraction,
     "web:case_document_change": prepare_document,
     "web:case_document_remove": prepare_document,
+    "web:case_document_custody": prepare_document,
+    "web:case_document_files": prepare_scan,
 }
 
 

@@ -69,6 +69,17 @@ class EventType(StrEnum):
     # A scan or photo was stripped, sealed and stored; its download (an audited read).
     DOCUMENT_FILE_ADDED = "people.document_file_added"
     DOCUMENT_FILE_OPENED = "people.document_file_opened"
+    # A file linked to a register entry after its upload (or unlinked).
+    DOCUMENT_FILE_LINKED = "people.document_file_linked"
+    # Kept past the shredding after its application's decision, with a sealed reason.
+    DOCUMENT_FILE_KEPT = "people.document_file_kept"
+    # Shredded a set time after its application's decision (the worker's job).
+    DOCUMENT_FILE_SHREDDED = "people.document_file_shredded"
+    # A file that came by messenger: a task to delete it from that phone was added.
+    DOCUMENT_FILE_FROM_MESSENGER = "people.document_file_from_messenger"
+    # An original changed hands: recorded by the giver, confirmed by the receiver.
+    CUSTODY_HANDOVER_RECORDED = "people.custody_handover_recorded"
+    CUSTODY_HANDOVER_CONFIRMED = "people.custody_handover_confirmed"
     CASE_OPENED = "cases.case_opened"
     CASE_OPENED_FOR_WORK = "cases.case_opened_for_work"
     CASE_REVEALED = "cases.case_revealed"

@@ -61,6 +61,7 @@ class ObjectType(StrEnum):
     # partners
     ORGANISATION = "partners.organisation"
     KEY_PROPOSAL = "partners.keyproposal"
+    DOCUMENT_CUSTODY = "people.custodyhandover"
     # reports
     NEVER_PUBLISH = "reports.never_publish"
     PUBLIC_REPORT = "reports.public"

@@ -8,4 +8,5 @@ class PathwaysConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the two-person import of a signed route feed.
-        from corridor.pathways import feed_import  # noqa: F401
+        # And the periodic shredding of decided applications' scans.
+        from corridor.pathways import feed_import, scan_shredding  # noqa: F401

@@ -8,7 +8,7 @@ never their values.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from corridor.audit.events import EventType
@@ -17,7 +17,13 @@ from corridor.audit.services import record_event
 from corridor.core.actors import Actor
 from corridor.people.document_files import OpenedFile
 from corridor.people.inputs import SEALED_FIELDS, field_detail
-from corridor.people.models import ContactProtocol, DocumentFile, IdentityDocument, Person
+from corridor.people.models import (
+    ContactProtocol,
+    CustodyHandover,
+    DocumentFile,
+    IdentityDocument,
+    Person,
+)
 from corridor.vault.datakey import DataKey
 from corridor.vault.files import open_file
 from corridor.vault.opening import open_field
@@ -113,3 +119,46 @@ def access_file(
         detail={"sha256": digest.hexdigest()},
     )
     return OpenedFile(file=file, title=str(title), chunks=open_file(file.storage_name, key=key))
+
+
+def access_file_titles(
+    *, actor: Actor, files: Sequence[DocumentFile], key: DataKey, case_ref: str
+) -> dict[str, dict[str, str]]:
+    """Each file's title and the reason it is kept (if it is), by file id; one audited
+    read names how many files, never a title."""
+    opened = {
+        str(file.pk): {
+            "title": str(open_field(file.title, key=key)) if file.title else "",
+            "kept_reason": str(open_field(file.kept_reason, key=key)) if file.kept_reason else "",
+        }
+        for file in files
+    }
+    if files:
+        record_event(
+            actor=actor,
+            event=EventType.PERSON_OPENED,
+            object_type=ObjectType.PERSON,
+            object_id=str(files[0].person_id),
+            case_id=case_ref,
+            detail={"fields": "file_titles", "files": len(files)},
+        )
+    return opened
+
+
+def access_custody_notes(
+    *, actor: Actor, handovers: Sequence[CustodyHandover], key: DataKey, case_ref: str
+) -> dict[str, str]:
+    """Which office or courier each handover went to, by handover id; audited once."""
+    opened = {
+        str(row.pk): str(open_field(row.to_note, key=key)) for row in handovers if row.to_note
+    }
+    if opened:
+        record_event(
+            actor=actor,
+            event=EventType.PERSON_OPENED,
+            object_type=ObjectType.DOCUMENT_CUSTODY,
+            object_id=str(handovers[0].document_id),
+            case_id=case_ref,
+            detail={"fields": "custody_notes", "handovers": len(opened)},
+        )
+    return opened

@@ -9,11 +9,12 @@ they hold.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core import clock
-from corridor.core.models import UUIDModel
+from corridor.core.models import AppendOnlyModel, AppendOnlyQuerySet, UUIDModel
 from corridor.vault.fields import DataKeyField, EncryptedJSONField, EncryptedTextField
 
 
@@ -183,6 +184,13 @@ class DocumentKind(models.TextChoices):
     BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
     MILITARY_ID = "military_id", _("Military ID")
     OTHER = "other", _("Other identity document")
+    # Not identity documents: the evidence and decisions an application rests on. They
+    # decide no identity fact (people.register), but they expire and change hands too.
+    MEDICAL_REPORT = "medical_report", _("Medical report")
+    POLICE_SUMMONS = "police_summons", _("Police summons")
+    COURT_DOCUMENT = "court_document", _("Court document")
+    VISA = "visa", _("Visa")
+    DECISION_LETTER = "decision_letter", _("Decision letter")
 
 
 class DocumentWhereabouts(models.TextChoices):
@@ -220,6 +228,70 @@ class IdentityDocument(UUIDModel):
         return f"document {self.pk}"
 
 
+class HolderKind(models.TextChoices):
+    """Who holds an original in the custody log."""
+
+    PERSON = "person", _("The person")
+    CASEWORKER = "caseworker", _("A caseworker")
+    OFFICE = "office", _("An office")
+    COURIER = "courier", _("A courier")
+
+
+class CustodyHandover(AppendOnlyModel, UUIDModel):
+    """One handing-over of a document's original, recorded by the giver's side.
+
+    Append-only: a mistake is put right by a handover back, never by an edit. It counts
+    once the receiving side has signed it off (CustodyConfirmation). Which office or
+    courier is sealed under the case key (a courier's name is personal data); the kinds
+    and the staff accounts are plain, so a log can be read without opening the case."""
+
+    document = models.ForeignKey(IdentityDocument, on_delete=models.CASCADE, related_name="custody")
+    key_id = DataKeyField()
+    # Blank: not known (the register had the original as confiscated or lost).
+    from_kind = models.CharField(max_length=12, choices=HolderKind.choices, blank=True)
+    from_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_note = EncryptedTextField(key_field="key_id")
+    to_kind = models.CharField(max_length=12, choices=HolderKind.choices)
+    to_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_note = EncryptedTextField(key_field="key_id")
+    handed_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The giving side was the person: the recorder says the person confirmed handing it.
+    giver_person_confirmed = models.BooleanField(default=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = "A custody log is append-only: record a handover back instead."
+
+    def __str__(self) -> str:
+        return f"handover of {self.document_id}"
+
+
+class CustodyConfirmation(AppendOnlyModel):
+    """The receiving side's sign-off of a handover: another staff account, or (when the
+    person received it) a staff account recording that the person confirmed."""
+
+    handover = models.OneToOneField(
+        CustodyHandover, on_delete=models.CASCADE, related_name="confirmation"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(default=clock.now)
+    person_confirmed = models.BooleanField(default=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = "A custody log is append-only: record a handover back instead."
+
+    def __str__(self) -> str:
+        return f"confirmation of {self.handover_id}"
+
+
 class FileType(models.TextChoices):
     JPEG = "image/jpeg", _("Photo (JPEG)")
     PNG = "image/png", _("Picture (PNG)")
@@ -246,6 +318,12 @@ class DocumentFile(UUIDModel):
     media_type = models.CharField(max_length=30, choices=FileType.choices)
     size = models.PositiveBigIntegerField()
     title = EncryptedTextField(key_field="key_id")
+    # Came through a messenger (people.file_keeping): a task to delete it from that phone.
+    arrived_by_messenger = models.BooleanField(default=False)
+    # Kept past the shredding after its application's decision, with a sealed reason.
+    kept_at = models.DateTimeField(null=True, blank=True)
+    kept_by = models.CharField(max_length=100, blank=True)
+    kept_reason = EncryptedTextField(key_field="key_id")
 
     def __str__(self) -> str:
         return f"file {self.pk}"

@@ -36,6 +36,9 @@ STALE_DOCUMENT = _(
 ISSUING_COUNTRY_INVALID = _("The issuing country is a two-letter code such as RU.")
 NUMBER_TOO_LONG = _("A document number has at most 40 letters and digits.")
 DATES_INVERTED = _("A document cannot expire before it was issued.")
+HAS_CUSTODY_LOG = _(
+    "This original has a custody log, which is kept: change the document instead of removing it."
+)
 
 # The facts the register decides; nothing else writes these columns.
 DOCUMENT_FACTS = (
@@ -201,6 +204,8 @@ def remove_document(
 ) -> None:
     """Take a document out of the register (recorded in error, or no longer the person's)."""
     person = document.person
+    if document.custody.exists():
+        raise InvalidInput(str(HAS_CUSTODY_LOG))
     deleted, _rows = IdentityDocument.objects.filter(pk=document.pk, version=version).delete()
     if not deleted:
         raise InvalidInput(str(STALE_DOCUMENT))

@@ -32,6 +32,7 @@ from corridor.core.places import place_name
 from corridor.people.models import DocumentFile, IdentityDocument
 from corridor.people.selectors import list_documents_by_person, list_files_by_person
 from corridor.web import person_facts
+from corridor.web.document_panel import DocumentPanel, document_panels
 from corridor.web.labels import (
     CORRECTION_KINDS,
     RISK_REASON_LABELS,
@@ -54,6 +55,8 @@ class PersonView:
     documents: list[tuple[IdentityDocument, dict[str, str] | None]]
     # (file, its title, or None while the case is not open)
     files: list[tuple[DocumentFile, str | None]]
+    # Expiry warnings and whether the documents are ready (web.document_panel)
+    panel: DocumentPanel
     nationality: str  # the stored codes shown by name
     current_country: str
     address_as: str = ""
@@ -74,6 +77,9 @@ def case_context(
     lang = "ru" if (get_language() or "en").startswith("ru") else "en"
     documents = list_documents_by_person(line.membership.person_id for line in detail.members)
     files = list_files_by_person(line.membership.person_id for line in detail.members)
+    panels = document_panels(
+        case, (line.membership.person for line in detail.members), documents, today=now.date()
+    )
     people = [
         _with_facts(
             PersonView(
@@ -95,6 +101,7 @@ def case_context(
                     (row, opened.file_titles.get(str(row.pk)) if opened else None)
                     for row in files.get(line.membership.person_id, [])
                 ],
+                panel=panels[line.membership.person_id],
                 nationality=place_name(line.membership.person.nationality, lang),
                 current_country=place_name(line.membership.person.current_country, lang),
             ),

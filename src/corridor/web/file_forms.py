@@ -38,6 +38,11 @@ class FileUploadForm(forms.Form):
             "Its text can then no longer be selected or searched."
         ),
     )
+    by_messenger = forms.BooleanField(
+        label=_("It arrived by messenger"),
+        required=False,
+        help_text=_("You get a task to delete it from the phone and the chat it came through."),
+    )
 
     def __init__(self, *args: Any, person: Person, limit: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from corridor.web.views import (
     cases,
     cost_settings,
     dashboard,
+    document_pages,
     dossiers,
     drafts,
     files,
@@ -170,4 +171,5 @@ urlpatterns = [
     *people.person_urls(),
     *files.file_urls(),
     *dossiers.dossier_urls(),
+    *document_pages.document_page_urls(),
 ]

@@ -474,6 +474,9 @@ CORRIDOR_PORTAL_DELETION_DELAY_DAYS = 7
 CORRIDOR_PROVISIONAL_HOURS = 72
 CORRIDOR_SUSPECTED_REVIEW_HOURS = 48
 CORRIDOR_SCREENING_ERASE_DAYS = 90
+# Scans of a person's documents are shredded this many days after their application's
+# decision (pathways.scan_shredding), unless a caseworker keeps them with a reason.
+CORRIDOR_SHRED_SCANS_AFTER_DAYS = 90
 # Requests within a day from one channel past this count raise `flood` on each new one.
 CORRIDOR_SCREENING_FLOOD_PER_DAY = 40
 # Where the quick-exit link leads: an ordinary, harmless site.

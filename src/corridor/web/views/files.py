@@ -7,6 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -16,11 +17,13 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from corridor.cases.access import case_key, record_case_view
 from corridor.cases.models import Case
+from corridor.cases.services.document_arrivals import record_messenger_arrival
 from corridor.core.exceptions import CorridorError
 from corridor.core.uploads import body_limit
 from corridor.people.access import access_file
@@ -59,16 +62,26 @@ def add_file(request: HttpRequest, ref: str) -> HttpResponseBase:
     if posted and form.is_valid():
         upload = form.cleaned_data["upload"]
         try:
-            attach_file(
-                actor=staff,
-                person=person,
-                key=case_key(staff, case),
-                data=upload.read(),
-                title=form.cleaned_data["title"],
-                document=form.chosen_document(),
-                case_ref=case.ref,
-                rebuild_pdf=bool(form.cleaned_data.get("rebuild")),
-            )
+            key = case_key(staff, case)
+            with transaction.atomic():
+                stored = attach_file(
+                    actor=staff,
+                    person=person,
+                    key=key,
+                    data=upload.read(),
+                    title=form.cleaned_data["title"],
+                    document=form.chosen_document(),
+                    case_ref=case.ref,
+                    rebuild_pdf=bool(form.cleaned_data.get("rebuild")),
+                )
+                if form.cleaned_data["by_messenger"]:
+                    record_messenger_arrival(
+                        actor=staff,
+                        case=case,
+                        file=stored,
+                        key=key,
+                        language=get_language() or "en",
+                    )
         except CorridorError as problem:
             form.add_error("upload", str(problem))
         else:
