@@ -15,13 +15,13 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import warnings
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from corridor.core.exceptions import InvalidInput
+from corridor.people.sanitise import open_untrusted_image
 
 # Scanned at 144 dpi (scale 2 of PDF's 72 points an inch): a passport page stays legible.
 SCALE = 2.0
@@ -121,18 +121,13 @@ def _frames(stream: bytes) -> list[Page]:
 
 def _checked_bytes(content: bytes) -> Image.Image:
     """The child's image, read again here as untrusted: its size checked before decoding."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content), formats=["JPEG", "PNG"])
-            if image.width * image.height > MAX_PAGE_PIXELS:
-                raise InvalidInput(str(TOO_LARGE_PAGE))
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput(str(TOO_LARGE_PAGE)) from None
-    except (OSError, SyntaxError, ValueError):
-        raise InvalidInput(str(DAMAGED)) from None
-    return image
+    return open_untrusted_image(
+        content,
+        formats=["JPEG", "PNG"],
+        max_pixels=MAX_PAGE_PIXELS,
+        too_large=str(TOO_LARGE_PAGE),
+        damaged=str(DAMAGED),
+    )
 
 
 def _checked(page: Page) -> Image.Image:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import io
-import warnings
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,15 @@ from PIL import Image
 
 from corridor.core.exceptions import InvalidInput
 from corridor.people.pdf_render import render_pages
-from corridor.people.sanitise import HEIC, JPEG, MAX_PIXELS, PDF, PNG, TEXT
+from corridor.people.sanitise import (
+    HEIC,
+    JPEG,
+    MAX_PIXELS,
+    PDF,
+    PNG,
+    TEXT,
+    open_untrusted_image,
+)
 
 PREVIEW_PAGES = 3
 PREVIEW_WIDTH = 1200
@@ -54,18 +61,10 @@ def preview_of(media_type: str, content: bytes) -> Preview:
 
 
 def _open(content: bytes) -> Image.Image:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content), formats=["JPEG", "PNG"])
-            if image.width * image.height > MAX_PIXELS:
-                raise InvalidInput(str(NO_PREVIEW))
-            image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput(str(NO_PREVIEW)) from None
-    except Image.DecompressionBombWarning:
-        raise InvalidInput(str(NO_PREVIEW)) from None
-    return image
+    refused = str(NO_PREVIEW)
+    return open_untrusted_image(
+        content, formats=["JPEG", "PNG"], max_pixels=MAX_PIXELS, too_large=refused, damaged=refused
+    )
 
 
 def _screen_sized(image: Image.Image) -> Image.Image:

@@ -142,27 +142,42 @@ def sniff(data: bytes) -> str:
     return TEXT if _as_text(data) is not None else ""
 
 
+def open_untrusted_image(
+    data: bytes, *, formats: list[str], max_pixels: int, too_large: str, damaged: str
+) -> Image.Image:
+    """Decode an image nobody vouches for: its size read from the header and checked before
+    the pixels are decoded (decompression bombs refused); InvalidInput with `too_large` or
+    `damaged` otherwise. The one way uploads, rebuilt pages and previews open pictures."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=formats)
+            if image.width * image.height > max_pixels:
+                raise InvalidInput(too_large)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput(too_large) from None
+    except (OSError, SyntaxError, ValueError):
+        raise InvalidInput(damaged) from None
+    return image
+
+
 def _clean_image(data: bytes, kind: str) -> bytes:
     label = {JPEG: "JPEG", PNG: "PNG", HEIC: "HEIF"}[kind]
     if kind == HEIC:
         _register_heif()
+    damaged = str(DAMAGED).format(kind=label)
+    image = open_untrusted_image(
+        data,
+        formats=[label],
+        max_pixels=MAX_PIXELS,
+        too_large=str(TOO_MANY_PIXELS),
+        damaged=damaged,
+    )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[label]) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise InvalidInput(str(TOO_MANY_PIXELS))
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput(str(TOO_MANY_PIXELS)) from None
-    except (OSError, SyntaxError, ValueError):
-        raise InvalidInput(str(DAMAGED).format(kind=label)) from None
-    try:
-        return _redraw(upright, JPEG if kind == HEIC else kind)
+        return _redraw(ImageOps.exif_transpose(image), JPEG if kind == HEIC else kind)
     except (OSError, SyntaxError, ValueError, MemoryError):
-        raise InvalidInput(str(DAMAGED).format(kind=label)) from None
+        raise InvalidInput(damaged) from None
 
 
 def _register_heif() -> None:

@@ -4,6 +4,7 @@ work in this browser, like every page that shows plaintext."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.contrib import messages
@@ -21,13 +22,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from corridor.accounts.models import Staff
 from corridor.cases.access import case_key, record_case_view
 from corridor.cases.models import Case
 from corridor.cases.services.document_arrivals import record_messenger_arrival
 from corridor.core.exceptions import CorridorError
 from corridor.core.uploads import body_limit
 from corridor.people.access import access_file
-from corridor.people.document_files import attach_file
+from corridor.people.document_files import OpenedFile, attach_file
 from corridor.people.models import DocumentFile, FileType
 from corridor.people.previews import Preview, preview_of
 from corridor.people.watermarks import MARKED_TYPES, mark_download
@@ -35,6 +37,9 @@ from corridor.web.case_forms import member_labels
 from corridor.web.decorators import staff_required
 from corridor.web.file_forms import FileUploadForm
 from corridor.web.views.people import _back, _guard, _guarded_member, _needs_opening
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 FILE_ADDED = _("The file was stripped, encrypted and stored.")
 _EXTENSIONS = {
@@ -101,23 +106,10 @@ def add_file(request: HttpRequest, ref: str) -> HttpResponseBase:
 @require_http_methods(["GET", "HEAD"])
 @staff_required
 def open_file(request: HttpRequest, ref: str) -> HttpResponseBase:
-    guarded = _guard(request, ref, "file_open")
-    if not isinstance(guarded, tuple):
-        return guarded
-    staff, case = guarded
-    raw = request.GET.get("file")
-    row = _file(case, raw)
-    if row is None:
-        if raw:
-            raise Http404
-        # No file named: say where the files are listed (a look at the case, no plaintext).
-        record_case_view(staff, case, page="file_open")
-        context = {"case": case, "title": _("Download a file"), "members": ()}
-        return render(request, "web/cases/person_choose.html", context)
-    refused = _needs_opening(request, staff, case)
-    if refused is not None:
-        return refused
-    opened = access_file(actor=staff, file=row, key=case_key(staff, case), case_ref=case.ref)
+    read = _read_file(request, ref, page="file_open", title=_("Download a file"))
+    if isinstance(read, HttpResponseBase):
+        return read
+    staff, case, row, opened = read
     response: HttpResponseBase
     if FileType(row.media_type) in MARKED_TYPES:
         # PDFs and photos leave with a visible download id (text files as they are).
@@ -152,22 +144,10 @@ PREVIEW_CSP = (
 def preview_file(request: HttpRequest, ref: str) -> HttpResponseBase:
     """The first pages of a file as pictures drawn on the server from the stripped file
     (people.previews), in a page that runs no script; the read is audited like a download."""
-    guarded = _guard(request, ref, "file_preview")
-    if not isinstance(guarded, tuple):
-        return guarded
-    staff, case = guarded
-    raw = request.GET.get("file")
-    row = _file(case, raw)
-    if row is None:
-        if raw:
-            raise Http404
-        record_case_view(staff, case, page="file_preview")
-        context = {"case": case, "title": _("Preview a file"), "members": ()}
-        return render(request, "web/cases/person_choose.html", context)
-    refused = _needs_opening(request, staff, case)
-    if refused is not None:
-        return refused
-    opened = access_file(actor=staff, file=row, key=case_key(staff, case), case_ref=case.ref)
+    read = _read_file(request, ref, page="file_preview", title=_("Preview a file"))
+    if isinstance(read, HttpResponseBase):
+        return read
+    _staff, case, row, opened = read
     problem = ""
     preview: Preview | None = None
     try:
@@ -186,6 +166,31 @@ def preview_file(request: HttpRequest, ref: str) -> HttpResponseBase:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _read_file(
+    request: HttpRequest, ref: str, *, page: str, title: StrPromise
+) -> tuple[Staff, Case, DocumentFile, OpenedFile] | HttpResponseBase:
+    """The file the query names, read (audited) for a download or a preview; or the page
+    to answer instead: the case's guard, its opening, or, with no file named, where the
+    files are listed (a look at the case, no plaintext)."""
+    guarded = _guard(request, ref, page)
+    if not isinstance(guarded, tuple):
+        return guarded
+    staff, case = guarded
+    raw = request.GET.get("file")
+    row = _file(case, raw)
+    if row is None:
+        if raw:
+            raise Http404
+        record_case_view(staff, case, page=page)
+        context = {"case": case, "title": title, "members": ()}
+        return render(request, "web/cases/person_choose.html", context)
+    refused = _needs_opening(request, staff, case)
+    if refused is not None:
+        return refused
+    opened = access_file(actor=staff, file=row, key=case_key(staff, case), case_ref=case.ref)
+    return staff, case, row, opened
 
 
 def _file(case: Case, raw: str | None) -> DocumentFile | None:
