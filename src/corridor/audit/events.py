@@ -232,6 +232,14 @@ class EventType(StrEnum):
     EXPORT_READ = "transfer.export_read"
     UPLOAD_OPENED = "transfer.upload_opened"
 
+    # shelters: the registry (address and host sealed under each shelter's own key)
+    SHELTER_REGISTERED = "shelters.shelter_registered"
+    SHELTER_CHANGED = "shelters.shelter_changed"
+    SHELTER_READ = "shelters.shelter_read"
+    SHELTER_COMPROMISED = "shelters.shelter_compromised"
+    PLACEMENT_MOVED = "cases.placement_moved"
+    PLACEMENT_NIGHTS_CHARGED = "cases.placement_nights_charged"
+
     @property
     def group(self) -> str:
         """The app the event belongs to, e.g. `accounts`."""

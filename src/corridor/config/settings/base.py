@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "corridor.cases",
     "corridor.pathways",
     "corridor.intake",
+    "corridor.shelters",
     "corridor.reports",
     "corridor.transfer",
     "corridor.web",
