@@ -61,19 +61,29 @@ def test_capacity_is_checked_for_every_night(open_case, coordinator, caseworker)
     for case in (first,):
         logistics_people = people_of(case)
         place_people(
-            actor=coordinator, case=case, shelter=shelter, people=logistics_people,
-            starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=8),
+            actor=coordinator,
+            case=case,
+            shelter=shelter,
+            people=logistics_people,
+            starts_on=today + timedelta(days=5),
+            ends_on=today + timedelta(days=8),
         )
+    from corridor.cases.models import Relation
     from corridor.cases.services import opening
     from tests.factories import person_input
-    from corridor.cases.models import Relation
 
-    opening.add_member(actor=coordinator, case=second, data=person_input(), relation=Relation.PARTNER)
+    opening.add_member(
+        actor=coordinator, case=second, data=person_input(), relation=Relation.PARTNER
+    )
     second_people = people_of(second)
     with pytest.raises(InvalidInput) as refused:
         place_people(
-            actor=coordinator, case=second, shelter=shelter, people=second_people,
-            starts_on=today, ends_on=today + timedelta(days=10),
+            actor=coordinator,
+            case=second,
+            shelter=shelter,
+            people=second_people,
+            starts_on=today,
+            ends_on=today + timedelta(days=10),
         )
     night = (today + timedelta(days=5)).isoformat()
     assert f"SH-30 has 1 free beds on the night of {night}; this placement needs 2." == str(
@@ -82,13 +92,19 @@ def test_capacity_is_checked_for_every_night(open_case, coordinator, caseworker)
     assert not Placement.objects.filter(case=second).exists()
     # Leaving the morning the others arrive fits.
     place_people(
-        actor=coordinator, case=second, shelter=shelter, people=second_people[:1],
-        starts_on=today, ends_on=today + timedelta(days=10),
+        actor=coordinator,
+        case=second,
+        shelter=shelter,
+        people=second_people[:1],
+        starts_on=today,
+        ends_on=today + timedelta(days=10),
     )
     board = {row.shelter.code_name: row for row in occupancy_board()}["SH-30"]
-    assert board.nights[0].refs == [second.ref] and board.nights[0].free == 1
+    assert board.nights[0].refs == [second.ref]
+    assert board.nights[0].free == 1
     assert sorted(board.nights[5].refs) == sorted([first.ref, second.ref])
-    assert board.nights[5].free == 0 and board.nights[10].free == 2
+    assert board.nights[5].free == 0
+    assert board.nights[10].free == 2
 
 
 @pytest.mark.parametrize(
@@ -111,9 +127,14 @@ def test_rules_refuse_with_a_sentence(
     people = people_of(case)
     with pytest.raises(InvalidInput, match=sentence):
         place_people(
-            actor=coordinator, case=case, shelter=shelter, people=people,
-            starts_on=clock.today(), ends_on=clock.today() + timedelta(days=10),
-            pets=pets, step_free=step_free,
+            actor=coordinator,
+            case=case,
+            shelter=shelter,
+            people=people,
+            starts_on=clock.today(),
+            ends_on=clock.today() + timedelta(days=10),
+            pets=pets,
+            step_free=step_free,
         )
 
 
@@ -122,16 +143,29 @@ def test_a_paused_shelter_takes_nobody_and_overlap_warns(open_case, coordinator)
     other = shelter_for(coordinator, "SH-51")
     case = open_case()
     today = clock.today()
-    place_people(actor=coordinator, case=case, shelter=shelter, people=people_of(case),
-                 starts_on=today, ends_on=today + timedelta(days=4))
-    result = place_people(actor=coordinator, case=case, shelter=other, people=people_of(case),
-                          starts_on=today + timedelta(days=2), ends_on=today + timedelta(days=6))
+    place_people(
+        actor=coordinator,
+        case=case,
+        shelter=shelter,
+        people=people_of(case),
+        starts_on=today,
+        ends_on=today + timedelta(days=4),
+    )
+    result = place_people(
+        actor=coordinator,
+        case=case,
+        shelter=other,
+        people=people_of(case),
+        starts_on=today + timedelta(days=2),
+        ends_on=today + timedelta(days=6),
+    )
     assert result.warnings == ["1 of them already has another placement on some of these nights."]
     set_status(actor=coordinator, shelter=other, status=ShelterStatus.PAUSED)
     third = open_case()
-    with pytest.raises(InvalidInput, match="SH-51 takes no new placements: it is paused."):
-        place_people(actor=coordinator, case=third, shelter=other,
-                     people=people_of(third), starts_on=today)
+    with pytest.raises(InvalidInput, match="SH-51 takes no new placements: it is paused"):
+        place_people(
+            actor=coordinator, case=third, shelter=other, people=people_of(third), starts_on=today
+        )
 
 
 def test_a_stay_starting_tomorrow_reaches_safe_place_tomorrow(open_case, coordinator, time_machine):
@@ -139,8 +173,9 @@ def test_a_stay_starting_tomorrow_reaches_safe_place_tomorrow(open_case, coordin
     shelter = shelter_for(coordinator, "SH-60")
     case = open_case()
     tomorrow = clock.today() + timedelta(days=1)
-    place_people(actor=coordinator, case=case, shelter=shelter, people=people_of(case),
-                 starts_on=tomorrow)
+    place_people(
+        actor=coordinator, case=case, shelter=shelter, people=people_of(case), starts_on=tomorrow
+    )
     logistics.follow_placements()
     assert not Milestone.objects.filter(case=case, kind=MilestoneKind.SAFE_PLACE).exists()
     time_machine.shift(timedelta(days=1))
@@ -157,8 +192,14 @@ def test_nights_flow_into_the_case_costs_and_a_move_is_one_action(
     second = shelter_for(coordinator, "SH-71", nightly_cost_minor=1000)
     case = open_case()
     start = clock.today()
-    placed = place_people(actor=coordinator, case=case, shelter=first, people=people_of(case),
-                          starts_on=start, ends_on=start + timedelta(days=10)).placement
+    placed = place_people(
+        actor=coordinator,
+        case=case,
+        shelter=first,
+        people=people_of(case),
+        starts_on=start,
+        ends_on=start + timedelta(days=10),
+    ).placement
     time_machine.shift(timedelta(days=2))
     logistics.follow_placements()
     # Nights of day 0, 1 and 2 have begun: 3 x 1 bed x 15.00.
@@ -174,11 +215,20 @@ def test_nights_flow_into_the_case_costs_and_a_move_is_one_action(
     # A move refused (the new shelter is full) leaves the first stay as it was.
     third = shelter_for(coordinator, "SH-72", capacity=1)
     occupant = open_case()
-    place_people(actor=coordinator, case=occupant, shelter=third,
-                 people=people_of(occupant), starts_on=clock.today())
+    place_people(
+        actor=coordinator,
+        case=occupant,
+        shelter=third,
+        people=people_of(occupant),
+        starts_on=clock.today(),
+    )
     with pytest.raises(InvalidInput):
-        move_placement(actor=coordinator, placement=moved.placement, shelter=third,
-                       on=clock.today() + timedelta(days=1))
+        move_placement(
+            actor=coordinator,
+            placement=moved.placement,
+            shelter=third,
+            on=clock.today() + timedelta(days=1),
+        )
     moved.placement.refresh_from_db()
     assert moved.placement.ends_on == start + timedelta(days=10)
 
@@ -190,14 +240,29 @@ def test_a_compromised_shelter_flags_its_cases_and_opens_incidents_for_those_the
     shelter = shelter_for(coordinator, "SH-80", capacity=10)
     today = clock.today()
     now_here, left_recently, left_long_ago, elsewhere = (open_case() for _ in range(4))
-    place_people(actor=coordinator, case=now_here, shelter=shelter, people=people_of(now_here),
-                 starts_on=today - timedelta(days=3))
-    place_people(actor=coordinator, case=left_recently, shelter=shelter,
-                 people=people_of(left_recently), starts_on=today - timedelta(days=40),
-                 ends_on=today - timedelta(days=10))
-    place_people(actor=coordinator, case=left_long_ago, shelter=shelter,
-                 people=people_of(left_long_ago), starts_on=today - timedelta(days=90),
-                 ends_on=today - timedelta(days=60))
+    place_people(
+        actor=coordinator,
+        case=now_here,
+        shelter=shelter,
+        people=people_of(now_here),
+        starts_on=today - timedelta(days=3),
+    )
+    place_people(
+        actor=coordinator,
+        case=left_recently,
+        shelter=shelter,
+        people=people_of(left_recently),
+        starts_on=today - timedelta(days=40),
+        ends_on=today - timedelta(days=10),
+    )
+    place_people(
+        actor=coordinator,
+        case=left_long_ago,
+        shelter=shelter,
+        people=people_of(left_long_ago),
+        starts_on=today - timedelta(days=90),
+        ends_on=today - timedelta(days=60),
+    )
     with pytest.raises(ShelterForbidden):
         mark_compromised(actor=caseworker, shelter=shelter, reason="host arrested")
     with pytest.raises(InvalidInput, match="Say why"):
@@ -209,7 +274,8 @@ def test_a_compromised_shelter_flags_its_cases_and_opens_incidents_for_those_the
         )
     )
     assert {now_here.ref, left_recently.ref} <= flagged
-    assert left_long_ago.ref not in flagged and elsewhere.ref not in flagged
+    assert left_long_ago.ref not in flagged
+    assert elsewhere.ref not in flagged
     incidents = Incident.objects.filter(kind=IncidentKind.SHELTER_COMPROMISED)
     assert list(incidents.values_list("case__ref", flat=True)) == [now_here.ref]
     # The caseworker of each flagged case is alerted; the coordinators get the incident's
@@ -226,8 +292,13 @@ def test_a_compromised_shelter_flags_its_cases_and_opens_incidents_for_those_the
     shelter.refresh_from_db()
     assert shelter.status == ShelterStatus.COMPROMISED
     with pytest.raises(InvalidInput, match="takes no new placements"):
-        place_people(actor=coordinator, case=elsewhere, shelter=shelter,
-                     people=people_of(elsewhere), starts_on=today)
+        place_people(
+            actor=coordinator,
+            case=elsewhere,
+            shelter=shelter,
+            people=people_of(elsewhere),
+            starts_on=today,
+        )
     # The reason is sealed, never in the log's leaf.
     entry = AuditEntry.objects.get(event_type="shelters.shelter_compromised")
     assert "questioned" not in str(entry.detail)

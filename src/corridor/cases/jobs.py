@@ -26,5 +26,5 @@ def prune_openings() -> None:
 
 @periodic("cases.follow_placements", every=timedelta(hours=1))
 def placements_begun() -> None:
-    """"In a safe place" on a stay's first day, and its nights in the case's costs."""
+    """ "In a safe place" on a stay's first day, and its nights in the case's costs."""
     follow_placements()

@@ -34,8 +34,8 @@ from corridor.cases.models import (
     CaseFlag,
     CaseMember,
     Flag,
-    IncidentKind,
     Incident,
+    IncidentKind,
     Phase,
     Placement,
 )
@@ -260,8 +260,10 @@ def _check_room(
 ) -> None:
     """Refuse unless every night of the stay has `beds` free beds (an open-ended stay is
     checked over the board's horizon from its start)."""
-    last = ends_on - timedelta(days=1) if ends_on is not None else starts_on + timedelta(
-        days=BOARD_NIGHTS - 1
+    last = (
+        ends_on - timedelta(days=1)
+        if ends_on is not None
+        else starts_on + timedelta(days=BOARD_NIGHTS - 1)
     )
     placed = list(placements_over(shelter.pk, starts_on, last, excluding=excluding))
     night = starts_on
@@ -281,8 +283,9 @@ def _check_room(
         night += timedelta(days=1)
 
 
-def _overlaps(people: Sequence[Person], starts_on: date, ends_on: date | None,
-              excluding: uuid.UUID | None) -> int:
+def _overlaps(
+    people: Sequence[Person], starts_on: date, ends_on: date | None, excluding: uuid.UUID | None
+) -> int:
     """How many of `people` have another placement sharing a night with this one."""
     others = Placement.objects.filter(people__in=people)
     if ends_on is not None:
@@ -312,7 +315,9 @@ def place_people(
     if not people:
         raise InvalidInput(str(NOBODY_CHOSEN))
     members = set(
-        CaseMember.objects.filter(case=case, left_at__isnull=True).values_list("person_id", flat=True)
+        CaseMember.objects.filter(case=case, left_at__isnull=True).values_list(
+            "person_id", flat=True
+        )
     )
     if any(person.pk not in members for person in people):
         raise InvalidInput(str(NOT_IN_CASE))
@@ -352,7 +357,8 @@ def move_placement(
     if on < placement.starts_on:
         raise InvalidInput(str(MOVE_DATE))
     people = list(placement.people.all()) or [
-        m.person for m in placement.case.members.filter(left_at__isnull=True).select_related("person")
+        m.person
+        for m in placement.case.members.filter(left_at__isnull=True).select_related("person")
     ]
     planned_end = placement.ends_on
     logistics.end_placement(actor=actor, placement=placement, ends_on=on)
@@ -387,7 +393,9 @@ def mark_compromised(*, actor: Staff, shelter: Shelter, reason: str) -> Compromi
         raise InvalidInput(str(REASON_NEEDED))
     if shelter.status == ShelterStatus.COMPROMISED:
         raise InvalidInput(str(COMPROMISED_FINAL))
-    key = vault_keys.data_key(shelter.key_id or "", for_actor=actor.actor_id, case_id=str(shelter.pk))
+    key = vault_keys.data_key(
+        shelter.key_id or "", for_actor=actor.actor_id, case_id=str(shelter.pk)
+    )
     today = clock.today()
     result = CompromiseResult()
     with transaction.atomic():
@@ -395,9 +403,7 @@ def mark_compromised(*, actor: Staff, shelter: Shelter, reason: str) -> Compromi
         locked.status = ShelterStatus.COMPROMISED
         locked.compromised_at = clock.now()
         seal_field(locked, "compromise_reason", because[:2000], key=key)
-        locked.save(
-            update_fields=["status", "compromised_at", "compromise_reason", "updated_at"]
-        )
+        locked.save(update_fields=["status", "compromised_at", "compromise_reason", "updated_at"])
         record_event(
             actor=actor,
             event=EventType.SHELTER_COMPROMISED,
@@ -423,7 +429,9 @@ def mark_compromised(*, actor: Staff, shelter: Shelter, reason: str) -> Compromi
             if not CaseFlag.objects.filter(
                 case=case, flag=Flag.COMPROMISED, cleared_at__isnull=True
             ).exists():
-                raise_flag(actor=actor, case=case, flag=Flag.COMPROMISED, reason="shelter_compromised")
+                raise_flag(
+                    actor=actor, case=case, flag=Flag.COMPROMISED, reason="shelter_compromised"
+                )
             result.flagged.append(case)
         for case in current.values():
             result.incidents.append(
