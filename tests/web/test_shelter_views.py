@@ -85,7 +85,7 @@ def test_marking_compromised_from_the_shelter_page_says_what_was_done():
     done = coordinator.post(
         f"/shelters/{shelter.pk}/compromised/", {"reason": "host questioned"}, follow=True
     )
-    assert "0 cases were flagged, 0 relocation incidents opened" in done.content.decode()
+    assert "Cases flagged: 0. Relocation incidents opened: 0." in done.content.decode()
     shelter.refresh_from_db()
     assert shelter.status == "compromised"
     assert (

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from corridor.accounts.models import Staff, StaffAlert
 from corridor.audit.events import EventType
@@ -83,7 +83,11 @@ NO_PETS = _("%(shelter)s takes no pets.")
 NOT_ACCESSIBLE = _("%(shelter)s has no step-free access.")
 TOO_LONG = _("%(shelter)s takes stays of at most %(nights)s nights.")
 END_NEEDED = _("%(shelter)s takes stays of at most %(nights)s nights: give the end date.")
-OVERLAP = _("%(count)s of them already has another placement on some of these nights.")
+OVERLAP = ngettext_lazy(
+    "%(count)s of them already has another placement on some of these nights.",
+    "%(count)s of them already have another placement on some of these nights.",
+    "count",
+)
 MOVE_DONE = _("This placement has already ended.")
 MOVE_DATE = _("A move happens on a day of the stay, not before it starts.")
 
@@ -230,24 +234,24 @@ def _check_rules(
     name = {"shelter": shelter.code_name}
     if shelter.status in CLOSED_TO_NEW:
         raise InvalidInput(
-            _g(str(CLOSED_TO_PLACEMENTS))
+            str(CLOSED_TO_PLACEMENTS)
             % {**name, "status": str(ShelterStatus(shelter.status).label).lower()}
         )
     if shelter.who_may_stay == WhoMayStay.WOMEN and any(p.sex != Sex.FEMALE for p in people):
-        raise InvalidInput(_g(str(WOMEN_ONLY)) % name)
+        raise InvalidInput(str(WOMEN_ONLY) % name)
     if shelter.who_may_stay == WhoMayStay.MEN and any(p.sex != Sex.MALE for p in people):
-        raise InvalidInput(_g(str(MEN_ONLY)) % name)
+        raise InvalidInput(str(MEN_ONLY) % name)
     if not shelter.children and any(p.age_band in (AgeBand.CHILD, AgeBand.TEEN) for p in people):
-        raise InvalidInput(_g(str(NO_CHILDREN)) % name)
+        raise InvalidInput(str(NO_CHILDREN) % name)
     if pets and not shelter.pets:
-        raise InvalidInput(_g(str(NO_PETS)) % name)
+        raise InvalidInput(str(NO_PETS) % name)
     if step_free and not shelter.accessible:
-        raise InvalidInput(_g(str(NOT_ACCESSIBLE)) % name)
+        raise InvalidInput(str(NOT_ACCESSIBLE) % name)
     if shelter.max_nights is not None:
         if ends_on is None:
-            raise InvalidInput(_g(str(END_NEEDED)) % {**name, "nights": shelter.max_nights})
+            raise InvalidInput(str(END_NEEDED) % {**name, "nights": shelter.max_nights})
         if (ends_on - starts_on).days > shelter.max_nights:
-            raise InvalidInput(_g(str(TOO_LONG)) % {**name, "nights": shelter.max_nights})
+            raise InvalidInput(str(TOO_LONG) % {**name, "nights": shelter.max_nights})
 
 
 def _check_room(
@@ -272,7 +276,7 @@ def _check_room(
         free = shelter.capacity - used
         if free < beds:
             raise InvalidInput(
-                _g(str(NO_ROOM))
+                str(NO_ROOM)
                 % {
                     "shelter": shelter.code_name,
                     "free": max(free, 0),
@@ -328,7 +332,7 @@ def place_people(
     warnings: list[str] = []
     overlapping = _overlaps(people, starts_on, ends_on, excluding)
     if overlapping:
-        warnings.append(_g(str(OVERLAP)) % {"count": overlapping})
+        warnings.append(str(OVERLAP % {"count": overlapping}))
     placement = logistics.record_placement(
         actor=actor,
         case=case,

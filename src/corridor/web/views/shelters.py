@@ -32,8 +32,8 @@ DETAILS_UNAVAILABLE = _(
 REGISTERED = _("The shelter was registered.")
 STATUS_SET = _("The status was changed.")
 COMPROMISED_DONE = _(
-    "The shelter is closed to placements. %(flagged)s cases were flagged, %(incidents)s "
-    "relocation incidents opened, %(alerted)s caseworker alerts sent."
+    "The shelter is closed to placements. Cases flagged: %(flagged)s. Relocation "
+    "incidents opened: %(incidents)s. Caseworkers alerted: %(alerted)s."
 )
 
 
