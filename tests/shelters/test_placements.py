@@ -231,6 +231,15 @@ def test_nights_flow_into_the_case_costs_and_a_move_is_one_action(
         )
     moved.placement.refresh_from_db()
     assert moved.placement.ends_on == start + timedelta(days=10)
+    # Once the stay is over, its nights (day 2 to day 9 in the second shelter) are charged
+    # once: a later sweep adds nothing.
+    time_machine.shift(timedelta(days=20))
+    logistics.follow_placements()
+    logistics.follow_placements()
+    assert sorted(Expense.objects.filter(case=case).values_list("amount_minor", flat=True)) == [
+        4500,
+        8000,
+    ]
 
 
 def test_a_compromised_shelter_flags_its_cases_and_opens_incidents_for_those_there_now(

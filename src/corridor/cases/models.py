@@ -510,8 +510,8 @@ class Placement(UUIDModel):
     A placement in a registered shelter names it by `shelter_id` (a plain id: cases never
     imports shelters) and carries no address of its own ("-": the shelter's is sealed under
     the shelter's key). `people` stay there, `beds` counts them; an older placement made
-    from a free-text code has neither and counts one bed per member of the case. Nights
-    up to `charged_through` are in the case's expenses; `ends_on` is the morning of leaving
+    from a free-text code has neither and counts as one bed. Nights
+    before `charged_until` are in the case's expenses; `ends_on` is the morning of leaving
     (the last night is the one before)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="placements")
@@ -525,7 +525,7 @@ class Placement(UUIDModel):
     beds = models.PositiveSmallIntegerField(default=0)
     nightly_cost_minor = models.PositiveIntegerField(default=0)
     currency = models.CharField(max_length=3, blank=True)
-    charged_through = models.DateField(null=True, blank=True)
+    charged_until = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"placement at {self.shelter_ref}"

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='placement',
-            name='charged_through',
+            name='charged_until',
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
@@ -225,18 +225,18 @@ def cancel_travel_leg(*, actor: Actor, leg: TravelLeg, reason: str = "plan_chang
     return leg
 
 
+@transaction.atomic
 def charge_nights(*, actor: Actor, placement: Placement, today: date | None = None) -> int:
     """Record the nights of a paid stay that have begun and are not yet in the case's
     costs as one housing expense (nights x beds x the nightly cost per bed); returns
     the nights charged. A currency with no exchange rate yet waits for one."""
     if placement.nightly_cost_minor <= 0 or not placement.currency:
         return 0
+    # What is charged already is the row's, not the caller's copy (a page loaded earlier,
+    # a sweep running at the same time): read it under a lock.
+    placement = Placement.objects.select_for_update().select_related("case").get(pk=placement.pk)
     day = today or clock.today()
-    first = (
-        placement.charged_through + timedelta(days=1)
-        if placement.charged_through is not None
-        else placement.starts_on
-    )
+    first = placement.charged_until if placement.charged_until is not None else placement.starts_on
     last = day if placement.ends_on is None else min(day, placement.ends_on - timedelta(days=1))
     if last < first:
         return 0
@@ -252,8 +252,8 @@ def charge_nights(*, actor: Actor, placement: Placement, today: date | None = No
                 currency=placement.currency,
                 spent_on=last,
             )
-            placement.charged_through = last
-            placement.save(update_fields=["charged_through", "updated_at"])
+            placement.charged_until = last + timedelta(days=1)
+            placement.save(update_fields=["charged_until", "updated_at"])
     except InvalidInput:
         return 0
     return nights
@@ -280,7 +280,11 @@ def follow_placements(today: date | None = None) -> tuple[int, int]:
             with transaction.atomic():
                 _reach(WORKER, case, (MilestoneKind.SAFE_PLACE,), placement.starts_on)
             reached += 1
-    for placement in begun.filter(nightly_cost_minor__gt=0):
+    # Paid stays with nights still to charge (a stay charged to its end is left alone).
+    owing = begun.filter(nightly_cost_minor__gt=0).filter(
+        Q(ends_on__isnull=True) | Q(charged_until__isnull=True) | Q(charged_until__lt=F("ends_on"))
+    )
+    for placement in owing:
         nights += charge_nights(actor=WORKER, placement=placement, today=day)
     return reached, nights
 
