@@ -312,3 +312,35 @@ def test_a_compromised_shelter_flags_its_cases_and_opens_incidents_for_those_the
     entry = AuditEntry.objects.get(event_type="shelters.shelter_compromised")
     assert "questioned" not in str(entry.detail)
     assert "questioned" not in repr(shelter.compromise_reason)
+
+
+def test_the_on_call_coordinator_is_woken_for_people_in_a_compromised_shelter(
+    open_case, coordinator, time_machine
+):
+    """The relocation incident is urgent: the coordinator on call now is paged for it."""
+    from corridor.accounts import oncall
+    from corridor.accounts.models import OnCallShift, Page
+    from corridor.accounts.roles import Role
+    from tests.factories import staff_with
+
+    time_machine.move_to("2026-03-01 12:00:00Z", tick=False)
+    on_call = staff_with(Role.COORDINATOR)
+    OnCallShift.objects.create(
+        staff=on_call,
+        starts_at=clock.now() - timedelta(hours=1),
+        ends_at=clock.now() + timedelta(hours=8),
+        created_by=coordinator,
+    )
+    shelter = shelter_for(coordinator, "SH-85")
+    case = open_case()
+    place_people(
+        actor=coordinator,
+        case=case,
+        shelter=shelter,
+        people=people_of(case),
+        starts_on=clock.today(),
+    )
+    mark_compromised(actor=coordinator, shelter=shelter, reason="raid feared")
+    oncall.run_pages()
+    page = Page.objects.get(code="incident_opened")
+    assert list(page.paged.all()) == [on_call]
