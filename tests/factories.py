@@ -741,3 +741,22 @@ def fill_case_for_move(coordinator, case: Case, canary: str) -> None:
         actor=coordinator, person=person, key=key, data=MOVED_FILE + canary.encode(),
         title=f"scan {canary}", document=passport, case_ref=case.ref,
     )  # fmt: skip
+# ---------------------------------------------------------------- shelters
+def shelter_for(coordinator: Staff, code: str = "SH-10", **fields: object):
+    """A registered shelter (fictional address and host) with `fields` overriding the
+    defaults: four beds, anyone, 15.00 EUR a night per bed."""
+    from corridor.shelters.services import ShelterInput, register_shelter
+
+    values: dict[str, object] = {
+        "code_name": code,
+        "city": "Tbilisi",
+        "region": "GE-TB",
+        "address": f"Fictional street 1, flat {code}",
+        "host": "Nino (fictional host)",
+        "host_contact": "+995 555 000 000",
+        "capacity": 4,
+        "nightly_cost_minor": 1500,
+        "currency": "EUR",
+    }
+    values.update(fields)
+    return register_shelter(actor=coordinator, data=ShelterInput(**values))  # type: ignore[arg-type]

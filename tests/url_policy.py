@@ -90,6 +90,11 @@ ROUTES: dict[str, Route] = {
     "web:inbox_decline": Route("/requests/decline/", anonymous=405, staff=405),
     "web:watchlist": Route("/watchlist/", anonymous=302, staff=403),
     "web:watch_remove": Route(f"/watchlist/{ID}/remove/", anonymous=405, staff=405),
+    "web:shelters": Route("/shelters/", anonymous=302, staff=403),
+    "web:shelter_board": Route("/shelters/board/", anonymous=302, staff=403),
+    "web:shelter": Route(f"/shelters/{ID}/", anonymous=302, staff=403),
+    "web:shelter_status": Route(f"/shelters/{ID}/status/", anonymous=405, staff=405),
+    "web:shelter_compromised": Route(f"/shelters/{ID}/compromised/", anonymous=405, staff=405),
     "web:request_open": Route(f"/requests/{ID}/open/", anonymous=405, staff=405),
     "web:request_cancel_deletion": Route(
         f"/requests/{ID}/deletion/cancel/", anonymous=405, staff=405
@@ -289,6 +294,15 @@ CASE_POLICY: dict[str, CaseRoute] = {
     ),
     "web:case_add_placement": CaseRoute(
         "/cases/{ref}/placements/add/", key=True, events=("cases.placement_recorded",)
+    ),
+    "web:case_move_placement": CaseRoute(
+        "/cases/{ref}/placements/move/",
+        key=True,
+        events=(
+            "cases.placement_ended",
+            "cases.placement_recorded",
+            "cases.placement_moved",
+        ),
     ),
     "web:case_end_placement": CaseRoute(
         "/cases/{ref}/placements/end/", events=("cases.placement_ended",)

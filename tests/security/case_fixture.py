@@ -34,7 +34,14 @@ from corridor.core import clock
 from corridor.pathways.models import Application
 from corridor.people.inputs import NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, Person, Sex
-from tests.factories import load_shipped_catalog, new_case, staff_with, start_application_for
+from corridor.shelters.models import Shelter
+from tests.factories import (
+    load_shipped_catalog,
+    new_case,
+    shelter_for,
+    staff_with,
+    start_application_for,
+)
 
 # Every sealed field of a case that a page could show. Placement addresses are the one
 # field only coordinators may see.
@@ -84,6 +91,8 @@ class CaseFixture:
     leg: TravelLeg
     incident: Incident
     application: Application
+    # A shelter in the registry with room, to move the placement to.
+    shelter: Shelter
     canaries: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -214,5 +223,6 @@ def build_case(canaries: dict[str, str] | None = None) -> CaseFixture:
         leg=leg,
         incident=incident,
         application=application,
+        shelter=shelter_for(coordinator, f"SH-{secrets.token_hex(3).upper()}"),
         canaries=c,
     )

@@ -106,6 +106,11 @@ POST_DATA: dict[str, Data] = {
         "starts_on": fx.tomorrow,
     },
     "web:case_end_placement": lambda fx: {"placement": fx.placement.pk, "ends_on": fx.today},
+    "web:case_move_placement": lambda fx: {
+        "placement": fx.placement.pk,
+        "shelter": fx.shelter.pk,
+        "on": fx.today,
+    },
     "web:case_add_leg": lambda fx: {
         "kind": "in_country",
         "from_place": "RU-CE",

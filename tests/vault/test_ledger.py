@@ -355,3 +355,25 @@ def test_watchlist_keys_are_the_ledgers_and_a_forged_watch_row_gives_nothing(
     WatchEntry.objects.filter(pk=forged.pk).update(key_id=request.key_id)
     with acting_with(team["coordinator"]), pytest.raises(UnwrapRefused):
         data_key(request.key_id, for_actor=coordinator.actor_id, case_id=str(forged.pk))
+
+
+def test_shelter_keys_are_coordinators_by_the_ledger_for_that_shelter_only(
+    team, coordinator, caseworker
+):
+    """A shelter's key (its exact address and host) goes to coordinators by keyd's ledger,
+    for that shelter only. The attacks: make a caseworker a coordinator in the data
+    database; ask for the shelter's key naming a case the coordinator works on."""
+    from corridor.shelters.models import Shelter
+    from tests.factories import shelter_for
+
+    with acting_with(team["coordinator"]):
+        shelter = shelter_for(coordinator, "SH-90")
+        assert data_key(shelter.key_id, for_actor=coordinator.actor_id, case_id=str(shelter.pk))
+        case = open_as(coordinator, caseworker, team["coordinator"])
+        with pytest.raises(UnwrapRefused):
+            data_key(shelter.key_id, for_actor=coordinator.actor_id, case_id=str(case.pk))
+    caseworker.groups.add(Group.objects.get(name=Role.COORDINATOR.value))  # forged role
+    with acting_with(team["caseworker"]), pytest.raises(UnwrapRefused) as refused:
+        data_key(shelter.key_id, for_actor=caseworker.actor_id, case_id=str(shelter.pk))
+    assert refused.value.reason == "not_allowed"
+    assert Shelter.objects.filter(pk=shelter.pk).exists()

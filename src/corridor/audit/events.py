@@ -258,6 +258,13 @@ class EventType(StrEnum):
     HEAD_SENT_TO_WITNESS = "partners.head_sent_to_witness"
     WITNESS_CONFLICT = "partners.witness_conflict"
     WITNESS_SILENT = "partners.witness_silent"
+    # shelters: the registry (address and host sealed under each shelter's own key)
+    SHELTER_REGISTERED = "shelters.shelter_registered"
+    SHELTER_CHANGED = "shelters.shelter_changed"
+    SHELTER_READ = "shelters.shelter_read"
+    SHELTER_COMPROMISED = "shelters.shelter_compromised"
+    PLACEMENT_MOVED = "cases.placement_moved"
+    PLACEMENT_NIGHTS_CHARGED = "cases.placement_nights_charged"
 
     @property
     def group(self) -> str:

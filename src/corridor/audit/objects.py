@@ -52,6 +52,8 @@ class ObjectType(StrEnum):
     FEED = "pathways.feed"
     ROUTE = "pathways.route"
     SLOT_AGREEMENT = "pathways.slot_agreement"
+    # shelters
+    SHELTER = "shelters.shelter"
     # people
     PERSON = "people.person"
     CONTACT_PROTOCOL = "people.contact_protocol"

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from corridor.cases.models import CaseOpening
+from corridor.cases.services.logistics import follow_placements
 from corridor.cases.services.safety import raise_missed_check_ins
 from corridor.core import clock
 from corridor.core.tasks import periodic
@@ -21,3 +22,9 @@ def missed_check_ins() -> None:
 def prune_openings() -> None:
     """Forget expired case openings older than two days."""
     CaseOpening.objects.filter(expires_at__lt=clock.now() - KEEP_OPENINGS).delete()
+
+
+@periodic("cases.follow_placements", every=timedelta(hours=1))
+def placements_begun() -> None:
+    """ "In a safe place" on a stay's first day, and its nights in the case's costs."""
+    follow_placements()

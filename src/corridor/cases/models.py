@@ -366,6 +366,7 @@ class IncidentKind(models.TextChoices):
     DETAINED = "detained", _("Detained")
     MISSING = "missing", _("Missing")
     RAID = "raid", _("Safe house raided")
+    SHELTER_COMPROMISED = "shelter_compromised", _("Shelter compromised: relocate")
     OTHER = "other", _("Other")
 
 
@@ -504,7 +505,14 @@ class Expense(models.Model):
 
 
 class Placement(UUIDModel):
-    """A stay in a safe place. The shelter is a reference code; the address is sealed."""
+    """A stay in a safe place. The shelter is a reference code; the address is sealed.
+
+    A placement in a registered shelter names it by `shelter_id` (a plain id: cases never
+    imports shelters) and carries no address of its own ("-": the shelter's is sealed under
+    the shelter's key). `people` stay there, `beds` counts them; an older placement made
+    from a free-text code has neither and counts as one bed. Nights
+    before `charged_until` are in the case's expenses; `ends_on` is the morning of leaving
+    (the last night is the one before)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="placements")
     key_id = DataKeyField()
@@ -512,6 +520,12 @@ class Placement(UUIDModel):
     address = EncryptedTextField(key_field="key_id")
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
+    shelter_id = models.UUIDField(null=True, blank=True, db_index=True)
+    people = models.ManyToManyField(Person, blank=True, related_name="+")
+    beds = models.PositiveSmallIntegerField(default=0)
+    nightly_cost_minor = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, blank=True)
+    charged_until = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"placement at {self.shelter_ref}"

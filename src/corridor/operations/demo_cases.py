@@ -58,6 +58,8 @@ from corridor.pathways.models import ApplicationStatus as S
 from corridor.pathways.models import DenialReason, SlotAgreement
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, DocumentKind, DocumentWhereabouts, Person, Sex
+from corridor.shelters.models import WhoMayStay
+from corridor.shelters.services import ShelterInput, place_people, register_shelter
 
 GIVEN_MALE = [
     "Магомед",
@@ -250,7 +252,59 @@ def build_caseload(
         opening.link_cases(actor=actor, case=first, other=second, kind=kind)
     _this_quarter(actor, cases, rng, today=today)
     _corrections(actor, cases)
+    _shelters(staff.coordinator, cases, today=today)
     return cases
+
+
+# Fictional safe houses: code names, coarse places and invented addresses and hosts.
+DEMO_SHELTERS = (
+    ("SH-T1", "Тбилиси", "GE-TB", 6, WhoMayStay.ANYONE, None, 1500),
+    ("SH-T2", "Тбилиси", "GE-TB", 3, WhoMayStay.WOMEN, 60, 1200),
+    ("SH-E1", "Ереван", "AM-ER", 4, WhoMayStay.ANYONE, 30, 0),
+    ("SH-M1", "Москва", "RU-MOW", 2, WhoMayStay.ANYONE, 14, 150000),
+)
+
+
+def _shelters(coordinator: Staff, cases: list[Case], *, today: date) -> None:
+    """A few registered shelters, with people of running cases placed now and soon."""
+    registered = []
+    for number, (code, city, region, beds, who, longest, cost) in enumerate(DEMO_SHELTERS):
+        registered.append(
+            register_shelter(
+                actor=coordinator,
+                data=ShelterInput(
+                    code_name=code,
+                    city=city,
+                    region=region,
+                    address=f"Демо-улица {number + 3}, кв. {number * 7 + 2}",
+                    host=f"Демо-хозяин {number + 1}",
+                    host_contact=f"+000 000 00 0{number}",
+                    capacity=beds,
+                    who_may_stay=who,
+                    max_nights=longest,
+                    children=who == WhoMayStay.ANYONE,
+                    accessible=number == 0,
+                    nightly_cost_minor=cost,
+                    currency="RUB" if region.startswith("RU") else "EUR",
+                ),
+            )
+        )
+    running = [case for case in cases if case.phase in (Phase.SAFETY, Phase.PREPARATION)]
+    for index, case in enumerate(running[:6]):
+        shelter = registered[index % 2 * 2]  # the two open to anyone, with children
+        people = [m.person for m in case.members.filter(left_at__isnull=True)]
+        starts = today - timedelta(days=3) if index % 2 == 0 else today + timedelta(days=2 + index)
+        try:
+            place_people(
+                actor=coordinator,
+                case=case,
+                shelter=shelter,
+                people=people,
+                starts_on=starts,
+                ends_on=starts + timedelta(days=12 + index),
+            )
+        except InvalidInput:
+            continue  # full on some night: the demo shows the others
 
 
 def _this_quarter(actor: Actor, cases: list[Case], rng: random.Random, *, today: date) -> None:

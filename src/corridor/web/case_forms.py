@@ -13,9 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from corridor.accounts.models import Staff
 from corridor.accounts.roles import Role
@@ -45,10 +45,13 @@ from corridor.cases.selectors import list_protocols_of_case, list_running
 from corridor.cases.services.assignment import REVEAL_REASONS
 from corridor.cases.services.erasure import ERASE_REASONS
 from corridor.cases.services.safety import CHECKLIST
+from corridor.core import clock
 from corridor.core.ids import normalise_reference
 from corridor.pathways.selectors import list_running_applications
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, DocumentKind, Person, Sex
+from corridor.shelters.models import Shelter
+from corridor.shelters.selectors import open_shelters
 from corridor.web.form_attrs import PRIVATE
 from corridor.web.labels import (
     FLAG_REASON_LABELS,
@@ -74,6 +77,8 @@ WHERE_HELP = _(
     "Only the country is kept as a plain fact; a city or region is added, encrypted, "
     "to where exactly they are."
 )
+SHELTER_OR_CODE = _("Choose a shelter from the registry, or give the reference of another place.")
+ADDRESS_EMPTY = _("Give the address (it is encrypted and shown only to those who need it).")
 NAME_NEEDED = _("Give at least one name, in Cyrillic or Latin letters.")
 # How the closing checklist offers to end each kind of running thing.
 ENDINGS = {
@@ -563,23 +568,126 @@ class ExpenseForm(CaseForm):
         return data
 
 
+class LabelledMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Several of a case's own rows, ticked, labelled by a function of the row."""
+
+    def __init__(self, queryset: QuerySet[Any], labels: dict[Any, str], **kwargs: Any) -> None:
+        self.labels = labels
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, obj: Model) -> str:
+        return self.labels.get(obj.pk, str(obj.pk))
+
+
+def shelter_labels() -> dict[Any, str]:
+    """`SH-04 · Tbilisi · 4 beds` for each shelter open to placements (no address)."""
+    return {
+        shelter.pk: " · ".join(
+            part
+            for part in (
+                shelter.code_name,
+                shelter.city,
+                str(
+                    ngettext("%(n)s bed", "%(n)s beds", shelter.capacity) % {"n": shelter.capacity}
+                ),
+            )
+            if part
+        )
+        for shelter in open_shelters()
+    }
+
+
 class PlacementForm(CaseForm):
+    """A placement in a registered shelter (its capacity and rules are checked), or, for
+    a place not in the registry, a free-text code and an address."""
+
     TODAY_FIELDS = ("starts_on",)
 
-    shelter_ref = forms.CharField(label=_("Shelter reference (e.g. SH-04)"), max_length=20)
+    shelter = forms.ModelChoiceField(queryset=Shelter.objects.none(), required=False)
+    people = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False)
+    starts_on = date_field(_("From"))
+    ends_on = date_field(_("Until (the morning they leave)"), required=False)
+    pets = forms.BooleanField(label=_("They bring pets"), required=False)
+    step_free = forms.BooleanField(label=_("Someone needs step-free access"), required=False)
+    shelter_ref = forms.CharField(
+        label=_("Or, a place not in the registry: its reference (e.g. SH-04)"),
+        max_length=20,
+        required=False,
+    )
     address = forms.CharField(
-        label=_("Address (only coordinators will see it)"),
+        label=_("and its address (only coordinators will see it)"),
         max_length=500,
+        required=False,
         widget=forms.TextInput(PRIVATE),
     )
-    starts_on = date_field(_("From"))
-    ends_on = date_field(_("Until"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shelter"] = LabelledChoiceField(
+            open_shelters(),
+            shelter_labels(),
+            label=_("Shelter from the registry"),
+            required=False,
+            empty_label=_("A place not in the registry"),
+        )
+        self.fields["people"] = LabelledMultipleChoiceField(
+            _members(self.case),
+            member_labels(self.case),
+            label=_("Who stays there (none ticked: everyone in the case)"),
+            required=False,
+        )
+        self.order_fields(
+            [
+                "shelter",
+                "people",
+                "starts_on",
+                "ends_on",
+                "pets",
+                "step_free",
+                "shelter_ref",
+                "address",
+            ]
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("shelter") is None:
+            if not str(data.get("shelter_ref") or "").strip():
+                self.add_error("shelter_ref", SHELTER_OR_CODE)
+            elif not str(data.get("address") or "").strip():
+                self.add_error("address", ADDRESS_EMPTY)
+        return data
+
+
+class MovePlacementForm(CaseForm):
+    """End a stay and place the same people in another shelter, in one step."""
+
+    TODAY_FIELDS = ("on",)
+
+    placement = forms.ModelChoiceField(queryset=Placement.objects.none(), label=_("Placement"))
+    shelter = forms.ModelChoiceField(queryset=Shelter.objects.none())
+    on = date_field(_("Moving on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["placement"] = LabelledChoiceField(
+            running_placements(self.case), placement_labels(self.case), label=_("Placement")
+        )
+        self.fields["shelter"] = LabelledChoiceField(
+            open_shelters(), shelter_labels(), label=_("To the shelter")
+        )
+
+
+def running_placements(case: Case) -> QuerySet[Placement]:
+    """Stays not ended yet: open-ended, or ending today or later."""
+    return case.placements.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=clock.today()))
 
 
 def placement_labels(case: Case) -> dict[Any, str]:
     return {
         placement.pk: f"{placement.shelter_ref} · {placement.starts_on.isoformat()}"
-        for placement in case.placements.filter(ends_on__isnull=True)
+        for placement in running_placements(case)
     }
 
 
@@ -592,7 +700,7 @@ class EndPlacementForm(CaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["placement"] = LabelledChoiceField(
-            self.case.placements.filter(ends_on__isnull=True),
+            running_placements(self.case),
             placement_labels(self.case),
             label=_("Placement"),
         )

@@ -33,6 +33,7 @@ _ITEMS: list[tuple[Promise, str, frozenset[Role] | None]] = [
     (_("Reports"), "web:reports", frozenset({Role.COORDINATOR, Role.AUDITOR})),
     (_("Take a call"), "web:hotline_call", frozenset({Role.HOTLINE_OPERATOR})),
     (_("Watchlist"), "web:watchlist", frozenset({Role.COORDINATOR})),
+    (_("Shelters"), "web:shelters", frozenset({Role.COORDINATOR})),
     (_("Approvals"), "web:approvals", frozenset({Role.ADMIN, Role.COORDINATOR})),
     (_("Evacuation nights"), "web:surges", frozenset({Role.COORDINATOR})),
     (_("Work window"), "web:work_window", frozenset({Role.COORDINATOR})),

@@ -25,6 +25,7 @@ from corridor.web.views import (
     routes,
     screening,
     search,
+    shelters,
     staff_admin,
     standby,
     surge,
@@ -102,6 +103,15 @@ urlpatterns = [
     path("requests/<uuid:request_id>/", inbox.request_detail, name="request_detail"),
     path("requests/<uuid:request_id>/decide/", screening.request_decide, name="request_decide"),
     path("watchlist/", screening.watchlist, name="watchlist"),
+    path("shelters/", shelters.registry, name="shelters"),
+    path("shelters/board/", shelters.occupancy, name="shelter_board"),
+    path("shelters/<uuid:shelter_id>/", shelters.shelter, name="shelter"),
+    path("shelters/<uuid:shelter_id>/status/", shelters.shelter_status, name="shelter_status"),
+    path(
+        "shelters/<uuid:shelter_id>/compromised/",
+        shelters.shelter_compromised,
+        name="shelter_compromised",
+    ),
     path("watchlist/<uuid:entry_id>/remove/", screening.watch_remove, name="watch_remove"),
     path("requests/<uuid:request_id>/open/", inbox.request_open, name="request_open"),
     path(

@@ -8,9 +8,13 @@ destination records that milestone for each of them.
 from __future__ import annotations
 
 import re
-from datetime import date
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Staff
@@ -18,18 +22,22 @@ from corridor.audit.events import EventType
 from corridor.audit.objects import ObjectType
 from corridor.cases.models import (
     Case,
+    ExpenseCategory,
     LegKind,
     Milestone,
     MilestoneKind,
+    Phase,
     Placement,
     TravelLeg,
     TravelMode,
 )
 from corridor.cases.services._base import case_key, log, touch
+from corridor.cases.services.costs import record_expense
 from corridor.cases.services.progress import record_milestone
 from corridor.core import clock
-from corridor.core.actors import Actor
+from corridor.core.actors import WORKER, Actor
 from corridor.core.exceptions import InvalidInput
+from corridor.people.models import Person
 from corridor.vault.fields import seal_field
 
 SHELTER_REF_INVALID = _("A shelter reference is 2 to 20 letters, digits or dashes, e.g. SH-04.")
@@ -50,6 +58,16 @@ LEG_MILESTONES: dict[str, tuple[MilestoneKind, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class ShelterTerms:
+    """What a placement in a registered shelter carries from it (cases never imports
+    shelters: the shelters app checks capacity and rules, then records through here)."""
+
+    shelter_id: uuid.UUID
+    nightly_cost_minor: int
+    currency: str
+
+
 @transaction.atomic
 def record_placement(
     *,
@@ -59,19 +77,35 @@ def record_placement(
     address: str,
     starts_on: date,
     ends_on: date | None = None,
+    people: Sequence[Person] = (),
+    terms: ShelterTerms | None = None,
 ) -> Placement:
+    """A stay from `starts_on` to the morning of `ends_on`. A free-text placement names
+    its shelter by a code and gives its address (sealed under the case's key); one in a
+    registered shelter (`terms`) keeps no address of its own. "In a safe place" is
+    reached now if the stay has begun, else by the daily sweep on its first day."""
     if not re.fullmatch(r"[A-Za-z0-9-]{2,20}", shelter_ref):
         raise InvalidInput(str(SHELTER_REF_INVALID))
-    if not address.strip():
+    if terms is None and not address.strip():
         raise InvalidInput(str(ADDRESS_EMPTY))
     if ends_on is not None and ends_on < starts_on:
         raise InvalidInput(str(DATES_INVERTED))
     key = case_key(actor, case)
     placement = Placement(
-        case=case, shelter_ref=shelter_ref.upper(), starts_on=starts_on, ends_on=ends_on
+        case=case,
+        shelter_ref=shelter_ref.upper(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        beds=len(people),
     )
-    seal_field(placement, "address", address.strip(), key=key)
+    if terms is not None:
+        placement.shelter_id = terms.shelter_id
+        placement.nightly_cost_minor = terms.nightly_cost_minor
+        placement.currency = terms.currency
+    seal_field(placement, "address", address.strip() or "-", key=key)
     placement.save()
+    if people:
+        placement.people.set(people)
     touch(case)
     log(
         actor=actor,
@@ -92,6 +126,7 @@ def end_placement(*, actor: Actor, placement: Placement, ends_on: date) -> Place
         raise InvalidInput(str(DATES_INVERTED))
     placement.ends_on = ends_on
     placement.save(update_fields=["ends_on", "updated_at"])
+    charge_nights(actor=actor, placement=placement)
     touch(placement.case)
     log(
         actor=actor,
@@ -188,6 +223,70 @@ def cancel_travel_leg(*, actor: Actor, leg: TravelLeg, reason: str = "plan_chang
         detail={"kind": leg.kind},
     )
     return leg
+
+
+@transaction.atomic
+def charge_nights(*, actor: Actor, placement: Placement, today: date | None = None) -> int:
+    """Record the nights of a paid stay that have begun and are not yet in the case's
+    costs as one housing expense (nights x beds x the nightly cost per bed); returns
+    the nights charged. A currency with no exchange rate yet waits for one."""
+    if placement.nightly_cost_minor <= 0 or not placement.currency:
+        return 0
+    # What is charged already is the row's, not the caller's copy (a page loaded earlier,
+    # a sweep running at the same time): read it under a lock.
+    placement = Placement.objects.select_for_update().select_related("case").get(pk=placement.pk)
+    day = today or clock.today()
+    first = placement.charged_until if placement.charged_until is not None else placement.starts_on
+    last = day if placement.ends_on is None else min(day, placement.ends_on - timedelta(days=1))
+    if last < first:
+        return 0
+    nights = (last - first).days + 1
+    beds = max(placement.beds, 1)
+    try:
+        with transaction.atomic():
+            record_expense(
+                actor=actor,
+                case=placement.case,
+                category=ExpenseCategory.HOUSING,
+                amount_minor=nights * beds * placement.nightly_cost_minor,
+                currency=placement.currency,
+                spent_on=last,
+            )
+            placement.charged_until = last + timedelta(days=1)
+            placement.save(update_fields=["charged_until", "updated_at"])
+    except InvalidInput:
+        return 0
+    return nights
+
+
+def follow_placements(today: date | None = None) -> tuple[int, int]:
+    """The daily sweep: "in a safe place" for stays that began (a placement made for
+    tomorrow reaches it tomorrow), and the nights they have used charged to their cases.
+    Returns (cases that reached it, nights charged)."""
+    day = today or clock.today()
+    reached = 0
+    nights = 0
+    begun = (
+        Placement.objects.filter(starts_on__lte=day, case__erased_at__isnull=True)
+        .exclude(case__phase=Phase.CLOSED)
+        .select_related("case")
+    )
+    for placement in begun.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day)):
+        case = placement.case
+        waiting = case.members.filter(left_at__isnull=True).exclude(
+            person__milestones__kind=MilestoneKind.SAFE_PLACE
+        )
+        if waiting.exists():
+            with transaction.atomic():
+                _reach(WORKER, case, (MilestoneKind.SAFE_PLACE,), placement.starts_on)
+            reached += 1
+    # Paid stays with nights still to charge (a stay charged to its end is left alone).
+    owing = begun.filter(nightly_cost_minor__gt=0).filter(
+        Q(ends_on__isnull=True) | Q(charged_until__isnull=True) | Q(charged_until__lt=F("ends_on"))
+    )
+    for placement in owing:
+        nights += charge_nights(actor=WORKER, placement=placement, today=day)
+    return reached, nights
 
 
 def _reach(actor: Actor, case: Case, kinds: tuple[MilestoneKind, ...], on: date) -> None:

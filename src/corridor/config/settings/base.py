@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "corridor.pathways",
     "corridor.intake",
     "corridor.partners",
+    "corridor.shelters",
     "corridor.reports",
     "corridor.transfer",
     "corridor.web",

@@ -45,7 +45,7 @@ from corridor.vault.errors import InputRejected
 LEDGER_FILE = "ledger.sqlite3"
 # What a data key may belong to. A draft's key and a case's key are different kinds,
 # so a draft naming a case's key_id gets nothing (the forged-draft attack).
-KINDS = frozenset({"case", "request", "draft", "file", "watch", "channel"})
+KINDS = frozenset({"case", "request", "draft", "file", "watch", "channel", "shelter"})
 # The kinds the worker (a system principal) may have: case work, intake requests and
 # their files, watchlist screening. Drafts are a person's own; no task opens one.
 SYSTEM_KINDS = KINDS - {"draft"}

@@ -10,6 +10,8 @@ of that same person, and the key must be one the ledger lets them have:
   as assigned to that case, or who recorded a break-glass reveal in the last ten minutes;
 - a draft's key (kind `draft`) to the person whose draft it is, with no case named;
 - a watchlist entry's key (kind `watch`) to a coordinator (by the ledger), for that entry;
+- a shelter's key (kind `shelter`: its address and host) to a coordinator (by the ledger),
+  for that shelter only, never any case's key;
 - an intake request's key (kind `request`) only for that request, and by the phase the
   ledger keeps for it: verifiers and coordinators until it is decided, its recorder until
   it is screened, then the team the ledger assigns to the case it was accepted into (a
@@ -788,6 +790,11 @@ class Gatekeeper:
             # A watchlist entry's key: coordinators by keyd's ledger, for that entry only.
             if case_id == owner.object_id and COORDINATOR in self.ledger.roles(staff_id):
                 return "ledger.watchlist"
+            raise refused
+        if owner.kind == "shelter":
+            # A shelter's address and host: coordinators by keyd's ledger, for that shelter.
+            if case_id == owner.object_id and COORDINATOR in self.ledger.roles(staff_id):
+                return "ledger.shelter"
             raise refused
         if owner.kind == "draft":
             if case_id is None and owner.staff_id == staff_id:

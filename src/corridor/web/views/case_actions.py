@@ -59,6 +59,8 @@ from corridor.core import clock
 from corridor.core.exceptions import CorridorError
 from corridor.pathways import applications, plan_choices
 from corridor.pathways.models import ApplicationStatus
+from corridor.people.models import Person
+from corridor.shelters.services import move_placement, place_people
 from corridor.web import application_forms as af
 from corridor.web import case_forms as f
 from corridor.web.decorators import current_staff, staff_required
@@ -310,6 +312,20 @@ def _add_expense(actor: Staff, case: Case, form: f.ExpenseForm) -> object:
 
 def _add_placement(actor: Staff, case: Case, form: f.PlacementForm) -> object:
     data = form.cleaned_data
+    if data["shelter"] is not None:
+        people = list(data["people"]) or list(
+            Person.objects.filter(memberships__case=case, memberships__left_at__isnull=True)
+        )
+        return place_people(
+            actor=actor,
+            case=case,
+            shelter=data["shelter"],
+            people=people,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            pets=data["pets"],
+            step_free=data["step_free"],
+        )
     return logistics.record_placement(
         actor=actor,
         case=case,
@@ -324,6 +340,13 @@ def _end_placement(actor: Staff, case: Case, form: f.EndPlacementForm) -> object
     data = form.cleaned_data
     return logistics.end_placement(
         actor=actor, placement=data["placement"], ends_on=data["ends_on"]
+    )
+
+
+def _move_placement(actor: Staff, case: Case, form: f.MovePlacementForm) -> object:
+    data = form.cleaned_data
+    return move_placement(
+        actor=actor, placement=data["placement"], shelter=data["shelter"], on=data["on"]
     )
 
 
@@ -636,6 +659,16 @@ ACTIONS: tuple[CaseAction, ...] = (
         section="logistics",
     ),
     CaseAction(
+        "move_placement",
+        "placements/move",
+        _("Move to another shelter"),
+        f.MovePlacementForm,
+        _move_placement,
+        _("The placement was moved."),
+        needs_key=True,
+        section="logistics",
+    ),
+    CaseAction(
         "add_leg",
         "legs/add",
         _("Plan a journey"),
@@ -777,8 +810,14 @@ def action_view(action: CaseAction) -> Callable[..., HttpResponseBase]:
             else:
                 if action.drafts:
                     forget_draft(request)
+                # What was done but deserves a second look (a placement overlapping another
+                # of the same person): said on the case page, so not saved inside the section.
+                warnings = [str(w) for w in getattr(result, "warnings", None) or []]
+                for warning in warnings:
+                    messages.warning(request, warning)
                 if (
                     in_section
+                    and not warnings
                     and not isinstance(result, Incident | Approval)
                     and _only_in_section(action, before, _elsewhere(case))
                 ):

@@ -1,0 +1,1 @@
+"""Safe houses: the registry, their capacity and rules, occupancy, and compromise."""

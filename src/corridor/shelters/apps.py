@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SheltersConfig(AppConfig):
+    name = "corridor.shelters"
+    label = "shelters"
+    verbose_name = "Shelters"
