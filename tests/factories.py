@@ -741,6 +741,8 @@ def fill_case_for_move(coordinator, case: Case, canary: str) -> None:
         actor=coordinator, person=person, key=key, data=MOVED_FILE + canary.encode(),
         title=f"scan {canary}", document=passport, case_ref=case.ref,
     )  # fmt: skip
+
+
 # ---------------------------------------------------------------- shelters
 def shelter_for(coordinator: Staff, code: str = "SH-10", **fields: object):
     """A registered shelter (fictional address and host) with `fields` overriding the
