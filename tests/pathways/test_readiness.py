@@ -261,3 +261,30 @@ def test_a_milestone_recorded_by_hand_is_never_retracted(open_case, caseworker):
     assert held() == [by_hand]
     register_document(caseworker, case, expires_on=clock.today() + timedelta(days=900))
     assert held() == [by_hand]
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize(
+    ("held", "missing"),
+    [
+        pytest.param([], ["internal_passport"], id="none: named by the first it accepts"),
+        pytest.param([("internal_passport", "with_person", None)], [], id="internal"),
+        pytest.param([PASSPORT], [], id="any accepted one will do"),
+    ],
+)
+def test_a_transit_country_adds_an_entry_document_it_accepts(held, missing):
+    """Armenia lets Russians in on either passport: a route that needs no passport gets one
+    of the two added; eu-ltv-visa's international passport already is one."""
+    transit = next(e for e in catalog_entries() if e.id == "transit-am")
+    route = _route("eu-ltv-visa")
+    assert needed_documents(route, transit, "RU") == needed_documents(route, None, "RU")
+    no_passport = route.model_copy(
+        update={"checklist": Checklist(documents=["medical_report"], source=route.checklist.source)}
+    )
+    readiness = documents_readiness(
+        route_id=route.id,
+        needed=needed_documents(no_passport, transit, "RU"),
+        documents=[*held, ("medical_report", "with_us", None)],
+        on=ON,
+    )
+    assert readiness.missing == missing
