@@ -21,7 +21,7 @@ from corridor.cases.services.timeline import add_timeline_entry
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
-from corridor.pathways import selectors
+from corridor.pathways import documents_ready, selectors
 from corridor.pathways.models import ChosenPlan
 from corridor.pathways.schema import Route, Transit
 
@@ -66,6 +66,8 @@ def choose_plan(*, actor: Actor, case: Case, route_ids: Sequence[str]) -> Chosen
         case_id=case.ref,
         detail=detail,
     )
+    # The plan decides what documents are needed: it may make the household ready.
+    documents_ready.follow_readiness(actor, case)
     return plan
 
 

@@ -7,8 +7,18 @@ us) and valid on the day of departure. Without a plan, the manual milestone is w
 applies, as before. What a route asks for that is not a document of the register (a
 referral, a sponsor's undertaking, an interview) is named as not checked here.
 
-    readiness = documents_readiness(plan=..., documents=[(kind, whereabouts, expires_on)],
+What a route needs has one source of truth: its sourced `checklist` (register kinds, each
+needed as itself) when the catalog gives one, which is also what the route panel shows;
+only a route without a checklist falls back to its `documents` (vocabulary codes, no
+source), mapped to register kinds through REGISTER_KINDS. Both become the same `Need`
+(a name and the register kinds that satisfy it), so nothing below them tells them apart.
+The milestone follows this readiness (pathways/documents_ready.py).
+
+    needs = needed_documents(route, transit, nationality)                     # pure
+    readiness = documents_readiness(route_id=..., needed=needs,
+                                    documents=[(kind, whereabouts, expires_on)],
                                     on=departure_or_today)                     # pure
+    household_readiness(case, today=...)        # per current member, or {} without a plan
 """
 
 from __future__ import annotations
@@ -16,12 +26,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from corridor.cases.document_expiry import next_departure
+from corridor.cases.models import Case
+from corridor.core.exceptions import CorridorError
 from corridor.pathways.models import ChosenPlan
 from corridor.pathways.schema import Route, Transit
-from corridor.pathways.selectors import get_latest_version, version_entry
+from corridor.pathways.selectors import current_plan, get_latest_version, version_entry
 from corridor.pathways.vocabulary import Document
-from corridor.people.models import DocumentKind, DocumentWhereabouts
+from corridor.people.models import DocumentKind, DocumentWhereabouts, IdentityDocument
 
 _IDENTITY = frozenset(
     {
@@ -45,31 +59,54 @@ _IN_HAND = frozenset({DocumentWhereabouts.WITH_PERSON, DocumentWhereabouts.WITH_
 
 
 @dataclass(frozen=True)
+class Need:
+    """One document a plan needs: `code` names it (a register kind from a checklist, or a
+    route document code), `kinds` are the register kinds any one of which will do (None:
+    not a document the register holds, so not checked)."""
+
+    code: str
+    kinds: frozenset[str] | None
+
+
+@dataclass(frozen=True)
 class Readiness:
     """`derived`: False when no plan is chosen (the manual milestone applies)."""
 
     derived: bool
     route_id: str = ""
     ready: bool = False
-    missing: list[str] = field(default_factory=list)  # route document codes
+    missing: list[str] = field(default_factory=list)  # the needs' codes
     not_checked: list[str] = field(default_factory=list)
 
 
-def needed_documents(route: Route, transit: Transit | None, nationality: str) -> list[str]:
-    """The route's documents, and a passport the transit country accepts (the first it
-    lists) when the plan goes through one."""
-    needed = [str(document) for document in route.documents]
+def route_document_need(code: str) -> Need:
+    """A route document code (no checklist), as the register kinds that satisfy it."""
+    return Need(code, REGISTER_KINDS.get(code))
+
+
+def needed_documents(route: Route, transit: Transit | None, nationality: str) -> list[Need]:
+    """The route's checklist (or, without one, its documents), and an entry document the
+    transit country accepts when the plan goes through one and nothing the route needs is
+    already such a document."""
+    if route.checklist is not None:
+        needed = [Need(kind, frozenset({kind})) for kind in route.checklist.documents]
+    else:
+        needed = [route_document_need(str(document)) for document in route.documents]
     if transit is not None:
         rule = next((r for r in transit.entry if r.nationality == nationality), None)
-        if rule is not None and not any(kind in needed for kind in rule.documents_accepted):
-            needed.append(str(rule.documents_accepted[0]))
+        if rule is not None and rule.documents_accepted:
+            accepted: frozenset[str] = frozenset().union(
+                *(REGISTER_KINDS.get(str(code), frozenset()) for code in rule.documents_accepted)
+            )
+            if not any(need.kinds and need.kinds <= accepted for need in needed):
+                needed.append(Need(str(rule.documents_accepted[0]), accepted or None))
     return needed
 
 
 def documents_readiness(
     *,
     route_id: str,
-    needed: Iterable[str],
+    needed: Iterable[Need],
     documents: Iterable[tuple[str, str, date | None]],
     on: date,
 ) -> Readiness:
@@ -81,12 +118,11 @@ def documents_readiness(
     }
     missing: list[str] = []
     not_checked: list[str] = []
-    for code in needed:
-        kinds = REGISTER_KINDS.get(code)
-        if kinds is None:
-            not_checked.append(code)
-        elif not kinds & valid:
-            missing.append(code)
+    for need in needed:
+        if need.kinds is None:
+            not_checked.append(need.code)
+        elif not need.kinds & valid:
+            missing.append(need.code)
     return Readiness(
         derived=True,
         route_id=route_id,
@@ -94,6 +130,42 @@ def documents_readiness(
         missing=missing,
         not_checked=not_checked,
     )
+
+
+def case_plan_entries(case: Case) -> tuple[Route, Transit | None] | None:
+    """The case's chosen plan as catalog entries; None without a plan (or a catalog)."""
+    try:
+        return plan_entries(current_plan(case.pk))
+    except CorridorError:
+        return None  # no catalog loaded: no plan can be read, the milestone applies
+
+
+def household_readiness(case: Case, *, today: date) -> dict[Any, Readiness]:
+    """Each current member's readiness (person pk → Readiness) for the case's chosen plan,
+    judged on the next planned departure (today when none); {} without a plan. Plain
+    columns and the catalog only."""
+    entries = case_plan_entries(case)
+    if entries is None:
+        return {}
+    route, transit = entries
+    members = dict(
+        case.members.filter(left_at__isnull=True).values_list("person_id", "person__nationality")
+    )
+    rows: dict[Any, list[tuple[str, str, date | None]]] = {pk: [] for pk in members}
+    for person_id, kind, where, expiry in IdentityDocument.objects.filter(
+        person_id__in=members
+    ).values_list("person_id", "kind", "whereabouts", "expires_on"):
+        rows[person_id].append((kind, where, expiry))
+    on = next_departure(case, today) or today
+    return {
+        pk: documents_readiness(
+            route_id=route.id,
+            needed=needed_documents(route, transit, nationality),
+            documents=rows[pk],
+            on=on,
+        )
+        for pk, nationality in members.items()
+    }
 
 
 def plan_entries(plan: ChosenPlan | None) -> tuple[Route, Transit | None] | None:

@@ -186,7 +186,7 @@ def confirm_handover(
         whereabouts=whereabouts, version=F("version") + 1
     )
     document.refresh_from_db()
-    refresh_document_facts(document.person)
+    refresh_document_facts(document.person, actor=actor)
     record_event(
         actor=actor,
         event=EventType.CUSTODY_HANDOVER_CONFIRMED,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -153,7 +153,7 @@ def add_document(
     document = IdentityDocument(person=person)
     _apply(document, data, key=key)
     document.save()
-    refresh_document_facts(person)
+    refresh_document_facts(person, actor=actor)
     record_event(
         actor=actor,
         event=EventType.DOCUMENT_ADDED,
@@ -186,7 +186,7 @@ def change_document(
     changed = sorted(set(fields) & set(_DOCUMENT_FIELDS))
     _apply(document, data, key=key, only=changed)
     document.save()
-    refresh_document_facts(document.person)
+    refresh_document_facts(document.person, actor=actor)
     record_event(
         actor=actor,
         event=EventType.DOCUMENT_CHANGED,
@@ -209,7 +209,7 @@ def remove_document(
     deleted, _rows = IdentityDocument.objects.filter(pk=document.pk, version=version).delete()
     if not deleted:
         raise InvalidInput(str(STALE_DOCUMENT))
-    refresh_document_facts(person)
+    refresh_document_facts(person, actor=actor)
     record_event(
         actor=actor,
         event=EventType.DOCUMENT_REMOVED,
@@ -220,9 +220,23 @@ def remove_document(
     )
 
 
-def refresh_document_facts(person: Person) -> None:
+# What else follows a person's register: "documents ready" once their case has a chosen
+# plan. Plans belong to pathways, above people in the layers (pyproject.toml), so pathways
+# registers its watcher here (PathwaysConfig.ready).
+RegisterWatcher = Callable[[Actor, Person], object]
+_WATCHERS: list[RegisterWatcher] = []
+
+
+def watch_register(watcher: RegisterWatcher) -> None:
+    if watcher not in _WATCHERS:
+        _WATCHERS.append(watcher)
+
+
+def refresh_document_facts(person: Person, *, actor: Actor) -> None:
     """Write the person's document facts from their register (inside the caller's
-    transaction); the person's `version` stays, since no form edits these columns."""
+    transaction); the person's `version` stays, since no form edits these columns. Every
+    change of the register (an entry added, changed or removed, an original handed over)
+    comes through here, so the registered watchers follow it here too."""
     rows = IdentityDocument.objects.filter(person=person).values_list(
         "kind", "whereabouts", "expires_on"
     )
@@ -230,6 +244,8 @@ def refresh_document_facts(person: Person) -> None:
     Person.objects.filter(pk=person.pk).update(**facts)
     for name, value in facts.items():
         setattr(person, name, value)
+    for watcher in _WATCHERS:
+        watcher(actor, person)
 
 
 def blank_documents(person: Person) -> None:

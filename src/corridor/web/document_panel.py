@@ -10,15 +10,14 @@ from typing import Any
 
 from corridor.cases.document_expiry import ExpiryWarning, case_expiry_warnings, next_departure
 from corridor.cases.models import Case
-from corridor.core.exceptions import CorridorError
+from corridor.pathways.checklists import kind_label
 from corridor.pathways.presentation import LABELS
 from corridor.pathways.readiness import (
     Readiness,
+    case_plan_entries,
     documents_readiness,
     needed_documents,
-    plan_entries,
 )
-from corridor.pathways.selectors import current_plan
 from corridor.pathways.vocabulary import Document
 from corridor.people.models import IdentityDocument, Person
 
@@ -40,10 +39,7 @@ def document_panels(
 ) -> dict[Any, DocumentPanel]:
     """Each person's panel, by person id (plain columns and the catalog only)."""
     warnings = case_expiry_warnings(case, today=today)
-    try:
-        entries = plan_entries(current_plan(case.pk))
-    except CorridorError:
-        entries = None  # no catalog loaded: no plan can be read, the milestone applies
+    entries = case_plan_entries(case)
     on = next_departure(case, today) or today
     panels: dict[Any, DocumentPanel] = {}
     for person in people:
@@ -69,7 +65,8 @@ def document_panels(
 
 
 def _word(code: str) -> str:
+    """A route document's words, or a register kind's (a checklist names kinds)."""
     try:
         return str(LABELS[Document(code)])
     except (ValueError, KeyError):
-        return code
+        return kind_label(code)

@@ -15,6 +15,7 @@ from corridor.cases import risk
 from corridor.cases.services.safety import STEP_WORDS
 from corridor.intake import models as intake_models
 from corridor.pathways import models as pathway_models
+from corridor.pathways.documents_ready import FROM_REGISTER
 from corridor.people import models as people_models
 
 if TYPE_CHECKING:
@@ -140,6 +141,7 @@ def _choice_words() -> dict[str, StrPromise | str]:
             if code:
                 words.setdefault(code, reason)
     words.setdefault("consent_changed", _("Consent changed"))
+    words.setdefault(FROM_REGISTER, _("worked out from the document register and the plan"))
     return words
 
 

@@ -33,7 +33,7 @@ from corridor.cases.models import (
 )
 from corridor.cases.services._base import case_key, log, touch
 from corridor.cases.services.costs import record_expense
-from corridor.cases.services.progress import record_milestone
+from corridor.cases.services.progress import follow_readiness, record_milestone
 from corridor.core import clock
 from corridor.core.actors import WORKER, Actor
 from corridor.core.exceptions import InvalidInput
@@ -180,6 +180,8 @@ def record_travel_leg(
     )
     if completed_on is not None:
         return complete_travel_leg(actor=actor, leg=leg, on=completed_on)
+    # A journey sooner than the next one planned moves the day documents must be valid on.
+    follow_readiness(actor, case)
     return leg
 
 
@@ -222,6 +224,9 @@ def cancel_travel_leg(*, actor: Actor, leg: TravelLeg, reason: str = "plan_chang
         reason=reason,
         detail={"kind": leg.kind},
     )
+    # The next journey, or today, becomes the day documents must be valid on: it may be
+    # sooner, and a document that would have lapsed by the cancelled one may now do.
+    follow_readiness(actor, leg.case)
     return leg
 
 

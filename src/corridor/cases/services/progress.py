@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 
 from django.db import transaction
@@ -30,9 +30,16 @@ NOT_A_MEMBER = "This person is not in the case."
 
 @transaction.atomic
 def record_milestone(
-    *, actor: Actor, case: Case, person: Person, kind: MilestoneKind, reached_on: date
+    *,
+    actor: Actor,
+    case: Case,
+    person: Person,
+    kind: MilestoneKind,
+    reached_on: date,
+    reason: str = "",
 ) -> Milestone:
-    """Record a dated milestone for one person; the case's phase follows the milestones."""
+    """Record a dated milestone for one person; the case's phase follows the milestones.
+    `reason`, a code, says why when the milestone was worked out rather than recorded."""
     lock_case(case)
     if not case.members.filter(person=person, left_at__isnull=True).exists():
         raise InvalidInput(NOT_A_MEMBER)
@@ -51,10 +58,31 @@ def record_milestone(
         event=EventType.MILESTONE_RECORDED,
         object_type=ObjectType.PERSON,
         object_id=str(person.pk),
+        reason=reason,
         detail={"kind": kind, "on": reached_on.isoformat()},
     )
     _follow_milestones(actor, case)
     return milestone
+
+
+# "Documents ready" follows the document register once a plan is chosen: the plan and the
+# catalog belong to pathways, above cases in the layers (pyproject.toml), so pathways
+# registers its follower here (PathwaysConfig.ready) and the writes of cases that can make
+# a household's documents ready (a journey planned or cancelled moves the day they must
+# be valid on) call `follow_readiness` inside their transaction.
+ReadinessFollower = Callable[[Actor, Case], object]
+_READINESS_FOLLOWERS: list[ReadinessFollower] = []
+
+
+def register_readiness_follower(follower: ReadinessFollower) -> None:
+    if follower not in _READINESS_FOLLOWERS:
+        _READINESS_FOLLOWERS.append(follower)
+
+
+def follow_readiness(actor: Actor, case: Case) -> None:
+    """Let the registered followers record what the case's change made ready."""
+    for follower in _READINESS_FOLLOWERS:
+        follower(actor, case)
 
 
 def recount_step_days(person_ids: Collection[object]) -> None:
