@@ -304,8 +304,8 @@ def test_the_dry_run_says_what_each_case_would_bring_and_writes_nothing(one_case
     )
     assert out.count(": would create a case with ") == 1
     assert (
-        "1 people, 1 milestones, 0 expenses, 0 applications, 1 placements, 1 journeys,"
-        " 1 notes, 2 tasks, 1 documents, 1 files" in out
+        "1 people, 1 milestones, 0 expenses, 0 applications, 1 placements, 2 journeys,"
+        " 1 notes, 2 tasks, 2 incidents, 1 protocols, 1 documents, 1 files" in out
     )
     assert "Dry run: nothing was written." in out
     assert CANARY not in out
