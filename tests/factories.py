@@ -697,19 +697,21 @@ def csv_bytes(headings: list[str], rows: list[list[object]], *, delimiter: str =
 MOVED_FILE = b"Passport page, as text: "
 
 
-def fill_case_for_move(coordinator, case: Case, canary: str) -> None:
+def fill_case_for_move(coordinator, case: Case, canary: str, link_to: Case | None = None) -> None:
     """Every part a move carries, each sealed one holding the canary: a placement, a
-    planned journey, a note, an open and a done task, a risk assessment, the consent in
-    force, a registered passport and a file of it."""
+    planned and a cancelled journey, a note, an open and a done task, a risk assessment,
+    the consent in force, a registered passport and a file of it, the person's contact
+    protocol (next check-in due in 5 hours), an open incident and a closed one (a step
+    skipped with a reason, an outcome), and a link to `link_to` when given."""
     from corridor.cases.access import case_key
-    from corridor.cases.models import ConsentSource, LegKind, TravelMode
+    from corridor.cases.models import ConsentSource, IncidentKind, LegKind, LinkKind, TravelMode
     from corridor.cases.risk import RiskAnswers
-    from corridor.cases.services import logistics, work
+    from corridor.cases.services import logistics, opening, safety, work
     from corridor.cases.services.consent import record_consent
     from corridor.people import register
     from corridor.people.document_files import attach_file
     from corridor.people.inputs import DocumentInput
-    from corridor.people.models import DocumentKind
+    from corridor.people.models import Channel, ContactProtocol, DocumentKind
 
     today = clock.today()
     logistics.record_placement(
@@ -721,6 +723,12 @@ def fill_case_for_move(coordinator, case: Case, canary: str) -> None:
         to_place="GE", mode=TravelMode.BUS, travel_on=today + timedelta(days=3),
         itinerary=f"bus {canary}",
     )  # fmt: skip
+    called_off = logistics.record_travel_leg(
+        actor=coordinator, case=case, kind=LegKind.ARRIVAL, from_place="GE",
+        to_place="AM", mode=TravelMode.CAR, travel_on=today + timedelta(days=9),
+        itinerary=f"car {canary}",
+    )  # fmt: skip
+    logistics.cancel_travel_leg(actor=coordinator, leg=called_off)
     work.add_note(actor=coordinator, case=case, body=f"note {canary}")
     done = work.add_task(actor=coordinator, case=case, title=f"done {canary}", due_on=today)
     work.complete_task(actor=coordinator, task=done)
@@ -741,6 +749,25 @@ def fill_case_for_move(coordinator, case: Case, canary: str) -> None:
         actor=coordinator, person=person, key=key, data=MOVED_FILE + canary.encode(),
         title=f"scan {canary}", document=passport, case_ref=case.ref,
     )  # fmt: skip
+    safety.set_protocol(
+        actor=coordinator, case=case, person=person, channel=Channel.SIGNAL, every_hours=12,
+        safe_hours=f"evenings {canary}", check_in_word="ромашка", duress_word="гроза",
+    )  # fmt: skip
+    ContactProtocol.objects.filter(person=person).update(
+        last_check_in_at=clock.now() - timedelta(hours=7),
+        check_in_due_at=clock.now() + timedelta(hours=5),
+    )
+    safety.raise_incident(actor=coordinator, case=case, kind=IncidentKind.MISSING, person=person)
+    closed = safety.raise_incident(actor=coordinator, case=case, kind=IncidentKind.RAID)
+    for step in safety.CHECKLIST[1:]:
+        safety.complete_incident_step(actor=coordinator, incident=closed, step=step)
+    safety.skip_incident_step(
+        actor=coordinator, incident=closed, step=safety.CHECKLIST[0],
+        reason_text=f"skipped {canary}",
+    )  # fmt: skip
+    safety.close_incident(actor=coordinator, incident=closed, outcome=f"outcome {canary}")
+    if link_to is not None:
+        opening.link_cases(actor=coordinator, case=case, other=link_to, kind=LinkKind.SAME_FAMILY)
 
 
 # ---------------------------------------------------------------- shelters

@@ -14,13 +14,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from corridor.accounts import approvals
+from corridor.accounts.models import StaffAlert
 from corridor.accounts.roles import Role
+from corridor.audit.access import access_reason_note_by_seq
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import (
     Case,
+    CaseLink,
     CaseMember,
     Expense,
+    Incident,
     Milestone,
     Note,
     Placement,
@@ -29,9 +33,10 @@ from corridor.cases.models import (
     Task,
     TravelLeg,
 )
+from corridor.cases.services.opening import linked_cases
 from corridor.core import clock
 from corridor.pathways.models import Application
-from corridor.people.models import DocumentFile, IdentityDocument, Person
+from corridor.people.models import ContactProtocol, DocumentFile, IdentityDocument, Person
 from corridor.transfer import export
 from corridor.transfer.access import audit_summary
 from corridor.transfer.models import ImportedRow
@@ -54,8 +59,10 @@ PASSPHRASE = "correct horse battery staple"
 @pytest.fixture
 def installation(sheet_installation, open_case, coordinator):
     """The 2017 list imported (milestones, expenses, applications, placements, notes) and
-    a case with a canary in every sealed field and every part a move carries."""
-    fill_case_for_move(coordinator, open_case(CANARY), CANARY)
+    a case with a canary in every sealed field and every part a move carries (linked to
+    the list's first case)."""
+    first = Case.objects.order_by("opened_at", "ref").first()
+    fill_case_for_move(coordinator, open_case(CANARY), CANARY, link_to=first)
     return sheet_installation
 
 
@@ -109,8 +116,21 @@ def shape() -> dict[str, object]:
         "applications": Counter(Application.objects.values_list("route_id", "status")),
         "placements": Counter(Placement.objects.values_list("shelter_ref", "starts_on")),
         "journeys": Counter(
-            TravelLeg.objects.values_list("kind", "to_place", "travel_on", "completed_on")
+            TravelLeg.objects.values_list(
+                "kind", "to_place", "travel_on", "completed_on", "cancelled_on"
+            )
         ),
+        # The schedule to the microsecond: a moved person's next check-in is due when it was.
+        "protocols": Counter(
+            ContactProtocol.objects.values_list(
+                "channel", "check_in_every_hours", "last_check_in_at", "check_in_due_at"
+            )
+        ),
+        "incidents": Counter(
+            (i.kind, i.person_id is None, i.created_at, i.closed_at, _steps(i.checklist))
+            for i in Incident.objects.all()
+        ),
+        "links": Counter(CaseLink.objects.values_list("kind", flat=True)),
         "notes": Note.objects.count(),
         "tasks": Counter(
             Task.objects.exclude(due_on=clock.today()).values_list("due_on", flat=True)
@@ -127,6 +147,13 @@ def shape() -> dict[str, object]:
     }
 
 
+def _steps(checklist: list[dict[str, object]]) -> tuple[tuple[str, object, bool], ...]:
+    """A checklist as codes, times and whether a skip has its note (not who did it)."""
+    return tuple(
+        (str(i["step"]), i.get("done_at") or i.get("skipped_at"), "note" in i) for i in checklist
+    )
+
+
 def sealed_in_copy(coordinator) -> dict[str, object]:
     """The canary case's copy (the newest case with a file), its sealed parts opened."""
     copy = Case.objects.filter(members__person__files__isnull=False).order_by("-opened_at").first()
@@ -135,9 +162,17 @@ def sealed_in_copy(coordinator) -> dict[str, object]:
     person = copy.members.get().person
     document = IdentityDocument.objects.get(person=person)
     stored = DocumentFile.objects.get(person=person)
+    legs = TravelLeg.objects.filter(case=copy)
+    closed = Incident.objects.get(case=copy, closed_at__isnull=False)
+    skipped = next(i["note"] for i in closed.checklist if "note" in i)
     return {
         "address": open_field(Placement.objects.get(case=copy).address, key=key),
-        "itinerary": open_field(TravelLeg.objects.get(case=copy).itinerary, key=key),
+        "itinerary": open_field(legs.get(cancelled_on__isnull=True).itinerary, key=key),
+        "cancelled": open_field(legs.get(cancelled_on__isnull=False).itinerary, key=key),
+        "safe_hours": open_field(ContactProtocol.objects.get(person=person).safe_hours, key=key),
+        "skipped": access_reason_note_by_seq(actor=coordinator, seq=skipped, key=key),
+        "outcome": access_reason_note_by_seq(actor=coordinator, seq=closed.outcome_event, key=key),
+        "open_incident": Incident.objects.get(case=copy, closed_at__isnull=True).person == person,
         "notes": [open_field(n.body, key=key) for n in Note.objects.filter(case=copy)],
         "tasks": sorted(open_field(t.title, key=key) for t in Task.objects.filter(case=copy)),
         "number": open_field(document.number, key=key),
@@ -170,6 +205,7 @@ def test_an_export_read_back_gives_the_same_cases_and_every_part_of_them(install
     assert "Ислам".encode() not in data
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     exported = AuditEntry.objects.get(event_type=EventType.CASES_EXPORTED)
+    alerts = Counter(StaffAlert.objects.values_list("code", flat=True))
     out = read_back(path, coordinator)
     assert "Created 4 cases; 0 were imported before." in out
     after = shape()
@@ -180,6 +216,11 @@ def test_an_export_read_back_gives_the_same_cases_and_every_part_of_them(install
     assert sealed_in_copy(coordinator) == {
         "address": f"ул. {CANARY}, 3",
         "itinerary": f"bus {CANARY}",
+        "cancelled": f"car {CANARY}",
+        "safe_hours": f"evenings {CANARY}",
+        "skipped": f"skipped {CANARY}",
+        "outcome": f"outcome {CANARY}",
+        "open_incident": True,
         "notes": [f"note {CANARY}"],
         "tasks": sorted([f"call back {CANARY}", f"done {CANARY}", str(export.MOVED_NEXT_ACTION)]),
         "number": f"75{CANARY}",
@@ -187,6 +228,15 @@ def test_an_export_read_back_gives_the_same_cases_and_every_part_of_them(install
         "file_title": f"scan {CANARY}",
         "file_document": True,
     }
+    # The open incident pages the coordinators here once; the closed one pages no one.
+    coordinators = StaffAlert.objects.filter(code="incident_opened").values("staff").distinct()
+    assert Counter(StaffAlert.objects.values_list("code", flat=True)) - alerts == Counter(
+        {"incident_opened": coordinators.count()}
+    )
+    # The link joins the two copies, not a copy and an original.
+    copy = Case.objects.filter(members__person__files__isnull=False).order_by("-opened_at")[0]
+    assert [c.pk for c in linked_cases(copy)] != []
+    assert not {c.pk for c in linked_cases(copy)} & {c.pk for c in originals}
     # The old installation's audit of each case, summarised in the new one's log.
     imported = AuditEntry.objects.filter(event_type=EventType.CASE_IMPORTED)
     moved = [json.loads(e.detail) for e in imported if "old_audit_sha256" in e.detail]
@@ -212,6 +262,7 @@ def test_an_export_read_back_gives_the_same_cases_and_every_part_of_them(install
     with_canary = [n for n in opened if any(CANARY in e["given"] for e in n)]
     assert len(with_canary) == 2  # the original and its copy, each under its own key
     assert "Created 0 cases; 4 were imported before." in read_back(path, coordinator)
+    assert shape() == after  # nothing twice, not even a link
 
 
 @pytest.mark.parametrize("damage", ["flip", "cut", "header"])
@@ -253,8 +304,8 @@ def test_the_dry_run_says_what_each_case_would_bring_and_writes_nothing(one_case
     )
     assert out.count(": would create a case with ") == 1
     assert (
-        "1 people, 1 milestones, 0 expenses, 0 applications, 1 placements, 1 journeys,"
-        " 1 notes, 2 tasks, 1 documents, 1 files" in out
+        "1 people, 1 milestones, 0 expenses, 0 applications, 1 placements, 2 journeys,"
+        " 1 notes, 2 tasks, 2 incidents, 1 protocols, 1 documents, 1 files" in out
     )
     assert "Dry run: nothing was written." in out
     assert CANARY not in out

@@ -96,6 +96,37 @@ def test_a_version_1_export_is_still_read(tmp_path):
     assert record["risk"] is None
 
 
+def test_a_version_2_export_from_before_protocols_and_incidents_is_still_read(tmp_path):
+    """A v2 file written before protocols, incidents, links and cancelled journeys were
+    carried: read with none of them, its journeys drafted as they were. No database."""
+    header = {
+        "format": export.FORMAT,
+        "export_id": str(uuid.uuid4()),
+        "created": "2026-11-01T00:00:00Z",
+        "lock": {"kind": "passphrase", "salt": "00" * 16, "cost": dict(DEFAULT_COST)},
+    }
+    key = passphrase_stream_key(PASSPHRASE, salt=bytes(16), cost=DEFAULT_COST)
+    case = {
+        "ref": "K-OLD2", "region": "RU-CE", "opened_on": "2026-10-02",
+        "people": [{"relation": "principal", "names": [{"script": "latn", "given": "A"}],
+                    "documents": [], "files": []}],
+        "milestones": {}, "expenses": [], "applications": [], "placements": [],
+        "journeys": [{"kind": "exit_country", "from_place": "RU-CE", "to_place": "GE",
+                      "mode": "bus", "travel_on": "2026-12-20", "itinerary": "-",
+                      "completed": False}],
+        "notes": [], "tasks": [], "risk": None, "consent": None, "caseworker": "",
+        "history": None,
+    }  # fmt: skip
+    path = _export_file(tmp_path / "v2.corridor-export", header, [case], key=key)
+    (record,) = export.read_export(path, lock=export.Lock(passphrase=PASSPHRASE)).cases
+    assert record["incidents"] == []
+    assert record["links"] == []
+    assert "protocol" not in record["people"][0]
+    (journey,) = export._draft(1, record).journeys
+    assert not journey.completed
+    assert journey.cancelled_on is None
+
+
 def test_an_identity_does_not_open_a_passphrase_export(tmp_path):
     header = _v1_header(dict(DEFAULT_COST))
     key = passphrase_stream_key(PASSPHRASE, salt=bytes(16), cost=DEFAULT_COST)

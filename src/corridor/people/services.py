@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -345,6 +345,35 @@ def record_check_in(*, actor: Actor, protocol: ContactProtocol, case_ref: str = 
         object_type=ObjectType.PERSON,
         object_id=str(protocol.person_id),
         case_id=case_ref,
+    )
+
+
+def carry_check_in_schedule(
+    *,
+    actor: Actor,
+    protocol: ContactProtocol,
+    last_check_in_at: datetime,
+    check_in_due_at: datetime | None,
+    overdue_raised_at: datetime | None,
+    case_ref: str = "",
+) -> None:
+    """A protocol moved from another installation keeps its schedule: the last check-in,
+    the next one due (None while none is agreed) and whether its miss already raised an
+    incident (then carried as an open incident, so it is not raised twice)."""
+    protocol.last_check_in_at = last_check_in_at
+    protocol.check_in_due_at = check_in_due_at
+    protocol.overdue_raised_at = overdue_raised_at
+    protocol.save(update_fields=["last_check_in_at", "check_in_due_at", "overdue_raised_at"])
+    record_event(
+        actor=actor,
+        event=EventType.PROTOCOL_SET,
+        object_type=ObjectType.PERSON,
+        object_id=str(protocol.person_id),
+        case_id=case_ref,
+        detail={
+            "carried": 1,
+            "due": check_in_due_at.isoformat() if check_in_due_at is not None else "",
+        },
     )
 
 

@@ -14,13 +14,16 @@ from typing import Any
 from django.db import transaction
 
 from corridor.accounts.models import Staff
+from corridor.audit.access import ReasonNoteNotFound, access_reason_note_by_seq
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import (
     Case,
+    CaseLink,
     CaseMember,
+    Incident,
     Note,
     Placement,
     RiskAssessment,
@@ -32,8 +35,13 @@ from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput, KeyFailure
 from corridor.intake.models import Request
 from corridor.intake.screening.facts import Facts
-from corridor.people.access import access_file, access_person_documents
-from corridor.people.models import DocumentFile
+from corridor.people.access import (
+    PROTOCOL_FIELDS,
+    access_file,
+    access_person_documents,
+    access_protocol_fields,
+)
+from corridor.people.models import ContactProtocol, DocumentFile
 from corridor.transfer.models import HeldUpload, ImportedRow
 from corridor.transfer.uploads import GONE, Upload
 from corridor.vault import keys as vault_keys
@@ -140,9 +148,12 @@ def _facts(
 def access_case_for_export(actor: Staff, case: Case, key: DataKey) -> dict[str, Any]:
     """What a move carries of a case beyond its people's fields, opened in memory: the
     placements' addresses, the journeys' itineraries, the notes, the tasks, the latest
-    risk answers, the sharing consent in force, each person's register entries and
-    files. One audited read names the case (each file read is audited with its SHA-256
-    by access_file, each register read by access_person_documents)."""
+    risk answers, the sharing consent in force, each person's register entries, files
+    and contact protocol (with its check-in schedule), the incidents with their
+    checklists and sealed notes, the links to other cases. One audited read names the
+    case (each file read is audited with its SHA-256 by access_file, each register read
+    by access_person_documents, each protocol by access_protocol_fields, each incident
+    note by access_reason_note_by_seq)."""
     members = (
         CaseMember.objects.filter(case=case, left_at__isnull=True)
         .select_related("person")
@@ -178,8 +189,10 @@ def access_case_for_export(actor: Staff, case: Case, key: DataKey) -> dict[str, 
                     for row in documents
                 ],
                 "files": files,
+                "protocol": _protocol(actor, case, member.person_id, key),
             }
         )
+    place = {str(member.person_id): number for number, member in enumerate(members)}
     latest = RiskAssessment.objects.filter(case=case).order_by("-created_at").first()
     consent = current_consent(case)
     record: dict[str, Any] = {
@@ -202,10 +215,9 @@ def access_case_for_export(actor: Staff, case: Case, key: DataKey) -> dict[str, 
                 "travel_on": row.travel_on.isoformat(),
                 "itinerary": str(open_field(row.itinerary, key=key)) if row.itinerary else "",
                 "completed": row.completed_on is not None,
+                "cancelled_on": _day(row.cancelled_on),
             }
-            for row in TravelLeg.objects.filter(case=case, cancelled_on__isnull=True).order_by(
-                "travel_on", "pk"
-            )
+            for row in TravelLeg.objects.filter(case=case).order_by("travel_on", "pk")
         ],
         "notes": [
             str(open_field(row.body, key=key)) if row.body else ""
@@ -230,6 +242,11 @@ def access_case_for_export(actor: Staff, case: Case, key: DataKey) -> dict[str, 
             else None
         ),
         "history": audit_summary(case),
+        "incidents": [
+            _incident(actor, row, place, key)
+            for row in Incident.objects.filter(case=case).order_by("created_at", "pk")
+        ],
+        "links": _links(case),
     }
     record_event(
         actor=actor,
@@ -261,6 +278,76 @@ def audit_summary(case: Case, *, up_to: int | None = None) -> dict[str, Any]:
         "last_seq": seqs[-1] if seqs else 0,
         "sha256": digest.hexdigest(),
     }
+
+
+def _protocol(actor: Staff, case: Case, person_id: Any, key: DataKey) -> dict[str, Any] | None:
+    """A person's contact protocol: its words opened, and the schedule as it stands, so
+    the next check-in falls due on the new installation when it would have here."""
+    protocol = ContactProtocol.objects.filter(person_id=person_id).first()
+    if protocol is None:
+        return None
+    opened = access_protocol_fields(
+        actor=actor, protocol=protocol, key=key, fields=PROTOCOL_FIELDS, case_ref=case.ref
+    )
+    return {
+        "channel": protocol.channel,
+        "every_hours": protocol.check_in_every_hours,
+        "portal_counts_as_check_in": protocol.portal_counts_as_check_in,
+        **{name: str(opened.get(name) or "") for name in PROTOCOL_FIELDS},
+        "last_check_in_at": protocol.last_check_in_at.isoformat(),
+        "check_in_due_at": _moment(protocol.check_in_due_at),
+        "overdue_raised_at": _moment(protocol.overdue_raised_at),
+    }
+
+
+def _incident(
+    actor: Staff, incident: Incident, place: dict[str, int], key: DataKey
+) -> dict[str, Any]:
+    """An incident: its kind, whose it is (the person's place among the members), when it
+    opened and closed, its checklist (codes and times) with each skipped step's reason
+    and the outcome opened from the audit log's sealed notes."""
+    steps = []
+    for item in incident.checklist:
+        note = item.get("note")
+        steps.append(
+            {
+                "step": str(item["step"]),
+                "done_at": str(item.get("done_at") or ""),
+                "skipped_at": str(item.get("skipped_at") or ""),
+                "note": _note(actor, note, key) if isinstance(note, int) else "",
+            }
+        )
+    outcome = incident.outcome_event
+    return {
+        "kind": incident.kind,
+        "person": place.get(str(incident.person_id)) if incident.person_id else None,
+        "opened_at": incident.created_at.isoformat(),
+        "closed_at": _moment(incident.closed_at),
+        "checklist": steps,
+        "outcome": _note(actor, outcome, key) if outcome is not None else "",
+    }
+
+
+def _note(actor: Staff, seq: int, key: DataKey) -> str:
+    try:
+        return access_reason_note_by_seq(actor=actor, seq=seq, key=key)
+    except ReasonNoteNotFound:
+        return ""  # erased with its note: the step stays skipped, without the words
+
+
+def _links(case: Case) -> list[dict[str, str]]:
+    """The case's links to other cases, by the other case's reference (the import links
+    them again when both cases are in the file)."""
+    found = []
+    for link in CaseLink.objects.filter(case_a=case).select_related("case_b"):
+        found.append({"kind": link.kind, "other": link.case_b.ref})
+    for link in CaseLink.objects.filter(case_b=case).select_related("case_a"):
+        found.append({"kind": link.kind, "other": link.case_a.ref})
+    return sorted(found, key=lambda item: (item["other"], item["kind"]))
+
+
+def _moment(value: Any) -> str:
+    return value.isoformat() if value is not None else ""
 
 
 def _day(value: date | None) -> str:

@@ -40,7 +40,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -60,15 +60,18 @@ from corridor.cases.models import (
     CaseMember,
     ConsentSource,
     ExpenseCategory,
+    IncidentKind,
     LegKind,
+    LinkKind,
     MilestoneKind,
     Relation,
     TravelMode,
 )
 from corridor.cases.risk import RiskAnswers
-from corridor.cases.services import work
+from corridor.cases.services import safety, work
 from corridor.cases.services.assignment import assign_case
 from corridor.cases.services.consent import record_consent
+from corridor.cases.services.opening import link_cases, linked_cases
 from corridor.core import clock
 from corridor.core.actors import Actor
 from corridor.core.exceptions import CorridorError, InvalidInput, KeyFailure
@@ -76,10 +79,11 @@ from corridor.intake.screening.facts import Facts
 from corridor.pathways.access import access_application_references
 from corridor.pathways.models import ApplicationStatus
 from corridor.people import register
+from corridor.people import services as people_services
 from corridor.people.access import access_person_fields
 from corridor.people.document_files import attach_file
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
-from corridor.people.models import DocumentKind, DocumentWhereabouts
+from corridor.people.models import Channel, DocumentKind, DocumentWhereabouts, Person
 from corridor.transfer import services as import_services
 from corridor.transfer.access import access_case_for_export
 from corridor.transfer.models import ImportedRow
@@ -120,7 +124,8 @@ DAMAGED = _(
 )
 MOVED_NEXT_ACTION = _("Check this case after the move to this installation")
 MOVED_CONSENT = "moved from another installation"
-# What a version 1 file did not carry: read as empty.
+# What a file of an earlier version did not carry: read as empty. Version 2 files written
+# before protocols, incidents, links and cancelled journeys were carried lack those keys.
 _EMPTY_V2: dict[str, Any] = {
     "caseworker": "",
     "placements": [],
@@ -130,6 +135,8 @@ _EMPTY_V2: dict[str, Any] = {
     "risk": None,
     "consent": None,
     "history": None,
+    "incidents": [],
+    "links": [],
 }
 SHORT_PASSPHRASE = _("The passphrase must be at least 12 characters.")
 COST_OUT_OF_BOUNDS = _(
@@ -264,8 +271,7 @@ def read_export(path: Path, *, lock: Lock) -> ExportContents:
         raise ExportRefused(str(DAMAGED % {"name": name})) from None
     lines = [json.loads(line) for line in plain.decode("utf-8").splitlines()]
     *cases, end = lines
-    if header["format"] == FORMAT_V1:
-        cases = [{**_EMPTY_V2, **case} for case in cases]
+    cases = [{**_EMPTY_V2, **case} for case in cases]
     if end != {"end": len(cases)}:  # authenticated, so only a writer's bug gets here
         raise ExportRefused(str(DAMAGED % {"name": name}))
     return ExportContents(export_id=str(export_id), cases=cases, sha256=file_digest(path))
@@ -292,9 +298,7 @@ def import_export(*, actor: Actor, contents: ExportContents, as_staff: Staff) ->
         detail={"cases": len(contents.cases), "sha256": contents.sha256},
     )
     for number, record in enumerate(contents.cases, start=1):
-        row_key = key_provider().index(
-            ROW_KEY_INDEX, f"{contents.export_id}|{record['ref']}".encode(), bits=63
-        )
+        row_key = _row_key(contents.export_id, record["ref"])
         if ImportedRow.objects.filter(row_key=row_key).exists():
             result.skipped += 1
             continue
@@ -318,6 +322,7 @@ def import_export(*, actor: Actor, contents: ExportContents, as_staff: Staff) ->
             result.refused.append(f"{record['ref']}: {problem}")
             continue
         result.created.append(case.ref)
+    _link(actor, contents)
     return result
 
 
@@ -326,9 +331,7 @@ def plan_export(contents: ExportContents) -> list[str]:
     nothing opened beyond the file)."""
     lines = []
     for record in contents.cases:
-        row_key = key_provider().index(
-            ROW_KEY_INDEX, f"{contents.export_id}|{record['ref']}".encode(), bits=63
-        )
+        row_key = _row_key(contents.export_id, record["ref"])
         if ImportedRow.objects.filter(row_key=row_key).exists():
             lines.append(f"{record['ref']}: imported before")
             continue
@@ -341,6 +344,8 @@ def plan_export(contents: ExportContents) -> list[str]:
             "journeys": len(record["journeys"]),
             "notes": len(record["notes"]),
             "tasks": len(record["tasks"]),
+            "incidents": len(record["incidents"]),
+            "protocols": sum(1 for p in record["people"] if p.get("protocol")),
             "documents": sum(len(p.get("documents", [])) for p in record["people"]),
             "files": sum(len(p.get("files", [])) for p in record["people"]),
         }
@@ -474,6 +479,7 @@ def _draft(number: int, record: dict[str, Any]) -> CaseDraft:
                 travel_on=date.fromisoformat(item["travel_on"]),
                 itinerary=item["itinerary"],
                 completed=bool(item["completed"]),
+                cancelled_on=_date_or_none(item.get("cancelled_on") or ""),
             )
             for item in record["journeys"]
         ],
@@ -524,8 +530,9 @@ def _date_or_none(value: str) -> date | None:
 
 
 def _write_rest(actor: Staff, case: Case, record: dict[str, Any]) -> None:
-    """What the spreadsheet import has no column for: each person's register entries and
-    files (sealed again under the new case's key), the tasks, the consent in force."""
+    """What the spreadsheet import has no column for: each person's register entries,
+    files and contact protocol with its check-in schedule (sealed again under the new
+    case's key), the tasks, the consent in force, the incidents."""
     key = case_key(actor, case)
     members = (
         CaseMember.objects.filter(case=case, left_at__isnull=True)
@@ -561,6 +568,8 @@ def _write_rest(actor: Staff, case: Case, record: dict[str, Any]) -> None:
                 document=registered[position] if position is not None else None,
                 case_ref=case.ref,
             )
+        if person.get("protocol"):
+            _protocol(actor, case, member.person, person["protocol"])
     done = []
     for item in record["tasks"]:
         task = work.add_task(
@@ -585,6 +594,73 @@ def _write_rest(actor: Staff, case: Case, record: dict[str, Any]) -> None:
             source=source,
             reason_text=str(MOVED_CONSENT) if source == ConsentSource.STAFF else "",
         )
+    people = [member.person for member in members]
+    for item in record["incidents"]:
+        position = item["person"]
+        safety.carry_incident(
+            actor=actor,
+            case=case,
+            kind=IncidentKind(item["kind"]),
+            person=people[position] if position is not None else None,
+            opened_at=datetime.fromisoformat(item["opened_at"]),
+            steps=[safety.CarriedStep(**step) for step in item["checklist"]],
+            closed_at=_moment_or_none(item["closed_at"]),
+            outcome=str(item["outcome"]),
+        )
+
+
+def _protocol(actor: Staff, case: Case, person: Person, item: dict[str, Any]) -> None:
+    """The person's contact protocol, its words sealed again under this case's key, and
+    its schedule as it stood: the next check-in falls due when it would have."""
+    protocol = safety.set_protocol(
+        actor=actor,
+        case=case,
+        person=person,
+        channel=Channel(item["channel"]),
+        every_hours=int(item["every_hours"]),
+        safe_hours=item["safe_hours"],
+        if_someone_else_answers=item["if_someone_else_answers"],
+        check_in_word=item["check_in_word"],
+        duress_word=item["duress_word"],
+        portal_counts_as_check_in=bool(item["portal_counts_as_check_in"]),
+    )
+    people_services.carry_check_in_schedule(
+        actor=actor,
+        protocol=protocol,
+        last_check_in_at=datetime.fromisoformat(item["last_check_in_at"]),
+        check_in_due_at=_moment_or_none(item["check_in_due_at"]),
+        overdue_raised_at=_moment_or_none(item["overdue_raised_at"]),
+        case_ref=case.ref,
+    )
+
+
+def _link(actor: Actor, contents: ExportContents) -> None:
+    """Link again the cases the old installation linked, once every case of the file is
+    here: a link to a case the file does not hold is left out, one made before is kept."""
+    rows = {_row_key(contents.export_id, record["ref"]): record["ref"] for record in contents.cases}
+    moved = {
+        rows[row.row_key]: row.case
+        for row in ImportedRow.objects.filter(row_key__in=list(rows)).select_related("case")
+        if row.case is not None
+    }
+    for record in contents.cases:
+        case = moved.get(record["ref"])
+        for item in record["links"]:
+            other = moved.get(item["other"])
+            if case is None or other is None or record["ref"] > item["other"]:
+                continue  # each link is listed by both cases: written from the first
+            if other in linked_cases(case, frozenset({item["kind"]})):
+                continue
+            link_cases(actor=actor, case=case, other=other, kind=LinkKind(item["kind"]))
+
+
+def _row_key(export_id: str, ref: str) -> int:
+    """The case's mark as imported from this export (by its reference there)."""
+    return key_provider().index(ROW_KEY_INDEX, f"{export_id}|{ref}".encode(), bits=63)
+
+
+def _moment_or_none(value: str) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _new_header(lock: Lock) -> tuple[bytes, dict[str, Any]]:

@@ -96,6 +96,8 @@ class JourneyDraft:
     itinerary: str
     # A sheet lists journeys made; an export also carries planned ones.
     completed: bool = True
+    # A planned journey called off (the day it was), kept on the case as cancelled.
+    cancelled_on: date | None = None
 
 
 @dataclass(frozen=True)

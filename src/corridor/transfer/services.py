@@ -329,8 +329,9 @@ def _placement(actor: Actor, case: Case, placement: PlacementDraft) -> None:
 
 
 def _journey(actor: Actor, case: Case, journey: JourneyDraft) -> None:
-    """A journey that already happened: recorded completed, reaching its milestones."""
-    logistics.record_travel_leg(
+    """A journey that already happened: recorded completed, reaching its milestones (a
+    planned one from an export stays planned, or cancelled on the day it was)."""
+    leg = logistics.record_travel_leg(
         actor=actor,
         case=case,
         kind=journey.kind,
@@ -341,6 +342,8 @@ def _journey(actor: Actor, case: Case, journey: JourneyDraft) -> None:
         itinerary=journey.itinerary,
         completed_on=journey.travel_on if journey.completed else None,
     )
+    if journey.cancelled_on is not None and not journey.completed:
+        logistics.cancel_travel_leg(actor=actor, leg=leg, on=journey.cancelled_on)
 
 
 def _milestone(actor: Actor, case: Case, kind: MilestoneKind, reached_on: date) -> None:

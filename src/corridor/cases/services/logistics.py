@@ -208,11 +208,14 @@ def complete_travel_leg(*, actor: Actor, leg: TravelLeg, on: date) -> TravelLeg:
 
 
 @transaction.atomic
-def cancel_travel_leg(*, actor: Actor, leg: TravelLeg, reason: str = "plan_changed") -> TravelLeg:
-    """A planned journey will not happen: it stays on the case, marked cancelled today."""
+def cancel_travel_leg(
+    *, actor: Actor, leg: TravelLeg, reason: str = "plan_changed", on: date | None = None
+) -> TravelLeg:
+    """A planned journey will not happen: it stays on the case, marked cancelled today
+    (or `on`, the day it was cancelled on the installation a moved case came from)."""
     if leg.completed_on is not None or leg.cancelled_on is not None:
         raise InvalidInput(str(LEG_DONE))
-    leg.cancelled_on = clock.today()
+    leg.cancelled_on = on or clock.today()
     leg.save(update_fields=["cancelled_on", "updated_at"])
     touch(leg.case)
     log(

@@ -9,6 +9,8 @@ where the others are.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -65,6 +67,8 @@ STEP_WORDS: dict[str, StrPromise] = {
 }
 INCIDENT_CLOSED = _("The incident is already closed.")
 NO_PROTOCOL = _("This person has no contact protocol yet: set one first.")
+# Who opened or did a step of an incident carried from another installation.
+MOVED_BY = "system:moved"
 LINK_KINDS_AT_RISK = frozenset(
     {LinkKind.SAME_FAMILY, LinkKind.SAME_SHELTER, LinkKind.TRAVELLING_TOGETHER}
 )
@@ -213,6 +217,96 @@ def raise_incident(
                 reason="linked_incident",
                 detail={"flag": Flag.COMPROMISED, "incident": str(incident.pk)},
             )
+    return incident
+
+
+@dataclass(frozen=True)
+class CarriedStep:
+    """A checklist step as another installation left it: done, skipped (with why), or to do."""
+
+    step: str
+    done_at: str = ""
+    skipped_at: str = ""
+    note: str = ""
+
+
+@transaction.atomic
+def carry_incident(
+    *,
+    actor: Actor,
+    case: Case,
+    kind: IncidentKind,
+    person: Person | None,
+    opened_at: datetime,
+    steps: list[CarriedStep],
+    closed_at: datetime | None,
+    outcome: str,
+) -> Incident:
+    """An incident moved from another installation, written as history: its checklist
+    as it was (a skipped step's reason and the outcome sealed again under this case's
+    key in the audit log's notes), no linked case flagged again. An open incident alerts
+    the coordinators here, since someone must carry on with it; a closed one pages no one.
+    The steps' doers were the old installation's accounts: MOVED_BY stands for them."""
+    if any(item.step not in CHECKLIST for item in steps):
+        raise InvalidInput(str(STEP_UNKNOWN))
+    incident = Incident.objects.create(
+        case=case,
+        person=person,
+        kind=kind,
+        opened_by=MOVED_BY,
+        created_at=opened_at,
+        checklist=[{"step": step, "done_at": "", "done_by": ""} for step in CHECKLIST],
+    )
+    log(
+        actor=actor,
+        case=case,
+        event=EventType.INCIDENT_OPENED,
+        object_type=ObjectType.INCIDENT,
+        object_id=str(incident.pk),
+        reason=kind,
+        detail={"carried": 1, "opened": opened_at.isoformat()},
+    )
+    key = case_key(actor, case)
+    carried = {item.step: item for item in steps}
+    for item in incident.checklist:
+        step = carried.get(item["step"])
+        if step is None:
+            continue
+        if step.done_at:
+            item["done_at"] = step.done_at
+            item["done_by"] = MOVED_BY
+        elif step.skipped_at:
+            entry = log(
+                actor=actor,
+                case=case,
+                event=EventType.INCIDENT_STEP_SKIPPED,
+                object_type=ObjectType.INCIDENT,
+                object_id=str(incident.pk),
+                reason=step.step,
+                reason_text=step.note.strip() or "-",
+                key=key,
+            )
+            item["skipped_at"] = step.skipped_at
+            item["skipped_by"] = MOVED_BY
+            item["note"] = entry.seq
+    incident.save(update_fields=["checklist", "updated_at"])
+    if closed_at is not None:
+        entry = log(
+            actor=actor,
+            case=case,
+            event=EventType.INCIDENT_CLOSED,
+            object_type=ObjectType.INCIDENT,
+            object_id=str(incident.pk),
+            reason="outcome",
+            reason_text=outcome.strip() or "-",
+            key=key,
+        )
+        incident.closed_at = closed_at
+        incident.outcome_event = entry.seq
+        incident.save(update_fields=["closed_at", "outcome_event", "updated_at"])
+    else:
+        alert_coordinators(code=incident_alert_code(kind), case_ref=case.ref)
+    touch(case)
     return incident
 
 
