@@ -14,6 +14,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,3 +131,28 @@ def wrap_message(key: bytes, *, purpose: str = "data") -> dict[str, Any]:
 
 def log_lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def ticket_for(keyd: KeydDaemon, staff_id: int, roles: list[str]) -> str:
+    """A login keyd issued to a person its ledger knows with `roles` (the operator admits
+    them and enrols a known TOTP secret; then the person logs in)."""
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    secret = os.urandom(20)
+    for op, fields in (
+        ("ledger_roles", {"roles": roles}),
+        ("factor_begin", {"secret": base64.b64encode(secret).decode("ascii")}),
+    ):
+        answer = keyd.service.handle(
+            {"op": op, "staff_id": staff_id, **fields}, peer=OPERATOR, admin=True
+        )
+        assert answer["ok"], answer
+    code = TOTP(secret, 6, SHA1(), 30, enforce_key_length=False).generate(  # noqa: S303
+        int(time.time())
+    )
+    answer = ask_here(
+        keyd.config.socket, {"op": "login", "staff_id": staff_id, "code": code.decode("ascii")}
+    )
+    assert answer["ok"], answer
+    return str(answer["ticket"])

@@ -24,6 +24,7 @@ from tests.keyd.callers import (
     ask_here,
     bound_keyd,
     log_lines,
+    ticket_for,
     wrap_message,
 )
 from tests.keyd.helpers import is_root
@@ -192,35 +193,6 @@ def test_the_worker_gets_only_the_key_kinds_its_task_needs_and_the_refusal_is_au
     ) in attempts
 
 
-def _ticket_for(keyd, staff_id: int, roles: list[str]) -> str:
-    """A login keyd issued to a person its ledger knows with `roles` (the operator admits
-    them and enrols a known TOTP secret; then the person logs in)."""
-    import time
-
-    from cryptography.hazmat.primitives.hashes import SHA1
-    from cryptography.hazmat.primitives.twofactor.totp import TOTP
-
-    from tests.keyd.callers import OPERATOR
-
-    secret = os.urandom(20)
-    for op, fields in (
-        ("ledger_roles", {"roles": roles}),
-        ("factor_begin", {"secret": base64.b64encode(secret).decode("ascii")}),
-    ):
-        answer = keyd.service.handle(
-            {"op": op, "staff_id": staff_id, **fields}, peer=OPERATOR, admin=True
-        )
-        assert answer["ok"], answer
-    code = TOTP(secret, 6, SHA1(), 30, enforce_key_length=False).generate(  # noqa: S303
-        int(time.time())
-    )
-    answer = ask_here(
-        keyd.config.socket, {"op": "login", "staff_id": staff_id, "code": code.decode("ascii")}
-    )
-    assert answer["ok"], answer
-    return str(answer["ticket"])
-
-
 def test_the_web_user_moves_a_request_on_only_with_a_screeners_ticket(keyd):
     """The attack: with code execution as the web's user, close every request in screening
     (so no verifier can read it: a denial of service on people asking for help), with no
@@ -238,8 +210,8 @@ def test_the_web_user_moves_a_request_on_only_with_a_screeners_ticket(keyd):
     def move(to: str, **extra: object) -> dict:
         return {"op": "ledger_screening", "request_id": request_id, "phase": to, **extra}
 
-    caseworker = _ticket_for(keyd, 71, ["caseworker"])
-    verifier = _ticket_for(keyd, 72, ["verifier"])
+    caseworker = ticket_for(keyd, 71, ["caseworker"])
+    verifier = ticket_for(keyd, 72, ["verifier"])
     for attempt in (
         move("screening"),
         move("screening", task="intake.screen_request"),
@@ -306,8 +278,8 @@ def test_the_web_user_gets_only_a_logged_in_caseworkers_assigned_cases_at_their_
                 "case_id": case_id,
                 "principal": "staff:91",
             }
-        caseworker = _ticket_for(keyd, 91, ["caseworker"])
-        coordinator = _ticket_for(keyd, 92, ["coordinator"])
+        caseworker = ticket_for(keyd, 91, ["caseworker"])
+        coordinator = ticket_for(keyd, 92, ["coordinator"])
         assigned = ask_as(
             WEB_UID,
             keyd.config.socket,
