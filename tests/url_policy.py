@@ -322,8 +322,11 @@ CASE_POLICY: dict[str, CaseRoute] = {
     "web:case_start_application": CaseRoute(
         "/cases/{ref}/applications/start/", key=True, events=("pathways.application_started",)
     ),
+    # The fixture's two people hold what the chosen plan needs: choosing it records
+    # "documents ready" for each (pathways.documents_ready follows the plan).
     "web:case_choose_plan": CaseRoute(
-        "/cases/{ref}/plans/choose/", events=("pathways.plan_chosen",)
+        "/cases/{ref}/plans/choose/",
+        events=("pathways.plan_chosen", "cases.milestone_recorded", "cases.milestone_recorded"),
     ),
     "web:case_application_status": CaseRoute(
         "/cases/{ref}/applications/status/", events=("pathways.application_status_recorded",)
