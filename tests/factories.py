@@ -704,9 +704,16 @@ def fill_case_for_move(coordinator, case: Case, canary: str, link_to: Case | Non
     protocol (next check-in due in 5 hours), an open incident and a closed one (a step
     skipped with a reason, an outcome), and a link to `link_to` when given."""
     from corridor.cases.access import case_key
-    from corridor.cases.models import ConsentSource, IncidentKind, LegKind, LinkKind, TravelMode
+    from corridor.cases.models import (
+        ConsentSource,
+        Flag,
+        IncidentKind,
+        LegKind,
+        LinkKind,
+        TravelMode,
+    )
     from corridor.cases.risk import RiskAnswers
-    from corridor.cases.services import logistics, opening, safety, work
+    from corridor.cases.services import logistics, opening, progress, safety, work
     from corridor.cases.services.consent import record_consent
     from corridor.people import register
     from corridor.people.document_files import attach_file
@@ -766,6 +773,7 @@ def fill_case_for_move(coordinator, case: Case, canary: str, link_to: Case | Non
         reason_text=f"skipped {canary}",
     )  # fmt: skip
     safety.close_incident(actor=coordinator, incident=closed, outcome=f"outcome {canary}")
+    progress.raise_flag(actor=coordinator, case=case, flag=Flag.MISSING, reason="reported")
     if link_to is not None:
         opening.link_cases(actor=coordinator, case=case, other=link_to, kind=LinkKind.SAME_FAMILY)
 

@@ -21,6 +21,7 @@ from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
 from corridor.cases.models import (
     Case,
+    CaseFlag,
     CaseLink,
     CaseMember,
     Expense,
@@ -131,6 +132,9 @@ def shape() -> dict[str, object]:
             for i in Incident.objects.all()
         ),
         "links": Counter(CaseLink.objects.values_list("kind", flat=True)),
+        "flags": Counter(
+            CaseFlag.objects.filter(cleared_at__isnull=True).values_list("flag", "reason")
+        ),
         "notes": Note.objects.count(),
         "tasks": Counter(
             Task.objects.exclude(due_on=clock.today()).values_list("due_on", flat=True)

@@ -21,6 +21,7 @@ from corridor.audit.objects import ObjectType
 from corridor.audit.services import record_event
 from corridor.cases.models import (
     Case,
+    CaseFlag,
     CaseLink,
     CaseMember,
     Incident,
@@ -247,6 +248,13 @@ def access_case_for_export(actor: Staff, case: Case, key: DataKey) -> dict[str, 
             for row in Incident.objects.filter(case=case).order_by("created_at", "pk")
         ],
         "links": _links(case),
+        # Flags in force (detained, missing, on hold, compromised): a moved case keeps them.
+        "flags": [
+            {"flag": row.flag, "reason": row.reason}
+            for row in CaseFlag.objects.filter(case=case, cleared_at__isnull=True).order_by(
+                "raised_at", "pk"
+            )
+        ],
     }
     record_event(
         actor=actor,

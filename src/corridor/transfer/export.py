@@ -60,15 +60,17 @@ from corridor.cases.models import (
     CaseMember,
     ConsentSource,
     ExpenseCategory,
+    Flag,
     IncidentKind,
     LegKind,
     LinkKind,
     MilestoneKind,
+    Phase,
     Relation,
     TravelMode,
 )
 from corridor.cases.risk import RiskAnswers
-from corridor.cases.services import safety, work
+from corridor.cases.services import progress, safety, work
 from corridor.cases.services.assignment import assign_case
 from corridor.cases.services.consent import record_consent
 from corridor.cases.services.opening import link_cases, linked_cases
@@ -125,7 +127,8 @@ DAMAGED = _(
 MOVED_NEXT_ACTION = _("Check this case after the move to this installation")
 MOVED_CONSENT = "moved from another installation"
 # What a file of an earlier version did not carry: read as empty. Version 2 files written
-# before protocols, incidents, links and cancelled journeys were carried lack those keys.
+# before protocols, incidents, links, flags and cancelled journeys were carried lack those
+# keys.
 _EMPTY_V2: dict[str, Any] = {
     "caseworker": "",
     "placements": [],
@@ -137,6 +140,7 @@ _EMPTY_V2: dict[str, Any] = {
     "history": None,
     "incidents": [],
     "links": [],
+    "flags": [],
 }
 SHORT_PASSPHRASE = _("The passphrase must be at least 12 characters.")
 COST_OUT_OF_BOUNDS = _(
@@ -607,6 +611,12 @@ def _write_rest(actor: Staff, case: Case, record: dict[str, Any]) -> None:
             closed_at=_moment_or_none(item["closed_at"]),
             outcome=str(item["outcome"]),
         )
+    if case.phase != Phase.CLOSED:  # a closed case holds no flag in force
+        for item in record["flags"]:
+            if not case.flags.filter(flag=item["flag"], cleared_at__isnull=True).exists():
+                progress.raise_flag(
+                    actor=actor, case=case, flag=Flag(item["flag"]), reason=item["reason"]
+                )
 
 
 def _protocol(actor: Staff, case: Case, person: Person, item: dict[str, Any]) -> None:
