@@ -12,7 +12,15 @@ from corridor.accounts.drafts import stash_draft
 from corridor.accounts.models import Draft
 from corridor.accounts.roles import Role
 from corridor.audit.models import AuditEntry
-from corridor.cases.models import Case, CaseOpening, Expense, Incident, IncidentKind, Milestone
+from corridor.cases.models import (
+    Case,
+    CaseOpening,
+    Expense,
+    Incident,
+    IncidentKind,
+    Milestone,
+    MilestoneKind,
+)
 from corridor.cases.services import safety
 from corridor.cases.services.safety import CHECKLIST
 from corridor.core import clock
@@ -95,6 +103,22 @@ def test_a_coordinator_not_assigned_adds_a_note_only_after_opening(fx):
     saved = client.post(f"/cases/{fx.case.ref}/notes/add/", {"body": "from the night shift"})
     assert saved.status_code == 302
     assert fx.case.notes.count() == 2
+
+
+def test_each_milestone_is_a_row_with_a_date_per_person(fx):
+    """The side column lists milestones down and people across, so the table fits it."""
+    client = client_for(fx.owner)
+    reached = clock.today() - timedelta(days=3)
+    saved = client.post(
+        f"/cases/{fx.case.ref}/milestones/add/",
+        {"person": fx.principal.pk, "kind": "out_of_region", "reached_on": reached},
+    )
+    assert saved.status_code == 302
+    page = client.get(f"/cases/{fx.case.ref}/").content.decode()
+    table = page.split('<table class="milestones">', 1)[1].split("</table>", 1)[0]
+    row = table.split('<th scope="row">Out of the danger region</th>', 1)[1].split("</tr>", 1)[0]
+    assert reached.isoformat() in row
+    assert table.count('<th scope="row">') == len(MilestoneKind)
 
 
 def test_an_invalid_form_keeps_what_was_typed_and_says_what_to_fix(fx):

@@ -7,7 +7,6 @@ the viewer opened the case for work and their role may see that field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 from django.utils.translation import get_language
@@ -49,7 +48,6 @@ class PersonView:
     names: list[str]
     fields: dict[str, Any]
     protocol: dict[str, Any]
-    milestones: list[tuple[MilestoneKind, date | None]]
     check_in_overdue: bool
     # (document, its opened number and issue date, or None while the case is not open)
     documents: list[tuple[IdentityDocument, dict[str, str] | None]]
@@ -89,7 +87,6 @@ def case_context(
                 else [],
                 fields=opened.people.get(str(line.membership.person_id), {}) if opened else {},
                 protocol=opened.protocols.get(str(line.membership.person_id), {}) if opened else {},
-                milestones=[(kind, line.milestones.get(kind.value)) for kind in MilestoneKind],
                 check_in_overdue=line.protocol is not None
                 and line.protocol.check_in_due_at is not None
                 and line.protocol.check_in_due_at < now,
@@ -115,7 +112,12 @@ def case_context(
         "detail": detail,
         "opened": opened,
         "people": people,
-        "milestone_kinds": list(MilestoneKind),
+        # One row per milestone, one column per person: the side column is narrow, a
+        # household has a few people and there are six milestones.
+        "milestone_rows": [
+            (kind, [line.milestones.get(kind.value) for line in detail.members])
+            for kind in MilestoneKind
+        ],
         "danger": rank(signals_for([case], now=now)[0], today=now.date()),
         "next_phase": _next_phase(detail),
         "risk": _risk(case, detail, opened),
