@@ -108,3 +108,37 @@ def test_the_worker_sends_the_newest_head_until_a_witness_has_kept_it(vault_keys
         (outcome,) = send_newest_head()
         assert (outcome.witness, outcome.status) == ("Keeper", "failed")
     assert not WitnessState.objects.filter(last_sent_size__isnull=False).exists()
+
+
+def test_a_replayed_head_is_no_news_of_the_partner_and_raises_no_alarm(vault_keys):  # noqa: F811
+    """Heads are public: anyone can fetch the one we hold and post it back, or post an
+    older one. Neither counts as hearing from the partner (which would hide its silence)
+    and neither raises the rewritten-log alarm; a newer head that extends it is heard."""
+    import base64
+    from datetime import timedelta
+
+    from corridor.audit.events import EventType
+    from corridor.audit.selectors import get_consistency_proof
+    from corridor.audit.services import record_event
+    from corridor.core import clock
+
+    client = Client()
+    trust_ourselves()
+    older = sign_tree_head(actor=cli_actor())
+    assert post(client, older).status_code == 200
+    record_event(actor=cli_actor(), event=EventType.CASE_VIEWED, detail={"page": "test"})
+    newer = sign_tree_head(actor=cli_actor())
+    proof = get_consistency_proof(size1=older.tree_size, size2=newer.tree_size).proof
+    extended = post(client, newer, [base64.b64encode(p).decode() for p in proof])
+    assert extended.status_code == 200, extended.content
+    long_ago = clock.now() - timedelta(hours=3)
+    WitnessState.objects.update(last_heard_at=long_ago)
+
+    assert post(client, newer).status_code == 200  # the same head again: kept already
+    stale = post(client, older)
+    assert stale.status_code == 409
+    assert stale.json()["error"] == "stale"
+    assert WitnessState.objects.get().last_heard_at == long_ago
+    assert WitnessState.objects.get().conflict_at is None
+    assert not StaffAlert.objects.filter(code="witness_conflict").exists()
+    assert WitnessedHead.objects.count() == 2

@@ -123,8 +123,13 @@ def hold_head(head: SignedHead, proof: Sequence[bytes]) -> WitnessedHead:
         head.tree_size,
         _b64(head.root_hash),
     ):
-        _heard(organisation)
+        # Heads are public (GET /witness/heads/<key>/): the one we hold, sent back, says
+        # nothing about the partner being alive. Only a head that extends it is news.
         return last
+    if last is not None and head.tree_size < last.tree_size and head.timestamp <= last.timestamp:
+        # An older head replayed by anyone: refused, but no alarm. A smaller head signed
+        # after the one we hold is a rewritten log, and alarms below.
+        raise WitnessRefused("stale", 409, "the head is older than the one we hold")
     if last is not None:
         problem = _inconsistency(last, head, proof)
         if problem:
