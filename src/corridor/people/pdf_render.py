@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +48,12 @@ TOO_SLOW = _(
     "The PDF took too long or needed too much memory to draw, so it was refused: "
     "it may be damaged or built to overload us."
 )
+BUSY = _("Too many PDFs are being drawn right now. Wait a minute and send it again.")
 _REFUSALS = {2: DAMAGED, 3: PASSWORD, 4: TOO_MANY_PAGES, 5: TOO_LARGE_PAGE}
+# Children drawing at once, per server process: each may take 1.5 GB and a CPU for a
+# minute, and the portal lets strangers send PDFs.
+_DRAWING = threading.BoundedSemaphore(2)
+WAIT_FOR_A_SLOT_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ def render_pages(
         f"--cpu={limits.cpu_seconds}",
         f"--memory={limits.memory_bytes}",
     ]
+    if not _DRAWING.acquire(timeout=WAIT_FOR_A_SLOT_SECONDS):
+        raise InvalidInput(str(BUSY))
     try:
         done = subprocess.run(  # noqa: S603 - our own module, no shell, fixed arguments
             command,
@@ -85,6 +93,8 @@ def render_pages(
         )
     except subprocess.TimeoutExpired:
         raise InvalidInput(str(TOO_SLOW)) from None
+    finally:
+        _DRAWING.release()
     if done.returncode in _REFUSALS:
         raise InvalidInput(str(_REFUSALS[done.returncode]))
     if done.returncode != 0:
@@ -94,12 +104,32 @@ def render_pages(
 
 
 def rebuild_pdf(data: bytes, *, limits: Limits = LIMITS) -> bytes:
-    """A new PDF made of the pictures of `data`'s pages and nothing else."""
+    """A new PDF made of the pictures of `data`'s pages and nothing else.
+
+    Each page is decoded, drawn again as a fresh JPEG and let go before the next: a
+    hundred large pages never sit decoded in the web process together (Pillow's
+    multi-page save would hold them all)."""
+    import pikepdf  # late, as in sanitise: qpdf is loaded only by what needs it
+
     pages = render_pages(data, image_format="jpeg", limits=limits)
-    images = [_checked(page) for page in pages]
+    pdf = pikepdf.new()
+    for page in pages:
+        with _checked(page) as picture:
+            fresh = io.BytesIO()
+            picture.save(fresh, format="JPEG", quality=85)
+        width, height = page.width * 72 / (72 * SCALE), page.height * 72 / (72 * SCALE)
+        image = pikepdf.Stream(pdf, fresh.getvalue())
+        image.Type = pikepdf.Name.XObject
+        image.Subtype = pikepdf.Name.Image
+        image.Width, image.Height = page.width, page.height
+        image.ColorSpace = pikepdf.Name.DeviceRGB
+        image.BitsPerComponent = 8
+        image.Filter = pikepdf.Name.DCTDecode
+        blank = pdf.add_blank_page(page_size=(width, height))
+        blank.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        blank.obj.Contents = pdf.make_stream(f"q {width} 0 0 {height} 0 0 cm /Im0 Do Q".encode())
     out = io.BytesIO()
-    dpi = 72 * SCALE
-    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    pdf.save(out)
     return out.getvalue()
 
 

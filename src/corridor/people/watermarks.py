@@ -24,6 +24,7 @@ from corridor.core.actors import Actor
 from corridor.core.exceptions import InvalidInput
 from corridor.core.pdf import font_files, font_urls, html_to_pdf
 from corridor.people.models import DocumentFile, FileType
+from corridor.people.sanitise import MAX_PIXELS, open_untrusted_image
 
 NOT_MARKED = _("This file could not be watermarked, so it was not sent; upload it again.")
 MARKED_TYPES = frozenset({FileType.PDF, FileType.JPEG, FileType.PNG})
@@ -79,8 +80,11 @@ def watermark_pdf(content: bytes, download_id: str) -> bytes:
 
 def watermark_image(content: bytes, media_type: str, download_id: str) -> bytes:
     """The photo with the id written across its foot and, faintly, across its middle."""
-    with Image.open(io.BytesIO(content)) as opened:
-        image = opened.convert("RGB")
+    refused = str(NOT_MARKED)
+    opened = open_untrusted_image(
+        content, formats=["JPEG", "PNG"], max_pixels=MAX_PIXELS, too_large=refused, damaged=refused
+    )
+    image = opened.convert("RGB")
     width, height = image.size
     text = mark_text(download_id)
     # Large enough to read on a scan, small enough that the id fits across the picture.

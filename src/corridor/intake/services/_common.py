@@ -39,6 +39,13 @@ def spend_form_token(token: str) -> None:
         raise FormAlreadyUsed from None
 
 
+def refuse_spent_form_token(token: str) -> None:
+    """FormAlreadyUsed if the form was acted on already; spends nothing."""
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+    if SpentFormToken.objects.filter(digest=digest).exists():
+        raise FormAlreadyUsed
+
+
 def forget_spent_forms(*, older_than: timedelta) -> int:
     deleted, _ = SpentFormToken.objects.filter(spent_at__lt=clock.now() - older_than).delete()
     return deleted

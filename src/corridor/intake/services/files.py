@@ -29,7 +29,12 @@ from corridor.core.actors import Actor, RequesterActor
 from corridor.core.exceptions import InvalidInput
 from corridor.intake.errors import MessageInvalid, RequesterSessionGone
 from corridor.intake.models import Request, RequesterSession, RequestFile, Stage
-from corridor.intake.services._common import spend_form_token, start_of_today, take_or_refuse
+from corridor.intake.services._common import (
+    refuse_spent_form_token,
+    spend_form_token,
+    start_of_today,
+    take_or_refuse,
+)
 from corridor.intake.services.messages import send_requester_message
 from corridor.intake.throttles import session_bucket
 from corridor.people.document_files import store_clean_file
@@ -66,6 +71,9 @@ def send_requester_file(
     limit = int(settings.CORRIDOR_MAX_DOCUMENT_BYTES)
     if len(data) > limit:
         raise MessageInvalid(str(FILE_TOO_LARGE % {"size": limit // (1024 * 1024)}))
+    # A replayed form is refused before its file costs a drawing (it is spent again, for
+    # good, in the transaction below).
+    refuse_spent_form_token(form_token)
     try:
         # A PDF from the portal is always drawn and rebuilt: nobody chose to trust it.
         clean = sanitise(data, rebuild_pdf=True)
