@@ -39,6 +39,9 @@ def test_the_job_shreds_only_decided_and_unkept_scans(
     load_shipped_catalog(caseworker)
     long_ago, recent, waiting, kept_case = (open_case() for _ in range(4))
     due = store_scan(caseworker, long_ago)
+    # The scan was there for the decision; one sent since is for the next route and stays.
+    DocumentFile.objects.filter(pk=due.pk).update(created_at=clock.now() - timedelta(days=120))
+    since = store_scan(caseworker, long_ago)
     too_soon = store_scan(caseworker, recent)
     pending = store_scan(caseworker, waiting)
     kept = store_scan(caseworker, kept_case)
@@ -64,6 +67,7 @@ def test_the_job_shreds_only_decided_and_unkept_scans(
         assert shred_due_scans() == 1
 
     assert set(DocumentFile.objects.values_list("pk", flat=True)) == {
+        since.pk,
         too_soon.pk,
         pending.pk,
         kept.pk,

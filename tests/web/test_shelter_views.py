@@ -72,6 +72,15 @@ def test_a_coordinator_registers_a_shelter_and_a_caseworker_places_the_household
         in refused.content.decode()
     )
     assert not Placement.objects.filter(case=other.case, shelter_id=shelter.pk).exists()
+    # Nor can the full shelter's code be typed as a place outside the registry.
+    stays = Placement.objects.filter(case=other.case).count()
+    typed = client_for(other.owner).post(
+        f"/cases/{other.case.ref}/placements/add/",
+        {"shelter_ref": "sh-33", "address": "anywhere", "starts_on": start.isoformat()},
+    )
+    assert typed.status_code == 400
+    assert "sh-33 is a shelter of the registry" in typed.content.decode()
+    assert Placement.objects.filter(case=other.case).count() == stays
     board = coordinator.get("/shelters/board/").content.decode()
     assert fx.case.ref in board
 

@@ -11,9 +11,11 @@ deleting ciphertext needs none.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 
 from corridor.core import clock
 from corridor.core.tasks import periodic
@@ -30,21 +32,35 @@ def shred_after_days() -> int:
 
 
 def files_due(today: date) -> list[DocumentFile]:
-    """The files to shred on `today` (kept ones never among them)."""
+    """The files to shred on `today` (kept ones never among them): a person's scans made
+    up to their last decided application, once it is old enough and none is still open.
+    A scan added after that decision is for what comes next, and stays."""
     cutoff = today - timedelta(days=shred_after_days())
-    decided = (
-        Application.objects.filter(status__in=APPLICATION_DECIDED, decided_on__isnull=False)
+    # `people__isnull=False` everywhere: an application naming nobody would put a NULL in
+    # `NOT IN (...)`, which matches no row and would stop shredding for everyone.
+    last_decided: dict[Any, date] = dict(
+        Application.objects.filter(
+            status__in=APPLICATION_DECIDED, decided_on__isnull=False, people__isnull=False
+        )
         .values("people")
         .annotate(last=Max("decided_on"))
         .filter(last__lte=cutoff)
+        .values_list("people", "last")
+    )
+    still_open = set(
+        Application.objects.exclude(status__in=_CLOSED)
+        .filter(people__isnull=False)
         .values_list("people", flat=True)
     )
-    still_open = Application.objects.exclude(status__in=_CLOSED).values_list("people", flat=True)
-    return list(
-        DocumentFile.objects.filter(person__in=decided, kept_at__isnull=True)
-        .exclude(person__in=still_open)
-        .select_related("person")
-    )
+    candidates = DocumentFile.objects.filter(
+        person__in=[person for person in last_decided if person not in still_open],
+        kept_at__isnull=True,
+    ).select_related("person")
+    return [
+        file
+        for file in candidates
+        if timezone.localdate(file.created_at) <= last_decided[file.person_id]
+    ]
 
 
 def shred_due_scans(today: date | None = None) -> int:

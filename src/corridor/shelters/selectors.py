@@ -12,19 +12,27 @@ from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 
-from corridor.cases.models import Placement
+from corridor.cases.models import Phase, Placement
 from corridor.core import clock
 from corridor.shelters.models import CLOSED_TO_NEW, Shelter
 
 BOARD_NIGHTS = 30
 
 
+def is_registered_code(code: str) -> bool:
+    """Whether `code` names a shelter of the registry, open or not."""
+    return Shelter.objects.filter(code_name__iexact=code.strip()).exists()
+
+
 def placements_over(
     shelter_id: uuid.UUID, first: date, last: date, *, excluding: uuid.UUID | None = None
 ) -> QuerySet[Placement]:
-    """Placements in the shelter that occupy any night from `first` to `last`."""
-    found = Placement.objects.filter(shelter_id=shelter_id, starts_on__lte=last).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=first)
+    """Placements in the shelter that occupy any night from `first` to `last`; a closed
+    case's stay holds no bed (closing a case does not end its placements)."""
+    found = (
+        Placement.objects.filter(shelter_id=shelter_id, starts_on__lte=last)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=first))
+        .exclude(case__phase=Phase.CLOSED)
     )
     if excluding is not None:
         found = found.exclude(pk=excluding)

@@ -404,6 +404,8 @@ def mark_compromised(*, actor: Staff, shelter: Shelter, reason: str) -> Compromi
     result = CompromiseResult()
     with transaction.atomic():
         locked = Shelter.objects.select_for_update().get(pk=shelter.pk)
+        if locked.status == ShelterStatus.COMPROMISED:  # a second coordinator was first
+            raise InvalidInput(str(COMPROMISED_FINAL))
         locked.status = ShelterStatus.COMPROMISED
         locked.compromised_at = clock.now()
         seal_field(locked, "compromise_reason", because[:2000], key=key)

@@ -51,7 +51,7 @@ from corridor.pathways.selectors import list_running_applications
 from corridor.people.inputs import DocumentInput, NameEntry, PersonInput
 from corridor.people.models import AgeBand, Channel, DocumentKind, Person, Sex
 from corridor.shelters.models import Shelter
-from corridor.shelters.selectors import open_shelters
+from corridor.shelters.selectors import is_registered_code, open_shelters
 from corridor.web.form_attrs import PRIVATE
 from corridor.web.labels import (
     FLAG_REASON_LABELS,
@@ -79,6 +79,12 @@ WHERE_HELP = _(
 )
 SHELTER_OR_CODE = _("Choose a shelter from the registry, or give the reference of another place.")
 ADDRESS_EMPTY = _("Give the address (it is encrypted and shown only to those who need it).")
+# A registry shelter typed as a free reference would skip its beds, rules and status, and
+# a compromised shelter's alarm would miss the people placed there.
+REGISTERED_CODE = _(
+    "%(code)s is a shelter of the registry: choose it in the list above. A shelter that"
+    " is not in the list is full, paused, compromised or closed."
+)
 NAME_NEEDED = _("Give at least one name, in Cyrillic or Latin letters.")
 # How the closing checklist offers to end each kind of running thing.
 ENDINGS = {
@@ -653,8 +659,11 @@ class PlacementForm(CaseForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("shelter") is None:
-            if not str(data.get("shelter_ref") or "").strip():
+            ref = str(data.get("shelter_ref") or "").strip()
+            if not ref:
                 self.add_error("shelter_ref", SHELTER_OR_CODE)
+            elif is_registered_code(ref):
+                self.add_error("shelter_ref", str(REGISTERED_CODE) % {"code": ref})
             elif not str(data.get("address") or "").strip():
                 self.add_error("address", ADDRESS_EMPTY)
         return data

@@ -41,8 +41,14 @@ class ShelterForm(forms.Form):
     children = forms.BooleanField(label=_("Children welcome"), required=False, initial=True)
     pets = forms.BooleanField(label=_("Pets welcome"), required=False)
     accessible = forms.BooleanField(label=_("Step-free access"), required=False)
+    # A night's cost is stored in minor units in a 32-bit column: 1,000,000 keeps every
+    # currency (rouble kopecks, yen) well inside it.
     nightly_cost = forms.DecimalField(
-        label=_("Cost per bed per night"), min_value=0, decimal_places=2, initial=0
+        label=_("Cost per bed per night"),
+        min_value=0,
+        max_value=1_000_000,
+        decimal_places=2,
+        initial=0,
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
 

@@ -6,6 +6,7 @@ registry and the board show only code names, coarse places, beds and case refere
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from django.contrib import messages
@@ -107,7 +108,7 @@ def _shelter_page(
     context = {
         "shelter": found,
         "details": details,
-        "stays": placements_over(found.pk, today, today.replace(year=today.year + 1)).order_by(
+        "stays": placements_over(found.pk, today, today + timedelta(days=365)).order_by(
             "starts_on"
         ),
         "status_form": status_form or StatusForm(initial={"status": found.status}),
