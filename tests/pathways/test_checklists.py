@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from corridor.cases.document_expiry import add_months
 from corridor.pathways.checklists import (
     ChecklistState,
     document_state,
-    months_after,
     person_checklist,
 )
 
@@ -85,4 +85,4 @@ def test_a_person_checklist_keeps_the_routes_order():
     ],
 )
 def test_six_months_after(day, later):
-    assert months_after(day, 6) == later
+    assert add_months(day, 6) == later

@@ -19,10 +19,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from corridor.cases.models import Case, TravelLeg
+from corridor.cases.models import Case, LegKind, TravelLeg
 from corridor.core import clock
 from corridor.people.models import DocumentKind, IdentityDocument
 
+# A document must outlast the journey by this much: consulates and border guards refuse
+# passports that expire soon after the intended stay (the Schengen rule is 3 months
+# after leaving; 6 leaves room for a visa decision that comes late).
 MONTHS_AHEAD = 6
 
 
@@ -99,14 +102,13 @@ def expiry_warnings(
 
 
 def next_departure(case: Case, today: date) -> date | None:
-    """The day of the case's next planned journey (not done, not cancelled, not past)."""
-    leg = (
-        TravelLeg.objects.filter(
-            case=case, completed_on__isnull=True, cancelled_on__isnull=True, travel_on__gte=today
-        )
-        .order_by("travel_on")
-        .first()
-    )
+    """The day documents are judged against: the case's next planned journey out of the
+    country (not done, not cancelled, not past); without one, its next planned journey of
+    any kind. One day for expiry warnings, checklists and readiness alike."""
+    planned = TravelLeg.objects.filter(
+        case=case, completed_on__isnull=True, cancelled_on__isnull=True, travel_on__gte=today
+    ).order_by("travel_on")
+    leg = planned.filter(kind=LegKind.EXIT_COUNTRY).first() or planned.first()
     return leg.travel_on if leg else None
 
 

@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from corridor.cases.models import Case, LegKind, TravelLeg
+from corridor.cases.document_expiry import MONTHS_AHEAD, add_months, next_departure
+from corridor.cases.models import Case
 from corridor.core import clock
 from corridor.people.models import DocumentKind, DocumentWhereabouts, IdentityDocument
 
-# A document must outlast the journey by this much: consulates and border guards refuse
-# passports that expire soon after the intended stay (the Schengen rule is 3 months
-# after leaving; 6 leaves room for a visa decision that comes late).
-EXPIRY_MARGIN_MONTHS = 6
 _IN_HAND = frozenset({DocumentWhereabouts.WITH_PERSON, DocumentWhereabouts.WITH_US})
 
 
@@ -38,17 +35,6 @@ class ChecklistLine:
     expires_on: date | None = None
 
 
-def months_after(day: date, months: int) -> date:
-    """The same day `months` months later (the last day of a shorter month)."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    for last in (day.day, 30, 29, 28):
-        try:
-            return date(year, month + 1, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def document_state(
     kind: str, documents: Iterable[tuple[str, str, date | None]], *, departure: date
 ) -> ChecklistLine:
@@ -63,7 +49,7 @@ def document_state(
     if any(expiry is None for expiry in held):
         return ChecklistLine(kind, ChecklistState.THERE)
     latest = max(expiry for expiry in held if expiry is not None)
-    if latest <= months_after(departure, EXPIRY_MARGIN_MONTHS):
+    if latest <= add_months(departure, MONTHS_AHEAD):
         return ChecklistLine(kind, ChecklistState.EXPIRING, latest)
     return ChecklistLine(kind, ChecklistState.THERE, latest)
 
@@ -76,22 +62,11 @@ def person_checklist(
 
 
 def planned_departure(case: Case) -> date:
-    """The day the case's next journey out of the country is planned for; today when none
-    is planned (a document that expires within 6 months of today warns already)."""
+    """The day the case's documents are judged against (cases.document_expiry); today
+    when no journey is planned (a document that expires within 6 months of today warns
+    already)."""
     today = clock.today()
-    leg = (
-        TravelLeg.objects.filter(
-            case=case,
-            kind=LegKind.EXIT_COUNTRY,
-            cancelled_on__isnull=True,
-            completed_on__isnull=True,
-            travel_on__gte=today,
-        )
-        .order_by("travel_on")
-        .values_list("travel_on", flat=True)
-        .first()
-    )
-    return leg or today
+    return next_departure(case, today) or today
 
 
 def household_checklists(
