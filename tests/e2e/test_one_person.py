@@ -78,9 +78,11 @@ class Visits:
 def milestones_of_first_person(page) -> dict[str, str]:
     """The milestone table on the case page, as {milestone: date or "—"} for person 1."""
     table = page.locator("section.card:has(h2:text-is('Этап и вехи')) table")
-    kinds = table.locator("thead th").all_inner_texts()[1:]
-    dates = table.locator("tbody tr").first.locator("td").all_inner_texts()[1:]
-    return dict(zip(kinds, dates, strict=True))
+    # A row per milestone, a column per person: person 1's date is each row's first cell.
+    return {
+        row.locator("th").inner_text(): row.locator("td").first.inner_text()
+        for row in table.locator("tbody tr").all()
+    }
 
 
 def unfold(page) -> None:

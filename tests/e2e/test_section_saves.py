@@ -6,7 +6,10 @@ what was saved."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from corridor.audit.events import EventType
 from corridor.audit.models import AuditEntry
@@ -60,7 +63,9 @@ def test_a_next_action_is_saved_in_its_section_without_reloading_the_page(browse
     assert section.locator("tbody tr").count() == before + 1
     assert "позвонить адвокату" in section.inner_text()
     assert page.evaluate("document.activeElement.id") == "section-tasks-heading"
-    page.wait_for_function("document.getElementById('section-live').textContent.length > 0")
+    # A locator assertion waits without evaluating a string in the page, which the
+    # page's CSP (no 'unsafe-eval') refuses whenever the wait has to poll.
+    expect(page.locator("#section-live")).to_have_text(re.compile(r"\S"))
     said = page.locator("#section-live").text_content()
     assert said == section.locator("[data-section-saved]").text_content()
     assert AuditEntry.objects.filter(event_type=EventType.TASK_ADDED).count() == added + 1
